@@ -1,0 +1,129 @@
+import {
+  BaseEntity,
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Generated,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
+import { bigintNumber } from './bigint-number.js';
+import { LedgerAccount } from './ledger-account.js';
+
+export const transferKinds = [
+  'purchase',
+  'earn',
+  'bonus',
+  'burn',
+  'expire',
+  'adjust',
+  'transfer',
+  'reversal',
+  'rebalance',
+] as const;
+export type TransferKind = (typeof transferKinds)[number];
+
+/**
+ * single: moves posted points at once. pending: holds them. post / void: resolve a pending
+ * transfer (a unique index allows exactly one resolution per pending transfer).
+ */
+export const transferPhases = ['single', 'pending', 'post', 'void'] as const;
+export type TransferPhase = (typeof transferPhases)[number];
+
+/** Why points moved, in words a care agent or a partner can read. */
+export interface RuleExplanation {
+  rule: string;
+  points: number;
+  reason: string;
+}
+
+/** What caused a transfer: an event, campaign, redemption, care agent, ... */
+export type TransferReferences = Record<string, string>;
+
+/** An immutable movement of whole points from one account (shard) to another. */
+@Entity({ name: 'ledger_transfer' })
+@Unique('ledger_transfer_idempotency', ['idempotencySource', 'idempotencyKey', 'leg'])
+@Check('ledger_transfer_amount_positive', '"amount" > 0')
+@Check('ledger_transfer_distinct_sides', '"debitAccountId" <> "creditAccountId" OR "debitShard" <> "creditShard"')
+@Check(
+  'ledger_transfer_resolution_has_pending',
+  `("phase" IN ('post', 'void')) = ("pendingTransferId" IS NOT NULL)`,
+)
+export class LedgerTransfer extends BaseEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  /** Monotonic order of insertion, for history pages and cursors. */
+  @Index({ unique: true })
+  @Column({ type: 'bigint', transformer: bigintNumber })
+  @Generated('increment')
+  seq: number;
+
+  @Index()
+  @Column({ type: 'uuid' })
+  debitAccountId: string;
+
+  @ManyToOne(() => LedgerAccount, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'debitAccountId' })
+  debitAccount?: LedgerAccount;
+
+  @Column({ type: 'integer' })
+  debitShard: number;
+
+  @Index()
+  @Column({ type: 'uuid' })
+  creditAccountId: string;
+
+  @ManyToOne(() => LedgerAccount, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'creditAccountId' })
+  creditAccount?: LedgerAccount;
+
+  @Column({ type: 'integer' })
+  creditShard: number;
+
+  @Column({ type: 'bigint', transformer: bigintNumber })
+  amount: number;
+
+  @Column({ type: 'text' })
+  kind: TransferKind;
+
+  @Column({ type: 'text', default: 'single' })
+  phase: TransferPhase;
+
+  @Index({ unique: true, where: '"pendingTransferId" IS NOT NULL' })
+  @Column({ type: 'uuid', nullable: true })
+  pendingTransferId: string | null;
+
+  @Index({ where: '"reversesTransferId" IS NOT NULL' })
+  @Column({ type: 'uuid', nullable: true })
+  reversesTransferId: string | null;
+
+  /** Who sent the request (`partner:<id>`, `care`, `system`): keys are unique per source. */
+  @Column({ type: 'text' })
+  idempotencySource: string;
+
+  @Column({ type: 'text' })
+  idempotencyKey: string;
+
+  /** Position of this transfer among those one request created atomically. */
+  @Column({ type: 'integer', default: 0 })
+  leg: number;
+
+  /** Hash of the whole request, so that a reused key with a different request is a conflict. */
+  @Column({ type: 'text' })
+  requestHash: string;
+
+  @Column({ type: 'jsonb', default: {} })
+  references: TransferReferences;
+
+  @Column({ type: 'jsonb', default: [] })
+  explanation: RuleExplanation[];
+
+  @Index()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,24 @@
+import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A store (web shop, mobile app or point of sale network) that buys points and issues them to members. */
+@Entity({ name: 'partner' })
+export class Partner extends BaseEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Short stable identifier used in URLs, API keys and reports. */
+  @Column({ type: 'text', unique: true })
+  code: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text', default: 'web_shop' })
+  kind: 'web_shop' | 'mobile_app' | 'physical_store';
+
+  @Column({ type: 'text', nullable: true })
+  contactEmail: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

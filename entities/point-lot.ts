@@ -1,0 +1,64 @@
+import {
+  BaseEntity,
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { LedgerAccount } from './ledger-account.js';
+import { LedgerTransfer } from './ledger-transfer.js';
+import { Partner } from './partner.js';
+
+/**
+ * Points credited to a member by one transfer, with their expiry and the partner who paid for
+ * them. Debits consume lots earliest-expiry first, so breakage and redemptions can be attributed.
+ */
+@Entity({ name: 'point_lot' })
+@Index('point_lot_open_by_expiry', ['memberAccountId', 'expiresAt'], { where: '"remaining" > 0' })
+@Check('point_lot_remaining_within_points', '"remaining" >= 0 AND "remaining" <= "points" AND "points" > 0')
+export class PointLot extends BaseEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  memberAccountId: string;
+
+  @ManyToOne(() => LedgerAccount, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'memberAccountId' })
+  memberAccount?: LedgerAccount;
+
+  @Index()
+  @Column({ type: 'uuid' })
+  creditTransferId: string;
+
+  // Deferred: lots are written before the transfer row, which is inserted last to keep hot locks short.
+  @ManyToOne(() => LedgerTransfer, { onDelete: 'RESTRICT', deferrable: 'INITIALLY DEFERRED' })
+  @JoinColumn({ name: 'creditTransferId' })
+  creditTransfer?: LedgerTransfer;
+
+  /** Null when the program itself funded the points (e.g. a care adjustment). */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  fundingPartnerId: string | null;
+
+  @ManyToOne(() => Partner, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'fundingPartnerId' })
+  fundingPartner?: Partner;
+
+  @Column({ type: 'integer' })
+  points: number;
+
+  @Column({ type: 'integer' })
+  remaining: number;
+
+  /** Null: never expires. */
+  @Column({ type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,37 @@
+import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** An item of the rewards catalog that members buy with points; the operator fulfils it. */
+@Entity({ name: 'reward' })
+export class Reward extends BaseEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text', unique: true })
+  code: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text', default: '' })
+  description: string;
+
+  @Column({ type: 'integer' })
+  pointsPrice: number;
+
+  /** Null means unlimited (e.g. discount codes generated on demand). */
+  @Column({ type: 'integer', nullable: true })
+  stock: number | null;
+
+  /** Instant rewards (codes) are burned at once; physical ones are held until the supplier ships. */
+  @Column({ type: 'boolean', default: false })
+  needsFulfilment: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  supplier: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  available: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

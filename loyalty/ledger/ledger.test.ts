@@ -1,0 +1,329 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { createProgram, days } from '../../test/support/program.js';
+import {
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  InvalidTransferError,
+  NotReversibleError,
+  PendingTransferResolvedError,
+} from './errors.js';
+import { checkLedger } from './invariants.js';
+
+let db: TestDatabase;
+let p: Awaited<ReturnType<typeof createProgram>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  p = await createProgram(db.dataSource);
+});
+afterAll(() => db.drop());
+
+const key = () => randomUUID();
+
+async function lotsOf(accountId: string) {
+  return db.dataSource.query(
+    `SELECT points, remaining, "fundingPartnerId", "expiresAt" FROM point_lot WHERE "memberAccountId" = $1 ORDER BY "createdAt", id`,
+    [accountId],
+  );
+}
+
+async function expectLedgerTrue() {
+  const report = await checkLedger(db.dataSource.manager);
+  expect(report.violations).toEqual([]);
+}
+
+describe('earn, burn, expire, reverse', () => {
+  it('moves points between wallet, member and program accounts and keeps lots in step', async () => {
+    const { partner, wallet } = await p.partner(10_000);
+    const { account: member } = await p.member();
+    const earn = (amount: number, expiresAt: Date) =>
+      p.ledger.transfer({
+        source: `partner:${partner.id}`,
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount, kind: 'earn', expiresAt }],
+      });
+
+    const long = await earn(100, days(30));
+    await earn(50, days(10));
+    expect(await p.available(member.id)).toBe(150);
+    expect(await p.available(wallet.id)).toBe(9_850);
+
+    // A burn takes the earliest-expiring lot first.
+    const burn = await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 70, kind: 'burn' }],
+    });
+    expect(await p.available(member.id)).toBe(80);
+    expect((await lotsOf(member.id)).map((l: { remaining: number }) => l.remaining)).toEqual([80, 0]);
+
+    // Expiry takes exactly the lot that expired, and the breakage account receives it.
+    const [longLot] = await db.dataSource.query(`SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [long.transfers[0]!.id]);
+    await p.ledger.transfer({
+      source: 'system:expiry',
+      key: key(),
+      legs: [{ debitAccountId: member.id, creditAccountId: p.program.breakage.id, amount: 30, kind: 'expire', fromLotIds: [longLot.id] }],
+    });
+    expect(await p.available(member.id)).toBe(50);
+
+    // Reversing the burn gives the points back to the lots they came from.
+    const reversal = await p.ledger.reverse({ source: 'care', key: key(), transferId: burn.transfers[0]!.id });
+    expect(reversal.transfers[0]).toMatchObject({ kind: 'reversal', amount: 70, reversesTransferId: burn.transfers[0]!.id });
+    expect(await p.available(member.id)).toBe(120);
+    expect((await lotsOf(member.id)).map((l: { remaining: number }) => l.remaining)).toEqual([70, 50]);
+    await expect(p.ledger.reverse({ source: 'care', key: key(), transferId: burn.transfers[0]!.id })).rejects.toBeInstanceOf(
+      NotReversibleError,
+    );
+
+    // A partial reversal of an earn (a partial refund) takes back from that earn's own lot first.
+    await p.ledger.reverse({ source: 'api', key: key(), transferId: long.transfers[0]!.id, amount: 40 });
+    expect(await p.available(member.id)).toBe(80);
+    expect(await p.available(wallet.id)).toBe(9_890);
+    expect((await lotsOf(member.id)).map((l: { remaining: number }) => l.remaining)).toEqual([30, 50]);
+    await expect(
+      p.ledger.reverse({ source: 'api', key: key(), transferId: long.transfers[0]!.id, amount: 61 }),
+    ).rejects.toThrow(/amount: must be at most 60/);
+    await expectLedgerTrue();
+  });
+
+  it('keeps the funding partner and expiry of points a member gives to another member', async () => {
+    const { partner, wallet } = await p.partner(1_000);
+    const { account: giver } = await p.member();
+    const { account: receiver } = await p.member();
+    const expiresAt = days(20);
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: giver.id, amount: 100, kind: 'earn', expiresAt }],
+    });
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: giver.id, creditAccountId: receiver.id, amount: 60, kind: 'transfer' }],
+    });
+    const [lot] = await lotsOf(receiver.id);
+    expect(lot).toMatchObject({ points: 60, remaining: 60, fundingPartnerId: partner.id });
+    expect(new Date(lot.expiresAt).getTime()).toBe(expiresAt.getTime());
+    expect(await p.available(giver.id)).toBe(40);
+    await expectLedgerTrue();
+  });
+});
+
+describe('idempotency', () => {
+  it('returns the first result for a replay and writes nothing', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    const request = {
+      source: 'partner:replay',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 25, kind: 'earn' as const }],
+    };
+    const first = await p.ledger.transfer(request);
+    const count = await p.transferCount();
+    const again = await p.ledger.transfer(structuredClone(request));
+    expect(again.replayed).toBe(true);
+    expect(again.transfers.map((t) => t.id)).toEqual(first.transfers.map((t) => t.id));
+    expect(await p.transferCount()).toBe(count);
+    expect(await p.available(member.id)).toBe(25);
+  });
+
+  it('answers concurrent twins of one request with one transfer', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    const request = {
+      source: 'partner:twins',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 10, kind: 'earn' as const }],
+    };
+    const results = await Promise.all(Array.from({ length: 8 }, () => p.ledger.transfer(request)));
+    expect(new Set(results.map((r) => r.transfers[0]!.id)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(await p.available(member.id)).toBe(10);
+  });
+
+  it('refuses the same key with a different request, writing nothing', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    const k = key();
+    const leg = { debitAccountId: wallet.id, creditAccountId: member.id, amount: 25, kind: 'earn' as const };
+    await p.ledger.transfer({ source: 'partner:conflict', key: k, legs: [leg] });
+    const count = await p.transferCount();
+    await expect(p.ledger.transfer({ source: 'partner:conflict', key: k, legs: [{ ...leg, amount: 26 }] })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
+    // The same key from another source is another request.
+    await p.ledger.transfer({ source: 'partner:other', key: k, legs: [leg] });
+    expect(await p.transferCount()).toBe(count + 1);
+    expect(await p.available(member.id)).toBe(50);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses an overdraft with a clear error and writes nothing, not even the legs that could pay', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 80, kind: 'earn' }],
+    });
+    const count = await p.transferCount();
+    const error = await p.ledger
+      .transfer({
+        source: 'api',
+        key: key(),
+        legs: [
+          { debitAccountId: wallet.id, creditAccountId: member.id, amount: 5, kind: 'bonus' },
+          { debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 100, kind: 'burn' },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InsufficientFundsError);
+    expect((error as InsufficientFundsError).message).toMatch(/^Account member:\S+ has 80 points available, 100 requested$/);
+    expect(await p.transferCount()).toBe(count);
+    expect(await p.available(member.id)).toBe(80);
+    expect(await p.available(wallet.id)).toBe(920);
+  });
+
+  it('refuses an earn the partner wallet cannot cover, even when spread over shards', async () => {
+    const { wallet } = await p.partner(100);
+    const { account: member } = await p.member();
+    // 100 points over 16 shards: no shard alone can pay 90, so the ledger gathers them first.
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 90, kind: 'earn' }],
+    });
+    await expect(
+      p.ledger.transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 11, kind: 'earn' }],
+      }),
+    ).rejects.toThrow(/has 10 points available, 11 requested/);
+    expect(await p.available(wallet.id)).toBe(10);
+    await expectLedgerTrue();
+  });
+
+  it('names the field of a malformed request', async () => {
+    const { wallet } = await p.partner();
+    await expect(
+      p.ledger.transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: 'nope', amount: 1, kind: 'earn' }],
+      }),
+    ).rejects.toThrow(new InvalidTransferError('legs[0].creditAccountId', 'must be a UUID'));
+    await expect(
+      p.ledger.transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: wallet.id, amount: 1.5, kind: 'earn' }],
+      }),
+    ).rejects.toThrow(/legs\[0\]\.creditAccountId: must differ/);
+    await expect(
+      p.ledger.transfer({ source: 'api', key: '', legs: [] }),
+    ).rejects.toThrow(/idempotencyKey: must be a non-empty string/);
+  });
+});
+
+describe('holds', () => {
+  async function heldMember() {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 100, kind: 'earn', expiresAt: days(5) }],
+    });
+    const hold = await p.ledger.hold({
+      source: 'fulfilment',
+      key: key(),
+      legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 60, kind: 'burn' }],
+    });
+    return { member, pending: hold.transfers[0]! };
+  }
+
+  it('hold then post: the points leave for good, and the hold cannot be voided after', async () => {
+    const { member, pending } = await heldMember();
+    expect(pending.phase).toBe('pending');
+    expect(await p.available(member.id)).toBe(40);
+    expect(await p.posted(member.id)).toBe(100);
+    const posted = await p.ledger.post({ source: 'fulfilment', key: key(), pendingTransferId: pending.id });
+    expect(posted.transfers[0]).toMatchObject({ phase: 'post', pendingTransferId: pending.id, amount: 60 });
+    expect(await p.posted(member.id)).toBe(40);
+    expect(await p.available(member.id)).toBe(40);
+    await expect(p.ledger.void({ source: 'fulfilment', key: key(), pendingTransferId: pending.id })).rejects.toBeInstanceOf(
+      PendingTransferResolvedError,
+    );
+    await expectLedgerTrue();
+  });
+
+  it('hold then void: the points return to their lots, and the hold cannot be posted after', async () => {
+    const { member, pending } = await heldMember();
+    await p.ledger.void({ source: 'fulfilment', key: key(), pendingTransferId: pending.id });
+    expect(await p.available(member.id)).toBe(100);
+    expect((await lotsOf(member.id))[0].remaining).toBe(100);
+    await expect(p.ledger.post({ source: 'fulfilment', key: key(), pendingTransferId: pending.id })).rejects.toThrow(
+      /already voided/,
+    );
+    await expectLedgerTrue();
+  });
+
+  it('posts or voids a hold once when both race', async () => {
+    const { member, pending } = await heldMember();
+    const outcomes = await Promise.allSettled([
+      p.ledger.post({ source: 'fulfilment', key: key(), pendingTransferId: pending.id }),
+      p.ledger.void({ source: 'fulfilment', key: key(), pendingTransferId: pending.id }),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect([40, 100]).toContain(await p.available(member.id));
+    await expectLedgerTrue();
+  });
+
+  it('refuses a hold that would credit a member', async () => {
+    const { wallet } = await p.partner(100);
+    const { account: member } = await p.member();
+    await expect(
+      p.ledger.hold({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 5, kind: 'earn' }],
+      }),
+    ).rejects.toThrow(/legs\[0\]\.creditAccountId: a hold cannot credit a member/);
+  });
+});
+
+describe('concurrency', () => {
+  it('200 concurrent earns on one wallet and 200 concurrent burns over 20 members end exact', async () => {
+    const { wallet } = await p.partner(100_000);
+    const members = await Promise.all(Array.from({ length: 20 }, () => p.member()));
+    for (const { account } of members) {
+      await p.ledger.transfer({
+        source: 'seed',
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount: 100, kind: 'earn' }],
+      });
+    }
+    const earns = Array.from({ length: 200 }, (_, i) =>
+      p.ledger.transfer({
+        source: 'partner:hot',
+        key: key(),
+        legs: [{ debitAccountId: wallet.id, creditAccountId: members[i % 20]!.account.id, amount: 7, kind: 'earn' }],
+      }),
+    );
+    const burns = Array.from({ length: 200 }, (_, i) =>
+      p.ledger.transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: members[i % 20]!.account.id, creditAccountId: p.program.redemption.id, amount: 3, kind: 'burn' }],
+      }),
+    );
+    await Promise.all([...earns, ...burns]);
+    expect(await p.available(wallet.id)).toBe(100_000 - 20 * 100 - 200 * 7);
+    for (const { account } of members) expect(await p.available(account.id)).toBe(100 + 10 * 7 - 10 * 3);
+    await expectLedgerTrue();
+  });
+});

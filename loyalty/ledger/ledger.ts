@@ -1,0 +1,202 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, EntityManager } from 'typeorm';
+import { describeAccounts } from './accounts.js';
+import { isRetryable, isUniqueViolation } from './database-errors.js';
+import { executePlan, type PlanIdentity } from './engine.js';
+import {
+  IdempotencyConflictError,
+  InvalidTransferError,
+  NotReversibleError,
+  PendingTransferResolvedError,
+  TransferNotFoundError,
+} from './errors.js';
+import {
+  requestHash,
+  requirePoints,
+  requireUuid,
+  validateIdempotency,
+  validateTransferRequest,
+  type Idempotency,
+  type LegRequest,
+  type ResolveRequest,
+  type ReverseRequest,
+  type TransferRequest,
+} from './request.js';
+import { toTransferRecord, transferColumns, type LedgerResult, type TransferRecord } from './transfer-record.js';
+
+const maxAttempts = 8;
+
+async function findByIdempotency(manager: EntityManager, { source, key }: Idempotency): Promise<TransferRecord[]> {
+  const rows = await manager.query(
+    `SELECT ${transferColumns} FROM ledger_transfer
+      WHERE "idempotencySource" = $1 AND "idempotencyKey" = $2 ORDER BY leg`,
+    [source, key],
+  );
+  return rows.map(toTransferRecord);
+}
+
+async function lockTransfer(manager: EntityManager, field: string, id: string): Promise<TransferRecord> {
+  requireUuid(field, id);
+  // The transfer row itself never changes; the lock only serialises its post/void/reversals.
+  const [row] = await manager.query(`SELECT ${transferColumns} FROM ledger_transfer WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  if (!row) throw new TransferNotFoundError(id);
+  return toTransferRecord(row);
+}
+
+/**
+ * The points ledger. Every method is one database transaction that is idempotent on
+ * (source, key): a replay returns the first result and writes nothing; the same key with a
+ * different request is refused. A refusal (LedgerError) leaves nothing written.
+ */
+export class Ledger {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Moves posted points at once, every leg or none. */
+  async transfer(request: TransferRequest): Promise<LedgerResult> {
+    validateTransferRequest(request);
+    return this.write('transfer', request, (manager, identity) =>
+      executePlan(
+        manager,
+        identity,
+        // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
+        request.legs.map((leg) => ({ ...leg, phase: 'single', spreadCredit: leg.kind === 'purchase', ...described(leg) })),
+      ),
+    );
+  }
+
+  /** Holds points (pending) until they are posted or voided, e.g. while a reward ships. */
+  async hold(request: TransferRequest): Promise<LedgerResult> {
+    validateTransferRequest(request);
+    return this.write('hold', request, async (manager, identity) => {
+      const accounts = await describeAccounts(manager, request.legs.map((leg) => leg.creditAccountId));
+      request.legs.forEach((leg, index) => {
+        if (accounts.get(leg.creditAccountId)?.kind === 'member') {
+          throw new InvalidTransferError(`legs[${index}].creditAccountId`, 'a hold cannot credit a member; members receive posted points only');
+        }
+      });
+      return executePlan(manager, identity, request.legs.map((leg) => ({ ...leg, phase: 'pending', ...described(leg) })));
+    });
+  }
+
+  /** Completes a hold: the held points move for good. */
+  post(request: ResolveRequest): Promise<LedgerResult> {
+    return this.resolve('post', request);
+  }
+
+  /** Cancels a hold: the held points return to their lots. */
+  void(request: ResolveRequest): Promise<LedgerResult> {
+    return this.resolve('void', request);
+  }
+
+  /**
+   * Moves points back along a posted transfer, all of it or part (partial refunds). Points taken
+   * from a member return to the very lots they came from; points a member received are taken
+   * back from the lot that transfer created first.
+   */
+  async reverse(request: ReverseRequest): Promise<LedgerResult> {
+    validateIdempotency(request);
+    requireUuid('transferId', request.transferId);
+    if (request.amount !== undefined) requirePoints('amount', request.amount);
+    return this.write('reverse', request, async (manager, identity) => {
+      const original = await lockTransfer(manager, 'transferId', request.transferId);
+      if (original.phase !== 'single' && original.phase !== 'post') {
+        throw new NotReversibleError(original.id, `it is a ${original.phase} transfer; void a hold instead`);
+      }
+      if (original.kind === 'reversal' || original.kind === 'rebalance') {
+        throw new NotReversibleError(original.id, `a ${original.kind} is not reversed; make a new transfer`);
+      }
+      const prior: { id: string; amount: string }[] = await manager.query(
+        `SELECT id, amount FROM ledger_transfer WHERE "reversesTransferId" = $1`,
+        [original.id],
+      );
+      const left = original.amount - prior.reduce((sum, r) => sum + Number(r.amount), 0);
+      if (left === 0) throw new NotReversibleError(original.id, 'it was already reversed in full');
+      const amount = request.amount ?? left;
+      if (amount > left) throw new InvalidTransferError('amount', `must be at most ${left}, the part not yet reversed`);
+
+      const accounts = await describeAccounts(manager, [original.debitAccountId, original.creditAccountId]);
+      const creditedMember = accounts.get(original.creditAccountId)!.kind === 'member';
+      const debitedMember = accounts.get(original.debitAccountId)!.kind === 'member';
+      const ownLots: { id: string }[] = creditedMember
+        ? await manager.query(`SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
+        : [];
+      const consumedBy = original.phase === 'post' ? original.pendingTransferId! : original.id;
+      return executePlan(manager, identity, [
+        {
+          debitAccountId: original.creditAccountId,
+          creditAccountId: original.debitAccountId,
+          amount,
+          kind: 'reversal',
+          phase: 'single',
+          reversesTransferId: original.id,
+          references: { ...original.references, ...request.references },
+          explanation: request.explanation ?? [],
+          preferredLotIds: ownLots.map((lot) => lot.id),
+          restoresConsumptionOf: debitedMember ? [consumedBy, ...prior.map((r) => r.id)] : undefined,
+        },
+      ]);
+    });
+  }
+
+  private async resolve(phase: 'post' | 'void', request: ResolveRequest): Promise<LedgerResult> {
+    validateIdempotency(request);
+    requireUuid('pendingTransferId', request.pendingTransferId);
+    return this.write(phase, request, async (manager, identity) => {
+      const pending = await lockTransfer(manager, 'pendingTransferId', request.pendingTransferId);
+      if (pending.phase !== 'pending') {
+        throw new InvalidTransferError('pendingTransferId', `transfer ${pending.id} is not a pending transfer`);
+      }
+      const [resolution] = await manager.query(`SELECT phase FROM ledger_transfer WHERE "pendingTransferId" = $1`, [
+        pending.id,
+      ]);
+      if (resolution) throw new PendingTransferResolvedError(pending.id, resolution.phase);
+      return executePlan(manager, identity, [
+        {
+          debitAccountId: pending.debitAccountId,
+          creditAccountId: pending.creditAccountId,
+          debitShard: pending.debitShard,
+          creditShard: pending.creditShard,
+          amount: pending.amount,
+          kind: pending.kind,
+          phase,
+          pendingTransferId: pending.id,
+          references: pending.references,
+          explanation: [],
+          restoresConsumptionOf: phase === 'void' ? [pending.id] : undefined,
+        },
+      ]);
+    });
+  }
+
+  private async write(
+    operation: string,
+    request: Idempotency,
+    body: (manager: EntityManager, identity: PlanIdentity) => Promise<TransferRecord[]>,
+  ): Promise<LedgerResult> {
+    const identity = { source: request.source, key: request.key, hash: requestHash(operation, request) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(async (manager) => {
+          const earlier = await findByIdempotency(manager, identity);
+          if (earlier.length > 0) {
+            if (earlier[0]!.requestHash !== identity.hash) throw new IdempotencyConflictError(identity.source, identity.key);
+            return { transfers: earlier, replayed: true };
+          }
+          return { transfers: await body(manager, identity), replayed: false };
+        });
+      } catch (error) {
+        // A concurrent twin of this request committed first: the next attempt replays it.
+        const raced = isUniqueViolation(error, 'ledger_transfer_idempotency');
+        if ((raced || isRetryable(error)) && attempt < maxAttempts) {
+          await sleep(Math.random() * 5 * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
+
+function described(leg: LegRequest) {
+  return { references: leg.references ?? {}, explanation: leg.explanation ?? [], preferredLotIds: leg.fromLotIds };
+}

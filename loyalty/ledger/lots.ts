@@ -1,0 +1,132 @@
+import type { EntityManager } from 'typeorm';
+import { LedgerError } from './errors.js';
+
+/** Points taken from (positive) or given back to (negative) one lot by one transfer. */
+export interface LotMovement {
+  lotId: string;
+  points: number;
+  fundingPartnerId: string | null;
+  expiresAt: Date | null;
+}
+
+interface OpenLot {
+  id: string;
+  remaining: number;
+  fundingPartnerId: string | null;
+  expiresAt: Date | null;
+}
+
+async function record(manager: EntityManager, transferId: string, movements: LotMovement[]): Promise<void> {
+  if (movements.length === 0) return;
+  const ids = movements.map((m) => m.lotId);
+  const points = movements.map((m) => m.points);
+  await manager.query(
+    `UPDATE point_lot l SET remaining = l.remaining - m.points
+       FROM unnest($1::uuid[], $2::bigint[]) AS m(id, points) WHERE l.id = m.id`,
+    [ids, points],
+  );
+  await manager.query(
+    `INSERT INTO lot_consumption ("lotId", "transferId", points)
+     SELECT id, $3::uuid, points FROM unnest($1::uuid[], $2::bigint[]) AS m(id, points)`,
+    [ids, points, transferId],
+  );
+}
+
+/**
+ * Takes `amount` points from a member's lots, earliest expiry first (lots that never expire
+ * last). Lots listed in `preferredLotIds` go first: a reversed earn takes back its own lot.
+ * The caller holds the member account's lock, which guards its lots too.
+ */
+export async function consumeLots(
+  manager: EntityManager,
+  memberAccountId: string,
+  transferId: string,
+  amount: number,
+  preferredLotIds: string[] = [],
+): Promise<LotMovement[]> {
+  const lots: OpenLot[] = await manager.query(
+    `SELECT id, remaining, "fundingPartnerId", "expiresAt" FROM (
+       SELECT id, remaining, "fundingPartnerId", "expiresAt",
+              SUM(remaining) OVER (ORDER BY (id = ANY($3::uuid[])) DESC, "expiresAt" ASC NULLS LAST, "createdAt", id) AS running
+         FROM point_lot WHERE "memberAccountId" = $1 AND remaining > 0
+     ) ordered WHERE running - remaining < $2
+     ORDER BY running`,
+    [memberAccountId, amount, preferredLotIds],
+  );
+  const movements: LotMovement[] = [];
+  let left = amount;
+  for (const lot of lots) {
+    if (left === 0) break;
+    const take = Math.min(left, lot.remaining);
+    movements.push({ lotId: lot.id, points: take, fundingPartnerId: lot.fundingPartnerId, expiresAt: lot.expiresAt });
+    left -= take;
+  }
+  if (left > 0) {
+    // The balance said the points were there but the lots disagree: refuse rather than guess.
+    throw new LedgerError('lots_out_of_balance', `Lots of account ${memberAccountId} miss ${left} points`, {
+      accountId: memberAccountId,
+    });
+  }
+  await record(manager, transferId, movements);
+  return movements;
+}
+
+/**
+ * Gives back up to `amount` points to the lots that the given transfers still hold (what they
+ * consumed minus what was already given back), most recently consumed first.
+ */
+export async function restoreLots(
+  manager: EntityManager,
+  memberAccountId: string,
+  transferId: string,
+  consumedByTransferIds: string[],
+  amount: number,
+): Promise<LotMovement[]> {
+  const held: (OpenLot & { held: string })[] = await manager.query(
+    `SELECT l.id, l.remaining, l."fundingPartnerId", l."expiresAt", SUM(c.points) AS held, MAX(c.id) AS last
+       FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
+      WHERE c."transferId" = ANY($1::uuid[]) AND l."memberAccountId" = $2
+      GROUP BY l.id HAVING SUM(c.points) > 0
+      ORDER BY last DESC`,
+    [consumedByTransferIds, memberAccountId],
+  );
+  const movements: LotMovement[] = [];
+  let left = amount;
+  for (const lot of held) {
+    if (left === 0) break;
+    const give = Math.min(left, Number(lot.held));
+    movements.push({ lotId: lot.id, points: -give, fundingPartnerId: lot.fundingPartnerId, expiresAt: lot.expiresAt });
+    left -= give;
+  }
+  if (left > 0) {
+    throw new LedgerError('lots_out_of_balance', `Transfers ${consumedByTransferIds.join(', ')} hold ${amount - left} points, ${amount} to restore`);
+  }
+  await record(manager, transferId, movements);
+  return movements;
+}
+
+export interface NewLot {
+  points: number;
+  fundingPartnerId: string | null;
+  expiresAt: Date | null;
+}
+
+export async function createLots(
+  manager: EntityManager,
+  memberAccountId: string,
+  creditTransferId: string,
+  lots: NewLot[],
+): Promise<void> {
+  if (lots.length === 0) return;
+  await manager.query(
+    `INSERT INTO point_lot ("memberAccountId", "creditTransferId", "fundingPartnerId", points, remaining, "expiresAt")
+     SELECT $1::uuid, $2::uuid, f, p, p, e FROM unnest($3::uuid[], $4::int[], $5::timestamptz[]) AS n(f, p, e)`,
+    [
+      memberAccountId,
+      creditTransferId,
+      lots.map((l) => l.fundingPartnerId),
+      lots.map((l) => l.points),
+      lots.map((l) => l.expiresAt),
+    ],
+  );
+}

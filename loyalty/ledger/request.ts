@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { transferKinds, type RuleExplanation, type TransferKind, type TransferReferences } from '../../entities/index.js';
+import { InvalidTransferError } from './errors.js';
+
+/** One movement of points asked for; a request's legs are written atomically. */
+export interface LegRequest {
+  debitAccountId: string;
+  creditAccountId: string;
+  amount: number;
+  kind: TransferKind;
+  references?: TransferReferences;
+  explanation?: RuleExplanation[];
+  /** For a credit to a member: when the new lot expires; null or absent never expires. */
+  expiresAt?: Date | null;
+  /** For a credit to a member from a program account: who paid for the points, if a partner did. */
+  fundingPartnerId?: string | null;
+  /** For a debit from a member: lots to take first (expiry takes exactly the lots that expired). */
+  fromLotIds?: string[];
+}
+
+/** Identifies a request: replaying the same (source, key) returns the first result. */
+export interface Idempotency {
+  /** Who asks (`partner:<id>`, `care`, `system:expiry`, ...): keys are unique per source. */
+  source: string;
+  key: string;
+}
+
+export interface TransferRequest extends Idempotency {
+  legs: LegRequest[];
+}
+
+export interface ResolveRequest extends Idempotency {
+  pendingTransferId: string;
+}
+
+export interface ReverseRequest extends Idempotency {
+  transferId: string;
+  /** Points to reverse; the rest of the original when absent. */
+  amount?: number;
+  references?: TransferReferences;
+  explanation?: RuleExplanation[];
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function requireUuid(field: string, value: unknown): void {
+  if (typeof value !== 'string' || !uuidPattern.test(value)) throw new InvalidTransferError(field, 'must be a UUID');
+}
+
+export function requirePoints(field: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidTransferError(field, 'must be a whole number of points greater than zero');
+  }
+}
+
+export function validateIdempotency({ source, key }: Idempotency): void {
+  if (typeof source !== 'string' || source.trim() === '' || source.length > 200) {
+    throw new InvalidTransferError('source', 'must be a non-empty string of at most 200 characters');
+  }
+  if (typeof key !== 'string' || key.trim() === '' || key.length > 200) {
+    throw new InvalidTransferError('idempotencyKey', 'must be a non-empty string of at most 200 characters');
+  }
+}
+
+export function validateTransferRequest(request: TransferRequest): void {
+  validateIdempotency(request);
+  if (!Array.isArray(request.legs) || request.legs.length === 0) {
+    throw new InvalidTransferError('legs', 'must hold at least one transfer');
+  }
+  if (request.legs.length > 100) throw new InvalidTransferError('legs', 'must hold at most 100 transfers');
+  request.legs.forEach((leg, index) => {
+    const at = `legs[${index}]`;
+    requireUuid(`${at}.debitAccountId`, leg.debitAccountId);
+    requireUuid(`${at}.creditAccountId`, leg.creditAccountId);
+    if (leg.debitAccountId === leg.creditAccountId) {
+      throw new InvalidTransferError(`${at}.creditAccountId`, 'must differ from debitAccountId');
+    }
+    requirePoints(`${at}.amount`, leg.amount);
+    if (!transferKinds.includes(leg.kind) || leg.kind === 'reversal' || leg.kind === 'rebalance') {
+      throw new InvalidTransferError(`${at}.kind`, `must be one of ${transferKinds.filter((k) => k !== 'reversal' && k !== 'rebalance').join(', ')}`);
+    }
+    if (leg.expiresAt != null && (!(leg.expiresAt instanceof Date) || Number.isNaN(leg.expiresAt.getTime()))) {
+      throw new InvalidTransferError(`${at}.expiresAt`, 'must be a valid date');
+    }
+    if (leg.fundingPartnerId != null) requireUuid(`${at}.fundingPartnerId`, leg.fundingPartnerId);
+    if (leg.fromLotIds !== undefined) {
+      if (!Array.isArray(leg.fromLotIds)) throw new InvalidTransferError(`${at}.fromLotIds`, 'must be a list of lot ids');
+      leg.fromLotIds.forEach((id, i) => requireUuid(`${at}.fromLotIds[${i}]`, id));
+    }
+  });
+}
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** A fingerprint of what was asked, independent of key order, to tell a replay from a conflict. */
+export function requestHash(operation: string, request: object): string {
+  return createHash('sha256').update(JSON.stringify(canonical({ operation, request }))).digest('hex');
+}

@@ -1,0 +1,31 @@
+import type { TestProject } from 'vitest/node';
+import { openDataSource } from '../../wiring/database.js';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../wiring/embedded/postgres.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a database holding the migrated schema, the template every test database copies. */
+    templateDatabaseUrl: string;
+  }
+}
+
+let cluster: RunningPostgres | undefined;
+
+/** One throwaway PostgreSQL for the run; each test file copies the migrated template database. */
+export async function setup(project: TestProject) {
+  const base = process.env.DATABASE_URL;
+  let url: string;
+  if (base) {
+    url = base;
+  } else {
+    cluster = await startEmbeddedPostgres({ throwaway: true, database: 'tessera_template' });
+    url = cluster.url;
+  }
+  const dataSource = await openDataSource(url);
+  await dataSource.destroy();
+  project.provide('templateDatabaseUrl', url);
+}
+
+export async function teardown() {
+  await cluster?.stop();
+}

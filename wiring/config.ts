@@ -1,0 +1,71 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url().optional())
+  .optional();
+
+const environmentSchema = z.object({
+  DATABASE_URL: optionalUrl,
+  TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('tessera'),
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optionalUrl,
+  TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
+  TESSERA_CACHE_DIR: z.string().trim().min(1).optional(),
+  TEMPORAL_CLI: z.string().trim().min(1).optional(),
+  TEMPORAL_TEST_SERVER: z.string().trim().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  /** Absent: `npm start` runs an embedded PostgreSQL under the data folder. */
+  databaseUrl?: string;
+  /** Absent: `npm start` runs the Temporal development server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  /** Absent: `npm start` runs the local mail sink. */
+  smtpUrl?: string;
+  mailFrom: string;
+  port: number;
+  publicUrl?: string;
+  dataDir: string;
+  /** Where provisioned tools (Temporal CLI, test server) are kept across clones. */
+  cacheDir: string;
+  temporalCli?: string;
+  temporalTestServer?: string;
+  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+}
+
+/** Reads the configuration from the environment; a bad value fails at start, naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
+    dataDir: resolve(e.TESSERA_DATA_DIR),
+    cacheDir: resolve(e.TESSERA_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tessera')),
+    temporalCli: e.TEMPORAL_CLI,
+    temporalTestServer: e.TEMPORAL_TEST_SERVER,
+    logLevel: e.LOG_LEVEL,
+  };
+}

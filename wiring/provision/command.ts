@@ -1,0 +1,15 @@
+import { loadConfig } from '../config.js';
+import { provisionTemporalCli } from './temporal-cli.js';
+import { provisionTemporalTestServer } from './temporal-test-server.js';
+
+// `npm run provision`: builds or finds the Temporal servers ahead of time (CI calls it first).
+const config = loadConfig();
+const log = (line: string) => console.log(line);
+const cli = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
+const testServer = provisionTemporalTestServer({
+  cacheDir: config.cacheDir,
+  explicitPath: config.temporalTestServer,
+  log,
+});
+console.log(`Temporal CLI:         ${cli ?? 'not provisioned here; the SDK will download it'}`);
+console.log(`Temporal test server: ${testServer ?? 'not provisioned here; the SDK will download it'}`);
