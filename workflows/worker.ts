@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { Ledger } from '../loyalty/ledger/ledger.js';
+import type { Mailer } from '../reports/mailer.js';
+import { createLedgerActivities } from './activities/ledger-activities.js';
+
+export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
+
+export interface WorkerDependencies {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  dataSource: DataSource;
+  mailer: Mailer;
+  operatorEmail: string;
+  /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/** The Temporal worker: the workflows, and activities wired to the database and mail. */
+export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
+  const activities = createLedgerActivities({
+    dataSource: deps.dataSource,
+    ledger: new Ledger(deps.dataSource),
+    mailer: deps.mailer,
+    operatorEmail: deps.operatorEmail,
+  });
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+  });
+}
