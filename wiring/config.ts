@@ -16,6 +16,7 @@ const environmentSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('tessera'),
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
+  OPERATOR_EMAIL: z.email().default('operator@tessera.demo'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optionalUrl,
   TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
@@ -35,6 +36,8 @@ export interface Config {
   /** Absent: `npm start` runs the local mail sink. */
   smtpUrl?: string;
   mailFrom: string;
+  /** Where operator alerts (failed ledger checks, program summaries) are sent. */
+  operatorEmail: string;
   port: number;
   publicUrl?: string;
   dataDir: string;
@@ -46,6 +49,15 @@ export interface Config {
 }
 
 /** Reads the configuration from the environment; a bad value fails at start, naming the variable. */
+/** For the production entry points: the services they need must be given, not embedded. */
+export function requireSettings<K extends keyof Config>(config: Config, keys: Record<K, string>): Required<Pick<Config, K>> & Config {
+  const missing = Object.entries(keys)
+    .filter(([key]) => config[key as K] === undefined)
+    .map(([, variable]) => variable);
+  if (missing.length > 0) throw new Error(`Missing configuration: set ${missing.join(', ')}`);
+  return config as Required<Pick<Config, K>> & Config;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
@@ -60,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    operatorEmail: e.OPERATOR_EMAIL,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     dataDir: resolve(e.TESSERA_DATA_DIR),

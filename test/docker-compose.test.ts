@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, unknown> | string[];
+}
+
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+const services = compose.services;
+
+it('runs PostgreSQL, Temporal with its UI, a mail catcher, and the web and worker processes', () => {
+  expect(Object.keys(services).sort()).toEqual(['mailpit', 'postgres', 'temporal', 'temporal-ui', 'web', 'worker']);
+  expect(services.postgres!.image).toMatch(/^postgres:\d+/);
+  expect(services.temporal!.image).toMatch(/^temporalio\//);
+  expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui/);
+  expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  expect(services.mailpit!.ports).toContain('1025:1025');
+});
+
+it('builds web and worker from the Dockerfile and runs scripts that exist', () => {
+  expect(existsSync('Dockerfile')).toBe(true);
+  for (const name of ['web', 'worker']) {
+    const service = services[name]!;
+    expect(service.build).toBe('.');
+    const [npm, run, script] = service.command!;
+    expect([npm, run]).toEqual(['npm', 'run']);
+    expect(scripts[script!], `package.json script ${script}`).toBeDefined();
+  }
+  expect(services.web!.ports).toContain('3000:3000');
+});
+
+it('points web and worker at the compose services through the documented variables', () => {
+  for (const name of ['web', 'worker']) {
+    const env = services[name]!.environment!;
+    const database = new URL(env.DATABASE_URL!);
+    expect(Object.keys(services)).toContain(database.hostname);
+    expect(Object.keys(services)).toContain(env.TEMPORAL_ADDRESS!.split(':')[0]);
+    expect(Object.keys(services)).toContain(new URL(env.SMTP_URL!).hostname);
+    const postgres = services.postgres!.environment!;
+    expect(database.username).toBe(postgres.POSTGRES_USER);
+    expect(database.password).toBe(postgres.POSTGRES_PASSWORD);
+    expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
+  }
+});

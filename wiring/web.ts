@@ -1,0 +1,41 @@
+import { Client, Connection } from '@temporalio/client';
+import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
+import { createMailer } from '../reports/mailer.js';
+import { registerSchedules } from '../workflows/schedules.js';
+import { loadConfig, requireSettings } from './config.js';
+import { openDataSource } from './database.js';
+import { logger } from './logger.js';
+import { Shutdown } from './shutdown.js';
+import { createWebApp } from './web-app.js';
+
+/** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
+const config = requireSettings(loadConfig(), {
+  databaseUrl: 'DATABASE_URL',
+  temporalAddress: 'TEMPORAL_ADDRESS',
+  smtpUrl: 'SMTP_URL',
+});
+const shutdown = new Shutdown();
+shutdown.handleSignals();
+try {
+  const dataSource = await openDataSource(config.databaseUrl);
+  shutdown.add('database pool', () => dataSource.destroy());
+  await openProgramAccounts(dataSource.manager);
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  shutdown.add('Temporal connection', () => connection.close());
+  await registerSchedules(new Client({ connection, namespace: config.temporalNamespace }), config.taskQueue);
+  const mailer = createMailer(config.smtpUrl, config.mailFrom);
+  shutdown.add('mailer', () => mailer.close());
+  const app = createWebApp({
+    health: {
+      database: () => dataSource.query('SELECT 1'),
+      temporal: () => connection.healthService.check({}),
+      smtp: () => mailer.verify(),
+    },
+  });
+  const server = app.listen(config.port, () => logger.info(`Tessera web listening on port ${config.port}`));
+  shutdown.add('HTTP server', () => new Promise((resolve) => server.close(resolve)));
+} catch (error) {
+  logger.fatal({ err: error }, 'Tessera web could not start');
+  await shutdown.run();
+  process.exit(1);
+}

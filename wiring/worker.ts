@@ -1,0 +1,45 @@
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createDataSource } from '../entities/data-source.js';
+import { createMailer } from '../reports/mailer.js';
+import { createWorker } from '../workflows/worker.js';
+import { loadConfig, requireSettings } from './config.js';
+import { logger } from './logger.js';
+import { Shutdown } from './shutdown.js';
+
+/** Production worker process: runs the workflows and activities; the web process migrates. */
+const config = requireSettings(loadConfig(), {
+  databaseUrl: 'DATABASE_URL',
+  temporalAddress: 'TEMPORAL_ADDRESS',
+  smtpUrl: 'SMTP_URL',
+});
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+const shutdown = new Shutdown();
+shutdown.handleSignals();
+try {
+  const dataSource = createDataSource({ url: config.databaseUrl });
+  await dataSource.initialize();
+  shutdown.add('database pool', () => dataSource.destroy());
+  const mailer = createMailer(config.smtpUrl, config.mailFrom);
+  shutdown.add('mailer', () => mailer.close());
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  shutdown.add('Temporal connection', () => connection.close());
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    dataSource,
+    mailer,
+    operatorEmail: config.operatorEmail,
+  });
+  const run = worker.run();
+  shutdown.add('Temporal worker', async () => {
+    worker.shutdown();
+    await run;
+  });
+  logger.info(`Tessera worker polling task queue ${config.taskQueue}`);
+  await run;
+} catch (error) {
+  logger.fatal({ err: error }, 'Tessera worker could not start');
+  await shutdown.run();
+  process.exit(1);
+}
