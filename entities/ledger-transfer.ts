@@ -1,18 +1,5 @@
-import {
-  BaseEntity,
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  Generated,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  Unique,
-} from 'typeorm';
+import { BaseEntity, Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, Unique } from 'typeorm';
 import { bigintNumber } from './bigint-number.js';
-import { LedgerAccount } from './ledger-account.js';
 
 export const transferKinds = [
   'purchase',
@@ -63,13 +50,12 @@ export class LedgerTransfer extends BaseEntity {
   @Generated('increment')
   seq: number;
 
+  // No foreign keys to accounts: every earn would take a KEY SHARE lock on the partner's account
+  // row, and concurrent sharers of one row cost PostgreSQL a multixact each. The ledger writes
+  // only to accounts whose balance rows it has just updated, which proves they exist.
   @Index()
   @Column({ type: 'uuid' })
   debitAccountId: string;
-
-  @ManyToOne(() => LedgerAccount, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'debitAccountId' })
-  debitAccount?: LedgerAccount;
 
   @Column({ type: 'integer' })
   debitShard: number;
@@ -77,10 +63,6 @@ export class LedgerTransfer extends BaseEntity {
   @Index()
   @Column({ type: 'uuid' })
   creditAccountId: string;
-
-  @ManyToOne(() => LedgerAccount, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'creditAccountId' })
-  creditAccount?: LedgerAccount;
 
   @Column({ type: 'integer' })
   creditShard: number;
@@ -123,7 +105,6 @@ export class LedgerTransfer extends BaseEntity {
   @Column({ type: 'jsonb', default: [] })
   explanation: RuleExplanation[];
 
-  @Index()
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -11,7 +11,6 @@ import {
 } from 'typeorm';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerTransfer } from './ledger-transfer.js';
-import { Partner } from './partner.js';
 
 /**
  * Points credited to a member by one transfer, with their expiry and the partner who paid for
@@ -40,14 +39,14 @@ export class PointLot extends BaseEntity {
   @JoinColumn({ name: 'creditTransferId' })
   creditTransfer?: LedgerTransfer;
 
-  /** Null when the program itself funded the points (e.g. a care adjustment). */
+  /**
+   * Null when the program itself funded the points (e.g. a care adjustment). No foreign key: it
+   * is copied from the partner wallet's account, and a key check would share-lock the partner's
+   * row on every earn (see LedgerTransfer).
+   */
   @Index()
   @Column({ type: 'uuid', nullable: true })
   fundingPartnerId: string | null;
-
-  @ManyToOne(() => Partner, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'fundingPartnerId' })
-  fundingPartner?: Partner;
 
   @Column({ type: 'integer' })
   points: number;

@@ -1,4 +1,4 @@
 // Rewritten by `npm run migration:generate`: the migrations, oldest first.
-import { Ledger1795558128893 } from './1795558128893-Ledger.js';
+import { Ledger1795559634665 } from './1795559634665-Ledger.js';
 
-export const migrations = [Ledger1795558128893];
+export const migrations = [Ledger1795559634665];

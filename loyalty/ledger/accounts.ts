@@ -19,7 +19,7 @@ export type ProgramAccount = keyof typeof programAccounts;
  * Shards of an account every earn or burn touches. Each is a row that a transaction can lock on
  * its own, so up to this many transfers on one partner run at once instead of queueing.
  */
-export const hotAccountShards = 16;
+export const hotAccountShards = 32;
 
 export interface AccountMeta {
   id: string;

@@ -3,9 +3,9 @@ import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind, TransferPhase, TransferReferences } from '../../entities/index.js';
 import { describeAccounts, type AccountMeta } from './accounts.js';
 import { InsufficientFundsError, LedgerError } from './errors.js';
-import { consumeLots, createLots, restoreLots, type LotMovement } from './lots.js';
+import { consumeLots, restoreLots, type LotMovement } from './lots.js';
 import { rows } from './sql.js';
-import { toTransferRecord, transferColumns, type TransferRecord } from './transfer-record.js';
+import { toTransferRecord, transferColumns, type TransferRecord, type TransferRow } from './transfer-record.js';
 
 /** A transfer about to be written, before its shards are chosen. */
 export interface PlannedTransfer {
@@ -89,25 +89,35 @@ interface BalanceRow {
   available: string;
 }
 
-const applyDelta = `"debitsPosted" = b."debitsPosted" + $2, "creditsPosted" = b."creditsPosted" + $3,
-  "debitsPending" = b."debitsPending" + $4, "creditsPending" = b."creditsPending" + $5`;
+/** SET clause adding a delta whose four values are the parameters from `$first` on. */
+const addDelta = (first: number) =>
+  `"debitsPosted" = b."debitsPosted" + $${first}, "creditsPosted" = b."creditsPosted" + $${first + 1},
+   "debitsPending" = b."debitsPending" + $${first + 2}, "creditsPending" = b."creditsPending" + $${first + 3}`;
 const deltaParams = (d: Delta) => [d.debitsPosted, d.creditsPosted, d.debitsPending, d.creditsPending];
+/** A shard that can pay `$required` points (any shard, for accounts that may go negative). */
+const canPay = (required: string) => `("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= ${required})`;
+/** The UPDATE that takes a free shard able to pay, applies the delta and returns the shard. */
+const takeFreeShard = (account: string, delta: number, required: string, wait: 'SKIP LOCKED' | '') =>
+  `UPDATE ledger_balance b SET ${addDelta(delta)}
+     FROM (SELECT shard FROM ledger_balance WHERE "accountId" = ${account} AND ${canPay(required)}
+            ORDER BY random() LIMIT 1 FOR UPDATE ${wait}) free
+    WHERE b."accountId" = ${account} AND b.shard = free.shard RETURNING b.shard`;
 
-/** Locks a single-shard account, checks it can pay, and applies the request's change to it. */
+/** Applies the request's change to a single-shard account if it can pay, in one locking UPDATE. */
 async function applyToColdAccount(manager: EntityManager, account: AccountMeta, delta: Delta): Promise<void> {
-  const [row]: BalanceRow[] = await manager.query(
-    `SELECT shard, "creditsPosted" - "debitsPosted" - "debitsPending" AS available
-       FROM ledger_balance WHERE "accountId" = $1 AND shard = 0 FOR UPDATE`,
+  const updated = await rows<BalanceRow>(
+    manager,
+    `UPDATE ledger_balance b SET ${addDelta(2)} WHERE "accountId" = $1 AND shard = 0 AND ${canPay('$6')} RETURNING shard`,
+    [account.id, ...deltaParams(delta), delta.required],
+  );
+  if (updated.length > 0) return;
+  const [row]: BalanceRow[] = await rows(manager, 
+    `SELECT shard, "creditsPosted" - "debitsPosted" - "debitsPending" AS available FROM ledger_balance
+      WHERE "accountId" = $1 AND shard = 0`,
     [account.id],
   );
   if (!row) throw new LedgerError('account_not_found', `Account ${account.code} has no balance`);
-  if (!account.mayGoNegative && Number(row.available) < delta.required) {
-    throw new InsufficientFundsError(account.code, Number(row.available), delta.required);
-  }
-  await manager.query(`UPDATE ledger_balance b SET ${applyDelta} WHERE "accountId" = $1 AND shard = 0`, [
-    account.id,
-    ...deltaParams(delta),
-  ]);
+  throw new InsufficientFundsError(account.code, Number(row.available), delta.required);
 }
 
 /**
@@ -122,28 +132,25 @@ async function applyToHotAccount(
   delta: Delta,
   rebalances: PlannedRow[],
 ): Promise<number> {
-  const params = [account.id, ...deltaParams(delta), delta.required];
   if (delta.fixedShard !== undefined) {
-    const updated = await rows<BalanceRow>(manager, 
-      `UPDATE ledger_balance b SET ${applyDelta} WHERE "accountId" = $1 AND shard = $6 RETURNING shard`,
+    const updated = await rows<BalanceRow>(
+      manager,
+      `UPDATE ledger_balance b SET ${addDelta(2)} WHERE "accountId" = $1 AND shard = $6 RETURNING shard`,
       [account.id, ...deltaParams(delta), delta.fixedShard],
     );
     if (updated.length === 0) throw new LedgerError('account_not_found', `Account ${account.code} has no shard ${delta.fixedShard}`);
     return delta.fixedShard;
   }
-  const canPay = `("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= $6)`;
-  for (const wait of ['SKIP LOCKED', '']) {
-    const updated = await rows<BalanceRow>(manager, 
-      `UPDATE ledger_balance b SET ${applyDelta}
-         FROM (SELECT shard FROM ledger_balance WHERE "accountId" = $1 AND ${canPay}
-                ORDER BY random() LIMIT 1 FOR UPDATE ${wait}) pick
-        WHERE b."accountId" = $1 AND b.shard = pick.shard RETURNING b.shard`,
-      params,
-    );
+  for (const wait of ['SKIP LOCKED', ''] as const) {
+    const updated = await rows<BalanceRow>(manager, takeFreeShard('$1', 2, '$6', wait), [
+      account.id,
+      ...deltaParams(delta),
+      delta.required,
+    ]);
     if (updated[0]) return updated[0].shard;
   }
   const target = await rebalance(manager, account, delta.required, rebalances);
-  await manager.query(`UPDATE ledger_balance b SET ${applyDelta} WHERE "accountId" = $1 AND shard = $6`, [
+  await rows(manager, `UPDATE ledger_balance b SET ${addDelta(2)} WHERE "accountId" = $1 AND shard = $6`, [
     account.id,
     ...deltaParams(delta),
     target,
@@ -172,11 +179,11 @@ function rebalanceRow(account: AccountMeta, from: number, to: number, amount: nu
 }
 
 async function moveBetweenShards(manager: EntityManager, account: AccountMeta, from: number, to: number, amount: number) {
-  await manager.query(
+  await rows(manager, 
     `UPDATE ledger_balance SET "debitsPosted" = "debitsPosted" + $3 WHERE "accountId" = $1 AND shard = $2`,
     [account.id, from, amount],
   );
-  await manager.query(
+  await rows(manager, 
     `UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + $3 WHERE "accountId" = $1 AND shard = $2`,
     [account.id, to, amount],
   );
@@ -184,7 +191,7 @@ async function moveBetweenShards(manager: EntityManager, account: AccountMeta, f
 }
 
 async function lockAllShards(manager: EntityManager, account: AccountMeta) {
-  const shards: BalanceRow[] = await manager.query(
+  const shards: BalanceRow[] = await rows(manager, 
     `SELECT shard, "creditsPosted" - "debitsPosted" - "debitsPending" AS available
        FROM ledger_balance WHERE "accountId" = $1 ORDER BY shard FOR UPDATE`,
     [account.id],
@@ -235,22 +242,27 @@ async function rebalance(
   return target.shard;
 }
 
-interface PlannedRow extends PlannedTransfer {
+interface PlannedRow extends Omit<PlannedTransfer, 'debitShard' | 'creditShard'> {
   id: string;
-  debitShard: number;
-  creditShard: number;
+  /** Null: the shard the final statement takes (see insertTransfers). */
+  debitShard: number | null;
+  creditShard: number | null;
   source: string;
   key: string;
   leg: number;
   hash: string;
 }
 
-/** Moves lots for each member a transfer touches; runs under the member accounts' locks. */
+/**
+ * Takes or gives back lots for each member a transfer debits or returns points to, under the
+ * member accounts' locks, and says which lots its credit to a member creates (written with the
+ * transfer itself).
+ */
 async function moveLots(
   manager: EntityManager,
   transfer: PlannedTransfer & { id: string },
   accounts: Map<string, AccountMeta>,
-): Promise<void> {
+): Promise<NewLotRow[]> {
   const debit = accounts.get(transfer.debitAccountId)!;
   const credit = accounts.get(transfer.creditAccountId)!;
   let consumed: LotMovement[] = [];
@@ -261,54 +273,103 @@ async function moveLots(
     const member = transfer.phase === 'void' ? debit : credit;
     if (member.kind === 'member') {
       await restoreLots(manager, member.id, transfer.id, transfer.restoresConsumptionOf, transfer.amount);
-      return;
+      return [];
     }
   }
-  if (credit.kind !== 'member' || transfer.phase !== 'single') return;
-  if (debit.kind === 'member') {
-    // Member to member: the points keep their funder and expiry, so attribution stays exact.
-    await createLots(
-      manager,
-      credit.id,
-      transfer.id,
-      consumed.map((m) => ({ points: m.points, fundingPartnerId: m.fundingPartnerId, expiresAt: m.expiresAt })),
-    );
-    return;
-  }
+  if (credit.kind !== 'member' || transfer.phase !== 'single') return [];
+  const lot = (points: number, fundingPartnerId: string | null, expiresAt: Date | null): NewLotRow => ({
+    memberAccountId: credit.id,
+    creditTransferId: transfer.id,
+    points,
+    fundingPartnerId,
+    expiresAt,
+  });
+  // Member to member: the points keep their funder and expiry, so attribution stays exact.
+  if (debit.kind === 'member') return consumed.map((m) => lot(m.points, m.fundingPartnerId, m.expiresAt));
   const funder = debit.kind === 'partner_wallet' ? debit.partnerId : (transfer.fundingPartnerId ?? null);
-  await createLots(manager, credit.id, transfer.id, [
-    { points: transfer.amount, fundingPartnerId: funder, expiresAt: transfer.expiresAt ?? null },
-  ]);
+  return [lot(transfer.amount, funder, transfer.expiresAt ?? null)];
 }
 
-async function insertTransfers(manager: EntityManager, planned: PlannedRow[]): Promise<TransferRecord[]> {
-  const columns = [
-    'id', 'debitAccountId', 'debitShard', 'creditAccountId', 'creditShard', 'amount', 'kind', 'phase',
-    'pendingTransferId', 'reversesTransferId', 'idempotencySource', 'idempotencyKey', 'leg', 'requestHash',
-    'references', 'explanation',
-  ];
+interface NewLotRow {
+  memberAccountId: string;
+  creditTransferId: string;
+  points: number;
+  fundingPartnerId: string | null;
+  expiresAt: Date | null;
+}
+
+const transferInsertColumns = [
+  ['id', 'uuid'], ['debitAccountId', 'uuid'], ['debitShard', 'int'], ['creditAccountId', 'uuid'], ['creditShard', 'int'],
+  ['amount', 'bigint'], ['kind', 'text'], ['phase', 'text'], ['pendingTransferId', 'uuid'], ['reversesTransferId', 'uuid'],
+  ['idempotencySource', 'text'], ['idempotencyKey', 'text'], ['leg', 'int'], ['requestHash', 'text'],
+  ['references', 'jsonb'], ['explanation', 'jsonb'],
+] as const;
+
+/**
+ * Writes the transfers and the lots they create in one statement. With `hot`, the same statement
+ * first takes a free shard of that account and applies its change (transfers whose shard is
+ * null get it): the hot row is then held for one round trip and the commit. When no shard is
+ * free to pay, nothing is written and the result is empty.
+ */
+async function insertTransfers(
+  manager: EntityManager,
+  planned: PlannedRow[],
+  lots: NewLotRow[],
+  hot?: { account: AccountMeta; delta: Delta },
+): Promise<TransferRecord[]> {
   const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  let pick = 'SELECT NULL::int AS shard';
+  if (hot) {
+    const account = param(hot.account.id);
+    const first = values.length + 1;
+    deltaParams(hot.delta).forEach(param);
+    pick = takeFreeShard(account, first, param(hot.delta.required), 'SKIP LOCKED');
+  }
   const tuples = planned.map((r) => {
-    const start = values.length;
-    values.push(
+    const row = [
       r.id, r.debitAccountId, r.debitShard, r.creditAccountId, r.creditShard, r.amount, r.kind, r.phase,
       r.pendingTransferId ?? null, r.reversesTransferId ?? null, r.source, r.key, r.leg, r.hash,
       JSON.stringify(r.references), JSON.stringify(r.explanation),
-    );
-    return `(${columns.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    ];
+    return `(${row.map((value, i) => `${param(value)}::${transferInsertColumns[i]![1]}`).join(', ')})`;
   });
-  const inserted = await manager.query(
-    `INSERT INTO ledger_transfer (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}
-     RETURNING ${transferColumns}`,
+  const names = transferInsertColumns.map(([name]) => `"${name}"`).join(', ');
+  const selected = transferInsertColumns
+    .map(([name]) => (name.endsWith('Shard') ? `COALESCE(v."${name}", pick.shard)` : `v."${name}"`))
+    .join(', ');
+  const lotArrays = [
+    param(lots.map((l) => l.memberAccountId)),
+    param(lots.map((l) => l.creditTransferId)),
+    param(lots.map((l) => l.fundingPartnerId)),
+    param(lots.map((l) => l.points)),
+    param(lots.map((l) => l.expiresAt)),
+  ];
+  const inserted = await rows<TransferRow>(
+    manager,
+    `WITH pick AS (${pick}),
+     written AS (
+       INSERT INTO ledger_transfer (${names})
+       SELECT ${selected} FROM (VALUES ${tuples.join(', ')}) AS v(${names}) CROSS JOIN pick
+       RETURNING ${transferColumns}
+     ),
+     lots AS (
+       INSERT INTO point_lot ("memberAccountId", "creditTransferId", "fundingPartnerId", points, remaining, "expiresAt")
+       SELECT m, c, f, p, p, e
+         FROM unnest(${lotArrays[0]}::uuid[], ${lotArrays[1]}::uuid[], ${lotArrays[2]}::uuid[], ${lotArrays[3]}::int[], ${lotArrays[4]}::timestamptz[])
+           AS n(m, c, f, p, e)
+        WHERE EXISTS (SELECT 1 FROM written)
+     )
+     SELECT * FROM written`,
     values,
   );
-  return inserted.map(toTransferRecord).sort((a: TransferRecord, b: TransferRecord) => a.seq - b.seq);
+  return inserted.map(toTransferRecord).sort((a, b) => a.seq - b.seq);
 }
 
 /**
  * Writes a plan atomically inside the caller's transaction. Lock order is fixed: single-shard
  * accounts (members) first in id order, then sharded accounts (partner wallets, program
- * accounts) in id order. Hot rows come last so they are held only for the final inserts and
+ * accounts) in id order. Hot rows come last so they are held only for the final statement and
  * the commit.
  */
 export async function executePlan(
@@ -329,27 +390,36 @@ export async function executePlan(
     shards.set(account.id, 0);
   }
   const withIds = plan.map((t) => ({ ...t, id: randomUUID() }));
-  for (const transfer of withIds) await moveLots(manager, transfer, accounts);
+  const lots: NewLotRow[] = [];
+  for (const transfer of withIds) lots.push(...(await moveLots(manager, transfer, accounts)));
 
+  const spread = new Set(plan.filter((t) => t.spreadCredit).map((t) => t.creditAccountId));
+  // The common case (an earn, a burn): one hot account, taken in the final statement itself.
+  const last = hot.at(-1);
+  const fast = last && deltas.get(last.id)!.fixedShard === undefined && !spread.has(last.id) ? last : undefined;
   const rebalances: PlannedRow[] = [];
   for (const account of hot) {
-    const spread = plan.some((t) => t.spreadCredit && t.creditAccountId === account.id);
+    if (account === fast) continue;
     // Spreading locks every shard anyway: take them all up front, in shard order, before picking one.
-    if (spread) await lockAllShards(manager, account);
+    if (spread.has(account.id)) await lockAllShards(manager, account);
     shards.set(account.id, await applyToHotAccount(manager, account, deltas.get(account.id)!, rebalances));
   }
-  for (const account of hot) {
-    if (plan.some((t) => t.spreadCredit && t.creditAccountId === account.id)) await spreadEvenly(manager, account, rebalances);
+  for (const account of hot) if (spread.has(account.id)) await spreadEvenly(manager, account, rebalances);
+
+  const rowsFor = (): PlannedRow[] =>
+    withIds.map((t, leg) => ({
+      ...t,
+      debitShard: shards.get(t.debitAccountId) ?? null,
+      creditShard: shards.get(t.creditAccountId) ?? null,
+      source: identity.source,
+      key: identity.key,
+      leg,
+      hash: identity.hash,
+    }));
+  let written = await insertTransfers(manager, [...rowsFor(), ...rebalances], lots, fast && { account: fast, delta: deltas.get(fast.id)! });
+  if (written.length === 0 && fast) {
+    shards.set(fast.id, await applyToHotAccount(manager, fast, deltas.get(fast.id)!, rebalances));
+    written = await insertTransfers(manager, [...rowsFor(), ...rebalances], lots);
   }
-  const planned: PlannedRow[] = withIds.map((t, leg) => ({
-    ...t,
-    debitShard: shards.get(t.debitAccountId)!,
-    creditShard: shards.get(t.creditAccountId)!,
-    source: identity.source,
-    key: identity.key,
-    leg,
-    hash: identity.hash,
-  }));
-  const written = await insertTransfers(manager, [...planned, ...rebalances]);
   return written.filter((t) => t.idempotencySource === identity.source && t.idempotencyKey === identity.key);
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
+import { rows } from './sql.js';
 import { describeAccounts } from './accounts.js';
 import { isRetryable, isUniqueViolation } from './database-errors.js';
 import { executePlan, type PlanIdentity } from './engine.js';
@@ -22,23 +23,23 @@ import {
   type ReverseRequest,
   type TransferRequest,
 } from './request.js';
-import { toTransferRecord, transferColumns, type LedgerResult, type TransferRecord } from './transfer-record.js';
+import { toTransferRecord, transferColumns, type LedgerResult, type TransferRecord, type TransferRow } from './transfer-record.js';
 
 const maxAttempts = 8;
 
 async function findByIdempotency(manager: EntityManager, { source, key }: Idempotency): Promise<TransferRecord[]> {
-  const rows = await manager.query(
+  const found = await rows<TransferRow>(manager, 
     `SELECT ${transferColumns} FROM ledger_transfer
       WHERE "idempotencySource" = $1 AND "idempotencyKey" = $2 ORDER BY leg`,
     [source, key],
   );
-  return rows.map(toTransferRecord);
+  return found.map(toTransferRecord);
 }
 
 async function lockTransfer(manager: EntityManager, field: string, id: string): Promise<TransferRecord> {
   requireUuid(field, id);
   // The transfer row itself never changes; the lock only serialises its post/void/reversals.
-  const [row] = await manager.query(`SELECT ${transferColumns} FROM ledger_transfer WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  const [row] = await rows<TransferRow>(manager, `SELECT ${transferColumns} FROM ledger_transfer WHERE id = $1 FOR NO KEY UPDATE`, [id]);
   if (!row) throw new TransferNotFoundError(id);
   return toTransferRecord(row);
 }
@@ -105,7 +106,7 @@ export class Ledger {
       if (original.kind === 'reversal' || original.kind === 'rebalance') {
         throw new NotReversibleError(original.id, `a ${original.kind} is not reversed; make a new transfer`);
       }
-      const prior: { id: string; amount: string }[] = await manager.query(
+      const prior = await rows<{ id: string; amount: string }>(manager, 
         `SELECT id, amount FROM ledger_transfer WHERE "reversesTransferId" = $1`,
         [original.id],
       );
@@ -118,7 +119,7 @@ export class Ledger {
       const creditedMember = accounts.get(original.creditAccountId)!.kind === 'member';
       const debitedMember = accounts.get(original.debitAccountId)!.kind === 'member';
       const ownLots: { id: string }[] = creditedMember
-        ? await manager.query(`SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
+        ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
         : [];
       const consumedBy = original.phase === 'post' ? original.pendingTransferId! : original.id;
       return executePlan(manager, identity, [
@@ -146,7 +147,7 @@ export class Ledger {
       if (pending.phase !== 'pending') {
         throw new InvalidTransferError('pendingTransferId', `transfer ${pending.id} is not a pending transfer`);
       }
-      const [resolution] = await manager.query(`SELECT phase FROM ledger_transfer WHERE "pendingTransferId" = $1`, [
+      const [resolution] = await rows<{ phase: string }>(manager, `SELECT phase FROM ledger_transfer WHERE "pendingTransferId" = $1`, [
         pending.id,
       ]);
       if (resolution) throw new PendingTransferResolvedError(pending.id, resolution.phase);

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { rows } from './sql.js';
 import { LedgerError } from './errors.js';
 
 /** Points taken from (positive) or given back to (negative) one lot by one transfer. */
@@ -20,12 +21,12 @@ async function record(manager: EntityManager, transferId: string, movements: Lot
   if (movements.length === 0) return;
   const ids = movements.map((m) => m.lotId);
   const points = movements.map((m) => m.points);
-  await manager.query(
+  await rows(manager, 
     `UPDATE point_lot l SET remaining = l.remaining - m.points
        FROM unnest($1::uuid[], $2::bigint[]) AS m(id, points) WHERE l.id = m.id`,
     [ids, points],
   );
-  await manager.query(
+  await rows(manager, 
     `INSERT INTO lot_consumption ("lotId", "transferId", points)
      SELECT id, $3::uuid, points FROM unnest($1::uuid[], $2::bigint[]) AS m(id, points)`,
     [ids, points, transferId],
@@ -44,7 +45,7 @@ export async function consumeLots(
   amount: number,
   preferredLotIds: string[] = [],
 ): Promise<LotMovement[]> {
-  const lots: OpenLot[] = await manager.query(
+  const lots: OpenLot[] = await rows(manager, 
     `SELECT id, remaining, "fundingPartnerId", "expiresAt" FROM (
        SELECT id, remaining, "fundingPartnerId", "expiresAt",
               SUM(remaining) OVER (ORDER BY (id = ANY($3::uuid[])) DESC, "expiresAt" ASC NULLS LAST, "createdAt", id) AS running
@@ -82,7 +83,7 @@ export async function restoreLots(
   consumedByTransferIds: string[],
   amount: number,
 ): Promise<LotMovement[]> {
-  const held: (OpenLot & { held: string })[] = await manager.query(
+  const held: (OpenLot & { held: string })[] = await rows(manager, 
     `SELECT l.id, l.remaining, l."fundingPartnerId", l."expiresAt", SUM(c.points) AS held, MAX(c.id) AS last
        FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
       WHERE c."transferId" = ANY($1::uuid[]) AND l."memberAccountId" = $2
@@ -103,30 +104,4 @@ export async function restoreLots(
   }
   await record(manager, transferId, movements);
   return movements;
-}
-
-export interface NewLot {
-  points: number;
-  fundingPartnerId: string | null;
-  expiresAt: Date | null;
-}
-
-export async function createLots(
-  manager: EntityManager,
-  memberAccountId: string,
-  creditTransferId: string,
-  lots: NewLot[],
-): Promise<void> {
-  if (lots.length === 0) return;
-  await manager.query(
-    `INSERT INTO point_lot ("memberAccountId", "creditTransferId", "fundingPartnerId", points, remaining, "expiresAt")
-     SELECT $1::uuid, $2::uuid, f, p, p, e FROM unnest($3::uuid[], $4::int[], $5::timestamptz[]) AS n(f, p, e)`,
-    [
-      memberAccountId,
-      creditTransferId,
-      lots.map((l) => l.fundingPartnerId),
-      lots.map((l) => l.points),
-      lots.map((l) => l.expiresAt),
-    ],
-  );
 }

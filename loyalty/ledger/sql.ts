@@ -1,11 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+const statementNames = new Map<string, string>();
+
 /**
- * Runs SQL in the manager's transaction and returns the rows, whatever the statement: TypeORM's
- * `manager.query` answers UPDATE ... RETURNING with `[rows, count]` instead of the rows.
+ * Runs SQL in the manager's transaction and returns the rows, as a named prepared statement: the
+ * ledger's statements are few and run constantly, so PostgreSQL plans each once per connection
+ * instead of at every call. (TypeORM's `manager.query` can do neither.)
  */
 export async function rows<T>(manager: EntityManager, sql: string, parameters: unknown[] = []): Promise<T[]> {
   if (!manager.queryRunner) return manager.query(sql, parameters);
-  const result = await manager.queryRunner.query(sql, parameters, true);
-  return result.records as T[];
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `ledger_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  const client = (await manager.queryRunner.connect()) as PgClient;
+  const result = await client.query({ name, text: sql, values: parameters });
+  return result.rows as T[];
 }

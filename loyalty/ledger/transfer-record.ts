@@ -32,8 +32,9 @@ export const transferColumns = `id, seq, "debitAccountId", "debitShard", "credit
   phase, "pendingTransferId", "reversesTransferId", "idempotencySource", "idempotencyKey", leg, "requestHash",
   "references", explanation, "createdAt"`;
 
-type Row = Omit<TransferRecord, 'seq' | 'amount'> & { seq: string | number; amount: string | number };
+/** A transfer as PostgreSQL returns it: BIGINTs as strings. */
+export type TransferRow = Omit<TransferRecord, 'seq' | 'amount'> & { seq: string | number; amount: string | number };
 
-export function toTransferRecord(row: Row): TransferRecord {
+export function toTransferRecord(row: TransferRow): TransferRecord {
   return { ...row, seq: Number(row.seq), amount: Number(row.amount) };
 }

@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
   directory?: string;
   /** A temporary cluster deleted on stop, with durability traded for speed (tests). */
   throwaway?: boolean;
+  /** With `throwaway`: keep fsync and synchronous commit on anyway (benchmarks). */
+  durable?: boolean;
   /** Port to use when it is free; any free port otherwise. */
   preferredPort?: number;
   database?: string;
@@ -69,9 +71,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     persistent: !throwaway,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: throwaway
-      ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300']
-      : ['-c', 'max_connections=300'],
+    postgresFlags:
+      throwaway && !options.durable
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300']
+        : ['-c', 'max_connections=300'],
     onLog: (message) => log(String(message).trimEnd()),
     onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
   });

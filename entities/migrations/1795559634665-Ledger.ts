@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class Ledger1795558128893 implements MigrationInterface {
-    name = 'Ledger1795558128893'
+export class Ledger1795559634665 implements MigrationInterface {
+    name = 'Ledger1795559634665'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
@@ -146,9 +146,6 @@ export class Ledger1795558128893 implements MigrationInterface {
             WHERE "reversesTransferId" IS NOT NULL
         `);
         await queryRunner.query(`
-            CREATE INDEX "IDX_adebb31634c3ca897783630812" ON "ledger_transfer" ("createdAt")
-        `);
-        await queryRunner.query(`
             CREATE TABLE "point_lot" (
                 "id" uuid NOT NULL DEFAULT uuid_generate_v4(),
                 "memberAccountId" uuid NOT NULL,
@@ -235,24 +232,12 @@ export class Ledger1795558128893 implements MigrationInterface {
             ADD CONSTRAINT "FK_ce5786b2bd1ec534e8c98cd33a5" FOREIGN KEY ("accountId") REFERENCES "ledger_account"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
         `);
         await queryRunner.query(`
-            ALTER TABLE "ledger_transfer"
-            ADD CONSTRAINT "FK_66368a3b2afb5f05cfc85131622" FOREIGN KEY ("debitAccountId") REFERENCES "ledger_account"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
-        `);
-        await queryRunner.query(`
-            ALTER TABLE "ledger_transfer"
-            ADD CONSTRAINT "FK_6af37b87fa94a628c83543aaecd" FOREIGN KEY ("creditAccountId") REFERENCES "ledger_account"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
-        `);
-        await queryRunner.query(`
             ALTER TABLE "point_lot"
             ADD CONSTRAINT "FK_5c8c2d2933f73b44d08778ac459" FOREIGN KEY ("memberAccountId") REFERENCES "ledger_account"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
         `);
         await queryRunner.query(`
             ALTER TABLE "point_lot"
             ADD CONSTRAINT "FK_17f57b8b7e010c359f1fadfc44c" FOREIGN KEY ("creditTransferId") REFERENCES "ledger_transfer"("id") ON DELETE RESTRICT ON UPDATE NO ACTION DEFERRABLE INITIALLY DEFERRED
-        `);
-        await queryRunner.query(`
-            ALTER TABLE "point_lot"
-            ADD CONSTRAINT "FK_ac68ba058cbd9439810bc5297d7" FOREIGN KEY ("fundingPartnerId") REFERENCES "partner"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
         `);
         await queryRunner.query(`
             ALTER TABLE "lot_consumption"
@@ -272,19 +257,10 @@ export class Ledger1795558128893 implements MigrationInterface {
             ALTER TABLE "lot_consumption" DROP CONSTRAINT "FK_b140911a4d398e323d306b7f2f8"
         `);
         await queryRunner.query(`
-            ALTER TABLE "point_lot" DROP CONSTRAINT "FK_ac68ba058cbd9439810bc5297d7"
-        `);
-        await queryRunner.query(`
             ALTER TABLE "point_lot" DROP CONSTRAINT "FK_17f57b8b7e010c359f1fadfc44c"
         `);
         await queryRunner.query(`
             ALTER TABLE "point_lot" DROP CONSTRAINT "FK_5c8c2d2933f73b44d08778ac459"
-        `);
-        await queryRunner.query(`
-            ALTER TABLE "ledger_transfer" DROP CONSTRAINT "FK_6af37b87fa94a628c83543aaecd"
-        `);
-        await queryRunner.query(`
-            ALTER TABLE "ledger_transfer" DROP CONSTRAINT "FK_66368a3b2afb5f05cfc85131622"
         `);
         await queryRunner.query(`
             ALTER TABLE "ledger_balance" DROP CONSTRAINT "FK_ce5786b2bd1ec534e8c98cd33a5"
@@ -321,9 +297,6 @@ export class Ledger1795558128893 implements MigrationInterface {
         `);
         await queryRunner.query(`
             DROP TABLE "point_lot"
-        `);
-        await queryRunner.query(`
-            DROP INDEX "public"."IDX_adebb31634c3ca897783630812"
         `);
         await queryRunner.query(`
             DROP INDEX "public"."IDX_be84183601b4083094a4452aa6"
