@@ -1,9 +1,12 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig } from '../../wiring/config.js';
 import { provisionTemporalCli } from '../../wiring/provision/temporal-cli.js';
 import { provisionTemporalTestServer } from '../../wiring/provision/temporal-test-server.js';
 import { bundleWorkflows } from '../../workflows/worker.js';
+
+// Workers' state changes are noise in test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const config = loadConfig();
 const log = (line: string) => console.log(line);

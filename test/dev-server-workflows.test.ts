@@ -17,6 +17,7 @@ let sink: RunningMailSink;
 let mailer: Mailer;
 let worker: Worker;
 let running: Promise<void>;
+const taskQueue = 'dev-server-test';
 
 beforeAll(async () => {
   [db, env, sink] = await Promise.all([
@@ -28,7 +29,7 @@ beforeAll(async () => {
   worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    taskQueue: 'ledger-audit-test',
+    taskQueue,
     dataSource: db.dataSource,
     mailer,
     operatorEmail: 'operator@tessera.test',
@@ -55,7 +56,7 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
   });
 
   const healthy = await env.client.workflow.execute('ledgerAuditWorkflow', {
-    taskQueue: 'ledger-audit-test',
+    taskQueue,
     workflowId: 'ledger-audit-healthy',
   });
   expect(healthy).toMatchObject({ ok: true, violations: 0 });
@@ -63,7 +64,7 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
 
   await db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + 5 WHERE "accountId" = $1`, [member.id]);
   const broken = await env.client.workflow.execute('ledgerAuditWorkflow', {
-    taskQueue: 'ledger-audit-test',
+    taskQueue,
     workflowId: 'ledger-audit-broken',
   });
   expect(broken.ok).toBe(false);
@@ -71,4 +72,31 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
   expect(mail?.to).toEqual(['operator@tessera.test']);
   expect(mail?.subject).toMatch(/ledger check failed: \d+ violation/);
   expect(mail?.text).toContain('member:audit-member');
+});
+
+it('leaves a hold alone once it is settled in time', async () => {
+  const p = await createProgram(db.dataSource);
+  const { wallet } = await p.partner(1_000);
+  const { account } = await p.member('settled-in-time');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'settled-earn',
+    legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount: 100, kind: 'earn' }],
+  });
+  const hold = await p.ledger.hold({
+    source: 'test',
+    key: 'settled-hold',
+    legs: [{ debitAccountId: account.id, creditAccountId: p.program.redemption.id, amount: 70, kind: 'burn' }],
+  });
+  const pendingTransferId = hold.transfers[0]!.id;
+  const handle = await env.client.workflow.start('holdTimeoutWorkflow', {
+    taskQueue,
+    workflowId: `hold-timeout-${pendingTransferId}`,
+    args: [{ pendingTransferId, timeout: '30 days' }],
+  });
+  await p.ledger.post({ source: 'test', key: 'settle', pendingTransferId });
+  await handle.signal('holdSettled');
+  expect(await handle.result()).toBe('settled');
+  expect(await p.posted(account.id)).toBe(30);
+  expect(await p.available(account.id)).toBe(30);
 });

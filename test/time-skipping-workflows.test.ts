@@ -84,16 +84,3 @@ it('gives held points back after 30 days of waiting, skipped in seconds', async 
   expect(Date.now() - started).toBeLessThan(60_000);
   expect(await p.available(account.id)).toBe(100);
 });
-
-it('leaves a hold alone once it is settled in time', async () => {
-  const { account, pendingTransferId } = await memberWithHold('settled-in-time');
-  const handle = await client.workflow.start('holdTimeoutWorkflow', {
-    taskQueue,
-    workflowId: `hold-timeout-${pendingTransferId}`,
-    args: [{ pendingTransferId, timeout: '30 days' }],
-  });
-  await p.ledger.post({ source: 'test', key: 'settle', pendingTransferId });
-  await handle.signal('holdSettled');
-  expect(await handle.result()).toBe('settled');
-  expect(await p.posted(account.id)).toBe(30);
-});
