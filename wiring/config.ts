@@ -2,12 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .pipe(z.url().optional())
-  .optional();
+const optionalUrl = z.url().optional();
 
 const environmentSchema = z.object({
   DATABASE_URL: optionalUrl,
@@ -59,7 +54,9 @@ export function requireSettings<K extends keyof Config>(config: Config, keys: Re
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(env);
+  // An empty variable means "not set", as in most tools' configuration.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = environmentSchema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -76,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     dataDir: resolve(e.TESSERA_DATA_DIR),
-    cacheDir: resolve(e.TESSERA_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tessera')),
+    cacheDir: resolve(e.TESSERA_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'tessera')),
     temporalCli: e.TEMPORAL_CLI,
     temporalTestServer: e.TEMPORAL_TEST_SERVER,
     logLevel: e.LOG_LEVEL,

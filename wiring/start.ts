@@ -54,7 +54,8 @@ try {
   const dataSource = await openDataSource(database.url);
   shutdown.add('database pool', () => dataSource.destroy());
   await openProgramAccounts(dataSource.manager);
-  if (!(await isSeeded(dataSource))) {
+  const seededNow = !(await isSeeded(dataSource));
+  if (seededNow) {
     logger.info('First start: seeding the demo coalition...');
     await seedDemoProgram(dataSource);
   }
@@ -113,6 +114,7 @@ try {
     `  Health          ${base}/health`,
     `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
     `  Inbox           ${mailSink ? `${base}/inbox   (SMTP sink at ${mailSink.smtpUrl})` : `(mail goes to ${smtpUrl})`}`,
+    `  Demo program    ${seededNow ? 'seeded on this start' : 'kept from an earlier start'}`,
     `  Database        ${database.embedded ? `${database.url}   (embedded, data in ${join(config.dataDir, 'postgres')})` : '(DATABASE_URL)'}`,
     '',
     `Demo logins (password "${demoPassword}"):`,

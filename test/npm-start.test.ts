@@ -1,0 +1,93 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
+// As root, PostgreSQL runs as the `postgres` user, who must be able to enter the data folder.
+chmodSync(dataDir, 0o755);
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  urls: Record<string, string>;
+}
+
+/** Runs `npm start` as a user would, on embedded services, until it prints its URLs. */
+function npmStart(): Promise<Started> {
+  const child = spawn('npm', ['start'], {
+    env: {
+      ...process.env,
+      TESSERA_DATA_DIR: dataDir,
+      PORT: '0',
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      SMTP_URL: '',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 150_000);
+    child.on('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    const poll = setInterval(() => {
+      if (!output.includes('Press Ctrl-C to stop.')) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      const url = (label: string) => new RegExp(`${label}\\s+(http://\\S+)`).exec(output)?.[1] ?? '';
+      resolve({
+        child,
+        output: () => output,
+        urls: { admin: url('Back office'), api: url('Partner API'), health: url('Health'), temporal: url('Temporal UI'), inbox: url('Inbox') },
+      });
+    }, 200);
+  });
+}
+
+/** Processes still running on the test's data folder (postgres -D ..., temporal --db-filename ...). */
+function leftovers(): string {
+  return spawnSync('pgrep', ['-af', dataDir], { encoding: 'utf8' }).stdout.trim();
+}
+
+/** Ctrl-C: SIGINT to the whole process group, as a terminal sends it; resolves once all is stopped. */
+async function stop({ child, output }: Started): Promise<void> {
+  child.removeAllListeners('exit');
+  process.kill(-child.pid!, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  while ((child.exitCode === null && child.signalCode === null) || leftovers() !== '') {
+    if (Date.now() > deadline) throw new Error(`still running after Ctrl-C:\n${leftovers()}\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(output()).not.toMatch(/stopping .* failed/);
+}
+
+it('starts the whole product on embedded services, healthy and seeded, stops on Ctrl-C and restarts on its data', async () => {
+  const first = await npmStart();
+  expect(first.output()).toMatch(/Demo program\s+seeded on this start/);
+  expect(first.output()).toMatch(/operator@tessera\.demo\s+operator_admin/);
+  expect(first.output()).toMatch(/partner@tessera\.demo\s+partner_user of koffie-corner/);
+
+  const health = await fetch(first.urls.health!);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({
+    status: 'ok',
+    components: { database: { ok: true }, temporal: { ok: true }, smtp: { ok: true } },
+  });
+  expect((await fetch(first.urls.admin!)).status).toBe(200);
+  expect(await (await fetch(first.urls.api!)).json()).toMatchObject({ version: 'v1' });
+  expect((await fetch(first.urls.inbox!)).status).toBe(200);
+  expect((await fetch(first.urls.temporal!)).status).toBe(200);
+  await stop(first);
+  expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+  const second = await npmStart();
+  expect(second.output()).toMatch(/Demo program\s+kept from an earlier start/);
+  expect((await fetch(second.urls.health!)).status).toBe(200);
+  await stop(second);
+}, 400_000);
