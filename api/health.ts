@@ -8,9 +8,7 @@ export interface ComponentHealth {
   error?: string;
 }
 
-const timeoutMs = 3000;
-
-async function probe(check: HealthCheck): Promise<ComponentHealth> {
+async function probe(check: HealthCheck, timeoutMs: number): Promise<ComponentHealth> {
   const started = performance.now();
   try {
     await Promise.race([
@@ -24,11 +22,11 @@ async function probe(check: HealthCheck): Promise<ComponentHealth> {
 }
 
 /** GET /health: each component's state; 200 when all answer, 503 when one does not. */
-export function healthRouter(checks: Record<string, HealthCheck>): Router {
+export function healthRouter(checks: Record<string, HealthCheck>, timeoutMs = 3000): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => probe(checks[name]!)));
+    const results = await Promise.all(names.map((name) => probe(checks[name]!, timeoutMs)));
     const components = Object.fromEntries(names.map((name, i) => [name, results[i]]));
     const ok = results.every((r) => r.ok);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', components });

@@ -83,6 +83,14 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   expect(await (await fetch(first.urls.api!)).json()).toMatchObject({ version: 'v1' });
   expect((await fetch(first.urls.inbox!)).status).toBe(200);
   expect((await fetch(first.urls.temporal!)).status).toBe(200);
+
+  // The demo data satisfies every ledger invariant (ledger:check finds the running cluster).
+  const check = spawnSync('npm', ['run', '--silent', 'ledger:check'], {
+    env: { ...process.env, TESSERA_DATA_DIR: dataDir, DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+  expect(check.stdout).toMatch(/Ledger check at .*: 57 accounts, \d+ transfers\nAll invariants hold\./);
+  expect(check.status).toBe(0);
   await stop(first);
   expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
 
