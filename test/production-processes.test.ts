@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../wiring/free-port.js';
+import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { startDevServer } from './support/temporal.js';
+
+let db: TestDatabase;
+let temporal: TestWorkflowEnvironment;
+let sink: RunningMailSink;
+const processes: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [db, temporal, sink] = await Promise.all([
+    createTestDatabase(),
+    startDevServer(),
+    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all(
+    processes.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await Promise.all([temporal?.teardown(), sink?.stop(), db?.drop()]);
+});
+
+function run(script: 'web' | 'worker', env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn('node', ['--import', 'tsx', `wiring/${script}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  processes.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+it('refuses to start a production process without the services it needs, naming them', async () => {
+  const { child, output } = run('web', { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '' });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  expect(code).toBe(1);
+  expect(output()).toContain('Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL');
+});
+
+it('runs web and worker as separate processes on the configured services', async () => {
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SMTP_URL: sink.smtpUrl,
+    OPERATOR_EMAIL: 'ops@tessera.test',
+    TEMPORAL_TASK_QUEUE: 'production-test',
+    PORT: String(port),
+  };
+  run('web', env);
+  run('worker', env);
+  const health = await waitFor('web /health', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/health`);
+    return response.ok ? response.json() : undefined;
+  });
+  expect(health).toMatchObject({ status: 'ok' });
+
+  // The web process migrated the schema; break the ledger and let the worker's audit report it.
+  await db.dataSource.query(`INSERT INTO ledger_balance ("accountId", shard, "mayGoNegative", "creditsPosted")
+    SELECT id, 99, true, 7 FROM ledger_account WHERE code = 'program:care'`);
+  const summary = await temporal.client.workflow.execute('ledgerAuditWorkflow', {
+    taskQueue: 'production-test',
+    workflowId: 'production-ledger-audit',
+  });
+  expect(summary).toMatchObject({ ok: false });
+  const mail = await waitFor('the operator alert', async () => (await readInbox(sink.directory))[0]);
+  expect(mail.to).toEqual(['ops@tessera.test']);
+  expect(mail.text).toContain('program:care');
+});
