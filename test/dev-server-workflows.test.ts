@@ -1,52 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createMailer, type Mailer } from '../reports/mailer.js';
-import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
-import { createWorker } from '../workflows/worker.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
-import { startDevServer, workflowBundle } from './support/temporal.js';
+import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
-let db: TestDatabase;
-let env: TestWorkflowEnvironment;
-let sink: RunningMailSink;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = 'dev-server-test';
-
+let harness: WorkerHarness;
 beforeAll(async () => {
-  [db, env, sink] = await Promise.all([
-    createTestDatabase(),
-    startDevServer(),
-    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
-  ]);
-  mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
-  worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dataSource: db.dataSource,
-    mailer,
-    operatorEmail: 'operator@tessera.test',
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  harness = await startWorkerHarness(startDevServer, 'dev-server-test');
 });
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await Promise.all([env?.teardown(), sink?.stop(), db?.drop()]);
-});
+afterAll(() => harness?.stop());
 
 it('runs the ledger audit on the Temporal dev server and mails the operator when an invariant fails', async () => {
-  const p = await createProgram(db.dataSource);
+  const p = await createProgram(harness.db.dataSource);
   const { wallet } = await p.partner(1_000);
   const { account: member } = await p.member('audit-member');
   await p.ledger.transfer({
@@ -55,27 +19,27 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
     legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 40, kind: 'earn' }],
   });
 
-  const healthy = await env.client.workflow.execute('ledgerAuditWorkflow', {
-    taskQueue,
+  const healthy = await harness.env.client.workflow.execute('ledgerAuditWorkflow', {
+    taskQueue: harness.taskQueue,
     workflowId: 'ledger-audit-healthy',
   });
   expect(healthy).toMatchObject({ ok: true, violations: 0 });
-  expect(await readInbox(sink.directory)).toEqual([]);
+  expect(await readInbox(harness.sink.directory)).toEqual([]);
 
-  await db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + 5 WHERE "accountId" = $1`, [member.id]);
-  const broken = await env.client.workflow.execute('ledgerAuditWorkflow', {
-    taskQueue,
+  await harness.db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + 5 WHERE "accountId" = $1`, [member.id]);
+  const broken = await harness.env.client.workflow.execute('ledgerAuditWorkflow', {
+    taskQueue: harness.taskQueue,
     workflowId: 'ledger-audit-broken',
   });
   expect(broken.ok).toBe(false);
-  const [mail] = await readInbox(sink.directory);
-  expect(mail?.to).toEqual(['operator@tessera.test']);
+  const [mail] = await readInbox(harness.sink.directory);
+  expect(mail?.to).toEqual([harness.operatorEmail]);
   expect(mail?.subject).toMatch(/ledger check failed: \d+ violation/);
   expect(mail?.text).toContain('member:audit-member');
 });
 
 it('leaves a hold alone once it is settled in time', async () => {
-  const p = await createProgram(db.dataSource);
+  const p = await createProgram(harness.db.dataSource);
   const { wallet } = await p.partner(1_000);
   const { account } = await p.member('settled-in-time');
   await p.ledger.transfer({
@@ -89,8 +53,8 @@ it('leaves a hold alone once it is settled in time', async () => {
     legs: [{ debitAccountId: account.id, creditAccountId: p.program.redemption.id, amount: 70, kind: 'burn' }],
   });
   const pendingTransferId = hold.transfers[0]!.id;
-  const handle = await env.client.workflow.start('holdTimeoutWorkflow', {
-    taskQueue,
+  const handle = await harness.env.client.workflow.start('holdTimeoutWorkflow', {
+    taskQueue: harness.taskQueue,
     workflowId: `hold-timeout-${pendingTransferId}`,
     args: [{ pendingTransferId, timeout: '30 days' }],
   });

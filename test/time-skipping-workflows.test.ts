@@ -1,56 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createMailer, type Mailer } from '../reports/mailer.js';
-import { startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
-import { createWorker } from '../workflows/worker.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
-import { startTimeSkippingServer, workflowBundle } from './support/temporal.js';
+import { startTimeSkippingServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
-let db: TestDatabase;
-let env: TestWorkflowEnvironment;
-let sink: RunningMailSink;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
+let harness: WorkerHarness;
 let p: Awaited<ReturnType<typeof createProgram>>;
-// A plain client: time moves only when a test says so (env.client lets it run freely, and the
-// Java test server then races a new worker's first workflow task to the 10-year run timeout).
+// Time moves only when a test says so: the Java server skips freely unless locked, and env.client
+// unlocks it while it waits for a result, racing a new worker's first task to the run timeout.
 let client: Client;
-const taskQueue = 'hold-timeout-test';
 
 beforeAll(async () => {
-  [db, env, sink] = await Promise.all([
-    createTestDatabase(),
-    startTimeSkippingServer(),
-    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
-  ]);
-  mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
-  worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dataSource: db.dataSource,
-    mailer,
-    operatorEmail: 'operator@tessera.test',
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
-  p = await createProgram(db.dataSource);
-  client = new Client({ connection: env.connection, namespace: env.namespace });
+  harness = await startWorkerHarness(startTimeSkippingServer, 'time-skipping-test');
+  p = await createProgram(harness.db.dataSource);
+  client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
+  await harness.env.connection.testService.lockTimeSkipping({});
 });
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await Promise.all([env?.teardown(), sink?.stop(), db?.drop()]);
-});
+afterAll(() => harness?.stop());
 
 async function memberWithHold(name: string) {
   const { wallet } = await p.partner(1_000);
@@ -72,7 +37,7 @@ it('gives held points back after 30 days of waiting, skipped in seconds', async 
   const { account, pendingTransferId } = await memberWithHold('held-too-long');
   expect(await p.available(account.id)).toBe(30);
   const handle = await client.workflow.start('holdTimeoutWorkflow', {
-    taskQueue,
+    taskQueue: harness.taskQueue,
     workflowId: `hold-timeout-${pendingTransferId}`,
     args: [{ pendingTransferId, timeout: '30 days' }],
   });
@@ -80,9 +45,9 @@ it('gives held points back after 30 days of waiting, skipped in seconds', async 
   // timeout would expire the task and make the server hand it out again.
   while ((await handle.describe()).historyLength < 5) await new Promise((resolve) => setTimeout(resolve, 50));
   const started = Date.now();
-  await env.sleep('29 days');
+  await harness.env.sleep('29 days');
   expect(await p.available(account.id)).toBe(30);
-  await env.sleep('1 day');
+  await harness.env.sleep('1 day');
   expect(await handle.result()).toBe('voided');
   expect(Date.now() - started).toBeLessThan(60_000);
   expect(await p.available(account.id)).toBe(100);

@@ -1,9 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig } from '../../wiring/config.js';
 import { provisionTemporalCli } from '../../wiring/provision/temporal-cli.js';
 import { provisionTemporalTestServer } from '../../wiring/provision/temporal-test-server.js';
-import { bundleWorkflows } from '../../workflows/worker.js';
+import { createMailer } from '../../reports/mailer.js';
+import { startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-sink.js';
+import { bundleWorkflows, createWorker } from '../../workflows/worker.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 // Workers' state changes are noise in test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -32,4 +38,53 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflows();
   return bundle;
+}
+
+export interface WorkerHarness {
+  db: TestDatabase;
+  env: TestWorkflowEnvironment;
+  sink: RunningMailSink;
+  taskQueue: string;
+  operatorEmail: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Temporal server, a database of its own, a real SMTP sink and the project's worker polling
+ * `taskQueue`: what each workflow test file runs on.
+ */
+export async function startWorkerHarness(
+  server: () => Promise<TestWorkflowEnvironment>,
+  taskQueue: string,
+): Promise<WorkerHarness> {
+  const [db, env, sink] = await Promise.all([
+    createTestDatabase(),
+    server(),
+    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+  ]);
+  const mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
+  const operatorEmail = 'operator@tessera.test';
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dataSource: db.dataSource,
+    mailer,
+    operatorEmail,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    db,
+    env,
+    sink,
+    taskQueue,
+    operatorEmail,
+    async stop() {
+      worker.shutdown();
+      await running;
+      mailer.close();
+      await Promise.all([env.teardown(), sink.stop(), db.drop()]);
+    },
+  };
 }
