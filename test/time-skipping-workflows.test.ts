@@ -13,7 +13,7 @@ beforeAll(async () => {
   harness = await startWorkerHarness(startTimeSkippingServer, 'time-skipping-test');
   p = await createProgram(harness.db.dataSource);
   client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
-  await harness.env.connection.testService.lockTimeSkipping({});
+  await harness.env.connection.testService!.lockTimeSkipping({});
 });
 afterAll(() => harness?.stop());
 
