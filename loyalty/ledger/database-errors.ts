@@ -14,8 +14,3 @@ export function isRetryable(error: unknown): boolean {
   const { code } = pgError(error);
   return code === '40P01' || code === '40001';
 }
-
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const e = pgError(error);
-  return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
-}

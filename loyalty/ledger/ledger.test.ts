@@ -160,6 +160,29 @@ describe('idempotency', () => {
   });
 });
 
+describe('within a caller\'s transaction', () => {
+  it('commits with the caller and writes nothing when the caller fails', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    const leg = { debitAccountId: wallet.id, creditAccountId: member.id, amount: 30, kind: 'earn' as const };
+    await expect(
+      db.dataSource.transaction(async (manager) => {
+        await p.ledger.transfer({ source: 'api', key: key(), legs: [leg] }, manager);
+        throw new Error('the invoice could not be numbered');
+      }),
+    ).rejects.toThrow('the invoice could not be numbered');
+    expect(await p.available(member.id)).toBe(0);
+    expect(await p.available(wallet.id)).toBe(1_000);
+
+    await db.dataSource.transaction((manager) => p.ledger.transfer({ source: 'api', key: key(), legs: [leg] }, manager));
+    expect(await p.available(member.id)).toBe(30);
+    await expect(p.ledger.transfer({ source: 'api', key: key(), legs: [leg] }, db.dataSource.manager)).rejects.toThrow(
+      /needs that manager to be in a transaction/,
+    );
+    await expectLedgerTrue();
+  });
+});
+
 describe('refusals', () => {
   it('refuses an overdraft with a clear error and writes nothing, not even the legs that could pay', async () => {
     const { wallet } = await p.partner(1_000);

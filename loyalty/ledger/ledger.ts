@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { rows } from './sql.js';
 import { describeAccounts } from './accounts.js';
-import { isRetryable, isUniqueViolation } from './database-errors.js';
 import { executePlan, type PlanIdentity } from './engine.js';
 import {
   IdempotencyConflictError,
+  LedgerError,
   InvalidTransferError,
   NotReversibleError,
   PendingTransferResolvedError,
@@ -23,9 +22,8 @@ import {
   type ReverseRequest,
   type TransferRequest,
 } from './request.js';
+import { inTransaction } from './transaction.js';
 import { toTransferRecord, transferColumns, type LedgerResult, type TransferRecord, type TransferRow } from './transfer-record.js';
-
-const maxAttempts = 8;
 
 async function findByIdempotency(manager: EntityManager, { source, key }: Idempotency): Promise<TransferRecord[]> {
   const found = await rows<TransferRow>(manager, 
@@ -53,7 +51,7 @@ export class Ledger {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Moves posted points at once, every leg or none. */
-  async transfer(request: TransferRequest): Promise<LedgerResult> {
+  async transfer(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
     validateTransferRequest(request);
     return this.write('transfer', request, (manager, identity) =>
       executePlan(
@@ -62,11 +60,12 @@ export class Ledger {
         // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
         request.legs.map((leg) => ({ ...leg, phase: 'single', spreadCredit: leg.kind === 'purchase', ...described(leg) })),
       ),
+      within,
     );
   }
 
   /** Holds points (pending) until they are posted or voided, e.g. while a reward ships. */
-  async hold(request: TransferRequest): Promise<LedgerResult> {
+  async hold(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
     validateTransferRequest(request);
     return this.write('hold', request, async (manager, identity) => {
       const accounts = await describeAccounts(manager, request.legs.map((leg) => leg.creditAccountId));
@@ -76,17 +75,17 @@ export class Ledger {
         }
       });
       return executePlan(manager, identity, request.legs.map((leg) => ({ ...leg, phase: 'pending', ...described(leg) })));
-    });
+    }, within);
   }
 
   /** Completes a hold: the held points move for good. */
-  post(request: ResolveRequest): Promise<LedgerResult> {
-    return this.resolve('post', request);
+  post(request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
+    return this.resolve('post', request, within);
   }
 
   /** Cancels a hold: the held points return to their lots. */
-  void(request: ResolveRequest): Promise<LedgerResult> {
-    return this.resolve('void', request);
+  void(request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
+    return this.resolve('void', request, within);
   }
 
   /**
@@ -94,7 +93,7 @@ export class Ledger {
    * from a member return to the very lots they came from; points a member received are taken
    * back from the lot that transfer created first.
    */
-  async reverse(request: ReverseRequest): Promise<LedgerResult> {
+  async reverse(request: ReverseRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
     requireUuid('transferId', request.transferId);
     if (request.amount !== undefined) requirePoints('amount', request.amount);
@@ -136,10 +135,10 @@ export class Ledger {
           restoresConsumptionOf: debitedMember ? [consumedBy, ...prior.map((r) => r.id)] : undefined,
         },
       ]);
-    });
+    }, within);
   }
 
-  private async resolve(phase: 'post' | 'void', request: ResolveRequest): Promise<LedgerResult> {
+  private async resolve(phase: 'post' | 'void', request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
     requireUuid('pendingTransferId', request.pendingTransferId);
     return this.write(phase, request, async (manager, identity) => {
@@ -166,35 +165,29 @@ export class Ledger {
           restoresConsumptionOf: phase === 'void' ? [pending.id] : undefined,
         },
       ]);
-    });
+    }, within);
   }
 
   private async write(
     operation: string,
     request: Idempotency,
     body: (manager: EntityManager, identity: PlanIdentity) => Promise<TransferRecord[]>,
+    within: EntityManager | undefined,
   ): Promise<LedgerResult> {
     const identity = { source: request.source, key: request.key, hash: requestHash(operation, request) };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(async (manager) => {
-          const earlier = await findByIdempotency(manager, identity);
-          if (earlier.length > 0) {
-            if (earlier[0]!.requestHash !== identity.hash) throw new IdempotencyConflictError(identity.source, identity.key);
-            return { transfers: earlier, replayed: true };
-          }
-          return { transfers: await body(manager, identity), replayed: false };
-        });
-      } catch (error) {
-        // A concurrent twin of this request committed first: the next attempt replays it.
-        const raced = isUniqueViolation(error, 'ledger_transfer_idempotency');
-        if ((raced || isRetryable(error)) && attempt < maxAttempts) {
-          await sleep(Math.random() * 5 * attempt);
-          continue;
-        }
-        throw error;
+    const run = async (manager: EntityManager): Promise<LedgerResult> => {
+      const earlier = await findByIdempotency(manager, identity);
+      if (earlier.length > 0) {
+        if (earlier[0]!.requestHash !== identity.hash) throw new IdempotencyConflictError(identity.source, identity.key);
+        return { transfers: earlier, replayed: true };
       }
+      return { transfers: await body(manager, identity), replayed: false };
+    };
+    if (!within) return inTransaction(this.dataSource, run);
+    if (!within.queryRunner?.isTransactionActive) {
+      throw new LedgerError('no_transaction', 'A ledger write within a manager needs that manager to be in a transaction');
     }
+    return run(within);
   }
 }
 
