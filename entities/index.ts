@@ -1,3 +1,5 @@
+import { ApiKey } from './api-key.js';
+import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
 import { LedgerTransfer } from './ledger-transfer.js';
@@ -5,10 +7,28 @@ import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
 import { Partner } from './partner.js';
 import { PointLot } from './point-lot.js';
+import { PointOfSale } from './point-of-sale.js';
+import { PointPackage } from './point-package.js';
 import { Reward } from './reward.js';
 import { StaffUser } from './staff-user.js';
 
-export { LedgerAccount, LedgerBalance, LedgerTransfer, LotConsumption, Member, Partner, PointLot, Reward, StaffUser };
+export {
+  ApiKey,
+  Invoice,
+  LedgerAccount,
+  LedgerBalance,
+  LedgerTransfer,
+  LotConsumption,
+  Member,
+  Partner,
+  PointLot,
+  PointOfSale,
+  PointPackage,
+  Reward,
+  StaffUser,
+};
+export { salesChannels } from './point-of-sale.js';
+export type { SalesChannel } from './point-of-sale.js';
 export type { AccountKind } from './ledger-account.js';
 export { transferKinds, transferPhases } from './ledger-transfer.js';
 export type { RuleExplanation, TransferKind, TransferPhase, TransferReferences } from './ledger-transfer.js';
@@ -16,6 +36,10 @@ export type { StaffRole } from './staff-user.js';
 
 export const entities = [
   Partner,
+  PointOfSale,
+  ApiKey,
+  PointPackage,
+  Invoice,
   Member,
   Reward,
   StaffUser,

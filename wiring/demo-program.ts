@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../admin/passwords.js';
-import { Partner, Reward, StaffUser, type StaffRole } from '../entities/index.js';
-import { creditPurchasedPoints } from '../loyalty/funding.js';
+import { Partner, PointPackage, Reward, StaffUser, type StaffRole } from '../entities/index.js';
+import { purchasePackage } from '../loyalty/funding.js';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { enrollMember } from '../loyalty/members.js';
@@ -18,10 +18,16 @@ export const demoLogins: { email: string; role: StaffRole; name: string; partner
   { email: 'partner@tessera.demo', role: 'partner_user', name: 'Pia Partner', partnerCode: 'koffie-corner' },
 ];
 
+const packages = [
+  { code: 'starter', name: 'Starter: 5,000 points', points: 5_000, priceCents: 4_900, currency: 'EUR' },
+  { code: 'growth', name: 'Growth: 50,000 points', points: 50_000, priceCents: 39_000, currency: 'EUR' },
+  { code: 'scale', name: 'Scale: 200,000 points', points: 200_000, priceCents: 140_000, currency: 'EUR' },
+];
+
 const partners = [
-  { code: 'koffie-corner', name: 'Koffie Corner', kind: 'physical_store' as const, points: 200_000 },
-  { code: 'bookbarn', name: 'BookBarn Online', kind: 'web_shop' as const, points: 120_000 },
-  { code: 'fitapp', name: 'FitApp', kind: 'mobile_app' as const, points: 60_000 },
+  { code: 'koffie-corner', name: 'Koffie Corner', kind: 'physical_store' as const, packages: ['scale'] },
+  { code: 'bookbarn', name: 'BookBarn Online', kind: 'web_shop' as const, packages: ['growth', 'growth', 'starter'] },
+  { code: 'fitapp', name: 'FitApp', kind: 'mobile_app' as const, packages: ['growth'] },
 ];
 
 const rewards = [
@@ -51,23 +57,26 @@ export async function isSeeded(dataSource: DataSource): Promise<boolean> {
 }
 
 /**
- * Seeds the demo coalition on first start: staff logins for every role, 3 partners with funded
- * wallets, 50 members with about four months of earning and burning, and a rewards catalog.
+ * Seeds the demo coalition on first start: staff logins for every role, point packages, 3 partners
+ * whose wallets are funded by package purchases (with their invoices), 50 members with about four months of earning and burning, and a rewards catalog.
  * Every ledger write goes through the ledger with a stable key, so a re-run changes nothing.
  */
 export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
   const manager = dataSource.manager;
   const ledger = new Ledger(dataSource);
   const program = await openProgramAccounts(manager);
+  await manager.createQueryBuilder().insert().into(PointPackage).values(packages).orIgnore().execute();
   const wallets = [];
   for (const p of partners) {
-    const { partner, wallet } = await onboardPartner(manager, { ...p, contactEmail: `reports@${p.code}.demo` });
-    await creditPurchasedPoints(manager, ledger, {
-      walletAccountId: wallet.id,
-      points: p.points,
-      key: `demo-package-${p.code}`,
-      references: { invoice: `DEMO-${p.code.toUpperCase()}-0001` },
+    const { partner, wallet } = await onboardPartner(manager, {
+      code: p.code,
+      name: p.name,
+      kind: p.kind,
+      contactEmail: `reports@${p.code}.demo`,
     });
+    for (const [index, packageCode] of p.packages.entries()) {
+      await purchasePackage(dataSource, ledger, { partnerId: partner.id, packageCode, purchaseKey: `demo-${index}` });
+    }
     wallets.push({ partner, wallet });
   }
 

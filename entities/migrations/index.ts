@@ -1,4 +1,5 @@
 // Rewritten by `npm run migration:generate`: the migrations, oldest first.
 import { Ledger1795559634665 } from './1795559634665-Ledger.js';
+import { PartnersFunding1795560481450 } from './1795560481450-PartnersFunding.js';
 
-export const migrations = [Ledger1795559634665];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450];
