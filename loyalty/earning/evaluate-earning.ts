@@ -1,0 +1,149 @@
+import type { RuleExplanation } from '../../entities/index.js';
+import type { EarningEvent, MemberStanding } from './earning-event.js';
+import type { Applicability, Booster, EarningRule, Rounding } from './earning-rule.js';
+
+export interface RuleAward {
+  ruleId: string;
+  points: number;
+}
+
+export interface EarningOutcome {
+  points: number;
+  /** Every rule, booster, cap and multiplier that changed the result, in words. */
+  explanation: RuleExplanation[];
+  /** Points per rule, after boosters and caps (what the member's daily and monthly caps count). */
+  byRule: RuleAward[];
+}
+
+/** The event's purchase types: what a per-visit rule pays for. */
+const visitTypes = new Set(['purchase', 'visit']);
+
+function applies(scope: Applicability, event: EarningEvent, standing: MemberStanding): boolean {
+  if (scope.partnerIds && !scope.partnerIds.includes(event.partnerId)) return false;
+  if (scope.channels && (!event.channel || !scope.channels.includes(event.channel))) return false;
+  if (scope.pointOfSaleIds && (!event.pointOfSaleId || !scope.pointOfSaleIds.includes(event.pointOfSaleId))) return false;
+  if (scope.tierCodes && (!standing.tierCode || !scope.tierCodes.includes(standing.tierCode))) return false;
+  if (scope.validFrom && event.occurredAt < scope.validFrom) return false;
+  if (scope.validTo && event.occurredAt >= scope.validTo) return false;
+  return true;
+}
+
+function round(value: number, rounding: Rounding): number {
+  // Guard against binary fractions such as 0.1 * 3 = 0.30000000000000004 before rounding.
+  const tidy = Math.round(value * 1e6) / 1e6;
+  return rounding === 'up' ? Math.ceil(tidy) : rounding === 'nearest' ? Math.round(tidy) : Math.floor(tidy);
+}
+
+const money = (cents: number) => (cents / 100).toFixed(2);
+
+interface BasePoints {
+  points: number;
+  reason: string;
+  /** What a booster can target in this result. */
+  tags: { actionType: string; reference?: string; category?: string };
+}
+
+function basePoints(rule: EarningRule, event: EarningEvent): BasePoints | undefined {
+  const f = rule.formula;
+  const lines = event.lines ?? [];
+  const tags = { actionType: event.type };
+  switch (f.kind) {
+    case 'per_amount': {
+      if (event.amountCents === undefined) return undefined;
+      const points = round((event.amountCents / 100) * f.pointsPerUnit, f.rounding);
+      return { points, reason: `spent ${money(event.amountCents)} at ${f.pointsPerUnit} per unit`, tags };
+    }
+    case 'per_product': {
+      const items = lines.filter((l) => l.reference === f.reference).reduce((sum, l) => sum + l.quantity, 0);
+      if (items === 0) return undefined;
+      const category = lines.find((l) => l.reference === f.reference)?.category;
+      return {
+        points: items * f.pointsPerItem,
+        reason: `${items} × ${f.reference} at ${f.pointsPerItem} each`,
+        tags: { ...tags, reference: f.reference, category },
+      };
+    }
+    case 'per_category': {
+      const cents = lines.filter((l) => l.category === f.category).reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+      if (cents === 0) return undefined;
+      return {
+        points: round((cents / 100) * f.pointsPerUnit, f.rounding),
+        reason: `spent ${money(cents)} on ${f.category} at ${f.pointsPerUnit} per unit`,
+        tags: { ...tags, category: f.category },
+      };
+    }
+    case 'per_visit':
+      return visitTypes.has(event.type) ? { points: f.points, reason: 'visit', tags } : undefined;
+    case 'per_action':
+      return event.type === f.actionType ? { points: f.points, reason: `action ${f.actionType}`, tags } : undefined;
+  }
+}
+
+function boosterMatches(booster: Booster, tags: BasePoints['tags']): boolean {
+  const t = booster.target;
+  if ('actionType' in t) return t.actionType === tags.actionType;
+  if ('reference' in t) return t.reference === tags.reference;
+  return t.category === tags.category;
+}
+
+/**
+ * The points an event earns a member, and why. Stacking rules add up; of the best-only rules only
+ * the best-paying counts. A rule's points are multiplied by the strongest booster that targets
+ * them (boosters do not compound), then capped; the member's tier multiplier applies last.
+ */
+export function evaluateEarning(
+  event: EarningEvent,
+  standing: MemberStanding,
+  rules: EarningRule[],
+  boosters: Booster[],
+): EarningOutcome {
+  const activeBoosters = boosters.filter((b) => b.coefficient > 0 && applies(b, event, standing));
+  const results: { rule: EarningRule; points: number; explanation: RuleExplanation[] }[] = [];
+
+  for (const rule of [...rules].sort((a, b) => b.priority - a.priority)) {
+    if (!applies(rule, event, standing)) continue;
+    const base = basePoints(rule, event);
+    if (!base || base.points <= 0) continue;
+    const explanation: RuleExplanation[] = [{ rule: rule.name, points: base.points, reason: base.reason }];
+    let points = base.points;
+
+    const booster = activeBoosters.filter((b) => boosterMatches(b, base.tags)).sort((a, b) => b.coefficient - a.coefficient)[0];
+    if (booster && booster.coefficient !== 1) {
+      const boosted = Math.floor(points * booster.coefficient);
+      explanation.push({ rule: booster.name, points: boosted - points, reason: `booster ×${booster.coefficient} on ${rule.name}` });
+      points = boosted;
+    }
+
+    const caps = rule.caps ?? {};
+    const limits: [number | undefined, string][] = [
+      [caps.perEvent, `capped at ${caps.perEvent} per event`],
+      [caps.perMemberPerDay === undefined ? undefined : caps.perMemberPerDay - (standing.awardedToday[rule.id] ?? 0),
+        `capped at ${caps.perMemberPerDay} per day (${standing.awardedToday[rule.id] ?? 0} already today)`],
+      [caps.perMemberPerMonth === undefined ? undefined : caps.perMemberPerMonth - (standing.awardedThisMonth[rule.id] ?? 0),
+        `capped at ${caps.perMemberPerMonth} per month (${standing.awardedThisMonth[rule.id] ?? 0} already this month)`],
+    ];
+    for (const [limit, reason] of limits) {
+      if (limit === undefined || points <= Math.max(0, limit)) continue;
+      const capped = Math.max(0, limit);
+      explanation.push({ rule: rule.name, points: capped - points, reason });
+      points = capped;
+    }
+    if (points > 0) results.push({ rule, points, explanation });
+  }
+
+  const stacked = results.filter((r) => r.rule.stacking === 'stack');
+  // Sorted by priority already: the first of equally good best-only rules wins.
+  const best = results
+    .filter((r) => r.rule.stacking === 'best_only')
+    .reduce<(typeof results)[number] | undefined>((winner, r) => (!winner || r.points > winner.points ? r : winner), undefined);
+  const counted = best ? [...stacked, best] : stacked;
+
+  const explanation = counted.flatMap((r) => r.explanation);
+  let points = counted.reduce((sum, r) => sum + r.points, 0);
+  if (points > 0 && standing.tierMultiplier !== 1) {
+    const extra = Math.floor(points * standing.tierMultiplier) - points;
+    explanation.push({ rule: `tier ${standing.tierCode}`, points: extra, reason: `tier multiplier ×${standing.tierMultiplier}` });
+    points += extra;
+  }
+  return { points, explanation, byRule: counted.map((r) => ({ ruleId: r.rule.id, points: r.points })) };
+}
