@@ -1,0 +1,22 @@
+/** A status level reached by qualifying points earned over the program's rolling window. */
+export interface Tier {
+  code: string;
+  name: string;
+  /** Qualifying points needed within the window. */
+  threshold: number;
+  /** Applied to every earn of members in the tier (1.25 = +25 %). */
+  multiplier: number;
+  benefits: string[];
+}
+
+/** The highest tier whose threshold the points reach; null below the first one. */
+export function tierFor(qualifyingPoints: number, tiers: Tier[]): Tier | null {
+  return [...tiers].sort((a, b) => b.threshold - a.threshold).find((t) => qualifyingPoints >= t.threshold) ?? null;
+}
+
+/** The tier a member moves up to when their qualifying points go from `before` to `after`. */
+export function upgradeBetween(before: number, after: number, tiers: Tier[]): Tier | null {
+  const from = tierFor(before, tiers);
+  const to = tierFor(after, tiers);
+  return to && to.threshold > (from?.threshold ?? -1) ? to : null;
+}
