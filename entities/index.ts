@@ -1,4 +1,7 @@
 import { ApiKey } from './api-key.js';
+import { Bonus } from './bonus.js';
+import { Booster } from './booster.js';
+import { EarningRule } from './earning-rule.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
@@ -9,11 +12,16 @@ import { Partner } from './partner.js';
 import { PointLot } from './point-lot.js';
 import { PointOfSale } from './point-of-sale.js';
 import { PointPackage } from './point-package.js';
+import { ProgramSettings } from './program-settings.js';
 import { Reward } from './reward.js';
 import { StaffUser } from './staff-user.js';
+import { Tier } from './tier.js';
 
 export {
   ApiKey,
+  Bonus,
+  Booster,
+  EarningRule,
   Invoice,
   LedgerAccount,
   LedgerBalance,
@@ -24,9 +32,16 @@ export {
   PointLot,
   PointOfSale,
   PointPackage,
+  ProgramSettings,
   Reward,
   StaffUser,
+  Tier,
 };
+export { bonusMoments } from './bonus.js';
+export type { BonusGoal, BonusMoment } from './bonus.js';
+export type { BoosterTarget } from './booster.js';
+export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
+export type { ExpiryPolicy } from './program-settings.js';
 export { salesChannels } from './point-of-sale.js';
 export type { SalesChannel } from './point-of-sale.js';
 export type { AccountKind } from './ledger-account.js';
@@ -40,6 +55,11 @@ export const entities = [
   ApiKey,
   PointPackage,
   Invoice,
+  ProgramSettings,
+  EarningRule,
+  Booster,
+  Bonus,
+  Tier,
   Member,
   Reward,
   StaffUser,

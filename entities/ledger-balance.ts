@@ -1,5 +1,5 @@
 import { BaseEntity, Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from './bigint-number.js';
+import { bigintNumber } from './number-columns.js';
 import { LedgerAccount } from './ledger-account.js';
 
 /**

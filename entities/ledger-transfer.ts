@@ -1,5 +1,5 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, Unique } from 'typeorm';
-import { bigintNumber } from './bigint-number.js';
+import { bigintNumber } from './number-columns.js';
 
 export const transferKinds = [
   'purchase',

@@ -9,7 +9,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { bigintNumber } from './bigint-number.js';
+import { bigintNumber } from './number-columns.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { PointLot } from './point-lot.js';
 

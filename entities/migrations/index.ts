@@ -1,5 +1,6 @@
 // Rewritten by `npm run migration:generate`: the migrations, oldest first.
 import { Ledger1795559634665 } from './1795559634665-Ledger.js';
 import { PartnersFunding1795560481450 } from './1795560481450-PartnersFunding.js';
+import { EarningRules1795560700518 } from './1795560700518-EarningRules.js';
 
-export const migrations = [Ledger1795559634665, PartnersFunding1795560481450];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518];

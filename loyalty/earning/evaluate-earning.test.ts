@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EarningEvent, MemberStanding } from './earning-event.js';
-import type { Booster, EarningRule } from './earning-rule.js';
+import type { BoosterTerms as Booster, RuleTerms as EarningRule } from './earning-rule.js';
 import { evaluateEarning } from './evaluate-earning.js';
 
 const shop = 'partner-shop';

@@ -1,6 +1,6 @@
-import type { RuleExplanation } from '../../entities/index.js';
+import type { Rounding, RuleExplanation } from '../../entities/index.js';
 import type { EarningEvent, MemberStanding } from './earning-event.js';
-import type { Applicability, Booster, EarningRule, Rounding } from './earning-rule.js';
+import type { BoosterTerms, RuleTerms, Scope } from './earning-rule.js';
 
 export interface RuleAward {
   ruleId: string;
@@ -18,7 +18,7 @@ export interface EarningOutcome {
 /** The event's purchase types: what a per-visit rule pays for. */
 const visitTypes = new Set(['purchase', 'visit']);
 
-function applies(scope: Applicability, event: EarningEvent, standing: MemberStanding): boolean {
+function applies(scope: Scope, event: EarningEvent, standing: MemberStanding): boolean {
   if (scope.partnerIds && !scope.partnerIds.includes(event.partnerId)) return false;
   if (scope.channels && (!event.channel || !scope.channels.includes(event.channel))) return false;
   if (scope.pointOfSaleIds && (!event.pointOfSaleId || !scope.pointOfSaleIds.includes(event.pointOfSaleId))) return false;
@@ -43,7 +43,7 @@ interface BasePoints {
   tags: { actionType: string; reference?: string; category?: string };
 }
 
-function basePoints(rule: EarningRule, event: EarningEvent): BasePoints | undefined {
+function basePoints(rule: RuleTerms, event: EarningEvent): BasePoints | undefined {
   const f = rule.formula;
   const lines = event.lines ?? [];
   const tags = { actionType: event.type };
@@ -79,7 +79,7 @@ function basePoints(rule: EarningRule, event: EarningEvent): BasePoints | undefi
   }
 }
 
-function boosterMatches(booster: Booster, tags: BasePoints['tags']): boolean {
+function boosterMatches(booster: BoosterTerms, tags: BasePoints['tags']): boolean {
   const t = booster.target;
   if ('actionType' in t) return t.actionType === tags.actionType;
   if ('reference' in t) return t.reference === tags.reference;
@@ -94,11 +94,11 @@ function boosterMatches(booster: Booster, tags: BasePoints['tags']): boolean {
 export function evaluateEarning(
   event: EarningEvent,
   standing: MemberStanding,
-  rules: EarningRule[],
-  boosters: Booster[],
+  rules: RuleTerms[],
+  boosters: BoosterTerms[],
 ): EarningOutcome {
   const activeBoosters = boosters.filter((b) => b.coefficient > 0 && applies(b, event, standing));
-  const results: { rule: EarningRule; points: number; explanation: RuleExplanation[] }[] = [];
+  const results: { rule: RuleTerms; points: number; explanation: RuleExplanation[] }[] = [];
 
   for (const rule of [...rules].sort((a, b) => b.priority - a.priority)) {
     if (!applies(rule, event, standing)) continue;

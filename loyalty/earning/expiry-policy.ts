@@ -1,12 +1,4 @@
-/** How long earned points live. Points stay valid through their expiry date (UTC). */
-export type ExpiryPolicy =
-  | { mode: 'never' }
-  /** A validity period from the day they are earned. */
-  | { mode: 'period'; months: number }
-  /** A fixed yearly date (e.g. 31 December), `yearsAfter` years after the first one following the earn. */
-  | { mode: 'fixed_date'; month: number; day: number; yearsAfter: number }
-  /** The member's enrolment anniversary, the first one at least `minimumMonths` after the earn. */
-  | { mode: 'anniversary'; minimumMonths: number };
+import type { ExpiryPolicy } from '../../entities/index.js';
 
 const dayMs = 86_400_000;
 /** Midnight UTC at the end of the given day: the first instant the points are no longer valid. */

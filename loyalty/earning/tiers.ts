@@ -1,13 +1,7 @@
-/** A status level reached by qualifying points earned over the program's rolling window. */
-export interface Tier {
-  code: string;
-  name: string;
-  /** Qualifying points needed within the window. */
-  threshold: number;
-  /** Applied to every earn of members in the tier (1.25 = +25 %). */
-  multiplier: number;
-  benefits: string[];
-}
+import type { Tier as TierRecord } from '../../entities/index.js';
+
+/** What tier placement reads of a tier. */
+export type Tier = Pick<TierRecord, 'code' | 'name' | 'threshold' | 'multiplier' | 'benefits'>;
 
 /** The highest tier whose threshold the points reach; null below the first one. */
 export function tierFor(qualifyingPoints: number, tiers: Tier[]): Tier | null {

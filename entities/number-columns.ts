@@ -8,3 +8,6 @@ export const bigintNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,
   from: (value: string | null) => (value === null ? null : Number(value)),
 };
+
+/** NUMERIC coefficients (boosters, tier multipliers) read back as numbers. */
+export const decimalNumber: ValueTransformer = bigintNumber;
