@@ -8,6 +8,7 @@ import { LedgerBalance } from './ledger-balance.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
+import { MemberEvent } from './member-event.js';
 import { Partner } from './partner.js';
 import { PointLot } from './point-lot.js';
 import { PointOfSale } from './point-of-sale.js';
@@ -28,6 +29,7 @@ export {
   LedgerTransfer,
   LotConsumption,
   Member,
+  MemberEvent,
   Partner,
   PointLot,
   PointOfSale,
@@ -42,6 +44,7 @@ export type { BonusGoal, BonusMoment } from './bonus.js';
 export type { BoosterTarget } from './booster.js';
 export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
 export type { ExpiryPolicy } from './program-settings.js';
+export type { EventLineRecord } from './member-event.js';
 export { salesChannels } from './point-of-sale.js';
 export type { SalesChannel } from './point-of-sale.js';
 export type { AccountKind } from './ledger-account.js';
@@ -61,6 +64,7 @@ export const entities = [
   Bonus,
   Tier,
   Member,
+  MemberEvent,
   Reward,
   StaffUser,
   LedgerAccount,

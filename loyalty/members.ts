@@ -13,8 +13,8 @@ export interface Enrolment {
 export async function enrollMember(
   manager: EntityManager,
   enrolment: Enrolment,
-): Promise<{ member: Member; account: LedgerAccount }> {
-  await manager
+): Promise<{ member: Member; account: LedgerAccount; enrolledNow: boolean }> {
+  const inserted = await manager
     .createQueryBuilder()
     .insert()
     .into(Member)
@@ -28,5 +28,5 @@ export async function enrollMember(
     .execute();
   const member = await manager.findOneByOrFail(Member, { externalId: enrolment.externalId });
   const account = await openMemberAccount(manager, member);
-  return { member, account };
+  return { member, account, enrolledNow: inserted.raw.length > 0 };
 }

@@ -18,7 +18,8 @@ export interface EarningOutcome {
 /** The event's purchase types: what a per-visit rule pays for. */
 const visitTypes = new Set(['purchase', 'visit']);
 
-function applies(scope: Scope, event: EarningEvent, standing: MemberStanding): boolean {
+/** Whether a rule, booster or bonus applies to this event of this member. */
+export function applies(scope: Scope, event: EarningEvent, standing: MemberStanding): boolean {
   if (scope.partnerIds && !scope.partnerIds.includes(event.partnerId)) return false;
   if (scope.channels && (!event.channel || !scope.channels.includes(event.channel))) return false;
   if (scope.pointOfSaleIds && (!event.pointOfSaleId || !scope.pointOfSaleIds.includes(event.pointOfSaleId))) return false;

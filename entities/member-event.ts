@@ -1,0 +1,70 @@
+import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { RuleExplanation } from './ledger-transfer.js';
+import type { SalesChannel } from './point-of-sale.js';
+
+export interface EventLineRecord {
+  reference: string;
+  category?: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+/** Something a member did at a partner (a purchase, a review, ...) and the points it earned. */
+@Entity({ name: 'member_event' })
+@Index('member_event_member_time', ['memberId', 'occurredAt'])
+export class MemberEvent extends BaseEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Index()
+  @Column({ type: 'uuid' })
+  partnerId: string;
+
+  @Column({ type: 'uuid' })
+  memberId: string;
+
+  @Column({ type: 'text' })
+  type: string;
+
+  @Column({ type: 'integer', nullable: true })
+  amountCents: number | null;
+
+  @Column({ type: 'char', length: 3, nullable: true })
+  currency: string | null;
+
+  @Column({ type: 'jsonb', default: [] })
+  lines: EventLineRecord[];
+
+  @Column({ type: 'text', nullable: true })
+  channel: SalesChannel | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  pointOfSaleId: string | null;
+
+  @Column({ type: 'timestamptz' })
+  occurredAt: Date;
+
+  /** Points the rules gave (bonuses are separate transfers). */
+  @Column({ type: 'integer' })
+  points: number;
+
+  @Column({ type: 'integer', default: 0 })
+  bonusPoints: number;
+
+  @Column({ type: 'jsonb', default: [] })
+  explanation: RuleExplanation[];
+
+  /** Points per rule, which the per-member caps count. */
+  @Column({ type: 'jsonb', default: [] })
+  byRule: { ruleId: string; points: number }[];
+
+  /** The ledger transfer of the rules' points, which refunds reverse; null when none were earned. */
+  @Column({ type: 'uuid', nullable: true })
+  earnTransferId: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  refundedCents: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  recordedAt: Date;
+}

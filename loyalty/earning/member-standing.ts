@@ -1,0 +1,52 @@
+import type { EntityManager } from 'typeorm';
+import { Tier } from '../../entities/index.js';
+import type { MemberStanding } from './earning-event.js';
+import { tierFor } from './tiers.js';
+
+/**
+ * Qualifying points: what earns and bonuses credited to the member over the window, less what
+ * reversals took back of them.
+ */
+export async function qualifyingPoints(manager: EntityManager, memberAccountId: string, since: Date): Promise<number> {
+  const [row] = await manager.query(
+    `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = $1 THEN t.amount ELSE -t.amount END), 0)::bigint AS points
+       FROM ledger_transfer t
+       LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
+      WHERE t."createdAt" >= $2
+        AND ((t."creditAccountId" = $1 AND t.kind IN ('earn', 'bonus'))
+          OR (t."debitAccountId" = $1 AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`,
+    [memberAccountId, since],
+  );
+  return Number(row.points);
+}
+
+/** The member's tier and what each rule already gave them today and this month (UTC). */
+export async function memberStanding(
+  manager: EntityManager,
+  member: { id: string; accountId: string },
+  at: Date,
+  tierWindowDays: number,
+): Promise<MemberStanding & { qualifying: number; tiers: Tier[] }> {
+  const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
+  const qualifying = await qualifyingPoints(manager, member.accountId, new Date(at.getTime() - tierWindowDays * 86_400_000));
+  const tier = tierFor(qualifying, tiers);
+  const dayStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  const monthStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+  const awarded: { ruleId: string; today: string; month: string }[] = await manager.query(
+    `SELECT r->>'ruleId' AS "ruleId",
+            SUM(CASE WHEN e."occurredAt" >= $2 THEN (r->>'points')::int ELSE 0 END) AS today,
+            SUM((r->>'points')::int) AS month
+       FROM member_event e, jsonb_array_elements(e."byRule") r
+      WHERE e."memberId" = $1 AND e."occurredAt" >= $3
+      GROUP BY 1`,
+    [member.id, dayStart, monthStart],
+  );
+  return {
+    tierCode: tier?.code ?? null,
+    tierMultiplier: tier?.multiplier ?? 1,
+    awardedToday: Object.fromEntries(awarded.map((a) => [a.ruleId, Number(a.today)])),
+    awardedThisMonth: Object.fromEntries(awarded.map((a) => [a.ruleId, Number(a.month)])),
+    qualifying,
+    tiers,
+  };
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import {
+  Bonus,
+  Booster,
+  EarningRule,
+  LedgerAccount,
+  MemberEvent,
+  PointOfSale,
+  ProgramSettings,
+  type RuleExplanation,
+  type SalesChannel,
+} from '../../entities/index.js';
+import type { LegRequest } from '../ledger/request.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { LedgerError } from '../ledger/errors.js';
+import { enrollMember } from '../members.js';
+import type { EarningEvent, EventLine } from './earning-event.js';
+import { applies, evaluateEarning } from './evaluate-earning.js';
+import { computeExpiry } from './expiry-policy.js';
+import { memberStanding } from './member-standing.js';
+import { upgradeBetween } from './tiers.js';
+
+export interface EventInput {
+  partnerId: string;
+  member: { externalId: string; email?: string | null; phone?: string | null };
+  type: string;
+  amountCents?: number;
+  currency?: string;
+  lines?: EventLine[];
+  channel?: SalesChannel;
+  /** The partner's own code of the point of sale. */
+  pointOfSaleCode?: string;
+  occurredAt: Date;
+}
+
+export interface RecordedEvent {
+  event: MemberEvent;
+  memberId: string;
+  memberAccountId: string;
+  enrolledNow: boolean;
+  points: number;
+  bonusPoints: number;
+  /** Rules, boosters, caps, tier and bonuses that made the points, in words. */
+  explanation: RuleExplanation[];
+  tier: string | null;
+  upgradedTo: string | null;
+  expiresAt: Date | null;
+}
+
+export class EventRefusedError extends LedgerError {
+  constructor(field: string, message: string) {
+    super('event_refused', `${field}: ${message}`, { field });
+  }
+}
+
+/** Settings row, created with the defaults the first time it is needed. */
+export async function programSettings(manager: EntityManager): Promise<ProgramSettings> {
+  await manager.createQueryBuilder().insert().into(ProgramSettings).values({ id: 1 }).orIgnore().execute();
+  return manager.findOneByOrFail(ProgramSettings, { id: 1 });
+}
+
+/**
+ * Records what a member did at a partner and pays what it earns: the rules' points and any
+ * bonus (registration, first purchase, goal, tier upgrade), all from the partner's wallet, in the
+ * caller's transaction. An unknown member is enrolled on the way.
+ */
+export async function recordEvent(manager: EntityManager, ledger: Ledger, input: EventInput): Promise<RecordedEvent> {
+  let pointOfSaleId: string | undefined;
+  if (input.pointOfSaleCode !== undefined) {
+    const pos = await manager.findOneBy(PointOfSale, { partnerId: input.partnerId, code: input.pointOfSaleCode });
+    if (!pos) throw new EventRefusedError('pointOfSale', `no point of sale "${input.pointOfSaleCode}" is registered for this partner`);
+    pointOfSaleId = pos.id;
+  }
+  const wallet = await manager.findOneByOrFail(LedgerAccount, { partnerId: input.partnerId, kind: 'partner_wallet' });
+  const { member, account, enrolledNow } = await enrollMember(manager, input.member);
+  const settings = await programSettings(manager);
+  const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, settings.tierWindowDays);
+
+  const event: EarningEvent = { ...input, pointOfSaleId };
+  const [rules, boosters, bonuses] = await Promise.all([
+    manager.findBy(EarningRule, { active: true }),
+    manager.findBy(Booster, { active: true }),
+    manager.findBy(Bonus, { active: true }),
+  ]);
+  const earned = evaluateEarning(event, standing, rules, boosters);
+
+  const bonusLegs: { bonus: Bonus; reason: string }[] = [];
+  const eligible = bonuses.filter((b) => applies(b, event, standing));
+  for (const bonus of eligible.filter((b) => b.moment === 'registration' && enrolledNow)) {
+    bonusLegs.push({ bonus, reason: 'welcome to the program' });
+  }
+  if (input.type === 'purchase') {
+    const [{ earlier }] = await manager.query(
+      `SELECT COUNT(*)::int AS earlier FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`,
+      [member.id],
+    );
+    if (earlier === 0) for (const bonus of eligible.filter((b) => b.moment === 'first_purchase')) bonusLegs.push({ bonus, reason: 'first purchase' });
+  }
+  for (const bonus of eligible.filter((b) => b.moment === 'goal' && b.goal?.eventType === input.type)) {
+    const goal = bonus.goal!;
+    const [{ done }] = await manager.query(
+      `SELECT COUNT(*)::int AS done FROM member_event WHERE "memberId" = $1 AND type = $2 AND "occurredAt" > $3`,
+      [member.id, goal.eventType, new Date(input.occurredAt.getTime() - goal.withinDays * 86_400_000)],
+    );
+    if (done + 1 === goal.count) bonusLegs.push({ bonus, reason: `${goal.count} × ${goal.eventType} within ${goal.withinDays} days` });
+  }
+  const beforeUpgrade = earned.points + bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0);
+  const upgrade = upgradeBetween(standing.qualifying, standing.qualifying + beforeUpgrade, standing.tiers);
+  if (upgrade) {
+    for (const bonus of eligible.filter((b) => b.moment === 'tier_upgrade' && (b.tierCode === null || b.tierCode === upgrade.code))) {
+      bonusLegs.push({ bonus, reason: `reached tier ${upgrade.name}` });
+    }
+  }
+
+  const expiresAt = computeExpiry(settings.expiryPolicy, input.occurredAt, member.enrolledAt);
+  const eventId = randomUUID();
+  const references = { event: eventId, partner: input.partnerId };
+  const legs: LegRequest[] = [];
+  if (earned.points > 0) {
+    legs.push({ debitAccountId: wallet.id, creditAccountId: account.id, amount: earned.points, kind: 'earn', expiresAt, references, explanation: earned.explanation });
+  }
+  const bonusExplanation = bonusLegs.map(({ bonus, reason }) => ({ rule: bonus.name, points: bonus.points, reason }));
+  for (const [index, { bonus }] of bonusLegs.entries()) {
+    legs.push({
+      debitAccountId: wallet.id,
+      creditAccountId: account.id,
+      amount: bonus.points,
+      kind: 'bonus',
+      expiresAt,
+      references: { ...references, bonus: bonus.id },
+      explanation: [bonusExplanation[index]!],
+    });
+  }
+  const written = legs.length > 0 ? await ledger.transfer({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }, manager) : undefined;
+  const earnTransfer = written?.transfers.find((t) => t.kind === 'earn');
+
+  const record = manager.create(MemberEvent, {
+    id: eventId,
+    partnerId: input.partnerId,
+    memberId: member.id,
+    type: input.type,
+    amountCents: input.amountCents ?? null,
+    currency: input.currency ?? null,
+    lines: input.lines ?? [],
+    channel: input.channel ?? null,
+    pointOfSaleId: pointOfSaleId ?? null,
+    occurredAt: input.occurredAt,
+    points: earned.points,
+    bonusPoints: bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0),
+    explanation: [...earned.explanation, ...bonusExplanation],
+    byRule: earned.byRule,
+    earnTransferId: earnTransfer?.id ?? null,
+  });
+  await manager.insert(MemberEvent, record);
+  return {
+    event: record,
+    memberId: member.id,
+    memberAccountId: account.id,
+    enrolledNow,
+    points: earned.points,
+    bonusPoints: record.bonusPoints,
+    explanation: record.explanation,
+    tier: upgrade?.code ?? standing.tierCode,
+    upgradedTo: upgrade?.code ?? null,
+    expiresAt: legs.length > 0 ? expiresAt : null,
+  };
+}
