@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.js';
+import { ApiRequest } from './api-request.js';
 import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
 import { EarningRule } from './earning-rule.js';
@@ -14,12 +15,14 @@ import { PointLot } from './point-lot.js';
 import { PointOfSale } from './point-of-sale.js';
 import { PointPackage } from './point-package.js';
 import { ProgramSettings } from './program-settings.js';
+import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
 import { StaffUser } from './staff-user.js';
 import { Tier } from './tier.js';
 
 export {
   ApiKey,
+  ApiRequest,
   Bonus,
   Booster,
   EarningRule,
@@ -35,10 +38,13 @@ export {
   PointOfSale,
   PointPackage,
   ProgramSettings,
+  Redemption,
   Reward,
   StaffUser,
   Tier,
 };
+export { redemptionStatuses } from './redemption.js';
+export type { RedemptionStatus } from './redemption.js';
 export { bonusMoments } from './bonus.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
 export type { BoosterTarget } from './booster.js';
@@ -56,6 +62,7 @@ export const entities = [
   Partner,
   PointOfSale,
   ApiKey,
+  ApiRequest,
   PointPackage,
   Invoice,
   ProgramSettings,
@@ -66,6 +73,7 @@ export const entities = [
   Member,
   MemberEvent,
   Reward,
+  Redemption,
   StaffUser,
   LedgerAccount,
   LedgerBalance,

@@ -90,9 +90,35 @@ export async function purchasePackage(
   });
 }
 
-/** A partner's wallet right now: what it can still issue, and whether the earn widget is on. */
-export async function walletStatus(manager: EntityManager, partnerId: string) {
+export interface WalletStatus {
+  walletAccountId: string;
+  /** Points the partner can still issue. */
+  available: number;
+  /** The earn widget is on while the wallet has points. */
+  enabled: boolean;
+  /** Points issued (earns and bonuses, less refunds) today and this month, UTC. */
+  issuedToday: number;
+  issuedThisMonth: number;
+}
+
+/** A partner's wallet right now. */
+export async function walletStatus(manager: EntityManager, partnerId: string): Promise<WalletStatus> {
   const wallet = await manager.findOneByOrFail(LedgerAccount, { partnerId, kind: 'partner_wallet' });
   const balance = await balanceOf(manager, wallet.id);
-  return { walletAccountId: wallet.id, available: balance.available, enabled: balance.available > 0 };
+  const [issued] = await manager.query(
+    `SELECT COALESCE(SUM(CASE WHEN "debitAccountId" = $1 THEN amount ELSE -amount END)
+              FILTER (WHERE "createdAt" >= date_trunc('day', now())), 0)::bigint AS today,
+            COALESCE(SUM(CASE WHEN "debitAccountId" = $1 THEN amount ELSE -amount END), 0)::bigint AS month
+       FROM ledger_transfer
+      WHERE ("debitAccountId" = $1 AND kind IN ('earn', 'bonus') OR "creditAccountId" = $1 AND kind = 'reversal')
+        AND "createdAt" >= date_trunc('month', now())`,
+    [wallet.id],
+  );
+  return {
+    walletAccountId: wallet.id,
+    available: balance.available,
+    enabled: balance.available > 0,
+    issuedToday: Number(issued.today),
+    issuedThisMonth: Number(issued.month),
+  };
 }

@@ -16,6 +16,7 @@ import { logger } from './logger.js';
 import { provisionTemporalCli } from './provision/temporal-cli.js';
 import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /**
  * `npm start`: the whole product on one machine. PostgreSQL, Temporal and SMTP are embedded
@@ -90,6 +91,7 @@ try {
   });
 
   const app = createWebApp({
+    api: { dataSource, ledger: new Ledger(dataSource) },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => clientConnection.healthService.check({}),

@@ -7,6 +7,7 @@ import { openDataSource } from './database.js';
 import { logger } from './logger.js';
 import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
 const config = requireSettings(loadConfig(), {
@@ -26,6 +27,7 @@ try {
   const mailer = createMailer(config.smtpUrl, config.mailFrom);
   shutdown.add('mailer', () => mailer.close());
   const app = createWebApp({
+    api: { dataSource, ledger: new Ledger(dataSource) },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => connection.healthService.check({}),

@@ -3,5 +3,6 @@ import { Ledger1795559634665 } from './1795559634665-Ledger.js';
 import { PartnersFunding1795560481450 } from './1795560481450-PartnersFunding.js';
 import { EarningRules1795560700518 } from './1795560700518-EarningRules.js';
 import { MemberEvents1795560806978 } from './1795560806978-MemberEvents.js';
+import { PartnerApi1795561024256 } from './1795561024256-PartnerApi.js';
 
-export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MemberEvent } from '../../entities/index.js';
+import { LedgerError } from '../ledger/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { EventRefusedError } from './record-event.js';
 
@@ -18,9 +19,9 @@ export interface Refund {
   remainingCents: number;
 }
 
-export class EventNotFoundError extends EventRefusedError {
+export class EventNotFoundError extends LedgerError {
   constructor(eventId: string) {
-    super('eventId', `no event ${eventId} of this partner`);
+    super('event_not_found', `eventId: no event ${eventId} of this partner`, { field: 'eventId' });
   }
 }
 

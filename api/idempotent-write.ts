@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ApiRequest } from '../entities/index.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { ProblemError } from './problem.js';
+
+export interface WriteResult {
+  status: number;
+  body: object;
+}
+
+/**
+ * Runs a partner's write once per Idempotency-Key: the work and the record of its response
+ * commit together, so a retry gets the first response (with `Idempotent-Replayed: true`) and the
+ * same key with a different request is a 409. A refusal stores nothing: a retry runs again.
+ */
+export async function idempotentWrite(
+  dataSource: DataSource,
+  req: Request,
+  res: Response,
+  work: (manager: EntityManager, requestId: string) => Promise<WriteResult>,
+): Promise<void> {
+  const key = req.header('idempotency-key');
+  if (!key || key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new ProblemError({
+      status: 400,
+      title: 'Invalid request',
+      detail: 'header.Idempotency-Key: every write needs a key of 1 to 200 visible ASCII characters',
+      errors: [{ field: 'header.Idempotency-Key', message: 'is required on every write' }],
+    });
+  }
+  const partnerId: string = res.locals.partner.id;
+  const requestHash = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+  const outcome = await inTransaction(dataSource, async (manager) => {
+    const earlier = await manager.findOneBy(ApiRequest, { partnerId, idempotencyKey: key });
+    if (earlier) {
+      if (earlier.requestHash !== requestHash) {
+        throw new ProblemError({
+          status: 409,
+          title: 'Idempotency key reused',
+          detail: `Idempotency-Key "${key}" was already used for a different request`,
+        });
+      }
+      return { status: earlier.status, body: earlier.response, replayed: true };
+    }
+    const record = manager.create(ApiRequest, { partnerId, idempotencyKey: key, requestHash, status: 0, response: null });
+    const requestId = (await manager.insert(ApiRequest, record)).identifiers[0]!.id as string;
+    const result = await work(manager, requestId);
+    await manager.update(ApiRequest, { id: requestId }, { status: result.status, response: result.body });
+    return { ...result, replayed: false };
+  });
+  if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(outcome.status).json(outcome.body);
+}

@@ -1,0 +1,44 @@
+import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const redemptionStatuses = ['completed', 'awaiting_fulfilment', 'fulfilled', 'cancelled'] as const;
+export type RedemptionStatus = (typeof redemptionStatuses)[number];
+
+/** A member spending points on a reward of the catalog. */
+@Entity({ name: 'redemption' })
+export class Redemption extends BaseEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Index()
+  @Column({ type: 'uuid' })
+  memberId: string;
+
+  @Column({ type: 'uuid' })
+  rewardId: string;
+
+  /** The partner through whose API (or widget) the member redeemed. */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  partnerId: string | null;
+
+  @Column({ type: 'integer' })
+  quantity: number;
+
+  @Column({ type: 'integer' })
+  points: number;
+
+  /** Instant rewards complete at once; others wait for the fulfilment workflow. */
+  @Column({ type: 'text' })
+  status: RedemptionStatus;
+
+  /** The burn (instant rewards) or the hold (rewards to fulfil). */
+  @Column({ type: 'uuid' })
+  transferId: string;
+
+  /** For instant rewards: the code the member uses (a discount code, a voucher). */
+  @Column({ type: 'text', nullable: true })
+  code: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

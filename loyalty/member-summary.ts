@@ -1,0 +1,50 @@
+import type { EntityManager } from 'typeorm';
+import { LedgerAccount, Member } from '../entities/index.js';
+import { programSettings } from './earning/record-event.js';
+import { memberStanding } from './earning/member-standing.js';
+import { balanceOf, type Balance } from './ledger/accounts.js';
+import { LedgerError } from './ledger/errors.js';
+
+export class MemberNotFoundError extends LedgerError {
+  constructor(externalId: string) {
+    super('member_not_found', `No member with external id "${externalId}"`, { externalId });
+  }
+}
+
+export async function findMember(manager: EntityManager, externalId: string): Promise<{ member: Member; account: LedgerAccount }> {
+  const member = await manager.findOneBy(Member, { externalId });
+  if (!member) throw new MemberNotFoundError(externalId);
+  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id });
+  return { member, account };
+}
+
+export interface MemberSummary {
+  externalId: string;
+  balance: Balance;
+  tier: { code: string; name: string; multiplier: number } | null;
+  qualifyingPoints: number;
+  /** Points that expire within 30, 60 and 90 days (each includes the shorter periods). */
+  expiring: { days30: number; days60: number; days90: number };
+}
+
+/** What a member has: balance, tier and the points about to expire. */
+export async function memberSummary(manager: EntityManager, externalId: string, now = new Date()): Promise<MemberSummary> {
+  const { member, account } = await findMember(manager, externalId);
+  const settings = await programSettings(manager);
+  const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, now, settings.tierWindowDays);
+  const tier = standing.tiers.find((t) => t.code === standing.tierCode);
+  const [expiring] = await manager.query(
+    `SELECT COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '30 days'), 0)::int AS days30,
+            COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '60 days'), 0)::int AS days60,
+            COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '90 days'), 0)::int AS days90
+       FROM point_lot WHERE "memberAccountId" = $1 AND remaining > 0 AND "expiresAt" IS NOT NULL`,
+    [account.id, now],
+  );
+  return {
+    externalId,
+    balance: await balanceOf(manager, account.id),
+    tier: tier ? { code: tier.code, name: tier.name, multiplier: tier.multiplier } : null,
+    qualifyingPoints: standing.qualifying,
+    expiring,
+  };
+}

@@ -1,0 +1,56 @@
+import type { EntityManager } from 'typeorm';
+import { programSettings } from './earning/record-event.js';
+import { LedgerError } from './ledger/errors.js';
+import type { Ledger } from './ledger/ledger.js';
+import type { LedgerResult } from './ledger/transfer-record.js';
+import { findMember } from './member-summary.js';
+
+export class TransferRefusedError extends LedgerError {
+  constructor(field: string, message: string) {
+    super('transfer_refused', `${field}: ${message}`, { field });
+  }
+}
+
+/**
+ * One member gives points to another, within the program's limits (per transfer and per day).
+ * The points keep their funder and expiry.
+ */
+export async function transferBetweenMembers(
+  manager: EntityManager,
+  ledger: Ledger,
+  request: { fromExternalId: string; toExternalId: string; points: number; key: string; partnerId?: string },
+): Promise<LedgerResult> {
+  if (request.fromExternalId === request.toExternalId) throw new TransferRefusedError('toExternalId', 'must be another member');
+  const settings = await programSettings(manager);
+  if (request.points > settings.transferMaxPoints) {
+    throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);
+  }
+  const from = await findMember(manager, request.fromExternalId);
+  const to = await findMember(manager, request.toExternalId);
+  // Hold the sender's balance row so that concurrent transfers count each other against the day's limit.
+  await manager.query(`SELECT 1 FROM ledger_balance WHERE "accountId" = $1 FOR UPDATE`, [from.account.id]);
+  const [{ today }] = await manager.query(
+    `SELECT COALESCE(SUM(amount), 0)::int AS today FROM ledger_transfer
+      WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,
+    [from.account.id],
+  );
+  if (today + request.points > settings.transferMaxPointsPerDay) {
+    throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
+  }
+  return ledger.transfer(
+    {
+      source: `member:${from.member.id}`,
+      key: request.key,
+      legs: [
+        {
+          debitAccountId: from.account.id,
+          creditAccountId: to.account.id,
+          amount: request.points,
+          kind: 'transfer',
+          references: { from: request.fromExternalId, to: request.toExternalId, ...(request.partnerId ? { partner: request.partnerId } : {}) },
+        },
+      ],
+    },
+    manager,
+  );
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Redemption, Reward } from '../entities/index.js';
+import { accountByCode, programAccounts } from './ledger/accounts.js';
+import { LedgerError } from './ledger/errors.js';
+import type { Ledger } from './ledger/ledger.js';
+import { findMember } from './member-summary.js';
+
+export class RedemptionRefusedError extends LedgerError {
+  constructor(field: string, message: string) {
+    super('redemption_refused', `${field}: ${message}`, { field });
+  }
+}
+
+export interface RedemptionRequest {
+  externalId: string;
+  rewardCode: string;
+  quantity: number;
+  partnerId: string | null;
+  /** Makes the ledger write idempotent (the API passes its request id). */
+  key: string;
+}
+
+/**
+ * A member spends points on a reward, in the caller's transaction. An instant reward (a code) is
+ * burned at once; a reward to fulfil only holds the points, for the fulfilment to post or void.
+ */
+export async function redeemReward(manager: EntityManager, ledger: Ledger, request: RedemptionRequest): Promise<Redemption> {
+  const { member, account } = await findMember(manager, request.externalId);
+  const reward = await manager.findOneBy(Reward, { code: request.rewardCode });
+  if (!reward || !reward.available) throw new RedemptionRefusedError('rewardCode', `no reward "${request.rewardCode}" is available`);
+  if (reward.stock !== null) {
+    const taken = await manager.query(`UPDATE reward SET stock = stock - $2 WHERE id = $1 AND stock >= $2 RETURNING stock`, [
+      reward.id,
+      request.quantity,
+    ]);
+    if (taken[1] === 0) throw new RedemptionRefusedError('quantity', `only ${reward.stock} left of "${reward.code}"`);
+  }
+  const redemptionAccount = await accountByCode(manager, programAccounts.redemption);
+  const points = reward.pointsPrice * request.quantity;
+  const transfer = {
+    source: `redemption:${member.id}`,
+    key: request.key,
+    legs: [
+      {
+        debitAccountId: account.id,
+        creditAccountId: redemptionAccount.id,
+        amount: points,
+        kind: 'burn' as const,
+        references: { reward: reward.code, ...(request.partnerId ? { partner: request.partnerId } : {}) },
+        explanation: [{ rule: 'redemption', points: -points, reason: `${request.quantity} × ${reward.name}` }],
+      },
+    ],
+  };
+  const written = reward.needsFulfilment ? await ledger.hold(transfer, manager) : await ledger.transfer(transfer, manager);
+  const redemption = manager.create(Redemption, {
+    memberId: member.id,
+    rewardId: reward.id,
+    partnerId: request.partnerId,
+    quantity: request.quantity,
+    points,
+    status: reward.needsFulfilment ? 'awaiting_fulfilment' : 'completed',
+    transferId: written.transfers[0]!.id,
+    code: reward.needsFulfilment ? null : `${reward.code.toUpperCase()}-${randomBytes(5).toString('hex').toUpperCase()}`,
+  });
+  await manager.insert(Redemption, redemption);
+  return redemption;
+}
