@@ -224,3 +224,32 @@ describe('members', () => {
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
   });
 });
+
+describe('documentation', () => {
+  it('serves an OpenAPI 3.1 document built from the validators, and an interactive viewer', async () => {
+    const root = base.replace(/\/v1$/, '');
+    const document = await (await fetch(`${root}/openapi.json`)).json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths).sort()).toEqual(
+      [
+        '/events',
+        '/events/{eventId}/refunds',
+        '/members/{externalId}',
+        '/members/{externalId}/redemptions',
+        '/members/{externalId}/transactions',
+        '/members/{externalId}/transfers',
+        '/rewards',
+        '/wallet',
+      ].sort(),
+    );
+    const event = document.paths['/events'].post.requestBody.content['application/json'].schema;
+    expect(event.required).toEqual(['member', 'type']);
+    expect(event.properties.channel.enum).toEqual(['web', 'app', 'store']);
+    expect(document.paths['/events'].post.parameters[0]).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: true });
+
+    const viewer = await fetch(`${root}/docs`);
+    expect(viewer.url).toMatch(/\/api\/docs\/$/);
+    expect(await viewer.text()).toContain('swagger-ui');
+    expect(await (await fetch(`${root}/docs/swagger-initializer.js`)).text()).toContain("url: '/api/openapi.json'");
+  });
+});

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { adminPlaceholderRouter } from '../admin/placeholder.js';
+import { apiDocsRouter } from '../api/docs-router.js';
 import { healthRouter, type HealthCheck } from '../api/health.js';
 import { problemErrorHandler } from '../api/problem.js';
 import { apiV1Router, type ApiDependencies } from '../api/v1-router.js';
@@ -19,6 +20,7 @@ export function createWebApp({ health, api, inboxDirectory }: WebAppOptions): Ex
   app.disable('x-powered-by');
   app.use(healthRouter(health));
   app.use('/api/v1', express.json({ limit: '100kb' }), apiV1Router(api));
+  app.use('/api', apiDocsRouter());
   app.use('/admin', adminPlaceholderRouter());
   if (inboxDirectory) app.use(inboxRouter(inboxDirectory));
   app.get('/', (_req, res) => res.redirect('/admin'));
