@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventBody, memberTransferBody, redemptionBody, refundBody, transactionsQuery } from './schemas.js';
+import { eventBody, memberTransferBody, redemptionBody, refundBody, transactionsQuery, widgetSessionBody } from './schemas.js';
 
 const jsonSchema = (schema: z.ZodType) => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -146,6 +146,18 @@ export function openApiDocument(serverUrl = '/api/v1') {
           parameters: [externalIdParameter, idempotencyKey],
           requestBody: json(memberTransferBody),
           responses: { 201: ok('Transferred', { id: '…', from: 'cust-42', to: 'cust-43', points: 100 }), 404: problem('No such member'), ...writeErrors },
+        },
+      },
+      '/widget-sessions': {
+        post: {
+          summary: 'A token for the earn widget of one signed-in member (valid one hour)',
+          description: 'Ask from your server; put the element in your page with `<script src="/widget.js">`.',
+          parameters: [idempotencyKey],
+          requestBody: json(widgetSessionBody),
+          responses: {
+            201: ok('The token', { token: 'eyJw….x1', expiresAt: '2026-11-24T12:00:00.000Z', script: '/widget.js', element: '<tessera-earn token="…"></tessera-earn>' }),
+            ...writeErrors,
+          },
         },
       },
       '/wallet': {

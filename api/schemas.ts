@@ -63,3 +63,7 @@ export const transactionsQuery = z.object({
 
 export const externalIdParam = externalId;
 export const eventIdParam = z.uuid();
+
+export const widgetSessionBody = z.object({
+  externalId: externalId.describe('The signed-in member the widget shows'),
+});

@@ -11,6 +11,7 @@ import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
+import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { idempotentWrite } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { invalidRequest, sendProblem } from './problem.js';
@@ -22,6 +23,7 @@ import {
   redemptionBody,
   refundBody,
   transactionsQuery,
+  widgetSessionBody,
 } from './schemas.js';
 
 export interface ApiDependencies {
@@ -151,6 +153,14 @@ export function apiV1Router({ dataSource, ledger, rateLimitPerMinute = 1_200 }: 
         partnerId: partnerOf(res).id,
       });
       return { status: 201, body: { id: written.transfers[0]!.id, from: fromExternalId, to: body.to, points: body.points } };
+    });
+  });
+
+  router.post('/widget-sessions', async (req, res) => {
+    const body = parse(widgetSessionBody, req.body, 'body');
+    await idempotentWrite(dataSource, req, res, async (manager) => {
+      const { token, expiresAt } = await mintWidgetToken(manager, { partnerId: partnerOf(res).id, externalId: body.externalId });
+      return { status: 201, body: { token, expiresAt, script: '/widget.js', element: `<tessera-earn token="${token}"></tessera-earn>` } };
     });
   });
 

@@ -240,6 +240,7 @@ describe('documentation', () => {
         '/members/{externalId}/transfers',
         '/rewards',
         '/wallet',
+        '/widget-sessions',
       ].sort(),
     );
     const event = document.paths['/events'].post.requestBody.content['application/json'].schema;

@@ -98,6 +98,7 @@ try {
       smtp: () => mailer.verify(),
     },
     inboxDirectory: mailSink?.directory,
+    demoStore: true,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, () => resolve(listening));
@@ -112,7 +113,8 @@ try {
     '',
     'Tessera is running.',
     `  Back office     ${base}/admin`,
-    `  Partner API     ${base}/api/v1`,
+    `  Partner API     ${base}/api/v1   (docs ${base}/api/docs)`,
+    `  Demo store      ${base}/demo-store   (the earn widget)`,
     `  Health          ${base}/health`,
     `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
     `  Inbox           ${mailSink ? `${base}/inbox   (SMTP sink at ${mailSink.smtpUrl})` : `(mail goes to ${smtpUrl})`}`,

@@ -4,6 +4,8 @@ import { apiDocsRouter } from '../api/docs-router.js';
 import { healthRouter, type HealthCheck } from '../api/health.js';
 import { problemErrorHandler } from '../api/problem.js';
 import { apiV1Router, type ApiDependencies } from '../api/v1-router.js';
+import { widgetRouter } from '../api/widget-router.js';
+import { demoStoreRouter } from './demo-store-page.js';
 import { inboxRouter } from './inbox-page.js';
 import { logger } from './logger.js';
 
@@ -12,15 +14,19 @@ export interface WebAppOptions {
   api: ApiDependencies;
   /** Set when mail goes to the local sink: serves its inbox at /inbox. */
   inboxDirectory?: string;
+  /** Serve /demo-store, a shop page with the earn widget (npm start). */
+  demoStore?: boolean;
 }
 
 /** The HTTP surface: health, the partner API, the back office, and the dev inbox. */
-export function createWebApp({ health, api, inboxDirectory }: WebAppOptions): Express {
+export function createWebApp({ health, api, inboxDirectory, demoStore = false }: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(health));
   app.use('/api/v1', express.json({ limit: '100kb' }), apiV1Router(api));
   app.use('/api', apiDocsRouter());
+  app.use(widgetRouter(api.dataSource));
+  if (demoStore) app.use(demoStoreRouter(api.dataSource));
   app.use('/admin', adminPlaceholderRouter());
   if (inboxDirectory) app.use(inboxRouter(inboxDirectory));
   app.get('/', (_req, res) => res.redirect('/admin'));

@@ -4,5 +4,6 @@ import { PartnersFunding1795560481450 } from './1795560481450-PartnersFunding.js
 import { EarningRules1795560700518 } from './1795560700518-EarningRules.js';
 import { MemberEvents1795560806978 } from './1795560806978-MemberEvents.js';
 import { PartnerApi1795561024256 } from './1795561024256-PartnerApi.js';
+import { WidgetSecret1795561188946 } from './1795561188946-WidgetSecret.js';
 
-export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946];

@@ -1,0 +1,25 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/** Where tests keep screenshots for people to look at. */
+export const artifactsDir = join(process.cwd(), 'test-artifacts');
+
+/** Debian's Chromium, headless, with a new empty profile and no calls to the outside. */
+export async function launchBrowser(): Promise<BrowserContext> {
+  mkdirSync(artifactsDir, { recursive: true });
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tessera-chromium-')), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
