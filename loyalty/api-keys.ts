@@ -12,10 +12,16 @@ export interface IssuedApiKey {
   key: ApiKey;
 }
 
-/** Issues a key `tk_<12 public characters>_<32 secret characters>` for a partner. */
-export async function issueApiKey(manager: EntityManager, partnerId: string, name: string): Promise<IssuedApiKey> {
-  const prefix = `tk_${randomBytes(9).toString('base64url').slice(0, prefixLength)}`;
-  const secret = `${prefix}_${randomBytes(24).toString('base64url')}`;
+const keyPattern = /^(tk_[A-Za-z0-9_-]{12})_[A-Za-z0-9_-]+$/;
+
+/**
+ * Issues a key `tk_<12 public characters>_<32 secret characters>` for a partner. `presetSecret`
+ * is for the demo program only, whose keys are printed in the README.
+ */
+export async function issueApiKey(manager: EntityManager, partnerId: string, name: string, presetSecret?: string): Promise<IssuedApiKey> {
+  const prefix = presetSecret ? keyPattern.exec(presetSecret)?.[1] : `tk_${randomBytes(9).toString('base64url').slice(0, prefixLength)}`;
+  if (!prefix) throw new Error('A preset API key must look like tk_<12 characters>_<secret>');
+  const secret = presetSecret ?? `${prefix}_${randomBytes(24).toString('base64url')}`;
   const key = await manager.save(manager.create(ApiKey, { partnerId, name, prefix, secretHash: sha256(secret) }));
   return { secret, key };
 }
@@ -36,7 +42,7 @@ export interface Authenticated {
  * Records when the key was last used (at most once a minute, to keep the hot path read-only).
  */
 export async function authenticateApiKey(manager: EntityManager, presented: string): Promise<Authenticated | null> {
-  const match = /^(tk_[A-Za-z0-9_-]{12})_[A-Za-z0-9_-]+$/.exec(presented);
+  const match = keyPattern.exec(presented);
   if (!match) return null;
   const key = await manager.findOne(ApiKey, { where: { prefix: match[1] }, relations: { partner: true } });
   if (!key || key.revokedAt || !key.partner) return null;

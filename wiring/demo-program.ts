@@ -1,8 +1,25 @@
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../admin/passwords.js';
-import { Partner, PointPackage, Reward, StaffUser, type StaffRole } from '../entities/index.js';
+import {
+  Bonus,
+  Booster,
+  EarningRule,
+  Partner,
+  PointOfSale,
+  PointPackage,
+  ProgramSettings,
+  Reward,
+  StaffUser,
+  Tier,
+  type StaffRole,
+} from '../entities/index.js';
+import { issueApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
+import { recordEvent } from '../loyalty/earning/record-event.js';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
+import { InsufficientFundsError } from '../loyalty/ledger/errors.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { redeemReward } from '../loyalty/redemptions.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { enrollMember } from '../loyalty/members.js';
 import { onboardPartner } from '../loyalty/partners.js';
@@ -25,10 +42,37 @@ const packages = [
 ];
 
 const partners = [
-  { code: 'koffie-corner', name: 'Koffie Corner', kind: 'physical_store' as const, packages: ['scale'] },
-  { code: 'bookbarn', name: 'BookBarn Online', kind: 'web_shop' as const, packages: ['growth', 'growth', 'starter'] },
-  { code: 'fitapp', name: 'FitApp', kind: 'mobile_app' as const, packages: ['growth'] },
+  {
+    code: 'koffie-corner',
+    name: 'Koffie Corner',
+    kind: 'physical_store' as const,
+    packages: ['scale'],
+    apiKey: 'tk_koffiecorner_demo-key-not-for-production',
+    pointsOfSale: [
+      { code: 'ams-centraal', name: 'Amsterdam Centraal', channel: 'store' as const },
+      { code: 'utrecht', name: 'Utrecht Oudegracht', channel: 'store' as const },
+    ],
+  },
+  {
+    code: 'bookbarn',
+    name: 'BookBarn Online',
+    kind: 'web_shop' as const,
+    packages: ['growth', 'growth', 'starter'],
+    apiKey: 'tk_bookbarn0000_demo-key-not-for-production',
+    pointsOfSale: [{ code: 'web', name: 'bookbarn.example', channel: 'web' as const }],
+  },
+  {
+    code: 'fitapp',
+    name: 'FitApp',
+    kind: 'mobile_app' as const,
+    packages: ['growth'],
+    apiKey: 'tk_fitapp000000_demo-key-not-for-production',
+    pointsOfSale: [{ code: 'app', name: 'FitApp for iOS and Android', channel: 'app' as const }],
+  },
 ];
+
+/** The demo partners' API keys, printed at start and used in the README's examples. */
+export const demoApiKeys = partners.map((p) => ({ partner: p.code, key: p.apiKey }));
 
 const rewards = [
   { code: 'coffee-voucher', name: 'Free coffee voucher', pointsPrice: 150, needsFulfilment: false, stock: null },
@@ -58,13 +102,14 @@ export async function isSeeded(dataSource: DataSource): Promise<boolean> {
 
 /**
  * Seeds the demo coalition on first start: staff logins for every role, point packages, 3 partners
- * whose wallets are funded by package purchases (with their invoices), 50 members with about four months of earning and burning, and a rewards catalog.
- * Every ledger write goes through the ledger with a stable key, so a re-run changes nothing.
+ * whose wallets are funded by package purchases (with their invoices), API keys and points of
+ * sale, the earning rules, and 50 members with about four months of purchases, reviews and
+ * vouchers, recorded through the same code as the partner API.
  */
 export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
   const manager = dataSource.manager;
   const ledger = new Ledger(dataSource);
-  const program = await openProgramAccounts(manager);
+  await openProgramAccounts(manager);
   await manager.createQueryBuilder().insert().into(PointPackage).values(packages).orIgnore().execute();
   const wallets = [];
   for (const p of partners) {
@@ -77,8 +122,11 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     for (const [index, packageCode] of p.packages.entries()) {
       await purchasePackage(dataSource, ledger, { partnerId: partner.id, packageCode, purchaseKey: `demo-${index}` });
     }
+    await manager.createQueryBuilder().insert().into(PointOfSale).values(p.pointsOfSale.map((pos) => ({ ...pos, partnerId: partner.id }))).orIgnore().execute();
+    await issueApiKey(manager, partner.id, 'demo key', p.apiKey);
     wallets.push({ partner, wallet });
   }
+  await seedDemoRules(dataSource, wallets[0]!.partner.id);
 
   for (const r of rewards) {
     await manager.createQueryBuilder().insert().into(Reward).values({ description: '', supplier: null, ...r }).orIgnore().execute();
@@ -96,72 +144,102 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
       .execute();
   }
 
+  const backdate: { eventId: string; at: Date }[] = [];
+  const vouchers: { transferId: string; at: Date }[] = [];
   const random = sequence(42);
   const now = Date.now();
   const day = 86_400_000;
-  const backdates: { key: string; at: Date }[] = [];
+  const shelf = [
+    { reference: 'FLAT-WHITE', category: 'coffee', unitPriceCents: 450 },
+    { reference: 'BEANS-1KG', category: 'coffee', unitPriceCents: 2_400 },
+    { reference: 'NOVEL-PB', category: 'books', unitPriceCents: 1_299 },
+    { reference: 'COOKBOOK', category: 'books', unitPriceCents: 3_450 },
+    { reference: 'YOGA-MAT', category: 'fitness', unitPriceCents: 2_999 },
+  ];
   for (let i = 1; i <= 50; i++) {
     const first = firstNames[i % firstNames.length]!;
     const last = lastNames[i % lastNames.length]!;
     const externalId = `demo-${String(i).padStart(3, '0')}`;
-    const { account } = await enrollMember(manager, {
-      externalId,
-      email: `${first}.${last}.${i}@members.demo`.toLowerCase(),
-      phone: `+3161000${String(i).padStart(4, '0')}`,
-      displayName: `${first} ${last}`,
-    });
+    const member = { externalId, email: `${first}.${last}.${i}@members.demo`.toLowerCase(), phone: `+3161000${String(i).padStart(4, '0')}` };
+    await enrollMember(manager, { ...member, displayName: `${first} ${last}` });
     const visits = 2 + random(10);
-    let balance = 0;
     for (let v = 0; v < visits; v++) {
-      const at = new Date(now - (120 - Math.floor((v * 110) / visits) - random(5)) * day);
-      const { wallet } = wallets[random(wallets.length)]!;
-      const points = 20 + random(400);
-      const key = `demo-earn-${externalId}-${v}`;
-      await ledger.transfer({
-        source: 'demo',
-        key,
-        legs: [
-          {
-            debitAccountId: wallet.id,
-            creditAccountId: account.id,
-            amount: points,
-            kind: 'earn',
-            expiresAt: new Date(at.getTime() + 365 * day),
-            references: { event: `demo-purchase-${externalId}-${v}` },
-            explanation: [{ rule: 'demo: 1 point per euro', points, reason: `purchase of €${points}` }],
-          },
-        ],
-      });
-      backdates.push({ key, at });
-      balance += points;
-      if (balance > 600 && random(3) === 0) {
-        const burnKey = `demo-burn-${externalId}-${v}`;
-        await ledger.transfer({
-          source: 'demo',
-          key: burnKey,
-          legs: [
-            {
-              debitAccountId: account.id,
-              creditAccountId: program.redemption.id,
-              amount: 150,
-              kind: 'burn',
-              references: { reward: 'coffee-voucher' },
-            },
-          ],
+      const occurredAt = new Date(now - (120 - Math.floor((v * 110) / visits) - random(5)) * day);
+      const { partner } = wallets[random(wallets.length)]!;
+      const lines = Array.from({ length: 1 + random(3) }, () => ({ ...shelf[random(shelf.length)]!, quantity: 1 + random(3) }));
+      const recorded = await inTransaction(dataSource, (m) =>
+        recordEvent(m, ledger, {
+          partnerId: partner.id,
+          member,
+          type: random(6) === 0 ? 'review' : 'purchase',
+          amountCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
+          currency: 'EUR',
+          lines,
+          channel: partner.kind === 'physical_store' ? 'store' : partner.kind === 'mobile_app' ? 'app' : 'web',
+          occurredAt,
+        }),
+      );
+      backdate.push({ eventId: recorded.event.id, at: occurredAt });
+      if (random(4) === 0) {
+        const voucher = await inTransaction(dataSource, (m) =>
+          redeemReward(m, ledger, { externalId, rewardCode: 'coffee-voucher', quantity: 1, partnerId: null, key: `demo-${externalId}-${v}` }),
+        ).catch((error: unknown) => {
+          // Not every member has the points for a voucher yet: that is part of the story.
+          if (error instanceof InsufficientFundsError) return undefined;
+          throw error;
         });
-        backdates.push({ key: burnKey, at: new Date(at.getTime() + day) });
-        balance -= 150;
+        if (voucher) vouchers.push({ transferId: voucher.transferId, at: new Date(occurredAt.getTime() + 3_600_000) });
       }
     }
   }
-  // Demo only: spread the history over the past months. The ledger itself never rewrites time.
+  // Demo only: the ledger writes at the time of the call; spread the story over the past months.
   await manager.query(
-    `UPDATE ledger_transfer t SET "createdAt" = b.at FROM unnest($1::text[], $2::timestamptz[]) AS b(key, at)
-      WHERE t."idempotencySource" = 'demo' AND t."idempotencyKey" = b.key`,
-    [backdates.map((b) => b.key), backdates.map((b) => b.at)],
+    `UPDATE ledger_transfer t SET "createdAt" = b.at FROM unnest($1::text[], $2::timestamptz[]) AS b(event, at)
+      WHERE t."references"->>'event' = b.event`,
+    [backdate.map((b) => b.eventId), backdate.map((b) => b.at)],
   );
   await manager.query(
-    `UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t
-      WHERE l."creditTransferId" = t.id AND t."idempotencySource" = 'demo'`,
+    `UPDATE ledger_transfer t SET "createdAt" = b.at FROM unnest($1::uuid[], $2::timestamptz[]) AS b(id, at) WHERE t.id = b.id`,
+    [vouchers.map((v) => v.transferId), vouchers.map((v) => v.at)],
   );
+  await manager.query(
+    `UPDATE redemption r SET "createdAt" = b.at FROM unnest($1::uuid[], $2::timestamptz[]) AS b(id, at) WHERE r."transferId" = b.id`,
+    [vouchers.map((v) => v.transferId), vouchers.map((v) => v.at)],
+  );
+  await manager.query(
+    `UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`,
+  );
+}
+
+/** The demo program's rules: what the business seeds ask a program to express. */
+async function seedDemoRules(dataSource: DataSource, koffieCornerId: string): Promise<void> {
+  const manager = dataSource.manager;
+  await manager.upsert(ProgramSettings, { id: 1, expiryPolicy: { mode: 'period', months: 12 }, tierWindowDays: 365 }, ['id']);
+  await manager.insert(EarningRule, [
+    { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' }, priority: 10 },
+    { name: 'Coffee beans: 20 points a bag', formula: { kind: 'per_product', reference: 'BEANS-1KG', pointsPerItem: 20 }, partnerIds: [koffieCornerId] },
+    { name: 'Books: 2 points per euro', formula: { kind: 'per_category', category: 'books', pointsPerUnit: 2, rounding: 'down' }, stacking: 'best_only' },
+    { name: 'Visit in store', formula: { kind: 'per_visit', points: 5 }, channels: ['store'], caps: { perMemberPerDay: 5 } },
+    { name: 'Product review', formula: { kind: 'per_action', actionType: 'review', points: 25 }, caps: { perMemberPerMonth: 100 } },
+    { name: 'Referral', formula: { kind: 'per_action', actionType: 'referral', points: 200 } },
+    { name: 'Workout streak', formula: { kind: 'per_action', actionType: 'workout_completed', points: 10 }, caps: { perMemberPerDay: 10 } },
+  ]);
+  await manager.insert(Booster, {
+    name: 'Double points on coffee beans',
+    coefficient: 2,
+    target: { reference: 'BEANS-1KG' },
+    validFrom: new Date(),
+    validTo: new Date(Date.now() + 30 * 86_400_000),
+  });
+  await manager.insert(Tier, [
+    { code: 'silver', name: 'Silver', threshold: 1_000, multiplier: 1.1, benefits: ['Birthday bonus'] },
+    { code: 'gold', name: 'Gold', threshold: 5_000, multiplier: 1.25, benefits: ['Free delivery', 'Early access to sales'] },
+  ]);
+  await manager.insert(Bonus, [
+    { name: 'Welcome bonus', moment: 'registration', points: 50 },
+    { name: 'First purchase', moment: 'first_purchase', points: 100 },
+    { name: 'Welcome to Gold', moment: 'tier_upgrade', points: 500, tierCode: 'gold' },
+    { name: 'Five visits in a month', moment: 'goal', points: 150, goal: { eventType: 'purchase', count: 5, withinDays: 30 } },
+    { name: 'We missed you', moment: 'reactivation', points: 100, inactivityDays: 90 },
+  ]);
 }

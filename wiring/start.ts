@@ -9,7 +9,7 @@ import { registerSchedules } from '../workflows/schedules.js';
 import { createWorker } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
 import { openDataSource, provideDatabase } from './database.js';
-import { demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
+import { demoApiKeys, demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
 import { startMailSink } from './embedded/mail-sink.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { logger } from './logger.js';
@@ -123,6 +123,9 @@ try {
     '',
     `Demo logins (password "${demoPassword}"):`,
     ...demoLogins.map((l) => `  ${l.email.padEnd(26)} ${l.role}${l.partnerCode ? ` of ${l.partnerCode}` : ''}`),
+    '',
+    'Demo partner API keys (Authorization: Bearer <key>):',
+    ...demoApiKeys.map((k) => `  ${k.partner.padEnd(26)} ${k.key}`),
     '',
     'Press Ctrl-C to stop.',
     '',
