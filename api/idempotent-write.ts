@@ -33,8 +33,18 @@ export async function idempotentWrite(
   const partnerId: string = res.locals.partner.id;
   const requestHash = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
   const outcome = await inTransaction(dataSource, async (manager) => {
-    const earlier = await manager.findOneBy(ApiRequest, { partnerId, idempotencyKey: key });
-    if (earlier) {
+    // Claim the key first: a concurrent twin waits on it, then replays what this one answered.
+    const claimed = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ApiRequest)
+      .values({ partnerId, idempotencyKey: key, requestHash, status: 0, response: null })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    const requestId: string | undefined = claimed.raw[0]?.id;
+    if (!requestId) {
+      const earlier = await manager.findOneByOrFail(ApiRequest, { partnerId, idempotencyKey: key });
       if (earlier.requestHash !== requestHash) {
         throw new ProblemError({
           status: 409,
@@ -44,8 +54,6 @@ export async function idempotentWrite(
       }
       return { status: earlier.status, body: earlier.response, replayed: true };
     }
-    const record = manager.create(ApiRequest, { partnerId, idempotencyKey: key, requestHash, status: 0, response: null });
-    const requestId = (await manager.insert(ApiRequest, record)).identifiers[0]!.id as string;
     const result = await work(manager, requestId);
     await manager.update(ApiRequest, { id: requestId }, { status: result.status, response: result.body });
     return { ...result, replayed: false };

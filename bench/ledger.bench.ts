@@ -1,14 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { creditPurchasedPoints } from '../loyalty/funding.js';
-import { hotAccountShards, openProgramAccounts } from '../loyalty/ledger/accounts.js';
+import { hotAccountShards } from '../loyalty/ledger/accounts.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
-import { enrollMember } from '../loyalty/members.js';
-import { onboardPartner } from '../loyalty/partners.js';
 import { openDataSource } from '../wiring/database.js';
 import { startEmbeddedPostgres } from '../wiring/embedded/postgres.js';
 import { onPath } from '../wiring/provision/executables.js';
+import { ledgerEarn, pick, printTable, runConcurrently, setupBenchProgram } from './load.js';
 
 /**
  * `npm run bench:ledger`: earn transfers per second through loyalty/ with 1, 8 and 32 clients,
@@ -23,65 +20,8 @@ const url = external ?? cluster!.url;
 
 const dataSource = await openDataSource(url, { poolSize: Math.max(...clientCounts) + 4 });
 const ledger = new Ledger(dataSource);
-const manager = dataSource.manager;
-await openProgramAccounts(manager);
-const run = randomUUID().slice(0, 8);
-const wallets: string[] = [];
-for (let i = 0; i < 100; i++) {
-  const { wallet } = await onboardPartner(manager, { code: `bench-${run}-${i}`, name: `Bench partner ${i}` });
-  await creditPurchasedPoints(manager, ledger, { walletAccountId: wallet.id, points: 1_000_000_000, key: `bench-${run}-${i}` });
-  wallets.push(wallet.id);
-}
-const members: string[] = [];
-for (let i = 0; i < 1000; i++) members.push((await enrollMember(manager, { externalId: `bench-${run}-${i}` })).account.id);
-
-interface Figure {
-  tps: number;
-  p50: number;
-  p99: number;
-  /** Share of one core this Node process used: it competes with PostgreSQL for the machine. */
-  nodeCpu: number;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-
-async function earnLoad(clients: number, pickWallet: () => string): Promise<Figure> {
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        await ledger.transfer({
-          source: 'bench',
-          key: randomUUID(),
-          legs: [
-            {
-              debitAccountId: pickWallet(),
-              creditAccountId: members[Math.floor(Math.random() * members.length)]!,
-              amount: 10,
-              kind: 'earn',
-              expiresAt: new Date(Date.now() + 365 * 86_400_000),
-              explanation: [{ rule: 'bench', points: 10, reason: 'benchmark earn' }],
-            },
-          ],
-        });
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
-  return {
-    tps: latencies.length / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    nodeCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
-  };
-}
+const program = await setupBenchProgram(dataSource, ledger);
+const [hot] = program.partners;
 
 function pgbench(clients: number): number | undefined {
   const binary = onPath('pgbench');
@@ -120,12 +60,12 @@ console.log(`Ledger benchmark: ${seconds} s per run, earns of 10 points to 1000 
 const rows: string[][] = [['scenario', 'clients', 'earns/s', 'p50 ms', 'p99 ms', 'node CPU', 'pgbench tps', 'ratio']];
 const baseline = new Map<number, number | undefined>();
 for (const clients of clientCounts) baseline.set(clients, hasPgbench ? pgbench(clients) : undefined);
-for (const [scenario, pick] of [
-  ['hot wallet', () => wallets[0]!],
-  ['100 partners', () => wallets[Math.floor(Math.random() * wallets.length)]!],
+for (const [scenario, wallet] of [
+  ['hot wallet', () => hot!.walletId],
+  ['100 partners', () => pick(program.partners).walletId],
 ] as const) {
   for (const clients of clientCounts) {
-    const figure = await earnLoad(clients, pick);
+    const figure = await runConcurrently(clients, seconds, () => ledgerEarn(ledger, wallet(), pick(program.members).accountId));
     const reference = baseline.get(clients);
     rows.push([
       scenario,
@@ -139,11 +79,7 @@ for (const [scenario, pick] of [
     ]);
   }
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const [index, row] of rows.entries()) {
-  console.log(`| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`);
-  if (index === 0) console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-}
+printTable(rows);
 if (!hasPgbench) console.log('pgbench was not found on PATH (Debian: postgresql-client): no ratios.');
 
 await dataSource.destroy();

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { LedgerAccount, Member } from '../entities/index.js';
-import { programSettings } from './earning/record-event.js';
+import { programConfiguration } from './earning/program-configuration.js';
 import { memberStanding } from './earning/member-standing.js';
 import { balanceOf, type Balance } from './ledger/accounts.js';
 import { LedgerError } from './ledger/errors.js';
@@ -30,9 +30,13 @@ export interface MemberSummary {
 /** What a member has: balance, tier and the points about to expire. */
 export async function memberSummary(manager: EntityManager, externalId: string, now = new Date()): Promise<MemberSummary> {
   const { member, account } = await findMember(manager, externalId);
-  const settings = await programSettings(manager);
-  const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, now, settings.tierWindowDays);
-  const tier = standing.tiers.find((t) => t.code === standing.tierCode);
+  const { tiers, settings } = await programConfiguration(manager);
+  const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, now, {
+    tiers,
+    tierWindowDays: settings.tierWindowDays,
+    rules: [],
+  });
+  const tier = tiers.find((t) => t.code === standing.tierCode);
   const [expiring] = await manager.query(
     `SELECT COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '30 days'), 0)::int AS days30,
             COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '60 days'), 0)::int AS days60,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { programSettings } from './earning/record-event.js';
+import { programSettings } from './earning/program-settings.js';
 import { LedgerError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';

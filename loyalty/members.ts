@@ -14,6 +14,12 @@ export async function enrollMember(
   manager: EntityManager,
   enrolment: Enrolment,
 ): Promise<{ member: Member; account: LedgerAccount; enrolledNow: boolean }> {
+  // Nearly every event is from a known member: one read, and no write.
+  const known = await manager.findOne(LedgerAccount, {
+    where: { member: { externalId: enrolment.externalId } },
+    relations: { member: true },
+  });
+  if (known?.member) return { member: known.member, account: known, enrolledNow: false };
   const inserted = await manager
     .createQueryBuilder()
     .insert()

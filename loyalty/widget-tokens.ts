@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ProgramSettings } from '../entities/index.js';
-import { programSettings } from './earning/record-event.js';
+import { programSettings } from './earning/program-settings.js';
 
 export interface WidgetClaims {
   partnerId: string;

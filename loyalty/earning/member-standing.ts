@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Tier } from '../../entities/index.js';
+import type { EarningRule, Tier } from '../../entities/index.js';
 import type { MemberStanding } from './earning-event.js';
 import { tierFor } from './tiers.js';
 
@@ -20,33 +20,39 @@ export async function qualifyingPoints(manager: EntityManager, memberAccountId: 
   return Number(row.points);
 }
 
-/** The member's tier and what each rule already gave them today and this month (UTC). */
+/**
+ * The member's tier and what each capped rule already gave them today and this month (UTC).
+ * Only what the configuration needs is read: no tiers, no qualifying points; no caps, no counts.
+ */
 export async function memberStanding(
   manager: EntityManager,
   member: { id: string; accountId: string },
   at: Date,
-  tierWindowDays: number,
-): Promise<MemberStanding & { qualifying: number; tiers: Tier[] }> {
-  const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
-  const qualifying = await qualifyingPoints(manager, member.accountId, new Date(at.getTime() - tierWindowDays * 86_400_000));
+  configuration: { tiers: Tier[]; tierWindowDays: number; rules: Pick<EarningRule, 'caps'>[] },
+): Promise<MemberStanding & { qualifying: number }> {
+  const { tiers, tierWindowDays, rules } = configuration;
+  const qualifying =
+    tiers.length > 0 ? await qualifyingPoints(manager, member.accountId, new Date(at.getTime() - tierWindowDays * 86_400_000)) : 0;
   const tier = tierFor(qualifying, tiers);
+  const capped = rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined);
   const dayStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
   const monthStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-  const awarded: { ruleId: string; today: string; month: string }[] = await manager.query(
-    `SELECT r->>'ruleId' AS "ruleId",
-            SUM(CASE WHEN e."occurredAt" >= $2 THEN (r->>'points')::int ELSE 0 END) AS today,
-            SUM((r->>'points')::int) AS month
-       FROM member_event e, jsonb_array_elements(e."byRule") r
-      WHERE e."memberId" = $1 AND e."occurredAt" >= $3
-      GROUP BY 1`,
-    [member.id, dayStart, monthStart],
-  );
+  const awarded: { ruleId: string; today: string; month: string }[] = capped
+    ? await manager.query(
+        `SELECT r->>'ruleId' AS "ruleId",
+                SUM(CASE WHEN e."occurredAt" >= $2 THEN (r->>'points')::int ELSE 0 END) AS today,
+                SUM((r->>'points')::int) AS month
+           FROM member_event e, jsonb_array_elements(e."byRule") r
+          WHERE e."memberId" = $1 AND e."occurredAt" >= $3
+          GROUP BY 1`,
+        [member.id, dayStart, monthStart],
+      )
+    : [];
   return {
     tierCode: tier?.code ?? null,
     tierMultiplier: tier?.multiplier ?? 1,
     awardedToday: Object.fromEntries(awarded.map((a) => [a.ruleId, Number(a.today)])),
     awardedThisMonth: Object.fromEntries(awarded.map((a) => [a.ruleId, Number(a.month)])),
     qualifying,
-    tiers,
   };
 }

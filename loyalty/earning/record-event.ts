@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import {
-  Bonus,
-  Booster,
-  EarningRule,
-  LedgerAccount,
-  MemberEvent,
-  PointOfSale,
-  ProgramSettings,
-  type RuleExplanation,
-  type SalesChannel,
-} from '../../entities/index.js';
+import { Bonus, MemberEvent, PointOfSale, type RuleExplanation, type SalesChannel } from '../../entities/index.js';
+import { partnerWallet } from '../ledger/accounts.js';
 import type { LegRequest } from '../ledger/request.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { LedgerError } from '../ledger/errors.js';
@@ -19,6 +10,7 @@ import type { EarningEvent, EventLine } from './earning-event.js';
 import { applies, evaluateEarning } from './evaluate-earning.js';
 import { computeExpiry } from './expiry-policy.js';
 import { memberStanding } from './member-standing.js';
+import { programConfiguration } from './program-configuration.js';
 import { upgradeBetween } from './tiers.js';
 
 export interface EventInput {
@@ -54,12 +46,6 @@ export class EventRefusedError extends LedgerError {
   }
 }
 
-/** Settings row, created with the defaults the first time it is needed. */
-export async function programSettings(manager: EntityManager): Promise<ProgramSettings> {
-  await manager.createQueryBuilder().insert().into(ProgramSettings).values({ id: 1 }).orIgnore().execute();
-  return manager.findOneByOrFail(ProgramSettings, { id: 1 });
-}
-
 /**
  * Records what a member did at a partner and pays what it earns: the rules' points and any
  * bonus (registration, first purchase, goal, tier upgrade), all from the partner's wallet, in the
@@ -72,17 +58,16 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     if (!pos) throw new EventRefusedError('pointOfSale', `no point of sale "${input.pointOfSaleCode}" is registered for this partner`);
     pointOfSaleId = pos.id;
   }
-  const wallet = await manager.findOneByOrFail(LedgerAccount, { partnerId: input.partnerId, kind: 'partner_wallet' });
+  const wallet = await partnerWallet(manager, input.partnerId);
   const { member, account, enrolledNow } = await enrollMember(manager, input.member);
-  const settings = await programSettings(manager);
-  const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, settings.tierWindowDays);
+  const { rules, boosters, bonuses, tiers, settings } = await programConfiguration(manager);
+  const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, {
+    tiers,
+    tierWindowDays: settings.tierWindowDays,
+    rules,
+  });
 
   const event: EarningEvent = { ...input, pointOfSaleId };
-  const [rules, boosters, bonuses] = await Promise.all([
-    manager.findBy(EarningRule, { active: true }),
-    manager.findBy(Booster, { active: true }),
-    manager.findBy(Bonus, { active: true }),
-  ]);
   const earned = evaluateEarning(event, standing, rules, boosters);
 
   const bonusLegs: { bonus: Bonus; reason: string }[] = [];
@@ -90,7 +75,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   for (const bonus of eligible.filter((b) => b.moment === 'registration' && enrolledNow)) {
     bonusLegs.push({ bonus, reason: 'welcome to the program' });
   }
-  if (input.type === 'purchase') {
+  if (input.type === 'purchase' && eligible.some((b) => b.moment === 'first_purchase')) {
     const [{ earlier }] = await manager.query(
       `SELECT COUNT(*)::int AS earlier FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`,
       [member.id],
@@ -106,7 +91,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     if (done + 1 === goal.count) bonusLegs.push({ bonus, reason: `${goal.count} × ${goal.eventType} within ${goal.withinDays} days` });
   }
   const beforeUpgrade = earned.points + bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0);
-  const upgrade = upgradeBetween(standing.qualifying, standing.qualifying + beforeUpgrade, standing.tiers);
+  const upgrade = upgradeBetween(standing.qualifying, standing.qualifying + beforeUpgrade, tiers);
   if (upgrade) {
     for (const bonus of eligible.filter((b) => b.moment === 'tier_upgrade' && (b.tierCode === null || b.tierCode === upgrade.code))) {
       bonusLegs.push({ bonus, reason: `reached tier ${upgrade.name}` });

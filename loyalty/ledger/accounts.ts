@@ -147,3 +147,15 @@ export async function balanceOf(manager: EntityManager, accountId: string): Prom
   const held = Number(row.held);
   return { posted, held, available: posted - held, incoming: Number(row.incoming) };
 }
+
+const walletCache = new Map<string, LedgerAccount>();
+
+/** A partner's wallet account (it never changes once opened, so it is cached). */
+export async function partnerWallet(manager: EntityManager, partnerId: string): Promise<LedgerAccount> {
+  const cached = walletCache.get(partnerId);
+  if (cached) return cached;
+  const wallet = await manager.findOneBy(LedgerAccount, { partnerId, kind: 'partner_wallet' });
+  if (!wallet) throw new AccountNotFoundError(`partner:${partnerId}`);
+  walletCache.set(partnerId, wallet);
+  return wallet;
+}
