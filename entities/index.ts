@@ -1,5 +1,6 @@
 import { ApiKey } from './api-key.js';
 import { ApiRequest } from './api-request.js';
+import { AuditEntry } from './audit-entry.js';
 import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
 import { EarningRule } from './earning-rule.js';
@@ -23,6 +24,7 @@ import { Tier } from './tier.js';
 export {
   ApiKey,
   ApiRequest,
+  AuditEntry,
   Bonus,
   Booster,
   EarningRule,
@@ -75,6 +77,7 @@ export const entities = [
   Reward,
   Redemption,
   StaffUser,
+  AuditEntry,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

@@ -31,7 +31,7 @@ export class ProgramSettings extends BaseEntity {
   @Column({ type: 'integer', default: 25_000 })
   transferMaxPointsPerDay: number;
 
-  /** Signs the earn widget's member tokens; random per installation. */
-  @Column({ type: 'text', default: () => "replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')", select: false })
-  widgetSecret: string;
+  /** Signs the earn widget's member tokens; random per installation, made on first use. */
+  @Column({ type: 'text', nullable: true, select: false })
+  widgetSecret: string | null;
 }

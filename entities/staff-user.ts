@@ -29,9 +29,17 @@ export class StaffUser extends BaseEntity {
   @Column({ type: 'uuid', nullable: true })
   partnerId: string | null;
 
-  /** scrypt hash in the form `scrypt$<salt>$<hash>`. */
-  @Column({ type: 'text' })
+  /** scrypt hash in the form `scrypt$<salt>$<hash>`; never read unless asked for. */
+  @Column({ type: 'text', select: false })
   passwordHash: string;
+
+  /** Failed sign-ins in a row; reset by a successful one. */
+  @Column({ type: 'integer', default: 0, select: false })
+  failedSignIns: number;
+
+  /** Set after too many failed sign-ins: no sign-in before this time. */
+  @Column({ type: 'timestamptz', nullable: true, select: false })
+  lockedUntil: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ProgramSettings } from '../entities/index.js';
 import { programSettings } from './earning/program-settings.js';
@@ -12,12 +12,16 @@ export interface WidgetClaims {
 
 async function secret(manager: EntityManager): Promise<string> {
   await programSettings(manager);
+  // The first caller makes the installation's secret; everyone after reads that one.
+  await manager.query(`UPDATE program_settings SET "widgetSecret" = $1 WHERE id = 1 AND "widgetSecret" IS NULL`, [
+    randomBytes(32).toString('hex'),
+  ]);
   const row = await manager
     .createQueryBuilder(ProgramSettings, 's')
     .addSelect('s.widgetSecret')
     .where('s.id = 1')
     .getOneOrFail();
-  return row.widgetSecret;
+  return row.widgetSecret!;
 }
 
 const sign = (key: string, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');

@@ -56,10 +56,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 it('refuses to start a production process without the services it needs, naming them', async () => {
-  const { child, output } = run('web', { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '' });
+  const { child, output } = run('web', { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', SESSION_SECRET: '' });
   const code = await new Promise((resolve) => child.once('exit', resolve));
   expect(code).toBe(1);
-  expect(output()).toContain('Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL');
+  expect(output()).toContain('Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SESSION_SECRET');
 });
 
 it('runs web and worker as separate processes on the configured services', async () => {
@@ -71,6 +71,7 @@ it('runs web and worker as separate processes on the configured services', async
     OPERATOR_EMAIL: 'ops@tessera.test',
     TEMPORAL_TASK_QUEUE: 'production-test',
     PORT: String(port),
+    SESSION_SECRET: 'a-test-session-secret-of-more-than-32-characters',
   };
   run('web', env);
   run('worker', env);

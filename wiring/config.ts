@@ -12,6 +12,7 @@ const environmentSchema = z.object({
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
   OPERATOR_EMAIL: z.email().default('operator@tessera.demo'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optionalUrl,
   TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
@@ -33,6 +34,8 @@ export interface Config {
   mailFrom: string;
   /** Where operator alerts (failed ledger checks, program summaries) are sent. */
   operatorEmail: string;
+  /** Signs back-office session cookies; `npm start` uses a development default. */
+  sessionSecret?: string;
   port: number;
   publicUrl?: string;
   dataDir: string;
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     operatorEmail: e.OPERATOR_EMAIL,
+    sessionSecret: e.SESSION_SECRET,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     dataDir: resolve(e.TESSERA_DATA_DIR),

@@ -16,6 +16,7 @@ import { logger } from './logger.js';
 import { provisionTemporalCli } from './provision/temporal-cli.js';
 import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
+import { createBackOffice } from '../admin/back-office.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /**
@@ -90,7 +91,14 @@ try {
     await workerRun;
   });
 
+  const backOffice = createBackOffice({
+    dataSource,
+    databaseUrl: database.url,
+    sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
+  });
+  shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
+    backOffice: backOffice.router,
     api: { dataSource, ledger: new Ledger(dataSource) },
     health: {
       database: () => dataSource.query('SELECT 1'),

@@ -1,5 +1,4 @@
-import express, { type Express } from 'express';
-import { adminPlaceholderRouter } from '../admin/placeholder.js';
+import express, { type Express, type Router } from 'express';
 import { apiDocsRouter } from '../api/docs-router.js';
 import { healthRouter, type HealthCheck } from '../api/health.js';
 import { problemErrorHandler } from '../api/problem.js';
@@ -16,10 +15,12 @@ export interface WebAppOptions {
   inboxDirectory?: string;
   /** Serve /demo-store, a shop page with the earn widget (npm start). */
   demoStore?: boolean;
+  /** The AdminJS back office, mounted at /admin. */
+  backOffice?: Router;
 }
 
 /** The HTTP surface: health, the partner API, the back office, and the dev inbox. */
-export function createWebApp({ health, api, inboxDirectory, demoStore = false }: WebAppOptions): Express {
+export function createWebApp({ health, api, inboxDirectory, demoStore = false, backOffice }: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(health));
@@ -27,7 +28,8 @@ export function createWebApp({ health, api, inboxDirectory, demoStore = false }:
   app.use('/api', apiDocsRouter());
   app.use(widgetRouter(api.dataSource));
   if (demoStore) app.use(demoStoreRouter(api.dataSource));
-  app.use('/admin', adminPlaceholderRouter());
+  // Before any body parser: AdminJS reads its own form bodies.
+  if (backOffice) app.use('/admin', backOffice);
   if (inboxDirectory) app.use(inboxRouter(inboxDirectory));
   app.get('/', (_req, res) => res.redirect('/admin'));
   app.use(problemErrorHandler((error, path) => logger.error({ err: error, path }, 'request failed')));

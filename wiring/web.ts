@@ -7,6 +7,7 @@ import { openDataSource } from './database.js';
 import { logger } from './logger.js';
 import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
+import { createBackOffice } from '../admin/back-office.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
@@ -14,6 +15,7 @@ const config = requireSettings(loadConfig(), {
   databaseUrl: 'DATABASE_URL',
   temporalAddress: 'TEMPORAL_ADDRESS',
   smtpUrl: 'SMTP_URL',
+  sessionSecret: 'SESSION_SECRET',
 });
 const shutdown = new Shutdown();
 shutdown.handleSignals();
@@ -26,7 +28,14 @@ try {
   await registerSchedules(new Client({ connection, namespace: config.temporalNamespace }), config.taskQueue);
   const mailer = createMailer(config.smtpUrl, config.mailFrom);
   shutdown.add('mailer', () => mailer.close());
+  const backOffice = createBackOffice({
+    dataSource,
+    databaseUrl: config.databaseUrl,
+    sessionSecret: config.sessionSecret,
+  });
+  shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
+    backOffice: backOffice.router,
     api: { dataSource, ledger: new Ledger(dataSource) },
     health: {
       database: () => dataSource.query('SELECT 1'),

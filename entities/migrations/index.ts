@@ -5,5 +5,7 @@ import { EarningRules1795560700518 } from './1795560700518-EarningRules.js';
 import { MemberEvents1795560806978 } from './1795560806978-MemberEvents.js';
 import { PartnerApi1795561024256 } from './1795561024256-PartnerApi.js';
 import { WidgetSecret1795561188946 } from './1795561188946-WidgetSecret.js';
+import { BackOffice1795562278464 } from './1795562278464-BackOffice.js';
+import { WidgetSecretMadeInCode1795562474244 } from './1795562474244-WidgetSecretMadeInCode.js';
 
-export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946, BackOffice1795562278464, WidgetSecretMadeInCode1795562474244];

@@ -1,0 +1,92 @@
+import AdminJSExpress from '@adminjs/express';
+import { Database, Resource } from '@adminjs/typeorm';
+import AdminJS from 'adminjs';
+import connectPgSimple from 'connect-pg-simple';
+import { Router } from 'express';
+import session from 'express-session';
+import type { DataSource } from 'typeorm';
+import { backOfficeAccessGuard } from './access-guard.js';
+import { backOfficeResources } from './resources.js';
+import { signIn } from './staff-sign-in.js';
+
+AdminJS.registerAdapter({ Database, Resource });
+
+export interface BackOfficeOptions {
+  dataSource: DataSource;
+  /** Sessions are kept in PostgreSQL (table staff_session), so they survive restarts and scale out. */
+  databaseUrl: string;
+  sessionSecret: string;
+  rootPath?: string;
+}
+
+export interface BackOffice {
+  admin: AdminJS;
+  router: Router;
+  close(): Promise<void>;
+}
+
+/** The AdminJS back office: staff sign-in (with lockout), sessions in PostgreSQL, resources by role. */
+export function createBackOffice({ dataSource, databaseUrl, sessionSecret, rootPath = '/admin' }: BackOfficeOptions): BackOffice {
+  const admin = new AdminJS({
+    rootPath,
+    loginPath: `${rootPath}/login`,
+    logoutPath: `${rootPath}/logout`,
+    resources: backOfficeResources(dataSource),
+    branding: { companyName: 'Tessera', withMadeWithLove: false, logo: false },
+    locale: {
+      language: 'en',
+      translations: {
+        en: {
+          components: {
+            Login: {
+              welcomeHeader: 'Tessera back office',
+              welcomeMessage: 'Run the coalition program: partners, rules, rewards, members and their points.',
+            },
+          },
+          labels: {
+            Partner: 'Partners',
+            PointOfSale: 'Points of sale',
+            ApiKey: 'API keys',
+            PointPackage: 'Point packages',
+            Invoice: 'Invoices',
+            EarningRule: 'Earning rules',
+            Booster: 'Boosters',
+            Bonus: 'Bonuses',
+            Tier: 'Tiers',
+            ProgramSettings: 'Program settings',
+            Reward: 'Rewards',
+            Member: 'Members',
+            MemberEvent: 'Member events',
+            Redemption: 'Redemptions',
+            LedgerTransfer: 'Transfers',
+            StaffUser: 'Staff users',
+            AuditEntry: 'Audit log',
+          },
+        },
+      },
+    },
+  });
+  const SessionStore = connectPgSimple(session);
+  const store = new SessionStore({ conString: databaseUrl, tableName: 'staff_session', createTableIfMissing: true });
+  const sessionOptions = {
+    store,
+    secret: sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax' as const, maxAge: 8 * 3_600_000 },
+  };
+  const adminRouter = AdminJSExpress.buildAuthenticatedRouter(
+    admin,
+    {
+      authenticate: (email: string, password: string) => signIn(dataSource.manager, email, password),
+      cookiePassword: sessionSecret,
+      cookieName: 'tessera_admin',
+    },
+    null,
+    { ...sessionOptions, name: 'tessera_admin' },
+  );
+  // The session is read first so that the guard knows who asks; AdminJS then reuses it.
+  const router = Router();
+  router.use(session({ ...sessionOptions, name: 'tessera_admin' }), backOfficeAccessGuard(dataSource), adminRouter);
+  return { admin, router, close: async () => store.close() };
+}

@@ -1,0 +1,41 @@
+import type { StaffRole } from '../entities/index.js';
+
+export type Access = 'read' | 'write';
+
+/** Who may see (read) or change (write) each back-office resource; absent means neither. */
+export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> = {
+  Partner: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read', partner_user: 'read' },
+  PointOfSale: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
+  ApiKey: { operator_admin: 'read', partner_user: 'read' },
+  PointPackage: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
+  Invoice: { operator_admin: 'read', program_manager: 'read', analyst: 'read', partner_user: 'read' },
+  EarningRule: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  Booster: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  Bonus: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  Tier: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  ProgramSettings: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
+  Reward: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read', partner_user: 'read' },
+  Member: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  MemberEvent: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read', partner_user: 'read' },
+  LedgerTransfer: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  Redemption: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  StaffUser: { operator_admin: 'write' },
+  AuditEntry: { operator_admin: 'read', care_supervisor: 'read', analyst: 'read' },
+};
+
+/** Resources a partner user sees only for its own partner, and the column that says whose a record is. */
+export const partnerScope: Record<string, string> = {
+  Partner: 'id',
+  PointOfSale: 'partnerId',
+  ApiKey: 'partnerId',
+  Invoice: 'partnerId',
+  MemberEvent: 'partnerId',
+};
+
+export function canRead(resource: string, role: StaffRole): boolean {
+  return resourceAccess[resource]?.[role] !== undefined;
+}
+
+export function canWrite(resource: string, role: StaffRole): boolean {
+  return resourceAccess[resource]?.[role] === 'write';
+}

@@ -1,0 +1,178 @@
+import type { ActionContext, ActionRequest, ActionResponse, After, Before, ResourceOptions, ResourceWithOptions } from 'adminjs';
+import type { BaseEntity, DataSource } from 'typeorm';
+import {
+  ApiKey,
+  AuditEntry,
+  Bonus,
+  Booster,
+  EarningRule,
+  Invoice,
+  LedgerTransfer,
+  Member,
+  MemberEvent,
+  Partner,
+  PointOfSale,
+  PointPackage,
+  ProgramSettings,
+  Redemption,
+  Reward,
+  StaffUser,
+  Tier,
+} from '../entities/index.js';
+import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
+import { hashPassword } from './passwords.js';
+import { canRead, canWrite, partnerScope } from './permissions.js';
+import type { StaffSession } from './staff-sign-in.js';
+
+const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
+
+/** A partner user sees a partner-scoped record only when it is its own partner's. */
+function ownsRecord(resource: string, context: ActionContext): boolean {
+  const user = staff(context);
+  if (!user) return false;
+  if (user.role !== 'partner_user') return true;
+  const column = partnerScope[resource];
+  return column !== undefined && context.record?.params[column] === user.partnerId;
+}
+
+function readable(resource: string) {
+  return (context: ActionContext) => {
+    const user = staff(context);
+    return !!user && canRead(resource, user.role) && (!context.record || ownsRecord(resource, context));
+  };
+}
+
+function writable(resource: string) {
+  return (context: ActionContext) => {
+    const user = staff(context);
+    return !!user && canWrite(resource, user.role);
+  };
+}
+
+/** Lists of partner-scoped resources show a partner user its own records only. */
+function scopeList(resource: string): Before {
+  return async (request: ActionRequest, context: ActionContext) => {
+    const user = staff(context);
+    const column = partnerScope[resource];
+    if (user?.role === 'partner_user' && column) {
+      return { ...request, query: { ...request.query, [`filters.${column}`]: user.partnerId ?? '00000000-0000-0000-0000-000000000000' } };
+    }
+    return request;
+  };
+}
+
+/** Records every change a staff member makes, with the record before and after. */
+function audit(dataSource: DataSource, resource: string, action: string): { before: Before; after: After<ActionResponse> } {
+  return {
+    before: async (request, context) => {
+      context.auditBefore = context.record ? { ...context.record.params } : null;
+      return request;
+    },
+    after: async (response, request, context) => {
+      const user = staff(context);
+      const record = (response as { record?: { params?: Record<string, unknown>; errors?: object } }).record;
+      if (request.method === 'post' && (!record?.errors || Object.keys(record.errors).length === 0)) {
+        const { passwordHash: _hidden, password: _typed, ...after } = record?.params ?? {};
+        await dataSource.manager.insert(AuditEntry, {
+          staffUserId: user?.id ?? null,
+          staffEmail: user?.email ?? 'unknown',
+          action,
+          resource,
+          recordId: (record?.params?.id as string | undefined) ?? (context.auditBefore as { id?: string } | null)?.id ?? null,
+          before: (context.auditBefore as object | null) ?? null,
+          after: action === 'delete' ? null : after,
+        });
+        // Rules, boosters, bonuses, tiers and settings are cached by the event path: drop the copy.
+        forgetProgramConfiguration(dataSource);
+      }
+      return response;
+    },
+  };
+}
+
+const navigation = {
+  program: { name: 'Program', icon: 'Settings' },
+  partners: { name: 'Partners', icon: 'Briefcase' },
+  members: { name: 'Members & care', icon: 'Users' },
+  ledger: { name: 'Ledger', icon: 'Book' },
+  staff: { name: 'Staff', icon: 'Shield' },
+};
+
+/** The back office's resources, with who may do what on each, enforced on the server. */
+export function backOfficeResources(dataSource: DataSource): ResourceWithOptions[] {
+  const resource = (
+    entity: typeof BaseEntity,
+    name: string,
+    options: ResourceOptions & { readOnly?: boolean } = {},
+  ): ResourceWithOptions => {
+    const { readOnly = false, ...rest } = options;
+    const write = readOnly ? () => false : writable(name);
+    return {
+      resource: entity,
+      options: {
+        ...rest,
+        actions: {
+          list: { isAccessible: readable(name), before: scopeList(name) },
+          search: { isAccessible: readable(name), before: scopeList(name) },
+          show: { isAccessible: readable(name) },
+          new: { isAccessible: write, ...audit(dataSource, name, 'new') },
+          edit: { isAccessible: write, ...audit(dataSource, name, 'edit') },
+          delete: { isAccessible: write, ...audit(dataSource, name, 'delete') },
+          bulkDelete: { isAccessible: () => false },
+          ...(rest.actions as object),
+        } as ResourceOptions['actions'],
+      },
+    };
+  };
+
+  return [
+    resource(Partner, 'Partner', { navigation: navigation.partners, listProperties: ['code', 'name', 'kind', 'contactEmail', 'createdAt'] }),
+    resource(PointOfSale, 'PointOfSale', { navigation: navigation.partners }),
+    resource(ApiKey, 'ApiKey', {
+      navigation: navigation.partners,
+      readOnly: true,
+      properties: { secretHash: { isVisible: false } },
+      listProperties: ['prefix', 'name', 'partnerId', 'createdAt', 'lastUsedAt', 'revokedAt'],
+    }),
+    resource(PointPackage, 'PointPackage', { navigation: navigation.partners }),
+    resource(Invoice, 'Invoice', { navigation: navigation.partners, readOnly: true, listProperties: ['number', 'partnerId', 'points', 'amountCents', 'currency', 'createdAt'] }),
+    resource(EarningRule, 'EarningRule', { navigation: navigation.program, listProperties: ['name', 'priority', 'stacking', 'active', 'validFrom', 'validTo'] }),
+    resource(Booster, 'Booster', { navigation: navigation.program, listProperties: ['name', 'coefficient', 'active', 'validFrom', 'validTo'] }),
+    resource(Bonus, 'Bonus', { navigation: navigation.program, listProperties: ['name', 'moment', 'points', 'active'] }),
+    resource(Tier, 'Tier', { navigation: navigation.program }),
+    resource(ProgramSettings, 'ProgramSettings', { navigation: navigation.program, properties: { widgetSecret: { isVisible: false } } }),
+    resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
+    resource(Member, 'Member', { navigation: navigation.members, readOnly: true, listProperties: ['externalId', 'displayName', 'email', 'phone', 'enrolledAt'] }),
+    resource(MemberEvent, 'MemberEvent', { navigation: navigation.members, readOnly: true, listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'] }),
+    resource(Redemption, 'Redemption', { navigation: navigation.members, readOnly: true }),
+    resource(LedgerTransfer, 'LedgerTransfer', {
+      navigation: navigation.ledger,
+      readOnly: true,
+      listProperties: ['seq', 'createdAt', 'kind', 'phase', 'amount', 'debitAccountId', 'creditAccountId'],
+      sort: { sortBy: 'seq', direction: 'desc' },
+    }),
+    resource(StaffUser, 'StaffUser', {
+      navigation: navigation.staff,
+      properties: {
+        passwordHash: { isVisible: false },
+        failedSignIns: { isVisible: false },
+        lockedUntil: { isVisible: { list: true, show: true, edit: false, filter: false } },
+        password: { type: 'password', isVisible: { list: false, show: false, edit: true, filter: false } },
+      },
+      actions: {
+        new: { isAccessible: writable('StaffUser'), before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'new').before], after: audit(dataSource, 'StaffUser', 'new').after },
+        edit: { isAccessible: writable('StaffUser'), before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'edit').before], after: audit(dataSource, 'StaffUser', 'edit').after },
+      },
+    }),
+    resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
+  ];
+}
+
+/** The form's `password` becomes the stored hash; an empty one leaves the password as it was. */
+const hashTypedPassword: Before = async (request) => {
+  const { password, ...payload } = request.payload ?? {};
+  if (typeof password === 'string' && password.length > 0) {
+    return { ...request, payload: { ...payload, passwordHash: await hashPassword(password) } };
+  }
+  return { ...request, payload };
+};

@@ -1,0 +1,122 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackOffice, type BackOffice } from '../admin/back-office.js';
+import { Partner } from '../entities/index.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
+import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
+import { createWebApp } from '../wiring/web-app.js';
+import { artifactsDir, launchBrowser } from './support/browser.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+let db: TestDatabase;
+let browser: BrowserContext;
+let backOffice: BackOffice;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  [db, browser] = await Promise.all([createTestDatabase(), launchBrowser()]);
+  await seedDemoProgram(db.dataSource);
+  backOffice = createBackOffice({ dataSource: db.dataSource, databaseUrl: db.url, sessionSecret: 'a-test-session-secret-of-more-than-32-characters' });
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: new Ledger(db.dataSource) }, backOffice: backOffice.router }).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  await backOffice?.close();
+  await db?.drop();
+});
+
+async function signIn(email: string, password = demoPassword): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${base}/admin/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.getByRole('button', { name: 'Login' }).click();
+  return page;
+}
+
+/** The resources the navigation offers the signed-in user (the sidebar is drawn from this state). */
+async function offeredResources(page: Page): Promise<string[]> {
+  await page.waitForURL(`${base}/admin`);
+  await page.waitForFunction(() => 'REDUX_STATE' in window);
+  return page.evaluate(() =>
+    (window as unknown as { REDUX_STATE: { resources: { id: string; href: string | null }[] } }).REDUX_STATE.resources
+      .filter((r) => r.href)
+      .map((r) => r.id),
+  );
+}
+
+async function signOut(page: Page) {
+  await page.goto(`${base}/admin/logout`);
+  await page.close();
+}
+
+describe('sign-in and roles', () => {
+  const everything = ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'EarningRule', 'Booster', 'Bonus', 'Tier', 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'StaffUser', 'AuditEntry'];
+  const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
+  const expectations: [string, string[]][] = [
+    ['operator@tessera.demo', everything],
+    ['manager@tessera.demo', ['Partner', 'PointOfSale', 'PointPackage', 'Invoice', ...configuration, 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer']],
+    ['care@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer']],
+    ['supervisor@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry']],
+    ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
+    ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent']],
+  ];
+  for (const [email, offered] of expectations) {
+    it(`${email} is offered what the role allows and nothing else`, async () => {
+      const page = await signIn(email);
+      expect((await offeredResources(page)).sort()).toEqual([...offered].sort());
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(artifactsDir, `back-office-${email.split('@')[0]}.png`) });
+      await signOut(page);
+    });
+  }
+
+  it('answers 403 when a role asks the server for what it may not see or change', async () => {
+    const page = await signIn('analyst@tessera.demo');
+    await offeredResources(page);
+    const statuses = await page.evaluate(async () => ({
+      staff: (await fetch('/admin/api/resources/StaffUser/actions/list')).status,
+      newRule: (await fetch('/admin/api/resources/EarningRule/actions/new', { method: 'POST' })).status,
+      members: (await fetch('/admin/api/resources/Member/actions/list')).status,
+    }));
+    expect(statuses).toEqual({ staff: 403, newRule: 403, members: 200 });
+    await signOut(page);
+  });
+
+  it("keeps a partner user out of another partner's page, with a 403", async () => {
+    const other = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'bookbarn' });
+    const own = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'koffie-corner' });
+    const page = await signIn('partner@tessera.demo');
+    await offeredResources(page);
+    const response = await page.goto(`${base}/admin/resources/Partner/records/${other.id}/show`);
+    expect(response?.status()).toBe(403);
+    expect(await page.locator('h1').innerText()).toContain('403');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-partner-forbidden.png') });
+    const apiStatus = await page.evaluate(async (id) => (await fetch(`/admin/api/resources/Partner/records/${id}/show`)).status, other.id);
+    expect(apiStatus).toBe(403);
+    expect((await page.goto(`${base}/admin/resources/Partner/records/${own.id}/show`))?.status()).toBe(200);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Koffie Corner');
+    await signOut(page);
+  });
+
+  it('locks an account after five failed sign-ins, even for the right password', async () => {
+    for (let i = 0; i < 5; i++) {
+      const page = await signIn('care@tessera.demo', 'wrong password');
+      await page.waitForSelector('text=/incorrect|invalid|wrong/i', { timeout: 15_000 }).catch(() => undefined);
+      await page.close();
+    }
+    const [{ lockedUntil }] = await db.dataSource.query(`SELECT "lockedUntil" FROM staff_user WHERE email = 'care@tessera.demo'`);
+    expect(new Date(lockedUntil).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    const page = await signIn('care@tessera.demo');
+    await page.waitForTimeout(1_000);
+    expect(page.url()).toContain('/admin/login');
+    await page.close();
+  });
+});
