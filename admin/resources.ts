@@ -1,4 +1,4 @@
-import type { ActionContext, ActionRequest, ActionResponse, After, Before, ResourceOptions, ResourceWithOptions } from 'adminjs';
+import { ValidationError, type ActionContext, type ActionRequest, type ActionResponse, type After, type Before, type ResourceOptions, type ResourceWithOptions } from 'adminjs';
 import type { BaseEntity, DataSource } from 'typeorm';
 import {
   ApiKey,
@@ -19,6 +19,7 @@ import {
   StaffUser,
   Tier,
 } from '../entities/index.js';
+import { checkBooster, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { hashPassword } from './passwords.js';
 import { canRead, canWrite, partnerScope } from './permissions.js';
@@ -90,6 +91,20 @@ function audit(dataSource: DataSource, resource: string, action: string): { befo
   };
 }
 
+/** Refuses a form the program's checks reject, showing each message under its field. */
+function checked(check: (values: Record<string, unknown>) => FieldErrors): Before {
+  return async (request) => {
+    if (request.method !== 'post') return request;
+    const errors = check(request.payload ?? {});
+    if (Object.keys(errors).length > 0) {
+      throw new ValidationError(Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message }])), {
+        message: 'Please correct the highlighted fields',
+      });
+    }
+    return request;
+  };
+}
+
 const navigation = {
   program: { name: 'Program', icon: 'Settings' },
   partners: { name: 'Partners', icon: 'Briefcase' },
@@ -103,9 +118,13 @@ export function backOfficeResources(dataSource: DataSource): ResourceWithOptions
   const resource = (
     entity: typeof BaseEntity,
     name: string,
-    options: ResourceOptions & { readOnly?: boolean } = {},
+    options: ResourceOptions & { readOnly?: boolean; checks?: Before } = {},
   ): ResourceWithOptions => {
-    const { readOnly = false, ...rest } = options;
+    const { readOnly = false, checks, ...rest } = options;
+    const guarded = (action: string) => {
+      const { before, after } = audit(dataSource, name, action);
+      return { before: checks ? [checks, before] : before, after };
+    };
     const write = readOnly ? () => false : writable(name);
     return {
       resource: entity,
@@ -115,8 +134,8 @@ export function backOfficeResources(dataSource: DataSource): ResourceWithOptions
           list: { isAccessible: readable(name), before: scopeList(name) },
           search: { isAccessible: readable(name), before: scopeList(name) },
           show: { isAccessible: readable(name) },
-          new: { isAccessible: write, ...audit(dataSource, name, 'new') },
-          edit: { isAccessible: write, ...audit(dataSource, name, 'edit') },
+          new: { isAccessible: write, ...guarded('new') },
+          edit: { isAccessible: write, ...guarded('edit') },
           delete: { isAccessible: write, ...audit(dataSource, name, 'delete') },
           bulkDelete: { isAccessible: () => false },
           ...(rest.actions as object),
@@ -137,9 +156,19 @@ export function backOfficeResources(dataSource: DataSource): ResourceWithOptions
     resource(PointPackage, 'PointPackage', { navigation: navigation.partners }),
     resource(Invoice, 'Invoice', { navigation: navigation.partners, readOnly: true, listProperties: ['number', 'partnerId', 'points', 'amountCents', 'currency', 'createdAt'] }),
     resource(EarningRule, 'EarningRule', { navigation: navigation.program, listProperties: ['name', 'priority', 'stacking', 'active', 'validFrom', 'validTo'] }),
-    resource(Booster, 'Booster', { navigation: navigation.program, listProperties: ['name', 'coefficient', 'active', 'validFrom', 'validTo'] }),
+    resource(Booster, 'Booster', {
+      navigation: navigation.program,
+      listProperties: ['name', 'coefficient', 'active', 'validFrom', 'validTo'],
+      properties: {
+        target: { type: 'mixed', description: 'Fill one: the action type, the product reference or the category the booster multiplies.' },
+        'target.actionType': { type: 'string' },
+        'target.reference': { type: 'string' },
+        'target.category': { type: 'string' },
+      },
+      checks: checked(checkBooster),
+    }),
     resource(Bonus, 'Bonus', { navigation: navigation.program, listProperties: ['name', 'moment', 'points', 'active'] }),
-    resource(Tier, 'Tier', { navigation: navigation.program }),
+    resource(Tier, 'Tier', { navigation: navigation.program, checks: checked(checkTier) }),
     resource(ProgramSettings, 'ProgramSettings', { navigation: navigation.program, properties: { widgetSecret: { isVisible: false } } }),
     resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
     resource(Member, 'Member', { navigation: navigation.members, readOnly: true, listProperties: ['externalId', 'displayName', 'email', 'phone', 'enrolledAt'] }),

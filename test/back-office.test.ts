@@ -120,3 +120,27 @@ describe('sign-in and roles', () => {
     await page.close();
   });
 });
+
+describe('configuration', () => {
+  it('lets a program manager create a booster, showing the validation error of a bad coefficient first', async () => {
+    const page = await signIn('manager@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/Booster/actions/new`);
+    await page.fill('input[name=name]', 'Weekend coffee');
+    await page.fill('input[name=coefficient]', '0');
+    await page.fill('input[name="target.category"]', 'coffee');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('must be a number between 0.1 and 10');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-booster-invalid.png') });
+    expect(await db.dataSource.query(`SELECT 1 FROM booster WHERE name = 'Weekend coffee'`)).toEqual([]);
+
+    await page.fill('input[name=coefficient]', '1.5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Successfully created a new record');
+    const [saved] = await db.dataSource.query(`SELECT id, coefficient, target FROM booster WHERE name = 'Weekend coffee'`);
+    expect(saved).toMatchObject({ coefficient: '1.500', target: { category: 'coffee' } });
+    const [entry] = await db.dataSource.query(`SELECT "staffEmail", action, after FROM audit_entry WHERE resource = 'Booster' AND "recordId" = $1`, [saved.id]);
+    expect(entry).toMatchObject({ staffEmail: 'manager@tessera.demo', action: 'new' });
+    await signOut(page);
+  });
+});
