@@ -1,9 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
-import { canRead, canWrite, partnerScope } from './permissions.js';
+import { mayRun, partnerScope } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
-
-const readActions = new Set(['list', 'show', 'search']);
 
 /** Resource name → entity class name (they are the same in the back office). */
 const routePattern = /^\/(?:api\/)?resources\/([^/]+)(?:\/(?:(actions|bulk)\/([^/?]+)|records\/([^/]+)\/([^/?]+)|search\/?.*))?\/?$/;
@@ -20,7 +18,7 @@ export function backOfficeAccessGuard(dataSource: DataSource): RequestHandler {
     if (!match || !user) return next();
     const [, resource, , collectionAction, recordId, recordAction] = match as unknown as (string | undefined)[];
     const action = recordAction ?? collectionAction ?? 'list';
-    const allowed = readActions.has(action) ? canRead(resource!, user.role) : canWrite(resource!, user.role);
+    const allowed = mayRun(resource!, action, user.role);
     let own = true;
     if (allowed && recordId && user.role === 'partner_user') {
       const column = partnerScope[resource!];

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import session from 'express-session';
 import type { DataSource } from 'typeorm';
 import { backOfficeAccessGuard } from './access-guard.js';
+import type { CareServices } from './care-adjustment-resource.js';
 import { backOfficeResources } from './resources.js';
 import { signIn } from './staff-sign-in.js';
 
@@ -13,6 +14,8 @@ AdminJS.registerAdapter({ Database, Resource });
 
 export interface BackOfficeOptions {
   dataSource: DataSource;
+  /** The ledger and the approval workflow behind care adjustments. */
+  care: CareServices;
   /** Sessions are kept in PostgreSQL (table staff_session), so they survive restarts and scale out. */
   databaseUrl: string;
   sessionSecret: string;
@@ -26,12 +29,12 @@ export interface BackOffice {
 }
 
 /** The AdminJS back office: staff sign-in (with lockout), sessions in PostgreSQL, resources by role. */
-export function createBackOffice({ dataSource, databaseUrl, sessionSecret, rootPath = '/admin' }: BackOfficeOptions): BackOffice {
+export function createBackOffice({ dataSource, care, databaseUrl, sessionSecret, rootPath = '/admin' }: BackOfficeOptions): BackOffice {
   const admin = new AdminJS({
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: backOfficeResources(dataSource),
+    resources: backOfficeResources(dataSource, care),
     branding: { companyName: 'Tessera', withMadeWithLove: false, logo: false },
     locale: {
       language: 'en',
@@ -61,6 +64,7 @@ export function createBackOffice({ dataSource, databaseUrl, sessionSecret, rootP
             LedgerTransfer: 'Transfers',
             StaffUser: 'Staff users',
             AuditEntry: 'Audit log',
+            CareAdjustment: 'Care adjustments',
           },
         },
       },

@@ -21,7 +21,22 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   Redemption: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   StaffUser: { operator_admin: 'write' },
   AuditEntry: { operator_admin: 'read', care_supervisor: 'read', analyst: 'read' },
+  CareAdjustment: { operator_admin: 'write', care_agent: 'write', care_supervisor: 'write', program_manager: 'read', analyst: 'read' },
 };
+
+/** Custom actions, and the roles that may run them (their resource's write access is not enough). */
+export const actionRoles: Record<string, StaffRole[]> = {
+  'CareAdjustment.approve': ['care_supervisor', 'operator_admin'],
+  'CareAdjustment.reject': ['care_supervisor', 'operator_admin'],
+};
+
+const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);
+
+/** Whether a role may run an action on a resource; reading actions need read access, the rest write access. */
+export function mayRun(resource: string, action: string, role: StaffRole): boolean {
+  if (!standardActions.has(action)) return actionRoles[`${resource}.${action}`]?.includes(role) ?? false;
+  return ['list', 'show', 'search'].includes(action) ? canRead(resource, role) : canWrite(resource, role);
+}
 
 /** Resources a partner user sees only for its own partner, and the column that says whose a record is. */
 export const partnerScope: Record<string, string> = {

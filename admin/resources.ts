@@ -24,8 +24,9 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { hashPassword } from './passwords.js';
 import { canRead, canWrite, partnerScope } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
+import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 
-const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
+export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
 
 /** A partner user sees a partner-scoped record only when it is its own partner's. */
 function ownsRecord(resource: string, context: ActionContext): boolean {
@@ -36,7 +37,7 @@ function ownsRecord(resource: string, context: ActionContext): boolean {
   return column !== undefined && context.record?.params[column] === user.partnerId;
 }
 
-function readable(resource: string) {
+export function readable(resource: string) {
   return (context: ActionContext) => {
     const user = staff(context);
     return !!user && canRead(resource, user.role) && (!context.record || ownsRecord(resource, context));
@@ -63,7 +64,7 @@ function scopeList(resource: string): Before {
 }
 
 /** Records every change a staff member makes, with the record before and after. */
-function audit(dataSource: DataSource, resource: string, action: string): { before: Before; after: After<ActionResponse> } {
+export function audit(dataSource: DataSource, resource: string, action: string): { before: Before; after: After<ActionResponse> } {
   return {
     before: async (request, context) => {
       context.auditBefore = context.record ? { ...context.record.params } : null;
@@ -92,10 +93,10 @@ function audit(dataSource: DataSource, resource: string, action: string): { befo
 }
 
 /** Refuses a form the program's checks reject, showing each message under its field. */
-function checked(check: (values: Record<string, unknown>) => FieldErrors): Before {
+export function checked(check: (values: Record<string, unknown>) => FieldErrors | Promise<FieldErrors>): Before {
   return async (request) => {
     if (request.method !== 'post') return request;
-    const errors = check(request.payload ?? {});
+    const errors = await check(request.payload ?? {});
     if (Object.keys(errors).length > 0) {
       throw new ValidationError(Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message }])), {
         message: 'Please correct the highlighted fields',
@@ -105,7 +106,7 @@ function checked(check: (values: Record<string, unknown>) => FieldErrors): Befor
   };
 }
 
-const navigation = {
+export const navigation = {
   program: { name: 'Program', icon: 'Settings' },
   partners: { name: 'Partners', icon: 'Briefcase' },
   members: { name: 'Members & care', icon: 'Users' },
@@ -114,7 +115,7 @@ const navigation = {
 };
 
 /** The back office's resources, with who may do what on each, enforced on the server. */
-export function backOfficeResources(dataSource: DataSource): ResourceWithOptions[] {
+export function backOfficeResources(dataSource: DataSource, care: CareServices): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
     name: string,
@@ -194,6 +195,7 @@ export function backOfficeResources(dataSource: DataSource): ResourceWithOptions
       },
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
+    careAdjustments(dataSource, care),
   ];
 }
 

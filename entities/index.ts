@@ -3,6 +3,7 @@ import { ApiRequest } from './api-request.js';
 import { AuditEntry } from './audit-entry.js';
 import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
+import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
@@ -27,6 +28,7 @@ export {
   AuditEntry,
   Bonus,
   Booster,
+  CareAdjustment,
   EarningRule,
   Invoice,
   LedgerAccount,
@@ -46,6 +48,8 @@ export {
   Tier,
 };
 export { redemptionStatuses } from './redemption.js';
+export { careAdjustmentStatuses } from './care-adjustment.js';
+export type { CareAdjustmentStatus } from './care-adjustment.js';
 export type { RedemptionStatus } from './redemption.js';
 export { bonusMoments } from './bonus.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
@@ -78,6 +82,7 @@ export const entities = [
   Redemption,
   StaffUser,
   AuditEntry,
+  CareAdjustment,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

@@ -31,6 +31,10 @@ export class ProgramSettings extends BaseEntity {
   @Column({ type: 'integer', default: 25_000 })
   transferMaxPointsPerDay: number;
 
+  /** Care adjustments of more points than this (either way) wait for a supervisor's approval. */
+  @Column({ type: 'integer', default: 500 })
+  careApprovalThreshold: number;
+
   /** Signs the earn widget's member tokens; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })
   widgetSecret: string | null;

@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackOffice, type BackOffice } from '../admin/back-office.js';
-import { Partner } from '../entities/index.js';
+import { hashPassword } from '../admin/passwords.js';
+import { Partner, StaffUser } from '../entities/index.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { artifactsDir, launchBrowser } from './support/browser.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
+import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { memberSummary } from '../loyalty/member-summary.js';
 
+let harness: WorkerHarness;
 let db: TestDatabase;
 let browser: BrowserContext;
 let backOffice: BackOffice;
@@ -18,10 +23,17 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  [db, browser] = await Promise.all([createTestDatabase(), launchBrowser()]);
+  [harness, browser] = await Promise.all([startWorkerHarness(startDevServer, 'back-office-test'), launchBrowser()]);
+  db = harness.db;
   await seedDemoProgram(db.dataSource);
-  backOffice = createBackOffice({ dataSource: db.dataSource, databaseUrl: db.url, sessionSecret: 'a-test-session-secret-of-more-than-32-characters' });
-  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: new Ledger(db.dataSource) }, backOffice: backOffice.router }).listen(0);
+  const ledger = new Ledger(db.dataSource);
+  backOffice = createBackOffice({
+    dataSource: db.dataSource,
+    care: { ledger, approvals: temporalCareApprovals(harness.env.client, harness.taskQueue) },
+    databaseUrl: db.url,
+    sessionSecret: 'a-test-session-secret-of-more-than-32-characters',
+  });
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger }, backOffice: backOffice.router }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 120_000);
@@ -29,7 +41,7 @@ afterAll(async () => {
   await browser?.close();
   server?.close();
   await backOffice?.close();
-  await db?.drop();
+  await harness?.stop();
 });
 
 async function signIn(email: string, password = demoPassword): Promise<Page> {
@@ -58,13 +70,13 @@ async function signOut(page: Page) {
 }
 
 describe('sign-in and roles', () => {
-  const everything = ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'EarningRule', 'Booster', 'Bonus', 'Tier', 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'StaffUser', 'AuditEntry'];
+  const everything = ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'EarningRule', 'Booster', 'Bonus', 'Tier', 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'StaffUser', 'AuditEntry', 'CareAdjustment'];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
     ['operator@tessera.demo', everything],
-    ['manager@tessera.demo', ['Partner', 'PointOfSale', 'PointPackage', 'Invoice', ...configuration, 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer']],
-    ['care@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer']],
-    ['supervisor@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry']],
+    ['manager@tessera.demo', ['Partner', 'PointOfSale', 'PointPackage', 'Invoice', ...configuration, 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment']],
+    ['care@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment']],
+    ['supervisor@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry', 'CareAdjustment']],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
     ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent']],
   ];
@@ -107,14 +119,20 @@ describe('sign-in and roles', () => {
   });
 
   it('locks an account after five failed sign-ins, even for the right password', async () => {
+    await db.dataSource.manager.insert(StaffUser, {
+      email: 'forgetful@tessera.test',
+      name: 'Forgetful Agent',
+      role: 'care_agent',
+      passwordHash: await hashPassword(demoPassword),
+    });
     for (let i = 0; i < 5; i++) {
-      const page = await signIn('care@tessera.demo', 'wrong password');
+      const page = await signIn('forgetful@tessera.test', 'wrong password');
       await page.waitForSelector('text=/incorrect|invalid|wrong/i', { timeout: 15_000 }).catch(() => undefined);
       await page.close();
     }
-    const [{ lockedUntil }] = await db.dataSource.query(`SELECT "lockedUntil" FROM staff_user WHERE email = 'care@tessera.demo'`);
+    const [{ lockedUntil }] = await db.dataSource.query(`SELECT "lockedUntil" FROM staff_user WHERE email = 'forgetful@tessera.test'`);
     expect(new Date(lockedUntil).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
-    const page = await signIn('care@tessera.demo');
+    const page = await signIn('forgetful@tessera.test');
     await page.waitForTimeout(1_000);
     expect(page.url()).toContain('/admin/login');
     await page.close();
@@ -142,5 +160,73 @@ describe('configuration', () => {
     const [entry] = await db.dataSource.query(`SELECT "staffEmail", action, after FROM audit_entry WHERE resource = 'Booster' AND "recordId" = $1`, [saved.id]);
     expect(entry).toMatchObject({ staffEmail: 'manager@tessera.demo', action: 'new' });
     await signOut(page);
+  });
+});
+
+describe('care adjustments', () => {
+  async function requestAdjustment(page: Page, externalId: string, points: number, reason: string) {
+    await page.goto(`${base}/admin/resources/CareAdjustment/actions/new`);
+    await page.fill('input[name=memberExternalId]', externalId);
+    await page.fill('input[name=points]', String(points));
+    await page.fill('textarea[name=reason]', reason);
+    await page.getByRole('button', { name: 'Save' }).click();
+  }
+  const available = async (externalId: string) => (await memberSummary(db.dataSource.manager, externalId)).balance.available;
+
+  it("applies a small adjustment at once: the member's balance and history change", async () => {
+    const before = await available('demo-005');
+    const page = await signIn('care@tessera.demo');
+    await offeredResources(page);
+    await requestAdjustment(page, 'demo-005', 40, 'Points missing from a till receipt');
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Applied: 40 points');
+    expect(await available('demo-005')).toBe(before + 40);
+    const [transfer] = await db.dataSource.query(
+      `SELECT t.kind, t.amount, t.explanation FROM ledger_transfer t JOIN ledger_account a ON a.id = t."creditAccountId"
+        WHERE a.code = 'member:demo-005' AND t.kind = 'adjust'`,
+    );
+    expect(transfer).toMatchObject({ kind: 'adjust', amount: '40', explanation: [{ reason: 'Points missing from a till receipt' }] });
+    await page.screenshot({ path: join(artifactsDir, 'back-office-care-adjustment.png') });
+    await signOut(page);
+  });
+
+  it('names the fields of a bad request and writes nothing', async () => {
+    const page = await signIn('care@tessera.demo');
+    await offeredResources(page);
+    await requestAdjustment(page, 'nobody-here', 0, 'no');
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('no member "nobody-here"');
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('say why, in a few words');
+    expect(text).toContain('must be a whole number of points');
+    expect(await db.dataSource.query(`SELECT 1 FROM care_adjustment WHERE "memberExternalId" = 'nobody-here'`)).toEqual([]);
+    await signOut(page);
+  });
+
+  it('holds a large adjustment until a supervisor approves it', async () => {
+    const before = await available('demo-006');
+    const agent = await signIn('care@tessera.demo');
+    await offeredResources(agent);
+    await requestAdjustment(agent, 'demo-006', 1_000, 'Goodwill for a lost parcel');
+    await expect.poll(() => agent.locator('body').innerText(), { timeout: 15_000 }).toContain('Waiting for a supervisor');
+    const [adjustment] = await db.dataSource.query(`SELECT id, status FROM care_adjustment WHERE "memberExternalId" = 'demo-006'`);
+    expect(adjustment.status).toBe('awaiting_approval');
+    expect(await available('demo-006')).toBe(before);
+    const forbidden = await agent.evaluate(
+      async (id) => (await fetch(`/admin/api/resources/CareAdjustment/records/${id}/approve`, { method: 'POST' })).status,
+      adjustment.id,
+    );
+    expect(forbidden).toBe(403);
+    await signOut(agent);
+
+    const supervisor = await signIn('supervisor@tessera.demo');
+    await offeredResources(supervisor);
+    await supervisor.goto(`${base}/admin/resources/CareAdjustment/records/${adjustment.id}/show`);
+    await supervisor.getByRole('link', { name: 'Approve' }).or(supervisor.getByRole('button', { name: 'Approve' })).first().click();
+    const confirm = supervisor.getByRole('button', { name: 'Confirm' });
+    if (await confirm.count()) await confirm.click();
+    await expect.poll(async () => (await db.dataSource.query(`SELECT status FROM care_adjustment WHERE id = $1`, [adjustment.id]))[0].status, { timeout: 20_000 }).toBe('applied');
+    expect(await available('demo-006')).toBe(before + 1_000);
+    const [{ decidedBy }] = await db.dataSource.query(`SELECT "decidedBy" FROM care_adjustment WHERE id = $1`, [adjustment.id]);
+    expect(decidedBy).toBe('supervisor@tessera.demo');
+    await signOut(supervisor);
   });
 });

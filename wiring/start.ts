@@ -17,6 +17,7 @@ import { provisionTemporalCli } from './provision/temporal-cli.js';
 import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
 import { createBackOffice } from '../admin/back-office.js';
+import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /**
@@ -84,6 +85,7 @@ try {
     dataSource,
     mailer,
     operatorEmail: config.operatorEmail,
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
   const workerRun = worker.run();
   shutdown.add('Temporal worker', async () => {
@@ -91,15 +93,17 @@ try {
     await workerRun;
   });
 
+  const ledger = new Ledger(dataSource);
   const backOffice = createBackOffice({
     dataSource,
+    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
     databaseUrl: database.url,
     sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
   });
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger: new Ledger(dataSource) },
+    api: { dataSource, ledger },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => clientConnection.healthService.check({}),

@@ -8,6 +8,7 @@ import { logger } from './logger.js';
 import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
 import { createBackOffice } from '../admin/back-office.js';
+import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
@@ -25,18 +26,21 @@ try {
   await openProgramAccounts(dataSource.manager);
   const connection = await Connection.connect({ address: config.temporalAddress });
   shutdown.add('Temporal connection', () => connection.close());
-  await registerSchedules(new Client({ connection, namespace: config.temporalNamespace }), config.taskQueue);
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  await registerSchedules(client, config.taskQueue);
   const mailer = createMailer(config.smtpUrl, config.mailFrom);
   shutdown.add('mailer', () => mailer.close());
+  const ledger = new Ledger(dataSource);
   const backOffice = createBackOffice({
     dataSource,
+    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
     databaseUrl: config.databaseUrl,
     sessionSecret: config.sessionSecret,
   });
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger: new Ledger(dataSource) },
+    api: { dataSource, ledger },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => connection.healthService.check({}),

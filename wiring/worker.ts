@@ -30,6 +30,7 @@ try {
     dataSource,
     mailer,
     operatorEmail: config.operatorEmail,
+    publicUrl: config.publicUrl,
   });
   const run = worker.run();
   shutdown.add('Temporal worker', async () => {

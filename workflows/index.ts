@@ -1,3 +1,4 @@
 // Every workflow the worker runs. Workflow files import only @temporalio/workflow and activity types.
 export { holdTimeoutWorkflow, holdSettledSignal } from './hold-timeout.workflow.js';
 export { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
+export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workflow.js';

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import type { DataSource } from 'typeorm';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
+import { createCareActivities } from './activities/care-activities.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -14,6 +15,8 @@ export interface WorkerDependencies {
   dataSource: DataSource;
   mailer: Mailer;
   operatorEmail: string;
+  /** Base of the links put in emails. */
+  publicUrl?: string;
   /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -33,12 +36,11 @@ const quietBundlerLogger = {
 
 /** The Temporal worker: the workflows, and activities wired to the database and mail. */
 export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
-  const activities = createLedgerActivities({
-    dataSource: deps.dataSource,
-    ledger: new Ledger(deps.dataSource),
-    mailer: deps.mailer,
-    operatorEmail: deps.operatorEmail,
-  });
+  const ledger = new Ledger(deps.dataSource);
+  const activities = {
+    ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
+  };
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
