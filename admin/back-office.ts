@@ -1,6 +1,8 @@
 import AdminJSExpress from '@adminjs/express';
 import { Database, Resource } from '@adminjs/typeorm';
-import AdminJS from 'adminjs';
+import AdminJS, { ComponentLoader } from 'adminjs';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import connectPgSimple from 'connect-pg-simple';
 import { Router } from 'express';
 import session from 'express-session';
@@ -8,6 +10,9 @@ import type { DataSource } from 'typeorm';
 import { backOfficeAccessGuard } from './access-guard.js';
 import type { CareServices } from './care-adjustment-resource.js';
 import { backOfficeResources } from './resources.js';
+import { programStats } from '../reports/program-stats.js';
+import { Partner } from '../entities/index.js';
+import type { StaffSession } from './staff-sign-in.js';
 import { signIn } from './staff-sign-in.js';
 
 AdminJS.registerAdapter({ Database, Resource });
@@ -30,7 +35,22 @@ export interface BackOffice {
 
 /** The AdminJS back office: staff sign-in (with lockout), sessions in PostgreSQL, resources by role. */
 export function createBackOffice({ dataSource, care, databaseUrl, sessionSecret, rootPath = '/admin' }: BackOfficeOptions): BackOffice {
+  const componentLoader = new ComponentLoader();
+  const dashboard = componentLoader.add('Dashboard', fileURLToPath(new URL('./components/dashboard.tsx', import.meta.url)));
+  // Outside production AdminJS bundles the components on the first request: drop an old bundle.
+  if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
   const admin = new AdminJS({
+    componentLoader,
+    dashboard: {
+      component: dashboard,
+      handler: async (_request, _response, context: { currentAdmin?: unknown }) => {
+        const user = context.currentAdmin as unknown as StaffSession | undefined;
+        const partnerId = user?.role === 'partner_user' ? (user.partnerId ?? undefined) : undefined;
+        const stats = await programStats(dataSource.manager, { partnerId });
+        const scope = partnerId ? (await dataSource.manager.findOneByOrFail(Partner, { id: partnerId })).name : 'The coalition program';
+        return { ...stats, scope };
+      },
+    },
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,

@@ -230,3 +230,46 @@ describe('care adjustments', () => {
     await signOut(supervisor);
   });
 });
+
+describe('dashboards', () => {
+  async function chartsOf(page: Page) {
+    await page.waitForSelector('canvas#points-per-day', { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    return page.evaluate(() =>
+      [...document.querySelectorAll('canvas')].map((canvas) => {
+        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
+        return { id: canvas.id, painted };
+      }),
+    );
+  }
+
+  it("shows the operator the program's points per day, figures and top partners as charts", async () => {
+    const page = await signIn('operator@tessera.demo');
+    await offeredResources(page);
+    const charts = await chartsOf(page);
+    expect(charts.map((c) => c.id)).toEqual(['points-per-day', 'top-partners']);
+    for (const chart of charts) expect(chart.painted, chart.id).toBeGreaterThan(1_000);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('The coalition program');
+    expect(text).toMatch(/Outstanding points\s+[\d,]+/);
+    expect(text).toMatch(/Redemption rate\s+\d+%/);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-dashboard-operator.png'), fullPage: true });
+    await signOut(page);
+  });
+
+  it("shows a partner user its own partner's figures, wallet and invoices", async () => {
+    const page = await signIn('partner@tessera.demo');
+    await offeredResources(page);
+    const charts = await chartsOf(page);
+    for (const chart of charts) expect(chart.painted, chart.id).toBeGreaterThan(1_000);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Koffie Corner');
+    expect(text).toMatch(/Wallet\s+[\d,]+/);
+    expect(text).toMatch(/TES-\d{4}-\d{6} — 200,000 points — 1400\.00 EUR/);
+    expect(text).not.toContain('BookBarn');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-dashboard-partner.png'), fullPage: true });
+    await signOut(page);
+  });
+});

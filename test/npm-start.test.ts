@@ -26,6 +26,7 @@ function npmStart(): Promise<Started> {
       TEMPORAL_ADDRESS: '',
       SMTP_URL: '',
       LOG_LEVEL: 'warn',
+      ADMIN_JS_TMP_DIR: join(dataDir, 'adminjs'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

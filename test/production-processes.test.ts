@@ -72,6 +72,7 @@ it('runs web and worker as separate processes on the configured services', async
     TEMPORAL_TASK_QUEUE: 'production-test',
     PORT: String(port),
     SESSION_SECRET: 'a-test-session-secret-of-more-than-32-characters',
+    ADMIN_JS_TMP_DIR: mkdtempSync(join(tmpdir(), 'tessera-adminjs-')),
   };
   run('web', env);
   run('worker', env);

@@ -1,0 +1,94 @@
+import type { EntityManager } from 'typeorm';
+import { Invoice, LedgerAccount, Partner } from '../entities/index.js';
+import { balanceOf } from '../loyalty/ledger/accounts.js';
+
+export interface ProgramStats {
+  /** The days charted, oldest first (YYYY-MM-DD, UTC). */
+  days: string[];
+  issued: number[];
+  burned: number[];
+  expired: number[];
+  /** Points members hold that may still be spent: the program's (or the partner's) liability. */
+  outstanding: number;
+  activeMembers: number;
+  /** Points burned over points issued in the period. */
+  redemptionRate: number;
+  topPartners: { name: string; points: number }[];
+  /** For a partner's view. */
+  wallet?: { available: number };
+  invoices?: { number: string; points: number; amountCents: number; currency: string; createdAt: Date }[];
+}
+
+type Series = { day: string; points: string }[];
+
+/**
+ * The dashboard's numbers over the last `days` days, for the whole program or, with
+ * `partnerId`, for one partner: points it issued, and burned or expired points it funded.
+ */
+export async function programStats(manager: EntityManager, options: { partnerId?: string; days?: number; now?: Date } = {}): Promise<ProgramStats> {
+  const { partnerId, days = 30, now = new Date() } = options;
+  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+  const wallet = partnerId ? await manager.findOneByOrFail(LedgerAccount, { partnerId, kind: 'partner_wallet' }) : null;
+  const day = `to_char(date_trunc('day', t."createdAt" AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
+
+  const issued: Series = await manager.query(
+    `SELECT ${day} AS day, SUM(t.amount) AS points FROM ledger_transfer t
+      WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1 AND ($2::uuid IS NULL OR t."debitAccountId" = $2)
+      GROUP BY 1`,
+    [since, wallet?.id ?? null],
+  );
+  // Burned and expired points count for the partner who funded the lots they came from.
+  const consumed = (kind: string): Promise<Series> =>
+    manager.query(
+      `SELECT ${day} AS day, SUM(c.points) AS points
+         FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId" JOIN point_lot l ON l.id = c."lotId"
+        WHERE t.kind = $1 AND t."createdAt" >= $2 AND ($3::uuid IS NULL OR l."fundingPartnerId" = $3)
+        GROUP BY 1`,
+      [kind, since, partnerId ?? null],
+    );
+  const [burned, expired] = [await consumed('burn'), await consumed('expire')];
+
+  const dayList = Array.from({ length: days }, (_, i) => new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10));
+  const series = (rows: Series) => {
+    const byDay = new Map(rows.map((r) => [r.day, Number(r.points)]));
+    return dayList.map((d) => byDay.get(d) ?? 0);
+  };
+  const [{ outstanding }] = await manager.query(
+    `SELECT COALESCE(SUM(remaining), 0)::bigint AS outstanding FROM point_lot WHERE ($1::uuid IS NULL OR "fundingPartnerId" = $1)`,
+    [partnerId ?? null],
+  );
+  const [{ active }] = await manager.query(
+    `SELECT COUNT(DISTINCT "memberId")::int AS active FROM member_event WHERE "occurredAt" >= $1 AND ($2::uuid IS NULL OR "partnerId" = $2)`,
+    [since, partnerId ?? null],
+  );
+  const total = (values: number[]) => values.reduce((sum, v) => sum + v, 0);
+  const stats: ProgramStats = {
+    days: dayList,
+    issued: series(issued),
+    burned: series(burned),
+    expired: series(expired),
+    outstanding: Number(outstanding),
+    activeMembers: active,
+    redemptionRate: 0,
+    topPartners: [],
+  };
+  stats.redemptionRate = total(stats.issued) > 0 ? total(stats.burned) / total(stats.issued) : 0;
+  if (!partnerId) {
+    const top: { name: string; points: string }[] = await manager.query(
+      `SELECT p.name, SUM(t.amount) AS points FROM ledger_transfer t
+         JOIN ledger_account a ON a.id = t."debitAccountId" AND a.kind = 'partner_wallet'
+         JOIN partner p ON p.id = a."partnerId"
+        WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1
+        GROUP BY p.name ORDER BY 2 DESC LIMIT 5`,
+      [since],
+    );
+    stats.topPartners = top.map((t) => ({ name: t.name, points: Number(t.points) }));
+  } else {
+    stats.wallet = { available: (await balanceOf(manager, wallet!.id)).available };
+    const invoices = await manager.find(Invoice, { where: { partnerId }, order: { serial: 'DESC' }, take: 5 });
+    stats.invoices = invoices.map((i) => ({ number: i.number, points: i.points, amountCents: i.amountCents, currency: i.currency, createdAt: i.createdAt }));
+    const partner = await manager.findOneByOrFail(Partner, { id: partnerId });
+    stats.topPartners = [{ name: partner.name, points: total(stats.issued) }];
+  }
+  return stats;
+}
