@@ -8,7 +8,6 @@ import {
   EarningRule,
   Invoice,
   LedgerTransfer,
-  Member,
   MemberEvent,
   Partner,
   PointOfSale,
@@ -25,6 +24,7 @@ import { hashPassword } from './passwords.js';
 import { canRead, canWrite, partnerScope } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
+import { memberResource } from './member-resource.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
 
@@ -172,7 +172,7 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices):
     resource(Tier, 'Tier', { navigation: navigation.program, checks: checked(checkTier) }),
     resource(ProgramSettings, 'ProgramSettings', { navigation: navigation.program, properties: { widgetSecret: { isVisible: false } } }),
     resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
-    resource(Member, 'Member', { navigation: navigation.members, readOnly: true, listProperties: ['externalId', 'displayName', 'email', 'phone', 'enrolledAt'] }),
+    memberResource(dataSource),
     resource(MemberEvent, 'MemberEvent', { navigation: navigation.members, readOnly: true, listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'] }),
     resource(Redemption, 'Redemption', { navigation: navigation.members, readOnly: true }),
     resource(LedgerTransfer, 'LedgerTransfer', {

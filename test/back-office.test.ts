@@ -173,10 +173,21 @@ describe('care adjustments', () => {
   }
   const available = async (externalId: string) => (await memberSummary(db.dataSource.manager, externalId)).balance.available;
 
-  it("applies a small adjustment at once: the member's balance and history change", async () => {
+  async function memberPage(page: Page, externalId: string): Promise<string> {
+    await page.goto(`${base}/admin/resources/Member?filters.externalId=${externalId}`);
+    await page.getByText(externalId, { exact: true }).first().click();
+    await page.waitForURL(/\/records\/[^/]+\/show/);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('available');
+    return page.locator('body').innerText();
+  }
+
+  it("finds a member and applies a small adjustment at once: the member's balance and history change", async () => {
     const before = await available('demo-005');
     const page = await signIn('care@tessera.demo');
     await offeredResources(page);
+    const shown = await memberPage(page, 'demo-005');
+    expect(shown).toContain(`${new Intl.NumberFormat('en').format(before)} available`);
+    expect(shown).toMatch(/funded by (Koffie Corner|BookBarn Online|FitApp)/);
     await requestAdjustment(page, 'demo-005', 40, 'Points missing from a till receipt');
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Applied: 40 points');
     expect(await available('demo-005')).toBe(before + 40);
@@ -185,7 +196,10 @@ describe('care adjustments', () => {
         WHERE a.code = 'member:demo-005' AND t.kind = 'adjust'`,
     );
     expect(transfer).toMatchObject({ kind: 'adjust', amount: '40', explanation: [{ reason: 'Points missing from a till receipt' }] });
-    await page.screenshot({ path: join(artifactsDir, 'back-office-care-adjustment.png') });
+    const after = await memberPage(page, 'demo-005');
+    expect(after).toContain(`${new Intl.NumberFormat('en').format(before + 40)} available`);
+    expect(after).toMatch(/adjust\s+\+40\s+posted — care adjustment: 40 \(Points missing from a till receipt\)/);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-member.png') });
     await signOut(page);
   });
 
