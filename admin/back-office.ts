@@ -24,6 +24,8 @@ export interface BackOfficeOptions {
   /** Sessions are kept in PostgreSQL (table staff_session), so they survive restarts and scale out. */
   databaseUrl: string;
   sessionSecret: string;
+  /** Base of the URLs shown to staff (the widget snippet). */
+  publicUrl?: string;
   rootPath?: string;
 }
 
@@ -34,7 +36,14 @@ export interface BackOffice {
 }
 
 /** The AdminJS back office: staff sign-in (with lockout), sessions in PostgreSQL, resources by role. */
-export function createBackOffice({ dataSource, care, databaseUrl, sessionSecret, rootPath = '/admin' }: BackOfficeOptions): BackOffice {
+export function createBackOffice({
+  dataSource,
+  care,
+  databaseUrl,
+  sessionSecret,
+  publicUrl = 'http://localhost:3000',
+  rootPath = '/admin',
+}: BackOfficeOptions): BackOffice {
   const componentLoader = new ComponentLoader();
   const dashboard = componentLoader.add('Dashboard', fileURLToPath(new URL('./components/dashboard.tsx', import.meta.url)));
   // Outside production AdminJS bundles the components on the first request: drop an old bundle.
@@ -54,7 +63,7 @@ export function createBackOffice({ dataSource, care, databaseUrl, sessionSecret,
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: backOfficeResources(dataSource, care),
+    resources: backOfficeResources(dataSource, care, publicUrl),
     branding: { companyName: 'Tessera', withMadeWithLove: false, logo: false },
     locale: {
       language: 'en',

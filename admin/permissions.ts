@@ -8,7 +8,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   PointOfSale: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   ApiKey: { operator_admin: 'read', partner_user: 'read' },
   PointPackage: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
-  Invoice: { operator_admin: 'read', program_manager: 'read', analyst: 'read', partner_user: 'read' },
+  // Write: sell packages (invoices themselves are never edited).
+  Invoice: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   EarningRule: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Booster: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Bonus: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
@@ -28,6 +29,11 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
 export const actionRoles: Record<string, StaffRole[]> = {
   'CareAdjustment.approve': ['care_supervisor', 'operator_admin'],
   'CareAdjustment.reject': ['care_supervisor', 'operator_admin'],
+  'LedgerTransfer.reverse': ['operator_admin', 'care_supervisor'],
+  'Partner.createApiKey': ['operator_admin'],
+  'Partner.widgetSnippet': ['operator_admin', 'program_manager', 'partner_user'],
+  'ApiKey.rotate': ['operator_admin'],
+  'ApiKey.revoke': ['operator_admin'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

@@ -25,6 +25,7 @@ import { canRead, canWrite, partnerScope } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
+import { apiKeyActions, partnerActions, reverseTransferAction, sellPackageAction } from './back-office-actions.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
 
@@ -115,7 +116,7 @@ export const navigation = {
 };
 
 /** The back office's resources, with who may do what on each, enforced on the server. */
-export function backOfficeResources(dataSource: DataSource, care: CareServices): ResourceWithOptions[] {
+export function backOfficeResources(dataSource: DataSource, care: CareServices, publicUrl: string): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
     name: string,
@@ -146,16 +147,28 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices):
   };
 
   return [
-    resource(Partner, 'Partner', { navigation: navigation.partners, listProperties: ['code', 'name', 'kind', 'contactEmail', 'createdAt'] }),
+    resource(Partner, 'Partner', {
+      navigation: navigation.partners,
+      listProperties: ['code', 'name', 'kind', 'contactEmail', 'createdAt'],
+      actions: partnerActions(dataSource, publicUrl),
+    }),
     resource(PointOfSale, 'PointOfSale', { navigation: navigation.partners }),
     resource(ApiKey, 'ApiKey', {
       navigation: navigation.partners,
       readOnly: true,
       properties: { secretHash: { isVisible: false } },
       listProperties: ['prefix', 'name', 'partnerId', 'createdAt', 'lastUsedAt', 'revokedAt'],
+      actions: apiKeyActions(dataSource),
     }),
     resource(PointPackage, 'PointPackage', { navigation: navigation.partners }),
-    resource(Invoice, 'Invoice', { navigation: navigation.partners, readOnly: true, listProperties: ['number', 'partnerId', 'points', 'amountCents', 'currency', 'createdAt'] }),
+    resource(Invoice, 'Invoice', {
+      navigation: navigation.partners,
+      readOnly: true,
+      listProperties: ['number', 'partnerId', 'points', 'amountCents', 'currency', 'createdAt'],
+      editProperties: ['partnerId', 'packageId', 'purchaseKey'],
+      properties: { purchaseKey: { description: 'Optional: your order reference; selling twice with one reference sells once' } },
+      actions: { new: sellPackageAction(dataSource, care.ledger) },
+    }),
     resource(EarningRule, 'EarningRule', { navigation: navigation.program, listProperties: ['name', 'priority', 'stacking', 'active', 'validFrom', 'validTo'] }),
     resource(Booster, 'Booster', {
       navigation: navigation.program,
@@ -180,6 +193,7 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices):
       readOnly: true,
       listProperties: ['seq', 'createdAt', 'kind', 'phase', 'amount', 'debitAccountId', 'creditAccountId'],
       sort: { sortBy: 'seq', direction: 'desc' },
+      actions: { reverse: reverseTransferAction(dataSource, care.ledger) },
     }),
     resource(StaffUser, 'StaffUser', {
       navigation: navigation.staff,

@@ -14,6 +14,8 @@ import type { TestDatabase } from './support/database.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { memberSummary } from '../loyalty/member-summary.js';
+import { walletStatus } from '../loyalty/funding.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
 
 let harness: WorkerHarness;
 let db: TestDatabase;
@@ -43,6 +45,8 @@ afterAll(async () => {
   await backOffice?.close();
   await harness?.stop();
 });
+
+const available = async (externalId: string) => (await memberSummary(db.dataSource.manager, externalId)).balance.available;
 
 async function signIn(email: string, password = demoPassword): Promise<Page> {
   const page = await browser.newPage();
@@ -171,7 +175,6 @@ describe('care adjustments', () => {
     await page.fill('textarea[name=reason]', reason);
     await page.getByRole('button', { name: 'Save' }).click();
   }
-  const available = async (externalId: string) => (await memberSummary(db.dataSource.manager, externalId)).balance.available;
 
   async function memberPage(page: Page, externalId: string): Promise<string> {
     await page.goto(`${base}/admin/resources/Member?filters.externalId=${externalId}`);
@@ -285,5 +288,75 @@ describe('dashboards', () => {
     expect(text).not.toContain('BookBarn');
     await page.screenshot({ path: join(artifactsDir, 'back-office-dashboard-partner.png'), fullPage: true });
     await signOut(page);
+  });
+});
+
+describe('actions', () => {
+  async function post(page: Page, path: string, fields: Record<string, string> = {}) {
+    return page.evaluate(
+      async ({ path, fields }) => {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) form.append(k, v);
+        const response = await fetch(path, { method: 'POST', body: form });
+        return { status: response.status, body: await response.json().catch(() => null) };
+      },
+      { path, fields },
+    );
+  }
+
+  it('sells a package to a partner: a numbered invoice, and the points in its wallet', async () => {
+    const fitapp = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'fitapp' });
+    const [pack] = await db.dataSource.query(`SELECT id FROM point_package WHERE code = 'starter'`);
+    const before = (await walletStatus(db.dataSource.manager, fitapp.id)).available;
+    const page = await signIn('operator@tessera.demo');
+    await offeredResources(page);
+    const sold = await post(page, '/admin/api/resources/Invoice/actions/new', { partnerId: fitapp.id, packageId: pack.id });
+    expect(sold.status).toBe(200);
+    expect(sold.body.notice.message).toMatch(/^Sold: invoice TES-\d{4}-\d{6}, 5000 points credited to FitApp$/);
+    expect((await walletStatus(db.dataSource.manager, fitapp.id)).available).toBe(before + 5_000);
+    const refused = await post(page, '/admin/api/resources/Invoice/actions/new', { partnerId: fitapp.id });
+    expect(refused.body.record.errors.packageId.message).toBe('choose a package on sale');
+    await signOut(page);
+  });
+
+  it('creates an API key shown once, rotates it, and the old one stops working', async () => {
+    const bookbarn = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'bookbarn' });
+    const page = await signIn('operator@tessera.demo');
+    await offeredResources(page);
+    const created = await post(page, `/admin/api/resources/Partner/records/${bookbarn.id}/createApiKey`);
+    const secret = /(tk_\S+)$/.exec(created.body.notice.message)![1]!;
+    const wallet = (key: string) => fetch(`${base}/api/v1/wallet`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await wallet(secret)).toBe(200);
+    const [key] = await db.dataSource.query(`SELECT id FROM api_key WHERE prefix = $1`, [secret.split('_').slice(0, 2).join('_')]);
+    const rotated = await post(page, `/admin/api/resources/ApiKey/records/${key.id}/rotate`);
+    const replacement = /(tk_\S+)$/.exec(rotated.body.notice.message)![1]!;
+    expect(await wallet(secret)).toBe(401);
+    expect(await wallet(replacement)).toBe(200);
+    const snippet = await post(page, `/admin/api/resources/Partner/records/${bookbarn.id}/widgetSnippet`);
+    expect(snippet.body.notice.message).toContain('/widget.js');
+    await signOut(page);
+  });
+
+  it('lets a care supervisor reverse a transfer, once, and refuses it to a care agent', async () => {
+    const [burn] = await db.dataSource.query(
+      `SELECT t.id, t.amount, a.code FROM ledger_transfer t JOIN ledger_account a ON a.id = t."debitAccountId"
+        WHERE t.kind = 'burn' AND t.phase = 'single' LIMIT 1`,
+    );
+    const externalId = String(burn.code).replace('member:', '');
+    const before = await available(externalId);
+    const agent = await signIn('care@tessera.demo');
+    await offeredResources(agent);
+    expect((await post(agent, `/admin/api/resources/LedgerTransfer/records/${burn.id}/reverse`)).status).toBe(403);
+    await signOut(agent);
+    const supervisor = await signIn('supervisor@tessera.demo');
+    await offeredResources(supervisor);
+    const reversed = await post(supervisor, `/admin/api/resources/LedgerTransfer/records/${burn.id}/reverse`);
+    expect(reversed.body.notice).toMatchObject({ type: 'success', message: `Reversed: ${burn.amount} points moved back` });
+    expect(await available(externalId)).toBe(before + Number(burn.amount));
+    // A second click replays the first reversal: the points do not move twice.
+    await post(supervisor, `/admin/api/resources/LedgerTransfer/records/${burn.id}/reverse`);
+    expect(await available(externalId)).toBe(before + Number(burn.amount));
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+    await signOut(supervisor);
   });
 });

@@ -99,6 +99,7 @@ try {
     care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
     databaseUrl: database.url,
     sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({

@@ -36,6 +36,7 @@ try {
     care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
     databaseUrl: config.databaseUrl,
     sessionSecret: config.sessionSecret,
+    publicUrl: config.publicUrl,
   });
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({

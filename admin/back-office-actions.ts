@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { ActionContext, ActionResponse, RecordActionResponse } from 'adminjs';
+import type { DataSource } from 'typeorm';
+import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
+import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
+import { purchasePackage } from '../loyalty/funding.js';
+import { LedgerError } from '../loyalty/ledger/errors.js';
+import type { Ledger } from '../loyalty/ledger/ledger.js';
+import { mayRun } from './permissions.js';
+import { staff } from './resources.js';
+
+type Handler = (request: { payload?: Record<string, unknown>; method: string }, response: unknown, context: ActionContext) => Promise<ActionResponse>;
+
+const allowed = (resource: string, action: string, when: (context: ActionContext) => boolean = () => true) => (context: ActionContext) => {
+  const user = staff(context);
+  return !!user && mayRun(resource, action, user.role) && when(context);
+};
+
+async function audited(dataSource: DataSource, context: ActionContext, resource: string, action: string, recordId: string | null, after: object | null) {
+  const user = staff(context);
+  await dataSource.manager.insert(AuditEntry, { staffUserId: user?.id ?? null, staffEmail: user?.email ?? 'unknown', action, resource, recordId, before: null, after });
+}
+
+/** A record action that runs at once (after the confirmation in `guard`) and reports in a notice. */
+function recordAction(options: { guard?: string; icon: string; isAccessible: (context: ActionContext) => boolean; handler: Handler }) {
+  return { actionType: 'record' as const, component: false as const, ...options };
+}
+
+function notice(context: ActionContext, message: string, type: 'success' | 'error' | 'info' = 'success'): RecordActionResponse {
+  return { record: context.record!.toJSON(context.currentAdmin), notice: { message, type } };
+}
+
+/** Reverse a posted transfer (operator, care supervisor): the ledger puts every point back where it came from. */
+export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
+  return recordAction({
+    icon: 'RotateCcw',
+    guard: 'Reverse this transfer? The points go back to where they came from.',
+    isAccessible: allowed('LedgerTransfer', 'reverse', (c) => ['single', 'post'].includes(String(c.record?.params.phase)) && !['reversal', 'rebalance', 'purchase'].includes(String(c.record?.params.kind))),
+    handler: async (_request, _response, context) => {
+      const id = String(context.record!.params.id);
+      try {
+        const result = await ledger.reverse({
+          source: 'back-office',
+          key: `reverse:${id}`,
+          transferId: id,
+          references: { agent: staff(context)!.email },
+          explanation: [{ rule: 'reversed in the back office', points: 0, reason: `by ${staff(context)!.email}` }],
+        });
+        await audited(dataSource, context, 'LedgerTransfer', 'reverse', id, { reversal: result.transfers[0]!.id, amount: result.transfers[0]!.amount });
+        return notice(context, `Reversed: ${result.transfers[0]!.amount} points moved back`);
+      } catch (error) {
+        if (error instanceof LedgerError) return notice(context, error.message, 'error');
+        throw error;
+      }
+    },
+  });
+}
+
+/** Partner actions: a new API key (shown once), the earn-widget snippet. */
+export function partnerActions(dataSource: DataSource, publicUrl: string) {
+  return {
+    createApiKey: recordAction({
+      icon: 'Key',
+      guard: 'Create a new API key for this partner? Its secret is shown once.',
+      isAccessible: allowed('Partner', 'createApiKey'),
+      handler: async (_request, _response, context) => {
+        const partnerId = String(context.record!.params.id);
+        const { secret, key } = await issueApiKey(dataSource.manager, partnerId, `made by ${staff(context)!.email}`);
+        await audited(dataSource, context, 'ApiKey', 'new', key.id, { partnerId, prefix: key.prefix });
+        return notice(context, `New API key, copy it now (it is shown only once): ${secret}`, 'info');
+      },
+    }),
+    widgetSnippet: recordAction({
+      icon: 'Code',
+      isAccessible: allowed('Partner', 'widgetSnippet'),
+      handler: async (_request, _response, context) => {
+        const snippet = `<script src="${publicUrl}/widget.js" defer></script> <tessera-earn token="TOKEN" amount-cents="CART_TOTAL_IN_CENTS"></tessera-earn> — TOKEN: ask POST /api/v1/widget-sessions {"externalId": "<signed-in member>"} from your server.`;
+        return notice(context, snippet, 'info');
+      },
+    }),
+  };
+}
+
+/** API key actions: rotate (a new key, the old one revoked) and revoke. */
+export function apiKeyActions(dataSource: DataSource) {
+  const open = (c: ActionContext) => !c.record?.params.revokedAt;
+  return {
+    rotate: recordAction({
+      icon: 'RefreshCw',
+      guard: 'Rotate this key? It stops working now; the new one is shown once.',
+      isAccessible: allowed('ApiKey', 'rotate', open),
+      handler: async (_request, _response, context) => {
+        const { id, partnerId, name } = context.record!.params as { id: string; partnerId: string; name: string };
+        const replacement = await dataSource.transaction(async (manager) => {
+          await revokeApiKey(manager, partnerId, id);
+          return issueApiKey(manager, partnerId, name);
+        });
+        await audited(dataSource, context, 'ApiKey', 'rotate', id, { replacement: replacement.key.prefix });
+        return notice(context, `Rotated. New API key, copy it now (it is shown only once): ${replacement.secret}`, 'info');
+      },
+    }),
+    revoke: recordAction({
+      icon: 'Slash',
+      guard: 'Revoke this key? Calls made with it are refused from now on.',
+      isAccessible: allowed('ApiKey', 'revoke', open),
+      handler: async (_request, _response, context) => {
+        const { id, partnerId } = context.record!.params as { id: string; partnerId: string };
+        await revokeApiKey(dataSource.manager, partnerId, id);
+        await audited(dataSource, context, 'ApiKey', 'revoke', id, null);
+        return notice(context, 'Revoked');
+      },
+    }),
+  };
+}
+
+/** Selling a package: the form picks a partner and a package; the ledger credits the wallet with its invoice. */
+export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
+  return {
+    isAccessible: allowed('Invoice', 'new'),
+    handler: (async (request, _response, context) => {
+      if (request.method !== 'post') return {};
+      const payload = request.payload ?? {};
+      const errors: Record<string, { message: string }> = {};
+      const partner = payload.partnerId ? await dataSource.manager.findOneBy(Partner, { id: String(payload.partnerId) }) : null;
+      const pack = payload.packageId ? await dataSource.manager.findOneBy(PointPackage, { id: String(payload.packageId), active: true }) : null;
+      if (!partner) errors.partnerId = { message: 'choose the partner who buys' };
+      if (!pack) errors.packageId = { message: 'choose a package on sale' };
+      if (!partner || !pack) {
+        return { record: { params: payload, errors, populated: {}, baseError: null }, notice: { message: 'Please correct the highlighted fields', type: 'error' } } as unknown as ActionResponse;
+      }
+      const { invoice } = await purchasePackage(dataSource, ledger, {
+        partnerId: partner.id,
+        packageCode: pack.code,
+        purchaseKey: String(payload.purchaseKey || randomUUID()),
+      });
+      await audited(dataSource, context, 'Invoice', 'new', invoice.id, { number: invoice.number, partner: partner.code, points: invoice.points });
+      const record = await context.resource.findOne(invoice.id, context);
+      return {
+        record: record!.toJSON(context.currentAdmin),
+        redirectUrl: context.h.resourceUrl({ resourceId: 'Invoice' }),
+        notice: { message: `Sold: invoice ${invoice.number}, ${invoice.points} points credited to ${partner.name}`, type: 'success' },
+      };
+    }) as Handler,
+  };
+}
+
