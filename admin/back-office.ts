@@ -9,6 +9,7 @@ import session from 'express-session';
 import type { DataSource } from 'typeorm';
 import { backOfficeAccessGuard } from './access-guard.js';
 import type { CareServices } from './care-adjustment-resource.js';
+import type { Mailer } from '../reports/mailer.js';
 import { backOfficeResources } from './resources.js';
 import { programStats } from '../reports/program-stats.js';
 import { Partner } from '../entities/index.js';
@@ -21,6 +22,8 @@ export interface BackOfficeOptions {
   dataSource: DataSource;
   /** The ledger and the approval workflow behind care adjustments. */
   care: CareServices;
+  /** Resends members' emails. */
+  mailer: Mailer;
   /** Sessions are kept in PostgreSQL (table staff_session), so they survive restarts and scale out. */
   databaseUrl: string;
   sessionSecret: string;
@@ -39,6 +42,7 @@ export interface BackOffice {
 export function createBackOffice({
   dataSource,
   care,
+  mailer,
   databaseUrl,
   sessionSecret,
   publicUrl = 'http://localhost:3000',
@@ -63,7 +67,7 @@ export function createBackOffice({
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: backOfficeResources(dataSource, care, publicUrl),
+    resources: backOfficeResources(dataSource, { ...care, mailer }, publicUrl),
     branding: { companyName: 'Tessera', withMadeWithLove: false, logo: false },
     locale: {
       language: 'en',

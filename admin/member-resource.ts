@@ -1,10 +1,12 @@
 import type { ActionContext, ActionResponse, ResourceWithOptions } from 'adminjs';
 import type { DataSource } from 'typeorm';
-import { Member } from '../entities/index.js';
+import { AuditEntry, Member } from '../entities/index.js';
+import { resendLastEmail, type Mailer } from '../reports/mailer.js';
+import { mayRun } from './permissions.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { findMember } from '../loyalty/member-summary.js';
-import { navigation, readable } from './resources.js';
+import { navigation, readable, staff } from './resources.js';
 
 const showOnly = { list: false, filter: false, edit: false, show: true };
 const number = new Intl.NumberFormat('en');
@@ -13,7 +15,7 @@ const number = new Intl.NumberFormat('en');
  * Members, found by external id, email or phone; a member's page adds what care needs: the
  * balance, the tier, the lots with their expiry and the history with the reason for each award.
  */
-export function memberResource(dataSource: DataSource): ResourceWithOptions {
+export function memberResource(dataSource: DataSource, mailer: Mailer): ResourceWithOptions {
   return {
     resource: Member,
     options: {
@@ -32,6 +34,30 @@ export function memberResource(dataSource: DataSource): ResourceWithOptions {
         list: { isAccessible: readable('Member') },
         search: { isAccessible: readable('Member') },
         new: { isAccessible: () => false },
+        resendLastEmail: {
+          actionType: 'record',
+          component: false,
+          icon: 'Mail',
+          guard: "Send this member's last email again?",
+          isAccessible: (context: ActionContext) => {
+            const user = staff(context);
+            return !!user && mayRun('Member', 'resendLastEmail', user.role);
+          },
+          handler: async (_request: unknown, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+            const email = context.record?.params.email as string | null;
+            const resent = email ? await resendLastEmail(dataSource, mailer, email) : null;
+            const user = staff(context);
+            if (resent) {
+              await dataSource.manager.insert(AuditEntry, { staffUserId: user?.id ?? null, staffEmail: user?.email ?? 'unknown', action: 'resendLastEmail', resource: 'Member', recordId: String(context.record!.params.id), before: null, after: { subject: resent.subject } });
+            }
+            return {
+              record: context.record!.toJSON(context.currentAdmin),
+              notice: resent
+                ? { message: `Sent again: "${resent.subject}" to ${email}`, type: 'success' }
+                : { message: email ? 'No email has been sent to this member yet' : 'This member has no email address', type: 'info' },
+            };
+          },
+        },
         edit: { isAccessible: () => false },
         delete: { isAccessible: () => false },
         bulkDelete: { isAccessible: () => false },

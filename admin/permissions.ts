@@ -34,6 +34,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Partner.widgetSnippet': ['operator_admin', 'program_manager', 'partner_user'],
   'ApiKey.rotate': ['operator_admin'],
   'ApiKey.revoke': ['operator_admin'],
+  'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

@@ -25,6 +25,7 @@ import { canRead, canWrite, partnerScope } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
+import type { Mailer } from '../reports/mailer.js';
 import { apiKeyActions, partnerActions, reverseTransferAction, sellPackageAction } from './back-office-actions.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
@@ -116,7 +117,7 @@ export const navigation = {
 };
 
 /** The back office's resources, with who may do what on each, enforced on the server. */
-export function backOfficeResources(dataSource: DataSource, care: CareServices, publicUrl: string): ResourceWithOptions[] {
+export function backOfficeResources(dataSource: DataSource, care: CareServices & { mailer: Mailer }, publicUrl: string): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
     name: string,
@@ -185,7 +186,7 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices, 
     resource(Tier, 'Tier', { navigation: navigation.program, checks: checked(checkTier) }),
     resource(ProgramSettings, 'ProgramSettings', { navigation: navigation.program, properties: { widgetSecret: { isVisible: false } } }),
     resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
-    memberResource(dataSource),
+    memberResource(dataSource, care.mailer),
     resource(MemberEvent, 'MemberEvent', { navigation: navigation.members, readOnly: true, listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'] }),
     resource(Redemption, 'Redemption', { navigation: navigation.members, readOnly: true }),
     resource(LedgerTransfer, 'LedgerTransfer', {

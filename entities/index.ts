@@ -19,6 +19,7 @@ import { PointPackage } from './point-package.js';
 import { ProgramSettings } from './program-settings.js';
 import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
+import { SentEmail } from './sent-email.js';
 import { StaffUser } from './staff-user.js';
 import { Tier } from './tier.js';
 
@@ -44,6 +45,7 @@ export {
   ProgramSettings,
   Redemption,
   Reward,
+  SentEmail,
   StaffUser,
   Tier,
 };
@@ -83,6 +85,7 @@ export const entities = [
   StaffUser,
   AuditEntry,
   CareAdjustment,
+  SentEmail,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

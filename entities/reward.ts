@@ -29,6 +29,10 @@ export class Reward extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   supplier: string | null;
 
+  /** A picture of the reward for the catalog (an https URL). */
+  @Column({ type: 'text', nullable: true })
+  imageUrl: string | null;
+
   @Column({ type: 'boolean', default: true })
   available: boolean;
 

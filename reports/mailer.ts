@@ -1,4 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { DataSource } from 'typeorm';
+import { SentEmail } from '../entities/index.js';
 
 export interface Mailer {
   send(message: { to: string; subject: string; text: string; html?: string }): Promise<void>;
@@ -21,4 +23,24 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
       transport.close();
     },
   };
+}
+
+/** A mailer that keeps a copy of every message it sent (what care sees and resends). */
+export function createRecordingMailer(smtpUrl: string, from: string, dataSource: DataSource): Mailer {
+  const mailer = createMailer(smtpUrl, from);
+  return {
+    ...mailer,
+    async send(message) {
+      await mailer.send(message);
+      await dataSource.manager.insert(SentEmail, { to: message.to, subject: message.subject, text: message.text, html: message.html ?? null });
+    },
+  };
+}
+
+/** Sends again the last email a recipient received; false when none was sent to them. */
+export async function resendLastEmail(dataSource: DataSource, mailer: Mailer, to: string): Promise<SentEmail | null> {
+  const last = await dataSource.manager.findOne(SentEmail, { where: { to }, order: { sentAt: 'DESC' } });
+  if (!last) return null;
+  await mailer.send({ to: last.to, subject: last.subject, text: last.text, html: last.html ?? undefined });
+  return last;
 }

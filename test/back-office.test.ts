@@ -15,6 +15,9 @@ import { startDevServer, startWorkerHarness, type WorkerHarness } from './suppor
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { walletStatus } from '../loyalty/funding.js';
+import { createRecordingMailer } from '../reports/mailer.js';
+import { readInbox } from '../wiring/embedded/mail-sink.js';
+import { Member } from '../entities/index.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 
 let harness: WorkerHarness;
@@ -32,6 +35,7 @@ beforeAll(async () => {
   backOffice = createBackOffice({
     dataSource: db.dataSource,
     care: { ledger, approvals: temporalCareApprovals(harness.env.client, harness.taskQueue) },
+    mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
     databaseUrl: db.url,
     sessionSecret: 'a-test-session-secret-of-more-than-32-characters',
   });
@@ -358,5 +362,25 @@ describe('actions', () => {
     expect(await available(externalId)).toBe(before + Number(burn.amount));
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
     await signOut(supervisor);
+  });
+});
+
+describe("a member's emails", () => {
+  it("sends a member's last email again, and says so when there is none", async () => {
+    const mailer = createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource);
+    const member = await db.dataSource.manager.findOneByOrFail(Member, { externalId: 'demo-007' });
+    await mailer.send({ to: member.email!, subject: 'Your points expire in 30 days', text: '120 points expire on 24 December.' });
+    mailer.close();
+    const page = await signIn('care@tessera.demo');
+    await offeredResources(page);
+    const resend = (id: string) =>
+      page.evaluate(async (id) => (await (await fetch(`/admin/api/resources/Member/records/${id}/resendLastEmail`, { method: 'POST' })).json()).notice, id);
+    expect(await resend(member.id)).toMatchObject({ type: 'success', message: `Sent again: "Your points expire in 30 days" to ${member.email}` });
+    await expect
+      .poll(async () => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(member.email!)).map((m) => m.subject))
+      .toEqual(['Your points expire in 30 days', 'Your points expire in 30 days']);
+    const other = await db.dataSource.manager.findOneByOrFail(Member, { externalId: 'demo-008' });
+    expect(await resend(other.id)).toMatchObject({ type: 'info', message: 'No email has been sent to this member yet' });
+    await signOut(page);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
-import { createMailer } from '../reports/mailer.js';
+import { createRecordingMailer } from '../reports/mailer.js';
 import { registerSchedules } from '../workflows/schedules.js';
 import { createWorker } from '../workflows/worker.js';
 import { loadConfig } from './config.js';
@@ -64,7 +64,7 @@ try {
   }
 
   const smtpUrl = config.smtpUrl ?? mailSink!.smtpUrl;
-  const mailer = createMailer(smtpUrl, config.mailFrom);
+  const mailer = createRecordingMailer(smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
 
   const [workerConnection, clientConnection] = await Promise.all([
@@ -96,6 +96,7 @@ try {
   const ledger = new Ledger(dataSource);
   const backOffice = createBackOffice({
     dataSource,
+    mailer,
     care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
     databaseUrl: database.url,
     sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',

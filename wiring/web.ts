@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
-import { createMailer } from '../reports/mailer.js';
+import { createRecordingMailer } from '../reports/mailer.js';
 import { registerSchedules } from '../workflows/schedules.js';
 import { loadConfig, requireSettings } from './config.js';
 import { openDataSource } from './database.js';
@@ -28,11 +28,12 @@ try {
   shutdown.add('Temporal connection', () => connection.close());
   const client = new Client({ connection, namespace: config.temporalNamespace });
   await registerSchedules(client, config.taskQueue);
-  const mailer = createMailer(config.smtpUrl, config.mailFrom);
+  const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
   const ledger = new Ledger(dataSource);
   const backOffice = createBackOffice({
     dataSource,
+    mailer,
     care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
     databaseUrl: config.databaseUrl,
     sessionSecret: config.sessionSecret,

@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDataSource } from '../entities/data-source.js';
-import { createMailer } from '../reports/mailer.js';
+import { createRecordingMailer } from '../reports/mailer.js';
 import { createWorker } from '../workflows/worker.js';
 import { loadConfig, requireSettings } from './config.js';
 import { logger } from './logger.js';
@@ -19,7 +19,7 @@ try {
   const dataSource = createDataSource({ url: config.databaseUrl });
   await dataSource.initialize();
   shutdown.add('database pool', () => dataSource.destroy());
-  const mailer = createMailer(config.smtpUrl, config.mailFrom);
+  const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   shutdown.add('Temporal connection', () => connection.close());
