@@ -18,7 +18,7 @@ import {
   StaffUser,
   Tier,
 } from '../entities/index.js';
-import { checkBooster, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
+import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { hashPassword } from './passwords.js';
 import { canRead, canWrite, partnerScope } from './permissions.js';
@@ -108,6 +108,25 @@ export function checked(check: (values: Record<string, unknown>) => FieldErrors 
   };
 }
 
+/**
+ * The form sends JSON columns as flat strings (`formula.points`): drop the empty ones and turn
+ * the numeric ones into numbers, so the stored JSON has the shape the program's rules read.
+ */
+function typedJson(prefixes: string[], numeric: string[]): Before {
+  return async (request) => {
+    if (request.method !== 'post' || !request.payload) return request;
+    const payload: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(request.payload)) {
+      const inJson = prefixes.some((prefix) => key.startsWith(`${prefix}.`));
+      if (inJson && (value === '' || value === null)) continue;
+      payload[key] = inJson && numeric.includes(key) ? Number(value) : value;
+    }
+    return { ...request, payload };
+  };
+}
+
+const showAndEdit = { list: false, filter: false, show: true, edit: true };
+
 export const navigation = {
   program: { name: 'Program', icon: 'Settings' },
   partners: { name: 'Partners', icon: 'Briefcase' },
@@ -121,12 +140,12 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
   const resource = (
     entity: typeof BaseEntity,
     name: string,
-    options: ResourceOptions & { readOnly?: boolean; checks?: Before } = {},
+    options: ResourceOptions & { readOnly?: boolean; checks?: Before; prepare?: Before } = {},
   ): ResourceWithOptions => {
-    const { readOnly = false, checks, ...rest } = options;
+    const { readOnly = false, checks, prepare, ...rest } = options;
     const guarded = (action: string) => {
       const { before, after } = audit(dataSource, name, action);
-      return { before: checks ? [checks, before] : before, after };
+      return { before: [checks, prepare, before].filter((hook): hook is Before => hook !== undefined), after };
     };
     const write = readOnly ? () => false : writable(name);
     return {
@@ -170,7 +189,30 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
       properties: { purchaseKey: { description: 'Optional: your order reference; selling twice with one reference sells once' } },
       actions: { new: sellPackageAction(dataSource, care.ledger) },
     }),
-    resource(EarningRule, 'EarningRule', { navigation: navigation.program, listProperties: ['name', 'priority', 'stacking', 'active', 'validFrom', 'validTo'] }),
+    resource(EarningRule, 'EarningRule', {
+      navigation: navigation.program,
+      listProperties: ['name', 'priority', 'stacking', 'active', 'validFrom', 'validTo'],
+      properties: {
+        formula: { type: 'mixed', description: 'What earns points: fill the fields of the kind chosen.' },
+        'formula.kind': {
+          availableValues: ['per_amount', 'per_product', 'per_category', 'per_visit', 'per_action'].map((v) => ({ value: v, label: v.replace('_', ' ') })),
+        },
+        'formula.pointsPerUnit': { type: 'number', description: 'per amount / per category: points per currency unit' },
+        'formula.rounding': { availableValues: ['down', 'up', 'nearest'].map((v) => ({ value: v, label: v })) },
+        'formula.reference': { type: 'string', description: 'per product: the product reference' },
+        'formula.pointsPerItem': { type: 'number', description: 'per product: points per item' },
+        'formula.category': { type: 'string', description: 'per category: the category (section)' },
+        'formula.points': { type: 'number', description: 'per visit / per action: points each time' },
+        'formula.actionType': { type: 'string', description: 'per action: registration, referral, review, social_share, ... or your own' },
+        caps: { type: 'mixed', isVisible: showAndEdit },
+        'caps.perEvent': { type: 'number' },
+        'caps.perMemberPerDay': { type: 'number' },
+        'caps.perMemberPerMonth': { type: 'number' },
+        stacking: { availableValues: [{ value: 'stack', label: 'stack with the others' }, { value: 'best_only', label: 'only the best of the best-only rules' }] },
+      },
+      checks: checked(checkEarningRule),
+      prepare: typedJson(['formula', 'caps'], ['formula.pointsPerUnit', 'formula.pointsPerItem', 'formula.points', 'caps.perEvent', 'caps.perMemberPerDay', 'caps.perMemberPerMonth']),
+    }),
     resource(Booster, 'Booster', {
       navigation: navigation.program,
       listProperties: ['name', 'coefficient', 'active', 'validFrom', 'validTo'],
@@ -181,10 +223,34 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
         'target.category': { type: 'string' },
       },
       checks: checked(checkBooster),
+      prepare: typedJson(['target'], []),
     }),
-    resource(Bonus, 'Bonus', { navigation: navigation.program, listProperties: ['name', 'moment', 'points', 'active'] }),
+    resource(Bonus, 'Bonus', {
+      navigation: navigation.program,
+      listProperties: ['name', 'moment', 'points', 'active'],
+      properties: {
+        goal: { type: 'mixed', description: 'For goal bonuses: N events of a type within D days' },
+        'goal.eventType': { type: 'string' },
+        'goal.count': { type: 'number' },
+        'goal.withinDays': { type: 'number' },
+      },
+      prepare: typedJson(['goal'], ['goal.count', 'goal.withinDays']),
+    }),
     resource(Tier, 'Tier', { navigation: navigation.program, checks: checked(checkTier) }),
-    resource(ProgramSettings, 'ProgramSettings', { navigation: navigation.program, properties: { widgetSecret: { isVisible: false } } }),
+    resource(ProgramSettings, 'ProgramSettings', {
+      navigation: navigation.program,
+      properties: {
+        widgetSecret: { isVisible: false },
+        expiryPolicy: { type: 'mixed', description: 'period (months), fixed_date (month, day, yearsAfter), anniversary (minimumMonths) or never' },
+        'expiryPolicy.mode': { availableValues: ['period', 'fixed_date', 'anniversary', 'never'].map((v) => ({ value: v, label: v.replace('_', ' ') })) },
+        'expiryPolicy.months': { type: 'number' },
+        'expiryPolicy.month': { type: 'number' },
+        'expiryPolicy.day': { type: 'number' },
+        'expiryPolicy.yearsAfter': { type: 'number' },
+        'expiryPolicy.minimumMonths': { type: 'number' },
+      },
+      prepare: typedJson(['expiryPolicy'], ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths']),
+    }),
     resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
     memberResource(dataSource, care.mailer),
     resource(MemberEvent, 'MemberEvent', { navigation: navigation.members, readOnly: true, listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'] }),

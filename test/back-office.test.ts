@@ -164,9 +164,41 @@ describe('configuration', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Successfully created a new record');
     const [saved] = await db.dataSource.query(`SELECT id, coefficient, target FROM booster WHERE name = 'Weekend coffee'`);
-    expect(saved).toMatchObject({ coefficient: '1.500', target: { category: 'coffee' } });
+    expect(saved).toMatchObject({ coefficient: '1.500' });
+    expect(saved.target).toEqual({ category: 'coffee' });
     const [entry] = await db.dataSource.query(`SELECT "staffEmail", action, after FROM audit_entry WHERE resource = 'Booster' AND "recordId" = $1`, [saved.id]);
     expect(entry).toMatchObject({ staffEmail: 'manager@tessera.demo', action: 'new' });
+    await signOut(page);
+  });
+});
+
+describe('earning rules', () => {
+  it('saves a rule from the form as the typed formula the program reads, and refuses an incomplete one', async () => {
+    const page = await signIn('manager@tessera.demo');
+    await offeredResources(page);
+    const save = (fields: Record<string, string>) =>
+      page.evaluate(async (fields) => {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) form.append(k, v);
+        return (await fetch('/admin/api/resources/EarningRule/actions/new', { method: 'POST', body: form })).json();
+      }, fields);
+    const refused = await save({ name: 'Half-filled', 'formula.kind': 'per_action', 'formula.points': '30' });
+    expect(refused.record.errors['formula.actionType'].message).toBe('is required for per_action');
+    await save({
+      name: 'Newsletter sign-up',
+      'formula.kind': 'per_action',
+      'formula.actionType': 'newsletter_signup',
+      'formula.points': '30',
+      'formula.pointsPerUnit': '',
+      'caps.perMemberPerMonth': '30',
+      'caps.perEvent': '',
+      priority: '0',
+      stacking: 'stack',
+      active: 'true',
+    });
+    const [rule] = await db.dataSource.query(`SELECT formula, caps FROM earning_rule WHERE name = 'Newsletter sign-up'`);
+    expect(rule).toEqual({ formula: { kind: 'per_action', actionType: 'newsletter_signup', points: 30 }, caps: { perMemberPerMonth: 30 } });
+    expect(await db.dataSource.query(`SELECT 1 FROM earning_rule WHERE name = 'Half-filled'`)).toEqual([]);
     await signOut(page);
   });
 });

@@ -30,3 +30,38 @@ export function checkTier(values: { threshold?: unknown; multiplier?: unknown })
   if (!Number.isFinite(multiplier) || multiplier < 1 || multiplier > 5) errors.multiplier = 'must be between 1 and 5';
   return errors;
 }
+
+const ruleFields: Record<string, string[]> = {
+  per_amount: ['formula.pointsPerUnit', 'formula.rounding'],
+  per_product: ['formula.reference', 'formula.pointsPerItem'],
+  per_category: ['formula.category', 'formula.pointsPerUnit', 'formula.rounding'],
+  per_visit: ['formula.points'],
+  per_action: ['formula.actionType', 'formula.points'],
+};
+const numericRuleFields = new Set(['formula.pointsPerUnit', 'formula.pointsPerItem', 'formula.points']);
+
+/** An earning rule's formula needs the fields of its kind: positive numbers, a rounding, a name. */
+export function checkEarningRule(values: Record<string, unknown>): FieldErrors {
+  const errors: FieldErrors = {};
+  const kind = String(values['formula.kind'] ?? '');
+  const needed = ruleFields[kind];
+  if (!needed) return { 'formula.kind': `must be one of ${Object.keys(ruleFields).join(', ')}` };
+  for (const field of needed) {
+    const value = values[field];
+    if (numericRuleFields.has(field)) {
+      const n = number(value);
+      if (!Number.isFinite(n) || n <= 0) errors[field] = `is required for ${kind}: a number above 0`;
+    } else if (field === 'formula.rounding') {
+      if (!['down', 'up', 'nearest'].includes(String(value))) errors[field] = 'must be down, up or nearest';
+    } else if (typeof value !== 'string' || value.trim() === '') {
+      errors[field] = `is required for ${kind}`;
+    }
+  }
+  for (const cap of ['caps.perEvent', 'caps.perMemberPerDay', 'caps.perMemberPerMonth']) {
+    const value = values[cap];
+    if (value !== undefined && value !== '' && value !== null && !(Number.isInteger(number(value)) && number(value) > 0)) {
+      errors[cap] = 'must be a whole number of points above 0, or empty for no cap';
+    }
+  }
+  return errors;
+}
