@@ -5,6 +5,7 @@ import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
+import { ExpiryAlert } from './expiry-alert.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
@@ -31,6 +32,7 @@ export {
   Booster,
   CareAdjustment,
   EarningRule,
+  ExpiryAlert,
   Invoice,
   LedgerAccount,
   LedgerBalance,
@@ -86,6 +88,7 @@ export const entities = [
   AuditEntry,
   CareAdjustment,
   SentEmail,
+  ExpiryAlert,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

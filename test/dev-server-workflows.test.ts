@@ -64,3 +64,26 @@ it('leaves a hold alone once it is settled in time', async () => {
   expect(await p.posted(account.id)).toBe(30);
   expect(await p.available(account.id)).toBe(30);
 });
+
+it('runs the daily expiry: breakage through the ledger and one warning email per member, never twice', async () => {
+  const p = await createProgram(harness.db.dataSource);
+  const { wallet } = await p.partner(1_000);
+  const { account } = await p.member('expiry-bo');
+  const earn = (amount: number, expiresAt: Date, key: string) =>
+    p.ledger.transfer({ source: 'test', key, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount, kind: 'earn', expiresAt }] });
+  await earn(80, new Date(Date.now() - 3_600_000), 'expiry-past');
+  await earn(120, new Date(Date.now() + 6 * 86_400_000), 'expiry-week');
+
+  const run = (id: string) =>
+    harness.env.client.workflow.execute('pointsExpiryWorkflow', { taskQueue: harness.taskQueue, workflowId: id, args: [{ alertDays: [30, 7] }] });
+  const first = await run('points-expiry-1');
+  expect(first).toMatchObject({ expiredLots: 1, expiredPoints: 80, alertsSent: 2 });
+  expect(await p.available(account.id)).toBe(120);
+  const mails = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('expiry-bo@example.test'));
+  expect(mails).toHaveLength(2);
+  expect(mails[0]!.subject).toMatch(/^120 of your points expire on \d{1,2} \w+ \d{4}$/);
+  expect(mails[0]!.text).toContain('120 points of your balance expire');
+
+  expect(await run('points-expiry-2')).toMatchObject({ expiredLots: 0, expiredPoints: 0, alertsSent: 0 });
+  expect((await readInbox(harness.sink.directory)).filter((m) => m.to.includes('expiry-bo@example.test'))).toHaveLength(2);
+});

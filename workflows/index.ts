@@ -2,3 +2,4 @@
 export { holdTimeoutWorkflow, holdSettledSignal } from './hold-timeout.workflow.js';
 export { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workflow.js';
+export { pointsExpiryWorkflow } from './points-expiry.workflow.js';

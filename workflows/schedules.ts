@@ -1,17 +1,28 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 
 export const ledgerAuditScheduleId = 'ledger-audit-nightly';
+export const pointsExpiryScheduleId = 'points-expiry-daily';
 
-/** Registers the program's recurring work; safe to call at every start. */
-export async function registerSchedules(client: Client, taskQueue: string): Promise<void> {
+async function ensure(client: Client, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
   try {
-    await client.schedule.create({
-      scheduleId: ledgerAuditScheduleId,
-      spec: { calendars: [{ hour: 3, minute: 15 }] },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      action: { type: 'startWorkflow', workflowType: 'ledgerAuditWorkflow', taskQueue, workflowId: 'ledger-audit' },
-    });
+    await client.schedule.create(options);
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
+}
+
+/** Registers the program's recurring work; safe to call at every start. */
+export async function registerSchedules(client: Client, taskQueue: string, expiryAlertDays: number[] = [30, 7]): Promise<void> {
+  await ensure(client, {
+    scheduleId: ledgerAuditScheduleId,
+    spec: { calendars: [{ hour: 3, minute: 15 }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'ledgerAuditWorkflow', taskQueue, workflowId: 'ledger-audit' },
+  });
+  await ensure(client, {
+    scheduleId: pointsExpiryScheduleId,
+    spec: { calendars: [{ hour: 2, minute: 0 }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'pointsExpiryWorkflow', taskQueue, workflowId: 'points-expiry', args: [{ alertDays: expiryAlertDays }] },
+  });
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
 import { createCareActivities } from './activities/care-activities.js';
+import { createExpiryActivities } from './activities/expiry-activities.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -39,6 +40,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
   const ledger = new Ledger(deps.dataSource);
   const activities = {
     ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
     ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
   };
   return Worker.create({

@@ -1,0 +1,17 @@
+import type { ExpiryNotice } from '../loyalty/expiry.js';
+
+const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const number = new Intl.NumberFormat('en');
+
+/** The member's "your points expire soon" email. */
+export function expiryEmail(notice: ExpiryNotice) {
+  const when = date.format(new Date(notice.expiresOn));
+  return {
+    to: notice.email,
+    subject: `${number.format(notice.points)} of your points expire on ${when}`,
+    text:
+      `Hello${notice.displayName ? ` ${notice.displayName}` : ''},\n\n` +
+      `${number.format(notice.points)} points of your balance expire on ${when} (within ${notice.daysAhead} days).\n` +
+      'Spend them on a reward before then: they cannot be used afterwards.\n\nTessera',
+  };
+}

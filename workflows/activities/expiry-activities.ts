@@ -1,0 +1,29 @@
+import type { DataSource } from 'typeorm';
+import { dueExpiryNotices, expireDueLots, recordExpiryNotice, type ExpiredLots, type ExpiryNotice } from '../../loyalty/expiry.js';
+import type { Ledger } from '../../loyalty/ledger/ledger.js';
+import { expiryEmail } from '../../reports/expiry-email.js';
+import type { Mailer } from '../../reports/mailer.js';
+
+/** Thin, idempotent calls for the daily expiry run. */
+export function createExpiryActivities({ dataSource, ledger, mailer }: { dataSource: DataSource; ledger: Ledger; mailer: Mailer }) {
+  return {
+    expireLots(asOf: string): Promise<ExpiredLots> {
+      return expireDueLots(dataSource, ledger, new Date(asOf));
+    },
+
+    findExpiryNotices(asOf: string, daysAhead: number): Promise<ExpiryNotice[]> {
+      return dueExpiryNotices(dataSource, new Date(asOf), daysAhead);
+    },
+
+    /** Sends one member's notice unless it was sent already (a retry after a crash may repeat it once). */
+    async sendExpiryNotice(notice: ExpiryNotice, asOf: string): Promise<boolean> {
+      const still = (await dueExpiryNotices(dataSource, new Date(asOf), notice.daysAhead)).find((n) => n.memberId === notice.memberId);
+      if (!still) return false;
+      await mailer.send(expiryEmail(still));
+      await recordExpiryNotice(dataSource, still);
+      return true;
+    },
+  };
+}
+
+export type ExpiryActivities = ReturnType<typeof createExpiryActivities>;
