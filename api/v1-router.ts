@@ -26,11 +26,20 @@ import {
   widgetSessionBody,
 } from './schemas.js';
 
+/** Starts the shipping of a redeemed reward (the workflows implement it). */
+export interface FulfilmentStarter {
+  start(redemption: { id: string; rewardCode: string }): Promise<void>;
+}
+
 export interface ApiDependencies {
   dataSource: DataSource;
   ledger: Ledger;
+  /** Starts the fulfilment of rewards that must be shipped (a Temporal workflow). */
+  fulfilment?: FulfilmentStarter;
   /** Requests a key may make per minute. */
   rateLimitPerMinute?: number;
+  /** Where faults that happen after the response was sent are reported. */
+  logFault?: (error: unknown, path: string) => void;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.infer<T> {
@@ -43,7 +52,13 @@ const partnerOf = (res: Response) => (res.locals as PartnerLocals).partner;
 const pathParam = (req: Request, name: string, schema: z.ZodType<string>) => parse(schema, req.params[name], 'path');
 
 /** The partner API, version 1: authenticated by API key, idempotent writes, problem+json errors. */
-export function apiV1Router({ dataSource, ledger, rateLimitPerMinute = 1_200 }: ApiDependencies): Router {
+export function apiV1Router({
+  dataSource,
+  ledger,
+  fulfilment,
+  rateLimitPerMinute = 1_200,
+  logFault = (error) => console.error(error),
+}: ApiDependencies): Router {
   const router = Router();
   router.get('/', (_req, res) => {
     res.json({ name: 'Tessera partner API', version: 'v1', docs: '/api/docs', openapi: '/api/openapi.json' });
@@ -119,6 +134,7 @@ export function apiV1Router({ dataSource, ledger, rateLimitPerMinute = 1_200 }: 
   router.post('/members/:externalId/redemptions', async (req, res) => {
     const externalId = pathParam(req, 'externalId', externalIdParam);
     const body = parse(redemptionBody, req.body, 'body');
+    let toFulfil: string | undefined;
     await idempotentWrite(dataSource, req, res, async (manager, requestId) => {
       const redemption = await redeemReward(manager, ledger, {
         externalId,
@@ -127,6 +143,7 @@ export function apiV1Router({ dataSource, ledger, rateLimitPerMinute = 1_200 }: 
         partnerId: partnerOf(res).id,
         key: requestId,
       });
+      if (redemption.status === 'awaiting_fulfilment') toFulfil = redemption.id;
       return {
         status: 201,
         body: {
@@ -139,6 +156,8 @@ export function apiV1Router({ dataSource, ledger, rateLimitPerMinute = 1_200 }: 
         },
       };
     });
+    // After the commit, so that the workflow finds the redemption. A replay starts nothing.
+    if (toFulfil && fulfilment) await fulfilment.start({ id: toFulfil, rewardCode: body.reward }).catch((error) => logFault(error, req.path));
   });
 
   router.post('/members/:externalId/transfers', async (req, res) => {

@@ -1,6 +1,6 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const redemptionStatuses = ['completed', 'awaiting_fulfilment', 'fulfilled', 'cancelled'] as const;
+export const redemptionStatuses = ['completed', 'awaiting_fulfilment', 'ordered', 'fulfilled', 'cancelled'] as const;
 export type RedemptionStatus = (typeof redemptionStatuses)[number];
 
 /** A member spending points on a reward of the catalog. */
@@ -38,6 +38,17 @@ export class Redemption extends BaseEntity {
   /** For instant rewards: the code the member uses (a discount code, a voucher). */
   @Column({ type: 'text', nullable: true })
   code: string | null;
+
+  /** The supplier's order, once placed (rewards that need fulfilment). */
+  @Column({ type: 'text', nullable: true })
+  supplierOrderId: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  orderedAt: Date | null;
+
+  /** Why a redemption was cancelled, in words the member reads. */
+  @Column({ type: 'text', nullable: true })
+  outcome: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -13,6 +13,9 @@ const environmentSchema = z.object({
   MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
   OPERATOR_EMAIL: z.email().default('operator@tessera.demo'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  FAKE_SUPPLIER_SHIP_SECONDS: z.coerce.number().min(0).default(20),
+  FAKE_SUPPLIER_FAILING_REWARDS: z.string().default(''),
+  FULFILMENT_POLL_SECONDS: z.coerce.number().min(1).default(10),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optionalUrl,
   TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
@@ -36,6 +39,10 @@ export interface Config {
   operatorEmail: string;
   /** Signs back-office session cookies; `npm start` uses a development default. */
   sessionSecret?: string;
+  /** The fake reward supplier: how long until it ships, which rewards it cannot deliver. */
+  fakeSupplier: { shipAfterMs: number; failingRewards: string[] };
+  /** How often fulfilment asks the supplier about a shipment. */
+  fulfilmentPollSeconds: number;
   port: number;
   publicUrl?: string;
   dataDir: string;
@@ -74,6 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     operatorEmail: e.OPERATOR_EMAIL,
     sessionSecret: e.SESSION_SECRET,
+    fakeSupplier: {
+      shipAfterMs: e.FAKE_SUPPLIER_SHIP_SECONDS * 1000,
+      failingRewards: e.FAKE_SUPPLIER_FAILING_REWARDS.split(',').map((c) => c.trim()).filter(Boolean),
+    },
+    fulfilmentPollSeconds: e.FULFILMENT_POLL_SECONDS,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     dataDir: resolve(e.TESSERA_DATA_DIR),

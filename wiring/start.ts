@@ -7,6 +7,7 @@ import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
 import { createRecordingMailer } from '../reports/mailer.js';
 import { registerSchedules } from '../workflows/schedules.js';
 import { createWorker } from '../workflows/worker.js';
+import { FakeRewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { loadConfig } from './config.js';
 import { openDataSource, provideDatabase } from './database.js';
 import { demoApiKeys, demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
@@ -18,6 +19,7 @@ import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
 import { createBackOffice } from '../admin/back-office.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /**
@@ -85,6 +87,7 @@ try {
     dataSource,
     mailer,
     operatorEmail: config.operatorEmail,
+    supplier: new FakeRewardSupplier(config.fakeSupplier),
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
   });
   const workerRun = worker.run();
@@ -105,7 +108,7 @@ try {
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger },
+    api: { dataSource, ledger, fulfilment: temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' }) },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => clientConnection.healthService.check({}),

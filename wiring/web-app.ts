@@ -24,7 +24,11 @@ export function createWebApp({ health, api, inboxDirectory, demoStore = false, b
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(health));
-  app.use('/api/v1', express.json({ limit: '100kb' }), apiV1Router(api));
+  app.use(
+    '/api/v1',
+    express.json({ limit: '100kb' }),
+    apiV1Router({ logFault: (error, path) => logger.error({ err: error, path }, 'after the response'), ...api }),
+  );
   app.use('/api', apiDocsRouter());
   app.use(widgetRouter(api.dataSource));
   if (demoStore) app.use(demoStoreRouter(api.dataSource));

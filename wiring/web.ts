@@ -9,6 +9,7 @@ import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
 import { createBackOffice } from '../admin/back-office.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
@@ -42,7 +43,7 @@ try {
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger },
+    api: { dataSource, ledger, fulfilment: temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' }) },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => connection.healthService.check({}),

@@ -2,6 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDataSource } from '../entities/data-source.js';
 import { createRecordingMailer } from '../reports/mailer.js';
 import { createWorker } from '../workflows/worker.js';
+import { FakeRewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { loadConfig, requireSettings } from './config.js';
 import { logger } from './logger.js';
 import { Shutdown } from './shutdown.js';
@@ -30,6 +31,7 @@ try {
     dataSource,
     mailer,
     operatorEmail: config.operatorEmail,
+    supplier: new FakeRewardSupplier(config.fakeSupplier),
     publicUrl: config.publicUrl,
   });
   const run = worker.run();

@@ -3,3 +3,4 @@ export { holdTimeoutWorkflow, holdSettledSignal } from './hold-timeout.workflow.
 export { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workflow.js';
 export { pointsExpiryWorkflow } from './points-expiry.workflow.js';
+export { cancelFulfilmentSignal, rewardFulfilmentWorkflow } from './reward-fulfilment.workflow.js';

@@ -5,6 +5,8 @@ import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
 import { createCareActivities } from './activities/care-activities.js';
 import { createExpiryActivities } from './activities/expiry-activities.js';
+import { createFulfilmentActivities } from './activities/fulfilment-activities.js';
+import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -18,6 +20,8 @@ export interface WorkerDependencies {
   operatorEmail: string;
   /** Base of the links put in emails. */
   publicUrl?: string;
+  /** Where rewards are ordered (the fake supplier until real ones are connected). */
+  supplier: RewardSupplier;
   /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -41,6 +45,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
   const activities = {
     ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
+    ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
   };
   return Worker.create({

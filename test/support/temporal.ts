@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@tempo
 import { loadConfig } from '../../wiring/config.js';
 import { provisionTemporalCli } from '../../wiring/provision/temporal-cli.js';
 import { provisionTemporalTestServer } from '../../wiring/provision/temporal-test-server.js';
+import { FakeRewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import { createMailer } from '../../reports/mailer.js';
 import { startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-sink.js';
 import { bundleWorkflows, createWorker } from '../../workflows/worker.js';
@@ -71,6 +72,8 @@ export async function startWorkerHarness(
     dataSource: db.dataSource,
     mailer,
     operatorEmail,
+    // Ships in half a second; cannot deliver broken-gadget; cannot be reached for ghost-item.
+    supplier: new FakeRewardSupplier({ shipAfterMs: 500, failingRewards: ['broken-gadget'], unreachableFor: ['ghost-item'] }),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

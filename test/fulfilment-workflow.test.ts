@@ -1,0 +1,82 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EarningRule, ProgramSettings, Redemption, Reward } from '../entities/index.js';
+import { issueApiKey } from '../loyalty/api-keys.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { readInbox } from '../wiring/embedded/mail-sink.js';
+import { createWebApp } from '../wiring/web-app.js';
+import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
+import { createProgram } from './support/program.js';
+import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+
+let harness: WorkerHarness;
+let server: Server;
+let api: string;
+let key: string;
+let p: Awaited<ReturnType<typeof createProgram>>;
+
+beforeAll(async () => {
+  harness = await startWorkerHarness(startDevServer, 'fulfilment-test');
+  const db = harness.db;
+  p = await createProgram(db.dataSource);
+  await db.dataSource.manager.insert(ProgramSettings, { id: 1 });
+  await db.dataSource.manager.insert(EarningRule, { name: '10 points per euro', formula: { kind: 'per_amount', pointsPerUnit: 10, rounding: 'down' } });
+  await db.dataSource.manager.insert(Reward, [
+    { code: 'mug', name: 'Tessera mug', pointsPrice: 300, needsFulfilment: true, stock: 5 },
+    { code: 'broken-gadget', name: 'Gadget', pointsPrice: 200, needsFulfilment: true, stock: 5 },
+  ]);
+  const { partner } = await p.partner(100_000);
+  key = (await issueApiKey(db.dataSource.manager, partner.id, 'test')).secret;
+  const fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, fulfilment } }).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+});
+afterAll(async () => {
+  server?.close();
+  await harness?.stop();
+});
+
+const post = async (path: string, body: unknown) =>
+  (await fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify(body),
+  })).json();
+
+async function memberWith(externalId: string, euros: number) {
+  await post('/events', { member: { externalId, email: `${externalId}@example.test` }, type: 'purchase', amountCents: euros * 100, currency: 'EUR' });
+}
+const summary = async (externalId: string) => (await fetch(`${api}/members/${externalId}`, { headers: { authorization: `Bearer ${key}` } })).json();
+const statusOf = async (id: string) => (await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id })).status;
+const mailsTo = async (address: string) => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(address));
+
+it('holds the points, orders, waits for the shipment, then spends them and emails the member', async () => {
+  await memberWith('ship-ann', 50);
+  const redemption = await post('/members/ship-ann/redemptions', { reward: 'mug' });
+  expect(redemption).toMatchObject({ status: 'awaiting_fulfilment', points: 300 });
+  expect((await summary('ship-ann')).balance).toMatchObject({ available: 200, held: 300 });
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('fulfilled');
+  expect((await summary('ship-ann')).balance).toMatchObject({ posted: 200, available: 200, held: 0 });
+  await expect.poll(async () => (await mailsTo('ship-ann@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
+    'Your reward is on its way: Tessera mug',
+  ]);
+  const described = await harness.env.client.workflow.getHandle(`reward-fulfilment-mug-${redemption.id}`).describe();
+  expect(described.status.name).toBe('COMPLETED');
+});
+
+it('gives the points and the stock back and tells the member when the supplier cannot deliver', async () => {
+  await memberWith('ship-bo', 30);
+  const redemption = await post('/members/ship-bo/redemptions', { reward: 'broken-gadget' });
+  expect((await summary('ship-bo')).balance).toMatchObject({ available: 100, held: 200 });
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('cancelled');
+  expect((await summary('ship-bo')).balance).toMatchObject({ available: 300, held: 0 });
+  const [reward] = await harness.db.dataSource.query(`SELECT stock FROM reward WHERE code = 'broken-gadget'`);
+  expect(reward.stock).toBe(5);
+  await expect.poll(async () => (await mailsTo('ship-bo@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
+    'We could not deliver Gadget: your 200 points are back',
+  ]);
+  expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
+});
