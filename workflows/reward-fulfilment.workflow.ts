@@ -2,13 +2,14 @@ import type { Duration } from '@temporalio/common';
 import { ActivityFailure, condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
 
+// Short timeouts: a step lost with a crashed worker is retried on another one this soon.
 const ledgerSteps = proxyActivities<FulfilmentActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 // The supplier may be down for a while: retry with backoff, then give up and give the points back.
 const supplier = proxyActivities<FulfilmentActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 5 },
 });
 
