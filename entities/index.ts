@@ -6,6 +6,7 @@ import { Booster } from './booster.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
 import { ExpiryAlert } from './expiry-alert.js';
+import { FundingAlert } from './funding-alert.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
@@ -33,6 +34,7 @@ export {
   CareAdjustment,
   EarningRule,
   ExpiryAlert,
+  FundingAlert,
   Invoice,
   LedgerAccount,
   LedgerBalance,
@@ -89,6 +91,7 @@ export const entities = [
   CareAdjustment,
   SentEmail,
   ExpiryAlert,
+  FundingAlert,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

@@ -19,6 +19,10 @@ export class Partner extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   contactEmail: string | null;
 
+  /** Below this many points in its wallet the partner is told to top up (once per crossing). */
+  @Column({ type: 'integer', default: 5_000 })
+  lowBalanceThreshold: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

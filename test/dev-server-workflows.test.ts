@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { creditPurchasedPoints } from '../loyalty/funding.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -86,4 +87,31 @@ it('runs the daily expiry: breakage through the ledger and one warning email per
 
   expect(await run('points-expiry-2')).toMatchObject({ expiredLots: 0, expiredPoints: 0, alertsSent: 0 });
   expect((await readInbox(harness.sink.directory)).filter((m) => m.to.includes('expiry-bo@example.test'))).toHaveLength(2);
+});
+
+it('tells a partner once when its wallet runs low, once when it is empty, and again after a top-up', async () => {
+  const p = await createProgram(harness.db.dataSource);
+  const { partner, wallet } = await p.partner(600);
+  await harness.db.dataSource.query(`UPDATE partner SET "lowBalanceThreshold" = 500, "contactEmail" = 'owner@shop.test' WHERE id = $1`, [partner.id]);
+  const { account } = await p.member('funding-cy');
+  const earn = (amount: number, key: string) =>
+    p.ledger.transfer({ source: 'test', key, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount, kind: 'earn' }] });
+  let run = 0;
+  const alerts = () => harness.env.client.workflow.execute('fundingAlertsWorkflow', { taskQueue: harness.taskQueue, workflowId: `funding-alerts-${++run}` });
+  const subjects = async () => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('owner@shop.test')).map((m) => m.subject).reverse();
+
+  await earn(200, 'funding-1');
+  await alerts();
+  await alerts();
+  await earn(400, 'funding-2');
+  await alerts();
+  await creditPurchasedPoints(harness.db.dataSource.manager, p.ledger, { walletAccountId: wallet.id, points: 1_000, key: 'funding-top-up' });
+  await alerts();
+  await earn(700, 'funding-3');
+  await alerts();
+  expect(await subjects()).toEqual([
+    `${partner.name}: 400 points left in your wallet`,
+    `${partner.name}: your points wallet is empty, the earn widget is paused`,
+    `${partner.name}: 300 points left in your wallet`,
+  ]);
 });

@@ -4,3 +4,4 @@ export { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workflow.js';
 export { pointsExpiryWorkflow } from './points-expiry.workflow.js';
 export { cancelFulfilmentSignal, rewardFulfilmentWorkflow } from './reward-fulfilment.workflow.js';
+export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';

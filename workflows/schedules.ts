@@ -2,6 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 
 export const ledgerAuditScheduleId = 'ledger-audit-nightly';
 export const pointsExpiryScheduleId = 'points-expiry-daily';
+export const fundingAlertsScheduleId = 'funding-alerts';
 
 async function ensure(client: Client, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
   try {
@@ -24,5 +25,11 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
     spec: { calendars: [{ hour: 2, minute: 0 }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     action: { type: 'startWorkflow', workflowType: 'pointsExpiryWorkflow', taskQueue, workflowId: 'points-expiry', args: [{ alertDays: expiryAlertDays }] },
+  });
+  await ensure(client, {
+    scheduleId: fundingAlertsScheduleId,
+    spec: { intervals: [{ every: '10 minutes' }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'fundingAlertsWorkflow', taskQueue, workflowId: 'funding-alerts' },
   });
 }
