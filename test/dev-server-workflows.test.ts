@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Bonus } from '../entities/index.js';
 import { creditPurchasedPoints } from '../loyalty/funding.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
@@ -114,4 +115,22 @@ it('tells a partner once when its wallet runs low, once when it is empty, and ag
     `${partner.name}: your points wallet is empty, the earn widget is paused`,
     `${partner.name}: 300 points left in your wallet`,
   ]);
+});
+
+it('gives a member gone quiet the reactivation bonus and an email, once per inactivity period', async () => {
+  const p = await createProgram(harness.db.dataSource);
+  const { account: quiet } = await p.member('quiet-dee');
+  const { account: busy } = await p.member('busy-eli');
+  await harness.db.dataSource.query(`UPDATE member SET "enrolledAt" = now() - interval '120 days' WHERE "externalId" = 'quiet-dee'`);
+  await harness.db.dataSource.manager.insert(Bonus, { name: 'We missed you', moment: 'reactivation', points: 100, inactivityDays: 90 });
+  let run = 0;
+  const reactivate = () => harness.env.client.workflow.execute('reactivationWorkflow', { taskQueue: harness.taskQueue, workflowId: `reactivation-${++run}` });
+
+  expect(await reactivate()).toBe(1);
+  expect(await p.available(quiet.id)).toBe(100);
+  expect(await p.available(busy.id)).toBe(0);
+  expect(await reactivate()).toBe(0);
+  expect(await p.available(quiet.id)).toBe(100);
+  const mails = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('quiet-dee@example.test'));
+  expect(mails.map((m) => m.subject)).toEqual(['We missed you: 100 bonus points are waiting']);
 });

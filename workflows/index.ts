@@ -5,3 +5,4 @@ export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workfl
 export { pointsExpiryWorkflow } from './points-expiry.workflow.js';
 export { cancelFulfilmentSignal, rewardFulfilmentWorkflow } from './reward-fulfilment.workflow.js';
 export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
+export { reactivationWorkflow } from './reactivation.workflow.js';

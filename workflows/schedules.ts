@@ -3,6 +3,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 export const ledgerAuditScheduleId = 'ledger-audit-nightly';
 export const pointsExpiryScheduleId = 'points-expiry-daily';
 export const fundingAlertsScheduleId = 'funding-alerts';
+export const reactivationScheduleId = 'reactivation-daily';
 
 async function ensure(client: Client, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
   try {
@@ -31,5 +32,11 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
     spec: { intervals: [{ every: '10 minutes' }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     action: { type: 'startWorkflow', workflowType: 'fundingAlertsWorkflow', taskQueue, workflowId: 'funding-alerts' },
+  });
+  await ensure(client, {
+    scheduleId: reactivationScheduleId,
+    spec: { calendars: [{ hour: 10, minute: 0 }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'reactivationWorkflow', taskQueue, workflowId: 'reactivation' },
   });
 }

@@ -6,6 +6,7 @@ import type { Mailer } from '../reports/mailer.js';
 import { createCareActivities } from './activities/care-activities.js';
 import { createExpiryActivities } from './activities/expiry-activities.js';
 import { createFundingActivities } from './activities/funding-activities.js';
+import { createReactivationActivities } from './activities/reactivation-activities.js';
 import { createFulfilmentActivities } from './activities/fulfilment-activities.js';
 import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
@@ -47,6 +48,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
+    ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
   };

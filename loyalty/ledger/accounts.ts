@@ -12,6 +12,8 @@ export const programAccounts = {
   breakage: 'program:breakage',
   /** Funds care agents' goodwill adjustments and takes back their corrections. */
   care: 'program:care',
+  /** Funds the program's own bonuses, such as bringing back inactive members. */
+  marketing: 'program:marketing',
 } as const;
 export type ProgramAccount = keyof typeof programAccounts;
 

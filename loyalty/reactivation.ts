@@ -1,0 +1,62 @@
+import type { DataSource } from 'typeorm';
+import { Bonus } from '../entities/index.js';
+import { accountByCode, programAccounts } from './ledger/accounts.js';
+import type { Ledger } from './ledger/ledger.js';
+import { programConfiguration } from './earning/program-configuration.js';
+import { computeExpiry } from './earning/expiry-policy.js';
+
+export interface Reactivation {
+  memberId: string;
+  email: string | null;
+  displayName: string | null;
+  points: number;
+  bonusName: string;
+  inactiveSince: Date;
+}
+
+/**
+ * Gives each active reactivation bonus to the members inactive for its period (no event since;
+ * enrolment counts as activity), once per inactivity period: the ledger key is the member and the
+ * date of their last activity, so a second run changes nothing and a later lapse earns it again.
+ * The program funds these points.
+ */
+export async function reactivateInactiveMembers(dataSource: DataSource, ledger: Ledger, now: Date): Promise<Reactivation[]> {
+  const bonuses = await dataSource.manager.findBy(Bonus, { moment: 'reactivation', active: true });
+  const marketing = await accountByCode(dataSource.manager, programAccounts.marketing);
+  const { settings } = await programConfiguration(dataSource.manager);
+  const given: Reactivation[] = [];
+  for (const bonus of bonuses) {
+    if (!bonus.inactivityDays) continue;
+    const inactive: { memberId: string; accountId: string; email: string | null; displayName: string | null; enrolledAt: Date; lastActivity: Date }[] =
+      await dataSource.query(
+        `SELECT m.id AS "memberId", a.id AS "accountId", m.email, m."displayName", m."enrolledAt",
+                GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) AS "lastActivity"
+           FROM member m JOIN ledger_account a ON a."memberId" = m.id
+           LEFT JOIN member_event e ON e."memberId" = m.id
+          GROUP BY m.id, a.id
+         HAVING GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) < $1::timestamptz - make_interval(days => $2)`,
+        [now, bonus.inactivityDays],
+      );
+    for (const member of inactive) {
+      const written = await ledger.transfer({
+        source: 'system:reactivation',
+        key: `${bonus.id}:${member.memberId}:${new Date(member.lastActivity).toISOString()}`,
+        legs: [
+          {
+            debitAccountId: marketing.id,
+            creditAccountId: member.accountId,
+            amount: bonus.points,
+            kind: 'bonus',
+            expiresAt: computeExpiry(settings.expiryPolicy, now, new Date(member.enrolledAt)),
+            references: { bonus: bonus.id },
+            explanation: [{ rule: bonus.name, points: bonus.points, reason: `no activity for ${bonus.inactivityDays} days` }],
+          },
+        ],
+      });
+      if (!written.replayed) {
+        given.push({ memberId: member.memberId, email: member.email, displayName: member.displayName, points: bonus.points, bonusName: bonus.name, inactiveSince: new Date(member.lastActivity) });
+      }
+    }
+  }
+  return given;
+}

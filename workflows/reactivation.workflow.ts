@@ -1,0 +1,14 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ReactivationActivities } from './activities/reactivation-activities.js';
+
+const { reactivateMembers, sendReactivationEmail } = proxyActivities<ReactivationActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/** The daily reactivation run: bonuses for members gone quiet, and an email each. */
+export async function reactivationWorkflow(): Promise<number> {
+  const given = await reactivateMembers(new Date().toISOString());
+  for (const reactivation of given) await sendReactivationEmail(reactivation);
+  return given.length;
+}
