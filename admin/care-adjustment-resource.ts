@@ -10,6 +10,8 @@ import { audit, checked, navigation, readable, staff } from './resources.js';
 export interface CareServices {
   ledger: Ledger;
   approvals: CareApprovals;
+  /** Starts a booster's window (switch on, announce, switch off, summarise). */
+  boosterWindows?: { schedule(window: { boosterId: string; startsAt: string; endsAt: string }): Promise<void> };
 }
 
 const canRun = (action: string) => (context: ActionContext) => {

@@ -35,6 +35,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'ApiKey.rotate': ['operator_admin'],
   'ApiKey.revoke': ['operator_admin'],
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
+  'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

@@ -21,7 +21,7 @@ import {
 import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { hashPassword } from './passwords.js';
-import { canRead, canWrite, partnerScope } from './permissions.js';
+import { canRead, canWrite, mayRun, partnerScope } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
@@ -224,6 +224,28 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
       },
       checks: checked(checkBooster),
       prepare: typedJson(['target'], []),
+      actions: {
+        scheduleWindow: {
+          actionType: 'record',
+          component: false,
+          icon: 'Clock',
+          guard: 'Run this booster over its period: on at the start (members are told), off at the end?',
+          isAccessible: (context: ActionContext) => {
+            const user = staff(context);
+            return !!user && mayRun('Booster', 'scheduleWindow', user.role) && !!context.record?.params.validFrom && !!context.record?.params.validTo;
+          },
+          handler: async (_request: ActionRequest, _response: unknown, context: ActionContext) => {
+            const params = context.record!.params;
+            if (!care.boosterWindows) throw new Error('Booster windows need the Temporal client');
+            await care.boosterWindows.schedule({
+              boosterId: String(params.id),
+              startsAt: new Date(String(params.validFrom)).toISOString(),
+              endsAt: new Date(String(params.validTo)).toISOString(),
+            });
+            return { record: context.record!.toJSON(context.currentAdmin), notice: { message: 'Scheduled: the booster switches on at its start', type: 'success' } };
+          },
+        },
+      },
     }),
     resource(Bonus, 'Bonus', {
       navigation: navigation.program,

@@ -13,6 +13,7 @@ import { artifactsDir, launchBrowser } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { boosterWindowWorkflowId, temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { walletStatus } from '../loyalty/funding.js';
 import { createRecordingMailer } from '../reports/mailer.js';
@@ -34,7 +35,11 @@ beforeAll(async () => {
   const ledger = new Ledger(db.dataSource);
   backOffice = createBackOffice({
     dataSource: db.dataSource,
-    care: { ledger, approvals: temporalCareApprovals(harness.env.client, harness.taskQueue) },
+    care: {
+      ledger,
+      approvals: temporalCareApprovals(harness.env.client, harness.taskQueue),
+      boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
+    },
     mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
     databaseUrl: db.url,
     sessionSecret: 'a-test-session-secret-of-more-than-32-characters',
@@ -168,6 +173,16 @@ describe('configuration', () => {
     expect(saved.target).toEqual({ category: 'coffee' });
     const [entry] = await db.dataSource.query(`SELECT "staffEmail", action, after FROM audit_entry WHERE resource = 'Booster' AND "recordId" = $1`, [saved.id]);
     expect(entry).toMatchObject({ staffEmail: 'manager@tessera.demo', action: 'new' });
+
+    // Running it over a period starts its window workflow, which waits for the start.
+    await db.dataSource.query(`UPDATE booster SET "validFrom" = now() + interval '2 days', "validTo" = now() + interval '9 days' WHERE id = $1`, [saved.id]);
+    const scheduled = await page.evaluate(
+      async (id) => (await (await fetch(`/admin/api/resources/Booster/records/${id}/scheduleWindow`, { method: 'POST' })).json()).notice,
+      saved.id,
+    );
+    expect(scheduled).toMatchObject({ type: 'success' });
+    const window = await harness.env.client.workflow.getHandle(boosterWindowWorkflowId(saved.id)).describe();
+    expect(window.status.name).toBe('RUNNING');
     await signOut(page);
   });
 });

@@ -19,6 +19,7 @@ import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
 import { createBackOffice } from '../admin/back-office.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
@@ -100,7 +101,7 @@ try {
   const backOffice = createBackOffice({
     dataSource,
     mailer,
-    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
+    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue), boosterWindows: temporalBoosterWindows(client, config.taskQueue) },
     databaseUrl: database.url,
     sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,

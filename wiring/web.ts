@@ -9,6 +9,7 @@ import { Shutdown } from './shutdown.js';
 import { createWebApp } from './web-app.js';
 import { createBackOffice } from '../admin/back-office.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
@@ -35,7 +36,7 @@ try {
   const backOffice = createBackOffice({
     dataSource,
     mailer,
-    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue) },
+    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue), boosterWindows: temporalBoosterWindows(client, config.taskQueue) },
     databaseUrl: config.databaseUrl,
     sessionSecret: config.sessionSecret,
     publicUrl: config.publicUrl,

@@ -6,3 +6,4 @@ export { pointsExpiryWorkflow } from './points-expiry.workflow.js';
 export { cancelFulfilmentSignal, rewardFulfilmentWorkflow } from './reward-fulfilment.workflow.js';
 export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 export { reactivationWorkflow } from './reactivation.workflow.js';
+export { boosterWindowWorkflow } from './booster-window.workflow.js';

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import type { DataSource } from 'typeorm';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
+import { createBoosterActivities } from './activities/booster-activities.js';
 import { createCareActivities } from './activities/care-activities.js';
 import { createExpiryActivities } from './activities/expiry-activities.js';
 import { createFundingActivities } from './activities/funding-activities.js';
@@ -48,6 +49,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
+    ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),

@@ -1,0 +1,37 @@
+import type { DataSource } from 'typeorm';
+import { boosterAudience, boosterResults, setBoosterActive } from '../../loyalty/booster-windows.js';
+import type { Mailer } from '../../reports/mailer.js';
+
+const number = new Intl.NumberFormat('en');
+
+/** Thin calls for a booster's window: switch, announce, summarise. */
+export function createBoosterActivities({ dataSource, mailer, operatorEmail }: { dataSource: DataSource; mailer: Mailer; operatorEmail: string }) {
+  return {
+    setBoosterActive(boosterId: string, active: boolean): Promise<void> {
+      return setBoosterActive(dataSource, boosterId, active);
+    },
+    async announceBooster(boosterId: string): Promise<number> {
+      const audience = await boosterAudience(dataSource, boosterId);
+      const until = audience.validTo ? ` until ${audience.validTo.toISOString().slice(0, 10)}` : '';
+      for (const to of audience.emails) {
+        await mailer.send({
+          to,
+          subject: `${audience.name}: ×${audience.coefficient} points${until}`,
+          text: `Earn ${audience.coefficient} times the points${until}: ${audience.name}.\n\nTessera`,
+        });
+      }
+      return audience.emails.length;
+    },
+    async summariseBooster(boosterId: string): Promise<{ points: number; members: number }> {
+      const results = await boosterResults(dataSource, boosterId);
+      await mailer.send({
+        to: operatorEmail,
+        subject: `Booster "${results.name}" ended: ${number.format(results.points)} points to ${results.members} members`,
+        text: `The booster "${results.name}" awarded ${number.format(results.points)} extra points to ${results.members} members during its window.`,
+      });
+      return { points: results.points, members: results.members };
+    },
+  };
+}
+
+export type BoosterActivities = ReturnType<typeof createBoosterActivities>;
