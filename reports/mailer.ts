@@ -2,8 +2,16 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import { SentEmail } from '../entities/index.js';
 
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
+}
+
 export interface Mailer {
-  send(message: { to: string; subject: string; text: string; html?: string }): Promise<void>;
+  send(message: MailMessage): Promise<void>;
   /** Opens an SMTP session and closes it: what /health asks. */
   verify(): Promise<void>;
   close(): void;

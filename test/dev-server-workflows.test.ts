@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Bonus } from '../entities/index.js';
+import { Bonus, EarningRule } from '../entities/index.js';
+import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
+import { recordEvent } from '../loyalty/earning/record-event.js';
 import { creditPurchasedPoints } from '../loyalty/funding.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
@@ -133,4 +135,31 @@ it('gives a member gone quiet the reactivation bonus and an email, once per inac
   expect(await p.available(quiet.id)).toBe(100);
   const mails = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('quiet-dee@example.test'));
   expect(mails.map((m) => m.subject)).toEqual(['We missed you: 100 bonus points are waiting']);
+});
+
+it("emails each partner its weekly report with a PNG chart and a CSV, and the operator the program's", async () => {
+  const p = await createProgram(harness.db.dataSource);
+  const { partner } = await p.partner(50_000);
+  await harness.db.dataSource.query(`UPDATE partner SET "contactEmail" = 'reports@weekly.test' WHERE id = $1`, [partner.id]);
+  await harness.db.dataSource.manager.upsert(EarningRule, { name: 'report points', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } }, ['id']);
+  forgetProgramConfiguration(harness.db.dataSource);
+  for (const [externalId, euros] of [['report-a', 40], ['report-b', 25]] as const) {
+    await harness.db.dataSource.transaction((manager) =>
+      recordEvent(manager, p.ledger, { partnerId: partner.id, member: { externalId }, type: 'purchase', amountCents: euros * 100, occurredAt: new Date() }),
+    );
+  }
+  const sent = await harness.env.client.workflow.execute('partnerReportsWorkflow', { taskQueue: harness.taskQueue, workflowId: 'reports-weekly-test', args: ['weekly'] });
+  expect(sent).toBeGreaterThanOrEqual(2);
+  const inbox = await readInbox(harness.sink.directory);
+  const report = inbox.find((m) => m.to.includes('reports@weekly.test'))!;
+  expect(report.subject).toBe(`${partner.name}: your weekly Tessera report`);
+  expect(report.text).toContain('Points issued: 65');
+  expect(report.text).toContain('Members earning: 2');
+  expect(report.text).toContain('report points: 65 points');
+  expect(report.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+    ['points.png', 'image/png'],
+    ['points.csv', 'text/csv'],
+  ]);
+  expect(report.attachments[0]!.size).toBeGreaterThan(5_000);
+  expect(inbox.some((m) => m.to.includes(harness.operatorEmail) && m.subject === 'The coalition program: your weekly Tessera report')).toBe(true);
 });

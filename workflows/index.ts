@@ -7,3 +7,4 @@ export { cancelFulfilmentSignal, rewardFulfilmentWorkflow } from './reward-fulfi
 export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 export { reactivationWorkflow } from './reactivation.workflow.js';
 export { boosterWindowWorkflow } from './booster-window.workflow.js';
+export { partnerReportsWorkflow } from './partner-reports.workflow.js';

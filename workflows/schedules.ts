@@ -4,6 +4,8 @@ export const ledgerAuditScheduleId = 'ledger-audit-nightly';
 export const pointsExpiryScheduleId = 'points-expiry-daily';
 export const fundingAlertsScheduleId = 'funding-alerts';
 export const reactivationScheduleId = 'reactivation-daily';
+export const weeklyReportsScheduleId = 'partner-reports-weekly';
+export const monthlyReportsScheduleId = 'partner-reports-monthly';
 
 async function ensure(client: Client, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
   try {
@@ -38,5 +40,17 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
     spec: { calendars: [{ hour: 10, minute: 0 }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     action: { type: 'startWorkflow', workflowType: 'reactivationWorkflow', taskQueue, workflowId: 'reactivation' },
+  });
+  await ensure(client, {
+    scheduleId: weeklyReportsScheduleId,
+    spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 7, minute: 0 }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'partnerReportsWorkflow', taskQueue, workflowId: 'partner-reports-weekly', args: ['weekly'] },
+  });
+  await ensure(client, {
+    scheduleId: monthlyReportsScheduleId,
+    spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 30 }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'partnerReportsWorkflow', taskQueue, workflowId: 'partner-reports-monthly', args: ['monthly'] },
   });
 }

@@ -1,0 +1,22 @@
+import type { DataSource } from 'typeorm';
+import { Partner } from '../../entities/index.js';
+import type { Mailer } from '../../reports/mailer.js';
+import { buildReport, type ReportPeriod } from '../../reports/partner-report.js';
+
+/** Thin calls for the scheduled reports: who gets one, and one report sent. */
+export function createReportActivities({ dataSource, mailer, operatorEmail }: { dataSource: DataSource; mailer: Mailer; operatorEmail: string }) {
+  return {
+    async reportRecipients(): Promise<{ partnerId: string | null; to: string }[]> {
+      const partners = await dataSource.manager.find(Partner, { order: { code: 'ASC' } });
+      return [
+        ...partners.filter((p) => p.contactEmail).map((p) => ({ partnerId: p.id, to: p.contactEmail! })),
+        { partnerId: null, to: operatorEmail },
+      ];
+    },
+    async sendReport(recipient: { partnerId: string | null; to: string }, period: ReportPeriod): Promise<void> {
+      await mailer.send(await buildReport(dataSource, { partnerId: recipient.partnerId ?? undefined, period, to: recipient.to }));
+    },
+  };
+}
+
+export type ReportActivities = ReturnType<typeof createReportActivities>;
