@@ -98,6 +98,8 @@ export function createBackOffice({
             StaffUser: 'Staff users',
             AuditEntry: 'Audit log',
             CareAdjustment: 'Care adjustments',
+            WebhookEndpoint: 'Webhooks',
+            WebhookDelivery: 'Webhook deliveries',
           },
         },
       },

@@ -23,6 +23,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   StaffUser: { operator_admin: 'write' },
   AuditEntry: { operator_admin: 'read', care_supervisor: 'read', analyst: 'read' },
   CareAdjustment: { operator_admin: 'write', care_agent: 'write', care_supervisor: 'write', program_manager: 'read', analyst: 'read' },
+  WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
+  WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -53,6 +55,7 @@ export const partnerScope: Record<string, string> = {
   ApiKey: 'partnerId',
   Invoice: 'partnerId',
   MemberEvent: 'partnerId',
+  WebhookEndpoint: 'partnerId',
 };
 
 export function canRead(resource: string, role: StaffRole): boolean {

@@ -17,6 +17,8 @@ import {
   Reward,
   StaffUser,
   Tier,
+  WebhookDelivery,
+  WebhookEndpoint,
 } from '../entities/index.js';
 import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
@@ -299,6 +301,17 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
     careAdjustments(dataSource, care),
+    resource(WebhookEndpoint, 'WebhookEndpoint', {
+      navigation: navigation.partners,
+      listProperties: ['url', 'partnerId', 'events', 'active', 'createdAt'],
+      properties: { secret: { isVisible: { list: false, filter: false, show: true, edit: true } } },
+    }),
+    resource(WebhookDelivery, 'WebhookDelivery', {
+      navigation: navigation.partners,
+      readOnly: true,
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      listProperties: ['createdAt', 'event', 'status', 'attempts', 'lastStatusCode', 'lastError', 'deliveredAt'],
+    }),
   ];
 }
 

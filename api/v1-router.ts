@@ -12,6 +12,7 @@ import { memberSummary } from '../loyalty/member-summary.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
+import { queueWebhooks } from '../loyalty/webhooks.js';
 import { idempotentWrite } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { invalidRequest, sendProblem } from './problem.js';
@@ -26,6 +27,11 @@ import {
   widgetSessionBody,
 } from './schemas.js';
 
+/** Sends queued webhook deliveries (the workflows implement it). */
+export interface WebhookDispatcher {
+  dispatch(deliveryIds: string[]): Promise<void>;
+}
+
 /** Starts the shipping of a redeemed reward (the workflows implement it). */
 export interface FulfilmentStarter {
   start(redemption: { id: string; rewardCode: string }): Promise<void>;
@@ -36,6 +42,8 @@ export interface ApiDependencies {
   ledger: Ledger;
   /** Starts the fulfilment of rewards that must be shipped (a Temporal workflow). */
   fulfilment?: FulfilmentStarter;
+  /** Delivers partners' webhooks. */
+  webhooks?: WebhookDispatcher;
   /** Requests a key may make per minute. */
   rateLimitPerMinute?: number;
   /** Where faults that happen after the response was sent are reported. */
@@ -56,6 +64,7 @@ export function apiV1Router({
   dataSource,
   ledger,
   fulfilment,
+  webhooks,
   rateLimitPerMinute = 1_200,
   logFault = (error) => console.error(error),
 }: ApiDependencies): Router {
@@ -79,6 +88,7 @@ export function apiV1Router({
   router.post('/events', async (req, res) => {
     const body = parse(eventBody, req.body, 'body');
     const partner = partnerOf(res);
+    let deliveries: string[] = [];
     await idempotentWrite(dataSource, req, res, async (manager) => {
       const recorded = await recordEvent(manager, ledger, {
         partnerId: partner.id,
@@ -91,6 +101,19 @@ export function apiV1Router({
         pointOfSaleCode: body.pointOfSale,
         occurredAt: body.occurredAt ? new Date(body.occurredAt) : new Date(),
       });
+      // Queued with the event, so that a delivery exists exactly when the points do.
+      const total = recorded.points + recorded.bonusPoints;
+      if (total > 0) {
+        deliveries = await queueWebhooks(manager, partner.id, 'points.earned', {
+          eventId: recorded.event.id,
+          member: body.member.externalId,
+          points: total,
+          explanation: recorded.explanation,
+        });
+      }
+      if (recorded.upgradedTo) {
+        deliveries.push(...(await queueWebhooks(manager, partner.id, 'member.tier_changed', { member: body.member.externalId, tier: recorded.upgradedTo })));
+      }
       return {
         status: 201,
         body: {
@@ -106,6 +129,7 @@ export function apiV1Router({
         },
       };
     });
+    if (deliveries.length > 0 && webhooks) await webhooks.dispatch(deliveries).catch((error) => logFault(error, req.path));
   });
 
   router.post('/events/:eventId/refunds', async (req, res) => {

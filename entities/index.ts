@@ -24,6 +24,7 @@ import { Reward } from './reward.js';
 import { SentEmail } from './sent-email.js';
 import { StaffUser } from './staff-user.js';
 import { Tier } from './tier.js';
+import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 
 export {
   ApiKey,
@@ -52,7 +53,11 @@ export {
   SentEmail,
   StaffUser,
   Tier,
+  WebhookDelivery,
+  WebhookEndpoint,
 };
+export { webhookEvents } from './webhook.js';
+export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
 export { careAdjustmentStatuses } from './care-adjustment.js';
 export type { CareAdjustmentStatus } from './care-adjustment.js';
@@ -92,6 +97,8 @@ export const entities = [
   SentEmail,
   ExpiryAlert,
   FundingAlert,
+  WebhookEndpoint,
+  WebhookDelivery,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

@@ -83,15 +83,15 @@ async function signOut(page: Page) {
 }
 
 describe('sign-in and roles', () => {
-  const everything = ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'EarningRule', 'Booster', 'Bonus', 'Tier', 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'StaffUser', 'AuditEntry', 'CareAdjustment'];
+  const everything = ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'EarningRule', 'Booster', 'Bonus', 'Tier', 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'StaffUser', 'AuditEntry', 'CareAdjustment', 'WebhookEndpoint', 'WebhookDelivery'];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
     ['operator@tessera.demo', everything],
-    ['manager@tessera.demo', ['Partner', 'PointOfSale', 'PointPackage', 'Invoice', ...configuration, 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment']],
+    ['manager@tessera.demo', ['Partner', 'PointOfSale', 'PointPackage', 'Invoice', ...configuration, 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment', 'WebhookEndpoint', 'WebhookDelivery']],
     ['care@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment']],
     ['supervisor@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry', 'CareAdjustment']],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
-    ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent']],
+    ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent', 'WebhookEndpoint']],
   ];
   for (const [email, offered] of expectations) {
     it(`${email} is offered what the role allows and nothing else`, async () => {

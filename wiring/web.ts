@@ -11,6 +11,7 @@ import { createBackOffice } from '../admin/back-office.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
+import { temporalWebhooks } from '../workflows/webhook-dispatch.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
@@ -44,7 +45,7 @@ try {
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger, fulfilment: temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' }) },
+    api: { dataSource, ledger, webhooks: temporalWebhooks(client, config.taskQueue), fulfilment: temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' }) },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => connection.healthService.check({}),

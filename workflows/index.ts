@@ -8,3 +8,4 @@ export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 export { reactivationWorkflow } from './reactivation.workflow.js';
 export { boosterWindowWorkflow } from './booster-window.workflow.js';
 export { partnerReportsWorkflow } from './partner-reports.workflow.js';
+export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';

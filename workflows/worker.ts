@@ -9,6 +9,7 @@ import { createExpiryActivities } from './activities/expiry-activities.js';
 import { createFundingActivities } from './activities/funding-activities.js';
 import { createReactivationActivities } from './activities/reactivation-activities.js';
 import { createReportActivities } from './activities/report-activities.js';
+import { createWebhookActivities } from './activities/webhook-activities.js';
 import { createFulfilmentActivities } from './activities/fulfilment-activities.js';
 import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
@@ -52,6 +53,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
+    ...createWebhookActivities({ dataSource: deps.dataSource }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),

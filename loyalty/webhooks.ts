@@ -1,0 +1,55 @@
+import { createHmac } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { WebhookDelivery, WebhookEndpoint, type WebhookEvent } from '../entities/index.js';
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: what a partner checks (and the age of t). */
+export function signWebhook(secret: string, body: string, timestamp: number): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** Queues an event for every active endpoint of the partner that listens to it; the deliveries' ids. */
+export async function queueWebhooks(manager: EntityManager, partnerId: string, event: WebhookEvent, data: object): Promise<string[]> {
+  const endpoints = await manager.find(WebhookEndpoint, { where: { partnerId, active: true } });
+  const ids: string[] = [];
+  for (const endpoint of endpoints.filter((e) => e.events.includes(event))) {
+    const delivery = manager.create(WebhookDelivery, { endpointId: endpoint.id, event, payload: { event, data } });
+    await manager.insert(WebhookDelivery, delivery);
+    ids.push(delivery.id);
+  }
+  return ids;
+}
+
+/** One attempt at a delivery; throws when the endpoint did not answer 2xx (the workflow retries). */
+export async function attemptWebhook(dataSource: DataSource, deliveryId: string, now = new Date()): Promise<void> {
+  const delivery = await dataSource.manager.findOneByOrFail(WebhookDelivery, { id: deliveryId });
+  if (delivery.status === 'delivered') return;
+  const endpoint = await dataSource.manager.findOneByOrFail(WebhookEndpoint, { id: delivery.endpointId });
+  const body = JSON.stringify({ id: delivery.id, ...delivery.payload, sentAt: now.toISOString() });
+  const signature = signWebhook(endpoint.secret, body, Math.floor(now.getTime() / 1000));
+  let statusCode: number | null = null;
+  let error: string | null = null;
+  try {
+    const response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'tessera-signature': signature, 'tessera-delivery': delivery.id },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    statusCode = response.status;
+    if (!response.ok) error = `answered ${response.status}`;
+  } catch (cause) {
+    error = cause instanceof Error ? cause.message : String(cause);
+  }
+  await dataSource.manager.update(WebhookDelivery, { id: delivery.id }, {
+    attempts: delivery.attempts + 1,
+    lastStatusCode: statusCode,
+    lastError: error,
+    ...(error ? {} : { status: 'delivered', deliveredAt: new Date() }),
+  });
+  if (error) throw new Error(`Webhook ${delivery.id} to ${endpoint.url}: ${error}`);
+}
+
+/** Marks a delivery given up after its last attempt. */
+export async function giveUpWebhook(dataSource: DataSource, deliveryId: string): Promise<void> {
+  await dataSource.manager.update(WebhookDelivery, { id: deliveryId, status: 'pending' }, { status: 'failed' });
+}
