@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionContext, ActionResponse, RecordActionResponse } from 'adminjs';
 import type { DataSource } from 'typeorm';
-import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { AuditEntry, Partner, PointPackage, Reward } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
 import { LedgerError } from '../loyalty/ledger/errors.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { mayRun } from './permissions.js';
 import { staff } from './resources.js';
+import type { FulfilmentControl } from '../workflows/fulfilment-starter.js';
 
 type Handler = (request: { payload?: Record<string, unknown>; method: string }, response: unknown, context: ActionContext) => Promise<ActionResponse>;
 
@@ -144,3 +146,25 @@ export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
   };
 }
 
+
+/** Cancel a reward that has not shipped (care): the fulfilment workflow gives the points back and tells the member. */
+export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Pick<FulfilmentControl, 'cancel'> | undefined) {
+  return recordAction({
+    icon: 'XCircle',
+    guard: 'Cancel this redemption? The supplier order is dropped, the points go back to the member, who is told by email.',
+    isAccessible: allowed('Redemption', 'cancelFulfilment', (c) => !!fulfilment && ['awaiting_fulfilment', 'ordered'].includes(String(c.record?.params.status))),
+    handler: async (_request, _response, context) => {
+      const { id, rewardId } = context.record!.params as { id: string; rewardId: string };
+      const reward = await dataSource.manager.findOneByOrFail(Reward, { id: rewardId });
+      const by = staff(context)!.email;
+      try {
+        await fulfilment!.cancel({ id, rewardCode: reward.code }, `by customer care (${by})`);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return notice(context, 'Its fulfilment has already finished: nothing to cancel', 'error');
+        throw error;
+      }
+      await audited(dataSource, context, 'Redemption', 'cancelFulfilment', id, { by });
+      return notice(context, 'Cancelling: the points go back to the member in a moment');
+    },
+  });
+}

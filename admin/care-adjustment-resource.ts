@@ -4,6 +4,7 @@ import { CareAdjustment } from '../entities/index.js';
 import { applyAdjustment, awaitApproval, checkAdjustment, needsApproval } from '../loyalty/care-adjustments.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import type { CareApprovals } from '../workflows/care-approvals.js';
+import type { FulfilmentControl } from '../workflows/fulfilment-starter.js';
 import { mayRun } from './permissions.js';
 import { audit, checked, navigation, readable, staff } from './resources.js';
 
@@ -12,6 +13,8 @@ export interface CareServices {
   approvals: CareApprovals;
   /** Starts a booster's window (switch on, announce, switch off, summarise). */
   boosterWindows?: { schedule(window: { boosterId: string; startsAt: string; endsAt: string }): Promise<void> };
+  /** Cancels a reward's fulfilment (a signal to its workflow). */
+  fulfilment?: Pick<FulfilmentControl, 'cancel'>;
 }
 
 const canRun = (action: string) => (context: ActionContext) => {

@@ -38,6 +38,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'ApiKey.revoke': ['operator_admin'],
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
+  'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

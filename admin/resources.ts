@@ -28,7 +28,7 @@ import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
 import type { Mailer } from '../reports/mailer.js';
-import { apiKeyActions, partnerActions, reverseTransferAction, sellPackageAction } from './back-office-actions.js';
+import { apiKeyActions, cancelFulfilmentAction, partnerActions, reverseTransferAction, sellPackageAction } from './back-office-actions.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
 
@@ -278,7 +278,13 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
     resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
     memberResource(dataSource, care.mailer),
     resource(MemberEvent, 'MemberEvent', { navigation: navigation.members, readOnly: true, listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'] }),
-    resource(Redemption, 'Redemption', { navigation: navigation.members, readOnly: true }),
+    resource(Redemption, 'Redemption', {
+      navigation: navigation.members,
+      readOnly: true,
+      listProperties: ['createdAt', 'memberId', 'rewardId', 'quantity', 'points', 'status'],
+      sort: { sortBy: 'createdAt', direction: 'desc' },
+      actions: { cancelFulfilment: cancelFulfilmentAction(dataSource, care.fulfilment) },
+    }),
     resource(LedgerTransfer, 'LedgerTransfer', {
       navigation: navigation.ledger,
       readOnly: true,

@@ -10,7 +10,7 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
-import { redeemReward } from '../loyalty/redemptions.js';
+import { queueRedemptionCompleted, redeemReward } from '../loyalty/redemptions.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { queueWebhooks } from '../loyalty/webhooks.js';
 import { idempotentWrite } from './idempotent-write.js';
@@ -159,6 +159,7 @@ export function apiV1Router({
     const externalId = pathParam(req, 'externalId', externalIdParam);
     const body = parse(redemptionBody, req.body, 'body');
     let toFulfil: string | undefined;
+    let deliveries: string[] = [];
     await idempotentWrite(dataSource, req, res, async (manager, requestId) => {
       const redemption = await redeemReward(manager, ledger, {
         externalId,
@@ -168,6 +169,7 @@ export function apiV1Router({
         key: requestId,
       });
       if (redemption.status === 'awaiting_fulfilment') toFulfil = redemption.id;
+      else deliveries = await queueRedemptionCompleted(manager, redemption);
       return {
         status: 201,
         body: {
@@ -182,6 +184,7 @@ export function apiV1Router({
     });
     // After the commit, so that the workflow finds the redemption. A replay starts nothing.
     if (toFulfil && fulfilment) await fulfilment.start({ id: toFulfil, rewardCode: body.reward }).catch((error) => logFault(error, req.path));
+    if (deliveries.length > 0 && webhooks) await webhooks.dispatch(deliveries).catch((error) => logFault(error, req.path));
   });
 
   router.post('/members/:externalId/transfers', async (req, res) => {

@@ -30,8 +30,12 @@ export class WebhookEndpoint extends BaseEntity {
   createdAt: Date;
 }
 
-/** One event sent to one endpoint, with its attempts (retried with backoff by a workflow). */
+/**
+ * One event sent to one endpoint, with its attempts (retried with backoff by a workflow). Queued
+ * in the transaction that caused the event (an outbox): `dispatchedAt` says its workflow started.
+ */
 @Entity({ name: 'webhook_delivery' })
+@Index('IDX_webhook_delivery_undispatched', ['createdAt'], { where: `"dispatchedAt" IS NULL AND "status" = 'pending'` })
 export class WebhookDelivery extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -60,6 +64,9 @@ export class WebhookDelivery extends BaseEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  dispatchedAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;

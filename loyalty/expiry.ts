@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { ExpiryAlert } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
+import { inTransaction } from './ledger/transaction.js';
+import { queueWebhooks } from './webhooks.js';
 
 export interface ExpiredLots {
   lots: number;
@@ -17,27 +19,43 @@ export interface ExpiredLots {
  */
 export async function expireDueLots(dataSource: DataSource, ledger: Ledger, asOf: Date): Promise<ExpiredLots> {
   const breakage = await accountByCode(dataSource.manager, programAccounts.breakage);
-  const due: { id: string; memberAccountId: string; remaining: number; fundingPartnerId: string | null }[] = await dataSource.query(
-    `SELECT id, "memberAccountId", remaining, "fundingPartnerId" FROM point_lot
-      WHERE remaining > 0 AND "expiresAt" IS NOT NULL AND "expiresAt" <= $1 ORDER BY "expiresAt", id`,
-    [asOf],
-  );
+  const due: { id: string; memberAccountId: string; remaining: number; fundingPartnerId: string | null; expiresAt: Date; member: string | null }[] =
+    await dataSource.query(
+      `SELECT l.id, l."memberAccountId", l.remaining, l."fundingPartnerId", l."expiresAt", m."externalId" AS member
+         FROM point_lot l
+         JOIN ledger_account a ON a.id = l."memberAccountId"
+         LEFT JOIN member m ON m.id = a."memberId"
+        WHERE l.remaining > 0 AND l."expiresAt" IS NOT NULL AND l."expiresAt" <= $1 ORDER BY l."expiresAt", l.id`,
+      [asOf],
+    );
   const result: ExpiredLots = { lots: 0, points: 0, byPartner: {} };
   for (const lot of due) {
-    const written = await ledger.transfer({
-      source: 'system:expiry',
-      key: `lot:${lot.id}`,
-      legs: [
-        {
-          debitAccountId: lot.memberAccountId,
-          creditAccountId: breakage.id,
-          amount: lot.remaining,
-          kind: 'expire',
-          fromLotIds: [lot.id],
-          references: { lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
-          explanation: [{ rule: 'expiry', points: -lot.remaining, reason: 'points expired' }],
-        },
-      ],
+    // The funder hears of its breakage (points.expired) exactly when the points leave the member.
+    const written = await inTransaction(dataSource, async (manager) => {
+      const expired = await ledger.transfer({
+        source: 'system:expiry',
+        key: `lot:${lot.id}`,
+        legs: [
+          {
+            debitAccountId: lot.memberAccountId,
+            creditAccountId: breakage.id,
+            amount: lot.remaining,
+            kind: 'expire',
+            fromLotIds: [lot.id],
+            references: { lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
+            explanation: [{ rule: 'expiry', points: -lot.remaining, reason: 'points expired' }],
+          },
+        ],
+      }, manager);
+      if (!expired.replayed && lot.fundingPartnerId) {
+        await queueWebhooks(manager, lot.fundingPartnerId, 'points.expired', {
+          member: lot.member,
+          points: lot.remaining,
+          lot: lot.id,
+          expiredAt: new Date(lot.expiresAt).toISOString(),
+        });
+      }
+      return expired;
     });
     if (written.replayed) continue;
     result.lots += 1;

@@ -5,6 +5,7 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import { LedgerError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { findMember } from './member-summary.js';
+import { queueWebhooks } from './webhooks.js';
 
 export class RedemptionRefusedError extends LedgerError {
   constructor(field: string, message: string) {
@@ -65,4 +66,24 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
   });
   await manager.insert(Redemption, redemption);
   return redemption;
+}
+
+/**
+ * Queues `redemption.completed` for the partner through whom the member redeemed, in the caller's
+ * transaction: when an instant reward is burned, or when a shipped reward's hold is posted.
+ */
+export async function queueRedemptionCompleted(manager: EntityManager, redemption: Redemption): Promise<string[]> {
+  if (!redemption.partnerId) return [];
+  const [names]: { member: string; reward: string }[] = await manager.query(
+    `SELECT (SELECT "externalId" FROM member WHERE id = $1) AS member, (SELECT code FROM reward WHERE id = $2) AS reward`,
+    [redemption.memberId, redemption.rewardId],
+  );
+  return queueWebhooks(manager, redemption.partnerId, 'redemption.completed', {
+    redemption: redemption.id,
+    member: names!.member,
+    reward: names!.reward,
+    quantity: redemption.quantity,
+    points: redemption.points,
+    status: redemption.status,
+  });
 }

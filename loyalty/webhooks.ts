@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { WebhookDelivery, WebhookEndpoint, type WebhookEvent } from '../entities/index.js';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: what a partner checks (and the age of t). */
@@ -52,4 +52,21 @@ export async function attemptWebhook(dataSource: DataSource, deliveryId: string,
 /** Marks a delivery given up after its last attempt. */
 export async function giveUpWebhook(dataSource: DataSource, deliveryId: string): Promise<void> {
   await dataSource.manager.update(WebhookDelivery, { id: deliveryId, status: 'pending' }, { status: 'failed' });
+}
+
+/** Deliveries queued but whose workflow has not been started yet, oldest first. */
+export async function undispatchedWebhooks(dataSource: DataSource, limit: number): Promise<string[]> {
+  const rows = await dataSource.manager.find(WebhookDelivery, {
+    select: { id: true },
+    where: { status: 'pending', dispatchedAt: IsNull() },
+    order: { createdAt: 'ASC' },
+    take: limit,
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Records that the deliveries' workflows exist, so the outbox sweep leaves them alone. */
+export async function markWebhooksDispatched(dataSource: DataSource, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await dataSource.manager.update(WebhookDelivery, { id: In(deliveryIds), dispatchedAt: IsNull() }, { dispatchedAt: new Date() });
 }

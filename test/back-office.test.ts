@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackOffice, type BackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
-import { Partner, StaffUser } from '../entities/index.js';
+import { Partner, Redemption, Reward, StaffUser } from '../entities/index.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { createWebApp } from '../wiring/web-app.js';
@@ -13,6 +13,8 @@ import { artifactsDir, launchBrowser } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
+import { redeemReward } from '../loyalty/redemptions.js';
 import { boosterWindowWorkflowId, temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { walletStatus } from '../loyalty/funding.js';
@@ -39,6 +41,7 @@ beforeAll(async () => {
       ledger,
       approvals: temporalCareApprovals(harness.env.client, harness.taskQueue),
       boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
+      fulfilment: temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 hour' }),
     },
     mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
     databaseUrl: db.url,
@@ -409,6 +412,41 @@ describe('actions', () => {
     expect(await available(externalId)).toBe(before + Number(burn.amount));
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
     await signOut(supervisor);
+  });
+
+  it('lets a care agent cancel a reward that has not shipped: the points go back; an analyst may not', async () => {
+    await db.dataSource.manager.insert(Reward, { code: 'backordered-lamp', name: 'Desk lamp', pointsPrice: 100, needsFulfilment: true, stock: 2 });
+    const [richest] = await db.dataSource.query(
+      `SELECT m."externalId" FROM member m JOIN ledger_account a ON a."memberId" = m.id JOIN ledger_balance b ON b."accountId" = a.id
+        GROUP BY m."externalId" ORDER BY SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending") DESC LIMIT 1`,
+    );
+    const externalId = String(richest.externalId);
+    const before = await available(externalId);
+    const redemption = await db.dataSource.transaction((manager) =>
+      redeemReward(manager, new Ledger(db.dataSource), { externalId, rewardCode: 'backordered-lamp', quantity: 1, partnerId: null, key: 'care-cancel-test' }),
+    );
+    await temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 hour' }).start({ id: redemption.id, rewardCode: 'backordered-lamp' });
+    const status = async () => (await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;
+    await expect.poll(status, { timeout: 20_000 }).toBe('ordered');
+    expect(await available(externalId)).toBe(before - 100);
+
+    const analyst = await signIn('analyst@tessera.demo');
+    await offeredResources(analyst);
+    expect((await post(analyst, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`)).status).toBe(403);
+    await signOut(analyst);
+    const agent = await signIn('care@tessera.demo');
+    await offeredResources(agent);
+    const cancelled = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
+    expect(cancelled.body.notice).toMatchObject({ type: 'success', message: 'Cancelling: the points go back to the member in a moment' });
+    await expect.poll(status, { timeout: 20_000 }).toBe('cancelled');
+    expect(await available(externalId)).toBe(before);
+    expect((await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care (care@tessera.demo)');
+    // Once cancelled, the action is no longer offered, and refused when asked for anyway.
+    const again = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
+    expect(again.body.notice).toMatchObject({ type: 'error', message: 'forbiddenError' });
+    expect(again.body.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('cancelFulfilment');
+    expect(await available(externalId)).toBe(before);
+    await signOut(agent);
   });
 });
 

@@ -16,6 +16,7 @@ let server: Server;
 let api: string;
 let key: string;
 let p: Awaited<ReturnType<typeof createProgram>>;
+let fulfilment: ReturnType<typeof temporalFulfilment>;
 
 beforeAll(async () => {
   harness = await startWorkerHarness(startDevServer, 'fulfilment-test');
@@ -26,10 +27,11 @@ beforeAll(async () => {
   await db.dataSource.manager.insert(Reward, [
     { code: 'mug', name: 'Tessera mug', pointsPrice: 300, needsFulfilment: true, stock: 5 },
     { code: 'broken-gadget', name: 'Gadget', pointsPrice: 200, needsFulfilment: true, stock: 5 },
+    { code: 'backordered-lamp', name: 'Desk lamp', pointsPrice: 250, needsFulfilment: true, stock: 5 },
   ]);
   const { partner } = await p.partner(100_000);
   key = (await issueApiKey(db.dataSource.manager, partner.id, 'test')).secret;
-  const fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
+  fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
   server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, fulfilment } }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
@@ -63,8 +65,7 @@ it('holds the points, orders, waits for the shipment, then spends them and email
   await expect.poll(async () => (await mailsTo('ship-ann@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
     'Your reward is on its way: Tessera mug',
   ]);
-  const described = await harness.env.client.workflow.getHandle(`reward-fulfilment-mug-${redemption.id}`).describe();
-  expect(described.status.name).toBe('COMPLETED');
+  expect(await harness.env.client.workflow.getHandle(`reward-fulfilment-mug-${redemption.id}`).result()).toBe('fulfilled');
 });
 
 it('gives the points and the stock back and tells the member when the supplier cannot deliver', async () => {
@@ -78,5 +79,28 @@ it('gives the points and the stock back and tells the member when the supplier c
   await expect.poll(async () => (await mailsTo('ship-bo@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
     'We could not deliver Gadget: your 200 points are back',
   ]);
+  expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
+});
+
+it('cancels an unshipped redemption on a care agent\'s signal: points and stock back, the member told, once', async () => {
+  await memberWith('ship-cy', 40);
+  const redemption = await post('/members/ship-cy/redemptions', { reward: 'backordered-lamp' });
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('ordered');
+  expect((await summary('ship-cy')).balance).toMatchObject({ available: 150, held: 250 });
+
+  // What the back office's "Cancel fulfilment" sends; a second click changes nothing.
+  await fulfilment.cancel({ id: redemption.id, rewardCode: 'backordered-lamp' }, 'by customer care (care@tessera.test)');
+  await fulfilment.cancel({ id: redemption.id, rewardCode: 'backordered-lamp' }, 'twice');
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('cancelled');
+  expect((await summary('ship-cy')).balance).toMatchObject({ posted: 400, available: 400, held: 0 });
+  const [reward] = await harness.db.dataSource.query(`SELECT stock FROM reward WHERE code = 'backordered-lamp'`);
+  expect(reward.stock).toBe(5);
+  await expect.poll(async () => (await mailsTo('ship-cy@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
+    'We could not deliver Desk lamp: your 250 points are back',
+  ]);
+  expect((await mailsTo('ship-cy@example.test'))[0]!.text).toContain('cancelled: by customer care (care@tessera.test)');
+  const outcome = await harness.env.client.workflow.getHandle(`reward-fulfilment-backordered-lamp-${redemption.id}`).result();
+  expect(outcome).toBe('cancelled');
+  expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care (care@tessera.test)');
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
 });

@@ -1,8 +1,11 @@
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Booster, EarningRule } from '../entities/index.js';
+import { Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { redeemReward } from '../loyalty/redemptions.js';
+import { fulfilmentWorkflowId } from '../workflows/fulfilment-starter.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
 import { startTimeSkippingServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -100,4 +103,58 @@ it("switches a booster on at its start with an announcement, off at its end with
   expect((await db.manager.findOneByOrFail(Booster, { id: booster!.id })).active).toBe(false);
   const [summary] = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(harness.operatorEmail));
   expect(summary?.subject).toBe('Booster "Coffee week" ended: 10 points to 1 members');
+});
+
+/** A member with 500 points who redeems `rewardCode` (held), and that redemption's fulfilment started. */
+async function fulfilmentOf(rewardCode: string, name: string, timing: { pollEvery: string; giveUpAfter: string }) {
+  const db = harness.db.dataSource;
+  const { wallet } = await p.partner(1_000);
+  const { account } = await p.member(name);
+  await p.ledger.transfer({ source: 'test', key: `${name}-earn`, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount: 500, kind: 'earn' }] });
+  const redemption = await db.transaction((manager) => redeemReward(manager, p.ledger, { externalId: name, rewardCode, quantity: 1, partnerId: null, key: `${name}-redeem` }));
+  const handle = await client.workflow.start('rewardFulfilmentWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: fulfilmentWorkflowId(rewardCode, redemption.id),
+    args: [{ redemptionId: redemption.id, ...timing }],
+  });
+  const status = async () => (await db.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;
+  const subjects = async () => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(`${name}@example.test`)).map((m) => m.subject);
+  return { account, redemption, handle, status, subjects };
+}
+
+it('gives the points back after 14 days when the reward never ships, polling daily, skipped in seconds', async () => {
+  await harness.db.dataSource.manager.insert(Reward, { code: 'backordered-lamp', name: 'Desk lamp', pointsPrice: 200, needsFulfilment: true, stock: 3 });
+  const { account, handle, status, subjects } = await fulfilmentOf('backordered-lamp', 'lamp-lover', { pollEvery: '1 day', giveUpAfter: '14 days' });
+  await expect.poll(status, { timeout: 20_000 }).toBe('ordered');
+  // The deadline and the first poll's timers are set: from here on, time may jump.
+  const timers = async () => (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes).length ?? 0;
+  await expect.poll(timers, { timeout: 20_000 }).toBe(2);
+  expect(await p.available(account.id)).toBe(300);
+
+  await harness.env.sleep('13 days');
+  expect(await status()).toBe('ordered');
+  expect(await p.available(account.id)).toBe(300);
+  await harness.env.sleep('1 day');
+  expect(await handle.result()).toBe('cancelled');
+  expect(await p.available(account.id)).toBe(500);
+  expect(await subjects()).toEqual(['We could not deliver Desk lamp: your 200 points are back']);
+  const [reward] = await harness.db.dataSource.query(`SELECT stock FROM reward WHERE code = 'backordered-lamp'`);
+  expect(reward.stock).toBe(3);
+});
+
+it('retries an unreachable supplier with backoff, then gives the points back and tells the member', async () => {
+  await harness.db.dataSource.manager.insert(Reward, { code: 'ghost-item', name: 'Ghost item', pointsPrice: 120, needsFulfilment: true, stock: null });
+  const { account, redemption, handle, status, subjects } = await fulfilmentOf('ghost-item', 'ghost-hunter', { pollEvery: '1 hour', giveUpAfter: '14 days' });
+  // Wait for the first failed attempt, whose retry timer the server then holds.
+  const attempts = async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0;
+  await expect.poll(attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  expect(await status()).toBe('awaiting_fulfilment');
+  expect(await p.available(account.id)).toBe(380);
+
+  await harness.env.sleep('2 minutes');
+  expect(await handle.result()).toBe('cancelled');
+  expect(await p.available(account.id)).toBe(500);
+  expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('the supplier could not take the order');
+  expect(await subjects()).toEqual(['We could not deliver Ghost item: your 120 points are back']);
+  expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
 });

@@ -3,9 +3,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EarningRule, ProgramSettings, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import { EarningRule, ProgramSettings, Reward, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { createWebApp } from '../wiring/web-app.js';
+import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
 import { temporalWebhooks } from '../workflows/webhook-dispatch.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -49,7 +50,7 @@ it('delivers signed webhooks, retrying with backoff, and records each attempt; g
     { partnerId: partner.id, url: `${receiverUrl}/hooks`, events: ['points.earned'], secret: 'whsec-test' },
     { partnerId: partner.id, url: 'http://127.0.0.1:9/unreachable', events: ['points.earned'], secret: 'whsec-other' },
   ]);
-  const webhooks = temporalWebhooks(harness.env.client, harness.taskQueue, { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 });
+  const webhooks = temporalWebhooks({ client: harness.env.client, taskQueue: harness.taskQueue, dataSource: db, retry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 } });
   const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, webhooks } }));
 
   const response = await fetch(`${api}/api/v1/events`, {
@@ -70,4 +71,74 @@ it('delivers signed webhooks, retrying with backoff, and records each attempt; g
   const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
   expect(createHmac('sha256', 'whsec-test').update(`${t}.${body}`).digest('hex')).toBe(v1);
   expect(JSON.parse(body)).toMatchObject({ event: 'points.earned', data: { member: 'hook-ann', points: 25 } });
+});
+
+it('tells the partner of redemptions completed (instant and shipped) and of the points it funded that expired', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const { partner } = await p.partner(10_000);
+  const key = (await issueApiKey(db.manager, partner.id, 'test')).secret;
+  await db.manager.insert(Reward, [
+    { code: 'hook-voucher', name: 'Voucher', pointsPrice: 5, needsFulfilment: false, stock: null },
+    { code: 'hook-mug', name: 'Mug', pointsPrice: 7, needsFulfilment: true, stock: 3 },
+  ]);
+  const events: { event: string; data: Record<string, unknown> }[] = [];
+  const receiver = express().post('/hooks', express.json(), (req, res) => {
+    events.push(req.body);
+    res.status(200).end();
+  });
+  await db.manager.insert(WebhookEndpoint, { partnerId: partner.id, url: `${await listen(receiver)}/hooks`, events: ['redemption.completed', 'points.expired'], secret: 'whsec-2' });
+  const webhooks = temporalWebhooks({ client: harness.env.client, taskQueue: harness.taskQueue, dataSource: db });
+  const fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
+  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, webhooks, fulfilment } }));
+  const post = (path: string, body: object) =>
+    fetch(`${api}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+
+  await post('/events', { member: { externalId: 'hook-bo' }, type: 'purchase', amountCents: 3_000, currency: 'EUR' });
+  const voucher = await post('/members/hook-bo/redemptions', { reward: 'hook-voucher' });
+  const mug = await post('/members/hook-bo/redemptions', { reward: 'hook-mug' });
+  const received = (event: string) => events.filter((e) => e.event === event).map((e) => e.data);
+  await expect.poll(() => received('redemption.completed').length, { timeout: 30_000 }).toBe(2);
+  expect(received('redemption.completed')).toEqual(
+    expect.arrayContaining([
+      { redemption: voucher.id, member: 'hook-bo', reward: 'hook-voucher', quantity: 1, points: 5, status: 'completed' },
+      { redemption: mug.id, member: 'hook-bo', reward: 'hook-mug', quantity: 1, points: 7, status: 'fulfilled' },
+    ]),
+  );
+
+  // The member's remaining 18 points (30 earned, 12 spent) reach their expiry date.
+  await db.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 day' WHERE remaining > 0 AND "fundingPartnerId" = $1`, [partner.id]);
+  const expiry = await harness.env.client.workflow.execute('pointsExpiryWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: `points-expiry-${randomUUID()}`,
+    args: [{ alertDays: [] }],
+  });
+  expect(expiry).toMatchObject({ expiredPoints: 18, breakageByPartner: { [partner.id]: 18 } });
+  await expect.poll(() => received('points.expired').reduce((sum, e) => sum + Number(e.points), 0), { timeout: 30_000 }).toBe(18);
+  expect(received('points.expired').every((e) => e.member === 'hook-bo')).toBe(true);
+  const deliveries = await db.manager.find(WebhookDelivery, { where: { event: 'points.expired' } });
+  expect(deliveries.every((d) => d.status === 'delivered' && d.dispatchedAt !== null)).toBe(true);
+});
+
+it('the outbox sweep starts deliveries queued but never started (a crash between commit and start), once', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const { partner } = await p.partner(0);
+  const bodies: string[] = [];
+  const receiver = express().post('/hooks', express.text({ type: '*/*' }), (req, res) => {
+    bodies.push(req.body);
+    res.status(200).end();
+  });
+  const [endpoint] = await db.manager.save(WebhookEndpoint, [{ partnerId: partner.id, url: `${await listen(receiver)}/hooks`, events: ['points.earned'], secret: 'whsec-3' }]);
+  const [orphan] = await db.manager.save(WebhookDelivery, [{ endpointId: endpoint!.id, event: 'points.earned', payload: { event: 'points.earned', data: { member: 'orphan', points: 3 } } }]);
+
+  const sweep = () => harness.env.client.workflow.execute('webhookOutboxWorkflow', { taskQueue: harness.taskQueue, workflowId: `webhook-outbox-${randomUUID()}` });
+  expect(await sweep()).toBeGreaterThanOrEqual(1);
+  await expect.poll(async () => (await db.manager.findOneByOrFail(WebhookDelivery, { id: orphan!.id })).status, { timeout: 30_000 }).toBe('delivered');
+  expect(await sweep()).toBe(0);
+  expect(bodies.map((b) => JSON.parse(b).data)).toEqual([{ member: 'orphan', points: 3 }]);
 });

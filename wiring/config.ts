@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   FAKE_SUPPLIER_SHIP_SECONDS: z.coerce.number().min(0).default(20),
   FAKE_SUPPLIER_FAILING_REWARDS: z.string().default(''),
+  FAKE_SUPPLIER_BACKORDERED_REWARDS: z.string().default('headphones'),
   FULFILMENT_POLL_SECONDS: z.coerce.number().min(1).default(10),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optionalUrl,
@@ -40,7 +41,7 @@ export interface Config {
   /** Signs back-office session cookies; `npm start` uses a development default. */
   sessionSecret?: string;
   /** The fake reward supplier: how long until it ships, which rewards it cannot deliver. */
-  fakeSupplier: { shipAfterMs: number; failingRewards: string[] };
+  fakeSupplier: { shipAfterMs: number; failingRewards: string[]; backordered: string[] };
   /** How often fulfilment asks the supplier about a shipment. */
   fulfilmentPollSeconds: number;
   port: number;
@@ -84,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fakeSupplier: {
       shipAfterMs: e.FAKE_SUPPLIER_SHIP_SECONDS * 1000,
       failingRewards: e.FAKE_SUPPLIER_FAILING_REWARDS.split(',').map((c) => c.trim()).filter(Boolean),
+      backordered: e.FAKE_SUPPLIER_BACKORDERED_REWARDS.split(',').map((c) => c.trim()).filter(Boolean),
     },
     fulfilmentPollSeconds: e.FULFILMENT_POLL_SECONDS,
     port: e.PORT,

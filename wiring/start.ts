@@ -99,10 +99,11 @@ try {
   });
 
   const ledger = new Ledger(dataSource);
+  const fulfilment = temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' });
   const backOffice = createBackOffice({
     dataSource,
     mailer,
-    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue), boosterWindows: temporalBoosterWindows(client, config.taskQueue) },
+    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue), boosterWindows: temporalBoosterWindows(client, config.taskQueue), fulfilment },
     databaseUrl: database.url,
     sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
@@ -110,7 +111,7 @@ try {
   shutdown.add('back-office sessions', () => backOffice.close());
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger, webhooks: temporalWebhooks(client, config.taskQueue), fulfilment: temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' }) },
+    api: { dataSource, ledger, webhooks: temporalWebhooks({ client, taskQueue: config.taskQueue, dataSource }), fulfilment },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => clientConnection.healthService.check({}),

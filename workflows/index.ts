@@ -9,3 +9,4 @@ export { reactivationWorkflow } from './reactivation.workflow.js';
 export { boosterWindowWorkflow } from './booster-window.workflow.js';
 export { partnerReportsWorkflow } from './partner-reports.workflow.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';
+export { webhookOutboxWorkflow } from './webhook-outbox.workflow.js';

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ExpiryActivities } from './activities/expiry-activities.js';
+import { sendQueuedWebhooks } from './webhook-outbox.workflow.js';
 
 const { expireLots, findExpiryNotices, sendExpiryNotice } = proxyActivities<ExpiryActivities>({
   startToCloseTimeout: '10 minutes',
@@ -22,6 +23,7 @@ export interface PointsExpirySummary {
 export async function pointsExpiryWorkflow({ alertDays }: PointsExpiryInput): Promise<PointsExpirySummary> {
   const asOf = new Date().toISOString();
   const expired = await expireLots(asOf);
+  if (expired.lots > 0) await sendQueuedWebhooks();
   let alertsSent = 0;
   for (const daysAhead of alertDays) {
     for (const notice of await findExpiryNotices(asOf, daysAhead)) {

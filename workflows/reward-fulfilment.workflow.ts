@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
+import { sendQueuedWebhooks } from './webhook-outbox.workflow.js';
 
 // Short timeouts: a step lost with a crashed worker is retried on another one this soon.
 const ledgerSteps = proxyActivities<FulfilmentActivities>({
@@ -42,7 +43,11 @@ export async function rewardFulfilmentWorkflow({ redemptionId, pollEvery, giveUp
   });
   while (!cancelled && !timedOut) {
     const status = await supplier.shipmentStatus(redemptionId).catch(() => 'pending' as const);
-    if (status === 'shipped') return ledgerSteps.completeRedemption(redemptionId);
+    if (status === 'shipped') {
+      const outcome = await ledgerSteps.completeRedemption(redemptionId);
+      await sendQueuedWebhooks();
+      return outcome;
+    }
     if (status === 'failed') return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not deliver it');
     await condition(() => cancelled !== undefined || timedOut, pollEvery);
   }

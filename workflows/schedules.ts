@@ -6,6 +6,7 @@ export const fundingAlertsScheduleId = 'funding-alerts';
 export const reactivationScheduleId = 'reactivation-daily';
 export const weeklyReportsScheduleId = 'partner-reports-weekly';
 export const monthlyReportsScheduleId = 'partner-reports-monthly';
+export const webhookOutboxScheduleId = 'webhook-outbox';
 
 async function ensure(client: Client, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
   try {
@@ -52,5 +53,11 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
     spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 30 }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     action: { type: 'startWorkflow', workflowType: 'partnerReportsWorkflow', taskQueue, workflowId: 'partner-reports-monthly', args: ['monthly'] },
+  });
+  await ensure(client, {
+    scheduleId: webhookOutboxScheduleId,
+    spec: { intervals: [{ every: '1 minute' }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    action: { type: 'startWorkflow', workflowType: 'webhookOutboxWorkflow', taskQueue, workflowId: 'webhook-outbox' },
   });
 }

@@ -13,6 +13,7 @@ import { createWebhookActivities } from './activities/webhook-activities.js';
 import { createFulfilmentActivities } from './activities/fulfilment-activities.js';
 import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
+import type { WebhookRetry } from './webhook-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -27,6 +28,8 @@ export interface WorkerDependencies {
   publicUrl?: string;
   /** Where rewards are ordered (the fake supplier until real ones are connected). */
   supplier: RewardSupplier;
+  /** How webhook deliveries started by workflows retry (the default: from 30 seconds, 10 attempts). */
+  webhookRetry?: WebhookRetry;
   /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -53,7 +56,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
-    ...createWebhookActivities({ dataSource: deps.dataSource }),
+    ...createWebhookActivities({ dataSource: deps.dataSource, retry: deps.webhookRetry }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Member, Redemption, Reward } from '../../entities/index.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
+import { queueRedemptionCompleted } from '../redemptions.js';
 import type { RewardSupplier } from './reward-supplier.js';
 
 export interface FulfilmentView {
@@ -39,7 +40,7 @@ export async function shipmentStatus(dataSource: DataSource, supplier: RewardSup
   return supplier.orderStatus({ orderId: redemption.supplierOrderId, rewardCode: reward.code, orderedAt: redemption.orderedAt }, now);
 }
 
-/** The reward shipped: the held points are spent for good. Idempotent. */
+/** The reward shipped: the held points are spent for good and the partner told. Idempotent. */
 export async function completeRedemption(dataSource: DataSource, ledger: Ledger, redemptionId: string): Promise<FulfilmentView> {
   const redemption = await inTransaction(dataSource, async (manager) => {
     const found = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
@@ -47,6 +48,7 @@ export async function completeRedemption(dataSource: DataSource, ledger: Ledger,
     await ledger.post({ source: 'fulfilment', key: `post:${redemptionId}`, pendingTransferId: found.transferId }, manager);
     found.status = 'fulfilled';
     await manager.save(found);
+    await queueRedemptionCompleted(manager, found);
     return found;
   });
   return view(dataSource, redemption);

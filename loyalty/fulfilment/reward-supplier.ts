@@ -11,6 +11,8 @@ export interface FakeSupplierOptions {
   shipAfterMs: number;
   /** Reward codes the supplier cannot deliver: their orders fail. */
   failingRewards?: string[];
+  /** Reward codes on back order: their orders stay pending (never ship). */
+  backordered?: string[];
   /** Reward codes whose orders are refused at once (placeOrder throws, as an unreachable supplier). */
   unreachableFor?: string[];
 }
@@ -29,6 +31,7 @@ export class FakeRewardSupplier implements RewardSupplier {
 
   async orderStatus({ rewardCode, orderedAt }: { rewardCode: string; orderedAt: Date }, now: Date) {
     if (this.options.failingRewards?.includes(rewardCode)) return 'failed' as const;
+    if (this.options.backordered?.includes(rewardCode)) return 'pending' as const;
     return now.getTime() - orderedAt.getTime() >= this.options.shipAfterMs ? ('shipped' as const) : ('pending' as const);
   }
 }

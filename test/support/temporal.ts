@@ -72,8 +72,9 @@ export async function startWorkerHarness(
     dataSource: db.dataSource,
     mailer,
     operatorEmail,
-    // Ships in half a second; cannot deliver broken-gadget; cannot be reached for ghost-item.
-    supplier: new FakeRewardSupplier({ shipAfterMs: 500, failingRewards: ['broken-gadget'], unreachableFor: ['ghost-item'] }),
+    // Ships in half a second; cannot deliver broken-gadget; cannot be reached for ghost-item;
+    // has backordered-lamp on back order.
+    supplier: new FakeRewardSupplier({ shipAfterMs: 500, failingRewards: ['broken-gadget'], unreachableFor: ['ghost-item'], backordered: ['backordered-lamp'] }),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
