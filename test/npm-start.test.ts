@@ -27,6 +27,9 @@ function npmStart(): Promise<Started> {
       SMTP_URL: '',
       LOG_LEVEL: 'warn',
       ADMIN_JS_TMP_DIR: join(dataDir, 'adminjs'),
+      // The fake supplier ships at once, so that a redemption completes within the test.
+      FAKE_SUPPLIER_SHIP_SECONDS: '1',
+      FULFILMENT_POLL_SECONDS: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -85,12 +88,43 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   expect((await fetch(first.urls.inbox!)).status).toBe(200);
   expect((await fetch(first.urls.temporal!)).status).toBe(200);
 
-  // The demo data satisfies every ledger invariant (ledger:check finds the running cluster).
+  // The schedules are registered, as the Temporal UI lists them.
+  const listed = await (await fetch(`${first.urls.temporal}/api/v1/namespaces/default/schedules`)).json();
+  expect(listed.schedules.map((s: { scheduleId: string }) => s.scheduleId).sort()).toEqual([
+    'funding-alerts',
+    'ledger-audit-nightly',
+    'partner-reports-monthly',
+    'partner-reports-weekly',
+    'points-expiry-daily',
+    'reactivation-daily',
+    'webhook-outbox',
+  ]);
+
+  // A member redeems the tote bag (a physical reward) through the demo store's API key: it ships
+  // and the member's email is in the inbox.
+  const api = (path: string, body: object) =>
+    fetch(`${first.urls.api}${path}`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer tk_koffiecorner_demo-key-not-for-production', 'content-type': 'application/json', 'idempotency-key': `npm-start-${path}` },
+      body: JSON.stringify(body),
+    });
+  const member = { externalId: 'start-test', email: 'start.test@members.demo' };
+  expect((await api('/events', { member, type: 'purchase', amountCents: 300_000, currency: 'EUR' })).status).toBe(201);
+  const redemption = await api('/members/start-test/redemptions', { reward: 'tote-bag' });
+  expect(await redemption.json()).toMatchObject({ status: 'awaiting_fulfilment', points: 2_500 });
+  await expect
+    .poll(async () => ((await (await fetch(`${first.urls.inbox}.json`)).json()) as { to: string; subject: string }[]).filter((m) => m.to.includes(member.email)).map((m) => m.subject), {
+      timeout: 60_000,
+      interval: 1_000,
+    })
+    .toContain('Your reward is on its way: Tessera tote bag');
+
+  // The demo data and that redemption satisfy every ledger invariant (ledger:check finds the running cluster).
   const check = spawnSync('npm', ['run', '--silent', 'ledger:check'], {
     env: { ...process.env, TESSERA_DATA_DIR: dataDir, DATABASE_URL: '' },
     encoding: 'utf8',
   });
-  expect(check.stdout).toMatch(/Ledger check at .*: 58 accounts, \d+ transfers\nAll invariants hold\./);
+  expect(check.stdout).toMatch(/Ledger check at .*: 59 accounts, \d+ transfers\nAll invariants hold\./);
   expect(check.status).toBe(0);
   await stop(first);
   expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
