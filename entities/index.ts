@@ -3,6 +3,7 @@ import { ApiRequest } from './api-request.js';
 import { AuditEntry } from './audit-entry.js';
 import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
+import { BoosterAnnouncement } from './booster-announcement.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
 import { ExpiryAlert } from './expiry-alert.js';
@@ -32,6 +33,7 @@ export {
   AuditEntry,
   Bonus,
   Booster,
+  BoosterAnnouncement,
   CareAdjustment,
   EarningRule,
   ExpiryAlert,
@@ -96,6 +98,7 @@ export const entities = [
   CareAdjustment,
   SentEmail,
   ExpiryAlert,
+  BoosterAnnouncement,
   FundingAlert,
   WebhookEndpoint,
   WebhookDelivery,

@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
@@ -6,6 +7,8 @@ import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { fulfilmentWorkflowId } from '../workflows/fulfilment-starter.js';
+import { createBoosterActivities } from '../workflows/activities/booster-activities.js';
+import { createMailer } from '../reports/mailer.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
 import { startTimeSkippingServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -157,4 +160,44 @@ it('retries an unreachable supplier with backoff, then gives the points back and
   expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('the supplier could not take the order');
   expect(await subjects()).toEqual(['We could not deliver Ghost item: your 120 points are back']);
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
+});
+
+it('calls a booster window off when the operator deletes the booster: no summary is sent', async () => {
+  const db = harness.db.dataSource;
+  const now = await harness.env.currentTimeMs();
+  const [booster] = await db.manager.save(Booster, [
+    { name: 'Short-lived', coefficient: 3, target: { category: 'tea' }, validFrom: new Date(now + 86_400_000), validTo: new Date(now + 3 * 86_400_000), active: false },
+  ]);
+  const handle = await client.workflow.start('boosterWindowWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: `booster-window-${booster!.id}`,
+    args: [{ boosterId: booster!.id, startsAt: booster!.validFrom!.toISOString(), endsAt: booster!.validTo!.toISOString() }],
+  });
+  const timers = async () => (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes).length ?? 0;
+  await expect.poll(timers, { timeout: 20_000 }).toBe(1);
+  await harness.env.sleep('1 day');
+  await expect.poll(timers, { timeout: 20_000 }).toBe(2);
+  expect((await db.manager.findOneByOrFail(Booster, { id: booster!.id })).active).toBe(true);
+  await db.manager.delete(Booster, { id: booster!.id });
+
+  await harness.env.sleep('2 days');
+  expect(await handle.result()).toMatchObject({ outcome: 'called off', points: 0 });
+  const operatorMail = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(harness.operatorEmail)).map((m) => m.subject);
+  expect(operatorMail.some((subject) => subject.includes('Short-lived'))).toBe(false);
+});
+
+it('announces a booster to each member once, even when the announcement is retried', async () => {
+  const db = harness.db.dataSource;
+  const [booster] = await db.manager.save(Booster, [{ name: 'Retry week', coefficient: 2, target: { category: 'cake' }, active: false }]);
+  await p.member('retry-fan');
+  const mailer = createMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
+  const { announceBooster } = createBoosterActivities({ dataSource: db, mailer, operatorEmail: harness.operatorEmail });
+  const activity = new MockActivityEnvironment();
+  const first = await activity.run(announceBooster, booster!.id);
+  // The retry after a worker lost at the end of the first attempt tells no one again.
+  expect(await activity.run(announceBooster, booster!.id)).toBe(0);
+  mailer.close();
+  expect(first).toBeGreaterThanOrEqual(1);
+  const toFan = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('retry-fan@example.test') && m.subject.startsWith('Retry week'));
+  expect(toFan).toHaveLength(1);
 });

@@ -1,26 +1,29 @@
 import type { DataSource } from 'typeorm';
-import { boosterAudience, boosterResults, setBoosterActive } from '../../loyalty/booster-windows.js';
+import { Context } from '@temporalio/activity';
+import { boosterAudience, boosterResults, recordBoosterAnnouncement, setBoosterActive } from '../../loyalty/booster-windows.js';
 import type { Mailer } from '../../reports/mailer.js';
 
 const number = new Intl.NumberFormat('en');
 
-/** Thin calls for a booster's window: switch, announce, summarise. */
+/** Thin calls for a booster's window: switch, announce (each member once, even across retries), summarise. */
 export function createBoosterActivities({ dataSource, mailer, operatorEmail }: { dataSource: DataSource; mailer: Mailer; operatorEmail: string }) {
   return {
-    setBoosterActive(boosterId: string, active: boolean): Promise<void> {
+    setBoosterActive(boosterId: string, active: boolean): Promise<boolean> {
       return setBoosterActive(dataSource, boosterId, active);
     },
     async announceBooster(boosterId: string): Promise<number> {
       const audience = await boosterAudience(dataSource, boosterId);
       const until = audience.validTo ? ` until ${audience.validTo.toISOString().slice(0, 10)}` : '';
-      for (const to of audience.emails) {
+      for (const member of audience.members) {
         await mailer.send({
-          to,
+          to: member.email,
           subject: `${audience.name}: ×${audience.coefficient} points${until}`,
           text: `Earn ${audience.coefficient} times the points${until}: ${audience.name}.\n\nTessera`,
         });
+        await recordBoosterAnnouncement(dataSource, boosterId, member.id);
+        Context.current().heartbeat();
       }
-      return audience.emails.length;
+      return audience.members.length;
     },
     async summariseBooster(boosterId: string): Promise<{ points: number; members: number }> {
       const results = await boosterResults(dataSource, boosterId);
