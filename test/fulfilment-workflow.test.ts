@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EarningRule, ProgramSettings, Redemption, Reward } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
-import { readInbox } from '../wiring/embedded/mail-sink.js';
+import { readInbox, startMailSink } from '../wiring/embedded/mail-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
 import { createProgram } from './support/program.js';
@@ -104,3 +104,23 @@ it('cancels an unshipped redemption on a care agent\'s signal: points and stock 
   expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care (care@tessera.test)');
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
 });
+
+it('emails the member once the mail server is back when it was down as the reward shipped', async () => {
+  await memberWith('ship-di', 40);
+  const port = Number(new URL(harness.sink.smtpUrl).port);
+  await harness.sink.stop();
+  const redemption = await post('/members/ship-di/redemptions', { reward: 'mug' });
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('fulfilled');
+  const handle = harness.env.client.workflow.getHandle(`reward-fulfilment-mug-${redemption.id}`);
+  const emailAttempt = async () => (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'emailFulfilmentOutcome')?.attempt ?? 0;
+  await expect.poll(emailAttempt, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  expect((await summary('ship-di')).balance).toMatchObject({ posted: 100, held: 0 });
+
+  const restarted = await startMailSink(harness.sink.directory, port);
+  try {
+    expect(await handle.result()).toBe('fulfilled');
+    expect((await mailsTo('ship-di@example.test')).map((m) => m.subject)).toEqual(['Your reward is on its way: Tessera mug']);
+  } finally {
+    await restarted.stop();
+  }
+}, 60_000);

@@ -14,6 +14,12 @@ const supplier = proxyActivities<FulfilmentActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 5 },
 });
 
+// The mail server may be down for a while: keep trying for about a day.
+const mail = proxyActivities<FulfilmentActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
+});
+
 /** A care agent cancels a redemption that has not shipped yet. */
 export const cancelFulfilmentSignal = defineSignal<[string]>('cancelFulfilment');
 
@@ -25,32 +31,41 @@ export interface RewardFulfilmentInput {
   giveUpAfter: Duration;
 }
 
-/** hold (done by the redemption) → order → wait for shipment → post and email; or void and email. */
+/** hold (done by the redemption) → order → wait for shipment → post; or void. Then email the member. */
 export async function rewardFulfilmentWorkflow({ redemptionId, pollEvery, giveUpAfter }: RewardFulfilmentInput): Promise<string> {
   let cancelled: string | undefined;
   setHandler(cancelFulfilmentSignal, (reason) => {
     cancelled ??= reason;
   });
-  try {
-    await supplier.orderReward(redemptionId);
-  } catch (error) {
-    if (!(error instanceof ActivityFailure)) throw error;
-    return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not take the order');
-  }
-  let timedOut = false;
-  const deadline = sleep(giveUpAfter).then(() => {
-    timedOut = true;
-  });
-  while (!cancelled && !timedOut) {
-    const status = await supplier.shipmentStatus(redemptionId).catch(() => 'pending' as const);
-    if (status === 'shipped') {
-      const outcome = await ledgerSteps.completeRedemption(redemptionId);
-      await sendQueuedWebhooks();
-      return outcome;
+
+  async function settle(): Promise<string> {
+    try {
+      await supplier.orderReward(redemptionId);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not take the order');
     }
-    if (status === 'failed') return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not deliver it');
-    await condition(() => cancelled !== undefined || timedOut, pollEvery);
+    let timedOut = false;
+    const deadline = sleep(giveUpAfter).then(() => {
+      timedOut = true;
+    });
+    while (!cancelled && !timedOut) {
+      const status = await supplier.shipmentStatus(redemptionId).catch(() => 'pending' as const);
+      if (status === 'shipped') return ledgerSteps.completeRedemption(redemptionId);
+      if (status === 'failed') return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not deliver it');
+      await condition(() => cancelled !== undefined || timedOut, pollEvery);
+    }
+    void deadline;
+    return ledgerSteps.cancelRedemption(redemptionId, cancelled ? `cancelled: ${cancelled}` : 'it did not ship in time');
   }
-  void deadline;
-  return ledgerSteps.cancelRedemption(redemptionId, cancelled ? `cancelled: ${cancelled}` : 'it did not ship in time');
+
+  const outcome = await settle();
+  try {
+    await mail.emailFulfilmentOutcome(redemptionId);
+  } catch (error) {
+    // Undeliverable for a day: the outcome stands (and shows in the back office) without the email.
+    if (!(error instanceof ActivityFailure)) throw error;
+  }
+  if (outcome === 'fulfilled') await sendQueuedWebhooks();
+  return outcome;
 }

@@ -12,12 +12,27 @@ export interface FulfilmentView {
   points: number;
   memberEmail: string | null;
   memberName: string | null;
+  /** Why it was cancelled, in words the member reads. */
+  outcome: string | null;
 }
 
 async function view(dataSource: DataSource, redemption: Redemption): Promise<FulfilmentView> {
   const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
   const member = await dataSource.manager.findOneByOrFail(Member, { id: redemption.memberId });
-  return { redemptionId: redemption.id, status: redemption.status, rewardName: reward.name, points: redemption.points, memberEmail: member.email, memberName: member.displayName };
+  return {
+    redemptionId: redemption.id,
+    status: redemption.status,
+    rewardName: reward.name,
+    points: redemption.points,
+    memberEmail: member.email,
+    memberName: member.displayName,
+    outcome: redemption.outcome,
+  };
+}
+
+/** Where a redemption stands, with what its member's email needs. */
+export async function fulfilmentView(dataSource: DataSource, redemptionId: string): Promise<FulfilmentView> {
+  return view(dataSource, await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId }));
 }
 
 /** Orders the reward from the supplier once; the order is recorded on the redemption. */

@@ -1,11 +1,14 @@
 import type { DataSource } from 'typeorm';
-import { cancelRedemption, completeRedemption, orderReward, shipmentStatus } from '../../loyalty/fulfilment/fulfilment.js';
+import { cancelRedemption, completeRedemption, fulfilmentView, orderReward, shipmentStatus } from '../../loyalty/fulfilment/fulfilment.js';
 import type { RewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
 import { rewardCancelledEmail, rewardShippedEmail } from '../../reports/fulfilment-emails.js';
 import type { Mailer } from '../../reports/mailer.js';
 
-/** Thin, idempotent calls for reward fulfilment; emails go out only when the state changed. */
+/**
+ * Thin, idempotent calls for reward fulfilment. The ledger step and the member's email are separate
+ * activities, so that an email that fails (the mail server down) is retried on its own and never lost.
+ */
 export function createFulfilmentActivities(deps: { dataSource: DataSource; ledger: Ledger; mailer: Mailer; supplier: RewardSupplier }) {
   const { dataSource, ledger, mailer, supplier } = deps;
   return {
@@ -16,15 +19,17 @@ export function createFulfilmentActivities(deps: { dataSource: DataSource; ledge
       return shipmentStatus(dataSource, supplier, redemptionId);
     },
     async completeRedemption(redemptionId: string): Promise<string> {
-      const before = (await orderReward(dataSource, supplier, redemptionId)).status;
-      const done = await completeRedemption(dataSource, ledger, redemptionId);
-      if (before !== 'fulfilled' && done.status === 'fulfilled' && done.memberEmail) await mailer.send(rewardShippedEmail(done));
-      return done.status;
+      return (await completeRedemption(dataSource, ledger, redemptionId)).status;
     },
     async cancelRedemption(redemptionId: string, reason: string): Promise<string> {
-      const done = await cancelRedemption(dataSource, ledger, redemptionId, reason);
-      if (done.status === 'cancelled' && done.memberEmail) await mailer.send(rewardCancelledEmail(done, reason));
-      return done.status;
+      return (await cancelRedemption(dataSource, ledger, redemptionId, reason)).status;
+    },
+    /** Tells the member how the redemption ended (shipped, or cancelled and why). */
+    async emailFulfilmentOutcome(redemptionId: string): Promise<void> {
+      const view = await fulfilmentView(dataSource, redemptionId);
+      if (!view.memberEmail) return;
+      if (view.status === 'fulfilled') await mailer.send(rewardShippedEmail(view));
+      if (view.status === 'cancelled') await mailer.send(rewardCancelledEmail(view, view.outcome ?? 'it was cancelled'));
     },
   };
 }
