@@ -158,7 +158,8 @@ export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Pick<
       const reward = await dataSource.manager.findOneByOrFail(Reward, { id: rewardId });
       const by = staff(context)!.email;
       try {
-        await fulfilment!.cancel({ id, rewardCode: reward.code }, `by customer care (${by})`);
+        // The reason reaches the member's email; who cancelled goes to the audit log only.
+        await fulfilment!.cancel({ id, rewardCode: reward.code }, 'by customer care');
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return notice(context, 'Its fulfilment has already finished: nothing to cancel', 'error');
         throw error;

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { FundingAlert } from '../entities/index.js';
 
 export interface FundingAlertDue {
@@ -35,6 +35,11 @@ export async function dueFundingAlerts(dataSource: DataSource): Promise<FundingA
                           AND f.level = CASE WHEN w.available <= 0 THEN 'empty' ELSE 'low' END)`,
   );
   return rows;
+}
+
+/** Whether this crossing was already told (an open alert of that level for the partner). */
+export async function fundingAlertRecorded(dataSource: DataSource, alert: FundingAlertDue): Promise<boolean> {
+  return dataSource.manager.existsBy(FundingAlert, { partnerId: alert.partnerId, level: alert.level, clearedAt: IsNull() });
 }
 
 /** Records an alert as sent; false when another run recorded it first. */

@@ -12,10 +12,10 @@ export function rewardShippedEmail(v: FulfilmentView) {
 }
 
 /** The member's email when the reward could not be delivered. */
-export function rewardCancelledEmail(v: FulfilmentView, reason: string) {
+export function rewardCancelledEmail(v: FulfilmentView) {
   return {
     to: v.memberEmail!,
     subject: `We could not deliver ${v.rewardName}: your ${v.points} points are back`,
-    text: `${hello(v)}We are sorry: ${v.rewardName} could not be delivered (${reason}). The ${v.points} points are back in your balance.\n\nTessera`,
+    text: `${hello(v)}We are sorry: ${v.rewardName} could not be delivered (${v.outcome ?? 'it was cancelled'}). The ${v.points} points are back in your balance.\n\nTessera`,
   };
 }

@@ -440,7 +440,14 @@ describe('actions', () => {
     expect(cancelled.body.notice).toMatchObject({ type: 'success', message: 'Cancelling: the points go back to the member in a moment' });
     await expect.poll(status, { timeout: 20_000 }).toBe('cancelled');
     expect(await available(externalId)).toBe(before);
-    expect((await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care (care@tessera.demo)');
+    expect((await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care');
+    const [entry] = await db.dataSource.query(`SELECT "staffEmail" FROM audit_entry WHERE action = 'cancelFulfilment' AND "recordId" = $1`, [redemption.id]);
+    expect(entry.staffEmail).toBe('care@tessera.demo');
+    // The member is told why, without the name of the staff member who did it.
+    const { email } = await db.dataSource.manager.findOneByOrFail(Member, { externalId });
+    const told = async () => (await readInbox(harness.sink.directory)).find((m) => m.to.includes(email!) && m.subject.startsWith('We could not deliver Desk lamp'));
+    await expect.poll(async () => (await told())?.text ?? '', { timeout: 20_000 }).toContain('(cancelled: by customer care)');
+    expect((await told())!.text).not.toContain('care@tessera.demo');
     // Once cancelled, the action is no longer offered, and refused when asked for anyway.
     const again = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
     expect(again.body.notice).toMatchObject({ type: 'error', message: 'forbiddenError' });

@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
+import { emailActivityOptions } from './email-retry.js';
 import { sendQueuedWebhooks } from './webhook-outbox.workflow.js';
 
 // Short timeouts: a step lost with a crashed worker is retried on another one this soon.
@@ -14,11 +15,7 @@ const supplier = proxyActivities<FulfilmentActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 5 },
 });
 
-// The mail server may be down for a while: keep trying for about a day.
-const mail = proxyActivities<FulfilmentActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
-});
+const mail = proxyActivities<FulfilmentActivities>(emailActivityOptions);
 
 /** A care agent cancels a redemption that has not shipped yet. */
 export const cancelFulfilmentSignal = defineSignal<[string]>('cancelFulfilment');

@@ -29,7 +29,7 @@ export function createFulfilmentActivities(deps: { dataSource: DataSource; ledge
       const view = await fulfilmentView(dataSource, redemptionId);
       if (!view.memberEmail) return;
       if (view.status === 'fulfilled') await mailer.send(rewardShippedEmail(view));
-      if (view.status === 'cancelled') await mailer.send(rewardCancelledEmail(view, view.outcome ?? 'it was cancelled'));
+      if (view.status === 'cancelled') await mailer.send(rewardCancelledEmail(view));
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { dueFundingAlerts, recordFundingAlert, type FundingAlertDue } from '../../loyalty/funding-alerts.js';
+import { dueFundingAlerts, fundingAlertRecorded, recordFundingAlert, type FundingAlertDue } from '../../loyalty/funding-alerts.js';
 import { fundingAlertEmail } from '../../reports/funding-email.js';
 import type { Mailer } from '../../reports/mailer.js';
 
@@ -13,10 +13,10 @@ export function createFundingActivities({ dataSource, mailer }: { dataSource: Da
       return dueFundingAlerts(dataSource);
     },
     async sendFundingAlert(alert: FundingAlertDue): Promise<boolean> {
-      const stillDue = (await dueFundingAlerts(dataSource)).some((due) => due.partnerId === alert.partnerId && due.level === alert.level);
-      if (!stillDue) return false;
+      if (await fundingAlertRecorded(dataSource, alert)) return false;
       if (alert.contactEmail) await mailer.send(fundingAlertEmail(alert));
-      return (await recordFundingAlert(dataSource, alert)) && !!alert.contactEmail;
+      await recordFundingAlert(dataSource, alert);
+      return !!alert.contactEmail;
     },
   };
 }
