@@ -26,14 +26,18 @@ export function backOfficeAccessGuard(dataSource: DataSource): RequestHandler {
         own = false;
       } else {
         const metadata = dataSource.entityMetadatas.find((m) => m.name === resource);
-        const row = metadata ? await dataSource.getRepository(metadata.target).findOne({ where: { id: recordId }, withDeleted: true }) : null;
+        const row = metadata
+          ? await dataSource.getRepository(metadata.target).findOne({ where: { id: recordId }, withDeleted: true })
+          : null;
         own = !!row && (row as Record<string, unknown>)[column] === user.partnerId;
       }
     }
     if (allowed && own) return next();
     res.status(403);
     if (req.path.startsWith('/api/')) {
-      res.type('application/problem+json').json({ type: 'about:blank', title: 'Forbidden', status: 403, detail: `Your role may not ${action} ${resource}` });
+      res
+        .type('application/problem+json')
+        .json({ type: 'about:blank', title: 'Forbidden', status: 403, detail: `Your role may not ${action} ${resource}` });
     } else {
       res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden</title></head>
 <body style="font-family:system-ui;margin:3rem"><h1>403 — Forbidden</h1><p>Your account may not open this page.</p><p><a href="/admin">Back to the back office</a></p></body></html>`);

@@ -11,16 +11,37 @@ import { mayRun } from './permissions.js';
 import { staff } from './resources.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-starter.js';
 
-type Handler = (request: { payload?: Record<string, unknown>; method: string }, response: unknown, context: ActionContext) => Promise<ActionResponse>;
+type Handler = (
+  request: { payload?: Record<string, unknown>; method: string },
+  response: unknown,
+  context: ActionContext,
+) => Promise<ActionResponse>;
 
-const allowed = (resource: string, action: string, when: (context: ActionContext) => boolean = () => true) => (context: ActionContext) => {
-  const user = staff(context);
-  return !!user && mayRun(resource, action, user.role) && when(context);
-};
+const allowed =
+  (resource: string, action: string, when: (context: ActionContext) => boolean = () => true) =>
+  (context: ActionContext) => {
+    const user = staff(context);
+    return !!user && mayRun(resource, action, user.role) && when(context);
+  };
 
-async function audited(dataSource: DataSource, context: ActionContext, resource: string, action: string, recordId: string | null, after: object | null) {
+async function audited(
+  dataSource: DataSource,
+  context: ActionContext,
+  resource: string,
+  action: string,
+  recordId: string | null,
+  after: object | null,
+) {
   const user = staff(context);
-  await dataSource.manager.insert(AuditEntry, { staffUserId: user?.id ?? null, staffEmail: user?.email ?? 'unknown', action, resource, recordId, before: null, after });
+  await dataSource.manager.insert(AuditEntry, {
+    staffUserId: user?.id ?? null,
+    staffEmail: user?.email ?? 'unknown',
+    action,
+    resource,
+    recordId,
+    before: null,
+    after,
+  });
 }
 
 /** A record action that runs at once (after the confirmation in `guard`) and reports in a notice. */
@@ -37,7 +58,13 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
   return recordAction({
     icon: 'RotateCcw',
     guard: 'Reverse this transfer? The points go back to where they came from.',
-    isAccessible: allowed('LedgerTransfer', 'reverse', (c) => ['single', 'post'].includes(String(c.record?.params.phase)) && !['reversal', 'rebalance', 'purchase'].includes(String(c.record?.params.kind))),
+    isAccessible: allowed(
+      'LedgerTransfer',
+      'reverse',
+      (c) =>
+        ['single', 'post'].includes(String(c.record?.params.phase)) &&
+        !['reversal', 'rebalance', 'purchase'].includes(String(c.record?.params.kind)),
+    ),
     handler: async (_request, _response, context) => {
       const id = String(context.record!.params.id);
       try {
@@ -48,7 +75,10 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
           references: { agent: staff(context)!.email },
           explanation: [{ rule: 'reversed in the back office', points: 0, reason: `by ${staff(context)!.email}` }],
         });
-        await audited(dataSource, context, 'LedgerTransfer', 'reverse', id, { reversal: result.transfers[0]!.id, amount: result.transfers[0]!.amount });
+        await audited(dataSource, context, 'LedgerTransfer', 'reverse', id, {
+          reversal: result.transfers[0]!.id,
+          amount: result.transfers[0]!.amount,
+        });
         return notice(context, `Reversed: ${result.transfers[0]!.amount} points moved back`);
       } catch (error) {
         if (error instanceof LedgerError) return notice(context, error.message, 'error');
@@ -124,18 +154,27 @@ export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
       const payload = request.payload ?? {};
       const errors: Record<string, { message: string }> = {};
       const partner = payload.partnerId ? await dataSource.manager.findOneBy(Partner, { id: String(payload.partnerId) }) : null;
-      const pack = payload.packageId ? await dataSource.manager.findOneBy(PointPackage, { id: String(payload.packageId), active: true }) : null;
+      const pack = payload.packageId
+        ? await dataSource.manager.findOneBy(PointPackage, { id: String(payload.packageId), active: true })
+        : null;
       if (!partner) errors.partnerId = { message: 'choose the partner who buys' };
       if (!pack) errors.packageId = { message: 'choose a package on sale' };
       if (!partner || !pack) {
-        return { record: { params: payload, errors, populated: {}, baseError: null }, notice: { message: 'Please correct the highlighted fields', type: 'error' } } as unknown as ActionResponse;
+        return {
+          record: { params: payload, errors, populated: {}, baseError: null },
+          notice: { message: 'Please correct the highlighted fields', type: 'error' },
+        } as unknown as ActionResponse;
       }
       const { invoice } = await purchasePackage(dataSource, ledger, {
         partnerId: partner.id,
         packageCode: pack.code,
         purchaseKey: String(payload.purchaseKey || randomUUID()),
       });
-      await audited(dataSource, context, 'Invoice', 'new', invoice.id, { number: invoice.number, partner: partner.code, points: invoice.points });
+      await audited(dataSource, context, 'Invoice', 'new', invoice.id, {
+        number: invoice.number,
+        partner: partner.code,
+        points: invoice.points,
+      });
       const record = await context.resource.findOne(invoice.id, context);
       return {
         record: record!.toJSON(context.currentAdmin),
@@ -146,13 +185,16 @@ export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
   };
 }
 
-
 /** Cancel a reward that has not shipped (care): the fulfilment workflow gives the points back and tells the member. */
 export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Pick<FulfilmentControl, 'cancel'> | undefined) {
   return recordAction({
     icon: 'XCircle',
     guard: 'Cancel this redemption? The supplier order is dropped, the points go back to the member, who is told by email.',
-    isAccessible: allowed('Redemption', 'cancelFulfilment', (c) => !!fulfilment && ['awaiting_fulfilment', 'ordered'].includes(String(c.record?.params.status))),
+    isAccessible: allowed(
+      'Redemption',
+      'cancelFulfilment',
+      (c) => !!fulfilment && ['awaiting_fulfilment', 'ordered'].includes(String(c.record?.params.status)),
+    ),
     handler: async (_request, _response, context) => {
       const { id, rewardId } = context.record!.params as { id: string; rewardId: string };
       const reward = await dataSource.manager.findOneByOrFail(Reward, { id: rewardId });
@@ -161,7 +203,8 @@ export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Pick<
         // The reason reaches the member's email; who cancelled goes to the audit log only.
         await fulfilment!.cancel({ id, rewardCode: reward.code }, 'by customer care');
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return notice(context, 'Its fulfilment has already finished: nothing to cancel', 'error');
+        if (error instanceof WorkflowNotFoundError)
+          return notice(context, 'Its fulfilment has already finished: nothing to cancel', 'error');
         throw error;
       }
       await audited(dataSource, context, 'Redemption', 'cancelFulfilment', id, { by });

@@ -19,7 +19,9 @@ export interface CareServices {
 
 const canRun = (action: string) => (context: ActionContext) => {
   const user = staff(context);
-  return !!user && mayRun('CareAdjustment', action, user.role) && (action === 'new' || context.record?.params.status === 'awaiting_approval');
+  return (
+    !!user && mayRun('CareAdjustment', action, user.role) && (action === 'new' || context.record?.params.status === 'awaiting_approval')
+  );
 };
 
 /**
@@ -83,7 +85,10 @@ export function careAdjustments(dataSource: DataSource, { ledger, approvals }: C
               if (await needsApproval(dataSource.manager, adjustment.points)) {
                 await awaitApproval(dataSource, id);
                 await approvals.start(id);
-                return { ...response, notice: { message: 'Waiting for a supervisor: the adjustment is above the threshold', type: 'info' } };
+                return {
+                  ...response,
+                  notice: { message: 'Waiting for a supervisor: the adjustment is above the threshold', type: 'info' },
+                };
               }
               const applied = await applyAdjustment(dataSource, ledger, id, null);
               return applied.status === 'applied'

@@ -48,7 +48,15 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
             const resent = email ? await resendLastEmail(dataSource, mailer, email) : null;
             const user = staff(context);
             if (resent) {
-              await dataSource.manager.insert(AuditEntry, { staffUserId: user?.id ?? null, staffEmail: user?.email ?? 'unknown', action: 'resendLastEmail', resource: 'Member', recordId: String(context.record!.params.id), before: null, after: { subject: resent.subject } });
+              await dataSource.manager.insert(AuditEntry, {
+                staffUserId: user?.id ?? null,
+                staffEmail: user?.email ?? 'unknown',
+                action: 'resendLastEmail',
+                resource: 'Member',
+                recordId: String(context.record!.params.id),
+                before: null,
+                after: { subject: resent.subject },
+              });
             }
             return {
               record: context.record!.toJSON(context.currentAdmin),
@@ -78,10 +86,15 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
             response.record.params = {
               ...response.record.params,
               balance: `${number.format(summary.balance.available)} available (${number.format(summary.balance.held)} held)`,
-              tier: summary.tier ? `${summary.tier.name} (×${summary.tier.multiplier}), ${number.format(summary.qualifyingPoints)} qualifying points` : `none yet, ${number.format(summary.qualifyingPoints)} qualifying points`,
+              tier: summary.tier
+                ? `${summary.tier.name} (×${summary.tier.multiplier}), ${number.format(summary.qualifyingPoints)} qualifying points`
+                : `none yet, ${number.format(summary.qualifyingPoints)} qualifying points`,
               expiringSoon: `${number.format(summary.expiring.days30)} in 30 days, ${number.format(summary.expiring.days90)} in 90 days`,
               lots: lots
-                .map((l) => `${number.format(l.remaining)} of ${number.format(l.points)} — ${l.expiresAt ? `expires ${new Date(l.expiresAt).toISOString().slice(0, 10)}` : 'never expires'} — funded by ${l.partner ?? 'the program'}`)
+                .map(
+                  (l) =>
+                    `${number.format(l.remaining)} of ${number.format(l.points)} — ${l.expiresAt ? `expires ${new Date(l.expiresAt).toISOString().slice(0, 10)}` : 'never expires'} — funded by ${l.partner ?? 'the program'}`,
+                )
                 .join('\n'),
               history: history.entries
                 .map((e) => {

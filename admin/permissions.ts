@@ -4,7 +4,14 @@ export type Access = 'read' | 'write';
 
 /** Who may see (read) or change (write) each back-office resource; absent means neither. */
 export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> = {
-  Partner: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read', partner_user: 'read' },
+  Partner: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'read',
+  },
   PointOfSale: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   ApiKey: { operator_admin: 'read', partner_user: 'read' },
   PointPackage: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
@@ -15,9 +22,23 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   Bonus: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Tier: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   ProgramSettings: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
-  Reward: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read', partner_user: 'read' },
+  Reward: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'read',
+  },
   Member: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
-  MemberEvent: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read', partner_user: 'read' },
+  MemberEvent: {
+    operator_admin: 'read',
+    program_manager: 'read',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'read',
+  },
   LedgerTransfer: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Redemption: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   StaffUser: { operator_admin: 'write' },

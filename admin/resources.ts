@@ -1,4 +1,13 @@
-import { ValidationError, type ActionContext, type ActionRequest, type ActionResponse, type After, type Before, type ResourceOptions, type ResourceWithOptions } from 'adminjs';
+import {
+  ValidationError,
+  type ActionContext,
+  type ActionRequest,
+  type ActionResponse,
+  type After,
+  type Before,
+  type ResourceOptions,
+  type ResourceWithOptions,
+} from 'adminjs';
 import type { BaseEntity, DataSource } from 'typeorm';
 import {
   ApiKey,
@@ -138,7 +147,11 @@ export const navigation = {
 };
 
 /** The back office's resources, with who may do what on each, enforced on the server. */
-export function backOfficeResources(dataSource: DataSource, care: CareServices & { mailer: Mailer }, publicUrl: string): ResourceWithOptions[] {
+export function backOfficeResources(
+  dataSource: DataSource,
+  care: CareServices & { mailer: Mailer },
+  publicUrl: string,
+): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
     name: string,
@@ -197,7 +210,10 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
       properties: {
         formula: { type: 'mixed', description: 'What earns points: fill the fields of the kind chosen.' },
         'formula.kind': {
-          availableValues: ['per_amount', 'per_product', 'per_category', 'per_visit', 'per_action'].map((v) => ({ value: v, label: v.replace('_', ' ') })),
+          availableValues: ['per_amount', 'per_product', 'per_category', 'per_visit', 'per_action'].map((v) => ({
+            value: v,
+            label: v.replace('_', ' '),
+          })),
         },
         'formula.pointsPerUnit': { type: 'number', description: 'per amount / per category: points per currency unit' },
         'formula.rounding': { availableValues: ['down', 'up', 'nearest'].map((v) => ({ value: v, label: v })) },
@@ -210,10 +226,25 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
         'caps.perEvent': { type: 'number' },
         'caps.perMemberPerDay': { type: 'number' },
         'caps.perMemberPerMonth': { type: 'number' },
-        stacking: { availableValues: [{ value: 'stack', label: 'stack with the others' }, { value: 'best_only', label: 'only the best of the best-only rules' }] },
+        stacking: {
+          availableValues: [
+            { value: 'stack', label: 'stack with the others' },
+            { value: 'best_only', label: 'only the best of the best-only rules' },
+          ],
+        },
       },
       checks: checked(checkEarningRule),
-      prepare: typedJson(['formula', 'caps'], ['formula.pointsPerUnit', 'formula.pointsPerItem', 'formula.points', 'caps.perEvent', 'caps.perMemberPerDay', 'caps.perMemberPerMonth']),
+      prepare: typedJson(
+        ['formula', 'caps'],
+        [
+          'formula.pointsPerUnit',
+          'formula.pointsPerItem',
+          'formula.points',
+          'caps.perEvent',
+          'caps.perMemberPerDay',
+          'caps.perMemberPerMonth',
+        ],
+      ),
     }),
     resource(Booster, 'Booster', {
       navigation: navigation.program,
@@ -234,7 +265,12 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
           guard: 'Run this booster over its period: on at the start (members are told), off at the end?',
           isAccessible: (context: ActionContext) => {
             const user = staff(context);
-            return !!user && mayRun('Booster', 'scheduleWindow', user.role) && !!context.record?.params.validFrom && !!context.record?.params.validTo;
+            return (
+              !!user &&
+              mayRun('Booster', 'scheduleWindow', user.role) &&
+              !!context.record?.params.validFrom &&
+              !!context.record?.params.validTo
+            );
           },
           handler: async (_request: ActionRequest, _response: unknown, context: ActionContext) => {
             const params = context.record!.params;
@@ -244,7 +280,10 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
               startsAt: new Date(String(params.validFrom)).toISOString(),
               endsAt: new Date(String(params.validTo)).toISOString(),
             });
-            return { record: context.record!.toJSON(context.currentAdmin), notice: { message: 'Scheduled: the booster switches on at its start', type: 'success' } };
+            return {
+              record: context.record!.toJSON(context.currentAdmin),
+              notice: { message: 'Scheduled: the booster switches on at its start', type: 'success' },
+            };
           },
         },
       },
@@ -265,19 +304,34 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
       navigation: navigation.program,
       properties: {
         widgetSecret: { isVisible: false },
-        expiryPolicy: { type: 'mixed', description: 'period (months), fixed_date (month, day, yearsAfter), anniversary (minimumMonths) or never' },
-        'expiryPolicy.mode': { availableValues: ['period', 'fixed_date', 'anniversary', 'never'].map((v) => ({ value: v, label: v.replace('_', ' ') })) },
+        expiryPolicy: {
+          type: 'mixed',
+          description: 'period (months), fixed_date (month, day, yearsAfter), anniversary (minimumMonths) or never',
+        },
+        'expiryPolicy.mode': {
+          availableValues: ['period', 'fixed_date', 'anniversary', 'never'].map((v) => ({ value: v, label: v.replace('_', ' ') })),
+        },
         'expiryPolicy.months': { type: 'number' },
         'expiryPolicy.month': { type: 'number' },
         'expiryPolicy.day': { type: 'number' },
         'expiryPolicy.yearsAfter': { type: 'number' },
         'expiryPolicy.minimumMonths': { type: 'number' },
       },
-      prepare: typedJson(['expiryPolicy'], ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths']),
+      prepare: typedJson(
+        ['expiryPolicy'],
+        ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths'],
+      ),
     }),
-    resource(Reward, 'Reward', { navigation: navigation.program, listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'] }),
+    resource(Reward, 'Reward', {
+      navigation: navigation.program,
+      listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
+    }),
     memberResource(dataSource, care.mailer),
-    resource(MemberEvent, 'MemberEvent', { navigation: navigation.members, readOnly: true, listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'] }),
+    resource(MemberEvent, 'MemberEvent', {
+      navigation: navigation.members,
+      readOnly: true,
+      listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'],
+    }),
     resource(Redemption, 'Redemption', {
       navigation: navigation.members,
       readOnly: true,
@@ -301,8 +355,16 @@ export function backOfficeResources(dataSource: DataSource, care: CareServices &
         password: { type: 'password', isVisible: { list: false, show: false, edit: true, filter: false } },
       },
       actions: {
-        new: { isAccessible: writable('StaffUser'), before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'new').before], after: audit(dataSource, 'StaffUser', 'new').after },
-        edit: { isAccessible: writable('StaffUser'), before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'edit').before], after: audit(dataSource, 'StaffUser', 'edit').after },
+        new: {
+          isAccessible: writable('StaffUser'),
+          before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'new').before],
+          after: audit(dataSource, 'StaffUser', 'new').after,
+        },
+        edit: {
+          isAccessible: writable('StaffUser'),
+          before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'edit').before],
+          after: audit(dataSource, 'StaffUser', 'edit').after,
+        },
       },
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),

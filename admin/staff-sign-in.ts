@@ -28,10 +28,14 @@ export async function signIn(manager: EntityManager, email: string, password: st
   if (user.lockedUntil && user.lockedUntil > now) return null;
   if (!(await verifyPassword(password, user.passwordHash))) {
     const failed = (user.lockedUntil ? 0 : user.failedSignIns) + 1;
-    await manager.update(StaffUser, { id: user.id }, {
-      failedSignIns: failed,
-      lockedUntil: failed >= maxFailedSignIns ? new Date(now.getTime() + lockoutMinutes * 60_000) : null,
-    });
+    await manager.update(
+      StaffUser,
+      { id: user.id },
+      {
+        failedSignIns: failed,
+        lockedUntil: failed >= maxFailedSignIns ? new Date(now.getTime() + lockoutMinutes * 60_000) : null,
+      },
+    );
     return null;
   }
   await manager.update(StaffUser, { id: user.id }, { failedSignIns: 0, lockedUntil: null });

@@ -31,7 +31,9 @@ export async function idempotentWrite(
     });
   }
   const partnerId: string = res.locals.partner.id;
-  const requestHash = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`)
+    .digest('hex');
   const outcome = await inTransaction(dataSource, async (manager) => {
     // Claim the key first: a concurrent twin waits on it, then replays what this one answered.
     const claimed = await manager

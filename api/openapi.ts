@@ -92,7 +92,11 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: 'Refund a purchase in full or by line items; points are taken back in proportion',
           parameters: [{ name: 'eventId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, idempotencyKey],
           requestBody: json(refundBody),
-          responses: { 201: ok('Refunded', { refundedCents: 1000, pointsReversed: 10, remainingCents: 3250 }), 404: problem('Not an event of yours'), ...writeErrors },
+          responses: {
+            201: ok('Refunded', { refundedCents: 1000, pointsReversed: 10, remainingCents: 3250 }),
+            404: problem('Not an event of yours'),
+            ...writeErrors,
+          },
         },
       },
       '/members/{externalId}': {
@@ -115,7 +119,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       '/members/{externalId}/transactions': {
         get: {
           summary: "A member's movements, newest first, by cursor",
-          description: "Details of movements caused by other partners are left out.",
+          description: 'Details of movements caused by other partners are left out.',
           parameters: [externalIdParameter, ...queryParameters],
           responses: {
             200: ok('A page', {
@@ -134,7 +138,14 @@ export function openApiDocument(serverUrl = '/api/v1') {
           parameters: [externalIdParameter, idempotencyKey],
           requestBody: json(redemptionBody),
           responses: {
-            201: ok('Redeemed', { id: '…', reward: 'coffee-voucher', quantity: 1, points: 150, status: 'completed', code: 'COFFEE-VOUCHER-3F2A9C01DE' }),
+            201: ok('Redeemed', {
+              id: '…',
+              reward: 'coffee-voucher',
+              quantity: 1,
+              points: 150,
+              status: 'completed',
+              code: 'COFFEE-VOUCHER-3F2A9C01DE',
+            }),
             404: problem('No such member'),
             ...writeErrors,
           },
@@ -145,7 +156,11 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: 'Give points to another member, within the program limits',
           parameters: [externalIdParameter, idempotencyKey],
           requestBody: json(memberTransferBody),
-          responses: { 201: ok('Transferred', { id: '…', from: 'cust-42', to: 'cust-43', points: 100 }), 404: problem('No such member'), ...writeErrors },
+          responses: {
+            201: ok('Transferred', { id: '…', from: 'cust-42', to: 'cust-43', points: 100 }),
+            404: problem('No such member'),
+            ...writeErrors,
+          },
         },
       },
       '/widget-sessions': {
@@ -155,7 +170,12 @@ export function openApiDocument(serverUrl = '/api/v1') {
           parameters: [idempotencyKey],
           requestBody: json(widgetSessionBody),
           responses: {
-            201: ok('The token', { token: 'eyJw….x1', expiresAt: '2026-11-24T12:00:00.000Z', script: '/widget.js', element: '<tessera-earn token="…"></tessera-earn>' }),
+            201: ok('The token', {
+              token: 'eyJw….x1',
+              expiresAt: '2026-11-24T12:00:00.000Z',
+              script: '/widget.js',
+              element: '<tessera-earn token="…"></tessera-earn>',
+            }),
             ...writeErrors,
           },
         },
@@ -163,7 +183,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
       '/wallet': {
         get: {
           summary: "Your wallet: points you can still issue, and today's and this month's issuance",
-          responses: { 200: ok('The wallet', { available: 48250, widgetEnabled: true, issuedToday: 320, issuedThisMonth: 8100 }), ...errors },
+          responses: {
+            200: ok('The wallet', { available: 48250, widgetEnabled: true, issuedToday: 320, issuedThisMonth: 8100 }),
+            ...errors,
+          },
         },
       },
       '/rewards': {
@@ -171,7 +194,16 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: 'The rewards catalog',
           responses: {
             200: ok('The catalog', {
-              rewards: [{ code: 'coffee-voucher', name: 'Free coffee voucher', description: '', pointsPrice: 150, needsFulfilment: false, inStock: true }],
+              rewards: [
+                {
+                  code: 'coffee-voucher',
+                  name: 'Free coffee voucher',
+                  description: '',
+                  pointsPrice: 150,
+                  needsFulfilment: false,
+                  inStock: true,
+                },
+              ],
             }),
             ...errors,
           },

@@ -12,7 +12,10 @@ export interface Problem {
 }
 
 export function sendProblem(res: Response, problem: Problem): void {
-  res.status(problem.status).type('application/problem+json').json({ type: 'about:blank', ...problem });
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', ...problem });
 }
 
 /** A refusal the API answers as a problem document. */

@@ -10,14 +10,21 @@ export const eventBody = z
     member: z.object({
       externalId,
       email: z.email().optional(),
-      phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number').optional(),
+      phone: z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number')
+        .optional(),
     }),
     type: z
       .string()
       .regex(/^[a-z][a-z0-9_]{1,63}$/, 'must be a lower-case action name such as purchase, review or referral')
       .describe('purchase, registration, referral, review, social_share, event_participation, subscription_renewal, or a custom type'),
     amountCents: z.number().int().min(0).max(100_000_000).optional().describe('Amount spent, in the minor unit (cents)'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+      .optional(),
     lines: z
       .array(
         z.object({

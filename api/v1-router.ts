@@ -81,7 +81,11 @@ export function apiV1Router({
       legacyHeaders: false,
       keyGenerator: (_req, res) => (res.locals as PartnerLocals).apiKeyId,
       handler: (_req, res) =>
-        sendProblem(res, { status: 429, title: 'Too Many Requests', detail: `At most ${rateLimitPerMinute} requests a minute per API key` }),
+        sendProblem(res, {
+          status: 429,
+          title: 'Too Many Requests',
+          detail: `At most ${rateLimitPerMinute} requests a minute per API key`,
+        }),
     }),
   );
 
@@ -112,7 +116,12 @@ export function apiV1Router({
         });
       }
       if (recorded.upgradedTo) {
-        deliveries.push(...(await queueWebhooks(manager, partner.id, 'member.tier_changed', { member: body.member.externalId, tier: recorded.upgradedTo })));
+        deliveries.push(
+          ...(await queueWebhooks(manager, partner.id, 'member.tier_changed', {
+            member: body.member.externalId,
+            tier: recorded.upgradedTo,
+          })),
+        );
       }
       return {
         status: 201,
@@ -183,7 +192,8 @@ export function apiV1Router({
       };
     });
     // After the commit, so that the workflow finds the redemption. A replay starts nothing.
-    if (toFulfil && fulfilment) await fulfilment.start({ id: toFulfil, rewardCode: body.reward }).catch((error) => logFault(error, req.path));
+    if (toFulfil && fulfilment)
+      await fulfilment.start({ id: toFulfil, rewardCode: body.reward }).catch((error) => logFault(error, req.path));
     if (deliveries.length > 0 && webhooks) await webhooks.dispatch(deliveries).catch((error) => logFault(error, req.path));
   });
 
@@ -229,6 +239,8 @@ export function apiV1Router({
     });
   });
 
-  router.use((req, res) => sendProblem(res, { status: 404, title: 'Not Found', detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}` }));
+  router.use((req, res) =>
+    sendProblem(res, { status: 404, title: 'Not Found', detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}` }),
+  );
   return router;
 }

@@ -23,7 +23,10 @@ const dataSource = await openDataSource(url, { poolSize: connections + 4 });
 const ledger = new Ledger(dataSource);
 const program = await setupBenchProgram(dataSource, ledger);
 await dataSource.manager.upsert(ProgramSettings, { id: 1 }, ['id']);
-await dataSource.manager.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
+await dataSource.manager.insert(EarningRule, {
+  name: '1 point per euro',
+  formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
+});
 const keys: string[] = [];
 for (const partner of program.partners) keys.push((await issueApiKey(dataSource.manager, partner.id, 'bench')).secret);
 
@@ -32,10 +35,19 @@ const ledgerOnly = await runConcurrently(connections, seconds, () =>
 );
 await dataSource.destroy();
 
-const server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=test-artifacts/profiles'] : []), '--import', 'tsx', 'bench/api-server.ts'], {
-  env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=test-artifacts/profiles'] : []),
+    '--import',
+    'tsx',
+    'bench/api-server.ts',
+  ],
+  {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const port: number = await new Promise((resolve) =>
   server.stdout!.on('data', (chunk: Buffer) => {
     const match = /listening (\d+)/.exec(chunk.toString());

@@ -32,7 +32,19 @@ function pgbench(clients: number): number | undefined {
   const connection = ['-h', target.hostname, '-p', target.port, '-U', decodeURIComponent(target.username)];
   const result = spawnSync(
     binary,
-    [...connection, '-n', '-b', 'simple-update', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), 'pgbench'],
+    [
+      ...connection,
+      '-n',
+      '-b',
+      'simple-update',
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(clients, 2)),
+      '-T',
+      String(seconds),
+      'pgbench',
+    ],
     { env, encoding: 'utf8' },
   );
   const tps = /tps = ([\d.]+)/.exec(result.stdout ?? '');
@@ -56,7 +68,9 @@ async function preparePgbench(): Promise<boolean> {
 }
 
 const hasPgbench = await preparePgbench();
-console.log(`Ledger benchmark: ${seconds} s per run, earns of 10 points to 1000 members, partner wallets of ${hotAccountShards} shards, ${os.cpus().length} cores shared by Node and PostgreSQL.`);
+console.log(
+  `Ledger benchmark: ${seconds} s per run, earns of 10 points to 1000 members, partner wallets of ${hotAccountShards} shards, ${os.cpus().length} cores shared by Node and PostgreSQL.`,
+);
 const rows: string[][] = [['scenario', 'clients', 'earns/s', 'p50 ms', 'p99 ms', 'node CPU', 'pgbench tps', 'ratio']];
 const baseline = new Map<number, number | undefined>();
 for (const clients of clientCounts) baseline.set(clients, hasPgbench ? pgbench(clients) : undefined);

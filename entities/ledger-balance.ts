@@ -8,10 +8,7 @@ import { LedgerAccount } from './ledger-account.js';
  * database's last word on overdrafts; the ledger refuses them before it gets there.
  */
 @Entity({ name: 'ledger_balance' })
-@Check(
-  'ledger_balance_no_overdraft',
-  '"mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= 0',
-)
+@Check('ledger_balance_no_overdraft', '"mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= 0')
 @Check(
   'ledger_balance_totals_non_negative',
   '"debitsPosted" >= 0 AND "creditsPosted" >= 0 AND "debitsPending" >= 0 AND "creditsPending" >= 0',

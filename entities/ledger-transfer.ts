@@ -1,17 +1,7 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, Unique } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
-export const transferKinds = [
-  'purchase',
-  'earn',
-  'bonus',
-  'burn',
-  'expire',
-  'adjust',
-  'transfer',
-  'reversal',
-  'rebalance',
-] as const;
+export const transferKinds = ['purchase', 'earn', 'bonus', 'burn', 'expire', 'adjust', 'transfer', 'reversal', 'rebalance'] as const;
 export type TransferKind = (typeof transferKinds)[number];
 
 /**
@@ -36,10 +26,7 @@ export type TransferReferences = Record<string, string>;
 @Unique('ledger_transfer_idempotency', ['idempotencySource', 'idempotencyKey', 'leg'])
 @Check('ledger_transfer_amount_positive', '"amount" > 0')
 @Check('ledger_transfer_distinct_sides', '"debitAccountId" <> "creditAccountId" OR "debitShard" <> "creditShard"')
-@Check(
-  'ledger_transfer_resolution_has_pending',
-  `("phase" IN ('post', 'void')) = ("pendingTransferId" IS NOT NULL)`,
-)
+@Check('ledger_transfer_resolution_has_pending', `("phase" IN ('post', 'void')) = ("pendingTransferId" IS NOT NULL)`)
 export class LedgerTransfer extends BaseEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;

@@ -1,14 +1,4 @@
-import {
-  BaseEntity,
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
+import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 

@@ -1,13 +1,6 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const staffRoles = [
-  'operator_admin',
-  'program_manager',
-  'care_agent',
-  'care_supervisor',
-  'analyst',
-  'partner_user',
-] as const;
+export const staffRoles = ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst', 'partner_user'] as const;
 export type StaffRole = (typeof staffRoles)[number];
 
 /** Someone who signs in to the back office: operator staff, care agents, or a partner's user. */

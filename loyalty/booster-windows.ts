@@ -43,7 +43,10 @@ export async function recordBoosterAnnouncement(dataSource: DataSource, boosterI
 }
 
 /** What a booster gave during its window: points awarded under it and members who got them. */
-export async function boosterResults(dataSource: DataSource, boosterId: string): Promise<{ name: string; points: number; members: number }> {
+export async function boosterResults(
+  dataSource: DataSource,
+  boosterId: string,
+): Promise<{ name: string; points: number; members: number }> {
   const booster = await dataSource.manager.findOneByOrFail(Booster, { id: boosterId });
   const [row] = await dataSource.query(
     `SELECT COALESCE(SUM((x->>'points')::int), 0)::int AS points, COUNT(DISTINCT e."memberId")::int AS members

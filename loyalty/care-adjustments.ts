@@ -12,8 +12,10 @@ import { findMember } from './member-summary.js';
 export async function checkAdjustment(manager: EntityManager, values: Record<string, unknown>): Promise<FieldErrors> {
   const errors: FieldErrors = {};
   const points = Number(values.points);
-  if (!Number.isSafeInteger(points) || points === 0) errors.points = 'must be a whole number of points, positive to give, negative to take back';
-  if (typeof values.reason !== 'string' || values.reason.trim().length < 5) errors.reason = 'say why, in a few words (at least 5 characters)';
+  if (!Number.isSafeInteger(points) || points === 0)
+    errors.points = 'must be a whole number of points, positive to give, negative to take back';
+  if (typeof values.reason !== 'string' || values.reason.trim().length < 5)
+    errors.reason = 'say why, in a few words (at least 5 characters)';
   const externalId = typeof values.memberExternalId === 'string' ? values.memberExternalId.trim() : '';
   if (!externalId) errors.memberExternalId = 'is required';
   else {
@@ -36,7 +38,12 @@ export async function needsApproval(manager: EntityManager, points: number): Pro
  * adjustment id is the ledger key, and only a requested or approved-awaiting adjustment applies.
  * A refusal by the ledger (a member without the points to take back) is recorded, not thrown.
  */
-export async function applyAdjustment(dataSource: DataSource, ledger: Ledger, adjustmentId: string, decidedBy: string | null): Promise<CareAdjustment> {
+export async function applyAdjustment(
+  dataSource: DataSource,
+  ledger: Ledger,
+  adjustmentId: string,
+  decidedBy: string | null,
+): Promise<CareAdjustment> {
   return inTransaction(dataSource, async (manager) => {
     const adjustment = await manager.findOneOrFail(CareAdjustment, { where: { id: adjustmentId }, lock: { mode: 'pessimistic_write' } });
     if (adjustment.status !== 'requested' && adjustment.status !== 'awaiting_approval') return adjustment;

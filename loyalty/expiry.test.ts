@@ -18,7 +18,11 @@ it('expires due lots into breakage attributed to their funders, once, and warns 
   const cafe = await p.partner(1_000);
   const { member, account } = await p.member('expiry-ann');
   const earn = (wallet: string, amount: number, expiresAt: Date, key: string) =>
-    p.ledger.transfer({ source: 'test', key, legs: [{ debitAccountId: wallet, creditAccountId: account.id, amount, kind: 'earn', expiresAt }] });
+    p.ledger.transfer({
+      source: 'test',
+      key,
+      legs: [{ debitAccountId: wallet, creditAccountId: account.id, amount, kind: 'earn', expiresAt }],
+    });
   await earn(shop.wallet.id, 100, days(-1), 'old-shop');
   await earn(cafe.wallet.id, 40, days(-2), 'old-cafe');
   await earn(shop.wallet.id, 70, days(20), 'soon');

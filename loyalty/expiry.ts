@@ -19,34 +19,43 @@ export interface ExpiredLots {
  */
 export async function expireDueLots(dataSource: DataSource, ledger: Ledger, asOf: Date): Promise<ExpiredLots> {
   const breakage = await accountByCode(dataSource.manager, programAccounts.breakage);
-  const due: { id: string; memberAccountId: string; remaining: number; fundingPartnerId: string | null; expiresAt: Date; member: string | null }[] =
-    await dataSource.query(
-      `SELECT l.id, l."memberAccountId", l.remaining, l."fundingPartnerId", l."expiresAt", m."externalId" AS member
+  const due: {
+    id: string;
+    memberAccountId: string;
+    remaining: number;
+    fundingPartnerId: string | null;
+    expiresAt: Date;
+    member: string | null;
+  }[] = await dataSource.query(
+    `SELECT l.id, l."memberAccountId", l.remaining, l."fundingPartnerId", l."expiresAt", m."externalId" AS member
          FROM point_lot l
          JOIN ledger_account a ON a.id = l."memberAccountId"
          LEFT JOIN member m ON m.id = a."memberId"
         WHERE l.remaining > 0 AND l."expiresAt" IS NOT NULL AND l."expiresAt" <= $1 ORDER BY l."expiresAt", l.id`,
-      [asOf],
-    );
+    [asOf],
+  );
   const result: ExpiredLots = { lots: 0, points: 0, byPartner: {} };
   for (const lot of due) {
     // The funder hears of its breakage (points.expired) exactly when the points leave the member.
     const written = await inTransaction(dataSource, async (manager) => {
-      const expired = await ledger.transfer({
-        source: 'system:expiry',
-        key: `lot:${lot.id}`,
-        legs: [
-          {
-            debitAccountId: lot.memberAccountId,
-            creditAccountId: breakage.id,
-            amount: lot.remaining,
-            kind: 'expire',
-            fromLotIds: [lot.id],
-            references: { lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
-            explanation: [{ rule: 'expiry', points: -lot.remaining, reason: 'points expired' }],
-          },
-        ],
-      }, manager);
+      const expired = await ledger.transfer(
+        {
+          source: 'system:expiry',
+          key: `lot:${lot.id}`,
+          legs: [
+            {
+              debitAccountId: lot.memberAccountId,
+              creditAccountId: breakage.id,
+              amount: lot.remaining,
+              kind: 'expire',
+              fromLotIds: [lot.id],
+              references: { lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
+              explanation: [{ rule: 'expiry', points: -lot.remaining, reason: 'points expired' }],
+            },
+          ],
+        },
+        manager,
+      );
       if (!expired.replayed && lot.fundingPartnerId) {
         await queueWebhooks(manager, lot.fundingPartnerId, 'points.expired', {
           member: lot.member,
@@ -82,8 +91,9 @@ export interface ExpiryNotice {
  * out lots they were already told about at that horizon. Members without an email are skipped.
  */
 export async function dueExpiryNotices(dataSource: DataSource, asOf: Date, daysAhead: number): Promise<ExpiryNotice[]> {
-  const rows: { memberId: string; email: string; displayName: string | null; points: string; expiresOn: Date; lotIds: string[] }[] = await dataSource.query(
-    `SELECT m.id AS "memberId", m.email, m."displayName", SUM(l.remaining) AS points, MIN(l."expiresAt") AS "expiresOn",
+  const rows: { memberId: string; email: string; displayName: string | null; points: string; expiresOn: Date; lotIds: string[] }[] =
+    await dataSource.query(
+      `SELECT m.id AS "memberId", m.email, m."displayName", SUM(l.remaining) AS points, MIN(l."expiresAt") AS "expiresOn",
             array_agg(l.id) AS "lotIds"
        FROM point_lot l
        JOIN ledger_account a ON a.id = l."memberAccountId"
@@ -92,8 +102,8 @@ export async function dueExpiryNotices(dataSource: DataSource, asOf: Date, daysA
         AND m.email IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM expiry_alert x WHERE x."lotId" = l.id AND x."daysAhead" = $2)
       GROUP BY m.id, m.email, m."displayName"`,
-    [asOf, daysAhead],
-  );
+      [asOf, daysAhead],
+    );
   return rows.map((r) => ({ ...r, points: Number(r.points), daysAhead }));
 }
 

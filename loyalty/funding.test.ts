@@ -53,7 +53,9 @@ it('numbers invoices without gaps, even when purchases race and some fail', asyn
   }));
   const outcomes = await Promise.allSettled(orders.map((order) => purchasePackage(db.dataSource, p.ledger, order)));
   expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(3);
-  const serials: number[] = (await db.dataSource.query('SELECT serial FROM invoice ORDER BY serial')).map((r: { serial: number }) => r.serial);
+  const serials: number[] = (await db.dataSource.query('SELECT serial FROM invoice ORDER BY serial')).map(
+    (r: { serial: number }) => r.serial,
+  );
   expect(serials).toEqual(Array.from({ length: serials.length }, (_, i) => i + 1));
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

@@ -60,7 +60,8 @@ export async function purchasePackage(
       return { invoice: earlier, replayed: true };
     }
     const pack = await manager.findOneBy(PointPackage, { code: order.packageCode, active: true });
-    if (!pack) throw new FundingError('package_not_found', `packageCode: no package "${order.packageCode}" is on sale`, { field: 'packageCode' });
+    if (!pack)
+      throw new FundingError('package_not_found', `packageCode: no package "${order.packageCode}" is on sale`, { field: 'packageCode' });
     const wallet = await manager.findOneBy(LedgerAccount, { partnerId: order.partnerId, kind: 'partner_wallet' });
     if (!wallet) throw new FundingError('partner_not_found', `Partner ${order.partnerId} has no wallet`);
 

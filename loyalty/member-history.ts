@@ -35,8 +35,15 @@ export async function memberHistory(
   const { account } = await findMember(manager, externalId);
   const before = options.cursor ? Number.parseInt(Buffer.from(options.cursor, 'base64url').toString(), 10) : null;
   const rows: {
-    id: string; seq: string; createdAt: Date; kind: TransferKind; amount: string; phase: string; debitAccountId: string;
-    references: Record<string, string>; explanation: RuleExplanation[];
+    id: string;
+    seq: string;
+    createdAt: Date;
+    kind: TransferKind;
+    amount: string;
+    phase: string;
+    debitAccountId: string;
+    references: Record<string, string>;
+    explanation: RuleExplanation[];
   }[] = await manager.query(
     `SELECT id, seq, "createdAt", kind, amount, phase, "debitAccountId", "references", explanation
        FROM ledger_transfer

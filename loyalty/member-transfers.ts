@@ -47,7 +47,11 @@ export async function transferBetweenMembers(
           creditAccountId: to.account.id,
           amount: request.points,
           kind: 'transfer',
-          references: { from: request.fromExternalId, to: request.toExternalId, ...(request.partnerId ? { partner: request.partnerId } : {}) },
+          references: {
+            from: request.fromExternalId,
+            to: request.toExternalId,
+            ...(request.partnerId ? { partner: request.partnerId } : {}),
+          },
         },
       ],
     },

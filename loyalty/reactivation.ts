@@ -27,16 +27,22 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
   const given: Reactivation[] = [];
   for (const bonus of bonuses) {
     if (!bonus.inactivityDays) continue;
-    const inactive: { memberId: string; accountId: string; email: string | null; displayName: string | null; enrolledAt: Date; lastActivity: Date }[] =
-      await dataSource.query(
-        `SELECT m.id AS "memberId", a.id AS "accountId", m.email, m."displayName", m."enrolledAt",
+    const inactive: {
+      memberId: string;
+      accountId: string;
+      email: string | null;
+      displayName: string | null;
+      enrolledAt: Date;
+      lastActivity: Date;
+    }[] = await dataSource.query(
+      `SELECT m.id AS "memberId", a.id AS "accountId", m.email, m."displayName", m."enrolledAt",
                 GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) AS "lastActivity"
            FROM member m JOIN ledger_account a ON a."memberId" = m.id
            LEFT JOIN member_event e ON e."memberId" = m.id
           GROUP BY m.id, a.id
          HAVING GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) < $1::timestamptz - make_interval(days => $2)`,
-        [now, bonus.inactivityDays],
-      );
+      [now, bonus.inactivityDays],
+    );
     for (const member of inactive) {
       const written = await ledger.transfer({
         source: 'system:reactivation',
@@ -54,7 +60,14 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
         ],
       });
       if (!written.replayed) {
-        given.push({ memberId: member.memberId, email: member.email, displayName: member.displayName, points: bonus.points, bonusName: bonus.name, inactiveSince: new Date(member.lastActivity) });
+        given.push({
+          memberId: member.memberId,
+          email: member.email,
+          displayName: member.displayName,
+          points: bonus.points,
+          bonusName: bonus.name,
+          inactiveSince: new Date(member.lastActivity),
+        });
       }
     }
   }

@@ -40,12 +40,16 @@ export async function attemptWebhook(dataSource: DataSource, deliveryId: string,
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
   }
-  await dataSource.manager.update(WebhookDelivery, { id: delivery.id }, {
-    attempts: delivery.attempts + 1,
-    lastStatusCode: statusCode,
-    lastError: error,
-    ...(error ? {} : { status: 'delivered', deliveredAt: new Date() }),
-  });
+  await dataSource.manager.update(
+    WebhookDelivery,
+    { id: delivery.id },
+    {
+      attempts: delivery.attempts + 1,
+      lastStatusCode: statusCode,
+      lastError: error,
+      ...(error ? {} : { status: 'delivered', deliveredAt: new Date() }),
+    },
+  );
   if (error) throw new Error(`Webhook ${delivery.id} to ${endpoint.url}: ${error}`);
 }
 

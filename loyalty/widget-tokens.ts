@@ -16,11 +16,7 @@ async function secret(manager: EntityManager): Promise<string> {
   await manager.query(`UPDATE program_settings SET "widgetSecret" = $1 WHERE id = 1 AND "widgetSecret" IS NULL`, [
     randomBytes(32).toString('hex'),
   ]);
-  const row = await manager
-    .createQueryBuilder(ProgramSettings, 's')
-    .addSelect('s.widgetSecret')
-    .where('s.id = 1')
-    .getOneOrFail();
+  const row = await manager.createQueryBuilder(ProgramSettings, 's').addSelect('s.widgetSecret').where('s.id = 1').getOneOrFail();
   return row.widgetSecret!;
 }
 

@@ -40,7 +40,12 @@ export function createRecordingMailer(smtpUrl: string, from: string, dataSource:
     ...mailer,
     async send(message) {
       await mailer.send(message);
-      await dataSource.manager.insert(SentEmail, { to: message.to, subject: message.subject, text: message.text, html: message.html ?? null });
+      await dataSource.manager.insert(SentEmail, {
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html ?? null,
+      });
     },
   };
 }

@@ -19,10 +19,15 @@ const number = new Intl.NumberFormat('en');
  * issued, redeemed and expired, members earning, the returning-member rate, the top rules, a chart
  * (PNG) and the daily figures (CSV).
  */
-export async function buildReport(dataSource: DataSource, options: { partnerId?: string; period: ReportPeriod; to: string; now?: Date }): Promise<Report> {
+export async function buildReport(
+  dataSource: DataSource,
+  options: { partnerId?: string; period: ReportPeriod; to: string; now?: Date },
+): Promise<Report> {
   const days = options.period === 'weekly' ? 7 : 30;
   const stats = await programStats(dataSource.manager, { partnerId: options.partnerId, days, now: options.now });
-  const name = options.partnerId ? (await dataSource.manager.findOneByOrFail(Partner, { id: options.partnerId })).name : 'The coalition program';
+  const name = options.partnerId
+    ? (await dataSource.manager.findOneByOrFail(Partner, { id: options.partnerId })).name
+    : 'The coalition program';
   const since = stats.days[0]!;
   const [members] = await dataSource.query(
     `SELECT COUNT(DISTINCT "memberId")::int AS earning,
@@ -53,7 +58,10 @@ export async function buildReport(dataSource: DataSource, options: { partnerId?:
     'Top rules:',
     ...rules.map((r) => `  ${r.rule}: ${number.format(r.points)} points`),
   ].join('\n');
-  const csv = ['day,issued,redeemed,expired', ...stats.days.map((d, i) => `${d},${stats.issued[i]},${stats.burned[i]},${stats.expired[i]}`)].join('\n');
+  const csv = [
+    'day,issued,redeemed,expired',
+    ...stats.days.map((d, i) => `${d},${stats.issued[i]},${stats.burned[i]},${stats.expired[i]}`),
+  ].join('\n');
   return {
     to: options.to,
     subject: `${name}: your ${label} Tessera report`,

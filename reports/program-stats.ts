@@ -25,7 +25,10 @@ type Series = { day: string; points: string }[];
  * The dashboard's numbers over the last `days` days, for the whole program or, with
  * `partnerId`, for one partner: points it issued, and burned or expired points it funded.
  */
-export async function programStats(manager: EntityManager, options: { partnerId?: string; days?: number; now?: Date } = {}): Promise<ProgramStats> {
+export async function programStats(
+  manager: EntityManager,
+  options: { partnerId?: string; days?: number; now?: Date } = {},
+): Promise<ProgramStats> {
   const { partnerId, days = 30, now = new Date() } = options;
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
   const wallet = partnerId ? await manager.findOneByOrFail(LedgerAccount, { partnerId, kind: 'partner_wallet' }) : null;
@@ -86,7 +89,13 @@ export async function programStats(manager: EntityManager, options: { partnerId?
   } else {
     stats.wallet = { available: (await balanceOf(manager, wallet!.id)).available };
     const invoices = await manager.find(Invoice, { where: { partnerId }, order: { serial: 'DESC' }, take: 5 });
-    stats.invoices = invoices.map((i) => ({ number: i.number, points: i.points, amountCents: i.amountCents, currency: i.currency, createdAt: i.createdAt }));
+    stats.invoices = invoices.map((i) => ({
+      number: i.number,
+      points: i.points,
+      amountCents: i.amountCents,
+      currency: i.currency,
+      createdAt: i.createdAt,
+    }));
     const partner = await manager.findOneByOrFail(Partner, { id: partnerId });
     stats.topPartners = [{ name: partner.name, points: total(stats.issued) }];
   }

@@ -86,13 +86,58 @@ async function signOut(page: Page) {
 }
 
 describe('sign-in and roles', () => {
-  const everything = ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'EarningRule', 'Booster', 'Bonus', 'Tier', 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'StaffUser', 'AuditEntry', 'CareAdjustment', 'WebhookEndpoint', 'WebhookDelivery'];
+  const everything = [
+    'Partner',
+    'PointOfSale',
+    'ApiKey',
+    'PointPackage',
+    'Invoice',
+    'EarningRule',
+    'Booster',
+    'Bonus',
+    'Tier',
+    'ProgramSettings',
+    'Reward',
+    'Member',
+    'MemberEvent',
+    'Redemption',
+    'LedgerTransfer',
+    'StaffUser',
+    'AuditEntry',
+    'CareAdjustment',
+    'WebhookEndpoint',
+    'WebhookDelivery',
+  ];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
     ['operator@tessera.demo', everything],
-    ['manager@tessera.demo', ['Partner', 'PointOfSale', 'PointPackage', 'Invoice', ...configuration, 'ProgramSettings', 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment', 'WebhookEndpoint', 'WebhookDelivery']],
-    ['care@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment']],
-    ['supervisor@tessera.demo', ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry', 'CareAdjustment']],
+    [
+      'manager@tessera.demo',
+      [
+        'Partner',
+        'PointOfSale',
+        'PointPackage',
+        'Invoice',
+        ...configuration,
+        'ProgramSettings',
+        'Reward',
+        'Member',
+        'MemberEvent',
+        'Redemption',
+        'LedgerTransfer',
+        'CareAdjustment',
+        'WebhookEndpoint',
+        'WebhookDelivery',
+      ],
+    ],
+    [
+      'care@tessera.demo',
+      ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment'],
+    ],
+    [
+      'supervisor@tessera.demo',
+      ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry', 'CareAdjustment'],
+    ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
     ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent', 'WebhookEndpoint']],
   ];
@@ -174,11 +219,17 @@ describe('configuration', () => {
     const [saved] = await db.dataSource.query(`SELECT id, coefficient, target FROM booster WHERE name = 'Weekend coffee'`);
     expect(saved).toMatchObject({ coefficient: '1.500' });
     expect(saved.target).toEqual({ category: 'coffee' });
-    const [entry] = await db.dataSource.query(`SELECT "staffEmail", action, after FROM audit_entry WHERE resource = 'Booster' AND "recordId" = $1`, [saved.id]);
+    const [entry] = await db.dataSource.query(
+      `SELECT "staffEmail", action, after FROM audit_entry WHERE resource = 'Booster' AND "recordId" = $1`,
+      [saved.id],
+    );
     expect(entry).toMatchObject({ staffEmail: 'manager@tessera.demo', action: 'new' });
 
     // Running it over a period starts its window workflow, which waits for the start.
-    await db.dataSource.query(`UPDATE booster SET "validFrom" = now() + interval '2 days', "validTo" = now() + interval '9 days' WHERE id = $1`, [saved.id]);
+    await db.dataSource.query(
+      `UPDATE booster SET "validFrom" = now() + interval '2 days', "validTo" = now() + interval '9 days' WHERE id = $1`,
+      [saved.id],
+    );
     const scheduled = await page.evaluate(
       async (id) => (await (await fetch(`/admin/api/resources/Booster/records/${id}/scheduleWindow`, { method: 'POST' })).json()).notice,
       saved.id,
@@ -291,10 +342,18 @@ describe('care adjustments', () => {
     const supervisor = await signIn('supervisor@tessera.demo');
     await offeredResources(supervisor);
     await supervisor.goto(`${base}/admin/resources/CareAdjustment/records/${adjustment.id}/show`);
-    await supervisor.getByRole('link', { name: 'Approve' }).or(supervisor.getByRole('button', { name: 'Approve' })).first().click();
+    await supervisor
+      .getByRole('link', { name: 'Approve' })
+      .or(supervisor.getByRole('button', { name: 'Approve' }))
+      .first()
+      .click();
     const confirm = supervisor.getByRole('button', { name: 'Confirm' });
     if (await confirm.count()) await confirm.click();
-    await expect.poll(async () => (await db.dataSource.query(`SELECT status FROM care_adjustment WHERE id = $1`, [adjustment.id]))[0].status, { timeout: 20_000 }).toBe('applied');
+    await expect
+      .poll(async () => (await db.dataSource.query(`SELECT status FROM care_adjustment WHERE id = $1`, [adjustment.id]))[0].status, {
+        timeout: 20_000,
+      })
+      .toBe('applied');
     expect(await available('demo-006')).toBe(before + 1_000);
     const [{ decidedBy }] = await db.dataSource.query(`SELECT "decidedBy" FROM care_adjustment WHERE id = $1`, [adjustment.id]);
     expect(decidedBy).toBe('supervisor@tessera.demo');
@@ -415,7 +474,13 @@ describe('actions', () => {
   });
 
   it('lets a care agent cancel a reward that has not shipped: the points go back; an analyst may not', async () => {
-    await db.dataSource.manager.insert(Reward, { code: 'backordered-lamp', name: 'Desk lamp', pointsPrice: 100, needsFulfilment: true, stock: 2 });
+    await db.dataSource.manager.insert(Reward, {
+      code: 'backordered-lamp',
+      name: 'Desk lamp',
+      pointsPrice: 100,
+      needsFulfilment: true,
+      stock: 2,
+    });
     const [richest] = await db.dataSource.query(
       `SELECT m."externalId" FROM member m JOIN ledger_account a ON a."memberId" = m.id JOIN ledger_balance b ON b."accountId" = a.id
         GROUP BY m."externalId" ORDER BY SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending") DESC LIMIT 1`,
@@ -423,9 +488,18 @@ describe('actions', () => {
     const externalId = String(richest.externalId);
     const before = await available(externalId);
     const redemption = await db.dataSource.transaction((manager) =>
-      redeemReward(manager, new Ledger(db.dataSource), { externalId, rewardCode: 'backordered-lamp', quantity: 1, partnerId: null, key: 'care-cancel-test' }),
+      redeemReward(manager, new Ledger(db.dataSource), {
+        externalId,
+        rewardCode: 'backordered-lamp',
+        quantity: 1,
+        partnerId: null,
+        key: 'care-cancel-test',
+      }),
     );
-    await temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 hour' }).start({ id: redemption.id, rewardCode: 'backordered-lamp' });
+    await temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 hour' }).start({
+      id: redemption.id,
+      rewardCode: 'backordered-lamp',
+    });
     const status = async () => (await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;
     await expect.poll(status, { timeout: 20_000 }).toBe('ordered');
     expect(await available(externalId)).toBe(before - 100);
@@ -441,11 +515,17 @@ describe('actions', () => {
     await expect.poll(status, { timeout: 20_000 }).toBe('cancelled');
     expect(await available(externalId)).toBe(before);
     expect((await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care');
-    const [entry] = await db.dataSource.query(`SELECT "staffEmail" FROM audit_entry WHERE action = 'cancelFulfilment' AND "recordId" = $1`, [redemption.id]);
+    const [entry] = await db.dataSource.query(
+      `SELECT "staffEmail" FROM audit_entry WHERE action = 'cancelFulfilment' AND "recordId" = $1`,
+      [redemption.id],
+    );
     expect(entry.staffEmail).toBe('care@tessera.demo');
     // The member is told why, without the name of the staff member who did it.
     const { email } = await db.dataSource.manager.findOneByOrFail(Member, { externalId });
-    const told = async () => (await readInbox(harness.sink.directory)).find((m) => m.to.includes(email!) && m.subject.startsWith('We could not deliver Desk lamp'));
+    const told = async () =>
+      (await readInbox(harness.sink.directory)).find(
+        (m) => m.to.includes(email!) && m.subject.startsWith('We could not deliver Desk lamp'),
+      );
     await expect.poll(async () => (await told())?.text ?? '', { timeout: 20_000 }).toContain('(cancelled: by customer care)');
     expect((await told())!.text).not.toContain('care@tessera.demo');
     // Once cancelled, the action is no longer offered, and refused when asked for anyway.
@@ -466,8 +546,14 @@ describe("a member's emails", () => {
     const page = await signIn('care@tessera.demo');
     await offeredResources(page);
     const resend = (id: string) =>
-      page.evaluate(async (id) => (await (await fetch(`/admin/api/resources/Member/records/${id}/resendLastEmail`, { method: 'POST' })).json()).notice, id);
-    expect(await resend(member.id)).toMatchObject({ type: 'success', message: `Sent again: "Your points expire in 30 days" to ${member.email}` });
+      page.evaluate(
+        async (id) => (await (await fetch(`/admin/api/resources/Member/records/${id}/resendLastEmail`, { method: 'POST' })).json()).notice,
+        id,
+      );
+    expect(await resend(member.id)).toMatchObject({
+      type: 'success',
+      message: `Sent again: "Your points expire in 30 days" to ${member.email}`,
+    });
     await expect
       .poll(async () => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(member.email!)).map((m) => m.subject))
       .toEqual(['Your points expire in 30 days', 'Your points expire in 30 days']);

@@ -74,12 +74,20 @@ it('runs the daily expiry: breakage through the ledger and one warning email per
   const { wallet } = await p.partner(1_000);
   const { account } = await p.member('expiry-bo');
   const earn = (amount: number, expiresAt: Date, key: string) =>
-    p.ledger.transfer({ source: 'test', key, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount, kind: 'earn', expiresAt }] });
+    p.ledger.transfer({
+      source: 'test',
+      key,
+      legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount, kind: 'earn', expiresAt }],
+    });
   await earn(80, new Date(Date.now() - 3_600_000), 'expiry-past');
   await earn(120, new Date(Date.now() + 6 * 86_400_000), 'expiry-week');
 
   const run = (id: string) =>
-    harness.env.client.workflow.execute('pointsExpiryWorkflow', { taskQueue: harness.taskQueue, workflowId: id, args: [{ alertDays: [30, 7] }] });
+    harness.env.client.workflow.execute('pointsExpiryWorkflow', {
+      taskQueue: harness.taskQueue,
+      workflowId: id,
+      args: [{ alertDays: [30, 7] }],
+    });
   const first = await run('points-expiry-1');
   expect(first).toMatchObject({ expiredLots: 1, expiredPoints: 80, alertsSent: 2 });
   expect(await p.available(account.id)).toBe(120);
@@ -95,20 +103,31 @@ it('runs the daily expiry: breakage through the ledger and one warning email per
 it('tells a partner once when its wallet runs low, once when it is empty, and again after a top-up', async () => {
   const p = await createProgram(harness.db.dataSource);
   const { partner, wallet } = await p.partner(600);
-  await harness.db.dataSource.query(`UPDATE partner SET "lowBalanceThreshold" = 500, "contactEmail" = 'owner@shop.test' WHERE id = $1`, [partner.id]);
+  await harness.db.dataSource.query(`UPDATE partner SET "lowBalanceThreshold" = 500, "contactEmail" = 'owner@shop.test' WHERE id = $1`, [
+    partner.id,
+  ]);
   const { account } = await p.member('funding-cy');
   const earn = (amount: number, key: string) =>
     p.ledger.transfer({ source: 'test', key, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount, kind: 'earn' }] });
   let run = 0;
-  const alerts = () => harness.env.client.workflow.execute('fundingAlertsWorkflow', { taskQueue: harness.taskQueue, workflowId: `funding-alerts-${++run}` });
-  const subjects = async () => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('owner@shop.test')).map((m) => m.subject).reverse();
+  const alerts = () =>
+    harness.env.client.workflow.execute('fundingAlertsWorkflow', { taskQueue: harness.taskQueue, workflowId: `funding-alerts-${++run}` });
+  const subjects = async () =>
+    (await readInbox(harness.sink.directory))
+      .filter((m) => m.to.includes('owner@shop.test'))
+      .map((m) => m.subject)
+      .reverse();
 
   await earn(200, 'funding-1');
   await alerts();
   await alerts();
   await earn(400, 'funding-2');
   await alerts();
-  await creditPurchasedPoints(harness.db.dataSource.manager, p.ledger, { walletAccountId: wallet.id, points: 1_000, key: 'funding-top-up' });
+  await creditPurchasedPoints(harness.db.dataSource.manager, p.ledger, {
+    walletAccountId: wallet.id,
+    points: 1_000,
+    key: 'funding-top-up',
+  });
   await alerts();
   await earn(700, 'funding-3');
   await alerts();
@@ -126,7 +145,8 @@ it('gives a member gone quiet the reactivation bonus and an email, once per inac
   await harness.db.dataSource.query(`UPDATE member SET "enrolledAt" = now() - interval '120 days' WHERE "externalId" = 'quiet-dee'`);
   await harness.db.dataSource.manager.insert(Bonus, { name: 'We missed you', moment: 'reactivation', points: 100, inactivityDays: 90 });
   let run = 0;
-  const reactivate = () => harness.env.client.workflow.execute('reactivationWorkflow', { taskQueue: harness.taskQueue, workflowId: `reactivation-${++run}` });
+  const reactivate = () =>
+    harness.env.client.workflow.execute('reactivationWorkflow', { taskQueue: harness.taskQueue, workflowId: `reactivation-${++run}` });
 
   expect(await reactivate()).toBe(1);
   expect(await p.available(quiet.id)).toBe(100);
@@ -141,14 +161,31 @@ it("emails each partner its weekly report with a PNG chart and a CSV, and the op
   const p = await createProgram(harness.db.dataSource);
   const { partner } = await p.partner(50_000);
   await harness.db.dataSource.query(`UPDATE partner SET "contactEmail" = 'reports@weekly.test' WHERE id = $1`, [partner.id]);
-  await harness.db.dataSource.manager.upsert(EarningRule, { name: 'report points', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } }, ['id']);
+  await harness.db.dataSource.manager.upsert(
+    EarningRule,
+    { name: 'report points', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } },
+    ['id'],
+  );
   forgetProgramConfiguration(harness.db.dataSource);
-  for (const [externalId, euros] of [['report-a', 40], ['report-b', 25]] as const) {
+  for (const [externalId, euros] of [
+    ['report-a', 40],
+    ['report-b', 25],
+  ] as const) {
     await harness.db.dataSource.transaction((manager) =>
-      recordEvent(manager, p.ledger, { partnerId: partner.id, member: { externalId }, type: 'purchase', amountCents: euros * 100, occurredAt: new Date() }),
+      recordEvent(manager, p.ledger, {
+        partnerId: partner.id,
+        member: { externalId },
+        type: 'purchase',
+        amountCents: euros * 100,
+        occurredAt: new Date(),
+      }),
     );
   }
-  const sent = await harness.env.client.workflow.execute('partnerReportsWorkflow', { taskQueue: harness.taskQueue, workflowId: 'reports-weekly-test', args: ['weekly'] });
+  const sent = await harness.env.client.workflow.execute('partnerReportsWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: 'reports-weekly-test',
+    args: ['weekly'],
+  });
   expect(sent).toBeGreaterThanOrEqual(2);
   const inbox = await readInbox(harness.sink.directory);
   const report = inbox.find((m) => m.to.includes('reports@weekly.test'))!;
@@ -161,5 +198,7 @@ it("emails each partner its weekly report with a PNG chart and a CSV, and the op
     ['points.csv', 'text/csv'],
   ]);
   expect(report.attachments[0]!.size).toBeGreaterThan(5_000);
-  expect(inbox.some((m) => m.to.includes(harness.operatorEmail) && m.subject === 'The coalition program: your weekly Tessera report')).toBe(true);
+  expect(inbox.some((m) => m.to.includes(harness.operatorEmail) && m.subject === 'The coalition program: your weekly Tessera report')).toBe(
+    true,
+  );
 });

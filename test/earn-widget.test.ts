@@ -21,12 +21,21 @@ beforeAll(async () => {
   [db, browser] = await Promise.all([createTestDatabase(), launchBrowser()]);
   const p = await createProgram(db.dataSource);
   await db.dataSource.manager.insert(ProgramSettings, { id: 1 });
-  await db.dataSource.manager.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
+  await db.dataSource.manager.insert(EarningRule, {
+    name: '1 point per euro',
+    formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
+  });
   const shop = await p.partner(10_000);
   funded = shop.partner.code;
   empty = (await p.partner(0)).partner.code;
   await db.dataSource.transaction((manager) =>
-    recordEvent(manager, p.ledger, { partnerId: shop.partner.id, member: { externalId: 'widget-ann' }, type: 'purchase', amountCents: 4_250, occurredAt: new Date() }),
+    recordEvent(manager, p.ledger, {
+      partnerId: shop.partner.id,
+      member: { externalId: 'widget-ann' },
+      type: 'purchase',
+      amountCents: 4_250,
+      occurredAt: new Date(),
+    }),
   );
   server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger }, demoStore: true }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));

@@ -23,7 +23,10 @@ beforeAll(async () => {
   const db = harness.db;
   p = await createProgram(db.dataSource);
   await db.dataSource.manager.insert(ProgramSettings, { id: 1 });
-  await db.dataSource.manager.insert(EarningRule, { name: '10 points per euro', formula: { kind: 'per_amount', pointsPerUnit: 10, rounding: 'down' } });
+  await db.dataSource.manager.insert(EarningRule, {
+    name: '10 points per euro',
+    formula: { kind: 'per_amount', pointsPerUnit: 10, rounding: 'down' },
+  });
   await db.dataSource.manager.insert(Reward, [
     { code: 'mug', name: 'Tessera mug', pointsPrice: 300, needsFulfilment: true, stock: 5 },
     { code: 'broken-gadget', name: 'Gadget', pointsPrice: 200, needsFulfilment: true, stock: 5 },
@@ -42,16 +45,24 @@ afterAll(async () => {
 });
 
 const post = async (path: string, body: unknown) =>
-  (await fetch(`${api}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify(body),
-  })).json();
+  (
+    await fetch(`${api}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify(body),
+    })
+  ).json();
 
 async function memberWith(externalId: string, euros: number) {
-  await post('/events', { member: { externalId, email: `${externalId}@example.test` }, type: 'purchase', amountCents: euros * 100, currency: 'EUR' });
+  await post('/events', {
+    member: { externalId, email: `${externalId}@example.test` },
+    type: 'purchase',
+    amountCents: euros * 100,
+    currency: 'EUR',
+  });
 }
-const summary = async (externalId: string) => (await fetch(`${api}/members/${externalId}`, { headers: { authorization: `Bearer ${key}` } })).json();
+const summary = async (externalId: string) =>
+  (await fetch(`${api}/members/${externalId}`, { headers: { authorization: `Bearer ${key}` } })).json();
 const statusOf = async (id: string) => (await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id })).status;
 const mailsTo = async (address: string) => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(address));
 
@@ -62,9 +73,9 @@ it('holds the points, orders, waits for the shipment, then spends them and email
   expect((await summary('ship-ann')).balance).toMatchObject({ available: 200, held: 300 });
   await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('fulfilled');
   expect((await summary('ship-ann')).balance).toMatchObject({ posted: 200, available: 200, held: 0 });
-  await expect.poll(async () => (await mailsTo('ship-ann@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
-    'Your reward is on its way: Tessera mug',
-  ]);
+  await expect
+    .poll(async () => (await mailsTo('ship-ann@example.test')).map((m) => m.subject), { timeout: 10_000 })
+    .toEqual(['Your reward is on its way: Tessera mug']);
   expect(await harness.env.client.workflow.getHandle(`reward-fulfilment-mug-${redemption.id}`).result()).toBe('fulfilled');
 });
 
@@ -76,13 +87,13 @@ it('gives the points and the stock back and tells the member when the supplier c
   expect((await summary('ship-bo')).balance).toMatchObject({ available: 300, held: 0 });
   const [reward] = await harness.db.dataSource.query(`SELECT stock FROM reward WHERE code = 'broken-gadget'`);
   expect(reward.stock).toBe(5);
-  await expect.poll(async () => (await mailsTo('ship-bo@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
-    'We could not deliver Gadget: your 200 points are back',
-  ]);
+  await expect
+    .poll(async () => (await mailsTo('ship-bo@example.test')).map((m) => m.subject), { timeout: 10_000 })
+    .toEqual(['We could not deliver Gadget: your 200 points are back']);
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
 });
 
-it('cancels an unshipped redemption on a care agent\'s signal: points and stock back, the member told, once', async () => {
+it("cancels an unshipped redemption on a care agent's signal: points and stock back, the member told, once", async () => {
   await memberWith('ship-cy', 40);
   const redemption = await post('/members/ship-cy/redemptions', { reward: 'backordered-lamp' });
   await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('ordered');
@@ -95,13 +106,15 @@ it('cancels an unshipped redemption on a care agent\'s signal: points and stock 
   expect((await summary('ship-cy')).balance).toMatchObject({ posted: 400, available: 400, held: 0 });
   const [reward] = await harness.db.dataSource.query(`SELECT stock FROM reward WHERE code = 'backordered-lamp'`);
   expect(reward.stock).toBe(5);
-  await expect.poll(async () => (await mailsTo('ship-cy@example.test')).map((m) => m.subject), { timeout: 10_000 }).toEqual([
-    'We could not deliver Desk lamp: your 250 points are back',
-  ]);
+  await expect
+    .poll(async () => (await mailsTo('ship-cy@example.test')).map((m) => m.subject), { timeout: 10_000 })
+    .toEqual(['We could not deliver Desk lamp: your 250 points are back']);
   expect((await mailsTo('ship-cy@example.test'))[0]!.text).toContain('(cancelled: by customer care)');
   const outcome = await harness.env.client.workflow.getHandle(`reward-fulfilment-backordered-lamp-${redemption.id}`).result();
   expect(outcome).toBe('cancelled');
-  expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care');
+  expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe(
+    'cancelled: by customer care',
+  );
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
 });
 
@@ -112,7 +125,8 @@ it('emails the member once the mail server is back when it was down as the rewar
   const redemption = await post('/members/ship-di/redemptions', { reward: 'mug' });
   await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('fulfilled');
   const handle = harness.env.client.workflow.getHandle(`reward-fulfilment-mug-${redemption.id}`);
-  const emailAttempt = async () => (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'emailFulfilmentOutcome')?.attempt ?? 0;
+  const emailAttempt = async () =>
+    (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'emailFulfilmentOutcome')?.attempt ?? 0;
   await expect.poll(emailAttempt, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
   expect((await summary('ship-di')).balance).toMatchObject({ posted: 100, held: 0 });
 

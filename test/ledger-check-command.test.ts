@@ -41,7 +41,9 @@ it('exits 0 on a sound ledger and 1, naming the account at fault, after a balanc
   const tampered = ledgerCheck();
   expect(tampered.status).toBe(1);
   expect(tampered.output).toMatch(/member:check-bob: cached balance equals the sum of transfers — shard 0: .*credits posted 350 \(300\)/);
-  expect(tampered.output).toMatch(/member:check-bob: member balance equals the sum of their lots' remaining points — available 350, lots hold 300/);
+  expect(tampered.output).toMatch(
+    /member:check-bob: member balance equals the sum of their lots' remaining points — available 350, lots hold 300/,
+  );
   expect(tampered.output).toContain('all accounts sum to zero');
   expect(tampered.output).not.toContain('member:check-ann');
 });

@@ -48,7 +48,13 @@ function npmStart(): Promise<Started> {
       resolve({
         child,
         output: () => output,
-        urls: { admin: url('Back office'), api: url('Partner API'), health: url('Health'), temporal: url('Temporal UI'), inbox: url('Inbox') },
+        urls: {
+          admin: url('Back office'),
+          api: url('Partner API'),
+          health: url('Health'),
+          temporal: url('Temporal UI'),
+          inbox: url('Inbox'),
+        },
       });
     }, 200);
   });
@@ -105,7 +111,11 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   const api = (path: string, body: object) =>
     fetch(`${first.urls.api}${path}`, {
       method: 'POST',
-      headers: { authorization: 'Bearer tk_koffiecorner_demo-key-not-for-production', 'content-type': 'application/json', 'idempotency-key': `npm-start-${path}` },
+      headers: {
+        authorization: 'Bearer tk_koffiecorner_demo-key-not-for-production',
+        'content-type': 'application/json',
+        'idempotency-key': `npm-start-${path}`,
+      },
       body: JSON.stringify(body),
     });
   const member = { externalId: 'start-test', email: 'start.test@members.demo' };
@@ -113,10 +123,16 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   const redemption = await api('/members/start-test/redemptions', { reward: 'tote-bag' });
   expect(await redemption.json()).toMatchObject({ status: 'awaiting_fulfilment', points: 2_500 });
   await expect
-    .poll(async () => ((await (await fetch(`${first.urls.inbox}.json`)).json()) as { to: string; subject: string }[]).filter((m) => m.to.includes(member.email)).map((m) => m.subject), {
-      timeout: 60_000,
-      interval: 1_000,
-    })
+    .poll(
+      async () =>
+        ((await (await fetch(`${first.urls.inbox}.json`)).json()) as { to: string; subject: string }[])
+          .filter((m) => m.to.includes(member.email))
+          .map((m) => m.subject),
+      {
+        timeout: 60_000,
+        interval: 1_000,
+      },
+    )
     .toContain('Your reward is on its way: Tessera tote bag');
 
   // The demo data and that redemption satisfy every ledger invariant (ledger:check finds the running cluster).

@@ -36,7 +36,12 @@ beforeAll(async () => {
   db = await createTestDatabase();
   p = await createProgram(db.dataSource);
   const m = db.dataSource.manager;
-  await m.insert(ProgramSettings, { id: 1, expiryPolicy: { mode: 'period', months: 1 }, transferMaxPoints: 100, transferMaxPointsPerDay: 150 });
+  await m.insert(ProgramSettings, {
+    id: 1,
+    expiryPolicy: { mode: 'period', months: 1 },
+    transferMaxPoints: 100,
+    transferMaxPointsPerDay: 150,
+  });
   await m.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
   await m.insert(Bonus, { name: 'welcome', moment: 'registration', points: 50 });
   await m.insert(PointPackage, { code: 'starter', name: 'Starter', points: 5_000, priceCents: 4_900, currency: 'EUR' });
@@ -66,7 +71,13 @@ async function call(method: string, path: string, { key = shop.key, idempotencyK
   if (method === 'POST' && idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey ?? randomUUID();
   const response = await fetch(`${base}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    headers: response.headers,
+    text,
+    json: text ? JSON.parse(text) : undefined,
+  };
 }
 
 const purchase = (externalId: string, amountCents = 4_250, extra: object = {}) => ({
@@ -130,7 +141,12 @@ describe('events', () => {
     const key = randomUUID();
     const first = await call('POST', '/events', { body: purchase('api-ann'), idempotencyKey: key });
     expect(first.status).toBe(201);
-    expect(first.json).toMatchObject({ member: { externalId: 'api-ann', enrolledNow: true }, points: 42, bonusPoints: 50, totalPoints: 92 });
+    expect(first.json).toMatchObject({
+      member: { externalId: 'api-ann', enrolledNow: true },
+      points: 42,
+      bonusPoints: 50,
+      totalPoints: 92,
+    });
     expect(first.json.explanation.map((e: { rule: string }) => e.rule)).toEqual(['1 point per euro', 'welcome']);
 
     const replay = await call('POST', '/events', { body: purchase('api-ann'), idempotencyKey: key });
@@ -146,7 +162,10 @@ describe('events', () => {
     // 42 points and the 50-point welcome bonus: more than the 80 left.
     const refused = await call('POST', '/events', { key: poor.key, body: purchase('api-bo') });
     expectProblem(refused, 422);
-    expect(refused.json).toMatchObject({ code: 'insufficient_funds', detail: expect.stringMatching(/has 80 points available, 92 requested/) });
+    expect(refused.json).toMatchObject({
+      code: 'insufficient_funds',
+      detail: expect.stringMatching(/has 80 points available, 92 requested/),
+    });
     expect((await call('GET', '/members/api-bo')).status).toBe(404);
     expect((await call('GET', '/wallet', { key: poor.key })).json).toMatchObject({ available: 80, widgetEnabled: true });
     expect((await call('POST', '/events', { key: poor.key, body: purchase('api-bo', 3_000) })).json.totalPoints).toBe(80);
@@ -173,7 +192,12 @@ describe('members', () => {
   it('shows balance, tier and expiring points, and pages the history by cursor', async () => {
     for (let i = 0; i < 3; i++) await call('POST', '/events', { body: purchase('api-dee', 1_000 * (i + 1)) });
     const summary = await call('GET', '/members/api-dee');
-    expect(summary.json).toMatchObject({ externalId: 'api-dee', balance: { available: 110 }, tier: null, expiring: { days30: 0, days60: 110, days90: 110 } });
+    expect(summary.json).toMatchObject({
+      externalId: 'api-dee',
+      balance: { available: 110 },
+      tier: null,
+      expiring: { days30: 0, days60: 110, days90: 110 },
+    });
     const first = await call('GET', '/members/api-dee/transactions?limit=2');
     expect(first.json.entries.map((e: { points: number }) => e.points)).toEqual([30, 20]);
     const second = await call('GET', `/members/api-dee/transactions?limit=2&cursor=${first.json.nextCursor}`);

@@ -37,7 +37,10 @@ afterAll(async () => {
 });
 
 function run(script: 'web' | 'worker', env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn('node', ['--import', 'tsx', `wiring/${script}.ts`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['--import', 'tsx', `wiring/${script}.ts`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   processes.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -66,7 +66,10 @@ it('gives held points back after 30 days of waiting, skipped in seconds', async 
 it("switches a booster on at its start with an announcement, off at its end with the operator's summary", async () => {
   const db = harness.db.dataSource;
   const { partner } = await p.partner(10_000);
-  await db.manager.insert(EarningRule, { name: 'coffee points', formula: { kind: 'per_category', category: 'coffee', pointsPerUnit: 1, rounding: 'down' } });
+  await db.manager.insert(EarningRule, {
+    name: 'coffee points',
+    formula: { kind: 'per_category', category: 'coffee', pointsPerUnit: 1, rounding: 'down' },
+  });
   // The server's clock, already moved on by earlier tests.
   const now = await harness.env.currentTimeMs();
   const startsAt = new Date(now + 86_400_000);
@@ -86,7 +89,13 @@ it("switches a booster on at its start with an announcement, off at its end with
   await harness.env.sleep('1 day');
   await expect.poll(async () => (await db.manager.findOneByOrFail(Booster, { id: booster!.id })).active, { timeout: 20_000 }).toBe(true);
   await expect
-    .poll(async () => (await readInbox(harness.sink.directory)).some((m) => m.to.includes('booster-fan@example.test') && m.subject.startsWith('Coffee week: ×2 points')), { timeout: 20_000 })
+    .poll(
+      async () =>
+        (await readInbox(harness.sink.directory)).some(
+          (m) => m.to.includes('booster-fan@example.test') && m.subject.startsWith('Coffee week: ×2 points'),
+        ),
+      { timeout: 20_000 },
+    )
     .toBe(true);
   forgetProgramConfiguration(db);
   const earned = await db.transaction((manager) =>
@@ -113,21 +122,37 @@ async function fulfilmentOf(rewardCode: string, name: string, timing: { pollEver
   const db = harness.db.dataSource;
   const { wallet } = await p.partner(1_000);
   const { account } = await p.member(name);
-  await p.ledger.transfer({ source: 'test', key: `${name}-earn`, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount: 500, kind: 'earn' }] });
-  const redemption = await db.transaction((manager) => redeemReward(manager, p.ledger, { externalId: name, rewardCode, quantity: 1, partnerId: null, key: `${name}-redeem` }));
+  await p.ledger.transfer({
+    source: 'test',
+    key: `${name}-earn`,
+    legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount: 500, kind: 'earn' }],
+  });
+  const redemption = await db.transaction((manager) =>
+    redeemReward(manager, p.ledger, { externalId: name, rewardCode, quantity: 1, partnerId: null, key: `${name}-redeem` }),
+  );
   const handle = await client.workflow.start('rewardFulfilmentWorkflow', {
     taskQueue: harness.taskQueue,
     workflowId: fulfilmentWorkflowId(rewardCode, redemption.id),
     args: [{ redemptionId: redemption.id, ...timing }],
   });
   const status = async () => (await db.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;
-  const subjects = async () => (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(`${name}@example.test`)).map((m) => m.subject);
+  const subjects = async () =>
+    (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(`${name}@example.test`)).map((m) => m.subject);
   return { account, redemption, handle, status, subjects };
 }
 
 it('gives the points back after 14 days when the reward never ships, polling daily, skipped in seconds', async () => {
-  await harness.db.dataSource.manager.insert(Reward, { code: 'backordered-lamp', name: 'Desk lamp', pointsPrice: 200, needsFulfilment: true, stock: 3 });
-  const { account, handle, status, subjects } = await fulfilmentOf('backordered-lamp', 'lamp-lover', { pollEvery: '1 day', giveUpAfter: '14 days' });
+  await harness.db.dataSource.manager.insert(Reward, {
+    code: 'backordered-lamp',
+    name: 'Desk lamp',
+    pointsPrice: 200,
+    needsFulfilment: true,
+    stock: 3,
+  });
+  const { account, handle, status, subjects } = await fulfilmentOf('backordered-lamp', 'lamp-lover', {
+    pollEvery: '1 day',
+    giveUpAfter: '14 days',
+  });
   await expect.poll(status, { timeout: 20_000 }).toBe('ordered');
   // The deadline and the first poll's timers are set: from here on, time may jump.
   const timers = async () => (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes).length ?? 0;
@@ -146,8 +171,17 @@ it('gives the points back after 14 days when the reward never ships, polling dai
 });
 
 it('retries an unreachable supplier with backoff, then gives the points back and tells the member', async () => {
-  await harness.db.dataSource.manager.insert(Reward, { code: 'ghost-item', name: 'Ghost item', pointsPrice: 120, needsFulfilment: true, stock: null });
-  const { account, redemption, handle, status, subjects } = await fulfilmentOf('ghost-item', 'ghost-hunter', { pollEvery: '1 hour', giveUpAfter: '14 days' });
+  await harness.db.dataSource.manager.insert(Reward, {
+    code: 'ghost-item',
+    name: 'Ghost item',
+    pointsPrice: 120,
+    needsFulfilment: true,
+    stock: null,
+  });
+  const { account, redemption, handle, status, subjects } = await fulfilmentOf('ghost-item', 'ghost-hunter', {
+    pollEvery: '1 hour',
+    giveUpAfter: '14 days',
+  });
   // Wait for the first failed attempt, whose retry timer the server then holds.
   const attempts = async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0;
   await expect.poll(attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
@@ -157,7 +191,9 @@ it('retries an unreachable supplier with backoff, then gives the points back and
   await harness.env.sleep('2 minutes');
   expect(await handle.result()).toBe('cancelled');
   expect(await p.available(account.id)).toBe(500);
-  expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('the supplier could not take the order');
+  expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe(
+    'the supplier could not take the order',
+  );
   expect(await subjects()).toEqual(['We could not deliver Ghost item: your 120 points are back']);
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
 });
@@ -166,7 +202,14 @@ it('calls a booster window off when the operator deletes the booster: no summary
   const db = harness.db.dataSource;
   const now = await harness.env.currentTimeMs();
   const [booster] = await db.manager.save(Booster, [
-    { name: 'Short-lived', coefficient: 3, target: { category: 'tea' }, validFrom: new Date(now + 86_400_000), validTo: new Date(now + 3 * 86_400_000), active: false },
+    {
+      name: 'Short-lived',
+      coefficient: 3,
+      target: { category: 'tea' },
+      validFrom: new Date(now + 86_400_000),
+      validTo: new Date(now + 3 * 86_400_000),
+      active: false,
+    },
   ]);
   const handle = await client.workflow.start('boosterWindowWorkflow', {
     taskQueue: harness.taskQueue,
@@ -198,6 +241,8 @@ it('announces a booster to each member once, even when the announcement is retri
   expect(await activity.run(announceBooster, booster!.id)).toBe(0);
   mailer.close();
   expect(first).toBeGreaterThanOrEqual(1);
-  const toFan = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('retry-fan@example.test') && m.subject.startsWith('Retry week'));
+  const toFan = (await readInbox(harness.sink.directory)).filter(
+    (m) => m.to.includes('retry-fan@example.test') && m.subject.startsWith('Retry week'),
+  );
   expect(toFan).toHaveLength(1);
 });

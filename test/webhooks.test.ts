@@ -50,7 +50,12 @@ it('delivers signed webhooks, retrying with backoff, and records each attempt; g
     { partnerId: partner.id, url: `${receiverUrl}/hooks`, events: ['points.earned'], secret: 'whsec-test' },
     { partnerId: partner.id, url: 'http://127.0.0.1:9/unreachable', events: ['points.earned'], secret: 'whsec-other' },
   ]);
-  const webhooks = temporalWebhooks({ client: harness.env.client, taskQueue: harness.taskQueue, dataSource: db, retry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 } });
+  const webhooks = temporalWebhooks({
+    client: harness.env.client,
+    taskQueue: harness.taskQueue,
+    dataSource: db,
+    retry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 },
+  });
   const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, webhooks } }));
 
   const response = await fetch(`${api}/api/v1/events`, {
@@ -61,7 +66,10 @@ it('delivers signed webhooks, retrying with backoff, and records each attempt; g
   expect(response.status).toBe(201);
   const deliveries = async () => db.manager.find(WebhookDelivery, { order: { createdAt: 'ASC' } });
   await expect.poll(async () => (await deliveries()).map((d) => d.status).sort(), { timeout: 30_000 }).toEqual(['delivered', 'failed']);
-  const [delivered, failed] = [(await deliveries()).find((d) => d.status === 'delivered')!, (await deliveries()).find((d) => d.status === 'failed')!];
+  const [delivered, failed] = [
+    (await deliveries()).find((d) => d.status === 'delivered')!,
+    (await deliveries()).find((d) => d.status === 'failed')!,
+  ];
   expect(delivered).toMatchObject({ attempts: 3, lastStatusCode: 204, lastError: null });
   expect(failed.attempts).toBe(4);
   expect(failed.lastError).toBeTruthy();
@@ -87,7 +95,12 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
     events.push(req.body);
     res.status(200).end();
   });
-  await db.manager.insert(WebhookEndpoint, { partnerId: partner.id, url: `${await listen(receiver)}/hooks`, events: ['redemption.completed', 'points.expired'], secret: 'whsec-2' });
+  await db.manager.insert(WebhookEndpoint, {
+    partnerId: partner.id,
+    url: `${await listen(receiver)}/hooks`,
+    events: ['redemption.completed', 'points.expired'],
+    secret: 'whsec-2',
+  });
   const webhooks = temporalWebhooks({ client: harness.env.client, taskQueue: harness.taskQueue, dataSource: db });
   const fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
   const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, webhooks, fulfilment } }));
@@ -111,7 +124,9 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
   );
 
   // The member's remaining 18 points (30 earned, 12 spent) reach their expiry date.
-  await db.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 day' WHERE remaining > 0 AND "fundingPartnerId" = $1`, [partner.id]);
+  await db.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 day' WHERE remaining > 0 AND "fundingPartnerId" = $1`, [
+    partner.id,
+  ]);
   const expiry = await harness.env.client.workflow.execute('pointsExpiryWorkflow', {
     taskQueue: harness.taskQueue,
     workflowId: `points-expiry-${randomUUID()}`,
@@ -133,12 +148,22 @@ it('the outbox sweep starts deliveries queued but never started (a crash between
     bodies.push(req.body);
     res.status(200).end();
   });
-  const [endpoint] = await db.manager.save(WebhookEndpoint, [{ partnerId: partner.id, url: `${await listen(receiver)}/hooks`, events: ['points.earned'], secret: 'whsec-3' }]);
-  const [orphan] = await db.manager.save(WebhookDelivery, [{ endpointId: endpoint!.id, event: 'points.earned', payload: { event: 'points.earned', data: { member: 'orphan', points: 3 } } }]);
+  const [endpoint] = await db.manager.save(WebhookEndpoint, [
+    { partnerId: partner.id, url: `${await listen(receiver)}/hooks`, events: ['points.earned'], secret: 'whsec-3' },
+  ]);
+  const [orphan] = await db.manager.save(WebhookDelivery, [
+    { endpointId: endpoint!.id, event: 'points.earned', payload: { event: 'points.earned', data: { member: 'orphan', points: 3 } } },
+  ]);
 
-  const sweep = () => harness.env.client.workflow.execute('webhookOutboxWorkflow', { taskQueue: harness.taskQueue, workflowId: `webhook-outbox-${randomUUID()}` });
+  const sweep = () =>
+    harness.env.client.workflow.execute('webhookOutboxWorkflow', {
+      taskQueue: harness.taskQueue,
+      workflowId: `webhook-outbox-${randomUUID()}`,
+    });
   expect(await sweep()).toBeGreaterThanOrEqual(1);
-  await expect.poll(async () => (await db.manager.findOneByOrFail(WebhookDelivery, { id: orphan!.id })).status, { timeout: 30_000 }).toBe('delivered');
+  await expect
+    .poll(async () => (await db.manager.findOneByOrFail(WebhookDelivery, { id: orphan!.id })).status, { timeout: 30_000 })
+    .toBe('delivered');
   expect(await sweep()).toBe(0);
   expect(bodies.map((b) => JSON.parse(b).data)).toEqual([{ member: 'orphan', points: 3 }]);
 });

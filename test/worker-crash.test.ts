@@ -25,7 +25,11 @@ const workers: ChildProcess[] = [];
 const taskQueue = 'crash-test';
 
 beforeAll(async () => {
-  [db, temporal, sink] = await Promise.all([createTestDatabase(), startDevServer(), startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-')))]);
+  [db, temporal, sink] = await Promise.all([
+    createTestDatabase(),
+    startDevServer(),
+    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+  ]);
 });
 afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
@@ -55,7 +59,10 @@ function startWorker(): ChildProcess {
 it('finishes a fulfilment exactly once when its worker is killed in the middle and another takes over', async () => {
   const p = await createProgram(db.dataSource);
   await db.dataSource.manager.insert(ProgramSettings, { id: 1 });
-  await db.dataSource.manager.insert(EarningRule, { name: '10 points per euro', formula: { kind: 'per_amount', pointsPerUnit: 10, rounding: 'down' } });
+  await db.dataSource.manager.insert(EarningRule, {
+    name: '10 points per euro',
+    formula: { kind: 'per_amount', pointsPerUnit: 10, rounding: 'down' },
+  });
   await db.dataSource.manager.insert(Reward, { code: 'lamp', name: 'Desk lamp', pointsPrice: 250, needsFulfilment: true, stock: 3 });
   const { partner } = await p.partner(10_000);
   const key = (await issueApiKey(db.dataSource.manager, partner.id, 'test')).secret;
@@ -64,14 +71,21 @@ it('finishes a fulfilment exactly once when its worker is killed in the middle a
   await new Promise((resolve) => server.once('listening', resolve));
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   const post = async (path: string, body: unknown) =>
-    (await fetch(`${api}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify(body),
-    })).json();
+    (
+      await fetch(`${api}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   const first = startWorker();
-  await post('/events', { member: { externalId: 'crash-ann', email: 'crash-ann@example.test' }, type: 'purchase', amountCents: 4_000, currency: 'EUR' });
+  await post('/events', {
+    member: { externalId: 'crash-ann', email: 'crash-ann@example.test' },
+    type: 'purchase',
+    amountCents: 4_000,
+    currency: 'EUR',
+  });
   const redemption = await post('/members/crash-ann/redemptions', { reward: 'lamp' });
   const status = async () => (await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;
   await expect.poll(status, { timeout: 60_000 }).toBe('ordered');
@@ -82,13 +96,18 @@ it('finishes a fulfilment exactly once when its worker is killed in the middle a
   // A step lost with the first worker is retried after its 15-20 s timeout.
   await expect.poll(status, { timeout: 120_000 }).toBe('fulfilled');
   const { transferId } = await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id });
-  const [{ resolutions }] = await db.dataSource.query(`SELECT COUNT(*)::int AS resolutions FROM ledger_transfer WHERE "pendingTransferId" = $1`, [transferId]);
+  const [{ resolutions }] = await db.dataSource.query(
+    `SELECT COUNT(*)::int AS resolutions FROM ledger_transfer WHERE "pendingTransferId" = $1`,
+    [transferId],
+  );
   expect(resolutions).toBe(1);
   const [{ available, held }] = await db.dataSource.query(
     `SELECT SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending")::int AS available, SUM(b."debitsPending")::int AS held
        FROM ledger_balance b JOIN ledger_account a ON a.id = b."accountId" WHERE a.code = 'member:crash-ann'`,
   );
   expect({ available, held }).toEqual({ available: 150, held: 0 });
-  await expect.poll(async () => (await readInbox(sink.directory)).filter((m) => m.to.includes('crash-ann@example.test')).length, { timeout: 10_000 }).toBe(1);
+  await expect
+    .poll(async () => (await readInbox(sink.directory)).filter((m) => m.to.includes('crash-ann@example.test')).length, { timeout: 10_000 })
+    .toBe(1);
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 }, 240_000);

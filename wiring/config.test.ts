@@ -28,7 +28,11 @@ it('names every variable that is wrong', () => {
 });
 
 it('makes the production processes name the services they were not given', () => {
-  expect(() => requireSettings(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }), { databaseUrl: 'DATABASE_URL', temporalAddress: 'TEMPORAL_ADDRESS', smtpUrl: 'SMTP_URL' })).toThrow(
-    'Missing configuration: set DATABASE_URL, SMTP_URL',
-  );
+  expect(() =>
+    requireSettings(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }), {
+      databaseUrl: 'DATABASE_URL',
+      temporalAddress: 'TEMPORAL_ADDRESS',
+      smtpUrl: 'SMTP_URL',
+    }),
+  ).toThrow('Missing configuration: set DATABASE_URL, SMTP_URL');
 });

@@ -84,8 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     fakeSupplier: {
       shipAfterMs: e.FAKE_SUPPLIER_SHIP_SECONDS * 1000,
-      failingRewards: e.FAKE_SUPPLIER_FAILING_REWARDS.split(',').map((c) => c.trim()).filter(Boolean),
-      backordered: e.FAKE_SUPPLIER_BACKORDERED_REWARDS.split(',').map((c) => c.trim()).filter(Boolean),
+      failingRewards: e.FAKE_SUPPLIER_FAILING_REWARDS.split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+      backordered: e.FAKE_SUPPLIER_BACKORDERED_REWARDS.split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
     },
     fulfilmentPollSeconds: e.FULFILMENT_POLL_SECONDS,
     port: e.PORT,

@@ -122,14 +122,26 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     for (const [index, packageCode] of p.packages.entries()) {
       await purchasePackage(dataSource, ledger, { partnerId: partner.id, packageCode, purchaseKey: `demo-${index}` });
     }
-    await manager.createQueryBuilder().insert().into(PointOfSale).values(p.pointsOfSale.map((pos) => ({ ...pos, partnerId: partner.id }))).orIgnore().execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(PointOfSale)
+      .values(p.pointsOfSale.map((pos) => ({ ...pos, partnerId: partner.id })))
+      .orIgnore()
+      .execute();
     await issueApiKey(manager, partner.id, 'demo key', p.apiKey);
     wallets.push({ partner, wallet });
   }
   await seedDemoRules(dataSource, wallets[0]!.partner.id);
 
   for (const r of rewards) {
-    await manager.createQueryBuilder().insert().into(Reward).values({ description: '', supplier: null, ...r }).orIgnore().execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Reward)
+      .values({ description: '', supplier: null, ...r })
+      .orIgnore()
+      .execute();
   }
 
   const passwordHash = await hashPassword(demoPassword);
@@ -160,7 +172,11 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     const first = firstNames[i % firstNames.length]!;
     const last = lastNames[i % lastNames.length]!;
     const externalId = `demo-${String(i).padStart(3, '0')}`;
-    const member = { externalId, email: `${first}.${last}.${i}@members.demo`.toLowerCase(), phone: `+3161000${String(i).padStart(4, '0')}` };
+    const member = {
+      externalId,
+      email: `${first}.${last}.${i}@members.demo`.toLowerCase(),
+      phone: `+3161000${String(i).padStart(4, '0')}`,
+    };
     await enrollMember(manager, { ...member, displayName: `${first} ${last}` });
     const visits = 2 + random(10);
     for (let v = 0; v < visits; v++) {
@@ -182,7 +198,13 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
       backdate.push({ eventId: recorded.event.id, at: occurredAt });
       if (random(4) === 0) {
         const voucher = await inTransaction(dataSource, (m) =>
-          redeemReward(m, ledger, { externalId, rewardCode: 'coffee-voucher', quantity: 1, partnerId: null, key: `demo-${externalId}-${v}` }),
+          redeemReward(m, ledger, {
+            externalId,
+            rewardCode: 'coffee-voucher',
+            quantity: 1,
+            partnerId: null,
+            key: `demo-${externalId}-${v}`,
+          }),
         ).catch((error: unknown) => {
           // Not every member has the points for a voucher yet: that is part of the story.
           if (error instanceof InsufficientFundsError) return undefined;
@@ -206,9 +228,7 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     `UPDATE redemption r SET "createdAt" = b.at FROM unnest($1::uuid[], $2::timestamptz[]) AS b(id, at) WHERE r."transferId" = b.id`,
     [vouchers.map((v) => v.transferId), vouchers.map((v) => v.at)],
   );
-  await manager.query(
-    `UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`,
-  );
+  await manager.query(`UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`);
 }
 
 /** The demo program's rules: what the business seeds ask a program to express. */
@@ -217,8 +237,16 @@ async function seedDemoRules(dataSource: DataSource, koffieCornerId: string): Pr
   await manager.upsert(ProgramSettings, { id: 1, expiryPolicy: { mode: 'period', months: 12 }, tierWindowDays: 365 }, ['id']);
   await manager.insert(EarningRule, [
     { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' }, priority: 10 },
-    { name: 'Coffee beans: 20 points a bag', formula: { kind: 'per_product', reference: 'BEANS-1KG', pointsPerItem: 20 }, partnerIds: [koffieCornerId] },
-    { name: 'Books: 2 points per euro', formula: { kind: 'per_category', category: 'books', pointsPerUnit: 2, rounding: 'down' }, stacking: 'best_only' },
+    {
+      name: 'Coffee beans: 20 points a bag',
+      formula: { kind: 'per_product', reference: 'BEANS-1KG', pointsPerItem: 20 },
+      partnerIds: [koffieCornerId],
+    },
+    {
+      name: 'Books: 2 points per euro',
+      formula: { kind: 'per_category', category: 'books', pointsPerUnit: 2, rounding: 'down' },
+      stacking: 'best_only',
+    },
     { name: 'Visit in store', formula: { kind: 'per_visit', points: 5 }, channels: ['store'], caps: { perMemberPerDay: 5 } },
     { name: 'Product review', formula: { kind: 'per_action', actionType: 'review', points: 25 }, caps: { perMemberPerMonth: 100 } },
     { name: 'Referral', formula: { kind: 'per_action', actionType: 'referral', points: 200 } },

@@ -21,8 +21,16 @@ try {
   await dataSource.destroy();
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'node_modules/typeorm/cli.js', 'migration:generate', '--pretty', '--dataSource',
-      'entities/cli-data-source.ts', join(migrationsDir, name)],
+    [
+      '--import',
+      'tsx',
+      'node_modules/typeorm/cli.js',
+      'migration:generate',
+      '--pretty',
+      '--dataSource',
+      'entities/cli-data-source.ts',
+      join(migrationsDir, name),
+    ],
     { stdio: 'inherit', env: { ...process.env, DATABASE_URL: cluster.url } },
   );
   if (result.status !== 0) process.exitCode = result.status ?? 1;

@@ -99,11 +99,19 @@ try {
   });
 
   const ledger = new Ledger(dataSource);
-  const fulfilment = temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' });
+  const fulfilment = temporalFulfilment(client, config.taskQueue, {
+    pollEvery: `${config.fulfilmentPollSeconds} seconds`,
+    giveUpAfter: '14 days',
+  });
   const backOffice = createBackOffice({
     dataSource,
     mailer,
-    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue), boosterWindows: temporalBoosterWindows(client, config.taskQueue), fulfilment },
+    care: {
+      ledger,
+      approvals: temporalCareApprovals(client, config.taskQueue),
+      boosterWindows: temporalBoosterWindows(client, config.taskQueue),
+      fulfilment,
+    },
     databaseUrl: database.url,
     sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
     publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,

@@ -34,11 +34,19 @@ try {
   const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
   const ledger = new Ledger(dataSource);
-  const fulfilment = temporalFulfilment(client, config.taskQueue, { pollEvery: `${config.fulfilmentPollSeconds} seconds`, giveUpAfter: '14 days' });
+  const fulfilment = temporalFulfilment(client, config.taskQueue, {
+    pollEvery: `${config.fulfilmentPollSeconds} seconds`,
+    giveUpAfter: '14 days',
+  });
   const backOffice = createBackOffice({
     dataSource,
     mailer,
-    care: { ledger, approvals: temporalCareApprovals(client, config.taskQueue), boosterWindows: temporalBoosterWindows(client, config.taskQueue), fulfilment },
+    care: {
+      ledger,
+      approvals: temporalCareApprovals(client, config.taskQueue),
+      boosterWindows: temporalBoosterWindows(client, config.taskQueue),
+      fulfilment,
+    },
     databaseUrl: config.databaseUrl,
     sessionSecret: config.sessionSecret,
     publicUrl: config.publicUrl,

@@ -17,7 +17,10 @@ export interface HoldTimeoutInput {
 }
 
 /** Gives held points back to the member if nobody settles the hold in time. */
-export async function holdTimeoutWorkflow({ pendingTransferId, timeout }: HoldTimeoutInput): Promise<'settled' | 'voided' | 'already-settled'> {
+export async function holdTimeoutWorkflow({
+  pendingTransferId,
+  timeout,
+}: HoldTimeoutInput): Promise<'settled' | 'voided' | 'already-settled'> {
   let settled = false;
   setHandler(holdSettledSignal, () => {
     settled = true;

@@ -28,7 +28,13 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
     scheduleId: pointsExpiryScheduleId,
     spec: { calendars: [{ hour: 2, minute: 0 }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'pointsExpiryWorkflow', taskQueue, workflowId: 'points-expiry', args: [{ alertDays: expiryAlertDays }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'pointsExpiryWorkflow',
+      taskQueue,
+      workflowId: 'points-expiry',
+      args: [{ alertDays: expiryAlertDays }],
+    },
   });
   await ensure(client, {
     scheduleId: fundingAlertsScheduleId,
@@ -46,13 +52,25 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
     scheduleId: weeklyReportsScheduleId,
     spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 7, minute: 0 }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'partnerReportsWorkflow', taskQueue, workflowId: 'partner-reports-weekly', args: ['weekly'] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'partnerReportsWorkflow',
+      taskQueue,
+      workflowId: 'partner-reports-weekly',
+      args: ['weekly'],
+    },
   });
   await ensure(client, {
     scheduleId: monthlyReportsScheduleId,
     spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 30 }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'partnerReportsWorkflow', taskQueue, workflowId: 'partner-reports-monthly', args: ['monthly'] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'partnerReportsWorkflow',
+      taskQueue,
+      workflowId: 'partner-reports-monthly',
+      args: ['monthly'],
+    },
   });
   await ensure(client, {
     scheduleId: webhookOutboxScheduleId,

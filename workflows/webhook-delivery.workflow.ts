@@ -12,7 +12,11 @@ export interface WebhookDeliveryInput {
 }
 
 /** Delivers one webhook, retrying with exponential backoff; gives up after the last attempt. */
-export async function webhookDeliveryWorkflow({ deliveryId, firstRetryAfter, maximumAttempts }: WebhookDeliveryInput): Promise<'delivered' | 'failed'> {
+export async function webhookDeliveryWorkflow({
+  deliveryId,
+  firstRetryAfter,
+  maximumAttempts,
+}: WebhookDeliveryInput): Promise<'delivered' | 'failed'> {
   const { deliverWebhook } = proxyActivities<WebhookActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: firstRetryAfter, backoffCoefficient: 2, maximumInterval: '6 hours', maximumAttempts },

@@ -59,7 +59,12 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createWebhookActivities({ dataSource: deps.dataSource, retry: deps.webhookRetry }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
-    ...createCareActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, publicUrl: deps.publicUrl ?? 'http://localhost:3000' }),
+    ...createCareActivities({
+      dataSource: deps.dataSource,
+      ledger,
+      mailer: deps.mailer,
+      publicUrl: deps.publicUrl ?? 'http://localhost:3000',
+    }),
   };
   return Worker.create({
     connection: deps.connection,

@@ -46,7 +46,12 @@ export default function Dashboard() {
   useEffect(() => {
     new ApiClient().getDashboard().then((response) => setStats(response.data as Stats));
   }, []);
-  if (!stats) return <Box p="xl"><Text>Loading the figures…</Text></Box>;
+  if (!stats)
+    return (
+      <Box p="xl">
+        <Text>Loading the figures…</Text>
+      </Box>
+    );
 
   const flow = (canvas: HTMLCanvasElement) =>
     new Chart(canvas, {
@@ -64,7 +69,10 @@ export default function Dashboard() {
   const partners = (canvas: HTMLCanvasElement) =>
     new Chart(canvas, {
       type: 'bar',
-      data: { labels: stats.topPartners.map((p) => p.name), datasets: [{ label: 'Points issued', data: stats.topPartners.map((p) => p.points), backgroundColor: '#0b6e4f' }] },
+      data: {
+        labels: stats.topPartners.map((p) => p.name),
+        datasets: [{ label: 'Points issued', data: stats.topPartners.map((p) => p.points), backgroundColor: '#0b6e4f' }],
+      },
       options: { animation: false, indexAxis: 'y', plugins: { legend: { display: false } } },
     });
 

@@ -4,7 +4,9 @@ import { checkBooster, checkEarningRule, checkTier } from './configuration-check
 it('accepts a sensible booster and names the fields of a bad one', () => {
   expect(checkBooster({ coefficient: '2', 'target.category': 'coffee', validFrom: '2026-06-01', validTo: '2026-07-01' })).toEqual({});
   expect(checkBooster({ coefficient: '2' })).toEqual({ 'target.category': 'fill exactly one of action type, reference or category' });
-  expect(checkBooster({ coefficient: '0', 'target.reference': 'SKU' })).toEqual({ coefficient: 'must be a number between 0.1 and 10 (2 doubles the points)' });
+  expect(checkBooster({ coefficient: '0', 'target.reference': 'SKU' })).toEqual({
+    coefficient: 'must be a number between 0.1 and 10 (2 doubles the points)',
+  });
   expect(checkBooster({ coefficient: 'lots' }).coefficient).toBeDefined();
   expect(checkBooster({ coefficient: 11 }).coefficient).toBeDefined();
   expect(checkBooster({ coefficient: 2, 'target.actionType': 'review', validFrom: '2026-07-01', validTo: '2026-06-01' })).toEqual({
@@ -22,8 +24,12 @@ it('checks tier thresholds and multipliers', () => {
 
 it('asks an earning rule for the fields of its kind', () => {
   expect(checkEarningRule({ 'formula.kind': 'per_amount', 'formula.pointsPerUnit': '1', 'formula.rounding': 'down' })).toEqual({});
-  expect(checkEarningRule({ 'formula.kind': 'per_action', 'formula.points': '25' })).toEqual({ 'formula.actionType': 'is required for per_action' });
-  expect(checkEarningRule({ 'formula.kind': 'per_product', 'formula.reference': 'SKU', 'formula.pointsPerItem': '-3', 'caps.perEvent': '2.5' })).toEqual({
+  expect(checkEarningRule({ 'formula.kind': 'per_action', 'formula.points': '25' })).toEqual({
+    'formula.actionType': 'is required for per_action',
+  });
+  expect(
+    checkEarningRule({ 'formula.kind': 'per_product', 'formula.reference': 'SKU', 'formula.pointsPerItem': '-3', 'caps.perEvent': '2.5' }),
+  ).toEqual({
     'formula.pointsPerItem': 'is required for per_product: a number above 0',
     'caps.perEvent': 'must be a whole number of points above 0, or empty for no cap',
   });

@@ -1,7 +1,8 @@
 /** What is wrong with a configuration record, field by field, in words the operator reads. */
 export type FieldErrors = Record<string, string>;
 
-const number = (value: unknown) => (typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN);
+const number = (value: unknown) =>
+  typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 
 /**
  * A booster multiplies points: between ×0.1 and ×10, on exactly one target, and its period must
@@ -9,7 +10,9 @@ const number = (value: unknown) => (typeof value === 'number' ? value : typeof v
  */
 export function checkBooster(values: Record<string, unknown>): FieldErrors {
   const errors: FieldErrors = {};
-  const targets = ['target.actionType', 'target.reference', 'target.category'].filter((k) => typeof values[k] === 'string' && values[k] !== '');
+  const targets = ['target.actionType', 'target.reference', 'target.category'].filter(
+    (k) => typeof values[k] === 'string' && values[k] !== '',
+  );
   if (targets.length !== 1) errors['target.category'] = 'fill exactly one of action type, reference or category';
   const coefficient = number(values.coefficient);
   if (!Number.isFinite(coefficient) || coefficient < 0.1 || coefficient > 10) {

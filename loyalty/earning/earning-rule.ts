@@ -6,9 +6,7 @@ type ApplicabilityFields = 'partnerIds' | 'channels' | 'pointOfSaleIds' | 'tierC
 export type Scope = Partial<Pick<EarningRule, ApplicabilityFields>>;
 
 /** What the evaluation reads of an earning rule. */
-export type RuleTerms = Pick<EarningRule, 'id' | 'name' | 'formula' | 'priority' | 'stacking'> &
-  Partial<Pick<EarningRule, 'caps'>> &
-  Scope;
+export type RuleTerms = Pick<EarningRule, 'id' | 'name' | 'formula' | 'priority' | 'stacking'> & Partial<Pick<EarningRule, 'caps'>> & Scope;
 
 /** What the evaluation reads of a booster. */
 export type BoosterTerms = Pick<Booster, 'id' | 'name' | 'coefficient' | 'target'> & Scope;

@@ -62,7 +62,14 @@ describe('rule types', () => {
     expect(evaluateEarning(purchase(), member(), [visit, review, referral], []).points).toBe(10);
     const reviewed = evaluateEarning({ type: 'review', partnerId: shop, occurredAt: at }, member(), [visit, review, referral], []);
     expect(reviewed.points).toBe(50);
-    expect(evaluateEarning({ type: 'unboxing_video', partnerId: shop, occurredAt: at }, member(), [rule({ kind: 'per_action', actionType: 'unboxing_video', points: 70 })], []).points).toBe(70);
+    expect(
+      evaluateEarning(
+        { type: 'unboxing_video', partnerId: shop, occurredAt: at },
+        member(),
+        [rule({ kind: 'per_action', actionType: 'unboxing_video', points: 70 })],
+        [],
+      ).points,
+    ).toBe(70);
   });
 });
 
@@ -136,10 +143,12 @@ describe('boosters and tiers', () => {
 
   it('uses the strongest booster, not their product, and boosts before capping', () => {
     const spend = perEuro(1, { caps: { perEvent: 100 } });
-    const outcome = evaluateEarning(purchase(), member(), [spend], [
-      booster(2, { actionType: 'purchase' }),
-      booster(3, { actionType: 'purchase' }),
-    ]);
+    const outcome = evaluateEarning(
+      purchase(),
+      member(),
+      [spend],
+      [booster(2, { actionType: 'purchase' }), booster(3, { actionType: 'purchase' })],
+    );
     expect(outcome.points).toBe(100);
     expect(outcome.explanation.map((e) => e.points)).toEqual([42, 84, -26]);
   });

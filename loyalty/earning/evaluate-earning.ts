@@ -118,10 +118,14 @@ export function evaluateEarning(
     const caps = rule.caps ?? {};
     const limits: [number | undefined, string][] = [
       [caps.perEvent, `capped at ${caps.perEvent} per event`],
-      [caps.perMemberPerDay === undefined ? undefined : caps.perMemberPerDay - (standing.awardedToday[rule.id] ?? 0),
-        `capped at ${caps.perMemberPerDay} per day (${standing.awardedToday[rule.id] ?? 0} already today)`],
-      [caps.perMemberPerMonth === undefined ? undefined : caps.perMemberPerMonth - (standing.awardedThisMonth[rule.id] ?? 0),
-        `capped at ${caps.perMemberPerMonth} per month (${standing.awardedThisMonth[rule.id] ?? 0} already this month)`],
+      [
+        caps.perMemberPerDay === undefined ? undefined : caps.perMemberPerDay - (standing.awardedToday[rule.id] ?? 0),
+        `capped at ${caps.perMemberPerDay} per day (${standing.awardedToday[rule.id] ?? 0} already today)`,
+      ],
+      [
+        caps.perMemberPerMonth === undefined ? undefined : caps.perMemberPerMonth - (standing.awardedThisMonth[rule.id] ?? 0),
+        `capped at ${caps.perMemberPerMonth} per month (${standing.awardedThisMonth[rule.id] ?? 0} already this month)`,
+      ],
     ];
     for (const [limit, reason] of limits) {
       if (limit === undefined || points <= Math.max(0, limit)) continue;

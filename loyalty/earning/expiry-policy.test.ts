@@ -28,7 +28,9 @@ it("expires on the member's enrolment anniversary at least the minimum after the
   const policy = { mode: 'anniversary' as const, minimumMonths: 6 };
   expect(iso(computeExpiry(policy, new Date('2026-01-05T10:00:00Z'), enrolled))).toBe('2027-03-11T00:00:00.000Z');
   expect(iso(computeExpiry(policy, new Date('2026-09-01T10:00:00Z'), enrolled))).toBe('2027-03-11T00:00:00.000Z');
-  expect(iso(computeExpiry({ mode: 'anniversary', minimumMonths: 0 }, new Date('2026-03-10T10:00:00Z'), enrolled))).toBe('2026-03-11T00:00:00.000Z');
+  expect(iso(computeExpiry({ mode: 'anniversary', minimumMonths: 0 }, new Date('2026-03-10T10:00:00Z'), enrolled))).toBe(
+    '2026-03-11T00:00:00.000Z',
+  );
   // Enrolled on 29 February: the anniversary falls on 28 February in common years.
   expect(iso(computeExpiry(policy, new Date('2026-01-05T10:00:00Z'), new Date('2024-02-29T12:00:00Z')))).toBe('2027-03-01T00:00:00.000Z');
 });

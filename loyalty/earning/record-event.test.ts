@@ -22,9 +22,7 @@ beforeAll(async () => {
     { name: 'reviews', formula: { kind: 'per_action', actionType: 'review', points: 25 } },
   ]);
   await m.insert(Booster, { name: 'double mugs', coefficient: 2, target: { category: 'kitchen' }, validTo: new Date('2026-01-01') });
-  await m.insert(Tier, [
-    { code: 'silver', name: 'Silver', threshold: 500, multiplier: 1.5 },
-  ]);
+  await m.insert(Tier, [{ code: 'silver', name: 'Silver', threshold: 500, multiplier: 1.5 }]);
   await m.insert(Bonus, [
     { name: 'welcome', moment: 'registration', points: 50 },
     { name: 'first order', moment: 'first_purchase', points: 100 },
@@ -65,7 +63,13 @@ it('enrols an unknown member with the welcome bonus and pays the first purchase,
 it('refuses an event the partner wallet cannot pay, writing nothing, not even the enrolment', async () => {
   const poor = await p.partner(20);
   const attempt = db.dataSource.transaction((manager) =>
-    recordEvent(manager, p.ledger, { partnerId: poor.partner.id, member: { externalId: 'ev-poor' }, type: 'purchase', amountCents: 4_250, occurredAt: at }),
+    recordEvent(manager, p.ledger, {
+      partnerId: poor.partner.id,
+      member: { externalId: 'ev-poor' },
+      type: 'purchase',
+      amountCents: 4_250,
+      occurredAt: at,
+    }),
   );
   await expect(attempt).rejects.toBeInstanceOf(InsufficientFundsError);
   expect(await db.dataSource.query(`SELECT 1 FROM member WHERE "externalId" = 'ev-poor'`)).toEqual([]);
@@ -91,13 +95,17 @@ it('upgrades the tier at once with its bonus, and then multiplies earns', async 
 it('gives the goal bonus when the third review in 30 days comes in, once', async () => {
   const reviews = [];
   for (let i = 0; i < 4; i++) {
-    reviews.push(await record({ externalId: 'ev-dora', type: 'review', amountCents: undefined, occurredAt: new Date(at.getTime() + i * 86_400_000) }));
+    reviews.push(
+      await record({ externalId: 'ev-dora', type: 'review', amountCents: undefined, occurredAt: new Date(at.getTime() + i * 86_400_000) }),
+    );
   }
   expect(reviews.map((r) => r.points + r.bonusPoints)).toEqual([75, 25, 55, 25]);
 });
 
 it('limits a rule to a point of sale and refuses one the partner does not have', async () => {
-  const [pos] = await db.dataSource.manager.save(PointOfSale, [{ partnerId: shop.partner.id, code: 'ams-1', name: 'Amsterdam', channel: 'store' as const }]);
+  const [pos] = await db.dataSource.manager.save(PointOfSale, [
+    { partnerId: shop.partner.id, code: 'ams-1', name: 'Amsterdam', channel: 'store' as const },
+  ]);
   const result = await record({ externalId: 'ev-eli', pointOfSaleCode: 'ams-1', channel: 'store' });
   expect(result.event.pointOfSaleId).toBe(pos!.id);
   await expect(record({ externalId: 'ev-eli', pointOfSaleCode: 'nowhere' })).rejects.toThrow(

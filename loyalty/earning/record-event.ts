@@ -80,7 +80,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       `SELECT COUNT(*)::int AS earlier FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`,
       [member.id],
     );
-    if (earlier === 0) for (const bonus of eligible.filter((b) => b.moment === 'first_purchase')) bonusLegs.push({ bonus, reason: 'first purchase' });
+    if (earlier === 0)
+      for (const bonus of eligible.filter((b) => b.moment === 'first_purchase')) bonusLegs.push({ bonus, reason: 'first purchase' });
   }
   for (const bonus of eligible.filter((b) => b.moment === 'goal' && b.goal?.eventType === input.type)) {
     const goal = bonus.goal!;
@@ -103,7 +104,15 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const references = { event: eventId, partner: input.partnerId };
   const legs: LegRequest[] = [];
   if (earned.points > 0) {
-    legs.push({ debitAccountId: wallet.id, creditAccountId: account.id, amount: earned.points, kind: 'earn', expiresAt, references, explanation: earned.explanation });
+    legs.push({
+      debitAccountId: wallet.id,
+      creditAccountId: account.id,
+      amount: earned.points,
+      kind: 'earn',
+      expiresAt,
+      references,
+      explanation: earned.explanation,
+    });
   }
   const bonusExplanation = bonusLegs.map(({ bonus, reason }) => ({ rule: bonus.name, points: bonus.points, reason }));
   for (const [index, { bonus }] of bonusLegs.entries()) {
@@ -117,7 +126,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       explanation: [bonusExplanation[index]!],
     });
   }
-  const written = legs.length > 0 ? await ledger.transfer({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }, manager) : undefined;
+  const written =
+    legs.length > 0 ? await ledger.transfer({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }, manager) : undefined;
   const earnTransfer = written?.transfers.find((t) => t.kind === 'earn');
 
   const record = manager.create(MemberEvent, {

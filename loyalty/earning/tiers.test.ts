@@ -12,7 +12,12 @@ it('places a member in the highest tier their qualifying points reach', () => {
   expect(tierFor(999, tiers)?.code).toBe('bronze');
   expect(tierFor(1_000, tiers)?.code).toBe('silver');
   expect(tierFor(12_000, tiers)?.code).toBe('gold');
-  expect(tierFor(10, tiers.filter((t) => t.threshold > 0))).toBeNull();
+  expect(
+    tierFor(
+      10,
+      tiers.filter((t) => t.threshold > 0),
+    ),
+  ).toBeNull();
 });
 
 it('reports an upgrade at once, and no change within a tier or going down', () => {

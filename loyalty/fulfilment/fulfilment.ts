@@ -42,7 +42,11 @@ export async function orderReward(dataSource: DataSource, supplier: RewardSuppli
     const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
     const orderedAt = new Date();
     const { orderId } = await supplier.placeOrder({ redemptionId, rewardCode: reward.code, quantity: redemption.quantity, orderedAt });
-    await dataSource.manager.update(Redemption, { id: redemptionId, status: 'awaiting_fulfilment' }, { status: 'ordered', supplierOrderId: orderId, orderedAt });
+    await dataSource.manager.update(
+      Redemption,
+      { id: redemptionId, status: 'awaiting_fulfilment' },
+      { status: 'ordered', supplierOrderId: orderId, orderedAt },
+    );
   }
   return view(dataSource, await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId }));
 }
@@ -70,7 +74,12 @@ export async function completeRedemption(dataSource: DataSource, ledger: Ledger,
 }
 
 /** The reward cannot be delivered: the held points go back to the member, the stock too. Idempotent. */
-export async function cancelRedemption(dataSource: DataSource, ledger: Ledger, redemptionId: string, reason: string): Promise<FulfilmentView> {
+export async function cancelRedemption(
+  dataSource: DataSource,
+  ledger: Ledger,
+  redemptionId: string,
+  reason: string,
+): Promise<FulfilmentView> {
   const redemption = await inTransaction(dataSource, async (manager) => {
     const found = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
     if (found.status !== 'ordered' && found.status !== 'awaiting_fulfilment') return found;

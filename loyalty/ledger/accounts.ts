@@ -53,13 +53,7 @@ async function openAccount(
     memberId: fields.memberId ?? null,
     partnerId: fields.partnerId ?? null,
   });
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(LedgerAccount)
-    .values(account)
-    .orIgnore()
-    .execute();
+  await manager.createQueryBuilder().insert().into(LedgerAccount).values(account).orIgnore().execute();
   const saved = await manager.findOneByOrFail(LedgerAccount, { code: fields.code });
   const shards = Array.from({ length: saved.shardCount }, (_, shard) => ({
     accountId: saved.id,

@@ -111,7 +111,8 @@ async function applyToColdAccount(manager: EntityManager, account: AccountMeta, 
     [account.id, ...deltaParams(delta), delta.required],
   );
   if (updated.length > 0) return;
-  const [row]: BalanceRow[] = await rows(manager, 
+  const [row]: BalanceRow[] = await rows(
+    manager,
     `SELECT shard, "creditsPosted" - "debitsPosted" - "debitsPending" AS available FROM ledger_balance
       WHERE "accountId" = $1 AND shard = 0`,
     [account.id],
@@ -126,12 +127,7 @@ async function applyToColdAccount(manager: EntityManager, account: AccountMeta, 
  * over the shards; only when none is free does it wait, and only when no single shard can pay
  * does it move points between the shards (rebalance).
  */
-async function applyToHotAccount(
-  manager: EntityManager,
-  account: AccountMeta,
-  delta: Delta,
-  rebalances: PlannedRow[],
-): Promise<number> {
+async function applyToHotAccount(manager: EntityManager, account: AccountMeta, delta: Delta, rebalances: PlannedRow[]): Promise<number> {
   if (delta.fixedShard !== undefined) {
     const updated = await rows<BalanceRow>(
       manager,
@@ -179,19 +175,22 @@ function rebalanceRow(account: AccountMeta, from: number, to: number, amount: nu
 }
 
 async function moveBetweenShards(manager: EntityManager, account: AccountMeta, from: number, to: number, amount: number) {
-  await rows(manager, 
-    `UPDATE ledger_balance SET "debitsPosted" = "debitsPosted" + $3 WHERE "accountId" = $1 AND shard = $2`,
-    [account.id, from, amount],
-  );
-  await rows(manager, 
-    `UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + $3 WHERE "accountId" = $1 AND shard = $2`,
-    [account.id, to, amount],
-  );
+  await rows(manager, `UPDATE ledger_balance SET "debitsPosted" = "debitsPosted" + $3 WHERE "accountId" = $1 AND shard = $2`, [
+    account.id,
+    from,
+    amount,
+  ]);
+  await rows(manager, `UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + $3 WHERE "accountId" = $1 AND shard = $2`, [
+    account.id,
+    to,
+    amount,
+  ]);
   return rebalanceRow(account, from, to, amount);
 }
 
 async function lockAllShards(manager: EntityManager, account: AccountMeta) {
-  const shards: BalanceRow[] = await rows(manager, 
+  const shards: BalanceRow[] = await rows(
+    manager,
     `SELECT shard, "creditsPosted" - "debitsPosted" - "debitsPending" AS available
        FROM ledger_balance WHERE "accountId" = $1 ORDER BY shard FOR UPDATE`,
     [account.id],
@@ -220,12 +219,7 @@ async function spreadEvenly(manager: EntityManager, account: AccountMeta, rebala
 }
 
 /** Gathers points from every shard of an account into one that can then pay `required`. */
-async function rebalance(
-  manager: EntityManager,
-  account: AccountMeta,
-  required: number,
-  rebalances: PlannedRow[],
-): Promise<number> {
+async function rebalance(manager: EntityManager, account: AccountMeta, required: number, rebalances: PlannedRow[]): Promise<number> {
   const shards = await lockAllShards(manager, account);
   const total = shards.reduce((sum, s) => sum + s.available, 0);
   if (total < required) throw new InsufficientFundsError(account.code, total, required);
@@ -299,10 +293,22 @@ interface NewLotRow {
 }
 
 const transferInsertColumns = [
-  ['id', 'uuid'], ['debitAccountId', 'uuid'], ['debitShard', 'int'], ['creditAccountId', 'uuid'], ['creditShard', 'int'],
-  ['amount', 'bigint'], ['kind', 'text'], ['phase', 'text'], ['pendingTransferId', 'uuid'], ['reversesTransferId', 'uuid'],
-  ['idempotencySource', 'text'], ['idempotencyKey', 'text'], ['leg', 'int'], ['requestHash', 'text'],
-  ['references', 'jsonb'], ['explanation', 'jsonb'],
+  ['id', 'uuid'],
+  ['debitAccountId', 'uuid'],
+  ['debitShard', 'int'],
+  ['creditAccountId', 'uuid'],
+  ['creditShard', 'int'],
+  ['amount', 'bigint'],
+  ['kind', 'text'],
+  ['phase', 'text'],
+  ['pendingTransferId', 'uuid'],
+  ['reversesTransferId', 'uuid'],
+  ['idempotencySource', 'text'],
+  ['idempotencyKey', 'text'],
+  ['leg', 'int'],
+  ['requestHash', 'text'],
+  ['references', 'jsonb'],
+  ['explanation', 'jsonb'],
 ] as const;
 
 /**
@@ -328,9 +334,22 @@ async function insertTransfers(
   }
   const tuples = planned.map((r) => {
     const row = [
-      r.id, r.debitAccountId, r.debitShard, r.creditAccountId, r.creditShard, r.amount, r.kind, r.phase,
-      r.pendingTransferId ?? null, r.reversesTransferId ?? null, r.source, r.key, r.leg, r.hash,
-      JSON.stringify(r.references), JSON.stringify(r.explanation),
+      r.id,
+      r.debitAccountId,
+      r.debitShard,
+      r.creditAccountId,
+      r.creditShard,
+      r.amount,
+      r.kind,
+      r.phase,
+      r.pendingTransferId ?? null,
+      r.reversesTransferId ?? null,
+      r.source,
+      r.key,
+      r.leg,
+      r.hash,
+      JSON.stringify(r.references),
+      JSON.stringify(r.explanation),
     ];
     return `(${row.map((value, i) => `${param(value)}::${transferInsertColumns[i]![1]}`).join(', ')})`;
   });
@@ -372,11 +391,7 @@ async function insertTransfers(
  * accounts) in id order. Hot rows come last so they are held only for the final statement and
  * the commit.
  */
-export async function executePlan(
-  manager: EntityManager,
-  identity: PlanIdentity,
-  plan: PlannedTransfer[],
-): Promise<TransferRecord[]> {
+export async function executePlan(manager: EntityManager, identity: PlanIdentity, plan: PlannedTransfer[]): Promise<TransferRecord[]> {
   const accountIds = [...new Set(plan.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
   const accounts = await describeAccounts(manager, accountIds);
   const deltas = deltasOf(plan);

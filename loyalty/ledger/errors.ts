@@ -24,21 +24,17 @@ export class AccountNotFoundError extends LedgerError {
 
 export class InsufficientFundsError extends LedgerError {
   constructor(accountCode: string, available: number, requested: number) {
-    super(
-      'insufficient_funds',
-      `Account ${accountCode} has ${available} points available, ${requested} requested`,
-      { account: accountCode, available, requested },
-    );
+    super('insufficient_funds', `Account ${accountCode} has ${available} points available, ${requested} requested`, {
+      account: accountCode,
+      available,
+      requested,
+    });
   }
 }
 
 export class IdempotencyConflictError extends LedgerError {
   constructor(source: string, key: string) {
-    super(
-      'idempotency_conflict',
-      `Idempotency key "${key}" of ${source} was already used for a different request`,
-      { source, key },
-    );
+    super('idempotency_conflict', `Idempotency key "${key}" of ${source} was already used for a different request`, { source, key });
   }
 }
 
@@ -50,11 +46,10 @@ export class TransferNotFoundError extends LedgerError {
 
 export class PendingTransferResolvedError extends LedgerError {
   constructor(pendingTransferId: string, resolution: string) {
-    super(
-      'pending_transfer_resolved',
-      `Pending transfer ${pendingTransferId} was already ${resolution === 'post' ? 'posted' : 'voided'}`,
-      { pendingTransferId, resolution },
-    );
+    super('pending_transfer_resolved', `Pending transfer ${pendingTransferId} was already ${resolution === 'post' ? 'posted' : 'voided'}`, {
+      pendingTransferId,
+      resolution,
+    });
   }
 }
 

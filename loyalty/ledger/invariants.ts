@@ -111,7 +111,7 @@ export async function checkLedger(manager: EntityManager): Promise<LedgerReport>
     }
     for (const r of await tx.query(lotConsumptionQuery)) {
       violations.push({
-        invariant: "lot remainder equals its points minus its consumptions",
+        invariant: 'lot remainder equals its points minus its consumptions',
         subject: `${r.code} lot ${r.id}`,
         detail: `points ${r.points}, consumed ${r.consumed}, remaining ${r.remaining}`,
       });

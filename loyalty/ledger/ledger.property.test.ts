@@ -42,7 +42,12 @@ it('keeps every invariant and the expected balances through random operation seq
       const members = await Promise.all([p.member(), p.member(), p.member()]);
       const ids = members.map((m) => m.account.id);
       // The model: what each account should hold. Index -1 is the partner wallet.
-      const available = new Map<number, number>([[-1, 500], [0, 0], [1, 0], [2, 0]]);
+      const available = new Map<number, number>([
+        [-1, 500],
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ]);
       const account = (i: number) => (i === -1 ? wallet.id : i === -2 ? p.program.redemption.id : ids[i]!);
       const add = (i: number, n: number) => i >= -1 && available.set(i, available.get(i)! + n);
       const moved: Moved[] = [];
@@ -138,7 +143,15 @@ it('keeps every invariant and the expected balances through random operation seq
             await p.ledger.transfer({
               source: 'property',
               key: key(),
-              legs: [{ debitAccountId: account(o.from), creditAccountId: p.program.breakage.id, amount: lot.remaining, kind: 'expire', fromLotIds: [lot.id] }],
+              legs: [
+                {
+                  debitAccountId: account(o.from),
+                  creditAccountId: p.program.breakage.id,
+                  amount: lot.remaining,
+                  kind: 'expire',
+                  fromLotIds: [lot.id],
+                },
+              ],
             });
             add(o.from, -lot.remaining);
             break;
@@ -153,4 +166,3 @@ it('keeps every invariant and the expected balances through random operation seq
     { numRuns: 40 },
   );
 });
-

@@ -82,9 +82,9 @@ describe('earn, burn, expire, reverse', () => {
     expect(await p.available(member.id)).toBe(80);
     expect(await p.available(wallet.id)).toBe(9_890);
     expect((await lotsOf(member.id)).map((l: { remaining: number }) => l.remaining)).toEqual([30, 50]);
-    await expect(
-      p.ledger.reverse({ source: 'api', key: key(), transferId: long.transfers[0]!.id, amount: 61 }),
-    ).rejects.toThrow(/amount: must be at most 60/);
+    await expect(p.ledger.reverse({ source: 'api', key: key(), transferId: long.transfers[0]!.id, amount: 61 })).rejects.toThrow(
+      /amount: must be at most 60/,
+    );
     await expectLedgerTrue();
   });
 
@@ -160,7 +160,7 @@ describe('idempotency', () => {
   });
 });
 
-describe('within a caller\'s transaction', () => {
+describe("within a caller's transaction", () => {
   it('commits with the caller and writes nothing when the caller fails', async () => {
     const { wallet } = await p.partner(1_000);
     const { account: member } = await p.member();
@@ -246,9 +246,7 @@ describe('refusals', () => {
         legs: [{ debitAccountId: wallet.id, creditAccountId: wallet.id, amount: 1.5, kind: 'earn' }],
       }),
     ).rejects.toThrow(/legs\[0\]\.creditAccountId: must differ/);
-    await expect(
-      p.ledger.transfer({ source: 'api', key: '', legs: [] }),
-    ).rejects.toThrow(/idempotencyKey: must be a non-empty string/);
+    await expect(p.ledger.transfer({ source: 'api', key: '', legs: [] })).rejects.toThrow(/idempotencyKey: must be a non-empty string/);
   });
 });
 
@@ -289,9 +287,7 @@ describe('holds', () => {
     await p.ledger.void({ source: 'fulfilment', key: key(), pendingTransferId: pending.id });
     expect(await p.available(member.id)).toBe(100);
     expect((await lotsOf(member.id))[0].remaining).toBe(100);
-    await expect(p.ledger.post({ source: 'fulfilment', key: key(), pendingTransferId: pending.id })).rejects.toThrow(
-      /already voided/,
-    );
+    await expect(p.ledger.post({ source: 'fulfilment', key: key(), pendingTransferId: pending.id })).rejects.toThrow(/already voided/);
     await expectLedgerTrue();
   });
 

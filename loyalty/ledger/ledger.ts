@@ -26,7 +26,8 @@ import { inTransaction } from './transaction.js';
 import { toTransferRecord, transferColumns, type LedgerResult, type TransferRecord, type TransferRow } from './transfer-record.js';
 
 async function findByIdempotency(manager: EntityManager, { source, key }: Idempotency): Promise<TransferRecord[]> {
-  const found = await rows<TransferRow>(manager, 
+  const found = await rows<TransferRow>(
+    manager,
     `SELECT ${transferColumns} FROM ledger_transfer
       WHERE "idempotencySource" = $1 AND "idempotencyKey" = $2 ORDER BY leg`,
     [source, key],
@@ -53,13 +54,16 @@ export class Ledger {
   /** Moves posted points at once, every leg or none. */
   async transfer(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
     validateTransferRequest(request);
-    return this.write('transfer', request, (manager, identity) =>
-      executePlan(
-        manager,
-        identity,
-        // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
-        request.legs.map((leg) => ({ ...leg, phase: 'single', spreadCredit: leg.kind === 'purchase', ...described(leg) })),
-      ),
+    return this.write(
+      'transfer',
+      request,
+      (manager, identity) =>
+        executePlan(
+          manager,
+          identity,
+          // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
+          request.legs.map((leg) => ({ ...leg, phase: 'single', spreadCredit: leg.kind === 'purchase', ...described(leg) })),
+        ),
       within,
     );
   }
@@ -67,15 +71,30 @@ export class Ledger {
   /** Holds points (pending) until they are posted or voided, e.g. while a reward ships. */
   async hold(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
     validateTransferRequest(request);
-    return this.write('hold', request, async (manager, identity) => {
-      const accounts = await describeAccounts(manager, request.legs.map((leg) => leg.creditAccountId));
-      request.legs.forEach((leg, index) => {
-        if (accounts.get(leg.creditAccountId)?.kind === 'member') {
-          throw new InvalidTransferError(`legs[${index}].creditAccountId`, 'a hold cannot credit a member; members receive posted points only');
-        }
-      });
-      return executePlan(manager, identity, request.legs.map((leg) => ({ ...leg, phase: 'pending', ...described(leg) })));
-    }, within);
+    return this.write(
+      'hold',
+      request,
+      async (manager, identity) => {
+        const accounts = await describeAccounts(
+          manager,
+          request.legs.map((leg) => leg.creditAccountId),
+        );
+        request.legs.forEach((leg, index) => {
+          if (accounts.get(leg.creditAccountId)?.kind === 'member') {
+            throw new InvalidTransferError(
+              `legs[${index}].creditAccountId`,
+              'a hold cannot credit a member; members receive posted points only',
+            );
+          }
+        });
+        return executePlan(
+          manager,
+          identity,
+          request.legs.map((leg) => ({ ...leg, phase: 'pending', ...described(leg) })),
+        );
+      },
+      within,
+    );
   }
 
   /** Completes a hold: the held points move for good. */
@@ -97,75 +116,86 @@ export class Ledger {
     validateIdempotency(request);
     requireUuid('transferId', request.transferId);
     if (request.amount !== undefined) requirePoints('amount', request.amount);
-    return this.write('reverse', request, async (manager, identity) => {
-      const original = await lockTransfer(manager, 'transferId', request.transferId);
-      if (original.phase !== 'single' && original.phase !== 'post') {
-        throw new NotReversibleError(original.id, `it is a ${original.phase} transfer; void a hold instead`);
-      }
-      if (original.kind === 'reversal' || original.kind === 'rebalance') {
-        throw new NotReversibleError(original.id, `a ${original.kind} is not reversed; make a new transfer`);
-      }
-      const prior = await rows<{ id: string; amount: string }>(manager, 
-        `SELECT id, amount FROM ledger_transfer WHERE "reversesTransferId" = $1`,
-        [original.id],
-      );
-      const left = original.amount - prior.reduce((sum, r) => sum + Number(r.amount), 0);
-      if (left === 0) throw new NotReversibleError(original.id, 'it was already reversed in full');
-      const amount = request.amount ?? left;
-      if (amount > left) throw new InvalidTransferError('amount', `must be at most ${left}, the part not yet reversed`);
+    return this.write(
+      'reverse',
+      request,
+      async (manager, identity) => {
+        const original = await lockTransfer(manager, 'transferId', request.transferId);
+        if (original.phase !== 'single' && original.phase !== 'post') {
+          throw new NotReversibleError(original.id, `it is a ${original.phase} transfer; void a hold instead`);
+        }
+        if (original.kind === 'reversal' || original.kind === 'rebalance') {
+          throw new NotReversibleError(original.id, `a ${original.kind} is not reversed; make a new transfer`);
+        }
+        const prior = await rows<{ id: string; amount: string }>(
+          manager,
+          `SELECT id, amount FROM ledger_transfer WHERE "reversesTransferId" = $1`,
+          [original.id],
+        );
+        const left = original.amount - prior.reduce((sum, r) => sum + Number(r.amount), 0);
+        if (left === 0) throw new NotReversibleError(original.id, 'it was already reversed in full');
+        const amount = request.amount ?? left;
+        if (amount > left) throw new InvalidTransferError('amount', `must be at most ${left}, the part not yet reversed`);
 
-      const accounts = await describeAccounts(manager, [original.debitAccountId, original.creditAccountId]);
-      const creditedMember = accounts.get(original.creditAccountId)!.kind === 'member';
-      const debitedMember = accounts.get(original.debitAccountId)!.kind === 'member';
-      const ownLots: { id: string }[] = creditedMember
-        ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
-        : [];
-      const consumedBy = original.phase === 'post' ? original.pendingTransferId! : original.id;
-      return executePlan(manager, identity, [
-        {
-          debitAccountId: original.creditAccountId,
-          creditAccountId: original.debitAccountId,
-          amount,
-          kind: 'reversal',
-          phase: 'single',
-          reversesTransferId: original.id,
-          references: { ...original.references, ...request.references },
-          explanation: request.explanation ?? [],
-          preferredLotIds: ownLots.map((lot) => lot.id),
-          restoresConsumptionOf: debitedMember ? [consumedBy, ...prior.map((r) => r.id)] : undefined,
-        },
-      ]);
-    }, within);
+        const accounts = await describeAccounts(manager, [original.debitAccountId, original.creditAccountId]);
+        const creditedMember = accounts.get(original.creditAccountId)!.kind === 'member';
+        const debitedMember = accounts.get(original.debitAccountId)!.kind === 'member';
+        const ownLots: { id: string }[] = creditedMember
+          ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
+          : [];
+        const consumedBy = original.phase === 'post' ? original.pendingTransferId! : original.id;
+        return executePlan(manager, identity, [
+          {
+            debitAccountId: original.creditAccountId,
+            creditAccountId: original.debitAccountId,
+            amount,
+            kind: 'reversal',
+            phase: 'single',
+            reversesTransferId: original.id,
+            references: { ...original.references, ...request.references },
+            explanation: request.explanation ?? [],
+            preferredLotIds: ownLots.map((lot) => lot.id),
+            restoresConsumptionOf: debitedMember ? [consumedBy, ...prior.map((r) => r.id)] : undefined,
+          },
+        ]);
+      },
+      within,
+    );
   }
 
   private async resolve(phase: 'post' | 'void', request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
     requireUuid('pendingTransferId', request.pendingTransferId);
-    return this.write(phase, request, async (manager, identity) => {
-      const pending = await lockTransfer(manager, 'pendingTransferId', request.pendingTransferId);
-      if (pending.phase !== 'pending') {
-        throw new InvalidTransferError('pendingTransferId', `transfer ${pending.id} is not a pending transfer`);
-      }
-      const [resolution] = await rows<{ phase: string }>(manager, `SELECT phase FROM ledger_transfer WHERE "pendingTransferId" = $1`, [
-        pending.id,
-      ]);
-      if (resolution) throw new PendingTransferResolvedError(pending.id, resolution.phase);
-      return executePlan(manager, identity, [
-        {
-          debitAccountId: pending.debitAccountId,
-          creditAccountId: pending.creditAccountId,
-          debitShard: pending.debitShard,
-          creditShard: pending.creditShard,
-          amount: pending.amount,
-          kind: pending.kind,
-          phase,
-          pendingTransferId: pending.id,
-          references: pending.references,
-          explanation: [],
-          restoresConsumptionOf: phase === 'void' ? [pending.id] : undefined,
-        },
-      ]);
-    }, within);
+    return this.write(
+      phase,
+      request,
+      async (manager, identity) => {
+        const pending = await lockTransfer(manager, 'pendingTransferId', request.pendingTransferId);
+        if (pending.phase !== 'pending') {
+          throw new InvalidTransferError('pendingTransferId', `transfer ${pending.id} is not a pending transfer`);
+        }
+        const [resolution] = await rows<{ phase: string }>(manager, `SELECT phase FROM ledger_transfer WHERE "pendingTransferId" = $1`, [
+          pending.id,
+        ]);
+        if (resolution) throw new PendingTransferResolvedError(pending.id, resolution.phase);
+        return executePlan(manager, identity, [
+          {
+            debitAccountId: pending.debitAccountId,
+            creditAccountId: pending.creditAccountId,
+            debitShard: pending.debitShard,
+            creditShard: pending.creditShard,
+            amount: pending.amount,
+            kind: pending.kind,
+            phase,
+            pendingTransferId: pending.id,
+            references: pending.references,
+            explanation: [],
+            restoresConsumptionOf: phase === 'void' ? [pending.id] : undefined,
+          },
+        ]);
+      },
+      within,
+    );
   }
 
   private async write(

@@ -21,12 +21,14 @@ async function record(manager: EntityManager, transferId: string, movements: Lot
   if (movements.length === 0) return;
   const ids = movements.map((m) => m.lotId);
   const points = movements.map((m) => m.points);
-  await rows(manager, 
+  await rows(
+    manager,
     `UPDATE point_lot l SET remaining = l.remaining - m.points
        FROM unnest($1::uuid[], $2::bigint[]) AS m(id, points) WHERE l.id = m.id`,
     [ids, points],
   );
-  await rows(manager, 
+  await rows(
+    manager,
     `INSERT INTO lot_consumption ("lotId", "transferId", points)
      SELECT id, $3::uuid, points FROM unnest($1::uuid[], $2::bigint[]) AS m(id, points)`,
     [ids, points, transferId],
@@ -45,7 +47,8 @@ export async function consumeLots(
   amount: number,
   preferredLotIds: string[] = [],
 ): Promise<LotMovement[]> {
-  const lots: OpenLot[] = await rows(manager, 
+  const lots: OpenLot[] = await rows(
+    manager,
     `SELECT id, remaining, "fundingPartnerId", "expiresAt" FROM (
        SELECT id, remaining, "fundingPartnerId", "expiresAt",
               SUM(remaining) OVER (ORDER BY (id = ANY($3::uuid[])) DESC, "expiresAt" ASC NULLS LAST, "createdAt", id) AS running
@@ -83,7 +86,8 @@ export async function restoreLots(
   consumedByTransferIds: string[],
   amount: number,
 ): Promise<LotMovement[]> {
-  const held: (OpenLot & { held: string })[] = await rows(manager, 
+  const held: (OpenLot & { held: string })[] = await rows(
+    manager,
     `SELECT l.id, l.remaining, l."fundingPartnerId", l."expiresAt", SUM(c.points) AS held, MAX(c.id) AS last
        FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
       WHERE c."transferId" = ANY($1::uuid[]) AND l."memberAccountId" = $2
@@ -100,7 +104,10 @@ export async function restoreLots(
     left -= give;
   }
   if (left > 0) {
-    throw new LedgerError('lots_out_of_balance', `Transfers ${consumedByTransferIds.join(', ')} hold ${amount - left} points, ${amount} to restore`);
+    throw new LedgerError(
+      'lots_out_of_balance',
+      `Transfers ${consumedByTransferIds.join(', ')} hold ${amount - left} points, ${amount} to restore`,
+    );
   }
   await record(manager, transferId, movements);
   return movements;

@@ -77,7 +77,10 @@ export function validateTransferRequest(request: TransferRequest): void {
     }
     requirePoints(`${at}.amount`, leg.amount);
     if (!transferKinds.includes(leg.kind) || leg.kind === 'reversal' || leg.kind === 'rebalance') {
-      throw new InvalidTransferError(`${at}.kind`, `must be one of ${transferKinds.filter((k) => k !== 'reversal' && k !== 'rebalance').join(', ')}`);
+      throw new InvalidTransferError(
+        `${at}.kind`,
+        `must be one of ${transferKinds.filter((k) => k !== 'reversal' && k !== 'rebalance').join(', ')}`,
+      );
     }
     if (leg.expiresAt != null && (!(leg.expiresAt instanceof Date) || Number.isNaN(leg.expiresAt.getTime()))) {
       throw new InvalidTransferError(`${at}.expiresAt`, 'must be a valid date');
@@ -106,5 +109,7 @@ function canonical(value: unknown): unknown {
 
 /** A fingerprint of what was asked, independent of key order, to tell a replay from a conflict. */
 export function requestHash(operation: string, request: object): string {
-  return createHash('sha256').update(JSON.stringify(canonical({ operation, request }))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical({ operation, request })))
+    .digest('hex');
 }

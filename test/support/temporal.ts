@@ -54,15 +54,8 @@ export interface WorkerHarness {
  * A Temporal server, a database of its own, a real SMTP sink and the project's worker polling
  * `taskQueue`: what each workflow test file runs on.
  */
-export async function startWorkerHarness(
-  server: () => Promise<TestWorkflowEnvironment>,
-  taskQueue: string,
-): Promise<WorkerHarness> {
-  const [db, env, sink] = await Promise.all([
-    createTestDatabase(),
-    server(),
-    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
-  ]);
+export async function startWorkerHarness(server: () => Promise<TestWorkflowEnvironment>, taskQueue: string): Promise<WorkerHarness> {
+  const [db, env, sink] = await Promise.all([createTestDatabase(), server(), startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-')))]);
   const mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
   const operatorEmail = 'operator@tessera.test';
   const worker = await createWorker({
@@ -74,7 +67,12 @@ export async function startWorkerHarness(
     operatorEmail,
     // Ships in half a second; cannot deliver broken-gadget; cannot be reached for ghost-item;
     // has backordered-lamp on back order.
-    supplier: new FakeRewardSupplier({ shipAfterMs: 500, failingRewards: ['broken-gadget'], unreachableFor: ['ghost-item'], backordered: ['backordered-lamp'] }),
+    supplier: new FakeRewardSupplier({
+      shipAfterMs: 500,
+      failingRewards: ['broken-gadget'],
+      unreachableFor: ['ghost-item'],
+      backordered: ['backordered-lamp'],
+    }),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

@@ -6,7 +6,15 @@ import type { Mailer } from '../../reports/mailer.js';
 const number = new Intl.NumberFormat('en');
 
 /** Thin calls for a booster's window: switch, announce (each member once, even across retries), summarise. */
-export function createBoosterActivities({ dataSource, mailer, operatorEmail }: { dataSource: DataSource; mailer: Mailer; operatorEmail: string }) {
+export function createBoosterActivities({
+  dataSource,
+  mailer,
+  operatorEmail,
+}: {
+  dataSource: DataSource;
+  mailer: Mailer;
+  operatorEmail: string;
+}) {
   return {
     setBoosterActive(boosterId: string, active: boolean): Promise<boolean> {
       return setBoosterActive(dataSource, boosterId, active);

@@ -4,7 +4,15 @@ import type { Mailer } from '../../reports/mailer.js';
 import { buildReport, type ReportPeriod } from '../../reports/partner-report.js';
 
 /** Thin calls for the scheduled reports: who gets one, and one report sent. */
-export function createReportActivities({ dataSource, mailer, operatorEmail }: { dataSource: DataSource; mailer: Mailer; operatorEmail: string }) {
+export function createReportActivities({
+  dataSource,
+  mailer,
+  operatorEmail,
+}: {
+  dataSource: DataSource;
+  mailer: Mailer;
+  operatorEmail: string;
+}) {
   return {
     async reportRecipients(): Promise<{ partnerId: string | null; to: string }[]> {
       const partners = await dataSource.manager.find(Partner, { order: { code: 'ASC' } });
