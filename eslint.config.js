@@ -28,7 +28,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: outerLayers.flatMap(layer), message: 'loyalty/ depends on entities/ only (see the design).' },
-            { group: ['express', 'express-*', 'adminjs', '@adminjs/*', '@temporalio/*', 'nodemailer'], message: 'loyalty/ stays free of frameworks.' },
+            {
+              group: ['express', 'express-*', 'adminjs', '@adminjs/*', '@temporalio/*', 'nodemailer'],
+              message: 'loyalty/ stays free of frameworks.',
+            },
           ],
         },
       ],
