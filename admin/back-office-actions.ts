@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { AuditEntry, Partner, PointPackage, Reward } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
-import { LedgerError } from '../loyalty/ledger/errors.js';
+import { Refusal } from '../loyalty/refusal.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { mayRun } from './permissions.js';
 import { staff } from './resources.js';
@@ -81,7 +81,7 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
         });
         return notice(context, `Reversed: ${result.transfers[0]!.amount} points moved back`);
       } catch (error) {
-        if (error instanceof LedgerError) return notice(context, error.message, 'error');
+        if (error instanceof Refusal) return notice(context, error.message, 'error');
         throw error;
       }
     },

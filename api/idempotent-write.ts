@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiRequest } from '../entities/index.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
-import { ProblemError } from './problem.js';
+import { fieldProblem } from './problem.js';
 
 export interface WriteResult {
   status: number;
@@ -23,12 +23,9 @@ export async function idempotentWrite(
 ): Promise<void> {
   const key = req.header('idempotency-key');
   if (!key || key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new ProblemError({
-      status: 400,
-      title: 'Invalid request',
-      detail: 'header.Idempotency-Key: every write needs a key of 1 to 200 visible ASCII characters',
-      errors: [{ field: 'header.Idempotency-Key', message: 'is required on every write' }],
-    });
+    throw fieldProblem(400, 'Invalid request', 'invalid_request', [
+      { field: 'header.Idempotency-Key', message: 'every write needs a key of 1 to 200 visible ASCII characters' },
+    ]);
   }
   const partnerId: string = res.locals.partner.id;
   const requestHash = createHash('sha256')
@@ -48,11 +45,9 @@ export async function idempotentWrite(
     if (!requestId) {
       const earlier = await manager.findOneByOrFail(ApiRequest, { partnerId, idempotencyKey: key });
       if (earlier.requestHash !== requestHash) {
-        throw new ProblemError({
-          status: 409,
-          title: 'Idempotency key reused',
-          detail: `Idempotency-Key "${key}" was already used for a different request`,
-        });
+        throw fieldProblem(409, 'Idempotency key reused', 'idempotency_key_reused', [
+          { field: 'header.Idempotency-Key', message: `"${key}" was already used for a different request` },
+        ]);
       }
       return { status: earlier.status, body: earlier.response, replayed: true };
     }

@@ -3,7 +3,7 @@ import { CareAdjustment } from '../entities/index.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { programSettings } from './earning/program-settings.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
-import { LedgerError } from './ledger/errors.js';
+import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import { inTransaction } from './ledger/transaction.js';
 import { findMember } from './member-summary.js';
@@ -70,7 +70,7 @@ export async function applyAdjustment(
       );
       Object.assign(adjustment, { status: 'applied', decidedBy, transferId: written.transfers[0]!.id, outcome: null });
     } catch (error) {
-      if (!(error instanceof LedgerError)) throw error;
+      if (!(error instanceof Refusal)) throw error;
       Object.assign(adjustment, { status: 'rejected', decidedBy, outcome: error.message });
     }
     await manager.save(adjustment);

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Invoice, LedgerAccount, PointPackage } from '../entities/index.js';
 import { accountByCode, balanceOf, programAccounts } from './ledger/accounts.js';
-import { LedgerError } from './ledger/errors.js';
+import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
 import { inTransaction } from './ledger/transaction.js';
@@ -40,7 +40,7 @@ export async function creditPurchasedPoints(
   );
 }
 
-export class FundingError extends LedgerError {}
+export class FundingError extends Refusal {}
 
 /**
  * A partner buys a point package: a numbered invoice and the credit to its wallet, in one
@@ -60,8 +60,7 @@ export async function purchasePackage(
       return { invoice: earlier, replayed: true };
     }
     const pack = await manager.findOneBy(PointPackage, { code: order.packageCode, active: true });
-    if (!pack)
-      throw new FundingError('package_not_found', `packageCode: no package "${order.packageCode}" is on sale`, { field: 'packageCode' });
+    if (!pack) throw new FundingError('package_not_found', `no package "${order.packageCode}" is on sale`, 'packageCode');
     const wallet = await manager.findOneBy(LedgerAccount, { partnerId: order.partnerId, kind: 'partner_wallet' });
     if (!wallet) throw new FundingError('partner_not_found', `Partner ${order.partnerId} has no wallet`);
 

@@ -3,11 +3,12 @@ import { LedgerAccount, Member } from '../entities/index.js';
 import { programConfiguration } from './earning/program-configuration.js';
 import { memberStanding } from './earning/member-standing.js';
 import { balanceOf, type Balance } from './ledger/accounts.js';
-import { LedgerError } from './ledger/errors.js';
+import { Refusal } from './refusal.js';
 
-export class MemberNotFoundError extends LedgerError {
-  constructor(externalId: string) {
-    super('member_not_found', `No member with external id "${externalId}"`, { externalId });
+export class MemberNotFoundError extends Refusal {
+  /** `field`: where the caller named the member (the path's externalId, a transfer's `to`). */
+  constructor(externalId: string, field = 'externalId') {
+    super('member_not_found', `no member "${externalId}"`, field, { externalId });
   }
 }
 

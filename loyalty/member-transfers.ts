@@ -1,13 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { programSettings } from './earning/program-settings.js';
-import { LedgerError } from './ledger/errors.js';
+import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
 import { findMember } from './member-summary.js';
 
-export class TransferRefusedError extends LedgerError {
-  constructor(field: string, message: string) {
-    super('transfer_refused', `${field}: ${message}`, { field });
+export class TransferRefusedError extends Refusal {
+  constructor(field: string, reason: string) {
+    super('transfer_refused', reason, field);
   }
 }
 
@@ -20,7 +20,7 @@ export async function transferBetweenMembers(
   ledger: Ledger,
   request: { fromExternalId: string; toExternalId: string; points: number; key: string; partnerId?: string },
 ): Promise<LedgerResult> {
-  if (request.fromExternalId === request.toExternalId) throw new TransferRefusedError('toExternalId', 'must be another member');
+  if (request.fromExternalId === request.toExternalId) throw new TransferRefusedError('to', 'must be another member');
   const settings = await programSettings(manager);
   if (request.points > settings.transferMaxPoints) {
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Redemption, Reward } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
-import { LedgerError } from './ledger/errors.js';
+import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import { findMember } from './member-summary.js';
 import { queueWebhooks } from './webhooks.js';
 
-export class RedemptionRefusedError extends LedgerError {
-  constructor(field: string, message: string) {
-    super('redemption_refused', `${field}: ${message}`, { field });
+export class RedemptionRefusedError extends Refusal {
+  constructor(field: string, reason: string) {
+    super('redemption_refused', reason, field);
   }
 }
 
@@ -29,7 +29,7 @@ export interface RedemptionRequest {
 export async function redeemReward(manager: EntityManager, ledger: Ledger, request: RedemptionRequest): Promise<Redemption> {
   const { member, account } = await findMember(manager, request.externalId);
   const reward = await manager.findOneBy(Reward, { code: request.rewardCode });
-  if (!reward || !reward.available) throw new RedemptionRefusedError('rewardCode', `no reward "${request.rewardCode}" is available`);
+  if (!reward || !reward.available) throw new RedemptionRefusedError('reward', `no reward "${request.rewardCode}" is available`);
   if (reward.stock !== null) {
     const taken = await manager.query(`UPDATE reward SET stock = stock - $2 WHERE id = $1 AND stock >= $2 RETURNING stock`, [
       reward.id,

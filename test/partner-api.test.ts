@@ -241,7 +241,7 @@ describe('members', () => {
     expect((await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 100 } })).status).toBe(201);
     const overLimit = await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 60 } });
     expectProblem(overLimit, 422);
-    expect(overLimit.json.detail).toBe('points: at most 150 points a day; 100 already sent today');
+    expect(overLimit.json.detail).toBe('body.points: at most 150 points a day; 100 already sent today');
     expectProblem(await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 101 } }), 422);
     expectProblem(await call('POST', '/members/api-gus/transfers', { body: { to: 'api-gus', points: 1 } }), 422);
     expect((await call('GET', '/members/api-hal')).json.balance.available).toBe(51 + 100);

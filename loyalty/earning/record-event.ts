@@ -4,7 +4,7 @@ import { Bonus, MemberEvent, PointOfSale, type RuleExplanation, type SalesChanne
 import { partnerWallet } from '../ledger/accounts.js';
 import type { LegRequest } from '../ledger/request.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { LedgerError } from '../ledger/errors.js';
+import { Refusal } from '../refusal.js';
 import { enrollMember } from '../members.js';
 import type { EarningEvent, EventLine } from './earning-event.js';
 import { applies, evaluateEarning } from './evaluate-earning.js';
@@ -40,9 +40,9 @@ export interface RecordedEvent {
   expiresAt: Date | null;
 }
 
-export class EventRefusedError extends LedgerError {
-  constructor(field: string, message: string) {
-    super('event_refused', `${field}: ${message}`, { field });
+export class EventRefusedError extends Refusal {
+  constructor(field: string | undefined, reason: string) {
+    super('event_refused', reason, field);
   }
 }
 

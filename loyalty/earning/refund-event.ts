@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MemberEvent } from '../../entities/index.js';
-import { LedgerError } from '../ledger/errors.js';
+import { Refusal } from '../refusal.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { EventRefusedError } from './record-event.js';
 
@@ -19,9 +19,9 @@ export interface Refund {
   remainingCents: number;
 }
 
-export class EventNotFoundError extends LedgerError {
+export class EventNotFoundError extends Refusal {
   constructor(eventId: string) {
-    super('event_not_found', `eventId: no event ${eventId} of this partner`, { field: 'eventId' });
+    super('event_not_found', `no event ${eventId} of this partner`, 'eventId');
   }
 }
 

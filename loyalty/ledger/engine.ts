@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind, TransferPhase, TransferReferences } from '../../entities/index.js';
 import { describeAccounts, type AccountMeta } from './accounts.js';
-import { InsufficientFundsError, LedgerError } from './errors.js';
+import { InsufficientFundsError, LedgerFault } from './errors.js';
 import { consumeLots, restoreLots, type LotMovement } from './lots.js';
 import { rows } from './sql.js';
 import { toTransferRecord, transferColumns, type TransferRecord, type TransferRow } from './transfer-record.js';
@@ -117,7 +117,7 @@ async function applyToColdAccount(manager: EntityManager, account: AccountMeta, 
       WHERE "accountId" = $1 AND shard = 0`,
     [account.id],
   );
-  if (!row) throw new LedgerError('account_not_found', `Account ${account.code} has no balance`);
+  if (!row) throw new LedgerFault(`Account ${account.code} has no balance`);
   throw new InsufficientFundsError(account.code, Number(row.available), delta.required);
 }
 
@@ -134,7 +134,7 @@ async function applyToHotAccount(manager: EntityManager, account: AccountMeta, d
       `UPDATE ledger_balance b SET ${addDelta(2)} WHERE "accountId" = $1 AND shard = $6 RETURNING shard`,
       [account.id, ...deltaParams(delta), delta.fixedShard],
     );
-    if (updated.length === 0) throw new LedgerError('account_not_found', `Account ${account.code} has no shard ${delta.fixedShard}`);
+    if (updated.length === 0) throw new LedgerFault(`Account ${account.code} has no shard ${delta.fixedShard}`);
     return delta.fixedShard;
   }
   for (const wait of ['SKIP LOCKED', ''] as const) {

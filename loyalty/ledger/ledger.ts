@@ -4,7 +4,7 @@ import { describeAccounts } from './accounts.js';
 import { executePlan, type PlanIdentity } from './engine.js';
 import {
   IdempotencyConflictError,
-  LedgerError,
+  LedgerFault,
   InvalidTransferError,
   NotReversibleError,
   PendingTransferResolvedError,
@@ -215,7 +215,7 @@ export class Ledger {
     };
     if (!within) return inTransaction(this.dataSource, run);
     if (!within.queryRunner?.isTransactionActive) {
-      throw new LedgerError('no_transaction', 'A ledger write within a manager needs that manager to be in a transaction');
+      throw new LedgerFault('A ledger write within a manager needs that manager to be in a transaction');
     }
     return run(within);
   }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { rows } from './sql.js';
-import { LedgerError } from './errors.js';
+import { LedgerFault } from './errors.js';
 
 /** Points taken from (positive) or given back to (negative) one lot by one transfer. */
 export interface LotMovement {
@@ -67,9 +67,7 @@ export async function consumeLots(
   }
   if (left > 0) {
     // The balance said the points were there but the lots disagree: refuse rather than guess.
-    throw new LedgerError('lots_out_of_balance', `Lots of account ${memberAccountId} miss ${left} points`, {
-      accountId: memberAccountId,
-    });
+    throw new LedgerFault(`Lots of account ${memberAccountId} miss ${left} points`);
   }
   await record(manager, transferId, movements);
   return movements;
@@ -104,10 +102,7 @@ export async function restoreLots(
     left -= give;
   }
   if (left > 0) {
-    throw new LedgerError(
-      'lots_out_of_balance',
-      `Transfers ${consumedByTransferIds.join(', ')} hold ${amount - left} points, ${amount} to restore`,
-    );
+    throw new LedgerFault(`Transfers ${consumedByTransferIds.join(', ')} hold ${amount - left} points, ${amount} to restore`);
   }
   await record(manager, transferId, movements);
   return movements;

@@ -1,0 +1,47 @@
+/**
+ * How a refusal reads to whoever asked: the request was malformed, names something that does not
+ * exist, conflicts with what was done before, breaks a rule of the program, or is not theirs to make.
+ */
+export const refusalKinds = ['invalid', 'not_found', 'conflict', 'unprocessable', 'forbidden'] as const;
+export type RefusalKind = (typeof refusalKinds)[number];
+
+/** Every reason the program refuses a request, with its kind. A new code is added here, once. */
+export const refusalCodes = {
+  invalid_transfer: 'invalid',
+  account_not_found: 'not_found',
+  transfer_not_found: 'not_found',
+  member_not_found: 'not_found',
+  event_not_found: 'not_found',
+  package_not_found: 'not_found',
+  partner_not_found: 'not_found',
+  idempotency_conflict: 'conflict',
+  not_reversible: 'conflict',
+  pending_transfer_resolved: 'conflict',
+  insufficient_funds: 'unprocessable',
+  event_refused: 'unprocessable',
+  refund_refused: 'unprocessable',
+  redemption_refused: 'unprocessable',
+  transfer_refused: 'unprocessable',
+  adjustment_refused: 'unprocessable',
+  not_allowed: 'forbidden',
+} as const satisfies Record<string, RefusalKind>;
+export type RefusalCode = keyof typeof refusalCodes;
+
+/**
+ * The program said no: nothing was written. `field` names what the caller sent that is at fault
+ * (in the caller's words: `reward`, `to`, `lines[1].quantity`), when one thing is.
+ */
+export class Refusal extends Error {
+  readonly kind: RefusalKind;
+
+  constructor(
+    readonly code: RefusalCode,
+    readonly reason: string,
+    readonly field?: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(field ? `${field}: ${reason}` : reason);
+    this.kind = refusalCodes[code];
+    this.name = new.target.name;
+  }
+}
