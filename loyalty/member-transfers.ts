@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { programSettings } from './earning/program-settings.js';
+import { refuseShortfall } from './ledger/errors.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
@@ -37,24 +38,30 @@ export async function transferBetweenMembers(
   if (today + request.points > settings.transferMaxPointsPerDay) {
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
   }
-  return ledger.transfer(
-    {
-      source: `member:${from.member.id}`,
-      key: request.key,
-      legs: [
+  return refuseShortfall(
+    from.account.id,
+    () =>
+      ledger.transfer(
         {
-          debitAccountId: from.account.id,
-          creditAccountId: to.account.id,
-          amount: request.points,
-          kind: 'transfer',
-          references: {
-            from: request.fromExternalId,
-            to: request.toExternalId,
-            ...(request.partnerId ? { partner: request.partnerId } : {}),
-          },
+          source: `member:${from.member.id}`,
+          key: request.key,
+          legs: [
+            {
+              debitAccountId: from.account.id,
+              creditAccountId: to.account.id,
+              amount: request.points,
+              kind: 'transfer',
+              references: {
+                from: request.fromExternalId,
+                to: request.toExternalId,
+                ...(request.partnerId ? { partner: request.partnerId } : {}),
+              },
+            },
+          ],
         },
-      ],
-    },
-    manager,
+        manager,
+      ),
+    'points',
+    (short) => `the member has ${short.available} points available, ${short.requested} requested`,
   );
 }

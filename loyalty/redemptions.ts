@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Redemption, Reward } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
+import { refuseShortfall } from './ledger/errors.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import { findMember } from './member-summary.js';
@@ -53,7 +54,12 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
       },
     ],
   };
-  const written = reward.needsFulfilment ? await ledger.hold(transfer, manager) : await ledger.transfer(transfer, manager);
+  const written = await refuseShortfall(
+    account.id,
+    () => (reward.needsFulfilment ? ledger.hold(transfer, manager) : ledger.transfer(transfer, manager)),
+    'reward',
+    (short) => `costs ${short.requested} points; the member has ${short.available} available`,
+  );
   const redemption = manager.create(Redemption, {
     memberId: member.id,
     rewardId: reward.id,

@@ -4,6 +4,7 @@ import { Bonus, MemberEvent, PointOfSale, type RuleExplanation, type SalesChanne
 import { partnerWallet } from '../ledger/accounts.js';
 import type { LegRequest } from '../ledger/request.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { refuseShortfall } from '../ledger/errors.js';
 import { Refusal } from '../refusal.js';
 import { enrollMember } from '../members.js';
 import type { EarningEvent, EventLine } from './earning-event.js';
@@ -127,7 +128,14 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     });
   }
   const written =
-    legs.length > 0 ? await ledger.transfer({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }, manager) : undefined;
+    legs.length > 0
+      ? await refuseShortfall(
+          wallet.id,
+          () => ledger.transfer({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }, manager),
+          undefined,
+          (short) => `your wallet has ${short.available} points available and this event earns ${short.requested}: buy a point package`,
+        )
+      : undefined;
   const earnTransfer = written?.transfers.find((t) => t.kind === 'earn');
 
   const record = manager.create(MemberEvent, {

@@ -118,7 +118,7 @@ async function applyToColdAccount(manager: EntityManager, account: AccountMeta, 
     [account.id],
   );
   if (!row) throw new LedgerFault(`Account ${account.code} has no balance`);
-  throw new InsufficientFundsError(account.code, Number(row.available), delta.required);
+  throw new InsufficientFundsError(account.id, account.code, Number(row.available), delta.required);
 }
 
 /**
@@ -222,7 +222,7 @@ async function spreadEvenly(manager: EntityManager, account: AccountMeta, rebala
 async function rebalance(manager: EntityManager, account: AccountMeta, required: number, rebalances: PlannedRow[]): Promise<number> {
   const shards = await lockAllShards(manager, account);
   const total = shards.reduce((sum, s) => sum + s.available, 0);
-  if (total < required) throw new InsufficientFundsError(account.code, total, required);
+  if (total < required) throw new InsufficientFundsError(account.id, account.code, total, required);
   shards.sort((a, b) => b.available - a.available);
   const [target, ...others] = shards as [(typeof shards)[0], ...typeof shards];
   let missing = required - target.available;

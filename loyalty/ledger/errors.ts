@@ -32,6 +32,7 @@ export class AccountNotFoundError extends LedgerError {
 
 export class InsufficientFundsError extends LedgerError {
   constructor(
+    readonly accountId: string,
     readonly accountCode: string,
     readonly available: number,
     readonly requested: number,
@@ -73,5 +74,23 @@ export class PendingTransferResolvedError extends LedgerError {
 export class NotReversibleError extends LedgerError {
   constructor(transferId: string, reason: string) {
     super('not_reversible', `Transfer ${transferId} cannot be reversed: ${reason}`, undefined, { transferId });
+  }
+}
+
+/**
+ * Runs a ledger write and turns "not enough points" on `accountId` into the caller's own refusal,
+ * so that a client reads what it sent at fault (`reward`, `points`), never an internal account code.
+ */
+export async function refuseShortfall<T>(
+  accountId: string,
+  write: () => Promise<T>,
+  field: string | undefined,
+  reason: (shortfall: InsufficientFundsError) => string,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof InsufficientFundsError) || error.accountId !== accountId) throw error;
+    throw new Refusal('insufficient_funds', reason(error), field, { available: error.available, requested: error.requested });
   }
 }
