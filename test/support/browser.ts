@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { inject } from 'vitest';
 
 /** Where tests keep screenshots for people to look at. */
 export const artifactsDir = join(process.cwd(), 'test-artifacts');
@@ -9,8 +10,10 @@ export const artifactsDir = join(process.cwd(), 'test-artifacts');
 /** Debian's Chromium, headless, with a new empty profile and no calls to the outside. */
 export async function launchBrowser(): Promise<BrowserContext> {
   mkdirSync(artifactsDir, { recursive: true });
+  const provisioned = inject('chromium');
+  if ('missing' in provisioned) throw new Error(provisioned.missing);
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tessera-chromium-')), {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: provisioned.path,
     args: [
       '--headless',
       '--no-sandbox',

@@ -1,11 +1,14 @@
 import type { TestProject } from 'vitest/node';
 import { openDataSource } from '../../wiring/database.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../wiring/embedded/postgres.js';
+import { provisionChromium } from '../../wiring/provision/chromium.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** URL of a database holding the migrated schema, the template every test database copies. */
     templateDatabaseUrl: string;
+    /** Chromium for the browser tests, or why there is none. */
+    chromium: { path: string } | { missing: string };
   }
 }
 
@@ -24,8 +27,18 @@ export async function setup(project: TestProject) {
   const dataSource = await openDataSource(url);
   await dataSource.destroy();
   project.provide('templateDatabaseUrl', url);
+  project.provide('chromium', chromium());
 }
 
 export async function teardown() {
   await cluster?.stop();
+}
+
+/** The browser is provisioned like the Temporal servers: found, or installed once when root may. */
+function chromium(): { path: string } | { missing: string } {
+  try {
+    return { path: provisionChromium({ explicitPath: process.env.CHROMIUM_PATH, log: (line) => console.log(line) }) };
+  } catch (error) {
+    return { missing: error instanceof Error ? error.message : String(error) };
+  }
 }

@@ -1,8 +1,9 @@
 import { loadConfig } from '../config.js';
+import { provisionChromium } from './chromium.js';
 import { provisionTemporalCli } from './temporal-cli.js';
 import { provisionTemporalTestServer } from './temporal-test-server.js';
 
-// `npm run provision`: builds or finds the Temporal servers ahead of time (CI calls it first).
+// `npm run provision`: builds or finds the Temporal servers and the tests' browser ahead of time.
 const config = loadConfig();
 const log = (line: string) => console.log(line);
 const cli = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
@@ -13,3 +14,4 @@ const testServer = provisionTemporalTestServer({
 });
 console.log(`Temporal CLI:         ${cli ?? 'not provisioned here; the SDK will download it'}`);
 console.log(`Temporal test server: ${testServer ?? 'not provisioned here; the SDK will download it'}`);
+console.log(`Chromium (tests):     ${provisionChromium({ explicitPath: process.env.CHROMIUM_PATH, log })}`);
