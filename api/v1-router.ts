@@ -92,6 +92,7 @@ export function apiV1Router({
   router.post('/events', async (req, res) => {
     const body = parse(eventBody, req.body, 'body');
     const partner = partnerOf(res);
+    const receivedAt = new Date();
     let deliveries: string[] = [];
     await idempotentWrite(dataSource, req, res, async (manager) => {
       const recorded = await recordEvent(manager, ledger, {
@@ -103,7 +104,8 @@ export function apiV1Router({
         lines: body.lines,
         channel: body.channel,
         pointOfSaleCode: body.pointOfSale,
-        occurredAt: body.occurredAt ? new Date(body.occurredAt) : new Date(),
+        occurredAt: body.occurredAt ? new Date(body.occurredAt) : receivedAt,
+        receivedAt,
       });
       // Queued with the event, so that a delivery exists exactly when the points do.
       const total = recorded.points + recorded.bonusPoints;
@@ -135,6 +137,7 @@ export function apiV1Router({
           tier: recorded.tier,
           upgradedTo: recorded.upgradedTo,
           expiresAt: recorded.expiresAt,
+          recoveredPoints: recorded.recoveredPoints,
         },
       };
     });
@@ -144,9 +147,9 @@ export function apiV1Router({
   router.post('/events/:eventId/refunds', async (req, res) => {
     const eventId = pathParam(req, 'eventId', eventIdParam);
     const body = parse(refundBody, req.body ?? {}, 'body');
-    await idempotentWrite(dataSource, req, res, async (manager) => ({
+    await idempotentWrite(dataSource, req, res, async (manager, requestId) => ({
       status: 201,
-      body: await refundEvent(manager, ledger, { partnerId: partnerOf(res).id, eventId, lines: body.lines }),
+      body: await refundEvent(manager, ledger, { partnerId: partnerOf(res).id, eventId, lines: body.lines, key: requestId }),
     }));
   });
 

@@ -6,6 +6,7 @@ import { Booster } from './booster.js';
 import { BoosterAnnouncement } from './booster-announcement.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
+import { EventRefund } from './event-refund.js';
 import { ExpiryAlert } from './expiry-alert.js';
 import { FundingAlert } from './funding-alert.js';
 import { Invoice } from './invoice.js';
@@ -19,6 +20,7 @@ import { Partner } from './partner.js';
 import { PointLot } from './point-lot.js';
 import { PointOfSale } from './point-of-sale.js';
 import { PointPackage } from './point-package.js';
+import { PointsDebt } from './points-debt.js';
 import { ProgramSettings } from './program-settings.js';
 import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
@@ -36,6 +38,7 @@ export {
   BoosterAnnouncement,
   CareAdjustment,
   EarningRule,
+  EventRefund,
   ExpiryAlert,
   FundingAlert,
   Invoice,
@@ -49,6 +52,7 @@ export {
   PointLot,
   PointOfSale,
   PointPackage,
+  PointsDebt,
   ProgramSettings,
   Redemption,
   Reward,
@@ -68,7 +72,9 @@ export { bonusMoments } from './bonus.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
 export type { BoosterTarget } from './booster.js';
 export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
-export type { ExpiryPolicy } from './program-settings.js';
+export type { ExpiryPolicy, RefundShortfallPolicy } from './program-settings.js';
+export { refundShortfallPolicies } from './program-settings.js';
+export type { RefundedLine } from './event-refund.js';
 export type { EventLineRecord } from './member-event.js';
 export { salesChannels } from './point-of-sale.js';
 export type { SalesChannel } from './point-of-sale.js';
@@ -91,6 +97,8 @@ export const entities = [
   Tier,
   Member,
   MemberEvent,
+  EventRefund,
+  PointsDebt,
   Reward,
   Redemption,
   StaffUser,

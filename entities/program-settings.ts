@@ -10,9 +10,19 @@ export type ExpiryPolicy =
   /** The member's enrolment anniversary, the first one at least `minimumMonths` after the earn. */
   | { mode: 'anniversary'; minimumMonths: number };
 
+/**
+ * What a refund does when the member has already spent the points it takes back: `refuse` it (the
+ * store gets a 422 and records nothing), or take what is left and record the rest as a `debt`
+ * recovered from the member's next earns. Never a negative balance either way.
+ */
+export const refundShortfallPolicies = ['debt', 'refuse'] as const;
+export type RefundShortfallPolicy = (typeof refundShortfallPolicies)[number];
+
 /** The program's own settings: one row. */
 @Entity({ name: 'program_settings' })
 @Check('program_settings_single_row', '"id" = 1')
+@Check('program_settings_refund_shortfall', `"refundShortfall" IN ('debt', 'refuse')`)
+@Check('program_settings_backdate_days', '"eventBackdateDays" BETWEEN 0 AND 366')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -34,6 +44,13 @@ export class ProgramSettings extends BaseEntity {
   /** Care adjustments of more points than this (either way) wait for a supervisor's approval. */
   @Column({ type: 'integer', default: 500 })
   careApprovalThreshold: number;
+
+  /** Partners may report an event this many days after it happened, no earlier. */
+  @Column({ type: 'integer', default: 30 })
+  eventBackdateDays: number;
+
+  @Column({ type: 'text', default: 'debt' })
+  refundShortfall: RefundShortfallPolicy;
 
   /** Signs the earn widget's member tokens; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })

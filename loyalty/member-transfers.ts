@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { programSettings } from './earning/program-settings.js';
 import { refuseShortfall } from './ledger/errors.js';
+import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
@@ -28,8 +29,9 @@ export async function transferBetweenMembers(
   }
   const from = await findMember(manager, request.fromExternalId);
   const to = await findMember(manager, request.toExternalId);
-  // Hold the sender's balance row so that concurrent transfers count each other against the day's limit.
-  await manager.query(`SELECT 1 FROM ledger_balance WHERE "accountId" = $1 FOR UPDATE`, [from.account.id]);
+  // Both members, in the ledger's order: concurrent transfers count each other against the day's
+  // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
+  await lockMemberAccounts(manager, [from.account.id, to.account.id]);
   const [{ today }] = await manager.query(
     `SELECT COALESCE(SUM(amount), 0)::int AS today FROM ledger_transfer
       WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Redemption, Reward } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
 import { refuseShortfall } from './ledger/errors.js';
+import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import { findMember } from './member-summary.js';
@@ -29,6 +30,8 @@ export interface RedemptionRequest {
  */
 export async function redeemReward(manager: EntityManager, ledger: Ledger, request: RedemptionRequest): Promise<Redemption> {
   const { member, account } = await findMember(manager, request.externalId);
+  // The member before the reward's stock, as cancellations do (member, then stock back).
+  await lockMemberAccounts(manager, [account.id]);
   const reward = await manager.findOneBy(Reward, { code: request.rewardCode });
   if (!reward || !reward.available) throw new RedemptionRefusedError('reward', `no reward "${request.rewardCode}" is available`);
   if (reward.stock !== null) {

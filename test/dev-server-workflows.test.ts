@@ -178,6 +178,7 @@ it("emails each partner its weekly report with a PNG chart and a CSV, and the op
         type: 'purchase',
         amountCents: euros * 100,
         occurredAt: new Date(),
+        receivedAt: new Date(),
       }),
     );
   }

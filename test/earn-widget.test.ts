@@ -35,6 +35,7 @@ beforeAll(async () => {
       type: 'purchase',
       amountCents: 4_250,
       occurredAt: new Date(),
+      receivedAt: new Date(),
     }),
   );
   server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger }, demoStore: true }).listen(0);

@@ -105,7 +105,9 @@ it("switches a booster on at its start with an announcement, off at its end with
       type: 'purchase',
       amountCents: 1_000,
       lines: [{ reference: 'BEANS', category: 'coffee', quantity: 1, unitPriceCents: 1_000 }],
+      // In the booster's window, on the server's skipped clock: received then too.
       occurredAt: new Date(startsAt.getTime() + 3_600_000),
+      receivedAt: new Date(startsAt.getTime() + 3_600_000),
     }),
   );
   expect(earned.points).toBe(20);

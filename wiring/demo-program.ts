@@ -193,6 +193,8 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
           lines,
           channel: partner.kind === 'physical_store' ? 'store' : partner.kind === 'mobile_app' ? 'app' : 'web',
           occurredAt,
+          // The history is told as it happened: each event received when it occurred.
+          receivedAt: occurredAt,
         }),
       );
       backdate.push({ eventId: recorded.event.id, at: occurredAt });

@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { Bonus, Booster, EarningRule, PointOfSale, ProgramSettings, Tier } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
-import { InsufficientFundsError } from '../ledger/errors.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { recordEvent, type EventInput } from './record-event.js';
 import { refundEvent } from './refund-event.js';
@@ -45,6 +45,7 @@ const record = (input: Partial<EventInput> & { externalId: string }) =>
       currency: 'EUR',
       occurredAt: at,
       ...input,
+      receivedAt: input.occurredAt ?? at,
     }),
   );
 
@@ -69,9 +70,10 @@ it('refuses an event the partner wallet cannot pay, writing nothing, not even th
       type: 'purchase',
       amountCents: 4_250,
       occurredAt: at,
+      receivedAt: at,
     }),
   );
-  await expect(attempt).rejects.toBeInstanceOf(InsufficientFundsError);
+  await expect(attempt).rejects.toMatchObject({ code: 'insufficient_funds', message: expect.stringMatching(/^your wallet has 20 points/) });
   expect(await db.dataSource.query(`SELECT 1 FROM member WHERE "externalId" = 'ev-poor'`)).toEqual([]);
   expect(await p.available(poor.wallet.id)).toBe(20);
 });
@@ -123,17 +125,50 @@ it('takes back points in proportion to a partial refund, then the rest on a full
     ],
   });
   const refund = (lines?: { reference: string; quantity: number }[]) =>
-    db.dataSource.transaction((m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: result.event.id, lines }));
+    db.dataSource.transaction((m) =>
+      refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: result.event.id, lines, key: randomUUID() }),
+    );
   expect(await p.available(result.memberAccountId)).toBe(192);
-  expect(await refund([{ reference: 'SKU-MUG', quantity: 1 }])).toEqual({ refundedCents: 1_000, pointsReversed: 9, remainingCents: 3_250 });
-  await expect(refund([{ reference: 'SKU-MUG', quantity: 3 }])).rejects.toThrow('lines[0].quantity: at most 2 were bought');
+  expect(await refund([{ reference: 'SKU-MUG', quantity: 1 }])).toMatchObject({
+    refundedCents: 1_000,
+    pointsReversed: 9,
+    remainingCents: 3_250,
+  });
+  await expect(refund([{ reference: 'SKU-MUG', quantity: 3 }])).rejects.toThrow(
+    'lines[0].quantity: 1 of the 2 × SKU-MUG bought are left to refund',
+  );
   await expect(refund([{ reference: 'SKU-HAT', quantity: 1 }])).rejects.toThrow('lines[0].reference: "SKU-HAT" is not in this purchase');
-  expect(await refund()).toEqual({ refundedCents: 3_250, pointsReversed: 33, remainingCents: 0 });
-  expect(await p.available(result.memberAccountId)).toBe(150);
+  expect(await refund()).toMatchObject({ refundedCents: 3_250, pointsReversed: 33, bonusPointsReversed: 100, remainingCents: 0 });
+  expect(await p.available(result.memberAccountId)).toBe(50);
   await expect(refund()).rejects.toThrow('already refunded in full');
   const other = await p.partner(10);
   await expect(
-    db.dataSource.transaction((m) => refundEvent(m, p.ledger, { partnerId: other.partner.id, eventId: result.event.id })),
+    db.dataSource.transaction((m) =>
+      refundEvent(m, p.ledger, { partnerId: other.partner.id, eventId: result.event.id, key: randomUUID() }),
+    ),
   ).rejects.toThrow(`no event ${result.event.id} of this partner`);
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+});
+
+it('refuses an event dated in the future or longer ago than the program takes, naming occurredAt, and writes nothing', async () => {
+  const dated = (occurredAt: Date) =>
+    db.dataSource.transaction((manager) =>
+      recordEvent(manager, p.ledger, {
+        partnerId: shop.partner.id,
+        member: { externalId: 'ev-time' },
+        type: 'purchase',
+        amountCents: 1_000,
+        occurredAt,
+        receivedAt: at,
+      }),
+    );
+  const hour = 3_600_000;
+  await expect(dated(new Date(at.getTime() + hour))).rejects.toMatchObject({ code: 'event_refused', field: 'occurredAt' });
+  await expect(dated(new Date(at.getTime() - 31 * 24 * hour))).rejects.toThrow(
+    'occurredAt: is more than 30 days ago: the program takes events from 2026-05-16T12:00:00.000Z on',
+  );
+  await expect(dated(new Date('0001-01-01T00:00:00Z'))).rejects.toMatchObject({ field: 'occurredAt' });
+  expect(await db.dataSource.query(`SELECT 1 FROM member WHERE "externalId" = 'ev-time'`)).toEqual([]);
+  expect((await dated(new Date(at.getTime() + 4 * 60_000))).points).toBe(10);
+  expect((await dated(new Date(at.getTime() - 29 * 24 * hour))).points).toBe(10);
 });

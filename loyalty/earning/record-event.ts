@@ -5,7 +5,10 @@ import { partnerWallet } from '../ledger/accounts.js';
 import type { LegRequest } from '../ledger/request.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { refuseShortfall } from '../ledger/errors.js';
-import { Refusal } from '../refusal.js';
+import { EventRefusedError } from './event-refused.js';
+import { checkOccurredAt } from './event-time.js';
+import { recoverRefundDebts } from './refund-debts.js';
+import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { enrollMember } from '../members.js';
 import type { EarningEvent, EventLine } from './earning-event.js';
 import { applies, evaluateEarning } from './evaluate-earning.js';
@@ -24,7 +27,10 @@ export interface EventInput {
   channel?: SalesChannel;
   /** The partner's own code of the point of sale. */
   pointOfSaleCode?: string;
+  /** When it happened, as the partner says: bounded by `receivedAt` (see checkOccurredAt). */
   occurredAt: Date;
+  /** When Tessera received it. */
+  receivedAt: Date;
 }
 
 export interface RecordedEvent {
@@ -39,12 +45,8 @@ export interface RecordedEvent {
   tier: string | null;
   upgradedTo: string | null;
   expiresAt: Date | null;
-}
-
-export class EventRefusedError extends Refusal {
-  constructor(field: string | undefined, reason: string) {
-    super('event_refused', reason, field);
-  }
+  /** Points of this event that paid back what refunds left owed. */
+  recoveredPoints: number;
 }
 
 /**
@@ -53,6 +55,8 @@ export class EventRefusedError extends Refusal {
  * caller's transaction. An unknown member is enrolled on the way.
  */
 export async function recordEvent(manager: EntityManager, ledger: Ledger, input: EventInput): Promise<RecordedEvent> {
+  const { rules, boosters, bonuses, tiers, settings } = await programConfiguration(manager);
+  checkOccurredAt(input.occurredAt, input.receivedAt, settings.eventBackdateDays);
   let pointOfSaleId: string | undefined;
   if (input.pointOfSaleCode !== undefined) {
     const pos = await manager.findOneBy(PointOfSale, { partnerId: input.partnerId, code: input.pointOfSaleCode });
@@ -61,7 +65,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   const wallet = await partnerWallet(manager, input.partnerId);
   const { member, account, enrolledNow } = await enrollMember(manager, input.member);
-  const { rules, boosters, bonuses, tiers, settings } = await programConfiguration(manager);
+  // What the member already has decides the bonuses and caps: concurrent events for them decide in turn.
+  await lockMemberAccounts(manager, [account.id]);
   const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, {
     tiers,
     tierWindowDays: settings.tierWindowDays,
@@ -137,6 +142,13 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
         )
       : undefined;
   const earnTransfer = written?.transfers.find((t) => t.kind === 'earn');
+  const bonusPoints = bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0);
+  const recovery = await recoverRefundDebts(
+    manager,
+    ledger,
+    { accountId: account.id },
+    { id: eventId, earned: earned.points + bonusPoints },
+  );
 
   const record = manager.create(MemberEvent, {
     id: eventId,
@@ -150,8 +162,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     pointOfSaleId: pointOfSaleId ?? null,
     occurredAt: input.occurredAt,
     points: earned.points,
-    bonusPoints: bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0),
-    explanation: [...earned.explanation, ...bonusExplanation],
+    bonusPoints,
+    explanation: [...earned.explanation, ...bonusExplanation, ...recovery.explanation],
     byRule: earned.byRule,
     earnTransferId: earnTransfer?.id ?? null,
   });
@@ -167,5 +179,6 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     tier: upgrade?.code ?? standing.tierCode,
     upgradedTo: upgrade?.code ?? null,
     expiresAt: legs.length > 0 ? expiresAt : null,
+    recoveredPoints: recovery.recovered,
   };
 }

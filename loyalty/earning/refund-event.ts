@@ -1,20 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { MemberEvent } from '../../entities/index.js';
-import { Refusal } from '../refusal.js';
+import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, type RefundedLine } from '../../entities/index.js';
+import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { EventRefusedError } from './record-event.js';
+import { lockMemberAccounts } from '../ledger/member-locks.js';
+import { Refusal } from '../refusal.js';
+import { programConfiguration } from './program-configuration.js';
+import { EventRefusedError } from './event-refused.js';
 
 export interface RefundRequest {
   partnerId: string;
   eventId: string;
   /** Absent: refund all that is left. Otherwise the items returned. */
-  lines?: { reference: string; quantity: number }[];
+  lines?: RefundedLine[];
+  /** Makes the ledger writes idempotent (the API passes its request id). */
+  key: string;
 }
 
 export interface Refund {
+  id: string;
   refundedCents: number;
+  /** The rules' points taken back. */
   pointsReversed: number;
+  /** Bonuses the purchase earned, taken back by the refund that completes it. */
+  bonusPointsReversed: number;
+  /** Points the member had already spent: recovered from their next earns. */
+  pointsOwed: number;
   /** What is left of the purchase after this refund. */
   remainingCents: number;
 }
@@ -25,9 +35,60 @@ export class EventNotFoundError extends Refusal {
   }
 }
 
+/** Quantities refunded so far, by line reference. */
+async function refundedSoFar(manager: EntityManager, eventId: string): Promise<Map<string, number>> {
+  const rows: { reference: string; quantity: string }[] = await manager.query(
+    `SELECT l->>'reference' AS reference, SUM((l->>'quantity')::bigint) AS quantity
+       FROM event_refund r, jsonb_array_elements(r.lines) l WHERE r."eventId" = $1 GROUP BY 1`,
+    [eventId],
+  );
+  return new Map(rows.map((r) => [r.reference, Number(r.quantity)]));
+}
+
+/** What a refund returns, checked line by line against what was bought and refunded before. */
+function returnedLines(event: MemberEvent, asked: RefundedLine[] | undefined, refunded: Map<string, number>): RefundedLine[] {
+  const bought = new Map<string, number>();
+  for (const line of event.lines) bought.set(line.reference, (bought.get(line.reference) ?? 0) + line.quantity);
+  if (!asked) {
+    return [...bought]
+      .map(([reference, quantity]) => ({ reference, quantity: quantity - (refunded.get(reference) ?? 0) }))
+      .filter((l) => l.quantity > 0);
+  }
+  const returning = new Map<string, number>();
+  asked.forEach((line, index) => {
+    const total = bought.get(line.reference);
+    if (total === undefined) throw new EventRefusedError(`lines[${index}].reference`, `"${line.reference}" is not in this purchase`);
+    const left = total - (refunded.get(line.reference) ?? 0);
+    const now = (returning.get(line.reference) ?? 0) + line.quantity;
+    if (now > left) {
+      const extra = now === line.quantity ? '' : `, ${now} asked`;
+      throw new Refusal(
+        'refund_refused',
+        `${left} of the ${total} × ${line.reference} bought are left to refund${extra}`,
+        `lines[${index}].quantity`,
+      );
+    }
+    returning.set(line.reference, now);
+  });
+  return [...returning].map(([reference, quantity]) => ({ reference, quantity }));
+}
+
+/** The bonuses a purchase earned that its full refund takes back (not the welcome bonus: that is for joining). */
+async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Promise<{ id: string; amount: number }[]> {
+  const rows: { id: string; amount: string }[] = await manager.query(
+    `SELECT t.id, t.amount FROM ledger_transfer t LEFT JOIN bonus b ON b.id::text = t."references"->>'bonus'
+      WHERE t."idempotencySource" = $1 AND t."idempotencyKey" = $2 AND t.kind = 'bonus' AND b.moment IS DISTINCT FROM 'registration'
+      ORDER BY t.leg`,
+    [`partner:${event.partnerId}`, `event:${event.id}`],
+  );
+  return rows.map((r) => ({ id: r.id, amount: Number(r.amount) }));
+}
+
 /**
- * Refunds a purchase in full or by line items and takes back the points it earned in proportion
- * (bonuses stay), in the caller's transaction.
+ * Refunds a purchase in full or by line items, in the caller's transaction: each line at most as
+ * often as it was bought, the rules' points taken back in proportion, and the bonuses the purchase
+ * earned with the refund that completes it. Points the member already spent follow the program's
+ * policy: the refund is refused, or what is left is taken and the rest recovered from the next earns.
  */
 export async function refundEvent(manager: EntityManager, ledger: Ledger, request: RefundRequest): Promise<Refund> {
   const event = await manager.findOne(MemberEvent, {
@@ -38,39 +99,71 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   if (!event.amountCents) throw new EventRefusedError('eventId', 'only purchases with an amount can be refunded');
   const remaining = event.amountCents - event.refundedCents;
   if (remaining <= 0) throw new EventRefusedError('eventId', 'this purchase was already refunded in full');
+  const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId });
+  await lockMemberAccounts(manager, [member.id]);
 
-  let cents = remaining;
-  if (request.lines) {
-    cents = 0;
-    for (const [index, line] of request.lines.entries()) {
-      const bought = event.lines.filter((l) => l.reference === line.reference);
-      const quantity = bought.reduce((sum, l) => sum + l.quantity, 0);
-      if (quantity === 0) throw new EventRefusedError(`lines[${index}].reference`, `"${line.reference}" is not in this purchase`);
-      if (line.quantity > quantity) throw new EventRefusedError(`lines[${index}].quantity`, `at most ${quantity} were bought`);
-      cents += line.quantity * bought[0]!.unitPriceCents;
-    }
-    if (cents > remaining) throw new EventRefusedError('lines', `refunds ${cents} cents but only ${remaining} are left to refund`);
+  const lines = returnedLines(event, request.lines, await refundedSoFar(manager, event.id));
+  const unitPrice = (reference: string) => event.lines.find((l) => l.reference === reference)!.unitPriceCents;
+  const cents = request.lines ? lines.reduce((sum, l) => sum + l.quantity * unitPrice(l.reference), 0) : remaining;
+  if (cents > remaining) throw new EventRefusedError('lines', `refunds ${cents} cents but only ${remaining} are left to refund`);
+  const completes = cents === remaining;
+
+  // The rules' points in proportion to what was refunded so far, and all of them with the last refund.
+  const target = completes ? event.points : Math.floor((event.points * (event.refundedCents + cents)) / event.amountCents);
+  const earnBack = event.earnTransferId ? target - Math.floor((event.points * event.refundedCents) / event.amountCents) : 0;
+  const takeBack = [
+    ...(earnBack > 0 ? [{ transferId: event.earnTransferId!, points: earnBack, bonus: false }] : []),
+    ...(completes ? (await purchaseBonuses(manager, event)).map((b) => ({ transferId: b.id, points: b.amount, bonus: true })) : []),
+  ];
+  const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
+  let available = (await balanceOf(manager, member.id)).available;
+  if (needed > available && (await programConfiguration(manager)).settings.refundShortfall === 'refuse') {
+    throw new Refusal(
+      'refund_refused',
+      `the member has already spent ${needed - available} of the ${needed} points this refund takes back`,
+    );
   }
 
+  const refund = manager.create(EventRefund, { eventId: event.id, partnerId: event.partnerId, lines, refundedCents: cents });
+  const debts: { transferId: string; points: number }[] = [];
   let pointsReversed = 0;
-  if (event.earnTransferId && event.points > 0) {
-    const alreadyReversed = Math.floor((event.points * event.refundedCents) / event.amountCents);
-    const target = cents === remaining ? event.points : Math.floor((event.points * (event.refundedCents + cents)) / event.amountCents);
-    pointsReversed = target - alreadyReversed;
-    if (pointsReversed > 0) {
+  let bonusPointsReversed = 0;
+  for (const { transferId, points, bonus } of takeBack) {
+    const now = Math.min(points, available);
+    if (now > 0) {
       await ledger.reverse(
         {
-          source: `partner:${request.partnerId}`,
-          key: `refund:${event.id}:${randomUUID()}`,
-          transferId: event.earnTransferId,
-          amount: pointsReversed,
-          references: { refund: String(cents) },
-          explanation: [{ rule: 'refund', points: -pointsReversed, reason: `refund of ${(cents / 100).toFixed(2)}` }],
+          source: `partner:${event.partnerId}`,
+          key: `refund:${request.key}:${transferId}`,
+          transferId,
+          amount: now,
+          references: { refundOf: event.id },
+          explanation: [{ rule: 'refund', points: -now, reason: `refund of ${(cents / 100).toFixed(2)}` }],
         },
         manager,
       );
     }
+    available -= now;
+    if (bonus) bonusPointsReversed += now;
+    else pointsReversed += now;
+    if (points > now) debts.push({ transferId, points: points - now });
+  }
+  const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
+  Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed });
+  await manager.insert(EventRefund, refund);
+  if (debts.length > 0) {
+    await manager.insert(
+      PointsDebt,
+      debts.map((d) => ({ memberAccountId: member.id, transferId: d.transferId, refundId: refund.id, owed: d.points, points: d.points })),
+    );
   }
   await manager.update(MemberEvent, { id: event.id }, { refundedCents: event.refundedCents + cents });
-  return { refundedCents: cents, pointsReversed, remainingCents: remaining - cents };
+  return {
+    id: refund.id,
+    refundedCents: cents,
+    pointsReversed,
+    bonusPointsReversed,
+    pointsOwed,
+    remainingCents: remaining - cents,
+  };
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { Member, Redemption, Reward } from '../../entities/index.js';
+import { LedgerAccount, Member, Redemption, Reward } from '../../entities/index.js';
+import { lockMemberAccounts } from '../ledger/member-locks.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { queueRedemptionCompleted } from '../redemptions.js';
@@ -83,8 +84,11 @@ export async function cancelRedemption(
   const redemption = await inTransaction(dataSource, async (manager) => {
     const found = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
     if (found.status !== 'ordered' && found.status !== 'awaiting_fulfilment') return found;
-    await ledger.void({ source: 'fulfilment', key: `void:${redemptionId}`, pendingTransferId: found.transferId }, manager);
+    // The lock order of a redemption: the member, the reward's stock, then the ledger's hot rows.
+    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: found.memberId });
+    await lockMemberAccounts(manager, [account.id]);
     await manager.query(`UPDATE reward SET stock = stock + $2 WHERE id = $1 AND stock IS NOT NULL`, [found.rewardId, found.quantity]);
+    await ledger.void({ source: 'fulfilment', key: `void:${redemptionId}`, pendingTransferId: found.transferId }, manager);
     found.status = 'cancelled';
     found.outcome = reason;
     await manager.save(found);
