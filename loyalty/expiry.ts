@@ -2,75 +2,117 @@ import type { DataSource } from 'typeorm';
 import { ExpiryAlert } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
+import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
 import { queueWebhooks } from './webhooks.js';
+
+export interface ExpiryFailure {
+  lotId: string;
+  member: string | null;
+  reason: string;
+}
 
 export interface ExpiredLots {
   lots: number;
   points: number;
   /** Breakage per funding partner (null: funded by the program). */
   byPartner: Record<string, number>;
+  /** Lots that could not expire: the run went on without them, the operator hears of them. */
+  failures: ExpiryFailure[];
+}
+
+/** A lot whose expiry date has passed with points left, as the run lists it (its remainder is read again under lock). */
+export interface DueLot {
+  id: string;
+  memberAccountId: string;
+  member: string | null;
+}
+
+/** The lots to expire as of a date, oldest expiry first. */
+export async function dueLots(dataSource: DataSource, asOf: Date): Promise<DueLot[]> {
+  return dataSource.query(
+    `SELECT l.id, l."memberAccountId", m."externalId" AS member
+       FROM point_lot l
+       JOIN ledger_account a ON a.id = l."memberAccountId"
+       LEFT JOIN member m ON m.id = a."memberId"
+      WHERE l.remaining > 0 AND l."expiresAt" IS NOT NULL AND l."expiresAt" <= $1 ORDER BY l."expiresAt", l.id`,
+    [asOf],
+  );
 }
 
 /**
- * Expires every lot whose expiry has passed: its remaining points go to the breakage account,
- * one transfer per lot keyed by the lot, so a second run the same day (or any day) changes
- * nothing. The lot records its funder, so breakage stays attributed to the partner who paid.
+ * Expires what is left of one lot, from that lot only, into breakage attributed to its funder.
+ * The remainder is read under the member's lock, so points spent since the lot was listed are not
+ * taken twice. The ledger key is the lot and how many times it expired before: points that come
+ * back to an expired lot (a voided hold, a reversed burn) expire again at the next run, and a
+ * replay of the same run changes nothing.
+ */
+export async function expireLot(
+  dataSource: DataSource,
+  ledger: Ledger,
+  due: DueLot,
+  asOf: Date,
+): Promise<{ points: number; fundingPartnerId: string | null }> {
+  return inTransaction(dataSource, async (manager) => {
+    await lockMemberAccounts(manager, [due.memberAccountId]);
+    const [lot]: { remaining: string; fundingPartnerId: string | null; expiresAt: Date; expiredBefore: number }[] = await manager.query(
+      `SELECT l.remaining, l."fundingPartnerId", l."expiresAt",
+              (SELECT COUNT(*)::int FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId"
+                WHERE c."lotId" = l.id AND t.kind = 'expire') AS "expiredBefore"
+         FROM point_lot l WHERE l.id = $1`,
+      [due.id],
+    );
+    const points = Number(lot?.remaining ?? 0);
+    if (!lot || points === 0 || new Date(lot.expiresAt) > asOf) return { points: 0, fundingPartnerId: null };
+    const breakage = await accountByCode(manager, programAccounts.breakage);
+    const expired = await ledger.transfer(
+      {
+        source: 'system:expiry',
+        key: `lot:${due.id}:${lot.expiredBefore}`,
+        legs: [
+          {
+            debitAccountId: due.memberAccountId,
+            creditAccountId: breakage.id,
+            amount: points,
+            kind: 'expire',
+            fromLotIds: [due.id],
+            references: { lot: due.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
+            explanation: [{ rule: 'expiry', points: -points, reason: 'points expired' }],
+          },
+        ],
+      },
+      manager,
+    );
+    // The funder hears of its breakage (points.expired) exactly when the points leave the member.
+    if (!expired.replayed && lot.fundingPartnerId) {
+      await queueWebhooks(manager, lot.fundingPartnerId, 'points.expired', {
+        member: due.member,
+        points,
+        lot: due.id,
+        expiredAt: new Date(lot.expiresAt).toISOString(),
+      });
+    }
+    return expired.replayed ? { points: 0, fundingPartnerId: null } : { points, fundingPartnerId: lot.fundingPartnerId };
+  });
+}
+
+/**
+ * Expires every lot whose expiry has passed. A lot that cannot expire (the ledger refuses it) is
+ * reported and the run goes on: one bad lot never stops the program's expiry.
  */
 export async function expireDueLots(dataSource: DataSource, ledger: Ledger, asOf: Date): Promise<ExpiredLots> {
-  const breakage = await accountByCode(dataSource.manager, programAccounts.breakage);
-  const due: {
-    id: string;
-    memberAccountId: string;
-    remaining: number;
-    fundingPartnerId: string | null;
-    expiresAt: Date;
-    member: string | null;
-  }[] = await dataSource.query(
-    `SELECT l.id, l."memberAccountId", l.remaining, l."fundingPartnerId", l."expiresAt", m."externalId" AS member
-         FROM point_lot l
-         JOIN ledger_account a ON a.id = l."memberAccountId"
-         LEFT JOIN member m ON m.id = a."memberId"
-        WHERE l.remaining > 0 AND l."expiresAt" IS NOT NULL AND l."expiresAt" <= $1 ORDER BY l."expiresAt", l.id`,
-    [asOf],
-  );
-  const result: ExpiredLots = { lots: 0, points: 0, byPartner: {} };
-  for (const lot of due) {
-    // The funder hears of its breakage (points.expired) exactly when the points leave the member.
-    const written = await inTransaction(dataSource, async (manager) => {
-      const expired = await ledger.transfer(
-        {
-          source: 'system:expiry',
-          key: `lot:${lot.id}`,
-          legs: [
-            {
-              debitAccountId: lot.memberAccountId,
-              creditAccountId: breakage.id,
-              amount: lot.remaining,
-              kind: 'expire',
-              fromLotIds: [lot.id],
-              references: { lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
-              explanation: [{ rule: 'expiry', points: -lot.remaining, reason: 'points expired' }],
-            },
-          ],
-        },
-        manager,
-      );
-      if (!expired.replayed && lot.fundingPartnerId) {
-        await queueWebhooks(manager, lot.fundingPartnerId, 'points.expired', {
-          member: lot.member,
-          points: lot.remaining,
-          lot: lot.id,
-          expiredAt: new Date(lot.expiresAt).toISOString(),
-        });
-      }
-      return expired;
-    });
-    if (written.replayed) continue;
-    result.lots += 1;
-    result.points += lot.remaining;
-    const partner = lot.fundingPartnerId ?? 'program';
-    result.byPartner[partner] = (result.byPartner[partner] ?? 0) + lot.remaining;
+  const result: ExpiredLots = { lots: 0, points: 0, byPartner: {}, failures: [] };
+  for (const due of await dueLots(dataSource, asOf)) {
+    try {
+      const { points, fundingPartnerId } = await expireLot(dataSource, ledger, due, asOf);
+      if (points === 0) continue;
+      result.lots += 1;
+      result.points += points;
+      const partner = fundingPartnerId ?? 'program';
+      result.byPartner[partner] = (result.byPartner[partner] ?? 0) + points;
+    } catch (error) {
+      result.failures.push({ lotId: due.id, member: due.member, reason: error instanceof Error ? error.message : String(error) });
+    }
   }
   return result;
 }

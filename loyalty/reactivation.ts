@@ -44,16 +44,20 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
       [now, bonus.inactivityDays],
     );
     for (const member of inactive) {
+      // Everything in the request follows from the inactivity period, never from the day of the run:
+      // every later run of the same period is a replay, not a conflict.
+      const lastActivity = new Date(member.lastActivity);
+      const eligibleSince = new Date(lastActivity.getTime() + bonus.inactivityDays * 86_400_000);
       const written = await ledger.transfer({
         source: 'system:reactivation',
-        key: `${bonus.id}:${member.memberId}:${new Date(member.lastActivity).toISOString()}`,
+        key: `${bonus.id}:${member.memberId}:${lastActivity.toISOString()}`,
         legs: [
           {
             debitAccountId: marketing.id,
             creditAccountId: member.accountId,
             amount: bonus.points,
             kind: 'bonus',
-            expiresAt: computeExpiry(settings.expiryPolicy, now, new Date(member.enrolledAt)),
+            expiresAt: computeExpiry(settings.expiryPolicy, eligibleSince, new Date(member.enrolledAt)),
             references: { bonus: bonus.id },
             explanation: [{ rule: bonus.name, points: bonus.points, reason: `no activity for ${bonus.inactivityDays} days` }],
           },

@@ -100,6 +100,40 @@ it('runs the daily expiry: breakage through the ledger and one warning email per
   expect((await readInbox(harness.sink.directory)).filter((m) => m.to.includes('expiry-bo@example.test'))).toHaveLength(2);
 });
 
+it('finishes the daily expiry past a lot that cannot expire, and alerts the operator by email', async () => {
+  const p = await createProgram(harness.db.dataSource);
+  const { wallet } = await p.partner(1_000);
+  const broken = await p.member('expiry-broken-lot');
+  const fine = await p.member('expiry-fine-lot');
+  for (const [account, key] of [
+    [broken.account, 'broken-lot'],
+    [fine.account, 'fine-lot'],
+  ] as const) {
+    await p.ledger.transfer({
+      source: 'test',
+      key,
+      legs: [
+        { debitAccountId: wallet.id, creditAccountId: account.id, amount: 50, kind: 'earn', expiresAt: new Date(Date.now() - 60_000) },
+      ],
+    });
+  }
+  // A lot claiming more points than its member holds: the ledger refuses to expire it.
+  await harness.db.dataSource.query(`UPDATE point_lot SET remaining = 50, points = 90 WHERE "memberAccountId" = $1`, [broken.account.id]);
+  await harness.db.dataSource.query(`UPDATE point_lot SET remaining = 90 WHERE "memberAccountId" = $1`, [broken.account.id]);
+  const summary = await harness.env.client.workflow.execute('pointsExpiryWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: 'points-expiry-broken-lot',
+    args: [{ alertDays: [] }],
+  });
+  expect(summary).toMatchObject({ failedLots: [expect.any(String)] });
+  expect(await p.available(fine.account.id)).toBe(0);
+  const alert = (await readInbox(harness.sink.directory)).find(
+    (m) => m.to.includes(harness.operatorEmail) && m.subject.startsWith('Points expiry'),
+  );
+  expect(alert?.text).toContain('expiry-broken-lot');
+  await harness.db.dataSource.query(`UPDATE point_lot SET remaining = 50, points = 50 WHERE "memberAccountId" = $1`, [broken.account.id]);
+});
+
 it('tells a partner once when its wallet runs low, once when it is empty, and again after a top-up', async () => {
   const p = await createProgram(harness.db.dataSource);
   const { partner, wallet } = await p.partner(600);

@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
+import { Bonus, Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
@@ -117,6 +117,42 @@ it("switches a booster on at its start with an announcement, off at its end with
   expect((await db.manager.findOneByOrFail(Booster, { id: booster!.id })).active).toBe(false);
   const [summary] = (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(harness.operatorEmail));
   expect(summary?.subject).toBe('Booster "Coffee week" ended: 10 points to 1 members');
+});
+
+it('gives the reactivation bonus once per inactivity period over two months of daily runs, and never fails', async () => {
+  const db = harness.db.dataSource;
+  const { partner } = await p.partner(1_000);
+  await db.manager.insert(Bonus, { name: 'We miss you', moment: 'reactivation', points: 40, inactivityDays: 20 });
+  const { member, account } = await p.member('quiet-quinn');
+  // Enrolled "now" on the server's clock, which earlier tests moved on.
+  await db.query(`UPDATE member SET "enrolledAt" = $2 WHERE id = $1`, [member.id, new Date(await harness.env.currentTimeMs())]);
+  const bonuses = async () =>
+    Number(
+      (await db.query(`SELECT COUNT(*) AS n FROM ledger_transfer WHERE "creditAccountId" = $1 AND kind = 'bonus'`, [account.id]))[0].n,
+    );
+  const awardedOn: number[] = [];
+  for (let day = 1; day <= 60; day++) {
+    await harness.env.sleep('1 day');
+    if (day === 30) {
+      // The member comes back once: a new inactivity period starts.
+      const at = new Date(await harness.env.currentTimeMs());
+      await db.transaction((manager) =>
+        recordEvent(manager, p.ledger, {
+          partnerId: partner.id,
+          member: { externalId: 'quiet-quinn' },
+          type: 'review',
+          occurredAt: at,
+          receivedAt: at,
+        }),
+      );
+    }
+    const before = await bonuses();
+    await client.workflow.execute('reactivationWorkflow', { taskQueue: harness.taskQueue, workflowId: `reactivation-day-${day}` });
+    if ((await bonuses()) > before) awardedOn.push(day);
+  }
+  expect(awardedOn).toEqual([20, 50]);
+  expect(await p.available(account.id)).toBe(80);
+  await db.manager.update(Bonus, { moment: 'reactivation' }, { active: false });
 });
 
 /** A member with 500 points who redeems `rewardCode` (held), and that redemption's fulfilment started. */

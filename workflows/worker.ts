@@ -52,7 +52,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
   const ledger = new Ledger(deps.dataSource);
   const activities = {
     ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
-    ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
+    ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),

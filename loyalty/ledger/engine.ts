@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind, TransferPhase, TransferReferences } from '../../entities/index.js';
 import { describeAccounts, type AccountMeta } from './accounts.js';
 import { InsufficientFundsError, LedgerFault } from './errors.js';
-import { consumeLots, restoreLots, type LotMovement } from './lots.js';
+import { consumeLots, restoreLots, type LotChoice, type LotMovement } from './lots.js';
 import { rows } from './sql.js';
 import { toTransferRecord, transferColumns, type TransferRecord, type TransferRow } from './transfer-record.js';
 
@@ -24,8 +24,8 @@ export interface PlannedTransfer {
   /** For credits to a member. */
   expiresAt?: Date | null;
   fundingPartnerId?: string | null;
-  /** Lots to take first when debiting a member (a reversed earn takes back its own lot). */
-  preferredLotIds?: string[];
+  /** Which of the debited member's lots to take (a reversed earn takes back its own lot first). */
+  lots?: LotChoice;
   /** Transfers whose lot consumptions this one gives back (void of a hold, reversal of a burn). */
   restoresConsumptionOf?: string[];
   /** Spread the credited sharded account evenly over its shards afterwards (a partner's purchase). */
@@ -261,7 +261,7 @@ async function moveLots(
   const credit = accounts.get(transfer.creditAccountId)!;
   let consumed: LotMovement[] = [];
   if (debit.kind === 'member' && (transfer.phase === 'single' || transfer.phase === 'pending')) {
-    consumed = await consumeLots(manager, debit.id, transfer.id, transfer.amount, transfer.preferredLotIds);
+    consumed = await consumeLots(manager, debit.id, transfer.id, transfer.amount, transfer.lots);
   }
   if (transfer.restoresConsumptionOf) {
     const member = transfer.phase === 'void' ? debit : credit;

@@ -61,6 +61,17 @@ describe('earn, burn, expire, reverse', () => {
 
     // Expiry takes exactly the lot that expired, and the breakage account receives it.
     const [longLot] = await db.dataSource.query(`SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [long.transfers[0]!.id]);
+    // ...and nothing else: a lot spent already cannot expire points of another.
+    const [spentLot] = await db.dataSource.query(`SELECT id FROM point_lot WHERE "memberAccountId" = $1 AND remaining = 0`, [member.id]);
+    await expect(
+      p.ledger.transfer({
+        source: 'system:expiry',
+        key: key(),
+        legs: [
+          { debitAccountId: member.id, creditAccountId: p.program.breakage.id, amount: 10, kind: 'expire', fromLotIds: [spentLot.id] },
+        ],
+      }),
+    ).rejects.toThrow('fromLotIds: the lots named hold 0 points, 10 requested');
     await p.ledger.transfer({
       source: 'system:expiry',
       key: key(),

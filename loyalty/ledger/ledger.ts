@@ -154,7 +154,7 @@ export class Ledger {
             reversesTransferId: original.id,
             references: { ...original.references, ...request.references },
             explanation: request.explanation ?? [],
-            preferredLotIds: ownLots.map((lot) => lot.id),
+            lots: { preferred: ownLots.map((lot) => lot.id) },
             restoresConsumptionOf: debitedMember ? [consumedBy, ...prior.map((r) => r.id)] : undefined,
           },
         ]);
@@ -222,5 +222,5 @@ export class Ledger {
 }
 
 function described(leg: LegRequest) {
-  return { references: leg.references ?? {}, explanation: leg.explanation ?? [], preferredLotIds: leg.fromLotIds };
+  return { references: leg.references ?? {}, explanation: leg.explanation ?? [], lots: leg.fromLotIds && { only: leg.fromLotIds } };
 }

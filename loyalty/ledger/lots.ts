@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { rows } from './sql.js';
-import { LedgerFault } from './errors.js';
+import { InvalidTransferError, LedgerFault } from './errors.js';
 
 /** Points taken from (positive) or given back to (negative) one lot by one transfer. */
 export interface LotMovement {
@@ -35,35 +35,43 @@ async function record(manager: EntityManager, transferId: string, movements: Lot
   );
 }
 
+/** Which lots a debit takes: `preferred` ones first (a reversed earn takes back its own lot), or `only` these. */
+export interface LotChoice {
+  preferred?: string[];
+  only?: string[];
+}
+
 /**
  * Takes `amount` points from a member's lots, earliest expiry first (lots that never expire
- * last). Lots listed in `preferredLotIds` go first: a reversed earn takes back its own lot.
- * The caller holds the member account's lock, which guards its lots too.
+ * last). The caller holds the member account's lock, which guards its lots too.
  */
 export async function consumeLots(
   manager: EntityManager,
   memberAccountId: string,
   transferId: string,
   amount: number,
-  preferredLotIds: string[] = [],
+  choice: LotChoice = {},
 ): Promise<LotMovement[]> {
   const lots: OpenLot[] = await rows(
     manager,
     `SELECT id, remaining, "fundingPartnerId", "expiresAt" FROM (
        SELECT id, remaining, "fundingPartnerId", "expiresAt",
               SUM(remaining) OVER (ORDER BY (id = ANY($3::uuid[])) DESC, "expiresAt" ASC NULLS LAST, "createdAt", id) AS running
-         FROM point_lot WHERE "memberAccountId" = $1 AND remaining > 0
+         FROM point_lot WHERE "memberAccountId" = $1 AND remaining > 0 AND ($4::uuid[] IS NULL OR id = ANY($4::uuid[]))
      ) ordered WHERE running - remaining < $2
      ORDER BY running`,
-    [memberAccountId, amount, preferredLotIds],
+    [memberAccountId, amount, choice.preferred ?? [], choice.only ?? null],
   );
   const movements: LotMovement[] = [];
   let left = amount;
   for (const lot of lots) {
     if (left === 0) break;
-    const take = Math.min(left, lot.remaining);
+    const take = Math.min(left, Number(lot.remaining));
     movements.push({ lotId: lot.id, points: take, fundingPartnerId: lot.fundingPartnerId, expiresAt: lot.expiresAt });
     left -= take;
+  }
+  if (left > 0 && choice.only) {
+    throw new InvalidTransferError('fromLotIds', `the lots named hold ${amount - left} points, ${amount} requested`);
   }
   if (left > 0) {
     // The balance said the points were there but the lots disagree: refuse rather than guess.

@@ -14,7 +14,7 @@ export interface LegRequest {
   expiresAt?: Date | null;
   /** For a credit to a member from a program account: who paid for the points, if a partner did. */
   fundingPartnerId?: string | null;
-  /** For a debit from a member: lots to take first (expiry takes exactly the lots that expired). */
+  /** For a debit from a member: take from these lots only (expiry takes exactly the lot that expired), or refuse. */
   fromLotIds?: string[];
 }
 

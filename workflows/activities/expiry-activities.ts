@@ -1,14 +1,35 @@
 import type { DataSource } from 'typeorm';
-import { dueExpiryNotices, expireDueLots, recordExpiryNotice, type ExpiredLots, type ExpiryNotice } from '../../loyalty/expiry.js';
+import {
+  dueExpiryNotices,
+  expireDueLots,
+  recordExpiryNotice,
+  type ExpiredLots,
+  type ExpiryFailure,
+  type ExpiryNotice,
+} from '../../loyalty/expiry.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
-import { expiryEmail } from '../../reports/expiry-email.js';
+import { expiryEmail, expiryFailuresEmail } from '../../reports/expiry-email.js';
 import type { Mailer } from '../../reports/mailer.js';
 
 /** Thin, idempotent calls for the daily expiry run. */
-export function createExpiryActivities({ dataSource, ledger, mailer }: { dataSource: DataSource; ledger: Ledger; mailer: Mailer }) {
+export function createExpiryActivities({
+  dataSource,
+  ledger,
+  mailer,
+  operatorEmail,
+}: {
+  dataSource: DataSource;
+  ledger: Ledger;
+  mailer: Mailer;
+  operatorEmail: string;
+}) {
   return {
     expireLots(asOf: string): Promise<ExpiredLots> {
       return expireDueLots(dataSource, ledger, new Date(asOf));
+    },
+
+    async alertExpiryFailures(failures: ExpiryFailure[]): Promise<void> {
+      await mailer.send(expiryFailuresEmail(operatorEmail, failures));
     },
 
     findExpiryNotices(asOf: string, daysAhead: number): Promise<ExpiryNotice[]> {
