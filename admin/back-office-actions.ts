@@ -9,7 +9,7 @@ import { Refusal } from '../loyalty/refusal.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { mayRun } from './permissions.js';
 import { staff } from './resources.js';
-import type { FulfilmentControl } from '../workflows/fulfilment-starter.js';
+import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 
 type Handler = (
   request: { payload?: Record<string, unknown>; method: string },
@@ -186,7 +186,7 @@ export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
 }
 
 /** Cancel a reward that has not shipped (care): the fulfilment workflow gives the points back and tells the member. */
-export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Pick<FulfilmentControl, 'cancel'> | undefined) {
+export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: FulfilmentControl | undefined) {
   return recordAction({
     icon: 'XCircle',
     guard: 'Cancel this redemption? The supplier order is dropped, the points go back to the member, who is told by email.',

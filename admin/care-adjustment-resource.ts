@@ -1,12 +1,13 @@
-import type { ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
+import { ValidationError, type ActionContext, type ActionRequest, type ActionResponse, type ResourceWithOptions } from 'adminjs';
 import type { DataSource } from 'typeorm';
-import { CareAdjustment } from '../entities/index.js';
-import { applyAdjustment, awaitApproval, checkAdjustment, needsApproval } from '../loyalty/care-adjustments.js';
+import { AuditEntry, CareAdjustment } from '../entities/index.js';
+import { checkAdjustment, checkDecision, mayDecide, requestAdjustment } from '../loyalty/care-adjustments.js';
+import { Refusal } from '../loyalty/refusal.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import type { CareApprovals } from '../workflows/care-approvals.js';
-import type { FulfilmentControl } from '../workflows/fulfilment-starter.js';
+import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 import { mayRun } from './permissions.js';
-import { audit, checked, navigation, readable, staff } from './resources.js';
+import { navigation, readable, staff } from './resources.js';
 
 export interface CareServices {
   ledger: Ledger;
@@ -14,22 +15,25 @@ export interface CareServices {
   /** Starts a booster's window (switch on, announce, switch off, summarise). */
   boosterWindows?: { schedule(window: { boosterId: string; startsAt: string; endsAt: string }): Promise<void> };
   /** Cancels a reward's fulfilment (a signal to its workflow). */
-  fulfilment?: Pick<FulfilmentControl, 'cancel'>;
+  fulfilment?: FulfilmentControl;
+  /** Starts what an action queued (an approval process) right after its commit; the outbox sweep does it otherwise. */
+  processes?: { dispatchQueued(): Promise<number> };
 }
 
 const canRun = (action: string) => (context: ActionContext) => {
   const user = staff(context);
-  return (
-    !!user && mayRun('CareAdjustment', action, user.role) && (action === 'new' || context.record?.params.status === 'awaiting_approval')
-  );
+  if (!user || !mayRun('CareAdjustment', action, user.role)) return false;
+  if (action === 'new') return true;
+  // Four eyes: the one who asked never decides.
+  return mayDecide({ status: context.record?.params.status, requestedBy: context.record?.params.requestedBy }, user.email);
 };
 
 /**
  * Care adjustments in the back office: an agent asks (points, reason); small ones apply at once,
- * larger ones start the approval workflow, which a supervisor answers with Approve or Reject.
+ * larger ones (or an agent's total for a member today above the threshold) wait for another
+ * staff member, a supervisor, who answers with Approve or Reject.
  */
-export function careAdjustments(dataSource: DataSource, { ledger, approvals }: CareServices): ResourceWithOptions {
-  const { before: auditBefore, after: auditAfter } = audit(dataSource, 'CareAdjustment', 'new');
+export function careAdjustments(dataSource: DataSource, { ledger, approvals, processes }: CareServices): ResourceWithOptions {
   const decide = (approved: boolean) => ({
     actionType: 'record' as const,
     component: false as const,
@@ -39,7 +43,14 @@ export function careAdjustments(dataSource: DataSource, { ledger, approvals }: C
     isAccessible: canRun(approved ? 'approve' : 'reject'),
     handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const record = context.record!;
-      await approvals.decide(String(record.params.id), { approved, by: staff(context)!.email });
+      const by = staff(context)!.email;
+      try {
+        await checkDecision(dataSource, String(record.params.id), by);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        return { record: record.toJSON(context.currentAdmin), notice: { message: error.reason, type: 'error' } };
+      }
+      await approvals.decide(String(record.params.id), { approved, by });
       return {
         record: record.toJSON(context.currentAdmin),
         notice: { message: approved ? 'Approved: the points are being applied' : 'Rejected', type: 'success' },
@@ -68,34 +79,46 @@ export function careAdjustments(dataSource: DataSource, { ledger, approvals }: C
         bulkDelete: { isAccessible: () => false },
         new: {
           isAccessible: canRun('new'),
-          before: [
-            checked((values) => checkAdjustment(dataSource.manager, values)),
-            async (request, context) => ({
-              ...request,
-              payload: { ...request.payload, requestedBy: staff(context)!.email, status: 'requested' },
-            }),
-            auditBefore,
-          ],
-          after: [
-            auditAfter,
-            async (response: ActionResponse) => {
-              const id = response.record?.params?.id as string | undefined;
-              if (!id || (response.record?.errors && Object.keys(response.record.errors).length > 0)) return response;
-              const adjustment = await dataSource.manager.findOneByOrFail(CareAdjustment, { id });
-              if (await needsApproval(dataSource.manager, adjustment.points)) {
-                await awaitApproval(dataSource, id);
-                await approvals.start(id);
-                return {
-                  ...response,
-                  notice: { message: 'Waiting for a supervisor: the adjustment is above the threshold', type: 'info' },
-                };
-              }
-              const applied = await applyAdjustment(dataSource, ledger, id, null);
-              return applied.status === 'applied'
-                ? { ...response, notice: { message: `Applied: ${adjustment.points} points`, type: 'success' } }
-                : { ...response, notice: { message: `Not applied: ${applied.outcome}`, type: 'error' } };
-            },
-          ],
+          handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+            if (request.method !== 'post') return {} as ActionResponse;
+            const payload = request.payload ?? {};
+            const errors = await checkAdjustment(dataSource.manager, payload);
+            if (Object.keys(errors).length > 0) {
+              throw new ValidationError(Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message }])), {
+                message: 'Please correct the highlighted fields',
+              });
+            }
+            const user = staff(context)!;
+            const adjustment = await requestAdjustment(dataSource, ledger, {
+              memberExternalId: String(payload.memberExternalId),
+              points: Number(payload.points),
+              reason: String(payload.reason),
+              requestedBy: user.email,
+            });
+            await dataSource.manager.insert(AuditEntry, {
+              staffUserId: user.id,
+              staffEmail: user.email,
+              action: 'new',
+              resource: 'CareAdjustment',
+              recordId: adjustment.id,
+              before: null,
+              after: { ...adjustment },
+            });
+            // Best effort: the outbox sweep starts the approval if this cannot.
+            await processes?.dispatchQueued().catch(() => undefined);
+            const record = await context.resource.findOne(adjustment.id, context);
+            const notice =
+              adjustment.status === 'awaiting_approval'
+                ? { message: 'Waiting for a supervisor: the adjustment is above the threshold', type: 'info' as const }
+                : adjustment.status === 'applied'
+                  ? { message: `Applied: ${adjustment.points} points`, type: 'success' as const }
+                  : { message: `Not applied: ${adjustment.outcome}`, type: 'error' as const };
+            return {
+              record: record!.toJSON(context.currentAdmin),
+              redirectUrl: context.h.resourceUrl({ resourceId: 'CareAdjustment' }),
+              notice,
+            };
+          },
         },
         approve: decide(true),
         reject: decide(false),

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiRequest } from '../entities/index.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { queuedBy } from '../loyalty/outbox.js';
 import { fieldProblem } from './problem.js';
 
 export interface WriteResult {
@@ -10,13 +11,26 @@ export interface WriteResult {
   body: object;
 }
 
+/** Starts the processes a committed write queued in the outbox (the workflows implement it). */
+export interface ProcessStarter {
+  dispatch(outboxIds: string[]): Promise<void>;
+}
+
+export interface WriteContext {
+  dataSource: DataSource;
+  processes?: ProcessStarter;
+  /** Where faults after the response are reported (a start that failed: the outbox sweep starts it later). */
+  logFault: (error: unknown, path: string) => void;
+}
+
 /**
  * Runs a partner's write once per Idempotency-Key: the work and the record of its response
  * commit together, so a retry gets the first response (with `Idempotent-Replayed: true`) and the
- * same key with a different request is a 409. A refusal stores nothing: a retry runs again.
+ * same key with a different request is a 409. A refusal stores nothing: a retry runs again. The
+ * processes the write queued start after the commit and the answer.
  */
 export async function idempotentWrite(
-  dataSource: DataSource,
+  { dataSource, processes, logFault }: WriteContext,
   req: Request,
   res: Response,
   work: (manager: EntityManager, requestId: string) => Promise<WriteResult>,
@@ -53,8 +67,10 @@ export async function idempotentWrite(
     }
     const result = await work(manager, requestId);
     await manager.update(ApiRequest, { id: requestId }, { status: result.status, response: result.body });
-    return { ...result, replayed: false };
+    return { ...result, replayed: false, queued: queuedBy(manager) };
   });
   if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
   res.status(outcome.status).json(outcome.body);
+  const queued = 'queued' in outcome ? outcome.queued : [];
+  if (queued.length > 0 && processes) await processes.dispatch(queued).catch((error) => logFault(error, req.path));
 }

@@ -10,10 +10,9 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
-import { queueRedemptionCompleted, redeemReward } from '../loyalty/redemptions.js';
+import { redeemReward } from '../loyalty/redemptions.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
-import { queueWebhooks } from '../loyalty/webhooks.js';
-import { idempotentWrite } from './idempotent-write.js';
+import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { invalidRequest, sendProblem } from './problem.js';
 import {
@@ -27,23 +26,11 @@ import {
   widgetSessionBody,
 } from './schemas.js';
 
-/** Sends queued webhook deliveries (the workflows implement it). */
-export interface WebhookDispatcher {
-  dispatch(deliveryIds: string[]): Promise<void>;
-}
-
-/** Starts the shipping of a redeemed reward (the workflows implement it). */
-export interface FulfilmentStarter {
-  start(redemption: { id: string; rewardCode: string }): Promise<void>;
-}
-
 export interface ApiDependencies {
   dataSource: DataSource;
   ledger: Ledger;
-  /** Starts the fulfilment of rewards that must be shipped (a Temporal workflow). */
-  fulfilment?: FulfilmentStarter;
-  /** Delivers partners' webhooks. */
-  webhooks?: WebhookDispatcher;
+  /** Starts the processes a write queued (fulfilments, hold timeouts, webhooks), once it committed. */
+  processes?: ProcessStarter;
   /** Requests a key may make per minute. */
   rateLimitPerMinute?: number;
   /** Where faults that happen after the response was sent are reported. */
@@ -63,11 +50,11 @@ const pathParam = (req: Request, name: string, schema: z.ZodType<string>) => par
 export function apiV1Router({
   dataSource,
   ledger,
-  fulfilment,
-  webhooks,
+  processes,
   rateLimitPerMinute = 1_200,
   logFault = (error) => console.error(error),
 }: ApiDependencies): Router {
+  const write = { dataSource, processes, logFault };
   const router = Router();
   router.get('/', (_req, res) => {
     res.json({ name: 'Tessera partner API', version: 'v1', docs: '/api/docs', openapi: '/api/openapi.json' });
@@ -93,8 +80,7 @@ export function apiV1Router({
     const body = parse(eventBody, req.body, 'body');
     const partner = partnerOf(res);
     const receivedAt = new Date();
-    let deliveries: string[] = [];
-    await idempotentWrite(dataSource, req, res, async (manager) => {
+    await idempotentWrite(write, req, res, async (manager) => {
       const recorded = await recordEvent(manager, ledger, {
         partnerId: partner.id,
         member: body.member,
@@ -107,24 +93,6 @@ export function apiV1Router({
         occurredAt: body.occurredAt ? new Date(body.occurredAt) : receivedAt,
         receivedAt,
       });
-      // Queued with the event, so that a delivery exists exactly when the points do.
-      const total = recorded.points + recorded.bonusPoints;
-      if (total > 0) {
-        deliveries = await queueWebhooks(manager, partner.id, 'points.earned', {
-          eventId: recorded.event.id,
-          member: body.member.externalId,
-          points: total,
-          explanation: recorded.explanation,
-        });
-      }
-      if (recorded.upgradedTo) {
-        deliveries.push(
-          ...(await queueWebhooks(manager, partner.id, 'member.tier_changed', {
-            member: body.member.externalId,
-            tier: recorded.upgradedTo,
-          })),
-        );
-      }
       return {
         status: 201,
         body: {
@@ -141,13 +109,12 @@ export function apiV1Router({
         },
       };
     });
-    if (deliveries.length > 0 && webhooks) await webhooks.dispatch(deliveries).catch((error) => logFault(error, req.path));
   });
 
   router.post('/events/:eventId/refunds', async (req, res) => {
     const eventId = pathParam(req, 'eventId', eventIdParam);
     const body = parse(refundBody, req.body ?? {}, 'body');
-    await idempotentWrite(dataSource, req, res, async (manager, requestId) => ({
+    await idempotentWrite(write, req, res, async (manager, requestId) => ({
       status: 201,
       body: await refundEvent(manager, ledger, { partnerId: partnerOf(res).id, eventId, lines: body.lines, key: requestId }),
     }));
@@ -170,9 +137,7 @@ export function apiV1Router({
   router.post('/members/:externalId/redemptions', async (req, res) => {
     const externalId = pathParam(req, 'externalId', externalIdParam);
     const body = parse(redemptionBody, req.body, 'body');
-    let toFulfil: string | undefined;
-    let deliveries: string[] = [];
-    await idempotentWrite(dataSource, req, res, async (manager, requestId) => {
+    await idempotentWrite(write, req, res, async (manager, requestId) => {
       const redemption = await redeemReward(manager, ledger, {
         externalId,
         rewardCode: body.reward,
@@ -180,8 +145,6 @@ export function apiV1Router({
         partnerId: partnerOf(res).id,
         key: requestId,
       });
-      if (redemption.status === 'awaiting_fulfilment') toFulfil = redemption.id;
-      else deliveries = await queueRedemptionCompleted(manager, redemption);
       return {
         status: 201,
         body: {
@@ -194,16 +157,12 @@ export function apiV1Router({
         },
       };
     });
-    // After the commit, so that the workflow finds the redemption. A replay starts nothing.
-    if (toFulfil && fulfilment)
-      await fulfilment.start({ id: toFulfil, rewardCode: body.reward }).catch((error) => logFault(error, req.path));
-    if (deliveries.length > 0 && webhooks) await webhooks.dispatch(deliveries).catch((error) => logFault(error, req.path));
   });
 
   router.post('/members/:externalId/transfers', async (req, res) => {
     const fromExternalId = pathParam(req, 'externalId', externalIdParam);
     const body = parse(memberTransferBody, req.body, 'body');
-    await idempotentWrite(dataSource, req, res, async (manager, requestId) => {
+    await idempotentWrite(write, req, res, async (manager, requestId) => {
       const written = await transferBetweenMembers(manager, ledger, {
         fromExternalId,
         toExternalId: body.to,
@@ -217,7 +176,7 @@ export function apiV1Router({
 
   router.post('/widget-sessions', async (req, res) => {
     const body = parse(widgetSessionBody, req.body, 'body');
-    await idempotentWrite(dataSource, req, res, async (manager) => {
+    await idempotentWrite(write, req, res, async (manager) => {
       const { token, expiresAt } = await mintWidgetToken(manager, { partnerId: partnerOf(res).id, externalId: body.externalId });
       return { status: 201, body: { token, expiresAt, script: '/widget.js', element: `<tessera-earn token="${token}"></tessera-earn>` } };
     });

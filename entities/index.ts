@@ -15,6 +15,7 @@ import { LedgerBalance } from './ledger-balance.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
+import { OutboxEntry } from './outbox-entry.js';
 import { MemberEvent } from './member-event.js';
 import { Partner } from './partner.js';
 import { PointLot } from './point-lot.js';
@@ -48,6 +49,7 @@ export {
   LotConsumption,
   Member,
   MemberEvent,
+  OutboxEntry,
   Partner,
   PointLot,
   PointOfSale,
@@ -63,6 +65,8 @@ export {
   WebhookEndpoint,
 };
 export { webhookEvents } from './webhook.js';
+export { outboxProcesses } from './outbox-entry.js';
+export type { OutboxProcess } from './outbox-entry.js';
 export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
 export { careAdjustmentStatuses } from './care-adjustment.js';
@@ -110,6 +114,7 @@ export const entities = [
   FundingAlert,
   WebhookEndpoint,
   WebhookDelivery,
+  OutboxEntry,
   LedgerAccount,
   LedgerBalance,
   LedgerTransfer,

@@ -26,6 +26,7 @@ export type TransferReferences = Record<string, string>;
 @Unique('ledger_transfer_idempotency', ['idempotencySource', 'idempotencyKey', 'leg'])
 @Check('ledger_transfer_amount_positive', '"amount" > 0')
 @Check('ledger_transfer_distinct_sides', '"debitAccountId" <> "creditAccountId" OR "debitShard" <> "creditShard"')
+@Check('ledger_transfer_held_until_on_holds', `"heldUntil" IS NULL OR "phase" = 'pending'`)
 @Check('ledger_transfer_resolution_has_pending', `("phase" IN ('post', 'void')) = ("pendingTransferId" IS NOT NULL)`)
 export class LedgerTransfer extends BaseEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -85,6 +86,10 @@ export class LedgerTransfer extends BaseEntity {
   /** Hash of the whole request, so that a reused key with a different request is a conflict. */
   @Column({ type: 'text' })
   requestHash: string;
+
+  /** A pending transfer's time limit: the points go back to the member if nothing settled it by then. */
+  @Column({ type: 'timestamptz', nullable: true })
+  heldUntil: Date | null;
 
   @Column({ type: 'jsonb', default: {} })
   references: TransferReferences;

@@ -32,10 +32,9 @@ export class WebhookEndpoint extends BaseEntity {
 
 /**
  * One event sent to one endpoint, with its attempts (retried with backoff by a workflow). Queued
- * in the transaction that caused the event (an outbox): `dispatchedAt` says its workflow started.
+ * in the transaction that caused the event, with its outbox entry.
  */
 @Entity({ name: 'webhook_delivery' })
-@Index('IDX_webhook_delivery_undispatched', ['createdAt'], { where: `"dispatchedAt" IS NULL AND "status" = 'pending'` })
 export class WebhookDelivery extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -64,9 +63,6 @@ export class WebhookDelivery extends BaseEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  dispatchedAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;

@@ -3,10 +3,12 @@ import { CareAdjustment } from '../entities/index.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { programSettings } from './earning/program-settings.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
-import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
+import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
 import { findMember } from './member-summary.js';
+import { queueProcess } from './outbox.js';
+import { Refusal } from './refusal.js';
 
 /** What is wrong with an adjustment request, field by field (before anything is written). */
 export async function checkAdjustment(manager: EntityManager, values: Record<string, unknown>): Promise<FieldErrors> {
@@ -28,53 +30,125 @@ export async function checkAdjustment(manager: EntityManager, values: Record<str
   return errors;
 }
 
-/** Whether an adjustment of this size needs a supervisor. */
-export async function needsApproval(manager: EntityManager, points: number): Promise<boolean> {
-  return Math.abs(points) > (await programSettings(manager)).careApprovalThreshold;
+export interface AdjustmentRequest {
+  memberExternalId: string;
+  points: number;
+  reason: string;
+  /** The staff member asking (their email): never the one who approves. */
+  requestedBy: string;
+}
+
+const sameStaff = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Points the agent already moved (or asked to move) for the member today, UTC, either way: the
+ * approval threshold holds for their total, so many small adjustments are one large one.
+ */
+async function agentTotalToday(manager: EntityManager, requestedBy: string, memberExternalId: string): Promise<number> {
+  const [row] = await manager.query(
+    `SELECT COALESCE(SUM(ABS(points)), 0)::bigint AS total FROM care_adjustment
+      WHERE lower("requestedBy") = lower($1) AND "memberExternalId" = $2
+        AND status IN ('requested', 'awaiting_approval', 'applied') AND "createdAt" >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+    [requestedBy, memberExternalId],
+  );
+  return Number(row.total);
 }
 
 /**
- * Moves the adjustment's points between the program's care account and the member, once: the
- * adjustment id is the ledger key, and only a requested or approved-awaiting adjustment applies.
- * A refusal by the ledger (a member without the points to take back) is recorded, not thrown.
+ * A care agent's adjustment, in one transaction: applied at once while the agent's total for the
+ * member today stays within the program's threshold, otherwise waiting for a supervisor (the
+ * approval process starts when this commits).
  */
-export async function applyAdjustment(
+export async function requestAdjustment(dataSource: DataSource, ledger: Ledger, request: AdjustmentRequest): Promise<CareAdjustment> {
+  return inTransaction(dataSource, async (manager) => {
+    const errors = await checkAdjustment(manager, { ...request });
+    const [field, reason] = Object.entries(errors)[0] ?? [];
+    if (field) throw new Refusal('adjustment_refused', reason!, field);
+    const { account } = await findMember(manager, request.memberExternalId.trim());
+    // Concurrent requests for the member count each other against the day's total.
+    await lockMemberAccounts(manager, [account.id]);
+    const threshold = (await programSettings(manager)).careApprovalThreshold;
+    const total = (await agentTotalToday(manager, request.requestedBy, request.memberExternalId.trim())) + Math.abs(request.points);
+    const adjustment = manager.create(CareAdjustment, {
+      memberExternalId: request.memberExternalId.trim(),
+      points: request.points,
+      reason: request.reason.trim(),
+      requestedBy: request.requestedBy,
+      status: total > threshold ? 'awaiting_approval' : 'requested',
+    });
+    await manager.insert(CareAdjustment, adjustment);
+    if (adjustment.status === 'awaiting_approval') {
+      await queueProcess(manager, 'care_approval', adjustment.id, {});
+      return adjustment;
+    }
+    return applyWithin(manager, ledger, adjustment, null);
+  });
+}
+
+/** Whether this staff member may approve or reject the adjustment: never the one who asked for it. */
+export function mayDecide(adjustment: Pick<CareAdjustment, 'requestedBy' | 'status'>, by: string): boolean {
+  return adjustment.status === 'awaiting_approval' && !sameStaff(adjustment.requestedBy, by);
+}
+
+/** Refuses a decision the four-eyes rule forbids, before it reaches the approval process. */
+export async function checkDecision(dataSource: DataSource, adjustmentId: string, by: string): Promise<void> {
+  const adjustment = await dataSource.manager.findOneByOrFail(CareAdjustment, { id: adjustmentId });
+  if (adjustment.status !== 'awaiting_approval')
+    throw new Refusal('adjustment_refused', `it is ${adjustment.status.replace('_', ' ')}, not waiting`);
+  if (!mayDecide(adjustment, by)) throw new Refusal('not_allowed', 'the staff member who asked for an adjustment cannot decide on it');
+}
+
+async function applyWithin(manager: EntityManager, ledger: Ledger, adjustment: CareAdjustment, decidedBy: string | null) {
+  const { account } = await findMember(manager, adjustment.memberExternalId);
+  const care = await accountByCode(manager, programAccounts.care);
+  const give = adjustment.points > 0;
+  try {
+    const written = await ledger.transfer(
+      {
+        source: 'care',
+        key: adjustment.id,
+        legs: [
+          {
+            debitAccountId: give ? care.id : account.id,
+            creditAccountId: give ? account.id : care.id,
+            amount: Math.abs(adjustment.points),
+            kind: 'adjust',
+            references: { adjustment: adjustment.id, agent: adjustment.requestedBy, ...(decidedBy ? { approvedBy: decidedBy } : {}) },
+            explanation: [{ rule: 'care adjustment', points: adjustment.points, reason: adjustment.reason }],
+          },
+        ],
+      },
+      manager,
+    );
+    Object.assign(adjustment, { status: 'applied', decidedBy, transferId: written.transfers[0]!.id, outcome: null });
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    Object.assign(adjustment, { status: 'rejected', decidedBy, outcome: error.message });
+  }
+  await manager.save(adjustment);
+  return adjustment;
+}
+
+/** What an approval did: applied, refused by the ledger (recorded), or not the approver's to give. */
+export type ApprovalOutcome = 'applied' | 'rejected' | 'not_allowed' | 'already_decided';
+
+/**
+ * A supervisor approved: the points move once (the adjustment id is the ledger key). The one who
+ * asked for the adjustment cannot approve it; a ledger refusal (points to take back already
+ * spent) is recorded on the adjustment, not thrown.
+ */
+export async function approveAdjustment(
   dataSource: DataSource,
   ledger: Ledger,
   adjustmentId: string,
-  decidedBy: string | null,
-): Promise<CareAdjustment> {
+  approvedBy: string,
+): Promise<ApprovalOutcome> {
   return inTransaction(dataSource, async (manager) => {
     const adjustment = await manager.findOneOrFail(CareAdjustment, { where: { id: adjustmentId }, lock: { mode: 'pessimistic_write' } });
-    if (adjustment.status !== 'requested' && adjustment.status !== 'awaiting_approval') return adjustment;
-    const { account } = await findMember(manager, adjustment.memberExternalId);
-    const care = await accountByCode(manager, programAccounts.care);
-    const give = adjustment.points > 0;
-    try {
-      const written = await ledger.transfer(
-        {
-          source: 'care',
-          key: adjustment.id,
-          legs: [
-            {
-              debitAccountId: give ? care.id : account.id,
-              creditAccountId: give ? account.id : care.id,
-              amount: Math.abs(adjustment.points),
-              kind: 'adjust',
-              references: { adjustment: adjustment.id, agent: adjustment.requestedBy, ...(decidedBy ? { approvedBy: decidedBy } : {}) },
-              explanation: [{ rule: 'care adjustment', points: adjustment.points, reason: adjustment.reason }],
-            },
-          ],
-        },
-        manager,
-      );
-      Object.assign(adjustment, { status: 'applied', decidedBy, transferId: written.transfers[0]!.id, outcome: null });
-    } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
-      Object.assign(adjustment, { status: 'rejected', decidedBy, outcome: error.message });
-    }
-    await manager.save(adjustment);
-    return adjustment;
+    if (adjustment.status !== 'awaiting_approval') return 'already_decided';
+    if (!mayDecide(adjustment, approvedBy)) return 'not_allowed';
+    const applied = await applyWithin(manager, ledger, adjustment, approvedBy);
+    return applied.status === 'applied' ? 'applied' : 'rejected';
   });
 }
 
@@ -87,9 +161,4 @@ export async function closeAdjustment(
   outcome: string,
 ): Promise<void> {
   await dataSource.manager.update(CareAdjustment, { id: adjustmentId, status: 'awaiting_approval' }, { status, decidedBy, outcome });
-}
-
-/** Marks a requested adjustment as waiting for a supervisor. */
-export async function awaitApproval(dataSource: DataSource, adjustmentId: string): Promise<void> {
-  await dataSource.manager.update(CareAdjustment, { id: adjustmentId, status: 'requested' }, { status: 'awaiting_approval' });
 }

@@ -70,6 +70,7 @@ describe('points that come back, points spent meanwhile, a lot that cannot expir
     p.ledger.hold({
       source: 'test',
       key,
+      until: days(30),
       legs: [{ debitAccountId: account, creditAccountId: p.program.redemption.id, amount, kind: 'burn' }],
     });
 

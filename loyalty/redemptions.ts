@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Redemption, Reward } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
+import { redemptionHoldDays } from './fulfilment/fulfilment-terms.js';
 import { refuseShortfall } from './ledger/errors.js';
+import { queueProcess } from './outbox.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -57,9 +59,10 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
       },
     ],
   };
+  const heldUntil = new Date(Date.now() + redemptionHoldDays * 86_400_000);
   const written = await refuseShortfall(
     account.id,
-    () => (reward.needsFulfilment ? ledger.hold(transfer, manager) : ledger.transfer(transfer, manager)),
+    () => (reward.needsFulfilment ? ledger.hold({ ...transfer, until: heldUntil }, manager) : ledger.transfer(transfer, manager)),
     'reward',
     (short) => `costs ${short.requested} points; the member has ${short.available} available`,
   );
@@ -74,6 +77,13 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
     code: reward.needsFulfilment ? null : `${reward.code.toUpperCase()}-${randomBytes(5).toString('hex').toUpperCase()}`,
   });
   await manager.insert(Redemption, redemption);
+  if (reward.needsFulfilment) {
+    // Started once this transaction commits; the hold gives its points back by itself if the fulfilment never settles it.
+    await queueProcess(manager, 'reward_fulfilment', redemption.id, { rewardCode: reward.code });
+    await queueProcess(manager, 'hold_timeout', redemption.transferId, { expiresAt: heldUntil.toISOString() });
+  } else {
+    await queueRedemptionCompleted(manager, redemption);
+  }
   return redemption;
 }
 

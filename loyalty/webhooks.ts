@@ -1,19 +1,21 @@
 import { createHmac } from 'node:crypto';
-import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDelivery, WebhookEndpoint, type WebhookEvent } from '../entities/index.js';
+import { queueProcess } from './outbox.js';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: what a partner checks (and the age of t). */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** Queues an event for every active endpoint of the partner that listens to it; the deliveries' ids. */
+/** Queues an event for every active endpoint of the partner that listens to it, in the caller's transaction (the outbox); the deliveries' ids. */
 export async function queueWebhooks(manager: EntityManager, partnerId: string, event: WebhookEvent, data: object): Promise<string[]> {
   const endpoints = await manager.find(WebhookEndpoint, { where: { partnerId, active: true } });
   const ids: string[] = [];
   for (const endpoint of endpoints.filter((e) => e.events.includes(event))) {
     const delivery = manager.create(WebhookDelivery, { endpointId: endpoint.id, event, payload: { event, data } });
     await manager.insert(WebhookDelivery, delivery);
+    await queueProcess(manager, 'webhook_delivery', delivery.id, {});
     ids.push(delivery.id);
   }
   return ids;
@@ -56,21 +58,4 @@ export async function attemptWebhook(dataSource: DataSource, deliveryId: string,
 /** Marks a delivery given up after its last attempt. */
 export async function giveUpWebhook(dataSource: DataSource, deliveryId: string): Promise<void> {
   await dataSource.manager.update(WebhookDelivery, { id: deliveryId, status: 'pending' }, { status: 'failed' });
-}
-
-/** Deliveries queued but whose workflow has not been started yet, oldest first. */
-export async function undispatchedWebhooks(dataSource: DataSource, limit: number): Promise<string[]> {
-  const rows = await dataSource.manager.find(WebhookDelivery, {
-    select: { id: true },
-    where: { status: 'pending', dispatchedAt: IsNull() },
-    order: { createdAt: 'ASC' },
-    take: limit,
-  });
-  return rows.map((row) => row.id);
-}
-
-/** Records that the deliveries' workflows exist, so the outbox sweep leaves them alone. */
-export async function markWebhooksDispatched(dataSource: DataSource, deliveryIds: string[]): Promise<void> {
-  if (deliveryIds.length === 0) return;
-  await dataSource.manager.update(WebhookDelivery, { id: In(deliveryIds), dispatchedAt: IsNull() }, { dispatchedAt: new Date() });
 }

@@ -13,7 +13,8 @@ import { artifactsDir, launchBrowser } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
-import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
+import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { boosterWindowWorkflowId, temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { memberSummary } from '../loyalty/member-summary.js';
@@ -39,9 +40,10 @@ beforeAll(async () => {
     dataSource: db.dataSource,
     care: {
       ledger,
-      approvals: temporalCareApprovals(harness.env.client, harness.taskQueue),
+      approvals: temporalCareApprovals(harness.env.client),
       boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
-      fulfilment: temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 hour' }),
+      fulfilment: temporalFulfilmentControl(harness.env.client),
+      processes: harness.processes,
     },
     mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
     databaseUrl: db.url,
@@ -487,7 +489,7 @@ describe('actions', () => {
     );
     const externalId = String(richest.externalId);
     const before = await available(externalId);
-    const redemption = await db.dataSource.transaction((manager) =>
+    const redemption = await inTransaction(db.dataSource, (manager) =>
       redeemReward(manager, new Ledger(db.dataSource), {
         externalId,
         rewardCode: 'backordered-lamp',
@@ -496,10 +498,7 @@ describe('actions', () => {
         key: 'care-cancel-test',
       }),
     );
-    await temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 hour' }).start({
-      id: redemption.id,
-      rewardCode: 'backordered-lamp',
-    });
+    await harness.processes.dispatchQueued();
     const status = async () => (await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;
     await expect.poll(status, { timeout: 20_000 }).toBe('ordered');
     expect(await available(externalId)).toBe(before - 100);

@@ -4,7 +4,9 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { creditPurchasedPoints } from '../loyalty/funding.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
-import { createProgram } from './support/program.js';
+import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
+import { registerSchedules, scheduleIds } from '../workflows/schedules.js';
+import { createProgram, days } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
 let harness: WorkerHarness;
@@ -42,6 +44,26 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
   expect(mail?.text).toContain('member:audit-member');
 });
 
+it('brings deployed schedules to what this version says, and deletes retired ones', async () => {
+  const client = harness.env.client;
+  await registerSchedules(client, harness.taskQueue);
+  // An earlier deployment: the expiry ran at another time, and a schedule of a sweep that is gone.
+  await client.schedule
+    .getHandle(scheduleIds.pointsExpiry)
+    .update((previous) => ({ ...previous, spec: { calendars: [{ hour: 5, minute: 45 }] } }));
+  await client.schedule.create({
+    scheduleId: 'webhook-outbox',
+    spec: { intervals: [{ every: '1 minute' }] },
+    action: { type: 'startWorkflow', workflowType: 'webhookOutboxWorkflow', taskQueue: harness.taskQueue },
+  });
+  await registerSchedules(client, harness.taskQueue);
+  const expiry = await client.schedule.getHandle(scheduleIds.pointsExpiry).describe();
+  expect(expiry.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+  expect(expiry.spec.timezone).toBe('UTC');
+  await expect(client.schedule.getHandle('webhook-outbox').describe()).rejects.toThrow();
+  for (const id of Object.values(scheduleIds)) await client.schedule.getHandle(id).delete();
+});
+
 it('leaves a hold alone once it is settled in time', async () => {
   const p = await createProgram(harness.db.dataSource);
   const { wallet } = await p.partner(1_000);
@@ -54,17 +76,18 @@ it('leaves a hold alone once it is settled in time', async () => {
   const hold = await p.ledger.hold({
     source: 'test',
     key: 'settled-hold',
+    until: days(60),
     legs: [{ debitAccountId: account.id, creditAccountId: p.program.redemption.id, amount: 70, kind: 'burn' }],
   });
   const pendingTransferId = hold.transfers[0]!.id;
-  const handle = await harness.env.client.workflow.start('holdTimeoutWorkflow', {
+  await p.ledger.post({ source: 'test', key: 'settle', pendingTransferId });
+  // Its time limit comes (here: at once) after it was settled.
+  const outcome = await harness.env.client.workflow.execute(holdTimeoutWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: `hold-timeout-${pendingTransferId}`,
-    args: [{ pendingTransferId, timeout: '30 days' }],
+    args: [{ pendingTransferId, expiresAt: new Date().toISOString() }],
   });
-  await p.ledger.post({ source: 'test', key: 'settle', pendingTransferId });
-  await handle.signal('holdSettled');
-  expect(await handle.result()).toBe('settled');
+  expect(outcome).toBe('already_settled');
   expect(await p.posted(account.id)).toBe(30);
   expect(await p.available(account.id)).toBe(30);
 });

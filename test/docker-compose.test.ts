@@ -36,6 +36,11 @@ it('builds web and worker from the Dockerfile and runs scripts that exist', () =
   expect(services.web!.ports).toContain('3000:3000');
 });
 
+it('publishes no Temporal port and takes the session secret from the operator, never a placeholder', () => {
+  expect(services.temporal!.ports ?? []).toEqual([]);
+  expect(services.web!.environment!.SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:\?.+\}$/);
+});
+
 it('points web and worker at the compose services through the documented variables', () => {
   for (const name of ['web', 'worker']) {
     const env = services[name]!.environment!;

@@ -7,7 +7,7 @@ import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { readInbox, startMailSink } from '../wiring/embedded/mail-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
-import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
+import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
@@ -16,7 +16,7 @@ let server: Server;
 let api: string;
 let key: string;
 let p: Awaited<ReturnType<typeof createProgram>>;
-let fulfilment: ReturnType<typeof temporalFulfilment>;
+let fulfilment: ReturnType<typeof temporalFulfilmentControl>;
 
 beforeAll(async () => {
   harness = await startWorkerHarness(startDevServer, 'fulfilment-test');
@@ -34,8 +34,8 @@ beforeAll(async () => {
   ]);
   const { partner } = await p.partner(100_000);
   key = (await issueApiKey(db.dataSource.manager, partner.id, 'test')).secret;
-  fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
-  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, fulfilment } }).listen(0);
+  fulfilment = temporalFulfilmentControl(harness.env.client);
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, processes: harness.processes } }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
 });

@@ -99,11 +99,11 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   expect(listed.schedules.map((s: { scheduleId: string }) => s.scheduleId).sort()).toEqual([
     'funding-alerts',
     'ledger-audit-nightly',
+    'outbox-sweep',
     'partner-reports-monthly',
     'partner-reports-weekly',
     'points-expiry-daily',
     'reactivation-daily',
-    'webhook-outbox',
   ]);
 
   // A member redeems the tote bag (a physical reward) through the demo store's API key: it ships

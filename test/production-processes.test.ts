@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { developmentSessionSecret } from '../wiring/config.js';
 import { freePort } from '../wiring/free-port.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -63,6 +64,17 @@ it('refuses to start a production process without the services it needs, naming 
   const code = await new Promise((resolve) => child.once('exit', resolve));
   expect(code).toBe(1);
   expect(output()).toContain('Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SESSION_SECRET');
+});
+
+it('refuses to start the web process on a development session secret', async () => {
+  const { child, output } = run('web', {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SMTP_URL: sink.smtpUrl,
+    SESSION_SECRET: developmentSessionSecret,
+  });
+  expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+  expect(output()).toContain('SESSION_SECRET is a development placeholder');
 });
 
 it('runs web and worker as separate processes on the configured services', async () => {

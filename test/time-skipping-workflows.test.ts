@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Bonus, Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
@@ -6,7 +7,7 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { redeemReward } from '../loyalty/redemptions.js';
-import { fulfilmentWorkflowId } from '../workflows/fulfilment-starter.js';
+import { workflowIds } from '../workflows/process-dispatch.js';
 import { createBoosterActivities } from '../workflows/activities/booster-activities.js';
 import { createMailer } from '../reports/mailer.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness?.stop());
 
-async function memberWithHold(name: string) {
+async function memberWithHold(name: string, until: Date) {
   const { wallet } = await p.partner(1_000);
   const { account } = await p.member(name);
   await p.ledger.transfer({
@@ -38,18 +39,21 @@ async function memberWithHold(name: string) {
   const hold = await p.ledger.hold({
     source: 'test',
     key: `${name}-hold`,
+    until,
     legs: [{ debitAccountId: account.id, creditAccountId: p.program.redemption.id, amount: 70, kind: 'burn' }],
   });
   return { account, pendingTransferId: hold.transfers[0]!.id };
 }
 
 it('gives held points back after 30 days of waiting, skipped in seconds', async () => {
-  const { account, pendingTransferId } = await memberWithHold('held-too-long');
+  // Held for 30 days on the server's clock.
+  const expiresAt = new Date((await harness.env.currentTimeMs()) + 30 * 86_400_000);
+  const { account, pendingTransferId } = await memberWithHold('held-too-long', expiresAt);
   expect(await p.available(account.id)).toBe(30);
-  const handle = await client.workflow.start('holdTimeoutWorkflow', {
+  const handle = await client.workflow.start(holdTimeoutWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: `hold-timeout-${pendingTransferId}`,
-    args: [{ pendingTransferId, timeout: '30 days' }],
+    args: [{ pendingTransferId, expiresAt: expiresAt.toISOString() }],
   });
   // Skip time only once the worker has started the timer: a skip past a workflow task's own
   // timeout would expire the task and make the server hand it out again.
@@ -58,7 +62,7 @@ it('gives held points back after 30 days of waiting, skipped in seconds', async 
   await harness.env.sleep('29 days');
   expect(await p.available(account.id)).toBe(30);
   await harness.env.sleep('1 day');
-  expect(await handle.result()).toBe('voided');
+  expect(await handle.result()).toBe('released');
   expect(Date.now() - started).toBeLessThan(60_000);
   expect(await p.available(account.id)).toBe(100);
 });
@@ -170,7 +174,7 @@ async function fulfilmentOf(rewardCode: string, name: string, timing: { pollEver
   );
   const handle = await client.workflow.start('rewardFulfilmentWorkflow', {
     taskQueue: harness.taskQueue,
-    workflowId: fulfilmentWorkflowId(rewardCode, redemption.id),
+    workflowId: workflowIds.rewardFulfilment(rewardCode, redemption.id),
     args: [{ redemptionId: redemption.id, ...timing }],
   });
   const status = async () => (await db.manager.findOneByOrFail(Redemption, { id: redemption.id })).status;

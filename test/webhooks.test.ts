@@ -6,8 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EarningRule, ProgramSettings, Reward, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { createWebApp } from '../wiring/web-app.js';
-import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
-import { temporalWebhooks } from '../workflows/webhook-dispatch.js';
+import { queueProcess } from '../loyalty/outbox.js';
+import { outboxSweepWorkflow } from '../workflows/outbox-sweep.workflow.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
@@ -50,13 +50,7 @@ it('delivers signed webhooks, retrying with backoff, and records each attempt; g
     { partnerId: partner.id, url: `${receiverUrl}/hooks`, events: ['points.earned'], secret: 'whsec-test' },
     { partnerId: partner.id, url: 'http://127.0.0.1:9/unreachable', events: ['points.earned'], secret: 'whsec-other' },
   ]);
-  const webhooks = temporalWebhooks({
-    client: harness.env.client,
-    taskQueue: harness.taskQueue,
-    dataSource: db,
-    retry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 },
-  });
-  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, webhooks } }));
+  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }));
 
   const response = await fetch(`${api}/api/v1/events`, {
     method: 'POST',
@@ -101,9 +95,7 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
     events: ['redemption.completed', 'points.expired'],
     secret: 'whsec-2',
   });
-  const webhooks = temporalWebhooks({ client: harness.env.client, taskQueue: harness.taskQueue, dataSource: db });
-  const fulfilment = temporalFulfilment(harness.env.client, harness.taskQueue, { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' });
-  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, webhooks, fulfilment } }));
+  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }));
   const post = (path: string, body: object) =>
     fetch(`${api}/api/v1${path}`, {
       method: 'POST',
@@ -136,7 +128,11 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
   await expect.poll(() => received('points.expired').reduce((sum, e) => sum + Number(e.points), 0), { timeout: 30_000 }).toBe(18);
   expect(received('points.expired').every((e) => e.member === 'hook-bo')).toBe(true);
   const deliveries = await db.manager.find(WebhookDelivery, { where: { event: 'points.expired' } });
-  expect(deliveries.every((d) => d.status === 'delivered' && d.dispatchedAt !== null)).toBe(true);
+  expect(deliveries.every((d) => d.status === 'delivered')).toBe(true);
+  const started = await db.query(`SELECT "dispatchedAt" FROM outbox_entry WHERE "subjectId" = ANY($1::uuid[])`, [
+    deliveries.map((d) => d.id),
+  ]);
+  expect(started.map((e: { dispatchedAt: Date | null }) => e.dispatchedAt !== null)).toEqual(deliveries.map(() => true));
 });
 
 it('the outbox sweep starts deliveries queued but never started (a crash between commit and start), once', async () => {
@@ -151,18 +147,23 @@ it('the outbox sweep starts deliveries queued but never started (a crash between
   const [endpoint] = await db.manager.save(WebhookEndpoint, [
     { partnerId: partner.id, url: `${await listen(receiver)}/hooks`, events: ['points.earned'], secret: 'whsec-3' },
   ]);
-  const [orphan] = await db.manager.save(WebhookDelivery, [
-    { endpointId: endpoint!.id, event: 'points.earned', payload: { event: 'points.earned', data: { member: 'orphan', points: 3 } } },
-  ]);
+  // Queued and committed, then the process died before starting its delivery.
+  const orphan = await db.transaction(async (manager) => {
+    const [delivery] = await manager.save(WebhookDelivery, [
+      { endpointId: endpoint!.id, event: 'points.earned', payload: { event: 'points.earned', data: { member: 'orphan', points: 3 } } },
+    ]);
+    await queueProcess(manager, 'webhook_delivery', delivery!.id, {});
+    return delivery!;
+  });
 
   const sweep = () =>
-    harness.env.client.workflow.execute('webhookOutboxWorkflow', {
+    harness.env.client.workflow.execute(outboxSweepWorkflow, {
       taskQueue: harness.taskQueue,
-      workflowId: `webhook-outbox-${randomUUID()}`,
+      workflowId: `outbox-sweep-${randomUUID()}`,
     });
   expect(await sweep()).toBeGreaterThanOrEqual(1);
   await expect
-    .poll(async () => (await db.manager.findOneByOrFail(WebhookDelivery, { id: orphan!.id })).status, { timeout: 30_000 })
+    .poll(async () => (await db.manager.findOneByOrFail(WebhookDelivery, { id: orphan.id })).status, { timeout: 30_000 })
     .toBe('delivered');
   expect(await sweep()).toBe(0);
   expect(bodies.map((b) => JSON.parse(b).data)).toEqual([{ member: 'orphan', points: 3 }]);

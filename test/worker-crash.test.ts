@@ -12,10 +12,10 @@ import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
-import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
+import { temporalProcesses } from '../workflows/process-dispatch.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
-import { startDevServer } from './support/temporal.js';
+import { startDevServer, testTiming } from './support/temporal.js';
 
 let db: TestDatabase;
 let temporal: TestWorkflowEnvironment;
@@ -66,8 +66,13 @@ it('finishes a fulfilment exactly once when its worker is killed in the middle a
   await db.dataSource.manager.insert(Reward, { code: 'lamp', name: 'Desk lamp', pointsPrice: 250, needsFulfilment: true, stock: 3 });
   const { partner } = await p.partner(10_000);
   const key = (await issueApiKey(db.dataSource.manager, partner.id, 'test')).secret;
-  const fulfilment = temporalFulfilment(temporal.client, taskQueue, { pollEvery: '500 milliseconds', giveUpAfter: '5 minutes' });
-  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, fulfilment } }).listen(0);
+  const processes = temporalProcesses({
+    client: temporal.client,
+    taskQueue,
+    dataSource: db.dataSource,
+    timing: { ...testTiming, fulfilment: { pollEvery: '500 milliseconds', giveUpAfter: '5 minutes' } },
+  });
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, processes } }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   const post = async (path: string, body: unknown) =>

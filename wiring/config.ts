@@ -54,7 +54,6 @@ export interface Config {
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
 }
 
-/** Reads the configuration from the environment; a bad value fails at start, naming the variable. */
 /** For the production entry points: the services they need must be given, not embedded. */
 export function requireSettings<K extends keyof Config>(config: Config, keys: Record<K, string>): Required<Pick<Config, K>> & Config {
   const missing = Object.entries(keys)
@@ -64,6 +63,30 @@ export function requireSettings<K extends keyof Config>(config: Config, keys: Re
   return config as Required<Pick<Config, K>> & Config;
 }
 
+/** `npm start`'s session secret: fine on a laptop, refused in production. */
+export const developmentSessionSecret = 'tessera-development-session-secret-change-me';
+
+/** Secrets everyone can read (the development default, placeholders in our files): never for production. */
+function isDevelopmentSecret(secret: string): boolean {
+  return secret === developmentSessionSecret || /change[-_ ]?me|placeholder/i.test(secret);
+}
+
+/**
+ * For `npm run web` and `npm run worker`: the services they need must be given, and the secrets
+ * must be real ones — a production process refuses to start on a development secret.
+ */
+export function requireProductionSettings<K extends keyof Config>(
+  config: Config,
+  keys: Record<K, string>,
+): Required<Pick<Config, K>> & Config {
+  const required = requireSettings(config, keys);
+  if (required.sessionSecret !== undefined && isDevelopmentSecret(required.sessionSecret)) {
+    throw new Error('SESSION_SECRET is a development placeholder: set a long random value of your own (e.g. `openssl rand -hex 32`)');
+  }
+  return required;
+}
+
+/** Reads the configuration from the environment; a bad value fails at start, naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most tools' configuration.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));

@@ -5,10 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
 import { createRecordingMailer } from '../reports/mailer.js';
-import { registerSchedules } from '../workflows/schedules.js';
-import { createWorker } from '../workflows/worker.js';
 import { FakeRewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
-import { loadConfig } from './config.js';
+import { composeWeb, composeWorker } from './composition.js';
+import { developmentSessionSecret, loadConfig } from './config.js';
 import { openDataSource, provideDatabase } from './database.js';
 import { demoApiKeys, demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
 import { startMailSink } from './embedded/mail-sink.js';
@@ -16,13 +15,6 @@ import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { logger } from './logger.js';
 import { provisionTemporalCli } from './provision/temporal-cli.js';
 import { Shutdown } from './shutdown.js';
-import { createWebApp } from './web-app.js';
-import { createBackOffice } from '../admin/back-office.js';
-import { temporalCareApprovals } from '../workflows/care-approvals.js';
-import { temporalBoosterWindows } from '../workflows/booster-windows.js';
-import { temporalFulfilment } from '../workflows/fulfilment-starter.js';
-import { temporalWebhooks } from '../workflows/webhook-dispatch.js';
-import { Ledger } from '../loyalty/ledger/ledger.js';
 
 /**
  * `npm start`: the whole product on one machine. PostgreSQL, Temporal and SMTP are embedded
@@ -80,58 +72,28 @@ try {
     await workerConnection.close();
   });
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
-  await registerSchedules(client, config.taskQueue);
+  const foundation = { config, dataSource, mailer, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
 
-  const worker = await createWorker({
-    connection: workerConnection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    dataSource,
-    mailer,
-    operatorEmail: config.operatorEmail,
-    supplier: new FakeRewardSupplier(config.fakeSupplier),
-    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-  });
+  // The demo fulfils through the fake supplier, said so here and only here (production has a real one).
+  const worker = await composeWorker(foundation, workerConnection, new FakeRewardSupplier(config.fakeSupplier));
   const workerRun = worker.run();
   shutdown.add('Temporal worker', async () => {
     worker.shutdown();
     await workerRun;
   });
 
-  const ledger = new Ledger(dataSource);
-  const fulfilment = temporalFulfilment(client, config.taskQueue, {
-    pollEvery: `${config.fulfilmentPollSeconds} seconds`,
-    giveUpAfter: '14 days',
-  });
-  const backOffice = createBackOffice({
-    dataSource,
-    mailer,
-    care: {
-      ledger,
-      approvals: temporalCareApprovals(client, config.taskQueue),
-      boosterWindows: temporalBoosterWindows(client, config.taskQueue),
-      fulfilment,
+  const web = await composeWeb(
+    foundation,
+    { client, connection: clientConnection },
+    {
+      databaseUrl: database.url,
+      sessionSecret: config.sessionSecret ?? developmentSessionSecret,
+      inboxDirectory: mailSink?.directory,
+      demoStore: true,
     },
-    databaseUrl: database.url,
-    sessionSecret: config.sessionSecret ?? 'tessera-development-session-secret-change-me',
-    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-  });
-  shutdown.add('back-office sessions', () => backOffice.close());
-  const app = createWebApp({
-    backOffice: backOffice.router,
-    api: { dataSource, ledger, webhooks: temporalWebhooks({ client, taskQueue: config.taskQueue, dataSource }), fulfilment },
-    health: {
-      database: () => dataSource.query('SELECT 1'),
-      temporal: () => clientConnection.healthService.check({}),
-      smtp: () => mailer.verify(),
-    },
-    inboxDirectory: mailSink?.directory,
-    demoStore: true,
-  });
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  );
+  shutdown.add('back-office sessions', web.closeBackOffice);
+  const server: Server = await web.listen(config.port);
   shutdown.add('HTTP server', () => new Promise((resolve) => server.close(resolve)));
 
   const address = server.address();

@@ -1,14 +1,14 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDataSource } from '../entities/data-source.js';
-import { createRecordingMailer } from '../reports/mailer.js';
-import { createWorker } from '../workflows/worker.js';
 import { FakeRewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
-import { loadConfig, requireSettings } from './config.js';
+import { createRecordingMailer } from '../reports/mailer.js';
+import { composeWorker } from './composition.js';
+import { loadConfig, requireProductionSettings } from './config.js';
 import { logger } from './logger.js';
 import { Shutdown } from './shutdown.js';
 
 /** Production worker process: runs the workflows and activities; the web process migrates. */
-const config = requireSettings(loadConfig(), {
+const config = requireProductionSettings(loadConfig(), {
   databaseUrl: 'DATABASE_URL',
   temporalAddress: 'TEMPORAL_ADDRESS',
   smtpUrl: 'SMTP_URL',
@@ -24,16 +24,8 @@ try {
   shutdown.add('mailer', () => mailer.close());
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   shutdown.add('Temporal connection', () => connection.close());
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    dataSource,
-    mailer,
-    operatorEmail: config.operatorEmail,
-    supplier: new FakeRewardSupplier(config.fakeSupplier),
-    publicUrl: config.publicUrl,
-  });
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const worker = await composeWorker({ config, dataSource, mailer, publicUrl }, connection, new FakeRewardSupplier(config.fakeSupplier));
   const run = worker.run();
   shutdown.add('Temporal worker', async () => {
     worker.shutdown();

@@ -1,5 +1,5 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import type { BoosterWindowInput } from './booster-window.workflow.js';
+import { boosterWindowWorkflow, type BoosterWindowInput } from './booster-window.workflow.js';
 
 export const boosterWindowWorkflowId = (boosterId: string) => `booster-window-${boosterId}`;
 
@@ -7,7 +7,7 @@ export const boosterWindowWorkflowId = (boosterId: string) => `booster-window-${
 export function temporalBoosterWindows(client: Client, taskQueue: string) {
   return {
     async schedule(window: BoosterWindowInput): Promise<void> {
-      await client.workflow.start('boosterWindowWorkflow', {
+      await client.workflow.start(boosterWindowWorkflow, {
         taskQueue,
         workflowId: boosterWindowWorkflowId(window.boosterId),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -2,17 +2,18 @@ import type { Duration } from '@temporalio/common';
 import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CareActivities } from './activities/care-activities.js';
 
-const { applyCareAdjustment, closeCareAdjustment, remindSupervisors } = proxyActivities<CareActivities>({
+const { approveCareAdjustment, closeCareAdjustment, remindSupervisors } = proxyActivities<CareActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 export interface CareDecision {
   approved: boolean;
+  /** The supervisor's email. */
   by: string;
 }
 
-/** A supervisor's decision; the first one counts. */
+/** A supervisor's decision. */
 export const careDecisionSignal = defineSignal<[CareDecision]>('careDecision');
 
 export interface CareApprovalInput {
@@ -23,22 +24,32 @@ export interface CareApprovalInput {
   expireAfter: Duration;
 }
 
-/** A large care adjustment waits for a supervisor: applied if approved, closed if rejected or left too long. */
-export async function careApprovalWorkflow({ adjustmentId, remindAfter, expireAfter }: CareApprovalInput): Promise<string> {
-  let decision: CareDecision | undefined;
-  setHandler(careDecisionSignal, (d) => {
-    decision ??= d;
-  });
-  if (!(await condition(() => decision !== undefined, remindAfter))) {
-    await remindSupervisors(adjustmentId);
-    if (!(await condition(() => decision !== undefined, expireAfter))) {
-      await closeCareAdjustment(adjustmentId, 'expired', null, 'no supervisor decided in time');
-      return 'expired';
+export type CareApprovalOutcome = 'applied' | 'rejected' | 'expired' | 'already_decided';
+
+/**
+ * A large care adjustment waits for a supervisor: applied if approved, closed if rejected or left
+ * too long. An approval the four-eyes rule refuses (the requester's own) is ignored: it waits on.
+ */
+export async function careApprovalWorkflow({ adjustmentId, remindAfter, expireAfter }: CareApprovalInput): Promise<CareApprovalOutcome> {
+  const decisions: CareDecision[] = [];
+  setHandler(careDecisionSignal, (decision) => void decisions.push(decision));
+  let reminded = false;
+  for (;;) {
+    if (!(await condition(() => decisions.length > 0, reminded ? expireAfter : remindAfter))) {
+      if (reminded) {
+        await closeCareAdjustment(adjustmentId, 'expired', null, 'no supervisor decided in time');
+        return 'expired';
+      }
+      await remindSupervisors(adjustmentId);
+      reminded = true;
+      continue;
     }
+    const decision = decisions.shift()!;
+    if (!decision.approved) {
+      await closeCareAdjustment(adjustmentId, 'rejected', decision.by, `rejected by ${decision.by}`);
+      return 'rejected';
+    }
+    const outcome = await approveCareAdjustment(adjustmentId, decision.by);
+    if (outcome !== 'not_allowed') return outcome;
   }
-  if (!decision!.approved) {
-    await closeCareAdjustment(adjustmentId, 'rejected', decision!.by, `rejected by ${decision!.by}`);
-    return 'rejected';
-  }
-  return applyCareAdjustment(adjustmentId, decision!.by);
 }

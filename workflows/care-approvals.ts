@@ -1,30 +1,16 @@
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import type { CareApprovalInput, CareDecision } from './care-approval.workflow.js';
+import type { Client } from '@temporalio/client';
+import { careDecisionSignal, type CareDecision } from './care-approval.workflow.js';
+import { workflowIds } from './process-dispatch.js';
 
-export const careApprovalWorkflowId = (adjustmentId: string) => `care-approval-${adjustmentId}`;
-
-/** How the back office starts and answers care approvals (a Temporal client underneath). */
+/** How the back office answers a care approval (its process is started from the outbox). */
 export interface CareApprovals {
-  start(adjustmentId: string): Promise<void>;
   decide(adjustmentId: string, decision: CareDecision): Promise<void>;
 }
 
-export function temporalCareApprovals(
-  client: Client,
-  taskQueue: string,
-  timing: Pick<CareApprovalInput, 'remindAfter' | 'expireAfter'> = { remindAfter: '1 day', expireAfter: '2 days' },
-): CareApprovals {
+export function temporalCareApprovals(client: Client): CareApprovals {
   return {
-    async start(adjustmentId) {
-      await client.workflow.start('careApprovalWorkflow', {
-        taskQueue,
-        workflowId: careApprovalWorkflowId(adjustmentId),
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [{ adjustmentId, ...timing } satisfies CareApprovalInput],
-      });
-    },
     async decide(adjustmentId, decision) {
-      await client.workflow.getHandle(careApprovalWorkflowId(adjustmentId)).signal('careDecision', decision);
+      await client.workflow.getHandle(workflowIds.careApproval(adjustmentId)).signal(careDecisionSignal, decision);
     },
   };
 }

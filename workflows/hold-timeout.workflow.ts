@@ -1,30 +1,26 @@
-import type { Duration } from '@temporalio/common';
-import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { LedgerActivities } from './activities/ledger-activities.js';
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
+import type { HoldActivities } from './activities/hold-activities.js';
+import { emailActivityOptions } from './email-retry.js';
 
-const { voidExpiredHold } = proxyActivities<LedgerActivities>({
+const { releaseHold } = proxyActivities<HoldActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-
-/** Sent by whoever posts or voids the hold first (the fulfilment, a care agent). */
-export const holdSettledSignal = defineSignal('holdSettled');
+const mail = proxyActivities<FulfilmentActivities>(emailActivityOptions);
 
 export interface HoldTimeoutInput {
   pendingTransferId: string;
-  /** How long the points may stay held before they go back to the member. */
-  timeout: Duration;
+  /** When the points go back to the member if nothing settled the hold (ISO 8601): the hold's own limit. */
+  expiresAt: string;
 }
 
-/** Gives held points back to the member if nobody settles the hold in time. */
-export async function holdTimeoutWorkflow({
-  pendingTransferId,
-  timeout,
-}: HoldTimeoutInput): Promise<'settled' | 'voided' | 'already-settled'> {
-  let settled = false;
-  setHandler(holdSettledSignal, () => {
-    settled = true;
-  });
-  if (await condition(() => settled, timeout)) return 'settled';
-  return voidExpiredHold(pendingTransferId);
+/** Started with every hold: at its time limit, gives the points back if nobody settled it (and tells a redeeming member). */
+export async function holdTimeoutWorkflow({ pendingTransferId, expiresAt }: HoldTimeoutInput): Promise<'released' | 'already_settled'> {
+  const wait = new Date(expiresAt).getTime() - Date.now();
+  if (wait > 0) await sleep(wait);
+  // As of the workflow's clock, so that a skipped test clock and the hold's own limit agree.
+  const { outcome, redemptionId } = await releaseHold(pendingTransferId, new Date().toISOString());
+  if (outcome === 'released' && redemptionId) await mail.emailFulfilmentOutcome(redemptionId);
+  return outcome === 'released' ? 'released' : 'already_settled';
 }

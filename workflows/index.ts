@@ -1,5 +1,5 @@
 // Every workflow the worker runs. Workflow files import only @temporalio/workflow and activity types.
-export { holdTimeoutWorkflow, holdSettledSignal } from './hold-timeout.workflow.js';
+export { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 export { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workflow.js';
 export { pointsExpiryWorkflow } from './points-expiry.workflow.js';
@@ -9,4 +9,4 @@ export { reactivationWorkflow } from './reactivation.workflow.js';
 export { boosterWindowWorkflow } from './booster-window.workflow.js';
 export { partnerReportsWorkflow } from './partner-reports.workflow.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';
-export { webhookOutboxWorkflow } from './webhook-outbox.workflow.js';
+export { outboxSweepWorkflow } from './outbox-sweep.workflow.js';

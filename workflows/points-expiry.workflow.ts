@@ -1,7 +1,15 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ExpiryActivities } from './activities/expiry-activities.js';
-import { sendQueuedWebhooks } from './webhook-outbox.workflow.js';
+import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
+import type { HoldActivities } from './activities/hold-activities.js';
+import { emailActivityOptions } from './email-retry.js';
+import { startQueuedProcesses } from './outbox-sweep.workflow.js';
 
+const { releaseExpiredHolds } = proxyActivities<HoldActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
+});
+const mail = proxyActivities<FulfilmentActivities>(emailActivityOptions);
 const { expireLots, findExpiryNotices, sendExpiryNotice, alertExpiryFailures } = proxyActivities<ExpiryActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
@@ -18,6 +26,8 @@ export interface PointsExpirySummary {
   breakageByPartner: Record<string, number>;
   /** Lots left as they were (the operator was told): the run went on without them. */
   failedLots: string[];
+  /** Holds past their time limit given back. */
+  releasedHolds: number;
   alertsSent: number;
 }
 
@@ -25,8 +35,11 @@ export interface PointsExpirySummary {
 export async function pointsExpiryWorkflow({ alertDays }: PointsExpiryInput): Promise<PointsExpirySummary> {
   const asOf = new Date().toISOString();
   const expired = await expireLots(asOf);
-  if (expired.lots > 0) await sendQueuedWebhooks();
+  if (expired.lots > 0) await startQueuedProcesses();
   if (expired.failures.length > 0) await alertExpiryFailures(expired.failures);
+  // The backstop of every hold's own timeout: nothing stays held because a process died.
+  const holds = await releaseExpiredHolds(asOf);
+  for (const redemptionId of holds.redemptionIds) await mail.emailFulfilmentOutcome(redemptionId);
   let alertsSent = 0;
   for (const daysAhead of alertDays) {
     for (const notice of await findExpiryNotices(asOf, daysAhead)) {
@@ -38,6 +51,7 @@ export async function pointsExpiryWorkflow({ alertDays }: PointsExpiryInput): Pr
     expiredPoints: expired.points,
     breakageByPartner: expired.byPartner,
     failedLots: expired.failures.map((f) => f.lotId),
+    releasedHolds: holds.released,
     alertsSent,
   };
 }

@@ -2,7 +2,7 @@ import type { Duration } from '@temporalio/common';
 import { ActivityFailure, condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
 import { emailActivityOptions } from './email-retry.js';
-import { sendQueuedWebhooks } from './webhook-outbox.workflow.js';
+import { startQueuedProcesses } from './outbox-sweep.workflow.js';
 
 // Short timeouts: a step lost with a crashed worker is retried on another one this soon.
 const ledgerSteps = proxyActivities<FulfilmentActivities>({
@@ -63,6 +63,6 @@ export async function rewardFulfilmentWorkflow({ redemptionId, pollEvery, giveUp
     // Undeliverable for a day: the outcome stands (and shows in the back office) without the email.
     if (!(error instanceof ActivityFailure)) throw error;
   }
-  if (outcome === 'fulfilled') await sendQueuedWebhooks();
+  if (outcome === 'fulfilled') await startQueuedProcesses();
   return outcome;
 }

@@ -1,81 +1,124 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleSpec,
+  type Workflow,
+} from '@temporalio/client';
+import { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
+import { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
+import { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
+import { partnerReportsWorkflow } from './partner-reports.workflow.js';
+import { pointsExpiryWorkflow } from './points-expiry.workflow.js';
+import { reactivationWorkflow } from './reactivation.workflow.js';
 
-export const ledgerAuditScheduleId = 'ledger-audit-nightly';
-export const pointsExpiryScheduleId = 'points-expiry-daily';
-export const fundingAlertsScheduleId = 'funding-alerts';
-export const reactivationScheduleId = 'reactivation-daily';
-export const weeklyReportsScheduleId = 'partner-reports-weekly';
-export const monthlyReportsScheduleId = 'partner-reports-monthly';
-export const webhookOutboxScheduleId = 'webhook-outbox';
+export const scheduleIds = {
+  ledgerAudit: 'ledger-audit-nightly',
+  pointsExpiry: 'points-expiry-daily',
+  fundingAlerts: 'funding-alerts',
+  reactivation: 'reactivation-daily',
+  weeklyReports: 'partner-reports-weekly',
+  monthlyReports: 'partner-reports-monthly',
+  outboxSweep: 'outbox-sweep',
+} as const;
 
-async function ensure(client: Client, options: Parameters<Client['schedule']['create']>[0]): Promise<void> {
-  try {
-    await client.schedule.create(options);
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
+/** Schedules an earlier version registered that nothing runs any more. */
+const retiredScheduleIds = ['webhook-outbox'];
+
+interface Recurring<W extends Workflow> {
+  scheduleId: string;
+  spec: ScheduleSpec;
+  workflow: W;
+  workflowId: string;
+  args: Parameters<W>;
 }
 
-/** Registers the program's recurring work; safe to call at every start. */
-export async function registerSchedules(client: Client, taskQueue: string, expiryAlertDays: number[] = [30, 7]): Promise<void> {
-  await ensure(client, {
-    scheduleId: ledgerAuditScheduleId,
-    spec: { calendars: [{ hour: 3, minute: 15 }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'ledgerAuditWorkflow', taskQueue, workflowId: 'ledger-audit' },
-  });
-  await ensure(client, {
-    scheduleId: pointsExpiryScheduleId,
-    spec: { calendars: [{ hour: 2, minute: 0 }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'pointsExpiryWorkflow',
-      taskQueue,
+const recurring = <W extends Workflow>(r: Recurring<W>) => r;
+
+/** The program's recurring work. Day boundaries and times of day are UTC, as everywhere in Tessera. */
+export function programSchedules(expiryAlertDays: number[] = [30, 7]) {
+  return [
+    recurring({
+      scheduleId: scheduleIds.ledgerAudit,
+      spec: { calendars: [{ hour: 3, minute: 15 }] },
+      workflow: ledgerAuditWorkflow,
+      workflowId: 'ledger-audit',
+      args: [],
+    }),
+    recurring({
+      scheduleId: scheduleIds.pointsExpiry,
+      spec: { calendars: [{ hour: 2, minute: 0 }] },
+      workflow: pointsExpiryWorkflow,
       workflowId: 'points-expiry',
       args: [{ alertDays: expiryAlertDays }],
-    },
-  });
-  await ensure(client, {
-    scheduleId: fundingAlertsScheduleId,
-    spec: { intervals: [{ every: '10 minutes' }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'fundingAlertsWorkflow', taskQueue, workflowId: 'funding-alerts' },
-  });
-  await ensure(client, {
-    scheduleId: reactivationScheduleId,
-    spec: { calendars: [{ hour: 10, minute: 0 }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'reactivationWorkflow', taskQueue, workflowId: 'reactivation' },
-  });
-  await ensure(client, {
-    scheduleId: weeklyReportsScheduleId,
-    spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 7, minute: 0 }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'partnerReportsWorkflow',
-      taskQueue,
+    }),
+    recurring({
+      scheduleId: scheduleIds.fundingAlerts,
+      spec: { intervals: [{ every: '10 minutes' }] },
+      workflow: fundingAlertsWorkflow,
+      workflowId: 'funding-alerts',
+      args: [],
+    }),
+    recurring({
+      scheduleId: scheduleIds.reactivation,
+      spec: { calendars: [{ hour: 10, minute: 0 }] },
+      workflow: reactivationWorkflow,
+      workflowId: 'reactivation',
+      args: [],
+    }),
+    recurring({
+      scheduleId: scheduleIds.weeklyReports,
+      spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 7, minute: 0 }] },
+      workflow: partnerReportsWorkflow,
       workflowId: 'partner-reports-weekly',
       args: ['weekly'],
-    },
-  });
-  await ensure(client, {
-    scheduleId: monthlyReportsScheduleId,
-    spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 30 }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'partnerReportsWorkflow',
-      taskQueue,
+    }),
+    recurring({
+      scheduleId: scheduleIds.monthlyReports,
+      spec: { calendars: [{ dayOfMonth: 1, hour: 7, minute: 30 }] },
+      workflow: partnerReportsWorkflow,
       workflowId: 'partner-reports-monthly',
       args: ['monthly'],
-    },
-  });
-  await ensure(client, {
-    scheduleId: webhookOutboxScheduleId,
-    spec: { intervals: [{ every: '1 minute' }] },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    action: { type: 'startWorkflow', workflowType: 'webhookOutboxWorkflow', taskQueue, workflowId: 'webhook-outbox' },
-  });
+    }),
+    recurring({
+      scheduleId: scheduleIds.outboxSweep,
+      spec: { intervals: [{ every: '1 minute' }] },
+      workflow: outboxSweepWorkflow,
+      workflowId: 'outbox-sweep',
+      args: [],
+    }),
+  ];
+}
+
+/**
+ * Registers the program's recurring work; safe at every start. A schedule that exists already is
+ * brought to what this version says (spec, workflow, arguments), and retired ones are deleted.
+ */
+export async function registerSchedules(client: Client, taskQueue: string, expiryAlertDays?: number[]): Promise<void> {
+  for (const schedule of programSchedules(expiryAlertDays)) {
+    const options: ScheduleOptions = {
+      scheduleId: schedule.scheduleId,
+      spec: { ...schedule.spec, timezone: 'UTC' },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      action: { type: 'startWorkflow', workflowType: schedule.workflow, taskQueue, workflowId: schedule.workflowId, args: schedule.args },
+    };
+    try {
+      await client.schedule.create(options);
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule
+        .getHandle(schedule.scheduleId)
+        .update((previous) => ({ ...previous, spec: options.spec, action: options.action }));
+    }
+  }
+  for (const scheduleId of retiredScheduleIds) {
+    await client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch((error: unknown) => {
+        if (!(error instanceof ScheduleNotFoundError)) throw error;
+      });
+  }
 }

@@ -13,7 +13,9 @@ import { createWebhookActivities } from './activities/webhook-activities.js';
 import { createFulfilmentActivities } from './activities/fulfilment-activities.js';
 import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
-import type { WebhookRetry } from './webhook-dispatch.js';
+import { createHoldActivities } from './activities/hold-activities.js';
+import { createOutboxActivities } from './activities/outbox-activities.js';
+import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -28,8 +30,8 @@ export interface WorkerDependencies {
   publicUrl?: string;
   /** Where rewards are ordered (the fake supplier until real ones are connected). */
   supplier: RewardSupplier;
-  /** How webhook deliveries started by workflows retry (the default: from 30 seconds, 10 attempts). */
-  webhookRetry?: WebhookRetry;
+  /** How the processes the outbox sweep starts wait and retry. */
+  processTiming: ProcessTiming;
   /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -51,12 +53,14 @@ const quietBundlerLogger = {
 export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
   const ledger = new Ledger(deps.dataSource);
   const activities = {
-    ...createLedgerActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createLedgerActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
-    ...createWebhookActivities({ dataSource: deps.dataSource, retry: deps.webhookRetry }),
+    ...createWebhookActivities({ dataSource: deps.dataSource }),
+    ...createOutboxActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
+    ...createHoldActivities({ dataSource: deps.dataSource, ledger }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({

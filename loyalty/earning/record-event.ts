@@ -8,6 +8,7 @@ import { refuseShortfall } from '../ledger/errors.js';
 import { EventRefusedError } from './event-refused.js';
 import { checkOccurredAt } from './event-time.js';
 import { recoverRefundDebts } from './refund-debts.js';
+import { queueWebhooks } from '../webhooks.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { enrollMember } from '../members.js';
 import type { EarningEvent, EventLine } from './earning-event.js';
@@ -168,6 +169,17 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     earnTransferId: earnTransfer?.id ?? null,
   });
   await manager.insert(MemberEvent, record);
+  // The partner hears of it with the write itself: a delivery exists exactly when the points do.
+  if (earned.points + bonusPoints > 0) {
+    await queueWebhooks(manager, input.partnerId, 'points.earned', {
+      eventId,
+      member: input.member.externalId,
+      points: earned.points + bonusPoints,
+      explanation: record.explanation,
+    });
+  }
+  if (upgrade)
+    await queueWebhooks(manager, input.partnerId, 'member.tier_changed', { member: input.member.externalId, tier: upgrade.code });
   return {
     event: record,
     memberId: member.id,

@@ -18,6 +18,8 @@ export interface PlannedTransfer {
   explanation: RuleExplanation[];
   pendingTransferId?: string;
   reversesTransferId?: string;
+  /** For a hold: when it gives its points back if nobody settled it. */
+  heldUntil?: Date;
   /** Post and void must use the shards their pending transfer used. */
   debitShard?: number;
   creditShard?: number;
@@ -307,6 +309,7 @@ const transferInsertColumns = [
   ['idempotencyKey', 'text'],
   ['leg', 'int'],
   ['requestHash', 'text'],
+  ['heldUntil', 'timestamptz'],
   ['references', 'jsonb'],
   ['explanation', 'jsonb'],
 ] as const;
@@ -348,6 +351,7 @@ async function insertTransfers(
       r.key,
       r.leg,
       r.hash,
+      r.heldUntil ?? null,
       JSON.stringify(r.references),
       JSON.stringify(r.explanation),
     ];

@@ -95,6 +95,7 @@ it('keeps every invariant and the expected balances through random operation seq
               const r = await p.ledger.hold({
                 source: 'property',
                 key: key(),
+                until: days(30),
                 legs: [{ debitAccountId: account(o.from), creditAccountId: p.program.redemption.id, amount: o.amount, kind: 'burn' }],
               });
               id = r.transfers[0]!.id;

@@ -273,6 +273,7 @@ describe('holds', () => {
     const hold = await p.ledger.hold({
       source: 'fulfilment',
       key: key(),
+      until: days(30),
       legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 60, kind: 'burn' }],
     });
     return { member, pending: hold.transfers[0]! };
@@ -320,6 +321,7 @@ describe('holds', () => {
       p.ledger.hold({
         source: 'api',
         key: key(),
+        until: days(30),
         legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 5, kind: 'earn' }],
       }),
     ).rejects.toThrow(/legs\[0\]\.creditAccountId: a hold cannot credit a member/);

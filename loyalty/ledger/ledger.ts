@@ -15,7 +15,9 @@ import {
   requirePoints,
   requireUuid,
   validateIdempotency,
+  validateHoldRequest,
   validateTransferRequest,
+  type HoldRequest,
   type Idempotency,
   type LegRequest,
   type ResolveRequest,
@@ -68,9 +70,12 @@ export class Ledger {
     );
   }
 
-  /** Holds points (pending) until they are posted or voided, e.g. while a reward ships. */
-  async hold(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
-    validateTransferRequest(request);
+  /**
+   * Holds points (pending) until they are posted or voided, e.g. while a reward ships. Every hold
+   * has a time limit (`until`): nothing stays held because a process died.
+   */
+  async hold(request: HoldRequest, within?: EntityManager): Promise<LedgerResult> {
+    validateHoldRequest(request);
     return this.write(
       'hold',
       request,
@@ -90,7 +95,7 @@ export class Ledger {
         return executePlan(
           manager,
           identity,
-          request.legs.map((leg) => ({ ...leg, phase: 'pending', ...described(leg) })),
+          request.legs.map((leg) => ({ ...leg, phase: 'pending', heldUntil: request.until, ...described(leg) })),
         );
       },
       within,

@@ -29,6 +29,11 @@ export interface TransferRequest extends Idempotency {
   legs: LegRequest[];
 }
 
+/** Points held until they are posted or voided, or given back at `until` if nobody settled them. */
+export interface HoldRequest extends TransferRequest {
+  until: Date;
+}
+
 export interface ResolveRequest extends Idempotency {
   pendingTransferId: string;
 }
@@ -91,6 +96,12 @@ export function validateTransferRequest(request: TransferRequest): void {
       leg.fromLotIds.forEach((id, i) => requireUuid(`${at}.fromLotIds[${i}]`, id));
     }
   });
+}
+
+export function validateHoldRequest(request: HoldRequest): void {
+  validateTransferRequest(request);
+  if (!(request.until instanceof Date) || Number.isNaN(request.until.getTime()))
+    throw new InvalidTransferError('until', 'must be a valid date');
 }
 
 function canonical(value: unknown): unknown {

@@ -17,6 +17,7 @@ export interface TransferRecord {
   idempotencyKey: string;
   leg: number;
   requestHash: string;
+  heldUntil: Date | null;
   references: TransferReferences;
   explanation: RuleExplanation[];
   createdAt: Date;
@@ -30,7 +31,7 @@ export interface LedgerResult {
 
 export const transferColumns = `id, seq, "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind,
   phase, "pendingTransferId", "reversesTransferId", "idempotencySource", "idempotencyKey", leg, "requestHash",
-  "references", explanation, "createdAt"`;
+  "heldUntil", "references", explanation, "createdAt"`;
 
 /** A transfer as PostgreSQL returns it: BIGINTs as strings. */
 export type TransferRow = Omit<TransferRecord, 'seq' | 'amount'> & { seq: string | number; amount: string | number };

@@ -9,6 +9,7 @@ import { provisionTemporalTestServer } from '../../wiring/provision/temporal-tes
 import { FakeRewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import { createMailer } from '../../reports/mailer.js';
 import { startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-sink.js';
+import { temporalProcesses, type ProcessDispatcher, type ProcessTiming } from '../../workflows/process-dispatch.js';
 import { bundleWorkflows, createWorker } from '../../workflows/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -41,12 +42,21 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
+/** Processes that wait and retry in a test's time: fulfilment polls five times a second and gives up after a minute. */
+export const testTiming: ProcessTiming = {
+  fulfilment: { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' },
+  careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
+  webhookRetry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 },
+};
+
 export interface WorkerHarness {
   db: TestDatabase;
   env: TestWorkflowEnvironment;
   sink: RunningMailSink;
   taskQueue: string;
   operatorEmail: string;
+  /** Starts what the outbox holds, on the harness's task queue, with `testTiming` (or the harness's own). */
+  processes: ProcessDispatcher;
   stop(): Promise<void>;
 }
 
@@ -54,7 +64,11 @@ export interface WorkerHarness {
  * A Temporal server, a database of its own, a real SMTP sink and the project's worker polling
  * `taskQueue`: what each workflow test file runs on.
  */
-export async function startWorkerHarness(server: () => Promise<TestWorkflowEnvironment>, taskQueue: string): Promise<WorkerHarness> {
+export async function startWorkerHarness(
+  server: () => Promise<TestWorkflowEnvironment>,
+  taskQueue: string,
+  timing: ProcessTiming = testTiming,
+): Promise<WorkerHarness> {
   const [db, env, sink] = await Promise.all([createTestDatabase(), server(), startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-')))]);
   const mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
   const operatorEmail = 'operator@tessera.test';
@@ -74,6 +88,7 @@ export async function startWorkerHarness(server: () => Promise<TestWorkflowEnvir
       backordered: ['backordered-lamp'],
     }),
     workflowBundle: await workflowBundle(),
+    processTiming: timing,
   });
   const running = worker.run();
   return {
@@ -82,6 +97,7 @@ export async function startWorkerHarness(server: () => Promise<TestWorkflowEnvir
     sink,
     taskQueue,
     operatorEmail,
+    processes: temporalProcesses({ client: env.client, taskQueue, dataSource: db.dataSource, timing }),
     async stop() {
       worker.shutdown();
       await running;

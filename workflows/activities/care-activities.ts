@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { StaffUser } from '../../entities/index.js';
-import { applyAdjustment, closeAdjustment } from '../../loyalty/care-adjustments.js';
+import { approveAdjustment, closeAdjustment, type ApprovalOutcome } from '../../loyalty/care-adjustments.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
 import type { Mailer } from '../../reports/mailer.js';
 
@@ -14,8 +14,8 @@ export interface CareActivityDependencies {
 /** Thin, idempotent calls for the care approval workflow. */
 export function createCareActivities({ dataSource, ledger, mailer, publicUrl }: CareActivityDependencies) {
   return {
-    async applyCareAdjustment(adjustmentId: string, approvedBy: string): Promise<string> {
-      return (await applyAdjustment(dataSource, ledger, adjustmentId, approvedBy)).status;
+    approveCareAdjustment(adjustmentId: string, approvedBy: string): Promise<ApprovalOutcome> {
+      return approveAdjustment(dataSource, ledger, adjustmentId, approvedBy);
     },
 
     async closeCareAdjustment(adjustmentId: string, status: 'rejected' | 'expired', by: string | null, outcome: string): Promise<void> {

@@ -1,0 +1,53 @@
+import type { DataSource } from 'typeorm';
+import { Redemption } from '../entities/index.js';
+import { cancelRedemption } from './fulfilment/fulfilment.js';
+import { PendingTransferResolvedError } from './ledger/errors.js';
+import type { Ledger } from './ledger/ledger.js';
+
+/** What became of a hold past its time limit. */
+export type HoldRelease = 'released' | 'already_settled' | 'not_due';
+
+/** Holds past their time limit that nobody posted or voided, oldest first. */
+export async function expiredHolds(dataSource: DataSource, asOf: Date, limit = 500): Promise<string[]> {
+  const rows: { id: string }[] = await dataSource.query(
+    `SELECT p.id FROM ledger_transfer p
+      WHERE p.phase = 'pending' AND p."heldUntil" <= $1
+        AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r."pendingTransferId" = p.id)
+      ORDER BY p."heldUntil" LIMIT $2`,
+    [asOf, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Gives back the points of a hold nobody settled by its time limit. A redemption's hold cancels
+ * the redemption (its stock back, the reason kept for the member); any other hold is voided.
+ * Idempotent: a hold settled meanwhile is left as it is.
+ */
+export async function releaseExpiredHold(
+  dataSource: DataSource,
+  ledger: Ledger,
+  pendingTransferId: string,
+  asOf: Date,
+): Promise<HoldRelease> {
+  const [hold]: { heldUntil: Date | null; settled: boolean }[] = await dataSource.query(
+    `SELECT p."heldUntil", EXISTS (SELECT 1 FROM ledger_transfer r WHERE r."pendingTransferId" = p.id) AS settled
+       FROM ledger_transfer p WHERE p.id = $1 AND p.phase = 'pending'`,
+    [pendingTransferId],
+  );
+  if (!hold || hold.settled) return 'already_settled';
+  if (!hold.heldUntil || new Date(hold.heldUntil) > asOf) return 'not_due';
+  const redemption = await dataSource.manager.findOneBy(Redemption, { transferId: pendingTransferId });
+  if (redemption) {
+    if (redemption.status !== 'awaiting_fulfilment' && redemption.status !== 'ordered') return 'already_settled';
+    await cancelRedemption(dataSource, ledger, redemption.id, 'it was not delivered in time');
+    return 'released';
+  }
+  try {
+    await ledger.void({ source: 'system:hold-expiry', key: pendingTransferId, pendingTransferId });
+    return 'released';
+  } catch (error) {
+    if (error instanceof PendingTransferResolvedError) return 'already_settled';
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { OutboxEntry, type OutboxProcess } from '../entities/index.js';
+
+/** What each process needs besides its subject, by process: the dispatcher's starters read it typed. */
+export interface OutboxDetails {
+  webhook_delivery: Record<string, never>;
+  /** The reward's code makes the workflow id readable in the Temporal UI. */
+  reward_fulfilment: { rewardCode: string };
+  care_approval: Record<string, never>;
+  /** When the hold gives its points back if nothing settled it (ISO 8601). */
+  hold_timeout: { expiresAt: string };
+}
+
+/** A queued process as the dispatcher sees it. */
+export type QueuedProcess = {
+  [P in OutboxProcess]: { id: string; process: P; subjectId: string; details: OutboxDetails[P] };
+}[OutboxProcess];
+
+/** Outbox entries queued by the transaction behind `manager`, kept on its query runner until the commit. */
+function collected(manager: EntityManager): string[] {
+  const data = manager.queryRunner?.data as { outbox?: string[] } | undefined;
+  if (!data) throw new Error('Queue a process inside a transaction: it starts when that transaction commits');
+  data.outbox ??= [];
+  return data.outbox;
+}
+
+/**
+ * Queues a process to start once the caller's transaction commits (an outbox row written with
+ * the business change). Queuing it twice for one subject queues it once.
+ */
+export async function queueProcess<P extends OutboxProcess>(
+  manager: EntityManager,
+  process: P,
+  subjectId: string,
+  details: OutboxDetails[P],
+): Promise<void> {
+  const queued = collected(manager);
+  const inserted = await manager
+    .createQueryBuilder()
+    .insert()
+    .into(OutboxEntry)
+    .values({ process, subjectId, details })
+    .orIgnore()
+    .returning(['id'])
+    .execute();
+  const id: string | undefined = inserted.raw[0]?.id;
+  if (id) queued.push(id);
+}
+
+/** The entries the caller's transaction queued: what its committer starts right after the commit. */
+export function queuedBy(manager: EntityManager): string[] {
+  return [...collected(manager)];
+}
+
+/** Entries not started yet among `ids` (all of them when absent), oldest first. */
+export async function undispatchedProcesses(dataSource: DataSource, options: { ids?: string[]; limit: number }): Promise<QueuedProcess[]> {
+  const rows = await dataSource.manager.find(OutboxEntry, {
+    where: { dispatchedAt: IsNull(), ...(options.ids ? { id: In(options.ids) } : {}) },
+    order: { createdAt: 'ASC' },
+    take: options.limit,
+  });
+  return rows.map((row) => ({ id: row.id, process: row.process, subjectId: row.subjectId, details: row.details }) as QueuedProcess);
+}
+
+/** Records that the entries' workflows exist, so the sweep leaves them alone. */
+export async function markProcessesDispatched(dataSource: DataSource, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await dataSource.manager.update(OutboxEntry, { id: In(ids), dispatchedAt: IsNull() }, { dispatchedAt: new Date() });
+}

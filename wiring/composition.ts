@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createBackOffice } from '../admin/back-office.js';
+import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
+import type { Mailer } from '../reports/mailer.js';
+import { temporalBoosterWindows } from '../workflows/booster-windows.js';
+import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
+import { productionTiming, temporalProcesses } from '../workflows/process-dispatch.js';
+import { registerSchedules } from '../workflows/schedules.js';
+import { createWorker } from '../workflows/worker.js';
+import type { Config } from './config.js';
+import { createWebApp } from './web-app.js';
+
+/**
+ * The one place the product is assembled from its parts: `npm start` runs both halves in one
+ * process on embedded services, `npm run web` and `npm run worker` one half each on given ones.
+ */
+export interface Foundation {
+  config: Config;
+  dataSource: DataSource;
+  mailer: Mailer;
+  publicUrl: string;
+}
+
+/** The HTTP half: partner API, widget, back office, health; schedules registered (a changed spec updates them). */
+export async function composeWeb(
+  { config, dataSource, mailer, publicUrl }: Foundation,
+  temporal: { client: Client; connection: Connection },
+  options: { databaseUrl: string; sessionSecret: string; inboxDirectory?: string; demoStore?: boolean },
+) {
+  const { client, connection } = temporal;
+  await registerSchedules(client, config.taskQueue);
+  const ledger = new Ledger(dataSource);
+  const processes = temporalProcesses({
+    client,
+    taskQueue: config.taskQueue,
+    dataSource,
+    timing: productionTiming(config.fulfilmentPollSeconds),
+  });
+  const backOffice = createBackOffice({
+    dataSource,
+    mailer,
+    care: {
+      ledger,
+      approvals: temporalCareApprovals(client),
+      boosterWindows: temporalBoosterWindows(client, config.taskQueue),
+      fulfilment: temporalFulfilmentControl(client),
+      processes,
+    },
+    databaseUrl: options.databaseUrl,
+    sessionSecret: options.sessionSecret,
+    publicUrl,
+  });
+  const app = createWebApp({
+    backOffice: backOffice.router,
+    api: { dataSource, ledger, processes },
+    health: {
+      database: () => dataSource.query('SELECT 1'),
+      temporal: () => connection.healthService.check({}),
+      smtp: () => mailer.verify(),
+    },
+    inboxDirectory: options.inboxDirectory,
+    demoStore: options.demoStore,
+  });
+  return {
+    app,
+    closeBackOffice: () => backOffice.close(),
+    listen: (port: number) =>
+      new Promise<Server>((resolve, reject) => {
+        const server = app.listen(port, () => resolve(server));
+        server.once('error', reject);
+      }),
+  };
+}
+
+/** The durable half: the Temporal worker with every workflow and activity, fulfilling through `supplier`. */
+export function composeWorker(
+  { config, dataSource, mailer, publicUrl }: Foundation,
+  connection: NativeConnection,
+  supplier: RewardSupplier,
+): Promise<Worker> {
+  return createWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    dataSource,
+    mailer,
+    operatorEmail: config.operatorEmail,
+    supplier,
+    publicUrl,
+    processTiming: productionTiming(config.fulfilmentPollSeconds),
+  });
+}

@@ -1,0 +1,118 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { OutboxProcess } from '../entities/index.js';
+import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js';
+import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
+import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
+import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
+import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
+import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
+
+/** How the processes started from the outbox wait and retry (production's, or a test's quicker ones). */
+export interface ProcessTiming {
+  fulfilment: Pick<RewardFulfilmentInput, 'pollEvery' | 'giveUpAfter'>;
+  careApproval: Pick<CareApprovalInput, 'remindAfter' | 'expireAfter'>;
+  webhookRetry: Omit<WebhookDeliveryInput, 'deliveryId'>;
+}
+
+/** The business-readable ids under which the processes show in the Temporal UI; each derives from its subject. */
+export const workflowIds = {
+  webhookDelivery: (deliveryId: string) => `webhook-${deliveryId}`,
+  rewardFulfilment: (rewardCode: string, redemptionId: string) => `reward-fulfilment-${rewardCode}-${redemptionId}`,
+  careApproval: (adjustmentId: string) => `care-approval-${adjustmentId}`,
+  holdTimeout: (pendingTransferId: string) => `hold-timeout-${pendingTransferId}`,
+};
+
+type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
+
+export interface ProcessDispatcher {
+  /** Starts the workflows of these outbox entries (queued by a transaction that just committed). */
+  dispatch(outboxIds: string[]): Promise<void>;
+  /** Starts everything queued and not started yet: the sweep behind a crash between a commit and its start. */
+  dispatchQueued(): Promise<number>;
+}
+
+/**
+ * Starts the workflows queued in the outbox, each under an id derived from its subject, so that
+ * starting one twice (the committer and the sweep) is harmless, then marks them started.
+ */
+export function temporalProcesses({
+  client,
+  taskQueue,
+  dataSource,
+  timing,
+}: {
+  client: Client;
+  taskQueue: string;
+  dataSource: DataSource;
+  timing: ProcessTiming;
+}): ProcessDispatcher {
+  const once = { taskQueue, workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
+  // One starter per process: a new process fails the typecheck until it is started here.
+  const starters: { [P in OutboxProcess]: Starter<P> } = {
+    webhook_delivery: ({ subjectId }) =>
+      client.workflow.start(webhookDeliveryWorkflow, {
+        ...once,
+        workflowId: workflowIds.webhookDelivery(subjectId),
+        args: [{ deliveryId: subjectId, ...timing.webhookRetry }],
+      }),
+    reward_fulfilment: ({ subjectId, details }) =>
+      client.workflow.start(rewardFulfilmentWorkflow, {
+        ...once,
+        workflowId: workflowIds.rewardFulfilment(details.rewardCode, subjectId),
+        args: [{ redemptionId: subjectId, ...timing.fulfilment }],
+      }),
+    care_approval: ({ subjectId }) =>
+      client.workflow.start(careApprovalWorkflow, {
+        ...once,
+        workflowId: workflowIds.careApproval(subjectId),
+        args: [{ adjustmentId: subjectId, ...timing.careApproval }],
+      }),
+    hold_timeout: ({ subjectId, details }) =>
+      client.workflow.start(holdTimeoutWorkflow, {
+        ...once,
+        workflowId: workflowIds.holdTimeout(subjectId),
+        args: [{ pendingTransferId: subjectId, expiresAt: details.expiresAt }],
+      }),
+  };
+
+  async function start(entries: QueuedProcess[]): Promise<void> {
+    const started: string[] = [];
+    let failure: unknown;
+    for (const entry of entries) {
+      try {
+        await (starters[entry.process] as Starter<OutboxProcess>)(entry as never);
+        started.push(entry.id);
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) started.push(entry.id);
+        else failure ??= error;
+      }
+    }
+    await markProcessesDispatched(dataSource, started);
+    if (failure) throw failure;
+  }
+
+  return {
+    async dispatch(outboxIds) {
+      if (outboxIds.length > 0) await start(await undispatchedProcesses(dataSource, { ids: outboxIds, limit: outboxIds.length }));
+    },
+    async dispatchQueued(batchSize = 200) {
+      let dispatched = 0;
+      for (;;) {
+        const entries = await undispatchedProcesses(dataSource, { limit: batchSize });
+        await start(entries);
+        dispatched += entries.length;
+        if (entries.length < batchSize) return dispatched;
+      }
+    },
+  };
+}
+
+/** Production's timing: fulfilment polls the supplier every `fulfilmentPollSeconds` and gives up with the program's terms. */
+export function productionTiming(fulfilmentPollSeconds: number): ProcessTiming {
+  return {
+    fulfilment: { pollEvery: `${fulfilmentPollSeconds} seconds`, giveUpAfter: `${fulfilmentGiveUpDays} days` },
+    careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
+    webhookRetry: { firstRetryAfter: '30 seconds', maximumAttempts: 10 },
+  };
+}
