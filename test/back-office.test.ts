@@ -528,10 +528,14 @@ describe('actions', () => {
       );
     await expect.poll(async () => (await told())?.text ?? '', { timeout: 20_000 }).toContain('(cancelled: by customer care)');
     expect((await told())!.text).not.toContain('care@tessera.demo');
-    // Once cancelled, the action is no longer offered, and refused when asked for anyway.
+    // Once cancelled, the action is no longer offered, and refused (403) when asked for anyway.
     const again = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
-    expect(again.body.notice).toMatchObject({ type: 'error', message: 'forbiddenError' });
-    expect(again.body.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('cancelFulfilment');
+    expect(again.status).toBe(403);
+    const shown = await agent.evaluate(
+      async (id) => (await fetch(`/admin/api/resources/Redemption/records/${id}/show`)).json(),
+      redemption.id,
+    );
+    expect(shown.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('cancelFulfilment');
     expect(await available(externalId)).toBe(before);
     await signOut(agent);
   });
