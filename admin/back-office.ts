@@ -82,6 +82,7 @@ export function createBackOffice({
               welcomeMessage: 'Run the coalition program: partners, rules, rewards, members and their points.',
             },
           },
+          properties: { partnerId: 'Partner' },
           labels: {
             Partner: 'Partners',
             PointOfSale: 'Points of sale',

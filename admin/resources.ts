@@ -77,7 +77,9 @@ export function audit(dataSource: DataSource, resource: string, action: string):
       const user = staff(context);
       const record = (response as { record?: { params?: Record<string, unknown>; errors?: object } }).record;
       if (request.method === 'post' && (!record?.errors || Object.keys(record.errors).length === 0)) {
-        const { passwordHash: _hidden, password: _typed, ...after } = record?.params ?? {};
+        // Only the record's own properties: nothing a form sent besides (a typed password, a secret).
+        const properties = new Set(context.resource.properties().map((property) => property.path()));
+        const after = Object.fromEntries(Object.entries(record?.params ?? {}).filter(([key]) => properties.has(key.split('.')[0]!)));
         await dataSource.manager.insert(AuditEntry, {
           staffUserId: user?.id ?? null,
           staffEmail: user?.email ?? 'unknown',

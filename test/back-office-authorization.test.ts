@@ -380,3 +380,54 @@ describe('staff accounts', () => {
     expect(await signIn('hammered@tessera.test')).toBeNull();
   });
 });
+
+describe('webhook signing secrets', () => {
+  it('are made by the server, shown once at creation and on rotation, and never again', async () => {
+    const cookie = (await signIn('manager@tessera.demo'))!;
+    const fitapp = partners.find((p) => p.code === 'fitapp')!;
+    const form = new FormData();
+    for (const [key, value] of Object.entries({
+      partnerId: fitapp.id,
+      url: 'https://hooks.fitapp.test/new',
+      'events.0': 'points.earned',
+      active: 'true',
+      secret: 'chosen-by-the-form',
+    })) {
+      form.append(key, value);
+    }
+    const created = await fetch(`${base}/admin/api/resources/WebhookEndpoint/actions/new`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie },
+    });
+    const answer = await created.json();
+    const shown = /copy it now \(it is shown only once\): (whsec_\S+)$/.exec(answer.notice.message)?.[1];
+    const id = answer.record.id as string;
+    const stored = async () => (await db.dataSource.query(`SELECT secret FROM webhook_endpoint WHERE id = $1`, [id]))[0].secret as string;
+    expect(shown).toBeDefined();
+    expect(await stored()).toBe(shown);
+    const everywhere = async () =>
+      (
+        await Promise.all(
+          [
+            `/admin/api/resources/WebhookEndpoint/actions/list`,
+            `/admin/api/resources/WebhookEndpoint/records/${id}/show`,
+            `/admin/api/resources/WebhookEndpoint/records/${id}/edit`,
+            `/admin/api/resources/AuditEntry/actions/list?perPage=500`,
+          ].map(async (path) => (await call(cookie, 'GET', path)).body),
+        )
+      ).join('\n');
+    expect(await everywhere()).not.toContain(shown);
+
+    const rotated = JSON.parse((await call(cookie, 'POST', `/admin/api/resources/WebhookEndpoint/records/${id}/rotateSecret`)).body);
+    const replacement = /copy it now \(it is shown only once\): (whsec_\S+)$/.exec(rotated.notice.message)?.[1];
+    expect(replacement).toBeDefined();
+    expect(replacement).not.toBe(shown);
+    expect(await stored()).toBe(replacement);
+    expect(await everywhere()).not.toContain(replacement);
+    // An analyst reads webhooks but may not rotate their secrets.
+    const analyst = (await signIn('analyst@tessera.demo'))!;
+    expect((await call(analyst, 'POST', `/admin/api/resources/WebhookEndpoint/records/${id}/rotateSecret`)).status).toBe(403);
+    expect(await stored()).toBe(replacement);
+  });
+});
