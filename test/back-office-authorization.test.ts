@@ -338,6 +338,12 @@ describe('staff accounts', () => {
     await addStaffUser('partnerless@tessera.test', 'partner_user', null);
     expect(await signIn('superuser@tessera.test')).toBeNull();
     expect(await signIn('partnerless@tessera.test')).toBeNull();
+    const refused = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'partnerless@tessera.test', password: demoPassword }),
+      redirect: 'manual',
+    });
+    expect(await refused.text()).toContain('ask the operator to set its role (and partner)');
     expect(await signIn('analyst@tessera.demo')).not.toBeNull();
   });
 

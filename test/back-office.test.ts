@@ -179,6 +179,22 @@ describe('sign-in and roles', () => {
     await signOut(page);
   });
 
+  it('tells a partner user without a partner, who cannot sign in, to ask the operator', async () => {
+    await db.dataSource.manager.insert(StaffUser, {
+      email: 'orphan@tessera.test',
+      name: 'Orphaned Partner User',
+      role: 'partner_user',
+      partnerId: null,
+      passwordHash: await hashPassword(demoPassword),
+    });
+    const page = await signIn('orphan@tessera.test');
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('ask the operator to set its role');
+    expect(page.url()).toContain('/admin/login');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-unusable-account.png') });
+    expect((await page.goto(`${base}/admin`))?.url()).toContain('/admin/login');
+    await page.close();
+  });
+
   it('locks an account after five failed sign-ins, even for the right password', async () => {
     await db.dataSource.manager.insert(StaffUser, {
       email: 'forgetful@tessera.test',
