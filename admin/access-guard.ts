@@ -62,7 +62,8 @@ async function currentStaff(dataSource: DataSource, req: Request): Promise<Staff
 
 async function mayAsk(admin: AdminJS, user: StaffSession, { resourceId, action, kind, recordIds }: Asked): Promise<boolean> {
   const resource = admin.resources.find((r) => r.id() === resourceId);
-  const decorated = resource?.decorate().actions[action];
+  const actions = resource?.decorate().actions ?? {};
+  const decorated = Object.hasOwn(actions, action) ? actions[action] : undefined;
   const ofKind = { resource: decorated?.isResourceType(), record: decorated?.isRecordType(), bulk: decorated?.isBulkType() }[kind];
   if (!resource || !decorated || !ofKind || !mayRun(resourceId, action, user.role)) return false;
   // The records are read in the staff member's scope: another partner's are not found.

@@ -313,6 +313,35 @@ describe('the authorization matrix', () => {
     }
   });
 
+  it('reads odd spellings of a request the way AdminJS does: refused, or scoped', async () => {
+    const cookie = (await signIn('partner@tessera.demo'))!;
+    const own = koffieCorner();
+    const other = partners.find((p) => p.code === 'bookbarn')!;
+    const [invoice] = await db.dataSource.query(`SELECT id FROM invoice WHERE "partnerId" = $1 LIMIT 1`, [other.id]);
+    for (const path of [
+      `/admin/API/Resources/Invoice/actions/search/${other.id}?searchProperty=partnerId`,
+      `/admin/api/resources/Invoice/actions/list/?filters.partnerId=${other.id}`,
+      `/admin/api/resources/Invoice/actions/list?filters.partnerId=${other.id}&filters.partnerId=${own.id}`,
+      `/admin/api/resources/Invoice/actions/list?filters%2EpartnerId=${other.id}`,
+    ]) {
+      const answer = await call(cookie, 'GET', path);
+      expect([200, 403], path).toContain(answer.status);
+      expect(answer.body, path).not.toContain(other.id);
+    }
+    for (const path of [
+      `/admin/api/resources/Invoice/actions/constructor`,
+      `/admin/api/resources/Invoice/records/${invoice.id}/__proto__`,
+      `/admin/api/resources/constructor/actions/list`,
+      `/admin/api/resources/In%76oice/records/${invoice.id}/show`,
+      `/admin/api/resources/Invoice/records/${invoice.id.toUpperCase()}/show`,
+      `/admin/api/resources/Invoice/bulk/bulkDelete?recordIds=${invoice.id}&recordIds=${invoice.id}`,
+    ]) {
+      const answer = await call(cookie, 'GET', path);
+      expect(answer.status, path).toBe(403);
+      expect(answer.body, path).not.toContain(other.id);
+    }
+  });
+
   it('finds nothing by the value of a secret: no filter can guess one', async () => {
     const cookie = (await signIn('operator@tessera.demo'))!;
     const [{ secret }] = await db.dataSource.query(`SELECT secret FROM webhook_endpoint LIMIT 1`);
