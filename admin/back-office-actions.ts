@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionContext, ActionResponse, RecordActionResponse } from 'adminjs';
+import type { ActionContext, ActionResponse, After, Before, RecordActionResponse } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { AuditEntry, Partner, PointPackage, Reward } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
 import { Refusal } from '../loyalty/refusal.js';
+import { newWebhookSecret, rotateWebhookSecret } from '../loyalty/webhooks.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { mayRun } from './permissions.js';
-import { staff } from './resources.js';
+import { audit, staff } from './resources.js';
+import { serverWrites } from './scoped-resource.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 
 type Handler = (
@@ -211,4 +213,36 @@ export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Fulfi
       return notice(context, 'Cancelling: the points go back to the member in a moment');
     },
   });
+}
+
+/**
+ * Webhook endpoints: the server makes the signing secret when an endpoint is created, and a new one
+ * when it is rotated, and shows it once; no form asks for it or shows it.
+ */
+export function webhookEndpointActions(dataSource: DataSource) {
+  const { before: auditBefore, after: auditAfter } = audit(dataSource, 'WebhookEndpoint', 'new');
+  const makeSecret: Before = async (request, context) => {
+    if (request.method === 'post') serverWrites(context).secret = newWebhookSecret();
+    return request;
+  };
+  const showSecretOnce: After<ActionResponse> = async (response, _request, context) => {
+    const created = response.record?.id && Object.keys(response.record.errors ?? {}).length === 0;
+    if (!created) return response;
+    const message = `Endpoint created. Its signing secret, copy it now (it is shown only once): ${String(serverWrites(context).secret)}`;
+    return { ...response, notice: { message, type: 'info' } };
+  };
+  return {
+    new: { isAccessible: allowed('WebhookEndpoint', 'new'), before: [makeSecret, auditBefore], after: [auditAfter, showSecretOnce] },
+    rotateSecret: recordAction({
+      icon: 'RefreshCw',
+      guard: 'Give this endpoint a new signing secret? Deliveries are signed with the new one from now on; it is shown once.',
+      isAccessible: allowed('WebhookEndpoint', 'rotateSecret'),
+      handler: async (_request, _response, context) => {
+        const id = String(context.record!.params.id);
+        const secret = await rotateWebhookSecret(dataSource.manager, id);
+        await audited(dataSource, context, 'WebhookEndpoint', 'rotateSecret', id, null);
+        return notice(context, `New signing secret, copy it now (it is shown only once): ${secret}`, 'info');
+      },
+    }),
+  };
 }

@@ -1,6 +1,6 @@
 import AdminJSExpress from '@adminjs/express';
-import { Database, Resource } from '@adminjs/typeorm';
-import AdminJS, { ComponentLoader } from 'adminjs';
+import { Database } from '@adminjs/typeorm';
+import AdminJS, { ComponentLoader, ForbiddenError } from 'adminjs';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import connectPgSimple from 'connect-pg-simple';
@@ -13,10 +13,12 @@ import type { Mailer } from '../reports/mailer.js';
 import { backOfficeResources } from './resources.js';
 import { programStats } from '../reports/program-stats.js';
 import { Partner } from '../entities/index.js';
+import { dataScope } from './permissions.js';
+import { ScopedResource } from './scoped-resource.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { signIn } from './staff-sign-in.js';
 
-AdminJS.registerAdapter({ Database, Resource });
+AdminJS.registerAdapter({ Database, Resource: ScopedResource });
 
 export interface BackOfficeOptions {
   dataSource: DataSource;
@@ -57,11 +59,12 @@ export function createBackOffice({
     dashboard: {
       component: dashboard,
       handler: async (_request, _response, context: { currentAdmin?: unknown }) => {
-        const user = context.currentAdmin as unknown as StaffSession | undefined;
-        const partnerId = user?.role === 'partner_user' ? (user.partnerId ?? undefined) : undefined;
-        const stats = await programStats(dataSource.manager, { partnerId });
-        const scope = partnerId ? (await dataSource.manager.findOneByOrFail(Partner, { id: partnerId })).name : 'The coalition program';
-        return { ...stats, scope };
+        // Every role reads partners: a partner user its own, staff the coalition's, an unusable account none.
+        const scope = dataScope('Partner', context.currentAdmin as unknown as StaffSession | undefined);
+        const partner = scope.kind === 'partner' ? await dataSource.manager.findOneBy(Partner, { id: scope.partnerId }) : null;
+        if (scope.kind === 'none' || (scope.kind === 'partner' && !partner)) throw new ForbiddenError('This account sees no figures');
+        const stats = await programStats(dataSource.manager, { partnerId: partner?.id });
+        return { ...stats, scope: partner?.name ?? 'The coalition program' };
       },
     },
     rootPath,
@@ -79,6 +82,7 @@ export function createBackOffice({
               welcomeMessage: 'Run the coalition program: partners, rules, rewards, members and their points.',
             },
           },
+          properties: { partnerId: 'Partner' },
           labels: {
             Partner: 'Partners',
             PointOfSale: 'Points of sale',
@@ -126,6 +130,6 @@ export function createBackOffice({
   );
   // The session is read first so that the guard knows who asks; AdminJS then reuses it.
   const router = Router();
-  router.use(session({ ...sessionOptions, name: 'tessera_admin' }), backOfficeAccessGuard(dataSource), adminRouter);
+  router.use(session({ ...sessionOptions, name: 'tessera_admin' }), backOfficeAccessGuard(admin, dataSource), adminRouter);
   return { admin, router, close: async () => store.close() };
 }

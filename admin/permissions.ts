@@ -1,4 +1,6 @@
 import type { StaffRole } from '../entities/index.js';
+import { checkStaffAccount } from '../loyalty/staff-accounts.js';
+import type { StaffSession } from './staff-sign-in.js';
 
 export type Access = 'read' | 'write';
 
@@ -57,6 +59,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Partner.widgetSnippet': ['operator_admin', 'program_manager', 'partner_user'],
   'ApiKey.rotate': ['operator_admin'],
   'ApiKey.revoke': ['operator_admin'],
+  'WebhookEndpoint.rotateSecret': ['operator_admin', 'program_manager'],
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
@@ -64,9 +67,13 @@ export const actionRoles: Record<string, StaffRole[]> = {
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);
 
-/** Whether a role may run an action on a resource; reading actions need read access, the rest write access. */
+/**
+ * Whether a role may run an action on a resource; reading actions need read access, the rest write
+ * access. Nothing is deleted in bulk.
+ */
 export function mayRun(resource: string, action: string, role: StaffRole): boolean {
   if (!standardActions.has(action)) return actionRoles[`${resource}.${action}`]?.includes(role) ?? false;
+  if (action === 'bulkDelete') return false;
   return ['list', 'show', 'search'].includes(action) ? canRead(resource, role) : canWrite(resource, role);
 }
 
@@ -79,6 +86,21 @@ export const partnerScope: Record<string, string> = {
   MemberEvent: 'partnerId',
   WebhookEndpoint: 'partnerId',
 };
+
+/** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */
+export type DataScope = { kind: 'all' } | { kind: 'none' } | { kind: 'partner'; column: string; partnerId: string };
+
+/**
+ * The scope of a signed-in staff member on a resource. An account that is not usable (an unknown
+ * role, a partner user without a partner, staff with a partner) sees nothing at all; a partner
+ * user sees its own partner's records of partner-scoped resources, and the rest it may read.
+ */
+export function dataScope(resource: string, user: StaffSession | null | undefined): DataScope {
+  if (!user || Object.keys(checkStaffAccount(user)).length > 0 || !canRead(resource, user.role)) return { kind: 'none' };
+  const column = partnerScope[resource];
+  if (user.role === 'partner_user' && column) return { kind: 'partner', column, partnerId: user.partnerId! };
+  return { kind: 'all' };
+}
 
 export function canRead(resource: string, role: StaffRole): boolean {
   return resourceAccess[resource]?.[role] !== undefined;

@@ -25,6 +25,7 @@ import {
   Redemption,
   Reward,
   StaffUser,
+  staffRoles,
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
@@ -32,28 +33,29 @@ import {
 import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { hashPassword } from './passwords.js';
-import { canRead, canWrite, mayRun, partnerScope } from './permissions.js';
+import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
 import type { Mailer } from '../reports/mailer.js';
-import { apiKeyActions, cancelFulfilmentAction, partnerActions, reverseTransferAction, sellPackageAction } from './back-office-actions.js';
+import {
+  apiKeyActions,
+  cancelFulfilmentAction,
+  partnerActions,
+  reverseTransferAction,
+  sellPackageAction,
+  webhookEndpointActions,
+} from './back-office-actions.js';
+import { serverWrites } from './scoped-resource.js';
+import { checkStaffUser, staffRoleLabels } from '../loyalty/staff-accounts.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
 
-/** A partner user sees a partner-scoped record only when it is its own partner's. */
-function ownsRecord(resource: string, context: ActionContext): boolean {
-  const user = staff(context);
-  if (!user) return false;
-  if (user.role !== 'partner_user') return true;
-  const column = partnerScope[resource];
-  return column !== undefined && context.record?.params[column] === user.partnerId;
-}
-
+/** Who may read a resource; which of its records they see is the adapter's business (ScopedResource). */
 export function readable(resource: string) {
   return (context: ActionContext) => {
     const user = staff(context);
-    return !!user && canRead(resource, user.role) && (!context.record || ownsRecord(resource, context));
+    return !!user && canRead(resource, user.role);
   };
 }
 
@@ -61,18 +63,6 @@ function writable(resource: string) {
   return (context: ActionContext) => {
     const user = staff(context);
     return !!user && canWrite(resource, user.role);
-  };
-}
-
-/** Lists of partner-scoped resources show a partner user its own records only. */
-function scopeList(resource: string): Before {
-  return async (request: ActionRequest, context: ActionContext) => {
-    const user = staff(context);
-    const column = partnerScope[resource];
-    if (user?.role === 'partner_user' && column) {
-      return { ...request, query: { ...request.query, [`filters.${column}`]: user.partnerId ?? '00000000-0000-0000-0000-000000000000' } };
-    }
-    return request;
   };
 }
 
@@ -87,7 +77,9 @@ export function audit(dataSource: DataSource, resource: string, action: string):
       const user = staff(context);
       const record = (response as { record?: { params?: Record<string, unknown>; errors?: object } }).record;
       if (request.method === 'post' && (!record?.errors || Object.keys(record.errors).length === 0)) {
-        const { passwordHash: _hidden, password: _typed, ...after } = record?.params ?? {};
+        // Only the record's own properties: nothing a form sent besides (a typed password, a secret).
+        const properties = new Set(context.resource.properties().map((property) => property.path()));
+        const after = Object.fromEntries(Object.entries(record?.params ?? {}).filter(([key]) => properties.has(key.split('.')[0]!)));
         await dataSource.manager.insert(AuditEntry, {
           staffUserId: user?.id ?? null,
           staffEmail: user?.email ?? 'unknown',
@@ -168,8 +160,8 @@ export function backOfficeResources(
       options: {
         ...rest,
         actions: {
-          list: { isAccessible: readable(name), before: scopeList(name) },
-          search: { isAccessible: readable(name), before: scopeList(name) },
+          list: { isAccessible: readable(name) },
+          search: { isAccessible: readable(name) },
           show: { isAccessible: readable(name) },
           new: { isAccessible: write, ...guarded('new') },
           edit: { isAccessible: write, ...guarded('edit') },
@@ -191,7 +183,6 @@ export function backOfficeResources(
     resource(ApiKey, 'ApiKey', {
       navigation: navigation.partners,
       readOnly: true,
-      properties: { secretHash: { isVisible: false } },
       listProperties: ['prefix', 'name', 'partnerId', 'createdAt', 'lastUsedAt', 'revokedAt'],
       actions: apiKeyActions(dataSource),
     }),
@@ -303,7 +294,6 @@ export function backOfficeResources(
     resource(ProgramSettings, 'ProgramSettings', {
       navigation: navigation.program,
       properties: {
-        widgetSecret: { isVisible: false },
         expiryPolicy: {
           type: 'mixed',
           description: 'period (months), fixed_date (month, day, yearsAfter), anniversary (minimumMonths) or never',
@@ -348,31 +338,25 @@ export function backOfficeResources(
     }),
     resource(StaffUser, 'StaffUser', {
       navigation: navigation.staff,
+      listProperties: ['email', 'name', 'role', 'partnerId', 'createdAt'],
+      editProperties: ['email', 'name', 'role', 'partnerId', 'password'],
       properties: {
-        passwordHash: { isVisible: false },
-        failedSignIns: { isVisible: false },
-        lockedUntil: { isVisible: { list: true, show: true, edit: false, filter: false } },
+        role: { availableValues: staffRoles.map((role) => ({ value: role, label: staffRoleLabels[role] })) },
+        partnerId: { type: 'reference', reference: 'Partner', description: 'Partner users only: the partner whose data they see' },
         password: { type: 'password', isVisible: { list: false, show: false, edit: true, filter: false } },
       },
-      actions: {
-        new: {
-          isAccessible: writable('StaffUser'),
-          before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'new').before],
-          after: audit(dataSource, 'StaffUser', 'new').after,
-        },
-        edit: {
-          isAccessible: writable('StaffUser'),
-          before: [hashTypedPassword, audit(dataSource, 'StaffUser', 'edit').before],
-          after: audit(dataSource, 'StaffUser', 'edit').after,
-        },
-      },
+      // The role and the partner are checked together, with what is stored when only one changes.
+      checks: (request, context) =>
+        checked((values) => checkStaffUser(dataSource.manager, { ...context.record?.params, ...values }))(request, context),
+      prepare: hashTypedPassword,
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
     careAdjustments(dataSource, care),
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,
       listProperties: ['url', 'partnerId', 'events', 'active', 'createdAt'],
-      properties: { secret: { isVisible: { list: false, filter: false, show: true, edit: true } } },
+      properties: { partnerId: { type: 'reference', reference: 'Partner' } },
+      actions: webhookEndpointActions(dataSource),
     }),
     resource(WebhookDelivery, 'WebhookDelivery', {
       navigation: navigation.partners,
@@ -383,11 +367,13 @@ export function backOfficeResources(
   ];
 }
 
-/** The form's `password` becomes the stored hash; an empty one leaves the password as it was. */
-const hashTypedPassword: Before = async (request) => {
+/**
+ * The form's `password` becomes the stored hash (written by the server, never echoed); an empty
+ * one leaves the password as it was. An empty partner is none.
+ */
+const hashTypedPassword: Before = async (request, context) => {
   const { password, ...payload } = request.payload ?? {};
-  if (typeof password === 'string' && password.length > 0) {
-    return { ...request, payload: { ...payload, passwordHash: await hashPassword(password) } };
-  }
+  if (typeof password === 'string' && password.length > 0) serverWrites(context).passwordHash = await hashPassword(password);
+  if (payload.partnerId === '') payload.partnerId = null;
   return { ...request, payload };
 };

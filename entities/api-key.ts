@@ -23,7 +23,8 @@ export class ApiKey extends BaseEntity {
   @Column({ type: 'text', unique: true })
   prefix: string;
 
-  @Column({ type: 'text' })
+  /** SHA-256 of the whole key; never read unless asked for. */
+  @Column({ type: 'text', select: false })
   secretHash: string;
 
   @CreateDateColumn({ type: 'timestamptz' })

@@ -85,6 +85,7 @@ export type { SalesChannel } from './point-of-sale.js';
 export type { AccountKind } from './ledger-account.js';
 export { transferKinds, transferPhases } from './ledger-transfer.js';
 export type { RuleExplanation, TransferKind, TransferPhase, TransferReferences } from './ledger-transfer.js';
+export { staffRoles } from './staff-user.js';
 export type { StaffRole } from './staff-user.js';
 
 export const entities = [

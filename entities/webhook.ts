@@ -19,8 +19,8 @@ export class WebhookEndpoint extends BaseEntity {
   @Column({ type: 'text', array: true })
   events: WebhookEvent[];
 
-  /** HMAC-SHA256 key of the `Tessera-Signature` header. */
-  @Column({ type: 'text' })
+  /** HMAC-SHA256 key of the `Tessera-Signature` header; made by the server, never read unless asked for. */
+  @Column({ type: 'text', select: false })
   secret: string;
 
   @Column({ type: 'boolean', default: true })

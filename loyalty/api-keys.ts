@@ -44,7 +44,12 @@ export interface Authenticated {
 export async function authenticateApiKey(manager: EntityManager, presented: string): Promise<Authenticated | null> {
   const match = keyPattern.exec(presented);
   if (!match) return null;
-  const key = await manager.findOne(ApiKey, { where: { prefix: match[1] }, relations: { partner: true } });
+  const key = await manager
+    .createQueryBuilder(ApiKey, 'k')
+    .addSelect('k.secretHash')
+    .leftJoinAndSelect('k.partner', 'partner')
+    .where('k.prefix = :prefix', { prefix: match[1] })
+    .getOne();
   if (!key || key.revokedAt || !key.partner) return null;
   const expected = Buffer.from(key.secretHash, 'hex');
   if (!timingSafeEqual(Buffer.from(sha256(presented), 'hex'), expected)) return null;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDelivery, WebhookEndpoint, type WebhookEvent } from '../entities/index.js';
 import { queueProcess } from './outbox.js';
@@ -6,6 +6,18 @@ import { queueProcess } from './outbox.js';
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: what a partner checks (and the age of t). */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** A new signing secret: made by the server, shown once to whoever set the endpoint up, never again. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Gives an endpoint a new signing secret, which is returned (to be shown once); the old one stops signing. */
+export async function rotateWebhookSecret(manager: EntityManager, endpointId: string): Promise<string> {
+  const secret = newWebhookSecret();
+  await manager.update(WebhookEndpoint, { id: endpointId }, { secret });
+  return secret;
 }
 
 /** Queues an event for every active endpoint of the partner that listens to it, in the caller's transaction (the outbox); the deliveries' ids. */
@@ -25,7 +37,11 @@ export async function queueWebhooks(manager: EntityManager, partnerId: string, e
 export async function attemptWebhook(dataSource: DataSource, deliveryId: string, now = new Date()): Promise<void> {
   const delivery = await dataSource.manager.findOneByOrFail(WebhookDelivery, { id: deliveryId });
   if (delivery.status === 'delivered') return;
-  const endpoint = await dataSource.manager.findOneByOrFail(WebhookEndpoint, { id: delivery.endpointId });
+  const endpoint = await dataSource.manager
+    .createQueryBuilder(WebhookEndpoint, 'e')
+    .addSelect('e.secret')
+    .where('e.id = :id', { id: delivery.endpointId })
+    .getOneOrFail();
   const body = JSON.stringify({ id: delivery.id, ...delivery.payload, sentAt: now.toISOString() });
   const signature = signWebhook(endpoint.secret, body, Math.floor(now.getTime() / 1000));
   let statusCode: number | null = null;

@@ -181,6 +181,22 @@ describe('sign-in and roles', () => {
     await signOut(page);
   });
 
+  it('tells a partner user without a partner, who cannot sign in, to ask the operator', async () => {
+    await db.dataSource.manager.insert(StaffUser, {
+      email: 'orphan@tessera.test',
+      name: 'Orphaned Partner User',
+      role: 'partner_user',
+      partnerId: null,
+      passwordHash: await hashPassword(demoPassword),
+    });
+    const page = await signIn('orphan@tessera.test');
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('ask the operator to set its role');
+    expect(page.url()).toContain('/admin/login');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-unusable-account.png') });
+    expect((await page.goto(`${base}/admin`))?.url()).toContain('/admin/login');
+    await page.close();
+  });
+
   it('locks an account after five failed sign-ins, even for the right password', async () => {
     await db.dataSource.manager.insert(StaffUser, {
       email: 'forgetful@tessera.test',
@@ -199,6 +215,63 @@ describe('sign-in and roles', () => {
     await page.waitForTimeout(1_000);
     expect(page.url()).toContain('/admin/login');
     await page.close();
+  });
+});
+
+describe('staff users and webhook endpoints', () => {
+  it('makes the operator pick one of the six roles and, for a partner user, its partner, with the message under the field', async () => {
+    const page = await signIn('operator@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/StaffUser/actions/new`);
+    await page.fill('input[name=email]', 'bea@koffiecorner.test');
+    await page.fill('input[name=name]', 'Bea Barista');
+    await page.fill('input[name=password]', 'a long enough password');
+    await page.locator('[data-testid="property-edit-role"]').click();
+    const offered = await page.locator('[id*="-option-"]').allInnerTexts();
+    expect(offered).toEqual(['Operator admin', 'Program manager', 'Care agent', 'Care supervisor', 'Analyst (read-only)', 'Partner user']);
+    await page.getByText('Partner user', { exact: true }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    const partnerField = page.locator('[data-testid="property-edit-partnerId"]');
+    await expect.poll(() => partnerField.innerText(), { timeout: 15_000 }).toContain('a partner user needs the partner whose data it sees');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-staff-user-invalid.png'), fullPage: true });
+    expect(await db.dataSource.query(`SELECT 1 FROM staff_user WHERE email = 'bea@koffiecorner.test'`)).toEqual([]);
+
+    await partnerField.click();
+    await page.keyboard.type('Koffie');
+    await page.getByText('Koffie Corner', { exact: true }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Successfully created a new record');
+    const koffieCorner = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'koffie-corner' });
+    const [saved] = await db.dataSource.query(`SELECT role, "partnerId" FROM staff_user WHERE email = 'bea@koffiecorner.test'`);
+    expect(saved).toEqual({ role: 'partner_user', partnerId: koffieCorner.id });
+    await signOut(page);
+  });
+
+  it('shows a new webhook endpoint its signing secret once, and its form never asks for one', async () => {
+    const page = await signIn('manager@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/WebhookEndpoint/actions/new`);
+    await expect.poll(() => page.locator('input[name=url]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('[data-testid="property-edit-secret"]').count()).toBe(0);
+    await page.fill('input[name=url]', 'https://hooks.bookbarn.test/loyalty');
+    await page.locator('[data-testid="property-edit-partnerId"]').click();
+    await page.keyboard.type('Book');
+    await page.getByText('BookBarn Online', { exact: true }).click();
+    await page.getByRole('button', { name: /add new item/i }).click();
+    await page.fill('input[name="events.0"]', 'points.earned');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/shown only once\): whsec_\S+/);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-secret-once.png'), fullPage: true });
+    const shown = /shown only once\): (whsec_\S+)/.exec(await page.locator('body').innerText())![1]!;
+    const [endpoint] = await db.dataSource.query(
+      `SELECT id, secret FROM webhook_endpoint WHERE url = 'https://hooks.bookbarn.test/loyalty'`,
+    );
+    expect(endpoint.secret).toBe(shown);
+    await page.goto(`${base}/admin/resources/WebhookEndpoint/records/${endpoint.id}/show`);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('https://hooks.bookbarn.test/loyalty');
+    expect(await page.locator('body').innerText()).not.toContain(shown);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-show.png'), fullPage: true });
+    await signOut(page);
   });
 });
 
@@ -527,10 +600,14 @@ describe('actions', () => {
       );
     await expect.poll(async () => (await told())?.text ?? '', { timeout: 20_000 }).toContain('(cancelled: by customer care)');
     expect((await told())!.text).not.toContain('care@tessera.demo');
-    // Once cancelled, the action is no longer offered, and refused when asked for anyway.
+    // Once cancelled, the action is no longer offered, and refused (403) when asked for anyway.
     const again = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
-    expect(again.body.notice).toMatchObject({ type: 'error', message: 'forbiddenError' });
-    expect(again.body.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('cancelFulfilment');
+    expect(again.status).toBe(403);
+    const shown = await agent.evaluate(
+      async (id) => (await fetch(`/admin/api/resources/Redemption/records/${id}/show`)).json(),
+      redemption.id,
+    );
+    expect(shown.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('cancelFulfilment');
     expect(await available(externalId)).toBe(before);
     await signOut(agent);
   });

@@ -16,6 +16,7 @@ import { Webhooks1795565821483 } from './1795565821483-Webhooks.js';
 import { WebhookOutbox1795950433753 } from './1795950433753-WebhookOutbox.js';
 import { BoosterAnnouncements1795951152210 } from './1795951152210-BoosterAnnouncements.js';
 import { RefundsDebtsAndEventTime1795967355738 } from './1795967355738-RefundsDebtsAndEventTime.js';
+import { ScrubSecretsFromAuditLog1795968029486 } from './1795968029486-ScrubSecretsFromAuditLog.js';
 import { OutboxAndHoldLimits1795968361130 } from './1795968361130-OutboxAndHoldLimits.js';
 
-export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946, BackOffice1795562278464, WidgetSecretMadeInCode1795562474244, CareAdjustments1795562968179, SentEmailsAndRewardImages1795563751854, ExpiryAlerts1795564275305, RedemptionOrders1795564473623, FundingAlerts1795565151874, Webhooks1795565821483, WebhookOutbox1795950433753, BoosterAnnouncements1795951152210, RefundsDebtsAndEventTime1795967355738, OutboxAndHoldLimits1795968361130];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946, BackOffice1795562278464, WidgetSecretMadeInCode1795562474244, CareAdjustments1795562968179, SentEmailsAndRewardImages1795563751854, ExpiryAlerts1795564275305, RedemptionOrders1795564473623, FundingAlerts1795565151874, Webhooks1795565821483, WebhookOutbox1795950433753, BoosterAnnouncements1795951152210, RefundsDebtsAndEventTime1795967355738, ScrubSecretsFromAuditLog1795968029486, OutboxAndHoldLimits1795968361130];

@@ -1,0 +1,150 @@
+import { Resource } from '@adminjs/typeorm';
+import { BaseRecord, Filter, ForbiddenError, type ActionContext } from 'adminjs';
+import { dataScope, type DataScope } from './permissions.js';
+import { isFilterable, isKeyOf } from './record-filters.js';
+import type { StaffSession } from './staff-sign-in.js';
+
+type Property = ReturnType<Resource['properties']>[number];
+type Context = Partial<Pick<ActionContext, 'currentAdmin'>> & { serverWrites?: Record<string, unknown> };
+type Params = Record<string, unknown>;
+
+const maxPerPage = 500;
+
+/**
+ * Values of hidden columns that the server's own action hooks write (a new signing secret, the hash
+ * of a typed password): a form never can.
+ */
+export function serverWrites(context: ActionContext): Params {
+  const typed = context as Context;
+  typed.serverWrites ??= {};
+  return typed.serverWrites;
+}
+
+/**
+ * The back office's TypeORM adapter. Every read and write AdminJS makes (lists, searches, filters on
+ * any property, records, bulk selections, reference lookups, custom actions' records) goes through
+ * the signed-in staff member's scope: all records, one partner's own, or none. Columns TypeORM does
+ * not load unless asked (password and key hashes, signing secrets) are no property of the back
+ * office: never shown, filtered or sorted on, nor written from a form.
+ */
+export class ScopedResource extends Resource {
+  override properties(): Property[] {
+    return super.properties().filter((property) => property.column.isSelect);
+  }
+
+  override async count(filter: Filter, context?: Context): Promise<number> {
+    const scoped = this.scopedFilter(filter, context);
+    return scoped ? super.count(scoped) : 0;
+  }
+
+  override async find(
+    filter: Filter,
+    params: { limit?: unknown; offset?: unknown; sort?: { sortBy?: unknown; direction?: unknown } },
+    context?: Context,
+  ): Promise<BaseRecord[]> {
+    const scoped = this.scopedFilter(filter, context);
+    if (!scoped) return [];
+    const limit = Number(params.limit ?? 10);
+    const offset = Number(params.offset ?? 0);
+    const sortBy =
+      this.properties()
+        .find((p) => p.path() === params.sort?.sortBy && p.isSortable())
+        ?.path() ?? this.idName();
+    return super.find(scoped, {
+      limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, maxPerPage) : 10,
+      offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+      sort: { sortBy, direction: params.sort?.direction === 'desc' ? 'desc' : 'asc' },
+    });
+  }
+
+  override async findOne(id: string | number, context?: Context): Promise<BaseRecord | null> {
+    const scope = this.scope(context);
+    if (scope.kind === 'none' || !this.isKey(id)) return null;
+    const record = await super.findOne(id);
+    return record && inScope(record.params, scope) ? record : null;
+  }
+
+  override async findMany(ids: (string | number)[], context?: Context): Promise<BaseRecord[]> {
+    const scope = this.scope(context);
+    const keys = ids.filter((id) => this.isKey(id));
+    if (scope.kind === 'none' || keys.length === 0) return [];
+    return (await super.findMany(keys)).filter((record) => inScope(record.params, scope));
+  }
+
+  override async create(params: Params, context?: Context): Promise<Params> {
+    const scope = this.scope(context);
+    const values = this.writable(params, context);
+    if (scope.kind === 'none' || (scope.kind === 'partner' && values[scope.column] !== scope.partnerId)) {
+      throw new ForbiddenError('You may not create this record');
+    }
+    return this.withoutHidden(await super.create(values));
+  }
+
+  override async update(pk: string | number, params: Params = {}, context?: Context): Promise<Params> {
+    const scope = this.scope(context);
+    const values = this.writable(params, context);
+    const moved = scope.kind === 'partner' && scope.column in values && values[scope.column] !== scope.partnerId;
+    if (moved || !(await this.findOne(pk, context))) throw new ForbiddenError('You may not change this record');
+    return this.withoutHidden(await super.update(pk, values));
+  }
+
+  override async delete(pk: string | number, context?: Context): Promise<void> {
+    if (!(await this.findOne(pk, context))) throw new ForbiddenError('You may not delete this record');
+    await super.delete(pk);
+  }
+
+  private scope(context: Context | undefined): DataScope {
+    return dataScope(this.id(), context?.currentAdmin as StaffSession | undefined);
+  }
+
+  private isKey(id: unknown): boolean {
+    const key = super.properties().find((property) => property.isId());
+    return !!key && isKeyOf(key.column, id);
+  }
+
+  /**
+   * The filter narrowed to the scope, or null when nothing can match: a filter on a property the
+   * back office does not have, a value the property cannot be filtered by, another partner.
+   */
+  private scopedFilter(filter: Filter, context: Context | undefined): Filter | null {
+    const scope = this.scope(context);
+    if (scope.kind === 'none') return null;
+    const properties = new Map(this.properties().map((property) => [property.path(), property]));
+    const scoped = new Filter({}, this);
+    for (const [path, element] of Object.entries(filter.filters)) {
+      const property = properties.get(path);
+      if (!property || !isFilterable(property, element.value)) return null;
+      scoped.filters[path] = { ...element, property };
+    }
+    if (scope.kind === 'partner') {
+      if (scoped.filters[scope.column] && scoped.filters[scope.column]!.value !== scope.partnerId) return null;
+      scoped.filters[scope.column] = { path: scope.column, property: properties.get(scope.column)!, value: scope.partnerId };
+    }
+    return scoped;
+  }
+
+  /** What a request may write: never a hidden column, except what the server's hooks set. */
+  private writable(params: Params, context: Context | undefined): Params {
+    const hidden = this.hiddenPaths();
+    const allowed = Object.entries(params).filter(([key]) => !hidden.has(key.split('.')[0]!));
+    return { ...Object.fromEntries(allowed), ...context?.serverWrites };
+  }
+
+  private withoutHidden(saved: Params): Params {
+    const hidden = this.hiddenPaths();
+    return Object.fromEntries(Object.entries(saved).filter(([key]) => !hidden.has(key)));
+  }
+
+  private hiddenPaths(): Set<string> {
+    return new Set(
+      super
+        .properties()
+        .filter((property) => !property.column.isSelect)
+        .map((property) => property.path()),
+    );
+  }
+}
+
+function inScope(params: Params, scope: DataScope): boolean {
+  return scope.kind === 'all' || (scope.kind === 'partner' && params[scope.column] === scope.partnerId);
+}

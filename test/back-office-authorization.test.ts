@@ -1,0 +1,469 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ActionContext, BaseResource } from 'adminjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createBackOffice, type BackOffice } from '../admin/back-office.js';
+import { hashPassword } from '../admin/passwords.js';
+import { mayRun, partnerScope } from '../admin/permissions.js';
+import type { StaffSession } from '../admin/staff-sign-in.js';
+import { AuditEntry, CareAdjustment, Partner, StaffUser, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
+import { mintWidgetToken } from '../loyalty/widget-tokens.js';
+import { createRecordingMailer } from '../reports/mailer.js';
+import { demoLogins, demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
+import { createWebApp } from '../wiring/web-app.js';
+import { temporalBoosterWindows } from '../workflows/booster-windows.js';
+import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
+import type { TestDatabase } from './support/database.js';
+import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+
+let harness: WorkerHarness;
+let db: TestDatabase;
+let backOffice: BackOffice;
+let server: Server;
+let base: string;
+let partners: Partner[];
+/** Every stored secret: none may appear in any answer of the back office, to anyone. */
+let secrets: string[];
+
+beforeAll(async () => {
+  harness = await startWorkerHarness(startDevServer, 'back-office-authorization-test');
+  db = harness.db;
+  await seedDemoProgram(db.dataSource);
+  partners = await db.dataSource.manager.find(Partner, { order: { code: 'ASC' } });
+  // Each partner listens to its events, so that every partner-scoped resource has a record of each.
+  for (const partner of partners) {
+    await db.dataSource.manager.insert(WebhookEndpoint, {
+      partnerId: partner.id,
+      url: `https://hooks.${partner.code}.test/tessera`,
+      events: ['points.earned'],
+      secret: `whsec_${randomBytes(18).toString('base64url')}`,
+    });
+  }
+  // Makes the installation's widget secret.
+  await mintWidgetToken(db.dataSource.manager, { partnerId: partners[0]!.id, externalId: 'demo-001' });
+  // A record of each resource the demo leaves empty, so that every record action is asked for.
+  const [endpoint] = await db.dataSource.manager.find(WebhookEndpoint, { take: 1 });
+  await db.dataSource.manager.insert(WebhookDelivery, { endpointId: endpoint!.id, event: 'points.earned', payload: {} });
+  await db.dataSource.manager.insert(CareAdjustment, {
+    memberExternalId: 'demo-001',
+    points: 900,
+    reason: 'A parcel that never came',
+    requestedBy: 'care@tessera.demo',
+    status: 'awaiting_approval',
+  });
+  await db.dataSource.manager.insert(AuditEntry, { staffEmail: 'operator@tessera.demo', action: 'edit', resource: 'Tier', recordId: null });
+  secrets = [
+    ...(await db.dataSource.query(`SELECT "secretHash" AS s FROM api_key`)),
+    ...(await db.dataSource.query(`SELECT secret AS s FROM webhook_endpoint`)),
+    ...(await db.dataSource.query(`SELECT "passwordHash" AS s FROM staff_user`)),
+    ...(await db.dataSource.query(`SELECT "widgetSecret" AS s FROM program_settings`)),
+  ].map((row: { s: string }) => row.s);
+  const ledger = new Ledger(db.dataSource);
+  backOffice = createBackOffice({
+    dataSource: db.dataSource,
+    care: {
+      ledger,
+      approvals: temporalCareApprovals(harness.env.client),
+      boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
+      fulfilment: temporalFulfilmentControl(harness.env.client),
+      processes: harness.processes,
+    },
+    mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
+    databaseUrl: db.url,
+    sessionSecret: 'a-test-session-secret-of-more-than-32-characters',
+  });
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger }, backOffice: backOffice.router }).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 180_000);
+afterAll(async () => {
+  server?.close();
+  await backOffice?.close();
+  await harness?.stop();
+});
+
+/** Signs in through the login form; the session cookie, or null when the sign-in is refused. */
+async function signIn(email: string, password = demoPassword): Promise<string | null> {
+  const response = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ email, password }),
+    redirect: 'manual',
+  });
+  if (response.status !== 302) return null;
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('tessera_admin='));
+  return cookie ? cookie.split(';')[0]! : null;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+async function call(cookie: string, method: 'GET' | 'POST', path: string): Promise<Answer> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { cookie },
+    redirect: 'manual',
+    ...(method === 'POST' ? { body: new FormData() } : {}),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+async function addStaffUser(email: string, role: string, partnerId: string | null) {
+  await db.dataSource.query(
+    `INSERT INTO staff_user (email, name, role, "partnerId", "passwordHash") VALUES ($1, 'Test user', $2, $3, $4)`,
+    [email, role, partnerId, await hashPassword(demoPassword)],
+  );
+}
+
+const koffieCorner = () => partners.find((p) => p.code === 'koffie-corner')!;
+
+describe('the authorization matrix', () => {
+  it('answers every role, on every resource and action AdminJS exposes, 200 or 403 as allowed, leaking no other partner and no secret', async () => {
+    const manager = db.dataSource.manager;
+    // Who asks: the six roles, and two accounts that turn invalid after signing in (an unknown role,
+    // a partner user whose partner was removed): they must be refused everything.
+    const users: { label: string; cookie: string; session: StaffSession | null }[] = [];
+    for (const login of demoLogins) {
+      const stored = await manager.findOneByOrFail(StaffUser, { email: login.email });
+      users.push({
+        label: login.role,
+        cookie: (await signIn(login.email))!,
+        session: { id: stored.id, email: stored.email, title: login.role, role: login.role, partnerId: stored.partnerId },
+      });
+    }
+    await addStaffUser('turned-superuser@tessera.test', 'care_agent', null);
+    await addStaffUser('turned-partnerless@tessera.test', 'partner_user', koffieCorner().id);
+    users.push({ label: 'unknown role', cookie: (await signIn('turned-superuser@tessera.test'))!, session: null });
+    users.push({ label: 'partnerless partner user', cookie: (await signIn('turned-partnerless@tessera.test'))!, session: null });
+    for (const user of users) expect(user.cookie, user.label).toBeTruthy();
+    await db.dataSource.query(`UPDATE staff_user SET role = 'superuser' WHERE email = 'turned-superuser@tessera.test'`);
+    await db.dataSource.query(`UPDATE staff_user SET "partnerId" = NULL WHERE email = 'turned-partnerless@tessera.test'`);
+
+    const own = koffieCorner();
+    const foreign = partners.filter((p) => p.id !== own.id);
+    // The records of other partners, by id: a partner user must never see one of these ids.
+    const foreignIds = new Set(foreign.map((p) => p.id));
+    const samples = new Map<string, { id: string; owner: string | null }[]>();
+    for (const resource of backOffice.admin.resources) {
+      const name = resource.id();
+      const repository = db.dataSource.getRepository(name);
+      const column = partnerScope[name];
+      const rows: { id: string; owner: string | null }[] = [];
+      if (column) {
+        for (const partner of partners) {
+          const owned = await repository.find({ where: { [column]: partner.id }, take: 50 });
+          expect(owned.length, `${name} of ${partner.code}`).toBeGreaterThan(0);
+          rows.push({ id: String(owned[0]!.id), owner: partner.id });
+          if (partner.id !== own.id) for (const row of owned) foreignIds.add(String(row.id));
+        }
+      } else {
+        const [first] = await repository.find({ take: 1 });
+        expect(first, name).toBeDefined();
+        rows.push({ id: String(first!.id), owner: null });
+      }
+      samples.set(name, rows);
+    }
+
+    const tally = { requests: 0, ok: 0, forbidden: 0, notRun: 0 };
+    const failures = { leaks: [] as string[], secrets: [] as string[], statuses: [] as string[] };
+    const check = async (user: (typeof users)[number], method: 'GET' | 'POST', path: string, expected: 200 | 403) => {
+      const answer = await call(user.cookie, method, path);
+      tally.requests++;
+      if (answer.status === 200) tally.ok++;
+      if (answer.status === 403) tally.forbidden++;
+      const where = `${user.label} ${method} ${path}`;
+      if (answer.status !== expected) failures.statuses.push(`${where}: ${answer.status}, expected ${expected}`);
+      if (secrets.some((secret) => answer.body.includes(secret))) failures.secrets.push(`${where}: shows a secret`);
+      const unseen = user.session?.role === 'partner_user' ? foreignIds : user.session ? [] : partners.map((p) => p.id);
+      for (const id of unseen) if (answer.body.includes(id)) failures.leaks.push(`${where}: shows ${id}, not its own`);
+    };
+
+    const requests: (() => Promise<void>)[] = [];
+    for (const user of users) {
+      const context = { currentAdmin: users[0]!.session } as unknown as ActionContext;
+      const allowed = async (resource: BaseResource, action: string, recordIds: string[]) => {
+        if (!user.session || !mayRun(resource.id(), action, user.session.role)) return false;
+        const decorated = resource.decorate().actions[action]!;
+        const column = partnerScope[resource.id()];
+        for (const id of recordIds) {
+          const record = await resource.findOne(id, context);
+          if (!record) return false;
+          if (user.session.role === 'partner_user' && column && record.params[column] !== user.session.partnerId) return false;
+          if (!decorated.isAccessible(user.session as never, record)) return false;
+        }
+        return recordIds.length > 0 || decorated.isAccessible(user.session as never);
+      };
+      for (const resource of backOffice.admin.resources) {
+        const name = resource.id();
+        const decorated = resource.decorate();
+        const properties = new Set([
+          ...Object.keys(decorated.properties),
+          ...db.dataSource.getMetadata(name).columns.map((c) => c.propertyPath),
+        ]);
+        const records = samples.get(name)!;
+        const queryValue = foreign[0]!.id;
+        const api = `/admin/api/resources/${name}`;
+        for (const [action, definition] of Object.entries(decorated.actions)) {
+          const type = definition.isRecordType() ? 'record' : definition.isBulkType() ? 'bulk' : 'resource';
+          const reading = ['list', 'search', 'show', 'edit', 'delete'].includes(action) || (type === 'bulk' && action === 'bulkDelete');
+          if (type === 'resource') {
+            requests.push(async () => {
+              const expected = (await allowed(resource, action, [])) ? 200 : 403;
+              if (action === 'list') {
+                await check(user, 'GET', `${api}/actions/list`, expected);
+                await check(user, 'GET', `/admin/resources/${name}`, expected);
+                for (const property of properties) {
+                  await check(user, 'GET', `${api}/actions/list?filters.${property}=${queryValue}`, expected);
+                }
+              } else if (action === 'search') {
+                await check(user, 'GET', `${api}/search/`, expected);
+                for (const property of properties) {
+                  await check(user, 'GET', `${api}/search/${queryValue}?searchProperty=${property}`, expected);
+                  await check(user, 'GET', `${api}/actions/search/${queryValue}?searchProperty=${property}`, expected);
+                }
+              } else if (expected === 403) {
+                // Changes are only asked of those who must be refused: nothing may change.
+                await check(user, 'POST', `${api}/actions/${action}`, 403);
+              } else {
+                tally.notRun++;
+              }
+              // A resource action asked for as a record's is refused.
+              if (records[0]) await check(user, 'GET', `${api}/records/${records[0].id}/${action}`, 403);
+            });
+          }
+          if (type === 'record') {
+            for (const record of records) {
+              requests.push(async () => {
+                const expected = (await allowed(resource, action, [record.id])) ? 200 : 403;
+                if (reading) {
+                  await check(user, 'GET', `${api}/records/${record.id}/${action}`, expected);
+                  if (action === 'show') await check(user, 'GET', `/admin/resources/${name}/records/${record.id}/show`, expected);
+                }
+                if (expected === 403) {
+                  await check(user, 'GET', `${api}/records/${record.id}/${action}`, 403);
+                  await check(user, 'POST', `${api}/records/${record.id}/${action}`, 403);
+                } else if (!reading || action !== 'show') {
+                  tally.notRun++;
+                }
+              });
+            }
+            requests.push(async () => {
+              if (records[0]) await check(user, 'GET', `${api}/actions/${action}`, 403);
+            });
+          }
+          if (type === 'bulk' && records.length > 0) {
+            requests.push(async () => {
+              const ids = records.map((r) => r.id);
+              const expected = (await allowed(resource, action, ids)) ? 200 : 403;
+              if (reading || expected === 403) await check(user, 'GET', `${api}/bulk/${action}?recordIds=${ids.join(',')}`, expected);
+              if (expected === 403) await check(user, 'POST', `${api}/bulk/${action}?recordIds=${ids.join(',')}`, 403);
+              else tally.notRun++;
+            });
+          }
+        }
+      }
+      requests.push(async () => check(user, 'GET', '/admin/api/dashboard', user.session ? 200 : 403));
+      requests.push(async () => check(user, 'GET', '/admin', user.session ? 200 : 403));
+    }
+    // A few at a time: the server sees parallel requests as it would from several browser tabs.
+    // AdminJS logs each use of its older search route; the matrix uses it on purpose.
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const queue = [...requests];
+    try {
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          for (let next = queue.shift(); next; next = queue.shift()) await next();
+        }),
+      );
+    } finally {
+      log.mockRestore();
+    }
+    console.log(
+      `Authorization matrix: ${tally.requests} requests, ${tally.ok} answered 200, ${tally.forbidden} answered 403; ` +
+        `${tally.notRun} allowed changes not run (covered by the back-office tests)`,
+    );
+    for (const [kind, found] of Object.entries(failures)) expect(found.slice(0, 20), `${found.length} ${kind}`).toEqual([]);
+    expect(tally.ok).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('shows a partner user its own records, whatever filter or search it sends', async () => {
+    const cookie = (await signIn('partner@tessera.demo'))!;
+    const own = koffieCorner();
+    const other = partners.find((p) => p.code === 'bookbarn')!;
+    for (const [resource, column] of Object.entries(partnerScope)) {
+      const listed = JSON.parse((await call(cookie, 'GET', `/admin/api/resources/${resource}/actions/list?perPage=500`)).body);
+      expect(listed.records.length, resource).toBeGreaterThan(0);
+      for (const record of listed.records) expect(record.params[column], resource).toBe(own.id);
+      const searched = JSON.parse(
+        (await call(cookie, 'GET', `/admin/api/resources/${resource}/search/${other.id}?searchProperty=${column}`)).body,
+      );
+      expect(searched.records, resource).toEqual([]);
+      const filtered = JSON.parse(
+        (await call(cookie, 'GET', `/admin/api/resources/${resource}/actions/list?filters.${column}=${other.id}`)).body,
+      );
+      expect(filtered.records, resource).toEqual([]);
+    }
+    // What is not a partner's stays readable by all partners.
+    for (const resource of ['PointPackage', 'Reward']) {
+      const listed = JSON.parse((await call(cookie, 'GET', `/admin/api/resources/${resource}/actions/list`)).body);
+      expect(listed.records.length, resource).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads odd spellings of a request the way AdminJS does: refused, or scoped', async () => {
+    const cookie = (await signIn('partner@tessera.demo'))!;
+    const own = koffieCorner();
+    const other = partners.find((p) => p.code === 'bookbarn')!;
+    const [invoice] = await db.dataSource.query(`SELECT id FROM invoice WHERE "partnerId" = $1 LIMIT 1`, [other.id]);
+    for (const path of [
+      `/admin/API/Resources/Invoice/actions/search/${other.id}?searchProperty=partnerId`,
+      `/admin/api/resources/Invoice/actions/list/?filters.partnerId=${other.id}`,
+      `/admin/api/resources/Invoice/actions/list?filters.partnerId=${other.id}&filters.partnerId=${own.id}`,
+      `/admin/api/resources/Invoice/actions/list?filters%2EpartnerId=${other.id}`,
+    ]) {
+      const answer = await call(cookie, 'GET', path);
+      expect([200, 403], path).toContain(answer.status);
+      expect(answer.body, path).not.toContain(other.id);
+    }
+    for (const path of [
+      `/admin/api/resources/Invoice/actions/constructor`,
+      `/admin/api/resources/Invoice/records/${invoice.id}/__proto__`,
+      `/admin/api/resources/constructor/actions/list`,
+      `/admin/api/resources/In%76oice/records/${invoice.id}/show`,
+      `/admin/api/resources/Invoice/records/${invoice.id.toUpperCase()}/show`,
+      `/admin/api/resources/Invoice/bulk/bulkDelete?recordIds=${invoice.id}&recordIds=${invoice.id}`,
+    ]) {
+      const answer = await call(cookie, 'GET', path);
+      expect(answer.status, path).toBe(403);
+      expect(answer.body, path).not.toContain(other.id);
+    }
+  });
+
+  it('finds nothing by the value of a secret: no filter can guess one', async () => {
+    const cookie = (await signIn('operator@tessera.demo'))!;
+    const [{ secret }] = await db.dataSource.query(`SELECT secret FROM webhook_endpoint LIMIT 1`);
+    const [{ secretHash }] = await db.dataSource.query(`SELECT "secretHash" FROM api_key LIMIT 1`);
+    const guesses = [
+      `/admin/api/resources/WebhookEndpoint/actions/list?filters.secret=${secret.slice(0, 10)}`,
+      `/admin/api/resources/WebhookEndpoint/search/${secret.slice(0, 10)}?searchProperty=secret`,
+      `/admin/api/resources/ApiKey/actions/list?filters.secretHash=${secretHash.slice(0, 10)}`,
+      `/admin/api/resources/StaffUser/actions/list?filters.passwordHash=scrypt`,
+      `/admin/api/resources/ProgramSettings/actions/list?filters.widgetSecret=a`,
+    ];
+    for (const path of guesses) {
+      const answer = await call(cookie, 'GET', path);
+      expect(answer.status, path).toBe(200);
+      expect(JSON.parse(answer.body).records, path).toEqual([]);
+    }
+  });
+});
+
+describe('staff accounts', () => {
+  it('refuses to sign in a user whose role is unknown, or a partner user without a partner', async () => {
+    await addStaffUser('superuser@tessera.test', 'superuser', null);
+    await addStaffUser('partnerless@tessera.test', 'partner_user', null);
+    expect(await signIn('superuser@tessera.test')).toBeNull();
+    expect(await signIn('partnerless@tessera.test')).toBeNull();
+    const refused = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'partnerless@tessera.test', password: demoPassword }),
+      redirect: 'manual',
+    });
+    expect(await refused.text()).toContain('ask the operator to set its role (and partner)');
+    expect(await signIn('analyst@tessera.demo')).not.toBeNull();
+  });
+
+  it('refuses to create a staff user with an unknown role, a partner user without a partner, or staff with a partner', async () => {
+    const cookie = (await signIn('operator@tessera.demo'))!;
+    const create = async (fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [key, value] of Object.entries({ name: 'New person', password: 'a long enough password', ...fields })) {
+        form.append(key, value);
+      }
+      const response = await fetch(`${base}/admin/api/resources/StaffUser/actions/new`, {
+        method: 'POST',
+        body: form,
+        headers: { cookie },
+      });
+      return (await response.json()) as { record: { errors: Record<string, { message: string }> }; notice: { type: string } };
+    };
+    const unknown = await create({ email: 'root@tessera.test', role: 'superuser' });
+    expect(unknown.record.errors.role?.message).toMatch(/one of/);
+    const partnerless = await create({ email: 'lost@tessera.test', role: 'partner_user' });
+    expect(partnerless.record.errors.partnerId?.message).toMatch(/partner/);
+    const staffWithPartner = await create({ email: 'mixed@tessera.test', role: 'analyst', partnerId: koffieCorner().id });
+    expect(staffWithPartner.record.errors.partnerId?.message).toMatch(/partner/);
+    expect(
+      await db.dataSource.query(
+        `SELECT email FROM staff_user WHERE email IN ('root@tessera.test', 'lost@tessera.test', 'mixed@tessera.test')`,
+      ),
+    ).toEqual([]);
+    const fine = await create({ email: 'pia2@tessera.test', role: 'partner_user', partnerId: koffieCorner().id });
+    expect(fine.notice.type).toBe('success');
+    expect(await signIn('pia2@tessera.test', 'a long enough password')).not.toBeNull();
+  });
+
+  it('counts every one of five parallel wrong passwords: the account is locked', async () => {
+    await addStaffUser('hammered@tessera.test', 'analyst', null);
+    await Promise.all(Array.from({ length: 5 }, () => signIn('hammered@tessera.test', 'wrong password')));
+    const [row] = await db.dataSource.query(`SELECT "failedSignIns", "lockedUntil" FROM staff_user WHERE email = 'hammered@tessera.test'`);
+    expect(row.failedSignIns).toBe(5);
+    expect(new Date(row.lockedUntil).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect(await signIn('hammered@tessera.test')).toBeNull();
+  });
+});
+
+describe('webhook signing secrets', () => {
+  it('are made by the server, shown once at creation and on rotation, and never again', async () => {
+    const cookie = (await signIn('manager@tessera.demo'))!;
+    const fitapp = partners.find((p) => p.code === 'fitapp')!;
+    const form = new FormData();
+    for (const [key, value] of Object.entries({
+      partnerId: fitapp.id,
+      url: 'https://hooks.fitapp.test/new',
+      'events.0': 'points.earned',
+      active: 'true',
+      secret: 'chosen-by-the-form',
+    })) {
+      form.append(key, value);
+    }
+    const created = await fetch(`${base}/admin/api/resources/WebhookEndpoint/actions/new`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie },
+    });
+    const answer = await created.json();
+    const shown = /copy it now \(it is shown only once\): (whsec_\S+)$/.exec(answer.notice.message)?.[1];
+    const id = answer.record.id as string;
+    const stored = async () => (await db.dataSource.query(`SELECT secret FROM webhook_endpoint WHERE id = $1`, [id]))[0].secret as string;
+    expect(shown).toBeDefined();
+    expect(await stored()).toBe(shown);
+    const everywhere = async () =>
+      (
+        await Promise.all(
+          [
+            `/admin/api/resources/WebhookEndpoint/actions/list`,
+            `/admin/api/resources/WebhookEndpoint/records/${id}/show`,
+            `/admin/api/resources/WebhookEndpoint/records/${id}/edit`,
+            `/admin/api/resources/AuditEntry/actions/list?perPage=500`,
+          ].map(async (path) => (await call(cookie, 'GET', path)).body),
+        )
+      ).join('\n');
+    expect(await everywhere()).not.toContain(shown);
+
+    const rotated = JSON.parse((await call(cookie, 'POST', `/admin/api/resources/WebhookEndpoint/records/${id}/rotateSecret`)).body);
+    const replacement = /copy it now \(it is shown only once\): (whsec_\S+)$/.exec(rotated.notice.message)?.[1];
+    expect(replacement).toBeDefined();
+    expect(replacement).not.toBe(shown);
+    expect(await stored()).toBe(replacement);
+    expect(await everywhere()).not.toContain(replacement);
+    // An analyst reads webhooks but may not rotate their secrets.
+    const analyst = (await signIn('analyst@tessera.demo'))!;
+    expect((await call(analyst, 'POST', `/admin/api/resources/WebhookEndpoint/records/${id}/rotateSecret`)).status).toBe(403);
+    expect(await stored()).toBe(replacement);
+  });
+});
