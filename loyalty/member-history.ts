@@ -2,16 +2,20 @@ import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind } from '../entities/index.js';
 import { findMember } from './member-summary.js';
 
+export const historyStatuses = ['posted', 'held', 'settled', 'released'] as const;
+export type HistoryStatus = (typeof historyStatuses)[number];
+
 export interface HistoryEntry {
   id: string;
   at: Date;
   kind: TransferKind;
   /**
-   * What it did to the member's available points: positive in, negative out. A hold counts when
-   * it is placed; its release gives the points back, its settlement changes nothing more (0).
+   * What it did to the member's available points: positive in, negative out. A hold (a reward
+   * being shipped) is one entry whatever became of it: its points are out while `held` and once
+   * `settled`, and 0 once `released` (given back). The entries add up to the available balance.
    */
   points: number;
-  status: 'posted' | 'held' | 'released' | 'settled';
+  status: HistoryStatus;
   /** Present only when the viewer may see the details (its own partner's transfers). */
   event?: string;
   explanation?: RuleExplanation[];
@@ -44,23 +48,28 @@ export async function memberHistory(
     debitAccountId: string;
     references: Record<string, string>;
     explanation: RuleExplanation[];
+    resolution: 'post' | 'void' | null;
   }[] = await manager.query(
-    `SELECT id, seq, "createdAt", kind, amount, phase, "debitAccountId", "references", explanation
-       FROM ledger_transfer
-      WHERE ("debitAccountId" = $1 OR "creditAccountId" = $1) AND ($2::bigint IS NULL OR seq < $2)
-      ORDER BY seq DESC LIMIT $3`,
+    // A hold and what settled it are one entry: its status says how it ended.
+    `SELECT t.id, t.seq, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
+            r.phase AS resolution
+       FROM ledger_transfer t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
+      WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
+        AND ($2::bigint IS NULL OR t.seq < $2)
+      ORDER BY t.seq DESC LIMIT $3`,
     [account.id, Number.isFinite(before) ? before : null, options.limit + 1],
   );
   const page = rows.slice(0, options.limit);
   const entries = page.map((r): HistoryEntry => {
     const outgoing = r.debitAccountId === account.id;
+    const status = r.phase === 'single' ? 'posted' : r.resolution === 'post' ? 'settled' : r.resolution === 'void' ? 'released' : 'held';
     const visible = options.viewerPartnerId === undefined || r.references.partner === options.viewerPartnerId;
     return {
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: r.phase === 'post' ? 0 : (outgoing === (r.phase !== 'void') ? -1 : 1) * Number(r.amount),
-      status: ({ single: 'posted', pending: 'held', void: 'released', post: 'settled' } as const)[r.phase as 'single'],
+      points: status === 'released' ? 0 : (outgoing ? -1 : 1) * Number(r.amount),
+      status,
       ...(visible ? { event: r.references.event, explanation: r.explanation } : {}),
     };
   });

@@ -70,6 +70,12 @@ it('ships a reward whose fulfilment was never started after the commit: the swee
   expect(await sweep()).toBe(2);
   await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('fulfilled');
   expect(await sweep()).toBe(0);
+  // The member's history adds up to the balance: the held burn and its settlement are one entry.
+  const history = await (await fetch(`${api}/members/orphan-ann/transactions`, { headers: { authorization: `Bearer ${key}` } })).json();
+  expect(history.entries.map((e: { kind: string; status: string; points: number }) => [e.kind, e.status, e.points])).toEqual([
+    ['burn', 'settled', -100],
+    ['earn', 'posted', 300],
+  ]);
   const handle = harness.env.client.workflow.getHandle(workflowIds.rewardFulfilment('kettle', redemption.id));
   expect(await handle.result()).toBe('fulfilled');
   // The hold's own timeout runs too, and finds it settled when its time comes.
