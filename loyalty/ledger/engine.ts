@@ -98,12 +98,18 @@ const addDelta = (first: number) =>
 const deltaParams = (d: Delta) => [d.debitsPosted, d.creditsPosted, d.debitsPending, d.creditsPending];
 /** A shard that can pay `$required` points (any shard, for accounts that may go negative). */
 const canPay = (required: string) => `("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= ${required})`;
-/** The UPDATE that takes a free shard able to pay, applies the delta and returns the shard. */
+/**
+ * The UPDATE that takes a free shard able to pay, applies the delta and returns the shard. The
+ * shard is chosen by an uncorrelated scalar subquery, which PostgreSQL runs once (an InitPlan):
+ * chosen in a joined subquery, a plan that rescans it would pick a new random shard per row and
+ * update several.
+ */
 const takeFreeShard = (account: string, delta: number, required: string, wait: 'SKIP LOCKED' | '') =>
   `UPDATE ledger_balance b SET ${addDelta(delta)}
-     FROM (SELECT shard FROM ledger_balance WHERE "accountId" = ${account} AND ${canPay(required)}
-            ORDER BY random() LIMIT 1 FOR UPDATE ${wait}) free
-    WHERE b."accountId" = ${account} AND b.shard = free.shard RETURNING b.shard`;
+    WHERE b."accountId" = ${account}
+      AND b.shard = (SELECT shard FROM ledger_balance WHERE "accountId" = ${account} AND ${canPay(required)}
+                      ORDER BY random() LIMIT 1 FOR UPDATE ${wait})
+    RETURNING b.shard`;
 
 /** Applies the request's change to a single-shard account if it can pay, in one locking UPDATE. */
 async function applyToColdAccount(manager: EntityManager, account: AccountMeta, delta: Delta): Promise<void> {
