@@ -27,7 +27,7 @@ export async function transferBetweenMembers(
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);
   }
   const from = await findMember(manager, request.fromExternalId);
-  const to = await findMember(manager, request.toExternalId);
+  const to = await findMember(manager, request.toExternalId, 'to');
   // Hold the sender's balance row so that concurrent transfers count each other against the day's limit.
   await manager.query(`SELECT 1 FROM ledger_balance WHERE "accountId" = $1 FOR UPDATE`, [from.account.id]);
   const [{ today }] = await manager.query(

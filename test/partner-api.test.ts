@@ -260,6 +260,7 @@ describe('documentation', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/events',
+        '/events/{eventId}',
         '/events/{eventId}/refunds',
         '/members/{externalId}',
         '/members/{externalId}/redemptions',
@@ -268,6 +269,7 @@ describe('documentation', () => {
         '/rewards',
         '/wallet',
         '/widget-sessions',
+        '/widget/v1/state',
       ].sort(),
     );
     const event = document.paths['/events'].post.requestBody.content['application/json'].schema;
