@@ -17,9 +17,9 @@ import { issueApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
-import { InsufficientFundsError } from '../loyalty/ledger/errors.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
+import { Refusal } from '../loyalty/refusal.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { enrollMember } from '../loyalty/members.js';
 import { onboardPartner } from '../loyalty/partners.js';
@@ -207,7 +207,7 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
           }),
         ).catch((error: unknown) => {
           // Not every member has the points for a voucher yet: that is part of the story.
-          if (error instanceof InsufficientFundsError) return undefined;
+          if (error instanceof Refusal && error.code === 'insufficient_funds') return undefined;
           throw error;
         });
         if (voucher) vouchers.push({ transferId: voucher.transferId, at: new Date(occurredAt.getTime() + 3_600_000) });
