@@ -79,8 +79,9 @@ const ok = (description: string, schema: z.ZodType) => ({
   description,
   content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
 });
-const created = (description: string, schema: z.ZodType) => ({
+const created = (description: string, schema: z.ZodType, links: Record<string, object> = {}) => ({
   ...ok(description, schema),
+  links,
   headers: {
     'Idempotent-Replayed': {
       description: 'Present on a replay: this is the response to the first request with this Idempotency-Key',
@@ -122,6 +123,17 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
   'member.tier_changed': 'An event of yours lifted a member to a higher tier',
   'redemption.completed': 'A member redeemed through you: an instant reward was burned, or a reward to ship was delivered',
   'points.expired': 'Points you funded expired (breakage attributed to you)',
+};
+
+/** Operations that take what another one answered, for clients and schema-driven tools to follow. */
+const link = (operationId: string, parameters: Record<string, string>) => ({ operationId, parameters });
+const eventLinks = {
+  getEvent: link('getEvent', { eventId: '$response.body#/id' }),
+  refundEvent: link('refundEvent', { eventId: '$response.body#/id' }),
+  getMember: link('getMember', { externalId: '$response.body#/member/externalId' }),
+  getMemberTransactions: link('getMemberTransactions', { externalId: '$response.body#/member/externalId' }),
+  redeemReward: link('redeemReward', { externalId: '$response.body#/member/externalId' }),
+  transferPoints: link('transferPoints', { externalId: '$response.body#/member/externalId' }),
 };
 
 /** The OpenAPI 3.1 document of the partner API; requests and responses come from the validators and response schemas. */
@@ -169,15 +181,17 @@ export function openApiDocument(serverUrl = '/api/v1') {
     paths: {
       '/events': {
         post: {
+          operationId: 'recordEvent',
           summary: 'Record what a member did and earn points',
           description: 'Enrols an unknown member (with the registration bonus). The answer lists the points per rule.',
           parameters: [idempotencyKey],
           requestBody: json(eventBody),
-          responses: { 201: created('Recorded', responses.recordedEvent), ...writeErrors },
+          responses: { 201: created('Recorded', responses.recordedEvent, eventLinks), ...writeErrors },
         },
       },
       '/events/{eventId}': {
         get: {
+          operationId: 'getEvent',
           summary: 'One of your events: what it earned and why, and what was refunded since',
           parameters: eventParameters,
           responses: { 200: ok('The event', responses.eventView), 404: problem(404, 'Not an event of yours'), ...errors },
@@ -185,6 +199,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/events/{eventId}/refunds': {
         post: {
+          operationId: 'refundEvent',
           summary: 'Refund a purchase in full (send `{}`) or by line items; points are taken back in proportion',
           parameters: [...eventParameters, idempotencyKey],
           requestBody: json(refundBody),
@@ -193,6 +208,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/members/{externalId}': {
         get: {
+          operationId: 'getMember',
           summary: "A member's balance, tier and points expiring in 30/60/90 days",
           parameters: memberParameters,
           responses: { 200: ok('The member', responses.memberSummary), 404: notFound, ...errors },
@@ -200,6 +216,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/members/{externalId}/transactions': {
         get: {
+          operationId: 'getMemberTransactions',
           summary: "A member's movements, newest first, by cursor",
           description: 'Details of movements caused by other partners are left out.',
           parameters: [...memberParameters, ...parametersOf(transactionsQuery, 'query')],
@@ -208,6 +225,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/members/{externalId}/redemptions': {
         post: {
+          operationId: 'redeemReward',
           summary: 'Spend points on a reward',
           description: 'Instant rewards are burned and answer a code; rewards to fulfil hold the points until shipped.',
           parameters: [...memberParameters, idempotencyKey],
@@ -217,6 +235,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/members/{externalId}/transfers': {
         post: {
+          operationId: 'transferPoints',
           summary: 'Give points to another member, within the program limits per transfer and per day',
           parameters: [...memberParameters, idempotencyKey],
           requestBody: json(memberTransferBody),
@@ -225,21 +244,29 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/widget-sessions': {
         post: {
+          operationId: 'createWidgetSession',
           summary: 'A token for the earn widget of one signed-in member (valid one hour)',
           description: 'Ask from your server; put the element in your page with `<script src="/widget.js">`.',
           parameters: [idempotencyKey],
           requestBody: json(widgetSessionBody),
-          responses: { 201: created('The token', responses.widgetSession), ...writeErrors },
+          responses: {
+            201: created('The token', responses.widgetSession, {
+              getWidgetState: link('getWidgetState', { token: '$response.body#/token' }),
+            }),
+            ...writeErrors,
+          },
         },
       },
       '/wallet': {
         get: {
+          operationId: 'getWallet',
           summary: "Your wallet: points you can still issue, and today's and this month's issuance",
           responses: { 200: ok('The wallet', responses.wallet), ...errors },
         },
       },
       '/rewards': {
         get: {
+          operationId: 'listRewards',
           summary: 'The rewards catalog',
           responses: { 200: ok('The catalog', responses.rewards), ...errors },
         },
@@ -248,6 +275,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
         // Served beside the API, not under it: the widget calls it from shoppers' browsers.
         servers: [{ url: '/' }],
         get: {
+          operationId: 'getWidgetState',
           summary: "What the earn widget shows: the member's points and what the cart would earn",
           description: 'Public and CORS-open: the token from POST /widget-sessions is the credential.',
           security: [],

@@ -11,13 +11,18 @@ import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 export const text = () => z.string().regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters');
 
+/**
+ * A character `trim()` keeps. Spelled out rather than `\S`: regex engines disagree on what `\s` is
+ * (U+FEFF, U+0085), and the OpenAPI document's pattern must mean to every validator what trim does.
+ */
+export const notBlank = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
 /** A name, code or reference: trimmed, not blank, at most `max` characters. */
-export const label = (max: number) => text().regex(/\S/, 'must not be blank').trim().min(1).max(max);
+export const label = (max: number) => text().regex(notBlank, 'must not be blank').trim().min(1).max(max);
 
 const externalId = label(200).describe("The member's id in the partner's systems");
 
-/** No event is dated before this; nor more than a day ahead of the server's clock (clocks drift). */
-const earliestEvent = Date.parse('2000-01-01T00:00:00Z');
+/** Clocks drift: an event may be dated up to a day ahead of the server's, no further. */
 const latestEvent = () => Date.now() + 86_400_000;
 
 export const eventBody = z
@@ -55,9 +60,12 @@ export const eventBody = z
     pointOfSale: label(100).optional().describe("The partner's code of the point of sale"),
     occurredAt: z.iso
       .datetime({ offset: true })
-      .refine((at) => Date.parse(at) >= earliestEvent && Date.parse(at) <= latestEvent(), 'must be after 2000 and at most a day ahead')
+      .regex(/^20\d\d-/, 'must be in the years 2000 to 2099')
+      // A second pattern makes zod leave the format out of the JSON schema.
+      .meta({ format: 'date-time' })
+      .refine((at) => Date.parse(at) <= latestEvent(), "must be at most a day ahead of the server's clock")
       .optional()
-      .describe('When it happened (after 2000, at most a day ahead of the server); now when absent'),
+      .describe("When it happened (2000 to 2099, at most a day ahead of the server's clock); now when absent"),
   })
   .refine((body) => body.amountCents === undefined || body.currency !== undefined, {
     message: 'is required with amountCents',
