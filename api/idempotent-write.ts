@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiRequest } from '../entities/index.js';
+import { requestHash } from '../loyalty/ledger/request.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { queuedBy } from '../loyalty/outbox.js';
 import { fieldProblem } from './problem.js';
@@ -23,42 +23,46 @@ export interface WriteContext {
   logFault: (error: unknown, path: string) => void;
 }
 
+/** 1 to 200 visible ASCII characters. */
+export const idempotencyKeyPattern = /^[\x21-\x7e]{1,200}$/;
+
 /**
  * Runs a partner's write once per Idempotency-Key: the work and the record of its response
  * commit together, so a retry gets the first response (with `Idempotent-Replayed: true`) and the
- * same key with a different request is a 409. A refusal stores nothing: a retry runs again. The
- * processes the write queued start after the commit and the answer.
+ * same key with a different request is a 409. A request is what was parsed from it (`request`: its
+ * path parameters and body), so the same JSON with its keys in another order is the same request.
+ * A refusal stores nothing: a retry runs again. The processes the write queued start after the
+ * commit and the answer.
  */
 export async function idempotentWrite(
   { dataSource, processes, logFault }: WriteContext,
   req: Request,
   res: Response,
+  request: object,
   work: (manager: EntityManager, requestId: string) => Promise<WriteResult>,
 ): Promise<void> {
   const key = req.header('idempotency-key');
-  if (!key || key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
+  if (!key || !idempotencyKeyPattern.test(key)) {
     throw fieldProblem(400, 'Invalid request', 'invalid_request', [
       { field: 'header.Idempotency-Key', message: 'every write needs a key of 1 to 200 visible ASCII characters' },
     ]);
   }
   const partnerId: string = res.locals.partner.id;
-  const requestHash = createHash('sha256')
-    .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`)
-    .digest('hex');
+  const hash = requestHash(`${req.method} ${req.baseUrl}${req.route.path}`, request);
   const outcome = await inTransaction(dataSource, async (manager) => {
     // Claim the key first: a concurrent twin waits on it, then replays what this one answered.
     const claimed = await manager
       .createQueryBuilder()
       .insert()
       .into(ApiRequest)
-      .values({ partnerId, idempotencyKey: key, requestHash, status: 0, response: null })
+      .values({ partnerId, idempotencyKey: key, requestHash: hash, status: 0, response: null })
       .orIgnore()
       .returning(['id'])
       .execute();
     const requestId: string | undefined = claimed.raw[0]?.id;
     if (!requestId) {
       const earlier = await manager.findOneByOrFail(ApiRequest, { partnerId, idempotencyKey: key });
-      if (earlier.requestHash !== requestHash) {
+      if (earlier.requestHash !== hash) {
         throw fieldProblem(409, 'Idempotency key reused', 'idempotency_key_reused', [
           { field: 'header.Idempotency-Key', message: `"${key}" was already used for a different request` },
         ]);

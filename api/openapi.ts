@@ -1,41 +1,143 @@
 import { z } from 'zod';
-import { eventBody, memberTransferBody, redemptionBody, refundBody, transactionsQuery, widgetSessionBody } from './schemas.js';
+import { webhookEvents } from '../entities/index.js';
+import { webhookEnvelope } from '../loyalty/webhook-events.js';
+import { idempotencyKeyPattern } from './idempotent-write.js';
+import { problemCodes } from './problem.js';
+import * as responses from './responses.js';
+import {
+  eventBody,
+  eventIdParam,
+  externalIdParam,
+  memberTransferBody,
+  redemptionBody,
+  refundBody,
+  transactionsQuery,
+  widgetSessionBody,
+  widgetStateQuery,
+} from './schemas.js';
 
-const jsonSchema = (schema: z.ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** A request schema as clients send it, or a response schema as the server sends it. */
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };
 
-const problem = (description: string) => ({
+/** The parameters of an object schema, one per property (query and path parameters). */
+const parametersOf = (schema: z.ZodObject, location: 'query' | 'path') => {
+  const { properties = {}, required = [] } = jsonSchema(schema) as {
+    properties?: Record<string, { description?: string }>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, { description, ...property }]) => ({
+    name,
+    in: location,
+    required: location === 'path' || required.includes(name),
+    ...(description ? { description } : {}),
+    schema: property,
+  }));
+};
+
+const problem = (status: number, description: string) => ({
   description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  content: {
+    'application/problem+json': {
+      schema: {
+        allOf: [
+          { $ref: '#/components/schemas/Problem' },
+          { type: 'object', properties: { status: { const: status }, code: { enum: problemCodes(status) } } },
+        ],
+      },
+    },
+  },
 });
 const errors = {
-  400: problem('Invalid request: `errors` names each field at fault'),
-  401: problem('Missing, unknown or revoked API key'),
-  429: problem('Rate limit of the API key reached'),
+  400: problem(400, 'Invalid request: `errors` names each field at fault (`body.x`, `query.x`, `path.x`, `header.X`)'),
+  401: problem(401, 'Missing, unknown or revoked API key'),
+  429: problem(429, 'Rate limit of the API key reached'),
 };
+const notFound = problem(404, 'Not found: `errors` names the field (`path.externalId`, `body.to`, ...)');
 const writeErrors = {
   ...errors,
-  409: problem('Idempotency-Key already used for a different request'),
-  422: problem('Refused by the program: not enough points, unknown reward, limits, ...'),
+  409: problem(409, 'Idempotency-Key already used for a different request'),
+  413: problem(413, 'Body over 100 kB'),
+  415: problem(415, 'Content-Type is not application/json'),
+  422: problem(422, 'Refused by the program (not enough points, unknown reward, limits, ...): `errors` names the field at fault'),
 };
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   required: true,
-  description: 'Unique per write: a retry with the same key returns the first response (header Idempotent-Replayed: true).',
-  schema: { type: 'string', maxLength: 200 },
+  description:
+    'Unique per write: a retry with the same key and the same request (the same JSON, in any key order) returns the first ' +
+    'response with `Idempotent-Replayed: true`; the same key with another request is a 409.',
+  schema: { type: 'string', minLength: 1, maxLength: 200, pattern: idempotencyKeyPattern.source },
 };
-const externalIdParameter = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', maxLength: 200 } };
+const memberParameters = parametersOf(z.object({ externalId: externalIdParam }), 'path');
+const eventParameters = parametersOf(z.object({ eventId: eventIdParam }), 'path');
 const json = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: jsonSchema(schema) } } });
-const ok = (description: string, example: unknown) => ({ description, content: { 'application/json': { example } } });
+const ok = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
+});
+const created = (description: string, schema: z.ZodType, links: Record<string, object> = {}) => ({
+  ...ok(description, schema),
+  links,
+  headers: {
+    'Idempotent-Replayed': {
+      description: 'Present on a replay: this is the response to the first request with this Idempotency-Key',
+      schema: { type: 'string', enum: ['true'] },
+    },
+  },
+});
 
-/** The OpenAPI 3.1 document of the partner API; request bodies come from the validators. */
+const webhook = (event: (typeof webhookEvents)[number], summary: string) => ({
+  post: {
+    summary,
+    description:
+      'POSTed to each of your endpoints that listens to the event; retried with exponential backoff until it answers 2xx. ' +
+      'Check `Tessera-Signature` before trusting the body.',
+    parameters: [
+      {
+        name: 'Tessera-Signature',
+        in: 'header',
+        required: true,
+        description:
+          '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint\'s secret>`: recompute it over the ' +
+          'raw body, compare in constant time, and refuse an old `t` (replays).',
+        schema: { type: 'string', pattern: '^t=[0-9]+,v1=[0-9a-f]{64}$' },
+      },
+      {
+        name: 'Tessera-Delivery',
+        in: 'header',
+        required: true,
+        description: 'The delivery, the same on every retry: deduplicate on it',
+        schema: { type: 'string', format: 'uuid' },
+      },
+    ],
+    requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(webhookEnvelope(event), 'output') } } },
+    responses: { '2XX': { description: 'Received; any other answer, or none within 10 seconds, is retried' } },
+  },
+});
+const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
+  'points.earned': 'A member earned points at your store (points and bonus points of one event)',
+  'member.tier_changed': 'An event of yours lifted a member to a higher tier',
+  'redemption.completed': 'A member redeemed through you: an instant reward was burned, or a reward to ship was delivered',
+  'points.expired': 'Points you funded expired (breakage attributed to you)',
+};
+
+/** Operations that take what another one answered, for clients and schema-driven tools to follow. */
+const link = (operationId: string, parameters: Record<string, string>) => ({ operationId, parameters });
+const eventLinks = {
+  getEvent: link('getEvent', { eventId: '$response.body#/id' }),
+  refundEvent: link('refundEvent', { eventId: '$response.body#/id' }),
+  getMember: link('getMember', { externalId: '$response.body#/member/externalId' }),
+  getMemberTransactions: link('getMemberTransactions', { externalId: '$response.body#/member/externalId' }),
+  redeemReward: link('redeemReward', { externalId: '$response.body#/member/externalId' }),
+  transferPoints: link('transferPoints', { externalId: '$response.body#/member/externalId' }),
+};
+
+/** The OpenAPI 3.1 document of the partner API; requests and responses come from the validators and response schemas. */
 export function openApiDocument(serverUrl = '/api/v1') {
-  const queryParameters = Object.entries((jsonSchema(transactionsQuery).properties ?? {}) as Record<string, object>).map(
-    ([name, schema]) => ({ name, in: 'query', required: false, schema }),
-  );
   return {
     openapi: '3.1.0',
     info: {
@@ -43,7 +145,9 @@ export function openApiDocument(serverUrl = '/api/v1') {
       version: '1.0.0',
       description:
         'Issue points for what members do at your store, read their balance and history, redeem rewards. ' +
-        'Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457 problem documents.',
+        'Authenticate with `Authorization: Bearer <API key>`. Writes are `application/json` (415 otherwise) and need an ' +
+        '`Idempotency-Key`. Strings never contain control characters. Errors are RFC 9457 problem documents with a `code` ' +
+        'and, for a field at fault, `errors: [{field, message}]`. A method a path does not take is a 405 with `Allow`.',
     },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
@@ -57,124 +161,97 @@ export function openApiDocument(serverUrl = '/api/v1') {
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },
-            code: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            code: { type: 'string', enum: problemCodes(), description: 'What went wrong, for programs to branch on' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  field: { type: 'string', description: 'Where the client sent it: `body.reward`, `path.externalId`, `query.cursor`, ...' },
+                  message: { type: 'string' },
+                },
+                required: ['field', 'message'],
+              },
+            },
           },
-          required: ['title', 'status'],
+          required: ['title', 'status', 'code'],
         },
       },
     },
     paths: {
       '/events': {
         post: {
+          operationId: 'recordEvent',
           summary: 'Record what a member did and earn points',
           description: 'Enrols an unknown member (with the registration bonus). The answer lists the points per rule.',
           parameters: [idempotencyKey],
           requestBody: json(eventBody),
-          responses: {
-            201: ok('Recorded', {
-              id: 'a4c0…',
-              member: { externalId: 'cust-42', enrolledNow: true },
-              points: 42,
-              bonusPoints: 50,
-              totalPoints: 92,
-              explanation: [{ rule: '1 point per euro', points: 42, reason: 'spent 42.50 at 1 per unit' }],
-              tier: null,
-              upgradedTo: null,
-              expiresAt: '2027-11-25T00:00:00.000Z',
-            }),
-            ...writeErrors,
-          },
+          responses: { 201: created('Recorded', responses.recordedEvent, eventLinks), ...writeErrors },
+        },
+      },
+      '/events/{eventId}': {
+        get: {
+          operationId: 'getEvent',
+          summary: 'One of your events: what it earned and why, and what was refunded since',
+          parameters: eventParameters,
+          responses: { 200: ok('The event', responses.eventView), 404: problem(404, 'Not an event of yours'), ...errors },
         },
       },
       '/events/{eventId}/refunds': {
         post: {
-          summary: 'Refund a purchase in full or by line items; points are taken back in proportion',
-          parameters: [{ name: 'eventId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, idempotencyKey],
+          operationId: 'refundEvent',
+          summary: 'Refund a purchase in full (send `{}`) or by line items; points are taken back in proportion',
+          parameters: [...eventParameters, idempotencyKey],
           requestBody: json(refundBody),
-          responses: {
-            201: ok('Refunded', { refundedCents: 1000, pointsReversed: 10, remainingCents: 3250 }),
-            404: problem('Not an event of yours'),
-            ...writeErrors,
-          },
+          responses: { 201: created('Refunded', responses.refund), 404: problem(404, 'Not an event of yours'), ...writeErrors },
         },
       },
       '/members/{externalId}': {
         get: {
+          operationId: 'getMember',
           summary: "A member's balance, tier and points expiring in 30/60/90 days",
-          parameters: [externalIdParameter],
-          responses: {
-            200: ok('The member', {
-              externalId: 'cust-42',
-              balance: { posted: 120, held: 0, available: 120, incoming: 0 },
-              tier: { code: 'silver', name: 'Silver', multiplier: 1.25 },
-              qualifyingPoints: 1400,
-              expiring: { days30: 0, days60: 20, days90: 20 },
-            }),
-            404: problem('No such member'),
-            ...errors,
-          },
+          parameters: memberParameters,
+          responses: { 200: ok('The member', responses.memberSummary), 404: notFound, ...errors },
         },
       },
       '/members/{externalId}/transactions': {
         get: {
+          operationId: 'getMemberTransactions',
           summary: "A member's movements, newest first, by cursor",
           description: 'Details of movements caused by other partners are left out.',
-          parameters: [externalIdParameter, ...queryParameters],
-          responses: {
-            200: ok('A page', {
-              entries: [{ id: '…', at: '2026-11-24T10:00:00Z', kind: 'earn', points: 42, status: 'posted', event: '…', explanation: [] }],
-              nextCursor: 'MTIz',
-            }),
-            404: problem('No such member'),
-            ...errors,
-          },
+          parameters: [...memberParameters, ...parametersOf(transactionsQuery, 'query')],
+          responses: { 200: ok('A page', responses.historyPage), 404: notFound, ...errors },
         },
       },
       '/members/{externalId}/redemptions': {
         post: {
+          operationId: 'redeemReward',
           summary: 'Spend points on a reward',
           description: 'Instant rewards are burned and answer a code; rewards to fulfil hold the points until shipped.',
-          parameters: [externalIdParameter, idempotencyKey],
+          parameters: [...memberParameters, idempotencyKey],
           requestBody: json(redemptionBody),
-          responses: {
-            201: ok('Redeemed', {
-              id: '…',
-              reward: 'coffee-voucher',
-              quantity: 1,
-              points: 150,
-              status: 'completed',
-              code: 'COFFEE-VOUCHER-3F2A9C01DE',
-            }),
-            404: problem('No such member'),
-            ...writeErrors,
-          },
+          responses: { 201: created('Redeemed', responses.redemption), 404: notFound, ...writeErrors },
         },
       },
       '/members/{externalId}/transfers': {
         post: {
-          summary: 'Give points to another member, within the program limits',
-          parameters: [externalIdParameter, idempotencyKey],
+          operationId: 'transferPoints',
+          summary: 'Give points to another member, within the program limits per transfer and per day',
+          parameters: [...memberParameters, idempotencyKey],
           requestBody: json(memberTransferBody),
-          responses: {
-            201: ok('Transferred', { id: '…', from: 'cust-42', to: 'cust-43', points: 100 }),
-            404: problem('No such member'),
-            ...writeErrors,
-          },
+          responses: { 201: created('Transferred', responses.memberTransfer), 404: notFound, ...writeErrors },
         },
       },
       '/widget-sessions': {
         post: {
+          operationId: 'createWidgetSession',
           summary: 'A token for the earn widget of one signed-in member (valid one hour)',
           description: 'Ask from your server; put the element in your page with `<script src="/widget.js">`.',
           parameters: [idempotencyKey],
           requestBody: json(widgetSessionBody),
           responses: {
-            201: ok('The token', {
-              token: 'eyJw….x1',
-              expiresAt: '2026-11-24T12:00:00.000Z',
-              script: '/widget.js',
-              element: '<tessera-earn token="…"></tessera-earn>',
+            201: created('The token', responses.widgetSession, {
+              getWidgetState: link('getWidgetState', { token: '$response.body#/token' }),
             }),
             ...writeErrors,
           },
@@ -182,33 +259,35 @@ export function openApiDocument(serverUrl = '/api/v1') {
       },
       '/wallet': {
         get: {
+          operationId: 'getWallet',
           summary: "Your wallet: points you can still issue, and today's and this month's issuance",
-          responses: {
-            200: ok('The wallet', { available: 48250, widgetEnabled: true, issuedToday: 320, issuedThisMonth: 8100 }),
-            ...errors,
-          },
+          responses: { 200: ok('The wallet', responses.wallet), ...errors },
         },
       },
       '/rewards': {
         get: {
+          operationId: 'listRewards',
           summary: 'The rewards catalog',
+          responses: { 200: ok('The catalog', responses.rewards), ...errors },
+        },
+      },
+      '/widget/v1/state': {
+        // Served beside the API, not under it: the widget calls it from shoppers' browsers.
+        servers: [{ url: '/' }],
+        get: {
+          operationId: 'getWidgetState',
+          summary: "What the earn widget shows: the member's points and what the cart would earn",
+          description: 'Public and CORS-open: the token from POST /widget-sessions is the credential.',
+          security: [],
+          parameters: parametersOf(widgetStateQuery, 'query'),
           responses: {
-            200: ok('The catalog', {
-              rewards: [
-                {
-                  code: 'coffee-voucher',
-                  name: 'Free coffee voucher',
-                  description: '',
-                  pointsPrice: 150,
-                  needsFulfilment: false,
-                  inStock: true,
-                },
-              ],
-            }),
-            ...errors,
+            200: ok('The state', responses.widgetState),
+            400: errors[400],
+            401: problem(401, 'Unknown or expired widget token'),
           },
         },
       },
     },
+    webhooks: Object.fromEntries(webhookEvents.map((event) => [event, webhook(event, webhookSummaries[event])])),
   };
 }

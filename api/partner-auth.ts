@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Partner } from '../entities/index.js';
 import { authenticateApiKey } from '../loyalty/api-keys.js';
-import { sendProblem } from './problem.js';
+import { apiCodes, sendProblem } from './problem.js';
 
 export interface PartnerLocals {
   partner: Partner;
@@ -16,11 +16,23 @@ export function partnerAuth(dataSource: DataSource): RequestHandler {
     const presented = bearer ?? req.header('x-api-key');
     if (!presented) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      return sendProblem(res, { status: 401, title: 'Unauthorized', detail: 'Send your API key as "Authorization: Bearer <key>"' });
+      return sendProblem(res, {
+        status: 401,
+        title: apiCodes.unauthorized,
+        code: 'unauthorized',
+        detail: 'Send your API key as "Authorization: Bearer <key>"',
+      });
     }
     try {
       const found = await authenticateApiKey(dataSource.manager, presented);
-      if (!found) return sendProblem(res, { status: 401, title: 'Unauthorized', detail: 'The API key is unknown or revoked' });
+      if (!found) {
+        return sendProblem(res, {
+          status: 401,
+          title: apiCodes.unauthorized,
+          code: 'unauthorized',
+          detail: 'The API key is unknown or revoked',
+        });
+      }
       res.locals.partner = found.partner;
       res.locals.apiKeyId = found.key.id;
       next();

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { z } from 'zod';
-import { Refusal, type RefusalCode, type RefusalKind } from '../loyalty/refusal.js';
+import { LedgerError } from '../loyalty/ledger/errors.js';
+import { Refusal, refusalCodes, type RefusalCode, type RefusalKind } from '../loyalty/refusal.js';
 
 /** One field at fault, where the client put it (`body.reward`, `path.externalId`, `header.Idempotency-Key`). */
 export interface FieldError {
@@ -8,13 +9,13 @@ export interface FieldError {
   message: string;
 }
 
-/** An RFC 9457 problem document. */
+/** An RFC 9457 problem document; its `code` is one the OpenAPI document lists. */
 export interface Problem {
   type?: string;
   title: string;
   status: number;
   detail?: string;
-  code?: string;
+  code: ApiCode | RefusalCode;
   errors?: FieldError[];
   [extension: string]: unknown;
 }
@@ -54,8 +55,22 @@ export const apiCodes = {
   not_found: 'Not found',
   rate_limited: 'Too many requests',
   body_too_large: 'Request body too large',
+  internal_error: 'Internal server error',
 } as const;
 export type ApiCode = keyof typeof apiCodes;
+
+/** HTTP status of each of the API's own codes. */
+export const statusOfApiCode: Record<ApiCode, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  idempotency_key_reused: 409,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
+  not_found: 404,
+  rate_limited: 429,
+  body_too_large: 413,
+  internal_error: 500,
+};
 
 /** HTTP status of each kind of refusal: a new kind fails the typecheck until it is mapped. */
 export const statusOfKind: Record<RefusalKind, number> = {
@@ -87,20 +102,40 @@ export const titleOfCode: Record<RefusalCode, string> = {
   not_allowed: 'Not allowed',
 };
 
+/** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */
+export function problemCodes(status?: number): (ApiCode | RefusalCode)[] {
+  const api = (Object.keys(apiCodes) as ApiCode[]).filter((code) => status === undefined || statusOfApiCode[code] === status);
+  const refusals = (Object.keys(titleOfCode) as RefusalCode[]).filter(
+    (code) => status === undefined || statusOfKind[refusalCodes[code]] === status,
+  );
+  return [...api, ...refusals];
+}
+
 /** Where the client put a field the program names: a path parameter, else the body. */
 function located(req: Request, field: string): string {
   const root = field.split(/[.[]/)[0]!;
   return req.params && root in req.params ? `path.${field}` : `body.${field}`;
 }
 
+/**
+ * The reason a client reads. The ledger's own refusals name accounts and transfers by internal
+ * code; one that reaches a client unworded by the program is told without them.
+ */
+function clientReason(refusal: Refusal): string {
+  if (!(refusal instanceof LedgerError)) return refusal.reason;
+  const { available, requested } = refusal.details;
+  return refusal.code === 'insufficient_funds' ? `${available} points available, ${requested} needed` : titleOfCode[refusal.code];
+}
+
 /** The problem document of a refusal, its field named where the client sent it. */
 export function refusalProblem(req: Request, refusal: Refusal): Problem {
-  const errors = refusal.field ? [{ field: located(req, refusal.field), message: refusal.reason }] : [];
+  const reason = clientReason(refusal);
+  const errors = refusal.field ? [{ field: located(req, refusal.field), message: reason }] : [];
   return {
     title: titleOfCode[refusal.code],
     status: statusOfKind[refusal.kind],
     code: refusal.code,
-    detail: errors.length > 0 ? `${errors[0]!.field}: ${refusal.reason}` : refusal.reason,
+    detail: errors.length > 0 ? `${errors[0]!.field}: ${reason}` : reason,
     errors,
   };
 }
@@ -110,16 +145,22 @@ export function problemErrorHandler(logFault: (error: unknown, path: string) => 
   return (error, req, res, _next) => {
     if (error instanceof ProblemError) return sendProblem(res, error.problem);
     if (error instanceof Refusal) return sendProblem(res, refusalProblem(req, error));
-    // Errors raised by Express' own middleware (bad JSON, body too large) carry a 4xx status.
+    // Errors raised by Express' own middleware (bad JSON, body too large, a bad charset, a path that
+    // is not valid percent-encoding) carry a 4xx status.
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status >= 500) logFault(error, req.path);
-    if (status === 413) return sendProblem(res, { title: apiCodes.body_too_large, status, code: 'body_too_large' });
-    if (status < 500 && error?.type === 'entity.parse.failed') {
-      return sendProblem(
-        res,
-        fieldProblem(400, 'Malformed request', 'invalid_request', [{ field: 'body', message: 'is not valid JSON' }]).problem,
-      );
+    if (status === 500) {
+      logFault(error, req.path);
+      return sendProblem(res, { title: apiCodes.internal_error, status, code: 'internal_error' });
     }
-    sendProblem(res, { title: status >= 500 ? 'Internal Server Error' : 'Malformed request', status });
+    if (status === 413) return sendProblem(res, { title: apiCodes.body_too_large, status, code: 'body_too_large' });
+    if (status === 415) {
+      const problem = fieldProblem(415, apiCodes.unsupported_media_type, 'unsupported_media_type', [
+        { field: 'header.Content-Type', message: 'must be application/json in UTF-8' },
+      ]);
+      return sendProblem(res, problem.problem);
+    }
+    const field = error?.type === 'entity.parse.failed' ? 'body' : error instanceof URIError ? 'path' : undefined;
+    const message = field === 'body' ? 'is not valid JSON' : field === 'path' ? 'is not valid percent-encoding' : 'is malformed';
+    sendProblem(res, fieldProblem(400, 'Malformed request', 'invalid_request', [{ field: field ?? 'request', message }]).problem);
   };
 }

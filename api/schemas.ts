@@ -1,17 +1,36 @@
 import { z } from 'zod';
 import { salesChannels } from '../entities/index.js';
+import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
 
 /** The partner API's request shapes: validation and the OpenAPI document both come from these. */
 
-const externalId = z.string().trim().min(1).max(200).describe("The member's id in the partner's systems");
+/**
+ * Every string the API accepts, in a body, a query or a path: no control character (C0 or DEL),
+ * which no name, code or reference needs and the database would refuse (NUL) or store invisibly.
+ */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+export const text = () => z.string().regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters');
+
+/**
+ * A character `trim()` keeps. Spelled out rather than `\S`: regex engines disagree on what `\s` is
+ * (U+FEFF, U+0085), and the OpenAPI document's pattern must mean to every validator what trim does.
+ */
+export const notBlank = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/** A name, code or reference: trimmed, not blank, at most `max` characters. */
+export const label = (max: number) => text().regex(notBlank, 'must not be blank').trim().min(1).max(max);
+
+const externalId = label(200).describe("The member's id in the partner's systems");
+
+/** Clocks drift: an event may be dated up to a day ahead of the server's, no further. */
+const latestEvent = () => Date.now() + 86_400_000;
 
 export const eventBody = z
   .object({
     member: z.object({
       externalId,
       email: z.email().optional(),
-      phone: z
-        .string()
+      phone: text()
         .trim()
         .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number')
         .optional(),
@@ -20,52 +39,76 @@ export const eventBody = z
       .string()
       .regex(/^[a-z][a-z0-9_]{1,63}$/, 'must be a lower-case action name such as purchase, review or referral')
       .describe('purchase, registration, referral, review, social_share, event_participation, subscription_renewal, or a custom type'),
-    amountCents: z.number().int().min(0).max(100_000_000).optional().describe('Amount spent, in the minor unit (cents)'),
+    amountCents: z.int().min(0).max(100_000_000).optional().describe('Amount spent, in the minor unit (cents); needs `currency`'),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-      .optional(),
+      .optional()
+      .describe('Required with amountCents'),
     lines: z
       .array(
         z.object({
-          reference: z.string().trim().min(1).max(100),
-          category: z.string().trim().min(1).max(100).optional(),
-          quantity: z.number().int().min(1).max(10_000),
-          unitPriceCents: z.number().int().min(0).max(100_000_000),
+          reference: label(100),
+          category: label(100).optional(),
+          quantity: z.int().min(1).max(10_000),
+          unitPriceCents: z.int().min(0).max(100_000_000),
         }),
       )
       .max(500)
       .optional(),
     channel: z.enum(salesChannels).optional(),
-    pointOfSale: z.string().trim().min(1).max(100).optional().describe("The partner's code of the point of sale"),
-    occurredAt: z.iso.datetime({ offset: true }).optional().describe('When it happened; now when absent'),
+    pointOfSale: label(100).optional().describe("The partner's code of the point of sale"),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .regex(/^20\d\d-/, 'must be in the years 2000 to 2099')
+      // A second pattern makes zod leave the format out of the JSON schema.
+      .meta({ format: 'date-time' })
+      .refine((at) => Date.parse(at) <= latestEvent(), "must be at most a day ahead of the server's clock")
+      .optional()
+      .describe("When it happened (2000 to 2099, at most a day ahead of the server's clock); now when absent"),
   })
   .refine((body) => body.amountCents === undefined || body.currency !== undefined, {
     message: 'is required with amountCents',
     path: ['currency'],
-  });
+  })
+  .meta({ dependentRequired: { amountCents: ['currency'] } });
 
 export const refundBody = z.object({
   lines: z
-    .array(z.object({ reference: z.string().trim().min(1).max(100), quantity: z.number().int().min(1) }))
+    .array(z.object({ reference: label(100), quantity: z.int().min(1).max(10_000) }))
     .min(1)
+    .max(500)
     .optional()
-    .describe('The items returned; the whole remaining purchase when absent'),
+    .describe('The items returned; the whole remaining purchase when absent (send `{}`)'),
 });
 
 export const redemptionBody = z.object({
-  reward: z.string().trim().min(1).max(100).describe('Code of a reward of the catalog'),
-  quantity: z.number().int().min(1).max(20).default(1),
+  reward: label(100).describe('Code of a reward of the catalog'),
+  quantity: z.int().min(1).max(20).default(1),
 });
 
 export const memberTransferBody = z.object({
   to: externalId.describe('External id of the member who receives the points'),
-  points: z.number().int().min(1),
+  points: z
+    .int()
+    .min(1)
+    .describe(
+      "At most the program's limit per transfer, and with the member's other transfers today at most its limit per day " +
+        '(set by the operator; a transfer over either is refused with 422 transfer_refused)',
+    ),
 });
 
 export const transactionsQuery = z.object({
-  cursor: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: text()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be the nextCursor of a page')
+    .transform((cursor, context) => {
+      const before = decodeHistoryCursor(cursor);
+      if (before === null) context.addIssue({ code: 'custom', message: 'must be the nextCursor of a page' });
+      return before ?? undefined;
+    })
+    .optional()
+    .describe("The previous page's nextCursor"),
+  limit: z.coerce.number<string>().int().min(1).max(100).default(20),
 });
 
 export const externalIdParam = externalId;
@@ -73,4 +116,15 @@ export const eventIdParam = z.uuid();
 
 export const widgetSessionBody = z.object({
   externalId: externalId.describe('The signed-in member the widget shows'),
+});
+
+export const widgetStateQuery = z.object({
+  token: text().min(10).max(2_000).describe('A token from POST /api/v1/widget-sessions'),
+  amountCents: z.coerce
+    .number<string>()
+    .int()
+    .min(0)
+    .max(100_000_000)
+    .optional()
+    .describe('The cart, in cents: the state then says what it would earn'),
 });

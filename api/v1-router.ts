@@ -1,8 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Reward } from '../entities/index.js';
+import { viewEvent } from '../loyalty/earning/event-view.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { refundEvent } from '../loyalty/earning/refund-event.js';
 import { walletStatus } from '../loyalty/funding.js';
@@ -11,10 +12,13 @@ import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
+import { Refusal } from '../loyalty/refusal.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
-import { invalidRequest, sendProblem } from './problem.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+import { apiCodes, fieldProblem, invalidRequest, ProblemError, refusalProblem, sendProblem } from './problem.js';
+import * as responses from './responses.js';
 import {
   eventBody,
   eventIdParam,
@@ -37,14 +41,40 @@ export interface ApiDependencies {
   logFault?: (error: unknown, path: string) => void;
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.infer<T> {
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw invalidRequest(where, result.error);
   return result.data;
 }
 
 const partnerOf = (res: Response) => (res.locals as PartnerLocals).partner;
-const pathParam = (req: Request, name: string, schema: z.ZodType<string>) => parse(schema, req.params[name], 'path');
+const memberPath = z.object({ externalId: externalIdParam });
+const eventPath = z.object({ eventId: eventIdParam });
+
+/**
+ * A route's handler. Its refusals become problems here, while the route's path parameters are
+ * known, so that a field is named where the client sent it (`path.externalId`, `body.to`).
+ */
+const answer =
+  (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  async (req, res, next) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      next(error instanceof Refusal ? new ProblemError(refusalProblem(req, error)) : error);
+    }
+  };
+
+/** Writes are JSON: anything else (or nothing) is a 415, before the body is looked at. */
+const requireJson: RequestHandler = (req, _res, next) => {
+  const mediaType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw fieldProblem(415, apiCodes.unsupported_media_type, 'unsupported_media_type', [
+      { field: 'header.Content-Type', message: 'must be application/json (send {} for an empty body)' },
+    ]);
+  }
+  next();
+};
 
 /** The partner API, version 1: authenticated by API key, idempotent writes, problem+json errors. */
 export function apiV1Router({
@@ -54,8 +84,11 @@ export function apiV1Router({
   rateLimitPerMinute = 1_200,
   logFault = (error) => console.error(error),
 }: ApiDependencies): Router {
-  const write = { dataSource, processes, logFault };
+  const committed = { dataSource, processes, logFault };
   const router = Router();
+  const read = (path: string, handler: (req: Request, res: Response) => Promise<void>) => router.get(path, answer(handler));
+  const write = (path: string, handler: (req: Request, res: Response) => Promise<void>) => router.post(path, requireJson, answer(handler));
+
   router.get('/', (_req, res) => {
     res.json({ name: 'Tessera partner API', version: 'v1', docs: '/api/docs', openapi: '/api/openapi.json' });
   });
@@ -70,17 +103,18 @@ export function apiV1Router({
       handler: (_req, res) =>
         sendProblem(res, {
           status: 429,
-          title: 'Too Many Requests',
+          title: apiCodes.rate_limited,
+          code: 'rate_limited',
           detail: `At most ${rateLimitPerMinute} requests a minute per API key`,
         }),
     }),
   );
 
-  router.post('/events', async (req, res) => {
+  write('/events', async (req, res) => {
     const body = parse(eventBody, req.body, 'body');
     const partner = partnerOf(res);
     const receivedAt = new Date();
-    await idempotentWrite(write, req, res, async (manager) => {
+    await idempotentWrite(committed, req, res, body, async (manager) => {
       const recorded = await recordEvent(manager, ledger, {
         partnerId: partner.id,
         member: body.member,
@@ -93,51 +127,87 @@ export function apiV1Router({
         occurredAt: body.occurredAt ? new Date(body.occurredAt) : receivedAt,
         receivedAt,
       });
-      return {
-        status: 201,
-        body: {
-          id: recorded.event.id,
-          member: { externalId: body.member.externalId, enrolledNow: recorded.enrolledNow },
-          points: recorded.points,
-          bonusPoints: recorded.bonusPoints,
-          totalPoints: recorded.points + recorded.bonusPoints,
-          explanation: recorded.explanation,
-          tier: recorded.tier,
-          upgradedTo: recorded.upgradedTo,
-          expiresAt: recorded.expiresAt,
-          recoveredPoints: recorded.recoveredPoints,
-        },
+      const answered: z.output<typeof responses.recordedEvent> = {
+        id: recorded.event.id,
+        member: { externalId: body.member.externalId, enrolledNow: recorded.enrolledNow },
+        points: recorded.points,
+        bonusPoints: recorded.bonusPoints,
+        totalPoints: recorded.points + recorded.bonusPoints,
+        explanation: recorded.explanation,
+        tier: recorded.tier,
+        upgradedTo: recorded.upgradedTo,
+        expiresAt: recorded.expiresAt?.toISOString() ?? null,
+        recoveredPoints: recorded.recoveredPoints,
       };
+      return { status: 201, body: answered };
     });
   });
 
-  router.post('/events/:eventId/refunds', async (req, res) => {
-    const eventId = pathParam(req, 'eventId', eventIdParam);
-    const body = parse(refundBody, req.body ?? {}, 'body');
-    await idempotentWrite(write, req, res, async (manager, requestId) => ({
-      status: 201,
-      body: await refundEvent(manager, ledger, { partnerId: partnerOf(res).id, eventId, lines: body.lines, key: requestId }),
-    }));
+  read('/events/:eventId', async (req, res) => {
+    const { eventId } = parse(eventPath, req.params, 'path');
+    const event = await viewEvent(dataSource.manager, partnerOf(res).id, eventId);
+    const answered: z.output<typeof responses.eventView> = {
+      id: event.id,
+      type: event.type,
+      member: { externalId: event.externalId },
+      occurredAt: event.occurredAt.toISOString(),
+      recordedAt: event.recordedAt.toISOString(),
+      amountCents: event.amountCents,
+      currency: event.currency,
+      lines: event.lines,
+      channel: event.channel,
+      pointOfSale: event.pointOfSale,
+      points: event.points,
+      bonusPoints: event.bonusPoints,
+      totalPoints: event.points + event.bonusPoints,
+      explanation: event.explanation,
+      refundedCents: event.refundedCents,
+      remainingCents: event.amountCents === null ? null : event.amountCents - event.refundedCents,
+      pointsReversed: event.pointsReversed,
+      refunds: event.refunds.map((r) => ({ ...r, at: r.at.toISOString() })),
+    };
+    res.json(answered);
   });
 
-  router.get('/members/:externalId', async (req, res) => {
-    res.json(await memberSummary(dataSource.manager, pathParam(req, 'externalId', externalIdParam)));
+  write('/events/:eventId/refunds', async (req, res) => {
+    const { eventId } = parse(eventPath, req.params, 'path');
+    const body = parse(refundBody, req.body, 'body');
+    await idempotentWrite(committed, req, res, { eventId, body }, async (manager, requestId) => {
+      const refunded: z.output<typeof responses.refund> = await refundEvent(manager, ledger, {
+        partnerId: partnerOf(res).id,
+        eventId,
+        lines: body.lines,
+        key: requestId,
+      });
+      return { status: 201, body: refunded };
+    });
   });
 
-  router.get('/members/:externalId/transactions', async (req, res) => {
+  read('/members/:externalId', async (req, res) => {
+    const { externalId } = parse(memberPath, req.params, 'path');
+    const summary: z.output<typeof responses.memberSummary> = await memberSummary(dataSource.manager, externalId);
+    res.json(summary);
+  });
+
+  read('/members/:externalId/transactions', async (req, res) => {
+    const { externalId } = parse(memberPath, req.params, 'path');
     const query = parse(transactionsQuery, req.query, 'query');
-    const page = await memberHistory(dataSource.manager, pathParam(req, 'externalId', externalIdParam), {
+    const page = await memberHistory(dataSource.manager, externalId, {
       viewerPartnerId: partnerOf(res).id,
-      cursor: query.cursor,
+      before: query.cursor,
       limit: query.limit,
     });
-    res.json(page);
+    const answered: z.output<typeof responses.historyPage> = {
+      entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
+      nextCursor: page.nextCursor,
+    };
+    res.json(answered);
   });
 
-  router.post('/members/:externalId/redemptions', async (req, res) => {
-    const externalId = pathParam(req, 'externalId', externalIdParam);
+  write('/members/:externalId/redemptions', async (req, res) => {
+    const { externalId } = parse(memberPath, req.params, 'path');
     const body = parse(redemptionBody, req.body, 'body');
-    await idempotentWrite(write, req, res, async (manager, requestId) => {
+    await idempotentWrite(committed, req, res, { externalId, body }, async (manager, requestId) => {
       const redemption = await redeemReward(manager, ledger, {
         externalId,
         rewardCode: body.reward,
@@ -145,24 +215,22 @@ export function apiV1Router({
         partnerId: partnerOf(res).id,
         key: requestId,
       });
-      return {
-        status: 201,
-        body: {
-          id: redemption.id,
-          reward: body.reward,
-          quantity: redemption.quantity,
-          points: redemption.points,
-          status: redemption.status,
-          code: redemption.code,
-        },
+      const answered: z.output<typeof responses.redemption> = {
+        id: redemption.id,
+        reward: body.reward,
+        quantity: redemption.quantity,
+        points: redemption.points,
+        status: redemption.status,
+        code: redemption.code,
       };
+      return { status: 201, body: answered };
     });
   });
 
-  router.post('/members/:externalId/transfers', async (req, res) => {
-    const fromExternalId = pathParam(req, 'externalId', externalIdParam);
+  write('/members/:externalId/transfers', async (req, res) => {
+    const { externalId: fromExternalId } = parse(memberPath, req.params, 'path');
     const body = parse(memberTransferBody, req.body, 'body');
-    await idempotentWrite(write, req, res, async (manager, requestId) => {
+    await idempotentWrite(committed, req, res, { fromExternalId, body }, async (manager, requestId) => {
       const written = await transferBetweenMembers(manager, ledger, {
         fromExternalId,
         toExternalId: body.to,
@@ -170,26 +238,39 @@ export function apiV1Router({
         key: requestId,
         partnerId: partnerOf(res).id,
       });
-      return { status: 201, body: { id: written.transfers[0]!.id, from: fromExternalId, to: body.to, points: body.points } };
+      const answered: z.output<typeof responses.memberTransfer> = {
+        id: written.transfers[0]!.id,
+        from: fromExternalId,
+        to: body.to,
+        points: body.points,
+      };
+      return { status: 201, body: answered };
     });
   });
 
-  router.post('/widget-sessions', async (req, res) => {
+  write('/widget-sessions', async (req, res) => {
     const body = parse(widgetSessionBody, req.body, 'body');
-    await idempotentWrite(write, req, res, async (manager) => {
+    await idempotentWrite(committed, req, res, body, async (manager) => {
       const { token, expiresAt } = await mintWidgetToken(manager, { partnerId: partnerOf(res).id, externalId: body.externalId });
-      return { status: 201, body: { token, expiresAt, script: '/widget.js', element: `<tessera-earn token="${token}"></tessera-earn>` } };
+      const answered: z.output<typeof responses.widgetSession> = {
+        token,
+        expiresAt: expiresAt.toISOString(),
+        script: '/widget.js',
+        element: `<tessera-earn token="${token}"></tessera-earn>`,
+      };
+      return { status: 201, body: answered };
     });
   });
 
-  router.get('/wallet', async (_req, res) => {
+  read('/wallet', async (_req, res) => {
     const { available, enabled, issuedToday, issuedThisMonth } = await walletStatus(dataSource.manager, partnerOf(res).id);
-    res.json({ available, widgetEnabled: enabled, issuedToday, issuedThisMonth });
+    const answered: z.output<typeof responses.wallet> = { available, widgetEnabled: enabled, issuedToday, issuedThisMonth };
+    res.json(answered);
   });
 
-  router.get('/rewards', async (_req, res) => {
+  read('/rewards', async (_req, res) => {
     const rewards = await dataSource.manager.find(Reward, { where: { available: true }, order: { pointsPrice: 'ASC' } });
-    res.json({
+    const answered: z.output<typeof responses.rewards> = {
       rewards: rewards.map((r) => ({
         code: r.code,
         name: r.name,
@@ -198,11 +279,18 @@ export function apiV1Router({
         needsFulfilment: r.needsFulfilment,
         inStock: r.stock === null || r.stock > 0,
       })),
-    });
+    };
+    res.json(answered);
   });
 
+  refuseOtherMethods(router);
   router.use((req, res) =>
-    sendProblem(res, { status: 404, title: 'Not Found', detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}` }),
+    sendProblem(res, {
+      status: 404,
+      title: apiCodes.not_found,
+      code: 'not_found',
+      detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}`,
+    }),
   );
   return router;
 }

@@ -1,19 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { estimateEarning } from '../loyalty/earning/estimate-earning.js';
 import { walletStatus } from '../loyalty/funding.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
 import { LedgerAccount, Member } from '../entities/index.js';
 import { verifyWidgetToken } from '../loyalty/widget-tokens.js';
-import { invalidRequest, sendProblem } from './problem.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
+import { apiCodes, fieldProblem, invalidRequest, sendProblem } from './problem.js';
+import { widgetState } from './responses.js';
+import { widgetStateQuery } from './schemas.js';
 
 const widgetScript = fileURLToPath(new URL('./widget/earn-widget.js', import.meta.url));
-const stateQuery = z.object({
-  token: z.string().min(10).max(2_000),
-  amountCents: z.coerce.number().int().min(0).max(100_000_000).optional(),
-});
 
 /** The earn widget: its script, and the state it shows (public, CORS-open, token-bound). */
 export function widgetRouter(dataSource: DataSource): Router {
@@ -27,12 +26,17 @@ export function widgetRouter(dataSource: DataSource): Router {
     res.type('js').sendFile(widgetScript);
   });
   router.get('/widget/v1/state', async (req, res) => {
-    const parsed = stateQuery.safeParse(req.query);
+    const parsed = widgetStateQuery.safeParse(req.query);
     if (!parsed.success) throw invalidRequest('query', parsed.error);
     const claims = await verifyWidgetToken(dataSource.manager, parsed.data.token);
-    if (!claims) return sendProblem(res, { status: 401, title: 'Unauthorized', detail: 'query.token: unknown or expired widget token' });
+    if (!claims) {
+      const problem = fieldProblem(401, apiCodes.unauthorized, 'unauthorized', [
+        { field: 'query.token', message: 'unknown or expired widget token' },
+      ]);
+      return sendProblem(res, problem.problem);
+    }
     const wallet = await walletStatus(dataSource.manager, claims.partnerId);
-    if (!wallet.enabled) return res.json({ enabled: false });
+    if (!wallet.enabled) return res.json({ enabled: false } satisfies z.output<typeof widgetState>);
     const member = await dataSource.manager.findOneBy(Member, { externalId: claims.externalId });
     const account = member ? await dataSource.manager.findOneBy(LedgerAccount, { memberId: member.id }) : null;
     const balance = account ? (await balanceOf(dataSource.manager, account.id)).available : 0;
@@ -45,7 +49,13 @@ export function widgetRouter(dataSource: DataSource): Router {
             amountCents: parsed.data.amountCents,
             occurredAt: new Date(),
           });
-    res.json({ enabled: true, balance, estimate: estimate && { points: estimate.points, explanation: estimate.explanation } });
+    const state: z.output<typeof widgetState> = {
+      enabled: true,
+      balance,
+      estimate: estimate && { points: estimate.points, explanation: estimate.explanation },
+    };
+    res.json(state);
   });
+  refuseOtherMethods(router);
   return router;
 }

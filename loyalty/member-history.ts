@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind } from '../entities/index.js';
+import { encodeHistoryCursor } from './history-cursor.js';
 import { findMember } from './member-summary.js';
 
-export const historyStatuses = ['posted', 'held', 'settled', 'released'] as const;
+export const historyStatuses = ['posted', 'held', 'released', 'settled'] as const;
 export type HistoryStatus = (typeof historyStatuses)[number];
 
 export interface HistoryEntry {
@@ -34,10 +35,9 @@ export interface HistoryPage {
 export async function memberHistory(
   manager: EntityManager,
   externalId: string,
-  options: { viewerPartnerId?: string; cursor?: string; limit: number },
+  options: { viewerPartnerId?: string; /** Entries older than this sequence number (a decoded cursor). */ before?: bigint; limit: number },
 ): Promise<HistoryPage> {
   const { account } = await findMember(manager, externalId);
-  const before = options.cursor ? Number.parseInt(Buffer.from(options.cursor, 'base64url').toString(), 10) : null;
   const rows: {
     id: string;
     seq: string;
@@ -57,7 +57,7 @@ export async function memberHistory(
       WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
         AND ($2::bigint IS NULL OR t.seq < $2)
       ORDER BY t.seq DESC LIMIT $3`,
-    [account.id, Number.isFinite(before) ? before : null, options.limit + 1],
+    [account.id, options.before?.toString() ?? null, options.limit + 1],
   );
   const page = rows.slice(0, options.limit);
   const entries = page.map((r): HistoryEntry => {
@@ -74,5 +74,5 @@ export async function memberHistory(
     };
   });
   const last = page.at(-1);
-  return { entries, nextCursor: rows.length > options.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+  return { entries, nextCursor: rows.length > options.limit && last ? encodeHistoryCursor(last.seq) : null };
 }

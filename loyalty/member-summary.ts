@@ -12,9 +12,14 @@ export class MemberNotFoundError extends Refusal {
   }
 }
 
-export async function findMember(manager: EntityManager, externalId: string): Promise<{ member: Member; account: LedgerAccount }> {
+/** `field`: where the caller named the member, for the refusal when there is none. */
+export async function findMember(
+  manager: EntityManager,
+  externalId: string,
+  field?: string,
+): Promise<{ member: Member; account: LedgerAccount }> {
   const member = await manager.findOneBy(Member, { externalId });
-  if (!member) throw new MemberNotFoundError(externalId);
+  if (!member) throw new MemberNotFoundError(externalId, field);
   const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id });
   return { member, account };
 }

@@ -28,7 +28,7 @@ export async function transferBetweenMembers(
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);
   }
   const from = await findMember(manager, request.fromExternalId);
-  const to = await findMember(manager, request.toExternalId);
+  const to = await findMember(manager, request.toExternalId, 'to');
   // Both members, in the ledger's order: concurrent transfers count each other against the day's
   // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
   await lockMemberAccounts(manager, [from.account.id, to.account.id]);

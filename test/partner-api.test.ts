@@ -135,8 +135,15 @@ describe('authentication and errors', () => {
       code: 'event_refused',
       errors: [{ field: 'body.occurredAt', message: expect.stringMatching(/^is in the future/) }],
     });
-    const ancient = await call('POST', '/events', { body: purchase('api-time', 1_000, { occurredAt: '0001-01-01T00:00:00Z' }) });
-    expect(ancient.json).toMatchObject({ status: 422, errors: [{ field: 'body.occurredAt' }] });
+    const ancient = await call('POST', '/events', {
+      body: purchase('api-time', 1_000, { occurredAt: new Date(Date.now() - 60 * 86_400_000).toISOString() }),
+    });
+    expect(ancient.json).toMatchObject({
+      status: 422,
+      errors: [{ field: 'body.occurredAt', message: expect.stringMatching(/^is more than 30 days ago/) }],
+    });
+    const outOfRange = await call('POST', '/events', { body: purchase('api-time', 1_000, { occurredAt: '0001-01-01T00:00:00Z' }) });
+    expect(outOfRange.json).toMatchObject({ status: 400, errors: [{ field: 'body.occurredAt' }] });
     expect((await call('GET', '/members/api-time')).status).toBe(404);
   });
 
@@ -274,6 +281,7 @@ describe('documentation', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/events',
+        '/events/{eventId}',
         '/events/{eventId}/refunds',
         '/members/{externalId}',
         '/members/{externalId}/redemptions',
@@ -282,6 +290,7 @@ describe('documentation', () => {
         '/rewards',
         '/wallet',
         '/widget-sessions',
+        '/widget/v1/state',
       ].sort(),
     );
     const event = document.paths['/events'].post.requestBody.content['application/json'].schema;

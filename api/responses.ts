@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { redemptionStatuses, salesChannels, transferKinds } from '../entities/index.js';
+import { historyStatuses } from '../loyalty/member-history.js';
+
+/**
+ * The partner API's answers, as sent: the handlers build them with these types and the OpenAPI
+ * document publishes them. Timestamps are RFC 3339 strings in UTC.
+ */
+
+const timestamp = z.iso.datetime();
+const points = z.int();
+const explanation = z
+  .array(z.object({ rule: z.string(), points, reason: z.string() }))
+  .describe('The rules, boosters, caps and bonuses that made the points, in words');
+
+const refundFields = {
+  refundedCents: z.int(),
+  pointsReversed: points.describe("The rules' points taken back"),
+  bonusPointsReversed: points.describe(
+    'Bonuses the purchase earned (first purchase, goals, tier), taken back by the refund that completes it',
+  ),
+  pointsOwed: points.describe('Points the member had already spent: recovered from their next earns (program policy "debt")'),
+};
+
+export const recordedEvent = z.object({
+  id: z.uuid(),
+  member: z.object({ externalId: z.string(), enrolledNow: z.boolean() }),
+  points: points.describe("The earning rules' points"),
+  bonusPoints: points,
+  totalPoints: points,
+  explanation,
+  tier: z.string().nullable().describe("The member's tier after this event"),
+  upgradedTo: z.string().nullable().describe('The tier this event lifted the member to, if it did'),
+  expiresAt: timestamp.nullable().describe('When the points earned expire; null when they do not, or none were earned'),
+  recoveredPoints: points.describe('Of the points earned, those that paid back what an earlier refund left owed'),
+});
+
+export const eventView = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  member: z.object({ externalId: z.string() }),
+  occurredAt: timestamp,
+  recordedAt: timestamp,
+  amountCents: z.int().nullable(),
+  currency: z.string().nullable(),
+  lines: z.array(z.object({ reference: z.string(), category: z.string().optional(), quantity: z.int(), unitPriceCents: z.int() })),
+  channel: z.enum(salesChannels).nullable(),
+  pointOfSale: z.string().nullable(),
+  points,
+  bonusPoints: points,
+  totalPoints: points,
+  explanation,
+  refundedCents: z.int(),
+  remainingCents: z.int().nullable().describe('What is left to refund; null for an event without an amount'),
+  pointsReversed: points.describe("Of the rules' points, those taken back since"),
+  refunds: z.array(
+    z.object({
+      id: z.uuid(),
+      at: timestamp,
+      lines: z.array(z.object({ reference: z.string(), quantity: z.int() })),
+      ...refundFields,
+    }),
+  ),
+});
+
+export const refund = z.object({
+  id: z.uuid(),
+  ...refundFields,
+  remainingCents: z.int().describe('What is left of the purchase after this refund'),
+});
+
+export const memberSummary = z.object({
+  externalId: z.string(),
+  balance: z.object({ posted: points, held: points, available: points, incoming: points }),
+  tier: z.object({ code: z.string(), name: z.string(), multiplier: z.number() }).nullable(),
+  qualifyingPoints: points,
+  expiring: z.object({ days30: points, days60: points, days90: points }).describe('Points that expire within 30, 60 and 90 days'),
+});
+
+export const historyPage = z.object({
+  entries: z.array(
+    z.object({
+      id: z.uuid(),
+      at: timestamp,
+      kind: z.enum(transferKinds),
+      points: points.describe("What it did to the member's available points: positive in, negative out"),
+      status: z
+        .enum(historyStatuses)
+        .describe('A hold (a reward being shipped) is one entry: held, then settled or released (its points back)'),
+      event: z.uuid().optional().describe('Only on your own movements'),
+      explanation: explanation.optional().describe('Only on your own movements'),
+    }),
+  ),
+  nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next (older) page; null on the last page'),
+});
+
+export const redemption = z.object({
+  id: z.uuid(),
+  reward: z.string(),
+  quantity: z.int(),
+  points,
+  status: z.enum(redemptionStatuses),
+  code: z.string().nullable().describe('The code of an instant reward; null for a reward to ship'),
+});
+
+export const memberTransfer = z.object({ id: z.uuid(), from: z.string(), to: z.string(), points });
+
+export const widgetSession = z.object({
+  token: z.string(),
+  expiresAt: timestamp,
+  script: z.string(),
+  element: z.string().describe('The element to put in your page'),
+});
+
+export const wallet = z.object({
+  available: points.describe('Points you can still issue'),
+  widgetEnabled: z.boolean().describe('The earn widget shows while the wallet has points'),
+  issuedToday: points,
+  issuedThisMonth: points,
+});
+
+export const rewards = z.object({
+  rewards: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      description: z.string(),
+      pointsPrice: points,
+      needsFulfilment: z.boolean(),
+      inStock: z.boolean(),
+    }),
+  ),
+});
+
+export const widgetState = z.discriminatedUnion('enabled', [
+  z.object({ enabled: z.literal(false).describe("The partner's wallet is empty: the widget shows itself paused") }),
+  z.object({
+    enabled: z.literal(true),
+    balance: points.describe("The member's available points"),
+    estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
+  }),
+]);

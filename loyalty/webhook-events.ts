@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { WebhookEvent } from '../entities/index.js';
+
+/**
+ * What partners receive for each webhook event: the `data` of each one, and the envelope every
+ * delivery is sent in. The OpenAPI document publishes these; queueing a payload should satisfy them.
+ */
+
+const externalId = z.string().describe("The member's id in the partner's systems");
+const explanation = z
+  .array(z.strictObject({ rule: z.string(), points: z.int(), reason: z.string() }))
+  .describe('The rules, boosters and bonuses that made the points, in words');
+
+export const pointsEarned = z.strictObject({
+  eventId: z.uuid().describe('The event that earned them (GET /events/{eventId})'),
+  member: externalId,
+  points: z.int().min(1).describe('Points and bonus points together'),
+  explanation,
+});
+
+export const memberTierChanged = z.strictObject({
+  member: externalId,
+  tier: z.string().describe('Code of the tier the member reached'),
+});
+
+export const redemptionCompleted = z.strictObject({
+  redemption: z.uuid(),
+  member: externalId,
+  reward: z.string().describe('Code of the reward'),
+  quantity: z.int().min(1),
+  points: z.int().min(1),
+  status: z.enum(['completed', 'fulfilled']).describe('completed: an instant reward; fulfilled: a reward shipped'),
+});
+
+export const pointsExpired = z.strictObject({
+  member: externalId.nullable().describe("The member's id in the partner's systems; null when the member was erased"),
+  points: z.int().min(1),
+  lot: z.uuid().describe('The lot of points the partner funded that expired'),
+  expiredAt: z.iso.datetime(),
+});
+
+export type PointsEarned = z.infer<typeof pointsEarned>;
+export type MemberTierChanged = z.infer<typeof memberTierChanged>;
+export type RedemptionCompleted = z.infer<typeof redemptionCompleted>;
+export type PointsExpired = z.infer<typeof pointsExpired>;
+
+/** The `data` of each event: a new event fails the typecheck until it has its payload here. */
+export const webhookData = {
+  'points.earned': pointsEarned,
+  'member.tier_changed': memberTierChanged,
+  'redemption.completed': redemptionCompleted,
+  'points.expired': pointsExpired,
+} as const satisfies Record<WebhookEvent, z.ZodType>;
+
+export type WebhookData<E extends WebhookEvent> = z.infer<(typeof webhookData)[E]>;
+
+/** The body of a delivery (`attemptWebhook`): its id, the event, its data, and when this attempt was sent. */
+export function webhookEnvelope<E extends WebhookEvent>(event: E) {
+  return z.strictObject({
+    id: z.uuid().describe('The delivery: the same on every retry (also in the Tessera-Delivery header)'),
+    event: z.literal(event),
+    data: webhookData[event],
+    sentAt: z.iso.datetime().describe('When this attempt was sent'),
+  });
+}
