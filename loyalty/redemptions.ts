@@ -92,7 +92,7 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
  * transaction: when an instant reward is burned, or when a shipped reward's hold is posted.
  */
 export async function queueRedemptionCompleted(manager: EntityManager, redemption: Redemption): Promise<string[]> {
-  if (!redemption.partnerId) return [];
+  if (!redemption.partnerId || (redemption.status !== 'completed' && redemption.status !== 'fulfilled')) return [];
   const [names]: { member: string; reward: string }[] = await manager.query(
     `SELECT (SELECT "externalId" FROM member WHERE id = $1) AS member, (SELECT code FROM reward WHERE id = $2) AS reward`,
     [redemption.memberId, redemption.rewardId],

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDelivery, WebhookEndpoint, type WebhookEvent } from '../entities/index.js';
 import { queueProcess } from './outbox.js';
+import type { WebhookData } from './webhook-events.js';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: what a partner checks (and the age of t). */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
@@ -21,7 +22,12 @@ export async function rotateWebhookSecret(manager: EntityManager, endpointId: st
 }
 
 /** Queues an event for every active endpoint of the partner that listens to it, in the caller's transaction (the outbox); the deliveries' ids. */
-export async function queueWebhooks(manager: EntityManager, partnerId: string, event: WebhookEvent, data: object): Promise<string[]> {
+export async function queueWebhooks<E extends WebhookEvent>(
+  manager: EntityManager,
+  partnerId: string,
+  event: E,
+  data: WebhookData<E>,
+): Promise<string[]> {
   const endpoints = await manager.find(WebhookEndpoint, { where: { partnerId, active: true } });
   const ids: string[] = [];
   for (const endpoint of endpoints.filter((e) => e.events.includes(event))) {
