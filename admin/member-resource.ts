@@ -77,7 +77,7 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
             const manager = dataSource.manager;
             const summary = await memberSummary(manager, externalId);
             const { account } = await findMember(manager, externalId);
-            const lots: { remaining: number; points: number; expiresAt: Date | null; partner: string | null }[] = await manager.query(
+            const lots: { remaining: string; points: string; expiresAt: Date | null; partner: string | null }[] = await manager.query(
               `SELECT l.remaining, l.points, l."expiresAt", p.name AS partner FROM point_lot l LEFT JOIN partner p ON p.id = l."fundingPartnerId"
                 WHERE l."memberAccountId" = $1 AND l.remaining > 0 ORDER BY l."expiresAt" NULLS LAST LIMIT 50`,
               [account.id],
@@ -93,7 +93,7 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
               lots: lots
                 .map(
                   (l) =>
-                    `${number.format(l.remaining)} of ${number.format(l.points)} — ${l.expiresAt ? `expires ${new Date(l.expiresAt).toISOString().slice(0, 10)}` : 'never expires'} — funded by ${l.partner ?? 'the program'}`,
+                    `${number.format(Number(l.remaining))} of ${number.format(Number(l.points))} — ${l.expiresAt ? `expires ${new Date(l.expiresAt).toISOString().slice(0, 10)}` : 'never expires'} — funded by ${l.partner ?? 'the program'}`,
                 )
                 .join('\n'),
               history: history.entries

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 import { Applicability } from './earning-rule.js';
 
 export const bonusMoments = ['registration', 'first_purchase', 'tier_upgrade', 'goal', 'reactivation'] as const;
@@ -24,7 +25,7 @@ export class Bonus extends Applicability {
   @Column({ type: 'text' })
   moment: BonusMoment;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
   /** For tier_upgrade: the tier reached (null: any upgrade). */

@@ -1,4 +1,5 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 export const careAdjustmentStatuses = ['requested', 'awaiting_approval', 'applied', 'rejected', 'expired'] as const;
 export type CareAdjustmentStatus = (typeof careAdjustmentStatuses)[number];
@@ -19,7 +20,7 @@ export class CareAdjustment extends BaseEntity {
   memberExternalId: string;
 
   /** Positive gives points, negative takes them back. */
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
   @Column({ type: 'text' })

@@ -20,6 +20,7 @@ export function createDataSource({ url, poolSize = 20, logging = false }: DataSo
     migrationsTableName: 'schema_migration',
     synchronize: false,
     logging,
-    extra: { max: poolSize },
+    // Day boundaries (caps, daily limits, "issued today") are UTC days, whatever the server's zone.
+    extra: { max: poolSize, options: '-c TimeZone=UTC' },
   });
 }

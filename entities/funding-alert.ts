@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 /** A partner told that its wallet runs low or is empty; cleared when it is topped up again. */
 @Entity({ name: 'funding_alert' })
@@ -14,7 +15,7 @@ export class FundingAlert extends BaseEntity {
   level: 'low' | 'empty';
 
   /** The wallet when the alert was sent. */
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   available: number;
 
   @CreateDateColumn({ type: 'timestamptz' })

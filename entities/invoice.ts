@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 import { Partner } from './partner.js';
 import { PointPackage } from './point-package.js';
 
@@ -35,7 +36,7 @@ export class Invoice extends BaseEntity {
   @Column({ type: 'text' })
   purchaseKey: string;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
   @Column({ type: 'integer' })

@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 import type { RuleExplanation } from './ledger-transfer.js';
 import type { SalesChannel } from './point-of-sale.js';
 
@@ -45,10 +46,10 @@ export class MemberEvent extends BaseEntity {
   occurredAt: Date;
 
   /** Points the rules gave (bonuses are separate transfers). */
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
-  @Column({ type: 'integer', default: 0 })
+  @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   bonusPoints: number;
 
   @Column({ type: 'jsonb', default: [] })

@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 /** A store (web shop, mobile app or point of sale network) that buys points and issues them to members. */
 @Entity({ name: 'partner' })
@@ -20,7 +21,7 @@ export class Partner extends BaseEntity {
   contactEmail: string | null;
 
   /** Below this many points in its wallet the partner is told to top up (once per crossing). */
-  @Column({ type: 'integer', default: 5_000 })
+  @Column({ type: 'bigint', default: 5_000, transformer: bigintNumber })
   lowBalanceThreshold: number;
 
   @CreateDateColumn({ type: 'timestamptz' })

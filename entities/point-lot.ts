@@ -1,4 +1,5 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 
@@ -38,10 +39,10 @@ export class PointLot extends BaseEntity {
   @Column({ type: 'uuid', nullable: true })
   fundingPartnerId: string | null;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   remaining: number;
 
   /** Null: never expires. */

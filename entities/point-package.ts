@@ -1,4 +1,5 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 /** A package of points the operator sells to partners, from a small trial to large volumes. */
 @Entity({ name: 'point_package' })
@@ -13,7 +14,7 @@ export class PointPackage extends BaseEntity {
   @Column({ type: 'text' })
   name: string;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
   /** Price in the currency's minor unit (cents). */

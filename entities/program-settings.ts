@@ -1,4 +1,5 @@
 import { BaseEntity, Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 /** How long earned points live. Points stay valid through their expiry date (UTC). */
 export type ExpiryPolicy =
@@ -35,14 +36,14 @@ export class ProgramSettings extends BaseEntity {
   tierWindowDays: number;
 
   /** Member-to-member transfers: the most one transfer may move, and one member may send a day. */
-  @Column({ type: 'integer', default: 10_000 })
+  @Column({ type: 'bigint', default: 10_000, transformer: bigintNumber })
   transferMaxPoints: number;
 
-  @Column({ type: 'integer', default: 25_000 })
+  @Column({ type: 'bigint', default: 25_000, transformer: bigintNumber })
   transferMaxPointsPerDay: number;
 
   /** Care adjustments of more points than this (either way) wait for a supervisor's approval. */
-  @Column({ type: 'integer', default: 500 })
+  @Column({ type: 'bigint', default: 500, transformer: bigintNumber })
   careApprovalThreshold: number;
 
   /** Partners may report an event this many days after it happened, no earlier. */

@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 export const redemptionStatuses = ['completed', 'awaiting_fulfilment', 'ordered', 'fulfilled', 'cancelled'] as const;
 export type RedemptionStatus = (typeof redemptionStatuses)[number];
@@ -24,7 +25,7 @@ export class Redemption extends BaseEntity {
   @Column({ type: 'integer' })
   quantity: number;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;
 
   /** Instant rewards complete at once; others wait for the fulfilment workflow. */

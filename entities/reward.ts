@@ -1,4 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 
 /** An item of the rewards catalog that members buy with points; the operator fulfils it. */
 @Entity({ name: 'reward' })
@@ -15,7 +16,7 @@ export class Reward extends BaseEntity {
   @Column({ type: 'text', default: '' })
   description: string;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'bigint', transformer: bigintNumber })
   pointsPrice: number;
 
   /** Null means unlimited (e.g. discount codes generated on demand). */

@@ -1,4 +1,5 @@
 import { BaseEntity, Check, Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from './number-columns.js';
 import { decimalNumber } from './number-columns.js';
 
 /** A status level reached by qualifying points over the program's rolling window. */
@@ -15,7 +16,7 @@ export class Tier extends BaseEntity {
   name: string;
 
   /** Qualifying points needed within the window. */
-  @Column({ type: 'integer', unique: true })
+  @Column({ type: 'bigint', unique: true, transformer: bigintNumber })
   threshold: number;
 
   /** Applied to every earn of members in the tier (1.25 = +25 %). */

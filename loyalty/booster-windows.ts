@@ -49,10 +49,10 @@ export async function boosterResults(
 ): Promise<{ name: string; points: number; members: number }> {
   const booster = await dataSource.manager.findOneByOrFail(Booster, { id: boosterId });
   const [row] = await dataSource.query(
-    `SELECT COALESCE(SUM((x->>'points')::int), 0)::int AS points, COUNT(DISTINCT e."memberId")::int AS members
+    `SELECT COALESCE(SUM((x->>'points')::bigint), 0) AS points, COUNT(DISTINCT e."memberId")::int AS members
        FROM member_event e, jsonb_array_elements(e.explanation) x
       WHERE x->>'rule' = $1 AND ($2::timestamptz IS NULL OR e."occurredAt" >= $2) AND ($3::timestamptz IS NULL OR e."occurredAt" < $3)`,
     [booster.name, booster.validFrom, booster.validTo],
   );
-  return { name: booster.name, points: row.points, members: row.members };
+  return { name: booster.name, points: Number(row.points), members: row.members };
 }

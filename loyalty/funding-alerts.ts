@@ -12,7 +12,7 @@ export interface FundingAlertDue {
 
 const wallets = `
   SELECT p.id AS "partnerId", p.name AS "partnerName", p."contactEmail", p."lowBalanceThreshold" AS threshold,
-         SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending")::int AS available
+         SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending") AS available
     FROM partner p JOIN ledger_account a ON a."partnerId" = p.id AND a.kind = 'partner_wallet'
     JOIN ledger_balance b ON b."accountId" = a.id
    GROUP BY p.id`;
@@ -27,14 +27,14 @@ export async function dueFundingAlerts(dataSource: DataSource): Promise<FundingA
       WHERE f."partnerId" = w."partnerId" AND f."clearedAt" IS NULL
         AND ((f.level = 'low' AND w.available >= w.threshold) OR (f.level = 'empty' AND w.available > 0))`,
   );
-  const rows: (Omit<FundingAlertDue, 'level'> & { level: 'low' | 'empty' })[] = await dataSource.query(
+  const rows: (Omit<FundingAlertDue, 'available' | 'threshold'> & { available: string; threshold: string })[] = await dataSource.query(
     `SELECT w.*, CASE WHEN w.available <= 0 THEN 'empty' ELSE 'low' END AS level
        FROM (${wallets}) w
       WHERE w.available < w.threshold
         AND NOT EXISTS (SELECT 1 FROM funding_alert f WHERE f."partnerId" = w."partnerId" AND f."clearedAt" IS NULL
                           AND f.level = CASE WHEN w.available <= 0 THEN 'empty' ELSE 'low' END)`,
   );
-  return rows;
+  return rows.map((row) => ({ ...row, available: Number(row.available), threshold: Number(row.threshold) }));
 }
 
 /** Whether this crossing was already told (an open alert of that level for the partner). */

@@ -44,9 +44,9 @@ export async function memberSummary(manager: EntityManager, externalId: string, 
   });
   const tier = tiers.find((t) => t.code === standing.tierCode);
   const [expiring] = await manager.query(
-    `SELECT COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '30 days'), 0)::int AS days30,
-            COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '60 days'), 0)::int AS days60,
-            COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '90 days'), 0)::int AS days90
+    `SELECT COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '30 days'), 0) AS days30,
+            COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '60 days'), 0) AS days60,
+            COALESCE(SUM(remaining) FILTER (WHERE "expiresAt" <= $2::timestamptz + interval '90 days'), 0) AS days90
        FROM point_lot WHERE "memberAccountId" = $1 AND remaining > 0 AND "expiresAt" IS NOT NULL`,
     [account.id, now],
   );
@@ -55,6 +55,6 @@ export async function memberSummary(manager: EntityManager, externalId: string, 
     balance: await balanceOf(manager, account.id),
     tier: tier ? { code: tier.code, name: tier.name, multiplier: tier.multiplier } : null,
     qualifyingPoints: standing.qualifying,
-    expiring,
+    expiring: { days30: Number(expiring.days30), days60: Number(expiring.days60), days90: Number(expiring.days90) },
   };
 }

@@ -32,11 +32,12 @@ export async function transferBetweenMembers(
   // Both members, in the ledger's order: concurrent transfers count each other against the day's
   // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
   await lockMemberAccounts(manager, [from.account.id, to.account.id]);
-  const [{ today }] = await manager.query(
-    `SELECT COALESCE(SUM(amount), 0)::int AS today FROM ledger_transfer
+  const [{ sent }] = await manager.query(
+    `SELECT COALESCE(SUM(amount), 0) AS sent FROM ledger_transfer
       WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,
     [from.account.id],
   );
+  const today = Number(sent);
   if (today + request.points > settings.transferMaxPointsPerDay) {
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
   }

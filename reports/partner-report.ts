@@ -36,8 +36,8 @@ export async function buildReport(
        FROM member_event WHERE "occurredAt" >= $1::date AND ($2::uuid IS NULL OR "partnerId" = $2)`,
     [since, options.partnerId ?? null],
   );
-  const rules: { rule: string; points: number }[] = await dataSource.query(
-    `SELECT x->>'rule' AS rule, SUM((x->>'points')::int)::int AS points
+  const rules: { rule: string; points: string }[] = await dataSource.query(
+    `SELECT x->>'rule' AS rule, SUM((x->>'points')::bigint) AS points
        FROM member_event e, jsonb_array_elements(e.explanation) x
       WHERE e."occurredAt" >= $1::date AND ($2::uuid IS NULL OR e."partnerId" = $2)
       GROUP BY 1 ORDER BY 2 DESC LIMIT 5`,
@@ -56,7 +56,7 @@ export async function buildReport(
     `Returning members: ${returningRate}%`,
     '',
     'Top rules:',
-    ...rules.map((r) => `  ${r.rule}: ${number.format(r.points)} points`),
+    ...rules.map((r) => `  ${r.rule}: ${number.format(Number(r.points))} points`),
   ].join('\n');
   const csv = [
     'day,issued,redeemed,expired',

@@ -15,6 +15,7 @@ import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
 import { createHoldActivities } from './activities/hold-activities.js';
 import { createOutboxActivities } from './activities/outbox-activities.js';
+import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -52,7 +53,7 @@ const quietBundlerLogger = {
 /** The Temporal worker: the workflows, and activities wired to the database and mail. */
 export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
   const ledger = new Ledger(deps.dataSource);
-  const activities = {
+  const activities = refusalsAreFinal({
     ...createLedgerActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
@@ -69,7 +70,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
       mailer: deps.mailer,
       publicUrl: deps.publicUrl ?? 'http://localhost:3000',
     }),
-  };
+  });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

@@ -37,7 +37,11 @@ export interface EventRefundView {
 
 /** One event of the asking partner; another partner's event does not exist for it. */
 export async function viewEvent(manager: EntityManager, partnerId: string, eventId: string): Promise<EventView> {
-  const [row]: (Omit<EventView, 'pointsReversed' | 'refunds'> & { pointsReversed: string })[] = await manager.query(
+  const [row]: (Omit<EventView, 'pointsReversed' | 'refunds' | 'points' | 'bonusPoints'> & {
+    pointsReversed: string;
+    points: string;
+    bonusPoints: string;
+  })[] = await manager.query(
     `SELECT e.id, e.type, m."externalId", e."occurredAt", e."recordedAt", e."amountCents", e.currency, e.lines, e.channel,
             pos.code AS "pointOfSale", e.points, e."bonusPoints", e.explanation, e."refundedCents",
             (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE "reversesTransferId" = e."earnTransferId") AS "pointsReversed"
@@ -51,6 +55,8 @@ export async function viewEvent(manager: EntityManager, partnerId: string, event
   const refunds = await manager.find(EventRefund, { where: { eventId }, order: { createdAt: 'ASC' } });
   return {
     ...row,
+    points: Number(row.points),
+    bonusPoints: Number(row.bonusPoints),
     pointsReversed: Number(row.pointsReversed),
     refunds: refunds.map((r) => ({
       id: r.id,

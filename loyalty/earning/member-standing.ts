@@ -40,8 +40,8 @@ export async function memberStanding(
   const awarded: { ruleId: string; today: string; month: string }[] = capped
     ? await manager.query(
         `SELECT r->>'ruleId' AS "ruleId",
-                SUM(CASE WHEN e."occurredAt" >= $2 THEN (r->>'points')::int ELSE 0 END) AS today,
-                SUM((r->>'points')::int) AS month
+                SUM(CASE WHEN e."occurredAt" >= $2 THEN (r->>'points')::bigint ELSE 0 END) AS today,
+                SUM((r->>'points')::bigint) AS month
            FROM member_event e, jsonb_array_elements(e."byRule") r
           WHERE e."memberId" = $1 AND e."occurredAt" >= $3
           GROUP BY 1`,

@@ -186,7 +186,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     memberAccountId: account.id,
     enrolledNow,
     points: earned.points,
-    bonusPoints: record.bonusPoints,
+    bonusPoints,
     explanation: record.explanation,
     tier: upgrade?.code ?? standing.tierCode,
     upgradedTo: upgrade?.code ?? null,

@@ -385,7 +385,7 @@ async function insertTransfers(
      lots AS (
        INSERT INTO point_lot ("memberAccountId", "creditTransferId", "fundingPartnerId", points, remaining, "expiresAt")
        SELECT m, c, f, p, p, e
-         FROM unnest(${lotArrays[0]}::uuid[], ${lotArrays[1]}::uuid[], ${lotArrays[2]}::uuid[], ${lotArrays[3]}::int[], ${lotArrays[4]}::timestamptz[])
+         FROM unnest(${lotArrays[0]}::uuid[], ${lotArrays[1]}::uuid[], ${lotArrays[2]}::uuid[], ${lotArrays[3]}::bigint[], ${lotArrays[4]}::timestamptz[])
            AS n(m, c, f, p, e)
         WHERE EXISTS (SELECT 1 FROM written)
      )

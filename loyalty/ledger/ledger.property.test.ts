@@ -148,13 +148,13 @@ it('keeps every invariant and the expected balances through random operation seq
                 {
                   debitAccountId: account(o.from),
                   creditAccountId: p.program.breakage.id,
-                  amount: lot.remaining,
+                  amount: Number(lot.remaining),
                   kind: 'expire',
                   fromLotIds: [lot.id],
                 },
               ],
             });
-            add(o.from, -lot.remaining);
+            add(o.from, -Number(lot.remaining));
             break;
           }
         }

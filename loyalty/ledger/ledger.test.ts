@@ -23,10 +23,11 @@ afterAll(() => db.drop());
 const key = () => randomUUID();
 
 async function lotsOf(accountId: string) {
-  return db.dataSource.query(
+  const lots: { points: string; remaining: string; fundingPartnerId: string | null; expiresAt: Date | null }[] = await db.dataSource.query(
     `SELECT points, remaining, "fundingPartnerId", "expiresAt" FROM point_lot WHERE "memberAccountId" = $1 ORDER BY "createdAt", id`,
     [accountId],
   );
+  return lots.map((lot) => ({ ...lot, points: Number(lot.points), remaining: Number(lot.remaining) }));
 }
 
 async function expectLedgerTrue() {
@@ -116,7 +117,7 @@ describe('earn, burn, expire, reverse', () => {
     });
     const [lot] = await lotsOf(receiver.id);
     expect(lot).toMatchObject({ points: 60, remaining: 60, fundingPartnerId: partner.id });
-    expect(new Date(lot.expiresAt).getTime()).toBe(expiresAt.getTime());
+    expect(new Date(lot!.expiresAt!).getTime()).toBe(expiresAt.getTime());
     expect(await p.available(giver.id)).toBe(40);
     await expectLedgerTrue();
   });
@@ -298,7 +299,7 @@ describe('holds', () => {
     const { member, pending } = await heldMember();
     await p.ledger.void({ source: 'fulfilment', key: key(), pendingTransferId: pending.id });
     expect(await p.available(member.id)).toBe(100);
-    expect((await lotsOf(member.id))[0].remaining).toBe(100);
+    expect((await lotsOf(member.id))[0]!.remaining).toBe(100);
     await expect(p.ledger.post({ source: 'fulfilment', key: key(), pendingTransferId: pending.id })).rejects.toThrow(/already voided/);
     await expectLedgerTrue();
   });
