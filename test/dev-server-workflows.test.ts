@@ -8,6 +8,11 @@ import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
 import { registerSchedules, scheduleIds } from '../workflows/schedules.js';
 import { createProgram, days } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { ledgerAuditWorkflow } from '../workflows/ledger-audit.workflow.js';
+import { pointsExpiryWorkflow } from '../workflows/points-expiry.workflow.js';
+import { fundingAlertsWorkflow } from '../workflows/funding-alerts.workflow.js';
+import { reactivationWorkflow } from '../workflows/reactivation.workflow.js';
+import { partnerReportsWorkflow } from '../workflows/partner-reports.workflow.js';
 
 let harness: WorkerHarness;
 beforeAll(async () => {
@@ -25,7 +30,7 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
     legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 40, kind: 'earn' }],
   });
 
-  const healthy = await harness.env.client.workflow.execute('ledgerAuditWorkflow', {
+  const healthy = await harness.env.client.workflow.execute(ledgerAuditWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: 'ledger-audit-healthy',
   });
@@ -33,7 +38,7 @@ it('runs the ledger audit on the Temporal dev server and mails the operator when
   expect(await readInbox(harness.sink.directory)).toEqual([]);
 
   await harness.db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + 5 WHERE "accountId" = $1`, [member.id]);
-  const broken = await harness.env.client.workflow.execute('ledgerAuditWorkflow', {
+  const broken = await harness.env.client.workflow.execute(ledgerAuditWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: 'ledger-audit-broken',
   });
@@ -106,7 +111,7 @@ it('runs the daily expiry: breakage through the ledger and one warning email per
   await earn(120, new Date(Date.now() + 6 * 86_400_000), 'expiry-week');
 
   const run = (id: string) =>
-    harness.env.client.workflow.execute('pointsExpiryWorkflow', {
+    harness.env.client.workflow.execute(pointsExpiryWorkflow, {
       taskQueue: harness.taskQueue,
       workflowId: id,
       args: [{ alertDays: [30, 7] }],
@@ -143,7 +148,7 @@ it('finishes the daily expiry past a lot that cannot expire, and alerts the oper
   // A lot claiming more points than its member holds: the ledger refuses to expire it.
   await harness.db.dataSource.query(`UPDATE point_lot SET remaining = 50, points = 90 WHERE "memberAccountId" = $1`, [broken.account.id]);
   await harness.db.dataSource.query(`UPDATE point_lot SET remaining = 90 WHERE "memberAccountId" = $1`, [broken.account.id]);
-  const summary = await harness.env.client.workflow.execute('pointsExpiryWorkflow', {
+  const summary = await harness.env.client.workflow.execute(pointsExpiryWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: 'points-expiry-broken-lot',
     args: [{ alertDays: [] }],
@@ -168,7 +173,7 @@ it('tells a partner once when its wallet runs low, once when it is empty, and ag
     p.ledger.transfer({ source: 'test', key, legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount, kind: 'earn' }] });
   let run = 0;
   const alerts = () =>
-    harness.env.client.workflow.execute('fundingAlertsWorkflow', { taskQueue: harness.taskQueue, workflowId: `funding-alerts-${++run}` });
+    harness.env.client.workflow.execute(fundingAlertsWorkflow, { taskQueue: harness.taskQueue, workflowId: `funding-alerts-${++run}` });
   const subjects = async () =>
     (await readInbox(harness.sink.directory))
       .filter((m) => m.to.includes('owner@shop.test'))
@@ -203,7 +208,7 @@ it('gives a member gone quiet the reactivation bonus and an email, once per inac
   await harness.db.dataSource.manager.insert(Bonus, { name: 'We missed you', moment: 'reactivation', points: 100, inactivityDays: 90 });
   let run = 0;
   const reactivate = () =>
-    harness.env.client.workflow.execute('reactivationWorkflow', { taskQueue: harness.taskQueue, workflowId: `reactivation-${++run}` });
+    harness.env.client.workflow.execute(reactivationWorkflow, { taskQueue: harness.taskQueue, workflowId: `reactivation-${++run}` });
 
   expect(await reactivate()).toBe(1);
   expect(await p.available(quiet.id)).toBe(100);
@@ -239,7 +244,7 @@ it("emails each partner its weekly report with a PNG chart and a CSV, and the op
       }),
     );
   }
-  const sent = await harness.env.client.workflow.execute('partnerReportsWorkflow', {
+  const sent = await harness.env.client.workflow.execute(partnerReportsWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: 'reports-weekly-test',
     args: ['weekly'],

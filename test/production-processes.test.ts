@@ -9,6 +9,7 @@ import { freePort } from '../wiring/free-port.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startDevServer } from './support/temporal.js';
+import { ledgerAuditWorkflow } from '../workflows/ledger-audit.workflow.js';
 
 let db: TestDatabase;
 let temporal: TestWorkflowEnvironment;
@@ -100,7 +101,7 @@ it('runs web and worker as separate processes on the configured services', async
   // The web process migrated the schema; break the ledger and let the worker's audit report it.
   await db.dataSource.query(`INSERT INTO ledger_balance ("accountId", shard, "mayGoNegative", "creditsPosted")
     SELECT id, 99, true, 7 FROM ledger_account WHERE code = 'program:care'`);
-  const summary = await temporal.client.workflow.execute('ledgerAuditWorkflow', {
+  const summary = await temporal.client.workflow.execute(ledgerAuditWorkflow, {
     taskQueue: 'production-test',
     workflowId: 'production-ledger-audit',
   });

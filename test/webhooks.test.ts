@@ -10,6 +10,7 @@ import { queueProcess } from '../loyalty/outbox.js';
 import { outboxSweepWorkflow } from '../workflows/outbox-sweep.workflow.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { pointsExpiryWorkflow } from '../workflows/points-expiry.workflow.js';
 
 let harness: WorkerHarness;
 const servers: Server[] = [];
@@ -119,7 +120,7 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
   await db.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 day' WHERE remaining > 0 AND "fundingPartnerId" = $1`, [
     partner.id,
   ]);
-  const expiry = await harness.env.client.workflow.execute('pointsExpiryWorkflow', {
+  const expiry = await harness.env.client.workflow.execute(pointsExpiryWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: `points-expiry-${randomUUID()}`,
     args: [{ alertDays: [] }],
