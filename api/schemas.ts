@@ -74,3 +74,18 @@ export const eventIdParam = z.uuid();
 export const widgetSessionBody = z.object({
   externalId: externalId.describe('The signed-in member the widget shows'),
 });
+
+/** A supplier's report of what became of an order (the signed callback `POST /api/supplier/v1/shipments`). */
+export const shipmentReportBody = z.discriminatedUnion('status', [
+  z.object({
+    reference: z.string().min(1).max(200).describe("The order's reference, as Tessera sent it in the order"),
+    status: z.literal('shipped'),
+    carrier: z.string().trim().min(1).max(100).optional(),
+    trackingNumber: z.string().trim().min(1).max(100).optional(),
+  }),
+  z.object({
+    reference: z.string().min(1).max(200).describe("The order's reference, as Tessera sent it in the order"),
+    status: z.literal('failed'),
+    reason: z.string().trim().min(1).max(500).describe('Why the reward cannot be delivered'),
+  }),
+]);
