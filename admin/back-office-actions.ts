@@ -19,14 +19,16 @@ type Handler = (
   context: ActionContext,
 ) => Promise<ActionResponse>;
 
-const allowed =
+/** Whether the signed-in staff member's role may run `action`, and `when` the record allows it. */
+export const allowed =
   (resource: string, action: string, when: (context: ActionContext) => boolean = () => true) =>
   (context: ActionContext) => {
     const user = staff(context);
     return !!user && mayRun(resource, action, user.role) && when(context);
   };
 
-async function audited(
+/** Writes a back-office action to the audit log. */
+export async function audited(
   dataSource: DataSource,
   context: ActionContext,
   resource: string,

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { eventBody, memberTransferBody, redemptionBody, refundBody, transactionsQuery, widgetSessionBody } from './schemas.js';
+import {
+  eventBody,
+  memberTransferBody,
+  redemptionBody,
+  refundBody,
+  shipmentReportBody,
+  transactionsQuery,
+  widgetSessionBody,
+} from './schemas.js';
 
 const jsonSchema = (schema: z.ZodType) => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -48,7 +56,16 @@ export function openApiDocument(serverUrl = '/api/v1') {
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the back office' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the back office' },
+        supplierSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Tessera-Signature',
+          description:
+            '`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with SUPPLIER_SECRET>`, at most five minutes old: how Tessera signs its orders to the supplier, and how the supplier signs its reports.',
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',
@@ -186,6 +203,29 @@ export function openApiDocument(serverUrl = '/api/v1') {
           responses: {
             200: ok('The wallet', { available: 48250, widgetEnabled: true, issuedToday: 320, issuedThisMonth: 8100 }),
             ...errors,
+          },
+        },
+      },
+      '/shipments': {
+        servers: [{ url: '/api/supplier/v1', description: "The reward supplier's callback (REWARD_SUPPLIER=http)" }],
+        post: {
+          tags: ['Reward suppliers'],
+          summary: 'A supplier reports an order shipped, or that it cannot be delivered',
+          description:
+            'For the supplier of an installation with REWARD_SUPPLIER=http. Tessera POSTs each order to `<SUPPLIER_URL>/orders` ' +
+            '(`{reference, reward: {code, name}, quantity, orderedAt, recipient: {name, email}}`, answered `{orderId}`, or 422 when it ' +
+            'cannot be supplied) and a cancellation to `<SUPPLIER_URL>/orders/{orderId}/cancellation` (answered `{status: "cancelled"}` ' +
+            'or `{status: "shipped", carrier, trackingNumber}`), signed and with the reference as Idempotency-Key. The supplier reports ' +
+            'here, signed with the same secret. A report is recorded once: the same report again answers `already_recorded`; one ' +
+            'after Tessera cancelled the order takes the points again (`points_taken`) or flags the redemption for care (`needs_care`).',
+          security: [{ supplierSignature: [] }],
+          requestBody: json(shipmentReportBody),
+          responses: {
+            200: ok('Recorded', { reference: '3f0c…', outcome: 'recorded' }),
+            400: problem('Invalid report: `errors` names each field at fault'),
+            401: problem('Tessera-Signature missing, wrong or more than five minutes old'),
+            404: problem('No order with this reference was placed with this supplier'),
+            409: problem('The order was already reported otherwise (failed, then shipped)'),
           },
         },
       },

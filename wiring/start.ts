@@ -110,6 +110,7 @@ try {
     `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
     `  Inbox           ${mailSink ? `${base}/inbox   (SMTP sink at ${mailSink.smtpUrl})` : `(mail goes to ${smtpUrl})`}`,
     `  Demo program    ${seededNow ? 'seeded on this start' : 'kept from an earlier start'}`,
+    `  Rewards         fulfilled by the ${supplier.kind} supplier (REWARD_SUPPLIER)`,
     `  Database        ${database.embedded ? `${database.url}   (embedded, data in ${join(config.dataDir, 'postgres')})` : '(DATABASE_URL)'}`,
     '',
     `Demo logins (password "${demoPassword}"):`,
