@@ -19,7 +19,10 @@ export interface HoldTimeoutInput {
  * Started with every hold: at its time limit, gives the points back if nobody settled it (spends them
  * when its reward was reported shipped), and tells a redeeming member.
  */
-export async function holdTimeoutWorkflow({ pendingTransferId, expiresAt }: HoldTimeoutInput): Promise<'released' | 'posted' | 'already_settled'> {
+export async function holdTimeoutWorkflow({
+  pendingTransferId,
+  expiresAt,
+}: HoldTimeoutInput): Promise<'released' | 'posted' | 'already_settled'> {
   const wait = new Date(expiresAt).getTime() - Date.now();
   if (wait > 0) await sleep(wait);
   // As of the workflow's clock, so that a skipped test clock and the hold's own limit agree.

@@ -73,12 +73,14 @@ export async function rewardFulfilmentWorkflow({
   async function shipmentOrInterruption(): Promise<'found' | 'cancelled' | 'gave_up'> {
     let gaveUp = false;
     const deadline = new CancellationScope();
-    const timer = deadline.run(() => sleep(giveUpAfter)).then(
-      () => void (gaveUp = true),
-      (error) => {
-        if (!isCancellation(error)) throw error;
-      },
-    );
+    const timer = deadline
+      .run(() => sleep(giveUpAfter))
+      .then(
+        () => void (gaveUp = true),
+        (error) => {
+          if (!isCancellation(error)) throw error;
+        },
+      );
     try {
       for (;;) {
         if (cancelled !== undefined) return 'cancelled';
