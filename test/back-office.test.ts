@@ -602,10 +602,15 @@ describe('actions', () => {
     const agent = await signIn('care@tessera.demo');
     await offeredResources(agent);
     const cancelled = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
-    expect(cancelled.body.notice).toMatchObject({ type: 'success', message: 'Cancelling: the points go back to the member in a moment' });
+    expect(cancelled.body.notice).toMatchObject({
+      type: 'success',
+      message: "Cancelling: the supplier's order is cancelled and the points go back to the member in a moment",
+    });
     await expect.poll(status, { timeout: 20_000 }).toBe('cancelled');
     expect(await available(externalId)).toBe(before);
     expect((await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care');
+    // Dropped from the staff's queue: nobody picks it.
+    expect((await db.dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId: redemption.id })).state).toBe('cancelled');
     const [entry] = await db.dataSource.query(
       `SELECT "staffEmail" FROM audit_entry WHERE action = 'cancelFulfilment' AND "recordId" = $1`,
       [redemption.id],

@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
 import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
+import { rewardFulfilmentWorkflow } from '../workflows/reward-fulfilment.workflow.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Bonus, Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
@@ -185,7 +186,7 @@ async function fulfilmentOf(rewardCode: string, name: string, timing: ProcessTim
   const redemption = await db.transaction((manager) =>
     redeemReward(manager, p.ledger, { externalId: name, rewardCode, quantity: 1, partnerId: null, key: `${name}-redeem` }),
   );
-  const handle = await client.workflow.start('rewardFulfilmentWorkflow', {
+  const handle = await client.workflow.start(rewardFulfilmentWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: workflowIds.rewardFulfilment(rewardCode, redemption.id),
     args: [{ redemptionId: redemption.id, ...timing }],
