@@ -110,7 +110,7 @@ export async function rewardFulfilmentWorkflow({
   }
 
   async function fulfil(): Promise<FulfilmentOutcome> {
-    let placed;
+    let placed: Awaited<ReturnType<FulfilmentActivities['placeOrder']>> | undefined;
     try {
       placed = await supplier.placeOrder(redemptionId);
     } catch (error) {
