@@ -19,14 +19,16 @@ type Handler = (
   context: ActionContext,
 ) => Promise<ActionResponse>;
 
-const allowed =
+/** Whether the signed-in staff member's role may run `action`, and `when` the record allows it. */
+export const allowed =
   (resource: string, action: string, when: (context: ActionContext) => boolean = () => true) =>
   (context: ActionContext) => {
     const user = staff(context);
     return !!user && mayRun(resource, action, user.role) && when(context);
   };
 
-async function audited(
+/** Writes a back-office action to the audit log. */
+export async function audited(
   dataSource: DataSource,
   context: ActionContext,
   resource: string,
@@ -187,11 +189,12 @@ export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
   };
 }
 
-/** Cancel a reward that has not shipped (care): the fulfilment workflow gives the points back and tells the member. */
+/** Cancel a reward that has not shipped (care): the fulfilment workflow cancels the supplier's order, gives the points back and tells the member. */
 export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: FulfilmentControl | undefined) {
   return recordAction({
     icon: 'XCircle',
-    guard: 'Cancel this redemption? The supplier order is dropped, the points go back to the member, who is told by email.',
+    guard:
+      "Cancel this redemption? The supplier's order is cancelled and the points go back to the member, who is told by email (unless it had already shipped).",
     isAccessible: allowed(
       'Redemption',
       'cancelFulfilment',
@@ -210,7 +213,7 @@ export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Fulfi
         throw error;
       }
       await audited(dataSource, context, 'Redemption', 'cancelFulfilment', id, { by });
-      return notice(context, 'Cancelling: the points go back to the member in a moment');
+      return notice(context, "Cancelling: the supplier's order is cancelled and the points go back to the member in a moment");
     },
   });
 }

@@ -52,6 +52,10 @@ export function createBackOffice({
 }: BackOfficeOptions): BackOffice {
   const componentLoader = new ComponentLoader();
   const dashboard = componentLoader.add('Dashboard', fileURLToPath(new URL('./components/dashboard.tsx', import.meta.url)));
+  const reportForm = componentLoader.add(
+    'FulfilmentReportForm',
+    fileURLToPath(new URL('./components/fulfilment-report-form.tsx', import.meta.url)),
+  );
   // Outside production AdminJS bundles the components on the first request: drop an old bundle.
   if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
   const admin = new AdminJS({
@@ -70,7 +74,7 @@ export function createBackOffice({
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: backOfficeResources(dataSource, { ...care, mailer }, publicUrl),
+    resources: backOfficeResources(dataSource, { ...care, mailer }, publicUrl, { reportForm }),
     branding: { companyName: 'Tessera', withMadeWithLove: false, logo: false },
     locale: {
       language: 'en',
@@ -83,6 +87,13 @@ export function createBackOffice({
             },
           },
           properties: { partnerId: 'Partner' },
+          resources: {
+            // Unfiltered, the list of reward orders is the queue of orders to pick.
+            FulfilmentOrder: {
+              actions: { list: 'Orders to pick' },
+              properties: { orderedAt: 'Ordered', trackingNumber: 'Tracking number' },
+            },
+          },
           labels: {
             Partner: 'Partners',
             PointOfSale: 'Points of sale',
@@ -98,6 +109,7 @@ export function createBackOffice({
             Member: 'Members',
             MemberEvent: 'Member events',
             Redemption: 'Redemptions',
+            FulfilmentOrder: 'Reward orders',
             LedgerTransfer: 'Transfers',
             StaffUser: 'Staff users',
             AuditEntry: 'Audit log',

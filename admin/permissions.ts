@@ -43,6 +43,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   },
   LedgerTransfer: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Redemption: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  // Orders are never edited: operator staff report them shipped or failed (actions below).
+  FulfilmentOrder: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   StaffUser: { operator_admin: 'write' },
   AuditEntry: { operator_admin: 'read', care_supervisor: 'read', analyst: 'read' },
   CareAdjustment: { operator_admin: 'write', care_agent: 'write', care_supervisor: 'write', program_manager: 'read', analyst: 'read' },
@@ -63,6 +65,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
+  'FulfilmentOrder.markShipped': ['operator_admin', 'program_manager'],
+  'FulfilmentOrder.markFailed': ['operator_admin', 'program_manager'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

@@ -23,6 +23,7 @@ import {
   PointPackage,
   ProgramSettings,
   Redemption,
+  redemptionStatuses,
   Reward,
   StaffUser,
   staffRoles,
@@ -37,6 +38,7 @@ import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
+import { fulfilmentOrders } from './fulfilment-order-resource.js';
 import type { Mailer } from '../reports/mailer.js';
 import {
   apiKeyActions,
@@ -134,6 +136,7 @@ export const navigation = {
   program: { name: 'Program', icon: 'Settings' },
   partners: { name: 'Partners', icon: 'Briefcase' },
   members: { name: 'Members & care', icon: 'Users' },
+  fulfilment: { name: 'Fulfilment', icon: 'Package' },
   ledger: { name: 'Ledger', icon: 'Book' },
   staff: { name: 'Staff', icon: 'Shield' },
 };
@@ -143,6 +146,7 @@ export function backOfficeResources(
   dataSource: DataSource,
   care: CareServices & { mailer: Mailer },
   publicUrl: string,
+  components: { reportForm: string },
 ): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
@@ -326,9 +330,19 @@ export function backOfficeResources(
       navigation: navigation.members,
       readOnly: true,
       listProperties: ['createdAt', 'memberId', 'rewardId', 'quantity', 'points', 'status'],
+      properties: {
+        status: {
+          availableValues: redemptionStatuses.map((value) => ({
+            value,
+            label: value === 'needs_care' ? 'needs care: delivered after its cancellation' : value.replace('_', ' '),
+          })),
+        },
+        outcome: { type: 'textarea' },
+      },
       sort: { sortBy: 'createdAt', direction: 'desc' },
       actions: { cancelFulfilment: cancelFulfilmentAction(dataSource, care.fulfilment) },
     }),
+    fulfilmentOrders(dataSource, { ledger: care.ledger, fulfilment: care.fulfilment, reportForm: components.reportForm }),
     resource(LedgerTransfer, 'LedgerTransfer', {
       navigation: navigation.ledger,
       readOnly: true,

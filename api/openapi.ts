@@ -13,6 +13,7 @@ import {
   refundBody,
   transactionsQuery,
   widgetSessionBody,
+  shipmentReportBody,
   widgetStateQuery,
 } from './schemas.js';
 
@@ -152,7 +153,16 @@ export function openApiDocument(serverUrl = '/api/v1') {
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the back office' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the back office' },
+        supplierSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Tessera-Signature',
+          description:
+            '`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with SUPPLIER_SECRET>`, at most five minutes old: how Tessera signs its orders to the supplier, and how the supplier signs its reports.',
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',
@@ -262,6 +272,29 @@ export function openApiDocument(serverUrl = '/api/v1') {
           operationId: 'getWallet',
           summary: "Your wallet: points you can still issue, and today's and this month's issuance",
           responses: { 200: ok('The wallet', responses.wallet), ...errors },
+        },
+      },
+      '/shipments': {
+        servers: [{ url: '/api/supplier/v1', description: "The reward supplier's callback (REWARD_SUPPLIER=http)" }],
+        post: {
+          tags: ['Reward suppliers'],
+          summary: 'A supplier reports an order shipped, or that it cannot be delivered',
+          description:
+            'For the supplier of an installation with REWARD_SUPPLIER=http. Tessera POSTs each order to `<SUPPLIER_URL>/orders` ' +
+            '(`{reference, reward: {code, name}, quantity, orderedAt, recipient: {name, email}}`, answered `{orderId}`, or 422 when it ' +
+            'cannot be supplied) and a cancellation to `<SUPPLIER_URL>/orders/{orderId}/cancellation` (answered `{status: "cancelled"}` ' +
+            'or `{status: "shipped", carrier, trackingNumber}`), signed and with the reference as Idempotency-Key. The supplier reports ' +
+            'here, signed with the same secret. A report is recorded once: the same report again answers `already_recorded`; one ' +
+            'after Tessera cancelled the order takes the points again (`points_taken`) or flags the redemption for care (`needs_care`).',
+          security: [{ supplierSignature: [] }],
+          requestBody: json(shipmentReportBody),
+          responses: {
+            200: ok('Recorded', responses.shipmentReport),
+            400: problem(400, 'Invalid report: `errors` names each field at fault'),
+            401: problem(401, 'Tessera-Signature missing, wrong or more than five minutes old'),
+            404: problem(404, 'No order with this reference was placed with this supplier'),
+            409: problem(409, 'The order was already reported otherwise (failed, then shipped)'),
+          },
         },
       },
       '/rewards': {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { redemptionStatuses, salesChannels, transferKinds } from '../entities/index.js';
+import { reportOutcomes } from '../loyalty/fulfilment/shipment-reports.js';
 import { historyStatuses } from '../loyalty/member-history.js';
 
 /**
@@ -140,3 +141,10 @@ export const widgetState = z.discriminatedUnion('enabled', [
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
   }),
 ]);
+
+export const shipmentReport = z.object({
+  reference: z.string().describe("The order's reference, as the supplier sent it"),
+  outcome: z
+    .enum(reportOutcomes)
+    .describe('recorded; already_recorded (a repeat); points_taken or needs_care (shipped after a cancellation); noted'),
+});

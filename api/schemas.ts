@@ -128,3 +128,18 @@ export const widgetStateQuery = z.object({
     .optional()
     .describe('The cart, in cents: the state then says what it would earn'),
 });
+
+/** A supplier's report of what became of an order (the signed callback `POST /api/supplier/v1/shipments`). */
+export const shipmentReportBody = z.discriminatedUnion('status', [
+  z.object({
+    reference: label(200).describe("The order's reference, as Tessera sent it in the order"),
+    status: z.literal('shipped'),
+    carrier: label(100).optional(),
+    trackingNumber: label(100).optional(),
+  }),
+  z.object({
+    reference: label(200).describe("The order's reference, as Tessera sent it in the order"),
+    status: z.literal('failed'),
+    reason: label(500).describe('Why the reward cannot be delivered'),
+  }),
+]);

@@ -8,6 +8,7 @@ import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
 import { EventRefund } from './event-refund.js';
 import { ExpiryAlert } from './expiry-alert.js';
+import { FulfilmentOrder } from './fulfilment-order.js';
 import { FundingAlert } from './funding-alert.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
@@ -41,6 +42,7 @@ export {
   EarningRule,
   EventRefund,
   ExpiryAlert,
+  FulfilmentOrder,
   FundingAlert,
   Invoice,
   LedgerAccount,
@@ -69,6 +71,8 @@ export { outboxProcesses } from './outbox-entry.js';
 export type { OutboxProcess } from './outbox-entry.js';
 export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
+export { fulfilmentOrderStates, rewardSupplierKinds } from './fulfilment-order.js';
+export type { FulfilmentOrderState, RewardSupplierKind } from './fulfilment-order.js';
 export { careAdjustmentStatuses } from './care-adjustment.js';
 export type { CareAdjustmentStatus } from './care-adjustment.js';
 export type { RedemptionStatus } from './redemption.js';
@@ -106,6 +110,7 @@ export const entities = [
   PointsDebt,
   Reward,
   Redemption,
+  FulfilmentOrder,
   StaffUser,
   AuditEntry,
   CareAdjustment,

@@ -1,7 +1,11 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
-export const redemptionStatuses = ['completed', 'awaiting_fulfilment', 'ordered', 'fulfilled', 'cancelled'] as const;
+/**
+ * `needs_care`: the reward shipped after the redemption was cancelled and its points given back,
+ * and the member no longer has them to take: care settles it with the member.
+ */
+export const redemptionStatuses = ['completed', 'awaiting_fulfilment', 'ordered', 'fulfilled', 'cancelled', 'needs_care'] as const;
 export type RedemptionStatus = (typeof redemptionStatuses)[number];
 
 /** A member spending points on a reward of the catalog. */
@@ -40,14 +44,7 @@ export class Redemption extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   code: string | null;
 
-  /** The supplier's order, once placed (rewards that need fulfilment). */
-  @Column({ type: 'text', nullable: true })
-  supplierOrderId: string | null;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  orderedAt: Date | null;
-
-  /** Why a redemption was cancelled, in words the member reads. */
+  /** How a redemption to fulfil ended when it did not simply ship: why it was cancelled, in words the member reads. */
   @Column({ type: 'text', nullable: true })
   outcome: string | null;
 

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { Redemption } from '../entities/index.js';
-import { cancelRedemption } from './fulfilment/fulfilment.js';
+import { settleRedemption } from './fulfilment/fulfilment.js';
 import { PendingTransferResolvedError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
 
-/** What became of a hold past its time limit. */
-export type HoldRelease = 'released' | 'already_settled' | 'not_due';
+/** What became of a hold past its time limit: given back, or spent when its reward had been reported shipped. */
+export type HoldRelease = 'released' | 'posted' | 'already_settled' | 'not_due';
 
 /** Holds past their time limit that nobody posted or voided, oldest first. */
 export async function expiredHolds(dataSource: DataSource, asOf: Date, limit = 500): Promise<string[]> {
@@ -20,9 +20,10 @@ export async function expiredHolds(dataSource: DataSource, asOf: Date, limit = 5
 }
 
 /**
- * Gives back the points of a hold nobody settled by its time limit. A redemption's hold cancels
- * the redemption (its stock back, the reason kept for the member); any other hold is voided.
- * Idempotent: a hold settled meanwhile is left as it is.
+ * Gives back the points of a hold nobody settled by its time limit. A redemption's hold settles the
+ * redemption by its order: cancelled (its stock back, the reason kept for the member), or spent when
+ * the reward was reported shipped; any other hold is voided. Idempotent: a hold settled meanwhile is
+ * left as it is.
  */
 export async function releaseExpiredHold(
   dataSource: DataSource,
@@ -40,8 +41,8 @@ export async function releaseExpiredHold(
   const redemption = await dataSource.manager.findOneBy(Redemption, { transferId: pendingTransferId });
   if (redemption) {
     if (redemption.status !== 'awaiting_fulfilment' && redemption.status !== 'ordered') return 'already_settled';
-    await cancelRedemption(dataSource, ledger, redemption.id, 'it was not delivered in time');
-    return 'released';
+    const settled = await settleRedemption(dataSource, ledger, redemption.id, 'it was not delivered in time');
+    return settled === 'fulfilled' ? 'posted' : 'released';
   }
   try {
     await ledger.void({ source: 'system:hold-expiry', key: pendingTransferId, pendingTransferId });

@@ -1,13 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDelivery, WebhookEndpoint, type WebhookEvent } from '../entities/index.js';
 import { queueProcess } from './outbox.js';
 import type { WebhookData } from './webhook-events.js';
-
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: what a partner checks (and the age of t). */
-export function signWebhook(secret: string, body: string, timestamp: number): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
+import { signBody } from './signatures.js';
 
 /** A new signing secret: made by the server, shown once to whoever set the endpoint up, never again. */
 export function newWebhookSecret(): string {
@@ -49,7 +45,7 @@ export async function attemptWebhook(dataSource: DataSource, deliveryId: string,
     .where('e.id = :id', { id: delivery.endpointId })
     .getOneOrFail();
   const body = JSON.stringify({ id: delivery.id, ...delivery.payload, sentAt: now.toISOString() });
-  const signature = signWebhook(endpoint.secret, body, Math.floor(now.getTime() / 1000));
+  const signature = signBody(endpoint.secret, body, Math.floor(now.getTime() / 1000));
   let statusCode: number | null = null;
   let error: string | null = null;
   try {

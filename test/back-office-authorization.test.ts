@@ -7,7 +7,7 @@ import { createBackOffice, type BackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
 import { mayRun, partnerScope } from '../admin/permissions.js';
 import type { StaffSession } from '../admin/staff-sign-in.js';
-import { AuditEntry, CareAdjustment, Partner, StaffUser, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import { AuditEntry, CareAdjustment, FulfilmentOrder, Partner, StaffUser, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { createRecordingMailer } from '../reports/mailer.js';
@@ -55,6 +55,13 @@ beforeAll(async () => {
     status: 'awaiting_approval',
   });
   await db.dataSource.manager.insert(AuditEntry, { staffEmail: 'operator@tessera.demo', action: 'edit', resource: 'Tier', recordId: null });
+  const [redemption] = await db.dataSource.query(`SELECT id FROM redemption LIMIT 1`);
+  await db.dataSource.manager.insert(FulfilmentOrder, {
+    redemptionId: redemption.id,
+    supplier: 'manual',
+    supplierOrderId: `manual-${redemption.id}`,
+    orderedAt: new Date(),
+  });
   secrets = [
     ...(await db.dataSource.query(`SELECT "secretHash" AS s FROM api_key`)),
     ...(await db.dataSource.query(`SELECT secret AS s FROM webhook_endpoint`)),

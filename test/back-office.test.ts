@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackOffice, type BackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
-import { Partner, Redemption, Reward, StaffUser } from '../entities/index.js';
+import { FulfilmentOrder, Partner, Redemption, Reward, StaffUser } from '../entities/index.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { createWebApp } from '../wiring/web-app.js';
@@ -17,12 +17,14 @@ import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { boosterWindowWorkflowId, temporalBoosterWindows } from '../workflows/booster-windows.js';
-import { memberSummary } from '../loyalty/member-summary.js';
+import { findMember, memberSummary } from '../loyalty/member-summary.js';
+import { partnerWallet } from '../loyalty/ledger/accounts.js';
 import { walletStatus } from '../loyalty/funding.js';
 import { createRecordingMailer } from '../reports/mailer.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { Member } from '../entities/index.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { ManualRewardSupplier } from '../loyalty/fulfilment/manual-supplier.js';
 
 let harness: WorkerHarness;
 let db: TestDatabase;
@@ -32,7 +34,11 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  [harness, browser] = await Promise.all([startWorkerHarness(startDevServer, 'back-office-test'), launchBrowser()]);
+  // Fulfilled as `npm run worker` does by default in compose: by staff, through the back office's queue.
+  [harness, browser] = await Promise.all([
+    startWorkerHarness(startDevServer, 'back-office-test', { supplier: new ManualRewardSupplier() }),
+    launchBrowser(),
+  ]);
   db = harness.db;
   await seedDemoProgram(db.dataSource);
   const ledger = new Ledger(db.dataSource);
@@ -103,6 +109,7 @@ describe('sign-in and roles', () => {
     'Member',
     'MemberEvent',
     'Redemption',
+    'FulfilmentOrder',
     'LedgerTransfer',
     'StaffUser',
     'AuditEntry',
@@ -126,6 +133,7 @@ describe('sign-in and roles', () => {
         'Member',
         'MemberEvent',
         'Redemption',
+        'FulfilmentOrder',
         'LedgerTransfer',
         'CareAdjustment',
         'WebhookEndpoint',
@@ -134,11 +142,22 @@ describe('sign-in and roles', () => {
     ],
     [
       'care@tessera.demo',
-      ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'CareAdjustment'],
+      ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'FulfilmentOrder', 'LedgerTransfer', 'CareAdjustment'],
     ],
     [
       'supervisor@tessera.demo',
-      ['Partner', ...configuration, 'Reward', 'Member', 'MemberEvent', 'Redemption', 'LedgerTransfer', 'AuditEntry', 'CareAdjustment'],
+      [
+        'Partner',
+        ...configuration,
+        'Reward',
+        'Member',
+        'MemberEvent',
+        'Redemption',
+        'FulfilmentOrder',
+        'LedgerTransfer',
+        'AuditEntry',
+        'CareAdjustment',
+      ],
     ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
     ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent', 'WebhookEndpoint']],
@@ -583,10 +602,15 @@ describe('actions', () => {
     const agent = await signIn('care@tessera.demo');
     await offeredResources(agent);
     const cancelled = await post(agent, `/admin/api/resources/Redemption/records/${redemption.id}/cancelFulfilment`);
-    expect(cancelled.body.notice).toMatchObject({ type: 'success', message: 'Cancelling: the points go back to the member in a moment' });
+    expect(cancelled.body.notice).toMatchObject({
+      type: 'success',
+      message: "Cancelling: the supplier's order is cancelled and the points go back to the member in a moment",
+    });
     await expect.poll(status, { timeout: 20_000 }).toBe('cancelled');
     expect(await available(externalId)).toBe(before);
     expect((await db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe('cancelled: by customer care');
+    // Dropped from the staff's queue: nobody picks it.
+    expect((await db.dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId: redemption.id })).state).toBe('cancelled');
     const [entry] = await db.dataSource.query(
       `SELECT "staffEmail" FROM audit_entry WHERE action = 'cancelFulfilment' AND "recordId" = $1`,
       [redemption.id],
@@ -610,6 +634,164 @@ describe('actions', () => {
     expect(shown.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('cancelFulfilment');
     expect(await available(externalId)).toBe(before);
     await signOut(agent);
+  });
+});
+
+describe('the fulfilment queue', () => {
+  const post = (page: Page, path: string, fields: Record<string, string> = {}) =>
+    page.evaluate(
+      async ({ path, fields }) => {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) form.append(k, v);
+        return (await fetch(path, { method: 'POST', body: form })).status;
+      },
+      { path, fields },
+    );
+  const statusOf = async (id: string) => (await db.dataSource.manager.findOneByOrFail(Redemption, { id })).status;
+  const orderOf = (redemptionId: string) => db.dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId });
+  const mailTo = async (email: string) =>
+    (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(email)).map((m) => m.subject);
+  let picks: { externalId: string; name: string; email: string; redemptionId: string }[];
+
+  beforeAll(async () => {
+    // Two members earn and redeem the tote bag: ordered from the staff's own stock, waiting in the queue.
+    const members: { externalId: string; displayName: string; email: string }[] = await db.dataSource.query(
+      `SELECT "externalId", "displayName", email FROM member WHERE "externalId" IN ('demo-021', 'demo-022') ORDER BY "externalId"`,
+    );
+    const koffieCorner = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'koffie-corner' });
+    const ledger = new Ledger(db.dataSource);
+    for (const member of members) {
+      await ledger.transfer({
+        source: 'test',
+        key: `queue-earn-${member.externalId}`,
+        legs: [
+          {
+            debitAccountId: (await partnerWallet(db.dataSource.manager, koffieCorner.id)).id,
+            creditAccountId: (await findMember(db.dataSource.manager, member.externalId)).account.id,
+            amount: 2_500,
+            kind: 'earn',
+          },
+        ],
+      });
+    }
+    picks = [];
+    for (const member of members) {
+      const redemption = await inTransaction(db.dataSource, (manager) =>
+        redeemReward(manager, new Ledger(db.dataSource), {
+          externalId: member.externalId,
+          rewardCode: 'tote-bag',
+          quantity: 1,
+          partnerId: null,
+          key: `queue-${member.externalId}`,
+        }),
+      );
+      picks.push({ externalId: member.externalId, name: member.displayName, email: member.email, redemptionId: redemption.id });
+    }
+    await harness.processes.dispatchQueued();
+    for (const pick of picks) {
+      for (let waited = 0; (await statusOf(pick.redemptionId)) !== 'ordered'; waited += 100) {
+        if (waited > 20_000) throw new Error(`redemption ${pick.redemptionId} was not ordered`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  });
+
+  it('shows operator staff the orders to pick, by name, and records a shipment with its carrier and tracking number', async () => {
+    const [ada, ben] = picks as [(typeof picks)[0], (typeof picks)[0]];
+    const before = await memberSummary(db.dataSource.manager, ada.externalId);
+    const page = await signIn('manager@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/FulfilmentOrder`);
+    await expect.poll(() => page.locator('table').innerText(), { timeout: 15_000 }).toContain(ada.name);
+    const listed = await page.locator('table').innerText();
+    for (const shown of [ada.name, ada.email, ben.name, 'Tessera tote bag', 'To Pick']) expect(listed).toContain(shown);
+    for (const id of [ada.redemptionId, ben.redemptionId]) expect(listed).not.toContain(id);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-orders-to-pick.png'), fullPage: true });
+
+    // A tracking number that cannot be one is refused under its field; nothing is recorded.
+    const order = await orderOf(ada.redemptionId);
+    await page.goto(`${base}/admin/resources/FulfilmentOrder/records/${order.id}/markShipped`);
+    await expect.poll(() => page.locator('[data-testid="fulfilment-report-form"]').innerText(), { timeout: 15_000 }).toContain(ada.name);
+    await page.fill('input[name=carrier]', 'PostNL');
+    await page.fill('input[name=trackingNumber]', '#?');
+    await page.getByRole('button', { name: 'Mark shipped' }).click();
+    const tracking = page.locator('[data-testid="field-trackingNumber"]');
+    await expect.poll(() => tracking.innerText(), { timeout: 15_000 }).toContain('the tracking number is 4 to 40 letters and digits');
+    expect(await page.locator('[data-testid="field-carrier"]').innerText()).not.toContain('name the carrier');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-mark-shipped-refused.png'), fullPage: true });
+    expect((await orderOf(ada.redemptionId)).state).toBe('open');
+
+    await page.fill('input[name=trackingNumber]', '3SABCD0123456');
+    await page.getByRole('button', { name: 'Mark shipped' }).click();
+    await page.waitForURL(/\/admin\/resources\/FulfilmentOrder(\?|$)/);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Marked shipped');
+    await expect.poll(() => statusOf(ada.redemptionId), { timeout: 20_000 }).toBe('fulfilled');
+    expect(await orderOf(ada.redemptionId)).toMatchObject({
+      state: 'shipped',
+      carrier: 'PostNL',
+      trackingNumber: '3SABCD0123456',
+      reportedBy: 'manager@tessera.demo',
+    });
+    const after = await memberSummary(db.dataSource.manager, ada.externalId);
+    expect(after.balance).toMatchObject({ posted: before.balance.posted - 2_500, held: before.balance.held - 2_500 });
+    await expect.poll(() => mailTo(ada.email), { timeout: 20_000 }).toContain('Your reward is on its way: Tessera tote bag');
+    const [entry] = await db.dataSource.query(
+      `SELECT "staffEmail", after FROM audit_entry WHERE action = 'markShipped' AND "recordId" = $1`,
+      [order.id],
+    );
+    expect(entry).toMatchObject({ staffEmail: 'manager@tessera.demo', after: { carrier: 'PostNL', trackingNumber: '3SABCD0123456' } });
+    // Picked: it leaves the queue.
+    await page.goto(`${base}/admin/resources/FulfilmentOrder`);
+    await expect.poll(() => page.locator('table').innerText(), { timeout: 15_000 }).toContain(ben.name);
+    expect(await page.locator('table').innerText()).not.toContain(ada.name);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-orders-to-pick-after.png'), fullPage: true });
+    await signOut(page);
+  });
+
+  it('records why an order cannot be delivered: the points go back to the member, who is told', async () => {
+    const ben = picks[1]!;
+    const before = await available(ben.externalId);
+    const order = await orderOf(ben.redemptionId);
+    const page = await signIn('operator@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/FulfilmentOrder/records/${order.id}/markFailed`);
+    await page.fill('textarea[name=reason]', 'no');
+    await page.getByRole('button', { name: 'Mark failed' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid="field-reason"]').innerText(), { timeout: 15_000 })
+      .toContain('say why it cannot be delivered');
+    await page.fill('textarea[name=reason]', 'The last tote bags were damaged in the warehouse');
+    await page.getByRole('button', { name: 'Mark failed' }).click();
+    await page.waitForURL(/\/admin\/resources\/FulfilmentOrder(\?|$)/);
+    await expect.poll(() => statusOf(ben.redemptionId), { timeout: 20_000 }).toBe('cancelled');
+    expect(await available(ben.externalId)).toBe(before + 2_500);
+    expect(await orderOf(ben.redemptionId)).toMatchObject({
+      state: 'failed',
+      failureReason: 'The last tote bags were damaged in the warehouse',
+    });
+    await expect
+      .poll(() => mailTo(ben.email), { timeout: 20_000 })
+      .toContain('We could not deliver Tessera tote bag: your 2500 points are back');
+    await signOut(page);
+  });
+
+  it("lets only operator staff report orders, and only the open ones of the staff's own stock", async () => {
+    const order = await orderOf(picks[0]!.redemptionId);
+    for (const email of ['care@tessera.demo', 'analyst@tessera.demo']) {
+      const page = await signIn(email);
+      await offeredResources(page);
+      const fields = { carrier: 'DHL', trackingNumber: 'JVGL0001' };
+      expect(await post(page, `/admin/api/resources/FulfilmentOrder/records/${order.id}/markShipped`, fields), email).toBe(403);
+      await signOut(page);
+    }
+    // Shipped already: neither report is offered any more.
+    const operator = await signIn('operator@tessera.demo');
+    await offeredResources(operator);
+    expect(await post(operator, `/admin/api/resources/FulfilmentOrder/records/${order.id}/markFailed`, { reason: 'lost in transit' })).toBe(
+      403,
+    );
+    expect((await orderOf(picks[0]!.redemptionId)).state).toBe('shipped');
+    await signOut(operator);
   });
 });
 

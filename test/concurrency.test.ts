@@ -5,7 +5,7 @@ import { createDataSource } from '../entities/data-source.js';
 import { Bonus, EarningRule, ProgramSettings, Redemption, Reward } from '../entities/index.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent, type EventInput } from '../loyalty/earning/record-event.js';
-import { cancelRedemption } from '../loyalty/fulfilment/fulfilment.js';
+import { settleRedemption } from '../loyalty/fulfilment/fulfilment.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
@@ -135,7 +135,7 @@ it('never deadlocks redemptions of a reward against cancellations of the same me
   // A cancellation locks the redemption, then the member (void) and the reward (stock back); a redemption, the member and the reward.
   const deadlocks = await deadlocksDuring(async (dataSource, ledger) => {
     await Promise.all(
-      earlier.flatMap((redemption) => [redeem(dataSource, ledger), cancelRedemption(dataSource, ledger, redemption.id, 'test')]),
+      earlier.flatMap((redemption) => [redeem(dataSource, ledger), settleRedemption(dataSource, ledger, redemption.id, 'test')]),
     );
   });
   expect(deadlocks).toBe(0);

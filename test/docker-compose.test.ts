@@ -54,3 +54,13 @@ it('points web and worker at the compose services through the documented variabl
     expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
   }
 });
+
+it('fulfils rewards through a real supplier: the back office queue unless the operator configures an HTTP supplier, never the fake', () => {
+  for (const name of ['web', 'worker']) {
+    const env = services[name]!.environment!;
+    expect(env.REWARD_SUPPLIER).toBe('${REWARD_SUPPLIER:-manual}');
+    expect(env.SUPPLIER_URL).toBe('${SUPPLIER_URL:-}');
+    expect(env.SUPPLIER_SECRET).toBe('${SUPPLIER_SECRET:-}');
+    expect(Object.keys(env).filter((variable) => variable.startsWith('FAKE_SUPPLIER'))).toEqual([]);
+  }
+});

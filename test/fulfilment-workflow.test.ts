@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EarningRule, ProgramSettings, Redemption, Reward } from '../entities/index.js';
+import { EarningRule, FulfilmentOrder, ProgramSettings, Redemption, Reward } from '../entities/index.js';
+import { recordShipmentReport } from '../loyalty/fulfilment/shipment-reports.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { readInbox, startMailSink } from '../wiring/embedded/mail-sink.js';
@@ -115,7 +116,29 @@ it("cancels an unshipped redemption on a care agent's signal: points and stock b
   expect((await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id: redemption.id })).outcome).toBe(
     'cancelled: by customer care',
   );
+  // The supplier's order was cancelled before the points went back.
+  expect(await harness.db.dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId: redemption.id })).toMatchObject({
+    state: 'cancelled',
+    cancelledAt: expect.any(Date),
+  });
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
+});
+
+it('finds a shipment recorded without a signal at its next look: a lost signal strands nothing', async () => {
+  await memberWith('ship-el', 40);
+  const redemption = await post('/members/ship-el/redemptions', { reward: 'backordered-lamp' });
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('ordered');
+  // Recorded as the back office or the callback do, but the signal that follows is lost.
+  const recorded = await recordShipmentReport(harness.db.dataSource, p.ledger, {
+    redemptionId: redemption.id,
+    reportedBy: 'operator@tessera.test',
+    outcome: 'shipped',
+    carrier: 'PostNL',
+    trackingNumber: '3SABCD0000001',
+  });
+  expect(recorded).toEqual({ outcome: 'recorded', rewardCode: 'backordered-lamp' });
+  await expect.poll(() => statusOf(redemption.id), { timeout: 30_000 }).toBe('fulfilled');
+  expect((await summary('ship-el')).balance).toMatchObject({ posted: 150, available: 150, held: 0 });
 });
 
 it('emails the member once the mail server is back when it was down as the reward shipped', async () => {

@@ -288,11 +288,17 @@ describe('documentation', () => {
         '/members/{externalId}/transactions',
         '/members/{externalId}/transfers',
         '/rewards',
+        '/shipments',
         '/wallet',
         '/widget-sessions',
         '/widget/v1/state',
       ].sort(),
     );
+    // The supplier's callback is documented with its own server and signature.
+    const shipments = document.paths['/shipments'];
+    expect(shipments.servers).toEqual([expect.objectContaining({ url: '/api/supplier/v1' })]);
+    expect(shipments.post.security).toEqual([{ supplierSignature: [] }]);
+    expect(document.components.securitySchemes.supplierSignature).toMatchObject({ in: 'header', name: 'Tessera-Signature' });
     const event = document.paths['/events'].post.requestBody.content['application/json'].schema;
     expect(event.required).toEqual(['member', 'type']);
     expect(event.properties.channel.enum).toEqual(['web', 'app', 'store']);

@@ -78,6 +78,20 @@ it('refuses to start the web process on a development session secret', async () 
   expect(output()).toContain('SESSION_SECRET is a development placeholder');
 });
 
+it('refuses to start the worker without a real supplier: it never falls back to the fake', async () => {
+  const { child, output } = run('worker', {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SMTP_URL: sink.smtpUrl,
+    REWARD_SUPPLIER: '',
+    TEMPORAL_TASK_QUEUE: 'production-no-supplier',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stillRunning = new Promise((resolve) => setTimeout(() => resolve('still running after 30 s'), 30_000));
+  expect(await Promise.race([exited, stillRunning])).toBe(1);
+  expect(output()).toContain('Missing configuration: set REWARD_SUPPLIER (manual or http)');
+});
+
 it('runs web and worker as separate processes on the configured services', async () => {
   const port = await freePort();
   const env = {
@@ -89,6 +103,9 @@ it('runs web and worker as separate processes on the configured services', async
     PORT: String(port),
     SESSION_SECRET: 'a-test-session-secret-of-more-than-32-characters',
     ADMIN_JS_TMP_DIR: mkdtempSync(join(tmpdir(), 'tessera-adminjs-')),
+    REWARD_SUPPLIER: 'http',
+    SUPPLIER_URL: 'http://127.0.0.1:9/supplier',
+    SUPPLIER_SECRET: 'a-test-supplier-secret-of-more-than-32-characters',
   };
   run('web', env);
   run('worker', env);
@@ -97,6 +114,13 @@ it('runs web and worker as separate processes on the configured services', async
     return response.ok ? response.json() : undefined;
   });
   expect(health).toMatchObject({ status: 'ok' });
+  // The web process takes the HTTP supplier's shipment reports, and only signed ones.
+  const unsigned = await fetch(`http://127.0.0.1:${port}/api/supplier/v1/shipments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reference: 'x', status: 'shipped' }),
+  });
+  expect(unsigned.status).toBe(401);
 
   // The web process migrated the schema; break the ledger and let the worker's audit report it.
   await db.dataSource.query(`INSERT INTO ledger_balance ("accountId", shard, "mayGoNegative", "creditsPosted")

@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
 import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
+import { rewardFulfilmentWorkflow } from '../workflows/reward-fulfilment.workflow.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Bonus, Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
@@ -7,13 +8,26 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { redeemReward } from '../loyalty/redemptions.js';
-import { workflowIds } from '../workflows/process-dispatch.js';
+import { productionTiming, workflowIds, type ProcessTiming } from '../workflows/process-dispatch.js';
 import { createBoosterActivities } from '../workflows/activities/booster-activities.js';
 import { createMailer } from '../reports/mailer.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram } from './support/program.js';
-import { startTimeSkippingServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { startTimeSkippingServer, startWorkerHarness, testSupplierOptions, type WorkerHarness } from './support/temporal.js';
+import { FakeRewardSupplier } from '../loyalty/fulfilment/fake-supplier.js';
+import type { PlacedOrder } from '../loyalty/fulfilment/reward-supplier.js';
 
+/** The tests' fake supplier, noting the orders it is asked to cancel. */
+class WatchedSupplier extends FakeRewardSupplier {
+  readonly cancelled: string[] = [];
+
+  override async cancelOrder(order: PlacedOrder) {
+    this.cancelled.push(order.reference);
+    return super.cancelOrder(order);
+  }
+}
+
+const supplier = new WatchedSupplier(testSupplierOptions);
 let harness: WorkerHarness;
 let p: Awaited<ReturnType<typeof createProgram>>;
 // Time moves only when a test says so: the Java server skips freely unless locked, and env.client
@@ -21,7 +35,7 @@ let p: Awaited<ReturnType<typeof createProgram>>;
 let client: Client;
 
 beforeAll(async () => {
-  harness = await startWorkerHarness(startTimeSkippingServer, 'time-skipping-test');
+  harness = await startWorkerHarness(startTimeSkippingServer, 'time-skipping-test', { supplier });
   p = await createProgram(harness.db.dataSource);
   client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
   await harness.env.connection.testService!.lockTimeSkipping({});
@@ -160,7 +174,7 @@ it('gives the reactivation bonus once per inactivity period over two months of d
 });
 
 /** A member with 500 points who redeems `rewardCode` (held), and that redemption's fulfilment started. */
-async function fulfilmentOf(rewardCode: string, name: string, timing: { pollEvery: string; giveUpAfter: string }) {
+async function fulfilmentOf(rewardCode: string, name: string, timing: ProcessTiming['fulfilment']) {
   const db = harness.db.dataSource;
   const { wallet } = await p.partner(1_000);
   const { account } = await p.member(name);
@@ -172,7 +186,7 @@ async function fulfilmentOf(rewardCode: string, name: string, timing: { pollEver
   const redemption = await db.transaction((manager) =>
     redeemReward(manager, p.ledger, { externalId: name, rewardCode, quantity: 1, partnerId: null, key: `${name}-redeem` }),
   );
-  const handle = await client.workflow.start('rewardFulfilmentWorkflow', {
+  const handle = await client.workflow.start(rewardFulfilmentWorkflow, {
     taskQueue: harness.taskQueue,
     workflowId: workflowIds.rewardFulfilment(rewardCode, redemption.id),
     args: [{ redemptionId: redemption.id, ...timing }],
@@ -183,7 +197,7 @@ async function fulfilmentOf(rewardCode: string, name: string, timing: { pollEver
   return { account, redemption, handle, status, subjects };
 }
 
-it('gives the points back after 14 days when the reward never ships, polling daily, skipped in seconds', async () => {
+it('gives up after 14 days on a reward that never ships, asking at production pace: order cancelled, points back, a small history', async () => {
   await harness.db.dataSource.manager.insert(Reward, {
     code: 'backordered-lamp',
     name: 'Desk lamp',
@@ -191,26 +205,43 @@ it('gives the points back after 14 days when the reward never ships, polling dai
     needsFulfilment: true,
     stock: 3,
   });
-  const { account, handle, status, subjects } = await fulfilmentOf('backordered-lamp', 'lamp-lover', {
-    pollEvery: '1 day',
-    giveUpAfter: '14 days',
-  });
+  // What `npm run worker` uses with the shipped default of FULFILMENT_POLL_SECONDS (10).
+  const { account, redemption, handle, status, subjects } = await fulfilmentOf(
+    'backordered-lamp',
+    'lamp-lover',
+    productionTiming(10).fulfilment,
+  );
   await expect.poll(status, { timeout: 20_000 }).toBe('ordered');
-  // The deadline and the first poll's timers are set: from here on, time may jump.
+  // The give-up deadline's timer is set: from here on, time may jump.
   const timers = async () => (await handle.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes).length ?? 0;
-  await expect.poll(timers, { timeout: 20_000 }).toBe(2);
+  await expect.poll(timers, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   expect(await p.available(account.id)).toBe(300);
 
+  const started = Date.now();
   await harness.env.sleep('13 days');
   expect(await status()).toBe('ordered');
   expect(await p.available(account.id)).toBe(300);
+  // Asked after 10 s, then twice as long after each look up to once an hour: about 320 looks in 13 days.
+  const looks = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitShipment')?.attempt ?? 0;
+  expect(looks).toBeGreaterThan(300);
+  expect(looks).toBeLessThan(340);
   await harness.env.sleep('1 day');
   expect(await handle.result()).toBe('cancelled');
+  const seconds = (Date.now() - started) / 1000;
+  // The supplier was told to stop the order before the points went back.
+  expect(supplier.cancelled).toEqual([redemption.id]);
+  const [order] = await harness.db.dataSource.query(`SELECT state FROM fulfilment_order WHERE "redemptionId" = $1`, [redemption.id]);
+  expect(order.state).toBe('cancelled');
   expect(await p.available(account.id)).toBe(500);
   expect(await subjects()).toEqual(['We could not deliver Desk lamp: your 200 points are back']);
   const [reward] = await harness.db.dataSource.query(`SELECT stock FROM reward WHERE code = 'backordered-lamp'`);
   expect(reward.stock).toBe(3);
-});
+  // Two weeks of asking the supplier leave a history of a few dozen events, far from Temporal's 51,200.
+  const events = (await handle.fetchHistory()).events?.length ?? 0;
+  console.log(`14 days of fulfilment at production pace: ${events} history events, ${seconds.toFixed(1)} s`);
+  expect(events).toBeLessThan(80);
+  expect(seconds).toBeLessThan(120);
+}, 240_000);
 
 it('retries an unreachable supplier with backoff, then gives the points back and tells the member', async () => {
   await harness.db.dataSource.manager.insert(Reward, {
@@ -220,10 +251,11 @@ it('retries an unreachable supplier with backoff, then gives the points back and
     needsFulfilment: true,
     stock: null,
   });
-  const { account, redemption, handle, status, subjects } = await fulfilmentOf('ghost-item', 'ghost-hunter', {
-    pollEvery: '1 hour',
-    giveUpAfter: '14 days',
-  });
+  const { account, redemption, handle, status, subjects } = await fulfilmentOf(
+    'ghost-item',
+    'ghost-hunter',
+    productionTiming(10).fulfilment,
+  );
   // Wait for the first failed attempt, whose retry timer the server then holds.
   const attempts = async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0;
   await expect.poll(attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);

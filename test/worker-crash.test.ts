@@ -47,6 +47,8 @@ function startWorker(): ChildProcess {
       TEMPORAL_TASK_QUEUE: taskQueue,
       SMTP_URL: sink.smtpUrl,
       SESSION_SECRET: 'unused-by-the-worker-but-harmless-here',
+      // The fake supplier, asked for by name as only tests and demos do.
+      REWARD_SUPPLIER: 'fake',
       FAKE_SUPPLIER_SHIP_SECONDS: '4',
       LOG_LEVEL: 'warn',
     },
@@ -70,7 +72,7 @@ it('finishes a fulfilment exactly once when its worker is killed in the middle a
     client: temporal.client,
     taskQueue,
     dataSource: db.dataSource,
-    timing: { ...testTiming, fulfilment: { pollEvery: '500 milliseconds', giveUpAfter: '5 minutes' } },
+    timing: { ...testTiming, fulfilment: { firstPollAfter: '500 milliseconds', pollAtMostEvery: '2 seconds', giveUpAfter: '5 minutes' } },
   });
   server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, processes } }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));

@@ -41,6 +41,7 @@ export async function composeWeb(
     dataSource,
     timing: productionTiming(config.fulfilmentPollSeconds),
   });
+  const fulfilment = temporalFulfilmentControl(client);
   const backOffice = createBackOffice({
     dataSource,
     mailer,
@@ -48,7 +49,7 @@ export async function composeWeb(
       ledger,
       approvals: temporalCareApprovals(client),
       boosterWindows: temporalBoosterWindows(client, config.taskQueue),
-      fulfilment: temporalFulfilmentControl(client),
+      fulfilment,
       processes,
     },
     databaseUrl: options.databaseUrl,
@@ -65,6 +66,7 @@ export async function composeWeb(
     },
     inboxDirectory: options.inboxDirectory,
     demoStore: options.demoStore,
+    supplierCallback: config.supplier?.kind === 'http' ? { dataSource, ledger, secret: config.supplier.secret, fulfilment } : undefined,
   });
   return {
     app,

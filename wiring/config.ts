@@ -1,30 +1,49 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { rewardSupplierKinds } from '../entities/index.js';
 
 const optionalUrl = z.url().optional();
 
-const environmentSchema = z.object({
-  DATABASE_URL: optionalUrl,
-  TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('tessera'),
-  SMTP_URL: optionalUrl,
-  MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
-  OPERATOR_EMAIL: z.email().default('operator@tessera.demo'),
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  FAKE_SUPPLIER_SHIP_SECONDS: z.coerce.number().min(0).default(20),
-  FAKE_SUPPLIER_FAILING_REWARDS: z.string().default(''),
-  FAKE_SUPPLIER_BACKORDERED_REWARDS: z.string().default('headphones'),
-  FULFILMENT_POLL_SECONDS: z.coerce.number().min(1).default(10),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: optionalUrl,
-  TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
-  TESSERA_CACHE_DIR: z.string().trim().min(1).optional(),
-  TEMPORAL_CLI: z.string().trim().min(1).optional(),
-  TEMPORAL_TEST_SERVER: z.string().trim().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const environmentSchema = z
+  .object({
+    DATABASE_URL: optionalUrl,
+    TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('tessera'),
+    SMTP_URL: optionalUrl,
+    MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
+    OPERATOR_EMAIL: z.email().default('operator@tessera.demo'),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    REWARD_SUPPLIER: z.enum(rewardSupplierKinds).optional(),
+    SUPPLIER_URL: optionalUrl,
+    SUPPLIER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    FAKE_SUPPLIER_SHIP_SECONDS: z.coerce.number().min(0).default(20),
+    FAKE_SUPPLIER_FAILING_REWARDS: z.string().default(''),
+    FAKE_SUPPLIER_BACKORDERED_REWARDS: z.string().default('headphones'),
+    FULFILMENT_POLL_SECONDS: z.coerce.number().min(1).default(10),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: optionalUrl,
+    TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
+    TESSERA_CACHE_DIR: z.string().trim().min(1).optional(),
+    TEMPORAL_CLI: z.string().trim().min(1).optional(),
+    TEMPORAL_TEST_SERVER: z.string().trim().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, context) => {
+    if (env.REWARD_SUPPLIER !== 'http') return;
+    for (const variable of ['SUPPLIER_URL', 'SUPPLIER_SECRET'] as const) {
+      if (env[variable] === undefined)
+        context.addIssue({ code: 'custom', path: [variable], message: 'required when REWARD_SUPPLIER is http' });
+    }
+  });
+
+/**
+ * Who fulfils rewards: the operator's staff through the back office's queue, a supplier's HTTP API
+ * (orders POSTed to `url`, shipments reported back to a callback, both signed with `secret`), or
+ * the fake supplier of demos and tests.
+ */
+export type SupplierSettings = { kind: 'manual' } | { kind: 'http'; url: string; secret: string } | { kind: 'fake' };
 
 export interface Config {
   /** Absent: `npm start` runs an embedded PostgreSQL under the data folder. */
@@ -40,6 +59,8 @@ export interface Config {
   operatorEmail: string;
   /** Signs back-office session cookies; `npm start` uses a development default. */
   sessionSecret?: string;
+  /** REWARD_SUPPLIER; absent, `npm start`'s demo uses the fake supplier and the production worker refuses to start. */
+  supplier?: SupplierSettings;
   /** The fake reward supplier: how long until it ships, which rewards it cannot deliver. */
   fakeSupplier: { shipAfterMs: number; failingRewards: string[]; backordered: string[] };
   /** How often fulfilment asks the supplier about a shipment. */
@@ -80,8 +101,14 @@ export function requireProductionSettings<K extends keyof Config>(
   keys: Record<K, string>,
 ): Required<Pick<Config, K>> & Config {
   const required = requireSettings(config, keys);
-  if (required.sessionSecret !== undefined && isDevelopmentSecret(required.sessionSecret)) {
-    throw new Error('SESSION_SECRET is a development placeholder: set a long random value of your own (e.g. `openssl rand -hex 32`)');
+  const secrets = {
+    SESSION_SECRET: required.sessionSecret,
+    SUPPLIER_SECRET: required.supplier?.kind === 'http' ? required.supplier.secret : undefined,
+  };
+  for (const [variable, secret] of Object.entries(secrets)) {
+    if (secret !== undefined && isDevelopmentSecret(secret)) {
+      throw new Error(`${variable} is a development placeholder: set a long random value of your own (e.g. \`openssl rand -hex 32\`)`);
+    }
   }
   return required;
 }
@@ -105,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     operatorEmail: e.OPERATOR_EMAIL,
     sessionSecret: e.SESSION_SECRET,
+    supplier: supplierSettings(e),
     fakeSupplier: {
       shipAfterMs: e.FAKE_SUPPLIER_SHIP_SECONDS * 1000,
       failingRewards: e.FAKE_SUPPLIER_FAILING_REWARDS.split(',')
@@ -123,4 +151,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalTestServer: e.TEMPORAL_TEST_SERVER,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function supplierSettings(e: z.infer<typeof environmentSchema>): SupplierSettings | undefined {
+  switch (e.REWARD_SUPPLIER) {
+    case undefined:
+      return undefined;
+    case 'http':
+      return { kind: 'http', url: e.SUPPLIER_URL!, secret: e.SUPPLIER_SECRET! };
+    default:
+      return { kind: e.REWARD_SUPPLIER };
+  }
 }

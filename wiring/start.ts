@@ -5,7 +5,6 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
 import { createRecordingMailer } from '../reports/mailer.js';
-import { FakeRewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { composeWeb, composeWorker } from './composition.js';
 import { developmentSessionSecret, loadConfig } from './config.js';
 import { openDataSource, provideDatabase } from './database.js';
@@ -14,6 +13,7 @@ import { startMailSink } from './embedded/mail-sink.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { logger } from './logger.js';
 import { provisionTemporalCli } from './provision/temporal-cli.js';
+import { rewardSupplier } from './reward-supplier.js';
 import { Shutdown } from './shutdown.js';
 
 /**
@@ -74,8 +74,9 @@ try {
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const foundation = { config, dataSource, mailer, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
 
-  // The demo fulfils through the fake supplier, said so here and only here (production has a real one).
-  const worker = await composeWorker(foundation, workerConnection, new FakeRewardSupplier(config.fakeSupplier));
+  // The demo fulfils through the fake supplier unless REWARD_SUPPLIER says otherwise (production must say it).
+  const supplier = config.supplier ?? { kind: 'fake' };
+  const worker = await composeWorker(foundation, workerConnection, rewardSupplier(supplier, config));
   const workerRun = worker.run();
   shutdown.add('Temporal worker', async () => {
     worker.shutdown();
@@ -109,6 +110,7 @@ try {
     `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
     `  Inbox           ${mailSink ? `${base}/inbox   (SMTP sink at ${mailSink.smtpUrl})` : `(mail goes to ${smtpUrl})`}`,
     `  Demo program    ${seededNow ? 'seeded on this start' : 'kept from an earlier start'}`,
+    `  Rewards         fulfilled by the ${supplier.kind} supplier (REWARD_SUPPLIER)`,
     `  Database        ${database.embedded ? `${database.url}   (embedded, data in ${join(config.dataDir, 'postgres')})` : '(DATABASE_URL)'}`,
     '',
     `Demo logins (password "${demoPassword}"):`,

@@ -2,6 +2,7 @@ import express, { type Express, type Router } from 'express';
 import { apiDocsRouter } from '../api/docs-router.js';
 import { healthRouter, type HealthCheck } from '../api/health.js';
 import { problemErrorHandler } from '../api/problem.js';
+import { supplierCallbackRouter, type SupplierCallbackDependencies } from '../api/supplier-router.js';
 import { apiV1Router, type ApiDependencies } from '../api/v1-router.js';
 import { widgetRouter } from '../api/widget-router.js';
 import { demoStoreRouter } from './demo-store-page.js';
@@ -17,10 +18,12 @@ export interface WebAppOptions {
   demoStore?: boolean;
   /** The AdminJS back office, mounted at /admin. */
   backOffice?: Router;
+  /** With an HTTP supplier (REWARD_SUPPLIER=http): its signed shipment reports, at /api/supplier/v1. */
+  supplierCallback?: Omit<SupplierCallbackDependencies, 'logFault'>;
 }
 
 /** The HTTP surface: health, the partner API, the back office, and the dev inbox. */
-export function createWebApp({ health, api, inboxDirectory, demoStore = false, backOffice }: WebAppOptions): Express {
+export function createWebApp({ health, api, inboxDirectory, demoStore = false, backOffice, supplierCallback }: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(health));
@@ -29,6 +32,12 @@ export function createWebApp({ health, api, inboxDirectory, demoStore = false, b
     express.json({ limit: '100kb' }),
     apiV1Router({ logFault: (error, path) => logger.error({ err: error, path }, 'after the response'), ...api }),
   );
+  if (supplierCallback) {
+    app.use(
+      '/api/supplier/v1',
+      supplierCallbackRouter({ logFault: (error, path) => logger.error({ err: error, path }, 'supplier callback'), ...supplierCallback }),
+    );
+  }
   app.use('/api', apiDocsRouter());
   app.use(widgetRouter(api.dataSource));
   if (demoStore) app.use(demoStoreRouter(api.dataSource));

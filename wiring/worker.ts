@@ -1,17 +1,22 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDataSource } from '../entities/data-source.js';
-import { FakeRewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createRecordingMailer } from '../reports/mailer.js';
 import { composeWorker } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
 import { logger } from './logger.js';
+import { rewardSupplier } from './reward-supplier.js';
 import { Shutdown } from './shutdown.js';
 
-/** Production worker process: runs the workflows and activities; the web process migrates. */
+/**
+ * Production worker process: runs the workflows and activities; the web process migrates. It fulfils
+ * rewards through the configured supplier, never a default one: without REWARD_SUPPLIER it refuses
+ * to start, and the fake supplier only runs when asked for by name.
+ */
 const config = requireProductionSettings(loadConfig(), {
   databaseUrl: 'DATABASE_URL',
   temporalAddress: 'TEMPORAL_ADDRESS',
   smtpUrl: 'SMTP_URL',
+  supplier: 'REWARD_SUPPLIER (manual or http)',
 });
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 const shutdown = new Shutdown();
@@ -25,13 +30,15 @@ try {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   shutdown.add('Temporal connection', () => connection.close());
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
-  const worker = await composeWorker({ config, dataSource, mailer, publicUrl }, connection, new FakeRewardSupplier(config.fakeSupplier));
+  if (config.supplier.kind === 'fake')
+    logger.warn('REWARD_SUPPLIER=fake: rewards are marked shipped by a stand-in, for demos and tests only');
+  const worker = await composeWorker({ config, dataSource, mailer, publicUrl }, connection, rewardSupplier(config.supplier, config));
   const run = worker.run();
   shutdown.add('Temporal worker', async () => {
     worker.shutdown();
     await run;
   });
-  logger.info(`Tessera worker polling task queue ${config.taskQueue}`);
+  logger.info(`Tessera worker polling task queue ${config.taskQueue}, fulfilling through the ${config.supplier.kind} supplier`);
   await run;
 } catch (error) {
   logger.fatal({ err: error }, 'Tessera worker could not start');

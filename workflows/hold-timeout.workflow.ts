@@ -15,12 +15,18 @@ export interface HoldTimeoutInput {
   expiresAt: string;
 }
 
-/** Started with every hold: at its time limit, gives the points back if nobody settled it (and tells a redeeming member). */
-export async function holdTimeoutWorkflow({ pendingTransferId, expiresAt }: HoldTimeoutInput): Promise<'released' | 'already_settled'> {
+/**
+ * Started with every hold: at its time limit, gives the points back if nobody settled it (spends them
+ * when its reward was reported shipped), and tells a redeeming member.
+ */
+export async function holdTimeoutWorkflow({
+  pendingTransferId,
+  expiresAt,
+}: HoldTimeoutInput): Promise<'released' | 'posted' | 'already_settled'> {
   const wait = new Date(expiresAt).getTime() - Date.now();
   if (wait > 0) await sleep(wait);
   // As of the workflow's clock, so that a skipped test clock and the hold's own limit agree.
   const { outcome, redemptionId } = await releaseHold(pendingTransferId, new Date().toISOString());
-  if (outcome === 'released' && redemptionId) await mail.emailFulfilmentOutcome(redemptionId);
-  return outcome === 'released' ? 'released' : 'already_settled';
+  if (redemptionId) await mail.emailFulfilmentOutcome(redemptionId);
+  return outcome === 'released' || outcome === 'posted' ? outcome : 'already_settled';
 }

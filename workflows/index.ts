@@ -3,7 +3,7 @@ export { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 export { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 export { careApprovalWorkflow, careDecisionSignal } from './care-approval.workflow.js';
 export { pointsExpiryWorkflow } from './points-expiry.workflow.js';
-export { cancelFulfilmentSignal, rewardFulfilmentWorkflow } from './reward-fulfilment.workflow.js';
+export { cancelFulfilmentSignal, rewardFulfilmentWorkflow, shipmentReportedSignal } from './reward-fulfilment.workflow.js';
 export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 export { reactivationWorkflow } from './reactivation.workflow.js';
 export { boosterWindowWorkflow } from './booster-window.workflow.js';

@@ -10,7 +10,7 @@ import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-de
 
 /** How the processes started from the outbox wait and retry (production's, or a test's quicker ones). */
 export interface ProcessTiming {
-  fulfilment: Pick<RewardFulfilmentInput, 'pollEvery' | 'giveUpAfter'>;
+  fulfilment: Omit<RewardFulfilmentInput, 'redemptionId'>;
   careApproval: Pick<CareApprovalInput, 'remindAfter' | 'expireAfter'>;
   webhookRetry: Omit<WebhookDeliveryInput, 'deliveryId'>;
 }
@@ -108,10 +108,18 @@ export function temporalProcesses({
   };
 }
 
-/** Production's timing: fulfilment polls the supplier every `fulfilmentPollSeconds` and gives up with the program's terms. */
+/**
+ * Production's timing. Fulfilment looks at an order when it is placed, again `fulfilmentPollSeconds`
+ * later, then twice as long after each look up to once an hour (a report signalled by the supplier
+ * or the back office is looked at at once), and gives up with the program's terms.
+ */
 export function productionTiming(fulfilmentPollSeconds: number): ProcessTiming {
   return {
-    fulfilment: { pollEvery: `${fulfilmentPollSeconds} seconds`, giveUpAfter: `${fulfilmentGiveUpDays} days` },
+    fulfilment: {
+      firstPollAfter: `${fulfilmentPollSeconds} seconds`,
+      pollAtMostEvery: `${Math.max(fulfilmentPollSeconds, 3_600)} seconds`,
+      giveUpAfter: `${fulfilmentGiveUpDays} days`,
+    },
     careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
     webhookRetry: { firstRetryAfter: '30 seconds', maximumAttempts: 10 },
   };

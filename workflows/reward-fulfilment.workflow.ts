@@ -1,5 +1,14 @@
 import type { Duration } from '@temporalio/common';
-import { ActivityFailure, condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import type { FulfilmentActivities } from './activities/fulfilment-activities.js';
 import { emailActivityOptions } from './email-retry.js';
 import { startQueuedProcesses } from './outbox-sweep.workflow.js';
@@ -9,7 +18,7 @@ const ledgerSteps = proxyActivities<FulfilmentActivities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-// The supplier may be down for a while: retry with backoff, then give up and give the points back.
+// The supplier may be down for a while: retry with backoff, then go on without it.
 const supplier = proxyActivities<FulfilmentActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 5 },
@@ -20,43 +29,109 @@ const mail = proxyActivities<FulfilmentActivities>(emailActivityOptions);
 /** A care agent cancels a redemption that has not shipped yet. */
 export const cancelFulfilmentSignal = defineSignal<[string]>('cancelFulfilment');
 
+/** A shipment (or a failure) was reported and recorded: look at the order now rather than at the next poll. */
+export const shipmentReportedSignal = defineSignal('shipmentReported');
+
 export interface RewardFulfilmentInput {
   redemptionId: string;
-  /** How often to ask the supplier about the shipment. */
-  pollEvery: Duration;
-  /** Give up (and give the points back) when the reward has not shipped by then. */
+  /** The order is looked at when placed, again this long after, and then twice as long after each look… */
+  firstPollAfter: Duration;
+  /** …but never longer than this between looks. */
+  pollAtMostEvery: Duration;
+  /** Give up (cancel the order, give the points back) when the reward has not shipped by then. */
   giveUpAfter: Duration;
 }
 
-/** hold (done by the redemption) → order → wait for shipment → post; or void. Then email the member. */
-export async function rewardFulfilmentWorkflow({ redemptionId, pollEvery, giveUpAfter }: RewardFulfilmentInput): Promise<string> {
+/** How a fulfilment ended. */
+export type FulfilmentOutcome = Awaited<ReturnType<FulfilmentActivities['settleRedemption']>>;
+
+/**
+ * hold (done by the redemption) → order → wait for the shipment → spend the points; or cancel the
+ * order and give them back. Then email the member. However long the wait, the history stays small:
+ * the waiting is one activity whose retries are the polls.
+ */
+export async function rewardFulfilmentWorkflow({
+  redemptionId,
+  firstPollAfter,
+  pollAtMostEvery,
+  giveUpAfter,
+}: RewardFulfilmentInput): Promise<FulfilmentOutcome> {
   let cancelled: string | undefined;
+  let reports = 0;
   setHandler(cancelFulfilmentSignal, (reason) => {
     cancelled ??= reason;
   });
+  setHandler(shipmentReportedSignal, () => {
+    reports += 1;
+  });
+  const orders = proxyActivities<FulfilmentActivities>({
+    startToCloseTimeout: '15 seconds',
+    retry: { initialInterval: firstPollAfter, backoffCoefficient: 2, maximumInterval: pollAtMostEvery },
+  });
 
-  async function settle(): Promise<string> {
+  /** Waits for the order to ship or fail, a cancellation, or the deadline, whichever comes first. */
+  async function shipmentOrInterruption(): Promise<'found' | 'cancelled' | 'gave_up'> {
+    let gaveUp = false;
+    const deadline = new CancellationScope();
+    const timer = deadline
+      .run(() => sleep(giveUpAfter))
+      .then(
+        () => void (gaveUp = true),
+        (error) => {
+          if (!isCancellation(error)) throw error;
+        },
+      );
     try {
-      await supplier.orderReward(redemptionId);
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not take the order');
+      for (;;) {
+        if (cancelled !== undefined) return 'cancelled';
+        if (gaveUp) return 'gave_up';
+        const seen = reports;
+        const looking = new CancellationScope();
+        const shipment = looking.run(() => orders.awaitShipment(redemptionId));
+        const first = await Promise.race([
+          shipment.then(
+            () => 'found' as const,
+            (error: unknown) => ({ error }),
+          ),
+          condition(() => cancelled !== undefined || gaveUp || reports !== seen).then(() => 'interrupted' as const),
+        ]);
+        if (first === 'found') return 'found';
+        if (first !== 'interrupted') throw first.error;
+        // A signal or the deadline: stop looking (a shipment found meanwhile is on the order's record).
+        looking.cancel();
+        await shipment.catch((error: unknown) => {
+          if (!isCancellation(error)) throw error;
+        });
+      }
+    } finally {
+      deadline.cancel();
+      await timer;
     }
-    let timedOut = false;
-    const deadline = sleep(giveUpAfter).then(() => {
-      timedOut = true;
-    });
-    while (!cancelled && !timedOut) {
-      const status = await supplier.shipmentStatus(redemptionId).catch(() => 'pending' as const);
-      if (status === 'shipped') return ledgerSteps.completeRedemption(redemptionId);
-      if (status === 'failed') return ledgerSteps.cancelRedemption(redemptionId, 'the supplier could not deliver it');
-      await condition(() => cancelled !== undefined || timedOut, pollEvery);
-    }
-    void deadline;
-    return ledgerSteps.cancelRedemption(redemptionId, cancelled ? `cancelled: ${cancelled}` : 'it did not ship in time');
   }
 
-  const outcome = await settle();
+  async function fulfil(): Promise<FulfilmentOutcome> {
+    let placed: Awaited<ReturnType<FulfilmentActivities['placeOrder']>> | undefined;
+    try {
+      placed = await supplier.placeOrder(redemptionId);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+    }
+    // Refused or unreachable, the member reads the same; the supplier's answer stays in this history.
+    if (placed?.outcome !== 'ordered') return ledgerSteps.settleRedemption(redemptionId, 'the supplier could not take the order');
+    const waited = await shipmentOrInterruption();
+    if (waited !== 'found') {
+      try {
+        await supplier.cancelOrder(redemptionId);
+      } catch (error) {
+        // The supplier unreachable: the points go back all the same, and a shipment it reports later is reconciled.
+        if (!(error instanceof ActivityFailure)) throw error;
+      }
+    }
+    // Whatever the wait ended with, the order's record decides: shipped, the points are spent.
+    return ledgerSteps.settleRedemption(redemptionId, waited === 'cancelled' ? `cancelled: ${cancelled}` : 'it did not ship in time');
+  }
+
+  const outcome = await fulfil();
   try {
     await mail.emailFulfilmentOutcome(redemptionId);
   } catch (error) {

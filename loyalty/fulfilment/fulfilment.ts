@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { LedgerAccount, Member, Redemption, Reward } from '../../entities/index.js';
+import { FulfilmentOrder, LedgerAccount, Member, Redemption, Reward, type RedemptionStatus } from '../../entities/index.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { queueRedemptionCompleted } from '../redemptions.js';
-import type { RewardSupplier } from './reward-supplier.js';
+import type { PlacedOrder, RewardSupplier } from './reward-supplier.js';
+import { recordShipmentReport } from './shipment-reports.js';
 
 export interface FulfilmentView {
   redemptionId: string;
@@ -17,7 +18,9 @@ export interface FulfilmentView {
   outcome: string | null;
 }
 
-async function view(dataSource: DataSource, redemption: Redemption): Promise<FulfilmentView> {
+/** Where a redemption stands, with what its member's email needs. */
+export async function fulfilmentView(dataSource: DataSource, redemptionId: string): Promise<FulfilmentView> {
+  const redemption = await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId });
   const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
   const member = await dataSource.manager.findOneByOrFail(Member, { id: redemption.memberId });
   return {
@@ -31,68 +34,177 @@ async function view(dataSource: DataSource, redemption: Redemption): Promise<Ful
   };
 }
 
-/** Where a redemption stands, with what its member's email needs. */
-export async function fulfilmentView(dataSource: DataSource, redemptionId: string): Promise<FulfilmentView> {
-  return view(dataSource, await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId }));
-}
+/** Placing the order: the supplier took it, refused it for good, or the redemption was settled before it was placed. */
+export type OrderPlacementOutcome = { outcome: 'ordered' } | { outcome: 'refused'; reason: string } | { outcome: 'already_settled' };
 
-/** Orders the reward from the supplier once; the order is recorded on the redemption. */
-export async function orderReward(dataSource: DataSource, supplier: RewardSupplier, redemptionId: string): Promise<FulfilmentView> {
+/** Orders the reward from the supplier, once per redemption (the order's reference is the redemption's id). */
+export async function placeOrder(
+  dataSource: DataSource,
+  supplier: RewardSupplier,
+  redemptionId: string,
+  now = new Date(),
+): Promise<OrderPlacementOutcome> {
   const redemption = await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId });
-  if (redemption.status === 'awaiting_fulfilment') {
-    const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
-    const orderedAt = new Date();
-    const { orderId } = await supplier.placeOrder({ redemptionId, rewardCode: reward.code, quantity: redemption.quantity, orderedAt });
-    await dataSource.manager.update(
-      Redemption,
-      { id: redemptionId, status: 'awaiting_fulfilment' },
-      { status: 'ordered', supplierOrderId: orderId, orderedAt },
-    );
-  }
-  return view(dataSource, await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId }));
-}
-
-/** Asks the supplier where the order stands. */
-export async function shipmentStatus(dataSource: DataSource, supplier: RewardSupplier, redemptionId: string, now = new Date()) {
-  const redemption = await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId });
-  if (!redemption.supplierOrderId || !redemption.orderedAt) return 'pending' as const;
+  if (redemption.status === 'ordered') return { outcome: 'ordered' };
+  if (redemption.status !== 'awaiting_fulfilment') return { outcome: 'already_settled' };
   const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
-  return supplier.orderStatus({ orderId: redemption.supplierOrderId, rewardCode: reward.code, orderedAt: redemption.orderedAt }, now);
-}
-
-/** The reward shipped: the held points are spent for good and the partner told. Idempotent. */
-export async function completeRedemption(dataSource: DataSource, ledger: Ledger, redemptionId: string): Promise<FulfilmentView> {
-  const redemption = await inTransaction(dataSource, async (manager) => {
-    const found = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
-    if (found.status !== 'ordered' && found.status !== 'awaiting_fulfilment') return found;
-    await ledger.post({ source: 'fulfilment', key: `post:${redemptionId}`, pendingTransferId: found.transferId }, manager);
-    found.status = 'fulfilled';
-    await manager.save(found);
-    await queueRedemptionCompleted(manager, found);
-    return found;
+  const member = await dataSource.manager.findOneByOrFail(Member, { id: redemption.memberId });
+  const placement = await supplier.placeOrder({
+    reference: redemptionId,
+    rewardCode: reward.code,
+    rewardName: reward.name,
+    quantity: redemption.quantity,
+    orderedAt: now,
+    recipient: { name: member.displayName, email: member.email },
   });
-  return view(dataSource, redemption);
+  if (placement.outcome === 'refused') return placement;
+  return inTransaction(dataSource, async (manager) => {
+    const current = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
+    if (current.status !== 'awaiting_fulfilment')
+      return current.status === 'ordered' ? { outcome: 'ordered' } : { outcome: 'already_settled' };
+    await manager.insert(FulfilmentOrder, {
+      redemptionId,
+      supplier: supplier.kind,
+      supplierOrderId: placement.supplierOrderId,
+      orderedAt: now,
+    });
+    current.status = 'ordered';
+    await manager.save(current);
+    return { outcome: 'ordered' };
+  });
 }
 
-/** The reward cannot be delivered: the held points go back to the member, the stock too. Idempotent. */
-export async function cancelRedemption(
+async function orderOf(dataSource: DataSource, redemptionId: string): Promise<{ order: FulfilmentOrder; placed: PlacedOrder } | null> {
+  const order = await dataSource.manager.findOneBy(FulfilmentOrder, { redemptionId });
+  if (!order) return null;
+  const [reward]: { code: string }[] = await dataSource.query(
+    `SELECT w.code FROM reward w JOIN redemption r ON r."rewardId" = w.id WHERE r.id = $1`,
+    [redemptionId],
+  );
+  return {
+    order,
+    placed: { reference: redemptionId, supplierOrderId: order.supplierOrderId, rewardCode: reward!.code, orderedAt: order.orderedAt },
+  };
+}
+
+/** What a look at an order found: the fulfilment waits on while it is `not_yet`. */
+export type ShipmentFinding = 'shipped' | 'failed' | 'cancelled' | 'not_yet';
+
+/**
+ * Looks for what became of a redemption's order: a report recorded (by the supplier's callback or a
+ * staff member), else — for the supplier that took the order — the supplier's own answer, recorded
+ * here. Reading the record first means a lost signal never strands a fulfilment.
+ */
+export async function findShipment(
+  dataSource: DataSource,
+  ledger: Ledger,
+  supplier: RewardSupplier,
+  redemptionId: string,
+  now = new Date(),
+): Promise<ShipmentFinding> {
+  const found = await orderOf(dataSource, redemptionId);
+  if (!found) throw new Error(`Redemption ${redemptionId} has no order to look at`);
+  const { order, placed } = found;
+  if (order.state !== 'open') return order.state;
+  // An order taken by another supplier (before REWARD_SUPPLIER changed) is settled by its reports only.
+  if (order.supplier !== supplier.kind) return 'not_yet';
+  const status = await supplier.orderStatus(placed, now);
+  if (status.status === 'pending') return 'not_yet';
+  const reportedBy = `the ${supplier.kind} supplier`;
+  await recordShipmentReport(
+    dataSource,
+    ledger,
+    status.status === 'shipped'
+      ? { redemptionId, reportedBy, outcome: 'shipped', carrier: status.carrier, trackingNumber: status.trackingNumber }
+      : { redemptionId, reportedBy, outcome: 'failed', reason: status.reason },
+    { now },
+  );
+  return status.status;
+}
+
+/** Asking the supplier to stop an order: stopped, too late (it shipped), or there was no order. */
+export type OrderCancellationOutcome = 'cancelled' | 'already_shipped' | 'not_ordered';
+
+/**
+ * Cancels the order of a redemption being cancelled, at the supplier and on its record. A shipment
+ * the supplier or a staff member reports at the same moment wins: the reward is on its way.
+ */
+export async function cancelOrder(
+  dataSource: DataSource,
+  ledger: Ledger,
+  supplier: RewardSupplier,
+  redemptionId: string,
+  now = new Date(),
+): Promise<OrderCancellationOutcome> {
+  const found = await orderOf(dataSource, redemptionId);
+  if (!found) return 'not_ordered';
+  const { order, placed } = found;
+  if (order.state === 'shipped') return 'already_shipped';
+  if (order.state !== 'open') return 'cancelled';
+  if (order.supplier === supplier.kind) {
+    const answer = await supplier.cancelOrder(placed);
+    if (answer.outcome === 'already_shipped') {
+      const reportedBy = `the ${supplier.kind} supplier`;
+      const { carrier, trackingNumber } = answer;
+      const recorded = await recordShipmentReport(dataSource, ledger, {
+        redemptionId,
+        reportedBy,
+        outcome: 'shipped',
+        carrier,
+        trackingNumber,
+      });
+      if (recorded.outcome === 'recorded' || recorded.outcome === 'already_recorded') return 'already_shipped';
+    }
+  }
+  const cancelled = await dataSource.manager.update(
+    FulfilmentOrder,
+    { id: order.id, state: 'open' },
+    { state: 'cancelled', cancelledAt: now },
+  );
+  if (cancelled.affected === 1) return 'cancelled';
+  const { state } = await dataSource.manager.findOneByOrFail(FulfilmentOrder, { id: order.id });
+  return state === 'shipped' ? 'already_shipped' : 'cancelled';
+}
+
+/** How a redemption to fulfil ended: spent (shipped), given back, or waiting for care. */
+export type SettledStatus = Exclude<RedemptionStatus, 'awaiting_fulfilment' | 'ordered'>;
+
+/**
+ * Settles a redemption's held points by what its order says: shipped, the points are spent (and the
+ * partner told); otherwise they go back to the member with the stock, because the supplier could not
+ * deliver or for `reasonIfNotShipped`, and an order still open is dropped. Idempotent: a redemption
+ * settled already stays as it is.
+ */
+export async function settleRedemption(
   dataSource: DataSource,
   ledger: Ledger,
   redemptionId: string,
-  reason: string,
-): Promise<FulfilmentView> {
-  const redemption = await inTransaction(dataSource, async (manager) => {
-    const found = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
-    if (found.status !== 'ordered' && found.status !== 'awaiting_fulfilment') return found;
-    // The lock order of a redemption: the member, the reward's stock, then the ledger's hot rows.
-    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: found.memberId });
+  reasonIfNotShipped: string,
+  now = new Date(),
+): Promise<SettledStatus> {
+  return inTransaction(dataSource, async (manager) => {
+    // The lock order of a redemption: its row, its order, the member, the reward's stock, the ledger's hot rows.
+    const redemption = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
+    if (redemption.status !== 'ordered' && redemption.status !== 'awaiting_fulfilment') return redemption.status;
+    const order = await manager.findOne(FulfilmentOrder, { where: { redemptionId }, lock: { mode: 'pessimistic_write' } });
+    if (order?.state === 'shipped') {
+      await ledger.post({ source: 'fulfilment', key: `post:${redemptionId}`, pendingTransferId: redemption.transferId }, manager);
+      redemption.status = 'fulfilled';
+      await manager.save(redemption);
+      await queueRedemptionCompleted(manager, redemption);
+      return redemption.status;
+    }
+    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: redemption.memberId });
     await lockMemberAccounts(manager, [account.id]);
-    await manager.query(`UPDATE reward SET stock = stock + $2 WHERE id = $1 AND stock IS NOT NULL`, [found.rewardId, found.quantity]);
-    await ledger.void({ source: 'fulfilment', key: `void:${redemptionId}`, pendingTransferId: found.transferId }, manager);
-    found.status = 'cancelled';
-    found.outcome = reason;
-    await manager.save(found);
-    return found;
+    await manager.query(`UPDATE reward SET stock = stock + $2 WHERE id = $1 AND stock IS NOT NULL`, [
+      redemption.rewardId,
+      redemption.quantity,
+    ]);
+    await ledger.void({ source: 'fulfilment', key: `void:${redemptionId}`, pendingTransferId: redemption.transferId }, manager);
+    if (order?.state === 'open') await manager.update(FulfilmentOrder, { id: order.id }, { state: 'cancelled', cancelledAt: now });
+    redemption.status = 'cancelled';
+    redemption.outcome = order?.state === 'failed' ? 'the supplier could not deliver it' : reasonIfNotShipped;
+    await manager.save(redemption);
+    return redemption.status;
   });
-  return view(dataSource, redemption);
 }

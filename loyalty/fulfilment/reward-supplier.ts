@@ -1,37 +1,48 @@
-/** What Tessera asks of a reward supplier; a real supplier's adapter implements this. */
-export interface RewardSupplier {
-  /** Places the order once per redemption (a repeated call returns the same order). */
-  placeOrder(order: { redemptionId: string; rewardCode: string; quantity: number; orderedAt: Date }): Promise<{ orderId: string }>;
-  /** Where the order stands now. */
-  orderStatus(order: { orderId: string; rewardCode: string; orderedAt: Date }, now: Date): Promise<'pending' | 'shipped' | 'failed'>;
+import type { RewardSupplierKind } from '../../entities/index.js';
+
+/** What Tessera sends a supplier to have a reward delivered to a member. */
+export interface SupplierOrder {
+  /** Tessera's reference of the order: the redemption's id, the same on every retry. */
+  reference: string;
+  rewardCode: string;
+  rewardName: string;
+  quantity: number;
+  orderedAt: Date;
+  recipient: { name: string | null; email: string | null };
 }
 
-export interface FakeSupplierOptions {
-  /** How long after the order the parcel ships. */
-  shipAfterMs: number;
-  /** Reward codes the supplier cannot deliver: their orders fail. */
-  failingRewards?: string[];
-  /** Reward codes on back order: their orders stay pending (never ship). */
-  backordered?: string[];
-  /** Reward codes whose orders are refused at once (placeOrder throws, as an unreachable supplier). */
-  unreachableFor?: string[];
+/** An order the supplier took. */
+export interface PlacedOrder {
+  reference: string;
+  supplierOrderId: string;
+  rewardCode: string;
+  orderedAt: Date;
 }
+
+/** The supplier took the order, or refused it for good (it cannot supply that reward). */
+export type OrderPlacement = { outcome: 'placed'; supplierOrderId: string } | { outcome: 'refused'; reason: string };
+
+/** Where an order stands at the supplier. */
+export type SupplierOrderStatus =
+  | { status: 'pending' }
+  | { status: 'shipped'; carrier: string | null; trackingNumber: string | null }
+  | { status: 'failed'; reason: string };
+
+/** What a supplier answers when asked to cancel: stopped, or too late (it shipped). */
+export type SupplierCancellation =
+  { outcome: 'cancelled' } | { outcome: 'already_shipped'; carrier: string | null; trackingNumber: string | null };
 
 /**
- * Stands in for the suppliers that do not exist here: ships after a delay, fails the rewards it
- * is told to fail. Stateless (everything it needs is on the redemption), so it survives restarts.
+ * What Tessera asks of whoever fulfils its rewards. Each call is idempotent per order; a call that
+ * throws (the supplier unreachable) is retried by the caller.
  */
-export class FakeRewardSupplier implements RewardSupplier {
-  constructor(private readonly options: FakeSupplierOptions) {}
-
-  async placeOrder({ redemptionId, rewardCode }: { redemptionId: string; rewardCode: string }) {
-    if (this.options.unreachableFor?.includes(rewardCode)) throw new Error(`supplier unreachable for ${rewardCode}`);
-    return { orderId: `fake-${redemptionId}` };
-  }
-
-  async orderStatus({ rewardCode, orderedAt }: { rewardCode: string; orderedAt: Date }, now: Date) {
-    if (this.options.failingRewards?.includes(rewardCode)) return 'failed' as const;
-    if (this.options.backordered?.includes(rewardCode)) return 'pending' as const;
-    return now.getTime() - orderedAt.getTime() >= this.options.shipAfterMs ? ('shipped' as const) : ('pending' as const);
-  }
+export interface RewardSupplier {
+  readonly kind: RewardSupplierKind;
+  placeOrder(order: SupplierOrder): Promise<OrderPlacement>;
+  cancelOrder(order: PlacedOrder): Promise<SupplierCancellation>;
+  /**
+   * Where the order stands, for a supplier that is asked. One that reports shipments itself (a
+   * callback, the back office's queue) answers `pending`: its reports are recorded, and read first.
+   */
+  orderStatus(order: PlacedOrder, now: Date): Promise<SupplierOrderStatus>;
 }

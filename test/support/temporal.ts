@@ -6,7 +6,8 @@ import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@tempo
 import { loadConfig } from '../../wiring/config.js';
 import { provisionTemporalCli } from '../../wiring/provision/temporal-cli.js';
 import { provisionTemporalTestServer } from '../../wiring/provision/temporal-test-server.js';
-import { FakeRewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
+import { FakeRewardSupplier, type FakeSupplierOptions } from '../../loyalty/fulfilment/fake-supplier.js';
+import type { RewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import { createMailer } from '../../reports/mailer.js';
 import { startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-sink.js';
 import { temporalProcesses, type ProcessDispatcher, type ProcessTiming } from '../../workflows/process-dispatch.js';
@@ -42,9 +43,9 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Processes that wait and retry in a test's time: fulfilment polls five times a second and gives up after a minute. */
+/** Processes that wait and retry in a test's time: fulfilment looks at an order every 200 ms to 1 s and gives up after a minute. */
 export const testTiming: ProcessTiming = {
-  fulfilment: { pollEvery: '200 milliseconds', giveUpAfter: '1 minute' },
+  fulfilment: { firstPollAfter: '200 milliseconds', pollAtMostEvery: '1 second', giveUpAfter: '1 minute' },
   careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
   webhookRetry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 },
 };
@@ -61,13 +62,28 @@ export interface WorkerHarness {
 }
 
 /**
+ * The tests' fake supplier: ships in half a second; cannot deliver broken-gadget; cannot be reached
+ * for ghost-item; has backordered-lamp on back order.
+ */
+export const testSupplierOptions: FakeSupplierOptions = {
+  shipAfterMs: 500,
+  failingRewards: ['broken-gadget'],
+  unreachableFor: ['ghost-item'],
+  backordered: ['backordered-lamp'],
+};
+
+/**
  * A Temporal server, a database of its own, a real SMTP sink and the project's worker polling
- * `taskQueue`: what each workflow test file runs on.
+ * `taskQueue`, fulfilling through `supplier` (the tests' fake unless given): what each workflow
+ * test file runs on.
  */
 export async function startWorkerHarness(
   server: () => Promise<TestWorkflowEnvironment>,
   taskQueue: string,
-  timing: ProcessTiming = testTiming,
+  {
+    timing = testTiming,
+    supplier = new FakeRewardSupplier(testSupplierOptions),
+  }: { timing?: ProcessTiming; supplier?: RewardSupplier } = {},
 ): Promise<WorkerHarness> {
   const [db, env, sink] = await Promise.all([createTestDatabase(), server(), startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-')))]);
   const mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
@@ -79,14 +95,7 @@ export async function startWorkerHarness(
     dataSource: db.dataSource,
     mailer,
     operatorEmail,
-    // Ships in half a second; cannot deliver broken-gadget; cannot be reached for ghost-item;
-    // has backordered-lamp on back order.
-    supplier: new FakeRewardSupplier({
-      shipAfterMs: 500,
-      failingRewards: ['broken-gadget'],
-      unreachableFor: ['ghost-item'],
-      backordered: ['backordered-lamp'],
-    }),
+    supplier,
     workflowBundle: await workflowBundle(),
     processTiming: timing,
   });

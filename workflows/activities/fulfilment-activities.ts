@@ -1,9 +1,22 @@
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
-import { cancelRedemption, completeRedemption, fulfilmentView, orderReward, shipmentStatus } from '../../loyalty/fulfilment/fulfilment.js';
+import {
+  cancelOrder,
+  findShipment,
+  fulfilmentView,
+  placeOrder,
+  settleRedemption,
+  type OrderCancellationOutcome,
+  type OrderPlacementOutcome,
+  type SettledStatus,
+} from '../../loyalty/fulfilment/fulfilment.js';
 import type { RewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
 import { rewardCancelledEmail, rewardShippedEmail } from '../../reports/fulfilment-emails.js';
 import type { Mailer } from '../../reports/mailer.js';
+
+/** What the fulfilment found when the order was settled at the supplier: the reward shipped, could not be delivered, or was dropped. */
+export type ShipmentFound = 'shipped' | 'failed' | 'cancelled';
 
 /**
  * Thin, idempotent calls for reward fulfilment. The ledger step and the member's email are separate
@@ -12,17 +25,25 @@ import type { Mailer } from '../../reports/mailer.js';
 export function createFulfilmentActivities(deps: { dataSource: DataSource; ledger: Ledger; mailer: Mailer; supplier: RewardSupplier }) {
   const { dataSource, ledger, mailer, supplier } = deps;
   return {
-    async orderReward(redemptionId: string): Promise<string> {
-      return (await orderReward(dataSource, supplier, redemptionId)).status;
+    placeOrder(redemptionId: string): Promise<OrderPlacementOutcome> {
+      return placeOrder(dataSource, supplier, redemptionId);
     },
-    shipmentStatus(redemptionId: string) {
-      return shipmentStatus(dataSource, supplier, redemptionId);
+    /**
+     * Waits for the order to ship or fail. Each attempt looks once and fails while nothing happened:
+     * the retry policy is the polling schedule, and the workflow's history holds one activity however
+     * long the wait.
+     */
+    async awaitShipment(redemptionId: string): Promise<ShipmentFound> {
+      const found = await findShipment(dataSource, ledger, supplier, redemptionId);
+      if (found !== 'not_yet') return found;
+      // Benign: retried by the policy, and not logged as an error on every look.
+      throw ApplicationFailure.create({ message: 'not shipped yet', type: 'NotShippedYet', category: ApplicationFailureCategory.BENIGN });
     },
-    async completeRedemption(redemptionId: string): Promise<string> {
-      return (await completeRedemption(dataSource, ledger, redemptionId)).status;
+    cancelOrder(redemptionId: string): Promise<OrderCancellationOutcome> {
+      return cancelOrder(dataSource, ledger, supplier, redemptionId);
     },
-    async cancelRedemption(redemptionId: string, reason: string): Promise<string> {
-      return (await cancelRedemption(dataSource, ledger, redemptionId, reason)).status;
+    settleRedemption(redemptionId: string, reasonIfNotShipped: string): Promise<SettledStatus> {
+      return settleRedemption(dataSource, ledger, redemptionId, reasonIfNotShipped);
     },
     /** Tells the member how the redemption ended (shipped, or cancelled and why). */
     async emailFulfilmentOutcome(redemptionId: string): Promise<void> {

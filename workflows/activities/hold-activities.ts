@@ -10,14 +10,16 @@ export function createHoldActivities({ dataSource, ledger }: { dataSource: DataS
   return {
     async releaseHold(pendingTransferId: string, asOf: string): Promise<{ outcome: HoldRelease; redemptionId: string | null }> {
       const outcome = await releaseExpiredHold(dataSource, ledger, pendingTransferId, new Date(asOf));
-      return { outcome, redemptionId: outcome === 'released' ? await redemptionOf(pendingTransferId) : null };
+      const settled = outcome === 'released' || outcome === 'posted';
+      return { outcome, redemptionId: settled ? await redemptionOf(pendingTransferId) : null };
     },
     /** The daily backstop: every hold past its limit; the redemptions it cancelled, whose members are told. */
     async releaseExpiredHolds(asOf: string): Promise<{ released: number; redemptionIds: string[] }> {
       const redemptionIds: string[] = [];
       let released = 0;
       for (const id of await expiredHolds(dataSource, new Date(asOf))) {
-        if ((await releaseExpiredHold(dataSource, ledger, id, new Date(asOf))) !== 'released') continue;
+        const outcome = await releaseExpiredHold(dataSource, ledger, id, new Date(asOf));
+        if (outcome !== 'released' && outcome !== 'posted') continue;
         released += 1;
         const redemption = await redemptionOf(id);
         if (redemption) redemptionIds.push(redemption);
