@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { LedgerError } from '../loyalty/ledger/errors.js';
 import { Refusal, refusalCodes, type RefusalCode, type RefusalKind } from '../loyalty/refusal.js';
@@ -166,3 +166,12 @@ export function problemErrorHandler(logFault: (error: unknown, path: string) => 
     sendProblem(res, fieldProblem(400, 'Malformed request', 'invalid_request', [{ field: field ?? 'request', message }]).problem);
   };
 }
+
+/** The last route of a router: a path it does not know is a 404 problem, naming what was asked. */
+export const noSuchEndpoint: RequestHandler = (req, res) =>
+  sendProblem(res, {
+    status: 404,
+    title: apiCodes.not_found,
+    code: 'not_found',
+    detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}`,
+  });

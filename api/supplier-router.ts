@@ -4,7 +4,7 @@ import { recordShipmentReport } from '../loyalty/fulfilment/shipment-reports.js'
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { hasValidSignature, signatureToleranceSeconds } from '../loyalty/signatures.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
-import { apiCodes, fieldProblem, invalidRequest, sendProblem } from './problem.js';
+import { fieldProblem, invalidRequest, noSuchEndpoint, sendProblem } from './problem.js';
 import { shipmentReportBody } from './schemas.js';
 
 export interface SupplierCallbackDependencies {
@@ -66,13 +66,6 @@ export function supplierCallbackRouter({ dataSource, ledger, secret, fulfilment,
     }
     res.json({ reference: report.reference, outcome: recorded.outcome });
   });
-  router.use((req, res) =>
-    sendProblem(res, {
-      status: 404,
-      title: apiCodes.not_found,
-      code: 'not_found',
-      detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}`,
-    }),
-  );
+  router.use(noSuchEndpoint);
   return router;
 }

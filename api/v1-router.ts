@@ -17,7 +17,7 @@ import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
-import { apiCodes, fieldProblem, invalidRequest, ProblemError, refusalProblem, sendProblem } from './problem.js';
+import { apiCodes, fieldProblem, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
 import * as responses from './responses.js';
 import {
   eventBody,
@@ -284,13 +284,6 @@ export function apiV1Router({
   });
 
   refuseOtherMethods(router);
-  router.use((req, res) =>
-    sendProblem(res, {
-      status: 404,
-      title: apiCodes.not_found,
-      code: 'not_found',
-      detail: `No endpoint ${req.method} ${req.baseUrl}${req.path}`,
-    }),
-  );
+  router.use(noSuchEndpoint);
   return router;
 }

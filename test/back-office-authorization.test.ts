@@ -1,28 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ActionContext, BaseResource } from 'adminjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createBackOffice, type BackOffice } from '../admin/back-office.js';
+import { type BackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
 import { mayRun, partnerScope } from '../admin/permissions.js';
 import type { StaffSession } from '../admin/staff-sign-in.js';
 import { AuditEntry, CareAdjustment, FulfilmentOrder, Partner, StaffUser, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
-import { Ledger } from '../loyalty/ledger/ledger.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
-import { createRecordingMailer } from '../reports/mailer.js';
 import { demoLogins, demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
-import { createWebApp } from '../wiring/web-app.js';
-import { temporalBoosterWindows } from '../workflows/booster-windows.js';
-import { temporalCareApprovals } from '../workflows/care-approvals.js';
-import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import type { TestDatabase } from './support/database.js';
+import { serveBackOffice } from './support/back-office.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
 let harness: WorkerHarness;
 let db: TestDatabase;
 let backOffice: BackOffice;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveBackOffice>>;
 let base: string;
 let partners: Partner[];
 /** Every stored secret: none may appear in any answer of the back office, to anyone. */
@@ -68,27 +61,12 @@ beforeAll(async () => {
     ...(await db.dataSource.query(`SELECT "passwordHash" AS s FROM staff_user`)),
     ...(await db.dataSource.query(`SELECT "widgetSecret" AS s FROM program_settings`)),
   ].map((row: { s: string }) => row.s);
-  const ledger = new Ledger(db.dataSource);
-  backOffice = createBackOffice({
-    dataSource: db.dataSource,
-    care: {
-      ledger,
-      approvals: temporalCareApprovals(harness.env.client),
-      boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
-      fulfilment: temporalFulfilmentControl(harness.env.client),
-      processes: harness.processes,
-    },
-    mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
-    databaseUrl: db.url,
-    sessionSecret: 'a-test-session-secret-of-more-than-32-characters',
-  });
-  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger }, backOffice: backOffice.router }).listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveBackOffice(harness);
+  backOffice = served.backOffice;
+  base = served.base;
 }, 180_000);
 afterAll(async () => {
-  server?.close();
-  await backOffice?.close();
+  await served?.close();
   await harness?.stop();
 });
 

@@ -1,22 +1,17 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackOffice, type BackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
 import { FulfilmentOrder, Partner, Redemption, Reward, StaffUser } from '../entities/index.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
-import { createWebApp } from '../wiring/web-app.js';
 import { artifactsDir, launchBrowser } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
+import { serveBackOffice } from './support/back-office.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
-import { temporalCareApprovals } from '../workflows/care-approvals.js';
-import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
-import { boosterWindowWorkflowId, temporalBoosterWindows } from '../workflows/booster-windows.js';
+import { boosterWindowWorkflowId } from '../workflows/booster-windows.js';
 import { findMember, memberSummary } from '../loyalty/member-summary.js';
 import { partnerWallet } from '../loyalty/ledger/accounts.js';
 import { walletStatus } from '../loyalty/funding.js';
@@ -29,8 +24,7 @@ import { ManualRewardSupplier } from '../loyalty/fulfilment/manual-supplier.js';
 let harness: WorkerHarness;
 let db: TestDatabase;
 let browser: BrowserContext;
-let backOffice: BackOffice;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveBackOffice>>;
 let base: string;
 
 beforeAll(async () => {
@@ -41,28 +35,12 @@ beforeAll(async () => {
   ]);
   db = harness.db;
   await seedDemoProgram(db.dataSource);
-  const ledger = new Ledger(db.dataSource);
-  backOffice = createBackOffice({
-    dataSource: db.dataSource,
-    care: {
-      ledger,
-      approvals: temporalCareApprovals(harness.env.client),
-      boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
-      fulfilment: temporalFulfilmentControl(harness.env.client),
-      processes: harness.processes,
-    },
-    mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
-    databaseUrl: db.url,
-    sessionSecret: 'a-test-session-secret-of-more-than-32-characters',
-  });
-  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger }, backOffice: backOffice.router }).listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveBackOffice(harness);
+  base = served.base;
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
-  server?.close();
-  await backOffice?.close();
+  await served?.close();
   await harness?.stop();
 });
 
