@@ -20,7 +20,12 @@ export function createDataSource({ url, poolSize = 20, logging = false }: DataSo
     migrationsTableName: 'schema_migration',
     synchronize: false,
     logging,
-    // Day boundaries (caps, daily limits, "issued today") are UTC days, whatever the server's zone.
-    extra: { max: poolSize, options: '-c TimeZone=UTC' },
+    extra: {
+      max: poolSize,
+      // Waiting for a connection, or a transaction left open, ends as an error instead of a hang.
+      connectionTimeoutMillis: 30_000,
+      // Day boundaries (caps, daily limits, "issued today") are UTC days, whatever the server's zone.
+      options: '-c TimeZone=UTC -c idle_in_transaction_session_timeout=60000',
+    },
   });
 }

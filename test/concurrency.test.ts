@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDataSource } from '../entities/data-source.js';
 import { Bonus, EarningRule, ProgramSettings, Redemption, Reward } from '../entities/index.js';
-import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
+import { configurationTtlMs, forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent, type EventInput } from '../loyalty/earning/record-event.js';
 import { settleRedemption } from '../loyalty/fulfilment/fulfilment.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
@@ -150,3 +150,34 @@ const memberAccount = async (externalId: string) =>
       externalId,
     ])
   )[0].id as string;
+
+it('pays an unknown member one welcome and one first-purchase bonus when two first purchases arrive together', async () => {
+  await db.dataSource.manager.insert(Bonus, { name: 'welcome', moment: 'registration', points: 50 });
+  forgetProgramConfiguration(db.dataSource);
+  const newcomers = Array.from({ length: 30 }, (_, i) => `newcomer-${i}`);
+  const results = await Promise.all(
+    newcomers.flatMap((externalId) =>
+      [1, 2].map(() => inTransaction(db.dataSource, (manager) => recordEvent(manager, p.ledger, event(externalId)))),
+    ),
+  );
+  expect(results.reduce((sum, r) => sum + r.bonusPoints, 0)).toBe(newcomers.length * 150);
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  await db.dataSource.query(`DELETE FROM bonus WHERE moment = 'registration'`);
+  forgetProgramConfiguration(db.dataSource);
+});
+
+it('keeps answering a burst of writes larger than its pool when the cached configuration expires', async () => {
+  // A pool of 10: each write holds a connection for its transaction and must not need a second one.
+  const small = createDataSource({ url: db.url, poolSize: 10 });
+  await small.initialize();
+  try {
+    const ledger = new Ledger(small);
+    const write = (i: number) => inTransaction(small, (manager) => recordEvent(manager, ledger, event(`burst-${i}`, { amountCents: 100 })));
+    for (let i = 0; i < 30; i++) await write(i);
+    await new Promise((resolve) => setTimeout(resolve, configurationTtlMs + 200));
+    const burst = Promise.all(Array.from({ length: 30 }, (_, i) => write(i))).then(() => 'answered');
+    expect(await Promise.race([burst, new Promise((resolve) => setTimeout(() => resolve('hung'), 20_000))])).toBe('answered');
+  } finally {
+    await small.destroy();
+  }
+});
