@@ -4,7 +4,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDataSource } from '../entities/data-source.js';
 import { Bonus, EarningRule, ProgramSettings, Redemption, Reward } from '../entities/index.js';
 import { configurationTtlMs, forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
-import { recordEvent, type EventInput } from '../loyalty/earning/record-event.js';
+import { recordEvent, type EventInput, type RecordedEvent } from '../loyalty/earning/record-event.js';
+import { NotReversibleError } from '../loyalty/ledger/errors.js';
+import { refundEvent } from '../loyalty/earning/refund-event.js';
 import { settleRedemption } from '../loyalty/fulfilment/fulfilment.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
@@ -180,4 +182,27 @@ it('keeps answering a burst of writes larger than its pool when the cached confi
   } finally {
     await small.destroy();
   }
+});
+
+it('never deadlocks a back-office reversal of an earn against the refund of its purchase', async () => {
+  const orders: RecordedEvent[] = [];
+  for (let i = 0; i < 60; i++)
+    orders.push(
+      await inTransaction(db.dataSource, (manager) => recordEvent(manager, p.ledger, event(`reversed-${i}`, { amountCents: 10_000 }))),
+    );
+  const deadlocks = await deadlocksDuring(async (dataSource, ledger) => {
+    await Promise.all(
+      orders.flatMap((order) => [
+        inTransaction(dataSource, (manager) =>
+          refundEvent(manager, ledger, { partnerId: shop.partner.id, eventId: order.event.id, key: randomUUID() }),
+        ),
+        ledger
+          .reverse({ source: 'back-office', key: `reverse:${order.event.id}`, transferId: order.event.earnTransferId!, amount: 1 })
+          // The refund may have taken everything back first: then there is nothing left to reverse.
+          .catch((error: unknown) => expect(error).toBeInstanceOf(NotReversibleError)),
+      ]),
+    );
+  });
+  expect(deadlocks).toBe(0);
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

@@ -13,29 +13,37 @@ export async function recoverRefundDebts(
   member: { accountId: string },
   event: { id: string; earned: number },
 ): Promise<{ recovered: number; explanation: RuleExplanation[] }> {
-  const debts: { id: string; transferId: string; points: string }[] = await manager.query(
-    `SELECT id, "transferId", points FROM points_debt WHERE "memberAccountId" = $1 AND points > 0 ORDER BY "createdAt", id FOR UPDATE`,
+  const debts: { id: string; transferId: string; points: string; reversible: string }[] = await manager.query(
+    `SELECT d.id, d."transferId", d.points,
+            t.amount - COALESCE((SELECT SUM(r.amount) FROM ledger_transfer r WHERE r."reversesTransferId" = t.id), 0) AS reversible
+       FROM points_debt d JOIN ledger_transfer t ON t.id = d."transferId"
+      WHERE d."memberAccountId" = $1 AND d.points > 0 ORDER BY d."createdAt", d.id FOR UPDATE OF d`,
     [member.accountId],
   );
   let left = event.earned;
   let recovered = 0;
   for (const debt of debts) {
-    const take = Math.min(Number(debt.points), left);
-    if (take === 0) break;
-    await ledger.reverse(
-      {
-        source: 'system:refund-recovery',
-        key: `${event.id}:${debt.id}`,
-        transferId: debt.transferId,
-        amount: take,
-        explanation: [{ rule: 'refund recovery', points: -take, reason: 'points a refund took back after they were spent' }],
-      },
-      manager,
-    );
-    await manager.query(`UPDATE points_debt SET points = points - $2 WHERE id = $1`, [debt.id, take]);
+    // Care may have reversed the transfer meanwhile: what it no longer has out is not owed any more.
+    const owed = Math.min(Number(debt.points), Number(debt.reversible));
+    const take = Math.min(owed, left);
+    if (take > 0) {
+      await ledger.reverse(
+        {
+          source: 'system:refund-recovery',
+          key: `${event.id}:${debt.id}`,
+          transferId: debt.transferId,
+          amount: take,
+          explanation: [{ rule: 'refund recovery', points: -take, reason: 'points a refund took back after they were spent' }],
+        },
+        manager,
+      );
+    }
+    await manager.query(`UPDATE points_debt SET points = $2 WHERE id = $1`, [debt.id, owed - take]);
     left -= take;
     recovered += take;
+    if (left === 0) break;
   }
+
   const explanation =
     recovered > 0 ? [{ rule: 'refund recovery', points: -recovered, reason: 'owed since a refund of points already spent' }] : [];
   return { recovered, explanation };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Bonus, EarningRule, ProgramSettings, Reward } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { createProgram } from '../../test/support/program.js';
+import { createProgram, days } from '../../test/support/program.js';
+import { expireDueLots } from '../expiry.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { redeemReward } from '../redemptions.js';
@@ -134,4 +135,75 @@ it('refuses a refund whose points were spent when the program says so, writing n
   });
   expect(await p.available(order.memberAccountId)).toBe(8);
   await ledgerTrue();
+});
+
+describe('what a refund cannot take back', () => {
+  it('takes nothing back for points that already expired, from no other lot, owing nothing', async () => {
+    const other = await p.partner(10_000);
+    const order = await record(coffeeOrder('rf-expired', { lines: [] }));
+    // The purchase's points expire (breakage, attributed to the shop); valid points of another partner remain.
+    await db.dataSource.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 day' WHERE "creditTransferId" = ANY($1::uuid[])`, [
+      (await db.dataSource.query(`SELECT id FROM ledger_transfer WHERE "idempotencyKey" = $1`, [`event:${order.event.id}`])).map(
+        (t: { id: string }) => t.id,
+      ),
+    ]);
+    await p.ledger.transfer({
+      source: 'test',
+      key: 'rf-expired-other',
+      legs: [{ debitAccountId: other.wallet.id, creditAccountId: order.memberAccountId, amount: 100, kind: 'earn', expiresAt: days(300) }],
+    });
+    expect((await expireDueLots(db.dataSource, p.ledger, new Date())).byPartner[shop.partner.id]).toBe(192);
+    expect(await refund(order.event.id)).toMatchObject({ pointsReversed: 0, bonusPointsReversed: 0, pointsOwed: 0, remainingCents: 0 });
+    expect(await p.available(order.memberAccountId)).toBe(100);
+    expect(await p.available(shop.wallet.id)).toBe(100_000 - 192);
+    await ledgerTrue();
+  });
+
+  it('records the refund of a purchase whose points expired even when the program refuses shortfalls', async () => {
+    await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { refundShortfall: 'refuse' });
+    forgetProgramConfiguration(db.dataSource);
+    const order = await record(coffeeOrder('rf-expired-refuse', { lines: [] }));
+    await db.dataSource.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 day' WHERE "memberAccountId" = $1`, [
+      order.memberAccountId,
+    ]);
+    await expireDueLots(db.dataSource, p.ledger, new Date());
+    expect(await p.available(order.memberAccountId)).toBe(0);
+    expect(await refund(order.event.id)).toMatchObject({ remainingCents: 0, pointsOwed: 0 });
+  });
+
+  it('takes back only what care has not reversed already, and a debt care settled stops counting', async () => {
+    const order = await record(coffeeOrder('rf-care', { lines: [] }));
+    await p.ledger.reverse({ source: 'back-office', key: 'rf-care-part', transferId: order.event.earnTransferId!, amount: 10 });
+    expect(await refund(order.event.id)).toMatchObject({ pointsReversed: 32, bonusPointsReversed: 100, pointsOwed: 0 });
+    expect(await p.available(order.memberAccountId)).toBe(50);
+    expect((await record(coffeeOrder('rf-care', { amountCents: 1_000, lines: [] }))).points).toBe(10);
+    await ledgerTrue();
+  });
+
+  it('lets the member earn again when care reverses the transfer a debt was recovering', async () => {
+    const order = await record(coffeeOrder('rf-debt-care', { lines: [] }));
+    await inTransaction(db.dataSource, (m) =>
+      redeemReward(m, p.ledger, {
+        externalId: 'rf-debt-care',
+        rewardCode: 'everything',
+        quantity: 192,
+        partnerId: null,
+        key: randomUUID(),
+      }),
+    );
+    expect(await refund(order.event.id)).toMatchObject({ pointsOwed: 142 });
+    // Goodwill, then a supervisor reverses the original earn in full from the back office.
+    await p.ledger.transfer({
+      source: 'care',
+      key: 'rf-debt-care-goodwill',
+      legs: [{ debitAccountId: p.program.care.id, creditAccountId: order.memberAccountId, amount: 100, kind: 'adjust' }],
+    });
+    await p.ledger.reverse({ source: 'back-office', key: 'rf-debt-care-reverse', transferId: order.event.earnTransferId! });
+    expect(await p.available(order.memberAccountId)).toBe(58);
+    // The earn's debt is settled by that reversal; the first-purchase bonus's is still recovered.
+    const next = await record(coffeeOrder('rf-debt-care', { amountCents: 1_000, lines: [] }));
+    expect(next).toMatchObject({ points: 10, recoveredPoints: 10 });
+    expect(await p.available(order.memberAccountId)).toBe(58);
+    await ledgerTrue();
+  });
 });

@@ -73,6 +73,29 @@ function returnedLines(event: MemberEvent, asked: RefundedLine[] | undefined, re
   return [...returning].map(([reference, quantity]) => ({ reference, quantity }));
 }
 
+/** `points` × `part` / `whole`, rounded down, exact however large (BIGINT points, cents). */
+function proportion(points: number, part: number, whole: number): number {
+  return Number((BigInt(points) * BigInt(part)) / BigInt(whole));
+}
+
+/**
+ * What a transfer to the member still has out: its amount, less what was reversed (refunds, care),
+ * what refunds left owed on it, and what expired from the lots it created.
+ */
+async function stillOut(manager: EntityManager, transferId: string): Promise<number> {
+  const [row]: { out: string }[] = await manager.query(
+    `SELECT t.amount
+            - COALESCE((SELECT SUM(r.amount) FROM ledger_transfer r WHERE r."reversesTransferId" = t.id), 0)
+            - COALESCE((SELECT SUM(d.points) FROM points_debt d WHERE d."transferId" = t.id), 0)
+            - COALESCE((SELECT SUM(c.points) FROM point_lot l JOIN lot_consumption c ON c."lotId" = l.id
+                          JOIN ledger_transfer x ON x.id = c."transferId"
+                         WHERE l."creditTransferId" = t.id AND x.kind = 'expire'), 0) AS out
+       FROM ledger_transfer t WHERE t.id = $1`,
+    [transferId],
+  );
+  return Math.max(0, Number(row?.out ?? 0));
+}
+
 /** The bonuses a purchase earned that its full refund takes back (not the welcome bonus: that is for joining). */
 async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Promise<{ id: string; amount: number }[]> {
   const rows: { id: string; amount: string }[] = await manager.query(
@@ -109,12 +132,19 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const completes = cents === remaining;
 
   // The rules' points in proportion to what was refunded so far, and all of them with the last refund.
-  const target = completes ? event.points : Math.floor((event.points * (event.refundedCents + cents)) / event.amountCents);
-  const earnBack = event.earnTransferId ? target - Math.floor((event.points * event.refundedCents) / event.amountCents) : 0;
-  const takeBack = [
+  const target = completes ? event.points : proportion(event.points, event.refundedCents + cents, event.amountCents);
+  const earnBack = event.earnTransferId ? target - proportion(event.points, event.refundedCents, event.amountCents) : 0;
+  const wanted = [
     ...(earnBack > 0 ? [{ transferId: event.earnTransferId!, points: earnBack, bonus: false }] : []),
     ...(completes ? (await purchaseBonuses(manager, event)).map((b) => ({ transferId: b.id, points: b.amount, bonus: true })) : []),
   ];
+  // What expired is gone (breakage, attributed to its funder), and what care reversed or a debt
+  // already claims is not taken twice: a refund takes back at most what its transfer still has out.
+  const takeBack: typeof wanted = [];
+  for (const want of wanted) {
+    const points = Math.min(want.points, await stillOut(manager, want.transferId));
+    if (points > 0) takeBack.push({ ...want, points });
+  }
   const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
   let available = (await balanceOf(manager, member.id)).available;
   if (needed > available && (await programConfiguration(manager)).settings.refundShortfall === 'refuse') {

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { rows } from './sql.js';
 import { describeAccounts } from './accounts.js';
+import { lockMemberAccounts } from './member-locks.js';
 import { executePlan, type PlanIdentity } from './engine.js';
 import {
   IdempotencyConflictError,
@@ -37,12 +38,22 @@ async function findByIdempotency(manager: EntityManager, { source, key }: Idempo
   return found.map(toTransferRecord);
 }
 
+/**
+ * Locks a transfer (its row never changes: the lock serialises its post, void and reversals), after
+ * the members it moved points for: members first, as everywhere, so that a reversal never waits on
+ * a member while holding the transfer that a refund, holding that member, waits for.
+ */
 async function lockTransfer(manager: EntityManager, field: string, id: string): Promise<TransferRecord> {
   requireUuid(field, id);
-  // The transfer row itself never changes; the lock only serialises its post/void/reversals.
+  const [found] = await rows<TransferRow>(manager, `SELECT ${transferColumns} FROM ledger_transfer WHERE id = $1`, [id]);
+  if (!found) throw new TransferNotFoundError(id);
+  const accounts = await describeAccounts(manager, [found.debitAccountId, found.creditAccountId]);
+  await lockMemberAccounts(
+    manager,
+    [...accounts.values()].filter((a) => a.kind === 'member').map((a) => a.id),
+  );
   const [row] = await rows<TransferRow>(manager, `SELECT ${transferColumns} FROM ledger_transfer WHERE id = $1 FOR NO KEY UPDATE`, [id]);
-  if (!row) throw new TransferNotFoundError(id);
-  return toTransferRecord(row);
+  return toTransferRecord(row!);
 }
 
 /**
