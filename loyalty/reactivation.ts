@@ -4,6 +4,7 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { programConfiguration } from './earning/program-configuration.js';
 import { computeExpiry } from './earning/expiry-policy.js';
+import { Refusal } from './refusal.js';
 
 export interface Reactivation {
   memberId: string;
@@ -14,17 +15,29 @@ export interface Reactivation {
   inactiveSince: Date;
 }
 
+export interface ReactivationFailure {
+  memberId: string;
+  reason: string;
+}
+
+export interface ReactivationRun {
+  given: Reactivation[];
+  /** Members the run could not give their bonus to: the run went on without them. */
+  failures: ReactivationFailure[];
+}
+
 /**
  * Gives each active reactivation bonus to the members inactive for its period (no event since;
  * enrolment counts as activity), once per inactivity period: the ledger key is the member and the
  * date of their last activity, so a second run changes nothing and a later lapse earns it again.
  * The program funds these points.
  */
-export async function reactivateInactiveMembers(dataSource: DataSource, ledger: Ledger, now: Date): Promise<Reactivation[]> {
+export async function reactivateInactiveMembers(dataSource: DataSource, ledger: Ledger, now: Date): Promise<ReactivationRun> {
   const bonuses = await dataSource.manager.findBy(Bonus, { moment: 'reactivation', active: true });
   const marketing = await accountByCode(dataSource.manager, programAccounts.marketing);
   const { settings } = await programConfiguration(dataSource.manager);
   const given: Reactivation[] = [];
+  const failures: ReactivationFailure[] = [];
   for (const bonus of bonuses) {
     if (!bonus.inactivityDays) continue;
     const inactive: {
@@ -48,22 +61,32 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
       // every later run of the same period is a replay, not a conflict.
       const lastActivity = new Date(member.lastActivity);
       const eligibleSince = new Date(lastActivity.getTime() + bonus.inactivityDays * 86_400_000);
-      const written = await ledger.transfer({
-        source: 'system:reactivation',
-        key: `${bonus.id}:${member.memberId}:${lastActivity.toISOString()}`,
-        legs: [
-          {
-            debitAccountId: marketing.id,
-            creditAccountId: member.accountId,
-            amount: bonus.points,
-            kind: 'bonus',
-            expiresAt: computeExpiry(settings.expiryPolicy, eligibleSince, new Date(member.enrolledAt)),
-            references: { bonus: bonus.id },
-            explanation: [{ rule: bonus.name, points: bonus.points, reason: `no activity for ${bonus.inactivityDays} days` }],
-          },
-        ],
-      });
-      if (!written.replayed) {
+      const key = `${bonus.id}:${member.memberId}:${lastActivity.toISOString()}`;
+      // Given for this period already, whatever the bonus says today (the operator may have changed it since).
+      if (await alreadyGiven(dataSource, key)) continue;
+      const written = await ledger
+        .transfer({
+          source: 'system:reactivation',
+          key,
+          legs: [
+            {
+              debitAccountId: marketing.id,
+              creditAccountId: member.accountId,
+              amount: bonus.points,
+              kind: 'bonus',
+              expiresAt: computeExpiry(settings.expiryPolicy, eligibleSince, new Date(member.enrolledAt)),
+              references: { bonus: bonus.id },
+              explanation: [{ rule: bonus.name, points: bonus.points, reason: `no activity for ${bonus.inactivityDays} days` }],
+            },
+          ],
+        })
+        .catch((error: unknown) => {
+          // One member the ledger refuses never stops the others: the operator hears of it.
+          if (!(error instanceof Refusal)) throw error;
+          failures.push({ memberId: member.memberId, reason: error.message });
+          return undefined;
+        });
+      if (written && !written.replayed) {
         given.push({
           memberId: member.memberId,
           email: member.email,
@@ -75,5 +98,13 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
       }
     }
   }
-  return given;
+  return { given, failures };
+}
+
+async function alreadyGiven(dataSource: DataSource, key: string): Promise<boolean> {
+  const [found] = await dataSource.query(
+    `SELECT 1 FROM ledger_transfer WHERE "idempotencySource" = 'system:reactivation' AND "idempotencyKey" = $1 LIMIT 1`,
+    [key],
+  );
+  return found !== undefined;
 }

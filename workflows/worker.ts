@@ -58,7 +58,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
-    ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer }),
+    ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createWebhookActivities({ dataSource: deps.dataSource }),
     ...createOutboxActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
     ...createHoldActivities({ dataSource: deps.dataSource, ledger }),

@@ -37,15 +37,18 @@ export async function memberStanding(
   const capped = rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined);
   const dayStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
   const monthStart = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+  // The day and the month of the event, bounded on both sides: a backdated event counts its own day only.
+  const dayEnd = new Date(dayStart.getTime() + 86_400_000);
+  const monthEnd = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
   const awarded: { ruleId: string; today: string; month: string }[] = capped
     ? await manager.query(
         `SELECT r->>'ruleId' AS "ruleId",
-                SUM(CASE WHEN e."occurredAt" >= $2 THEN (r->>'points')::bigint ELSE 0 END) AS today,
+                SUM(CASE WHEN e."occurredAt" >= $2 AND e."occurredAt" < $3 THEN (r->>'points')::bigint ELSE 0 END) AS today,
                 SUM((r->>'points')::bigint) AS month
            FROM member_event e, jsonb_array_elements(e."byRule") r
-          WHERE e."memberId" = $1 AND e."occurredAt" >= $3
+          WHERE e."memberId" = $1 AND e."occurredAt" >= $4 AND e."occurredAt" < $5
           GROUP BY 1`,
-        [member.id, dayStart, monthStart],
+        [member.id, dayStart, dayEnd, monthStart, monthEnd],
       )
     : [];
   return {

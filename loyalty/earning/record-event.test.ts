@@ -172,3 +172,11 @@ it('refuses an event dated in the future or longer ago than the program takes, n
   expect((await dated(new Date(at.getTime() + 4 * 60_000))).points).toBe(10);
   expect((await dated(new Date(at.getTime() - 29 * 24 * hour))).points).toBe(10);
 });
+
+it('caps a backdated event by its own day only, not by the days after it', async () => {
+  const today = await record({ externalId: 'ev-backdated', amountCents: 30_000 });
+  expect(today.points).toBe(300);
+  const dayBefore = new Date(at.getTime() - 86_400_000);
+  const yesterday = await record({ externalId: 'ev-backdated', amountCents: 10_000, occurredAt: dayBefore });
+  expect(yesterday.points).toBe(100);
+});

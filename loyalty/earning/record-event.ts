@@ -50,6 +50,20 @@ export interface RecordedEvent {
   recoveredPoints: number;
 }
 
+/** Whether the member holds this bonus for this tier already (paid, and not taken back in full). */
+async function bonusStillHeld(manager: EntityManager, memberAccountId: string, bonus: Bonus, tierCode: string): Promise<boolean> {
+  // Bonuses paid before the tier was recorded with them: a bonus for one tier names it by itself.
+  const [held] = await manager.query(
+    `SELECT 1 FROM ledger_transfer t
+      WHERE t."creditAccountId" = $1 AND t.kind = 'bonus' AND t."references"->>'bonus' = $2
+        AND (t."references"->>'tier' = $3 OR (t."references"->>'tier' IS NULL AND $4))
+        AND t.amount > COALESCE((SELECT SUM(r.amount) FROM ledger_transfer r WHERE r."reversesTransferId" = t.id), 0)
+      LIMIT 1`,
+    [memberAccountId, bonus.id, tierCode, bonus.tierCode !== null],
+  );
+  return held !== undefined;
+}
+
 /**
  * Records what a member did at a partner and pays what it earns: the rules' points and any
  * bonus (registration, first purchase, goal, tier upgrade), all from the partner's wallet, in the
@@ -77,7 +91,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const event: EarningEvent = { ...input, pointOfSaleId };
   const earned = evaluateEarning(event, standing, rules, boosters);
 
-  const bonusLegs: { bonus: Bonus; reason: string }[] = [];
+  const bonusLegs: { bonus: Bonus; reason: string; tier?: string }[] = [];
   const eligible = bonuses.filter((b) => applies(b, event, standing));
   for (const bonus of eligible.filter((b) => b.moment === 'registration' && enrolledNow)) {
     bonusLegs.push({ bonus, reason: 'welcome to the program' });
@@ -102,7 +116,9 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const upgrade = upgradeBetween(standing.qualifying, standing.qualifying + beforeUpgrade, tiers);
   if (upgrade) {
     for (const bonus of eligible.filter((b) => b.moment === 'tier_upgrade' && (b.tierCode === null || b.tierCode === upgrade.code))) {
-      bonusLegs.push({ bonus, reason: `reached tier ${upgrade.name}` });
+      // Once per member and tier: falling back under a threshold (a refund) and crossing it again pays nothing more.
+      if (await bonusStillHeld(manager, account.id, bonus, upgrade.code)) continue;
+      bonusLegs.push({ bonus, reason: `reached tier ${upgrade.name}`, tier: upgrade.code });
     }
   }
 
@@ -129,7 +145,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       amount: bonus.points,
       kind: 'bonus',
       expiresAt,
-      references: { ...references, bonus: bonus.id },
+      references: { ...references, bonus: bonus.id, ...(bonusLegs[index]!.tier ? { tier: bonusLegs[index]!.tier } : {}) },
       explanation: [bonusExplanation[index]!],
     });
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Bonus, EarningRule, ProgramSettings, Reward } from '../../entities/index.js';
+import { Bonus, EarningRule, ProgramSettings, Reward, Tier } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram, days } from '../../test/support/program.js';
 import { expireDueLots } from '../expiry.js';
@@ -206,4 +206,31 @@ describe('what a refund cannot take back', () => {
     expect(await p.available(order.memberAccountId)).toBe(58);
     await ledgerTrue();
   });
+});
+
+it('pays a tier-upgrade bonus once: refunding the lines that made the tier and buying again pays nothing more', async () => {
+  await db.dataSource.manager.insert(Tier, { code: 'gold-once', name: 'Gold', threshold: 250, multiplier: 1 });
+  await db.dataSource.manager.insert(Bonus, { name: 'Gold reached', moment: 'tier_upgrade', points: 50, tierCode: 'gold-once' });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    let upgradeBonuses = 0;
+    for (let round = 0; round < 3; round++) {
+      const order = await record(
+        coffeeOrder('rf-tier', {
+          amountCents: 10_000,
+          lines: [
+            { reference: 'TV', category: 'tv', quantity: 1, unitPriceCents: 9_900 },
+            { reference: 'CABLE', category: 'tv', quantity: 1, unitPriceCents: 100 },
+          ],
+        }),
+      );
+      upgradeBonuses += order.explanation.filter((e) => e.rule === 'Gold reached').reduce((sum, e) => sum + e.points, 0);
+      await refund(order.event.id, [{ reference: 'TV', quantity: 1 }]);
+    }
+    expect(upgradeBonuses).toBe(50);
+  } finally {
+    await db.dataSource.query(`DELETE FROM bonus WHERE moment = 'tier_upgrade'`);
+    await db.dataSource.query(`DELETE FROM tier`);
+    forgetProgramConfiguration(db.dataSource);
+  }
 });
