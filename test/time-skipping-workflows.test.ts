@@ -3,7 +3,9 @@ import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
 import { rewardFulfilmentWorkflow } from '../workflows/reward-fulfilment.workflow.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Bonus, Booster, EarningRule, Redemption, Reward } from '../entities/index.js';
+import { Bonus, Booster, CareAdjustment, EarningRule, Redemption, Reward, StaffUser } from '../entities/index.js';
+import { requestAdjustment } from '../loyalty/care-adjustments.js';
+import { careApprovalWorkflow, careDecisionSignal } from '../workflows/care-approval.workflow.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
@@ -319,4 +321,39 @@ it('announces a booster to each member once, even when the announcement is retri
     (m) => m.to.includes('retry-fan@example.test') && m.subject.startsWith('Retry week'),
   );
   expect(toFan).toHaveLength(1);
+});
+
+it('reminds supervisors a day after a large adjustment and expires it two days later, whatever refused approvals came between', async () => {
+  const db = harness.db.dataSource;
+  await db.manager.insert(StaffUser, {
+    email: 'supervisor-on-duty@tessera.test',
+    name: 'Supervisor',
+    role: 'care_supervisor',
+    passwordHash: 'not-used-here',
+  });
+  await p.member('care-waiting');
+  const adjustment = await requestAdjustment(db, p.ledger, {
+    memberExternalId: 'care-waiting',
+    points: 5_000,
+    reason: 'lost parcel goodwill',
+    requestedBy: 'agent@tessera.test',
+  });
+  expect(adjustment.status).toBe('awaiting_approval');
+  const handle = await client.workflow.start(careApprovalWorkflow, {
+    taskQueue: harness.taskQueue,
+    workflowId: workflowIds.careApproval(adjustment.id),
+    args: [{ adjustmentId: adjustment.id, remindAfter: '1 day', expireAfter: '2 days' }],
+  });
+  while ((await handle.describe()).historyLength < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+  const reminders = async () =>
+    (await readInbox(harness.sink.directory)).filter((m) => m.to.includes('supervisor-on-duty@tessera.test')).length;
+
+  await harness.env.sleep('20 hours');
+  // The requester tries to approve their own adjustment: refused, and it changes no deadline.
+  await handle.signal(careDecisionSignal, { approved: true, by: 'agent@tessera.test' });
+  await harness.env.sleep('5 hours');
+  await expect.poll(reminders, { timeout: 20_000 }).toBe(1);
+  await harness.env.sleep('2 days');
+  expect(await handle.result()).toBe('expired');
+  expect((await db.manager.findOneByOrFail(CareAdjustment, { id: adjustment.id })).status).toBe('expired');
 });

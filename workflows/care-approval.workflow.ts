@@ -18,7 +18,7 @@ export const careDecisionSignal = defineSignal<[CareDecision]>('careDecision');
 
 export interface CareApprovalInput {
   adjustmentId: string;
-  /** Supervisors are reminded after this long without a decision... */
+  /** Supervisors are reminded this long after the request without a decision... */
   remindAfter: Duration;
   /** ...and the request expires this long after the reminder. */
   expireAfter: Duration;
@@ -28,28 +28,37 @@ export type CareApprovalOutcome = 'applied' | 'rejected' | 'expired' | 'already_
 
 /**
  * A large care adjustment waits for a supervisor: applied if approved, closed if rejected or left
- * too long. An approval the four-eyes rule refuses (the requester's own) is ignored: it waits on.
+ * too long. An approval the four-eyes rule refuses (the requester's own) is ignored, and the
+ * reminder and the expiry still count from the request: nobody keeps a request alive by trying.
  */
 export async function careApprovalWorkflow({ adjustmentId, remindAfter, expireAfter }: CareApprovalInput): Promise<CareApprovalOutcome> {
   const decisions: CareDecision[] = [];
   setHandler(careDecisionSignal, (decision) => void decisions.push(decision));
-  let reminded = false;
+  let decided = false;
+  let expired = false;
+  const clock = async () => {
+    if (await condition(() => decided, remindAfter)) return;
+    await remindSupervisors(adjustmentId);
+    if (await condition(() => decided, expireAfter)) return;
+    expired = true;
+  };
+  void clock();
   for (;;) {
-    if (!(await condition(() => decisions.length > 0, reminded ? expireAfter : remindAfter))) {
-      if (reminded) {
-        await closeCareAdjustment(adjustmentId, 'expired', null, 'no supervisor decided in time');
-        return 'expired';
-      }
-      await remindSupervisors(adjustmentId);
-      reminded = true;
-      continue;
+    await condition(() => decisions.length > 0 || expired);
+    const decision = decisions.shift();
+    if (!decision) {
+      await closeCareAdjustment(adjustmentId, 'expired', null, 'no supervisor decided in time');
+      return 'expired';
     }
-    const decision = decisions.shift()!;
     if (!decision.approved) {
+      decided = true;
       await closeCareAdjustment(adjustmentId, 'rejected', decision.by, `rejected by ${decision.by}`);
       return 'rejected';
     }
     const outcome = await approveCareAdjustment(adjustmentId, decision.by);
-    if (outcome !== 'not_allowed') return outcome;
+    if (outcome !== 'not_allowed') {
+      decided = true;
+      return outcome;
+    }
   }
 }
