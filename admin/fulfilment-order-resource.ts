@@ -10,6 +10,7 @@ import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
 
 const stateLabels: Record<(typeof fulfilmentOrderStates)[number], string> = {
+  placing: 'being placed',
   open: 'to pick',
   shipped: 'shipped',
   failed: 'failed',

@@ -282,7 +282,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
           description:
             'For the supplier of an installation with REWARD_SUPPLIER=http. Tessera POSTs each order to `<SUPPLIER_URL>/orders` ' +
             '(`{reference, reward: {code, name}, quantity, orderedAt, recipient: {name, email}}`, answered `{orderId}`, or 422 when it ' +
-            'cannot be supplied) and a cancellation to `<SUPPLIER_URL>/orders/{orderId}/cancellation` (answered `{status: "cancelled"}` ' +
+            'cannot be supplied) and a cancellation to `<SUPPLIER_URL>/orders/{reference}/cancellation` (by reference, since the answer to an order may be lost; answered `{status: "cancelled"}` ' +
             'or `{status: "shipped", carrier, trackingNumber}`), signed and with the reference as Idempotency-Key. The supplier reports ' +
             'here, signed with the same secret. A report is recorded once: the same report again answers `already_recorded`; one ' +
             'after Tessera cancelled the order takes the points again (`points_taken`) or flags the redemption for care (`needs_care`).',

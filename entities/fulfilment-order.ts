@@ -4,13 +4,17 @@ import { BaseEntity, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeo
 export const rewardSupplierKinds = ['manual', 'http', 'fake'] as const;
 export type RewardSupplierKind = (typeof rewardSupplierKinds)[number];
 
-/** An order is open until the supplier reports it shipped or failed, or Tessera cancels it. */
-export const fulfilmentOrderStates = ['open', 'shipped', 'failed', 'cancelled'] as const;
+/**
+ * An order is `placing` from the moment Tessera asks the supplier (recorded first, so that an answer
+ * lost on the way never loses the order), `open` once the supplier answered, until it reports the
+ * order shipped or failed, or Tessera cancels it.
+ */
+export const fulfilmentOrderStates = ['placing', 'open', 'shipped', 'failed', 'cancelled'] as const;
 export type FulfilmentOrderState = (typeof fulfilmentOrderStates)[number];
 
 /** The order placed with a supplier for a redemption to fulfil, and what became of it. */
 @Entity({ name: 'fulfilment_order' })
-@Index('fulfilment_order_open', ['supplier', 'orderedAt'], { where: `state = 'open'` })
+@Index('fulfilment_order_open', ['supplier', 'orderedAt'], { where: `state IN ('placing', 'open')` })
 export class FulfilmentOrder extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -22,9 +26,9 @@ export class FulfilmentOrder extends BaseEntity {
   @Column({ type: 'text' })
   supplier: RewardSupplierKind;
 
-  /** The supplier's reference of the order. */
-  @Column({ type: 'text' })
-  supplierOrderId: string;
+  /** The supplier's reference of the order; null until its answer arrives. */
+  @Column({ type: 'text', nullable: true })
+  supplierOrderId: string | null;
 
   @Column({ type: 'text', default: 'open' })
   state: FulfilmentOrderState;

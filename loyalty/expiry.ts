@@ -100,9 +100,15 @@ export async function expireLot(
  * Expires every lot whose expiry has passed. A lot that cannot expire (the ledger refuses it) is
  * reported and the run goes on: one bad lot never stops the program's expiry.
  */
-export async function expireDueLots(dataSource: DataSource, ledger: Ledger, asOf: Date): Promise<ExpiredLots> {
+export async function expireDueLots(
+  dataSource: DataSource,
+  ledger: Ledger,
+  asOf: Date,
+  progress: () => void = () => undefined,
+): Promise<ExpiredLots> {
   const result: ExpiredLots = { lots: 0, points: 0, byPartner: {}, failures: [] };
   for (const due of await dueLots(dataSource, asOf)) {
+    progress();
     try {
       const { points, fundingPartnerId } = await expireLot(dataSource, ledger, due, asOf);
       if (points === 0) continue;

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Redemption } from '../entities/index.js';
-import { settleRedemption } from './fulfilment/fulfilment.js';
+import { cancelOrder, settleRedemption } from './fulfilment/fulfilment.js';
+import type { RewardSupplier } from './fulfilment/reward-supplier.js';
 import { PendingTransferResolvedError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
 
@@ -28,6 +29,7 @@ export async function expiredHolds(dataSource: DataSource, asOf: Date, limit = 5
 export async function releaseExpiredHold(
   dataSource: DataSource,
   ledger: Ledger,
+  supplier: RewardSupplier,
   pendingTransferId: string,
   asOf: Date,
 ): Promise<HoldRelease> {
@@ -41,8 +43,11 @@ export async function releaseExpiredHold(
   const redemption = await dataSource.manager.findOneBy(Redemption, { transferId: pendingTransferId });
   if (redemption) {
     if (redemption.status !== 'awaiting_fulfilment' && redemption.status !== 'ordered') return 'already_settled';
+    // The supplier is asked to drop the order first; unreachable, a shipment it reports later is reconciled.
+    await cancelOrder(dataSource, ledger, supplier, redemption.id).catch(() => undefined);
     const settled = await settleRedemption(dataSource, ledger, redemption.id, 'it was not delivered in time');
-    return settled === 'fulfilled' ? 'posted' : 'released';
+    if (!settled.settledNow) return 'already_settled';
+    return settled.status === 'fulfilled' ? 'posted' : 'released';
   }
   try {
     await ledger.void({ source: 'system:hold-expiry', key: pendingTransferId, pendingTransferId });

@@ -2,10 +2,13 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EarningRule, FulfilmentOrder, ProgramSettings, Redemption, Reward } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
+import { cancelOrder, placeOrder, settleRedemption } from '../loyalty/fulfilment/fulfilment.js';
 import { HttpRewardSupplier } from '../loyalty/fulfilment/http-supplier.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { redeemReward } from '../loyalty/redemptions.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
@@ -25,6 +28,8 @@ interface StandInOrder {
 }
 const supplierOrders = new Map<string, StandInOrder>();
 const supplierRequests: { path: string; signed: boolean; idempotencyKey: string | undefined }[] = [];
+const lostAnswers = new Set(['flaky-kite', 'lost-kite']);
+const earlyReports: number[] = [];
 
 function signedBySecret(header: string | undefined, body: string): boolean {
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
@@ -45,13 +50,22 @@ const standIn = express()
     const body = JSON.parse(req.body);
     if (body.reward.code === 'unsupplied-kite') return void res.status(422).json({ detail: 'we do not sell kites' });
     const known = supplierOrders.get(req.header('idempotency-key')!);
-    if (known) return void res.status(200).json({ orderId: known.orderId });
-    const order = { orderId: `SUP-${supplierOrders.size + 1}`, body, shipped: false, cancelled: false };
+    if (known && !lostAnswers.has(body.reward.code)) return void res.status(200).json({ orderId: known.orderId });
+    const order = known ?? { orderId: `SUP-${supplierOrders.size + 1}`, body, shipped: false, cancelled: false };
     supplierOrders.set(req.header('idempotency-key')!, order);
+    // The warehouse took it, but the gateway's answer is lost: on every attempt for `lost-kite`, on the first for `flaky-kite`.
+    if (lostAnswers.has(body.reward.code)) {
+      if (body.reward.code === 'flaky-kite') lostAnswers.delete('flaky-kite');
+      return void res.status(502).json({ title: 'gateway timeout' });
+    }
+    if (body.reward.code === 'instant-kite')
+      void report({ reference: body.reference, status: 'shipped', carrier: 'Mail', trackingNumber: 'INSTANT01' }).then((r) =>
+        earlyReports.push(r.status),
+      );
     res.status(201).json({ orderId: order.orderId });
   })
-  .post('/v2/orders/:orderId/cancellation', (req, res) => {
-    const order = [...supplierOrders.values()].find((o) => o.orderId === req.params.orderId);
+  .post('/v2/orders/:reference/cancellation', (req, res) => {
+    const order = supplierOrders.get(req.params.reference);
     if (!order) return void res.status(404).json({ title: 'no such order' });
     if (order.shipped) return void res.json({ status: 'shipped', carrier: 'DHL', trackingNumber: 'JVGL0999' });
     order.cancelled = true;
@@ -63,6 +77,7 @@ const servers: Server[] = [];
 let api: string;
 let callbackUrl: string;
 let key: string;
+let supplierUrl: string;
 let p: Awaited<ReturnType<typeof createProgram>>;
 const fulfilment = () => temporalFulfilmentControl(harness.env.client);
 
@@ -74,7 +89,7 @@ async function listen(app: express.Express): Promise<string> {
 }
 
 beforeAll(async () => {
-  const supplierUrl = await listen(standIn);
+  supplierUrl = await listen(standIn);
   // The fulfilment looks at an order when it is placed and then only hourly: what settles it within
   // a test is the callback's signal.
   harness = await startWorkerHarness(startDevServer, 'http-supplier-test', {
@@ -91,6 +106,9 @@ beforeAll(async () => {
   await db.manager.insert(Reward, [
     { code: 'kite', name: 'Stunt kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
     { code: 'unsupplied-kite', name: 'Rare kite', pointsPrice: 100, needsFulfilment: true, stock: 10 },
+    { code: 'flaky-kite', name: 'Flaky kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
+    { code: 'lost-kite', name: 'Lost kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
+    { code: 'instant-kite', name: 'Instant kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
     { code: 'coffee-voucher', name: 'Coffee voucher', pointsPrice: 150, needsFulfilment: false, stock: null },
   ]);
   const { partner } = await p.partner(100_000);
@@ -237,7 +255,7 @@ it("cancels the supplier's order when care cancels, then gives the points and th
   expect(await result(redemption.id)).toBe('cancelled');
   const order = supplierOrders.get(redemption.id)!;
   expect(order.cancelled).toBe(true);
-  expect(supplierRequests.find((r) => r.path === `/v2/orders/${order.orderId}/cancellation`)).toMatchObject({ signed: true });
+  expect(supplierRequests.find((r) => r.path === `/v2/orders/${redemption.id}/cancellation`)).toMatchObject({ signed: true });
   expect(await orderOf(redemption.id)).toMatchObject({ state: 'cancelled', cancelledAt: expect.any(Date) });
   expect(await balance('kite-di')).toMatchObject({ posted: 400, available: 400, held: 0 });
   expect(await stock('kite')).toBe(before);
@@ -300,4 +318,56 @@ it('flags the redemption for care, taking nothing, when the member spent the poi
     outcome: 'it was delivered after its cancellation, and the points given back were spent since',
   });
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
+});
+
+describe('an order whose answer is lost on the way', () => {
+  it('asks again with the same reference and ships the reward once, spending the points once', async () => {
+    const redemption = await orderedRedemption('flaky-cy', 50, 'flaky-kite');
+    expect(await statusOf(redemption.id)).toBe('ordered');
+    expect(await orderOf(redemption.id)).toMatchObject({ state: 'open', supplierOrderId: supplierOrders.get(redemption.id)!.orderId });
+    expect(await report({ reference: redemption.id, status: 'shipped', carrier: 'DHL', trackingNumber: 'JVGL0101' })).toMatchObject({
+      status: 200,
+    });
+    expect(await result(redemption.id, 'flaky-kite')).toBe('fulfilled');
+    expect(await balance('flaky-cy')).toMatchObject({ available: 200, held: 0 });
+  });
+
+  it('cancels by its reference when it gives up placing it, and takes the points again when the parcel leaves all the same', async () => {
+    const db = harness.db.dataSource;
+    await post('/events', {
+      member: { externalId: 'lost-dee', email: 'lost-dee@example.test' },
+      type: 'purchase',
+      amountCents: 5_000,
+      currency: 'EUR',
+    });
+    // Redeemed without starting the fulfilment: this test plays its steps one by one.
+    const redemption = await inTransaction(db, (manager) =>
+      redeemReward(manager, p.ledger, { externalId: 'lost-dee', rewardCode: 'lost-kite', quantity: 1, partnerId: null, key: randomUUID() }),
+    );
+    const supplier = new HttpRewardSupplier({ url: `${supplierUrl}/v2/`, secret });
+    await expect(placeOrder(db, supplier, redemption.id)).rejects.toThrow(/502/);
+    expect(await orderOf(redemption.id)).toMatchObject({ state: 'placing', supplierOrderId: null });
+    // Giving up: the order is dropped at the supplier by Tessera's reference, then the points go back.
+    expect(await cancelOrder(db, p.ledger, supplier, redemption.id)).toBe('cancelled');
+    expect(supplierOrders.get(redemption.id)).toMatchObject({ cancelled: true });
+    expect(await settleRedemption(db, p.ledger, redemption.id, 'the supplier could not take the order')).toEqual({
+      status: 'cancelled',
+      settledNow: true,
+    });
+    expect(await balance('lost-dee')).toMatchObject({ available: 500, held: 0 });
+    // The warehouse shipped before the cancellation reached it: the report is taken, and so are the points.
+    expect(await report({ reference: redemption.id, status: 'shipped', carrier: 'DHL', trackingNumber: 'JVGL0202' })).toMatchObject({
+      status: 200,
+      body: { outcome: 'points_taken' },
+    });
+    expect(await balance('lost-dee')).toMatchObject({ available: 200 });
+    expect((await checkLedger(db.manager)).violations).toEqual([]);
+  });
+
+  it('takes a shipment the supplier reports while it is still answering the order', async () => {
+    const redemption = await orderedRedemption('instant-eve', 50, 'instant-kite');
+    await expect.poll(() => earlyReports, { timeout: 10_000 }).toEqual([200]);
+    expect(await result(redemption.id, 'instant-kite')).toBe('fulfilled');
+    expect(await orderOf(redemption.id)).toMatchObject({ state: 'shipped', trackingNumber: 'INSTANT01' });
+  });
 });

@@ -5,13 +5,16 @@ import type { HoldActivities } from './activities/hold-activities.js';
 import { emailActivityOptions } from './email-retry.js';
 import { startQueuedProcesses } from './outbox-sweep.workflow.js';
 
+// A long run (a fixed-date policy expires many lots at once) heartbeats: a lost worker is noticed in a minute.
 const { releaseExpiredHolds } = proxyActivities<HoldActivities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
 });
 const mail = proxyActivities<FulfilmentActivities>(emailActivityOptions);
 const { expireLots, findExpiryNotices, sendExpiryNotice, alertExpiryFailures } = proxyActivities<ExpiryActivities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
 });
 

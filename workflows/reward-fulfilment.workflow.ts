@@ -18,7 +18,14 @@ const ledgerSteps = proxyActivities<FulfilmentActivities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-// The supplier may be down for a while: retry with backoff, then go on without it.
+// Placing the order survives a supplier down for hours; its answer lost on the way is asked again
+// (the order's reference makes every attempt the same order).
+const placing = proxyActivities<FulfilmentActivities>({
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '6 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+// Cancelling: retried a little, then the points go back all the same (a later shipment is reconciled).
 const supplier = proxyActivities<FulfilmentActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 5 },
@@ -43,7 +50,7 @@ export interface RewardFulfilmentInput {
 }
 
 /** How a fulfilment ended. */
-export type FulfilmentOutcome = Awaited<ReturnType<FulfilmentActivities['settleRedemption']>>;
+export type FulfilmentOutcome = Awaited<ReturnType<FulfilmentActivities['settleRedemption']>>['status'];
 
 /**
  * hold (done by the redemption) → order → wait for the shipment → spend the points; or cancel the
@@ -109,35 +116,43 @@ export async function rewardFulfilmentWorkflow({
     }
   }
 
-  async function fulfil(): Promise<FulfilmentOutcome> {
-    let placed: Awaited<ReturnType<FulfilmentActivities['placeOrder']>> | undefined;
+  /** Asks the supplier to drop the order; unreachable, the points go back all the same and a later shipment is reconciled. */
+  async function dropOrder(): Promise<void> {
     try {
-      placed = await supplier.placeOrder(redemptionId);
+      await supplier.cancelOrder(redemptionId);
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
     }
-    // Refused or unreachable, the member reads the same; the supplier's answer stays in this history.
-    if (placed?.outcome !== 'ordered') return ledgerSteps.settleRedemption(redemptionId, 'the supplier could not take the order');
-    const waited = await shipmentOrInterruption();
-    if (waited !== 'found') {
-      try {
-        await supplier.cancelOrder(redemptionId);
-      } catch (error) {
-        // The supplier unreachable: the points go back all the same, and a shipment it reports later is reconciled.
-        if (!(error instanceof ActivityFailure)) throw error;
-      }
+  }
+
+  async function fulfil() {
+    let placed: Awaited<ReturnType<FulfilmentActivities['placeOrder']>> | undefined;
+    try {
+      placed = await placing.placeOrder(redemptionId);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
     }
+    if (placed?.outcome !== 'ordered') {
+      // The order may have reached the supplier with its answer lost: it is cancelled by its reference.
+      if (placed === undefined) await dropOrder();
+      return ledgerSteps.settleRedemption(redemptionId, 'the supplier could not take the order');
+    }
+    const waited = await shipmentOrInterruption();
+    if (waited !== 'found') await dropOrder();
     // Whatever the wait ended with, the order's record decides: shipped, the points are spent.
     return ledgerSteps.settleRedemption(redemptionId, waited === 'cancelled' ? `cancelled: ${cancelled}` : 'it did not ship in time');
   }
 
-  const outcome = await fulfil();
-  try {
-    await mail.emailFulfilmentOutcome(redemptionId);
-  } catch (error) {
-    // Undeliverable for a day: the outcome stands (and shows in the back office) without the email.
-    if (!(error instanceof ActivityFailure)) throw error;
+  const { status, settledNow } = await fulfil();
+  // The member hears of the outcome once, from whoever settled it (the hold's own timeout may have).
+  if (settledNow) {
+    try {
+      await mail.emailFulfilmentOutcome(redemptionId);
+    } catch (error) {
+      // Undeliverable for a day: the outcome stands (and shows in the back office) without the email.
+      if (!(error instanceof ActivityFailure)) throw error;
+    }
   }
-  if (outcome === 'fulfilled') await startQueuedProcesses();
-  return outcome;
+  if (status === 'fulfilled') await startQueuedProcesses();
+  return status;
 }

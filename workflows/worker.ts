@@ -61,7 +61,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createWebhookActivities({ dataSource: deps.dataSource }),
     ...createOutboxActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
-    ...createHoldActivities({ dataSource: deps.dataSource, ledger }),
+    ...createHoldActivities({ dataSource: deps.dataSource, ledger, supplier: deps.supplier }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({

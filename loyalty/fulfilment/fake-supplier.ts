@@ -33,6 +33,7 @@ export class FakeRewardSupplier implements RewardSupplier {
   }
 
   async cancelOrder({ rewardCode, orderedAt }: PlacedOrder) {
+    if (this.options.unreachableFor?.includes(rewardCode)) throw new Error(`supplier unreachable for ${rewardCode}`);
     if (this.shipped(rewardCode, orderedAt, new Date())) {
       return { outcome: 'already_shipped' as const, carrier: 'Fake Post', trackingNumber: null };
     }

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import { FulfilmentOrder, LedgerAccount, Member, Redemption, Reward, type RedemptionStatus } from '../../entities/index.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -37,16 +37,34 @@ export async function fulfilmentView(dataSource: DataSource, redemptionId: strin
 /** Placing the order: the supplier took it, refused it for good, or the redemption was settled before it was placed. */
 export type OrderPlacementOutcome = { outcome: 'ordered' } | { outcome: 'refused'; reason: string } | { outcome: 'already_settled' };
 
-/** Orders the reward from the supplier, once per redemption (the order's reference is the redemption's id). */
+/**
+ * Orders the reward from the supplier, once per redemption (the order's reference is the
+ * redemption's id). The order is recorded before the supplier is asked: when its answer is lost on
+ * the way (a timeout, a gateway error), Tessera still knows an order may exist, cancels it by its
+ * reference if it gives up, and takes the supplier's shipment report for it.
+ */
 export async function placeOrder(
   dataSource: DataSource,
   supplier: RewardSupplier,
   redemptionId: string,
   now = new Date(),
 ): Promise<OrderPlacementOutcome> {
+  const claimed = await inTransaction(dataSource, async (manager) => {
+    const redemption = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
+    if (redemption.status === 'ordered') return 'ordered' as const;
+    if (redemption.status !== 'awaiting_fulfilment') return 'already_settled' as const;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(FulfilmentOrder)
+      .values({ redemptionId, supplier: supplier.kind, supplierOrderId: null, state: 'placing', orderedAt: now })
+      .orIgnore()
+      .execute();
+    return 'placing' as const;
+  });
+  if (claimed !== 'placing') return { outcome: claimed };
   const redemption = await dataSource.manager.findOneByOrFail(Redemption, { id: redemptionId });
-  if (redemption.status === 'ordered') return { outcome: 'ordered' };
-  if (redemption.status !== 'awaiting_fulfilment') return { outcome: 'already_settled' };
+  const order = await dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId });
   const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
   const member = await dataSource.manager.findOneByOrFail(Member, { id: redemption.memberId });
   const placement = await supplier.placeOrder({
@@ -54,20 +72,29 @@ export async function placeOrder(
     rewardCode: reward.code,
     rewardName: reward.name,
     quantity: redemption.quantity,
-    orderedAt: now,
+    orderedAt: order.orderedAt,
     recipient: { name: member.displayName, email: member.email },
   });
-  if (placement.outcome === 'refused') return placement;
+  if (placement.outcome === 'refused') {
+    await dataSource.manager.update(
+      FulfilmentOrder,
+      { id: order.id, state: 'placing' },
+      // Never taken: dropped, with the supplier's reason.
+      { state: 'cancelled', failureReason: placement.reason, cancelledAt: now },
+    );
+    return placement;
+  }
   return inTransaction(dataSource, async (manager) => {
     const current = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
+    // A report that came in while the supplier was answering stays what it says.
+    await manager.update(
+      FulfilmentOrder,
+      { id: order.id, state: 'placing' },
+      { state: 'open', supplierOrderId: placement.supplierOrderId },
+    );
+    await manager.update(FulfilmentOrder, { id: order.id, supplierOrderId: IsNull() }, { supplierOrderId: placement.supplierOrderId });
     if (current.status !== 'awaiting_fulfilment')
       return current.status === 'ordered' ? { outcome: 'ordered' } : { outcome: 'already_settled' };
-    await manager.insert(FulfilmentOrder, {
-      redemptionId,
-      supplier: supplier.kind,
-      supplierOrderId: placement.supplierOrderId,
-      orderedAt: now,
-    });
     current.status = 'ordered';
     await manager.save(current);
     return { outcome: 'ordered' };
@@ -105,6 +132,7 @@ export async function findShipment(
   const found = await orderOf(dataSource, redemptionId);
   if (!found) throw new Error(`Redemption ${redemptionId} has no order to look at`);
   const { order, placed } = found;
+  if (order.state === 'placing') return 'not_yet';
   if (order.state !== 'open') return order.state;
   // An order taken by another supplier (before REWARD_SUPPLIER changed) is settled by its reports only.
   if (order.supplier !== supplier.kind) return 'not_yet';
@@ -140,7 +168,7 @@ export async function cancelOrder(
   if (!found) return 'not_ordered';
   const { order, placed } = found;
   if (order.state === 'shipped') return 'already_shipped';
-  if (order.state !== 'open') return 'cancelled';
+  if (order.state !== 'open' && order.state !== 'placing') return 'cancelled';
   if (order.supplier === supplier.kind) {
     const answer = await supplier.cancelOrder(placed);
     if (answer.outcome === 'already_shipped') {
@@ -158,7 +186,7 @@ export async function cancelOrder(
   }
   const cancelled = await dataSource.manager.update(
     FulfilmentOrder,
-    { id: order.id, state: 'open' },
+    { id: order.id, state: In(['open', 'placing']) },
     { state: 'cancelled', cancelledAt: now },
   );
   if (cancelled.affected === 1) return 'cancelled';
@@ -168,6 +196,12 @@ export async function cancelOrder(
 
 /** How a redemption to fulfil ended: spent (shipped), given back, or waiting for care. */
 export type SettledStatus = Exclude<RedemptionStatus, 'awaiting_fulfilment' | 'ordered'>;
+
+/** How a redemption ended, and whether this call settled it (and so tells the member) or found it settled. */
+export interface Settlement {
+  status: SettledStatus;
+  settledNow: boolean;
+}
 
 /**
  * Settles a redemption's held points by what its order says: shipped, the points are spent (and the
@@ -181,18 +215,19 @@ export async function settleRedemption(
   redemptionId: string,
   reasonIfNotShipped: string,
   now = new Date(),
-): Promise<SettledStatus> {
-  return inTransaction(dataSource, async (manager) => {
+): Promise<Settlement> {
+  return inTransaction(dataSource, async (manager): Promise<Settlement> => {
     // The lock order of a redemption: its row, its order, the member, the reward's stock, the ledger's hot rows.
     const redemption = await manager.findOneOrFail(Redemption, { where: { id: redemptionId }, lock: { mode: 'pessimistic_write' } });
-    if (redemption.status !== 'ordered' && redemption.status !== 'awaiting_fulfilment') return redemption.status;
+    if (redemption.status !== 'ordered' && redemption.status !== 'awaiting_fulfilment')
+      return { status: redemption.status, settledNow: false };
     const order = await manager.findOne(FulfilmentOrder, { where: { redemptionId }, lock: { mode: 'pessimistic_write' } });
     if (order?.state === 'shipped') {
       await ledger.post({ source: 'fulfilment', key: `post:${redemptionId}`, pendingTransferId: redemption.transferId }, manager);
       redemption.status = 'fulfilled';
       await manager.save(redemption);
       await queueRedemptionCompleted(manager, redemption);
-      return redemption.status;
+      return { status: 'fulfilled', settledNow: true };
     }
     const account = await manager.findOneByOrFail(LedgerAccount, { memberId: redemption.memberId });
     await lockMemberAccounts(manager, [account.id]);
@@ -201,10 +236,11 @@ export async function settleRedemption(
       redemption.quantity,
     ]);
     await ledger.void({ source: 'fulfilment', key: `void:${redemptionId}`, pendingTransferId: redemption.transferId }, manager);
-    if (order?.state === 'open') await manager.update(FulfilmentOrder, { id: order.id }, { state: 'cancelled', cancelledAt: now });
+    if (order?.state === 'open' || order?.state === 'placing')
+      await manager.update(FulfilmentOrder, { id: order.id }, { state: 'cancelled', cancelledAt: now });
     redemption.status = 'cancelled';
     redemption.outcome = order?.state === 'failed' ? 'the supplier could not deliver it' : reasonIfNotShipped;
     await manager.save(redemption);
-    return redemption.status;
+    return { status: 'cancelled', settledNow: true };
   });
 }

@@ -37,7 +37,8 @@ export class HttpRewardSupplier implements RewardSupplier {
   }
 
   async cancelOrder(order: PlacedOrder): Promise<SupplierCancellation> {
-    const path = `/orders/${encodeURIComponent(order.supplierOrderId)}/cancellation`;
+    // By Tessera's reference: the supplier's own id may never have reached Tessera.
+    const path = `/orders/${encodeURIComponent(order.reference)}/cancellation`;
     const response = await this.post(path, `cancel-${order.reference}`, { reference: order.reference });
     const answer = response.ok ? (response.body as { status?: unknown; carrier?: unknown; trackingNumber?: unknown } | null) : null;
     if (answer?.status === 'cancelled') return { outcome: 'cancelled' };

@@ -11,10 +11,10 @@ export interface SupplierOrder {
   recipient: { name: string | null; email: string | null };
 }
 
-/** An order the supplier took. */
+/** An order Tessera placed with the supplier (whose answer, and so its own id, may not have arrived). */
 export interface PlacedOrder {
   reference: string;
-  supplierOrderId: string;
+  supplierOrderId: string | null;
   rewardCode: string;
   orderedAt: Date;
 }

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import {
   dueExpiryNotices,
@@ -25,7 +26,7 @@ export function createExpiryActivities({
 }) {
   return {
     expireLots(asOf: string): Promise<ExpiredLots> {
-      return expireDueLots(dataSource, ledger, new Date(asOf));
+      return expireDueLots(dataSource, ledger, new Date(asOf), () => Context.current().heartbeat());
     },
 
     async alertExpiryFailures(failures: ExpiryFailure[]): Promise<void> {

@@ -8,7 +8,7 @@ import {
   settleRedemption,
   type OrderCancellationOutcome,
   type OrderPlacementOutcome,
-  type SettledStatus,
+  type Settlement,
 } from '../../loyalty/fulfilment/fulfilment.js';
 import type { RewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
@@ -42,7 +42,7 @@ export function createFulfilmentActivities(deps: { dataSource: DataSource; ledge
     cancelOrder(redemptionId: string): Promise<OrderCancellationOutcome> {
       return cancelOrder(dataSource, ledger, supplier, redemptionId);
     },
-    settleRedemption(redemptionId: string, reasonIfNotShipped: string): Promise<SettledStatus> {
+    settleRedemption(redemptionId: string, reasonIfNotShipped: string): Promise<Settlement> {
       return settleRedemption(dataSource, ledger, redemptionId, reasonIfNotShipped);
     },
     /** Tells the member how the redemption ended (shipped, or cancelled and why). */
