@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionContext, ActionResponse, After, Before, RecordActionResponse } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { AuditEntry, Partner, PointPackage, Reward } from '../entities/index.js';
+import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
 import { Refusal } from '../loyalty/refusal.js';
@@ -201,12 +201,11 @@ export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Fulfi
       (c) => !!fulfilment && ['awaiting_fulfilment', 'ordered'].includes(String(c.record?.params.status)),
     ),
     handler: async (_request, _response, context) => {
-      const { id, rewardId } = context.record!.params as { id: string; rewardId: string };
-      const reward = await dataSource.manager.findOneByOrFail(Reward, { id: rewardId });
+      const { id } = context.record!.params as { id: string };
       const by = staff(context)!.email;
       try {
         // The reason reaches the member's email; who cancelled goes to the audit log only.
-        await fulfilment!.cancel({ id, rewardCode: reward.code }, 'by customer care');
+        await fulfilment!.cancel(id, 'by customer care');
       } catch (error) {
         if (error instanceof WorkflowNotFoundError)
           return notice(context, 'Its fulfilment has already finished: nothing to cancel', 'error');

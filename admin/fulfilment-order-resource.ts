@@ -116,8 +116,7 @@ export function fulfilmentOrders(
           ...(outcome === 'shipped' ? { carrier: text('carrier'), trackingNumber: text('trackingNumber') } : { reason: text('reason') }),
         });
         // Best effort: the fulfilment finds the recorded report at its next look if it is not told now.
-        if (recorded.outcome === 'recorded')
-          await fulfilment?.shipmentReported({ id: redemptionId, rewardCode: recorded.rewardCode }).catch(() => undefined);
+        if (recorded.outcome === 'recorded') await fulfilment?.shipmentReported(redemptionId).catch(() => undefined);
         const updated = await context.resource.findOne(String(record!.params.id), context);
         return {
           record: updated ? (await withNames(dataSource, [updated.toJSON(context.currentAdmin)]))[0]! : record!,

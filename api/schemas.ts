@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { salesChannels } from '../entities/index.js';
+import { clockSkewMs } from '../loyalty/earning/event-time.js';
 import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
 
 /** The partner API's request shapes: validation and the OpenAPI document both come from these. */
@@ -8,8 +9,13 @@ import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
  * Every string the API accepts, in a body, a query or a path: no control character (C0 or DEL),
  * which no name, code or reference needs and the database would refuse (NUL) or store invisibly.
  */
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-export const text = () => z.string().regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters');
+export const text = () =>
+  z
+    .string()
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    .regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters')
+    // JSON may carry half of a UTF-16 pair escaped (\ud800): no character, and PostgreSQL cannot store it.
+    .refine((value) => value.isWellFormed(), 'must be valid Unicode text (a lone \\uD800-\\uDFFF is half a character)');
 
 /**
  * A character `trim()` keeps. Spelled out rather than `\S`: regex engines disagree on what `\s` is
@@ -21,9 +27,6 @@ export const notBlank = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202
 export const label = (max: number) => text().regex(notBlank, 'must not be blank').trim().min(1).max(max);
 
 const externalId = label(200).describe("The member's id in the partner's systems");
-
-/** Clocks drift: an event may be dated up to a day ahead of the server's, no further. */
-const latestEvent = () => Date.now() + 86_400_000;
 
 export const eventBody = z
   .object({
@@ -63,9 +66,12 @@ export const eventBody = z
       .regex(/^20\d\d-/, 'must be in the years 2000 to 2099')
       // A second pattern makes zod leave the format out of the JSON schema.
       .meta({ format: 'date-time' })
-      .refine((at) => Date.parse(at) <= latestEvent(), "must be at most a day ahead of the server's clock")
       .optional()
-      .describe("When it happened (2000 to 2099, at most a day ahead of the server's clock); now when absent"),
+      .describe(
+        `When it happened (2000 to 2099); now when absent. The program takes it at most ${clockSkewMs / 60_000} minutes after the server's clock ` +
+          'and at most its backdating window (30 days unless the operator set another) before; otherwise 422 `event_refused` ' +
+          'naming body.occurredAt.',
+      ),
   })
   .refine((body) => body.amountCents === undefined || body.currency !== undefined, {
     message: 'is required with amountCents',

@@ -60,9 +60,7 @@ export function supplierCallbackRouter({ dataSource, ledger, secret, fulfilment,
     );
     if (recorded.outcome === 'recorded') {
       // Recorded is what counts: a fulfilment not told now finds the report at its next look.
-      await fulfilment
-        .shipmentReported({ id: report.reference, rewardCode: recorded.rewardCode })
-        .catch((error) => logFault(error, req.path));
+      await fulfilment.shipmentReported(report.reference).catch((error) => logFault(error, req.path));
     }
     res.json({ reference: report.reference, outcome: recorded.outcome });
   });

@@ -47,6 +47,16 @@ export async function queueProcess<P extends OutboxProcess>(
   if (id) queued.push(id);
 }
 
+/** The details `process` was queued with for `subjectId`; undefined when it never was. */
+export async function queuedDetails<P extends OutboxProcess>(
+  manager: EntityManager,
+  process: P,
+  subjectId: string,
+): Promise<OutboxDetails[P] | undefined> {
+  const row = await manager.findOneBy(OutboxEntry, { process, subjectId });
+  return row?.details as OutboxDetails[P] | undefined;
+}
+
 /** The entries the caller's transaction queued: what its committer starts right after the commit. */
 export function queuedBy(manager: EntityManager): string[] {
   return [...collected(manager)];

@@ -79,7 +79,7 @@ let callbackUrl: string;
 let key: string;
 let supplierUrl: string;
 let p: Awaited<ReturnType<typeof createProgram>>;
-const fulfilment = () => temporalFulfilmentControl(harness.env.client);
+const fulfilment = () => temporalFulfilmentControl(harness.env.client, harness.db.dataSource);
 
 async function listen(app: express.Express): Promise<string> {
   const server = app.listen(0);
@@ -109,6 +109,7 @@ beforeAll(async () => {
     { code: 'flaky-kite', name: 'Flaky kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
     { code: 'lost-kite', name: 'Lost kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
     { code: 'instant-kite', name: 'Instant kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
+    { code: 'renamed-kite', name: 'Renamed kite', pointsPrice: 300, needsFulfilment: true, stock: 10 },
     { code: 'coffee-voucher', name: 'Coffee voucher', pointsPrice: 150, needsFulfilment: false, stock: null },
   ]);
   const { partner } = await p.partner(100_000);
@@ -251,7 +252,7 @@ it("cancels the supplier's order when care cancels, then gives the points and th
   const before = await stock('kite');
   const redemption = await orderedRedemption('kite-di', 40);
   expect(await stock('kite')).toBe(before - 1);
-  await fulfilment().cancel({ id: redemption.id, rewardCode: 'kite' }, 'by customer care');
+  await fulfilment().cancel(redemption.id, 'by customer care');
   expect(await result(redemption.id)).toBe('cancelled');
   const order = supplierOrders.get(redemption.id)!;
   expect(order.cancelled).toBe(true);
@@ -266,7 +267,7 @@ it('keeps the reward and spends the points when the order had already shipped as
   const redemption = await orderedRedemption('kite-ed', 40);
   // The parcel left; the supplier's report of it has not arrived.
   supplierOrders.get(redemption.id)!.shipped = true;
-  await fulfilment().cancel({ id: redemption.id, rewardCode: 'kite' }, 'by customer care');
+  await fulfilment().cancel(redemption.id, 'by customer care');
   expect(await result(redemption.id)).toBe('fulfilled');
   expect(await balance('kite-ed')).toMatchObject({ posted: 100, available: 100, held: 0 });
   expect(await orderOf(redemption.id)).toMatchObject({ state: 'shipped', carrier: 'DHL', trackingNumber: 'JVGL0999' });
@@ -277,7 +278,7 @@ it('keeps the reward and spends the points when the order had already shipped as
 it('takes the points again, once, when a shipment is reported after the cancellation gave them back', async () => {
   const before = await stock('kite');
   const redemption = await orderedRedemption('kite-fay', 50);
-  await fulfilment().cancel({ id: redemption.id, rewardCode: 'kite' }, 'by customer care');
+  await fulfilment().cancel(redemption.id, 'by customer care');
   expect(await result(redemption.id)).toBe('cancelled');
   expect(await balance('kite-fay')).toMatchObject({ available: 500 });
   expect(await stock('kite')).toBe(before);
@@ -304,7 +305,7 @@ it('takes the points again, once, when a shipment is reported after the cancella
 
 it('flags the redemption for care, taking nothing, when the member spent the points given back before the late shipment', async () => {
   const redemption = await orderedRedemption('kite-gus', 30);
-  await fulfilment().cancel({ id: redemption.id, rewardCode: 'kite' }, 'by customer care');
+  await fulfilment().cancel(redemption.id, 'by customer care');
   expect(await result(redemption.id)).toBe('cancelled');
   // The points came back and went on vouchers.
   await post('/members/kite-gus/redemptions', { reward: 'coffee-voucher', quantity: 2 });
@@ -318,6 +319,21 @@ it('flags the redemption for care, taking nothing, when the member spent the poi
     outcome: 'it was delivered after its cancellation, and the points given back were spent since',
   });
   expect((await checkLedger(harness.db.dataSource.manager)).violations).toEqual([]);
+});
+
+it('settles a shipment reported after the operator renamed the reward, at once', async () => {
+  const redemption = await orderedRedemption('kite-ren', 40, 'renamed-kite');
+  // The workflow was started under the old code; the signal must still find it.
+  await harness.db.dataSource.manager.update(Reward, { code: 'renamed-kite' }, { code: 'kite-2027' });
+  const shipped = { reference: redemption.id, status: 'shipped', carrier: 'PostNL', trackingNumber: '3SREN0001' };
+  expect((await report(shipped)).body.outcome).toBe('recorded');
+  // The next look is an hour away: only the signal settles it within the test.
+  const settled = await Promise.race([
+    result(redemption.id, 'renamed-kite'),
+    new Promise((r) => setTimeout(() => r('still waiting'), 20_000)),
+  ]);
+  expect(settled).toBe('fulfilled');
+  expect(await balance('kite-ren')).toMatchObject({ posted: 100, held: 0 });
 });
 
 describe('an order whose answer is lost on the way', () => {

@@ -190,6 +190,23 @@ describe('control characters', () => {
       expectProblem(answer, 400, 'invalid_request');
       expect(fields(answer), `${method} ${path}`).toContain(field);
     }
+    // A lone UTF-16 surrogate is no text: JSON can carry it escaped, PostgreSQL cannot store it.
+    const surrogates: [string, string, unknown, string][] = [
+      ['POST', '/events', { ...purchase('sur-ann'), member: { externalId: 'sur\ud800ann' } }, 'body.member.externalId'],
+      ['POST', '/events', purchase('sur-ann', 1_000, { pointOfSale: 'ams\udfff' }), 'body.pointOfSale'],
+      ['POST', '/members/ctl-bob/transfers', { to: 'sur\udc00cy', points: 1 }, 'body.to'],
+      ['POST', '/members/ctl-bob/redemptions', { reward: '\ud83dcoffee' }, 'body.reward'],
+      // Half a character in the URL is no UTF-8 at all: the path is at fault.
+      ['POST', '/members/sur%ED%A0%80bob/redemptions', { reward: 'coffee' }, 'path'],
+    ];
+    for (const [method, path, body, field] of surrogates) {
+      const answer = await call(method, path, { body });
+      expect(answer.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(fields(answer), `${method} ${path}`).toContain(field);
+    }
+    // Well-formed text beyond the BMP is welcome.
+    const smiling = { ...purchase('sur-bob'), member: { externalId: 'sur-\ud83d\ude00' } };
+    expect((await call('POST', '/events', { body: smiling })).status).toBe(201);
     const widget = await call('GET', '/widget/v1/state?token=abcdefghij%00klm', { base: origin });
     expectProblem(widget, 400, 'invalid_request');
     expect(fields(widget)).toEqual(['query.token']);
@@ -376,9 +393,13 @@ describe('timestamps', () => {
     const far = await call('POST', '/events', { body: purchase('ts-ann', 1_000, { occurredAt: '9999-12-31T23:59:59Z' }) });
     expectProblem(far, 400, 'invalid_request');
     expect(new Set(fields(far))).toEqual(new Set(['body.occurredAt']));
+    // One rule for the future, whatever the distance: the program's (422), as the document says.
     const ahead = await call('POST', '/events', { body: purchase('ts-ann', 1_000, { occurredAt: days(3).toISOString() }) });
-    expectProblem(ahead, 400, 'invalid_request');
+    expectProblem(ahead, 422, 'event_refused');
     expect(fields(ahead)).toEqual(['body.occurredAt']);
+    const documented = JSON.stringify(document.paths['/events'].post);
+    expect(documented).not.toMatch(/a day ahead/);
+    expect(documented).toMatch(/at most 5 minutes after/);
     const backdated = await call('POST', '/events', { body: purchase('ts-ann', 1_000, { occurredAt: days(-3).toISOString() }) });
     expect(backdated.status).toBe(201);
     expect(backdated.json.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);

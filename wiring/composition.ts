@@ -41,7 +41,7 @@ export async function composeWeb(
     dataSource,
     timing: productionTiming(config.fulfilmentPollSeconds),
   });
-  const fulfilment = temporalFulfilmentControl(client);
+  const fulfilment = temporalFulfilmentControl(client, dataSource);
   const backOffice = createBackOffice({
     dataSource,
     mailer,

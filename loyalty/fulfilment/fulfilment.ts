@@ -3,6 +3,7 @@ import { FulfilmentOrder, LedgerAccount, Member, Redemption, Reward, type Redemp
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
+import { queuedDetails } from '../outbox.js';
 import { queueRedemptionCompleted } from '../redemptions.js';
 import type { PlacedOrder, RewardSupplier } from './reward-supplier.js';
 import { recordShipmentReport } from './shipment-reports.js';
@@ -32,6 +33,19 @@ export async function fulfilmentView(dataSource: DataSource, redemptionId: strin
     memberName: member.displayName,
     outcome: redemption.outcome,
   };
+}
+
+/**
+ * The reward code a redemption's fulfilment was started under: its workflow's id carries it, and
+ * the operator may have renamed the reward since. Undefined for no such redemption.
+ */
+export async function fulfilmentStartedUnder(dataSource: DataSource, redemptionId: string): Promise<string | undefined> {
+  const queued = await queuedDetails(dataSource.manager, 'reward_fulfilment', redemptionId);
+  if (queued) return queued.rewardCode;
+  // Started before processes were queued: under the code it has kept, if it has.
+  const redemption = await dataSource.manager.findOneBy(Redemption, { id: redemptionId });
+  if (!redemption) return undefined;
+  return (await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId })).code;
 }
 
 /** Placing the order: the supplier took it, refused it for good, or the redemption was settled before it was placed. */

@@ -24,10 +24,9 @@ export type ShipmentReport = { redemptionId: string; reportedBy: string } & (
 export const reportOutcomes = ['recorded', 'already_recorded', 'points_taken', 'needs_care', 'noted'] as const;
 export type ReportOutcome = (typeof reportOutcomes)[number];
 
-/** A recorded report, with the reward's code that names the redemption's fulfilment. */
+/** What recording a report did. */
 export interface RecordedReport {
   outcome: ReportOutcome;
-  rewardCode: string;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -146,9 +145,5 @@ export async function recordShipmentReport(
     await queueRedemptionCompleted(manager, redemption);
     return 'points_taken';
   });
-  const [reward]: { code: string }[] = await dataSource.query(
-    `SELECT w.code FROM reward w JOIN redemption r ON r."rewardId" = w.id WHERE r.id = $1`,
-    [report.redemptionId],
-  );
-  return { outcome, rewardCode: reward!.code };
+  return { outcome };
 }

@@ -18,7 +18,7 @@ export async function serveBackOffice(harness: WorkerHarness) {
       ledger,
       approvals: temporalCareApprovals(harness.env.client),
       boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
-      fulfilment: temporalFulfilmentControl(harness.env.client),
+      fulfilment: temporalFulfilmentControl(harness.env.client, harness.db.dataSource),
       processes: harness.processes,
     },
     mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
