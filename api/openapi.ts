@@ -278,6 +278,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
         servers: [{ url: '/api/supplier/v1', description: "The reward supplier's callback (REWARD_SUPPLIER=http)" }],
         post: {
           tags: ['Reward suppliers'],
+          operationId: 'reportShipment',
           summary: 'A supplier reports an order shipped, or that it cannot be delivered',
           description:
             'For the supplier of an installation with REWARD_SUPPLIER=http. Tessera POSTs each order to `<SUPPLIER_URL>/orders` ' +
@@ -294,6 +295,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
             401: problem(401, 'Tessera-Signature missing, wrong or more than five minutes old'),
             404: problem(404, 'No order with this reference was placed with this supplier'),
             409: problem(409, 'The order was already reported otherwise (failed, then shipped)'),
+            415: problem(415, 'The report is not application/json'),
           },
         },
       },

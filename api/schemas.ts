@@ -104,6 +104,8 @@ export const memberTransferBody = z.object({
     ),
 });
 
+const pageSize = 'must be a whole number from 1 to 100';
+
 export const transactionsQuery = z.object({
   cursor: text()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be the nextCursor of a page')
@@ -114,7 +116,14 @@ export const transactionsQuery = z.object({
     })
     .optional()
     .describe("The previous page's nextCursor"),
-  limit: z.coerce.number<string>().int().min(1).max(100).default(20),
+  // Digits only: Number() would also read 1e2, 0x10 or " 5", which the document's integer is not.
+  limit: z
+    .preprocess(
+      (value) => (typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value),
+      z.int({ error: pageSize }).min(1, pageSize).max(100, pageSize),
+    )
+    .default(20)
+    .describe('Entries per page, 20 when absent'),
 });
 
 export const externalIdParam = externalId;

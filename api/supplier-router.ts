@@ -4,7 +4,9 @@ import { recordShipmentReport } from '../loyalty/fulfilment/shipment-reports.js'
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { hasValidSignature, signatureToleranceSeconds } from '../loyalty/signatures.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 import { fieldProblem, invalidRequest, noSuchEndpoint, sendProblem } from './problem.js';
+import { requireJson } from './require-json.js';
 import { shipmentReportBody } from './schemas.js';
 
 export interface SupplierCallbackDependencies {
@@ -24,7 +26,7 @@ export interface SupplierCallbackDependencies {
  */
 export function supplierCallbackRouter({ dataSource, ledger, secret, fulfilment, logFault }: SupplierCallbackDependencies): Router {
   const router = Router();
-  router.post('/shipments', express.raw({ type: () => true, limit: '20kb' }), async (req, res) => {
+  router.post('/shipments', requireJson, express.raw({ type: () => true, limit: '20kb' }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     if (!hasValidSignature(secret, raw, req.header('tessera-signature'), new Date())) {
       return sendProblem(res, {
@@ -64,6 +66,7 @@ export function supplierCallbackRouter({ dataSource, ledger, secret, fulfilment,
     }
     res.json({ reference: report.reference, outcome: recorded.outcome });
   });
+  refuseOtherMethods(router);
   router.use(noSuchEndpoint);
   return router;
 }

@@ -17,7 +17,8 @@ import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
-import { apiCodes, fieldProblem, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
+import { requireJson } from './require-json.js';
+import { apiCodes, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
 import * as responses from './responses.js';
 import {
   eventBody,
@@ -64,17 +65,6 @@ const answer =
       next(error instanceof Refusal ? new ProblemError(refusalProblem(req, error)) : error);
     }
   };
-
-/** Writes are JSON: anything else (or nothing) is a 415, before the body is looked at. */
-const requireJson: RequestHandler = (req, _res, next) => {
-  const mediaType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw fieldProblem(415, apiCodes.unsupported_media_type, 'unsupported_media_type', [
-      { field: 'header.Content-Type', message: 'must be application/json (send {} for an empty body)' },
-    ]);
-  }
-  next();
-};
 
 /** The partner API, version 1: authenticated by API key, idempotent writes, problem+json errors. */
 export function apiV1Router({

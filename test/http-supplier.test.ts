@@ -232,6 +232,30 @@ it('refuses reports not signed with the supplier secret, too old, malformed, con
   );
 });
 
+it('answers a report that is not JSON with a 415 and another method with a 405 naming POST, recording nothing', async () => {
+  const redemption = await orderedRedemption('kite-ct', 40);
+  const raw = JSON.stringify({ reference: redemption.id, status: 'shipped', carrier: 'DHL', trackingNumber: 'JVGL0415' });
+  const at = Math.floor(Date.now() / 1000);
+  const signature = `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${raw}`).digest('hex')}`;
+  const asText = await fetch(callbackUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'tessera-signature': signature },
+    body: raw,
+  });
+  expect(asText.status).toBe(415);
+  expect(await asText.json()).toMatchObject({ code: 'unsupported_media_type', errors: [{ field: 'header.Content-Type' }] });
+  for (const method of ['GET', 'PUT', 'DELETE']) {
+    const other = await fetch(callbackUrl, { method });
+    expect(other.status, method).toBe(405);
+    expect(other.headers.get('allow')).toBe('POST');
+    expect(await other.json()).toMatchObject({ code: 'method_not_allowed' });
+  }
+  expect(await orderOf(redemption.id)).toMatchObject({ state: 'open' });
+  const document = await (await fetch(callbackUrl.replace('/supplier/v1/shipments', '/openapi.json'))).json();
+  expect(document.paths['/shipments'].post.operationId).toBe('reportShipment');
+  expect(document.paths['/shipments'].post.responses).toHaveProperty('415');
+});
+
 it('gives the points back at once when the supplier refuses the order', async () => {
   await post('/events', {
     member: { externalId: 'kite-cy', email: 'kite-cy@example.test' },

@@ -232,6 +232,16 @@ describe('history cursor', () => {
       expect(fields(answer), cursor).toEqual(['query.cursor']);
     }
   });
+
+  it('takes a page size written as the integer the document says, and nothing else', async () => {
+    await call('POST', '/events', { body: purchase('lim-ann') });
+    for (const limit of ['1e2', '0x10', '%205', '2.0', '', '-1', '0', '101', 'ten']) {
+      const answer = await call('GET', `/members/lim-ann/transactions?limit=${limit}`);
+      expectProblem(answer, 400, 'invalid_request');
+      expect(fields(answer), limit).toEqual(['query.limit']);
+    }
+    expect((await call('GET', '/members/lim-ann/transactions?limit=100')).status).toBe(200);
+  });
 });
 
 describe('content type', () => {
