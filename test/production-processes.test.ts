@@ -60,11 +60,18 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
+/** A refusal to start is one plain line for the person deploying, not a stack trace. */
+const noStackTrace = (output: string) => expect(output).not.toMatch(/^\s+at /m);
+
 it('refuses to start a production process without the services it needs, naming them', async () => {
-  const { child, output } = run('web', { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', SESSION_SECRET: '' });
+  // The web process needs the supplier too: it takes an HTTP supplier's reports, and only then.
+  const { child, output } = run('web', { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', SESSION_SECRET: '', REWARD_SUPPLIER: '' });
   const code = await new Promise((resolve) => child.once('exit', resolve));
   expect(code).toBe(1);
-  expect(output()).toContain('Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SESSION_SECRET');
+  expect(output()).toContain(
+    'Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SESSION_SECRET, REWARD_SUPPLIER (manual or http)',
+  );
+  noStackTrace(output());
 });
 
 it('refuses to start the web process on a development session secret', async () => {
@@ -73,9 +80,11 @@ it('refuses to start the web process on a development session secret', async () 
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: sink.smtpUrl,
     SESSION_SECRET: developmentSessionSecret,
+    REWARD_SUPPLIER: 'manual',
   });
   expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
   expect(output()).toContain('SESSION_SECRET is a development placeholder');
+  noStackTrace(output());
 });
 
 it('refuses to start the worker without a real supplier: it never falls back to the fake', async () => {
@@ -90,6 +99,7 @@ it('refuses to start the worker without a real supplier: it never falls back to 
   const stillRunning = new Promise((resolve) => setTimeout(() => resolve('still running after 30 s'), 30_000));
   expect(await Promise.race([exited, stillRunning])).toBe(1);
   expect(output()).toContain('Missing configuration: set REWARD_SUPPLIER (manual or http)');
+  noStackTrace(output());
 });
 
 it('runs web and worker as separate processes on the configured services', async () => {

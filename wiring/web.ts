@@ -5,15 +5,22 @@ import { composeWeb } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
 import { openDataSource } from './database.js';
 import { logger } from './logger.js';
+import { settingsOrExit } from './settings-or-exit.js';
 import { Shutdown } from './shutdown.js';
 
-/** Production web process: HTTP (API, back office, health). Migrates the schema at start. */
-const config = requireProductionSettings(loadConfig(), {
-  databaseUrl: 'DATABASE_URL',
-  temporalAddress: 'TEMPORAL_ADDRESS',
-  smtpUrl: 'SMTP_URL',
-  sessionSecret: 'SESSION_SECRET',
-});
+/**
+ * Production web process: HTTP (API, back office, health). Migrates the schema at start. It needs
+ * REWARD_SUPPLIER as the worker does: it takes the shipment reports of an HTTP supplier, and only then.
+ */
+const config = settingsOrExit('Tessera web', () =>
+  requireProductionSettings(loadConfig(), {
+    databaseUrl: 'DATABASE_URL',
+    temporalAddress: 'TEMPORAL_ADDRESS',
+    smtpUrl: 'SMTP_URL',
+    sessionSecret: 'SESSION_SECRET',
+    supplier: 'REWARD_SUPPLIER (manual or http)',
+  }),
+);
 const shutdown = new Shutdown();
 shutdown.handleSignals();
 try {

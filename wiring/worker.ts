@@ -5,6 +5,7 @@ import { composeWorker } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
 import { logger } from './logger.js';
 import { rewardSupplier } from './reward-supplier.js';
+import { settingsOrExit } from './settings-or-exit.js';
 import { Shutdown } from './shutdown.js';
 
 /**
@@ -12,12 +13,14 @@ import { Shutdown } from './shutdown.js';
  * rewards through the configured supplier, never a default one: without REWARD_SUPPLIER it refuses
  * to start, and the fake supplier only runs when asked for by name.
  */
-const config = requireProductionSettings(loadConfig(), {
-  databaseUrl: 'DATABASE_URL',
-  temporalAddress: 'TEMPORAL_ADDRESS',
-  smtpUrl: 'SMTP_URL',
-  supplier: 'REWARD_SUPPLIER (manual or http)',
-});
+const config = settingsOrExit('Tessera worker', () =>
+  requireProductionSettings(loadConfig(), {
+    databaseUrl: 'DATABASE_URL',
+    temporalAddress: 'TEMPORAL_ADDRESS',
+    smtpUrl: 'SMTP_URL',
+    supplier: 'REWARD_SUPPLIER (manual or http)',
+  }),
+);
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 const shutdown = new Shutdown();
 shutdown.handleSignals();
