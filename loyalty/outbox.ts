@@ -1,4 +1,4 @@
-import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { And, In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { OutboxEntry, type OutboxProcess } from '../entities/index.js';
 
 /** What each process needs besides its subject, by process: the dispatcher's starters read it typed. */
@@ -62,10 +62,15 @@ export function queuedBy(manager: EntityManager): string[] {
   return [...collected(manager)];
 }
 
-/** Entries not started yet among `ids` (all of them when absent), oldest first. */
-export async function undispatchedProcesses(dataSource: DataSource, options: { ids?: string[]; limit: number }): Promise<QueuedProcess[]> {
+/** Entries not started yet among `ids` (all of them when absent), but for those `excluding`, oldest first. */
+export async function undispatchedProcesses(
+  dataSource: DataSource,
+  options: { ids?: string[]; excluding?: string[]; limit: number },
+): Promise<QueuedProcess[]> {
+  const ids = options.ids ? In(options.ids) : undefined;
+  const excluded = options.excluding?.length ? Not(In(options.excluding)) : undefined;
   const rows = await dataSource.manager.find(OutboxEntry, {
-    where: { dispatchedAt: IsNull(), ...(options.ids ? { id: In(options.ids) } : {}) },
+    where: { dispatchedAt: IsNull(), ...(ids && excluded ? { id: And(ids, excluded) } : ids || excluded ? { id: ids ?? excluded } : {}) },
     order: { createdAt: 'ASC' },
     take: options.limit,
   });

@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CareAdjustment, ProgramSettings, Redemption, Reward } from '../entities/index.js';
+import { In } from 'typeorm';
+import { CareAdjustment, OutboxEntry, ProgramSettings, Redemption, Reward } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { requestAdjustment } from '../loyalty/care-adjustments.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
@@ -130,4 +131,25 @@ it('starts the approval of a large care adjustment from the outbox when the back
     status: 'applied',
     decidedBy: 'supervisor@tessera.test',
   });
+});
+
+it('starts what it can when some entries will not start: a stuck entry never holds up the ones behind it', async () => {
+  const m = harness.db.dataSource.manager;
+  // Workflow ids this long are refused by Temporal every time.
+  const stuck = ['a', 'b', 'c'].map((letter) => ({
+    process: 'reward_fulfilment' as const,
+    subjectId: randomUUID(),
+    details: { rewardCode: letter.repeat(1_100) },
+    createdAt: new Date(Date.now() - 60_000),
+  }));
+  await m.insert(OutboxEntry, stuck);
+  const behind = randomUUID();
+  await m.insert(OutboxEntry, { process: 'hold_timeout', subjectId: behind, details: { expiresAt: '2099-01-01T00:00:00Z' } });
+  try {
+    await expect(harness.processes.dispatchQueued(2)).rejects.toThrow();
+    expect((await m.findOneByOrFail(OutboxEntry, { subjectId: behind })).dispatchedAt).not.toBeNull();
+    expect((await harness.env.client.workflow.getHandle(workflowIds.holdTimeout(behind)).describe()).status.name).toBe('RUNNING');
+  } finally {
+    await m.delete(OutboxEntry, { subjectId: In(stuck.map((entry) => entry.subjectId)) });
+  }
 });

@@ -29,7 +29,7 @@ export interface ProcessDispatcher {
   /** Starts the workflows of these outbox entries (queued by a transaction that just committed). */
   dispatch(outboxIds: string[]): Promise<void>;
   /** Starts everything queued and not started yet: the sweep behind a crash between a commit and its start. */
-  dispatchQueued(): Promise<number>;
+  dispatchQueued(batchSize?: number): Promise<number>;
 }
 
 /**
@@ -76,8 +76,10 @@ export function temporalProcesses({
       }),
   };
 
-  async function start(entries: QueuedProcess[]): Promise<void> {
+  /** Starts each entry, marks those started, and returns those that would not start with the first reason. */
+  async function start(entries: QueuedProcess[]): Promise<{ failed: string[]; failure?: unknown }> {
     const started: string[] = [];
+    const failed: string[] = [];
     let failure: unknown;
     for (const entry of entries) {
       try {
@@ -85,25 +87,37 @@ export function temporalProcesses({
         started.push(entry.id);
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) started.push(entry.id);
-        else failure ??= error;
+        else {
+          failed.push(entry.id);
+          failure ??= error;
+        }
       }
     }
     await markProcessesDispatched(dataSource, started);
-    if (failure) throw failure;
+    return { failed, failure };
   }
 
   return {
     async dispatch(outboxIds) {
-      if (outboxIds.length > 0) await start(await undispatchedProcesses(dataSource, { ids: outboxIds, limit: outboxIds.length }));
+      if (outboxIds.length === 0) return;
+      const { failed, failure } = await start(await undispatchedProcesses(dataSource, { ids: outboxIds, limit: outboxIds.length }));
+      if (failed.length > 0) throw failure;
     },
     async dispatchQueued(batchSize = 200) {
       let dispatched = 0;
+      // Entries that would not start are passed over (and reported at the end), so they never hold up the newer ones.
+      const passedOver: string[] = [];
+      let firstFailure: unknown;
       for (;;) {
-        const entries = await undispatchedProcesses(dataSource, { limit: batchSize });
-        await start(entries);
-        dispatched += entries.length;
-        if (entries.length < batchSize) return dispatched;
+        const entries = await undispatchedProcesses(dataSource, { limit: batchSize, excluding: passedOver });
+        const { failed, failure } = await start(entries);
+        dispatched += entries.length - failed.length;
+        passedOver.push(...failed);
+        firstFailure ??= failure;
+        if (entries.length < batchSize) break;
       }
+      if (passedOver.length > 0) throw firstFailure;
+      return dispatched;
     },
   };
 }
