@@ -5,6 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
+import { isUuid } from '../loyalty/ids.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { newWebhookSecret, rotateWebhookSecret } from '../loyalty/webhooks.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
@@ -57,6 +58,42 @@ function notice(context: ActionContext, message: string, type: 'success' | 'erro
   return { record: context.record!.toJSON(context.currentAdmin), notice: { message, type } };
 }
 
+/** What the screen of an action that makes a secret says (see components/shown-once-action.tsx). */
+interface SecretScreen {
+  intro: string;
+  submit: string;
+  what: string;
+  usage: string;
+  doneAt: 'record' | 'list';
+}
+
+/**
+ * A record action that makes a secret (a new API key, a rotation). Its screen explains what will
+ * happen; only its button's POST makes the secret, and the answer holds it, beside the record, for
+ * that screen to show until the operator leaves. Opening the screen (a GET) changes nothing.
+ */
+function secretAction(options: {
+  icon: string;
+  isAccessible: (context: ActionContext) => boolean;
+  component: string;
+  screen: SecretScreen;
+  make: (context: ActionContext) => Promise<{ secret: string; message: string }>;
+}) {
+  return {
+    actionType: 'record' as const,
+    icon: options.icon,
+    isAccessible: options.isAccessible,
+    component: options.component,
+    custom: options.screen,
+    handler: (async (request, _response, context) => {
+      const record = context.record!.toJSON(context.currentAdmin);
+      if (request.method !== 'post') return { record };
+      const { secret, message } = await options.make(context);
+      return { record, secret, notice: { message, type: 'success' } };
+    }) as Handler,
+  };
+}
+
 /** Reverse a posted transfer (operator, care supervisor): the ledger puts every point back where it came from. */
 export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
   return recordAction({
@@ -93,17 +130,25 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
 }
 
 /** Partner actions: a new API key (shown once), the earn-widget snippet. */
-export function partnerActions(dataSource: DataSource, publicUrl: string) {
+export function partnerActions(dataSource: DataSource, publicUrl: string, shownOnce: string) {
   return {
-    createApiKey: recordAction({
+    createApiKey: secretAction({
       icon: 'Key',
-      guard: 'Create a new API key for this partner? Its secret is shown once.',
       isAccessible: allowed('Partner', 'createApiKey'),
-      handler: async (_request, _response, context) => {
+      component: shownOnce,
+      screen: {
+        intro:
+          "A new API key lets this partner's systems call the partner API (its other keys keep working). Its secret is shown once, on this screen, right after it is made: have somewhere safe to paste it.",
+        submit: 'Create API key',
+        what: 'API key',
+        usage: 'The partner sends it in the Authorization header of each call: Authorization: Bearer <key>.',
+        doneAt: 'record',
+      },
+      make: async (context) => {
         const partnerId = String(context.record!.params.id);
         const { secret, key } = await issueApiKey(dataSource.manager, partnerId, `made by ${staff(context)!.email}`);
         await audited(dataSource, context, 'ApiKey', 'new', key.id, { partnerId, prefix: key.prefix });
-        return notice(context, `New API key, copy it now (it is shown only once): ${secret}`, 'info');
+        return { secret, message: `API key ${key.prefix}… created: copy it now, it is shown only once` };
       },
     }),
     widgetSnippet: recordAction({
@@ -117,22 +162,33 @@ export function partnerActions(dataSource: DataSource, publicUrl: string) {
   };
 }
 
-/** API key actions: rotate (a new key, the old one revoked) and revoke. */
-export function apiKeyActions(dataSource: DataSource) {
+/** API key actions: rotate (a new key, shown once; the old one revoked) and revoke. */
+export function apiKeyActions(dataSource: DataSource, shownOnce: string) {
   const open = (c: ActionContext) => !c.record?.params.revokedAt;
   return {
-    rotate: recordAction({
+    rotate: secretAction({
       icon: 'RefreshCw',
-      guard: 'Rotate this key? It stops working now; the new one is shown once.',
       isAccessible: allowed('ApiKey', 'rotate', open),
-      handler: async (_request, _response, context) => {
+      component: shownOnce,
+      screen: {
+        intro:
+          'Rotating makes a new key for the same partner and revokes this one at once: calls made with this key are refused from then on. The new key is shown once, on this screen: have somewhere safe to paste it.',
+        submit: 'Rotate key',
+        what: 'API key',
+        usage: 'Give it to the partner to replace the old key in the Authorization header of its calls: Authorization: Bearer <key>.',
+        doneAt: 'list',
+      },
+      make: async (context) => {
         const { id, partnerId, name } = context.record!.params as { id: string; partnerId: string; name: string };
         const replacement = await dataSource.transaction(async (manager) => {
           await revokeApiKey(manager, partnerId, id);
           return issueApiKey(manager, partnerId, name);
         });
         await audited(dataSource, context, 'ApiKey', 'rotate', id, { replacement: replacement.key.prefix });
-        return notice(context, `Rotated. New API key, copy it now (it is shown only once): ${replacement.secret}`, 'info');
+        return {
+          secret: replacement.secret,
+          message: `Rotated: the old key is revoked; new key ${replacement.key.prefix}… shown only once`,
+        };
       },
     }),
     revoke: recordAction({
@@ -157,23 +213,33 @@ export function sellPackageAction(dataSource: DataSource, ledger: Ledger) {
       if (request.method !== 'post') return {};
       const payload = request.payload ?? {};
       const errors: Record<string, { message: string }> = {};
-      const partner = payload.partnerId ? await dataSource.manager.findOneBy(Partner, { id: String(payload.partnerId) }) : null;
-      const pack = payload.packageId
-        ? await dataSource.manager.findOneBy(PointPackage, { id: String(payload.packageId), active: true })
+      // A partner or a package is picked from a list: anything else than an id names none of them.
+      const partner = isUuid(payload.partnerId) ? await dataSource.manager.findOneBy(Partner, { id: payload.partnerId }) : null;
+      const pack = isUuid(payload.packageId)
+        ? await dataSource.manager.findOneBy(PointPackage, { id: payload.packageId, active: true })
         : null;
       if (!partner) errors.partnerId = { message: 'choose the partner who buys' };
       if (!pack) errors.packageId = { message: 'choose a package on sale' };
-      if (!partner || !pack) {
-        return {
+      const refused = () =>
+        ({
           record: { params: payload, errors, populated: {}, baseError: null },
           notice: { message: 'Please correct the highlighted fields', type: 'error' },
-        } as unknown as ActionResponse;
+        }) as unknown as ActionResponse;
+      if (!partner || !pack) return refused();
+      let sold: Awaited<ReturnType<typeof purchasePackage>>;
+      try {
+        sold = await purchasePackage(dataSource, ledger, {
+          partnerId: partner.id,
+          packageCode: pack.code,
+          purchaseKey: String(payload.purchaseKey || randomUUID()),
+        });
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        // The only refusal a valid choice can meet: an order reference already used for another package.
+        errors[error.code === 'idempotency_conflict' ? 'purchaseKey' : 'packageId'] = { message: error.reason };
+        return refused();
       }
-      const { invoice } = await purchasePackage(dataSource, ledger, {
-        partnerId: partner.id,
-        packageCode: pack.code,
-        purchaseKey: String(payload.purchaseKey || randomUUID()),
-      });
+      const { invoice } = sold;
       await audited(dataSource, context, 'Invoice', 'new', invoice.id, {
         number: invoice.number,
         partner: partner.code,
@@ -219,10 +285,12 @@ export function cancelFulfilmentAction(dataSource: DataSource, fulfilment: Fulfi
 
 /**
  * Webhook endpoints: the server makes the signing secret when an endpoint is created, and a new one
- * when it is rotated, and shows it once; no form asks for it or shows it.
+ * when it is rotated; the answer of that POST holds it for the screen that shows it once. No form
+ * asks for it or shows it.
  */
-export function webhookEndpointActions(dataSource: DataSource) {
+export function webhookEndpointActions(dataSource: DataSource, components: { newWithSecret: string; shownOnce: string }, checks: Before) {
   const { before: auditBefore, after: auditAfter } = audit(dataSource, 'WebhookEndpoint', 'new');
+  const usage = 'The partner\'s receiver checks each delivery\'s Tessera-Signature header with it (HMAC-SHA256 of "<t>.<body>").';
   const makeSecret: Before = async (request, context) => {
     if (request.method === 'post') serverWrites(context).secret = newWebhookSecret();
     return request;
@@ -230,20 +298,34 @@ export function webhookEndpointActions(dataSource: DataSource) {
   const showSecretOnce: After<ActionResponse> = async (response, _request, context) => {
     const created = response.record?.id && Object.keys(response.record.errors ?? {}).length === 0;
     if (!created) return response;
-    const message = `Endpoint created. Its signing secret, copy it now (it is shown only once): ${String(serverWrites(context).secret)}`;
-    return { ...response, notice: { message, type: 'info' } };
+    const message = 'Endpoint created: copy its signing secret now, it is shown only once';
+    return { ...response, secret: String(serverWrites(context).secret), notice: { message, type: 'success' } };
   };
   return {
-    new: { isAccessible: allowed('WebhookEndpoint', 'new'), before: [makeSecret, auditBefore], after: [auditAfter, showSecretOnce] },
-    rotateSecret: recordAction({
+    new: {
+      isAccessible: allowed('WebhookEndpoint', 'new'),
+      component: components.newWithSecret,
+      custom: { what: 'signing secret', usage },
+      before: [checks, makeSecret, auditBefore],
+      after: [auditAfter, showSecretOnce],
+    },
+    rotateSecret: secretAction({
       icon: 'RefreshCw',
-      guard: 'Give this endpoint a new signing secret? Deliveries are signed with the new one from now on; it is shown once.',
       isAccessible: allowed('WebhookEndpoint', 'rotateSecret'),
-      handler: async (_request, _response, context) => {
+      component: components.shownOnce,
+      screen: {
+        intro:
+          'A new signing secret signs every delivery from now on; the current one stops at once, so the partner must switch its receiver to the new one. It is shown once, on this screen: have somewhere safe to paste it.',
+        submit: 'Rotate signing secret',
+        what: 'signing secret',
+        usage,
+        doneAt: 'record',
+      },
+      make: async (context) => {
         const id = String(context.record!.params.id);
         const secret = await rotateWebhookSecret(dataSource.manager, id);
         await audited(dataSource, context, 'WebhookEndpoint', 'rotateSecret', id, null);
-        return notice(context, `New signing secret, copy it now (it is shown only once): ${secret}`, 'info');
+        return { secret, message: 'New signing secret made: copy it now, it is shown only once' };
       },
     }),
   };

@@ -31,6 +31,11 @@ export interface BackOfficeOptions {
   sessionSecret: string;
   /** Base of the URLs shown to staff (the widget snippet). */
   publicUrl?: string;
+  /**
+   * Whether webhook endpoints may be on this machine or its network, over http too: for a
+   * development machine (`npm start`) only; production delivers to public https addresses.
+   */
+  localWebhookAddresses?: boolean;
   rootPath?: string;
 }
 
@@ -48,14 +53,19 @@ export function createBackOffice({
   databaseUrl,
   sessionSecret,
   publicUrl = 'http://localhost:3000',
+  localWebhookAddresses = false,
   rootPath = '/admin',
 }: BackOfficeOptions): BackOffice {
   const componentLoader = new ComponentLoader();
-  const dashboard = componentLoader.add('Dashboard', fileURLToPath(new URL('./components/dashboard.tsx', import.meta.url)));
-  const reportForm = componentLoader.add(
-    'FulfilmentReportForm',
-    fileURLToPath(new URL('./components/fulfilment-report-form.tsx', import.meta.url)),
-  );
+  const component = (name: string, file: string) =>
+    componentLoader.add(name, fileURLToPath(new URL(`./components/${file}`, import.meta.url)));
+  const dashboard = component('Dashboard', 'dashboard.tsx');
+  const components = {
+    reportForm: component('FulfilmentReportForm', 'fulfilment-report-form.tsx'),
+    shownOnce: component('ShownOnceAction', 'shown-once-action.tsx'),
+    newWithSecret: component('NewWithSecret', 'new-with-secret.tsx'),
+    choices: component('ChoicesProperty', 'choices-property.tsx'),
+  };
   // Outside production AdminJS bundles the components on the first request: drop an old bundle.
   if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
   const admin = new AdminJS({
@@ -74,7 +84,7 @@ export function createBackOffice({
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,
-    resources: backOfficeResources(dataSource, { ...care, mailer }, publicUrl, { reportForm }),
+    resources: backOfficeResources(dataSource, { ...care, mailer }, publicUrl, components, { localAddresses: localWebhookAddresses }),
     branding: { companyName: 'Tessera', withMadeWithLove: false, logo: false },
     locale: {
       language: 'en',
@@ -91,8 +101,11 @@ export function createBackOffice({
             // Unfiltered, the list of reward orders is the queue of orders to pick.
             FulfilmentOrder: {
               actions: { list: 'Orders to pick' },
-              properties: { orderedAt: 'Ordered', trackingNumber: 'Tracking number' },
+              properties: { orderedAt: 'Ordered', trackingNumber: 'Tracking number', redemptionId: 'Redemption' },
             },
+            Partner: { actions: { createApiKey: 'Create API key' } },
+            ApiKey: { actions: { rotate: 'Rotate key' } },
+            WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
           },
           labels: {
             Partner: 'Partners',

@@ -7,7 +7,7 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { Refusal } from '../loyalty/refusal.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 import { allowed, audited } from './back-office-actions.js';
-import { navigation, readable, staff } from './resources.js';
+import { navigation, readable, redemptionStatusLabels, staff } from './resources.js';
 
 const stateLabels: Record<(typeof fulfilmentOrderStates)[number], string> = {
   placing: 'being placed',
@@ -19,13 +19,22 @@ const stateLabels: Record<(typeof fulfilmentOrderStates)[number], string> = {
 
 const listAndShow = { list: true, show: true, edit: false, filter: false };
 
-/** The member and the reward of each record, in words (they are not columns of the order). */
+/**
+ * The member and the reward of each record, in words (they are not columns of the order), and its
+ * redemption as what it is rather than its id (the link to it stays).
+ */
 async function withNames(dataSource: DataSource, records: RecordJSON[]): Promise<RecordJSON[]> {
   const names = await describeOrders(
     dataSource.manager,
     records.map((record) => String(record.params.id)),
   );
-  for (const record of records) Object.assign(record.params, names.get(String(record.params.id)) ?? {});
+  for (const record of records) {
+    const described = names.get(String(record.params.id));
+    if (!described) continue;
+    Object.assign(record.params, { member: described.member, reward: described.reward });
+    const redemption = record.populated?.redemptionId;
+    if (redemption) redemption.title = `${described.reward} for ${described.member}: ${redemptionStatusLabels[described.redemptionStatus]}`;
+  }
   return records;
 }
 

@@ -1,4 +1,5 @@
 import {
+  flat,
   ValidationError,
   type ActionContext,
   type ActionRequest,
@@ -24,12 +25,15 @@ import {
   ProgramSettings,
   Redemption,
   redemptionStatuses,
+  type RedemptionStatus,
   Reward,
+  salesChannels,
   StaffUser,
   staffRoles,
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
+  webhookEvents,
 } from '../entities/index.js';
 import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
@@ -50,6 +54,7 @@ import {
 } from './back-office-actions.js';
 import { serverWrites } from './scoped-resource.js';
 import { checkStaffUser, staffRoleLabels } from '../loyalty/staff-accounts.js';
+import { checkWebhookEndpoint, webhookEventLabels, type WebhookUrlPolicy } from '../loyalty/webhook-endpoints.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
 
@@ -77,8 +82,10 @@ export function audit(dataSource: DataSource, resource: string, action: string):
     },
     after: async (response, request, context) => {
       const user = staff(context);
-      const record = (response as { record?: { params?: Record<string, unknown>; errors?: object } }).record;
-      if (request.method === 'post' && (!record?.errors || Object.keys(record.errors).length === 0)) {
+      const { record, notice } = response as { record?: { params?: Record<string, unknown>; errors?: object }; notice?: { type?: string } };
+      // A refused change (errors under fields, or an error notice: a deletion the database refused) changed nothing.
+      const refused = (record?.errors && Object.keys(record.errors).length > 0) || notice?.type === 'error';
+      if (request.method === 'post' && !refused) {
         // Only the record's own properties: nothing a form sent besides (a typed password, a secret).
         const properties = new Set(context.resource.properties().map((property) => property.path()));
         const after = Object.fromEntries(Object.entries(record?.params ?? {}).filter(([key]) => properties.has(key.split('.')[0]!)));
@@ -114,6 +121,21 @@ export function checked(check: (values: Record<string, unknown>) => FieldErrors 
 }
 
 /**
+ * The values a form's check reads: what the form sent, and what is stored for the fields it did not
+ * send (an edit). A list (`events.0`, `events.1`) is taken whole from one or the other.
+ */
+function formValues(request: ActionRequest, context: ActionContext, paths: string[]): Record<string, unknown> {
+  const payload = request.payload ?? {};
+  const stored = context.record?.params ?? {};
+  return Object.fromEntries(
+    paths.map((path) => {
+      const sent = Object.keys(payload).some((key) => key === path || key.startsWith(`${path}.`));
+      return [path, flat.get(sent ? payload : stored, path)];
+    }),
+  );
+}
+
+/**
  * The form sends JSON columns as flat strings (`formula.points`): drop the empty ones and turn
  * the numeric ones into numbers, so the stored JSON has the shape the program's rules read.
  */
@@ -132,6 +154,16 @@ function typedJson(prefixes: string[], numeric: string[]): Before {
 
 const showAndEdit = { list: false, filter: false, show: true, edit: true };
 
+/** Where a redemption stands, as staff read it. */
+export const redemptionStatusLabels: Record<RedemptionStatus, string> = {
+  completed: 'completed',
+  awaiting_fulfilment: 'awaiting fulfilment',
+  ordered: 'ordered',
+  fulfilled: 'fulfilled',
+  cancelled: 'cancelled',
+  needs_care: 'needs care: delivered after its cancellation',
+};
+
 export const navigation = {
   program: { name: 'Program', icon: 'Settings' },
   partners: { name: 'Partners', icon: 'Briefcase' },
@@ -146,7 +178,8 @@ export function backOfficeResources(
   dataSource: DataSource,
   care: CareServices & { mailer: Mailer },
   publicUrl: string,
-  components: { reportForm: string },
+  components: { reportForm: string; shownOnce: string; newWithSecret: string; choices: string },
+  webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
@@ -177,18 +210,26 @@ export function backOfficeResources(
     };
   };
 
+  const webhookEndpointChecks: Before = (request, context) =>
+    checked(() => checkWebhookEndpoint(formValues(request, context, ['url', 'events']), webhookUrls))(request, context);
+
   return [
     resource(Partner, 'Partner', {
       navigation: navigation.partners,
       listProperties: ['code', 'name', 'kind', 'contactEmail', 'createdAt'],
-      actions: partnerActions(dataSource, publicUrl),
+      actions: partnerActions(dataSource, publicUrl, components.shownOnce),
     }),
-    resource(PointOfSale, 'PointOfSale', { navigation: navigation.partners }),
+    resource(PointOfSale, 'PointOfSale', {
+      navigation: navigation.partners,
+      properties: {
+        channel: { availableValues: salesChannels.map((value) => ({ value, label: value === 'web' ? 'web shop' : value })) },
+      },
+    }),
     resource(ApiKey, 'ApiKey', {
       navigation: navigation.partners,
       readOnly: true,
       listProperties: ['prefix', 'name', 'partnerId', 'createdAt', 'lastUsedAt', 'revokedAt'],
-      actions: apiKeyActions(dataSource),
+      actions: apiKeyActions(dataSource, components.shownOnce),
     }),
     resource(PointPackage, 'PointPackage', { navigation: navigation.partners }),
     resource(Invoice, 'Invoice', {
@@ -332,10 +373,7 @@ export function backOfficeResources(
       listProperties: ['createdAt', 'memberId', 'rewardId', 'quantity', 'points', 'status'],
       properties: {
         status: {
-          availableValues: redemptionStatuses.map((value) => ({
-            value,
-            label: value === 'needs_care' ? 'needs care: delivered after its cancellation' : value.replace('_', ' '),
-          })),
+          availableValues: redemptionStatuses.map((value) => ({ value, label: redemptionStatusLabels[value] })),
         },
         outcome: { type: 'textarea' },
       },
@@ -361,7 +399,13 @@ export function backOfficeResources(
       },
       // The role and the partner are checked together, with what is stored when only one changes.
       checks: (request, context) =>
-        checked((values) => checkStaffUser(dataSource.manager, { ...context.record?.params, ...values }))(request, context),
+        checked((values) =>
+          checkStaffUser(
+            dataSource.manager,
+            { ...context.record?.params, ...values },
+            { id: context.record?.params.id as string | undefined },
+          ),
+        )(request, context),
       prepare: hashTypedPassword,
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
@@ -369,8 +413,23 @@ export function backOfficeResources(
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,
       listProperties: ['url', 'partnerId', 'events', 'active', 'createdAt'],
-      properties: { partnerId: { type: 'reference', reference: 'Partner' } },
-      actions: webhookEndpointActions(dataSource),
+      editProperties: ['partnerId', 'url', 'events', 'active'],
+      properties: {
+        partnerId: { type: 'reference', reference: 'Partner' },
+        url: {
+          description: webhookUrls.localAddresses
+            ? 'Where deliveries are POSTed: an https:// or http:// address'
+            : "Where deliveries are POSTed: a public https:// address of the partner's",
+        },
+        events: {
+          availableValues: webhookEvents.map((value) => ({ value, label: webhookEventLabels[value] })),
+          components: { edit: components.choices, list: components.choices, show: components.choices },
+          isVisible: { list: true, show: true, edit: true, filter: false },
+          description: 'The events the partner hears about at this address',
+        },
+      },
+      checks: webhookEndpointChecks,
+      actions: webhookEndpointActions(dataSource, components, webhookEndpointChecks),
     }),
     resource(WebhookDelivery, 'WebhookDelivery', {
       navigation: navigation.partners,
@@ -383,11 +442,13 @@ export function backOfficeResources(
 
 /**
  * The form's `password` becomes the stored hash (written by the server, never echoed); an empty
- * one leaves the password as it was. An empty partner is none.
+ * one leaves the password as it was. An empty partner is none; an email is kept without the spaces
+ * around it.
  */
 const hashTypedPassword: Before = async (request, context) => {
   const { password, ...payload } = request.payload ?? {};
   if (typeof password === 'string' && password.length > 0) serverWrites(context).passwordHash = await hashPassword(password);
   if (payload.partnerId === '') payload.partnerId = null;
+  if (typeof payload.email === 'string') payload.email = payload.email.trim();
   return { ...request, payload };
 };

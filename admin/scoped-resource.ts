@@ -1,5 +1,7 @@
 import { Resource } from '@adminjs/typeorm';
 import { BaseRecord, Filter, ForbiddenError, type ActionContext } from 'adminjs';
+import type { BaseEntity } from 'typeorm';
+import { refusedDeletion, refusedWrite } from './database-refusals.js';
 import { dataScope, type DataScope } from './permissions.js';
 import { isFilterable, isKeyOf } from './record-filters.js';
 import type { StaffSession } from './staff-sign-in.js';
@@ -25,9 +27,14 @@ export function serverWrites(context: ActionContext): Params {
  * any property, records, bulk selections, reference lookups, custom actions' records) goes through
  * the signed-in staff member's scope: all records, one partner's own, or none. Columns TypeORM does
  * not load unless asked (password and key hashes, signing secrets) are no property of the back
- * office: never shown, filtered or sorted on, nor written from a form.
+ * office: never shown, filtered or sorted on, nor written from a form. What the database refuses
+ * to write or delete is said in words, under the field at fault.
  */
 export class ScopedResource extends Resource {
+  constructor(private readonly entity: typeof BaseEntity) {
+    super(entity);
+  }
+
   override properties(): Property[] {
     return super.properties().filter((property) => property.column.isSelect);
   }
@@ -90,7 +97,22 @@ export class ScopedResource extends Resource {
 
   override async delete(pk: string | number, context?: Context): Promise<void> {
     if (!(await this.findOne(pk, context))) throw new ForbiddenError('You may not delete this record');
-    await super.delete(pk);
+    const repository = this.entity.getRepository();
+    const instance = await repository.findOneBy({ [this.idName()]: pk });
+    try {
+      if (instance) await repository.remove(instance);
+    } catch (error) {
+      throw (await refusedDeletion(error, repository.manager, repository.metadata, pk)) ?? error;
+    }
+  }
+
+  /** Saves what create and update prepared (the adapter's own would hide anything but a refusal of the data). */
+  override async validateAndSave(instance: BaseEntity): Promise<void> {
+    try {
+      await instance.save();
+    } catch (error) {
+      throw refusedWrite(error, this.entity.getRepository().metadata, instance as unknown as Record<string, unknown>) ?? error;
+    }
   }
 
   private scope(context: Context | undefined): DataScope {

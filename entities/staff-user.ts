@@ -1,15 +1,20 @@
-import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const staffRoles = ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst', 'partner_user'] as const;
 export type StaffRole = (typeof staffRoles)[number];
 
-/** Someone who signs in to the back office: operator staff, care agents, or a partner's user. */
+/**
+ * Someone who signs in to the back office: operator staff, care agents, or a partner's user. One
+ * account per email whatever its case, as sign-in reads it: a unique index on lower(email), made by
+ * its migration (TypeORM cannot declare an index on an expression, and leaves this one alone).
+ */
 @Entity({ name: 'staff_user' })
+@Index('staff_user_email_lower', { synchronize: false })
 export class StaffUser extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'text', unique: true })
+  @Column({ type: 'text' })
   email: string;
 
   @Column({ type: 'text' })

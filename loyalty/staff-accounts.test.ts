@@ -1,5 +1,7 @@
-import { expect, it } from 'vitest';
-import { checkStaffAccount } from './staff-accounts.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaffUser } from '../entities/index.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
+import { checkStaffAccount, checkStaffUser } from './staff-accounts.js';
 
 const partnerId = '6f1c1f4e-2b7a-4c1e-9a57-0d7c5a3e2b10';
 
@@ -17,5 +19,49 @@ it('refuses an unknown role, a partner user without a partner and staff with one
   });
   expect(checkStaffAccount({ role: 'care_agent', partnerId })).toEqual({
     partnerId: 'only partner users belong to a partner: leave it empty',
+  });
+});
+
+describe('the staff user form', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.dataSource.manager.insert(StaffUser, {
+      email: 'analyst@tessera.demo',
+      name: 'Ana Lyst',
+      role: 'analyst',
+      passwordHash: 'scrypt$x$y',
+    });
+  });
+  afterAll(() => db?.drop());
+  const form = { name: 'New Person', role: 'analyst', password: 'twelve chars' };
+
+  it('requires an email address no other account has, whatever its case', async () => {
+    const check = (email: unknown, id?: string) => checkStaffUser(db.dataSource.manager, { ...form, email }, { id });
+    expect(await check('new.person@tessera.demo')).toEqual({});
+    expect((await check('')).email).toBe('is required');
+    expect((await check('notanemail')).email).toBe('must be an email address, like name@example.com');
+    expect((await check('a@b')).email).toBe('must be an email address, like name@example.com');
+    expect((await check('Analyst@Tessera.demo')).email).toBe('is already the email of another staff user');
+    expect((await check(' analyst@tessera.demo ')).email).toBe('is already the email of another staff user');
+    const [own] = await db.dataSource.query(`SELECT id FROM staff_user WHERE email = 'analyst@tessera.demo'`);
+    expect(await check('ANALYST@tessera.demo', own.id)).toEqual({});
+  });
+
+  it('requires a password of 12 characters or more for a new account; an edit without one keeps it', async () => {
+    const check = (password: unknown, id?: string) =>
+      checkStaffUser(db.dataSource.manager, { ...form, email: 'someone@tessera.demo', password }, { id });
+    expect((await check('')).password).toBe('is required for a new staff user');
+    expect((await check(undefined)).password).toBe('is required for a new staff user');
+    expect((await check('a')).password).toBe('must be at least 12 characters');
+    expect((await check('elevenchars')).password).toBe('must be at least 12 characters');
+    expect(await check('twelve chars')).toEqual({});
+    const id = '6f1c1f4e-2b7a-4c1e-9a57-0d7c5a3e2b10';
+    expect(await check('', id)).toEqual({});
+    expect((await check('short', id)).password).toBe('must be at least 12 characters');
+  });
+
+  it('requires a name', async () => {
+    expect((await checkStaffUser(db.dataSource.manager, { ...form, email: 'x@tessera.demo', name: '  ' })).name).toBe('is required');
   });
 });

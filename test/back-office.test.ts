@@ -244,30 +244,128 @@ describe('staff users and webhook endpoints', () => {
     await signOut(page);
   });
 
-  it('shows a new webhook endpoint its signing secret once, and its form never asks for one', async () => {
+  it('refuses a bad staff user form under its fields: no password, a taken email in another case', async () => {
+    const page = await signIn('operator@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/StaffUser/actions/new`);
+    await page.fill('input[name=email]', 'Analyst@tessera.demo');
+    await page.fill('input[name=name]', 'Another Analyst');
+    await page.locator('[data-testid="property-edit-role"]').click();
+    await page.getByText('Analyst (read-only)', { exact: true }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    const field = (name: string) => page.locator(`[data-testid="property-edit-${name}"]`);
+    await expect.poll(() => field('password').innerText(), { timeout: 15_000 }).toContain('is required for a new staff user');
+    expect(await field('email').innerText()).toContain('is already the email of another staff user');
+    expect(await page.locator('body').innerText()).not.toMatch(/violates|duplicate key|null value|constraint/);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-staff-user-refused.png'), fullPage: true });
+    expect(await db.dataSource.query(`SELECT email FROM staff_user WHERE lower(email) = 'analyst@tessera.demo'`)).toEqual([
+      { email: 'analyst@tessera.demo' },
+    ]);
+    await signOut(page);
+  });
+
+  it('sets a webhook endpoint up with a choice of events and a public https address, and shows its signing secret once, on a screen that stays', async () => {
     const page = await signIn('manager@tessera.demo');
     await offeredResources(page);
     await page.goto(`${base}/admin/resources/WebhookEndpoint/actions/new`);
     await expect.poll(() => page.locator('input[name=url]').count(), { timeout: 15_000 }).toBe(1);
     expect(await page.locator('[data-testid="property-edit-secret"]').count()).toBe(0);
-    await page.fill('input[name=url]', 'https://hooks.bookbarn.test/loyalty');
+    await page.fill('input[name=url]', 'http://127.0.0.1:54320/x');
     await page.locator('[data-testid="property-edit-partnerId"]').click();
     await page.keyboard.type('Book');
     await page.getByText('BookBarn Online', { exact: true }).click();
-    await page.getByRole('button', { name: /add new item/i }).click();
-    await page.fill('input[name="events.0"]', 'points.earned');
+    // The events are chosen among those Tessera sends, by name.
+    const events = page.locator('[data-testid="property-edit-events"]');
+    await events.click();
+    expect(await page.locator('[id*="-option-"]').allInnerTexts()).toEqual([
+      'Points earned (points.earned)',
+      'Points expired (points.expired)',
+      'Member changed tier (member.tier_changed)',
+      'Reward redeemed (redemption.completed)',
+    ]);
+    await page.getByText('Points earned (points.earned)', { exact: true }).click();
+    await events.click();
+    await page.getByText('Member changed tier (member.tier_changed)', { exact: true }).click();
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/shown only once\): whsec_\S+/);
-    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-secret-once.png'), fullPage: true });
-    const shown = /shown only once\): (whsec_\S+)/.exec(await page.locator('body').innerText())![1]!;
+    const urlField = page.locator('[data-testid="property-edit-url"]');
+    await expect.poll(() => urlField.innerText(), { timeout: 15_000 }).toContain('must start with https://');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-refused.png'), fullPage: true });
+    expect(await db.dataSource.query(`SELECT 1 FROM webhook_endpoint WHERE url = 'http://127.0.0.1:54320/x'`)).toEqual([]);
+
+    await page.fill('input[name=url]', 'https://hooks.bookbarn.test/loyalty');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const secretBox = page.locator('[data-testid="shown-once-secret"]');
+    await expect.poll(() => secretBox.inputValue().catch(() => ''), { timeout: 15_000 }).toMatch(/^whsec_/);
+    const shown = await secretBox.inputValue();
     const [endpoint] = await db.dataSource.query(
-      `SELECT id, secret FROM webhook_endpoint WHERE url = 'https://hooks.bookbarn.test/loyalty'`,
+      `SELECT id, secret, events FROM webhook_endpoint WHERE url = 'https://hooks.bookbarn.test/loyalty'`,
     );
     expect(endpoint.secret).toBe(shown);
+    expect(endpoint.events).toEqual(['points.earned', 'member.tier_changed']);
+    // A notice would be gone by now; the screen stays until the manager leaves it.
+    await page.waitForTimeout(8_000);
+    expect(await secretBox.inputValue()).toBe(shown);
+    expect(await page.locator('[data-testid="shown-once"]').innerText()).toContain('Shown once: copy it now');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-secret-once.png'), fullPage: true });
+
     await page.goto(`${base}/admin/resources/WebhookEndpoint/records/${endpoint.id}/show`);
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('https://hooks.bookbarn.test/loyalty');
-    expect(await page.locator('body').innerText()).not.toContain(shown);
+    const showText = await page.locator('body').innerText();
+    expect(showText).not.toContain(shown);
+    expect(showText).toContain('Points earned (points.earned)');
+    expect(showText).toContain('Member changed tier (member.tier_changed)');
     await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-show.png'), fullPage: true });
+    await page.goto(`${base}/admin/resources/WebhookEndpoint`);
+    await expect.poll(() => page.locator('table').innerText(), { timeout: 15_000 }).toContain('https://hooks.bookbarn.test/loyalty');
+    const listed = await page.locator('table').innerText();
+    expect(listed).toContain('Points earned (points.earned)');
+    expect(listed).not.toContain('Length:');
+    expect(listed).not.toContain(shown);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-list.png'), fullPage: true });
+
+    // Rotating shows the new secret the same way; opening the screen alone rotates nothing.
+    await page.goto(`${base}/admin/resources/WebhookEndpoint/records/${endpoint.id}/rotateSecret`);
+    await page.getByRole('button', { name: 'Rotate signing secret' }).waitFor({ timeout: 15_000 });
+    const stored = async () => (await db.dataSource.query(`SELECT secret FROM webhook_endpoint WHERE id = $1`, [endpoint.id]))[0].secret;
+    expect(await stored()).toBe(shown);
+    await page.getByRole('button', { name: 'Rotate signing secret' }).click();
+    await expect.poll(() => secretBox.inputValue().catch(() => ''), { timeout: 15_000 }).toMatch(/^whsec_/);
+    const rotated = await secretBox.inputValue();
+    expect(rotated).not.toBe(shown);
+    expect(await stored()).toBe(rotated);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-webhook-secret-rotated.png'), fullPage: true });
+    await signOut(page);
+  });
+});
+
+describe('refusals of the database, in words', () => {
+  it('puts a missing channel under its field, and says what still uses a partner that cannot be deleted', async () => {
+    const page = await signIn('manager@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/PointOfSale/actions/new`);
+    await page.locator('[data-testid="property-edit-partnerId"]').click();
+    await page.keyboard.type('Fit');
+    await page.getByText('FitApp', { exact: true }).click();
+    await page.fill('input[name=code]', 'gym-east');
+    await page.fill('input[name=name]', 'Gym East');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const channel = page.locator('[data-testid="property-edit-channel"]');
+    await expect.poll(() => channel.innerText(), { timeout: 15_000 }).toContain('is required');
+    expect(await page.locator('body').innerText()).not.toMatch(/violates|null value|constraint/);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-point-of-sale-refused.png'), fullPage: true });
+
+    const bookbarn = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'bookbarn' });
+    await page.goto(`${base}/admin/resources/Partner/records/${bookbarn.id}/show`);
+    await page
+      .getByRole('button', { name: 'Delete' })
+      .or(page.getByRole('link', { name: 'Delete' }))
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Cannot be deleted: \d+ records still use it/);
+    expect(await page.locator('body').innerText()).not.toMatch(/violates|RESTRICT|foreign key/);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-partner-delete-refused.png'), fullPage: true });
+    expect(await db.dataSource.manager.existsBy(Partner, { id: bookbarn.id })).toBe(true);
     await signOut(page);
   });
 });
@@ -504,19 +602,48 @@ describe('actions', () => {
     await signOut(page);
   });
 
-  it('creates an API key shown once, rotates it, and the old one stops working', async () => {
+  it('shows a new API key, and a rotated one, on a screen that stays, with a copy button; the old key stops working', async () => {
+    await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     const bookbarn = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'bookbarn' });
+    const keys = async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM api_key`))[0].n);
+    const before = await keys();
     const page = await signIn('operator@tessera.demo');
     await offeredResources(page);
-    const created = await post(page, `/admin/api/resources/Partner/records/${bookbarn.id}/createApiKey`);
-    const secret = /(tk_\S+)$/.exec(created.body.notice.message)![1]!;
+    await page.goto(`${base}/admin/resources/Partner/records/${bookbarn.id}/createApiKey`);
+    const create = page.getByRole('button', { name: 'Create API key' });
+    await create.waitFor({ timeout: 15_000 });
+    expect(await keys()).toBe(before);
+    await create.click();
+    const secretBox = page.locator('[data-testid="shown-once-secret"]');
+    await expect.poll(() => secretBox.inputValue().catch(() => ''), { timeout: 15_000 }).toMatch(/^tk_/);
+    const secret = await secretBox.inputValue();
+    expect(await keys()).toBe(before + 1);
+    await page.waitForTimeout(8_000);
+    expect(await secretBox.inputValue()).toBe(secret);
+    expect(await page.locator('[data-testid="shown-once"]').innerText()).toContain('Shown once: copy it now');
+    await page.getByRole('button', { name: 'Copy' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await expect.poll(() => page.locator('[data-testid="shown-once"]').innerText()).toContain('Copied');
+    await page.screenshot({ path: join(artifactsDir, 'back-office-api-key-once.png'), fullPage: true });
     const wallet = (key: string) => fetch(`${base}/api/v1/wallet`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
     expect(await wallet(secret)).toBe(200);
+
     const [key] = await db.dataSource.query(`SELECT id FROM api_key WHERE prefix = $1`, [secret.slice(0, 'tk_'.length + 12)]);
-    const rotated = await post(page, `/admin/api/resources/ApiKey/records/${key.id}/rotate`);
-    const replacement = /(tk_\S+)$/.exec(rotated.body.notice.message)![1]!;
+    await page.goto(`${base}/admin/resources/ApiKey/records/${key.id}/rotate`);
+    const rotate = page.getByRole('button', { name: 'Rotate key' });
+    await rotate.waitFor({ timeout: 15_000 });
+    expect(await wallet(secret)).toBe(200);
+    await rotate.click();
+    await expect.poll(() => secretBox.inputValue().catch(() => ''), { timeout: 15_000 }).toMatch(/^tk_/);
+    const replacement = await secretBox.inputValue();
+    expect(replacement).not.toBe(secret);
+    await page.screenshot({ path: join(artifactsDir, 'back-office-api-key-rotated.png'), fullPage: true });
     expect(await wallet(secret)).toBe(401);
     expect(await wallet(replacement)).toBe(200);
+    // Neither is shown anywhere afterwards.
+    await page.goto(`${base}/admin/resources/ApiKey/records/${key.id}/show`);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain(secret.slice(0, 'tk_'.length + 12));
+    expect(await page.locator('body').innerText()).not.toContain(secret);
     const snippet = await post(page, `/admin/api/resources/Partner/records/${bookbarn.id}/widgetSnippet`);
     expect(snippet.body.notice.message).toContain('/widget.js');
     await signOut(page);
@@ -723,6 +850,26 @@ describe('the fulfilment queue', () => {
     await expect.poll(() => page.locator('table').innerText(), { timeout: 15_000 }).toContain(ben.name);
     expect(await page.locator('table').innerText()).not.toContain(ada.name);
     await page.screenshot({ path: join(artifactsDir, 'back-office-orders-to-pick-after.png'), fullPage: true });
+    await signOut(page);
+  });
+
+  it("shows an order's redemption by its member, reward and status, not by its id", async () => {
+    const ben = picks[1]!;
+    const order = await orderOf(ben.redemptionId);
+    const page = await signIn('manager@tessera.demo');
+    await offeredResources(page);
+    await page.goto(`${base}/admin/resources/FulfilmentOrder/records/${order.id}/show`);
+    const redemption = page.locator('[data-testid="property-show-redemptionId"]');
+    await expect.poll(() => redemption.innerText(), { timeout: 15_000 }).toContain(ben.name);
+    const shown = await redemption.innerText();
+    expect(shown).toContain('Tessera tote bag');
+    expect(shown).toContain('ordered');
+    expect(shown).not.toContain(ben.redemptionId);
+    await redemption.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'back-office-order-show.png'), fullPage: true });
+    // The name leads to the redemption itself.
+    await redemption.getByRole('link').click();
+    await page.waitForURL(new RegExp(`/admin/resources/Redemption/records/${ben.redemptionId}/show`));
     await signOut(page);
   });
 

@@ -30,7 +30,7 @@ export interface Foundation {
 export async function composeWeb(
   { config, dataSource, mailer, publicUrl }: Foundation,
   temporal: { client: Client; connection: Connection },
-  options: { databaseUrl: string; sessionSecret: string; inboxDirectory?: string; demoStore?: boolean },
+  options: { databaseUrl: string; sessionSecret: string; inboxDirectory?: string; demoStore?: boolean; localWebhookAddresses?: boolean },
 ) {
   const { client, connection } = temporal;
   await registerSchedules(client, config.taskQueue);
@@ -55,6 +55,7 @@ export async function composeWeb(
     databaseUrl: options.databaseUrl,
     sessionSecret: options.sessionSecret,
     publicUrl,
+    localWebhookAddresses: options.localWebhookAddresses,
   });
   const app = createWebApp({
     backOffice: backOffice.router,

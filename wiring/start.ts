@@ -91,6 +91,8 @@ try {
       sessionSecret: config.sessionSecret ?? developmentSessionSecret,
       inboxDirectory: mailSink?.directory,
       demoStore: true,
+      // A development machine: webhooks may be tried against a receiver on it.
+      localWebhookAddresses: true,
     },
   );
   shutdown.add('back-office sessions', web.closeBackOffice);
