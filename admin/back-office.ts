@@ -7,6 +7,7 @@ import connectPgSimple from 'connect-pg-simple';
 import { Router } from 'express';
 import session from 'express-session';
 import type { DataSource } from 'typeorm';
+import { refuseCrossSiteRequests } from './cross-site-requests.js';
 import { backOfficeAccessGuard } from './access-guard.js';
 import type { CareServices } from './care-adjustment-resource.js';
 import type { Mailer } from '../reports/mailer.js';
@@ -155,6 +156,11 @@ export function createBackOffice({
   );
   // The session is read first so that the guard knows who asks; AdminJS then reuses it.
   const router = Router();
-  router.use(session({ ...sessionOptions, name: 'tessera_admin' }), backOfficeAccessGuard(admin, dataSource), adminRouter);
+  router.use(
+    refuseCrossSiteRequests,
+    session({ ...sessionOptions, name: 'tessera_admin' }),
+    backOfficeAccessGuard(admin, dataSource),
+    adminRouter,
+  );
   return { admin, router, close: async () => store.close() };
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import express from 'express';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../admin/passwords.js';
@@ -8,6 +9,7 @@ import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { artifactsDir, launchBrowser } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
 import { serveBackOffice } from './support/back-office.js';
+import { listen } from './support/http.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
@@ -671,6 +673,57 @@ describe('actions', () => {
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
     await signOut(supervisor);
   });
+
+  it(
+    "ignores what a page on another site makes a signed-in supervisor's browser ask: no reversal by link, image or form",
+    { timeout: 120_000 },
+    async () => {
+      const [burn] = await db.dataSource.query(
+        `SELECT t.id, t.amount, a.code FROM ledger_transfer t JOIN ledger_account a ON a.id = t."debitAccountId"
+        WHERE t.kind = 'burn' AND t.phase = 'single'
+          AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r."reversesTransferId" = t.id) LIMIT 1`,
+      );
+      const externalId = String(burn.code).replace('member:', '');
+      const before = await available(externalId);
+      const action = `${base}/admin/api/resources/LedgerTransfer/records/${burn.id}/reverse`;
+      const page = `${base}/admin/resources/LedgerTransfer/records/${burn.id}/reverse`;
+      // Pages an attacker serves: on another site (localhost is not 127.0.0.1), and on the same host under another port.
+      const attack = express().get('/', (_req, res) =>
+        res.send(`<img src="${action}"><a id="api" href="${action}">prize</a><a id="page" href="${page}">prize</a>
+        <form id="form" method="post" action="${action}"><input name="x" value="1"></form>`),
+      );
+      const attacker = await listen(attack);
+      const sameHost = attacker.url;
+      const otherSite = attacker.url.replace('127.0.0.1', 'localhost');
+      const supervisor = await signIn('supervisor@tessera.demo');
+      await offeredResources(supervisor);
+      try {
+        for (const origin of [otherSite, sameHost]) {
+          for (const [lure, target] of [
+            ['#api', action],
+            ['#page', page],
+            ['form', action],
+          ] as const) {
+            // Loading the lure fires its image; following it, its link or its form.
+            await supervisor.goto(origin);
+            if (lure === 'form') await supervisor.evaluate(() => (document.getElementById('form') as HTMLFormElement).submit());
+            else await supervisor.click(lure);
+            await supervisor.waitForURL(target);
+            await supervisor.waitForLoadState('load');
+            expect(await available(externalId), `${origin} ${lure}`).toBe(before);
+          }
+        }
+        await supervisor.screenshot({ path: join(artifactsDir, 'back-office-cross-site-refused.png') });
+        // The back office itself still reverses it.
+        await supervisor.goto(`${base}/admin`);
+        expect((await post(supervisor, `/admin/api/resources/LedgerTransfer/records/${burn.id}/reverse`)).status).toBe(200);
+        expect(await available(externalId)).toBe(before + Number(burn.amount));
+      } finally {
+        await attacker.close();
+        await supervisor.close();
+      }
+    },
+  );
 
   it('lets a care agent cancel a reward that has not shipped: the points go back; an analyst may not', async () => {
     await db.dataSource.manager.insert(Reward, {

@@ -8,6 +8,11 @@ export async function listen(app: Express): Promise<{ url: string; close: () => 
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // A browser keeps its connections open: the test is over, so they go too.
+        server.closeAllConnections();
+      }),
   };
 }
