@@ -1,12 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 
 /**
- * Refuses what another site makes a signed-in staff member's browser ask of the back office. AdminJS
- * runs its one-click actions (reverse a transfer, approve an adjustment) as GETs of its API, and a
- * session cookie is sent with a link followed from anywhere; on the same host under another port it
- * is even sent with an image. So the API, and every write, answer only requests the browser says
- * come from the back office's own pages (`Sec-Fetch-Site`, or `Origin` in browsers without it).
- * Pages may still be opened from a link (an email, a bookmark): opening one changes nothing.
+ * Refuses what anything but the back office's own pages makes a signed-in staff member's browser
+ * ask of it. AdminJS runs its one-click actions (reverse a transfer, approve an adjustment) as GETs
+ * of its API, and the session cookie goes with a link followed from another site or opened from a
+ * mail application, and with an image on another port of the same host. So the API, and every
+ * write, answer only a request the browser says its own pages made: `Sec-Fetch-Site: same-origin`,
+ * or, from a browser that does not send it (older ones, or over http to a non-loopback host), an
+ * `Origin` or `Referer` of the back office's own host. Pages may still be opened from a link (an
+ * email, a bookmark): opening one changes nothing.
  */
 export const refuseCrossSiteRequests: RequestHandler = (req, res, next) => {
   if (!changesOrReads(req) || fromOwnPages(req)) return next();
@@ -25,19 +27,18 @@ function changesOrReads(req: Request): boolean {
 
 function fromOwnPages(req: Request): boolean {
   const site = req.get('sec-fetch-site');
-  // `none`: typed into the address bar or opened from a bookmark, by the staff member themselves.
-  if (site !== undefined) return site === 'same-origin' || site === 'none';
-  const origin = req.get('origin') ?? refererOrigin(req.get('referer'));
-  // Neither header: not a browser acting for a signed-in person (a script with its own credentials).
-  if (origin === undefined) return true;
-  return origin === `${req.protocol}://${req.get('host')}`;
+  // `none` is the address bar, a bookmark, or a link handed over by a mail or chat application.
+  if (site !== undefined) return site === 'same-origin';
+  // The host alone: the scheme a browser sees may differ from ours behind a TLS-terminating proxy,
+  // and one host and port serve one scheme.
+  const origin = req.get('origin') ?? req.get('referer');
+  return origin !== undefined && hostOf(origin) === req.get('host');
 }
 
-function refererOrigin(referer: string | undefined): string | undefined {
-  if (referer === undefined) return undefined;
+function hostOf(url: string): string | null {
   try {
-    return new URL(referer).origin;
+    return new URL(url).host;
   } catch {
-    return 'null';
+    return null;
   }
 }

@@ -54,9 +54,13 @@ export async function attemptWebhook(dataSource: DataSource, deliveryId: string,
       headers: { 'content-type': 'application/json', 'tessera-signature': signature, 'tessera-delivery': delivery.id },
       body,
       signal: AbortSignal.timeout(10_000),
+      // A redirect would carry the signed body wherever the endpoint says, an internal address included.
+      redirect: 'manual',
     });
     statusCode = response.status;
-    if (!response.ok) error = `answered ${response.status}`;
+    if (response.status >= 300 && response.status < 400) {
+      error = `answered ${response.status}: redirects are not followed; set the endpoint to the final address`;
+    } else if (!response.ok) error = `answered ${response.status}`;
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
   }

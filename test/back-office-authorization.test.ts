@@ -74,6 +74,7 @@ afterAll(async () => {
 async function signIn(email: string, password = demoPassword): Promise<string | null> {
   const response = await fetch(`${base}/admin/login`, {
     method: 'POST',
+    headers: { origin: base },
     body: new URLSearchParams({ email, password }),
     redirect: 'manual',
   });
@@ -90,7 +91,7 @@ interface Answer {
 async function call(cookie: string, method: 'GET' | 'POST', path: string): Promise<Answer> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { cookie },
+    headers: { cookie, origin: base },
     redirect: 'manual',
     ...(method === 'POST' ? { body: new FormData() } : {}),
   });
@@ -355,6 +356,7 @@ describe('staff accounts', () => {
     expect(await signIn('partnerless@tessera.test')).toBeNull();
     const refused = await fetch(`${base}/admin/login`, {
       method: 'POST',
+      headers: { origin: base },
       body: new URLSearchParams({ email: 'partnerless@tessera.test', password: demoPassword }),
       redirect: 'manual',
     });
@@ -372,7 +374,7 @@ describe('staff accounts', () => {
       const response = await fetch(`${base}/admin/api/resources/StaffUser/actions/new`, {
         method: 'POST',
         body: form,
-        headers: { cookie },
+        headers: { cookie, origin: base },
       });
       return (await response.json()) as { record: { errors: Record<string, { message: string }> }; notice: { type: string } };
     };
@@ -419,7 +421,7 @@ describe('webhook signing secrets', () => {
     const created = await fetch(`${base}/admin/api/resources/WebhookEndpoint/actions/new`, {
       method: 'POST',
       body: form,
-      headers: { cookie },
+      headers: { cookie, origin: base },
     });
     const answer = await created.json();
     // The one answer that holds the secret: the screen shows it until the operator leaves.
@@ -458,7 +460,7 @@ describe('webhook signing secrets', () => {
 async function postForm(cookie: string, path: string, fields: Record<string, string> = {}) {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  const response = await fetch(`${base}${path}`, { method: 'POST', body: form, headers: { cookie } });
+  const response = await fetch(`${base}${path}`, { method: 'POST', body: form, headers: { cookie, origin: base } });
   return { status: response.status, body: await response.json() };
 }
 

@@ -153,7 +153,7 @@ async function sendCare(operation: Operation, member: string): Promise<void> {
     form.set('reason', operation.key);
     const response = await fetch(`${base}/admin/api/resources/CareAdjustment/actions/new`, {
       method: 'POST',
-      headers: { cookie: careCookie },
+      headers: { cookie: careCookie, origin: base },
       body: form,
       redirect: 'manual',
       signal: AbortSignal.timeout(10_000),
@@ -169,6 +169,7 @@ async function sendCare(operation: Operation, member: string): Promise<void> {
 async function signIn(): Promise<string> {
   const response = await fetch(`${base}/admin/login`, {
     method: 'POST',
+    headers: { origin: base },
     body: new URLSearchParams({ email: 'chaos-care@tessera.test', password: 'chaos-care-password' }),
     redirect: 'manual',
   });

@@ -7,6 +7,7 @@ import { EarningRule, ProgramSettings, Reward, WebhookDelivery, WebhookEndpoint 
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { queueProcess } from '../loyalty/outbox.js';
+import { attemptWebhook } from '../loyalty/webhooks.js';
 import { outboxSweepWorkflow } from '../workflows/outbox-sweep.workflow.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -168,4 +169,33 @@ it('the outbox sweep starts deliveries queued but never started (a crash between
     .toBe('delivered');
   expect(await sweep()).toBe(0);
   expect(bodies.map((b) => JSON.parse(b).data)).toEqual([{ member: 'orphan', points: 3 }]);
+});
+
+it('does not follow a redirect: the signed body never reaches where an endpoint points it, and the attempt fails', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const { partner } = await p.partner(0);
+  const elsewhere: string[] = [];
+  const internal = await listen(
+    express().post('/admin', express.text({ type: '*/*' }), (req, res) => {
+      elsewhere.push(req.body);
+      res.status(200).end();
+    }),
+  );
+  const redirecting = await listen(express().post('/hooks', (_req, res) => res.redirect(307, `${internal}/admin`)));
+  const [endpoint] = await db.manager.save(WebhookEndpoint, [
+    { partnerId: partner.id, url: `${redirecting}/hooks`, events: ['points.earned'], secret: 'whsec-4' },
+  ]);
+  const [delivery] = await db.manager.save(WebhookDelivery, [
+    { endpointId: endpoint!.id, event: 'points.earned', payload: { event: 'points.earned', data: { member: 'm', points: 1 } } },
+  ]);
+
+  await expect(attemptWebhook(db, delivery!.id)).rejects.toThrow(/redirect/);
+  expect(elsewhere).toEqual([]);
+  const attempted = await db.manager.findOneByOrFail(WebhookDelivery, { id: delivery!.id });
+  expect([attempted.status, attempted.lastStatusCode, attempted.lastError]).toEqual([
+    'pending',
+    307,
+    'answered 307: redirects are not followed; set the endpoint to the final address',
+  ]);
 });

@@ -29,11 +29,18 @@ export function startDevServer(): Promise<TestWorkflowEnvironment> {
 }
 
 /** The time-skipping test server: the Java one provisioned from Maven (or the SDK's download). */
-export function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const path = provisionTemporalTestServer({ cacheDir: config.cacheDir, explicitPath: config.temporalTestServer, log });
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: path ? { type: 'existing-path', path } : undefined },
-  });
+  // The SDK gives the server 5 s to listen; a JVM on two busy cores can take longer, so it is asked again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: path ? { type: 'existing-path', path } : undefined },
+      });
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('did not start within')) throw error;
+    }
+  }
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
