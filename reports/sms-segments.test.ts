@@ -38,7 +38,10 @@ it('sends a text outside the GSM alphabet in UCS-2: 70 units in one part, 67 to 
   expect(splitSms(text, 1)).toEqual({ dataCoding: 0x08, parts: [utf16be(text)] });
   expect(splitSms('—'.repeat(70), 1).parts).toEqual([utf16be('—'.repeat(70))]);
   const { parts } = splitSms('—'.repeat(71), 3);
-  expect(parts).toEqual([Buffer.concat([header(3, 2, 1), utf16be('—'.repeat(67))]), Buffer.concat([header(3, 2, 2), utf16be('—'.repeat(4))])]);
+  expect(parts).toEqual([
+    Buffer.concat([header(3, 2, 1), utf16be('—'.repeat(67))]),
+    Buffer.concat([header(3, 2, 2), utf16be('—'.repeat(4))]),
+  ]);
 });
 
 it('never splits a character written with two UTF-16 units (an emoji) across parts', () => {

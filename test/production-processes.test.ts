@@ -75,7 +75,9 @@ it('refuses to start a production process without the services it needs, naming 
   expect(web.output()).toContain(
     'Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SMS_URL, SESSION_SECRET, REWARD_SUPPLIER (manual or http)',
   );
-  expect(worker.output()).toContain('Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SMS_URL, REWARD_SUPPLIER (manual or http)');
+  expect(worker.output()).toContain(
+    'Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SMS_URL, REWARD_SUPPLIER (manual or http)',
+  );
   noStackTrace(web.output());
   noStackTrace(worker.output());
 });

@@ -89,7 +89,8 @@ it('refuses a number that is not E.164 before connecting to anything', async () 
   await expect(unreachable.send({ to: '+33 6 12 34 56 78', text: 'Hello' })).rejects.toThrow(
     'Cannot send an SMS to "+33 6 12 34 56 78": not an E.164 phone number (write it +33612345678)',
   );
-  for (const to of ['+1234', 'cust-42', '']) await expect(unreachable.send({ to, text: 'Hello' })).rejects.toThrow('not an E.164 phone number');
+  for (const to of ['+1234', 'cust-42', ''])
+    await expect(unreachable.send({ to, text: 'Hello' })).rejects.toThrow('not an E.164 phone number');
   await expect(unreachable.send({ to: '+33612345678', text: 'Hello' })).rejects.toThrow(/^Cannot reach the SMSC at 127\.0\.0\.1:\d+: /);
 });
 
