@@ -27,6 +27,7 @@ import { ProgramSettings } from './program-settings.js';
 import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
 import { SentEmail } from './sent-email.js';
+import { SentSms } from './sent-sms.js';
 import { StaffUser } from './staff-user.js';
 import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
@@ -61,6 +62,7 @@ export {
   Redemption,
   Reward,
   SentEmail,
+  SentSms,
   StaffUser,
   Tier,
   WebhookDelivery,
@@ -115,6 +117,7 @@ export const entities = [
   AuditEntry,
   CareAdjustment,
   SentEmail,
+  SentSms,
   ExpiryAlert,
   BoosterAnnouncement,
   FundingAlert,

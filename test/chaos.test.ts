@@ -11,6 +11,7 @@ import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { openDataSource } from '../wiring/database.js';
 import { startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
 import { freePort } from '../wiring/free-port.js';
 import { outboxSweepWorkflow } from '../workflows/outbox-sweep.workflow.js';
 import { workflowIds } from '../workflows/process-dispatch.js';
@@ -33,6 +34,7 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
 
 let temporal: TestWorkflowEnvironment;
 let sink: RunningMailSink;
+let smsSink: RunningSmsSink;
 let postgres: KillablePostgres;
 let web: SupervisedProcess;
 let worker: SupervisedProcess;
@@ -40,9 +42,10 @@ let base: string;
 const keys: { partnerId: string; key: string }[] = [];
 
 beforeAll(async () => {
-  [temporal, sink, postgres] = await Promise.all([
+  [temporal, sink, smsSink, postgres] = await Promise.all([
     startDevServer(),
     startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+    startSmsSink(mkdtempSync(join(tmpdir(), 'tessera-sms-'))),
     KillablePostgres.create(),
   ]);
   const seeding = await openDataSource(postgres.url);
@@ -81,6 +84,7 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     SMTP_URL: sink.smtpUrl,
+    SMS_URL: smsSink.smsUrl,
     SESSION_SECRET: randomUUID() + randomUUID(),
     PORT: String(port),
     REWARD_SUPPLIER: 'fake',
@@ -99,7 +103,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([web?.stop(), worker?.stop()]);
-  await Promise.all([temporal?.teardown(), sink?.stop(), postgres?.stop()]);
+  await Promise.all([temporal?.teardown(), sink?.stop(), smsSink?.stop(), postgres?.stop()]);
 });
 
 const healthy = () => waitFor('web /health', async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000);

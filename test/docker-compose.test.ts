@@ -36,9 +36,10 @@ it('builds web and worker from the Dockerfile and runs scripts that exist', () =
   expect(services.web!.ports).toContain('3000:3000');
 });
 
-it('publishes no Temporal port and takes the session secret from the operator, never a placeholder', () => {
+it('publishes no Temporal port and takes the session secret and the SMS account from the operator, never a placeholder', () => {
   expect(services.temporal!.ports ?? []).toEqual([]);
   expect(services.web!.environment!.SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:\?.+\}$/);
+  for (const name of ['web', 'worker']) expect(services[name]!.environment!.SMS_URL).toMatch(/^\$\{SMS_URL:\?.+\}$/);
 });
 
 it('points web and worker at the compose services through the documented variables', () => {

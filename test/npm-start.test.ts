@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { createSmppSender } from '../reports/sms-sender.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
 // As root, PostgreSQL runs as the `postgres` user, who must be able to enter the data folder.
@@ -25,6 +26,7 @@ function npmStart(): Promise<Started> {
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
       SMTP_URL: '',
+      SMS_URL: '',
       LOG_LEVEL: 'warn',
       ADMIN_JS_TMP_DIR: join(dataDir, 'adminjs'),
       // The fake supplier ships at once, so that a redemption completes within the test.
@@ -87,11 +89,19 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   expect(health.status).toBe(200);
   expect(await health.json()).toMatchObject({
     status: 'ok',
-    components: { database: { ok: true }, temporal: { ok: true }, smtp: { ok: true } },
+    components: { database: { ok: true }, temporal: { ok: true }, smtp: { ok: true }, sms: { ok: true } },
   });
   expect((await fetch(first.urls.admin!)).status).toBe(200);
   expect(await (await fetch(first.urls.api!)).json()).toMatchObject({ version: 'v1' });
   expect((await fetch(first.urls.inbox!)).status).toBe(200);
+  // The SMPP sink takes a text over SMPP and the inbox shows it.
+  const smsUrl = /Text messages\s+SMPP sink at (smpp:\/\/\S+)/.exec(first.output())?.[1];
+  expect(smsUrl).toMatch(/^smpp:\/\/tessera:\w+@127\.0\.0\.1:\d+$/);
+  const sms = createSmppSender(smsUrl!, 'Tessera');
+  await sms.send({ to: '+33612345678', text: 'Hello from the npm start test' }).finally(() => sms.close());
+  expect(await (await fetch(`${first.urls.inbox}/sms.json`)).json()).toMatchObject([
+    { to: '+33612345678', text: 'Hello from the npm start test' },
+  ]);
   expect((await fetch(first.urls.temporal!)).status).toBe(200);
 
   // The schedules are registered, as the Temporal UI lists them.

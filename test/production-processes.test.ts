@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { developmentSessionSecret } from '../wiring/config.js';
 import { freePort } from '../wiring/free-port.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { startDevServer } from './support/temporal.js';
 import { ledgerAuditWorkflow } from '../workflows/ledger-audit.workflow.js';
@@ -14,13 +15,15 @@ import { ledgerAuditWorkflow } from '../workflows/ledger-audit.workflow.js';
 let db: TestDatabase;
 let temporal: TestWorkflowEnvironment;
 let sink: RunningMailSink;
+let smsSink: RunningSmsSink;
 const processes: ChildProcess[] = [];
 
 beforeAll(async () => {
-  [db, temporal, sink] = await Promise.all([
+  [db, temporal, sink, smsSink] = await Promise.all([
     createTestDatabase(),
     startDevServer(),
     startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+    startSmsSink(mkdtempSync(join(tmpdir(), 'tessera-sms-'))),
   ]);
 });
 
@@ -35,7 +38,7 @@ afterAll(async () => {
         }),
     ),
   );
-  await Promise.all([temporal?.teardown(), sink?.stop(), db?.drop()]);
+  await Promise.all([temporal?.teardown(), sink?.stop(), smsSink?.stop(), db?.drop()]);
 });
 
 function run(script: 'web' | 'worker', env: Record<string, string>): { child: ChildProcess; output: () => string } {
@@ -65,13 +68,18 @@ const noStackTrace = (output: string) => expect(output).not.toMatch(/^\s+at /m);
 
 it('refuses to start a production process without the services it needs, naming them', async () => {
   // The web process needs the supplier too: it takes an HTTP supplier's reports, and only then.
-  const { child, output } = run('web', { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', SESSION_SECRET: '', REWARD_SUPPLIER: '' });
-  const code = await new Promise((resolve) => child.once('exit', resolve));
-  expect(code).toBe(1);
-  expect(output()).toContain(
-    'Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SESSION_SECRET, REWARD_SUPPLIER (manual or http)',
+  const nothing = { DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', SMS_URL: '', SESSION_SECRET: '', REWARD_SUPPLIER: '' };
+  const [web, worker] = [run('web', nothing), run('worker', nothing)];
+  const codes = await Promise.all([web, worker].map(({ child }) => new Promise((resolve) => child.once('exit', resolve))));
+  expect(codes).toEqual([1, 1]);
+  expect(web.output()).toContain(
+    'Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SMS_URL, SESSION_SECRET, REWARD_SUPPLIER (manual or http)',
   );
-  noStackTrace(output());
+  expect(worker.output()).toContain(
+    'Missing configuration: set DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, SMS_URL, REWARD_SUPPLIER (manual or http)',
+  );
+  noStackTrace(web.output());
+  noStackTrace(worker.output());
 });
 
 it('refuses to start the web process on a development session secret', async () => {
@@ -79,6 +87,7 @@ it('refuses to start the web process on a development session secret', async () 
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: sink.smtpUrl,
+    SMS_URL: smsSink.smsUrl,
     SESSION_SECRET: developmentSessionSecret,
     REWARD_SUPPLIER: 'manual',
   });
@@ -92,6 +101,7 @@ it('refuses to start the worker without a real supplier: it never falls back to 
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: sink.smtpUrl,
+    SMS_URL: smsSink.smsUrl,
     REWARD_SUPPLIER: '',
     TEMPORAL_TASK_QUEUE: 'production-no-supplier',
   });
@@ -108,6 +118,7 @@ it('runs web and worker as separate processes on the configured services', async
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: sink.smtpUrl,
+    SMS_URL: smsSink.smsUrl,
     OPERATOR_EMAIL: 'ops@tessera.test',
     TEMPORAL_TASK_QUEUE: 'production-test',
     PORT: String(port),
@@ -123,7 +134,7 @@ it('runs web and worker as separate processes on the configured services', async
     const response = await fetch(`http://127.0.0.1:${port}/health`);
     return response.ok ? response.json() : undefined;
   });
-  expect(health).toMatchObject({ status: 'ok' });
+  expect(health).toMatchObject({ status: 'ok', components: { smtp: { ok: true }, sms: { ok: true } } });
   // The web process takes the HTTP supplier's shipment reports, and only signed ones.
   const unsigned = await fetch(`http://127.0.0.1:${port}/api/supplier/v1/shipments`, {
     method: 'POST',

@@ -11,6 +11,7 @@ import { EarningRule, ProgramSettings, Redemption, Reward } from '../entities/in
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { temporalProcesses } from '../workflows/process-dispatch.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -20,21 +21,23 @@ import { startDevServer, testTiming } from './support/temporal.js';
 let db: TestDatabase;
 let temporal: TestWorkflowEnvironment;
 let sink: RunningMailSink;
+let smsSink: RunningSmsSink;
 let server: Server;
 const workers: ChildProcess[] = [];
 const taskQueue = 'crash-test';
 
 beforeAll(async () => {
-  [db, temporal, sink] = await Promise.all([
+  [db, temporal, sink, smsSink] = await Promise.all([
     createTestDatabase(),
     startDevServer(),
     startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+    startSmsSink(mkdtempSync(join(tmpdir(), 'tessera-sms-'))),
   ]);
 });
 afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
   server?.close();
-  await Promise.all([temporal?.teardown(), sink?.stop(), db?.drop()]);
+  await Promise.all([temporal?.teardown(), sink?.stop(), smsSink?.stop(), db?.drop()]);
 });
 
 /** The production worker process, on the test's services. */
@@ -46,6 +49,7 @@ function startWorker(): ChildProcess {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       SMTP_URL: sink.smtpUrl,
+      SMS_URL: smsSink.smsUrl,
       SESSION_SECRET: 'unused-by-the-worker-but-harmless-here',
       // The fake supplier, asked for by name as only tests and demos do.
       REWARD_SUPPLIER: 'fake',

@@ -6,6 +6,7 @@ import { createBackOffice } from '../admin/back-office.js';
 import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
+import type { SmsSender } from '../reports/sms-sender.js';
 import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
@@ -13,6 +14,7 @@ import { productionTiming, temporalProcesses } from '../workflows/process-dispat
 import { registerSchedules } from '../workflows/schedules.js';
 import { createWorker } from '../workflows/worker.js';
 import type { Config } from './config.js';
+import type { InboxFolders } from './inbox-page.js';
 import { createWebApp } from './web-app.js';
 
 /**
@@ -23,14 +25,16 @@ export interface Foundation {
   config: Config;
   dataSource: DataSource;
   mailer: Mailer;
+  /** Text messages (sign-in and spending codes, enrolment) go through it. */
+  smsSender: SmsSender;
   publicUrl: string;
 }
 
 /** The HTTP half: partner API, widget, back office, health; schedules registered (a changed spec updates them). */
 export async function composeWeb(
-  { config, dataSource, mailer, publicUrl }: Foundation,
+  { config, dataSource, mailer, smsSender, publicUrl }: Foundation,
   temporal: { client: Client; connection: Connection },
-  options: { databaseUrl: string; sessionSecret: string; inboxDirectory?: string; demoStore?: boolean; localWebhookAddresses?: boolean },
+  options: { databaseUrl: string; sessionSecret: string; inbox?: InboxFolders; demoStore?: boolean; localWebhookAddresses?: boolean },
 ) {
   const { client, connection } = temporal;
   await registerSchedules(client, config.taskQueue);
@@ -64,8 +68,9 @@ export async function composeWeb(
       database: () => dataSource.query('SELECT 1'),
       temporal: () => connection.healthService.check({}),
       smtp: () => mailer.verify(),
+      sms: () => smsSender.verify(),
     },
-    inboxDirectory: options.inboxDirectory,
+    inbox: options.inbox,
     demoStore: options.demoStore,
     supplierCallback: config.supplier?.kind === 'http' ? { dataSource, ledger, secret: config.supplier.secret, fulfilment } : undefined,
   });

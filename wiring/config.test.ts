@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { parseSmsUrl } from '../reports/sms-url.js';
 import { loadConfig, requireProductionSettings, requireSettings } from './config.js';
 
 it('runs on embedded services when nothing is configured', () => {
@@ -7,6 +8,8 @@ it('runs on embedded services when nothing is configured', () => {
   expect(config.databaseUrl).toBeUndefined();
   expect(config.temporalAddress).toBeUndefined();
   expect(config.smtpUrl).toBeUndefined();
+  expect(config.smsUrl).toBeUndefined();
+  expect(config.smsFrom).toBe('Tessera');
   expect(config.cacheDir).toBe('/home/someone/.cache/tessera');
 });
 
@@ -69,4 +72,44 @@ it('makes the production worker name the supplier it was not given, and refuse a
     'SUPPLIER_SECRET is a development placeholder',
   );
   expect(requireProductionSettings(loadConfig({ ...services, REWARD_SUPPLIER: 'manual' }), worker).supplier).toEqual({ kind: 'manual' });
+});
+
+it('reads the SMPP account from SMS_URL: system_id and password, the port 2775 when not given, TLS with smpps', () => {
+  expect(loadConfig({ SMS_URL: 'smpp://tessera:s3cret@sms.example:2776', SMS_FROM: '+33612345678' })).toMatchObject({
+    smsUrl: 'smpp://tessera:s3cret@sms.example:2776',
+    smsFrom: '+33612345678',
+  });
+  expect(parseSmsUrl('smpp://tessera:s3cret@sms.example:2776')).toEqual({
+    host: 'sms.example',
+    port: 2776,
+    tls: false,
+    systemId: 'tessera',
+    password: 's3cret',
+  });
+  expect(parseSmsUrl('smpp://tessera:s%40cret@sms.example')).toMatchObject({ port: 2775, password: 's@cret' });
+  expect(parseSmsUrl('smpps://tessera:s3cret@sms.example')).toMatchObject({ port: 3550, tls: true });
+});
+
+it('names what is wrong with SMS_URL and SMS_FROM', () => {
+  const expected = 'smpp://system_id:password@host:2775 (or smpps:// for TLS)';
+  expect(() => loadConfig({ SMS_URL: 'http://tessera:s3cret@sms.example:2775' })).toThrow(`SMS_URL: must look like ${expected}`);
+  expect(() => loadConfig({ SMS_URL: 'smpp://sms.example:2775' })).toThrow(`SMS_URL: must name the system_id and password: ${expected}`);
+  expect(() => loadConfig({ SMS_URL: 'sms.example:2775' })).toThrow(`SMS_URL: must look like ${expected}`);
+  expect(() => loadConfig({ SMS_FROM: 'Tessera Loyalty' })).toThrow(
+    'SMS_FROM: must be up to 11 letters and digits, or a phone number in E.164 (+33612345678)',
+  );
+});
+
+it('makes the production processes name a missing SMS_URL', () => {
+  const services = {
+    DATABASE_URL: 'postgres://u:p@db:5432/tessera',
+    TEMPORAL_ADDRESS: 'temporal:7233',
+    SMTP_URL: 'smtp://mail:25',
+    REWARD_SUPPLIER: 'manual',
+  };
+  const worker = { databaseUrl: 'DATABASE_URL', temporalAddress: 'TEMPORAL_ADDRESS', smtpUrl: 'SMTP_URL', smsUrl: 'SMS_URL' };
+  expect(() => requireProductionSettings(loadConfig(services), worker)).toThrow('Missing configuration: set SMS_URL');
+  expect(requireProductionSettings(loadConfig({ ...services, SMS_URL: 'smpp://tessera:s3cret@sms.example' }), worker).smsUrl).toBe(
+    'smpp://tessera:s3cret@sms.example',
+  );
 });

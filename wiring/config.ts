@@ -2,8 +2,22 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { rewardSupplierKinds } from '../entities/index.js';
+import { parseSmsUrl } from '../reports/sms-url.js';
 
 const optionalUrl = z.url().optional();
+
+/** SMS_URL: an SMPP account; the message says what the URL should look like. */
+const smsUrl = z
+  .string()
+  .trim()
+  .superRefine((url, context) => {
+    try {
+      parseSmsUrl(url);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  })
+  .optional();
 
 const environmentSchema = z
   .object({
@@ -13,6 +27,16 @@ const environmentSchema = z
     TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('tessera'),
     SMTP_URL: optionalUrl,
     MAIL_FROM: z.string().trim().min(3).default('Tessera <no-reply@tessera.local>'),
+    SMS_URL: smsUrl,
+    // What phones show as the sender: a name (GSM allows 11 characters) or a number.
+    SMS_FROM: z
+      .string()
+      .trim()
+      .regex(
+        /^([A-Za-z0-9][A-Za-z0-9 ]{0,10}|\+?\d{1,15})$/,
+        'must be up to 11 letters and digits, or a phone number in E.164 (+33612345678)',
+      )
+      .default('Tessera'),
     OPERATOR_EMAIL: z.email().default('operator@tessera.demo'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     REWARD_SUPPLIER: z.enum(rewardSupplierKinds).optional(),
@@ -55,6 +79,10 @@ export interface Config {
   /** Absent: `npm start` runs the local mail sink. */
   smtpUrl?: string;
   mailFrom: string;
+  /** The SMPP account texts go through (`smpp://system_id:password@host:2775`); absent: `npm start` runs the local SMS sink. */
+  smsUrl?: string;
+  /** The sender id phones show. */
+  smsFrom: string;
   /** Where operator alerts (failed ledger checks, program summaries) are sent. */
   operatorEmail: string;
   /** Signs back-office session cookies; `npm start` uses a development default. */
@@ -130,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    smsUrl: e.SMS_URL,
+    smsFrom: e.SMS_FROM,
     operatorEmail: e.OPERATOR_EMAIL,
     sessionSecret: e.SESSION_SECRET,
     supplier: supplierSettings(e),

@@ -5,11 +5,13 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
 import { createRecordingMailer } from '../reports/mailer.js';
+import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWeb, composeWorker } from './composition.js';
 import { developmentSessionSecret, loadConfig } from './config.js';
 import { openDataSource, provideDatabase } from './database.js';
 import { demoApiKeys, demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
 import { startMailSink } from './embedded/mail-sink.js';
+import { startSmsSink } from './embedded/sms-sink.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
 import { logger } from './logger.js';
 import { provisionTemporalCli } from './provision/temporal-cli.js';
@@ -17,8 +19,8 @@ import { rewardSupplier } from './reward-supplier.js';
 import { Shutdown } from './shutdown.js';
 
 /**
- * `npm start`: the whole product on one machine. PostgreSQL, Temporal and SMTP are embedded
- * unless DATABASE_URL, TEMPORAL_ADDRESS or SMTP_URL point elsewhere.
+ * `npm start`: the whole product on one machine. PostgreSQL, Temporal, SMTP and SMPP are embedded
+ * unless DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL or SMS_URL point elsewhere.
  */
 const config = loadConfig();
 const shutdown = new Shutdown();
@@ -32,8 +34,8 @@ try {
     ? undefined
     : provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log: (l) => logger.info(l) });
 
-  logger.info('Starting PostgreSQL, Temporal and the mail sink...');
-  const [database, temporal, mailSink] = await Promise.all([
+  logger.info('Starting PostgreSQL, Temporal and the mail and SMS sinks...');
+  const [database, temporal, mailSink, smsSink] = await Promise.all([
     provideDatabase(config, serviceLog('postgres')),
     config.temporalAddress
       ? { address: config.temporalAddress, uiUrl: undefined, stop: async () => undefined }
@@ -44,10 +46,12 @@ try {
           onLog: serviceLog('temporal'),
         }),
     config.smtpUrl ? undefined : startMailSink(join(config.dataDir, 'mail')),
+    config.smsUrl ? undefined : startSmsSink(join(config.dataDir, 'sms')),
   ]);
   if (database.embedded) shutdown.add('PostgreSQL', () => database.embedded!.stop());
   shutdown.add('Temporal dev server', () => temporal.stop());
   if (mailSink) shutdown.add('mail sink', () => mailSink.stop());
+  if (smsSink) shutdown.add('SMS sink', () => smsSink.stop());
   shutdown.handleSignals();
 
   const dataSource = await openDataSource(database.url);
@@ -62,6 +66,8 @@ try {
   const smtpUrl = config.smtpUrl ?? mailSink!.smtpUrl;
   const mailer = createRecordingMailer(smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
+  const smsSender = createRecordingSmsSender(config.smsUrl ?? smsSink!.smsUrl, config.smsFrom, dataSource);
+  shutdown.add('SMS sender', () => smsSender.close());
 
   const [workerConnection, clientConnection] = await Promise.all([
     NativeConnection.connect({ address: temporal.address }),
@@ -72,7 +78,7 @@ try {
     await workerConnection.close();
   });
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
-  const foundation = { config, dataSource, mailer, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
+  const foundation = { config, dataSource, mailer, smsSender, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
 
   // The demo fulfils through the fake supplier unless REWARD_SUPPLIER says otherwise (production must say it).
   const supplier = config.supplier ?? { kind: 'fake' };
@@ -89,7 +95,7 @@ try {
     {
       databaseUrl: database.url,
       sessionSecret: config.sessionSecret ?? developmentSessionSecret,
-      inboxDirectory: mailSink?.directory,
+      inbox: { mail: mailSink?.directory, sms: smsSink?.directory },
       demoStore: true,
       // A development machine: webhooks may be tried against a receiver on it.
       localWebhookAddresses: true,
@@ -110,7 +116,9 @@ try {
     `  Demo store      ${base}/demo-store   (the earn widget)`,
     `  Health          ${base}/health`,
     `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
-    `  Inbox           ${mailSink ? `${base}/inbox   (SMTP sink at ${mailSink.smtpUrl})` : `(mail goes to ${smtpUrl})`}`,
+    `  Inbox           ${mailSink || smsSink ? `${base}/inbox` : '(no local sink: SMTP_URL and SMS_URL are set)'}`,
+    `  Mail            ${mailSink ? `SMTP sink at ${mailSink.smtpUrl}` : `goes to ${smtpUrl}`}`,
+    `  Text messages   ${smsSink ? `SMPP sink at ${smsSink.smsUrl}` : 'go to the SMSC in SMS_URL'}`,
     `  Demo program    ${seededNow ? 'seeded on this start' : 'kept from an earlier start'}`,
     `  Rewards         fulfilled by the ${supplier.kind} supplier (REWARD_SUPPLIER)`,
     `  Database        ${database.embedded ? `${database.url}   (embedded, data in ${join(config.dataDir, 'postgres')})` : '(DATABASE_URL)'}`,

@@ -6,14 +6,14 @@ import { supplierCallbackRouter, type SupplierCallbackDependencies } from '../ap
 import { apiV1Router, type ApiDependencies } from '../api/v1-router.js';
 import { widgetRouter } from '../api/widget-router.js';
 import { demoStoreRouter } from './demo-store-page.js';
-import { inboxRouter } from './inbox-page.js';
+import { inboxRouter, type InboxFolders } from './inbox-page.js';
 import { logger } from './logger.js';
 
 export interface WebAppOptions {
   health: Record<string, HealthCheck>;
   api: ApiDependencies;
-  /** Set when mail goes to the local sink: serves its inbox at /inbox. */
-  inboxDirectory?: string;
+  /** Set when mail or texts go to a local sink: serves their inbox at /inbox. */
+  inbox?: InboxFolders;
   /** Serve /demo-store, a shop page with the earn widget (npm start). */
   demoStore?: boolean;
   /** The AdminJS back office, mounted at /admin. */
@@ -23,7 +23,7 @@ export interface WebAppOptions {
 }
 
 /** The HTTP surface: health, the partner API, the back office, and the dev inbox. */
-export function createWebApp({ health, api, inboxDirectory, demoStore = false, backOffice, supplierCallback }: WebAppOptions): Express {
+export function createWebApp({ health, api, inbox, demoStore = false, backOffice, supplierCallback }: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(health));
@@ -43,7 +43,7 @@ export function createWebApp({ health, api, inboxDirectory, demoStore = false, b
   if (demoStore) app.use(demoStoreRouter(api.dataSource));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);
-  if (inboxDirectory) app.use(inboxRouter(inboxDirectory));
+  if (inbox?.mail || inbox?.sms) app.use(inboxRouter(inbox));
   app.get('/', (_req, res) => res.redirect('/admin'));
   app.use(problemErrorHandler((error, path) => logger.error({ err: error, path }, 'request failed')));
   return app;

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { openProgramAccounts } from '../loyalty/ledger/accounts.js';
 import { createRecordingMailer } from '../reports/mailer.js';
+import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWeb } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
 import { openDataSource } from './database.js';
@@ -17,6 +18,7 @@ const config = settingsOrExit('Tessera web', () =>
     databaseUrl: 'DATABASE_URL',
     temporalAddress: 'TEMPORAL_ADDRESS',
     smtpUrl: 'SMTP_URL',
+    smsUrl: 'SMS_URL',
     sessionSecret: 'SESSION_SECRET',
     supplier: 'REWARD_SUPPLIER (manual or http)',
   }),
@@ -32,9 +34,11 @@ try {
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
+  const smsSender = createRecordingSmsSender(config.smsUrl, config.smsFrom, dataSource);
+  shutdown.add('SMS sender', () => smsSender.close());
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const web = await composeWeb(
-    { config, dataSource, mailer, publicUrl },
+    { config, dataSource, mailer, smsSender, publicUrl },
     { client, connection },
     { databaseUrl: config.databaseUrl, sessionSecret: config.sessionSecret },
   );

@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createDataSource } from '../entities/data-source.js';
 import { createRecordingMailer } from '../reports/mailer.js';
+import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWorker } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
 import { logger } from './logger.js';
@@ -18,6 +19,7 @@ const config = settingsOrExit('Tessera worker', () =>
     databaseUrl: 'DATABASE_URL',
     temporalAddress: 'TEMPORAL_ADDRESS',
     smtpUrl: 'SMTP_URL',
+    smsUrl: 'SMS_URL',
     supplier: 'REWARD_SUPPLIER (manual or http)',
   }),
 );
@@ -30,12 +32,18 @@ try {
   shutdown.add('database pool', () => dataSource.destroy());
   const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());
+  const smsSender = createRecordingSmsSender(config.smsUrl, config.smsFrom, dataSource);
+  shutdown.add('SMS sender', () => smsSender.close());
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   shutdown.add('Temporal connection', () => connection.close());
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   if (config.supplier.kind === 'fake')
     logger.warn('REWARD_SUPPLIER=fake: rewards are marked shipped by a stand-in, for demos and tests only');
-  const worker = await composeWorker({ config, dataSource, mailer, publicUrl }, connection, rewardSupplier(config.supplier, config));
+  const worker = await composeWorker(
+    { config, dataSource, mailer, smsSender, publicUrl },
+    connection,
+    rewardSupplier(config.supplier, config),
+  );
   const run = worker.run();
   shutdown.add('Temporal worker', async () => {
     worker.shutdown();
