@@ -5,7 +5,7 @@ import { resendLastEmail, type Mailer } from '../reports/mailer.js';
 import { mayRun } from './permissions.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
-import { findMember } from '../loyalty/member-summary.js';
+import { memberWithAccount } from '../loyalty/member-identity.js';
 import { navigation, readable, staff } from './resources.js';
 
 const showOnly = { list: false, filter: false, edit: false, show: true };
@@ -72,17 +72,17 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
         show: {
           isAccessible: readable('Member'),
           after: async (response: ActionResponse, _request: unknown, context: ActionContext) => {
-            const externalId = String(context.record?.params.externalId ?? '');
-            if (!externalId || !response.record) return response;
+            const memberId = String(context.record?.params.id ?? '');
+            if (!memberId || !response.record) return response;
             const manager = dataSource.manager;
-            const summary = await memberSummary(manager, externalId);
-            const { account } = await findMember(manager, externalId);
+            const { member, account } = await memberWithAccount(manager, memberId);
+            const summary = await memberSummary(manager, member.id);
             const lots: { remaining: string; points: string; expiresAt: Date | null; partner: string | null }[] = await manager.query(
               `SELECT l.remaining, l.points, l."expiresAt", p.name AS partner FROM point_lot l LEFT JOIN partner p ON p.id = l."fundingPartnerId"
                 WHERE l."memberAccountId" = $1 AND l.remaining > 0 ORDER BY l."expiresAt" NULLS LAST LIMIT 50`,
               [account.id],
             );
-            const history = await memberHistory(manager, externalId, { limit: 25 });
+            const history = await memberHistory(manager, member.id, { limit: 25 });
             response.record.params = {
               ...response.record.params,
               balance: `${number.format(summary.balance.available)} available (${number.format(summary.balance.held)} held)`,

@@ -9,6 +9,7 @@ import {
   eventIdParam,
   externalIdParam,
   memberTransferBody,
+  spendingCodeBody,
   redemptionBody,
   refundBody,
   transactionsQuery,
@@ -74,6 +75,20 @@ const idempotencyKey = {
   schema: { type: 'string', minLength: 1, maxLength: 200, pattern: idempotencyKeyPattern.source },
 };
 const memberParameters = parametersOf(z.object({ externalId: externalIdParam }), 'path');
+const memberAuthorization = {
+  name: 'Member-Authorization',
+  in: 'header',
+  required: true,
+  description:
+    "The member's say on spending their points: `Code <6 digits>`, a one-time code the member received by email or SMS after " +
+    'you asked for one (`POST /members/{externalId}/spending-codes`) and gave you at the checkout — it works once, at your store, ' +
+    "for 10 minutes and 5 tries — or `Bearer <member session token>` from the member's sign-in (their dashboard, or your widget).",
+  schema: { type: 'string', pattern: '^(Code [0-9]{6}|Bearer [A-Za-z0-9_-]{20,200})$' },
+};
+const consentRefused = problem(
+  403,
+  "`member_authorization_required`: no `Member-Authorization`; `member_authorization_refused`: a code that is wrong, used, expired or out of tries, or a session that is not this member's (or another store's widget)",
+);
 const eventParameters = parametersOf(z.object({ eventId: eventIdParam }), 'path');
 const json = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: jsonSchema(schema) } } });
 const ok = (description: string, schema: z.ZodType) => ({
@@ -146,6 +161,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
       version: '1.0.0',
       description:
         'Issue points for what members do at your store, read their balance and history, redeem rewards. ' +
+        'You address a member by your own id for them (`externalId`): your first event for an id you never sent enrols them as your ' +
+        'customer; when you send an email or phone you verified yourself (`emailVerified`, `phoneVerified`), your customer is linked ' +
+        'to the member of the coalition who proved the same address. Another store never reads your customers by your ids. ' +
+        "Earning is your call; spending a member's points needs the member (`Member-Authorization`). " +
         'Authenticate with `Authorization: Bearer <API key>`. Writes are `application/json` (415 otherwise) and need an ' +
         '`Idempotency-Key`. Strings never contain control characters. Errors are RFC 9457 problem documents with a `code` ' +
         'and, for a field at fault, `errors: [{field, message}]`. A method a path does not take is a 405 with `Allow`.',
@@ -238,18 +257,35 @@ export function openApiDocument(serverUrl = '/api/v1') {
           operationId: 'redeemReward',
           summary: 'Spend points on a reward',
           description: 'Instant rewards are burned and answer a code; rewards to fulfil hold the points until shipped.',
-          parameters: [...memberParameters, idempotencyKey],
+          parameters: [...memberParameters, idempotencyKey, memberAuthorization],
           requestBody: json(redemptionBody),
-          responses: { 201: created('Redeemed', responses.redemption), 404: notFound, ...writeErrors },
+          responses: { 201: created('Redeemed', responses.redemption), 403: consentRefused, 404: notFound, ...writeErrors },
         },
       },
       '/members/{externalId}/transfers': {
         post: {
           operationId: 'transferPoints',
           summary: 'Give points to another member, within the program limits per transfer and per day',
-          parameters: [...memberParameters, idempotencyKey],
+          parameters: [...memberParameters, idempotencyKey, memberAuthorization],
           requestBody: json(memberTransferBody),
-          responses: { 201: created('Transferred', responses.memberTransfer), 404: notFound, ...writeErrors },
+          responses: { 201: created('Transferred', responses.memberTransfer), 403: consentRefused, 404: notFound, ...writeErrors },
+        },
+      },
+      '/members/{externalId}/spending-codes': {
+        post: {
+          operationId: 'requestSpendingCode',
+          summary: 'Send the member a one-time code to give you at the checkout, so that you may spend their points once',
+          description:
+            'The code goes to an address the member proved (their email unless you ask for `sms`), names your store, and works once, at your store, for 10 minutes and 5 tries; you then send it as `Member-Authorization: Code <digits>`. At most 5 codes an hour per member at your store (429). A member with no proved address cannot get one (422 `member_unreachable`): they add one by signing in to their dashboard.',
+          parameters: [...memberParameters, idempotencyKey],
+          requestBody: json(spendingCodeBody),
+          responses: {
+            201: created('Sent', responses.spendingCode),
+            404: notFound,
+            503: problem(503, 'This installation sends no codes'),
+            ...writeErrors,
+            429: problem(429, "Too many codes for this member at your store this hour (`too_many_codes`), or the key's rate limit"),
+          },
         },
       },
       '/widget-sessions': {

@@ -56,6 +56,7 @@ export const apiCodes = {
   rate_limited: 'Too many requests',
   body_too_large: 'Request body too large',
   internal_error: 'Internal server error',
+  codes_unavailable: 'Codes cannot be sent',
 } as const;
 export type ApiCode = keyof typeof apiCodes;
 
@@ -70,6 +71,7 @@ export const statusOfApiCode: Record<ApiCode, number> = {
   rate_limited: 429,
   body_too_large: 413,
   internal_error: 500,
+  codes_unavailable: 503,
 };
 
 /** HTTP status of each kind of refusal: a new kind fails the typecheck until it is mapped. */
@@ -79,6 +81,7 @@ export const statusOfKind: Record<RefusalKind, number> = {
   conflict: 409,
   unprocessable: 422,
   forbidden: 403,
+  too_many: 429,
 };
 
 /** The title of each refusal code: a new code fails the typecheck until it is titled (and documented). */
@@ -101,7 +104,12 @@ export const titleOfCode: Record<RefusalCode, string> = {
   redemption_refused: 'Redemption refused',
   transfer_refused: 'Transfer refused',
   adjustment_refused: 'Adjustment refused',
+  merge_refused: 'Members cannot be merged yet',
   not_allowed: 'Not allowed',
+  member_authorization_required: "The member's authorization is needed",
+  member_authorization_refused: "The member's authorization was refused",
+  member_unreachable: 'The member cannot be reached',
+  too_many_codes: 'Too many codes asked for',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */
@@ -113,8 +121,12 @@ export function problemCodes(status?: number): (ApiCode | RefusalCode)[] {
   return [...api, ...refusals];
 }
 
-/** Where the client put a field the program names: a path parameter, else the body. */
+/** Headers the program may name, as the client wrote them. */
+const namedHeaders = ['Member-Authorization', 'Idempotency-Key'];
+
+/** Where the client put a field the program names: a header, a path parameter, else the body. */
 function located(req: Request, field: string): string {
+  if (namedHeaders.includes(field)) return `header.${field}`;
   const root = field.split(/[.[]/)[0]!;
   return req.params && root in req.params ? `path.${field}` : `body.${field}`;
 }

@@ -106,6 +106,12 @@ export const redemption = z.object({
 
 export const memberTransfer = z.object({ id: z.uuid(), from: z.string(), to: z.string(), points });
 
+export const spendingCode = z.object({
+  channel: z.enum(['email', 'sms']),
+  sentTo: z.string().describe('The address the code went to, partly hidden: `a•••@example.com`, `+33•••78`'),
+  expiresAt: timestamp.describe('The code works once, at this store, until then'),
+});
+
 export const widgetSession = z.object({
   token: z.string(),
   expiresAt: timestamp,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { salesChannels } from '../entities/index.js';
 import { clockSkewMs } from '../loyalty/earning/event-time.js';
+import { normalizePhone } from '../loyalty/contact-addresses.js';
 import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
 
 /** The partner API's request shapes: validation and the OpenAPI document both come from these. */
@@ -26,17 +27,26 @@ export const notBlank = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202
 /** A name, code or reference: trimmed, not blank, at most `max` characters. */
 export const label = (max: number) => text().regex(notBlank, 'must not be blank').trim().min(1).max(max);
 
-const externalId = label(200).describe("The member's id in the partner's systems");
+const externalId = label(200).describe("The customer's id in the store's systems: each store addresses members by its own ids");
 
 export const eventBody = z
   .object({
     member: z.object({
       externalId,
-      email: z.email().optional(),
+      email: z.email().optional().describe("The customer's email, as the store knows it"),
+      emailVerified: z
+        .boolean()
+        .default(false)
+        .describe(
+          'True only when the store itself checked that the customer receives mail at `email`: the customer is then linked to ' +
+            'the coalition member who proved the same address, or becomes that member',
+        ),
       phone: text()
         .trim()
-        .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number')
-        .optional(),
+        .refine((phone) => normalizePhone(phone) !== null, 'must be a phone number in international form, such as +33612345678')
+        .optional()
+        .describe('In international form (E.164); spaces are allowed'),
+      phoneVerified: z.boolean().default(false).describe('True only when the store itself checked that the customer answers at `phone`'),
     }),
     type: z
       .string()
@@ -94,7 +104,7 @@ export const redemptionBody = z.object({
 });
 
 export const memberTransferBody = z.object({
-  to: externalId.describe('External id of the member who receives the points'),
+  to: externalId.describe("The store's id for the member who receives the points (a customer of the same store)"),
   points: z
     .int()
     .min(1)
@@ -127,6 +137,25 @@ export const transactionsQuery = z.object({
 });
 
 export const externalIdParam = externalId;
+
+/** `Member-Authorization`: the member's say on a debit (see the OpenAPI document's security schemes). */
+export const memberAuthorizationHeader = z
+  .string()
+  .regex(
+    /^(Code [0-9]{6}|Bearer [A-Za-z0-9_-]{20,200})$/,
+    'must be "Code " and the six digits the member received, or "Bearer " and a member session token',
+  )
+  .transform((value) => {
+    const [scheme, credential] = value.split(' ') as [string, string];
+    return scheme === 'Code' ? { kind: 'code' as const, code: credential } : { kind: 'session' as const, token: credential };
+  });
+
+export const spendingCodeBody = z.object({
+  channel: z
+    .enum(['email', 'sms'])
+    .optional()
+    .describe('Where the member receives the code: their verified email or phone; the email when absent and the member has one'),
+});
 export const eventIdParam = z.uuid();
 
 export const widgetSessionBody = z.object({

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { Reward } from '../entities/index.js';
+import { Partner, Reward } from '../entities/index.js';
 import { viewEvent } from '../loyalty/earning/event-view.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { refundEvent } from '../loyalty/earning/refund-event.js';
@@ -10,6 +11,16 @@ import { walletStatus } from '../loyalty/funding.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
+import { resolveCustomer } from '../loyalty/member-identity.js';
+import {
+  authorizeSpending,
+  countSpendingTry,
+  issueSpendingCode,
+  maskedAddress,
+  MemberAuthorizationRequiredError,
+  type MemberAuthorization,
+} from '../loyalty/spending-authorization.js';
+import type { CodeMessenger } from '../reports/member-codes-messages.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { Refusal } from '../loyalty/refusal.js';
@@ -18,15 +29,17 @@ import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { requireJson } from './require-json.js';
-import { apiCodes, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
+import { apiCodes, fieldProblem, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
 import * as responses from './responses.js';
 import {
   eventBody,
   eventIdParam,
   externalIdParam,
+  memberAuthorizationHeader,
   memberTransferBody,
   redemptionBody,
   refundBody,
+  spendingCodeBody,
   transactionsQuery,
   widgetSessionBody,
 } from './schemas.js';
@@ -40,6 +53,12 @@ export interface ApiDependencies {
   rateLimitPerMinute?: number;
   /** Where faults that happen after the response was sent are reported. */
   logFault?: (error: unknown, path: string) => void;
+  /**
+   * Members' one-time codes: the key their hashes are made with (the same in every web process)
+   * and how they are sent. Without them, codes cannot be asked for, and only member sessions
+   * authorize spending.
+   */
+  memberCodes?: { secret: string; messenger: CodeMessenger };
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
@@ -73,7 +92,10 @@ export function apiV1Router({
   processes,
   rateLimitPerMinute = 1_200,
   logFault = (error) => console.error(error),
+  memberCodes,
 }: ApiDependencies): Router {
+  // A key of this process alone when none is given: no code is issued then, so none needs checking elsewhere.
+  const codeSecret = memberCodes?.secret ?? randomBytes(32).toString('hex');
   const committed = { dataSource, processes, logFault };
   const router = Router();
   const read = (path: string, handler: (req: Request, res: Response) => Promise<void>) => router.get(path, answer(handler));
@@ -173,16 +195,47 @@ export function apiV1Router({
     });
   });
 
-  read('/members/:externalId', async (req, res) => {
+  /** The member a store means by its id in the path: only its own customers. */
+  const customerInPath = (req: Request, res: Response) => {
     const { externalId } = parse(memberPath, req.params, 'path');
-    const summary: z.output<typeof responses.memberSummary> = await memberSummary(dataSource.manager, externalId);
+    return { externalId, customer: { partnerId: partnerOf(res).id, customerId: externalId } };
+  };
+
+  /**
+   * The member's say on a debit, from `Member-Authorization`; its code's try is counted before the
+   * write, on its own, so a wrong code uses one up even though the write is rolled back.
+   */
+  const memberConsent = async (req: Request, res: Response, memberId: string) => {
+    const header = req.header('member-authorization');
+    if (header === undefined) throw new ProblemError(refusalProblem(req, new MemberAuthorizationRequiredError('Member-Authorization')));
+    const parsed = memberAuthorizationHeader.safeParse(header);
+    if (!parsed.success) {
+      throw fieldProblem(400, apiCodes.invalid_request, 'invalid_request', [
+        { field: 'header.Member-Authorization', message: parsed.error.issues[0]!.message },
+      ]);
+    }
+    const authorization: MemberAuthorization = parsed.data;
+    const tried = await countSpendingTry(dataSource.manager, { memberId, partnerId: partnerOf(res).id, authorization });
+    return (manager: EntityManager) =>
+      authorizeSpending(
+        manager,
+        { memberId, partnerId: partnerOf(res).id, authorization, tried, field: 'Member-Authorization' },
+        codeSecret,
+      );
+  };
+
+  read('/members/:externalId', async (req, res) => {
+    const { externalId, customer } = customerInPath(req, res);
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const summary: z.output<typeof responses.memberSummary> = { externalId, ...(await memberSummary(dataSource.manager, member.id)) };
     res.json(summary);
   });
 
   read('/members/:externalId/transactions', async (req, res) => {
-    const { externalId } = parse(memberPath, req.params, 'path');
+    const { customer } = customerInPath(req, res);
     const query = parse(transactionsQuery, req.query, 'query');
-    const page = await memberHistory(dataSource.manager, externalId, {
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const page = await memberHistory(dataSource.manager, member.id, {
       viewerPartnerId: partnerOf(res).id,
       before: query.cursor,
       limit: query.limit,
@@ -194,12 +247,41 @@ export function apiV1Router({
     res.json(answered);
   });
 
+  write('/members/:externalId/spending-codes', async (req, res) => {
+    const { externalId, customer } = customerInPath(req, res);
+    const body = parse(spendingCodeBody, req.body, 'body');
+    if (!memberCodes) {
+      throw fieldProblem(503, 'Codes cannot be sent', 'codes_unavailable', [
+        { field: 'path.externalId', message: 'this installation sends no codes: the member authorizes with a session token' },
+      ]);
+    }
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    await idempotentWrite(committed, req, res, { externalId, body }, async (manager) => {
+      const partner = await manager.findOneByOrFail(Partner, { id: partnerOf(res).id });
+      const issued = await issueSpendingCode(manager, { memberId: member.id, partnerId: partner.id, channel: body.channel }, codeSecret);
+      // Sent before the commit: a code the member never received is never left waiting.
+      await memberCodes.messenger.sendCode(
+        { channel: issued.channel, address: issued.address, memberId: member.id },
+        { code: issued.code, purpose: 'spend', expiresAt: issued.expiresAt, storeName: partner.name },
+      );
+      const answered: z.output<typeof responses.spendingCode> = {
+        channel: issued.channel,
+        sentTo: maskedAddress(issued.address),
+        expiresAt: issued.expiresAt.toISOString(),
+      };
+      return { status: 201, body: answered };
+    });
+  });
+
   write('/members/:externalId/redemptions', async (req, res) => {
-    const { externalId } = parse(memberPath, req.params, 'path');
+    const { externalId, customer } = customerInPath(req, res);
     const body = parse(redemptionBody, req.body, 'body');
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const consent = await memberConsent(req, res, member.id);
     await idempotentWrite(committed, req, res, { externalId, body }, async (manager, requestId) => {
+      await consent(manager);
       const redemption = await redeemReward(manager, ledger, {
-        externalId,
+        memberId: member.id,
         rewardCode: body.reward,
         quantity: body.quantity,
         partnerId: partnerOf(res).id,
@@ -218,12 +300,16 @@ export function apiV1Router({
   });
 
   write('/members/:externalId/transfers', async (req, res) => {
-    const { externalId: fromExternalId } = parse(memberPath, req.params, 'path');
+    const { externalId: fromExternalId, customer } = customerInPath(req, res);
     const body = parse(memberTransferBody, req.body, 'body');
+    const { member: from } = await resolveCustomer(dataSource.manager, customer);
+    const { member: to } = await resolveCustomer(dataSource.manager, { partnerId: customer.partnerId, customerId: body.to }, 'to');
+    const consent = await memberConsent(req, res, from.id);
     await idempotentWrite(committed, req, res, { fromExternalId, body }, async (manager, requestId) => {
+      await consent(manager);
       const written = await transferBetweenMembers(manager, ledger, {
-        fromExternalId,
-        toExternalId: body.to,
+        fromMemberId: from.id,
+        toMemberId: to.id,
         points: body.points,
         key: requestId,
         partnerId: partnerOf(res).id,

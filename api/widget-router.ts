@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { estimateEarning } from '../loyalty/earning/estimate-earning.js';
 import { walletStatus } from '../loyalty/funding.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
-import { LedgerAccount, Member } from '../entities/index.js';
+import { MemberNotFoundError, resolveCustomer } from '../loyalty/member-identity.js';
 import { verifyWidgetToken } from '../loyalty/widget-tokens.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { apiCodes, fieldProblem, invalidRequest, sendProblem } from './problem.js';
@@ -37,13 +37,18 @@ export function widgetRouter(dataSource: DataSource): Router {
     }
     const wallet = await walletStatus(dataSource.manager, claims.partnerId);
     if (!wallet.enabled) return res.json({ enabled: false } satisfies z.output<typeof widgetState>);
-    const member = await dataSource.manager.findOneBy(Member, { externalId: claims.externalId });
-    const account = member ? await dataSource.manager.findOneBy(LedgerAccount, { memberId: member.id }) : null;
-    const balance = account ? (await balanceOf(dataSource.manager, account.id)).available : 0;
+    // A customer the store has not sent an event for yet is no member yet: nothing earned so far.
+    const known = await resolveCustomer(dataSource.manager, { partnerId: claims.partnerId, customerId: claims.externalId }).catch(
+      (error) => {
+        if (error instanceof MemberNotFoundError) return null;
+        throw error;
+      },
+    );
+    const balance = known ? (await balanceOf(dataSource.manager, known.account.id)).available : 0;
     const estimate =
       parsed.data.amountCents === undefined
         ? null
-        : await estimateEarning(dataSource.manager, claims.externalId, {
+        : await estimateEarning(dataSource.manager, known?.member.id ?? null, {
             type: 'purchase',
             partnerId: claims.partnerId,
             amountCents: parsed.data.amountCents,

@@ -16,6 +16,10 @@ import { LedgerBalance } from './ledger-balance.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
+import { MemberLink } from './member-link.js';
+import { MemberMerge } from './member-merge.js';
+import { MemberCode } from './member-code.js';
+import { MemberSession } from './member-session.js';
 import { OutboxEntry } from './outbox-entry.js';
 import { MemberEvent } from './member-event.js';
 import { Partner } from './partner.js';
@@ -52,6 +56,10 @@ export {
   LotConsumption,
   Member,
   MemberEvent,
+  MemberLink,
+  MemberMerge,
+  MemberCode,
+  MemberSession,
   OutboxEntry,
   Partner,
   PointLot,
@@ -108,6 +116,10 @@ export const entities = [
   Tier,
   Member,
   MemberEvent,
+  MemberLink,
+  MemberMerge,
+  MemberCode,
+  MemberSession,
   EventRefund,
   PointsDebt,
   Reward,
@@ -130,3 +142,8 @@ export const entities = [
   PointLot,
   LotConsumption,
 ];
+export { memberLinkCauses } from './member-link.js';
+export type { MemberLinkCause } from './member-link.js';
+export type { MemberMergeCause } from './member-merge.js';
+export { memberCodePurposes, messageChannels } from './member-code.js';
+export type { MemberCodePurpose, MessageChannel } from './member-code.js';

@@ -1,7 +1,18 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, Unique } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
-export const transferKinds = ['purchase', 'earn', 'bonus', 'burn', 'expire', 'adjust', 'transfer', 'reversal', 'rebalance'] as const;
+export const transferKinds = [
+  'purchase',
+  'earn',
+  'bonus',
+  'burn',
+  'expire',
+  'adjust',
+  'transfer',
+  'reversal',
+  'rebalance',
+  'merge',
+] as const;
 export type TransferKind = (typeof transferKinds)[number];
 
 /**

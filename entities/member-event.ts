@@ -24,6 +24,10 @@ export class MemberEvent extends BaseEntity {
   @Column({ type: 'uuid' })
   memberId: string;
 
+  /** The store's id for the member, as it sent it (the member may since be known by more ids). */
+  @Column({ type: 'text' })
+  customerId: string;
+
   @Column({ type: 'text' })
   type: string;
 

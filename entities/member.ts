@@ -1,24 +1,55 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** A person in the coalition program. Shared by every partner; known to stores by an external id. */
+/**
+ * A person of the coalition. Stores know them by their own customer ids (see MemberLink); the
+ * coalition reaches them by a verified email or phone. A customer a store knows but the coalition
+ * cannot yet reach is a provisional member of that store alone.
+ */
 @Entity({ name: 'member' })
+// One person per verified address: a second member proving the same address is the same person.
+@Index('member_verified_email', ['email'], { unique: true, where: '"emailVerifiedAt" IS NOT NULL AND "mergedIntoId" IS NULL' })
+@Index('member_verified_phone', ['phone'], { unique: true, where: '"phoneVerifiedAt" IS NOT NULL AND "mergedIntoId" IS NULL' })
 export class Member extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  /**
+   * The member's reference in the back office: the customer id the first store knew them by (with
+   * that store's code when another member has it already), or a generated one for a member who
+   * enrolled on their own. Stores address members by their own ids, never by this.
+   */
   @Column({ type: 'text', unique: true })
   externalId: string;
 
+  /** Lower case. */
   @Index()
   @Column({ type: 'text', nullable: true })
   email: string | null;
 
+  /** When the member proved the email reaches them (a code they received, or a store that checked it). */
+  @Column({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
+  /** E.164. */
   @Index()
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 
+  @Column({ type: 'timestamptz', nullable: true })
+  phoneVerifiedAt: Date | null;
+
   @Column({ type: 'text', nullable: true })
   displayName: string | null;
+
+  /** Set while only this store knows the member: no other store may address or link them. */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  provisionalPartnerId: string | null;
+
+  /** Set once this member was merged into another: their links, points and events are there now. */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   enrolledAt: Date;

@@ -6,7 +6,7 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
-import { findMember } from './member-summary.js';
+import { findMember } from './member-identity.js';
 import { queueProcess } from './outbox.js';
 import { Refusal } from './refusal.js';
 

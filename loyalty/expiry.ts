@@ -4,6 +4,7 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
+import { customerIdOf } from './member-identity.js';
 import { queueWebhooks } from './webhooks.js';
 
 export interface ExpiryFailure {
@@ -25,13 +26,15 @@ export interface ExpiredLots {
 export interface DueLot {
   id: string;
   memberAccountId: string;
+  memberId: string | null;
+  /** The member's back-office reference, for the operator's report. */
   member: string | null;
 }
 
 /** The lots to expire as of a date, oldest expiry first. */
 export async function dueLots(dataSource: DataSource, asOf: Date): Promise<DueLot[]> {
   return dataSource.query(
-    `SELECT l.id, l."memberAccountId", m."externalId" AS member
+    `SELECT l.id, l."memberAccountId", a."memberId", m."externalId" AS member
        FROM point_lot l
        JOIN ledger_account a ON a.id = l."memberAccountId"
        LEFT JOIN member m ON m.id = a."memberId"
@@ -86,7 +89,8 @@ export async function expireLot(
     // The funder hears of its breakage (points.expired) exactly when the points leave the member.
     if (!expired.replayed && lot.fundingPartnerId) {
       await queueWebhooks(manager, lot.fundingPartnerId, 'points.expired', {
-        member: due.member,
+        // By the funder's own id for the member; null when the points came to a member it does not know (a gift).
+        member: due.memberId ? await customerIdOf(manager, due.memberId, lot.fundingPartnerId) : null,
         points,
         lot: due.id,
         expiredAt: new Date(lot.expiresAt).toISOString(),

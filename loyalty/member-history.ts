@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind } from '../entities/index.js';
 import { encodeHistoryCursor } from './history-cursor.js';
-import { findMember } from './member-summary.js';
+import { memberWithAccount } from './member-identity.js';
 
 export const historyStatuses = ['posted', 'held', 'released', 'settled'] as const;
 export type HistoryStatus = (typeof historyStatuses)[number];
@@ -34,10 +34,10 @@ export interface HistoryPage {
  */
 export async function memberHistory(
   manager: EntityManager,
-  externalId: string,
+  memberId: string,
   options: { viewerPartnerId?: string; /** Entries older than this sequence number (a decoded cursor). */ before?: bigint; limit: number },
 ): Promise<HistoryPage> {
-  const { account } = await findMember(manager, externalId);
+  const { account } = await memberWithAccount(manager, memberId);
   const rows: {
     id: string;
     seq: string;

@@ -1,31 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, Member } from '../entities/index.js';
 import { programConfiguration } from './earning/program-configuration.js';
 import { memberStanding } from './earning/member-standing.js';
 import { balanceOf, type Balance } from './ledger/accounts.js';
-import { Refusal } from './refusal.js';
-
-export class MemberNotFoundError extends Refusal {
-  /** `field`: where the caller named the member (the path's externalId, a transfer's `to`). */
-  constructor(externalId: string, field = 'externalId') {
-    super('member_not_found', `no member "${externalId}"`, field, { externalId });
-  }
-}
-
-/** `field`: where the caller named the member, for the refusal when there is none. */
-export async function findMember(
-  manager: EntityManager,
-  externalId: string,
-  field?: string,
-): Promise<{ member: Member; account: LedgerAccount }> {
-  const member = await manager.findOneBy(Member, { externalId });
-  if (!member) throw new MemberNotFoundError(externalId, field);
-  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id });
-  return { member, account };
-}
+import { memberWithAccount } from './member-identity.js';
 
 export interface MemberSummary {
-  externalId: string;
   balance: Balance;
   tier: { code: string; name: string; multiplier: number } | null;
   qualifyingPoints: number;
@@ -34,8 +13,8 @@ export interface MemberSummary {
 }
 
 /** What a member has: balance, tier and the points about to expire. */
-export async function memberSummary(manager: EntityManager, externalId: string, now = new Date()): Promise<MemberSummary> {
-  const { member, account } = await findMember(manager, externalId);
+export async function memberSummary(manager: EntityManager, memberId: string, now = new Date()): Promise<MemberSummary> {
+  const { member, account } = await memberWithAccount(manager, memberId);
   const { tiers, settings } = await programConfiguration(manager);
   const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, now, {
     tiers,
@@ -51,7 +30,6 @@ export async function memberSummary(manager: EntityManager, externalId: string, 
     [account.id, now],
   );
   return {
-    externalId,
     balance: await balanceOf(manager, account.id),
     tier: tier ? { code: tier.code, name: tier.name, multiplier: tier.multiplier } : null,
     qualifyingPoints: standing.qualifying,

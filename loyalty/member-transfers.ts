@@ -5,7 +5,7 @@ import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
-import { findMember } from './member-summary.js';
+import { memberWithAccount } from './member-identity.js';
 
 export class TransferRefusedError extends Refusal {
   constructor(field: string, reason: string) {
@@ -20,15 +20,15 @@ export class TransferRefusedError extends Refusal {
 export async function transferBetweenMembers(
   manager: EntityManager,
   ledger: Ledger,
-  request: { fromExternalId: string; toExternalId: string; points: number; key: string; partnerId?: string },
+  request: { fromMemberId: string; toMemberId: string; points: number; key: string; partnerId?: string },
 ): Promise<LedgerResult> {
-  if (request.fromExternalId === request.toExternalId) throw new TransferRefusedError('to', 'must be another member');
+  const from = await memberWithAccount(manager, request.fromMemberId);
+  const to = await memberWithAccount(manager, request.toMemberId);
+  if (from.member.id === to.member.id) throw new TransferRefusedError('to', 'must be another member');
   const settings = await programSettings(manager);
   if (request.points > settings.transferMaxPoints) {
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);
   }
-  const from = await findMember(manager, request.fromExternalId);
-  const to = await findMember(manager, request.toExternalId, 'to');
   // Both members, in the ledger's order: concurrent transfers count each other against the day's
   // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
   await lockMemberAccounts(manager, [from.account.id, to.account.id]);
@@ -55,8 +55,8 @@ export async function transferBetweenMembers(
               amount: request.points,
               kind: 'transfer',
               references: {
-                from: request.fromExternalId,
-                to: request.toExternalId,
+                from: from.member.externalId,
+                to: to.member.externalId,
                 ...(request.partnerId ? { partner: request.partnerId } : {}),
               },
             },

@@ -8,7 +8,7 @@ import { queueProcess } from './outbox.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
-import { findMember } from './member-summary.js';
+import { customerIdOf, memberWithAccount } from './member-identity.js';
 import { queueWebhooks } from './webhooks.js';
 
 export class RedemptionRefusedError extends Refusal {
@@ -18,7 +18,7 @@ export class RedemptionRefusedError extends Refusal {
 }
 
 export interface RedemptionRequest {
-  externalId: string;
+  memberId: string;
   rewardCode: string;
   quantity: number;
   partnerId: string | null;
@@ -31,7 +31,7 @@ export interface RedemptionRequest {
  * burned at once; a reward to fulfil only holds the points, for the fulfilment to post or void.
  */
 export async function redeemReward(manager: EntityManager, ledger: Ledger, request: RedemptionRequest): Promise<Redemption> {
-  const { member, account } = await findMember(manager, request.externalId);
+  const { member, account } = await memberWithAccount(manager, request.memberId);
   // The member before the reward's stock, as cancellations do (member, then stock back).
   await lockMemberAccounts(manager, [account.id]);
   const reward = await manager.findOneBy(Reward, { code: request.rewardCode });
@@ -93,13 +93,13 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
  */
 export async function queueRedemptionCompleted(manager: EntityManager, redemption: Redemption): Promise<string[]> {
   if (!redemption.partnerId || (redemption.status !== 'completed' && redemption.status !== 'fulfilled')) return [];
-  const [names]: { member: string; reward: string }[] = await manager.query(
-    `SELECT (SELECT "externalId" FROM member WHERE id = $1) AS member, (SELECT code FROM reward WHERE id = $2) AS reward`,
-    [redemption.memberId, redemption.rewardId],
-  );
+  // The partner hears of its customer by its own id for them.
+  const member = await customerIdOf(manager, redemption.memberId, redemption.partnerId);
+  if (member === null) return [];
+  const [names]: { reward: string }[] = await manager.query(`SELECT code AS reward FROM reward WHERE id = $1`, [redemption.rewardId]);
   return queueWebhooks(manager, redemption.partnerId, 'redemption.completed', {
     redemption: redemption.id,
-    member: names!.member,
+    member,
     reward: names!.reward,
     quantity: redemption.quantity,
     points: redemption.points,

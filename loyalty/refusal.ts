@@ -1,8 +1,9 @@
 /**
  * How a refusal reads to whoever asked: the request was malformed, names something that does not
- * exist, conflicts with what was done before, breaks a rule of the program, or is not theirs to make.
+ * exist, conflicts with what was done before, breaks a rule of the program, is not theirs to make, or
+ * comes too often.
  */
-export const refusalKinds = ['invalid', 'not_found', 'conflict', 'unprocessable', 'forbidden'] as const;
+export const refusalKinds = ['invalid', 'not_found', 'conflict', 'unprocessable', 'forbidden', 'too_many'] as const;
 export type RefusalKind = (typeof refusalKinds)[number];
 
 /** Every reason the program refuses a request, with its kind. A new code is added here, once. */
@@ -25,7 +26,12 @@ export const refusalCodes = {
   redemption_refused: 'unprocessable',
   transfer_refused: 'unprocessable',
   adjustment_refused: 'unprocessable',
+  merge_refused: 'conflict',
   not_allowed: 'forbidden',
+  member_authorization_required: 'forbidden',
+  member_authorization_refused: 'forbidden',
+  member_unreachable: 'unprocessable',
+  too_many_codes: 'too_many',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { memberIdOf } from './support/program.js';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import express, { type Express } from 'express';
@@ -73,7 +74,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const available = async (externalId: string) => (await memberSummary(db.dataSource.manager, externalId)).balance.available;
+const available = async (reference: string) =>
+  (await memberSummary(db.dataSource.manager, await memberIdOf(db.dataSource.manager, reference))).balance.available;
 
 async function unreversedBurn() {
   const [burn] = await db.dataSource.query(

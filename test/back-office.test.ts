@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { memberIdOf } from './support/program.js';
 import express from 'express';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,8 @@ import { startDevServer, startWorkerHarness, type WorkerHarness } from './suppor
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { boosterWindowWorkflowId } from '../workflows/booster-windows.js';
-import { findMember, memberSummary } from '../loyalty/member-summary.js';
+import { memberSummary } from '../loyalty/member-summary.js';
+import { findMember } from '../loyalty/member-identity.js';
 import { partnerWallet } from '../loyalty/ledger/accounts.js';
 import { walletStatus } from '../loyalty/funding.js';
 import { createRecordingMailer } from '../reports/mailer.js';
@@ -46,7 +48,8 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const available = async (externalId: string) => (await memberSummary(db.dataSource.manager, externalId)).balance.available;
+const available = async (reference: string) =>
+  (await memberSummary(db.dataSource.manager, await memberIdOf(db.dataSource.manager, reference))).balance.available;
 
 async function signIn(email: string, password = demoPassword): Promise<Page> {
   const page = await browser.newPage();
@@ -739,9 +742,9 @@ describe('actions', () => {
     );
     const externalId = String(richest.externalId);
     const before = await available(externalId);
-    const redemption = await inTransaction(db.dataSource, (manager) =>
+    const redemption = await inTransaction(db.dataSource, async (manager) =>
       redeemReward(manager, new Ledger(db.dataSource), {
-        externalId,
+        memberId: await memberIdOf(manager, externalId),
         rewardCode: 'backordered-lamp',
         quantity: 1,
         partnerId: null,
@@ -809,12 +812,12 @@ describe('the fulfilment queue', () => {
   const orderOf = (redemptionId: string) => db.dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId });
   const mailTo = async (email: string) =>
     (await readInbox(harness.sink.directory)).filter((m) => m.to.includes(email)).map((m) => m.subject);
-  let picks: { externalId: string; name: string; email: string; redemptionId: string }[];
+  let picks: { id: string; externalId: string; name: string; email: string; redemptionId: string }[];
 
   beforeAll(async () => {
     // Two members earn and redeem the tote bag: ordered from the staff's own stock, waiting in the queue.
-    const members: { externalId: string; displayName: string; email: string }[] = await db.dataSource.query(
-      `SELECT "externalId", "displayName", email FROM member WHERE "externalId" IN ('demo-021', 'demo-022') ORDER BY "externalId"`,
+    const members: { id: string; externalId: string; displayName: string; email: string }[] = await db.dataSource.query(
+      `SELECT id, "externalId", "displayName", email FROM member WHERE "externalId" IN ('demo-021', 'demo-022') ORDER BY "externalId"`,
     );
     const koffieCorner = await db.dataSource.manager.findOneByOrFail(Partner, { code: 'koffie-corner' });
     const ledger = new Ledger(db.dataSource);
@@ -834,16 +837,22 @@ describe('the fulfilment queue', () => {
     }
     picks = [];
     for (const member of members) {
-      const redemption = await inTransaction(db.dataSource, (manager) =>
+      const redemption = await inTransaction(db.dataSource, async (manager) =>
         redeemReward(manager, new Ledger(db.dataSource), {
-          externalId: member.externalId,
+          memberId: member.id,
           rewardCode: 'tote-bag',
           quantity: 1,
           partnerId: null,
           key: `queue-${member.externalId}`,
         }),
       );
-      picks.push({ externalId: member.externalId, name: member.displayName, email: member.email, redemptionId: redemption.id });
+      picks.push({
+        id: member.id,
+        externalId: member.externalId,
+        name: member.displayName,
+        email: member.email,
+        redemptionId: redemption.id,
+      });
     }
     await harness.processes.dispatchQueued();
     for (const pick of picks) {
@@ -856,7 +865,7 @@ describe('the fulfilment queue', () => {
 
   it('shows operator staff the orders to pick, by name, and records a shipment with its carrier and tracking number', async () => {
     const [ada, ben] = picks as [(typeof picks)[0], (typeof picks)[0]];
-    const before = await memberSummary(db.dataSource.manager, ada.externalId);
+    const before = await memberSummary(db.dataSource.manager, ada.id);
     const page = await signIn('manager@tessera.demo');
     await offeredResources(page);
     await page.goto(`${base}/admin/resources/FulfilmentOrder`);
@@ -890,7 +899,7 @@ describe('the fulfilment queue', () => {
       trackingNumber: '3SABCD0123456',
       reportedBy: 'manager@tessera.demo',
     });
-    const after = await memberSummary(db.dataSource.manager, ada.externalId);
+    const after = await memberSummary(db.dataSource.manager, ada.id);
     expect(after.balance).toMatchObject({ posted: before.balance.posted - 2_500, held: before.balance.held - 2_500 });
     await expect.poll(() => mailTo(ada.email), { timeout: 20_000 }).toContain('Your reward is on its way: Tessera tote bag');
     const [entry] = await db.dataSource.query(

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { enrolCustomer } from '../loyalty/member-identity.js';
+import { openMemberSession } from '../loyalty/member-sessions.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +42,9 @@ let web: SupervisedProcess;
 let worker: SupervisedProcess;
 let base: string;
 const keys: { partnerId: string; key: string }[] = [];
+const members = Array.from({ length: 24 }, (_, i) => `chaos-${i}`);
+/** Each member's session, as their sign-in gives one: their say on the debits the load makes. */
+const sessions = new Map<string, string>();
 
 beforeAll(async () => {
   [temporal, sink, smsSink, postgres] = await Promise.all([
@@ -75,6 +80,18 @@ beforeAll(async () => {
     role: 'care_agent',
     passwordHash: await hashPassword('chaos-care-password'),
   });
+  // Every member is known to both stores by the same id and a verified email: one person, whom both may serve.
+  for (const member of members) {
+    for (const { partnerId } of keys) {
+      const { member: enrolled } = await enrolCustomer(seeding.manager, p.ledger, {
+        partnerId,
+        customerId: member,
+        email: `${member}@example.test`,
+        emailVerified: true,
+      });
+      sessions.set(member, (await openMemberSession(seeding.manager, { memberId: enrolled.id, partnerId: null })).token);
+    }
+  }
   await seeding.destroy();
 
   const port = await freePort();
@@ -115,6 +132,8 @@ interface Operation {
   key: string;
   partner: (typeof keys)[number];
   attempts: number;
+  /** For a debit: the member whose session gives their say. */
+  member?: string;
   /** A 2xx the client received. */
   acknowledged?: { id: string; body: Record<string, unknown> };
   /** A 4xx: a definitive refusal, nothing written. */
@@ -130,7 +149,12 @@ async function sendApi(operation: Operation, method: string, path: string, body:
     try {
       const response = await fetch(`${base}/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${operation.partner.key}`, 'content-type': 'application/json', 'idempotency-key': operation.key },
+        headers: {
+          authorization: `Bearer ${operation.partner.key}`,
+          'content-type': 'application/json',
+          'idempotency-key': operation.key,
+          ...(operation.member ? { 'member-authorization': `Bearer ${sessions.get(operation.member)}` } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
@@ -182,8 +206,6 @@ async function signIn(): Promise<string> {
   return cookie.split(';')[0]!;
 }
 
-const members = Array.from({ length: 24 }, (_, i) => `chaos-${i}`);
-
 /** One client: random operations, each sent until answered, until the chaos is over and a grace period has passed. */
 async function client(operations: Operation[], chaosOver: () => boolean, giveUp: () => boolean): Promise<void> {
   while (!chaosOver()) {
@@ -218,8 +240,10 @@ async function client(operations: Operation[], chaosOver: () => boolean, giveUp:
         giveUp,
       );
     } else if (kind === 'redemption') {
+      operation.member = member;
       await sendApi(operation, 'POST', `/members/${member}/redemptions`, { reward: pick(['coffee', 'mug']) }, giveUp);
     } else if (kind === 'transfer') {
+      operation.member = member;
       await sendApi(
         operation,
         'POST',

@@ -14,7 +14,7 @@ import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { createProgram } from './support/program.js';
+import { createProgram, memberIdOf } from './support/program.js';
 
 // Decisions that depend on what a member already has (one-time bonuses, caps, limits) and writes
 // that lock several rows (two members, a member and a reward) under real concurrency.
@@ -109,8 +109,13 @@ it('never deadlocks 200 pairs of opposite transfers between two members', async 
   }
   const deadlocks = await deadlocksDuring(async (dataSource, ledger) => {
     const transfer = (from: string, to: string) =>
-      inTransaction(dataSource, (manager) =>
-        transferBetweenMembers(manager, ledger, { fromExternalId: from, toExternalId: to, points: 1, key: randomUUID() }),
+      inTransaction(dataSource, async (manager) =>
+        transferBetweenMembers(manager, ledger, {
+          fromMemberId: await memberIdOf(manager, from),
+          toMemberId: await memberIdOf(manager, to),
+          points: 1,
+          key: randomUUID(),
+        }),
       );
     await Promise.all(Array.from({ length: 200 }, () => [transfer('ann-a', 'bob-b'), transfer('bob-b', 'ann-a')]).flat());
   });
@@ -129,8 +134,14 @@ it('never deadlocks redemptions of a reward against cancellations of the same me
     legs: [{ debitAccountId: shop.wallet.id, creditAccountId: await memberAccount('dee-d'), amount: 5_000, kind: 'earn' }],
   });
   const redeem = (dataSource: DataSource, ledger: Ledger) =>
-    inTransaction(dataSource, (manager) =>
-      redeemReward(manager, ledger, { externalId: 'dee-d', rewardCode: 'lamp', quantity: 1, partnerId: null, key: randomUUID() }),
+    inTransaction(dataSource, async (manager) =>
+      redeemReward(manager, ledger, {
+        memberId: await memberIdOf(manager, 'dee-d'),
+        rewardCode: 'lamp',
+        quantity: 1,
+        partnerId: null,
+        key: randomUUID(),
+      }),
     );
   const earlier: Redemption[] = [];
   for (let i = 0; i < 100; i++) earlier.push(await redeem(db.dataSource, p.ledger));

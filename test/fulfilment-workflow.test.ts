@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { memberConsentHeaders } from './support/member-consent.js';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -49,7 +50,12 @@ const post = async (path: string, body: unknown) =>
   (
     await fetch(`${api}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        ...(await memberConsentHeaders(harness.db.dataSource, key, path)),
+      },
       body: JSON.stringify(body),
     })
   ).json();

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { memberConsentHeaders } from './support/member-consent.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -13,7 +14,7 @@ import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
-import { createProgram } from './support/program.js';
+import { createProgram, memberIdOf } from './support/program.js';
 import { startDevServer, startWorkerHarness, testTiming, type WorkerHarness } from './support/temporal.js';
 
 const secret = 'supplier-secret-shared-by-tessera-and-the-supplier';
@@ -133,7 +134,12 @@ const post = async (path: string, body: unknown) =>
   (
     await fetch(`${api}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        ...(await memberConsentHeaders(harness.db.dataSource, key, path)),
+      },
       body: JSON.stringify(body),
     })
   ).json();
@@ -381,8 +387,14 @@ describe('an order whose answer is lost on the way', () => {
       currency: 'EUR',
     });
     // Redeemed without starting the fulfilment: this test plays its steps one by one.
-    const redemption = await inTransaction(db, (manager) =>
-      redeemReward(manager, p.ledger, { externalId: 'lost-dee', rewardCode: 'lost-kite', quantity: 1, partnerId: null, key: randomUUID() }),
+    const redemption = await inTransaction(db, async (manager) =>
+      redeemReward(manager, p.ledger, {
+        memberId: await memberIdOf(manager, 'lost-dee'),
+        rewardCode: 'lost-kite',
+        quantity: 1,
+        partnerId: null,
+        key: randomUUID(),
+      }),
     );
     const supplier = new HttpRewardSupplier({ url: `${supplierUrl}/v2/`, secret });
     await expect(placeOrder(db, supplier, redemption.id)).rejects.toThrow(/502/);

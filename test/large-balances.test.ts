@@ -11,7 +11,7 @@ import { memberSummary } from '../loyalty/member-summary.js';
 import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { createProgram, days } from './support/program.js';
+import { createProgram, days, memberIdOf } from './support/program.js';
 
 // Points are BIGINT end to end: a balance, a lot, a price or a sum past 2^31 is an ordinary number.
 let db: TestDatabase;
@@ -46,28 +46,34 @@ it('keeps balances, lots, prices, limits and sums beyond 2^31 points exact', asy
   });
   const [lot] = await db.dataSource.query(`SELECT points, remaining FROM point_lot WHERE "memberAccountId" = $1`, [ann.id]);
   expect([Number(lot.points), Number(lot.remaining)]).toEqual([billions(6), billions(6)]);
-  expect((await memberSummary(db.dataSource.manager, 'big-ann')).expiring).toEqual({
+  expect((await memberSummary(db.dataSource.manager, await memberIdOf(db.dataSource.manager, 'big-ann'))).expiring).toEqual({
     days30: billions(6),
     days60: billions(6),
     days90: billions(6),
   });
 
-  await inTransaction(db.dataSource, (manager) =>
+  await inTransaction(db.dataSource, async (manager) =>
     transferBetweenMembers(manager, p.ledger, {
-      fromExternalId: 'big-ann',
-      toExternalId: 'big-bo',
+      fromMemberId: await memberIdOf(manager, 'big-ann'),
+      toMemberId: await memberIdOf(manager, 'big-bo'),
       points: billions(3),
       key: randomUUID(),
     }),
   );
   await db.dataSource.manager.insert(Reward, { code: 'island', name: 'An island', pointsPrice: billions(2.5) });
-  const redemption = await inTransaction(db.dataSource, (manager) =>
-    redeemReward(manager, p.ledger, { externalId: 'big-bo', rewardCode: 'island', quantity: 1, partnerId: null, key: randomUUID() }),
+  const redemption = await inTransaction(db.dataSource, async (manager) =>
+    redeemReward(manager, p.ledger, {
+      memberId: await memberIdOf(manager, 'big-bo'),
+      rewardCode: 'island',
+      quantity: 1,
+      partnerId: null,
+      key: randomUUID(),
+    }),
   );
   expect(redemption.points).toBe(billions(2.5));
   expect(await p.available(ann.id)).toBe(billions(3));
   expect(await p.available(bo.id)).toBe(billions(0.5));
-  const history = await memberHistory(db.dataSource.manager, 'big-bo', { limit: 10 });
+  const history = await memberHistory(db.dataSource.manager, await memberIdOf(db.dataSource.manager, 'big-bo'), { limit: 10 });
   expect(history.entries.map((e) => e.points)).toEqual([-billions(2.5), billions(3)]);
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

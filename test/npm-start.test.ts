@@ -118,19 +118,24 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
 
   // A member redeems the tote bag (a physical reward) through the demo store's API key: it ships
   // and the member's email is in the inbox.
-  const api = (path: string, body: object) =>
+  const api = (path: string, body: object, headers: Record<string, string> = {}) =>
     fetch(`${first.urls.api}${path}`, {
       method: 'POST',
       headers: {
         authorization: 'Bearer tk_koffiecorner_demo-key-not-for-production',
         'content-type': 'application/json',
         'idempotency-key': `npm-start-${path}`,
+        ...headers,
       },
       body: JSON.stringify(body),
     });
-  const member = { externalId: 'start-test', email: 'start.test@members.demo' };
+  const member = { externalId: 'start-test', email: 'start.test@members.demo', emailVerified: true };
   expect((await api('/events', { member, type: 'purchase', amountCents: 300_000, currency: 'EUR' })).status).toBe(201);
-  const redemption = await api('/members/start-test/redemptions', { reward: 'tote-bag' });
+  // The member agrees at the checkout with the code the store had sent them.
+  expect((await api('/members/start-test/spending-codes', {})).status).toBe(201);
+  const inbox = async () => (await (await fetch(`${first.urls.inbox}.json`)).json()) as { to: string; subject: string }[];
+  const code = /\b(\d{6})\b/.exec((await inbox()).find((m) => m.to.includes(member.email))!.subject)![1]!;
+  const redemption = await api('/members/start-test/redemptions', { reward: 'tote-bag' }, { 'member-authorization': `Code ${code}` });
   expect(await redemption.json()).toMatchObject({ status: 'awaiting_fulfilment', points: 2_500 });
   await expect
     .poll(

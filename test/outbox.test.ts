@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { memberConsentHeaders } from './support/member-consent.js';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ let p: Awaited<ReturnType<typeof createProgram>>;
 let server: Server;
 let api: string;
 let key: string;
+let storeId: string;
 
 beforeAll(async () => {
   harness = await startWorkerHarness(startDevServer, 'outbox-test');
@@ -32,6 +34,7 @@ beforeAll(async () => {
   await db.manager.insert(Reward, [{ code: 'kettle', name: 'Kettle', pointsPrice: 100, needsFulfilment: true, stock: 10 }]);
   const { partner } = await p.partner(100_000);
   key = (await issueApiKey(db.manager, partner.id, 'test')).secret;
+  storeId = partner.id;
   // The API commits but starts nothing: as if the process died right after the commit.
   server = createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger } }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
@@ -46,7 +49,12 @@ const post = async (path: string, body: unknown) =>
   (
     await fetch(`${api}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        ...(await memberConsentHeaders(harness.db.dataSource, key, path)),
+      },
       body: JSON.stringify(body),
     })
   ).json();
@@ -55,7 +63,7 @@ const sweep = () =>
 const statusOf = async (id: string) => (await harness.db.dataSource.manager.findOneByOrFail(Redemption, { id })).status;
 
 async function memberWithPoints(externalId: string, points: number) {
-  const { account } = await p.member(externalId);
+  const { account } = await p.member(externalId, storeId);
   await p.ledger.transfer({
     source: 'test',
     key: `${externalId}-points`,

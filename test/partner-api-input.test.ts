@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   Bonus,
   EarningRule,
+  MemberLink,
   ProgramSettings,
   Reward,
   Tier,
@@ -17,6 +18,7 @@ import {
 } from '../entities/index.js';
 import { apiCodes, titleOfCode } from '../api/problem.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
+import { openMemberSession } from '../loyalty/member-sessions.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { expireDueLots } from '../loyalty/expiry.js';
 import { webhookEnvelope } from '../loyalty/webhook-events.js';
@@ -87,11 +89,27 @@ interface Call {
   base?: string;
 }
 
+/** A session of the member the shop knows by this id in a path; none when the id names nobody (or could not be stored). */
+async function sessionOf(encodedId: string): Promise<string | null> {
+  try {
+    const link = await db.dataSource.manager.findOneBy(MemberLink, { partnerId: shop.id, customerId: decodeURIComponent(encodedId) });
+    return link && (await openMemberSession(db.dataSource.manager, { memberId: link.memberId, partnerId: null })).token;
+  } catch {
+    return null;
+  }
+}
+
 async function call(method: string, path: string, { key = shop.key, idempotencyKey, body, raw, contentType, base }: Call = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
   const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
   if (contentType !== null && (payload !== undefined || contentType)) headers['content-type'] = contentType ?? 'application/json';
   if (method === 'POST') headers['idempotency-key'] = idempotencyKey ?? randomUUID();
+  const debit = method === 'POST' && /^\/members\/([^/]+)\/(redemptions|transfers)$/.exec(path);
+  if (debit && key === shop.key) {
+    // The member agrees (a session of theirs) when the store knows them: these tests are about what the store sends.
+    const token = await sessionOf(debit[1]!);
+    if (token) headers['member-authorization'] = `Bearer ${token}`;
+  }
   const response = await fetch(`${base ?? `${origin}/api/v1`}${path}`, { method, headers, body: payload });
   const text = await response.text();
   return {

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { resolveCustomer } from '../loyalty/member-identity.js';
+import { openMemberSession } from '../loyalty/member-sessions.js';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,10 +65,19 @@ interface Call {
   idempotencyKey?: string | null;
   body?: unknown;
   raw?: string;
+  /** The member's say on a debit: their customer id at `key`'s store, for a session of theirs. */
+  consentOf?: string;
 }
 
-async function call(method: string, path: string, { key = shop.key, idempotencyKey, body, raw }: Call = {}) {
+/** A dashboard session of the member a store knows as `customerId`, as the member's sign-in gives one. */
+async function memberToken(customerId: string, partnerId = shop.id) {
+  const { member } = await resolveCustomer(db.dataSource.manager, { partnerId, customerId });
+  return (await openMemberSession(db.dataSource.manager, { memberId: member.id, partnerId: null })).token;
+}
+
+async function call(method: string, path: string, { key = shop.key, idempotencyKey, body, raw, consentOf }: Call = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  if (consentOf) headers['member-authorization'] = `Bearer ${await memberToken(consentOf, key === cafe.key ? cafe.id : shop.id)}`;
   if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
   if (method === 'POST' && idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey ?? randomUUID();
   const response = await fetch(`${base}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
@@ -229,11 +240,14 @@ describe('members', () => {
     expectProblem(await call('GET', '/members/api-dee/transactions?limit=500'), 400);
   });
 
-  it("shows another partner the coalition member's movements without this partner's details", async () => {
-    await call('POST', '/events', { body: purchase('api-eve', 2_000) });
+  it("shows another store the member it knows by the same verified email, without this store's details; never by this store's id", async () => {
+    const verified = { email: 'eve@example.test', emailVerified: true };
+    await call('POST', '/events', { body: purchase('api-eve', 2_000, { member: { externalId: 'api-eve', ...verified } }) });
     const own = await call('GET', '/members/api-eve/transactions');
     expect(own.json.entries[0]).toMatchObject({ points: 50, explanation: [{ rule: 'welcome' }] });
-    const other = await call('GET', '/members/api-eve/transactions', { key: cafe.key });
+    expectProblem(await call('GET', '/members/api-eve/transactions', { key: cafe.key }), 404);
+    await call('POST', '/events', { key: cafe.key, body: { member: { externalId: 'cafe-77', ...verified }, type: 'visit' } });
+    const other = await call('GET', '/members/cafe-77/transactions', { key: cafe.key });
     expect(other.json.entries.map((e: { points: number }) => e.points)).toEqual([50, 20]);
     expect(other.json.entries[0].explanation).toBeUndefined();
     expect(other.json.entries[0].event).toBeUndefined();
@@ -241,18 +255,19 @@ describe('members', () => {
 
   it('redeems an instant reward with a code, holds a reward to fulfil, and refuses what the member cannot pay', async () => {
     await call('POST', '/events', { body: purchase('api-fay', 20_000) });
-    const coffee = await call('POST', '/members/api-fay/redemptions', { body: { reward: 'coffee' } });
+    const consentOf = 'api-fay';
+    const coffee = await call('POST', '/members/api-fay/redemptions', { body: { reward: 'coffee' }, consentOf });
     expect(coffee.json).toMatchObject({ status: 'completed', points: 100, code: expect.stringMatching(/^COFFEE-[0-9A-F]{10}$/) });
-    const mug = await call('POST', '/members/api-fay/redemptions', { body: { reward: 'mug' } });
+    const mug = await call('POST', '/members/api-fay/redemptions', { body: { reward: 'mug' }, consentOf });
     expect(mug.json).toMatchObject({ status: 'awaiting_fulfilment', points: 150, code: null });
     expect((await call('GET', '/members/api-fay')).json.balance).toMatchObject({ available: 0, held: 150 });
-    const tooMuch = await call('POST', '/members/api-fay/redemptions', { body: { reward: 'coffee' } });
+    const tooMuch = await call('POST', '/members/api-fay/redemptions', { body: { reward: 'coffee' }, consentOf });
     expectProblem(tooMuch, 422);
     expect(tooMuch.json).toMatchObject({
       code: 'insufficient_funds',
       errors: [{ field: 'body.reward', message: 'costs 100 points; the member has 0 available' }],
     });
-    expectProblem(await call('POST', '/members/api-fay/redemptions', { body: { reward: 'mug' } }), 422);
+    expectProblem(await call('POST', '/members/api-fay/redemptions', { body: { reward: 'mug' }, consentOf }), 422);
     expect((await call('GET', '/rewards')).json.rewards).toEqual([
       expect.objectContaining({ code: 'coffee', inStock: true }),
       expect.objectContaining({ code: 'mug', inStock: false }),
@@ -262,12 +277,13 @@ describe('members', () => {
   it('transfers points between members within the limits', async () => {
     await call('POST', '/events', { body: purchase('api-gus', 30_000) });
     await call('POST', '/events', { body: purchase('api-hal', 100) });
-    expect((await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 100 } })).status).toBe(201);
-    const overLimit = await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 60 } });
+    const consentOf = 'api-gus';
+    expect((await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 100 }, consentOf })).status).toBe(201);
+    const overLimit = await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 60 }, consentOf });
     expectProblem(overLimit, 422);
     expect(overLimit.json.detail).toBe('body.points: at most 150 points a day; 100 already sent today');
-    expectProblem(await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 101 } }), 422);
-    expectProblem(await call('POST', '/members/api-gus/transfers', { body: { to: 'api-gus', points: 1 } }), 422);
+    expectProblem(await call('POST', '/members/api-gus/transfers', { body: { to: 'api-hal', points: 101 }, consentOf }), 422);
+    expectProblem(await call('POST', '/members/api-gus/transfers', { body: { to: 'api-gus', points: 1 }, consentOf }), 422);
     expect((await call('GET', '/members/api-hal')).json.balance.available).toBe(51 + 100);
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
   });
@@ -285,6 +301,7 @@ describe('documentation', () => {
         '/events/{eventId}/refunds',
         '/members/{externalId}',
         '/members/{externalId}/redemptions',
+        '/members/{externalId}/spending-codes',
         '/members/{externalId}/transactions',
         '/members/{externalId}/transfers',
         '/rewards',

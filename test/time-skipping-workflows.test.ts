@@ -14,7 +14,7 @@ import { productionTiming, workflowIds, type ProcessTiming } from '../workflows/
 import { createBoosterActivities } from '../workflows/activities/booster-activities.js';
 import { createMailer } from '../reports/mailer.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
-import { createProgram } from './support/program.js';
+import { createProgram, memberIdOf } from './support/program.js';
 import { startTimeSkippingServer, startWorkerHarness, testSupplierOptions, type WorkerHarness } from './support/temporal.js';
 import { FakeRewardSupplier } from '../loyalty/fulfilment/fake-supplier.js';
 import type { PlacedOrder } from '../loyalty/fulfilment/reward-supplier.js';
@@ -143,7 +143,7 @@ it('gives the reactivation bonus once per inactivity period over two months of d
   const db = harness.db.dataSource;
   const { partner } = await p.partner(1_000);
   await db.manager.insert(Bonus, { name: 'We miss you', moment: 'reactivation', points: 40, inactivityDays: 20 });
-  const { member, account } = await p.member('quiet-quinn');
+  const { member, account } = await p.member('quiet-quinn', partner.id);
   // Enrolled "now" on the server's clock, which earlier tests moved on.
   await db.query(`UPDATE member SET "enrolledAt" = $2 WHERE id = $1`, [member.id, new Date(await harness.env.currentTimeMs())]);
   const bonuses = async () =>
@@ -185,8 +185,14 @@ async function fulfilmentOf(rewardCode: string, name: string, timing: ProcessTim
     key: `${name}-earn`,
     legs: [{ debitAccountId: wallet.id, creditAccountId: account.id, amount: 500, kind: 'earn' }],
   });
-  const redemption = await db.transaction((manager) =>
-    redeemReward(manager, p.ledger, { externalId: name, rewardCode, quantity: 1, partnerId: null, key: `${name}-redeem` }),
+  const redemption = await db.transaction(async (manager) =>
+    redeemReward(manager, p.ledger, {
+      memberId: await memberIdOf(manager, name),
+      rewardCode,
+      quantity: 1,
+      partnerId: null,
+      key: `${name}-redeem`,
+    }),
   );
   const handle = await client.workflow.start(rewardFulfilmentWorkflow, {
     taskQueue: harness.taskQueue,

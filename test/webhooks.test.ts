@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { memberConsentHeaders } from './support/member-consent.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -98,10 +99,15 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
     secret: 'whsec-2',
   });
   const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }));
-  const post = (path: string, body: object) =>
+  const post = async (path: string, body: object) =>
     fetch(`${api}/api/v1${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        ...(await memberConsentHeaders(db, key, path)),
+      },
       body: JSON.stringify(body),
     }).then((r) => r.json());
 

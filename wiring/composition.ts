@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -7,6 +8,7 @@ import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
 import type { SmsSender } from '../reports/sms-sender.js';
+import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
@@ -28,6 +30,11 @@ export interface Foundation {
   /** Text messages (sign-in and spending codes, enrolment) go through it. */
   smsSender: SmsSender;
   publicUrl: string;
+}
+
+/** The key members' one-time codes are hashed with: the same in every web process, and not the session secret itself. */
+function memberCodeSecret(sessionSecret: string): string {
+  return createHmac('sha256', sessionSecret).update('tessera member codes').digest('hex');
 }
 
 /** The HTTP half: partner API, widget, back office, health; schedules registered (a changed spec updates them). */
@@ -63,7 +70,12 @@ export async function composeWeb(
   });
   const app = createWebApp({
     backOffice: backOffice.router,
-    api: { dataSource, ledger, processes },
+    api: {
+      dataSource,
+      ledger,
+      processes,
+      memberCodes: { secret: memberCodeSecret(options.sessionSecret), messenger: createCodeMessenger(mailer, smsSender) },
+    },
     health: {
       database: () => dataSource.query('SELECT 1'),
       temporal: () => connection.healthService.check({}),

@@ -6,8 +6,8 @@ import { memberStanding } from './member-standing.js';
 import { programConfiguration } from './program-configuration.js';
 
 /** What an event would earn a member now, without writing anything (the widget's cart preview). */
-export async function estimateEarning(manager: EntityManager, externalId: string, event: EarningEvent): Promise<EarningOutcome> {
-  const member = await manager.findOneBy(Member, { externalId });
+export async function estimateEarning(manager: EntityManager, memberId: string | null, event: EarningEvent): Promise<EarningOutcome> {
+  const member = memberId ? await manager.findOneBy(Member, { id: memberId }) : null;
   const account = member ? await manager.findOneBy(LedgerAccount, { memberId: member.id }) : null;
   const { rules, boosters, tiers, settings } = await programConfiguration(manager);
   const standing =

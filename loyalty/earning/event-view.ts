@@ -42,11 +42,10 @@ export async function viewEvent(manager: EntityManager, partnerId: string, event
     points: string;
     bonusPoints: string;
   })[] = await manager.query(
-    `SELECT e.id, e.type, m."externalId", e."occurredAt", e."recordedAt", e."amountCents", e.currency, e.lines, e.channel,
+    `SELECT e.id, e.type, e."customerId" AS "externalId", e."occurredAt", e."recordedAt", e."amountCents", e.currency, e.lines, e.channel,
             pos.code AS "pointOfSale", e.points, e."bonusPoints", e.explanation, e."refundedCents",
             (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE "reversesTransferId" = e."earnTransferId") AS "pointsReversed"
        FROM member_event e
-       JOIN member m ON m.id = e."memberId"
        LEFT JOIN point_of_sale pos ON pos.id = e."pointOfSaleId"
       WHERE e.id = $1 AND e."partnerId" = $2`,
     [eventId, partnerId],

@@ -10,7 +10,7 @@ import { checkOccurredAt } from './event-time.js';
 import { recoverRefundDebts } from './refund-debts.js';
 import { queueWebhooks } from '../webhooks.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
-import { enrollMember } from '../members.js';
+import { enrolCustomer, type CustomerContact } from '../member-identity.js';
 import type { EarningEvent, EventLine } from './earning-event.js';
 import { applies, evaluateEarning } from './evaluate-earning.js';
 import { computeExpiry } from './expiry-policy.js';
@@ -20,7 +20,8 @@ import { upgradeBetween } from './tiers.js';
 
 export interface EventInput {
   partnerId: string;
-  member: { externalId: string; email?: string | null; phone?: string | null };
+  /** The store's customer: its id for them, and what it knows of their addresses. */
+  member: { externalId: string } & CustomerContact;
   type: string;
   amountCents?: number;
   currency?: string;
@@ -79,7 +80,11 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     pointOfSaleId = pos.id;
   }
   const wallet = await partnerWallet(manager, input.partnerId);
-  const { member, account, enrolledNow } = await enrollMember(manager, input.member);
+  const { member, account, enrolledNow } = await enrolCustomer(manager, ledger, {
+    ...input.member,
+    partnerId: input.partnerId,
+    customerId: input.member.externalId,
+  });
   // What the member already has decides the bonuses and caps: concurrent events for them decide in turn.
   await lockMemberAccounts(manager, [account.id]);
   const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, {
@@ -171,6 +176,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     id: eventId,
     partnerId: input.partnerId,
     memberId: member.id,
+    customerId: input.member.externalId,
     type: input.type,
     amountCents: input.amountCents ?? null,
     currency: input.currency ?? null,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Bonus, EarningRule, ProgramSettings, Reward, Tier } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { createProgram, days } from '../../test/support/program.js';
+import { createProgram, days, memberIdOf } from '../../test/support/program.js';
 import { expireDueLots } from '../expiry.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { inTransaction } from '../ledger/transaction.js';
@@ -96,8 +96,14 @@ it('takes back the first-purchase bonus with a full refund, and keeps the welcom
 
 it('takes what is left of spent points and recovers the rest from the next earns (program policy "debt")', async () => {
   const order = await record(coffeeOrder('rf-dee'));
-  await inTransaction(db.dataSource, (m) =>
-    redeemReward(m, p.ledger, { externalId: 'rf-dee', rewardCode: 'everything', quantity: 180, partnerId: null, key: randomUUID() }),
+  await inTransaction(db.dataSource, async (m) =>
+    redeemReward(m, p.ledger, {
+      memberId: await memberIdOf(m, 'rf-dee'),
+      rewardCode: 'everything',
+      quantity: 180,
+      partnerId: null,
+      key: randomUUID(),
+    }),
   );
   expect(await p.available(order.memberAccountId)).toBe(12);
   const full = await refund(order.event.id);
@@ -120,8 +126,14 @@ it('refuses a refund whose points were spent when the program says so, writing n
   await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { refundShortfall: 'refuse' });
   forgetProgramConfiguration(db.dataSource);
   const order = await record(coffeeOrder('rf-eve'));
-  await inTransaction(db.dataSource, (m) =>
-    redeemReward(m, p.ledger, { externalId: 'rf-eve', rewardCode: 'everything', quantity: 190, partnerId: null, key: randomUUID() }),
+  await inTransaction(db.dataSource, async (m) =>
+    redeemReward(m, p.ledger, {
+      memberId: await memberIdOf(m, 'rf-eve'),
+      rewardCode: 'everything',
+      quantity: 190,
+      partnerId: null,
+      key: randomUUID(),
+    }),
   );
   await expect(refund(order.event.id)).rejects.toMatchObject({
     code: 'refund_refused',
@@ -182,9 +194,9 @@ describe('what a refund cannot take back', () => {
 
   it('lets the member earn again when care reverses the transfer a debt was recovering', async () => {
     const order = await record(coffeeOrder('rf-debt-care', { lines: [] }));
-    await inTransaction(db.dataSource, (m) =>
+    await inTransaction(db.dataSource, async (m) =>
       redeemReward(m, p.ledger, {
-        externalId: 'rf-debt-care',
+        memberId: await memberIdOf(m, 'rf-debt-care'),
         rewardCode: 'everything',
         quantity: 192,
         partnerId: null,

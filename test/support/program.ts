@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { MemberLink } from '../../entities/index.js';
 import { creditPurchasedPoints } from '../../loyalty/funding.js';
 import { balanceOf, openProgramAccounts } from '../../loyalty/ledger/accounts.js';
 import { Ledger } from '../../loyalty/ledger/ledger.js';
 import { enrollMember } from '../../loyalty/members.js';
+import { findMember } from '../../loyalty/member-identity.js';
 import { onboardPartner } from '../../loyalty/partners.js';
 
 /** A small program on a test database: program accounts, funded partners, members. */
@@ -20,8 +22,18 @@ export async function createProgram(dataSource: DataSource) {
     return { partner, wallet };
   }
 
-  async function member(externalId = `m-${tag}-${randomUUID().slice(0, 6)}`) {
-    return enrollMember(dataSource.manager, { externalId, email: `${externalId}@example.test` });
+  /** A member of the coalition; known to the store `linkedTo` by `externalId` too, when given. */
+  async function member(externalId = `m-${tag}-${randomUUID().slice(0, 6)}`, linkedTo?: string) {
+    const enrolled = await enrollMember(dataSource.manager, { externalId, email: `${externalId}@example.test` });
+    if (linkedTo) {
+      await dataSource.manager.insert(MemberLink, {
+        partnerId: linkedTo,
+        customerId: externalId,
+        memberId: enrolled.member.id,
+        cause: 'store',
+      });
+    }
+    return enrolled;
   }
 
   const available = async (accountId: string) => (await balanceOf(dataSource.manager, accountId)).available;
@@ -32,3 +44,8 @@ export async function createProgram(dataSource: DataSource) {
 }
 
 export const days = (n: number) => new Date(Date.now() + n * 86_400_000);
+
+/** A member's id from their back-office reference (the first store's id for them, in these tests). */
+export async function memberIdOf(manager: EntityManager, reference: string): Promise<string> {
+  return (await findMember(manager, reference)).member.id;
+}
