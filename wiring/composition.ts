@@ -4,6 +4,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createBackOffice } from '../admin/back-office.js';
+import { portalRouter } from '../portal/portal-router.js';
 import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
@@ -17,6 +18,7 @@ import { registerSchedules } from '../workflows/schedules.js';
 import { createWorker } from '../workflows/worker.js';
 import type { Config } from './config.js';
 import type { InboxFolders } from './inbox-page.js';
+import { logger } from './logger.js';
 import { createWebApp } from './web-app.js';
 
 /**
@@ -68,13 +70,21 @@ export async function composeWeb(
     publicUrl,
     localWebhookAddresses: options.localWebhookAddresses,
   });
+  const codes = { secret: memberCodeSecret(options.sessionSecret), messenger: createCodeMessenger(mailer, smsSender) };
+  const portal = portalRouter({
+    dataSource,
+    codes,
+    publicUrl,
+    logFault: (error, path) => logger.error({ err: error, path }, 'member page failed'),
+  });
   const app = createWebApp({
     backOffice: backOffice.router,
+    portal,
     api: {
       dataSource,
       ledger,
       processes,
-      memberCodes: { secret: memberCodeSecret(options.sessionSecret), messenger: createCodeMessenger(mailer, smsSender) },
+      memberCodes: codes,
     },
     health: {
       database: () => dataSource.query('SELECT 1'),

@@ -18,12 +18,14 @@ export interface WebAppOptions {
   demoStore?: boolean;
   /** The AdminJS back office, mounted at /admin. */
   backOffice?: Router;
+  /** The member dashboard, mounted at /member. */
+  portal?: Router;
   /** With an HTTP supplier (REWARD_SUPPLIER=http): its signed shipment reports, at /api/supplier/v1. */
   supplierCallback?: Omit<SupplierCallbackDependencies, 'logFault'>;
 }
 
 /** The HTTP surface: health, the partner API, the back office, and the dev inbox. */
-export function createWebApp({ health, api, inbox, demoStore = false, backOffice, supplierCallback }: WebAppOptions): Express {
+export function createWebApp({ health, api, inbox, demoStore = false, backOffice, portal, supplierCallback }: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(health));
@@ -43,6 +45,7 @@ export function createWebApp({ health, api, inbox, demoStore = false, backOffice
   if (demoStore) app.use(demoStoreRouter(api.dataSource));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);
+  if (portal) app.use('/member', portal);
   if (inbox?.mail || inbox?.sms) app.use(inboxRouter(inbox));
   app.get('/', (_req, res) => res.redirect('/admin'));
   app.use(problemErrorHandler((error, path) => logger.error({ err: error, path }, 'request failed')));

@@ -1,0 +1,87 @@
+import type { MemberDashboard } from '../loyalty/member-dashboard.js';
+import type { StatementLine } from '../loyalty/member-statement.js';
+import { day, escapeHtml, memberPage, points } from './page-layout.js';
+
+/** The overview: balance, tier and how to reach the next, points that expire and when. */
+export function dashboardPage(d: MemberDashboard, recent: StatementLine[]): string {
+  const hello = d.displayName ? `Hello ${escapeHtml(d.displayName)}` : 'Your points';
+  const tier = d.tier.current
+    ? `<p>You are <strong>${escapeHtml(d.tier.current.name)}</strong> (points × ${d.tier.current.multiplier}). It stays yours while you have at least
+${points(d.tier.current.threshold)} qualifying points earned over the last ${d.tier.windowDays} days; you have ${points(d.tier.qualifying)}.</p>`
+    : `<p>You have ${points(d.tier.qualifying)} qualifying points earned over the last ${d.tier.windowDays} days.</p>`;
+  const next = d.tier.next
+    ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
+<progress id="tier-progress" max="${d.tier.next.threshold}" value="${Math.min(d.tier.qualifying, d.tier.next.threshold)}">${points(d.tier.qualifying)} of ${points(d.tier.next.threshold)}</progress></p>`
+    : '';
+  const upcoming = d.upcoming.length
+    ? `<table><caption class="hint">Upcoming expiries</caption><thead><tr><th scope="col">Date</th><th scope="col" class="num">Points</th></tr></thead><tbody>
+${d.upcoming.map((u) => `<tr><td>${day(u.on)}</td><td class="num">${points(u.points)}</td></tr>`).join('')}</tbody></table>`
+    : '<p>None of your points expire.</p>';
+  return memberPage(
+    'Your points',
+    `<h1>${hello}</h1>
+<section aria-labelledby="balance"><h2 id="balance">Balance</h2><div class="cards">
+<div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
+<div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
+<div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
+<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
+<section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
+<p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
+<section aria-labelledby="recent"><h2 id="recent">Latest activity</h2>${statementTable(recent)}<p><a href="/member/history">All your history</a></p></section>
+<section aria-labelledby="account"><h2 id="account">Your account</h2><p>Member ${escapeHtml(d.reference)}${d.email ? ` · ${escapeHtml(d.email)}` : ''}${d.phone ? ` · ${escapeHtml(d.phone)}` : ''}</p>
+<form method="post" action="/member/sign-out-everywhere"><button type="submit">Sign out on every device</button></form></section>`,
+    { signedIn: true },
+  );
+}
+
+/** Every movement with its reason, a page at a time, and the whole of it as CSV. */
+export function historyPage(lines: StatementLine[], nextCursor: string | null): string {
+  return memberPage(
+    'Your history',
+    `<h1>Your history</h1><p><a href="/member/history.csv" download>Download all of it (CSV)</a></p>${statementTable(lines)}
+${nextCursor ? `<p><a href="/member/history?cursor=${encodeURIComponent(nextCursor)}">Older</a></p>` : ''}`,
+    { signedIn: true },
+  );
+}
+
+const statusWords: Record<StatementLine['status'], string> = {
+  posted: '',
+  held: 'held until the reward ships',
+  settled: 'reward shipped',
+  released: 'given back',
+};
+
+function statementTable(lines: StatementLine[]): string {
+  if (lines.length === 0) return '<p>Nothing yet.</p>';
+  const rows = lines
+    .map((l) => {
+      const why = l.reasons.length
+        ? `<ul>${l.reasons.map((r) => `<li>${escapeHtml(r.reason)}: ${points(r.points)}</li>`).join('')}</ul>`
+        : '';
+      const status = statusWords[l.status] ? ` <span class="hint">(${statusWords[l.status]})</span>` : '';
+      return `<tr><td>${day(l.at)}</td><td>${escapeHtml(l.description)}${status}${l.place ? `<br><span class="hint">${escapeHtml(l.place)}</span>` : ''}${why}</td>
+<td class="num">${l.points > 0 ? '+' : ''}${points(l.points)}</td></tr>`;
+    })
+    .join('');
+  return `<table><thead><tr><th scope="col">Date</th><th scope="col">What</th><th scope="col" class="num">Points</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** The statement as CSV (RFC 4180), for a spreadsheet. */
+export function statementCsv(lines: StatementLine[]): string {
+  const cell = (value: string | number) => {
+    const text = String(value);
+    // A leading = + - @ would run as a formula in a spreadsheet.
+    const safe = /^[=+\-@]/.test(text) && typeof value === 'string' ? `'${text}` : text;
+    return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  };
+  const header = ['date', 'description', 'place', 'points', 'status', 'reasons'];
+  const rows = lines.map((l) => [
+    l.at.toISOString(),
+    l.description,
+    l.place ?? '',
+    l.points,
+    l.status,
+    l.reasons.map((r) => r.reason).join('; '),
+  ]);
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}

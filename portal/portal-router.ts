@@ -1,0 +1,240 @@
+import cookieParser from 'cookie-parser';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { DataSource } from 'typeorm';
+import { refuseCrossSiteRequests } from '../admin/cross-site-requests.js';
+import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { memberDashboard } from '../loyalty/member-dashboard.js';
+import { memberSession, openMemberSession, signOut, signOutEverywhere } from '../loyalty/member-sessions.js';
+import { completeSignIn, countSignInTry, requestSignInCode, signInAddress } from '../loyalty/member-sign-in.js';
+import { memberStatement, type StatementLine } from '../loyalty/member-statement.js';
+import { Refusal } from '../loyalty/refusal.js';
+import type { CodeMessenger } from '../reports/member-codes-messages.js';
+import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
+import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
+import { memberPage } from './page-layout.js';
+import { codePage, linkPage, signInPage, slowDownPage } from './sign-in-pages.js';
+
+export interface PortalDependencies {
+  dataSource: DataSource;
+  /** The key sign-in codes are hashed with, and how they are sent. */
+  codes: { secret: string; messenger: CodeMessenger };
+  /** Where members reach the dashboard, for the sign-in link in the code's message. */
+  publicUrl: string;
+  /** Sign-in requests one address (IP) may make in 15 minutes. */
+  signInRequestsPerWindow?: number;
+  /** Where faults are reported; the member sees a plain page. */
+  logFault?: (error: unknown, path: string) => void;
+}
+
+interface MemberLocals {
+  memberId: string;
+}
+
+const memberOf = (res: Response) => (res.locals as MemberLocals).memberId;
+const field = (body: unknown, name: string): string => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history. */
+export function portalRouter({
+  dataSource,
+  codes,
+  publicUrl,
+  signInRequestsPerWindow = 20,
+  logFault = (error) => console.error(error),
+}: PortalDependencies): Router {
+  const router = Router();
+  router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }));
+
+  const signInLimit = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: signInRequestsPerWindow,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) =>
+      res.status(429).type('html').send(slowDownPage('Too many sign-in attempts from your network. Wait a few minutes.')),
+  });
+
+  router.get('/sign-in', (_req, res) => {
+    res.type('html').send(signInPage());
+  });
+
+  router.post(
+    '/sign-in',
+    signInLimit,
+    answer(async (req, res) => {
+      const typed = field(req.body, 'address');
+      const destination = signInAddress(typed);
+      if (!destination) {
+        res
+          .status(400)
+          .type('html')
+          .send(signInPage({ address: typed, error: 'Enter an email address, or a mobile number starting with + and the country code' }));
+        return;
+      }
+      try {
+        await inTransaction(dataSource, async (manager) => {
+          const issued = await requestSignInCode(manager, destination, codes.secret);
+          const link = new URL('/member/sign-in/link', publicUrl);
+          link.search = new URLSearchParams({ address: destination.address, code: issued.code }).toString();
+          // Sent before the commit: a code nobody received is never left waiting.
+          await codes.messenger.sendCode(
+            { ...destination, memberId: issued.memberId },
+            { code: issued.code, purpose: 'sign_in', expiresAt: issued.expiresAt, signInLink: link.toString() },
+          );
+        });
+      } catch (error) {
+        if (error instanceof Refusal && error.code === 'too_many_codes') {
+          res
+            .status(429)
+            .type('html')
+            .send(slowDownPage('Too many codes were sent to this address in the last hour. Wait a while, then ask again.'));
+          return;
+        }
+        throw error;
+      }
+      res.redirect(303, `/member/sign-in/code?address=${encodeURIComponent(destination.address)}`);
+    }),
+  );
+
+  router.get('/sign-in/code', (req, res) => {
+    const destination = signInAddress(typeof req.query.address === 'string' ? req.query.address : '');
+    if (!destination) return res.redirect(303, '/member/sign-in');
+    res.type('html').send(codePage({ address: destination.address }));
+  });
+
+  router.get('/sign-in/link', (req, res) => {
+    const destination = signInAddress(typeof req.query.address === 'string' ? req.query.address : '');
+    const code = typeof req.query.code === 'string' && /^[0-9]{6}$/.test(req.query.code) ? req.query.code : null;
+    if (!destination || !code) return res.redirect(303, '/member/sign-in');
+    res.type('html').send(linkPage({ address: destination.address, code }));
+  });
+
+  router.post(
+    '/sign-in/code',
+    signInLimit,
+    answer(async (req, res) => {
+      const destination = signInAddress(field(req.body, 'address'));
+      if (!destination) return res.redirect(303, '/member/sign-in');
+      const code = field(req.body, 'code').trim();
+      const wrong = () =>
+        res
+          .status(400)
+          .type('html')
+          .send(codePage({ address: destination.address, error: 'This code is wrong, used or expired. Check it, or ask for a new one.' }));
+      if (!/^[0-9]{6}$/.test(code)) return wrong();
+      // Counted on its own, before the check: a wrong code uses up a try even though nothing else is written.
+      const codeId = await countSignInTry(dataSource.manager, destination.address);
+      try {
+        const session = await inTransaction(dataSource, async (manager) => {
+          const { memberId } = await completeSignIn(manager, { address: destination.address, code, codeId }, codes.secret);
+          return openMemberSession(manager, { memberId, partnerId: null });
+        });
+        setMemberCookie(req, res, session.token, session.expiresAt);
+        res.redirect(303, '/member');
+      } catch (error) {
+        if (error instanceof Refusal && error.code === 'member_authorization_refused') return wrong();
+        throw error;
+      }
+    }),
+  );
+
+  // Everything below is the signed-in member's own.
+  const signedIn: RequestHandler = async (req, res, next) => {
+    try {
+      const token = memberCookieOf(req);
+      const session = token ? await memberSession(dataSource.manager, token) : null;
+      if (!session || session.partnerId !== null) {
+        clearMemberCookie(res);
+        return res.redirect(303, '/member/sign-in');
+      }
+      (res.locals as MemberLocals).memberId = session.memberId;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  router.post(
+    '/sign-out',
+    answer(async (req, res) => {
+      const token = memberCookieOf(req);
+      if (token) await signOut(dataSource.manager, token);
+      clearMemberCookie(res);
+      res.redirect(303, '/member/sign-in');
+    }),
+  );
+
+  router.post(
+    '/sign-out-everywhere',
+    signedIn,
+    answer(async (_req, res) => {
+      await signOutEverywhere(dataSource.manager, memberOf(res));
+      clearMemberCookie(res);
+      res.redirect(303, '/member/sign-in');
+    }),
+  );
+
+  router.get(
+    '/',
+    signedIn,
+    answer(async (_req, res) => {
+      const manager = dataSource.manager;
+      const [dashboard, recent] = await Promise.all([
+        memberDashboard(manager, memberOf(res)),
+        memberStatement(manager, memberOf(res), { limit: 5 }),
+      ]);
+      res.type('html').send(dashboardPage(dashboard, recent.lines));
+    }),
+  );
+
+  router.get(
+    '/history',
+    signedIn,
+    answer(async (req, res) => {
+      const cursor = typeof req.query.cursor === 'string' ? decodeHistoryCursor(req.query.cursor) : undefined;
+      if (cursor === null) return res.redirect(303, '/member/history');
+      const page = await memberStatement(dataSource.manager, memberOf(res), { before: cursor, limit: 25 });
+      res.type('html').send(historyPage(page.lines, page.nextCursor));
+    }),
+  );
+
+  router.get(
+    '/history.csv',
+    signedIn,
+    answer(async (_req, res) => {
+      const lines: StatementLine[] = [];
+      let before: bigint | undefined;
+      for (;;) {
+        const page = await memberStatement(dataSource.manager, memberOf(res), { before, limit: 500 });
+        lines.push(...page.lines);
+        if (!page.nextCursor) break;
+        before = decodeHistoryCursor(page.nextCursor) ?? undefined;
+      }
+      res.type('text/csv').attachment('tessera-history.csv').send(statementCsv(lines));
+    }),
+  );
+
+  router.use((_req, res) => {
+    res.status(404).type('html').send(memberPage('Not found', '<h1>This page does not exist</h1><p><a href="/member">Your points</a></p>'));
+  });
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    logFault(error, req.path);
+    res
+      .status(500)
+      .type('html')
+      .send(memberPage('Something went wrong', '<h1>Something went wrong</h1><p>Nothing was changed. Please try again in a moment.</p>'));
+  });
+  return router;
+}
+
+/** A page handler whose faults reach the app's error handler (a plain page, never a stack). */
+function answer(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).catch(next);
+  };
+}
