@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { memberConsentHeaders } from './support/member-consent.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -85,7 +86,12 @@ it('finishes a fulfilment exactly once when its worker is killed in the middle a
     (
       await fetch(`${api}${path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+          ...(await memberConsentHeaders(db.dataSource, key, path)),
+        },
         body: JSON.stringify(body),
       })
     ).json();

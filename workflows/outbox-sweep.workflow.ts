@@ -3,6 +3,7 @@ import type { OutboxActivities } from './activities/outbox-activities.js';
 
 const { dispatchOutbox } = proxyActivities<OutboxActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 

@@ -5,9 +5,15 @@ import { temporalProcesses, type ProcessTiming } from '../process-dispatch.js';
 /** The outbox sweep's one step: start what is queued, on this worker's task queue. */
 export function createOutboxActivities({ dataSource, timing }: { dataSource: DataSource; timing: ProcessTiming }) {
   return {
-    dispatchOutbox(): Promise<number> {
-      const { client, info } = Context.current();
-      return temporalProcesses({ client, taskQueue: info.taskQueue, dataSource, timing }).dispatchQueued();
+    async dispatchOutbox(): Promise<number> {
+      const context = Context.current();
+      // Alive while it works: a worker killed mid-sweep is noticed in seconds, not at the start-to-close timeout.
+      const alive = setInterval(() => context.heartbeat(), 5_000);
+      try {
+        return await temporalProcesses({ client: context.client, taskQueue: context.info.taskQueue, dataSource, timing }).dispatchQueued();
+      } finally {
+        clearInterval(alive);
+      }
     },
   };
 }
