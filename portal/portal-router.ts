@@ -1,18 +1,19 @@
 import cookieParser from 'cookie-parser';
-import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import { refuseCrossSiteRequests } from '../admin/cross-site-requests.js';
 import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { memberDashboard } from '../loyalty/member-dashboard.js';
-import { memberSession, openMemberSession, signOut, signOutEverywhere } from '../loyalty/member-sessions.js';
+import { openMemberSession, signOut, signOutEverywhere } from '../loyalty/member-sessions.js';
 import { completeSignIn, countSignInTry, requestSignInCode, signInAddress } from '../loyalty/member-sign-in.js';
 import { memberStatement, type StatementLine } from '../loyalty/member-statement.js';
 import { Refusal } from '../loyalty/refusal.js';
 import type { CodeMessenger } from '../reports/member-codes-messages.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
+import { answer, memberOf, signedIn } from './signed-in.js';
 import { memberPage } from './page-layout.js';
 import { codePage, linkPage, signInPage, slowDownPage } from './sign-in-pages.js';
 
@@ -28,11 +29,6 @@ export interface PortalDependencies {
   logFault?: (error: unknown, path: string) => void;
 }
 
-interface MemberLocals {
-  memberId: string;
-}
-
-const memberOf = (res: Response) => (res.locals as MemberLocals).memberId;
 const field = (body: unknown, name: string): string => {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';
@@ -142,22 +138,6 @@ export function portalRouter({
     }),
   );
 
-  // Everything below is the signed-in member's own.
-  const signedIn: RequestHandler = async (req, res, next) => {
-    try {
-      const token = memberCookieOf(req);
-      const session = token ? await memberSession(dataSource.manager, token) : null;
-      if (!session || session.partnerId !== null) {
-        clearMemberCookie(res);
-        return res.redirect(303, '/member/sign-in');
-      }
-      (res.locals as MemberLocals).memberId = session.memberId;
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
-
   router.post(
     '/sign-out',
     answer(async (req, res) => {
@@ -168,9 +148,11 @@ export function portalRouter({
     }),
   );
 
+  // Everything below is the signed-in member's own.
+  router.use(signedIn(dataSource));
+
   router.post(
     '/sign-out-everywhere',
-    signedIn,
     answer(async (_req, res) => {
       await signOutEverywhere(dataSource.manager, memberOf(res));
       clearMemberCookie(res);
@@ -180,7 +162,6 @@ export function portalRouter({
 
   router.get(
     '/',
-    signedIn,
     answer(async (_req, res) => {
       const manager = dataSource.manager;
       const [dashboard, recent] = await Promise.all([
@@ -193,7 +174,6 @@ export function portalRouter({
 
   router.get(
     '/history',
-    signedIn,
     answer(async (req, res) => {
       const cursor = typeof req.query.cursor === 'string' ? decodeHistoryCursor(req.query.cursor) : undefined;
       if (cursor === null) return res.redirect(303, '/member/history');
@@ -204,7 +184,6 @@ export function portalRouter({
 
   router.get(
     '/history.csv',
-    signedIn,
     answer(async (_req, res) => {
       const lines: StatementLine[] = [];
       let before: bigint | undefined;
@@ -230,11 +209,4 @@ export function portalRouter({
       .send(memberPage('Something went wrong', '<h1>Something went wrong</h1><p>Nothing was changed. Please try again in a moment.</p>'));
   });
   return router;
-}
-
-/** A page handler whose faults reach the app's error handler (a plain page, never a stack). */
-function answer(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    handler(req, res).catch(next);
-  };
 }
