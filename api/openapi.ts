@@ -14,6 +14,8 @@ import {
   refundBody,
   transactionsQuery,
   widgetSessionBody,
+  widgetSignInBody,
+  widgetSignInCodeBody,
   shipmentReportBody,
   widgetStateQuery,
 } from './schemas.js';
@@ -350,11 +352,60 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: "What the earn widget shows: the member's points and what the cart would earn",
           description: 'Public and CORS-open: the token from POST /widget-sessions is the credential.',
           security: [],
-          parameters: parametersOf(widgetStateQuery, 'query'),
+          parameters: [
+            ...parametersOf(widgetStateQuery, 'query'),
+            {
+              name: 'Member-Authorization',
+              in: 'header',
+              required: false,
+              description: "`Bearer <session>` from POST /widget/v1/sign-in/code: the state is then the signed-in member's",
+              schema: { type: 'string' },
+            },
+          ],
           responses: {
             200: ok('The state', responses.widgetState),
             400: errors[400],
             401: problem(401, 'Unknown or expired widget token'),
+          },
+        },
+      },
+      '/widget/v1/sign-in': {
+        servers: [{ url: '/' }],
+        post: {
+          operationId: 'widgetSignIn',
+          summary: 'The widget asks for a sign-in code for the member at the checkout',
+          description:
+            "Public and CORS-open, bound to the store's widget token. The same answer whether or not the address belongs to a member " +
+            '(signing in enrols a newcomer). At most 5 codes an hour to one address, and a limit per network (429).',
+          security: [],
+          requestBody: json(widgetSignInBody),
+          responses: {
+            202: ok('Sent, if the address can receive it', responses.widgetSignIn),
+            400: errors[400],
+            401: problem(401, 'Unknown or expired widget token'),
+            429: problem(429, 'Too many codes to this address (`too_many_codes`), or too many attempts from this network'),
+            503: problem(503, 'This installation sends no codes'),
+          },
+        },
+      },
+      '/widget/v1/sign-in/code': {
+        servers: [{ url: '/' }],
+        post: {
+          operationId: 'widgetSignInWithCode',
+          summary: "The member's code: a session of the member at this store, and the store's customer linked to them",
+          description:
+            "The session (`Member-Authorization: Bearer <session>`) lets this store spend the member's points, and no other store; " +
+            'the widget hands it to the page with the `tessera-use-points` event when the member presses "Use my points". The store\'s ' +
+            "id for its customer (the widget token's) now reaches the member; a provisional customer of the store is merged into them.",
+          security: [],
+          requestBody: json(widgetSignInCodeBody),
+          responses: {
+            201: ok('Signed in', responses.widgetMemberSession),
+            400: errors[400],
+            401: problem(401, 'Unknown or expired widget token'),
+            403: problem(403, 'The code is wrong, used, expired or out of tries (`member_authorization_refused`)'),
+            429: problem(429, 'Too many attempts from this network'),
+            503: problem(503, 'This installation sends no codes'),
           },
         },
       },

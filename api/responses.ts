@@ -144,6 +144,7 @@ export const widgetState = z.discriminatedUnion('enabled', [
   z.object({
     enabled: z.literal(true),
     balance: points.describe("The member's available points"),
+    signedIn: z.boolean().describe('Whether a member session of this store came with the request (`Member-Authorization: Bearer`)'),
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
   }),
 ]);
@@ -153,4 +154,20 @@ export const shipmentReport = z.object({
   outcome: z
     .enum(reportOutcomes)
     .describe('recorded; already_recorded (a repeat); points_taken or needs_care (shipped after a cancellation); noted'),
+});
+
+export const widgetSignIn = z.object({
+  sentTo: z.string().describe('Where the code went, partly hidden; the same answer whether or not the address belongs to a member'),
+});
+
+export const widgetMemberSession = z.object({
+  session: z
+    .string()
+    .describe(
+      "The member's session at this store: `Member-Authorization: Bearer <session>` lets the store spend their points (at this store only)",
+    ),
+  expiresAt: timestamp,
+  linked: z
+    .enum(['linked', 'merged', 'merge_later', 'already_linked', 'someone_else'])
+    .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
 });

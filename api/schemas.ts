@@ -187,3 +187,16 @@ export const shipmentReportBody = z.discriminatedUnion('status', [
     reason: label(500).describe('Why the reward cannot be delivered'),
   }),
 ]);
+
+const widgetToken = text().min(10).max(2_000).describe('A token from POST /api/v1/widget-sessions');
+
+export const widgetSignInBody = z.object({
+  token: widgetToken,
+  address: label(320).describe("The member's email, or mobile number in international form: a sign-in code is sent to it"),
+});
+
+export const widgetSignInCodeBody = z.object({
+  token: widgetToken,
+  address: label(320).describe('The address the code was sent to'),
+  code: z.string().regex(/^[0-9]{6}$/, 'must be the six digits received'),
+});

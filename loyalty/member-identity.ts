@@ -292,3 +292,48 @@ async function freeReference(manager: EntityManager, customer: StoreCustomer): P
   }
   return `${candidates[1]}~${randomBytes(4).toString('hex')}`;
 }
+
+/** What became of a store's customer id when its member proved who they are at the store. */
+/** merge_later: the store's customer has points held or owed; the next sign-in at the store tries again. */
+export type StoreLinkOutcome = 'linked' | 'merged' | 'merge_later' | 'already_linked' | 'someone_else';
+
+/**
+ * A member signed in at a store (its widget) while the store knew them as `customerId`: the store's
+ * id now reaches the member. A provisional customer of that store is merged into the member; an id
+ * that already names another member of the coalition stays theirs (the member signed in on someone
+ * else's store account, or the store mixed up two people): nothing moves.
+ */
+export async function linkStoreCustomer(
+  manager: EntityManager,
+  ledger: Ledger,
+  request: StoreCustomer & { memberId: string },
+): Promise<StoreLinkOutcome> {
+  await lockIdentities(manager, [`customer:${request.partnerId}:${request.customerId}`]);
+  const member = await memberWithAccount(manager, request.memberId);
+  const known = await manager.findOneBy(MemberLink, { partnerId: request.partnerId, customerId: request.customerId });
+  if (!known) {
+    await manager.insert(MemberLink, {
+      partnerId: request.partnerId,
+      customerId: request.customerId,
+      memberId: member.member.id,
+      cause: 'member',
+    });
+    return 'linked';
+  }
+  if (known.memberId === member.member.id) return 'already_linked';
+  const current = await memberWithAccount(manager, known.memberId);
+  if (current.member.provisionalPartnerId !== request.partnerId) return 'someone_else';
+  try {
+    // A refusal comes before anything is written.
+    await mergeMembers(manager, ledger, {
+      fromMemberId: current.member.id,
+      intoMemberId: member.member.id,
+      cause: 'member',
+      requestedBy: 'the member, signed in at the store',
+    });
+    return 'merged';
+  } catch (error) {
+    if (error instanceof MergeRefusedError) return 'merge_later';
+    throw error;
+  }
+}

@@ -3,7 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EarningRule, ProgramSettings } from '../entities/index.js';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { EarningRule, Partner, ProgramSettings, Reward } from '../entities/index.js';
+import { issueApiKey } from '../loyalty/api-keys.js';
+import { mintWidgetToken } from '../loyalty/widget-tokens.js';
+import { createCodeMessenger } from '../reports/member-codes-messages.js';
+import { createMailer } from '../reports/mailer.js';
+import type { SmsSender } from '../reports/sms-sender.js';
+import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { artifactsDir, launchBrowser } from './support/browser.js';
@@ -11,14 +20,30 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
 
 let db: TestDatabase;
+/** This test sends codes by email only. */
+const unusedSms: SmsSender = {
+  send: () => Promise.reject(new Error('no SMS in this test')),
+  verify: () => Promise.resolve(),
+  close: () => undefined,
+};
+const widgetToken = async () => {
+  const shop = await db.dataSource.manager.findOneByOrFail(Partner, { code: funded });
+  return (await mintWidgetToken(db.dataSource.manager, { partnerId: shop.id, externalId: 'widget-ann' })).token;
+};
 let browser: BrowserContext;
 let server: Server;
 let base: string;
 let funded: string;
 let empty: string;
+let mail: RunningMailSink;
+let shopKey: string;
 
 beforeAll(async () => {
-  [db, browser] = await Promise.all([createTestDatabase(), launchBrowser()]);
+  [db, browser, mail] = await Promise.all([
+    createTestDatabase(),
+    launchBrowser(),
+    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+  ]);
   const p = await createProgram(db.dataSource);
   await db.dataSource.manager.insert(ProgramSettings, { id: 1 });
   await db.dataSource.manager.insert(EarningRule, {
@@ -27,6 +52,20 @@ beforeAll(async () => {
   });
   const shop = await p.partner(10_000);
   funded = shop.partner.code;
+  shopKey = (await issueApiKey(db.dataSource.manager, shop.partner.id, 'test')).secret;
+  await db.dataSource.manager.insert(Reward, { code: 'cookie', name: 'A cookie', pointsPrice: 100 });
+  // Ann, a member of the coalition, earned at another store under her proved email.
+  const cafe = await p.partner(10_000);
+  await db.dataSource.transaction((manager) =>
+    recordEvent(manager, p.ledger, {
+      partnerId: cafe.partner.id,
+      member: { externalId: 'cafe-ann', email: 'ann.w@example.test', emailVerified: true },
+      type: 'purchase',
+      amountCents: 10_000,
+      occurredAt: new Date(),
+      receivedAt: new Date(),
+    }),
+  );
   empty = (await p.partner(0)).partner.code;
   await db.dataSource.transaction((manager) =>
     recordEvent(manager, p.ledger, {
@@ -38,13 +77,18 @@ beforeAll(async () => {
       receivedAt: new Date(),
     }),
   );
-  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger }, demoStore: true }).listen(0);
+  const memberCodes = {
+    secret: 'test-code-secret',
+    messenger: createCodeMessenger(createMailer(mail.smtpUrl, 'Tessera <no-reply@tessera.test>'), unusedSms),
+  };
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger, memberCodes }, demoStore: true }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await browser?.close();
   server?.close();
+  await mail?.stop();
   await db?.drop();
 });
 
@@ -77,4 +121,61 @@ it('refuses a forged widget token', async () => {
   const response = await fetch(`${base}/widget/v1/state?token=eyJwIjoiZm9yZ2VkIn0.c2lnbmF0dXJl`);
   expect(response.status).toBe(401);
   expect(response.headers.get('content-type')).toContain('application/problem+json');
+});
+
+it("lets the member sign in inside the widget, shows all their Tessera points, and hands the store's checkout their say to spend them", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/demo-store?partner=${funded}&member=widget-ann`);
+  const text = page.locator('tessera-earn .text');
+  await expect.poll(() => text.innerText(), { timeout: 10_000 }).toContain('You have 42 points');
+  await page.getByRole('button', { name: 'Sign in to see all your Tessera points' }).click();
+  await page.getByLabel('Email or mobile number').fill('ann.w@example.test');
+  await page.getByRole('button', { name: 'Send me a code' }).click();
+  await expect.poll(() => text.innerText()).toContain('a 6-digit code is on its way');
+  const [received] = (await readInbox(mail.directory)).filter((m) => m.to.includes('ann.w@example.test'));
+  await page.getByLabel('Code').fill(/\b(\d{6})\b/.exec(received!.subject)![1]!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The store's customer was Ann all along: her points there joined her account.
+  await expect.poll(() => text.innerText(), { timeout: 10_000 }).toBe('You have 142 Tessera points · This cart earns 0 points');
+  await page.screenshot({ path: join(artifactsDir, 'earn-widget-signed-in.png') });
+
+  await page.evaluate(() =>
+    document.addEventListener('tessera-use-points', (event) => {
+      (window as unknown as { consent: string }).consent = (event as CustomEvent<{ authorization: string }>).detail.authorization;
+    }),
+  );
+  await page.getByRole('button', { name: 'Use my points' }).click();
+  const consent = await page.evaluate(() => (window as unknown as { consent: string }).consent);
+  const redeem = (authorization: string) =>
+    fetch(`${base}/api/v1/members/widget-ann/redemptions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${shopKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+        'member-authorization': authorization,
+      },
+      body: JSON.stringify({ reward: 'cookie' }),
+    });
+  expect((await redeem(consent)).status).toBe(201);
+  await page.close();
+});
+
+it('answers a wrong code in the widget under the field, and the same for any address', async () => {
+  const ask = async (address: string) =>
+    (
+      await fetch(`${base}/widget/v1/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: await widgetToken(), address }),
+      })
+    ).status;
+  expect([await ask('nobody@example.test'), await ask('ann.w@example.test')]).toEqual([202, 202]);
+  const wrong = await fetch(`${base}/widget/v1/sign-in/code`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: await widgetToken(), address: 'ann.w@example.test', code: '000000' }),
+  });
+  expect(wrong.status).toBe(403);
+  expect((await wrong.json()).errors[0].field).toBe('body.code');
 });

@@ -308,6 +308,8 @@ describe('documentation', () => {
         '/shipments',
         '/wallet',
         '/widget-sessions',
+        '/widget/v1/sign-in',
+        '/widget/v1/sign-in/code',
         '/widget/v1/state',
       ].sort(),
     );

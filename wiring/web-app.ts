@@ -41,7 +41,7 @@ export function createWebApp({ health, api, inbox, demoStore = false, backOffice
     );
   }
   app.use('/api', apiDocsRouter());
-  app.use(widgetRouter(api.dataSource));
+  app.use(widgetRouter({ dataSource: api.dataSource, ledger: api.ledger, memberCodes: api.memberCodes }));
   if (demoStore) app.use(demoStoreRouter(api.dataSource));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);

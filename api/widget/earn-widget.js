@@ -1,8 +1,11 @@
 // <tessera-earn token="…" amount-cents="4250"></tessera-earn>: the member's points and what the
-// cart earns at this store. One script tag, no framework; it talks to the Tessera that served it.
+// cart earns at this store; the member may sign in with a code to see all their Tessera points and
+// let the store's checkout spend them ("Use my points" fires `tessera-use-points` with the
+// `Member-Authorization` to send). One script tag, no framework; it talks to the Tessera that served it.
 (() => {
   const origin = new URL(document.currentScript.src).origin;
   const format = new Intl.NumberFormat();
+  const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
   class TesseraEarn extends HTMLElement {
     static observedAttributes = ['token', 'amount-cents'];
@@ -15,8 +18,14 @@
           .box { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 14px; background: #fff; color: #1f2328; }
           .points { font-weight: 600; color: #0b6e4f; }
           :host([state="disabled"]) .box { background: #f6f8fa; color: #656d76; }
+          button { font: inherit; margin-top: 6px; padding: 6px 12px; border-radius: 6px; border: 1px solid #0b5cad; background: #0b5cad; color: #fff; cursor: pointer; }
+          button.plain { background: none; color: #0b5cad; border: 0; padding: 0; text-decoration: underline; }
+          label { display: block; margin-top: 6px; font-weight: 600; }
+          input { font: inherit; padding: 4px 6px; }
+          .error { color: #a4141b; }
+          :focus-visible { outline: 2px solid #0b5cad; outline-offset: 2px; }
         </style>
-        <div class="box" part="box"><span class="text">Loading your points…</span></div>`;
+        <div class="box" part="box"><span class="text">Loading your points…</span><div class="actions"></div></div>`;
     }
 
     connectedCallback() {
@@ -29,9 +38,18 @@
       this.pending = setTimeout(() => this.refresh(), 150);
     }
 
-    show(state, html) {
+    get sessionKey() {
+      return `tessera-session:${this.getAttribute('token')}`;
+    }
+
+    show(state, html, actions = '') {
       this.setAttribute('state', state);
       this.shadowRoot.querySelector('.text').innerHTML = html;
+      this.shadowRoot.querySelector('.actions').innerHTML = actions;
+    }
+
+    on(selector, event, handler) {
+      this.shadowRoot.querySelector(selector)?.addEventListener(event, handler);
     }
 
     async refresh() {
@@ -40,15 +58,99 @@
       const query = new URLSearchParams({ token });
       const amount = this.getAttribute('amount-cents');
       if (amount) query.set('amountCents', amount);
+      const session = sessionStorage.getItem(this.sessionKey);
       try {
-        const response = await fetch(`${origin}/widget/v1/state?${query}`);
+        const response = await fetch(`${origin}/widget/v1/state?${query}`, {
+          headers: session ? { 'member-authorization': `Bearer ${session}` } : {},
+        });
         if (!response.ok) return this.show('error', 'Points are unavailable right now.');
         const state = await response.json();
         if (!state.enabled) return this.show('disabled', 'Points are paused at this store for now.');
+        if (session && !state.signedIn) sessionStorage.removeItem(this.sessionKey);
         const earn = state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : '';
-        this.show('enabled', `You have <span class="points">${format.format(state.balance)}</span> points${earn}`);
+        if (state.signedIn) {
+          this.show(
+            'signed-in',
+            `You have <span class="points">${format.format(state.balance)}</span> Tessera points${earn}`,
+            '<button class="use">Use my points</button> <button class="plain sign-out">Sign out</button>',
+          );
+          this.on('.use', 'click', () =>
+            this.dispatchEvent(
+              new CustomEvent('tessera-use-points', { bubbles: true, composed: true, detail: { authorization: `Bearer ${session}` } }),
+            ),
+          );
+          this.on('.sign-out', 'click', () => {
+            sessionStorage.removeItem(this.sessionKey);
+            this.refresh();
+          });
+          return;
+        }
+        this.show(
+          'enabled',
+          `You have <span class="points">${format.format(state.balance)}</span> points${earn}`,
+          '<button class="plain start">Sign in to see all your Tessera points</button>',
+        );
+        this.on('.start', 'click', () => this.askAddress());
       } catch {
         this.show('error', 'Points are unavailable right now.');
+      }
+    }
+
+    askAddress(error = '') {
+      this.show(
+        'signing-in',
+        'We send you a code: no password needed.',
+        `<form class="address"><label for="address">Email or mobile number</label>
+          <input id="address" name="address" autocomplete="username" required>
+          ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+          <button type="submit">Send me a code</button> <button type="button" class="plain cancel">Cancel</button></form>`,
+      );
+      this.on('.cancel', 'click', () => this.refresh());
+      this.on('form.address', 'submit', async (event) => {
+        event.preventDefault();
+        const address = this.shadowRoot.querySelector('#address').value;
+        const answer = await this.post('/widget/v1/sign-in', { address });
+        if (answer.ok) this.askCode(address, (await answer.json()).sentTo);
+        else this.askAddress(await this.reason(answer));
+      });
+      this.shadowRoot.querySelector('#address').focus();
+    }
+
+    askCode(address, sentTo, error = '') {
+      this.show(
+        'signing-in',
+        `If ${escape(sentTo)} can receive it, a 6-digit code is on its way.`,
+        `<form class="code"><label for="code">Code</label>
+          <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+          ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+          <button type="submit">Sign in</button> <button type="button" class="plain cancel">Cancel</button></form>`,
+      );
+      this.on('.cancel', 'click', () => this.refresh());
+      this.on('form.code', 'submit', async (event) => {
+        event.preventDefault();
+        const code = this.shadowRoot.querySelector('#code').value.trim();
+        const answer = await this.post('/widget/v1/sign-in/code', { address, code });
+        if (!answer.ok) return this.askCode(address, sentTo, await this.reason(answer));
+        sessionStorage.setItem(this.sessionKey, (await answer.json()).session);
+        this.refresh();
+      });
+      this.shadowRoot.querySelector('#code').focus();
+    }
+
+    post(path, body) {
+      return fetch(`${origin}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: this.getAttribute('token'), ...body }),
+      });
+    }
+
+    async reason(answer) {
+      try {
+        const problem = await answer.json();
+        return problem.errors?.[0]?.message ?? problem.detail ?? 'Something went wrong; try again.';
+      } catch {
+        return 'Something went wrong; try again.';
       }
     }
   }
