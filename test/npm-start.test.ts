@@ -56,6 +56,7 @@ function npmStart(): Promise<Started> {
           health: url('Health'),
           temporal: url('Temporal UI'),
           inbox: url('Inbox'),
+          member: url('Members'),
         },
       });
     }, 200);
@@ -149,6 +150,27 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
       },
     )
     .toContain('Your reward is on its way: Tessera tote bag');
+
+  // The demo member printed at the start signs in to their dashboard with the code from the inbox.
+  const [, demoName, demo] = /sign in as (.*): (\S+);/.exec(first.output())! as unknown as [string, string, string];
+  const form = (path: string, fields: Record<string, string>, cookie?: string) =>
+    fetch(`${first.urls.member}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(first.urls.member!).origin,
+        ...(cookie ? { cookie } : {}),
+      },
+      body: new URLSearchParams(fields),
+      redirect: 'manual',
+    });
+  expect((await form('/sign-in', { address: demo })).status).toBe(303);
+  const signInCode = /\b(\d{6})\b/.exec((await inbox()).find((m) => m.to.includes(demo) && m.subject.includes('sign-in'))!.subject)![1]!;
+  const signedIn = await form('/sign-in/code', { address: demo, code: signInCode });
+  expect(signedIn.status).toBe(303);
+  const cookie = signedIn.headers.getSetCookie()[0]!.split(';')[0]!;
+  const dashboard = await fetch(first.urls.member!, { headers: { cookie } });
+  expect(await dashboard.text()).toContain(`Hello ${demoName}`);
 
   // The demo data and that redemption satisfy every ledger invariant (ledger:check finds the running cluster).
   const check = spawnSync('npm', ['run', '--silent', 'ledger:check'], {

@@ -86,6 +86,16 @@ const rewards = [
 const firstNames = ['Ada', 'Ben', 'Chloé', 'Dmitri', 'Eva', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas'];
 const lastNames = ['Martin', 'Rossi', 'Novak', 'Silva', 'Jansen'];
 
+/** The demo's member number `i`: a name, and the email every store verified for them. */
+function demoPerson(i: number) {
+  const first = firstNames[i % firstNames.length]!;
+  const last = lastNames[i % lastNames.length]!;
+  return { first, last, email: `${first}.${last}.${i}@members.demo`.toLowerCase() };
+}
+
+/** A member to sign in to the dashboard as (the code arrives in the inbox page). */
+export const demoMember = { name: `${demoPerson(1).first} ${demoPerson(1).last}`, email: demoPerson(1).email };
+
 /** Deterministic pseudo-random numbers, so every fresh demo tells the same story. */
 function sequence(seed: number) {
   let state = seed;
@@ -169,13 +179,12 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     { reference: 'YOGA-MAT', category: 'fitness', unitPriceCents: 2_999 },
   ];
   for (let i = 1; i <= 50; i++) {
-    const first = firstNames[i % firstNames.length]!;
-    const last = lastNames[i % lastNames.length]!;
+    const { first, last, email } = demoPerson(i);
     const externalId = `demo-${String(i).padStart(3, '0')}`;
     // Every store checked the member's email (say, by a link it sent): they are one person to all of them.
     const member = {
       externalId,
-      email: `${first}.${last}.${i}@members.demo`.toLowerCase(),
+      email,
       emailVerified: true,
       phone: `+3161000${String(i).padStart(4, '0')}`,
     };

@@ -9,7 +9,7 @@ import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWeb, composeWorker } from './composition.js';
 import { developmentSessionSecret, loadConfig } from './config.js';
 import { openDataSource, provideDatabase } from './database.js';
-import { demoApiKeys, demoLogins, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
+import { demoApiKeys, demoLogins, demoMember, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
 import { startMailSink } from './embedded/mail-sink.js';
 import { startSmsSink } from './embedded/sms-sink.js';
 import { startTemporalDevServer } from './embedded/temporal-dev-server.js';
@@ -113,6 +113,7 @@ try {
     'Tessera is running.',
     `  Back office     ${base}/admin`,
     `  Partner API     ${base}/api/v1   (docs ${base}/api/docs)`,
+    `  Members         ${base}/member   (sign in as ${demoMember.name}: ${demoMember.email}; the code arrives in the inbox)`,
     `  Demo store      ${base}/demo-store   (the earn widget)`,
     `  Health          ${base}/health`,
     `  Temporal UI     ${temporal.uiUrl ?? `(external Temporal at ${temporal.address})`}`,
