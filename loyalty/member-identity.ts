@@ -105,11 +105,10 @@ export async function enrolCustomer(
   customer: StoreCustomer & CustomerContact,
 ): Promise<ResolvedMember & { enrolledNow: boolean }> {
   const verified = verifiedAddresses(customer);
-  // Nearly every event is from a known customer with nothing new to prove: one read, no write.
-  if (!verified.email && !verified.phone) {
-    const known = await linkedMember(manager, customer);
-    if (known) return { ...known, enrolledNow: false };
-  }
+  // Nearly every event is from a known customer with nothing new to prove (no address, or the ones
+  // the member proved already): one read, no write.
+  const known = await linkedMember(manager, customer);
+  if (known && provesNothingNew(known.member, verified)) return { ...known, enrolledNow: false };
 
   // Whoever else enrols this customer or claims these addresses waits here until this commits.
   await lockIdentities(manager, [
@@ -217,6 +216,13 @@ export async function mergeMembers(
       cause: request.cause,
       requestedBy: request.requestedBy,
     }),
+  );
+}
+
+function provesNothingNew(member: Member, verified: { email?: string; phone?: string }): boolean {
+  return (
+    (!verified.email || (member.email === verified.email && member.emailVerifiedAt !== null)) &&
+    (!verified.phone || (member.phone === verified.phone && member.phoneVerifiedAt !== null))
   );
 }
 
