@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
+import { Partner } from '../entities/index.js';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -78,7 +79,7 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
   router.post('/widget/v1/sign-in', signInLimit, express.json({ limit: '10kb' }), async (req, res) => {
     const body = widgetSignInBody.safeParse(req.body);
     if (!body.success) throw invalidRequest('body', body.error);
-    await storeOf(body.data.token, 'body.token');
+    const claims = await storeOf(body.data.token, 'body.token');
     const destination = signInAddress(body.data.address);
     if (!destination) {
       throw fieldProblem(400, apiCodes.invalid_request, 'invalid_request', [
@@ -87,10 +88,12 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
     }
     const codes = codesOrRefuse();
     await inTransaction(dataSource, async (manager) => {
-      const issued = await requestSignInCode(manager, destination, codes.secret);
+      // Bound to this store: typed anywhere else (the dashboard), it opens nothing.
+      const issued = await requestSignInCode(manager, destination, codes.secret, claims.partnerId);
+      const store = await manager.findOneByOrFail(Partner, { id: claims.partnerId });
       await codes.messenger.sendCode(
         { ...destination, memberId: issued.memberId },
-        { code: issued.code, purpose: 'sign_in', expiresAt: issued.expiresAt },
+        { code: issued.code, purpose: 'sign_in', expiresAt: issued.expiresAt, storeName: store.name },
       );
     }).catch((error: unknown) => {
       throw error instanceof Refusal ? new ProblemError(refusalProblem(req, error)) : error;
@@ -106,7 +109,7 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
     const destination = signInAddress(body.data.address);
     const codes = codesOrRefuse();
     // Counted on its own, before the check (see countCodeTry).
-    const codeId = destination ? await countSignInTry(dataSource.manager, destination.address) : null;
+    const codeId = destination ? await countSignInTry(dataSource.manager, destination.address, claims.partnerId) : null;
     const signedIn = await inTransaction(dataSource, async (manager) => {
       const { memberId } = await completeSignIn(
         manager,

@@ -14,7 +14,8 @@ export class MemberCodeRefusedError extends Refusal {
 }
 
 /** Which code a try is for: a store's spending code for a member, or a sign-in code sent to an address. */
-export type CodeSubject = { purpose: 'spend'; memberId: string; partnerId: string } | { purpose: 'sign_in'; address: string };
+export type CodeSubject =
+  { purpose: 'spend'; memberId: string; partnerId: string } | { purpose: 'sign_in'; address: string; partnerId: string | null };
 
 export interface IssuedCode {
   id: string;
@@ -47,8 +48,9 @@ export async function countCodeTry(manager: EntityManager, subject: CodeSubject,
   const [latest] = await manager.query(
     subject.purpose === 'spend'
       ? `SELECT id FROM member_code WHERE purpose = 'spend' AND "memberId" = $1 AND "partnerId" = $2 ORDER BY "createdAt" DESC LIMIT 1`
-      : `SELECT id FROM member_code WHERE purpose = 'sign_in' AND address = $1 ORDER BY "createdAt" DESC LIMIT 1`,
-    subject.purpose === 'spend' ? [subject.memberId, subject.partnerId] : [subject.address],
+      : `SELECT id FROM member_code WHERE purpose = 'sign_in' AND address = $1 AND "partnerId" IS NOT DISTINCT FROM $2
+          ORDER BY "createdAt" DESC LIMIT 1`,
+    subject.purpose === 'spend' ? [subject.memberId, subject.partnerId] : [subject.address, subject.partnerId],
   );
   if (!latest) return null;
   const [counted] = await manager.query(

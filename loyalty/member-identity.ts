@@ -83,6 +83,28 @@ export async function memberWithAccount(manager: EntityManager, memberId: string
   return { member, account };
 }
 
+/**
+ * Locks the members' accounts (see lockMemberAccounts) and answers the members as they are once
+ * locked: one merged away while this waited is replaced by whom they became, so that no write
+ * lands on an account nothing reaches any more.
+ */
+export async function lockLiveMembers(manager: EntityManager, memberIds: string[]): Promise<ResolvedMember[]> {
+  let ids = memberIds;
+  for (;;) {
+    const resolved: ResolvedMember[] = [];
+    for (const id of ids) resolved.push(await memberWithAccount(manager, id));
+    await lockMemberAccounts(
+      manager,
+      resolved.map((r) => r.account.id),
+    );
+    const merged = await manager.query(`SELECT 1 FROM member WHERE id = ANY($1::uuid[]) AND "mergedIntoId" IS NOT NULL`, [
+      resolved.map((r) => r.member.id),
+    ]);
+    if (merged.length === 0) return resolved;
+    ids = resolved.map((r) => r.member.id);
+  }
+}
+
 /** The id a store knows a member by, if the store knows them. */
 export async function customerIdOf(manager: EntityManager, memberId: string, partnerId: string): Promise<string | null> {
   const [link] = await manager.query(`SELECT "customerId" FROM member_link WHERE "memberId" = $1 AND "partnerId" = $2 LIMIT 1`, [
@@ -125,7 +147,9 @@ export async function enrolCustomer(
       const merged = await mergeIfFree(manager, ledger, current.member, owner, `store ${await partnerCode(manager, customer.partnerId)}`);
       if (merged) return { ...(await memberWithAccount(manager, owner.id)), enrolledNow: false };
     }
-    if (!owner) await proveAddresses(manager, current.member, verified);
+    // Only the store's own provisional customer takes the addresses it vouches for: a store never
+    // rewrites what a member of the coalition proved (it would then receive their codes).
+    if (!owner && current.member.provisionalPartnerId === customer.partnerId) await proveAddresses(manager, current.member, verified);
     return { ...(await memberWithAccount(manager, current.member.id)), enrolledNow: false };
   }
   if (owner) {
@@ -277,6 +301,11 @@ async function mergeIfFree(manager: EntityManager, ledger: Ledger, from: Member,
     if (error instanceof MergeRefusedError) return false;
     throw error;
   }
+}
+
+/** Serialises whoever claims an address (a store's verified claim, a sign-in proving it) until the caller commits. */
+export function lockAddress(manager: EntityManager, kind: 'email' | 'phone', address: string): Promise<void> {
+  return lockIdentities(manager, [`${kind}:${address}`]);
 }
 
 async function lockIdentities(manager: EntityManager, names: string[]): Promise<void> {

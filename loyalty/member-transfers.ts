@@ -1,11 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { programSettings } from './earning/program-settings.js';
 import { refuseShortfall } from './ledger/errors.js';
-import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
-import { memberWithAccount } from './member-identity.js';
+import { lockLiveMembers, type ResolvedMember } from './member-identity.js';
 
 export class TransferRefusedError extends Refusal {
   constructor(field: string, reason: string) {
@@ -22,16 +21,14 @@ export async function transferBetweenMembers(
   ledger: Ledger,
   request: { fromMemberId: string; toMemberId: string; points: number; key: string; partnerId?: string },
 ): Promise<LedgerResult> {
-  const from = await memberWithAccount(manager, request.fromMemberId);
-  const to = await memberWithAccount(manager, request.toMemberId);
+  // Both members, in the ledger's order: concurrent transfers count each other against the day's
+  // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
+  const [from, to] = (await lockLiveMembers(manager, [request.fromMemberId, request.toMemberId])) as [ResolvedMember, ResolvedMember];
   if (from.member.id === to.member.id) throw new TransferRefusedError('to', 'must be another member');
   const settings = await programSettings(manager);
   if (request.points > settings.transferMaxPoints) {
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);
   }
-  // Both members, in the ledger's order: concurrent transfers count each other against the day's
-  // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
-  await lockMemberAccounts(manager, [from.account.id, to.account.id]);
   const [{ sent }] = await manager.query(
     `SELECT COALESCE(SUM(amount), 0) AS sent FROM ledger_transfer
       WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,

@@ -5,10 +5,9 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import { redemptionHoldDays } from './fulfilment/fulfilment-terms.js';
 import { refuseShortfall } from './ledger/errors.js';
 import { queueProcess } from './outbox.js';
-import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
-import { customerIdOf, memberWithAccount } from './member-identity.js';
+import { customerIdOf, lockLiveMembers, type ResolvedMember } from './member-identity.js';
 import { queueWebhooks } from './webhooks.js';
 
 export class RedemptionRefusedError extends Refusal {
@@ -31,9 +30,8 @@ export interface RedemptionRequest {
  * burned at once; a reward to fulfil only holds the points, for the fulfilment to post or void.
  */
 export async function redeemReward(manager: EntityManager, ledger: Ledger, request: RedemptionRequest): Promise<Redemption> {
-  const { member, account } = await memberWithAccount(manager, request.memberId);
   // The member before the reward's stock, as cancellations do (member, then stock back).
-  await lockMemberAccounts(manager, [account.id]);
+  const [{ member, account }] = (await lockLiveMembers(manager, [request.memberId])) as [ResolvedMember];
   const reward = await manager.findOneBy(Reward, { code: request.rewardCode });
   if (!reward || !reward.available) throw new RedemptionRefusedError('reward', `no reward "${request.rewardCode}" is available`);
   if (reward.stock !== null) {

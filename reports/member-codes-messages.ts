@@ -48,9 +48,10 @@ function codeText(message: CodeMessage, minutes: number): { subject: string; sho
       long: `Hello,\n\n${store} asked to spend points from your Tessera account. If you are at its checkout and agree, give them this code:\n\n    ${message.code}\n\nIt works once, for ${minutes} minutes, at ${store} only. ${warning} If you did not ask for it, ignore this message: nothing is spent without it.\n\nTessera`,
     };
   }
+  const where = message.storeName ? ` at ${message.storeName}` : '';
   return {
-    subject: `Your Tessera sign-in code: ${message.code}`,
-    short: `${message.code} is your Tessera sign-in code. Valid ${minutes} min. ${warning}`,
-    long: `Hello,\n\nYour code to sign in to Tessera:\n\n    ${message.code}\n\nIt works once, for ${minutes} minutes.${message.signInLink ? `\nOr open this link on the device you are signing in on:\n${message.signInLink}\n` : ''}\n${warning} If you did not ask for it, ignore this message.\n\nTessera`,
+    subject: `Your Tessera sign-in code${where}: ${message.code}`,
+    short: `${message.code} is your Tessera sign-in code${where}. Valid ${minutes} min. ${warning}`,
+    long: `Hello,\n\nYour code to sign in to Tessera${where}:\n\n    ${message.code}\n\nIt works once, for ${minutes} minutes.${message.signInLink ? `\nOr open this link on the device you are signing in on:\n${message.signInLink}\n` : ''}\n${warning} If you did not ask for it, ignore this message.\n\nTessera`,
   };
 }

@@ -101,7 +101,7 @@ async function latestCode(address: string): Promise<string> {
   }
   const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
   mails.sort((a, b) => b.date.getTime() - a.date.getTime());
-  return /\b(\d{6})\b/.exec(mails[0]!.subject)![1]!;
+  return /(\d{6})$/.exec(mails[0]!.subject)![1]!;
 }
 
 /** Signs in as a person would: the address, then the code from their inbox, by keyboard. */

@@ -106,7 +106,7 @@ async function codeSentTo(address: string): Promise<string> {
   }
   const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
   mails.sort((a, b) => b.date.getTime() - a.date.getTime());
-  return /\b(\d{6})\b/.exec(mails[0]!.subject)![1]!;
+  return /(\d{6})$/.exec(mails[0]!.subject)![1]!;
 }
 
 describe('coalition identity', () => {

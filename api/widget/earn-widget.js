@@ -52,7 +52,9 @@
       this.shadowRoot.querySelector(selector)?.addEventListener(event, handler);
     }
 
-    async refresh() {
+    async refresh(force = false) {
+      // The cart may change while the member types an address or a code: the form stays.
+      if (!force && this.getAttribute('state') === 'signing-in') return;
       const token = this.getAttribute('token');
       if (!token) return this.show('error', 'Sign in to collect points.');
       const query = new URLSearchParams({ token });
@@ -81,7 +83,7 @@
           );
           this.on('.sign-out', 'click', () => {
             sessionStorage.removeItem(this.sessionKey);
-            this.refresh();
+            this.refresh(true);
           });
           return;
         }
@@ -105,7 +107,7 @@
           ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
           <button type="submit">Send me a code</button> <button type="button" class="plain cancel">Cancel</button></form>`,
       );
-      this.on('.cancel', 'click', () => this.refresh());
+      this.on('.cancel', 'click', () => this.refresh(true));
       this.on('form.address', 'submit', async (event) => {
         event.preventDefault();
         const address = this.shadowRoot.querySelector('#address').value;
@@ -125,14 +127,14 @@
           ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
           <button type="submit">Sign in</button> <button type="button" class="plain cancel">Cancel</button></form>`,
       );
-      this.on('.cancel', 'click', () => this.refresh());
+      this.on('.cancel', 'click', () => this.refresh(true));
       this.on('form.code', 'submit', async (event) => {
         event.preventDefault();
         const code = this.shadowRoot.querySelector('#code').value.trim();
         const answer = await this.post('/widget/v1/sign-in/code', { address, code });
         if (!answer.ok) return this.askCode(address, sentTo, await this.reason(answer));
         sessionStorage.setItem(this.sessionKey, (await answer.json()).session);
-        this.refresh();
+        this.refresh(true);
       });
       this.shadowRoot.querySelector('#code').focus();
     }
