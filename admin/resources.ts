@@ -357,7 +357,7 @@ export function backOfficeResources(
         'expiryPolicy.day': { type: 'number' },
         'expiryPolicy.yearsAfter': { type: 'number' },
         'expiryPolicy.minimumMonths': { type: 'number' },
-        birthdayGreetings: { description: "Send members a birthday message, on their day in their time zone, once a year" },
+        birthdayGreetings: { description: 'Send members a birthday message, on their day in their time zone, once a year' },
         birthdayBonusPoints: { type: 'number', description: 'Points the program gives with the birthday message; 0 for a message alone' },
         birthdayDaysBefore: { type: 'number', description: 'Celebrate this many days before the birthday (0: on the day), 0 to 31' },
         birthdayDaysAfter: { type: 'number', description: 'Runs missed until then still celebrate up to this many days after it, 0 to 31' },

@@ -16,9 +16,9 @@ describe('the birthday settings the back office takes', () => {
         birthdayChannel: 'email_or_sms',
       }),
     ).toEqual({});
-    expect(checkBirthdaySettings({ birthdayBonusPoints: 250, birthdayDaysBefore: 3, birthdayDaysAfter: 7, birthdayChannel: 'sms' })).toEqual(
-      {},
-    );
+    expect(
+      checkBirthdaySettings({ birthdayBonusPoints: 250, birthdayDaysBefore: 3, birthdayDaysAfter: 7, birthdayChannel: 'sms' }),
+    ).toEqual({});
   });
 
   it('names each field at fault, in words', () => {
@@ -96,7 +96,12 @@ describe('a daily run', () => {
       },
     ]);
     expect(await greetings(member.id)).toEqual([
-      { occasion: '2027', details: { points: 50, birthdayOn: '2027-03-10' }, notBefore: '2027-03-10T09:00:00.000Z', queued: 'member_message' },
+      {
+        occasion: '2027',
+        details: { points: 50, birthdayOn: '2027-03-10' },
+        notBefore: '2027-03-10T09:00:00.000Z',
+        queued: 'member_message',
+      },
     ]);
     // The next year, again once.
     expect((await run('2028-03-10T08:00:00Z')).celebrated).toBe(1);

@@ -43,7 +43,9 @@ export async function messageRoute(manager: EntityManager, pending: PendingMessa
   const allowed = reachable.find((channel) => mayMessage(member, kind, channel));
   if (allowed) return { channel: allowed };
   if (reachable.length > 0) return { notSent: `the member turned ${messageKindLabels[kind]} by ${reachable.join(' and ')} off` };
-  return { notSent: kind === 'welcome' ? 'the member has no verified address' : `the member has no address for ${candidates.join(' or ')}` };
+  return {
+    notSent: kind === 'welcome' ? 'the member has no verified address' : `the member has no address for ${candidates.join(' or ')}`,
+  };
 }
 
 export async function recordMessageSent(manager: EntityManager, messageId: string, channel: MessageChannel): Promise<void> {

@@ -147,7 +147,8 @@ function checkBirthday(value: unknown, today: Date): string | null {
 }
 
 function checkLanguage(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 35) throw new ProfileRefusedError('language', 'must be a language tag, such as en or fr-BE');
+  if (typeof value !== 'string' || value.length > 35)
+    throw new ProfileRefusedError('language', 'must be a language tag, such as en or fr-BE');
   try {
     const [canonical] = Intl.getCanonicalLocales(value);
     if (canonical) return canonical;
@@ -157,14 +158,17 @@ function checkLanguage(value: unknown): string {
   throw new ProfileRefusedError('language', 'must be a language tag, such as en or fr-BE');
 }
 
+const timeZoneRule = 'must be a time zone of the IANA database, such as Europe/Paris or America/New_York';
+
 function checkTimeZone(value: unknown): string {
-  const refusal = new ProfileRefusedError('timeZone', 'must be a time zone of the IANA database, such as Europe/Paris or America/New_York');
   // Offsets (`+01:00`) are no zone: they know no summer time.
-  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) throw refusal;
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) {
+    throw new ProfileRefusedError('timeZone', timeZoneRule);
+  }
   try {
     return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
   } catch {
-    throw refusal;
+    throw new ProfileRefusedError('timeZone', timeZoneRule);
   }
 }
 
@@ -231,7 +235,7 @@ export async function updateMemberProfile(
   if (checked.timeZone !== undefined) {
     // Birthdays are found by the database's own zones: it must know this one too.
     const [known] = await manager.query(`SELECT 1 FROM pg_timezone_names WHERE name = $1`, [checked.timeZone]);
-    if (!known) checkTimeZone('');
+    if (!known) throw new ProfileRefusedError('timeZone', timeZoneRule);
   }
   const { preferences, ...fields } = checked;
   await manager
@@ -252,7 +256,12 @@ const withChoices = () =>
       FROM (SELECT jsonb_object_keys(member."messagePreferences") UNION SELECT jsonb_object_keys(CAST(:choices AS jsonb))) AS kinds(k))`;
 
 /** Turns one kind of message off on one channel (an unsubscribe link) for the member `memberId` stands for. */
-export async function turnOffMessages(manager: EntityManager, memberId: string, kind: MessageKind, channel: MessageChannel): Promise<Member> {
+export async function turnOffMessages(
+  manager: EntityManager,
+  memberId: string,
+  kind: MessageKind,
+  channel: MessageChannel,
+): Promise<Member> {
   const member = await liveMember(manager, memberId);
   await manager
     .createQueryBuilder()

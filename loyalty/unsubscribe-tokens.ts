@@ -57,10 +57,6 @@ export async function unsubscribeKey(manager: EntityManager): Promise<string> {
   await manager.query(`UPDATE program_settings SET "unsubscribeSecret" = $1 WHERE id = 1 AND "unsubscribeSecret" IS NULL`, [
     randomBytes(32).toString('hex'),
   ]);
-  const row = await manager
-    .createQueryBuilder(ProgramSettings, 's')
-    .addSelect('s.unsubscribeSecret')
-    .where('s.id = 1')
-    .getOneOrFail();
+  const row = await manager.createQueryBuilder(ProgramSettings, 's').addSelect('s.unsubscribeSecret').where('s.id = 1').getOneOrFail();
   return row.unsubscribeSecret!;
 }

@@ -24,7 +24,8 @@ function page(res: Response, status: number, title: string, body: string): void 
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',
       'X-Robots-Tag': 'noindex',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     })
     .type('html')
     .send(
@@ -78,11 +79,14 @@ function whatStops(claims: UnsubscribeClaims, address: string | null): string {
  */
 export function unsubscribeRouter({ dataSource, logFault }: UnsubscribeDependencies): Router {
   const router = express.Router();
+  // The installation's key never changes once made.
+  let key: string | undefined;
 
   /** The member and what the link stops, or null for a link Tessera did not make (or a member no longer there). */
   async function claimsOf(token: unknown) {
     if (typeof token !== 'string') return null;
-    const claims = readUnsubscribeToken(await unsubscribeKey(dataSource.manager), token);
+    key ??= await unsubscribeKey(dataSource.manager);
+    const claims = readUnsubscribeToken(key, token);
     const member = claims && (await currentMember(dataSource.manager, claims.memberId));
     return claims && member ? { claims, member, token } : null;
   }

@@ -7,11 +7,7 @@ const number = new Intl.NumberFormat('en');
 const hello = (displayName: string | null) => `Hello${displayName ? ` ${displayName}` : ''},`;
 
 /** The welcome a member gets once they can be reached, with the way to their dashboard. */
-export function welcomeMessage(
-  member: { displayName: string | null },
-  channel: MessageChannel,
-  publicUrl: string,
-): MemberMessageContent {
+export function welcomeMessage(member: { displayName: string | null }, channel: MessageChannel, publicUrl: string): MemberMessageContent {
   const dashboard = `${publicUrl.replace(/\/+$/, '')}/member`;
   if (channel === 'sms') return { channel, text: `Welcome to Tessera! Your points and rewards, from every partner store: ${dashboard}` };
   return {

@@ -108,7 +108,8 @@ it('pays each birthday once a year over two years of daily runs, on the day in t
   const texts = await readSmsInbox(harness.smsSink.directory);
   const toSamoa = texts.filter((sms) => sms.to === '+33612349001');
   expect(toSamoa).toHaveLength(2);
-  for (const sms of toSamoa) expect(sms.text).toMatch(/^Happy birthday from Tessera! 25 points .* Stop: http:\/\/localhost:3000\/unsubscribe\?t=[\w-]+$/);
+  for (const sms of toSamoa)
+    expect(sms.text).toMatch(/^Happy birthday from Tessera! 25 points .* Stop: http:\/\/localhost:3000\/unsubscribe\?t=[\w-]+$/);
   expect(texts.filter((sms) => sms.to === '+33612349002')).toEqual([]);
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 900_000);

@@ -112,7 +112,12 @@ describe('the welcome', () => {
   it('is sent after a crash between the commit and the start, once however many times it is started', async () => {
     // Enrolled, but the process died before starting the welcome: the outbox still holds it.
     const { member } = await harness.db.dataSource.transaction((manager) =>
-      enrolCustomer(manager, p.ledger, { partnerId: store.id, customerId: 'welcome-dee', email: 'welcome-dee@example.test', emailVerified: true }),
+      enrolCustomer(manager, p.ledger, {
+        partnerId: store.id,
+        customerId: 'welcome-dee',
+        email: 'welcome-dee@example.test',
+        emailVerified: true,
+      }),
     );
     expect(await mailTo('welcome-dee@example.test')).toEqual([]);
     await Promise.all([harness.processes.dispatchQueued(), harness.processes.dispatchQueued()]);
@@ -157,7 +162,9 @@ describe('the unsubscribe link', () => {
     // Pressed again (a second click, a retry): the same answer, nothing else changed.
     expect((await fetch(link, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) })).status).toBe(200);
     const after = await snapshot();
-    expect(after.filter((row: { id: string }) => row.id !== member.id)).toEqual(before.filter((row: { id: string }) => row.id !== member.id));
+    expect(after.filter((row: { id: string }) => row.id !== member.id)).toEqual(
+      before.filter((row: { id: string }) => row.id !== member.id),
+    );
   });
 
   it('answers a forged, altered or missing token with a clear 400 page, and changes nothing', async () => {
@@ -174,7 +181,10 @@ describe('the unsubscribe link', () => {
     ];
     for (const t of forged) {
       for (const method of ['GET', 'POST']) {
-        const answer = await fetch(`${web.url}/unsubscribe?t=${encodeURIComponent(t)}`, { method, body: method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined });
+        const answer = await fetch(`${web.url}/unsubscribe?t=${encodeURIComponent(t)}`, {
+          method,
+          body: method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined,
+        });
         expect(answer.status, `${method} ${t}`).toBe(400);
         expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
         expect(await answer.text()).toContain('This unsubscribe link is not valid');
@@ -221,9 +231,14 @@ describe('the reminders members had already', () => {
     await db.manager.insert(Bonus, { name: 'We miss you', moment: 'reactivation', points: 15, inactivityDays: 20 });
     const told = await p.member('inactive-told');
     const quiet = await p.member('inactive-quiet');
-    await db.query(`UPDATE member SET "enrolledAt" = now() - interval '40 days' WHERE id = ANY($1::uuid[])`, [[told.member.id, quiet.member.id]]);
+    await db.query(`UPDATE member SET "enrolledAt" = now() - interval '40 days' WHERE id = ANY($1::uuid[])`, [
+      [told.member.id, quiet.member.id],
+    ]);
     await updateMemberProfile(db.manager, quiet.member.id, { preferences: { reactivation: { email: false } } });
-    await harness.env.client.workflow.execute('reactivationWorkflow', { taskQueue: harness.taskQueue, workflowId: `reactivation-${randomUUID()}` });
+    await harness.env.client.workflow.execute('reactivationWorkflow', {
+      taskQueue: harness.taskQueue,
+      workflowId: `reactivation-${randomUUID()}`,
+    });
     expect(await p.available(told.account.id)).toBe(15);
     expect(await p.available(quiet.account.id)).toBe(15);
     const [email] = await mailTo('inactive-told@example.test');
@@ -251,7 +266,10 @@ describe('the birthday settings in the back office', () => {
         body: new URLSearchParams({ email: 'birthday-manager@tessera.test', password: 'a long enough password' }),
         redirect: 'manual',
       });
-      const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('tessera_admin='))!.split(';')[0]!;
+      const cookie = signIn.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('tessera_admin='))!
+        .split(';')[0]!;
       const edit = async (fields: Record<string, string>) => {
         const form = new FormData();
         for (const [key, value] of Object.entries(fields)) form.append(key, value);
@@ -262,11 +280,19 @@ describe('the birthday settings in the back office', () => {
         });
         return (await response.json()) as { record: { errors: Record<string, { message: string }> }; notice: { type: string } };
       };
-      const refused = await edit({ birthdayGreetings: 'true', birthdayBonusPoints: '-5', birthdayDaysBefore: '40', birthdayChannel: 'fax' });
+      const refused = await edit({
+        birthdayGreetings: 'true',
+        birthdayBonusPoints: '-5',
+        birthdayDaysBefore: '40',
+        birthdayChannel: 'fax',
+      });
       expect(refused.record.errors.birthdayBonusPoints?.message).toMatch(/whole number of points/);
       expect(refused.record.errors.birthdayDaysBefore?.message).toMatch(/0 to 31/);
       expect(refused.record.errors.birthdayChannel?.message).toMatch(/email, sms or email_or_sms/);
-      expect(await db.manager.findOneByOrFail(ProgramSettings, { id: 1 })).toMatchObject({ birthdayGreetings: false, birthdayBonusPoints: 0 });
+      expect(await db.manager.findOneByOrFail(ProgramSettings, { id: 1 })).toMatchObject({
+        birthdayGreetings: false,
+        birthdayBonusPoints: 0,
+      });
 
       const saved = await edit({
         birthdayGreetings: 'true',

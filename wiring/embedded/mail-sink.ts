@@ -81,7 +81,15 @@ export async function readInbox(directory: string): Promise<ReceivedMail[]> {
         text: parsed.text ?? '',
         html: parsed.html || undefined,
         attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
-        headers: Object.fromEntries(parsed.headerLines.map(({ key, line }) => [key, line.replace(/^[^:]*:/, '').replace(/\r?\n[ \t]+/g, ' ').trim()])),
+        headers: Object.fromEntries(
+          parsed.headerLines.map(({ key, line }) => [
+            key,
+            line
+              .replace(/^[^:]*:/, '')
+              .replace(/\r?\n[ \t]+/g, ' ')
+              .trim(),
+          ]),
+        ),
       };
     }),
   );

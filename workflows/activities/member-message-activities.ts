@@ -34,7 +34,11 @@ export function createMemberMessageActivities({
           : birthdayMessage(pending.member, pending.details as unknown as BirthdayDetails, route.channel, publicUrl);
       if (!(await messenger.send(pending.member.id, pending.kind, content))) {
         // Turned off between the route and the send.
-        await recordMessageNotSent(dataSource.manager, messageId, `the member turned ${messageKindLabels[pending.kind]} by ${route.channel} off`);
+        await recordMessageNotSent(
+          dataSource.manager,
+          messageId,
+          `the member turned ${messageKindLabels[pending.kind]} by ${route.channel} off`,
+        );
         return 'not_sent';
       }
       await recordMessageSent(dataSource.manager, messageId, route.channel);
