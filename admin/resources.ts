@@ -13,6 +13,7 @@ import type { BaseEntity, DataSource } from 'typeorm';
 import {
   ApiKey,
   AuditEntry,
+  birthdayChannels,
   Bonus,
   Booster,
   EarningRule,
@@ -35,6 +36,7 @@ import {
   WebhookEndpoint,
   webhookEvents,
 } from '../entities/index.js';
+import { checkBirthdaySettings } from '../loyalty/birthdays.js';
 import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { hashPassword } from './passwords.js';
@@ -210,6 +212,10 @@ export function backOfficeResources(
     };
   };
 
+  const birthdayFields = ['birthdayBonusPoints', 'birthdayDaysBefore', 'birthdayDaysAfter', 'birthdayChannel'];
+  const programSettingsChecks: Before = (request, context) =>
+    checked(() => checkBirthdaySettings(formValues(request, context, birthdayFields)))(request, context);
+
   const webhookEndpointChecks: Before = (request, context) =>
     checked(() => checkWebhookEndpoint(formValues(request, context, ['url', 'events']), webhookUrls))(request, context);
 
@@ -351,7 +357,19 @@ export function backOfficeResources(
         'expiryPolicy.day': { type: 'number' },
         'expiryPolicy.yearsAfter': { type: 'number' },
         'expiryPolicy.minimumMonths': { type: 'number' },
+        birthdayGreetings: { description: 'Send members a birthday message, on their day in their time zone, once a year' },
+        birthdayBonusPoints: { type: 'number', description: 'Points the program gives with the birthday message; 0 for a message alone' },
+        birthdayDaysBefore: { type: 'number', description: 'Celebrate this many days before the birthday (0: on the day), 0 to 31' },
+        birthdayDaysAfter: { type: 'number', description: 'Runs missed until then still celebrate up to this many days after it, 0 to 31' },
+        birthdayChannel: {
+          availableValues: birthdayChannels.map((value) => ({
+            value,
+            label: { email: 'email', sms: 'text message', email_or_sms: 'email, else text message' }[value],
+          })),
+          description: 'How the birthday message goes; members who turned it off there get the bonus without it',
+        },
       },
+      checks: programSettingsChecks,
       prepare: typedJson(
         ['expiryPolicy'],
         ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths'],

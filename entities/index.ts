@@ -19,6 +19,7 @@ import { Member } from './member.js';
 import { MemberLink } from './member-link.js';
 import { MemberMerge } from './member-merge.js';
 import { MemberCode } from './member-code.js';
+import { MemberMessage } from './member-message.js';
 import { MemberSession } from './member-session.js';
 import { OutboxEntry } from './outbox-entry.js';
 import { MemberEvent } from './member-event.js';
@@ -59,6 +60,7 @@ export {
   MemberLink,
   MemberMerge,
   MemberCode,
+  MemberMessage,
   MemberSession,
   OutboxEntry,
   Partner,
@@ -90,8 +92,8 @@ export { bonusMoments } from './bonus.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
 export type { BoosterTarget } from './booster.js';
 export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
-export type { ExpiryPolicy, RefundShortfallPolicy } from './program-settings.js';
-export { refundShortfallPolicies } from './program-settings.js';
+export type { BirthdayChannel, ExpiryPolicy, RefundShortfallPolicy } from './program-settings.js';
+export { birthdayChannels, refundShortfallPolicies } from './program-settings.js';
 export type { RefundedLine } from './event-refund.js';
 export type { EventLineRecord } from './member-event.js';
 export { salesChannels } from './point-of-sale.js';
@@ -120,6 +122,7 @@ export const entities = [
   MemberMerge,
   MemberCode,
   MemberSession,
+  MemberMessage,
   EventRefund,
   PointsDebt,
   Reward,

@@ -51,6 +51,25 @@ export class Member extends BaseEntity {
   @Column({ type: 'uuid', nullable: true })
   mergedIntoId: string | null;
 
+  /** The day the member was born (`YYYY-MM-DD`), as they gave it: their birthday message and bonus come around it. */
+  @Column({ type: 'date', nullable: true })
+  birthday: string | null;
+
+  /** The language the member reads, as a BCP 47 tag (`en`, `fr-BE`). */
+  @Column({ type: 'text', default: 'en' })
+  language: string;
+
+  /** The member's IANA time zone: their days (a birthday) begin and end there. */
+  @Column({ type: 'text', default: 'UTC' })
+  timeZone: string;
+
+  /**
+   * The member's own choices of the messages they get, by kind and channel (`{"marketing": {"sms":
+   * false}}`); whatever they did not choose follows the program's defaults (loyalty/member-preferences.ts).
+   */
+  @Column({ type: 'jsonb', default: {} })
+  messagePreferences: Record<string, Record<string, boolean>>;
+
   @CreateDateColumn({ type: 'timestamptz' })
   enrolledAt: Date;
 }

@@ -1,7 +1,7 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /** The durable processes a committed write may start: each has a workflow, started from the outbox. */
-export const outboxProcesses = ['webhook_delivery', 'reward_fulfilment', 'care_approval', 'hold_timeout'] as const;
+export const outboxProcesses = ['webhook_delivery', 'reward_fulfilment', 'care_approval', 'hold_timeout', 'member_message'] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 
 /**
@@ -19,7 +19,7 @@ export class OutboxEntry extends BaseEntity {
   @Column({ type: 'text' })
   process: OutboxProcess;
 
-  /** The record the process is about: a webhook delivery, a redemption, a care adjustment, a hold. */
+  /** The record the process is about: a webhook delivery, a redemption, a care adjustment, a hold, a member message. */
   @Column({ type: 'uuid' })
   subjectId: string;
 

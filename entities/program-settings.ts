@@ -19,11 +19,19 @@ export type ExpiryPolicy =
 export const refundShortfallPolicies = ['debt', 'refuse'] as const;
 export type RefundShortfallPolicy = (typeof refundShortfallPolicies)[number];
 
+/** How a birthday message goes: by email, by SMS, or by email when the member can get it and by SMS otherwise. */
+export const birthdayChannels = ['email', 'sms', 'email_or_sms'] as const;
+export type BirthdayChannel = (typeof birthdayChannels)[number];
+
 /** The program's own settings: one row. */
 @Entity({ name: 'program_settings' })
 @Check('program_settings_single_row', '"id" = 1')
 @Check('program_settings_refund_shortfall', `"refundShortfall" IN ('debt', 'refuse')`)
 @Check('program_settings_backdate_days', '"eventBackdateDays" BETWEEN 0 AND 366')
+@Check(
+  'program_settings_birthday',
+  `"birthdayBonusPoints" >= 0 AND "birthdayDaysBefore" BETWEEN 0 AND 31 AND "birthdayDaysAfter" BETWEEN 0 AND 31 AND "birthdayChannel" IN ('email', 'sms', 'email_or_sms')`,
+)
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -56,4 +64,28 @@ export class ProgramSettings extends BaseEntity {
   /** Signs the earn widget's member tokens; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })
   widgetSecret: string | null;
+
+  /**
+   * Members get a birthday message (in their time zone, once a year, by `birthdayChannel`) from
+   * `birthdayDaysBefore` days before their birthday to `birthdayDaysAfter` days after it, with
+   * `birthdayBonusPoints` from the program when above 0.
+   */
+  @Column({ type: 'boolean', default: false })
+  birthdayGreetings: boolean;
+
+  @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
+  birthdayBonusPoints: number;
+
+  @Column({ type: 'integer', default: 0 })
+  birthdayDaysBefore: number;
+
+  @Column({ type: 'integer', default: 0 })
+  birthdayDaysAfter: number;
+
+  @Column({ type: 'text', default: 'email' })
+  birthdayChannel: BirthdayChannel;
+
+  /** Signs the unsubscribe links of members' messages; random per installation, made on first use. */
+  @Column({ type: 'text', nullable: true, select: false })
+  unsubscribeSecret: string | null;
 }

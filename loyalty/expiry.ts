@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { ExpiryAlert } from '../entities/index.js';
+import { ExpiryAlert, type Member } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
 import { customerIdOf } from './member-identity.js';
+import { mayMessage } from './member-preferences.js';
 import { queueWebhooks } from './webhooks.js';
 
 export interface ExpiryFailure {
@@ -140,23 +141,40 @@ export interface ExpiryNotice {
 
 /**
  * The members to tell that points expire within `daysAhead` days, one notice per member, leaving
- * out lots they were already told about at that horizon. Members without an email are skipped.
+ * out lots they were already told about at that horizon. Members who cannot get the reminder by
+ * email (none, or turned off) are left out.
  */
 export async function dueExpiryNotices(dataSource: DataSource, asOf: Date, daysAhead: number): Promise<ExpiryNotice[]> {
-  const rows: { memberId: string; email: string; displayName: string | null; points: string; expiresOn: Date; lotIds: string[] }[] =
-    await dataSource.query(
-      `SELECT m.id AS "memberId", m.email, m."displayName", SUM(l.remaining) AS points, MIN(l."expiresAt") AS "expiresOn",
-            array_agg(l.id) AS "lotIds"
+  const rows: (Pick<Member, 'phone' | 'mergedIntoId' | 'messagePreferences'> & {
+    memberId: string;
+    email: string;
+    displayName: string | null;
+    points: string;
+    expiresOn: Date;
+    lotIds: string[];
+  })[] = await dataSource.query(
+    `SELECT m.id AS "memberId", m.email, m.phone, m."mergedIntoId", m."messagePreferences", m."displayName",
+            SUM(l.remaining) AS points, MIN(l."expiresAt") AS "expiresOn", array_agg(l.id) AS "lotIds"
        FROM point_lot l
        JOIN ledger_account a ON a.id = l."memberAccountId"
        JOIN member m ON m.id = a."memberId"
       WHERE l.remaining > 0 AND l."expiresAt" > $1 AND l."expiresAt" <= $1::timestamptz + make_interval(days => $2)
         AND m.email IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM expiry_alert x WHERE x."lotId" = l.id AND x."daysAhead" = $2)
-      GROUP BY m.id, m.email, m."displayName"`,
-      [asOf, daysAhead],
-    );
-  return rows.map((r) => ({ ...r, points: Number(r.points), daysAhead }));
+      GROUP BY m.id`,
+    [asOf, daysAhead],
+  );
+  return rows
+    .filter((r) => mayMessage(r, 'expiry', 'email'))
+    .map((r) => ({
+      memberId: r.memberId,
+      email: r.email,
+      displayName: r.displayName,
+      points: Number(r.points),
+      expiresOn: r.expiresOn,
+      lotIds: r.lotIds,
+      daysAhead,
+    }));
 }
 
 /** Records that a notice went out, so its lots are not announced again at that horizon. */

@@ -5,6 +5,7 @@ import { balanceOf, openMemberAccount } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { normalizeEmail, normalizePhone } from './contact-addresses.js';
+import { welcomeWhenReachable } from './member-messages.js';
 import { Refusal } from './refusal.js';
 
 /** A store's customer, named as the store names them. */
@@ -175,6 +176,7 @@ export async function enrolCustomer(
   );
   await manager.insert(MemberLink, { partnerId: customer.partnerId, customerId: customer.customerId, memberId: member.id, cause: 'store' });
   const account = await openMemberAccount(manager, member);
+  await welcomeWhenReachable(manager, member.id);
   return { member, account, enrolledNow: true };
 }
 
@@ -276,8 +278,12 @@ async function memberOwning(manager: EntityManager, addresses: { email?: string;
   return null;
 }
 
-/** Records addresses a store verified for its customer: the member becomes reachable, so the coalition's. */
+/**
+ * Records addresses a store verified for its customer: the member becomes reachable, so the
+ * coalition's, and is welcomed when they were not reachable before.
+ */
 async function proveAddresses(manager: EntityManager, member: Member, verified: { email?: string; phone?: string }): Promise<void> {
+  const reachableBefore = member.emailVerifiedAt !== null || member.phoneVerifiedAt !== null;
   const now = new Date();
   await manager.update(
     Member,
@@ -288,6 +294,7 @@ async function proveAddresses(manager: EntityManager, member: Member, verified: 
       provisionalPartnerId: null,
     },
   );
+  if (!reachableBefore) await welcomeWhenReachable(manager, member.id);
 }
 
 /** Merges a store's provisional customer into the member they proved to be, unless points are still held or owed. */

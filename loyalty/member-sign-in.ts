@@ -5,6 +5,7 @@ import { openMemberAccount } from './ledger/accounts.js';
 import { normalizeEmail, normalizePhone } from './contact-addresses.js';
 import { countCodeTry, issueMemberCode, useMemberCode, type IssuedCode } from './member-codes.js';
 import { lockAddress } from './member-identity.js';
+import { welcomeWhenReachable } from './member-messages.js';
 import { Refusal } from './refusal.js';
 
 /** Sign-in codes one address may be sent in an hour: enough to retry, too few to flood someone's inbox. */
@@ -90,6 +91,7 @@ export async function completeSignIn(
     }),
   );
   await openMemberAccount(manager, member);
+  await welcomeWhenReachable(manager, member.id);
   return { memberId: member.id, enrolledNow: true };
 }
 

@@ -9,6 +9,8 @@ export interface OutboxDetails {
   care_approval: Record<string, never>;
   /** When the hold gives its points back if nothing settled it (ISO 8601). */
   hold_timeout: { expiresAt: string };
+  /** The kind makes the workflow id readable; a message held for a civil hour of the member's day says until when (ISO 8601). */
+  member_message: { kind: string; notBefore?: string };
 }
 
 /** A queued process as the dispatcher sees it. */

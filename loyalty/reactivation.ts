@@ -8,7 +8,6 @@ import { Refusal } from './refusal.js';
 
 export interface Reactivation {
   memberId: string;
-  email: string | null;
   displayName: string | null;
   points: number;
   bonusName: string;
@@ -43,12 +42,11 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
     const inactive: {
       memberId: string;
       accountId: string;
-      email: string | null;
       displayName: string | null;
       enrolledAt: Date;
       lastActivity: Date;
     }[] = await dataSource.query(
-      `SELECT m.id AS "memberId", a.id AS "accountId", m.email, m."displayName", m."enrolledAt",
+      `SELECT m.id AS "memberId", a.id AS "accountId", m."displayName", m."enrolledAt",
                 GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) AS "lastActivity"
            FROM member m JOIN ledger_account a ON a."memberId" = m.id
            LEFT JOIN member_event e ON e."memberId" = m.id
@@ -89,7 +87,6 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
       if (written && !written.replayed) {
         given.push({
           memberId: member.memberId,
-          email: member.email,
           displayName: member.displayName,
           points: bonus.points,
           bonusName: bonus.name,

@@ -32,6 +32,7 @@ export const refusalCodes = {
   member_authorization_refused: 'forbidden',
   member_unreachable: 'unprocessable',
   too_many_codes: 'too_many',
+  invalid_profile: 'invalid',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -1,13 +1,14 @@
 import type { ExpiryFailure, ExpiryNotice } from '../loyalty/expiry.js';
+import type { MemberMessageContent } from './member-messenger.js';
 
 const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const number = new Intl.NumberFormat('en');
 
 /** The member's "your points expire soon" email. */
-export function expiryEmail(notice: ExpiryNotice) {
+export function expiryEmail(notice: ExpiryNotice): MemberMessageContent {
   const when = date.format(new Date(notice.expiresOn));
   return {
-    to: notice.email,
+    channel: 'email',
     subject: `${number.format(notice.points)} of your points expire on ${when}`,
     text:
       `Hello${notice.displayName ? ` ${notice.displayName}` : ''},\n\n` +

@@ -83,12 +83,10 @@ beforeAll(async () => {
   // Every member is known to both stores by the same id and a verified email: one person, whom both may serve.
   for (const member of members) {
     for (const { partnerId } of keys) {
-      const { member: enrolled } = await enrolCustomer(seeding.manager, p.ledger, {
-        partnerId,
-        customerId: member,
-        email: `${member}@example.test`,
-        emailVerified: true,
-      });
+      // In a transaction, as every enrolment: it queues the member's welcome.
+      const { member: enrolled } = await seeding.transaction((manager) =>
+        enrolCustomer(manager, p.ledger, { partnerId, customerId: member, email: `${member}@example.test`, emailVerified: true }),
+      );
       sessions.set(member, (await openMemberSession(seeding.manager, { memberId: enrolled.id, partnerId: null })).token);
     }
   }

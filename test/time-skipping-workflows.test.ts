@@ -13,6 +13,8 @@ import { redeemReward } from '../loyalty/redemptions.js';
 import { productionTiming, workflowIds, type ProcessTiming } from '../workflows/process-dispatch.js';
 import { createBoosterActivities } from '../workflows/activities/booster-activities.js';
 import { createMailer } from '../reports/mailer.js';
+import { createMemberMessenger } from '../reports/member-messenger.js';
+import { createSmppSender } from '../reports/sms-sender.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { createProgram, memberIdOf } from './support/program.js';
 import { startTimeSkippingServer, startWorkerHarness, testSupplierOptions, type WorkerHarness } from './support/temporal.js';
@@ -318,12 +320,15 @@ it('announces a booster to each member once, even when the announcement is retri
   const [booster] = await db.manager.save(Booster, [{ name: 'Retry week', coefficient: 2, target: { category: 'cake' }, active: false }]);
   await p.member('retry-fan');
   const mailer = createMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
-  const { announceBooster } = createBoosterActivities({ dataSource: db, mailer, operatorEmail: harness.operatorEmail });
+  const sms = createSmppSender(harness.smsSink.smsUrl, 'Tessera');
+  const messenger = createMemberMessenger({ dataSource: db, mailer, sms, publicUrl: 'http://localhost:3000' });
+  const { announceBooster } = createBoosterActivities({ dataSource: db, mailer, messenger, operatorEmail: harness.operatorEmail });
   const activity = new MockActivityEnvironment();
   const first = await activity.run(announceBooster, booster!.id);
   // The retry after a worker lost at the end of the first attempt tells no one again.
   expect(await activity.run(announceBooster, booster!.id)).toBe(0);
   mailer.close();
+  sms.close();
   expect(first).toBeGreaterThanOrEqual(1);
   const toFan = (await readInbox(harness.sink.directory)).filter(
     (m) => m.to.includes('retry-fan@example.test') && m.subject.startsWith('Retry week'),

@@ -109,7 +109,7 @@ export async function composeWeb(
 
 /** The durable half: the Temporal worker with every workflow and activity, fulfilling through `supplier`. */
 export function composeWorker(
-  { config, dataSource, mailer, publicUrl }: Foundation,
+  { config, dataSource, mailer, smsSender, publicUrl }: Foundation,
   connection: NativeConnection,
   supplier: RewardSupplier,
 ): Promise<Worker> {
@@ -119,6 +119,7 @@ export function composeWorker(
     taskQueue: config.taskQueue,
     dataSource,
     mailer,
+    smsSender,
     operatorEmail: config.operatorEmail,
     supplier,
     publicUrl,

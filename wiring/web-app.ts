@@ -5,6 +5,7 @@ import { problemErrorHandler } from '../api/problem.js';
 import { supplierCallbackRouter, type SupplierCallbackDependencies } from '../api/supplier-router.js';
 import { apiV1Router, type ApiDependencies } from '../api/v1-router.js';
 import { widgetRouter } from '../api/widget-router.js';
+import { unsubscribeRouter } from '../portal/unsubscribe-router.js';
 import { demoStoreRouter } from './demo-store-page.js';
 import { inboxRouter, type InboxFolders } from './inbox-page.js';
 import { logger } from './logger.js';
@@ -24,7 +25,7 @@ export interface WebAppOptions {
   supplierCallback?: Omit<SupplierCallbackDependencies, 'logFault'>;
 }
 
-/** The HTTP surface: health, the partner API, the back office, and the dev inbox. */
+/** The HTTP surface: health, the partner API, the member dashboard and unsubscribe links, the back office, and the dev inbox. */
 export function createWebApp({ health, api, inbox, demoStore = false, backOffice, portal, supplierCallback }: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -42,6 +43,8 @@ export function createWebApp({ health, api, inbox, demoStore = false, backOffice
   }
   app.use('/api', apiDocsRouter());
   app.use(widgetRouter({ dataSource: api.dataSource, ledger: api.ledger, memberCodes: api.memberCodes }));
+  // At the root: the links in members' messages are <public URL>/unsubscribe?t=…
+  app.use(unsubscribeRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'unsubscribe') }));
   if (demoStore) app.use(demoStoreRouter(api.dataSource));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);

@@ -10,3 +10,5 @@ export { boosterWindowWorkflow } from './booster-window.workflow.js';
 export { partnerReportsWorkflow } from './partner-reports.workflow.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';
 export { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
+export { memberMessageWorkflow } from './member-message.workflow.js';
+export { birthdayWorkflow } from './birthday.workflow.js';

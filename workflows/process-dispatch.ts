@@ -5,6 +5,7 @@ import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js'
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
+import { memberMessageWorkflow } from './member-message.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
 
@@ -21,6 +22,7 @@ export const workflowIds = {
   rewardFulfilment: (rewardCode: string, redemptionId: string) => `reward-fulfilment-${rewardCode}-${redemptionId}`,
   careApproval: (adjustmentId: string) => `care-approval-${adjustmentId}`,
   holdTimeout: (pendingTransferId: string) => `hold-timeout-${pendingTransferId}`,
+  memberMessage: (kind: string, messageId: string) => `member-message-${kind}-${messageId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -73,6 +75,12 @@ export function temporalProcesses({
         ...once,
         workflowId: workflowIds.holdTimeout(subjectId),
         args: [{ pendingTransferId: subjectId, expiresAt: details.expiresAt }],
+      }),
+    member_message: ({ subjectId, details }) =>
+      client.workflow.start(memberMessageWorkflow, {
+        ...once,
+        workflowId: workflowIds.memberMessage(details.kind, subjectId),
+        args: [{ messageId: subjectId, notBefore: details.notBefore }],
       }),
   };
 

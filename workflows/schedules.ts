@@ -7,6 +7,7 @@ import {
   type ScheduleSpec,
   type Workflow,
 } from '@temporalio/client';
+import { birthdayWorkflow } from './birthday.workflow.js';
 import { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 import { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 import { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
@@ -22,7 +23,16 @@ export const scheduleIds = {
   weeklyReports: 'partner-reports-weekly',
   monthlyReports: 'partner-reports-monthly',
   outboxSweep: 'outbox-sweep',
+  birthdays: 'birthdays-daily',
 } as const;
+
+/**
+ * When the birthday run starts, UTC: in Europe, Africa, Asia and Oceania it is already the
+ * member's day (messages wait for 09:00 there); from UTC-8 to UTC-1 it is the small hours of the
+ * same day (they wait for 09:00 too); at UTC-9 and further west it is still the evening before, so
+ * those members are celebrated, at once, on the evening of their own day.
+ */
+export const birthdayRunHourUtc = 8;
 
 /** Schedules an earlier version registered that nothing runs any more. */
 const retiredScheduleIds = ['webhook-outbox'];
@@ -81,6 +91,13 @@ export function programSchedules(expiryAlertDays: number[] = [30, 7]) {
       workflow: partnerReportsWorkflow,
       workflowId: 'partner-reports-monthly',
       args: ['monthly'],
+    }),
+    recurring({
+      scheduleId: scheduleIds.birthdays,
+      spec: { calendars: [{ hour: birthdayRunHourUtc, minute: 0 }] },
+      workflow: birthdayWorkflow,
+      workflowId: 'birthdays',
+      args: [],
     }),
     recurring({
       scheduleId: scheduleIds.outboxSweep,

@@ -3,6 +3,9 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import type { DataSource } from 'typeorm';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import type { Mailer } from '../reports/mailer.js';
+import { createMemberMessenger } from '../reports/member-messenger.js';
+import type { SmsSender } from '../reports/sms-sender.js';
+import { createBirthdayActivities } from './activities/birthday-activities.js';
 import { createBoosterActivities } from './activities/booster-activities.js';
 import { createCareActivities } from './activities/care-activities.js';
 import { createExpiryActivities } from './activities/expiry-activities.js';
@@ -15,6 +18,7 @@ import type { RewardSupplier } from '../loyalty/fulfilment/reward-supplier.js';
 import { createLedgerActivities } from './activities/ledger-activities.js';
 import { createHoldActivities } from './activities/hold-activities.js';
 import { createOutboxActivities } from './activities/outbox-activities.js';
+import { createMemberMessageActivities } from './activities/member-message-activities.js';
 import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
@@ -26,8 +30,10 @@ export interface WorkerDependencies {
   taskQueue: string;
   dataSource: DataSource;
   mailer: Mailer;
+  /** Members' welcome and birthday texts go through it. */
+  smsSender: SmsSender;
   operatorEmail: string;
-  /** Base of the links put in emails. */
+  /** Base of the links put in emails and texts. */
   publicUrl?: string;
   /** Where rewards are ordered (the fake supplier until real ones are connected). */
   supplier: RewardSupplier;
@@ -53,12 +59,22 @@ const quietBundlerLogger = {
 /** The Temporal worker: the workflows, and activities wired to the database and mail. */
 export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
   const ledger = new Ledger(deps.dataSource);
+  const publicUrl = deps.publicUrl ?? 'http://localhost:3000';
+  const messenger = createMemberMessenger({ dataSource: deps.dataSource, mailer: deps.mailer, sms: deps.smsSender, publicUrl });
   const activities = refusalsAreFinal({
     ...createLedgerActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
-    ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createExpiryActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, messenger, operatorEmail: deps.operatorEmail }),
     ...createFundingActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
-    ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
-    ...createReactivationActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createBoosterActivities({ dataSource: deps.dataSource, mailer: deps.mailer, messenger, operatorEmail: deps.operatorEmail }),
+    ...createReactivationActivities({
+      dataSource: deps.dataSource,
+      ledger,
+      mailer: deps.mailer,
+      messenger,
+      operatorEmail: deps.operatorEmail,
+    }),
+    ...createBirthdayActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createMemberMessageActivities({ dataSource: deps.dataSource, messenger, publicUrl }),
     ...createWebhookActivities({ dataSource: deps.dataSource }),
     ...createOutboxActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
     ...createHoldActivities({ dataSource: deps.dataSource, ledger, supplier: deps.supplier }),
@@ -68,7 +84,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
       dataSource: deps.dataSource,
       ledger,
       mailer: deps.mailer,
-      publicUrl: deps.publicUrl ?? 'http://localhost:3000',
+      publicUrl,
     }),
   });
   return Worker.create({

@@ -9,7 +9,9 @@ import { provisionTemporalTestServer } from '../../wiring/provision/temporal-tes
 import { FakeRewardSupplier, type FakeSupplierOptions } from '../../loyalty/fulfilment/fake-supplier.js';
 import type { RewardSupplier } from '../../loyalty/fulfilment/reward-supplier.js';
 import { createMailer } from '../../reports/mailer.js';
+import { createSmppSender } from '../../reports/sms-sender.js';
 import { startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-sink.js';
+import { startSmsSink, type RunningSmsSink } from '../../wiring/embedded/sms-sink.js';
 import { temporalProcesses, type ProcessDispatcher, type ProcessTiming } from '../../workflows/process-dispatch.js';
 import { bundleWorkflows, createWorker } from '../../workflows/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -61,6 +63,7 @@ export interface WorkerHarness {
   db: TestDatabase;
   env: TestWorkflowEnvironment;
   sink: RunningMailSink;
+  smsSink: RunningSmsSink;
   taskQueue: string;
   operatorEmail: string;
   /** Starts what the outbox holds, on the harness's task queue, with `testTiming` (or the harness's own). */
@@ -80,7 +83,7 @@ export const testSupplierOptions: FakeSupplierOptions = {
 };
 
 /**
- * A Temporal server, a database of its own, a real SMTP sink and the project's worker polling
+ * A Temporal server, a database of its own, real SMTP and SMPP sinks and the project's worker polling
  * `taskQueue`, fulfilling through `supplier` (the tests' fake unless given): what each workflow
  * test file runs on.
  */
@@ -92,8 +95,14 @@ export async function startWorkerHarness(
     supplier = new FakeRewardSupplier(testSupplierOptions),
   }: { timing?: ProcessTiming; supplier?: RewardSupplier } = {},
 ): Promise<WorkerHarness> {
-  const [db, env, sink] = await Promise.all([createTestDatabase(), server(), startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-')))]);
+  const [db, env, sink, smsSink] = await Promise.all([
+    createTestDatabase(),
+    server(),
+    startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-'))),
+    startSmsSink(mkdtempSync(join(tmpdir(), 'tessera-sms-'))),
+  ]);
   const mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
+  const smsSender = createSmppSender(smsSink.smsUrl, 'Tessera');
   const operatorEmail = 'operator@tessera.test';
   const worker = await createWorker({
     connection: env.nativeConnection,
@@ -101,6 +110,7 @@ export async function startWorkerHarness(
     taskQueue,
     dataSource: db.dataSource,
     mailer,
+    smsSender,
     operatorEmail,
     supplier,
     workflowBundle: await workflowBundle(),
@@ -111,6 +121,7 @@ export async function startWorkerHarness(
     db,
     env,
     sink,
+    smsSink,
     taskQueue,
     operatorEmail,
     processes: temporalProcesses({ client: env.client, taskQueue, dataSource: db.dataSource, timing }),
@@ -118,7 +129,8 @@ export async function startWorkerHarness(
       worker.shutdown();
       await running;
       mailer.close();
-      await Promise.all([env.teardown(), sink.stop(), db.drop()]);
+      smsSender.close();
+      await Promise.all([env.teardown(), sink.stop(), smsSink.stop(), db.drop()]);
     },
   };
 }

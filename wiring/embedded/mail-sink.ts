@@ -22,6 +22,8 @@ export interface ReceivedMail {
   text: string;
   html?: string;
   attachments: { filename?: string; contentType: string; size: number }[];
+  /** Each header as it came (unfolded), by its lower-case name; the last one when a name repeats. */
+  headers: Record<string, string>;
 }
 
 /**
@@ -79,6 +81,15 @@ export async function readInbox(directory: string): Promise<ReceivedMail[]> {
         text: parsed.text ?? '',
         html: parsed.html || undefined,
         attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+        headers: Object.fromEntries(
+          parsed.headerLines.map(({ key, line }) => [
+            key,
+            line
+              .replace(/^[^:]*:/, '')
+              .replace(/\r?\n[ \t]+/g, ' ')
+              .trim(),
+          ]),
+        ),
       };
     }),
   );

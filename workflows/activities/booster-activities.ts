@@ -2,17 +2,23 @@ import type { DataSource } from 'typeorm';
 import { Context } from '@temporalio/activity';
 import { boosterAudience, boosterResults, recordBoosterAnnouncement, setBoosterActive } from '../../loyalty/booster-windows.js';
 import type { Mailer } from '../../reports/mailer.js';
+import type { MemberMessenger } from '../../reports/member-messenger.js';
 
 const number = new Intl.NumberFormat('en');
 
-/** Thin calls for a booster's window: switch, announce (each member once, even across retries), summarise. */
+/**
+ * Thin calls for a booster's window: switch, announce (each member once, even across retries, to
+ * those who did not turn offers off), summarise.
+ */
 export function createBoosterActivities({
   dataSource,
   mailer,
+  messenger,
   operatorEmail,
 }: {
   dataSource: DataSource;
   mailer: Mailer;
+  messenger: MemberMessenger;
   operatorEmail: string;
 }) {
   return {
@@ -23,8 +29,8 @@ export function createBoosterActivities({
       const audience = await boosterAudience(dataSource, boosterId);
       const until = audience.validTo ? ` until ${audience.validTo.toISOString().slice(0, 10)}` : '';
       for (const member of audience.members) {
-        await mailer.send({
-          to: member.email,
+        await messenger.send(member.id, 'marketing', {
+          channel: 'email',
           subject: `${audience.name}: ×${audience.coefficient} points${until}`,
           text: `Earn ${audience.coefficient} times the points${until}: ${audience.name}.\n\nTessera`,
         });

@@ -7,18 +7,21 @@ import {
   type ReactivationRun,
 } from '../../loyalty/reactivation.js';
 import type { Mailer } from '../../reports/mailer.js';
+import type { MemberMessenger } from '../../reports/member-messenger.js';
 import { reactivationEmail } from '../../reports/reactivation-email.js';
 
-/** Thin calls for the reactivation run; the bonus is idempotent, the email follows a new bonus only. */
+/** Thin calls for the reactivation run; the bonus is idempotent, the email follows a new bonus only, as the member allows. */
 export function createReactivationActivities({
   dataSource,
   ledger,
   mailer,
+  messenger,
   operatorEmail,
 }: {
   dataSource: DataSource;
   ledger: Ledger;
   mailer: Mailer;
+  messenger: MemberMessenger;
   operatorEmail: string;
 }) {
   return {
@@ -36,7 +39,7 @@ export function createReactivationActivities({
       });
     },
     async sendReactivationEmail(reactivation: Reactivation): Promise<void> {
-      if (reactivation.email) await mailer.send(reactivationEmail(reactivation));
+      await messenger.send(reactivation.memberId, 'reactivation', reactivationEmail(reactivation));
     },
   };
 }

@@ -1,0 +1,51 @@
+import type { EntityManager } from 'typeorm';
+import { Member, MemberMessage } from '../entities/index.js';
+import type { MessageKind } from './member-preferences.js';
+import { queueProcess } from './outbox.js';
+
+/** The messages sent once per occasion, each through the outbox and its workflow. */
+export type OccasionKind = Extract<MessageKind, 'welcome' | 'birthday'>;
+
+/** What a birthday message tells. */
+export interface BirthdayDetails {
+  /** The day celebrated, in the member's calendar (`YYYY-MM-DD`; 28 February for 29 February in a common year). */
+  birthdayOn: string;
+  /** The bonus given with it; 0 for none. */
+  points: number;
+}
+
+/**
+ * Records a message for an occasion and queues its sending, in the caller's transaction; `notBefore`
+ * holds it until then (a civil hour of the member's day). Null when the occasion had its message
+ * already: it is never recorded, nor sent, twice.
+ */
+export async function queueMemberMessage(
+  manager: EntityManager,
+  message: { memberId: string; kind: OccasionKind; occasion: string; details?: object; notBefore?: Date },
+): Promise<string | null> {
+  const inserted = await manager
+    .createQueryBuilder()
+    .insert()
+    .into(MemberMessage)
+    .values({ memberId: message.memberId, kind: message.kind, occasion: message.occasion, details: { ...message.details } })
+    .orIgnore()
+    .returning(['id'])
+    .execute();
+  const id: string | undefined = inserted.raw[0]?.id;
+  if (!id) return null;
+  await queueProcess(manager, 'member_message', id, {
+    kind: message.kind,
+    ...(message.notBefore ? { notBefore: message.notBefore.toISOString() } : {}),
+  });
+  return id;
+}
+
+/**
+ * Welcomes a member, once, as soon as they can be reached: a verified email or phone, whoever
+ * verified it (a store, their own sign-in). Call it in the transaction that verified the address.
+ */
+export async function welcomeWhenReachable(manager: EntityManager, memberId: string): Promise<void> {
+  const member = await manager.findOneByOrFail(Member, { id: memberId });
+  if (!member.emailVerifiedAt && !member.phoneVerifiedAt) return;
+  await queueMemberMessage(manager, { memberId: member.id, kind: 'welcome', occasion: 'enrolment' });
+}

@@ -1,0 +1,50 @@
+import type { DataSource } from 'typeorm';
+import { messageRoute, pendingMemberMessage, recordMessageNotSent, recordMessageSent } from '../../loyalty/member-message-delivery.js';
+import type { BirthdayDetails } from '../../loyalty/member-messages.js';
+import { messageKindLabels } from '../../loyalty/member-preferences.js';
+import type { MemberMessenger } from '../../reports/member-messenger.js';
+import { birthdayMessage, welcomeMessage } from '../../reports/occasion-messages.js';
+
+/** What became of a queued member message. */
+export type DeliveryOutcome = 'sent' | 'not_sent' | 'settled_before';
+
+/** Sends a member message queued through the outbox, as the member allows at the time of sending. */
+export function createMemberMessageActivities({
+  dataSource,
+  messenger,
+  publicUrl,
+}: {
+  dataSource: DataSource;
+  messenger: MemberMessenger;
+  publicUrl: string;
+}) {
+  return {
+    /** Once: a message sent or settled is left alone (a crash between the send and its record may repeat the send once). */
+    async deliverMemberMessage(messageId: string): Promise<DeliveryOutcome> {
+      const pending = await pendingMemberMessage(dataSource.manager, messageId);
+      if (!pending) return 'settled_before';
+      const route = await messageRoute(dataSource.manager, pending);
+      if ('notSent' in route) {
+        await recordMessageNotSent(dataSource.manager, messageId, route.notSent);
+        return 'not_sent';
+      }
+      const content =
+        pending.kind === 'welcome'
+          ? welcomeMessage(pending.member, route.channel, publicUrl)
+          : birthdayMessage(pending.member, pending.details as unknown as BirthdayDetails, route.channel, publicUrl);
+      if (!(await messenger.send(pending.member.id, pending.kind, content))) {
+        // Turned off between the route and the send.
+        await recordMessageNotSent(
+          dataSource.manager,
+          messageId,
+          `the member turned ${messageKindLabels[pending.kind]} by ${route.channel} off`,
+        );
+        return 'not_sent';
+      }
+      await recordMessageSent(dataSource.manager, messageId, route.channel);
+      return 'sent';
+    },
+  };
+}
+
+export type MemberMessageActivities = ReturnType<typeof createMemberMessageActivities>;
