@@ -17,6 +17,7 @@ import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
 import { MemberLink } from './member-link.js';
+import { MemberLinkRemoval } from './member-link-removal.js';
 import { MemberMerge } from './member-merge.js';
 import { MemberCode } from './member-code.js';
 import { MemberSession } from './member-session.js';
@@ -57,6 +58,7 @@ export {
   Member,
   MemberEvent,
   MemberLink,
+  MemberLinkRemoval,
   MemberMerge,
   MemberCode,
   MemberSession,
@@ -117,6 +119,7 @@ export const entities = [
   Member,
   MemberEvent,
   MemberLink,
+  MemberLinkRemoval,
   MemberMerge,
   MemberCode,
   MemberSession,

@@ -5,6 +5,7 @@ import { lockMemberAccounts } from './ledger/member-locks.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
+import { writtenUnder } from './ledger-replays.js';
 import { memberWithAccount } from './member-identity.js';
 
 export class TransferRefusedError extends Refusal {
@@ -32,21 +33,20 @@ export async function transferBetweenMembers(
   // Both members, in the ledger's order: concurrent transfers count each other against the day's
   // limit, and opposite transfers (A to B, B to A) never wait on each other crosswise.
   await lockMemberAccounts(manager, [from.account.id, to.account.id]);
-  const [{ sent }] = await manager.query(
-    `SELECT COALESCE(SUM(amount), 0) AS sent FROM ledger_transfer
-      WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,
-    [from.account.id],
-  );
-  const today = Number(sent);
-  if (today + request.points > settings.transferMaxPointsPerDay) {
-    throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
+  const source = `member:${from.member.id}`;
+  // The same request again (a form sent twice) is the first transfer, whatever was sent since.
+  if (!(await writtenUnder(manager, source, request.key))) {
+    const today = await pointsSentToday(manager, from.account.id);
+    if (today + request.points > settings.transferMaxPointsPerDay) {
+      throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
+    }
   }
   return refuseShortfall(
     from.account.id,
     () =>
       ledger.transfer(
         {
-          source: `member:${from.member.id}`,
+          source,
           key: request.key,
           legs: [
             {
@@ -67,4 +67,14 @@ export async function transferBetweenMembers(
     'points',
     (short) => `the member has ${short.available} points available, ${short.requested} requested`,
   );
+}
+
+/** The points a member's account gave to other members today (UTC): what the daily limit counts. */
+export async function pointsSentToday(manager: EntityManager, accountId: string): Promise<number> {
+  const [{ sent }] = await manager.query(
+    `SELECT COALESCE(SUM(amount), 0) AS sent FROM ledger_transfer
+      WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,
+    [accountId],
+  );
+  return Number(sent);
 }
