@@ -434,6 +434,23 @@ describe('gifts', () => {
     expect(await available(ids.cleo)).toBe(before + 20);
     await page.close();
   });
+
+  it('lets one member look up only so many recipients an hour, so that nobody probes who is a member', async () => {
+    const page = await signIn('cleo@example.test');
+    const cookie = sessions.get('cleo@example.test')!;
+    const lookUp = (n: number) =>
+      fetch(`${base}/member/gift`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: `${cookie.name}=${cookie.value}` },
+        body: new URLSearchParams({ to: `probe-${n}@example.test`, points: '1' }),
+      });
+    const statuses = [];
+    for (let n = 0; n < 31; n++) statuses.push((await lookUp(n)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 422)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    expect(await (await lookUp(31)).text()).toContain('You looked up many addresses in the last hour');
+    await page.close();
+  });
 });
 
 describe('linked stores', () => {
