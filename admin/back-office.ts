@@ -102,7 +102,7 @@ export function createBackOffice({
             // Unfiltered, the list of reward orders is the queue of orders to pick.
             FulfilmentOrder: {
               actions: { list: 'Orders to pick' },
-              properties: { orderedAt: 'Ordered', trackingNumber: 'Tracking number', redemptionId: 'Redemption' },
+              properties: { orderedAt: 'Ordered', shipTo: 'Ship to', trackingNumber: 'Tracking number', redemptionId: 'Redemption' },
             },
             Partner: { actions: { createApiKey: 'Create API key' } },
             ApiKey: { actions: { rotate: 'Rotate key' } },

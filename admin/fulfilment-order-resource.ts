@@ -20,8 +20,8 @@ const stateLabels: Record<(typeof fulfilmentOrderStates)[number], string> = {
 const listAndShow = { list: true, show: true, edit: false, filter: false };
 
 /**
- * The member and the reward of each record, in words (they are not columns of the order), and its
- * redemption as what it is rather than its id (the link to it stays).
+ * The member, the reward and the delivery address of each record, in words (they are not columns of
+ * the order), and its redemption as what it is rather than its id (the link to it stays).
  */
 async function withNames(dataSource: DataSource, records: RecordJSON[]): Promise<RecordJSON[]> {
   const names = await describeOrders(
@@ -31,7 +31,7 @@ async function withNames(dataSource: DataSource, records: RecordJSON[]): Promise
   for (const record of records) {
     const described = names.get(String(record.params.id));
     if (!described) continue;
-    Object.assign(record.params, { member: described.member, reward: described.reward });
+    Object.assign(record.params, { member: described.member, reward: described.reward, shipTo: described.shipTo ?? '' });
     const redemption = record.populated?.redemptionId;
     if (redemption) redemption.title = `${described.reward} for ${described.member}: ${redemptionStatusLabels[described.redemptionStatus]}`;
   }
@@ -141,11 +141,12 @@ export function fulfilmentOrders(
     options: {
       navigation: navigation.fulfilment,
       sort: { sortBy: 'orderedAt', direction: 'asc' },
-      listProperties: ['orderedAt', 'member', 'reward', 'state', 'supplier'],
+      listProperties: ['orderedAt', 'member', 'reward', 'shipTo', 'state', 'supplier'],
       showProperties: [
         'orderedAt',
         'member',
         'reward',
+        'shipTo',
         'state',
         'supplier',
         'supplierOrderId',
@@ -161,6 +162,7 @@ export function fulfilmentOrders(
       properties: {
         member: { type: 'string', isVisible: listAndShow, isSortable: false },
         reward: { type: 'string', isVisible: listAndShow, isSortable: false },
+        shipTo: { type: 'string', isVisible: listAndShow, isSortable: false },
         state: { availableValues: fulfilmentOrderStates.map((value) => ({ value, label: stateLabels[value] })) },
         redemptionId: { type: 'reference', reference: 'Redemption' },
       },

@@ -320,7 +320,9 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: 'A supplier reports an order shipped, or that it cannot be delivered',
           description:
             'For the supplier of an installation with REWARD_SUPPLIER=http. Tessera POSTs each order to `<SUPPLIER_URL>/orders` ' +
-            '(`{reference, reward: {code, name}, quantity, orderedAt, recipient: {name, email}}`, answered `{orderId}`, or 422 when it ' +
+            '(`{reference, reward: {code, name}, quantity, orderedAt, recipient: {name, email, address}}`, where `address` is ' +
+            '`{street, postalCode, city, country}` (ISO 3166-1 alpha-2) as the member gave it on their dashboard, or null for a ' +
+            'reward redeemed through a store; answered `{orderId}`, or 422 when it ' +
             'cannot be supplied) and a cancellation to `<SUPPLIER_URL>/orders/{reference}/cancellation` (by reference, since the answer to an order may be lost; answered `{status: "cancelled"}` ' +
             'or `{status: "shipped", carrier, trackingNumber}`), signed and with the reference as Idempotency-Key. The supplier reports ' +
             'here, signed with the same secret. A report is recorded once: the same report again answers `already_recorded`; one ' +

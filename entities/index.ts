@@ -17,6 +17,7 @@ import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
 import { MemberLink } from './member-link.js';
+import { MemberLinkRemoval } from './member-link-removal.js';
 import { MemberMerge } from './member-merge.js';
 import { MemberCode } from './member-code.js';
 import { MemberMessage } from './member-message.js';
@@ -58,6 +59,7 @@ export {
   Member,
   MemberEvent,
   MemberLink,
+  MemberLinkRemoval,
   MemberMerge,
   MemberCode,
   MemberMessage,
@@ -119,6 +121,7 @@ export const entities = [
   Member,
   MemberEvent,
   MemberLink,
+  MemberLinkRemoval,
   MemberMerge,
   MemberCode,
   MemberSession,

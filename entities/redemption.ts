@@ -48,6 +48,26 @@ export class Redemption extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   outcome: string | null;
 
+  /**
+   * Where a reward to ship goes, as the member gave it (on the dashboard); null for codes and for
+   * redemptions through a store, which ship to the member's name and email alone.
+   */
+  @Column({ type: 'text', nullable: true })
+  shipToName: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  shipToStreet: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  shipToPostalCode: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  shipToCity: string | null;
+
+  /** ISO 3166-1 alpha-2. */
+  @Column({ type: 'text', nullable: true })
+  shipToCountry: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

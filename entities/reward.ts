@@ -34,6 +34,10 @@ export class Reward extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   imageUrl: string | null;
 
+  /** Where the catalog files it for members ("Outings", "Home"); uncategorised when null. */
+  @Column({ type: 'text', nullable: true })
+  category: string | null;
+
   @Column({ type: 'boolean', default: true })
   available: boolean;
 

@@ -4,6 +4,7 @@ import { refuseShortfall } from './ledger/errors.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
+import { writtenUnder } from './ledger-replays.js';
 import { lockLiveMembers, type ResolvedMember } from './member-identity.js';
 
 export class TransferRefusedError extends Refusal {
@@ -29,21 +30,20 @@ export async function transferBetweenMembers(
   if (request.points > settings.transferMaxPoints) {
     throw new TransferRefusedError('points', `at most ${settings.transferMaxPoints} points per transfer`);
   }
-  const [{ sent }] = await manager.query(
-    `SELECT COALESCE(SUM(amount), 0) AS sent FROM ledger_transfer
-      WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,
-    [from.account.id],
-  );
-  const today = Number(sent);
-  if (today + request.points > settings.transferMaxPointsPerDay) {
-    throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
+  const source = `member:${from.member.id}`;
+  // The same request again (a form sent twice) is the first transfer, whatever was sent since.
+  if (!(await writtenUnder(manager, source, request.key))) {
+    const today = await pointsSentToday(manager, from.account.id);
+    if (today + request.points > settings.transferMaxPointsPerDay) {
+      throw new TransferRefusedError('points', `at most ${settings.transferMaxPointsPerDay} points a day; ${today} already sent today`);
+    }
   }
   return refuseShortfall(
     from.account.id,
     () =>
       ledger.transfer(
         {
-          source: `member:${from.member.id}`,
+          source,
           key: request.key,
           legs: [
             {
@@ -64,4 +64,14 @@ export async function transferBetweenMembers(
     'points',
     (short) => `the member has ${short.available} points available, ${short.requested} requested`,
   );
+}
+
+/** The points a member's account gave to other members today (UTC): what the daily limit counts. */
+export async function pointsSentToday(manager: EntityManager, accountId: string): Promise<number> {
+  const [{ sent }] = await manager.query(
+    `SELECT COALESCE(SUM(amount), 0) AS sent FROM ledger_transfer
+      WHERE "debitAccountId" = $1 AND kind = 'transfer' AND "createdAt" >= date_trunc('day', now())`,
+    [accountId],
+  );
+  return Number(sent);
 }

@@ -3,10 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { Redemption, Reward } from '../entities/index.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
 import { redemptionHoldDays } from './fulfilment/fulfilment-terms.js';
-import { refuseShortfall } from './ledger/errors.js';
+import { IdempotencyConflictError, refuseShortfall } from './ledger/errors.js';
 import { queueProcess } from './outbox.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
+import type { DeliveryAddress } from './delivery-address.js';
+import { writtenUnder } from './ledger-replays.js';
 import { customerIdOf, lockLiveMembers, type ResolvedMember } from './member-identity.js';
 import { queueWebhooks } from './webhooks.js';
 
@@ -21,8 +23,13 @@ export interface RedemptionRequest {
   rewardCode: string;
   quantity: number;
   partnerId: string | null;
-  /** Makes the ledger write idempotent (the API passes its request id). */
+  /**
+   * Makes the redemption idempotent: the same key again (the API's request id, a dashboard form's
+   * key) finds the first redemption instead of making another.
+   */
   key: string;
+  /** Where a reward to ship goes, when the member gave an address (the dashboard asks for one). */
+  shipTo?: DeliveryAddress | null;
 }
 
 /**
@@ -30,8 +37,27 @@ export interface RedemptionRequest {
  * burned at once; a reward to fulfil only holds the points, for the fulfilment to post or void.
  */
 export async function redeemReward(manager: EntityManager, ledger: Ledger, request: RedemptionRequest): Promise<Redemption> {
+  return (await redeemRewardOnce(manager, ledger, request)).redemption;
+}
+
+/** As `redeemReward`, saying whether this call redeemed, or found what an earlier call with the same key did. */
+export async function redeemRewardOnce(
+  manager: EntityManager,
+  ledger: Ledger,
+  request: RedemptionRequest,
+): Promise<{ redemption: Redemption; replayed: boolean }> {
   // The member before the reward's stock, as cancellations do (member, then stock back).
   const [{ member, account }] = (await lockLiveMembers(manager, [request.memberId])) as [ResolvedMember];
+  const source = `redemption:${member.id}`;
+  // Under the member's lock: a twin of this request waits above, then finds the first here, before the stock is taken again.
+  const earlier = await writtenUnder(manager, source, request.key);
+  if (earlier) {
+    const redemption = await manager.findOneByOrFail(Redemption, { transferId: earlier });
+    const reward = await manager.findOneByOrFail(Reward, { id: redemption.rewardId });
+    if (reward.code !== request.rewardCode || redemption.quantity !== request.quantity)
+      throw new IdempotencyConflictError(source, request.key);
+    return { redemption, replayed: true };
+  }
   const reward = await manager.findOneBy(Reward, { code: request.rewardCode });
   if (!reward || !reward.available) throw new RedemptionRefusedError('reward', `no reward "${request.rewardCode}" is available`);
   if (reward.stock !== null) {
@@ -44,7 +70,7 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
   const redemptionAccount = await accountByCode(manager, programAccounts.redemption);
   const points = reward.pointsPrice * request.quantity;
   const transfer = {
-    source: `redemption:${member.id}`,
+    source,
     key: request.key,
     legs: [
       {
@@ -73,6 +99,7 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
     status: reward.needsFulfilment ? 'awaiting_fulfilment' : 'completed',
     transferId: written.transfers[0]!.id,
     code: reward.needsFulfilment ? null : `${reward.code.toUpperCase()}-${randomBytes(5).toString('hex').toUpperCase()}`,
+    ...shippingColumns(reward.needsFulfilment ? request.shipTo : null),
   });
   await manager.insert(Redemption, redemption);
   if (reward.needsFulfilment) {
@@ -82,7 +109,18 @@ export async function redeemReward(manager: EntityManager, ledger: Ledger, reque
   } else {
     await queueRedemptionCompleted(manager, redemption);
   }
-  return redemption;
+  return { redemption, replayed: false };
+}
+
+/** The redemption's columns for where it ships (see `shippingAddressOf`). */
+function shippingColumns(address: DeliveryAddress | null | undefined) {
+  return {
+    shipToName: address?.name ?? null,
+    shipToStreet: address?.street ?? null,
+    shipToPostalCode: address?.postalCode ?? null,
+    shipToCity: address?.city ?? null,
+    shipToCountry: address?.country ?? null,
+  };
 }
 
 /**

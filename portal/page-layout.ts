@@ -13,6 +13,7 @@ export const day = (d: Date) => d.toISOString().slice(0, 10);
 export function memberPage(title: string, body: string, options: { signedIn?: boolean } = {}): string {
   const nav = options.signedIn
     ? `<nav aria-label="Your account"><a href="/member">Overview</a> <a href="/member/history">History</a>
+<a href="/member/rewards">Rewards</a> <a href="/member/gift">Give points</a> <a href="/member/stores">Stores</a>
 <form method="post" action="/member/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form></nav>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -33,6 +34,13 @@ button.link{background:none;color:var(--accent);padding:0;margin:0;text-decorati
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}.card{border:1px solid var(--line);border-radius:8px;padding:.75rem}
 .card strong{display:block;font-size:1.5rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid var(--line);vertical-align:top}
 td.num,th.num{text-align:right;white-space:nowrap}td:first-child{white-space:nowrap}progress{width:100%;height:1rem}
+select{font:inherit;padding:.6rem;width:100%;max-width:24rem;border:1px solid var(--muted);border-radius:6px;background:#fff}
+label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}label.check input{width:auto;min-width:1.25rem;min-height:1.25rem}
+fieldset{border:1px solid var(--line);border-radius:8px;margin:1rem 0;padding:.25rem 1rem 1rem}legend{font-weight:600;padding:0 .25rem}
+ul.rewards,ul.list{list-style:none;padding:0;display:grid;gap:.75rem}ul.rewards{grid-template-columns:repeat(auto-fill,minmax(15rem,1fr))}
+.reward img,main>img{display:block;width:100%;max-width:24rem;height:auto;border-radius:6px}.reward h2{margin:.5rem 0 .25rem}
+.reward-code{font:700 1.5rem/1.3 ui-monospace,monospace;letter-spacing:.05em;padding:.75rem;border:2px dashed var(--accent);border-radius:8px;display:inline-block;word-break:break-all}
+.notice{border-left:4px solid var(--accent);padding:.5rem .75rem;background:#eef4fb}
 </style></head><body><a class="skip" href="#main">Skip to content</a>
 <header><a href="/member"><strong>Tessera</strong></a>${nav}</header>
 <main id="main">${body}</main></body></html>`;

@@ -3,19 +3,25 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import { refuseCrossSiteRequests } from '../admin/cross-site-requests.js';
+import type { ProcessStarter } from '../api/idempotent-write.js';
 import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { memberDashboard } from '../loyalty/member-dashboard.js';
 import { openMemberSession, signOut, signOutEverywhere } from '../loyalty/member-sessions.js';
 import { completeSignIn, countSignInTry, requestSignInCode, signInAddress } from '../loyalty/member-sign-in.js';
 import { memberStatement, type StatementLine } from '../loyalty/member-statement.js';
 import { Refusal } from '../loyalty/refusal.js';
+import type { Mailer } from '../reports/mailer.js';
 import type { CodeMessenger } from '../reports/member-codes-messages.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
+import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
 import { memberPage } from './page-layout.js';
+import { rewardsRouter } from './rewards-router.js';
 import { codePage, linkPage, signInPage, slowDownPage } from './sign-in-pages.js';
+import { storesRouter } from './stores-router.js';
 
 export interface PortalDependencies {
   dataSource: DataSource;
@@ -27,6 +33,12 @@ export interface PortalDependencies {
   signInRequestsPerWindow?: number;
   /** Where faults are reported; the member sees a plain page. */
   logFault?: (error: unknown, path: string) => void;
+  /** Where members' points move when they redeem, give or link (a ledger over `dataSource` when not given). */
+  ledger?: Ledger;
+  /** Members' transactional mail (a reward's code): the recording mailer, so that care sees what was sent. */
+  mailer?: Mailer;
+  /** Starts what a member's redemption queued (its fulfilment, its hold's time limit) once it committed. */
+  processes?: ProcessStarter;
 }
 
 const field = (body: unknown, name: string): string => {
@@ -34,13 +46,16 @@ const field = (body: unknown, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
-/** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history. */
+/** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history, rewards, gifts and stores. */
 export function portalRouter({
   dataSource,
   codes,
   publicUrl,
   signInRequestsPerWindow = 20,
   logFault = (error) => console.error(error),
+  ledger = new Ledger(dataSource),
+  mailer,
+  processes,
 }: PortalDependencies): Router {
   const router = Router();
   router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }));
@@ -196,6 +211,11 @@ export function portalRouter({
       res.type('text/csv').attachment('tessera-history.csv').send(statementCsv(lines));
     }),
   );
+
+  // The member's spending: rewards and their redemptions, gifts to other members, the stores that know them.
+  router.use(rewardsRouter({ dataSource, ledger, mailer, processes, logFault }));
+  router.use(giftsRouter({ dataSource, ledger }));
+  router.use(storesRouter({ dataSource, ledger }));
 
   router.use((_req, res) => {
     res.status(404).type('html').send(memberPage('Not found', '<h1>This page does not exist</h1><p><a href="/member">Your points</a></p>'));

@@ -188,7 +188,7 @@ it('orders over HTTP, signed and once, and spends the points as soon as the supp
     reward: { code: 'kite', name: 'Stunt kite' },
     quantity: 1,
     orderedAt: expect.any(String),
-    recipient: { name: null, email: 'kite-ann@example.test' },
+    recipient: { name: null, email: 'kite-ann@example.test', address: null },
   });
   expect(supplierRequests.filter((r) => r.idempotencyKey === redemption.id)).toEqual([
     { path: '/v2/orders', signed: true, idempotencyKey: redemption.id },

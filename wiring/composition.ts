@@ -75,6 +75,9 @@ export async function composeWeb(
     dataSource,
     codes,
     publicUrl,
+    ledger,
+    mailer,
+    processes,
     logFault: (error, path) => logger.error({ err: error, path }, 'member page failed'),
   });
   const app = createWebApp({

@@ -75,12 +75,50 @@ const partners = [
 export const demoApiKeys = partners.map((p) => ({ partner: p.code, key: p.apiKey }));
 
 const rewards = [
-  { code: 'coffee-voucher', name: 'Free coffee voucher', pointsPrice: 150, needsFulfilment: false, stock: null },
-  { code: 'discount-10', name: '€10 discount code', pointsPrice: 1_000, needsFulfilment: false, stock: null },
-  { code: 'tote-bag', name: 'Tessera tote bag', pointsPrice: 2_500, needsFulfilment: true, stock: 40, supplier: 'fake-supplier' },
-  { code: 'headphones', name: 'Wireless headphones', pointsPrice: 18_000, needsFulfilment: true, stock: 5, supplier: 'fake-supplier' },
-  { code: 'cinema-pass', name: 'Cinema pass for two', pointsPrice: 3_000, needsFulfilment: true, stock: 25, supplier: 'fake-supplier' },
-  { code: 'charity-gift', name: 'Donate 500 points to charity', pointsPrice: 500, needsFulfilment: false, stock: null },
+  {
+    code: 'coffee-voucher',
+    name: 'Free coffee voucher',
+    category: 'Food and drink',
+    pointsPrice: 150,
+    needsFulfilment: false,
+    stock: null,
+  },
+  { code: 'discount-10', name: '€10 discount code', category: 'Discounts', pointsPrice: 1_000, needsFulfilment: false, stock: null },
+  {
+    code: 'tote-bag',
+    name: 'Tessera tote bag',
+    category: 'Goods',
+    pointsPrice: 2_500,
+    needsFulfilment: true,
+    stock: 40,
+    supplier: 'fake-supplier',
+  },
+  {
+    code: 'headphones',
+    name: 'Wireless headphones',
+    category: 'Goods',
+    pointsPrice: 18_000,
+    needsFulfilment: true,
+    stock: 5,
+    supplier: 'fake-supplier',
+  },
+  {
+    code: 'cinema-pass',
+    name: 'Cinema pass for two',
+    category: 'Outings',
+    pointsPrice: 3_000,
+    needsFulfilment: true,
+    stock: 25,
+    supplier: 'fake-supplier',
+  },
+  {
+    code: 'charity-gift',
+    name: 'Donate 500 points to charity',
+    category: 'Charity',
+    pointsPrice: 500,
+    needsFulfilment: false,
+    stock: null,
+  },
 ];
 
 const firstNames = ['Ada', 'Ben', 'Chloé', 'Dmitri', 'Eva', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas'];

@@ -47,6 +47,7 @@ export default function FulfilmentReportForm({ action, resource, record }: Actio
       <Text mb="lg">
         for {params.member}, ordered {new Date(String(params.orderedAt)).toLocaleString()}
       </Text>
+      {params.shipTo ? <Text mb="lg">Ship to: {params.shipTo}</Text> : null}
       {params.state === 'cancelled' ? (
         <MessageBox mb="lg" variant="danger">
           This order was cancelled and the member given the points back. Mark it shipped only if the parcel left all the same: the points

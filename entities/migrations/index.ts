@@ -1,4 +1,3 @@
-// Rewritten by `npm run migration:generate`: the migrations, oldest first.
 import { Ledger1795559634665 } from './1795559634665-Ledger.js';
 import { PartnersFunding1795560481450 } from './1795560481450-PartnersFunding.js';
 import { EarningRules1795560700518 } from './1795560700518-EarningRules.js';
@@ -26,5 +25,6 @@ import { MemberLinks1795978665161 } from './1795978665161-MemberLinks.js';
 import { SentSms1795978964890 } from './1795978964890-SentSms.js';
 import { MemberCodesAndSessions1795979927692 } from './1795979927692-MemberCodesAndSessions.js';
 import { MemberPreferences1795981365564 } from './1795981365564-MemberPreferences.js';
+import { MemberSpending1795982295289 } from './1795982295289-MemberSpending.js';
 
-export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946, BackOffice1795562278464, WidgetSecretMadeInCode1795562474244, CareAdjustments1795562968179, SentEmailsAndRewardImages1795563751854, ExpiryAlerts1795564275305, RedemptionOrders1795564473623, FundingAlerts1795565151874, Webhooks1795565821483, WebhookOutbox1795950433753, BoosterAnnouncements1795951152210, RefundsDebtsAndEventTime1795967355738, ScrubSecretsFromAuditLog1795968029486, OutboxAndHoldLimits1795968361130, PointsAreBigint1795970718319, FulfilmentOrders1795970744634, OrdersRecordedBeforePlacing1795974728792, StaffEmailIgnoresCase1795975588864, MemberLinks1795978665161, SentSms1795978964890, MemberCodesAndSessions1795979927692, MemberPreferences1795981365564];
+export const migrations = [Ledger1795559634665, PartnersFunding1795560481450, EarningRules1795560700518, MemberEvents1795560806978, PartnerApi1795561024256, WidgetSecret1795561188946, BackOffice1795562278464, WidgetSecretMadeInCode1795562474244, CareAdjustments1795562968179, SentEmailsAndRewardImages1795563751854, ExpiryAlerts1795564275305, RedemptionOrders1795564473623, FundingAlerts1795565151874, Webhooks1795565821483, WebhookOutbox1795950433753, BoosterAnnouncements1795951152210, RefundsDebtsAndEventTime1795967355738, ScrubSecretsFromAuditLog1795968029486, OutboxAndHoldLimits1795968361130, PointsAreBigint1795970718319, FulfilmentOrders1795970744634, OrdersRecordedBeforePlacing1795974728792, StaffEmailIgnoresCase1795975588864, MemberLinks1795978665161, SentSms1795978964890, MemberCodesAndSessions1795979927692, MemberPreferences1795981365564, MemberSpending1795982295289];

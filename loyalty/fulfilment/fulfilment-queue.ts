@@ -1,10 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import type { RedemptionStatus } from '../../entities/index.js';
+import { deliveryAddressLine, shippingAddressOf } from '../delivery-address.js';
 
 /** What staff picking an order read: who it goes to, and what; where its redemption stands. */
 export interface OrderToPick {
   member: string;
   reward: string;
+  /** The delivery address on one line, when the member gave one. */
+  shipTo: string | null;
   redemptionStatus: RedemptionStatus;
 }
 
@@ -19,8 +22,14 @@ export async function describeOrders(manager: EntityManager, orderIds: string[])
     reward: string;
     quantity: number;
     status: RedemptionStatus;
+    shipToName: string | null;
+    shipToStreet: string | null;
+    shipToPostalCode: string | null;
+    shipToCity: string | null;
+    shipToCountry: string | null;
   }[] = await manager.query(
-    `SELECT o.id, m."displayName" AS name, m.email, m."externalId", w.name AS reward, r.quantity, r.status
+    `SELECT o.id, m."displayName" AS name, m.email, m."externalId", w.name AS reward, r.quantity, r.status,
+            r."shipToName", r."shipToStreet", r."shipToPostalCode", r."shipToCity", r."shipToCountry"
          FROM fulfilment_order o
          JOIN redemption r ON r.id = o."redemptionId"
          JOIN member m ON m.id = r."memberId"
@@ -29,13 +38,15 @@ export async function describeOrders(manager: EntityManager, orderIds: string[])
     [orderIds],
   );
   return new Map(
-    rows.map((row) => [
-      row.id,
-      {
+    rows.map((row) => {
+      const address = shippingAddressOf(row);
+      const described: OrderToPick = {
         member: [row.name, row.email].filter(Boolean).join(' · ') || row.externalId,
         reward: row.quantity > 1 ? `${row.quantity} × ${row.reward}` : row.reward,
+        shipTo: address ? deliveryAddressLine(address) : null,
         redemptionStatus: row.status,
-      },
-    ]),
+      };
+      return [row.id, described];
+    }),
   );
 }

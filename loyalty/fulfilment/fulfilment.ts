@@ -4,6 +4,7 @@ import { lockMemberAccounts } from '../ledger/member-locks.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { queuedDetails } from '../outbox.js';
+import { shippingAddressOf } from '../delivery-address.js';
 import { queueRedemptionCompleted } from '../redemptions.js';
 import type { PlacedOrder, RewardSupplier } from './reward-supplier.js';
 import { recordShipmentReport } from './shipment-reports.js';
@@ -81,13 +82,20 @@ export async function placeOrder(
   const order = await dataSource.manager.findOneByOrFail(FulfilmentOrder, { redemptionId });
   const reward = await dataSource.manager.findOneByOrFail(Reward, { id: redemption.rewardId });
   const member = await dataSource.manager.findOneByOrFail(Member, { id: redemption.memberId });
+  const shipTo = shippingAddressOf(redemption);
   const placement = await supplier.placeOrder({
     reference: redemptionId,
     rewardCode: reward.code,
     rewardName: reward.name,
     quantity: redemption.quantity,
     orderedAt: order.orderedAt,
-    recipient: { name: member.displayName, email: member.email },
+    recipient: shipTo
+      ? {
+          name: shipTo.name,
+          email: member.email,
+          address: { street: shipTo.street, postalCode: shipTo.postalCode, city: shipTo.city, country: shipTo.country },
+        }
+      : { name: member.displayName, email: member.email, address: null },
   });
   if (placement.outcome === 'refused') {
     await dataSource.manager.update(

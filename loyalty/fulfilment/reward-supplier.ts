@@ -1,4 +1,5 @@
 import type { RewardSupplierKind } from '../../entities/index.js';
+import type { DeliveryAddress } from '../delivery-address.js';
 
 /** What Tessera sends a supplier to have a reward delivered to a member. */
 export interface SupplierOrder {
@@ -8,7 +9,11 @@ export interface SupplierOrder {
   rewardName: string;
   quantity: number;
   orderedAt: Date;
-  recipient: { name: string | null; email: string | null };
+  /**
+   * Who receives it: the name and address the member gave for the parcel, or — redeemed through a
+   * store, which gives none — the member's name and email alone.
+   */
+  recipient: { name: string | null; email: string | null; address: Omit<DeliveryAddress, 'name'> | null };
 }
 
 /** An order Tessera placed with the supplier (whose answer, and so its own id, may not have arrived). */
