@@ -6,6 +6,7 @@ import { Booster } from './booster.js';
 import { BoosterAnnouncement } from './booster-announcement.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
+import { ErasureRequest } from './erasure-request.js';
 import { EventRefund } from './event-refund.js';
 import { ExpiryAlert } from './expiry-alert.js';
 import { FulfilmentOrder } from './fulfilment-order.js';
@@ -18,6 +19,7 @@ import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
 import { MemberLink } from './member-link.js';
 import { MemberMerge } from './member-merge.js';
+import { MemberErasure } from './member-erasure.js';
 import { MemberCode } from './member-code.js';
 import { MemberSession } from './member-session.js';
 import { OutboxEntry } from './outbox-entry.js';
@@ -45,6 +47,7 @@ export {
   BoosterAnnouncement,
   CareAdjustment,
   EarningRule,
+  ErasureRequest,
   EventRefund,
   ExpiryAlert,
   FulfilmentOrder,
@@ -58,6 +61,7 @@ export {
   MemberEvent,
   MemberLink,
   MemberMerge,
+  MemberErasure,
   MemberCode,
   MemberSession,
   OutboxEntry,
@@ -120,6 +124,8 @@ export const entities = [
   MemberMerge,
   MemberCode,
   MemberSession,
+  MemberErasure,
+  ErasureRequest,
   EventRefund,
   PointsDebt,
   Reward,
@@ -147,3 +153,6 @@ export type { MemberLinkCause } from './member-link.js';
 export type { MemberMergeCause } from './member-merge.js';
 export { memberCodePurposes, messageChannels } from './member-code.js';
 export type { MemberCodePurpose, MessageChannel } from './member-code.js';
+export { erasureRequestStatuses } from './erasure-request.js';
+export type { ErasureRequestStatus } from './erasure-request.js';
+export type { ErasureBreakage } from './member-erasure.js';
