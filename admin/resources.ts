@@ -41,6 +41,7 @@ import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
+import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
 import { fulfilmentOrders } from './fulfilment-order-resource.js';
 import type { Mailer } from '../reports/mailer.js';
@@ -178,7 +179,14 @@ export function backOfficeResources(
   dataSource: DataSource,
   care: CareServices & { mailer: Mailer },
   publicUrl: string,
-  components: { reportForm: string; shownOnce: string; newWithSecret: string; choices: string },
+  components: {
+    reportForm: string;
+    shownOnce: string;
+    newWithSecret: string;
+    choices: string;
+    erasureRequestForm: string;
+    dataDownload: string;
+  },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
   const resource = (
@@ -351,6 +359,13 @@ export function backOfficeResources(
         'expiryPolicy.day': { type: 'number' },
         'expiryPolicy.yearsAfter': { type: 'number' },
         'expiryPolicy.minimumMonths': { type: 'number' },
+        erasureForfeiture: {
+          availableValues: [
+            { value: 'breakage', label: 'to breakage, each lot attributed to its funder' },
+            { value: 'funders', label: 'back to the wallets of the partners who funded them' },
+          ],
+          description: "Where the points of a member who is erased go (the program's own points go to breakage either way)",
+        },
       },
       prepare: typedJson(
         ['expiryPolicy'],
@@ -361,7 +376,7 @@ export function backOfficeResources(
       navigation: navigation.program,
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
-    memberResource(dataSource, care.mailer),
+    memberResource(dataSource, care.mailer, components),
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,
@@ -410,6 +425,7 @@ export function backOfficeResources(
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
     careAdjustments(dataSource, care),
+    erasureRequests(dataSource, care.ledger),
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,
       listProperties: ['url', 'partnerId', 'events', 'active', 'createdAt'],

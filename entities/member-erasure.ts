@@ -1,8 +1,9 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
+import type { ErasureForfeiture } from './program-settings.js';
 
 /** Points an erasure forfeited from the lots one funder paid for (null: the program). */
-export interface ErasureBreakage {
+export interface ForfeitedPoints {
   partnerId: string | null;
   points: number;
 }
@@ -35,9 +36,13 @@ export class MemberErasure extends BaseEntity {
   @Column({ type: 'bigint', transformer: bigintNumber })
   pointsForfeited: number;
 
+  /** Where they went, as the program's settings said then. */
+  @Column({ type: 'text' })
+  forfeitedTo: ErasureForfeiture;
+
   /** The forfeited points by funder of the lots they came from. */
   @Column({ type: 'jsonb', default: [] })
-  breakage: ErasureBreakage[];
+  byFunder: ForfeitedPoints[];
 
   @CreateDateColumn({ type: 'timestamptz' })
   erasedAt: Date;

@@ -19,11 +19,20 @@ export type ExpiryPolicy =
 export const refundShortfallPolicies = ['debt', 'refuse'] as const;
 export type RefundShortfallPolicy = (typeof refundShortfallPolicies)[number];
 
+/**
+ * Where the points of a member who is erased go: to `breakage`, or back to the wallets of the
+ * `funders` who paid for them (points the program funded go to breakage either way). Each lot is
+ * forfeited on its own, attributed to its funder.
+ */
+export const erasureForfeitures = ['breakage', 'funders'] as const;
+export type ErasureForfeiture = (typeof erasureForfeitures)[number];
+
 /** The program's own settings: one row. */
 @Entity({ name: 'program_settings' })
 @Check('program_settings_single_row', '"id" = 1')
 @Check('program_settings_refund_shortfall', `"refundShortfall" IN ('debt', 'refuse')`)
 @Check('program_settings_backdate_days', '"eventBackdateDays" BETWEEN 0 AND 366')
+@Check('program_settings_erasure_forfeiture', `"erasureForfeiture" IN ('breakage', 'funders')`)
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -52,6 +61,9 @@ export class ProgramSettings extends BaseEntity {
 
   @Column({ type: 'text', default: 'debt' })
   refundShortfall: RefundShortfallPolicy;
+
+  @Column({ type: 'text', default: 'breakage' })
+  erasureForfeiture: ErasureForfeiture;
 
   /** Signs the earn widget's member tokens; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Member, MemberErasure, MemberLink, WebhookDelivery } from '../entities/index.js';
+import { Member, MemberErasure, MemberLink, ProgramSettings, WebhookDelivery } from '../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { activityProgram, personWithActivity, type Person } from '../test/support/member-activity.js';
 import { createProgram } from '../test/support/program.js';
@@ -140,7 +140,8 @@ describe('erasing a member', () => {
       requestedBy: 'care@privacy.test',
       reason: 'Letter received on 2 May',
       pointsForfeited: forfeited,
-      breakage: expect.arrayContaining([
+      forfeitedTo: 'breakage',
+      byFunder: expect.arrayContaining([
         { partnerId: stores.shop.id, points: remainders[stores.shop.id] },
         { partnerId: stores.cafe.id, points: remainders[stores.cafe.id] },
         { partnerId: null, points: remainders.program },
@@ -159,6 +160,26 @@ describe('erasing a member', () => {
     expect(again).toMatchObject({ alreadyErased: true, erasure: { id } });
     expect(await snapshot()).toBe(before);
   });
+});
+
+it("gives an erased member's points back to the wallets of their funders when the program says so, the program's own to breakage", async () => {
+  const dee = await personWithActivity(db.dataSource, p, stores, 'Dee Dunn');
+  const remainders = await remaindersByFunder(dee.memberId);
+  const wallets = async () => ({ shop: await p.available(stores.shopWallet.id), cafe: await p.available(stores.cafeWallet.id) });
+  const before = { wallets: await wallets(), breakage: await p.available(p.program.breakage.id) };
+  await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { erasureForfeiture: 'funders' });
+  try {
+    const { erasure } = await erase(dee.memberId);
+    expect(erasure).toMatchObject({ forfeitedTo: 'funders', pointsForfeited: 120 + 45 + 30 + 25 - 10 });
+    expect(await wallets()).toEqual({
+      shop: before.wallets.shop + remainders[stores.shop.id]!,
+      cafe: before.wallets.cafe + remainders[stores.cafe.id]!,
+    });
+    expect(await p.available(p.program.breakage.id)).toBe(before.breakage + remainders.program!);
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  } finally {
+    await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { erasureForfeiture: 'breakage' });
+  }
 });
 
 it('refuses to erase a member while points are held for a reward being shipped, and writes nothing', async () => {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Member, MemberErasure, type ErasureBreakage } from '../entities/index.js';
-import { accountByCode, balanceOf, programAccounts } from './ledger/accounts.js';
+import { Member, MemberErasure, type ErasureForfeiture, type ForfeitedPoints } from '../entities/index.js';
+import { programSettings } from './earning/program-settings.js';
+import { accountByCode, balanceOf, partnerWallet, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
+import { lockIdentities } from './member-identity.js';
 import type { LegRequest } from './ledger/request.js';
 import { namesStoreId, personRecords, storeIdParameters, type PersonRecords } from './member-records.js';
 import { erasedText, redacted, type PersonalData } from './redaction.js';
@@ -40,8 +42,8 @@ const legsPerRequest = 100;
  * events, answers and webhooks, so no store can recognise them while their purchases still count;
  * messages sent to them are kept without address or content; audit entries, care notes and ledger
  * explanations that name them are redacted; their sessions are revoked and their codes deleted.
- * Their points are forfeited to breakage lot by lot, each lot's points attributed to its funder, so
- * the ledger stays whole. Refused (before anything is written) while points are held for them.
+ * Their points are forfeited lot by lot, each lot's points attributed to its funder, to breakage or
+ * back to the funders' wallets as the program's settings say, so the ledger stays whole. Refused (before anything is written) while points are held for them.
  * A member is erased once: asking again answers the first erasure and changes nothing.
  */
 export async function eraseMember(
@@ -51,8 +53,10 @@ export async function eraseMember(
 ): Promise<{ erasure: MemberErasure; alreadyErased: boolean }> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('eraseMember runs in the caller’s transaction');
   let person = await personRecords(manager, order.memberId);
+  // A store proving one of their addresses (or enrolling one of its ids for them) waits, then finds no one.
+  await lockIdentities(manager, identitiesOf(person));
   await lockMemberAccounts(manager, person.accountIds);
-  // Read again under the lock: a merge may have committed meanwhile.
+  // Read again under the locks: a merge may have committed meanwhile.
   person = await personRecords(manager, person.member.id);
   await lockMemberAccounts(manager, person.accountIds);
   const earlier = await manager.findOneBy(MemberErasure, { memberId: person.member.id });
@@ -69,7 +73,8 @@ export async function eraseMember(
   const erasureId = randomUUID();
   const pseudonyms = await pseudonymsOf(manager, person);
   const personal = personalData(manager, person, pseudonyms.get(person.member.id)!);
-  const breakage = await forfeitPoints(manager, ledger, person, erasureId);
+  const { erasureForfeiture } = await programSettings(manager);
+  const byFunder = await forfeitPoints(manager, ledger, person, erasureId, erasureForfeiture);
   await redactRecords(manager, person, personal, pseudonyms.get(person.member.id)!);
   await eraseMembers(manager, person, pseudonyms);
   const erasure = manager.create(MemberErasure, {
@@ -78,8 +83,9 @@ export async function eraseMember(
     requestedBy: order.requestedBy,
     approvedBy: order.approvedBy ?? null,
     reason: redacted(order.reason, personal, 'theirs'),
-    pointsForfeited: breakage.reduce((sum, b) => sum + b.points, 0),
-    breakage,
+    pointsForfeited: byFunder.reduce((sum, b) => sum + b.points, 0),
+    forfeitedTo: erasureForfeiture,
+    byFunder,
   });
   await manager.insert(MemberErasure, erasure);
   return { erasure: await manager.findOneByOrFail(MemberErasure, { id: erasureId }), alreadyErased: false };
@@ -89,6 +95,15 @@ export async function eraseMember(
 export async function erasureOf(manager: EntityManager, memberId: string): Promise<MemberErasure | null> {
   const { member } = await personRecords(manager, memberId);
   return manager.findOneBy(MemberErasure, { memberId: member.id });
+}
+
+/** The names under which enrolment locks the person's addresses and stores' ids (see lockIdentities). */
+function identitiesOf(person: PersonRecords): string[] {
+  const members = [person.member, ...person.former.map((f) => f.member)];
+  return [
+    ...members.flatMap((m) => [...(m.email ? [`email:${m.email}`] : []), ...(m.phone ? [`phone:${m.phone}`] : [])]),
+    ...person.storeIds.map((s) => `customer:${s.partnerId}:${s.customerId}`),
+  ];
 }
 
 /** `erased-` and the start of each member's id: unique, and says nothing of them. */
@@ -132,26 +147,45 @@ function personalColumns(manager: EntityManager) {
 }
 
 /**
- * Moves every point left in the person's lots to breakage, each lot on its own leg (as expiry
- * does), so that the breakage of each lot is attributed to the partner who funded it.
+ * Moves every point left in the person's lots out of their accounts, each lot on its own leg (as
+ * expiry does) so that each is attributed to the partner who funded it: to breakage, or back to
+ * that partner's wallet when the program's settings say so (the program's own points go to
+ * breakage either way).
  */
-async function forfeitPoints(manager: EntityManager, ledger: Ledger, person: PersonRecords, erasureId: string): Promise<ErasureBreakage[]> {
+async function forfeitPoints(
+  manager: EntityManager,
+  ledger: Ledger,
+  person: PersonRecords,
+  erasureId: string,
+  forfeitedTo: ErasureForfeiture,
+): Promise<ForfeitedPoints[]> {
   const lots: { id: string; memberAccountId: string; remaining: string; fundingPartnerId: string | null }[] = await manager.query(
     `SELECT id, "memberAccountId", remaining, "fundingPartnerId" FROM point_lot
       WHERE "memberAccountId" = ANY($1::uuid[]) AND remaining > 0 ORDER BY "expiresAt" NULLS LAST, "createdAt", id`,
     [person.accountIds],
   );
   if (lots.length === 0) return [];
-  const breakageAccount = await accountByCode(manager, programAccounts.breakage);
-  const legs: LegRequest[] = lots.map((lot) => ({
-    debitAccountId: lot.memberAccountId,
-    creditAccountId: breakageAccount.id,
-    amount: Number(lot.remaining),
-    kind: 'expire',
-    fromLotIds: [lot.id],
-    references: { erasure: erasureId, lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
-    explanation: [{ rule: 'erasure', points: -Number(lot.remaining), reason: 'points forfeited: the member asked to be erased' }],
-  }));
+  const breakage = await accountByCode(manager, programAccounts.breakage);
+  const legs: LegRequest[] = [];
+  for (const lot of lots) {
+    const points = Number(lot.remaining);
+    const backToFunder = forfeitedTo === 'funders' && lot.fundingPartnerId !== null;
+    legs.push({
+      debitAccountId: lot.memberAccountId,
+      creditAccountId: backToFunder ? (await partnerWallet(manager, lot.fundingPartnerId!)).id : breakage.id,
+      amount: points,
+      kind: 'expire',
+      fromLotIds: [lot.id],
+      references: { erasure: erasureId, lot: lot.id, ...(lot.fundingPartnerId ? { partner: lot.fundingPartnerId } : {}) },
+      explanation: [
+        {
+          rule: 'erasure',
+          points: -points,
+          reason: backToFunder ? 'points back to their funder: the member was erased' : 'points forfeited: the member was erased',
+        },
+      ],
+    });
+  }
   for (let start = 0; start < legs.length; start += legsPerRequest) {
     await ledger.transfer(
       { source: 'system:erasure', key: `${erasureId}:${start / legsPerRequest}`, legs: legs.slice(start, start + legsPerRequest) },
@@ -204,7 +238,7 @@ async function redactRecords(manager: EntityManager, person: PersonRecords, pers
   const storeIds = storeIdParameters(person.storeIds);
 
   // What the audit log says about their records is theirs: gathered before their references change.
-  const [{ recordIds }] = await manager.query(
+  const [{ recordIds }]: [{ recordIds: string[] }] = await manager.query(
     `SELECT ARRAY(
        SELECT id::text FROM care_adjustment WHERE "memberExternalId" = ANY($2::text[])
        UNION SELECT id::text FROM redemption WHERE "memberId" = ANY($1::uuid[])
@@ -270,7 +304,7 @@ async function redactRecords(manager: EntityManager, person: PersonRecords, pers
     manager,
     {
       table: 'webhook_delivery',
-      where: `${namesStoreId('(SELECT e."partnerId" FROM webhook_endpoint e WHERE e.id = "endpointId")', 'payload', 1)}`,
+      where: namesStoreId('(SELECT e."partnerId" FROM webhook_endpoint e WHERE e.id = webhook_delivery."endpointId")', 'payload', 1),
       parameters: storeIds,
       json: ['payload'],
     },

@@ -32,8 +32,8 @@ export interface Person {
 export async function activityProgram(dataSource: DataSource, p: Program) {
   const m = dataSource.manager;
   const tag = randomUUID().slice(0, 6);
-  const shop = (await p.partner(1_000_000, `shop-${tag}`)).partner;
-  const cafe = (await p.partner(1_000_000, `cafe-${tag}`)).partner;
+  const { partner: shop, wallet: shopWallet } = await p.partner(1_000_000, `shop-${tag}`);
+  const { partner: cafe, wallet: cafeWallet } = await p.partner(1_000_000, `cafe-${tag}`);
   for (const partner of [shop, cafe]) {
     await m.insert(WebhookEndpoint, {
       partnerId: partner.id,
@@ -51,7 +51,7 @@ export async function activityProgram(dataSource: DataSource, p: Program) {
       { code: 'mug', name: 'Tessera mug', pointsPrice: 20, needsFulfilment: true },
     ]);
   }
-  return { shop, cafe, tag };
+  return { shop, cafe, shopWallet, cafeWallet, tag };
 }
 
 /**

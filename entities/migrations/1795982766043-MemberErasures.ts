@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class MemberErasures1795981710923 implements MigrationInterface {
-    name = 'MemberErasures1795981710923'
+export class MemberErasures1795982766043 implements MigrationInterface {
+    name = 'MemberErasures1795982766043'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
@@ -33,7 +33,8 @@ export class MemberErasures1795981710923 implements MigrationInterface {
                 "approvedBy" text,
                 "reason" text NOT NULL,
                 "pointsForfeited" bigint NOT NULL,
-                "breakage" jsonb NOT NULL DEFAULT '[]',
+                "forfeitedTo" text NOT NULL,
+                "byFunder" jsonb NOT NULL DEFAULT '[]',
                 "erasedAt" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 CONSTRAINT "PK_9f31cb6cf18bcd0b7c511d3c2f7" PRIMARY KEY ("id")
             )
@@ -41,9 +42,23 @@ export class MemberErasures1795981710923 implements MigrationInterface {
         await queryRunner.query(`
             CREATE UNIQUE INDEX "IDX_f9e12afd852e3158da6c2d5af6" ON "member_erasure" ("memberId")
         `);
+        await queryRunner.query(`
+            ALTER TABLE "program_settings"
+            ADD "erasureForfeiture" text NOT NULL DEFAULT 'breakage'
+        `);
+        await queryRunner.query(`
+            ALTER TABLE "program_settings"
+            ADD CONSTRAINT "program_settings_erasure_forfeiture" CHECK ("erasureForfeiture" IN ('breakage', 'funders'))
+        `);
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`
+            ALTER TABLE "program_settings" DROP CONSTRAINT "program_settings_erasure_forfeiture"
+        `);
+        await queryRunner.query(`
+            ALTER TABLE "program_settings" DROP COLUMN "erasureForfeiture"
+        `);
         await queryRunner.query(`
             DROP INDEX "public"."IDX_f9e12afd852e3158da6c2d5af6"
         `);
