@@ -197,7 +197,7 @@ it('refuses to erase a member while points are held for a reward being shipped, 
   await expect(erase(cy.memberId)).rejects.toMatchObject({
     code: 'erasure_refused',
     kind: 'conflict',
-    reason: '20 points are held for a reward being shipped: erase the member once it is delivered or cancelled',
+    reason: '20 points are held for a reward being shipped: the data can be erased once it is delivered or cancelled',
   });
   expect(await snapshot()).toBe(before);
 });

@@ -43,8 +43,9 @@ const legsPerRequest = 100;
  * messages sent to them are kept without address or content; audit entries, care notes and ledger
  * explanations that name them are redacted; their sessions are revoked and their codes deleted.
  * Their points are forfeited lot by lot, each lot's points attributed to its funder, to breakage or
- * back to the funders' wallets as the program's settings say, so the ledger stays whole. Refused (before anything is written) while points are held for them.
- * A member is erased once: asking again answers the first erasure and changes nothing.
+ * back to the funders' wallets as the program's settings say, so the ledger stays whole. Refused,
+ * before anything is written, while points are held for them. A member is erased once: asking
+ * again answers the first erasure and changes nothing.
  */
 export async function eraseMember(
   manager: EntityManager,
@@ -67,7 +68,9 @@ export async function eraseMember(
     held += balance.held + balance.incoming;
   }
   if (held > 0) {
-    throw new ErasureRefusedError(`${held} points are held for a reward being shipped: erase the member once it is delivered or cancelled`);
+    throw new ErasureRefusedError(
+      `${held} points are held for a reward being shipped: the data can be erased once it is delivered or cancelled`,
+    );
   }
 
   const erasureId = randomUUID();
@@ -89,12 +92,6 @@ export async function eraseMember(
   });
   await manager.insert(MemberErasure, erasure);
   return { erasure: await manager.findOneByOrFail(MemberErasure, { id: erasureId }), alreadyErased: false };
-}
-
-/** The erasure of the member `memberId` stands for, if they were erased. */
-export async function erasureOf(manager: EntityManager, memberId: string): Promise<MemberErasure | null> {
-  const { member } = await personRecords(manager, memberId);
-  return manager.findOneBy(MemberErasure, { memberId: member.id });
 }
 
 /** The names under which enrolment locks the person's addresses and stores' ids (see lockIdentities). */
