@@ -66,6 +66,8 @@ export function createBackOffice({
     shownOnce: component('ShownOnceAction', 'shown-once-action.tsx'),
     newWithSecret: component('NewWithSecret', 'new-with-secret.tsx'),
     choices: component('ChoicesProperty', 'choices-property.tsx'),
+    erasureRequestForm: component('ErasureRequestForm', 'erasure-request-form.tsx'),
+    dataDownload: component('MemberDataDownload', 'member-data-download.tsx'),
   };
   // Outside production AdminJS bundles the components on the first request: drop an old bundle.
   if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
@@ -105,6 +107,20 @@ export function createBackOffice({
               properties: { orderedAt: 'Ordered', shipTo: 'Ship to', trackingNumber: 'Tracking number', redemptionId: 'Redemption' },
             },
             Partner: { actions: { createApiKey: 'Create API key' } },
+            Member: {
+              actions: { exportData: 'Export data', requestErasure: 'Erase personal data' },
+              properties: { personalData: 'Personal data' },
+            },
+            ErasureRequest: {
+              actions: { approve: 'Approve', reject: 'Reject' },
+              properties: {
+                memberId: 'Member',
+                requestedAt: 'Asked on',
+                requestedBy: 'Asked for by',
+                decidedBy: 'Decided by',
+                decidedAt: 'Decided on',
+              },
+            },
             ApiKey: { actions: { rotate: 'Rotate key' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
           },
@@ -128,6 +144,7 @@ export function createBackOffice({
             StaffUser: 'Staff users',
             AuditEntry: 'Audit log',
             CareAdjustment: 'Care adjustments',
+            ErasureRequest: 'Erasure requests',
             WebhookEndpoint: 'Webhooks',
             WebhookDelivery: 'Webhook deliveries',
           },

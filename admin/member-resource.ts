@@ -1,29 +1,81 @@
-import type { ActionContext, ActionResponse, ResourceWithOptions } from 'adminjs';
+import type { ActionContext, ActionRequest, ActionResponse, ResourceWithOptions } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { AuditEntry, Member } from '../entities/index.js';
 import { resendLastEmail, type Mailer } from '../reports/mailer.js';
+import { memberHistoryCsv } from '../reports/member-data-csv.js';
 import { mayRun } from './permissions.js';
+import { privacyStatus, requestErasure } from '../loyalty/erasure-requests.js';
+import { exportMemberData } from '../loyalty/member-data-export.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { memberWithAccount } from '../loyalty/member-identity.js';
+import { Refusal } from '../loyalty/refusal.js';
+import { allowed, audited } from './back-office-actions.js';
+import { forfeitedWhere } from './erasure-request-resource.js';
 import { navigation, readable, staff } from './resources.js';
 
 const showOnly = { list: false, filter: false, edit: false, show: true };
 const number = new Intl.NumberFormat('en');
+const minute = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Where the member's personal data stands, in words: held, an erasure waiting for approval, or erased (by whom, and the points it forfeited). */
+function describePrivacy({ erasure, waiting }: Awaited<ReturnType<typeof privacyStatus>>): string {
+  if (erasure) {
+    const asked =
+      erasure.requestedBy === 'member'
+        ? 'asked for by the member from their dashboard'
+        : `asked for by ${erasure.requestedBy}${erasure.approvedBy ? `, approved by ${erasure.approvedBy}` : ''}`;
+    return `Erased on ${minute(erasure.erasedAt)}, ${asked}: ${number.format(erasure.pointsForfeited)} points forfeited ${forfeitedWhere[erasure.forfeitedTo]}. Why: ${erasure.reason}`;
+  }
+  if (waiting) {
+    return `Erasure asked for by ${waiting.requestedBy} on ${minute(waiting.requestedAt)} (${waiting.reason}): waiting for a care supervisor's approval`;
+  }
+  return 'Held; no erasure asked for';
+}
+
+/** The member's record with where their personal data stands (`personalData` in words, `privacyState` for screens). */
+async function withPrivacy(dataSource: DataSource, context: ActionContext) {
+  const record = context.record!.toJSON(context.currentAdmin);
+  const status = await privacyStatus(dataSource.manager, String(record.params.id));
+  Object.assign(record.params, {
+    personalData: describePrivacy(status),
+    privacyState: status.erasure ? 'erased' : status.waiting ? 'waiting' : 'none',
+  });
+  return record;
+}
 
 /**
  * Members, found by external id, email or phone; a member's page adds what care needs: the
- * balance, the tier, the lots with their expiry and the history with the reason for each award.
+ * balance, the tier, the lots with their expiry, the history with the reason for each award, and
+ * where their personal data stands. Care exports a member's data, and asks for their erasure (a
+ * supervisor approves it under Erasure requests), for a request the member sent by mail.
  */
-export function memberResource(dataSource: DataSource, mailer: Mailer): ResourceWithOptions {
+export function memberResource(
+  dataSource: DataSource,
+  mailer: Mailer,
+  components: { erasureRequestForm: string; dataDownload: string },
+): ResourceWithOptions {
   return {
     resource: Member,
     options: {
       navigation: navigation.members,
       listProperties: ['externalId', 'displayName', 'email', 'phone', 'enrolledAt'],
       filterProperties: ['externalId', 'email', 'phone', 'displayName'],
-      showProperties: ['externalId', 'displayName', 'email', 'phone', 'enrolledAt', 'balance', 'tier', 'expiringSoon', 'lots', 'history'],
+      showProperties: [
+        'externalId',
+        'displayName',
+        'email',
+        'phone',
+        'enrolledAt',
+        'personalData',
+        'balance',
+        'tier',
+        'expiringSoon',
+        'lots',
+        'history',
+      ],
       properties: {
+        personalData: { type: 'textarea', isVisible: showOnly },
         balance: { type: 'string', isVisible: showOnly },
         tier: { type: 'string', isVisible: showOnly },
         expiringSoon: { type: 'string', isVisible: showOnly },
@@ -66,6 +118,59 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
             };
           },
         },
+        exportData: {
+          actionType: 'record',
+          icon: 'Download',
+          component: components.dataDownload,
+          isAccessible: allowed('Member', 'exportData'),
+          handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+            const record = context.record!.toJSON(context.currentAdmin);
+            if (request.method !== 'post') return { record };
+            const csv = request.payload?.format === 'csv';
+            const data = await exportMemberData(dataSource.manager, String(record.params.id));
+            const name = `tessera-member-${data.profile.reference}`;
+            const download = csv
+              ? { filename: `${name}-history.csv`, type: 'text/csv', content: memberHistoryCsv(data.history) }
+              : { filename: `${name}.json`, type: 'application/json', content: JSON.stringify(data, null, 2) };
+            await audited(dataSource, context, 'Member', 'exportData', String(record.params.id), {
+              exported: csv ? 'member history (CSV)' : 'member data (JSON)',
+            });
+            return { record, download, notice: { message: `Downloaded ${download.filename} (written to the audit log)`, type: 'success' } };
+          },
+        },
+        requestErasure: {
+          actionType: 'record',
+          icon: 'UserX',
+          variant: 'danger',
+          component: components.erasureRequestForm,
+          isAccessible: allowed('Member', 'requestErasure'),
+          handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+            const record = await withPrivacy(dataSource, context);
+            if (request.method !== 'post') return { record };
+            const memberId = String(record.params.id);
+            try {
+              const asked = await requestErasure(dataSource.manager, {
+                memberId,
+                reason: String(request.payload?.reason ?? ''),
+                requestedBy: staff(context)!.email,
+              });
+              await audited(dataSource, context, 'ErasureRequest', 'new', asked.id, { memberId, reason: asked.reason });
+            } catch (error) {
+              if (!(error instanceof Refusal)) throw error;
+              return error.field
+                ? {
+                    record: { ...record, errors: { [error.field]: { message: error.reason } } },
+                    notice: { message: 'Please correct the highlighted fields', type: 'error' },
+                  }
+                : { record, notice: { message: error.reason, type: 'error' } };
+            }
+            return {
+              record,
+              redirectUrl: context.h.recordActionUrl({ resourceId: 'Member', recordId: memberId, actionName: 'show' }),
+              notice: { message: "Asked: the erasure is waiting for a care supervisor's approval", type: 'success' },
+            };
+          },
+        },
         edit: { isAccessible: () => false },
         delete: { isAccessible: () => false },
         bulkDelete: { isAccessible: () => false },
@@ -85,6 +190,7 @@ export function memberResource(dataSource: DataSource, mailer: Mailer): Resource
             const history = await memberHistory(manager, member.id, { limit: 25 });
             response.record.params = {
               ...response.record.params,
+              personalData: describePrivacy(await privacyStatus(manager, member.id)),
               balance: `${number.format(summary.balance.available)} available (${number.format(summary.balance.held)} held)`,
               tier: summary.tier
                 ? `${summary.tier.name} (×${summary.tier.multiplier}), ${number.format(summary.qualifyingPoints)} qualifying points`

@@ -48,6 +48,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   StaffUser: { operator_admin: 'write' },
   AuditEntry: { operator_admin: 'read', care_supervisor: 'read', analyst: 'read' },
   CareAdjustment: { operator_admin: 'write', care_agent: 'write', care_supervisor: 'write', program_manager: 'read', analyst: 'read' },
+  // Taken from a member's page and decided by the actions below: never created or edited as such.
+  ErasureRequest: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
 };
@@ -63,6 +65,10 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'ApiKey.revoke': ['operator_admin'],
   'WebhookEndpoint.rotateSecret': ['operator_admin', 'program_manager'],
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
+  'Member.exportData': ['operator_admin', 'care_agent', 'care_supervisor'],
+  'Member.requestErasure': ['operator_admin', 'care_agent', 'care_supervisor'],
+  'ErasureRequest.approve': ['care_supervisor', 'operator_admin'],
+  'ErasureRequest.reject': ['care_supervisor', 'operator_admin'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
   'FulfilmentOrder.markShipped': ['operator_admin', 'program_manager'],

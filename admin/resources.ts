@@ -43,6 +43,7 @@ import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
+import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
 import { fulfilmentOrders } from './fulfilment-order-resource.js';
 import type { Mailer } from '../reports/mailer.js';
@@ -180,7 +181,14 @@ export function backOfficeResources(
   dataSource: DataSource,
   care: CareServices & { mailer: Mailer },
   publicUrl: string,
-  components: { reportForm: string; shownOnce: string; newWithSecret: string; choices: string },
+  components: {
+    reportForm: string;
+    shownOnce: string;
+    newWithSecret: string;
+    choices: string;
+    erasureRequestForm: string;
+    dataDownload: string;
+  },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
   const resource = (
@@ -368,6 +376,13 @@ export function backOfficeResources(
           })),
           description: 'How the birthday message goes; members who turned it off there get the bonus without it',
         },
+        erasureForfeiture: {
+          availableValues: [
+            { value: 'breakage', label: 'to breakage, each lot attributed to its funder' },
+            { value: 'funders', label: 'back to the wallets of the partners who funded them' },
+          ],
+          description: "Where the points of a member who is erased go (the program's own points go to breakage either way)",
+        },
       },
       checks: programSettingsChecks,
       prepare: typedJson(
@@ -379,7 +394,7 @@ export function backOfficeResources(
       navigation: navigation.program,
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
-    memberResource(dataSource, care.mailer),
+    memberResource(dataSource, care.mailer, components),
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,
@@ -428,6 +443,7 @@ export function backOfficeResources(
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
     careAdjustments(dataSource, care),
+    erasureRequests(dataSource, care.ledger),
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,
       listProperties: ['url', 'partnerId', 'events', 'active', 'createdAt'],

@@ -105,6 +105,7 @@ export const titleOfCode: Record<RefusalCode, string> = {
   transfer_refused: 'Transfer refused',
   adjustment_refused: 'Adjustment refused',
   merge_refused: 'Members cannot be merged yet',
+  erasure_refused: 'The member cannot be erased now',
   not_allowed: 'Not allowed',
   member_authorization_required: "The member's authorization is needed",
   member_authorization_refused: "The member's authorization was refused",

@@ -6,6 +6,7 @@ import { Booster } from './booster.js';
 import { BoosterAnnouncement } from './booster-announcement.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { EarningRule } from './earning-rule.js';
+import { ErasureRequest } from './erasure-request.js';
 import { EventRefund } from './event-refund.js';
 import { ExpiryAlert } from './expiry-alert.js';
 import { FulfilmentOrder } from './fulfilment-order.js';
@@ -19,6 +20,7 @@ import { Member } from './member.js';
 import { MemberLink } from './member-link.js';
 import { MemberLinkRemoval } from './member-link-removal.js';
 import { MemberMerge } from './member-merge.js';
+import { MemberErasure } from './member-erasure.js';
 import { MemberCode } from './member-code.js';
 import { MemberMessage } from './member-message.js';
 import { MemberSession } from './member-session.js';
@@ -47,6 +49,7 @@ export {
   BoosterAnnouncement,
   CareAdjustment,
   EarningRule,
+  ErasureRequest,
   EventRefund,
   ExpiryAlert,
   FulfilmentOrder,
@@ -61,6 +64,7 @@ export {
   MemberLink,
   MemberLinkRemoval,
   MemberMerge,
+  MemberErasure,
   MemberCode,
   MemberMessage,
   MemberSession,
@@ -94,8 +98,8 @@ export { bonusMoments } from './bonus.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
 export type { BoosterTarget } from './booster.js';
 export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
-export type { BirthdayChannel, ExpiryPolicy, RefundShortfallPolicy } from './program-settings.js';
-export { birthdayChannels, refundShortfallPolicies } from './program-settings.js';
+export type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallPolicy } from './program-settings.js';
+export { birthdayChannels, erasureForfeitures, refundShortfallPolicies } from './program-settings.js';
 export type { RefundedLine } from './event-refund.js';
 export type { EventLineRecord } from './member-event.js';
 export { salesChannels } from './point-of-sale.js';
@@ -126,6 +130,8 @@ export const entities = [
   MemberCode,
   MemberSession,
   MemberMessage,
+  MemberErasure,
+  ErasureRequest,
   EventRefund,
   PointsDebt,
   Reward,
@@ -153,3 +159,6 @@ export type { MemberLinkCause } from './member-link.js';
 export type { MemberMergeCause } from './member-merge.js';
 export { memberCodePurposes, messageChannels } from './member-code.js';
 export type { MemberCodePurpose, MessageChannel } from './member-code.js';
+export { erasureRequestStatuses } from './erasure-request.js';
+export type { ErasureRequestStatus } from './erasure-request.js';
+export type { ForfeitedPoints } from './member-erasure.js';

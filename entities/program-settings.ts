@@ -23,6 +23,14 @@ export type RefundShortfallPolicy = (typeof refundShortfallPolicies)[number];
 export const birthdayChannels = ['email', 'sms', 'email_or_sms'] as const;
 export type BirthdayChannel = (typeof birthdayChannels)[number];
 
+/**
+ * Where the points of a member who is erased go: to `breakage`, or back to the wallets of the
+ * `funders` who paid for them (points the program funded go to breakage either way). Each lot is
+ * forfeited on its own, attributed to its funder.
+ */
+export const erasureForfeitures = ['breakage', 'funders'] as const;
+export type ErasureForfeiture = (typeof erasureForfeitures)[number];
+
 /** The program's own settings: one row. */
 @Entity({ name: 'program_settings' })
 @Check('program_settings_single_row', '"id" = 1')
@@ -32,6 +40,7 @@ export type BirthdayChannel = (typeof birthdayChannels)[number];
   'program_settings_birthday',
   `"birthdayBonusPoints" >= 0 AND "birthdayDaysBefore" BETWEEN 0 AND 31 AND "birthdayDaysAfter" BETWEEN 0 AND 31 AND "birthdayChannel" IN ('email', 'sms', 'email_or_sms')`,
 )
+@Check('program_settings_erasure_forfeiture', `"erasureForfeiture" IN ('breakage', 'funders')`)
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -60,6 +69,9 @@ export class ProgramSettings extends BaseEntity {
 
   @Column({ type: 'text', default: 'debt' })
   refundShortfall: RefundShortfallPolicy;
+
+  @Column({ type: 'text', default: 'breakage' })
+  erasureForfeiture: ErasureForfeiture;
 
   /** Signs the earn widget's member tokens; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })

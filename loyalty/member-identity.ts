@@ -315,7 +315,11 @@ export function lockAddress(manager: EntityManager, kind: 'email' | 'phone', add
   return lockIdentities(manager, [`${kind}:${address}`]);
 }
 
-async function lockIdentities(manager: EntityManager, names: string[]): Promise<void> {
+/**
+ * Holds identities (`email:<address>`, `phone:<number>`, `customer:<partner>:<id>`) until the
+ * transaction ends: whoever enrols, links or erases the same person waits for it.
+ */
+export async function lockIdentities(manager: EntityManager, names: string[]): Promise<void> {
   // Sorted, so that two requests claiming the same names never wait on each other crosswise.
   for (const name of [...names].sort()) {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`member-identity:${name}`]);

@@ -27,6 +27,7 @@ export const refusalCodes = {
   transfer_refused: 'unprocessable',
   adjustment_refused: 'unprocessable',
   merge_refused: 'conflict',
+  erasure_refused: 'conflict',
   not_allowed: 'forbidden',
   member_authorization_required: 'forbidden',
   member_authorization_refused: 'forbidden',

@@ -5,7 +5,16 @@ import { type BackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
 import { mayRun, partnerScope } from '../admin/permissions.js';
 import type { StaffSession } from '../admin/staff-sign-in.js';
-import { AuditEntry, CareAdjustment, FulfilmentOrder, Partner, StaffUser, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import {
+  AuditEntry,
+  CareAdjustment,
+  ErasureRequest,
+  FulfilmentOrder,
+  Partner,
+  StaffUser,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from '../entities/index.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { demoLogins, demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import type { TestDatabase } from './support/database.js';
@@ -48,6 +57,8 @@ beforeAll(async () => {
     status: 'awaiting_approval',
   });
   await db.dataSource.manager.insert(AuditEntry, { staffEmail: 'operator@tessera.demo', action: 'edit', resource: 'Tier', recordId: null });
+  const [member] = await db.dataSource.query(`SELECT id FROM member LIMIT 1`);
+  await db.dataSource.manager.insert(ErasureRequest, { memberId: member.id, reason: 'Letter of 2 May', requestedBy: 'care@tessera.demo' });
   const [redemption] = await db.dataSource.query(`SELECT id FROM redemption LIMIT 1`);
   await db.dataSource.manager.insert(FulfilmentOrder, {
     redemptionId: redemption.id,
