@@ -5,6 +5,7 @@ import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
 import { BoosterAnnouncement } from './booster-announcement.js';
 import { CareAdjustment } from './care-adjustment.js';
+import { Company, CompanyEmployee, CompanyFunding, CompanyManager } from './company.js';
 import { EarningRule } from './earning-rule.js';
 import { EventRefund } from './event-refund.js';
 import { ExpiryAlert } from './expiry-alert.js';
@@ -44,6 +45,10 @@ export {
   Booster,
   BoosterAnnouncement,
   CareAdjustment,
+  Company,
+  CompanyEmployee,
+  CompanyFunding,
+  CompanyManager,
   EarningRule,
   EventRefund,
   ExpiryAlert,
@@ -120,6 +125,10 @@ export const entities = [
   MemberMerge,
   MemberCode,
   MemberSession,
+  Company,
+  CompanyManager,
+  CompanyEmployee,
+  CompanyFunding,
   EventRefund,
   PointsDebt,
   Reward,

@@ -43,12 +43,16 @@ async function balanceOf(memberId: string): Promise<number> {
 
 async function lotsOf(memberId: string) {
   const { account } = await memberWithAccount(db.dataSource.manager, memberId);
-  const lots: { points: string; remaining: string; fundingPartnerId: string | null; expiresAt: Date | null }[] =
-    await db.dataSource.query(
-      `SELECT points, remaining, "fundingPartnerId", "expiresAt" FROM point_lot WHERE "memberAccountId" = $1 ORDER BY "expiresAt", points`,
-      [account.id],
-    );
-  return lots.map((l) => ({ points: Number(l.points), remaining: Number(l.remaining), funder: l.fundingPartnerId, expiresAt: l.expiresAt }));
+  const lots: { points: string; remaining: string; fundingPartnerId: string | null; expiresAt: Date | null }[] = await db.dataSource.query(
+    `SELECT points, remaining, "fundingPartnerId", "expiresAt" FROM point_lot WHERE "memberAccountId" = $1 ORDER BY "expiresAt", points`,
+    [account.id],
+  );
+  return lots.map((l) => ({
+    points: Number(l.points),
+    remaining: Number(l.remaining),
+    funder: l.fundingPartnerId,
+    expiresAt: l.expiresAt,
+  }));
 }
 
 /** A company with `points` from the shop, its two managers Ann and Bo, and Cleo, Dan and Eve employed. */
@@ -118,9 +122,7 @@ describe('setting a company up', () => {
     );
     expect([again.replayed, again.funding.id]).toEqual([true, funded.funding.id]);
     expect(await balanceOf(acme.memberId)).toBe(1_250);
-    const transfer = await db.dataSource.query(`SELECT kind, "references" FROM ledger_transfer WHERE id = $1`, [
-      funded.funding.transferId,
-    ]);
+    const transfer = await db.dataSource.query(`SELECT kind, "references" FROM ledger_transfer WHERE id = $1`, [funded.funding.transferId]);
     expect(transfer[0].references).toMatchObject({ company: acme.id, funding: funded.funding.id, agent: 'operator@tessera.test' });
 
     expect((await managedCompanies(db.dataSource.manager, people.bo.id)).map((c) => c.name)).toContain('Acme setup');
@@ -160,7 +162,10 @@ describe('who may distribute', () => {
     const acme = await company('Acme employees', 300);
     const give = (address: string, points: number, key: string) =>
       tx((m) => givePoints(m, p.ledger, { companyId: acme.id, managerId: people.bo.id, address, points, key }));
-    await expect(give(people.outsider.email!, 10, 'a')).rejects.toMatchObject({ field: 'address', reason: expect.stringContaining('not an employee') });
+    await expect(give(people.outsider.email!, 10, 'a')).rejects.toMatchObject({
+      field: 'address',
+      reason: expect.stringContaining('not an employee'),
+    });
     await expect(give(people.cleo.email!, 301, 'b')).rejects.toMatchObject({ code: 'insufficient_funds', field: 'points' });
     await expect(give(people.cleo.email!, 0, 'c')).rejects.toMatchObject({ field: 'points' });
     const given = await give(` ${people.cleo.email!.toUpperCase()} `, 120, 'd');
@@ -220,7 +225,14 @@ describe('points keep what they were', () => {
       [1_000, shop.partner.id],
     ]);
     await tx((m) =>
-      givePoints(m, p.ledger, { companyId: acme.id, managerId: people.ann.id, address: people.dan.email!, points: 400, note: 'Q1', key: 'q1' }),
+      givePoints(m, p.ledger, {
+        companyId: acme.id,
+        managerId: people.ann.id,
+        address: people.dan.email!,
+        points: 400,
+        note: 'Q1',
+        key: 'q1',
+      }),
     );
     const danLots = (await lotsOf(people.dan.id)).filter((l) => companyLots.some((c) => c.expiresAt?.getTime() === l.expiresAt?.getTime()));
     expect(danLots).toEqual([

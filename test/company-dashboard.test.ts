@@ -131,9 +131,13 @@ describe('a company manager', () => {
     await page.screenshot({ path: join(artifactsDir, 'company-employees-phone.png'), fullPage: true });
 
     // A file with a wrong line gives nothing, and says which line and why.
-    await page.getByLabel('CSV file').setInputFiles(
-      csvFile(['email,points,note', `${employees[0]},200,March bonus`, `${employees[1]},two hundred`, 'olaf@elsewhere.example,50'].join('\n')),
-    );
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles(
+        csvFile(
+          ['email,points,note', `${employees[0]},200,March bonus`, `${employees[1]},two hundred`, 'olaf@elsewhere.example,50'].join('\n'),
+        ),
+      );
     await page.getByRole('button', { name: 'Give the points in the file' }).click();
     const problems = page.getByRole('alert');
     await expect.poll(() => problems.innerText()).toContain('Nothing was given');
@@ -142,7 +146,9 @@ describe('a company manager', () => {
     expect(await available(acme.memberId)).toBe(1_000);
     await page.screenshot({ path: join(artifactsDir, 'company-csv-refused-phone.png'), fullPage: true });
 
-    const file = ['email,points,note', `${employees[0]},200,March bonus`, `${employees[1]},150,"Thanks, Dan"`, `${employees[2]},250`].join('\n');
+    const file = ['email,points,note', `${employees[0]},200,March bonus`, `${employees[1]},150,"Thanks, Dan"`, `${employees[2]},250`].join(
+      '\n',
+    );
     const formKey = await page.locator('form#give-file input[name=key]').inputValue();
     await page.getByLabel('CSV file').setInputFiles(csvFile(file));
     await page.getByRole('button', { name: 'Give the points in the file' }).click();
@@ -185,11 +191,23 @@ describe('a company manager', () => {
     expect(report).toMatch(new RegExp(`${employees[2]}\\s+250\\s+1`));
     expect(report).toMatch(/Total\s+625\s+4/);
     await page.screenshot({ path: join(artifactsDir, 'company-report-phone.png'), fullPage: true });
-    const csv = await (await page.request.get(await page.getByRole('link', { name: 'Download as CSV' }).getAttribute('href').then((h) => `${base}${h}`))).text();
+    const csv = await (
+      await page.request.get(
+        await page
+          .getByRole('link', { name: 'Download as CSV' })
+          .getAttribute('href')
+          .then((h) => `${base}${h}`),
+      )
+    ).text();
     const rows = csv.trim().split('\r\n');
     expect(rows[0]).toBe('employee,status,points,times');
     expect(rows.slice(1).sort()).toEqual(
-      [`${employees[0]},joined,200,1`, `${employees[1]},joined,175,2`, `${employees[2]},joined,250,1`, 'new.hire@staff.example,invited,0,0'].sort(),
+      [
+        `${employees[0]},joined,200,1`,
+        `${employees[1]},joined,175,2`,
+        `${employees[2]},joined,250,1`,
+        'new.hire@staff.example,invited,0,0',
+      ].sort(),
     );
     await page.close();
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
