@@ -208,17 +208,28 @@ export async function distributeFile(
 }
 
 /** What one upload gave, line by line. */
-export async function distributionBatch(manager: EntityManager, companyId: string, key: string): Promise<GivenLine[]> {
+export function distributionBatch(manager: EntityManager, companyId: string, key: string): Promise<GivenLine[]> {
+  return givenUnder(manager, companyId, fileKeyPrefix(key));
+}
+
+/** What points given one by one gave, by the key of the manager's request; null if nothing was. */
+export async function givenOnce(manager: EntityManager, companyId: string, key: string): Promise<GivenLine | null> {
+  const [given] = await givenUnder(manager, companyId, `give:${key}`);
+  return given ?? null;
+}
+
+/** The company's distributions whose key starts with `prefix`, in the order they were given. */
+async function givenUnder(manager: EntityManager, companyId: string, prefix: string): Promise<GivenLine[]> {
   const rows: { id: string; key: string; amount: string; createdAt: Date; employeeId: string; address: string; note: string | null }[] =
     await manager.query(
       `SELECT t.id, t."idempotencyKey" AS key, t.amount, t."createdAt", e.id AS "employeeId", e.address, t."references"->>'note' AS note
          FROM ledger_transfer t JOIN company_employee e ON e.id::text = t."references"->>'employee'
         WHERE t."idempotencySource" = $1 AND left(t."idempotencyKey", length($2)) = $2
         ORDER BY t.seq`,
-      [`company:${companyId}`, fileKeyPrefix(key)],
+      [`company:${companyId}`, prefix],
     );
   return rows.map((row) => ({
-    line: Number(row.key.slice(fileKeyPrefix(key).length)),
+    line: row.key.startsWith('file:') ? Number(row.key.slice(prefix.length)) : 0,
     employeeId: row.employeeId,
     address: row.address,
     points: Number(row.amount),

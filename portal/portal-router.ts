@@ -11,6 +11,7 @@ import { completeSignIn, countSignInTry, requestSignInCode, signInAddress } from
 import { memberStatement, type StatementLine } from '../loyalty/member-statement.js';
 import { Refusal } from '../loyalty/refusal.js';
 import type { CodeMessenger } from '../reports/member-codes-messages.js';
+import { companyRouter } from './company-router.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
@@ -150,6 +151,7 @@ export function portalRouter({
 
   // Everything below is the signed-in member's own.
   router.use(signedIn(dataSource));
+  router.use(companyRouter({ dataSource }));
 
   router.post(
     '/sign-out-everywhere',
