@@ -42,6 +42,7 @@ import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { memberResource } from './member-resource.js';
+import { companyFundingResource, companyResource } from './company-resources.js';
 import { fulfilmentOrders } from './fulfilment-order-resource.js';
 import type { Mailer } from '../reports/mailer.js';
 import {
@@ -362,6 +363,8 @@ export function backOfficeResources(
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
     memberResource(dataSource, care.mailer),
+    companyResource(dataSource),
+    companyFundingResource(dataSource, care.ledger),
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,

@@ -50,6 +50,16 @@ async function membersProving(manager: EntityManager, emails: string[]): Promise
   return found;
 }
 
+/** A company's name as typed, trimmed, when no other company has it in any case. */
+async function freeName(manager: EntityManager, typed: string, companyId: string | null = null): Promise<string> {
+  const name = typed.trim();
+  if (name === '' || name.length > 100) throw new CompanyRefusedError('name', 'give the company a name of 1 to 100 characters');
+  await lockName(manager, `company-name:${name.toLowerCase()}`);
+  const [taken] = await manager.query(`SELECT 1 FROM company WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2`, [name, companyId]);
+  if (taken) throw new CompanyRefusedError('name', `another company is already called ${name}`);
+  return name;
+}
+
 /**
  * Sets up a company: a member record of its own whose account will hold its points (nobody can
  * sign in as it: it has no address), and its managers, named by the emails they proved.
@@ -58,11 +68,7 @@ export async function createCompany(
   manager: EntityManager,
   setup: { name: string; managerEmails: string[]; createdBy: string },
 ): Promise<Company> {
-  const name = setup.name.trim();
-  if (name === '' || name.length > 100) throw new CompanyRefusedError('name', 'give the company a name of 1 to 100 characters');
-  await lockName(manager, `company-name:${name.toLowerCase()}`);
-  const [taken] = await manager.query(`SELECT 1 FROM company WHERE lower(name) = lower($1)`, [name]);
-  if (taken) throw new CompanyRefusedError('name', `another company is already called ${name}`);
+  const name = await freeName(manager, setup.name);
   const managers = await membersProving(manager, setup.managerEmails);
   const member = await manager.save(
     manager.create(Member, {
@@ -83,6 +89,14 @@ export async function createCompany(
     managers.map((m) => ({ companyId: company.id, memberId: m.id, namedBy: setup.createdBy })),
   );
   return company;
+}
+
+/** Renames a company; its employees' histories name it so from then on. */
+export async function renameCompany(manager: EntityManager, company: Company, typed: string): Promise<Company> {
+  const name = await freeName(manager, typed, company.id);
+  await manager.update(Company, { id: company.id }, { name });
+  await manager.update(Member, { id: company.memberId }, { displayName: name });
+  return manager.findOneByOrFail(Company, { id: company.id });
 }
 
 /** Makes these members, and only them, the company's managers. */
@@ -156,6 +170,15 @@ export interface Funding {
   fundedBy: string;
 }
 
+/** What is wrong with a funding's own fields, by field (a form shows them all at once). */
+export function fundingProblems(funding: Pick<Funding, 'points' | 'reason' | 'reference'>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!Number.isSafeInteger(funding.points) || funding.points <= 0) problems.points = 'must be a whole number of points greater than zero';
+  if (funding.reason.trim() === '') problems.reason = 'say why the company receives these points';
+  if (funding.reference.trim() === '' || funding.reference.length > 200) problems.reference = 'must be 1 to 200 characters';
+  return problems;
+}
+
 /**
  * Puts points into a company's account, from a partner's wallet (points the partner issues: its
  * lots name it as their funder) or from the program's marketing account (the program funds them).
@@ -166,13 +189,10 @@ export async function fundCompany(
   ledger: Ledger,
   funding: Funding,
 ): Promise<{ funding: CompanyFunding; replayed: boolean }> {
+  const [problem] = Object.entries(fundingProblems(funding));
+  if (problem) throw new CompanyRefusedError(...problem);
   const reason = funding.reason.trim();
   const reference = funding.reference.trim();
-  if (!Number.isSafeInteger(funding.points) || funding.points <= 0) {
-    throw new CompanyRefusedError('points', 'must be a whole number of points greater than zero');
-  }
-  if (reason === '') throw new CompanyRefusedError('reason', 'say why the company receives these points');
-  if (reference === '' || reference.length > 200) throw new CompanyRefusedError('reference', 'must be 1 to 200 characters');
   const company = isUuid(funding.companyId) ? await manager.findOneBy(Company, { id: funding.companyId }) : null;
   if (!company) throw new CompanyRefusedError('companyId', 'choose the company to fund');
   const partner =

@@ -42,6 +42,8 @@ beforeAll(async () => {
   }
   served = await serveBackOffice(harness);
   base = served.base;
+  // AdminJS bundles its components on the first request for them: a minute on a busy machine.
+  await fetch(`${base}/admin/frontend/assets/components.bundle.js`);
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
