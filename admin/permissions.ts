@@ -47,6 +47,9 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   FulfilmentOrder: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   StaffUser: { operator_admin: 'write' },
   AuditEntry: { operator_admin: 'read', care_supervisor: 'read', analyst: 'read' },
+  // Write: set companies up (B2B) and fund them; their managers give the points from their dashboard.
+  Company: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  CompanyFunding: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   CareAdjustment: { operator_admin: 'write', care_agent: 'write', care_supervisor: 'write', program_manager: 'read', analyst: 'read' },
   // Taken from a member's page and decided by the actions below: never created or edited as such.
   ErasureRequest: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },

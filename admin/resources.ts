@@ -45,6 +45,7 @@ import type { StaffSession } from './staff-sign-in.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
+import { companyFundingResource, companyResource } from './company-resources.js';
 import { fulfilmentOrders } from './fulfilment-order-resource.js';
 import type { Mailer } from '../reports/mailer.js';
 import {
@@ -395,6 +396,8 @@ export function backOfficeResources(
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
     memberResource(dataSource, care.mailer, components),
+    companyResource(dataSource),
+    companyFundingResource(dataSource, care.ledger),
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,

@@ -104,6 +104,7 @@ export const titleOfCode: Record<RefusalCode, string> = {
   redemption_refused: 'Redemption refused',
   transfer_refused: 'Transfer refused',
   adjustment_refused: 'Adjustment refused',
+  company_refused: 'Company request refused',
   merge_refused: 'Members cannot be merged yet',
   erasure_refused: 'The member cannot be erased now',
   not_allowed: 'Not allowed',

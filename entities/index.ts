@@ -5,6 +5,7 @@ import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
 import { BoosterAnnouncement } from './booster-announcement.js';
 import { CareAdjustment } from './care-adjustment.js';
+import { Company, CompanyEmployee, CompanyFunding, CompanyManager } from './company.js';
 import { EarningRule } from './earning-rule.js';
 import { ErasureRequest } from './erasure-request.js';
 import { EventRefund } from './event-refund.js';
@@ -48,6 +49,10 @@ export {
   Booster,
   BoosterAnnouncement,
   CareAdjustment,
+  Company,
+  CompanyEmployee,
+  CompanyFunding,
+  CompanyManager,
   EarningRule,
   ErasureRequest,
   EventRefund,
@@ -132,6 +137,10 @@ export const entities = [
   MemberMessage,
   MemberErasure,
   ErasureRequest,
+  Company,
+  CompanyManager,
+  CompanyEmployee,
+  CompanyFunding,
   EventRefund,
   PointsDebt,
   Reward,

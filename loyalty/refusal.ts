@@ -26,6 +26,7 @@ export const refusalCodes = {
   redemption_refused: 'unprocessable',
   transfer_refused: 'unprocessable',
   adjustment_refused: 'unprocessable',
+  company_refused: 'unprocessable',
   merge_refused: 'conflict',
   erasure_refused: 'conflict',
   not_allowed: 'forbidden',

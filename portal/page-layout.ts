@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /** Text as HTML, so that nothing a member or a store typed can become markup. */
 export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -6,6 +8,22 @@ const number = new Intl.NumberFormat('en');
 export const points = (n: number) => number.format(n);
 export const day = (d: Date) => d.toISOString().slice(0, 10);
 
+/** What the navigation offers the signed-in member beyond the pages every member has. */
+export interface MemberNavigation {
+  /** They manage a company: its pages are a link away. */
+  managesCompany: boolean;
+}
+
+const navigation = new AsyncLocalStorage<MemberNavigation>();
+
+/**
+ * Answers the rest of a request with this navigation: pages are drawn by handlers that know
+ * nothing of companies, and every page must offer the same links.
+ */
+export function withNavigation(shown: MemberNavigation, next: () => void): void {
+  navigation.run(shown, next);
+}
+
 /**
  * The shell of every member page: readable on a phone (one column, large targets), contrast above
  * WCAG AA, a skip link and visible focus for the keyboard, the page's purpose in its title.
@@ -13,7 +31,7 @@ export const day = (d: Date) => d.toISOString().slice(0, 10);
 export function memberPage(title: string, body: string, options: { signedIn?: boolean } = {}): string {
   const nav = options.signedIn
     ? `<nav aria-label="Your account"><a href="/member">Overview</a> <a href="/member/history">History</a>
-<a href="/member/rewards">Rewards</a> <a href="/member/gift">Give points</a> <a href="/member/stores">Stores</a>
+<a href="/member/rewards">Rewards</a> <a href="/member/gift">Give points</a> <a href="/member/stores">Stores</a>${navigation.getStore()?.managesCompany ? ' <a href="/member/company">Company</a>' : ''}
 <form method="post" action="/member/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form></nav>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -14,6 +14,7 @@ import { memberStatement, type StatementLine } from '../loyalty/member-statement
 import { Refusal } from '../loyalty/refusal.js';
 import type { Mailer } from '../reports/mailer.js';
 import type { CodeMessenger } from '../reports/member-codes-messages.js';
+import { companyRouter } from './company-router.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
 import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
@@ -165,6 +166,7 @@ export function portalRouter({
 
   // Everything below is the signed-in member's own.
   router.use(signedIn(dataSource));
+  router.use(companyRouter({ dataSource }));
 
   router.post(
     '/sign-out-everywhere',

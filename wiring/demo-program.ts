@@ -23,6 +23,7 @@ import { redeemReward } from '../loyalty/redemptions.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { onboardPartner } from '../loyalty/partners.js';
+import { seedDemoCompany } from './demo-company.js';
 
 export const demoPassword = 'tessera-demo';
 
@@ -284,6 +285,7 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     [vouchers.map((v) => v.transferId), vouchers.map((v) => v.at)],
   );
   await manager.query(`UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`);
+  await seedDemoCompany(dataSource, ledger);
 }
 
 /** The demo program's rules: what the business seeds ask a program to express. */
