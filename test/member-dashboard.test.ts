@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EarningRule, Member, Partner, PointOfSale, ProgramSettings, Tier } from '../entities/index.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { openMemberSession } from '../loyalty/member-sessions.js';
 import { memberSummary } from '../loyalty/member-summary.js';
@@ -234,5 +235,39 @@ describe('signing in', () => {
       redirect: 'manual',
     });
     expect(crossSite.status).toBe(403);
+  });
+});
+
+describe('their data', () => {
+  it('lets a member download all their data, then delete their account: signed out, nothing left to know them by, the ledger whole', async () => {
+    const { partner } = await p.partner(10_000);
+    await inTransaction(db.dataSource, (manager) =>
+      recordEvent(manager, p.ledger, {
+        partnerId: partner.id,
+        member: { externalId: 'cy', email: 'cy@example.test', emailVerified: true },
+        type: 'purchase',
+        amountCents: 5_000,
+        currency: 'EUR',
+        occurredAt: new Date(),
+        receivedAt: new Date(),
+      }),
+    );
+    const page = await signIn('cy@example.test');
+    await page.getByRole('link', { name: 'Your data' }).click();
+    const data = await (await page.request.get(`${base}/member/privacy/my-data.json`)).json();
+    expect(JSON.stringify(data)).toContain('cy@example.test');
+    expect(data.history.length).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await expect.poll(() => page.locator('#confirm-error').innerText()).toContain('Tick the box');
+    await page.getByLabel('I want my account and my personal data deleted').check();
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Your account is deleted');
+    await page.screenshot({ path: join(artifactsDir, 'member-account-deleted.png') });
+    await page.goto(`${base}/member`);
+    await page.waitForURL(`${base}/member/sign-in`);
+    expect(await db.dataSource.manager.countBy(Member, { email: 'cy@example.test' })).toBe(0);
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+    await page.close();
   });
 });
