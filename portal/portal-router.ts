@@ -21,6 +21,7 @@ import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-ses
 import { answer, memberOf, signedIn } from './signed-in.js';
 import { memberPage } from './page-layout.js';
 import { privacyRouter } from './privacy-router.js';
+import { profileRouter } from './profile-router.js';
 import { rewardsRouter } from './rewards-router.js';
 import { codePage, linkPage, signInPage, slowDownPage } from './sign-in-pages.js';
 import { storesRouter } from './stores-router.js';
@@ -220,6 +221,7 @@ export function portalRouter({
   router.use(giftsRouter({ dataSource, ledger }));
   router.use(storesRouter({ dataSource, ledger }));
   router.use(privacyRouter({ dataSource, ledger }));
+  router.use(profileRouter({ dataSource }));
 
   router.use((_req, res) => {
     res.status(404).type('html').send(memberPage('Not found', '<h1>This page does not exist</h1><p><a href="/member">Your points</a></p>'));

@@ -238,6 +238,25 @@ describe('signing in', () => {
   });
 });
 
+describe('their profile', () => {
+  it('keeps what the member says of themselves and which messages they get, with a wrong birthday under its field', async () => {
+    const page = await signIn('bo@example.test');
+    await page.getByRole('link', { name: 'Profile' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Bo J.');
+    await page.getByLabel('Birthday', { exact: true }).fill('2999-01-01');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#birthday-error').innerText()).toContain('must not be in the future');
+    await page.getByLabel('Birthday', { exact: true }).fill('1990-02-28');
+    await page.getByLabel('Offers and news by email').uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('Saved.');
+    await page.screenshot({ path: join(artifactsDir, 'member-profile-phone.png'), fullPage: true });
+    const bo = await db.dataSource.manager.findOneByOrFail(Member, { email: 'bo@example.test' });
+    expect([bo.displayName, bo.birthday, bo.messagePreferences.marketing?.email]).toEqual(['Bo J.', '1990-02-28', false]);
+    await page.close();
+  });
+});
+
 describe('their data', () => {
   it('lets a member download all their data, then delete their account: signed out, nothing left to know them by, the ledger whole', async () => {
     const { partner } = await p.partner(10_000);
