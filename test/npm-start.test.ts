@@ -108,6 +108,7 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   // The schedules are registered, as the Temporal UI lists them.
   const listed = await (await fetch(`${first.urls.temporal}/api/v1/namespaces/default/schedules`)).json();
   expect(listed.schedules.map((s: { scheduleId: string }) => s.scheduleId).sort()).toEqual([
+    'birthdays-daily',
     'funding-alerts',
     'ledger-audit-nightly',
     'outbox-sweep',
