@@ -8,7 +8,18 @@ import { createSmppSender } from '../reports/sms-sender.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
 // As root, PostgreSQL runs as the `postgres` user, who must be able to enter the data folder.
 chmodSync(dataDir, 0o755);
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+/** Process groups started and not yet stopped: a failed assertion must not leave `npm start` running. */
+const running = new Set<number>();
+afterAll(() => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 interface Started {
   child: ChildProcess;
@@ -36,6 +47,7 @@ function npmStart(): Promise<Started> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  running.add(child.pid!);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -77,6 +89,7 @@ async function stop({ child, output }: Started): Promise<void> {
     if (Date.now() > deadline) throw new Error(`still running after Ctrl-C:\n${leftovers()}\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  running.delete(child.pid!);
   expect(output()).not.toMatch(/stopping .* failed/);
 }
 
