@@ -1,3 +1,4 @@
+import { csvDocument } from '../reports/csv.js';
 import type { Company } from '../entities/index.js';
 import type { LineProblem } from '../loyalty/company-csv.js';
 import type { GivenLine } from '../loyalty/company-distributions.js';
@@ -189,12 +190,8 @@ ${fieldError('from', r.error)}
 
 /** The report as CSV (RFC 4180), for a spreadsheet. */
 export function reportCsv(employees: ReportLine[]): string {
-  const cell = (value: string | number) => {
-    const text = String(value);
-    // A leading = + - @ would run as a formula in a spreadsheet.
-    const safe = typeof value === 'string' && /^[=+\-@]/.test(text) ? `'${text}` : text;
-    return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-  };
-  const lines = [['employee', 'status', 'points', 'times'], ...employees.map((e) => [e.address, e.status, e.points, e.times])];
-  return lines.map((line) => line.map(cell).join(',')).join('\r\n') + '\r\n';
+  return csvDocument(
+    ['employee', 'status', 'points', 'times'],
+    employees.map((e) => [e.address, e.status, e.points, e.times]),
+  );
 }

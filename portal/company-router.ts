@@ -1,3 +1,4 @@
+import { formField } from './form-fields.js';
 import { randomUUID } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -17,11 +18,6 @@ import { answer, memberOf } from './signed-in.js';
 
 /** The largest CSV file a manager may upload (about 10,000 lines of addresses and notes). */
 const maxUploadBytes = 512 * 1024;
-
-const field = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
 
 /** A whole number typed in a form, or NaN: the rules say what is wrong with it. */
 const typedPoints = (typed: string) => (/^\s*[0-9]+\s*$/.test(typed) ? Number(typed) : Number.NaN);
@@ -104,8 +100,8 @@ export function companyRouter({ dataSource, ledger = new Ledger(dataSource) }: {
   router.post(
     '/company/:companyId/give',
     forManagers(async (req, res, company) => {
-      const values = { address: field(req.body, 'address'), points: field(req.body, 'points'), note: field(req.body, 'note') };
-      const key = field(req.body, 'key');
+      const values = { address: formField(req.body, 'address'), points: formField(req.body, 'points'), note: formField(req.body, 'note') };
+      const key = formField(req.body, 'key');
       try {
         if (!isUuid(key)) throw new Refusal('transfer_refused', 'this form is out of date: fill it in again', 'address');
         await inTransaction(dataSource, (m) =>
@@ -165,7 +161,7 @@ export function companyRouter({ dataSource, ledger = new Ledger(dataSource) }: {
   router.post(
     '/company/:companyId/employees',
     forManagers(async (req, res, company) => {
-      const address = field(req.body, 'address');
+      const address = formField(req.body, 'address');
       try {
         await inTransaction(dataSource, (m) => addEmployee(m, { companyId: company.id, managerId: memberOf(res), address }));
       } catch (error) {

@@ -1,3 +1,4 @@
+import { csvDocument } from '../reports/csv.js';
 import type { MemberDashboard } from '../loyalty/member-dashboard.js';
 import type { StatementLine } from '../loyalty/member-statement.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
@@ -68,20 +69,8 @@ function statementTable(lines: StatementLine[]): string {
 
 /** The statement as CSV (RFC 4180), for a spreadsheet. */
 export function statementCsv(lines: StatementLine[]): string {
-  const cell = (value: string | number) => {
-    const text = String(value);
-    // A leading = + - @ would run as a formula in a spreadsheet.
-    const safe = /^[=+\-@]/.test(text) && typeof value === 'string' ? `'${text}` : text;
-    return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-  };
-  const header = ['date', 'description', 'place', 'points', 'status', 'reasons'];
-  const rows = lines.map((l) => [
-    l.at.toISOString(),
-    l.description,
-    l.place ?? '',
-    l.points,
-    l.status,
-    l.reasons.map((r) => r.reason).join('; '),
-  ]);
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return csvDocument(
+    ['date', 'description', 'place', 'points', 'status', 'reasons'],
+    lines.map((l) => [l.at.toISOString(), l.description, l.place, l.points, l.status, l.reasons.map((r) => r.reason).join('; ')]),
+  );
 }

@@ -1,3 +1,4 @@
+import { formField } from './form-fields.js';
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -44,11 +45,6 @@ export interface PortalDependencies {
   processes?: ProcessStarter;
 }
 
-const field = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
-
 /** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history, rewards, gifts and stores. */
 export function portalRouter({
   dataSource,
@@ -80,7 +76,7 @@ export function portalRouter({
     '/sign-in',
     signInLimit,
     answer(async (req, res) => {
-      const typed = field(req.body, 'address');
+      const typed = formField(req.body, 'address');
       const destination = signInAddress(typed);
       if (!destination) {
         res
@@ -131,9 +127,9 @@ export function portalRouter({
     '/sign-in/code',
     signInLimit,
     answer(async (req, res) => {
-      const destination = signInAddress(field(req.body, 'address'));
+      const destination = signInAddress(formField(req.body, 'address'));
       if (!destination) return res.redirect(303, '/member/sign-in');
-      const code = field(req.body, 'code').trim();
+      const code = formField(req.body, 'code').trim();
       const wrong = () =>
         res
           .status(400)

@@ -1,6 +1,6 @@
+import { fieldError } from './form-fields.js';
 import { escapeHtml, memberPage } from './page-layout.js';
 
-const fieldError = (id: string, message?: string) => (message ? `<p class="error" id="${id}-error">${escapeHtml(message)}</p>` : '');
 const describedBy = (id: string, message?: string) => (message ? ` aria-describedby="${id}-error" aria-invalid="true"` : '');
 
 /** Where a member, or someone who wants to become one, gives an address to receive a code. */

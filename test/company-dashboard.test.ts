@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { latestCodeSent } from './support/sent-codes.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { portalRouter } from '../portal/portal-router.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { createMailer } from '../reports/mailer.js';
 import { createSmppSender, type SmsSender } from '../reports/sms-sender.js';
-import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
 import { startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { artifactsDir, launchBrowser } from './support/browser.js';
@@ -87,11 +88,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function latestCode(address: string): Promise<string> {
-  const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
-  mails.sort((a, b) => b.date.getTime() - a.date.getTime());
-  return /\b(\d{6})\b/.exec(mails[0]!.subject)![1]!;
-}
+const latestCode = (address: string) => latestCodeSent({ mail: mail.directory }, address);
 
 async function signIn(address: string): Promise<Page> {
   await browser.clearCookies();

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { latestCodeSent } from './support/sent-codes.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,8 @@ import { portalRouter } from '../portal/portal-router.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { createMailer } from '../reports/mailer.js';
 import { createSmppSender, type SmsSender } from '../reports/sms-sender.js';
-import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
-import { readSmsInbox, startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
+import { startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { artifactsDir, launchBrowser } from './support/browser.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -95,15 +96,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function latestCode(address: string): Promise<string> {
-  if (address.startsWith('+')) {
-    const texts = (await readSmsInbox(sms.directory)).filter((t) => t.to === address.replaceAll(' ', ''));
-    return /\b(\d{6})\b/.exec(texts[0]!.text)![1]!;
-  }
-  const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
-  mails.sort((a, b) => b.date.getTime() - a.date.getTime());
-  return /(\d{6})$/.exec(mails[0]!.subject)![1]!;
-}
+const latestCode = (address: string) => latestCodeSent({ mail: mail.directory, sms: sms.directory }, address);
 
 /** Signs in as a person would: the address, then the code from their inbox, by keyboard. */
 async function signIn(address: string): Promise<Page> {

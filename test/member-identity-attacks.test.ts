@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { latestCodeSent } from './support/sent-codes.js';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,11 +85,7 @@ const earn = (store: { key: string }, member: object, amountCents = 1_000) =>
 const balance = async (store: { key: string }, customerId: string) =>
   (await call(store, 'GET', `/members/${customerId}`)).json?.balance?.available as number | undefined;
 
-async function codeSentTo(address: string): Promise<string> {
-  const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
-  mails.sort((a, b) => b.date.getTime() - a.date.getTime());
-  return /(\d{6})$/.exec(mails[0]!.subject)![1]!;
-}
+const codeSentTo = (address: string) => latestCodeSent({ mail: mail.directory }, address);
 
 /** Signs in on the dashboard as a server would (no browser): the session token, or null. */
 async function dashboardSignIn(address: string, code: string): Promise<string | null> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { latestCodeSent } from './support/sent-codes.js';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +14,8 @@ import { openMemberSession } from '../loyalty/member-sessions.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { createMailer } from '../reports/mailer.js';
 import { createSmppSender, type SmsSender } from '../reports/sms-sender.js';
-import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
-import { readSmsInbox, startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
+import { startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
+import { startSmsSink, type RunningSmsSink } from '../wiring/embedded/sms-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
@@ -98,16 +99,7 @@ const redeem = (store: { key: string }, customerId: string, authorization?: stri
     authorization ? { 'member-authorization': authorization } : {},
   );
 
-/** The latest code sent to an address, read from the sink that received it. */
-async function codeSentTo(address: string): Promise<string> {
-  if (address.startsWith('+')) {
-    const texts = (await readSmsInbox(sms.directory)).filter((t) => t.to === address);
-    return /\b(\d{6})\b/.exec(texts[0]!.text)![1]!;
-  }
-  const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
-  mails.sort((a, b) => b.date.getTime() - a.date.getTime());
-  return /(\d{6})$/.exec(mails[0]!.subject)![1]!;
-}
+const codeSentTo = (address: string) => latestCodeSent({ mail: mail.directory, sms: sms.directory }, address);
 
 describe('coalition identity', () => {
   it("keeps two stores' cust-42 two people, each store seeing only its own", async () => {
