@@ -5,7 +5,7 @@ import { balanceOf, openMemberAccount } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { normalizeEmail, normalizePhone } from './contact-addresses.js';
-import { welcomeWhenReachable } from './member-messages.js';
+import { noticeStoreLink, welcomeWhenReachable } from './member-messages.js';
 import { Refusal } from './refusal.js';
 
 /** A store's customer, named as the store names them. */
@@ -146,7 +146,10 @@ export async function enrolCustomer(
     const current = await memberWithAccount(manager, link.memberId);
     if (owner && owner.id !== current.member.id && current.member.provisionalPartnerId === customer.partnerId) {
       const merged = await mergeIfFree(manager, ledger, current.member, owner, `store ${await partnerCode(manager, customer.partnerId)}`);
-      if (merged) return { ...(await memberWithAccount(manager, owner.id)), enrolledNow: false };
+      if (merged) {
+        await noticeStoreLink(manager, { memberId: owner.id, partnerId: customer.partnerId, customerId: customer.customerId });
+        return { ...(await memberWithAccount(manager, owner.id)), enrolledNow: false };
+      }
     }
     // Only the store's own provisional customer takes the addresses it vouches for: a store never
     // rewrites what a member of the coalition proved (it would then receive their codes).
@@ -160,6 +163,7 @@ export async function enrolCustomer(
       memberId: owner.id,
       cause: 'verified_contact',
     });
+    await noticeStoreLink(manager, { memberId: owner.id, partnerId: customer.partnerId, customerId: customer.customerId });
     return { ...(await memberWithAccount(manager, owner.id)), enrolledNow: false };
   }
   const member = await manager.save(

@@ -3,7 +3,7 @@ import { MemberMessage, type Member, type MessageChannel } from '../entities/ind
 import { programSettings } from './earning/program-settings.js';
 import { currentMember } from './member-identity.js';
 import type { OccasionKind } from './member-messages.js';
-import { addressOn, mayMessage, messageKindLabels } from './member-preferences.js';
+import { addressOn, mayMessage, messageKindLabels, messageKinds, type MessageKind } from './member-preferences.js';
 
 /** A message still to send, with the member it goes to now (the one a merge made of them). */
 export interface PendingMessage {
@@ -25,15 +25,15 @@ export async function pendingMemberMessage(manager: EntityManager, messageId: st
 export type MessageRoute = { channel: MessageChannel } | { notSent: string };
 
 /**
- * How the message reaches the member, as they allow: a welcome by the first address they proved
- * (email, else phone); a birthday by the program's channel (`email_or_sms`: email when the member
+ * How the message reaches the member, as they allow: a welcome, or the notice of a store that linked
+ * them, by the first address they proved (email, else phone); a birthday by the program's channel (`email_or_sms`: email when the member
  * gets it, else SMS).
  */
 export async function messageRoute(manager: EntityManager, pending: PendingMessage): Promise<MessageRoute> {
   const { member, kind } = pending;
   const proven = (channel: MessageChannel) => (channel === 'email' ? member.emailVerifiedAt : member.phoneVerifiedAt) !== null;
   let candidates: MessageChannel[];
-  if (kind === 'welcome') {
+  if (kind === 'welcome' || kind === 'store_linked') {
     candidates = (['email', 'sms'] as const).filter(proven);
   } else {
     const { birthdayChannel } = await programSettings(manager);
@@ -42,10 +42,16 @@ export async function messageRoute(manager: EntityManager, pending: PendingMessa
   const reachable = candidates.filter((channel) => addressOn(member, channel));
   const allowed = reachable.find((channel) => mayMessage(member, kind, channel));
   if (allowed) return { channel: allowed };
-  if (reachable.length > 0) return { notSent: `the member turned ${messageKindLabels[kind]} by ${reachable.join(' and ')} off` };
+  if (reachable.length > 0) return { notSent: turnedOff(kind, reachable.join(' and ')) };
   return {
-    notSent: kind === 'welcome' ? 'the member has no verified address' : `the member has no address for ${candidates.join(' or ')}`,
+    notSent: kind === 'birthday' ? `the member has no address for ${candidates.join(' or ')}` : 'the member has no verified address',
   };
+}
+
+/** Why a message a member may turn off did not go out. */
+export function turnedOff(kind: OccasionKind, channels: string): string {
+  const label = (messageKinds as readonly string[]).includes(kind) ? messageKindLabels[kind as MessageKind] : kind;
+  return `the member turned ${label} by ${channels} off`;
 }
 
 export async function recordMessageSent(manager: EntityManager, messageId: string, channel: MessageChannel): Promise<void> {

@@ -1,10 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import { Member, MemberMessage } from '../entities/index.js';
-import type { MessageKind } from './member-preferences.js';
+import { Member, MemberMessage, Partner } from '../entities/index.js';
+import type { MessageKind, TransactionalMessageKind } from './member-preferences.js';
 import { queueProcess } from './outbox.js';
 
 /** The messages sent once per occasion, each through the outbox and its workflow. */
-export type OccasionKind = Extract<MessageKind, 'welcome' | 'birthday'>;
+export type OccasionKind = Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'store_linked'>;
+
+/** What the notice of a new store link tells. */
+export interface StoreLinkedDetails {
+  storeName: string;
+}
 
 /** What a birthday message tells. */
 export interface BirthdayDetails {
@@ -48,4 +53,23 @@ export async function welcomeWhenReachable(manager: EntityManager, memberId: str
   const member = await manager.findOneByOrFail(Member, { id: memberId });
   if (!member.emailVerifiedAt && !member.phoneVerifiedAt) return;
   await queueMemberMessage(manager, { memberId: member.id, kind: 'welcome', occasion: 'enrolment' });
+}
+
+/**
+ * Tells a member that a store now knows them, on the store's word that it verified their address:
+ * earning there is the store's call, but the member should know, and can unlink it from their
+ * dashboard. Once per store customer. Call it in the transaction that made the link.
+ */
+export async function noticeStoreLink(
+  manager: EntityManager,
+  link: { memberId: string; partnerId: string; customerId: string },
+): Promise<void> {
+  const partner = await manager.findOneByOrFail(Partner, { id: link.partnerId });
+  const details: StoreLinkedDetails = { storeName: partner.name };
+  await queueMemberMessage(manager, {
+    memberId: link.memberId,
+    kind: 'store_linked',
+    occasion: `${link.partnerId}:${link.customerId}`,
+    details,
+  });
 }

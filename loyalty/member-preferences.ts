@@ -7,8 +7,8 @@ import { Refusal } from './refusal.js';
 export const messageKinds = ['welcome', 'birthday', 'expiry', 'reactivation', 'marketing'] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
-/** Messages the member asked for or is waiting for (codes, a reward's outcome): no choice to make, always sent. */
-export const transactionalMessageKinds = ['sign_in_code', 'spending_code', 'redemption'] as const;
+/** Messages the member asked for or is waiting for (codes, a reward's outcome), and notices of what changed on their account. */
+export const transactionalMessageKinds = ['sign_in_code', 'spending_code', 'redemption', 'store_linked'] as const;
 export type TransactionalMessageKind = (typeof transactionalMessageKinds)[number];
 
 export type MessagePreferences = Record<MessageKind, Record<MessageChannel, boolean>>;

@@ -1,5 +1,5 @@
 import type { MessageChannel } from '../entities/index.js';
-import type { BirthdayDetails } from '../loyalty/member-messages.js';
+import type { BirthdayDetails, StoreLinkedDetails } from '../loyalty/member-messages.js';
 import type { MemberMessageContent } from './member-messenger.js';
 
 const dayOfMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' });
@@ -50,5 +50,28 @@ export function birthdayMessage(
           `Spend them on a reward: ${dashboard}\n\n`
         : `Happy birthday for ${day}, from all of us!\n\n`) +
       'Tessera',
+  };
+}
+
+/** The notice of a store that now knows the member, with the way to unlink it. */
+export function storeLinkedMessage(
+  member: { displayName: string | null },
+  link: StoreLinkedDetails,
+  channel: MessageChannel,
+  publicUrl: string,
+): MemberMessageContent {
+  const stores = `${publicUrl.replace(/\/+$/, '')}/member/stores`;
+  if (channel === 'sms') {
+    return { channel, text: `${link.storeName} linked your Tessera account: it adds points and shows your balance. Not you? ${stores}` };
+  }
+  return {
+    channel,
+    subject: `${link.storeName} linked your Tessera account`,
+    text:
+      `${hello(member.displayName)}\n\n` +
+      `${link.storeName} told us it verified this address, and now knows you as a member of Tessera: what you buy there ` +
+      'earns points in your balance, and the store can show you your balance and what you did there.\n' +
+      'It cannot spend your points: that always takes a code we send you, or your own sign-in.\n\n' +
+      `If you do not shop at ${link.storeName}, or do not want it to know you, unlink it from your dashboard:\n${stores}\n\nTessera`,
   };
 }

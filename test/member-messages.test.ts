@@ -128,6 +128,54 @@ describe('the welcome', () => {
   });
 });
 
+describe('the notice of a store that links a member', () => {
+  /** A second store, with its own key, that says it verified addresses. */
+  async function otherStore() {
+    const db = harness.db.dataSource;
+    const { partner } = await p.partner(1_000_000);
+    return { id: partner.id, name: partner.name, key: (await issueApiKey(db.manager, partner.id, 'test')).secret };
+  }
+  async function eventAt(at: { key: string }, member: Record<string, unknown>) {
+    const response = await fetch(`${web.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${at.key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ member, type: 'review' }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+  }
+  const noticesTo = async (address: string) => (await mailTo(address)).filter((m) => m.subject !== 'Welcome to Tessera');
+
+  it('tells the member, once, which store now knows them by the address it says it verified, and how to unlink it', async () => {
+    await event({ externalId: 'link-eve', email: 'link-eve@example.test', emailVerified: true });
+    const eve = await memberByEmail('link-eve@example.test');
+    await settled(eve.id);
+    const second = await otherStore();
+    await eventAt(second, { externalId: 'their-eve', email: 'link-eve@example.test', emailVerified: true });
+    await expect.poll(() => noticesTo('link-eve@example.test'), { timeout: 20_000 }).toHaveLength(1);
+    const [notice] = await noticesTo('link-eve@example.test');
+    expect(notice!.subject).toBe(`${second.name} linked your Tessera account`);
+    expect(notice!.text).toContain(`${publicUrl}/member/stores`);
+    // A security notice: not one the member can turn off, so no unsubscribe link.
+    expect(notice!.headers['list-unsubscribe']).toBeUndefined();
+    // The same customer again: already linked, nothing more to tell.
+    await eventAt(second, { externalId: 'their-eve', email: 'link-eve@example.test', emailVerified: true });
+    await settled(eve.id);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await noticesTo('link-eve@example.test')).toHaveLength(1);
+  });
+
+  it("tells the member when a store's customer known only there turns out to be them (a merge)", async () => {
+    await event({ externalId: 'link-fay', email: 'link-fay@example.test', emailVerified: true });
+    const fay = await memberByEmail('link-fay@example.test');
+    const second = await otherStore();
+    await eventAt(second, { externalId: 'their-fay' });
+    await eventAt(second, { externalId: 'their-fay', email: 'link-fay@example.test', emailVerified: true });
+    await expect.poll(() => noticesTo('link-fay@example.test'), { timeout: 20_000 }).toHaveLength(1);
+    expect((await noticesTo('link-fay@example.test'))[0]!.subject).toBe(`${second.name} linked your Tessera account`);
+    await settled(fay.id);
+  });
+});
+
 describe('the unsubscribe link', () => {
   const snapshot = () => harness.db.dataSource.query(`SELECT id, "messagePreferences" FROM member ORDER BY id`);
 

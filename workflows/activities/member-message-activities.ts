@@ -1,9 +1,27 @@
 import type { DataSource } from 'typeorm';
-import { messageRoute, pendingMemberMessage, recordMessageNotSent, recordMessageSent } from '../../loyalty/member-message-delivery.js';
-import type { BirthdayDetails } from '../../loyalty/member-messages.js';
-import { messageKindLabels } from '../../loyalty/member-preferences.js';
-import type { MemberMessenger } from '../../reports/member-messenger.js';
-import { birthdayMessage, welcomeMessage } from '../../reports/occasion-messages.js';
+import {
+  messageRoute,
+  pendingMemberMessage,
+  type PendingMessage,
+  recordMessageNotSent,
+  recordMessageSent,
+  turnedOff,
+} from '../../loyalty/member-message-delivery.js';
+import type { BirthdayDetails, StoreLinkedDetails } from '../../loyalty/member-messages.js';
+import type { MessageChannel } from '../../entities/index.js';
+import type { MemberMessageContent, MemberMessenger } from '../../reports/member-messenger.js';
+import { birthdayMessage, storeLinkedMessage, welcomeMessage } from '../../reports/occasion-messages.js';
+
+function occasionMessage(pending: PendingMessage, channel: MessageChannel, publicUrl: string): MemberMessageContent {
+  switch (pending.kind) {
+    case 'welcome':
+      return welcomeMessage(pending.member, channel, publicUrl);
+    case 'birthday':
+      return birthdayMessage(pending.member, pending.details as unknown as BirthdayDetails, channel, publicUrl);
+    case 'store_linked':
+      return storeLinkedMessage(pending.member, pending.details as unknown as StoreLinkedDetails, channel, publicUrl);
+  }
+}
 
 /** What became of a queued member message. */
 export type DeliveryOutcome = 'sent' | 'not_sent' | 'settled_before';
@@ -28,17 +46,10 @@ export function createMemberMessageActivities({
         await recordMessageNotSent(dataSource.manager, messageId, route.notSent);
         return 'not_sent';
       }
-      const content =
-        pending.kind === 'welcome'
-          ? welcomeMessage(pending.member, route.channel, publicUrl)
-          : birthdayMessage(pending.member, pending.details as unknown as BirthdayDetails, route.channel, publicUrl);
+      const content = occasionMessage(pending, route.channel, publicUrl);
       if (!(await messenger.send(pending.member.id, pending.kind, content))) {
         // Turned off between the route and the send.
-        await recordMessageNotSent(
-          dataSource.manager,
-          messageId,
-          `the member turned ${messageKindLabels[pending.kind]} by ${route.channel} off`,
-        );
+        await recordMessageNotSent(dataSource.manager, messageId, turnedOff(pending.kind, route.channel));
         return 'not_sent';
       }
       await recordMessageSent(dataSource.manager, messageId, route.channel);
