@@ -98,6 +98,7 @@ export async function composeWeb(
     inbox: options.inbox,
     demoStore: options.demoStore,
     supplierCallback: config.supplier?.kind === 'http' ? { dataSource, ledger, secret: config.supplier.secret, fulfilment } : undefined,
+    trustProxy: config.trustProxy,
   });
   return {
     app,

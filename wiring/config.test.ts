@@ -113,3 +113,11 @@ it('makes the production processes name a missing SMS_URL', () => {
     'smpp://tessera:s3cret@sms.example',
   );
 });
+
+it('reads the proxies in front from TRUST_PROXY: a count, or their addresses; never every client', () => {
+  expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  expect(loadConfig({}).trustProxy).toBeUndefined();
+  expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: must name the proxies/);
+  expect(() => loadConfig({ TRUST_PROXY: 'a b; c' })).toThrow(/TRUST_PROXY: must be a number of proxies/);
+});

@@ -48,6 +48,17 @@ const environmentSchema = z
     FULFILMENT_POLL_SECONDS: z.coerce.number().min(1).default(10),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: optionalUrl,
+    // Never "true": every client could then name any address and dodge the limits.
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .regex(
+        /^(\d{1,2}|[0-9A-Za-z.:/_-]+(\s*,\s*[0-9A-Za-z.:/_-]+)*)$/,
+        'must be a number of proxies, or their addresses or subnets separated by commas',
+      )
+      .refine((value) => value !== 'true', 'must name the proxies (loopback, 10.0.0.0/8, …) or count them, not trust every client')
+      .transform((value) => (/^\d+$/.test(value) ? Number(value) : value))
+      .optional(),
     TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
     TESSERA_CACHE_DIR: z.string().trim().min(1).optional(),
     TEMPORAL_CLI: z.string().trim().min(1).optional(),
@@ -95,6 +106,8 @@ export interface Config {
   fulfilmentPollSeconds: number;
   port: number;
   publicUrl?: string;
+  /** TRUST_PROXY: the proxies in front of the web process (see createWebApp). */
+  trustProxy?: number | string;
   dataDir: string;
   /** Where provisioned tools (Temporal CLI, test server) are kept across clones. */
   cacheDir: string;
@@ -175,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fulfilmentPollSeconds: e.FULFILMENT_POLL_SECONDS,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
+    trustProxy: e.TRUST_PROXY,
     dataDir: resolve(e.TESSERA_DATA_DIR),
     cacheDir: resolve(e.TESSERA_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'tessera')),
     temporalCli: e.TEMPORAL_CLI,

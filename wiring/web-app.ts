@@ -23,12 +23,28 @@ export interface WebAppOptions {
   portal?: Router;
   /** With an HTTP supplier (REWARD_SUPPLIER=http): its signed shipment reports, at /api/supplier/v1. */
   supplierCallback?: Omit<SupplierCallbackDependencies, 'logFault'>;
+  /**
+   * The proxies in front (Express's `trust proxy`: hops, or addresses and subnets): behind them, the
+   * client's address and scheme come from X-Forwarded-For and -Proto, for per-network limits and
+   * Secure cookies. Absent: the peer is the client, and what it says it forwards is ignored.
+   */
+  trustProxy?: number | string;
 }
 
 /** The HTTP surface: health, the partner API, the member dashboard and unsubscribe links, the back office, and the dev inbox. */
-export function createWebApp({ health, api, inbox, demoStore = false, backOffice, portal, supplierCallback }: WebAppOptions): Express {
+export function createWebApp({
+  health,
+  api,
+  inbox,
+  demoStore = false,
+  backOffice,
+  portal,
+  supplierCallback,
+  trustProxy,
+}: WebAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
   app.use(healthRouter(health));
   app.use(
     '/api/v1',
