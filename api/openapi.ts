@@ -286,7 +286,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
             404: notFound,
             503: problem(503, 'This installation sends no codes'),
             ...writeErrors,
-            429: problem(429, "Too many codes for this member at your store this hour (`too_many_codes`), or the key's rate limit"),
+            429: problem(
+              429,
+              "Too many codes for this member at your store this hour or today (`too_many_codes`: 5 an hour, 10 a day), or the key's rate limit",
+            ),
           },
         },
       },
@@ -385,7 +388,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
             202: ok('Sent, if the address can receive it', responses.widgetSignIn),
             400: errors[400],
             401: problem(401, 'Unknown or expired widget token'),
-            429: problem(429, 'Too many codes to this address (`too_many_codes`), or too many attempts from this network'),
+            429: problem(
+              429,
+              'Too many codes to this address (`too_many_codes`: 5 an hour, 15 a day), or too many attempts from this network',
+            ),
             503: problem(503, 'This installation sends no codes'),
           },
         },

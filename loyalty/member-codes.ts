@@ -34,7 +34,15 @@ export async function issueMemberCode(
   const id = randomUUID();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + memberCodeLifetimeMs);
-  await manager.insert(MemberCode, { id, ...request, codeHash: codeHash(secret, id, code), attempts: 0, expiresAt, usedAt: null });
+  await manager.insert(MemberCode, {
+    id,
+    ...request,
+    codeHash: codeHash(secret, id, code),
+    attempts: 0,
+    expiresAt,
+    usedAt: null,
+    createdAt: now,
+  });
   return { id, code, expiresAt };
 }
 

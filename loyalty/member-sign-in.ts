@@ -10,6 +10,8 @@ import { Refusal } from './refusal.js';
 
 /** Sign-in codes one address may be sent in an hour: enough to retry, too few to flood someone's inbox. */
 export const signInCodesPerHour = 5;
+/** And in a day: with five tries a code, at most 75 guesses a day at one person's codes. */
+export const signInCodesPerDay = 15;
 
 /** An address a person types to sign in, read as an email or a phone number in international form. */
 export function signInAddress(typed: string): { channel: MessageChannel; address: string } | null {
@@ -35,11 +37,15 @@ export async function requestSignInCode(
   now = new Date(),
 ): Promise<IssuedCode & { memberId: string | null }> {
   const [recent] = await manager.query(
-    `SELECT count(*)::int AS n FROM member_code WHERE purpose = 'sign_in' AND address = $1 AND "createdAt" > $2::timestamptz - interval '1 hour'`,
+    `SELECT count(*) FILTER (WHERE "createdAt" > $2::timestamptz - interval '1 hour')::int AS hour, count(*)::int AS day
+       FROM member_code WHERE purpose = 'sign_in' AND address = $1 AND "createdAt" > $2::timestamptz - interval '1 day'`,
     [destination.address, now],
   );
-  if (recent.n >= signInCodesPerHour) {
+  if (recent.hour >= signInCodesPerHour) {
     throw new Refusal('too_many_codes', `at most ${signInCodesPerHour} codes an hour to one address; try again later`, 'address');
+  }
+  if (recent.day >= signInCodesPerDay) {
+    throw new Refusal('too_many_codes', `at most ${signInCodesPerDay} codes a day to one address; try again tomorrow`, 'address');
   }
   const owner = await ownerOf(manager, destination);
   const issued = await issueMemberCode(

@@ -58,6 +58,8 @@ export async function authorizeSpending(
 
 /** Spending codes a store may ask for one member in an hour: enough for a checkout that went wrong, too few to pester. */
 export const spendingCodesPerHour = 5;
+/** And in a day: with five tries a code, at most 50 guesses a day at one member's codes from one store. */
+export const spendingCodesPerDay = 10;
 
 export class MemberUnreachableError extends Refusal {
   constructor(field: string, reason: string) {
@@ -92,12 +94,16 @@ export async function issueSpendingCode(
     );
   }
   const [recent] = await manager.query(
-    `SELECT count(*)::int AS n FROM member_code
-      WHERE purpose = 'spend' AND "memberId" = $1 AND "partnerId" = $2 AND "createdAt" > $3::timestamptz - interval '1 hour'`,
+    `SELECT count(*) FILTER (WHERE "createdAt" > $3::timestamptz - interval '1 hour')::int AS hour, count(*)::int AS day
+       FROM member_code
+      WHERE purpose = 'spend' AND "memberId" = $1 AND "partnerId" = $2 AND "createdAt" > $3::timestamptz - interval '1 day'`,
     [member.id, request.partnerId, now],
   );
-  if (recent.n >= spendingCodesPerHour) {
+  if (recent.hour >= spendingCodesPerHour) {
     throw new Refusal('too_many_codes', `at most ${spendingCodesPerHour} codes an hour for one member at one store; try again later`);
+  }
+  if (recent.day >= spendingCodesPerDay) {
+    throw new Refusal('too_many_codes', `at most ${spendingCodesPerDay} codes a day for one member at one store; try again tomorrow`);
   }
   const issued = await issueMemberCode(
     manager,
