@@ -6,7 +6,7 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
-import { findMember } from './member-identity.js';
+import { findMember, lockLiveMembers, type ResolvedMember } from './member-identity.js';
 import { queueProcess } from './outbox.js';
 import { Refusal } from './refusal.js';
 
@@ -99,7 +99,9 @@ export async function checkDecision(dataSource: DataSource, adjustmentId: string
 }
 
 async function applyWithin(manager: EntityManager, ledger: Ledger, adjustment: CareAdjustment, decidedBy: string | null) {
-  const { account } = await findMember(manager, adjustment.memberExternalId);
+  const { member } = await findMember(manager, adjustment.memberExternalId);
+  // Locked live: a merge that commits meanwhile sends the points to the member it made.
+  const [{ account }] = (await lockLiveMembers(manager, [member.id])) as [ResolvedMember];
   const care = await accountByCode(manager, programAccounts.care);
   const give = adjustment.points > 0;
   try {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EarningRule, Member, ProgramSettings, Reward } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { approveAdjustment, requestAdjustment } from '../loyalty/care-adjustments.js';
 import { enrolCustomer, linkStoreCustomer, resolveCustomer } from '../loyalty/member-identity.js';
 import { issueMemberCode } from '../loyalty/member-codes.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
@@ -153,6 +154,49 @@ describe('a store claiming addresses as verified', () => {
 });
 
 describe('merges racing events', () => {
+  it("gives a supervisor's approval of a care adjustment to the member a merge made of its member meanwhile", async () => {
+    const m = db.dataSource.manager;
+    await earn(cafe, { externalId: 'noa', email: 'noa@example.test', emailVerified: true }, 1_000);
+    const noa = await m.findOneByOrFail(Member, { externalId: 'noa' });
+    await earn(shop, { externalId: 'prov-2' }, 2_000);
+    const provisional = (await resolveCustomer(m, { partnerId: shop.id, customerId: 'prov-2' })).member;
+    // Care asked for more than an agent may give alone: it waits for a supervisor.
+    await m.update(ProgramSettings, { id: 1 }, { careApprovalThreshold: 10 });
+    const asked = await requestAdjustment(db.dataSource, p.ledger, {
+      memberExternalId: provisional.externalId,
+      points: 15,
+      reason: 'Missing stamp',
+      requestedBy: 'agent@tessera.test',
+    });
+    expect(asked.status).toBe('awaiting_approval');
+
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let merged!: () => void;
+    const mergeHeld = new Promise<void>((resolve) => (merged = resolve));
+    const merge = db.dataSource.transaction(async (manager) => {
+      const outcome = await linkStoreCustomer(manager, p.ledger, { partnerId: shop.id, customerId: 'prov-2', memberId: noa.id });
+      merged();
+      await gate;
+      return outcome;
+    });
+    await mergeHeld;
+    // The supervisor approves while the provisional customer is being merged.
+    const approval = approveAdjustment(db.dataSource, p.ledger, asked.id, 'supervisor@tessera.test');
+    await sleep(1_000);
+    release();
+    expect(await merge).toBe('merged');
+    expect(await approval).toBe('applied');
+    const [stranded] = await m.query(
+      `SELECT COALESCE(sum(l.remaining), 0)::int AS points FROM point_lot l JOIN ledger_account a ON a.id = l."memberAccountId"
+         JOIN member mm ON mm.id = a."memberId" WHERE mm."mergedIntoId" IS NOT NULL`,
+    );
+    expect({ balance: await balance(shop, 'prov-2'), strandedInMergedAccounts: stranded.points }).toEqual({
+      balance: 10 + 20 + 15,
+      strandedInMergedAccounts: 0,
+    });
+  });
+
   it("keeps the points of an event that arrives while the store's provisional customer is being merged", async () => {
     const m = db.dataSource.manager;
     // A member of the coalition (the cafe verified their email) and the shop's provisional customer.
