@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Bonus, Member, ProgramSettings } from '../entities/index.js';
+import { Bonus, Member, MemberErasure, ProgramSettings } from '../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { createProgram, days } from '../test/support/program.js';
 import { forgetProgramConfiguration } from './earning/program-configuration.js';
@@ -26,4 +26,24 @@ it('keeps running, once per inactivity period, after the operator changes the bo
   const later = await reactivateInactiveMembers(db.dataSource, p.ledger, days(1));
   expect(later).toEqual({ given: [], failures: [] });
   expect(await p.available(account.id)).toBe(40);
+});
+
+it('brings back people, not the accounts merged into another member nor the erased', async () => {
+  const { member: kept } = await p.member('quiet-bea');
+  const { member: mergedAway, account: mergedAccount } = await p.member('quiet-bea-old');
+  const { member: erased, account: erasedAccount } = await p.member('quiet-gone');
+  const m = db.dataSource.manager;
+  await m.update(Member, { id: kept.id }, { enrolledAt: days(-40) });
+  await m.update(Member, { id: mergedAway.id }, { enrolledAt: days(-40), mergedIntoId: kept.id });
+  await m.update(Member, { id: erased.id }, { enrolledAt: days(-40) });
+  await m.insert(MemberErasure, {
+    memberId: erased.id,
+    requestedBy: 'member',
+    reason: 'asked on the dashboard',
+    pointsForfeited: 0,
+    forfeitedTo: 'breakage',
+  });
+  const run = await reactivateInactiveMembers(db.dataSource, p.ledger, days(2));
+  expect(run.given.map((g) => g.memberId)).toEqual([kept.id]);
+  expect([await p.available(mergedAccount.id), await p.available(erasedAccount.id)]).toEqual([0, 0]);
 });
