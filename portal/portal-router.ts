@@ -21,6 +21,7 @@ import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
 import { memberPage } from './page-layout.js';
+import { refuseNullCharacters } from './null-characters.js';
 import { privacyRouter } from './privacy-router.js';
 import { profileRouter } from './profile-router.js';
 import { rewardsRouter } from './rewards-router.js';
@@ -57,7 +58,7 @@ export function portalRouter({
   processes,
 }: PortalDependencies): Router {
   const router = Router();
-  router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }));
+  router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }), refuseNullCharacters);
 
   const signInLimit = rateLimit({
     windowMs: 15 * 60_000,
