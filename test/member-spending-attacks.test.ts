@@ -162,6 +162,28 @@ describe('gifts', () => {
   });
 });
 
+describe('any form', () => {
+  it('answers a form larger than any the dashboard sends, or in a character set it does not read, with a page saying so', async () => {
+    const large = await post('ann', '/gift', { to: people.bo.email, points: '5', note: 'x'.repeat(20_000) });
+    expect(large.status).toBe(413);
+    expect(await large.text()).toContain('This request was not understood');
+    const latin = await post(
+      'ann',
+      '/gift',
+      { to: people.bo.email, points: '5' },
+      { 'content-type': 'application/x-www-form-urlencoded; charset=koi8-r' },
+    );
+    expect(latin.status).toBe(415);
+    expect(await latin.text()).toContain('This request was not understood');
+  });
+
+  it('may not be shown inside another page (clickjacking a confirmation)', async () => {
+    const response = await get('ann', '/gift');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
+
 describe('rewards', () => {
   it('redeems once for one form sent twice at the same moment (a double tap)', async () => {
     const before = await available(people.bo.id);
