@@ -117,7 +117,12 @@ export function companyRouter({ dataSource, ledger = new Ledger(dataSource) }: {
         );
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        return showCompany(res, company, { give: { field: error.field ?? 'address', reason: error.reason, values } }, 400);
+        return showCompany(
+          res,
+          company,
+          { give: { field: error.field ?? 'address', reason: error.reason, values } },
+          error.kind === 'conflict' ? 409 : 400,
+        );
       }
       res.redirect(303, `/member/company/${company.id}?given=${key}`);
     }),

@@ -257,6 +257,18 @@ describe('company pages', () => {
     expect(await available(people.cleo.id)).toBe(before);
   });
 
+  it('says in words that a form sent back (the browser’s Back) with other points was used already, and gives nothing more', async () => {
+    const key = crypto.randomUUID();
+    expect((await post('maria', `/company/${acme.id}/give`, { address: people.cleo.email, points: '5', key })).status).toBe(303);
+    const before = await available(acme.memberId);
+    const again = await post('maria', `/company/${acme.id}/give`, { address: people.cleo.email, points: '6', key });
+    expect(again.status).toBe(409);
+    const page = await again.text();
+    expect(page).toContain('this form was already used to give points: fill it in again');
+    expect(page).not.toContain('Idempotency');
+    expect(await available(acme.memberId)).toBe(before);
+  });
+
   async function upload(bytes: Uint8Array) {
     const form = new FormData();
     form.set('key', crypto.randomUUID());
@@ -295,6 +307,22 @@ describe('company pages', () => {
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('Line 1: the line holds characters no spreadsheet writes');
     expect(await available(people.cleo.id)).toBe(before);
+  });
+
+  it('never gives more than the company has, whatever is sent at the same moment', async () => {
+    const company = await available(acme.memberId);
+    const cleo = await available(people.cleo.id);
+    const gives = Array.from({ length: 6 }, () =>
+      post('maria', `/company/${acme.id}/give`, {
+        address: people.cleo.email,
+        points: String(Math.floor(company / 4)),
+        key: crypto.randomUUID(),
+      }),
+    );
+    const statuses = (await Promise.all(gives)).map((r) => r.status).sort();
+    expect(statuses).toEqual([303, 303, 303, 303, 400, 400]);
+    expect(await available(acme.memberId)).toBe(company - 4 * Math.floor(company / 4));
+    expect(await available(people.cleo.id)).toBe(cleo + 4 * Math.floor(company / 4));
   });
 });
 
