@@ -80,6 +80,7 @@ interface CsvRecord {
 }
 
 /** Control characters but the tab and line breaks: a binary file (a workbook), or text the database could not keep. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function checkRecord(record: CsvRecord): FileLine | string {

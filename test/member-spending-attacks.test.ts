@@ -269,7 +269,7 @@ describe('company pages', () => {
     expect(await available(acme.memberId)).toBe(before);
   });
 
-  async function upload(bytes: Uint8Array) {
+  async function upload(bytes: Uint8Array<ArrayBuffer>) {
     const form = new FormData();
     form.set('key', crypto.randomUUID());
     form.set('file', new File([bytes], 'bonus.csv', { type: 'text/csv' }));
