@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxFileLines, readDistributionFile } from './company-csv.js';
+import { distributionFileText, maxFileLines, readDistributionFile } from './company-csv.js';
 
 describe('reading a distribution file', () => {
   it('reads an address, points and an optional note per line, skipping a first line of column names and blank lines', () => {
@@ -17,6 +17,22 @@ describe('reading a distribution file', () => {
     expect(read.lines.map((l) => [l.line, l.address, l.note])).toEqual([
       [1, 'a@example.com', 'Lunch; "team" day\nwith cake'],
       [3, 'b@example.com', null],
+    ]);
+  });
+
+  it('reads the encodings and the tab-separated "Unicode text" spreadsheets save, and names a line of a binary file', () => {
+    const latin1 = Uint8Array.from([...'a@example.com;5;Café\r\n'].map((c) => c.charCodeAt(0)));
+    expect(readDistributionFile(distributionFileText(latin1)).lines[0]!.note).toBe('Café');
+    const tabbed = 'Email\tPoints\tNote\r\na@example.com\t5\tCrème, brûlée\r\n';
+    const utf16 = new Uint8Array([0xff, 0xfe, ...[...tabbed].flatMap((c) => [c.charCodeAt(0), 0])]);
+    expect(readDistributionFile(distributionFileText(utf16)).lines.map((l) => [l.address, l.points, l.note])).toEqual([
+      ['a@example.com', 5, 'Crème, brûlée'],
+    ]);
+    expect(readDistributionFile(distributionFileText(new TextEncoder().encode('\uFEFFa@example.com,5,Ünïcode'))).lines[0]!.note).toBe(
+      'Ünïcode',
+    );
+    expect(readDistributionFile('PK\u0003\u0004\u0000a@example.com,5').problems).toEqual([
+      { line: 1, reason: 'the line holds characters no spreadsheet writes: save the file as CSV and upload that' },
     ]);
   });
 

@@ -5,6 +5,21 @@ import { signInAddress } from './member-sign-in.js';
 export const maxFileLines = 1_000;
 export const maxNoteLength = 200;
 
+/**
+ * The text of an uploaded file, in the encodings spreadsheets save CSV in: UTF-8 (with or without
+ * its byte order mark), UTF-16 with its byte order mark ("Unicode text"), or else Windows-1252,
+ * what a spreadsheet on Windows writes in Western European languages.
+ */
+export function distributionFileText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
 /** One line of a distribution file, read and checked for its shape. */
 export interface FileLine {
   /** Where the line starts in the file, counting from 1 (as a spreadsheet numbers rows). */
@@ -27,7 +42,7 @@ const columnNames = /^\s*(e-?mail|phone|mobile|address|employee)/i;
 /**
  * Reads a CSV file of "email or mobile number, points, optional note" lines (RFC 4180: quoted
  * cells may hold the separator, quotes and line breaks; a comma or, as spreadsheets set to many
- * European locales write, a semicolon between cells). Every wrong line is named with its reason;
+ * European locales write, a semicolon between cells, or a tab as in "Unicode text"). Every wrong line is named with its reason;
  * an address on two lines is wrong on the second, since two lines for one person are most likely
  * a mistake.
  */
@@ -64,11 +79,17 @@ interface CsvRecord {
   unclosedQuote?: boolean;
 }
 
+/** Control characters but the tab and line breaks: a binary file (a workbook), or text the database could not keep. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 function checkRecord(record: CsvRecord): FileLine | string {
   if (record.unclosedQuote) return 'a quote is opened and never closed';
   const cells = record.cells.map((cell) => cell.trim());
   while (cells.length > 3 && cells.at(-1) === '') cells.pop();
   if (cells.length > 3) return `${cells.length} columns: expected the email or mobile number, the points and an optional note`;
+  if (cells.some((cell) => controlCharacter.test(cell)))
+    return 'the line holds characters no spreadsheet writes: save the file as CSV and upload that';
   const [typed = '', points = '', note = ''] = cells;
   const destination = signInAddress(typed);
   if (!destination) return `“${typed}” is not an email address or a mobile number in international form (+ and the country code)`;
@@ -80,10 +101,11 @@ function checkRecord(record: CsvRecord): FileLine | string {
   return { line: record.line, channel: destination.channel, address: destination.address, points: Number(points), note: note || null };
 }
 
-/** The file's records with the line each starts on; the separator is the one the first line uses most. */
+/** The file's records with the line each starts on; the separator (comma, semicolon or tab) is the one the first line uses most. */
 function splitRecords(text: string): CsvRecord[] {
   const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
-  const separator = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  const count = (c: string) => firstLine.split(c).length - 1;
+  const separator = [';', '\t'].reduce((best, c) => (count(c) > count(best) ? c : best), ',');
   const records: CsvRecord[] = [];
   let line = 1;
   let record: CsvRecord = { line, cells: [''] };

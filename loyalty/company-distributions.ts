@@ -121,7 +121,12 @@ export async function givePoints(
       ),
     'points',
     (short) => `${company.name} has ${short.available} points available`,
-  );
+  ).catch((error: unknown) => {
+    // The form of a gift made already, changed (the browser's Back): its key gives nothing else.
+    throw error instanceof IdempotencyConflictError
+      ? new Refusal('idempotency_conflict', 'this form was already used to give points: fill it in again', 'address')
+      : error;
+  });
   return { transferId: written.transfers[0]!.id, employeeId: to.employee.id, replayed: written.replayed };
 }
 

@@ -40,7 +40,8 @@ const legsPerRequest = 100;
  * caller's transaction. Their addresses, name and profile are erased and their references become
  * pseudonyms; stores' ids for them are unlinked and replaced in what Tessera kept of the stores'
  * events, answers and webhooks, so no store can recognise them while their purchases still count;
- * messages sent to them are kept without address or content; audit entries, care notes and ledger
+ * messages sent to them are kept without address or content; companies no longer list them as
+ * employees (what they received stays in the companies' reports); audit entries, care notes and ledger
  * explanations that name them are redacted; their sessions are revoked and their codes deleted.
  * Their points are forfeited lot by lot, each lot's points attributed to its funder, to breakage or
  * back to the funders' wallets as the program's settings say, so the ledger stays whole. Refused,
@@ -342,6 +343,13 @@ async function redactRecords(manager: EntityManager, person: PersonRecords, pers
   ]);
   await manager.query(`UPDATE member_session SET "revokedAt" = now() WHERE "memberId" = ANY($1::uuid[]) AND "revokedAt" IS NULL`, [ids]);
   await manager.query(`DELETE FROM member_link WHERE "memberId" = ANY($1::uuid[])`, [ids]);
+  // Companies know them by the address they were added (or invited) by: the row stays for what the
+  // company's reports say they received, under no address, and receives nothing more.
+  await manager.query(
+    `UPDATE company_employee SET address = 'erased-' || replace(id::text, '-', ''), "removedAt" = COALESCE("removedAt", now())
+      WHERE "memberId" = ANY($1::uuid[]) OR address = ANY($2::text[])`,
+    [ids, [...emails, ...phones]],
+  );
 }
 
 /** The member rows: every personal column emptied, the reference (and the account's code) a pseudonym. */

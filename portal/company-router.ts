@@ -4,6 +4,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { DataSource } from 'typeorm';
 import type { Company } from '../entities/index.js';
 import { companyOfManager, managedCompanies, NotAManagerError } from '../loyalty/company-accounts.js';
+import { distributionFileText } from '../loyalty/company-csv.js';
 import { distributeFile, DistributionFileRefused, distributionBatch, givenOnce, givePoints } from '../loyalty/company-distributions.js';
 import { addEmployee, companyEmployees, removeEmployee } from '../loyalty/company-employees.js';
 import { distributionReport } from '../loyalty/company-report.js';
@@ -116,7 +117,12 @@ export function companyRouter({ dataSource, ledger = new Ledger(dataSource) }: {
         );
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        return showCompany(res, company, { give: { field: error.field ?? 'address', reason: error.reason, values } }, 400);
+        return showCompany(
+          res,
+          company,
+          { give: { field: error.field ?? 'address', reason: error.reason, values } },
+          error.kind === 'conflict' ? 409 : 400,
+        );
       }
       res.redirect(303, `/member/company/${company.id}?given=${key}`);
     }),
@@ -137,7 +143,12 @@ export function companyRouter({ dataSource, ledger = new Ledger(dataSource) }: {
       if (!isUuid(key)) return refused('this form is out of date: choose the file again');
       try {
         const given = await inTransaction(dataSource, async (m) =>
-          distributeFile(m, ledger, { companyId: company.id, managerId: memberOf(res), file: await file.text(), key }),
+          distributeFile(m, ledger, {
+            companyId: company.id,
+            managerId: memberOf(res),
+            file: distributionFileText(new Uint8Array(await file.arrayBuffer())),
+            key,
+          }),
         );
         res.redirect(303, `/member/company/${company.id}/files/${key}${given.replayed ? '?again=1' : ''}`);
       } catch (error) {

@@ -14,7 +14,7 @@ import { answer, memberOf } from './signed-in.js';
 export interface GiftsDependencies {
   dataSource: DataSource;
   ledger: Ledger;
-  /** Recipients one member may look up in an hour: enough to give, too few to probe who is a member. */
+  /** Recipients one member may look up in an hour (a gift looks up twice: asked, then confirmed): enough to give, too few to probe who is a member. */
   lookupsPerHour?: number;
 }
 
@@ -42,6 +42,8 @@ function refusalForm(error: Refusal, gift: { to: string; points: number }): Gift
       return { ...form, errors: error.field === 'to' ? { to: sentence(error.reason) } : { points: sentence(error.reason) } };
     case 'insufficient_funds':
       return { ...form, errors: { points: `You have ${points(Number(error.details.available))} points available.` } };
+    case 'idempotency_conflict':
+      return { ...form, errors: { points: 'This confirmation was already used for another gift. Please continue and confirm again.' } };
     default:
       return null;
   }
@@ -100,8 +102,10 @@ export function giftsRouter({ dataSource, ledger, lookupsPerHour = 30 }: GiftsDe
     }),
   );
 
+  // The confirmation looks the recipient up too, and refuses a stranger otherwise than a member.
   router.post(
     '/gift/confirm',
+    lookupLimit,
     answer(async (req, res) => {
       const gift = readGift(req.body);
       const key = formField(req.body, 'key');

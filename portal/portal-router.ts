@@ -21,6 +21,7 @@ import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
 import { memberPage } from './page-layout.js';
+import { notUnderstoodPage, refuseNullCharacters, unreadableFormStatus } from './unreadable-requests.js';
 import { privacyRouter } from './privacy-router.js';
 import { profileRouter } from './profile-router.js';
 import { rewardsRouter } from './rewards-router.js';
@@ -57,7 +58,12 @@ export function portalRouter({
   processes,
 }: PortalDependencies): Router {
   const router = Router();
-  router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }));
+  router.use((_req, res, next) => {
+    // No page of the dashboard is shown inside another site's: a click there cannot confirm a gift here.
+    res.set({ 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' });
+    next();
+  });
+  router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }), refuseNullCharacters);
 
   const signInLimit = rateLimit({
     windowMs: 15 * 60_000,
@@ -224,6 +230,8 @@ export function portalRouter({
   });
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
+    const unreadable = unreadableFormStatus(error);
+    if (unreadable) return res.status(unreadable).type('html').send(notUnderstoodPage());
     logFault(error, req.path);
     res
       .status(500)

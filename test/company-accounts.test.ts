@@ -13,6 +13,7 @@ import { distributeFile, DistributionFileRefused, distributionBatch, givePoints 
 import { distributionReport } from '../loyalty/company-report.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { eraseMember } from '../loyalty/member-erasure.js';
 import { memberWithAccount } from '../loyalty/member-identity.js';
 import { completeSignIn, countSignInTry, requestSignInCode } from '../loyalty/member-sign-in.js';
 import { reactivateInactiveMembers } from '../loyalty/reactivation.js';
@@ -369,6 +370,37 @@ describe('the report', () => {
     const earlier = await distributionReport(db.dataSource.manager, acme.id, { from: days(-60), to: days(-30) });
     expect(earlier.employees.find((e) => e.address === people.cleo.email)!.points).toBe(500);
     expect(earlier.total).toBe(500);
+  });
+});
+
+describe('an erased employee', () => {
+  it("leaves no address of theirs in any company's employees, receives nothing more, and what they received stays in the report", async () => {
+    const acme = await company('Acme erasure', 500);
+    const fay = await person('fay');
+    const phone = `+3161${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
+    await db.dataSource.manager.update(Member, { id: fay.id }, { phone, phoneVerifiedAt: new Date() });
+    await tx((m) => addEmployee(m, { companyId: acme.id, managerId: people.ann.id, address: fay.email! }));
+    await tx((m) =>
+      givePoints(m, p.ledger, { companyId: acme.id, managerId: people.ann.id, address: fay.email!, points: 40, key: 'fay-1' }),
+    );
+    // Another company invited her by phone, before she proved it there.
+    const other = await company('Acme erasure two', 100);
+    await tx((m) => addEmployee(m, { companyId: other.id, managerId: people.ann.id, address: phone }));
+
+    await tx((m) => eraseMember(m, p.ledger, { memberId: fay.id, requestedBy: 'member', reason: 'asked from their dashboard' }));
+
+    const kept: { address: string }[] = await db.dataSource.query(
+      `SELECT address FROM company_employee WHERE address = ANY($1::text[]) OR "memberId" = $2 AND "removedAt" IS NULL`,
+      [[fay.email, phone], fay.id],
+    );
+    expect(kept).toEqual([]);
+    await expect(
+      tx((m) => givePoints(m, p.ledger, { companyId: acme.id, managerId: people.ann.id, address: fay.email!, points: 10, key: 'fay-2' })),
+    ).rejects.toMatchObject({ field: 'address' });
+    expect(await balanceOf(acme.memberId)).toBe(460);
+    const report = await distributionReport(db.dataSource.manager, acme.id, { from: days(-1), to: days(1) });
+    expect(report.total).toBe(40);
+    expect(report.employees.find((e) => e.points === 40)).toMatchObject({ status: 'removed', address: expect.stringMatching(/^erased-/) });
   });
 });
 
