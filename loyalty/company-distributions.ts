@@ -86,6 +86,22 @@ async function receiving(manager: EntityManager, company: Company, address: stri
   return receiver ? { employee, receiver } : notJoinedYet(address);
 }
 
+/** Lines that reach one person by two of their addresses (two employees of the company who are one member). */
+function samePersonTwice(receivers: Map<number, Receiving>): LineProblem[] {
+  const firstLine = new Map<string, number>();
+  const problems: LineProblem[] = [];
+  for (const [line, { receiver }] of [...receivers].sort(([a], [b]) => a - b)) {
+    const first = firstLine.get(receiver.member.id);
+    if (first === undefined) firstLine.set(receiver.member.id, line);
+    else
+      problems.push({
+        line,
+        reason: `this is the same person as line ${first}, by another of their addresses: give each employee one line`,
+      });
+  }
+  return problems;
+}
+
 const validPoints = (points: number) => Number.isSafeInteger(points) && points > 0;
 
 /**
@@ -162,6 +178,7 @@ export async function distributeFile(
     if (receiver) receivers.set(line.line, { employee, receiver });
     else problems.push({ line: line.line, reason: notJoinedYet(line.address) });
   }
+  problems.push(...samePersonTwice(receivers));
   if (problems.length > 0) throw new DistributionFileRefused(problems.sort((a, b) => a.line - b.line));
 
   const from = await companyAccount(manager, company);

@@ -276,6 +276,19 @@ describe('distributing a file', () => {
     expect(await balanceOf(acme.memberId)).toBe(1_000);
   });
 
+  it('refuses two lines for one person, even by two of their addresses', async () => {
+    const acme = await company('Acme one person twice', 1_000);
+    await db.dataSource.manager.update(Member, { id: people.cleo.id }, { phone: '+33612340077', phoneVerifiedAt: new Date() });
+    await tx((m) => addEmployee(m, { companyId: acme.id, managerId: people.ann.id, address: '+33612340077' }));
+    const file = csv(`${people.cleo.email},100`, `${people.dan.email},100`, '+33612340077,100');
+    const refused = await tx((m) =>
+      distributeFile(m, p.ledger, { companyId: acme.id, managerId: people.ann.id, file, key: 'twice' }),
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DistributionFileRefused);
+    expect((refused as DistributionFileRefused).problems).toEqual([{ line: 3, reason: expect.stringMatching(/same person as line 1/) }]);
+    expect(await balanceOf(acme.memberId)).toBe(1_000);
+  });
+
   it('refuses a file that gives more than the company has, saying how much it has', async () => {
     const acme = await company('Acme too much', 250);
     const file = csv(`${people.cleo.email},100`, `${people.dan.email},100`, `${people.eve.email},100`);
