@@ -400,12 +400,13 @@ async function redactBirthdays(manager: EntityManager, person: PersonRecords): P
   );
 }
 
-/** The member rows: every personal column emptied, the reference (and the account's code) a pseudonym. */
+/** The member rows: every personal column emptied (or back to its default), the reference (and the account's code) a pseudonym. */
 async function eraseMembers(manager: EntityManager, person: PersonRecords, pseudonyms: Map<string, string>): Promise<void> {
+  // The rest (language, time zone, message choices) go back to what a new member starts with.
   const emptied = Object.fromEntries(
     personalColumns(manager)
-      .filter((column) => column.isNullable)
-      .map((column) => [column.propertyName, null]),
+      .filter((column) => column.isNullable || (column.default !== undefined && typeof column.default !== 'function'))
+      .map((column) => [column.propertyName, column.isNullable ? null : column.default]),
   );
   for (const id of person.memberIds) {
     const pseudonym = pseudonyms.get(id)!;

@@ -98,6 +98,13 @@ beforeAll(async () => {
     givePoints(manager, p.ledger, { companyId: company.id, managerId: bob.memberId, address: ann.email, points: 7, key: randomUUID() }),
   );
 
+  // Ann reads French, lives in Paris and turned marketing texts off.
+  await m.update(
+    Member,
+    { id: ann.memberId },
+    { language: 'fr', timeZone: 'Europe/Paris', messagePreferences: { marketing: { sms: false } } },
+  );
+
   // Ann unlinked the cafe from her dashboard.
   expect((await tx((manager) => unlinkStore(manager, { memberId: ann.memberId, partnerId: stores.cafe.id }))).removed).toBe(1);
 
@@ -120,6 +127,15 @@ describe('erasure of a member with a full life in the program', () => {
     );
     for (const { words } of transfers) expect(words).not.toContain(birthdayOn);
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  });
+
+  it('leaves their profile as a new member’s: no language, time zone or choices of theirs', async () => {
+    const erased = await db.dataSource.manager.findOneByOrFail(Member, { id: ann.memberId });
+    expect({ language: erased.language, timeZone: erased.timeZone, messagePreferences: erased.messagePreferences }).toEqual({
+      language: 'en',
+      timeZone: 'UTC',
+      messagePreferences: {},
+    });
   });
 
   it('gives the erased member nothing more: the company no longer reaches them, nor does a reactivation bonus (nor a merged-away account)', async () => {
