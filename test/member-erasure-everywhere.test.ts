@@ -14,6 +14,8 @@ import { memberWithAccount } from '../loyalty/member-identity.js';
 import { unlinkStore } from '../loyalty/member-stores.js';
 import { reactivateInactiveMembers } from '../loyalty/reactivation.js';
 import { redeemReward } from '../loyalty/redemptions.js';
+import { recordEvent } from '../loyalty/earning/record-event.js';
+import { giveToMember } from '../loyalty/member-gifts.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { activityProgram, personWithActivity, type Person } from './support/member-activity.js';
 import { createProgram } from './support/program.js';
@@ -156,6 +158,51 @@ describe('erasure of a member with a full life in the program', () => {
     expect((await balanceOf(db.dataSource.manager, (await annAccount()).id)).available).toBe(0);
     // Bob, once: not the cafe's customer he was before the cafe proved his email (merged into him), whose account nothing reaches.
     expect(run.given.map((g) => g.memberId)).toEqual([bob.memberId]);
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  });
+});
+
+describe('erasure racing what was on its way to the member', () => {
+  it('sends neither a purchase nor a gift that waited for it into the erased account, and keeps the store’s id out of it', async () => {
+    const cleo = await personWithActivity(db.dataSource, p, stores, 'Cleo Carter');
+    const [shopId] = cleo.customerIds;
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await eraseMember(runner.manager, p.ledger, { memberId: cleo.memberId, requestedBy: 'member', reason: 'asked' });
+      // Both found Cleo before the erasure committed, and wait for her account's lock.
+      const purchase = tx((manager) =>
+        recordEvent(manager, p.ledger, {
+          partnerId: shopId!.partnerId,
+          member: { externalId: shopId!.customerId },
+          type: 'purchase',
+          amountCents: 5_000,
+          currency: 'EUR',
+          occurredAt: new Date(),
+          receivedAt: new Date(),
+        }),
+      );
+      const gift = tx((manager) =>
+        giveToMember(manager, p.ledger, { fromMemberId: bob.memberId, to: cleo.email, points: 4, key: randomUUID() }),
+      );
+      const outcomes = Promise.allSettled([purchase, gift]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await runner.commitTransaction();
+      const [earned, given] = await outcomes;
+      expect(given).toMatchObject({ status: 'rejected', reason: { code: 'member_not_found' } });
+      // The store's customer is someone new to Tessera now: the purchase earns for them.
+      expect(earned.status).toBe('fulfilled');
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const account = (await memberWithAccount(db.dataSource.manager, cleo.memberId)).account;
+    expect(await balanceOf(db.dataSource.manager, account.id)).toMatchObject({ posted: 0, available: 0 });
+    const events: { customerId: string }[] = await db.dataSource.query(`SELECT "customerId" FROM member_event WHERE "memberId" = $1`, [
+      cleo.memberId,
+    ]);
+    expect(events.map((e) => e.customerId)).not.toContain(shopId!.customerId);
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
   });
 });
