@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bonus, Member, MemberMessage, ProgramSettings, type Company } from '../entities/index.js';
 import { celebrateBirthdays } from '../loyalty/birthdays.js';
+import { approveAdjustment, requestAdjustment } from '../loyalty/care-adjustments.js';
 import { createCompany, fundCompany } from '../loyalty/company-accounts.js';
 import { addEmployee } from '../loyalty/company-employees.js';
 import { givePoints } from '../loyalty/company-distributions.js';
@@ -32,6 +33,7 @@ let ann: Person;
 let bob: Person;
 let company: Company;
 let birthdayOn: string;
+let pendingAdjustment: string;
 const street = '12 Rue des Lilas Fleuries';
 
 const tx = <T>(work: (manager: import('typeorm').EntityManager) => Promise<T>) => inTransaction(db.dataSource, work);
@@ -110,6 +112,16 @@ beforeAll(async () => {
   // Ann unlinked the cafe from her dashboard.
   expect((await tx((manager) => unlinkStore(manager, { memberId: ann.memberId, partnerId: stores.cafe.id }))).removed).toBe(1);
 
+  // A large goodwill gesture for Ann waits for a supervisor.
+  pendingAdjustment = (
+    await requestAdjustment(db.dataSource, p.ledger, {
+      memberExternalId: ann.reference,
+      points: 900,
+      reason: 'Parcel lost twice',
+      requestedBy: 'agent@tessera.test',
+    })
+  ).id;
+
   await tx((manager) => eraseMember(manager, p.ledger, { memberId: ann.memberId, requestedBy: 'member', reason: 'asked' }));
 }, 120_000);
 afterAll(() => db?.drop());
@@ -140,7 +152,7 @@ describe('erasure of a member with a full life in the program', () => {
     });
   });
 
-  it('gives the erased member nothing more: the company no longer reaches them, nor does a reactivation bonus (nor a merged-away account)', async () => {
+  it('gives the erased member nothing more: the company no longer reaches them, nor does a reactivation bonus (nor a merged-away account) or care', async () => {
     await expect(
       tx((manager) =>
         givePoints(manager, p.ledger, {
@@ -155,6 +167,17 @@ describe('erasure of a member with a full life in the program', () => {
     await db.dataSource.manager.insert(Bonus, { name: 'We missed you', moment: 'reactivation', points: 100, inactivityDays: 30 });
     const run = await reactivateInactiveMembers(db.dataSource, p.ledger, new Date(Date.now() + 60 * 86_400_000));
     expect(run.given.map((g) => g.memberId)).not.toContain(ann.memberId);
+    // Care's adjustments: a new one is refused, the one waiting is rejected when approved.
+    const erased = await db.dataSource.manager.findOneByOrFail(Member, { id: ann.memberId });
+    await expect(
+      requestAdjustment(db.dataSource, p.ledger, {
+        memberExternalId: erased.externalId,
+        points: 10,
+        reason: 'Goodwill',
+        requestedBy: 'agent@tessera.test',
+      }),
+    ).rejects.toMatchObject({ code: 'adjustment_refused', field: 'memberExternalId' });
+    expect(await approveAdjustment(db.dataSource, p.ledger, pendingAdjustment, 'supervisor@tessera.test')).toBe('rejected');
     expect((await balanceOf(db.dataSource.manager, (await annAccount()).id)).available).toBe(0);
     // Bob, once: not the cafe's customer he was before the cafe proved his email (merged into him), whose account nothing reaches.
     expect(run.given.map((g) => g.memberId)).toEqual([bob.memberId]);
