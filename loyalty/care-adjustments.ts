@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { CareAdjustment } from '../entities/index.js';
+import { CareAdjustment, MemberErasure } from '../entities/index.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { programSettings } from './earning/program-settings.js';
 import { accountByCode, programAccounts } from './ledger/accounts.js';
@@ -22,7 +22,10 @@ export async function checkAdjustment(manager: EntityManager, values: Record<str
   if (!externalId) errors.memberExternalId = 'is required';
   else {
     try {
-      await findMember(manager, externalId);
+      const { member } = await findMember(manager, externalId);
+      if (await manager.existsBy(MemberErasure, { memberId: member.id })) {
+        errors.memberExternalId = 'this member was erased: nothing reaches their account any more';
+      }
     } catch {
       errors.memberExternalId = `no member "${externalId}"`;
     }
@@ -100,11 +103,11 @@ export async function checkDecision(dataSource: DataSource, adjustmentId: string
 
 async function applyWithin(manager: EntityManager, ledger: Ledger, adjustment: CareAdjustment, decidedBy: string | null) {
   const { member } = await findMember(manager, adjustment.memberExternalId);
-  // Locked live: a merge that commits meanwhile sends the points to the member it made.
-  const [{ account }] = (await lockLiveMembers(manager, [member.id])) as [ResolvedMember];
   const care = await accountByCode(manager, programAccounts.care);
   const give = adjustment.points > 0;
   try {
+    // A member erased since the request is refused (recorded on the adjustment like any refusal).
+    const [{ account }] = (await lockLiveMembers(manager, [member.id])) as [ResolvedMember];
     const written = await ledger.transfer(
       {
         source: 'care',

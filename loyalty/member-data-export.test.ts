@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { activityProgram, personWithActivity, type Person } from '../test/support/member-activity.js';
 import { createProgram } from '../test/support/program.js';
+import { inTransaction } from './ledger/transaction.js';
 import { exportMemberData } from './member-data-export.js';
+import { unlinkStore } from './member-stores.js';
+import { redeemReward } from './redemptions.js';
 import { memberSummary } from './member-summary.js';
 
 let db: TestDatabase;
@@ -99,4 +103,28 @@ it('answers the same export for a merged-away id, and refuses an unknown member'
   await expect(exportMemberData(db.dataSource.manager, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
     code: 'member_not_found',
   });
+});
+
+it('gives where their rewards were shipped and the stores they unlinked', async () => {
+  const cleo = await personWithActivity(db.dataSource, p, stores, 'Cleo Carter');
+  const shipTo = { name: 'Cleo Carter', street: 'Damrak 1', postalCode: '1012 LG', city: 'Amsterdam', country: 'NL' };
+  await inTransaction(db.dataSource, (manager) =>
+    redeemReward(manager, p.ledger, {
+      memberId: cleo.memberId,
+      rewardCode: 'mug',
+      quantity: 1,
+      partnerId: null,
+      key: randomUUID(),
+      shipTo,
+    }),
+  );
+  await inTransaction(db.dataSource, (manager) => unlinkStore(manager, { memberId: cleo.memberId, partnerId: stores.cafe.id }));
+
+  const data = await exportMemberData(db.dataSource.manager, cleo.memberId);
+  expect(data.redemptions).toContainEqual(expect.objectContaining({ reward: 'Tessera mug', shipTo }));
+  expect(data.redemptions).toContainEqual(expect.objectContaining({ reward: 'Coffee voucher', shipTo: null }));
+  expect(data.stores.map((s) => s.store)).toEqual([stores.shop.name]);
+  expect(data.unlinkedStores).toEqual([
+    expect.objectContaining({ store: stores.cafe.name, customerId: cleo.customerIds[1]!.customerId, unlinkedAt: expect.any(Date) }),
+  ]);
 });

@@ -11,6 +11,7 @@ import type {
   SalesChannel,
   TransferKind,
 } from '../entities/index.js';
+import { shippingAddressOf, type DeliveryAddress } from './delivery-address.js';
 import type { Balance } from './ledger/accounts.js';
 import type { HistoryStatus } from './member-history.js';
 import { namesStoreId, personRecords, storeIdParameters } from './member-records.js';
@@ -45,6 +46,8 @@ export interface MemberDataExport {
   formerAccounts: (ExportedProfile & { history: ExportedHistoryEntry[] })[];
   /** The stores that know them, by the store's own id for them. */
   stores: { store: string; customerId: string; linkedAt: Date; how: MemberLinkCause }[];
+  /** The stores they unlinked from their dashboard, with the id the store knew them by. */
+  unlinkedStores: { store: string; customerId: string; linkedAt: Date; unlinkedAt: Date }[];
   balance: Balance;
   tier: MemberSummary['tier'];
   qualifyingPoints: number;
@@ -80,6 +83,8 @@ export interface MemberDataExport {
     outcome: string | null;
     store: string | null;
     shipment: { state: string; carrier: string | null; trackingNumber: string | null } | null;
+    /** Where it was shipped, as they gave it. */
+    shipTo: DeliveryAddress | null;
   }[];
   /** Corrections care made to their balance, with the reason given. */
   careAdjustments: { at: Date; points: number; reason: string; status: string }[];
@@ -101,6 +106,15 @@ export interface MemberDataExport {
   /** What stores were told about them (webhooks), by the store's own id for them. */
   webhookDeliveries: { store: string; event: string; payload: object; status: string; createdAt: Date; deliveredAt: Date | null }[];
 }
+
+type RedemptionRow = Omit<MemberDataExport['redemptions'][number], 'points' | 'shipTo'> & {
+  points: string;
+  shipToName: string | null;
+  shipToStreet: string | null;
+  shipToPostalCode: string | null;
+  shipToCity: string | null;
+  shipToCountry: string | null;
+};
 
 /** Everything Tessera holds about the member `memberId` stands for (following merges), as one document. */
 export async function exportMemberData(manager: EntityManager, memberId: string): Promise<MemberDataExport> {
@@ -126,6 +140,11 @@ export async function exportMemberData(manager: EntityManager, memberId: string)
       WHERE l."memberId" = ANY($1::uuid[]) ORDER BY l."linkedAt", p.name`,
     [ids],
   );
+  const unlinkedStores = await manager.query(
+    `SELECT p.name AS store, r."customerId", r."linkedAt", r."removedAt" AS "unlinkedAt" FROM member_link_removal r
+       JOIN partner p ON p.id = r."partnerId" WHERE r."memberId" = ANY($1::uuid[]) ORDER BY r."removedAt", p.name`,
+    [ids],
+  );
   const events = await manager.query(
     `SELECT e.id, p.name AS store, e."customerId", e.type, e."occurredAt", e."amountCents", e.currency, e.lines, e.channel,
             s.code AS "pointOfSale", e.points, e."bonusPoints", e.explanation, e."refundedCents"
@@ -136,7 +155,8 @@ export async function exportMemberData(manager: EntityManager, memberId: string)
   const redemptions = await manager.query(
     `SELECT r.id, r."createdAt" AS at, w.name AS reward, r.quantity, r.points, r.status, r.code, r.outcome, p.name AS store,
             CASE WHEN o.id IS NULL THEN NULL
-                 ELSE jsonb_build_object('state', o.state, 'carrier', o.carrier, 'trackingNumber', o."trackingNumber") END AS shipment
+                 ELSE jsonb_build_object('state', o.state, 'carrier', o.carrier, 'trackingNumber', o."trackingNumber") END AS shipment,
+            r."shipToName", r."shipToStreet", r."shipToPostalCode", r."shipToCity", r."shipToCountry"
        FROM redemption r JOIN reward w ON w.id = r."rewardId" LEFT JOIN partner p ON p.id = r."partnerId"
        LEFT JOIN fulfilment_order o ON o."redemptionId" = r.id
       WHERE r."memberId" = ANY($1::uuid[]) ORDER BY r."createdAt", r.id`,
@@ -187,6 +207,7 @@ export async function exportMemberData(manager: EntityManager, memberId: string)
     profile: profileOf(person.member),
     formerAccounts,
     stores,
+    unlinkedStores,
     balance: summary.balance,
     tier: summary.tier,
     qualifyingPoints: summary.qualifyingPoints,
@@ -205,7 +226,11 @@ export async function exportMemberData(manager: EntityManager, memberId: string)
       points: Number(e.points),
       bonusPoints: Number(e.bonusPoints),
     })),
-    redemptions: redemptions.map((r: { points: string }) => ({ ...r, points: Number(r.points) })),
+    redemptions: redemptions.map(({ shipToName, shipToStreet, shipToPostalCode, shipToCity, shipToCountry, ...r }: RedemptionRow) => ({
+      ...r,
+      points: Number(r.points),
+      shipTo: shippingAddressOf({ shipToName, shipToStreet, shipToPostalCode, shipToCity, shipToCountry }),
+    })),
     careAdjustments: careAdjustments.map((c: { points: string }) => ({ ...c, points: Number(c.points) })),
     merges: merges.map((m: { points: string }) => ({ ...m, points: Number(m.points) })),
     sessions,

@@ -40,9 +40,9 @@ const legsPerRequest = 100;
  * caller's transaction. Their addresses, name and profile are erased and their references become
  * pseudonyms; stores' ids for them are unlinked and replaced in what Tessera kept of the stores'
  * events, answers and webhooks, so no store can recognise them while their purchases still count;
- * messages sent to them are kept without address or content; companies no longer list them as
- * employees (what they received stays in the companies' reports); audit entries, care notes and ledger
- * explanations that name them are redacted; their sessions are revoked and their codes deleted.
+ * messages sent to them are kept without address or content; audit entries, care notes, ledger
+ * explanations and the days their birthdays were celebrated are redacted; their delivery addresses
+ * are emptied; companies employing them no longer reach them; their sessions are revoked and their codes deleted.
  * Their points are forfeited lot by lot, each lot's points attributed to its funder, to breakage or
  * back to the funders' wallets as the program's settings say, so the ledger stays whole. Refused,
  * before anything is written, while points are held for them. A member is erased once: asking
@@ -319,6 +319,24 @@ async function redactRecords(manager: EntityManager, person: PersonRecords, pers
     ids,
     pseudonym,
   ]);
+  await manager.query(`UPDATE member_link_removal SET "customerId" = $2 WHERE "memberId" = ANY($1::uuid[]) AND "customerId" <> $2`, [
+    ids,
+    pseudonym,
+  ]);
+  // Where their rewards went: nothing is on its way to them any more (erasure waits for what is held).
+  await manager.query(
+    `UPDATE redemption SET "shipToName" = NULL, "shipToStreet" = NULL, "shipToPostalCode" = NULL, "shipToCity" = NULL, "shipToCountry" = NULL
+      WHERE "memberId" = ANY($1::uuid[]) AND ("shipToName" IS NOT NULL OR "shipToStreet" IS NOT NULL)`,
+    [ids],
+  );
+  // A company employing them gives them nothing more (it would land in an account nobody reaches);
+  // each row keeps an address of its own, what they received staying in the company's reports.
+  await manager.query(
+    `UPDATE company_employee SET address = 'erased-' || replace(id::text, '-', ''), "removedAt" = COALESCE("removedAt", now())
+      WHERE "memberId" = ANY($1::uuid[]) OR address = ANY($2::text[])`,
+    [ids, [...emails, ...phones]],
+  );
+  await redactBirthdays(manager, person);
 
   await redactRows(
     manager,
@@ -343,21 +361,52 @@ async function redactRecords(manager: EntityManager, person: PersonRecords, pers
   ]);
   await manager.query(`UPDATE member_session SET "revokedAt" = now() WHERE "memberId" = ANY($1::uuid[]) AND "revokedAt" IS NULL`, [ids]);
   await manager.query(`DELETE FROM member_link WHERE "memberId" = ANY($1::uuid[])`, [ids]);
-  // Companies know them by the address they were added (or invited) by: the row stays for what the
-  // company's reports say they received, under no address, and receives nothing more.
-  await manager.query(
-    `UPDATE company_employee SET address = 'erased-' || replace(id::text, '-', ''), "removedAt" = COALESCE("removedAt", now())
-      WHERE "memberId" = ANY($1::uuid[]) OR address = ANY($2::text[])`,
-    [ids, [...emails, ...phones]],
+}
+
+/**
+ * The days their birthdays were celebrated tell their day of birth: gone from the messages' records
+ * and from the words of the bonuses' transfers.
+ */
+async function redactBirthdays(manager: EntityManager, person: PersonRecords): Promise<void> {
+  const celebrated: { day: string }[] = await manager.query(
+    `SELECT DISTINCT details->>'birthdayOn' AS day FROM member_message
+      WHERE "memberId" = ANY($1::uuid[]) AND kind = 'birthday' AND details ? 'birthdayOn'`,
+    [person.memberIds],
+  );
+  if (celebrated.length === 0) return;
+  const days = celebrated.map((c) => c.day);
+  const birthdays: PersonalData = { replacements: new Map(days.map((d) => [d, erasedText])), anywhere: [], theirs: days };
+  await redactRows(
+    manager,
+    {
+      table: 'member_message',
+      where: `"memberId" = ANY($1::uuid[]) AND kind = 'birthday'`,
+      parameters: [person.memberIds],
+      json: ['details'],
+    },
+    birthdays,
+    'theirs',
+  );
+  await redactRows(
+    manager,
+    {
+      table: 'ledger_transfer',
+      where: `"idempotencySource" = 'system:birthday' AND "creditAccountId" = ANY($1::uuid[])`,
+      parameters: [person.accountIds],
+      json: ['references', 'explanation'],
+    },
+    birthdays,
+    'theirs',
   );
 }
 
-/** The member rows: every personal column emptied, the reference (and the account's code) a pseudonym. */
+/** The member rows: every personal column emptied (or back to its default), the reference (and the account's code) a pseudonym. */
 async function eraseMembers(manager: EntityManager, person: PersonRecords, pseudonyms: Map<string, string>): Promise<void> {
+  // The rest (language, time zone, message choices) go back to what a new member starts with.
   const emptied = Object.fromEntries(
     personalColumns(manager)
-      .filter((column) => column.isNullable)
-      .map((column) => [column.propertyName, null]),
+      .filter((column) => column.isNullable || (column.default !== undefined && typeof column.default !== 'function'))
+      .map((column) => [column.propertyName, column.isNullable ? null : column.default]),
   );
   for (const id of person.memberIds) {
     const pseudonym = pseudonyms.get(id)!;

@@ -84,10 +84,18 @@ export async function memberWithAccount(manager: EntityManager, memberId: string
   return { member, account };
 }
 
+/** A member erased while a write for them waited: nothing reaches their account any more. */
+export class MemberErasedError extends Refusal {
+  constructor() {
+    super('member_not_found', 'this member was erased: nothing more can be written for them');
+  }
+}
+
 /**
  * Locks the members' accounts (see lockMemberAccounts) and answers the members as they are once
- * locked: one merged away while this waited is replaced by whom they became, so that no write
- * lands on an account nothing reaches any more.
+ * locked: one merged away while this waited is replaced by whom they became, and one erased
+ * meanwhile is refused (MemberErasedError), so that no write lands on an account nothing reaches
+ * any more.
  */
 export async function lockLiveMembers(manager: EntityManager, memberIds: string[]): Promise<ResolvedMember[]> {
   let ids = memberIds;
@@ -101,7 +109,13 @@ export async function lockLiveMembers(manager: EntityManager, memberIds: string[
     const merged = await manager.query(`SELECT 1 FROM member WHERE id = ANY($1::uuid[]) AND "mergedIntoId" IS NOT NULL`, [
       resolved.map((r) => r.member.id),
     ]);
-    if (merged.length === 0) return resolved;
+    if (merged.length === 0) {
+      const erased = await manager.query(`SELECT 1 FROM member_erasure WHERE "memberId" = ANY($1::uuid[])`, [
+        resolved.map((r) => r.member.id),
+      ]);
+      if (erased.length > 0) throw new MemberErasedError();
+      return resolved;
+    }
     ids = resolved.map((r) => r.member.id);
   }
 }

@@ -20,7 +20,7 @@ export interface PersonRecords {
   /** `member`'s id and the former members'. */
   memberIds: string[];
   accountIds: string[];
-  /** From the stores' links, and from their events (a link may have been undone since). */
+  /** From the stores' links, their events and the links the member removed. */
   storeIds: StoreId[];
 }
 
@@ -45,6 +45,7 @@ export async function personRecords(manager: EntityManager, memberId: string): P
   const storeIds: StoreId[] = await manager.query(
     `SELECT "partnerId", "customerId" FROM member_link WHERE "memberId" = ANY($1::uuid[])
       UNION SELECT "partnerId", "customerId" FROM member_event WHERE "memberId" = ANY($1::uuid[])
+      UNION SELECT "partnerId", "customerId" FROM member_link_removal WHERE "memberId" = ANY($1::uuid[])
       ORDER BY 1, 2`,
     [memberIds],
   );

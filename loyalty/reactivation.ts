@@ -50,11 +50,10 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
                 GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) AS "lastActivity"
            FROM member m JOIN ledger_account a ON a."memberId" = m.id
            LEFT JOIN member_event e ON e."memberId" = m.id
-          -- People only: not a company's own account, nor one merged into another member (its
-          -- events moved on, so it looks idle forever), nor a member whose data was erased.
+          -- A company's own account is not a person to bring back.
           WHERE NOT EXISTS (SELECT 1 FROM company c WHERE c."memberId" = m.id)
-            AND m."mergedIntoId" IS NULL
-            AND NOT EXISTS (SELECT 1 FROM member_erasure x WHERE x."memberId" = m.id)
+            -- Nor is anyone gone: merged into another member, or erased.
+            AND m."mergedIntoId" IS NULL AND NOT EXISTS (SELECT 1 FROM member_erasure x WHERE x."memberId" = m.id)
           GROUP BY m.id, a.id
          HAVING GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) < $1::timestamptz - make_interval(days => $2)`,
       [now, bonus.inactivityDays],

@@ -40,3 +40,25 @@ it('matches short names and ids as whole values only, so that "Al" does not eat 
   const al: PersonalData = { replacements: new Map([['al', '[erased]']]), anywhere: [], theirs: ['Al'] };
   expect(redacted({ name: 'Al', note: 'Alice met Al' }, al, 'theirs')).toEqual({ name: '[erased]', note: 'Alice met Al' });
 });
+
+it('never rewrites part of an id, a longer word or somebody else’s address', () => {
+  const numbered: PersonalData = {
+    replacements: new Map([
+      ['4711', 'erased-0a1b2c3d4e5f'],
+      ['ann@example.test', '[erased]'],
+    ]),
+    anywhere: ['ann@example.test'],
+    theirs: ['4711'],
+  };
+  const references = {
+    lot: '3f2a4711-0c1e-4b7a-9d2e-5a6b7c8d9e0f',
+    partner: '9c0e1f2a-4711-4c3b-8a9d-0e1f2a3b4c5d',
+    note: 'Ask joann@example.test about order 47110 of 4711 (ann@example.test)',
+  };
+  expect(redacted(references, numbered, 'theirs')).toEqual({
+    lot: references.lot,
+    partner: references.partner,
+    note: 'Ask joann@example.test about order 47110 of erased-0a1b2c3d4e5f ([erased])',
+  });
+  expect(redacted('Forwarded by joann@example.test', numbered, 'anyone')).toBe('Forwarded by joann@example.test');
+});

@@ -14,6 +14,10 @@ export interface PersonalData {
   theirs: string[];
 }
 
+const notAfter = String.raw`(?<![\p{L}\p{N}._%+\-])`;
+const notBefore = String.raw`(?![\p{L}\p{N}]|[._%+\-@][\p{L}\p{N}])`;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Shorter names and ids are replaced as whole values only: "Al" must not eat into "Alice". */
 const shortestFragment = 4;
 
@@ -26,11 +30,14 @@ export function redacted<T>(value: T, person: PersonalData, scope: 'theirs' | 'a
   const fragments = [...person.anywhere, ...(scope === 'theirs' ? person.theirs : [])]
     .filter((fragment) => fragment.length >= shortestFragment)
     .sort((a, b) => b.length - a.length);
-  const pattern = fragments.length > 0 ? new RegExp(fragments.map(escapeRegExp).join('|'), 'gi') : null;
+  // Whole words and whole addresses only: "4711" is not in "47110", nor "ann@x.test" in "joann@x.test".
+  const pattern = fragments.length > 0 ? new RegExp(`${notAfter}(?:${fragments.map(escapeRegExp).join('|')})${notBefore}`, 'giu') : null;
   const everywhere = new Set(person.anywhere.map((a) => a.toLowerCase()));
   const text = (s: string): string => {
     const whole = scope === 'theirs' || everywhere.has(s.toLowerCase()) ? person.replacements.get(s.toLowerCase()) : undefined;
     if (whole !== undefined) return whole;
+    // An id of Tessera's own (a lot, a partner, an event) never names anyone, and the ledger is joined by them.
+    if (uuid.test(s)) return s;
     return pattern ? s.replace(pattern, (found) => person.replacements.get(found.toLowerCase()) ?? erasedText) : s;
   };
   const walk = (v: unknown): unknown => {

@@ -9,7 +9,7 @@ import { EventRefusedError } from './event-refused.js';
 import { checkOccurredAt } from './event-time.js';
 import { recoverRefundDebts } from './refund-debts.js';
 import { queueWebhooks } from '../webhooks.js';
-import { enrolCustomer, lockLiveMembers, type CustomerContact, type ResolvedMember } from '../member-identity.js';
+import { enrolCustomer, lockLiveMembers, MemberErasedError, type CustomerContact, type ResolvedMember } from '../member-identity.js';
 import type { EarningEvent, EventLine } from './earning-event.js';
 import { applies, evaluateEarning } from './evaluate-earning.js';
 import { computeExpiry } from './expiry-policy.js';
@@ -79,15 +79,18 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     pointOfSaleId = pos.id;
   }
   const wallet = await partnerWallet(manager, input.partnerId);
-  const enrolled = await enrolCustomer(manager, ledger, {
-    ...input.member,
-    partnerId: input.partnerId,
-    customerId: input.member.externalId,
+  const customer = { ...input.member, partnerId: input.partnerId, customerId: input.member.externalId };
+  let enrolled = await enrolCustomer(manager, ledger, customer);
+  // What the member already has decides the bonuses and caps: concurrent events for them decide in
+  // turn. A merge that committed while this waited sends the points to whom the member became; an
+  // erasure leaves the store's id free, so the customer is enrolled anew, as any unknown one.
+  const locked = await lockLiveMembers(manager, [enrolled.member.id]).catch(async (error: unknown) => {
+    if (!(error instanceof MemberErasedError)) throw error;
+    enrolled = await enrolCustomer(manager, ledger, customer);
+    return lockLiveMembers(manager, [enrolled.member.id]);
   });
   const enrolledNow = enrolled.enrolledNow;
-  // What the member already has decides the bonuses and caps: concurrent events for them decide in
-  // turn. A merge that committed while this waited sends the points to whom the member became.
-  const [{ member, account }] = (await lockLiveMembers(manager, [enrolled.member.id])) as [ResolvedMember];
+  const [{ member, account }] = locked as [ResolvedMember];
   const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, {
     tiers,
     tierWindowDays: settings.tierWindowDays,
