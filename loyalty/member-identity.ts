@@ -161,7 +161,7 @@ export async function enrolCustomer(
     if (owner && owner.id !== current.member.id && current.member.provisionalPartnerId === customer.partnerId) {
       const merged = await mergeIfFree(manager, ledger, current.member, owner, `store ${await partnerCode(manager, customer.partnerId)}`);
       if (merged) {
-        await noticeStoreLink(manager, { memberId: owner.id, partnerId: customer.partnerId, customerId: customer.customerId });
+        await noticeStoreLink(manager, { id: link.id, memberId: owner.id, partnerId: customer.partnerId });
         return { ...(await memberWithAccount(manager, owner.id)), enrolledNow: false };
       }
     }
@@ -171,13 +171,15 @@ export async function enrolCustomer(
     return { ...(await memberWithAccount(manager, current.member.id)), enrolledNow: false };
   }
   if (owner) {
-    await manager.insert(MemberLink, {
-      partnerId: customer.partnerId,
-      customerId: customer.customerId,
-      memberId: owner.id,
-      cause: 'verified_contact',
-    });
-    await noticeStoreLink(manager, { memberId: owner.id, partnerId: customer.partnerId, customerId: customer.customerId });
+    const made = await manager.save(
+      manager.create(MemberLink, {
+        partnerId: customer.partnerId,
+        customerId: customer.customerId,
+        memberId: owner.id,
+        cause: 'verified_contact',
+      }),
+    );
+    await noticeStoreLink(manager, { id: made.id, memberId: owner.id, partnerId: customer.partnerId });
     return { ...(await memberWithAccount(manager, owner.id)), enrolledNow: false };
   }
   const member = await manager.save(

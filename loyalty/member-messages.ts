@@ -58,18 +58,16 @@ export async function welcomeWhenReachable(manager: EntityManager, memberId: str
 /**
  * Tells a member that a store now knows them, on the store's word that it verified their address:
  * earning there is the store's call, but the member should know, and can unlink it from their
- * dashboard. Once per store customer. Call it in the transaction that made the link.
+ * dashboard. Once per link (the store's id for its customer is not kept: erasure would have to find it).
+ * Call it in the transaction that made the link.
  */
-export async function noticeStoreLink(
-  manager: EntityManager,
-  link: { memberId: string; partnerId: string; customerId: string },
-): Promise<void> {
+export async function noticeStoreLink(manager: EntityManager, link: { id: string; memberId: string; partnerId: string }): Promise<void> {
   const partner = await manager.findOneByOrFail(Partner, { id: link.partnerId });
   const details: StoreLinkedDetails = { storeName: partner.name };
   await queueMemberMessage(manager, {
     memberId: link.memberId,
     kind: 'store_linked',
-    occasion: `${link.partnerId}:${link.customerId}`,
+    occasion: `link:${link.id}`,
     details,
   });
 }
