@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ValidationError, type ActionContext, type ActionRequest, type ActionResponse, type ResourceWithOptions } from 'adminjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry, Company, CompanyFunding, Partner } from '../entities/index.js';
@@ -182,7 +181,7 @@ export function companyFundingResource(dataSource: DataSource, ledger: Ledger): 
         partnerId: { description: "The partner whose wallet pays. None: the program's marketing account pays." },
         points: { description: 'They expire as the program says, counted from today' },
         reason: { type: 'textarea', description: 'Why the company receives these points (kept with the transfer)' },
-        reference: { description: 'Optional: your reference (an order, a contract). Funding twice with one reference funds once.' },
+        reference: { isRequired: true, description: 'Your reference (an order, a contract). Funding twice with one reference funds once.' },
       },
       sort: { sortBy: 'fundedAt', direction: 'desc' },
       actions: {
@@ -203,7 +202,7 @@ export function companyFundingResource(dataSource: DataSource, ledger: Ledger): 
               partnerId: payload.partnerId ? String(payload.partnerId) : null,
               points: /^[0-9]+$/.test(typedPoints) ? Number(typedPoints) : Number.NaN,
               reason: String(payload.reason ?? ''),
-              reference: String(payload.reference || randomUUID()),
+              reference: String(payload.reference ?? ''),
               fundedBy: staff(context)!.email,
             };
             const problems = fundingProblems(funding);

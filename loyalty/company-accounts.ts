@@ -175,7 +175,10 @@ export function fundingProblems(funding: Pick<Funding, 'points' | 'reason' | 're
   const problems: Record<string, string> = {};
   if (!Number.isSafeInteger(funding.points) || funding.points <= 0) problems.points = 'must be a whole number of points greater than zero';
   if (funding.reason.trim() === '') problems.reason = 'say why the company receives these points';
-  if (funding.reference.trim() === '' || funding.reference.length > 200) problems.reference = 'must be 1 to 200 characters';
+  // Required: it is what makes a form sent again (after an answer lost on the way) fund once.
+  if (funding.reference.trim() === '')
+    problems.reference = 'give your reference (an order, a contract): funding again with it moves nothing';
+  else if (funding.reference.length > 200) problems.reference = 'must be at most 200 characters';
   return problems;
 }
 

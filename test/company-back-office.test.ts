@@ -131,7 +131,10 @@ describe('companies in the back office', () => {
     ).toContain('already funded');
     const tooMuch = await fund({ partnerId: shop.partner.id, points: '101', reason: 'More', reference: 'PO-2' });
     expect(tooMuch.body.record.errors.points.message).toContain('has 100 points to give');
-    const fromProgram = await fund({ partnerId: '', points: '250', reason: 'Launch gift' });
+    // Without a reference, sending the form again after a lost answer would fund twice.
+    const unreferenced = await fund({ partnerId: '', points: '250', reason: 'Launch gift' });
+    expect(unreferenced.body.record.errors.reference.message).toContain('an order, a contract');
+    const fromProgram = await fund({ partnerId: '', points: '250', reason: 'Launch gift', reference: 'LAUNCH-1' });
     expect(fromProgram.body.notice.message).toBe('Funded: 250 points from the program to Acme Logistics BV');
     expect((await fund({ points: 'many', reason: '' })).body.record.errors).toMatchObject({
       points: expect.anything(),
