@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 /**
  * Refuses what anything but the back office's own pages makes a signed-in staff member's browser
@@ -10,15 +10,22 @@ import type { Request, RequestHandler } from 'express';
  * `Origin` or `Referer` of the back office's own host. Pages may still be opened from a link (an
  * email, a bookmark): opening one changes nothing.
  */
-export const refuseCrossSiteRequests: RequestHandler = (req, res, next) => {
-  if (!changesOrReads(req) || fromOwnPages(req)) return next();
+export const refuseCrossSiteRequests: RequestHandler = crossSiteGuard((res) =>
   res.status(403).type('application/problem+json').json({
     type: 'about:blank',
     title: 'Forbidden',
     status: 403,
     detail: 'The back office answers this only from its own pages: open the back office and do it there',
-  });
-};
+  }),
+);
+
+/** The same rule for other pages (the member dashboard), each refusing in its own words. */
+export function crossSiteGuard(refuse: (res: Response) => void): RequestHandler {
+  return (req, res, next) => {
+    if (!changesOrReads(req) || fromOwnPages(req)) return next();
+    refuse(res);
+  };
+}
 
 /** The API (where AdminJS' actions run, GET or POST) and every write. */
 function changesOrReads(req: Request): boolean {

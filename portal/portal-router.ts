@@ -3,7 +3,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
-import { refuseCrossSiteRequests } from '../admin/cross-site-requests.js';
+import { crossSiteGuard } from '../admin/cross-site-requests.js';
 import type { ProcessStarter } from '../api/idempotent-write.js';
 import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
@@ -47,6 +47,20 @@ export interface PortalDependencies {
 }
 
 /** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history, rewards, gifts and stores. */
+/** A form of the dashboard sent from another site (or by a client that says nothing of where it comes from). */
+const refuseFormsFromOtherSites = crossSiteGuard((res) =>
+  res
+    .status(403)
+    .type('html')
+    .send(
+      memberPage(
+        'Sent from another site',
+        '<h1>Sent from another site</h1><p>This request did not come from your Tessera dashboard, so nothing was done. ' +
+          'If you meant it, <a href="/member">open your dashboard</a> and do it there.</p>',
+      ),
+    ),
+);
+
 export function portalRouter({
   dataSource,
   codes,
@@ -63,7 +77,7 @@ export function portalRouter({
     res.set({ 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' });
     next();
   });
-  router.use(refuseCrossSiteRequests, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }), refuseNullCharacters);
+  router.use(refuseFormsFromOtherSites, cookieParser(), express.urlencoded({ extended: false, limit: '10kb' }), refuseNullCharacters);
 
   const signInLimit = rateLimit({
     windowMs: 15 * 60_000,

@@ -124,7 +124,13 @@ describe('gifts', () => {
   it('refuses a confirmation posted from another site, or by a client that says nothing of where it comes from', async () => {
     const before = await available(people.ann.id);
     const form = { to: people.bo.email, points: '5', key: key() };
-    expect((await post('ann', '/gift/confirm', form, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const crossSite = await post('ann', '/gift/confirm', form, { 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    // The member reads a page of their dashboard, not a message for the back office's staff.
+    expect(crossSite.headers.get('content-type')).toContain('text/html');
+    const page = await crossSite.text();
+    expect(page).toContain('another site');
+    expect(page).not.toContain('back office');
     const bare = await fetch(`${served.url}/member/gift/confirm`, {
       method: 'POST',
       redirect: 'manual',
