@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ErasureRequest, MemberErasure } from '../entities/index.js';
 import type { Ledger } from './ledger/ledger.js';
 import { inTransaction } from './ledger/transaction.js';
-import { eraseMember, ErasureRefusedError } from './member-erasure.js';
+import { eraseMember, ErasureRefusedError, refuseCompanyAccount } from './member-erasure.js';
 import { personRecords } from './member-records.js';
 import { Refusal } from './refusal.js';
 
@@ -37,6 +37,7 @@ export async function requestErasure(
   const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
   if (reason.length < 5) throw new ErasureRefusedError('say how the member asked, and when (at least 5 characters)', 'reason');
   const { member } = await personRecords(manager, request.memberId);
+  await refuseCompanyAccount(manager, member.id);
   const { erasure, waiting } = await privacyStatus(manager, member.id);
   if (erasure) throw new ErasureRefusedError(`this member was already erased on ${erasure.erasedAt.toISOString().slice(0, 10)}`);
   if (waiting) throw new ErasureRefusedError(`an erasure asked for by ${waiting.requestedBy} is already waiting for approval`);

@@ -6,6 +6,7 @@ import { activityProgram, personWithActivity, type Person } from '../test/suppor
 import { createProgram } from '../test/support/program.js';
 import { checkLedger } from './ledger/invariants.js';
 import { inTransaction } from './ledger/transaction.js';
+import { createCompany } from './company-accounts.js';
 import { eraseMember } from './member-erasure.js';
 import { exportMemberData } from './member-data-export.js';
 import { redeemReward } from './redemptions.js';
@@ -204,4 +205,22 @@ it('refuses to erase a member while points are held for a reward being shipped, 
 
 it('refuses a member who does not exist', async () => {
   await expect(erase(randomUUID())).rejects.toMatchObject({ code: 'member_not_found' });
+});
+
+it("refuses to erase a company's own account, which is not a person, and writes nothing", async () => {
+  const { member: manager } = await p.member(`erasure-manager-${randomUUID().slice(0, 6)}`);
+  await db.dataSource.manager.update(Member, { id: manager.id }, { emailVerifiedAt: new Date() });
+  const company = await inTransaction(db.dataSource, (m) =>
+    createCompany(m, {
+      name: `Erasure Co ${randomUUID().slice(0, 6)}`,
+      managerEmails: [manager.email!],
+      createdBy: 'operator@tessera.test',
+    }),
+  );
+  const before = await snapshot();
+  await expect(erase(company.memberId, 'care@tessera.test', 'a letter')).rejects.toMatchObject({
+    code: 'erasure_refused',
+    reason: expect.stringContaining('a company'),
+  });
+  expect(await snapshot()).toBe(before);
 });

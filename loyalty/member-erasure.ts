@@ -35,6 +35,16 @@ const erasedMessage = '(erased)';
 /** The ledger takes at most this many legs in one request. */
 const legsPerRequest = 100;
 
+/** A company's own account is not a person: erasing it would forfeit the company's points. */
+export async function refuseCompanyAccount(manager: EntityManager, memberId: string): Promise<void> {
+  const [company] = await manager.query(`SELECT name FROM company WHERE "memberId" = $1`, [memberId]);
+  if (company) {
+    throw new ErasureRefusedError(
+      `this is the account of a company (${company.name}), not a person: its managers and employees are erased one by one`,
+    );
+  }
+}
+
 /**
  * Erases the person `memberId` stands for (the member, and the members merged into them), in the
  * caller's transaction. Their addresses, name and profile are erased and their references become
@@ -45,7 +55,7 @@ const legsPerRequest = 100;
  * are emptied; companies employing them no longer reach them; their sessions are revoked and their codes deleted.
  * Their points are forfeited lot by lot, each lot's points attributed to its funder, to breakage or
  * back to the funders' wallets as the program's settings say, so the ledger stays whole. Refused,
- * before anything is written, while points are held for them. A member is erased once: asking
+ * before anything is written, while points are held for them, and for a company's own account. A member is erased once: asking
  * again answers the first erasure and changes nothing.
  */
 export async function eraseMember(
@@ -55,6 +65,7 @@ export async function eraseMember(
 ): Promise<{ erasure: MemberErasure; alreadyErased: boolean }> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('eraseMember runs in the caller’s transaction');
   let person = await personRecords(manager, order.memberId);
+  await refuseCompanyAccount(manager, person.member.id);
   // A store proving one of their addresses (or enrolling one of its ids for them) waits, then finds no one.
   await lockIdentities(manager, identitiesOf(person));
   await lockMemberAccounts(manager, person.accountIds);
