@@ -6,9 +6,8 @@ import { employeeAt, notAnEmployee, notJoinedYet, receiverOf } from './company-e
 import { balanceOf } from './ledger/accounts.js';
 import { IdempotencyConflictError, refuseShortfall } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
-import { lockMemberAccounts } from './ledger/member-locks.js';
 import type { LegRequest } from './ledger/request.js';
-import type { ResolvedMember } from './member-identity.js';
+import { lockLiveMembers, MemberErasedError, type ResolvedMember } from './member-identity.js';
 import { signInAddress } from './member-sign-in.js';
 import { Refusal } from './refusal.js';
 
@@ -102,6 +101,27 @@ function samePersonTwice(receivers: Map<number, Receiving>): LineProblem[] {
   return problems;
 }
 
+const gone = (address: string) => `${address.trim()} is no longer a member of the program`;
+
+/**
+ * Locks the company's account and the receivers' live (see lockLiveMembers): an employee merged
+ * meanwhile receives as whom they became; one erased meanwhile is refused, nothing landing on an
+ * account nobody reaches.
+ */
+async function lockLiveReceivers(
+  manager: EntityManager,
+  from: ResolvedMember,
+  receivers: Receiving[],
+  refusal: () => Refusal,
+): Promise<Receiving[]> {
+  try {
+    const [, ...live] = await lockLiveMembers(manager, [from.member.id, ...receivers.map((r) => r.receiver.member.id)]);
+    return receivers.map((r, i) => ({ employee: r.employee, receiver: live[i]! }));
+  } catch (error) {
+    throw error instanceof MemberErasedError ? refusal() : error;
+  }
+}
+
 const validPoints = (points: number) => Number.isSafeInteger(points) && points > 0;
 
 /**
@@ -121,9 +141,12 @@ export async function givePoints(
   if (!validPoints(request.points)) throw new DistributionRefusedError('points', 'must be a whole number greater than zero');
   const note = request.note?.trim() || null;
   if (note && note.length > maxNoteLength) throw new DistributionRefusedError('note', `must be at most ${maxNoteLength} characters`);
-  const to = await receiving(manager, company, destination.address);
-  if (typeof to === 'string') throw new DistributionRefusedError('address', to);
+  const found = await receiving(manager, company, destination.address);
+  if (typeof found === 'string') throw new DistributionRefusedError('address', found);
   const from = await companyAccount(manager, company);
+  const [to] = (await lockLiveReceivers(manager, from, [found], () => new DistributionRefusedError('address', gone(request.address)))) as [
+    Receiving,
+  ];
   const written = await refuseShortfall(
     from.account.id,
     () =>
@@ -182,7 +205,15 @@ export async function distributeFile(
   if (problems.length > 0) throw new DistributionFileRefused(problems.sort((a, b) => a.line - b.line));
 
   const from = await companyAccount(manager, company);
-  await lockMemberAccounts(manager, [from.account.id, ...[...receivers.values()].map((r) => r.receiver.account.id)]);
+  const lines = [...receivers.keys()];
+  const live = await lockLiveReceivers(
+    manager,
+    from,
+    [...receivers.values()],
+    () =>
+      new DistributionRefusedError('file', 'an employee of the file was erased meanwhile: nothing was given; open the company page again'),
+  );
+  lines.forEach((line, i) => receivers.set(line, live[i]!));
   const [{ written }] = await manager.query(
     `SELECT count(*)::int AS written FROM ledger_transfer WHERE "idempotencySource" = $1 AND left("idempotencyKey", length($2)) = $2`,
     [sourceOf(company), fileKeyPrefix(request.key)],

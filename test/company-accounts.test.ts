@@ -417,6 +417,36 @@ describe('an erased employee', () => {
   });
 });
 
+describe('an employee erased while points are being given', () => {
+  it('gives nothing to an account nobody reaches: the gift and the file wait for the erasure, then are refused', async () => {
+    const acme = await company('Acme erasure race', 500);
+    const gus = await person('gus');
+    await tx((m) => addEmployee(m, { companyId: acme.id, managerId: people.ann.id, address: gus.email! }));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let erasing!: () => void;
+    const erasureHeld = new Promise<void>((resolve) => (erasing = resolve));
+    const erasure = tx(async (m) => {
+      await eraseMember(m, p.ledger, { memberId: gus.id, requestedBy: 'member', reason: 'asked from their dashboard' });
+      erasing();
+      await gate;
+    });
+    await erasureHeld;
+    const gift = tx((m) =>
+      givePoints(m, p.ledger, { companyId: acme.id, managerId: people.ann.id, address: gus.email!, points: 10, key: 'gus-1' }),
+    ).catch((error: unknown) => error);
+    const file = tx((m) =>
+      distributeFile(m, p.ledger, { companyId: acme.id, managerId: people.bo.id, file: csv(`${gus.email},20`), key: 'gus-file' }),
+    ).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    release();
+    await erasure;
+    expect(await gift).toBeInstanceOf(Refusal);
+    expect(await file).toBeInstanceOf(Refusal);
+    expect(await balanceOf(acme.memberId)).toBe(500);
+  });
+});
+
 describe('the ledger', () => {
   it("gives a company's own account no reactivation bonus: it is not a person", async () => {
     const acme = await company('Acme dormant', 100);
