@@ -25,15 +25,15 @@ export async function pendingMemberMessage(manager: EntityManager, messageId: st
 export type MessageRoute = { channel: MessageChannel } | { notSent: string };
 
 /**
- * How the message reaches the member, as they allow: a welcome, or the notice of a store that linked
- * them, by the first address they proved (email, else phone); a birthday by the program's channel (`email_or_sms`: email when the member
+ * How the message reaches the member, as they allow: a welcome, a reward's code, or the notice of a
+ * store that linked them, by the first address they proved (email, else phone); a birthday by the program's channel (`email_or_sms`: email when the member
  * gets it, else SMS).
  */
 export async function messageRoute(manager: EntityManager, pending: PendingMessage): Promise<MessageRoute> {
   const { member, kind } = pending;
   const proven = (channel: MessageChannel) => (channel === 'email' ? member.emailVerifiedAt : member.phoneVerifiedAt) !== null;
   let candidates: MessageChannel[];
-  if (kind === 'welcome' || kind === 'store_linked') {
+  if (kind === 'welcome' || kind === 'store_linked' || kind === 'reward_code') {
     candidates = (['email', 'sms'] as const).filter(proven);
   } else {
     const { birthdayChannel } = await programSettings(manager);

@@ -4,7 +4,12 @@ import type { MessageKind, TransactionalMessageKind } from './member-preferences
 import { queueProcess } from './outbox.js';
 
 /** The messages sent once per occasion, each through the outbox and its workflow. */
-export type OccasionKind = Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'store_linked'>;
+export type OccasionKind = Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked'>;
+
+/** Which redemption's code a reward-code message carries (read when it is sent). */
+export interface RewardCodeDetails {
+  redemptionId: string;
+}
 
 /** What the notice of a new store link tells. */
 export interface StoreLinkedDetails {
@@ -68,6 +73,17 @@ export async function noticeStoreLink(manager: EntityManager, link: { id: string
     memberId: link.memberId,
     kind: 'store_linked',
     occasion: `link:${link.id}`,
+    details,
+  });
+}
+
+/** The member's copy of an instant reward's code, once per redemption. Call it in the transaction that redeemed. */
+export async function queueRewardCode(manager: EntityManager, redemption: { id: string; memberId: string }): Promise<void> {
+  const details: RewardCodeDetails = { redemptionId: redemption.id };
+  await queueMemberMessage(manager, {
+    memberId: redemption.memberId,
+    kind: 'reward_code',
+    occasion: `redemption:${redemption.id}`,
     details,
   });
 }

@@ -5,6 +5,7 @@ import { accountByCode, programAccounts } from './ledger/accounts.js';
 import { redemptionHoldDays } from './fulfilment/fulfilment-terms.js';
 import { IdempotencyConflictError, refuseShortfall } from './ledger/errors.js';
 import { queueProcess } from './outbox.js';
+import { queueRewardCode } from './member-messages.js';
 import { Refusal } from './refusal.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { DeliveryAddress } from './delivery-address.js';
@@ -108,6 +109,7 @@ export async function redeemRewardOnce(
     await queueProcess(manager, 'hold_timeout', redemption.transferId, { expiresAt: heldUntil.toISOString() });
   } else {
     await queueRedemptionCompleted(manager, redemption);
+    await queueRewardCode(manager, redemption);
   }
   return { redemption, replayed: false };
 }

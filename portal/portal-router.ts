@@ -13,7 +13,6 @@ import { openMemberSession, signOut, signOutEverywhere } from '../loyalty/member
 import { completeSignIn, countSignInTry, requestSignInCode, signInAddress } from '../loyalty/member-sign-in.js';
 import { memberStatement, type StatementLine } from '../loyalty/member-statement.js';
 import { Refusal } from '../loyalty/refusal.js';
-import type { Mailer } from '../reports/mailer.js';
 import type { CodeMessenger } from '../reports/member-codes-messages.js';
 import { companyRouter } from './company-router.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
@@ -40,8 +39,6 @@ export interface PortalDependencies {
   logFault?: (error: unknown, path: string) => void;
   /** Where members' points move when they redeem, give or link (a ledger over `dataSource` when not given). */
   ledger?: Ledger;
-  /** Members' transactional mail (a reward's code): the recording mailer, so that care sees what was sent. */
-  mailer?: Mailer;
   /** Starts what a member's redemption queued (its fulfilment, its hold's time limit) once it committed. */
   processes?: ProcessStarter;
 }
@@ -68,7 +65,6 @@ export function portalRouter({
   signInRequestsPerWindow = 20,
   logFault = (error) => console.error(error),
   ledger = new Ledger(dataSource),
-  mailer,
   processes,
 }: PortalDependencies): Router {
   const router = Router();
@@ -233,7 +229,7 @@ export function portalRouter({
   );
 
   // The member's spending: rewards and their redemptions, gifts to other members, the stores that know them.
-  router.use(rewardsRouter({ dataSource, ledger, mailer, processes, logFault }));
+  router.use(rewardsRouter({ dataSource, ledger, processes, logFault }));
   router.use(giftsRouter({ dataSource, ledger }));
   router.use(storesRouter({ dataSource, ledger }));
   router.use(privacyRouter({ dataSource, ledger }));

@@ -119,7 +119,7 @@ export function redemptionPage(r: MemberRedemption, options: { emailedTo?: strin
   const body =
     r.stage === 'code'
       ? `<p>Your code:</p><p class="reward-code">${escapeHtml(r.code ?? '')}</p>
-<p>${options.emailedTo ? `We also emailed it to ${escapeHtml(options.emailedTo)}. ` : ''}It stays under My rewards.</p>`
+<p>${options.emailedTo ? `We are also emailing it to ${escapeHtml(options.emailedTo)}. ` : ''}It stays under My rewards.</p>`
       : `<p>Status: <strong>${escapeHtml(stageWords(r))}</strong></p>
 ${r.shipTo ? `<p>Ships to: ${escapeHtml(deliveryAddressLine(r.shipTo))}</p>` : ''}`;
   return memberPage(

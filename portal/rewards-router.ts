@@ -11,8 +11,6 @@ import { redeemRewardOnce } from '../loyalty/redemptions.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { catalogReward, rewardCatalog } from '../loyalty/reward-catalog.js';
 import { maskedAddress } from '../loyalty/spending-authorization.js';
-import type { Mailer } from '../reports/mailer.js';
-import { rewardCodeEmail } from '../reports/reward-code-email.js';
 import { formField, isFormKey, newFormKey } from './form-fields.js';
 import { memberPage, points } from './page-layout.js';
 import { catalogPage, myRewardsPage, redemptionPage, rewardPage } from './reward-pages.js';
@@ -21,8 +19,6 @@ import { answer, memberOf } from './signed-in.js';
 export interface RewardsDependencies {
   dataSource: DataSource;
   ledger: Ledger;
-  /** Sends the member their instant reward's code; without one (pages tested alone) the code is shown only. */
-  mailer?: Mailer;
   /** Starts what a redemption queued (its fulfilment, its hold's time limit) once it committed. */
   processes?: ProcessStarter;
   logFault: (error: unknown, path: string) => void;
@@ -50,7 +46,7 @@ const notOffered = () =>
  * and by what they can afford now), `/rewards/:code` (the confirmation step, with the delivery
  * address of a reward to ship), `/my-rewards` (codes and where each parcel stands).
  */
-export function rewardsRouter({ dataSource, ledger, mailer, processes, logFault }: RewardsDependencies): Router {
+export function rewardsRouter({ dataSource, ledger, processes, logFault }: RewardsDependencies): Router {
   const router = Router();
 
   router.get(
@@ -111,7 +107,7 @@ export function rewardsRouter({ dataSource, ledger, mailer, processes, logFault 
           queued: queuedBy(manager),
         }));
         if (queued.length > 0 && processes) await processes.dispatch(queued).catch((error) => logFault(error, req.path));
-        const emailed = !replayed && redemption.code !== null && (await emailCode(req, memberId, found.reward.name, redemption));
+        const emailed = !replayed && (await emailsCode(memberId, redemption));
         res.redirect(303, `/member/my-rewards/${redemption.id}${emailed ? '?emailed=1' : ''}`);
       } catch (error) {
         const words = error instanceof Refusal ? refusalWords(error) : null;
@@ -126,30 +122,10 @@ export function rewardsRouter({ dataSource, ledger, mailer, processes, logFault 
     }),
   );
 
-  /** The member's copy of the code, when they proved an email; a failure is logged, since the page shows the code. */
-  async function emailCode(
-    req: Request,
-    memberId: string,
-    rewardName: string,
-    redemption: { code: string | null; points: number },
-  ): Promise<boolean> {
+  /** Whether the member's copy of the code goes by email (queued with the redemption, sent by the worker). */
+  async function emailsCode(memberId: string, redemption: { code: string | null }): Promise<boolean> {
     const { member } = await memberWithAccount(dataSource.manager, memberId);
-    if (!mailer || !member.email || !member.emailVerifiedAt) return false;
-    try {
-      await mailer.send(
-        rewardCodeEmail({
-          to: member.email,
-          memberName: member.displayName,
-          rewardName,
-          code: redemption.code!,
-          points: redemption.points,
-        }),
-      );
-      return true;
-    } catch (error) {
-      logFault(error, req.path);
-      return false;
-    }
+    return redemption.code !== null && member.email !== null && member.emailVerifiedAt !== null;
   }
 
   router.get(

@@ -75,3 +75,23 @@ export function storeLinkedMessage(
       `If you do not shop at ${link.storeName}, or do not want it to know you, unlink it from your dashboard:\n${stores}\n\nTessera`,
   };
 }
+
+/** The member's copy of an instant reward's code. */
+export function rewardCodeMessage(
+  member: { displayName: string | null },
+  redemption: { reward: string; code: string; points: number },
+  channel: MessageChannel,
+  publicUrl: string,
+): MemberMessageContent {
+  const myRewards = `${publicUrl.replace(/\/+$/, '')}/member/my-rewards`;
+  if (channel === 'sms')
+    return { channel, text: `Your ${redemption.reward} code: ${redemption.code}. Also under My rewards: ${myRewards}` };
+  return {
+    channel,
+    subject: `Your ${redemption.reward}: your code`,
+    text:
+      `${hello(member.displayName)}\n\nYou redeemed ${redemption.reward} for ${number.format(redemption.points)} points. Your code:\n\n    ${redemption.code}\n\n` +
+      `It is also under "My rewards" on your Tessera page: ${myRewards}\n` +
+      'If you did not redeem it, sign out everywhere from your page and contact customer care.\n\nTessera',
+  };
+}

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
+import { IsNull } from 'typeorm';
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   Member,
   MemberLink,
   MemberLinkRemoval,
+  MemberMessage,
   OutboxEntry,
   Partner,
   PointLot,
@@ -32,6 +34,8 @@ import { resolveCustomer } from '../loyalty/member-identity.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { portalRouter } from '../portal/portal-router.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
+import { createMemberMessenger } from '../reports/member-messenger.js';
+import { createMemberMessageActivities } from '../workflows/activities/member-message-activities.js';
 import { createMailer, createRecordingMailer } from '../reports/mailer.js';
 import { createSmppSender, type SmsSender } from '../reports/sms-sender.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../wiring/embedded/mail-sink.js';
@@ -153,7 +157,6 @@ beforeAll(async () => {
         publicUrl: 'http://127.0.0.1',
         signInRequestsPerWindow: 1_000,
         ledger: p.ledger,
-        mailer: createRecordingMailer(mail.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
         processes: { dispatch: async (outboxIds) => void dispatched.push(...outboxIds) },
       }),
     }),
@@ -166,6 +169,19 @@ afterAll(async () => {
   await Promise.all([mail?.stop(), sms?.stop()]);
   await db?.drop();
 });
+
+/** What the worker does with the members' messages the outbox started: sends them now. */
+async function deliverMemberMessages() {
+  const messenger = createMemberMessenger({
+    dataSource: db.dataSource,
+    mailer: createRecordingMailer(mail.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
+    sms: smsSender,
+    publicUrl: 'http://127.0.0.1',
+  });
+  const activities = createMemberMessageActivities({ dataSource: db.dataSource, messenger, publicUrl: 'http://127.0.0.1' });
+  const waiting = await db.dataSource.manager.findBy(MemberMessage, { sentAt: IsNull(), notSentReason: IsNull() });
+  for (const message of waiting) await activities.deliverMemberMessage(message.id);
+}
 
 async function latestMail(address: string) {
   const mails = (await readInbox(mail.directory)).filter((m) => m.to.includes(address));
@@ -241,9 +257,11 @@ describe('rewards', () => {
     await page.waitForURL(/\/member\/my-rewards\/[0-9a-f-]{36}\?emailed=1$/);
     const code = await page.locator('.reward-code').innerText();
     expect(code).toMatch(/^CINEMA-[0-9A-F]{10}$/);
-    expect(await main(page)).toContain('We also emailed it to a•••@example.test');
+    expect(await main(page)).toContain('We are also emailing it to a•••@example.test');
     await shot(page, 'member-reward-code-phone');
 
+    // The copy by email went through the outbox with the redemption: the worker sends it.
+    await deliverMemberMessages();
     const email = await latestMail('ann@example.test');
     expect(email.subject).toBe('Your Cinema ticket: your code');
     expect(email.text).toContain(code);
@@ -254,6 +272,7 @@ describe('rewards', () => {
     expect([again.status(), again.headers().location]).toEqual([303, new URL(page.url()).pathname]);
     expect(await available(ids.ann)).toBe(before - 100);
     expect(await db.dataSource.manager.countBy(Redemption, { memberId: ids.ann })).toBe(1);
+    await deliverMemberMessages();
     expect(await db.dataSource.manager.countBy(SentEmail, { to: 'ann@example.test', subject: 'Your Cinema ticket: your code' })).toBe(1);
 
     await page.getByRole('link', { name: 'My rewards' }).first().click();

@@ -76,7 +76,6 @@ export async function composeWeb(
     codes,
     publicUrl,
     ledger,
-    mailer,
     processes,
     logFault: (error, path) => logger.error({ err: error, path }, 'member page failed'),
   });

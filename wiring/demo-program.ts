@@ -286,10 +286,8 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
   );
   await manager.query(`UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`);
   await seedDemoCompany(dataSource, ledger);
-  // The story's members joined months ago and were welcomed then: no welcome goes out on this start.
-  await manager.query(
-    `UPDATE member_message SET "notSentReason" = 'welcomed before the demo began' WHERE kind = 'welcome' AND "sentAt" IS NULL`,
-  );
+  // The story happened months ago: its welcomes, codes and notices went out then, not on this start.
+  await manager.query(`UPDATE member_message SET "notSentReason" = 'sent before the demo began' WHERE "sentAt" IS NULL`);
   await manager.query(`UPDATE outbox_entry SET "dispatchedAt" = now() WHERE process = 'member_message' AND "dispatchedAt" IS NULL`);
 }
 

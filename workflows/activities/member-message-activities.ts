@@ -7,12 +7,18 @@ import {
   recordMessageSent,
   turnedOff,
 } from '../../loyalty/member-message-delivery.js';
-import type { BirthdayDetails, StoreLinkedDetails } from '../../loyalty/member-messages.js';
+import type { BirthdayDetails, RewardCodeDetails, StoreLinkedDetails } from '../../loyalty/member-messages.js';
+import { memberRedemption } from '../../loyalty/member-rewards.js';
 import type { MessageChannel } from '../../entities/index.js';
 import type { MemberMessageContent, MemberMessenger } from '../../reports/member-messenger.js';
-import { birthdayMessage, storeLinkedMessage, welcomeMessage } from '../../reports/occasion-messages.js';
+import { birthdayMessage, rewardCodeMessage, storeLinkedMessage, welcomeMessage } from '../../reports/occasion-messages.js';
 
-function occasionMessage(pending: PendingMessage, channel: MessageChannel, publicUrl: string): MemberMessageContent {
+async function occasionMessage(
+  dataSource: DataSource,
+  pending: PendingMessage,
+  channel: MessageChannel,
+  publicUrl: string,
+): Promise<MemberMessageContent | null> {
   switch (pending.kind) {
     case 'welcome':
       return welcomeMessage(pending.member, channel, publicUrl);
@@ -20,6 +26,11 @@ function occasionMessage(pending: PendingMessage, channel: MessageChannel, publi
       return birthdayMessage(pending.member, pending.details as unknown as BirthdayDetails, channel, publicUrl);
     case 'store_linked':
       return storeLinkedMessage(pending.member, pending.details as unknown as StoreLinkedDetails, channel, publicUrl);
+    case 'reward_code': {
+      const { redemptionId } = pending.details as unknown as RewardCodeDetails;
+      const redemption = await memberRedemption(dataSource.manager, pending.member.id, redemptionId);
+      return redemption?.code ? rewardCodeMessage(pending.member, { ...redemption, code: redemption.code }, channel, publicUrl) : null;
+    }
   }
 }
 
@@ -46,7 +57,11 @@ export function createMemberMessageActivities({
         await recordMessageNotSent(dataSource.manager, messageId, route.notSent);
         return 'not_sent';
       }
-      const content = occasionMessage(pending, route.channel, publicUrl);
+      const content = await occasionMessage(dataSource, pending, route.channel, publicUrl);
+      if (!content) {
+        await recordMessageNotSent(dataSource.manager, messageId, 'nothing left to tell');
+        return 'not_sent';
+      }
       if (!(await messenger.send(pending.member.id, pending.kind, content))) {
         // Turned off between the route and the send.
         await recordMessageNotSent(dataSource.manager, messageId, turnedOff(pending.kind, route.channel));
