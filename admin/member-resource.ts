@@ -7,6 +7,7 @@ import { mayRun } from './permissions.js';
 import { privacyStatus, requestErasure } from '../loyalty/erasure-requests.js';
 import { exportMemberData } from '../loyalty/member-data-export.js';
 import { memberHistory } from '../loyalty/member-history.js';
+import { storeLinksForCare } from '../loyalty/member-stores.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { memberWithAccount } from '../loyalty/member-identity.js';
 import { Refusal } from '../loyalty/refusal.js';
@@ -68,6 +69,7 @@ export function memberResource(
         'phone',
         'enrolledAt',
         'personalData',
+        'stores',
         'balance',
         'tier',
         'expiringSoon',
@@ -76,6 +78,7 @@ export function memberResource(
       ],
       properties: {
         personalData: { type: 'textarea', isVisible: showOnly },
+        stores: { type: 'textarea', isVisible: showOnly, description: 'The stores that know the member, and the id each knows them by' },
         balance: { type: 'string', isVisible: showOnly },
         tier: { type: 'string', isVisible: showOnly },
         expiringSoon: { type: 'string', isVisible: showOnly },
@@ -191,6 +194,7 @@ export function memberResource(
             response.record.params = {
               ...response.record.params,
               personalData: describePrivacy(await privacyStatus(manager, member.id)),
+              stores: (await storeLinksForCare(manager, member.id)).join('\n') || 'No store knows them yet',
               balance: `${number.format(summary.balance.available)} available (${number.format(summary.balance.held)} held)`,
               tier: summary.tier
                 ? `${summary.tier.name} (×${summary.tier.multiplier}), ${number.format(summary.qualifyingPoints)} qualifying points`

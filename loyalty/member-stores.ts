@@ -1,5 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
-import { Member, MemberLink, MemberLinkRemoval, MemberMerge, Partner } from '../entities/index.js';
+import { Member, MemberLink, MemberLinkRemoval, MemberMerge, Partner, type MemberLinkCause } from '../entities/index.js';
 import { balanceOf } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
@@ -34,6 +34,31 @@ export class StoreLinkRefusedError extends Refusal {
   constructor() {
     super('merge_refused', 'no customer of a store has an address you proved by this reference', 'customer');
   }
+}
+
+/** How a store came to know a member, as care reads it. */
+const linkCauseWords: Record<MemberLinkCause, string> = {
+  store: 'the store enrolled them',
+  verified_contact: 'the store said it verified their address',
+  member: 'the member linked it',
+  merge: 'from an account merged into theirs',
+  migration: 'known to the store before links',
+};
+
+/**
+ * What care sees of the stores that know a member: each store, the id it knows them by (what a store
+ * calling care names), how and when the link was made.
+ */
+export async function storeLinksForCare(manager: EntityManager, memberId: string): Promise<string[]> {
+  const { member } = await memberWithAccount(manager, memberId);
+  const links: { name: string; customerId: string; cause: MemberLinkCause; linkedAt: Date }[] = await manager.query(
+    `SELECT p.name, l."customerId", l.cause, l."linkedAt" FROM member_link l JOIN partner p ON p.id = l."partnerId"
+      WHERE l."memberId" = $1 ORDER BY p.name, l."customerId"`,
+    [member.id],
+  );
+  return links.map(
+    (l) => `${l.name} knows them as ${l.customerId} (${linkCauseWords[l.cause]}, ${new Date(l.linkedAt).toISOString().slice(0, 10)})`,
+  );
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

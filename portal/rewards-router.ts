@@ -95,7 +95,7 @@ export function rewardsRouter({ dataSource, ledger, processes, logFault }: Rewar
         shipTo = read.address;
       }
       try {
-        const { redemption, replayed, queued } = await inTransaction(dataSource, async (manager) => ({
+        const { redemption, queued } = await inTransaction(dataSource, async (manager) => ({
           ...(await redeemRewardOnce(manager, ledger, {
             memberId,
             rewardCode: found.reward.code,
@@ -107,7 +107,8 @@ export function rewardsRouter({ dataSource, ledger, processes, logFault }: Rewar
           queued: queuedBy(manager),
         }));
         if (queued.length > 0 && processes) await processes.dispatch(queued).catch((error) => logFault(error, req.path));
-        const emailed = !replayed && (await emailsCode(memberId, redemption));
+        // A replay lands on the same page: the copy was queued once, with the redemption.
+        const emailed = await emailsCode(memberId, redemption);
         res.redirect(303, `/member/my-rewards/${redemption.id}${emailed ? '?emailed=1' : ''}`);
       } catch (error) {
         const words = error instanceof Refusal ? refusalWords(error) : null;

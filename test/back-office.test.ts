@@ -493,6 +493,8 @@ describe('care adjustments', () => {
     const shown = await memberPage(page, 'demo-005');
     expect(shown).toContain(`${new Intl.NumberFormat('en').format(before)} available`);
     expect(shown).toMatch(/funded by (Koffie Corner|BookBarn Online|FitApp)/);
+    // Which stores know the member, and by which of their ids: what a store calling care names.
+    expect(shown).toMatch(/(Koffie Corner|BookBarn Online|FitApp) knows them as demo-005/);
     await requestAdjustment(page, 'demo-005', 40, 'Points missing from a till receipt');
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Applied: 40 points');
     expect(await available('demo-005')).toBe(before + 40);
