@@ -107,6 +107,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   company_refused: 'Company request refused',
   merge_refused: 'Members cannot be merged yet',
   erasure_refused: 'The member cannot be erased now',
+  campaign_refused: 'The campaign cannot be saved or changed so',
+  campaign_not_found: 'No such campaign',
   not_allowed: 'Not allowed',
   member_authorization_required: "The member's authorization is needed",
   member_authorization_refused: "The member's authorization was refused",

@@ -2,7 +2,12 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 
 import { Applicability } from './earning-rule.js';
 import { decimalNumber } from './number-columns.js';
 
-export type BoosterTarget = { actionType: string } | { reference: string } | { category: string };
+/**
+ * What a booster multiplies: an action's points, or a product's or category's. With `spend`, a
+ * product's or category's share of what a purchase earns by its amount too (a campaign's "double
+ * points on kitchen").
+ */
+export type BoosterTarget = { actionType: string } | { reference: string; spend?: boolean } | { category: string; spend?: boolean };
 
 /** A temporary coefficient on the points of an action, a product or a category. */
 @Entity({ name: 'booster' })

@@ -4,6 +4,7 @@ import { AuditEntry } from './audit-entry.js';
 import { Bonus } from './bonus.js';
 import { Booster } from './booster.js';
 import { BoosterAnnouncement } from './booster-announcement.js';
+import { Campaign } from './campaign.js';
 import { CareAdjustment } from './care-adjustment.js';
 import { Company, CompanyEmployee, CompanyFunding, CompanyManager } from './company.js';
 import { EarningRule } from './earning-rule.js';
@@ -48,6 +49,7 @@ export {
   Bonus,
   Booster,
   BoosterAnnouncement,
+  Campaign,
   CareAdjustment,
   Company,
   CompanyEmployee,
@@ -100,6 +102,8 @@ export { careAdjustmentStatuses } from './care-adjustment.js';
 export type { CareAdjustmentStatus } from './care-adjustment.js';
 export type { RedemptionStatus } from './redemption.js';
 export { bonusMoments } from './bonus.js';
+export { campaignStatuses } from './campaign.js';
+export type { CampaignAudience, CampaignPlaces, CampaignReward, CampaignStatus, CampaignTrigger } from './campaign.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
 export type { BoosterTarget } from './booster.js';
 export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
@@ -126,6 +130,7 @@ export const entities = [
   EarningRule,
   Booster,
   Bonus,
+  Campaign,
   Tier,
   Member,
   MemberEvent,

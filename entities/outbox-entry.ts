@@ -1,7 +1,15 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /** The durable processes a committed write may start: each has a workflow, started from the outbox. */
-export const outboxProcesses = ['webhook_delivery', 'reward_fulfilment', 'care_approval', 'hold_timeout', 'member_message'] as const;
+export const outboxProcesses = [
+  'webhook_delivery',
+  'reward_fulfilment',
+  'care_approval',
+  'hold_timeout',
+  'member_message',
+  'campaign_lifecycle',
+  'campaign_notice',
+] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 
 /**

@@ -11,6 +11,9 @@ export interface OutboxDetails {
   hold_timeout: { expiresAt: string };
   /** The kind makes the workflow id readable; a message held for a civil hour of the member's day says until when (ISO 8601). */
   member_message: { kind: string; notBefore?: string };
+  campaign_lifecycle: Record<string, never>;
+  /** The campaign a notice to its owner is about (the subject is the notice itself), and what it tells. */
+  campaign_notice: { campaignId: string; notice: 'budget_spent' };
 }
 
 /** A queued process as the dispatcher sees it. */

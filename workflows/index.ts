@@ -12,3 +12,5 @@ export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';
 export { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
 export { memberMessageWorkflow } from './member-message.workflow.js';
 export { birthdayWorkflow } from './birthday.workflow.js';
+export { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
+export { campaignNoticeWorkflow } from './campaign-notice.workflow.js';

@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import type { OutboxProcess } from '../entities/index.js';
 import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js';
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
+import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
+import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
@@ -23,6 +25,8 @@ export const workflowIds = {
   careApproval: (adjustmentId: string) => `care-approval-${adjustmentId}`,
   holdTimeout: (pendingTransferId: string) => `hold-timeout-${pendingTransferId}`,
   memberMessage: (kind: string, messageId: string) => `member-message-${kind}-${messageId}`,
+  campaignLifecycle: (campaignId: string) => `campaign-${campaignId}`,
+  campaignNotice: (campaignId: string, noticeId: string) => `campaign-notice-${campaignId}-${noticeId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -75,6 +79,18 @@ export function temporalProcesses({
         ...once,
         workflowId: workflowIds.holdTimeout(subjectId),
         args: [{ pendingTransferId: subjectId, expiresAt: details.expiresAt }],
+      }),
+    campaign_lifecycle: ({ subjectId }) =>
+      client.workflow.start(campaignLifecycleWorkflow, {
+        ...once,
+        workflowId: workflowIds.campaignLifecycle(subjectId),
+        args: [subjectId],
+      }),
+    campaign_notice: ({ subjectId, details }) =>
+      client.workflow.start(campaignNoticeWorkflow, {
+        ...once,
+        workflowId: workflowIds.campaignNotice(details.campaignId, subjectId),
+        args: [{ campaignId: details.campaignId, notice: details.notice }],
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {

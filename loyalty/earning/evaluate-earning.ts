@@ -13,6 +13,8 @@ export interface EarningOutcome {
   explanation: RuleExplanation[];
   /** Points per rule, after boosters and caps (what the member's daily and monthly caps count). */
   byRule: RuleAward[];
+  /** Points each booster added (what a booster campaign's budget counts). */
+  byBooster: { boosterId: string; points: number }[];
 }
 
 /** The event's purchase types: what a per-visit rule pays for. */
@@ -87,6 +89,34 @@ function boosterMatches(booster: BoosterTerms, tags: BasePoints['tags']): boolea
   return t.category === tags.category;
 }
 
+/** Cents of the event's lines a product or category target names. */
+function targetedCents(target: BoosterTerms['target'], event: EarningEvent): number {
+  const lines = event.lines ?? [];
+  const matching =
+    'reference' in target
+      ? lines.filter((l) => l.reference === target.reference)
+      : 'category' in target
+        ? lines.filter((l) => l.category === target.category)
+        : [];
+  return matching.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+}
+
+/**
+ * The strongest booster on a rule's points, and the share of them it multiplies: all of them when
+ * it targets what the rule paid for, or, for a booster on spend, the targeted lines' share of a
+ * purchase's amount (boosters do not compound).
+ */
+function strongestBooster(boosters: BoosterTerms[], rule: RuleTerms, base: BasePoints, event: EarningEvent) {
+  const candidates = boosters.flatMap((b) => {
+    if (boosterMatches(b, base.tags)) return [{ ...b, share: 1 }];
+    const onSpend = 'spend' in b.target && b.target.spend === true;
+    if (!onSpend || rule.formula.kind !== 'per_amount' || !event.amountCents) return [];
+    const share = Math.min(1, targetedCents(b.target, event) / event.amountCents);
+    return share > 0 ? [{ ...b, share }] : [];
+  });
+  return candidates.sort((a, b) => b.coefficient * b.share - a.coefficient * a.share)[0];
+}
+
 /**
  * The points an event earns a member, and why. Stacking rules add up; of the best-only rules only
  * the best-paying counts. A rule's points are multiplied by the strongest booster that targets
@@ -97,9 +127,14 @@ export function evaluateEarning(
   standing: MemberStanding,
   rules: RuleTerms[],
   boosters: BoosterTerms[],
+  /** Points left in the budgets of the campaigns that run these rules and boosters, by rule or booster id. */
+  budgets: Record<string, number> = {},
 ): EarningOutcome {
+  const left = { ...budgets };
+  // What a booster added to each rule's points, for its budget.
+  const extraOf: Record<string, number> = {};
   const activeBoosters = boosters.filter((b) => b.coefficient > 0 && applies(b, event, standing));
-  const results: { rule: RuleTerms; points: number; explanation: RuleExplanation[] }[] = [];
+  const results: { rule: RuleTerms; points: number; explanation: RuleExplanation[]; boost?: { id: string; points: number } }[] = [];
 
   for (const rule of [...rules].sort((a, b) => b.priority - a.priority)) {
     if (!applies(rule, event, standing)) continue;
@@ -108,11 +143,22 @@ export function evaluateEarning(
     const explanation: RuleExplanation[] = [{ rule: rule.name, points: base.points, reason: base.reason }];
     let points = base.points;
 
-    const booster = activeBoosters.filter((b) => boosterMatches(b, base.tags)).sort((a, b) => b.coefficient - a.coefficient)[0];
+    const booster = strongestBooster(activeBoosters, rule, base, event);
     if (booster && booster.coefficient !== 1) {
-      const boosted = Math.floor(points * booster.coefficient);
-      explanation.push({ rule: booster.name, points: boosted - points, reason: `booster ×${booster.coefficient} on ${rule.name}` });
-      points = boosted;
+      let extra = Math.floor(points * booster.share * booster.coefficient) - Math.floor(points * booster.share);
+      const budget = left[booster.id];
+      const part =
+        booster.share < 1
+          ? ` for its ${'category' in booster.target ? booster.target.category : 'reference' in booster.target ? booster.target.reference : ''} share`
+          : '';
+      const reason = `booster ×${booster.coefficient} on ${rule.name}${part}${budget !== undefined && extra > budget ? ` (its budget had ${budget} points left)` : ''}`;
+      if (budget !== undefined) extra = Math.max(0, Math.min(extra, budget));
+      if (extra > 0) {
+        explanation.push({ rule: booster.name, points: extra, reason });
+        points += extra;
+        extraOf[rule.id] = extra;
+        if (budget !== undefined) left[booster.id] = budget - extra;
+      }
     }
 
     const caps = rule.caps ?? {};
@@ -126,6 +172,7 @@ export function evaluateEarning(
         caps.perMemberPerMonth === undefined ? undefined : caps.perMemberPerMonth - (standing.awardedThisMonth[rule.id] ?? 0),
         `capped at ${caps.perMemberPerMonth} per month (${standing.awardedThisMonth[rule.id] ?? 0} already this month)`,
       ],
+      [left[rule.id], `its campaign's budget had ${left[rule.id]} points left`],
     ];
     for (const [limit, reason] of limits) {
       if (limit === undefined || points <= Math.max(0, limit)) continue;
@@ -133,7 +180,13 @@ export function evaluateEarning(
       explanation.push({ rule: rule.name, points: capped - points, reason });
       points = capped;
     }
-    if (points > 0) results.push({ rule, points, explanation });
+    if (points > 0)
+      results.push({
+        rule,
+        points,
+        explanation,
+        boost: booster && extraOf[rule.id] ? { id: booster.id, points: extraOf[rule.id]! } : undefined,
+      });
   }
 
   const stacked = results.filter((r) => r.rule.stacking === 'stack');
@@ -150,5 +203,10 @@ export function evaluateEarning(
     explanation.push({ rule: `tier ${standing.tierCode}`, points: extra, reason: `tier multiplier ×${standing.tierMultiplier}` });
     points += extra;
   }
-  return { points, explanation, byRule: counted.map((r) => ({ ruleId: r.rule.id, points: r.points })) };
+  return {
+    points,
+    explanation,
+    byRule: counted.map((r) => ({ ruleId: r.rule.id, points: r.points })),
+    byBooster: counted.flatMap((r) => (r.boost ? [{ boosterId: r.boost.id, points: r.boost.points }] : [])),
+  };
 }

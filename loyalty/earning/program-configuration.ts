@@ -1,11 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Bonus, Booster, EarningRule, Tier } from '../../entities/index.js';
+import { Bonus, Booster, Campaign, EarningRule, Tier } from '../../entities/index.js';
 import { programSettings } from './program-settings.js';
 
 export interface ProgramConfiguration {
   rules: EarningRule[];
   boosters: Booster[];
   bonuses: Bonus[];
+  /** The running campaigns, whose audiences, holdouts and budgets decide over their rules, boosters and bonuses. */
+  campaigns: Campaign[];
   tiers: Tier[];
   settings: Awaited<ReturnType<typeof programSettings>>;
 }
@@ -26,8 +28,9 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const rules = await manager.findBy(EarningRule, { active: true });
   const boosters = await manager.findBy(Booster, { active: true });
   const bonuses = await manager.findBy(Bonus, { active: true });
+  const campaigns = await manager.findBy(Campaign, { status: 'running' });
   const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
-  return { rules, boosters, bonuses, tiers, settings: await programSettings(manager) };
+  return { rules, boosters, bonuses, campaigns, tiers, settings: await programSettings(manager) };
 }
 
 /**

@@ -14,6 +14,8 @@ import type { EarningEvent, EventLine } from './earning-event.js';
 import { applies, evaluateEarning } from './evaluate-earning.js';
 import { computeExpiry } from './expiry-policy.js';
 import { memberStanding } from './member-standing.js';
+import { campaignExclusions } from '../campaigns/campaign-audience.js';
+import { lockCampaignBudgets, spendCampaignBudgets } from '../campaigns/campaign-budgets.js';
 import { programConfiguration } from './program-configuration.js';
 import { upgradeBetween } from './tiers.js';
 
@@ -70,7 +72,8 @@ async function bonusStillHeld(manager: EntityManager, memberAccountId: string, b
  * caller's transaction. An unknown member is enrolled on the way.
  */
 export async function recordEvent(manager: EntityManager, ledger: Ledger, input: EventInput): Promise<RecordedEvent> {
-  const { rules, boosters, bonuses, tiers, settings } = await programConfiguration(manager);
+  const configuration = await programConfiguration(manager);
+  const { tiers, settings, campaigns } = configuration;
   checkOccurredAt(input.occurredAt, input.receivedAt, settings.eventBackdateDays);
   let pointOfSaleId: string | undefined;
   if (input.pointOfSaleCode !== undefined) {
@@ -91,6 +94,10 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   });
   const enrolledNow = enrolled.enrolledNow;
   const [{ member, account }] = locked as [ResolvedMember];
+  // The running campaigns this member is not for (audience, holdout) give them nothing.
+  const excluded = await campaignExclusions(manager, campaigns, member, input.occurredAt);
+  const forMember = <T extends { id: string }>(list: T[]) => (excluded.size === 0 ? list : list.filter((m) => !excluded.has(m.id)));
+  const [rules, boosters, bonuses] = [forMember(configuration.rules), forMember(configuration.boosters), forMember(configuration.bonuses)];
   const standing = await memberStanding(manager, { id: member.id, accountId: account.id }, input.occurredAt, {
     tiers,
     tierWindowDays: settings.tierWindowDays,
@@ -98,7 +105,12 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   });
 
   const event: EarningEvent = { ...input, pointOfSaleId };
-  const earned = evaluateEarning(event, standing, rules, boosters);
+  const budgeted = new Set(campaigns.filter((c) => c.budgetPoints !== null).map((c) => c.mechanismId));
+  const budgets = await lockCampaignBudgets(
+    manager,
+    [...rules, ...boosters, ...bonuses].filter((m) => budgeted.has(m.id) && applies(m, event, standing)).map((m) => m.id),
+  );
+  const earned = evaluateEarning(event, standing, rules, boosters, budgets);
 
   const bonusLegs: { bonus: Bonus; reason: string; tier?: string }[] = [];
   const eligible = bonuses.filter((b) => applies(b, event, standing));
@@ -130,6 +142,28 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       bonusLegs.push({ bonus, reason: `reached tier ${upgrade.name}`, tier: upgrade.code });
     }
   }
+
+  // What budgeted campaigns gave (only theirs: a campaign without a budget is never locked by an
+  // event). A bonus is paid whole or not at all: a budget with less than it left is spent.
+  const spent: Record<string, number> = {};
+  const give = (id: string, points: number) => {
+    if (budgets[id] !== undefined) spent[id] = (spent[id] ?? 0) + points;
+  };
+  for (const { ruleId, points } of earned.byRule) give(ruleId, points);
+  for (const { boosterId, points } of earned.byBooster) give(boosterId, points);
+  const starved: string[] = [];
+  for (const [index, { bonus }] of [...bonusLegs.entries()].reverse()) {
+    const left = budgets[bonus.id];
+    if (left === undefined) continue;
+    if (left < bonus.points) {
+      bonusLegs.splice(index, 1);
+      starved.push(bonus.id);
+    } else {
+      give(bonus.id, bonus.points);
+      budgets[bonus.id] = left - bonus.points;
+    }
+  }
+  await spendCampaignBudgets(manager, spent, starved);
 
   const expiresAt = computeExpiry(settings.expiryPolicy, input.occurredAt, member.enrolledAt);
   const eventId = randomUUID();

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Bonus, Booster, Campaign, EarningRule, type CampaignStatus } from '../../entities/index.js';
+import { queueProcess } from '../outbox.js';
+import { Refusal } from '../refusal.js';
+import { mechanismKindOf, mechanismOf, type MechanismKind } from './campaign-mechanism.js';
+import { campaignProblems, type CampaignDraft } from './campaign-problems.js';
+
+/** A campaign the program will not save or move as asked; `problems` names each field. */
+export class CampaignRefusedError extends Refusal {
+  constructor(field: string | undefined, reason: string, problems: Record<string, string> = {}) {
+    super('campaign_refused', reason, field, { problems });
+  }
+}
+
+const mechanismEntity = { rule: EarningRule, booster: Booster, bonus: Bonus } as const satisfies Record<MechanismKind, unknown>;
+
+/** Brings the campaign's earning rule, booster or bonus in step with the campaign as it stands. */
+async function syncMechanism(manager: EntityManager, campaign: Campaign): Promise<void> {
+  const mechanism = mechanismOf(campaign);
+  if (!mechanism) throw new CampaignRefusedError('reward', 'this trigger and reward make no campaign');
+  await manager.update(mechanismEntity[mechanism.kind], { id: campaign.mechanismId }, mechanism.fields as never);
+}
+
+async function refuseProblems(manager: EntityManager, draft: CampaignDraft, now: Date): Promise<void> {
+  const problems = await campaignProblems(manager, draft, now);
+  const [field, reason] = Object.entries(problems)[0] ?? [];
+  if (field) throw new CampaignRefusedError(field, reason!, problems);
+}
+
+/** Saves a new campaign as a draft, with its mechanism (inactive until it runs). */
+export async function createCampaign(manager: EntityManager, draft: CampaignDraft, createdBy: string, now = new Date()): Promise<Campaign> {
+  await refuseProblems(manager, draft, now);
+  const campaign = manager.create(Campaign, {
+    ...draft,
+    name: draft.name.trim(),
+    status: 'draft',
+    statusReason: null,
+    spentPoints: 0,
+    mechanismId: randomUUID(),
+    createdBy,
+  });
+  const mechanism = mechanismOf(campaign)!;
+  await manager.insert(mechanismEntity[mechanism.kind], { id: campaign.mechanismId, ...mechanism.fields } as never);
+  await manager.insert(Campaign, campaign);
+  return campaign;
+}
+
+/** Changes a draft (or a paused campaign's terms); a running campaign is paused first, so nobody earns from half an edit. */
+export async function updateCampaign(manager: EntityManager, id: string, draft: CampaignDraft, now = new Date()): Promise<Campaign> {
+  const campaign = await lockCampaign(manager, id);
+  if (!['draft', 'paused'].includes(campaign.status)) {
+    throw new CampaignRefusedError(undefined, `it is ${statusWords[campaign.status]}: pause it to change it`);
+  }
+  await refuseProblems(manager, draft, now);
+  if (mechanismKindOf(campaign) !== mechanismKindOf(draft)) {
+    throw new CampaignRefusedError('reward', 'a campaign keeps its kind of reward: make a new campaign for another kind');
+  }
+  Object.assign(campaign, draft, { name: draft.name.trim() });
+  if (campaign.budgetPoints !== null && campaign.spentPoints > campaign.budgetPoints) {
+    throw new CampaignRefusedError('budgetPoints', `${campaign.spentPoints} points were given already: the budget cannot be less`);
+  }
+  await manager.save(campaign);
+  await syncMechanism(manager, campaign);
+  return campaign;
+}
+
+/** Where a campaign stands, in words. */
+export const statusWords: Record<CampaignStatus, string> = {
+  draft: 'a draft',
+  awaiting_approval: 'waiting for the operator’s approval',
+  scheduled: 'scheduled',
+  running: 'running',
+  paused: 'paused',
+  ended: 'ended',
+};
+
+async function lockCampaign(manager: EntityManager, id: string): Promise<Campaign> {
+  const campaign = await manager.findOne(Campaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!campaign) throw new Refusal('campaign_not_found', 'no such campaign', 'campaign');
+  return campaign;
+}
+
+/** Running now, or scheduled for its start. */
+const liveStatus = (campaign: Pick<Campaign, 'startsAt'>, now: Date): CampaignStatus =>
+  campaign.startsAt && campaign.startsAt > now ? 'scheduled' : 'running';
+
+/**
+ * Schedules a draft: it runs from its start (at once without one) until its end, the transitions
+ * made by its lifecycle workflow, which starts when this commits. Scheduling a campaign that is
+ * scheduled, running or ended already changes nothing.
+ */
+export async function scheduleCampaign(manager: EntityManager, id: string, now = new Date()): Promise<Campaign> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status !== 'draft' && campaign.status !== 'awaiting_approval') return campaign;
+  if (campaign.endsAt && campaign.endsAt <= now) throw new CampaignRefusedError('endsAt', 'its end has passed: change the dates');
+  campaign.status = liveStatus(campaign, now);
+  await manager.save(campaign);
+  await syncMechanism(manager, campaign);
+  await queueProcess(manager, 'campaign_lifecycle', campaign.id, {});
+  return campaign;
+}
+
+/** Pauses a scheduled or running campaign: nothing more is earned from it until it resumes. */
+export async function pauseCampaign(manager: EntityManager, id: string, reason: string | null = null): Promise<Campaign> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status !== 'running' && campaign.status !== 'scheduled') return campaign;
+  Object.assign(campaign, { status: 'paused', statusReason: reason });
+  await manager.save(campaign);
+  await syncMechanism(manager, campaign);
+  return campaign;
+}
+
+/** Resumes a paused campaign, unless its budget is spent or its end has passed. */
+export async function resumeCampaign(manager: EntityManager, id: string, now = new Date()): Promise<Campaign> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status !== 'paused') return campaign;
+  if (campaign.budgetPoints !== null && campaign.spentPoints >= campaign.budgetPoints) {
+    throw new CampaignRefusedError('budgetPoints', 'its budget is spent: raise the budget to resume it');
+  }
+  if (campaign.endsAt && campaign.endsAt <= now) throw new CampaignRefusedError('endsAt', 'its end has passed');
+  Object.assign(campaign, { status: liveStatus(campaign, now), statusReason: null });
+  await manager.save(campaign);
+  await syncMechanism(manager, campaign);
+  return campaign;
+}
+
+/** Ends a campaign for good. */
+export async function endCampaign(manager: EntityManager, id: string, reason: string | null = null): Promise<Campaign> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status === 'ended') return campaign;
+  Object.assign(campaign, { status: 'ended', statusReason: reason });
+  await manager.save(campaign);
+  await syncMechanism(manager, campaign);
+  return campaign;
+}
+
+/**
+ * The lifecycle's clock: starts a scheduled campaign whose start came, ends one whose end came,
+ * and says when to look again (null: no transition left to wait for).
+ */
+export async function advanceCampaign(
+  manager: EntityManager,
+  id: string,
+  now = new Date(),
+): Promise<{ status: CampaignStatus; next: Date | null }> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status === 'scheduled' && (!campaign.startsAt || campaign.startsAt <= now)) campaign.status = 'running';
+  if ((campaign.status === 'running' || campaign.status === 'paused') && campaign.endsAt && campaign.endsAt <= now) {
+    Object.assign(campaign, { status: 'ended', statusReason: 'its end came' });
+  }
+  await manager.save(campaign);
+  await syncMechanism(manager, campaign);
+  const next =
+    campaign.status === 'scheduled'
+      ? campaign.startsAt
+      : campaign.status === 'running' || campaign.status === 'paused'
+        ? campaign.endsAt
+        : null;
+  return { status: campaign.status, next };
+}
