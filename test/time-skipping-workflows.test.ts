@@ -3,7 +3,9 @@ import { holdTimeoutWorkflow } from '../workflows/hold-timeout.workflow.js';
 import { rewardFulfilmentWorkflow } from '../workflows/reward-fulfilment.workflow.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Bonus, Booster, CareAdjustment, EarningRule, Redemption, Reward, StaffUser } from '../entities/index.js';
+import { Bonus, Booster, Campaign, CareAdjustment, EarningRule, Redemption, Reward, StaffUser } from '../entities/index.js';
+import { createCampaign, scheduleCampaign } from '../loyalty/campaigns/campaigns.js';
+import { campaignLifecycleWorkflow } from '../workflows/campaign-lifecycle.workflow.js';
 import { requestAdjustment } from '../loyalty/care-adjustments.js';
 import { careApprovalWorkflow, careDecisionSignal } from '../workflows/care-approval.workflow.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
@@ -369,4 +371,65 @@ it('reminds supervisors a day after a large adjustment and expires it two days l
   await harness.env.sleep('2 days');
   expect(await handle.result()).toBe('expired');
   expect((await db.manager.findOneByOrFail(CareAdjustment, { id: adjustment.id })).status).toBe('expired');
+});
+
+it('runs a campaign scheduled for next week from its start to its end, and the window bounds what it gives', async () => {
+  const db = harness.db.dataSource;
+  const { partner } = await p.partner(10_000);
+  const now = await harness.env.currentTimeMs();
+  const startsAt = new Date(now + 7 * 86_400_000);
+  const endsAt = new Date(now + 14 * 86_400_000);
+  const draft = await db.transaction((m) =>
+    createCampaign(
+      m,
+      {
+        name: 'Kitchen week',
+        ownerPartnerId: null,
+        audience: { kind: 'everyone' },
+        trigger: { kind: 'category', category: 'kitchen' },
+        places: {},
+        reward: { kind: 'points_per_unit', pointsPerUnit: 3, rounding: 'down' },
+        caps: {},
+        stacking: 'stack',
+        priority: 0,
+        startsAt,
+        endsAt,
+        timeZone: 'Europe/Amsterdam',
+        budgetPoints: 10_000,
+        holdoutPercent: 0,
+      },
+      'manager@tessera.test',
+      new Date(now),
+    ),
+  );
+  await db.transaction((m) => scheduleCampaign(m, draft.id, new Date(now)));
+  const handle = await client.workflow.start(campaignLifecycleWorkflow, {
+    taskQueue: harness.taskQueue,
+    workflowId: workflowIds.campaignLifecycle(draft.id),
+    args: [draft.id],
+  });
+  const status = () => db.manager.findOneByOrFail(Campaign, { id: draft.id }).then((c) => c.status);
+  while ((await handle.describe()).historyLength < 8) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(await status()).toBe('scheduled');
+  await harness.env.sleep('7 days');
+  await expect.poll(status, { timeout: 20_000 }).toBe('running');
+  forgetProgramConfiguration(db);
+  const earn = (at: Date) =>
+    db.transaction((manager) =>
+      recordEvent(manager, p.ledger, {
+        partnerId: partner.id,
+        member: { externalId: 'kitchen-fan' },
+        type: 'purchase',
+        amountCents: 1_000,
+        lines: [{ reference: 'PAN', category: 'kitchen', quantity: 1, unitPriceCents: 1_000 }],
+        occurredAt: at,
+        receivedAt: at,
+      }),
+    );
+  expect((await earn(new Date(startsAt.getTime() + 3_600_000))).points).toBe(30);
+  await harness.env.sleep('7 days');
+  expect(await handle.result()).toBe('ended');
+  expect(await status()).toBe('ended');
+  forgetProgramConfiguration(db);
+  expect((await earn(new Date(endsAt.getTime() + 3_600_000))).points).toBe(0);
 });

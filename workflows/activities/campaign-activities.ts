@@ -18,8 +18,8 @@ export function createCampaignActivities({
 }) {
   return {
     /** The campaign's transition due now, if any; when to look again, as an ISO instant (null: never). */
-    async advanceCampaign(campaignId: string): Promise<{ status: string; next: string | null }> {
-      const { status, next } = await inTransaction(dataSource, (manager) => advanceCampaign(manager, campaignId));
+    async advanceCampaign(campaignId: string, now: string): Promise<{ status: string; next: string | null }> {
+      const { status, next } = await inTransaction(dataSource, (manager) => advanceCampaign(manager, campaignId, new Date(now)));
       return { status, next: next?.toISOString() ?? null };
     },
 
