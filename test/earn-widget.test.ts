@@ -179,3 +179,21 @@ it('answers a wrong code in the widget under the field, and the same for any add
   expect(wrong.status).toBe(403);
   expect((await wrong.json()).errors[0].field).toBe('body.code');
 });
+
+it('keeps the sign-in form open when the cart changes while the member opens it (a slow answer comes after)', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/demo-store?partner=${funded}&member=widget-slow`);
+  const text = page.locator('tessera-earn .text');
+  await expect.poll(() => text.innerText(), { timeout: 10_000 }).toContain('You have');
+  // The store's answer about the new cart arrives after the member pressed Sign in.
+  await page.route('**/widget/v1/state*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
+  await page.evaluate(() => document.querySelector('tessera-earn')!.setAttribute('amount-cents', '2500'));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await page.getByRole('button', { name: 'Sign in to see all your Tessera points' }).click();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(await page.getByLabel('Email or mobile number').count()).toBe(1);
+  await page.close();
+});

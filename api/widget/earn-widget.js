@@ -67,6 +67,8 @@
         });
         if (!response.ok) return this.show('error', 'Points are unavailable right now.');
         const state = await response.json();
+        // The member opened the form while this was on its way: the form stays.
+        if (!force && this.getAttribute('state') === 'signing-in') return;
         if (!state.enabled) return this.show('disabled', 'Points are paused at this store for now.');
         if (session && !state.signedIn) sessionStorage.removeItem(this.sessionKey);
         const earn = state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : '';
