@@ -22,6 +22,7 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   EarningRule: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Booster: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Bonus: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  Campaign: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Tier: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   ProgramSettings: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
   Reward: {
@@ -73,6 +74,10 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'ErasureRequest.approve': ['care_supervisor', 'operator_admin'],
   'ErasureRequest.reject': ['care_supervisor', 'operator_admin'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
+  'Campaign.schedule': ['operator_admin', 'program_manager'],
+  'Campaign.pause': ['operator_admin', 'program_manager'],
+  'Campaign.resume': ['operator_admin', 'program_manager'],
+  'Campaign.end': ['operator_admin', 'program_manager'],
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
   'FulfilmentOrder.markShipped': ['operator_admin', 'program_manager'],
   'FulfilmentOrder.markFailed': ['operator_admin', 'program_manager'],

@@ -42,6 +42,7 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
+import { campaignResource } from './campaign-resource.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
@@ -189,6 +190,7 @@ export function backOfficeResources(
     choices: string;
     erasureRequestForm: string;
     dataDownload: string;
+    campaignBuilder: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -395,6 +397,7 @@ export function backOfficeResources(
       navigation: navigation.program,
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
+    campaignResource(dataSource, care.processes, components.campaignBuilder),
     memberResource(dataSource, care.mailer, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

@@ -71,7 +71,13 @@ function termsProblems(draft: CampaignDraft): Record<string, string> {
  * What is wrong with a draft, by field, in the owner's words (a form shows them all at once);
  * empty when the campaign can be saved. `now` decides what "in the past" means for a new window.
  */
-export async function campaignProblems(manager: EntityManager, draft: CampaignDraft, now = new Date()): Promise<Record<string, string>> {
+export async function campaignProblems(
+  manager: EntityManager,
+  draft: CampaignDraft,
+  now = new Date(),
+  /** A new campaign's window may not begin in the past; a paused one's began already. */
+  isNew = false,
+): Promise<Record<string, string>> {
   const problems: Record<string, string> = {};
   const name = typeof draft.name === 'string' ? draft.name.trim() : '';
   if (name.length === 0 || name.length > 100) problems.name = 'give the campaign a name of 1 to 100 characters';
@@ -99,6 +105,8 @@ export async function campaignProblems(manager: EntityManager, draft: CampaignDr
   if (!knownZone(draft.timeZone)) problems.timeZone = 'choose a time zone from the list (Europe/Amsterdam, UTC, …)';
   if (draft.startsAt && draft.endsAt && draft.endsAt <= draft.startsAt) problems.endsAt = 'must be after the start';
   if (draft.endsAt && draft.endsAt <= now) problems.endsAt ??= 'must be in the future';
+  if (isNew && draft.startsAt && draft.startsAt.getTime() < now.getTime() - 5 * 60_000)
+    problems.startsAt = 'must not be in the past (leave it empty to start when scheduled)';
   if (draft.budgetPoints !== null && !positiveWhole(draft.budgetPoints, 1_000_000_000))
     problems.budgetPoints = 'a whole number of points from 1 to 1,000,000,000, or none';
   if (!(Number.isSafeInteger(draft.holdoutPercent) && draft.holdoutPercent >= 0 && draft.holdoutPercent <= 50))

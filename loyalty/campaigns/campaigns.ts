@@ -22,15 +22,15 @@ async function syncMechanism(manager: EntityManager, campaign: Campaign): Promis
   await manager.update(mechanismEntity[mechanism.kind], { id: campaign.mechanismId }, mechanism.fields as never);
 }
 
-async function refuseProblems(manager: EntityManager, draft: CampaignDraft, now: Date): Promise<void> {
-  const problems = await campaignProblems(manager, draft, now);
+async function refuseProblems(manager: EntityManager, draft: CampaignDraft, now: Date, isNew = false): Promise<void> {
+  const problems = await campaignProblems(manager, draft, now, isNew);
   const [field, reason] = Object.entries(problems)[0] ?? [];
   if (field) throw new CampaignRefusedError(field, reason!, problems);
 }
 
 /** Saves a new campaign as a draft, with its mechanism (inactive until it runs). */
 export async function createCampaign(manager: EntityManager, draft: CampaignDraft, createdBy: string, now = new Date()): Promise<Campaign> {
-  await refuseProblems(manager, draft, now);
+  await refuseProblems(manager, draft, now, true);
   const campaign = manager.create(Campaign, {
     ...draft,
     name: draft.name.trim(),

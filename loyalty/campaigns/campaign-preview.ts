@@ -1,0 +1,135 @@
+import type { EntityManager } from 'typeorm';
+import { Booster, EarningRule, MemberEvent, type RuleExplanation } from '../../entities/index.js';
+import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
+import { evaluateEarning } from '../earning/evaluate-earning.js';
+import { mechanismOf } from './campaign-mechanism.js';
+import type { CampaignDraft } from './campaign-problems.js';
+
+/** The names a campaign's builder offers to choose from. */
+export interface CampaignOptions {
+  partners: { id: string; name: string }[];
+  pointsOfSale: { id: string; name: string; partner: string }[];
+  tiers: { code: string; name: string }[];
+  /** Categories seen in the events of the last 90 days. */
+  categories: string[];
+  actionTypes: string[];
+}
+
+export async function campaignOptions(manager: EntityManager): Promise<CampaignOptions> {
+  const partners = await manager.query(`SELECT id, name FROM partner ORDER BY name`);
+  const pointsOfSale = await manager.query(
+    `SELECT s.id, s.name, p.name AS partner FROM point_of_sale s JOIN partner p ON p.id = s."partnerId" ORDER BY p.name, s.name`,
+  );
+  const tiers = await manager.query(`SELECT code, name FROM tier ORDER BY threshold`);
+  const categories: { category: string }[] = await manager.query(
+    `SELECT DISTINCT l->>'category' AS category FROM member_event e, jsonb_array_elements(e.lines) l
+      WHERE e."occurredAt" > now() - interval '90 days' AND l->>'category' IS NOT NULL ORDER BY 1 LIMIT 200`,
+  );
+  const types: { type: string }[] = await manager.query(`SELECT DISTINCT type FROM member_event ORDER BY 1 LIMIT 100`);
+  return {
+    partners,
+    pointsOfSale,
+    tiers,
+    categories: categories.map((c) => c.category),
+    actionTypes: [...new Set([...builtInActionTypes, ...types.map((t) => t.type)])],
+  };
+}
+
+/** What a campaign would do: on a sample basket, to how many members, how fast it would spend its budget. */
+export interface CampaignPreview {
+  basket: { points: number; campaignPoints: number; explanation: RuleExplanation[] };
+  /** Members the audience holds today (before the holdout); null when it depends on each event. */
+  audienceSize: number | null;
+  /** Points a day it would have given over the last 30 days' events (its audience and holdout aside). */
+  pointsPerDay: number;
+  /** Days until its budget would be spent at that pace; null without a budget or a pace. */
+  budgetDays: number | null;
+}
+
+const neutral: MemberStanding = { tierCode: null, tierMultiplier: 1, awardedToday: {}, awardedThisMonth: {} };
+
+async function audienceSize(manager: EntityManager, draft: CampaignDraft): Promise<number | null> {
+  const live = `m."mergedIntoId" IS NULL AND NOT EXISTS (SELECT 1 FROM member_erasure x WHERE x."memberId" = m.id)
+     AND NOT EXISTS (SELECT 1 FROM company c WHERE c."memberId" = m.id)`;
+  const { audience } = draft;
+  const count = async (where: string, parameters: unknown[] = []) =>
+    Number((await manager.query(`SELECT count(*)::int AS n FROM member m WHERE ${live} AND ${where}`, parameters))[0].n);
+  switch (audience.kind) {
+    case 'everyone':
+      return count('true');
+    case 'partners':
+      return count(`EXISTS (SELECT 1 FROM member_link l WHERE l."memberId" = m.id AND l."partnerId" = ANY($1::uuid[]))`, [
+        audience.partnerIds,
+      ]);
+    case 'new_members':
+      return count(`m."enrolledAt" > now() - make_interval(days => $1)`, [audience.withinDays]);
+    case 'inactive':
+      return count(
+        `NOT EXISTS (SELECT 1 FROM member_event e WHERE e."memberId" = m.id AND e."occurredAt" > now() - make_interval(days => $1))`,
+        [audience.days],
+      );
+    case 'tiers':
+      return null;
+  }
+}
+
+/**
+ * Previews a draft against the program as it runs now: what `basket` would earn with it and
+ * without it (with the reasons), the audience's size, and the pace at which it would have given
+ * points over the last 30 days.
+ */
+export async function previewCampaign(
+  manager: EntityManager,
+  draft: CampaignDraft,
+  basket: { partnerId: string; lines: EventLine[]; type?: string },
+  now = new Date(),
+): Promise<CampaignPreview> {
+  const rules = await manager.findBy(EarningRule, { active: true });
+  const boosters = await manager.findBy(Booster, { active: true });
+  // Previewed as running over the preview's moment, wherever its window lies.
+  const mechanism = mechanismOf({ ...draft, status: 'running', startsAt: null, endsAt: null });
+  const withCampaign = (event: EarningEvent) => {
+    if (!mechanism) return evaluateEarning(event, neutral, rules, boosters);
+    if (mechanism.kind === 'rule') return evaluateEarning(event, neutral, [...rules, { id: 'preview', ...mechanism.fields }], boosters);
+    if (mechanism.kind === 'booster') return evaluateEarning(event, neutral, rules, [...boosters, { id: 'preview', ...mechanism.fields }]);
+    return evaluateEarning(event, neutral, rules, boosters);
+  };
+  const amountCents = basket.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+  const sample: EarningEvent = {
+    type: basket.type ?? 'purchase',
+    partnerId: basket.partnerId,
+    amountCents,
+    lines: basket.lines,
+    occurredAt: now,
+  };
+  const before = evaluateEarning(sample, neutral, rules, boosters).points;
+  const after = withCampaign(sample);
+
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  const events = await manager
+    .createQueryBuilder(MemberEvent, 'e')
+    .where('e.occurredAt > :since', { since })
+    .orderBy('e.occurredAt', 'DESC')
+    .limit(5_000)
+    .getMany();
+  let extra = 0;
+  for (const e of events) {
+    const event: EarningEvent = {
+      type: e.type,
+      partnerId: e.partnerId,
+      amountCents: e.amountCents ?? undefined,
+      lines: e.lines,
+      channel: e.channel ?? undefined,
+      pointOfSaleId: e.pointOfSaleId ?? undefined,
+      occurredAt: e.occurredAt,
+    };
+    extra += withCampaign(event).points - evaluateEarning(event, neutral, rules, boosters).points;
+  }
+  const pointsPerDay = Math.round(extra / 30);
+  return {
+    basket: { points: after.points, campaignPoints: after.points - before, explanation: after.explanation },
+    audienceSize: await audienceSize(manager, draft),
+    pointsPerDay,
+    budgetDays: draft.budgetPoints && pointsPerDay > 0 ? Math.round((draft.budgetPoints - 0) / pointsPerDay) : null,
+  };
+}
