@@ -1,3 +1,4 @@
+import { adoptMechanismsAsCampaigns } from '../loyalty/campaigns/adopt-mechanisms.js';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../admin/passwords.js';
 import {
@@ -286,6 +287,8 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
   );
   await manager.query(`UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`);
   await seedDemoCompany(dataSource, ledger);
+  // The demo's rules, boosters and bonuses are the program's campaigns, as a program set up before campaigns has them.
+  await inTransaction(dataSource, (m) => adoptMechanismsAsCampaigns(m, 'demo'));
   // The story happened months ago: its welcomes, codes and notices went out then, not on this start.
   await manager.query(`UPDATE member_message SET "notSentReason" = 'sent before the demo began' WHERE "sentAt" IS NULL`);
   await manager.query(`UPDATE outbox_entry SET "dispatchedAt" = now() WHERE process = 'member_message' AND "dispatchedAt" IS NULL`);
