@@ -189,6 +189,10 @@ export function backOfficeResources(
     choices: string;
     erasureRequestForm: string;
     dataDownload: string;
+    memberSearch: string;
+    memberHistory: string;
+    adjustPoints: string;
+    memberLink: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -395,7 +399,7 @@ export function backOfficeResources(
       navigation: navigation.program,
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
-    memberResource(dataSource, care.mailer, components),
+    memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),
     resource(MemberEvent, 'MemberEvent', {
@@ -445,7 +449,7 @@ export function backOfficeResources(
       prepare: hashTypedPassword,
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
-    careAdjustments(dataSource, care),
+    careAdjustments(dataSource, care, components),
     erasureRequests(dataSource, care.ledger),
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,

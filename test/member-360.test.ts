@@ -46,7 +46,8 @@ afterAll(async () => {
 });
 
 async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
   await page.goto(`${base}/admin/login`);
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', demoPassword);
@@ -58,6 +59,14 @@ async function signIn(email: string): Promise<Page> {
 async function signOut(page: Page) {
   await page.goto(`${base}/admin/logout`);
   await page.close();
+}
+
+/** A screenshot of the whole page: AdminJS scrolls inside its layout, so the window is made as tall as what it holds. */
+async function snapshot(page: Page, name: string) {
+  const height = await page.evaluate(() => Math.max(...[...document.querySelectorAll('body *')].map((e) => e.scrollHeight)));
+  await page.setViewportSize({ width: 1400, height: Math.min(Math.max(height + 100, 1000), 5000) });
+  await page.screenshot({ path: join(artifactsDir, name) });
+  await page.setViewportSize({ width: 1400, height: 1000 });
 }
 
 const available = async (member: Member) => (await memberSummary(db.dataSource.manager, member.id)).balance.available;
@@ -116,7 +125,7 @@ describe("care's member 360", () => {
     expect(listed).toContain('dmitri.silva.13@members.demo');
     expect(listed).toContain('BookBarn Online knows them as BB-Reader-7731');
     expect(listed).not.toContain('Ada');
-    await page.screenshot({ path: join(artifactsDir, 'member-360-search.png'), fullPage: true });
+    await snapshot(page, 'member-360-search.png');
 
     // One click to the member's page.
     await results.getByRole('link', { name: 'Dmitri Silva' }).click();
@@ -129,7 +138,7 @@ describe("care's member 360", () => {
     expect(shown).toContain('Care adjustments');
     expect(shown).toContain('None yet');
     expect(shown).toContain('BookBarn Online knows them as BB-Reader-7731');
-    await page.screenshot({ path: join(artifactsDir, 'member-360-page.png'), fullPage: true });
+    await snapshot(page, 'member-360-page.png');
 
     const form = await adjustFromMemberPage(page, 30, 'Points missing from your BookBarn receipt of 2 May');
     // The form is the member's: their name, reference and balance, nothing to type to name them.
@@ -137,18 +146,18 @@ describe("care's member 360", () => {
     expect(formText).toContain('Dmitri Silva');
     expect(formText).toContain('demo-013');
     expect(formText).toContain(`${number(before)} points available`);
-    await page.screenshot({ path: join(artifactsDir, 'member-360-adjust.png'), fullPage: true });
+    await snapshot(page, 'member-360-adjust.png');
     await form.getByRole('button', { name: 'Adjust points' }).click();
-    await expect.poll(() => bodyText(page), { timeout: 15_000 }).toContain('Applied: +30 points');
+    await expect.poll(() => bodyText(page), { timeout: 15_000 }).toContain('Applied: 30 points');
     await page.waitForURL(`${base}/admin/resources/Member/records/${dmitri.id}/show`);
     expect(await available(dmitri)).toBe(before + 30);
     await expect.poll(() => bodyText(page), { timeout: 15_000 }).toContain(`${number(before + 30)} available`);
     const after = await bodyText(page);
     expect(after).toMatch(/\+30 points — applied — Points missing from your BookBarn receipt of 2 May — asked by care@tessera\.demo/);
-    const [newest] = await page.locator('[data-testid="member-history"] tbody tr').allInnerTexts();
-    expect(newest).toMatch(/adjust\s+\+30\s+posted/);
-    expect(newest).toContain('Points missing from your BookBarn receipt of 2 May');
-    await page.screenshot({ path: join(artifactsDir, 'member-360-adjusted.png'), fullPage: true });
+    const newest = () => page.locator('[data-testid="member-history"] tbody tr').first().innerText();
+    await expect.poll(newest, { timeout: 15_000 }).toMatch(/adjust\s+\+30\s+posted/);
+    expect(await newest()).toContain('Points missing from your BookBarn receipt of 2 May');
+    await snapshot(page, 'member-360-adjusted.png');
 
     // The member is told, by email, with the reason.
     await expect.poll(() => mailTo(dmitri.email!), { timeout: 30_000 }).toHaveLength(1);
@@ -181,7 +190,7 @@ describe("care's member 360", () => {
     await expect
       .poll(() => results.innerText().catch(() => ''), { timeout: 15_000 })
       .toContain('No member found for "nobody@nowhere.test"');
-    await page.screenshot({ path: join(artifactsDir, 'member-360-search-none.png'), fullPage: true });
+    await snapshot(page, 'member-360-search-none.png');
     await signOut(page);
   });
 
@@ -211,7 +220,7 @@ describe("care's member 360", () => {
     await expect
       .poll(async () => (await rows()).every((row) => row.includes('BookBarn Online') && /\tearn\t/.test(row)), { timeout: 15_000 })
       .toBe(true);
-    await page.screenshot({ path: join(artifactsDir, 'member-360-history-filtered.png'), fullPage: true });
+    await snapshot(page, 'member-360-history-filtered.png');
 
     // Dates: nothing before the program began.
     await history.getByLabel('Kind').selectOption('');
@@ -260,13 +269,13 @@ describe("care's member 360", () => {
     await expect.poll(() => supervisor.locator('table').innerText(), { timeout: 15_000 }).toContain('Dmitri Silva (demo-013)');
     const listed = await supervisor.locator('table').innerText();
     expect(listed).toContain(`${number(before)} → ${number(before + 1_000)}`);
-    await supervisor.screenshot({ path: join(artifactsDir, 'member-360-approvals.png'), fullPage: true });
+    await snapshot(supervisor, 'member-360-approvals.png');
     await supervisor.goto(`${base}/admin/resources/CareAdjustment/records/${goodwill!.id}/show`);
     await expect.poll(() => bodyText(supervisor), { timeout: 15_000 }).toContain('Dmitri Silva (demo-013)');
     const approval = await bodyText(supervisor);
     expect(approval).toContain(`${number(before)} points available now`);
     expect(approval).toContain(`${number(before + 1_000)} points available once approved`);
-    await supervisor.screenshot({ path: join(artifactsDir, 'member-360-approval.png'), fullPage: true });
+    await snapshot(supervisor, 'member-360-approval.png');
     // The member's name is a link to their page.
     await supervisor.getByRole('link', { name: 'Dmitri Silva (demo-013)' }).first().click();
     await supervisor.waitForURL(`${base}/admin/resources/Member/records/${dmitri.id}/show`);
