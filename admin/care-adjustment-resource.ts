@@ -74,12 +74,19 @@ export async function askForAdjustment(
 ): Promise<{ errors: FieldErrors } | { adjustment: CareAdjustment; notice: Notice }> {
   const errors = await checkAdjustment(dataSource.manager, values);
   if (Object.keys(errors).length > 0) return { errors };
-  const adjustment = await requestAdjustment(dataSource, ledger, {
-    memberExternalId: String(values.memberExternalId),
-    points: Number(values.points),
-    reason: String(values.reason),
-    requestedBy: staff(context)!.email,
-  });
+  let adjustment: CareAdjustment;
+  try {
+    adjustment = await requestAdjustment(dataSource, ledger, {
+      memberExternalId: String(values.memberExternalId),
+      points: Number(values.points),
+      reason: String(values.reason),
+      requestedBy: staff(context)!.email,
+    });
+  } catch (error) {
+    // What changed since the check (the member erased meanwhile) is refused in the same words.
+    if (error instanceof Refusal) return { errors: { [error.field ?? 'memberExternalId']: error.reason } };
+    throw error;
+  }
   await audited(dataSource, context, 'CareAdjustment', 'new', adjustment.id, { ...adjustment });
   // Best effort: the outbox sweep starts the approval (or the member's notice) if this cannot.
   await processes?.dispatchQueued().catch(() => undefined);
@@ -164,7 +171,7 @@ export function careAdjustments(
     options: {
       navigation: navigation.members,
       sort: { sortBy: 'createdAt', direction: 'desc' },
-      listProperties: ['createdAt', 'member', 'points', 'balance', 'reason', 'status', 'requestedBy', 'decidedBy'],
+      listProperties: ['createdAt', 'member', 'points', 'balance', 'reason', 'status', 'requestedBy'],
       showProperties: ['member', 'points', 'balance', 'reason', 'status', 'requestedBy', 'decidedBy', 'outcome', 'createdAt'],
       editProperties: ['memberExternalId', 'points', 'reason'],
       properties: {

@@ -22,6 +22,8 @@ export interface MemberMatch {
   stores: { store: string; customerId: string }[];
 }
 
+/** Longer than any email, phone, id or name: it names no one. */
+const longestText = 320;
 /** Text shorter than this is matched whole only: "jo" inside every name finds no one in particular. */
 const shortestFragment = 3;
 /** A phone number's digits without its country are matched from this many on: fewer name too many people. */
@@ -48,7 +50,7 @@ function phoneSpellings(text: string): { numbers: string[]; localDigits: string 
  */
 export async function searchMembers(manager: EntityManager, text: string, limit = 20): Promise<MemberMatch[]> {
   const typed = text.trim();
-  if (typed.length === 0) return [];
+  if (typed.length === 0 || typed.length > longestText) return [];
   const { numbers, localDigits } = phoneSpellings(typed);
   const fragment = typed.length >= shortestFragment && /[\p{L}\p{N}]/u.test(typed) ? `%${likeEscaped(typed)}%` : null;
   const rows: { id: string; rank: number; how: MemberMatchedBy['how']; store: string | null }[] = await manager.query(

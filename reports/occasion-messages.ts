@@ -107,7 +107,8 @@ export function careAdjustmentMessage(
   const points = number.format(Math.abs(adjustment.points));
   const given = adjustment.points > 0;
   const what = given ? `added ${points} points to your balance` : `took ${points} points back from your balance`;
-  if (channel === 'sms') return { channel, text: `Tessera customer care ${what}. Why: ${adjustment.reason} ${dashboard}` };
+  if (channel === 'sms')
+    return { channel, text: `Tessera customer care ${what}. Why: ${adjustment.reason.replace(/[.\s]+$/, '')}. Your balance: ${dashboard}` };
   return {
     channel,
     subject: given ? `${points} points added to your Tessera balance` : `${points} points taken from your Tessera balance`,
