@@ -69,7 +69,13 @@ export function createBackOffice({
     erasureRequestForm: component('ErasureRequestForm', 'erasure-request-form.tsx'),
     dataDownload: component('MemberDataDownload', 'member-data-download.tsx'),
     campaignBuilder: component('CampaignBuilder', 'campaign-builder.tsx'),
+    memberSearch: component('MemberSearchResults', 'member-search-results.tsx'),
+    memberHistory: component('MemberHistory', 'member-history.tsx'),
+    adjustPoints: component('AdjustPointsForm', 'adjust-points-form.tsx'),
+    memberLink: component('MemberLinkProperty', 'member-link-property.tsx'),
   };
+  // Care's member search, in front of AdminJS's top bar on every page.
+  componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
   // Outside production AdminJS bundles the components on the first request: drop an old bundle.
   if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
   const admin = new AdminJS({
@@ -109,8 +115,36 @@ export function createBackOffice({
             },
             Partner: { actions: { createApiKey: 'Create API key' } },
             Member: {
-              actions: { exportData: 'Export data', requestErasure: 'Erase personal data' },
-              properties: { personalData: 'Personal data' },
+              actions: {
+                list: 'Members',
+                show: 'Member page',
+                exportData: 'Export data',
+                requestErasure: 'Erase personal data',
+                find: 'Find a member',
+                adjustPoints: 'Adjust points',
+              },
+              properties: {
+                personalData: 'Personal data',
+                externalId: 'Reference',
+                displayName: 'Name',
+                enrolledAt: 'Enrolled on',
+                expiringSoon: 'Expiring soon',
+                holds: 'Pending holds',
+                adjustments: 'Care adjustments',
+                lots: 'Lots',
+                history: 'History',
+              },
+            },
+            CareAdjustment: {
+              actions: { list: 'Care adjustments', show: 'Care adjustment', new: 'Ask for a care adjustment' },
+              properties: {
+                memberExternalId: 'Member reference',
+                member: 'Member',
+                balance: 'Balance (available points)',
+                requestedBy: 'Asked by',
+                decidedBy: 'Decided by',
+                createdAt: 'Asked on',
+              },
             },
             ErasureRequest: {
               actions: { approve: 'Approve', reject: 'Reject' },

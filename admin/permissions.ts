@@ -71,6 +71,11 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Member.exportData': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Member.requestErasure': ['operator_admin', 'care_agent', 'care_supervisor'],
+  // Care's search box and a member's history pages: whoever reads members.
+  'Member.find': ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst'],
+  'Member.history': ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst'],
+  // A care adjustment asked for from the member's page: whoever may ask for one.
+  'Member.adjustPoints': ['operator_admin', 'care_agent', 'care_supervisor'],
   'ErasureRequest.approve': ['care_supervisor', 'operator_admin'],
   'ErasureRequest.reject': ['care_supervisor', 'operator_admin'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],

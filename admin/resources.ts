@@ -191,6 +191,10 @@ export function backOfficeResources(
     erasureRequestForm: string;
     dataDownload: string;
     campaignBuilder: string;
+    memberSearch: string;
+    memberHistory: string;
+    adjustPoints: string;
+    memberLink: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -398,7 +402,7 @@ export function backOfficeResources(
       listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
     }),
     campaignResource(dataSource, care.processes, components.campaignBuilder),
-    memberResource(dataSource, care.mailer, components),
+    memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),
     resource(MemberEvent, 'MemberEvent', {
@@ -448,7 +452,7 @@ export function backOfficeResources(
       prepare: hashTypedPassword,
     }),
     resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
-    careAdjustments(dataSource, care),
+    careAdjustments(dataSource, care, components),
     erasureRequests(dataSource, care.ledger),
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,

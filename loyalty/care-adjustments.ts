@@ -1,12 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { CareAdjustment, MemberErasure } from '../entities/index.js';
+import { CareAdjustment, Member, MemberErasure, type CareAdjustmentStatus } from '../entities/index.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { programSettings } from './earning/program-settings.js';
-import { accountByCode, programAccounts } from './ledger/accounts.js';
+import { accountByCode, balanceOf, programAccounts } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { inTransaction } from './ledger/transaction.js';
 import { findMember, lockLiveMembers, type ResolvedMember } from './member-identity.js';
+import { queueCareAdjustmentNotice } from './member-messages.js';
+import { personRecords } from './member-records.js';
 import { queueProcess } from './outbox.js';
 import { Refusal } from './refusal.js';
 
@@ -126,6 +128,7 @@ async function applyWithin(manager: EntityManager, ledger: Ledger, adjustment: C
       manager,
     );
     Object.assign(adjustment, { status: 'applied', decidedBy, transferId: written.transfers[0]!.id, outcome: null });
+    await queueCareAdjustmentNotice(manager, { id: adjustment.id, memberId: account.memberId! });
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     Object.assign(adjustment, { status: 'rejected', decidedBy, outcome: error.message });
@@ -166,4 +169,82 @@ export async function closeAdjustment(
   outcome: string,
 ): Promise<void> {
   await dataSource.manager.update(CareAdjustment, { id: adjustmentId, status: 'awaiting_approval' }, { status, decidedBy, outcome });
+}
+
+/** What an applied adjustment gave or took, and why: what the member is told. Null unless it was applied. */
+export async function appliedAdjustment(manager: EntityManager, adjustmentId: string): Promise<{ points: number; reason: string } | null> {
+  const adjustment = await manager.findOneBy(CareAdjustment, { id: adjustmentId, status: 'applied' });
+  return adjustment && { points: Number(adjustment.points), reason: adjustment.reason };
+}
+
+/** How much an agent may still adjust a member's balance today (either way) before a supervisor must approve. */
+export async function adjustmentAllowance(
+  manager: EntityManager,
+  requestedBy: string,
+  memberExternalId: string,
+): Promise<{ threshold: number; usedToday: number; left: number }> {
+  const threshold = (await programSettings(manager)).careApprovalThreshold;
+  const usedToday = await agentTotalToday(manager, requestedBy, memberExternalId);
+  return { threshold, usedToday, left: Math.max(0, threshold - usedToday) };
+}
+
+/** A member's care adjustment, as their page lists it. */
+export interface MemberAdjustment {
+  id: string;
+  createdAt: Date;
+  points: number;
+  reason: string;
+  status: CareAdjustmentStatus;
+  requestedBy: string;
+  decidedBy: string | null;
+  outcome: string | null;
+}
+
+/** The care adjustments of the person `memberId` stands for (and of the accounts merged into theirs), newest first. */
+export async function adjustmentsOf(manager: EntityManager, memberId: string, limit = 50): Promise<MemberAdjustment[]> {
+  const person = await personRecords(manager, memberId);
+  const references = [person.member.externalId, ...person.former.map((f) => f.member.externalId)];
+  const rows: (Omit<MemberAdjustment, 'points'> & { points: string | number })[] = await manager.query(
+    `SELECT id, "createdAt", points, reason, status, "requestedBy", "decidedBy", outcome FROM care_adjustment
+      WHERE "memberExternalId" = ANY($1::text[]) ORDER BY "createdAt" DESC, id LIMIT $2`,
+    [references, limit],
+  );
+  return rows.map((r) => ({ ...r, points: Number(r.points) }));
+}
+
+/** Whom an adjustment is for, and what it does to their balance: what a supervisor weighs before approving. */
+export interface AdjustmentEffect {
+  memberId: string;
+  name: string | null;
+  reference: string;
+  /** Their available points now. */
+  available: number;
+  /** Their available points once it is applied; null once it was decided. */
+  availableAfter: number | null;
+}
+
+/** The effect of each adjustment on its member's balance, by adjustment id (none for a member that no longer exists). */
+export async function adjustmentEffects(
+  manager: EntityManager,
+  adjustments: Pick<CareAdjustment, 'id' | 'memberExternalId' | 'points' | 'status'>[],
+): Promise<Map<string, AdjustmentEffect>> {
+  const effects = new Map<string, AdjustmentEffect>();
+  const members = new Map<string, ResolvedMember | null>();
+  for (const adjustment of adjustments) {
+    if (!members.has(adjustment.memberExternalId)) {
+      const known = await manager.existsBy(Member, { externalId: adjustment.memberExternalId });
+      members.set(adjustment.memberExternalId, known ? await findMember(manager, adjustment.memberExternalId) : null);
+    }
+    const resolved = members.get(adjustment.memberExternalId);
+    if (!resolved) continue;
+    const { available } = await balanceOf(manager, resolved.account.id);
+    effects.set(adjustment.id, {
+      memberId: resolved.member.id,
+      name: resolved.member.displayName,
+      reference: resolved.member.externalId,
+      available,
+      availableAfter: adjustment.status === 'awaiting_approval' ? available + Number(adjustment.points) : null,
+    });
+  }
+  return effects;
 }

@@ -1,12 +1,48 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Redemption } from '../entities/index.js';
 import { cancelOrder, settleRedemption } from './fulfilment/fulfilment.js';
 import type { RewardSupplier } from './fulfilment/reward-supplier.js';
 import { PendingTransferResolvedError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
+import { memberWithAccount } from './member-identity.js';
 
 /** What became of a hold past its time limit: given back, or spent when its reward had been reported shipped. */
 export type HoldRelease = 'released' | 'posted' | 'already_settled' | 'not_due';
+
+/** Points held from a member and not settled yet: what for, since when, until when at most. */
+export interface PendingHold {
+  transferId: string;
+  points: number;
+  since: Date;
+  until: Date | null;
+  /** The reward being shipped, when it is a redemption's hold. */
+  reward: string | null;
+  redemptionStatus: string | null;
+}
+
+/** The member's holds nobody posted or voided yet, oldest first. */
+export async function pendingHoldsOf(manager: EntityManager, memberId: string): Promise<PendingHold[]> {
+  const { account } = await memberWithAccount(manager, memberId);
+  const rows: { id: string; amount: string; createdAt: Date; heldUntil: Date | null; reward: string | null; status: string | null }[] =
+    await manager.query(
+      `SELECT p.id, p.amount, p."createdAt", p."heldUntil", w.name AS reward, d.status
+         FROM ledger_transfer p
+         LEFT JOIN redemption d ON d."transferId" = p.id
+         LEFT JOIN reward w ON w.id = d."rewardId"
+        WHERE p."debitAccountId" = $1 AND p.phase = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r."pendingTransferId" = p.id)
+        ORDER BY p.seq`,
+      [account.id],
+    );
+  return rows.map((r) => ({
+    transferId: r.id,
+    points: Number(r.amount),
+    since: r.createdAt,
+    until: r.heldUntil,
+    reward: r.reward,
+    redemptionStatus: r.status,
+  }));
+}
 
 /** Holds past their time limit that nobody posted or voided, oldest first. */
 export async function expiredHolds(dataSource: DataSource, asOf: Date, limit = 500): Promise<string[]> {

@@ -25,19 +25,20 @@ export async function pendingMemberMessage(manager: EntityManager, messageId: st
 export type MessageRoute = { channel: MessageChannel } | { notSent: string };
 
 /**
- * How the message reaches the member, as they allow: a welcome, a reward's code, or the notice of a
- * store that linked them, by the first address they proved (email, else phone); a birthday by the program's channel (`email_or_sms`: email when the member
+ * How the message reaches the member, as they allow: a welcome, a reward's code, the notice of a
+ * store that linked them or of care's adjustment of their balance, by the first address they proved
+ * (email, else phone); a birthday by the program's channel (`email_or_sms`: email when the member
  * gets it, else SMS).
  */
 export async function messageRoute(manager: EntityManager, pending: PendingMessage): Promise<MessageRoute> {
   const { member, kind } = pending;
   const proven = (channel: MessageChannel) => (channel === 'email' ? member.emailVerifiedAt : member.phoneVerifiedAt) !== null;
   let candidates: MessageChannel[];
-  if (kind === 'welcome' || kind === 'store_linked' || kind === 'reward_code') {
-    candidates = (['email', 'sms'] as const).filter(proven);
-  } else {
+  if (kind === 'birthday') {
     const { birthdayChannel } = await programSettings(manager);
     candidates = birthdayChannel === 'email_or_sms' ? ['email', 'sms'] : [birthdayChannel];
+  } else {
+    candidates = (['email', 'sms'] as const).filter(proven);
   }
   const reachable = candidates.filter((channel) => addressOn(member, channel));
   const allowed = reachable.find((channel) => mayMessage(member, kind, channel));

@@ -4,11 +4,17 @@ import type { MessageKind, TransactionalMessageKind } from './member-preferences
 import { queueProcess } from './outbox.js';
 
 /** The messages sent once per occasion, each through the outbox and its workflow. */
-export type OccasionKind = Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked'>;
+export type OccasionKind =
+  Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked' | 'care_adjustment'>;
 
 /** Which redemption's code a reward-code message carries (read when it is sent). */
 export interface RewardCodeDetails {
   redemptionId: string;
+}
+
+/** Which care adjustment a notice tells of (its points and reason are read when it is sent). */
+export interface CareAdjustmentDetails {
+  adjustmentId: string;
 }
 
 /** What the notice of a new store link tells. */
@@ -84,6 +90,20 @@ export async function queueRewardCode(manager: EntityManager, redemption: { id: 
     memberId: redemption.memberId,
     kind: 'reward_code',
     occasion: `redemption:${redemption.id}`,
+    details,
+  });
+}
+
+/**
+ * Tells a member that care adjusted their balance, with the reason care gave, once per adjustment.
+ * Call it in the transaction that applied it: a rejected or expired adjustment tells nothing.
+ */
+export async function queueCareAdjustmentNotice(manager: EntityManager, adjustment: { id: string; memberId: string }): Promise<void> {
+  const details: CareAdjustmentDetails = { adjustmentId: adjustment.id };
+  await queueMemberMessage(manager, {
+    memberId: adjustment.memberId,
+    kind: 'care_adjustment',
+    occasion: `adjustment:${adjustment.id}`,
     details,
   });
 }

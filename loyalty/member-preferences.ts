@@ -8,7 +8,14 @@ export const messageKinds = ['welcome', 'birthday', 'expiry', 'reactivation', 'm
 export type MessageKind = (typeof messageKinds)[number];
 
 /** Messages the member asked for or is waiting for (codes, a reward's outcome), and notices of what changed on their account. */
-export const transactionalMessageKinds = ['sign_in_code', 'spending_code', 'redemption', 'reward_code', 'store_linked'] as const;
+export const transactionalMessageKinds = [
+  'sign_in_code',
+  'spending_code',
+  'redemption',
+  'reward_code',
+  'store_linked',
+  'care_adjustment',
+] as const;
 export type TransactionalMessageKind = (typeof transactionalMessageKinds)[number];
 
 export type MessagePreferences = Record<MessageKind, Record<MessageChannel, boolean>>;

@@ -95,3 +95,27 @@ export function rewardCodeMessage(
       'If you did not redeem it, sign out everywhere from your page and contact customer care.\n\nTessera',
   };
 }
+
+/** The notice of care's adjustment of the member's balance, with the reason care gave. */
+export function careAdjustmentMessage(
+  member: { displayName: string | null },
+  adjustment: { points: number; reason: string },
+  channel: MessageChannel,
+  publicUrl: string,
+): MemberMessageContent {
+  const dashboard = `${publicUrl.replace(/\/+$/, '')}/member`;
+  const points = number.format(Math.abs(adjustment.points));
+  const given = adjustment.points > 0;
+  const what = given ? `added ${points} points to your balance` : `took ${points} points back from your balance`;
+  if (channel === 'sms')
+    return { channel, text: `Tessera customer care ${what}. Why: ${adjustment.reason.replace(/[.\s]+$/, '')}. Your balance: ${dashboard}` };
+  return {
+    channel,
+    subject: given ? `${points} points added to your Tessera balance` : `${points} points taken from your Tessera balance`,
+    text:
+      `${hello(member.displayName)}\n\nOur customer care ${what}.\nWhy: ${adjustment.reason}\n\n` +
+      `See your balance and your history on your dashboard:\n${dashboard}\n` +
+      (given ? '' : 'If you think this is a mistake, contact customer care.\n') +
+      '\nTessera',
+  };
+}

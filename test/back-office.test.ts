@@ -487,6 +487,8 @@ describe('care adjustments', () => {
     await page.getByText(externalId, { exact: true }).first().click();
     await page.waitForURL(/\/records\/[^/]+\/show/);
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('available');
+    // The history comes in a moment after the page.
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('movements, newest first');
     return page.locator('body').innerText();
   }
 
@@ -509,7 +511,8 @@ describe('care adjustments', () => {
     expect(transfer).toMatchObject({ kind: 'adjust', amount: '40', explanation: [{ reason: 'Points missing from a till receipt' }] });
     const after = await memberPage(page, 'demo-005');
     expect(after).toContain(`${new Intl.NumberFormat('en').format(before + 40)} available`);
-    expect(after).toMatch(/adjust\s+\+40\s+posted — care adjustment: 40 \(Points missing from a till receipt\)/);
+    // The history, a table: when, kind, points, status, partner, point of sale, why.
+    expect(after).toMatch(/adjust\s+\+40\s+posted\s+care adjustment: 40 \(Points missing from a till receipt\)/);
     await page.screenshot({ path: join(artifactsDir, 'back-office-member.png') });
     await signOut(page);
   });

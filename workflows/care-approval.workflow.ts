@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CareActivities } from './activities/care-activities.js';
+import { startQueuedProcesses } from './outbox-sweep.workflow.js';
 
 const { approveCareAdjustment, closeCareAdjustment, remindSupervisors } = proxyActivities<CareActivities>({
   startToCloseTimeout: '1 minute',
@@ -58,6 +59,8 @@ export async function careApprovalWorkflow({ adjustmentId, remindAfter, expireAf
     const outcome = await approveCareAdjustment(adjustmentId, decision.by);
     if (outcome !== 'not_allowed') {
       decided = true;
+      // The member's notice of it goes now rather than at the next sweep.
+      if (outcome === 'applied') await startQueuedProcesses();
       return outcome;
     }
   }

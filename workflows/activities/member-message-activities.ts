@@ -7,11 +7,18 @@ import {
   recordMessageSent,
   turnedOff,
 } from '../../loyalty/member-message-delivery.js';
-import type { BirthdayDetails, RewardCodeDetails, StoreLinkedDetails } from '../../loyalty/member-messages.js';
+import { appliedAdjustment } from '../../loyalty/care-adjustments.js';
+import type { BirthdayDetails, CareAdjustmentDetails, RewardCodeDetails, StoreLinkedDetails } from '../../loyalty/member-messages.js';
 import { memberRedemption } from '../../loyalty/member-rewards.js';
 import type { MessageChannel } from '../../entities/index.js';
 import type { MemberMessageContent, MemberMessenger } from '../../reports/member-messenger.js';
-import { birthdayMessage, rewardCodeMessage, storeLinkedMessage, welcomeMessage } from '../../reports/occasion-messages.js';
+import {
+  birthdayMessage,
+  careAdjustmentMessage,
+  rewardCodeMessage,
+  storeLinkedMessage,
+  welcomeMessage,
+} from '../../reports/occasion-messages.js';
 
 async function occasionMessage(
   dataSource: DataSource,
@@ -30,6 +37,11 @@ async function occasionMessage(
       const { redemptionId } = pending.details as unknown as RewardCodeDetails;
       const redemption = await memberRedemption(dataSource.manager, pending.member.id, redemptionId);
       return redemption?.code ? rewardCodeMessage(pending.member, { ...redemption, code: redemption.code }, channel, publicUrl) : null;
+    }
+    case 'care_adjustment': {
+      const { adjustmentId } = pending.details as unknown as CareAdjustmentDetails;
+      const adjustment = await appliedAdjustment(dataSource.manager, adjustmentId);
+      return adjustment ? careAdjustmentMessage(pending.member, adjustment, channel, publicUrl) : null;
     }
   }
 }

@@ -1,0 +1,109 @@
+import type { EntityManager } from 'typeorm';
+import { normalizeEmail, normalizePhone } from './contact-addresses.js';
+
+/** How a search found a member, strongest first. */
+export type MemberMatchedBy =
+  | { how: 'email' }
+  | { how: 'phone' }
+  | { how: 'reference' }
+  | { how: 'store_id'; store: string }
+  | { how: 'name' }
+  | { how: 'part_of_email' };
+
+/** A member as care's search lists them: enough to tell people apart before opening one. */
+export interface MemberMatch {
+  memberId: string;
+  reference: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  matchedBy: MemberMatchedBy;
+  /** The stores that know them, and the id each knows them by. */
+  stores: { store: string; customerId: string }[];
+}
+
+/** Longer than any email, phone, id or name: it names no one. */
+const longestText = 320;
+/** Text shorter than this is matched whole only: "jo" inside every name finds no one in particular. */
+const shortestFragment = 3;
+/** A phone number's digits without its country are matched from this many on: fewer name too many people. */
+const fewestLocalDigits = 8;
+
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The E.164 numbers a text may spell (with `00` for `+`, or no `+` at all), and the digits that
+ * end the number when it is written the local way (`06 1234 5678`): care types what the member says.
+ */
+function phoneSpellings(text: string): { numbers: string[]; localDigits: string | null } {
+  if (!/^[\d\s+().\-/]+$/.test(text)) return { numbers: [], localDigits: null };
+  const digits = text.replace(/\D/g, '');
+  const numbers = [text, `+${digits.replace(/^00/, '')}`].map(normalizePhone).filter((n): n is string => n !== null);
+  const local = digits.replace(/^0+/, '');
+  return { numbers: [...new Set(numbers)], localDigits: !text.trim().startsWith('+') && local.length >= fewestLocalDigits ? local : null };
+}
+
+/**
+ * Members whose email (in any case), phone (in any spelling), reference or id at a store (in any
+ * case) is the text, or whose name or email contains it; a member merged into another is found as
+ * whom they became. Strongest match first, then by name.
+ */
+export async function searchMembers(manager: EntityManager, text: string, limit = 20): Promise<MemberMatch[]> {
+  const typed = text.trim();
+  if (typed.length === 0 || typed.length > longestText) return [];
+  const { numbers, localDigits } = phoneSpellings(typed);
+  const fragment = typed.length >= shortestFragment && /[\p{L}\p{N}]/u.test(typed) ? `%${likeEscaped(typed)}%` : null;
+  const rows: { id: string; rank: number; how: MemberMatchedBy['how']; store: string | null }[] = await manager.query(
+    `WITH RECURSIVE found AS (
+        SELECT id, 1 AS rank, 'email' AS how, NULL::text AS store FROM member WHERE email = $1
+        UNION ALL
+        SELECT id, 2, 'phone', NULL FROM member WHERE phone = ANY($2::text[]) OR ($3::text IS NOT NULL AND phone LIKE '%' || $3)
+        UNION ALL
+        SELECT id, 3, 'reference', NULL FROM member WHERE lower("externalId") = lower($4)
+        UNION ALL
+        SELECT l."memberId", 4, 'store_id', p.name FROM member_link l JOIN partner p ON p.id = l."partnerId" WHERE lower(l."customerId") = lower($4)
+        UNION ALL
+        SELECT id, 5, 'name', NULL FROM member WHERE $5::text IS NOT NULL AND "displayName" ILIKE $5
+        UNION ALL
+        SELECT id, 6, 'part_of_email', NULL FROM member WHERE $5::text IS NOT NULL AND email ILIKE $5
+      ),
+      -- Each found member stands for whom merges made of them.
+      live AS (
+        SELECT f.id AS found, m.id, m."mergedIntoId" FROM found f JOIN member m ON m.id = f.id
+        UNION ALL
+        SELECT l.found, m.id, m."mergedIntoId" FROM live l JOIN member m ON m.id = l."mergedIntoId"
+      )
+      SELECT DISTINCT ON (l.id) l.id, f.rank, f.how, f.store
+        FROM found f JOIN live l ON l.found = f.id AND l."mergedIntoId" IS NULL
+       ORDER BY l.id, f.rank`,
+    [normalizeEmail(typed), numbers, localDigits, typed, fragment],
+  );
+  if (rows.length === 0) return [];
+  const members: { id: string; externalId: string; displayName: string | null; email: string | null; phone: string | null }[] =
+    await manager.query(`SELECT id, "externalId", "displayName", email, phone FROM member WHERE id = ANY($1::uuid[])`, [
+      rows.map((r) => r.id),
+    ]);
+  const links: { memberId: string; store: string; customerId: string }[] = await manager.query(
+    `SELECT l."memberId", p.name AS store, l."customerId" FROM member_link l JOIN partner p ON p.id = l."partnerId"
+      WHERE l."memberId" = ANY($1::uuid[]) ORDER BY p.name, l."customerId"`,
+    [rows.map((r) => r.id)],
+  );
+  const byId = new Map(members.map((m) => [m.id, m]));
+  return rows
+    .map((row) => {
+      const member = byId.get(row.id)!;
+      return {
+        memberId: member.id,
+        reference: member.externalId,
+        name: member.displayName,
+        email: member.email,
+        phone: member.phone,
+        matchedBy: (row.how === 'store_id' ? { how: row.how, store: row.store! } : { how: row.how }) as MemberMatchedBy,
+        stores: links.filter((l) => l.memberId === member.id).map(({ store, customerId }) => ({ store, customerId })),
+        rank: row.rank,
+      };
+    })
+    .sort((a, b) => a.rank - b.rank || (a.name ?? a.reference).localeCompare(b.name ?? b.reference))
+    .slice(0, limit)
+    .map(({ rank: _rank, ...match }) => match);
+}
