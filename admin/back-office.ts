@@ -68,6 +68,7 @@ export function createBackOffice({
     choices: component('ChoicesProperty', 'choices-property.tsx'),
     erasureRequestForm: component('ErasureRequestForm', 'erasure-request-form.tsx'),
     dataDownload: component('MemberDataDownload', 'member-data-download.tsx'),
+    readableValue: component('ReadableValue', 'readable-value.tsx'),
   };
   // Outside production AdminJS bundles the components on the first request: drop an old bundle.
   if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });

@@ -72,7 +72,7 @@ afterAll(async () => {
 });
 
 async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage({});
+  const page = await browser.newPage();
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`${base}/admin/login`);
   await page.fill('input[name=email]', email);
