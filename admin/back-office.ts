@@ -11,6 +11,7 @@ import { refuseCrossSiteRequests } from './cross-site-requests.js';
 import { backOfficeAccessGuard } from './access-guard.js';
 import type { CareServices } from './care-adjustment-resource.js';
 import type { Mailer } from '../reports/mailer.js';
+import { propertyLabels, withLabels } from './labels.js';
 import { backOfficeResources } from './resources.js';
 import { programStats } from '../reports/program-stats.js';
 import { Partner } from '../entities/index.js';
@@ -100,8 +101,8 @@ export function createBackOffice({
               welcomeMessage: 'Run the coalition program: partners, rules, rewards, members and their points.',
             },
           },
-          properties: { partnerId: 'Partner' },
-          resources: {
+          properties: propertyLabels,
+          resources: withLabels({
             // Unfiltered, the list of reward orders is the queue of orders to pick.
             FulfilmentOrder: {
               actions: { list: 'Orders to pick' },
@@ -125,7 +126,7 @@ export function createBackOffice({
             Company: { properties: { memberId: 'Points account (its member record)' } },
             ApiKey: { actions: { rotate: 'Rotate key' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
-          },
+          }),
           labels: {
             Partner: 'Partners',
             PointOfSale: 'Points of sale',

@@ -107,6 +107,10 @@ export function presented(
   for (const [path, currency] of Object.entries(money)) defaults[path] = display({ display: 'money', ...currency });
 
   const own = (options.properties ?? {}) as Record<string, PropertyOptions>;
+  // A choice reads as its label, as written (AdminJS would capitalise every word of it).
+  for (const [path, property] of Object.entries(own)) {
+    if (property.availableValues && !property.components) defaults[path] = display({ display: 'choice' });
+  }
   const properties = Object.fromEntries(
     [...new Set([...Object.keys(defaults), ...Object.keys(own)])].map((path) => [path, { ...defaults[path], ...own[path] }]),
   );

@@ -373,7 +373,12 @@ export function backOfficeResources(
         }
       },
     },
-    FulfilmentOrder: {},
+    FulfilmentOrder: {
+      // An order of the staff's own stock is known by its redemption: its own number means nothing more.
+      details: async (records) => {
+        for (const { params } of records) if (params.supplier === 'manual') params.supplierOrderId = '';
+      },
+    },
     LedgerTransfer: {
       names: {
         debitAccountId: { kind: 'LedgerAccount' },

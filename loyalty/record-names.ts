@@ -28,6 +28,8 @@ const namers: Record<string, string> = {
   Booster: `SELECT id, name FROM booster WHERE id = ANY($1)`,
   Bonus: `SELECT id, name FROM bonus WHERE id = ANY($1)`,
   Company: `SELECT id, name FROM company WHERE id = ANY($1)`,
+  CompanyEmployee: `SELECT id, address AS name FROM company_employee WHERE id = ANY($1)`,
+  PointLot: `SELECT l.id, 'lot of ' || l.points || ' points from ' || to_char(l."createdAt", 'YYYY-MM-DD') || coalesce(' funded by ' || p.name, ' funded by the program') AS name FROM point_lot l LEFT JOIN partner p ON p.id = l."fundingPartnerId" WHERE l.id = ANY($1)`,
   CompanyFunding: `SELECT f.id, c.name || ', reference ' || f.reference AS name FROM company_funding f JOIN company c ON c.id = f."companyId" WHERE f.id = ANY($1)`,
   StaffUser: `SELECT id, name || ' (' || email || ')' AS name FROM staff_user WHERE id = ANY($1)`,
   Redemption: `SELECT r.id, w.name || ' for ' || ${memberName} AS name FROM redemption r JOIN reward w ON w.id = r."rewardId" JOIN member m ON m.id = r."memberId" WHERE r.id = ANY($1)`,

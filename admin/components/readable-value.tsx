@@ -1,17 +1,18 @@
 import React from 'react';
 import { flat, useTranslation, type BasePropertyProps } from 'adminjs';
-import { ValueGroup } from '@adminjs/design-system';
+import { Badge, ValueGroup } from '@adminjs/design-system';
 import { Link } from 'react-router-dom';
 
 /**
  * How a value is shown on lists and pages (`property.custom.display`): a moment in the reader's
  * time zone, named; a number with its thousands grouped; an amount in minor units as money in its
  * currency (`custom.currency`, or the record's `custom.currencyProperty`); or a name the server
- * found for an id (`<path>Name`), linked to its page when the reader may open it (`<path>Link`).
+ * found for an id (`<path>Name`), linked to its page when the reader may open it (`<path>Link`);
+ * or the label of a choice, as written.
  * All in the reader's own locale.
  */
 interface Display {
-  display: 'dateTime' | 'number' | 'money' | 'name';
+  display: 'dateTime' | 'number' | 'money' | 'name' | 'choice';
   currency?: string;
   currencyProperty?: string;
   /** Shown when there is no value (an unlimited stock, no partner: the program). */
@@ -52,6 +53,10 @@ export default function ReadableValue({ property, record, where }: BasePropertyP
     const currency = custom.currency ?? String(params[custom.currencyProperty ?? 'currency'] ?? '');
     shown = /^[A-Z]{3}$/.test(currency) ? money(Number(value), currency) : String(value);
   }
+  if (custom.display === 'choice' && given) {
+    const choice = property.availableValues?.find((option) => option.value === String(value));
+    shown = <Badge>{choice?.label ?? String(value)}</Badge>;
+  }
   if (custom.display === 'name') {
     const name = params[`${property.path}Name`] as string | undefined;
     const link = params[`${property.path}Link`] as string | undefined;
@@ -59,5 +64,6 @@ export default function ReadableValue({ property, record, where }: BasePropertyP
     if (name && link) shown = <Link to={link}>{name}</Link>;
   }
   if (where === 'show') return <ValueGroup label={translateProperty(property.label, property.resourceId)}>{shown}</ValueGroup>;
-  return <span>{shown}</span>;
+  // An amount or a number is read whole: a narrow column does not break it.
+  return <span style={custom.display === 'name' ? undefined : { whiteSpace: 'nowrap' }}>{shown}</span>;
 }
