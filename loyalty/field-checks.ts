@@ -51,7 +51,8 @@ export function wholeNumber(
 /** One of a closed list; `labels` are how a person reads the values. */
 export function oneOf<T extends string>(value: unknown, labels: Record<T, string>): string | undefined {
   if (typeof value === 'string' && Object.hasOwn(labels, value)) return undefined;
-  return `must be one of: ${Object.values<string>(labels).join(', ')}`;
+  const choices = Object.values<string>(labels).join(', ');
+  return given(value) ? `must be one of: ${choices}` : `is required: choose one of: ${choices}`;
 }
 
 /** The program's own codes (partners, rewards, packages, tiers): they appear in URLs, keys and reports. */
