@@ -40,7 +40,7 @@ export function wholeNumber(
         : min === 1
           ? 'above 0'
           : `of ${number.format(min)} or more`;
-  const refused = `must be a whole number${range.startsWith('from') ? ' ' : ', '}${range}`;
+  const refused = `must be a whole number${/^(from|above)/.test(range) ? ' ' : ', '}${range}`;
   if (!/^[-+]?\d+$/.test(typed)) return refused;
   const parsed = Number(typed);
   if (parsed < min) return refused;

@@ -118,7 +118,7 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
     ['birthdayChannel', birthdayChannelLabels],
   ] as [string, Record<string, string>][]) {
     const problem = oneOf(values[field], labels);
-    if (problem) errors[field] = problem;
+    if (problem) errors[field] ??= problem;
   }
   if (given(values.birthdayGreetings) && !['true', 'false', true, false].includes(values.birthdayGreetings as string | boolean)) {
     errors.birthdayGreetings = 'must be ticked or not';

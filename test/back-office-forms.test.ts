@@ -352,7 +352,7 @@ const forms: FormCase[] = [
       [{ refundShortfall: 'maybe' }, 'refundShortfall', oneOf],
       [{ erasureForfeiture: 'nobody' }, 'erasureForfeiture', oneOf],
       [{ birthdayDaysBefore: '40' }, 'birthdayDaysBefore', /0 to 31/],
-      [{ birthdayChannel: 'pigeon' }, 'birthdayChannel', oneOf],
+      [{ birthdayChannel: 'pigeon' }, 'birthdayChannel', /must be email, sms or email_or_sms/],
     ],
   },
   {
