@@ -36,7 +36,6 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
   ProgramSettings: {
     properties: {
       expiry: 'Expiry',
-      expiryPolicy: 'Expiry policy',
       'expiryPolicy.mode': 'Points expire',
       'expiryPolicy.months': 'Months',
       'expiryPolicy.month': 'Month',

@@ -22,6 +22,8 @@ export interface Presentation {
   money?: Record<string, { currency: string } | { currencyProperty: string }>;
   /** Shown for a number that is empty (a stock: unlimited). */
   emptyNumbers?: Record<string, string>;
+  /** Fields a form must fill: marked so on the form (the server's check says so too). */
+  required?: string[];
   /** Adds what the records of a list, page or form show besides their columns (the details of a JSON column in words). */
   details?: (records: RecordJSON[], context: ActionContext) => Promise<void>;
 }
@@ -81,7 +83,7 @@ export function presented(
   dataSource: DataSource,
   readableValue: string,
   { resource, options = {} }: ResourceWithOptions,
-  { names = {}, money = {}, emptyNumbers = {}, details }: Presentation = {},
+  { names = {}, money = {}, emptyNumbers = {}, required = [], details }: Presentation = {},
 ): ResourceWithOptions {
   const metadata = dataSource.getMetadata(resource as typeof BaseEntity);
   const display = (custom: Record<string, unknown>): PropertyOptions => ({
@@ -105,11 +107,12 @@ export function presented(
     };
   }
   for (const [path, currency] of Object.entries(money)) defaults[path] = display({ display: 'money', ...currency });
+  for (const path of required) defaults[path] = { ...defaults[path], isRequired: true };
 
   const own = (options.properties ?? {}) as Record<string, PropertyOptions>;
   // A choice reads as its label, as written (AdminJS would capitalise every word of it).
   for (const [path, property] of Object.entries(own)) {
-    if (property.availableValues && !property.components) defaults[path] = display({ display: 'choice' });
+    if (property.availableValues && !property.components) defaults[path] = { ...defaults[path], ...display({ display: 'choice' }) };
   }
   const properties = Object.fromEntries(
     [...new Set([...Object.keys(defaults), ...Object.keys(own)])].map((path) => [path, { ...defaults[path], ...own[path] }]),

@@ -311,11 +311,12 @@ export function backOfficeResources(
 
   /** How each of these resources is read (see presented); the others are shown as AdminJS does. */
   const presentations: Record<string, Presentation> = {
-    Partner: {},
-    PointOfSale: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },
+    Partner: { required: ['name', 'code', 'kind'] },
+    PointOfSale: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'name', 'code', 'channel'] },
     ApiKey: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },
     PointPackage: {
       money: { priceCents: { currencyProperty: 'currency' } },
+      required: ['name', 'code', 'points', 'price', 'currency'],
       // The form shows the price as it is typed, in the currency's units.
       details: async (records) => {
         for (const { params } of records) params.price = typedPrice(Number(params.priceCents), String(params.currency));
@@ -329,13 +330,13 @@ export function backOfficeResources(
       },
       money: { amountCents: { currencyProperty: 'currency' } },
     },
-    Tier: {},
+    Tier: { required: ['name', 'code', 'threshold'] },
     ProgramSettings: {
       details: async (records) => {
         for (const { params } of records) params.expiry = describeExpiryPolicy(flat.get(params, 'expiryPolicy') as Record<string, unknown>);
       },
     },
-    Reward: { emptyNumbers: { stock: 'Unlimited' } },
+    Reward: { emptyNumbers: { stock: 'Unlimited' }, required: ['name', 'code', 'pointsPrice'] },
     Company: { names: { memberId: { kind: 'Member' } } },
     CompanyFunding: {
       names: {
@@ -396,6 +397,7 @@ export function backOfficeResources(
     },
     StaffUser: {
       names: { partnerId: { kind: 'Partner', reference: 'Partner' } },
+      required: ['email', 'name', 'role'],
       // Whether the account can sign in; Unlock is offered for a locked one only.
       details: async (records) => {
         const states = await signInStates(
@@ -422,7 +424,7 @@ export function backOfficeResources(
       },
     },
     ErasureRequest: { names: { memberId: { kind: 'Member', reference: 'Member' } } },
-    WebhookEndpoint: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },
+    WebhookEndpoint: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'url', 'events'] },
     WebhookDelivery: {
       names: { endpointId: { kind: 'WebhookEndpoint', reference: 'WebhookEndpoint' } },
       details: async (records) => {
@@ -620,11 +622,8 @@ export function backOfficeResources(
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
-        expiryPolicy: {
-          type: 'mixed',
-          isVisible: editOnly,
-          description: 'period (months), fixed_date (month, day, yearsAfter), anniversary (minimumMonths) or never',
-        },
+        // Its fields are labelled each (a label of the whole would hide theirs: translations nest by path).
+        expiryPolicy: { type: 'mixed', isVisible: editOnly, hideLabel: true },
         'expiryPolicy.mode': { availableValues: choices(expiryModeLabels) },
         'expiryPolicy.months': { type: 'number', description: 'A number of months: how long points live, 1 to 1,200' },
         'expiryPolicy.month': { type: 'number', description: 'On a fixed date: its month, 1 to 12' },

@@ -20,7 +20,7 @@ const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 beforeAll(async () => {
   // A person in Amsterdam reading the back office in British English: amounts and times as they read them.
   [harness, browser] = await Promise.all([
-    startWorkerHarness(startDevServer, 'back-office-names-test'),
+    startWorkerHarness(startDevServer, 'back-office-pages-test'),
     launchBrowser({ locale: 'en-GB', timezoneId: 'Europe/Amsterdam' }),
   ]);
   db = harness.db;
@@ -185,5 +185,87 @@ describe.each([
     expect.soft(showText.replace(sentText, ''), `${resource} page`).not.toMatch(uuid);
     for (const expected of show ?? []) expect.soft(showText, `${resource} page`).toMatch(expected);
     for (const absent of never ?? []) expect.soft(showText, `${resource} page`).not.toMatch(absent);
+  });
+});
+
+describe('forms in the browser', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await signIn('operator@tessera.demo');
+  });
+  afterAll(async () => page?.close());
+  const field = (name: string) => page.locator(`[data-testid="property-edit-${name}"]`);
+
+  it.each([
+    ['Partner', 'new'],
+    ['PointOfSale', 'new'],
+    ['PointPackage', 'new'],
+    ['Reward', 'new'],
+    ['Tier', 'new'],
+    ['StaffUser', 'new'],
+    ['WebhookEndpoint', 'new'],
+    ['CompanyFunding', 'new'],
+  ])('opens the %s form with choices for closed lists and words for each field', async (resource, action) => {
+    await page.goto(`${base}/admin/resources/${resource}/actions/${action}`);
+    await expect.poll(() => page.locator('form [data-testid^="property-edit-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: join(artifactsDir, `form-${resource}-${action}.png`), fullPage: true });
+    const labels = await page.locator('form label').allInnerTexts();
+    expect(labels.join('\n')).not.toMatch(/Cents|\bId\b|Policy/);
+  });
+
+  it('opens the program settings with the expiry policy’s fields, and refuses a 13th month under its field', async () => {
+    await page.goto(`${base}/admin/resources/ProgramSettings/records/1/edit`);
+    await expect.poll(() => field('tierWindowDays').count(), { timeout: 20_000 }).toBe(1);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: join(artifactsDir, 'form-ProgramSettings-edit.png'), fullPage: true });
+    const labels = (await page.locator('form label').allInnerTexts()).join('\n');
+    for (const label of ['Points expire', 'Months', 'Month', 'Tier window (days)']) expect(labels).toContain(label);
+    expect(labels).not.toMatch(/Expiry Policy/);
+    // Choose a fixed date, on the 13th month of the year.
+    await field('expiryPolicy.mode').locator('input').first().click();
+    await page.getByText('on a fixed date each year', { exact: true }).click();
+    await page.fill('input[name="expiryPolicy.month"]', '13');
+    await page.fill('input[name="expiryPolicy.day"]', '31');
+    await page.fill('input[name="expiryPolicy.yearsAfter"]', '0');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => field('expiryPolicy.month').innerText(), { timeout: 15_000 }).toContain('must be a whole number from 1 to 12');
+    await field('expiryPolicy.month').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'form-ProgramSettings-refused.png'), fullPage: true });
+    const [settings] = await db.dataSource.query(`SELECT "expiryPolicy" FROM program_settings`);
+    expect(settings.expiryPolicy).toEqual({ mode: 'period', months: 12 });
+  });
+
+  it('refuses a reward priced −500 points and a picture over http, under their fields, and saves nothing', async () => {
+    await page.goto(`${base}/admin/resources/Reward/actions/new`);
+    await expect.poll(() => field('pointsPrice').count(), { timeout: 20_000 }).toBe(1);
+    await page.fill('input[name=name]', 'Umbrella');
+    await page.fill('input[name=code]', 'umbrella');
+    await page.fill('input[name=pointsPrice]', '-500');
+    await page.fill('input[name=imageUrl]', 'http://cdn.example.com/umbrella.png');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => field('pointsPrice').innerText(), { timeout: 15_000 }).toContain('must be a whole number above 0');
+    expect(await field('imageUrl').innerText()).toContain('must start with https://');
+    expect(await page.locator('body').innerText()).not.toMatch(/violates|null value|constraint|syntax/);
+    await field('pointsPrice').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifactsDir, 'form-Reward-refused.png'), fullPage: true });
+    expect(await db.dataSource.query(`SELECT 1 FROM reward WHERE code = 'umbrella'`)).toEqual([]);
+  });
+
+  it('sells a package priced in euros, typed as a person types a price', async () => {
+    await page.goto(`${base}/admin/resources/PointPackage/actions/new`);
+    await expect.poll(() => field('price').count(), { timeout: 20_000 }).toBe(1);
+    await page.fill('input[name=name]', 'Mega: 1,000,000 points');
+    await page.fill('input[name=code]', 'mega');
+    await page.fill('input[name=points]', '1000000');
+    await page.fill('input[name=price]', '5,000.00');
+    await field('currency').locator('input').first().fill('EUR');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('€5,000.00');
+    await page.screenshot({ path: join(artifactsDir, 'form-PointPackage-saved.png'), fullPage: true });
+    expect(await db.dataSource.query(`SELECT "priceCents", currency, active FROM point_package WHERE code = 'mega'`)).toEqual([
+      { priceCents: 500_000, currency: 'EUR', active: false },
+    ]);
   });
 });
