@@ -420,6 +420,9 @@ export function backOfficeResources(
         for (const { params } of records) {
           const [before, after] = [flat.get(params, 'before'), flat.get(params, 'after')] as (Record<string, unknown> | null)[];
           params.changes = await auditChanges(manager, before ?? null, after ?? null);
+          // The settings are one record, known by no name; a record since deleted has none either.
+          if (params.recordId && !params.recordIdName)
+            params.recordIdName = params.resource === 'ProgramSettings' ? 'Program settings' : 'a record since deleted';
         }
       },
     },
