@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../loyalty/ids.js';
+import { isCurrency, minorDigits } from '../loyalty/money.js';
 import { recordNames } from '../loyalty/record-names.js';
 
 type Details = Record<string, unknown>;
@@ -116,10 +117,10 @@ export function explanationLines(explanation: unknown): string {
 /** A purchase's lines: "2 × FLAT-WHITE (coffee) at €4.50". */
 export function basketLines(lines: unknown, currency: unknown): string {
   if (!Array.isArray(lines)) return '';
-  const price = (cents: number) =>
-    typeof currency === 'string' && /^[A-Z]{3}$/.test(currency)
-      ? new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100)
-      : String(cents);
+  const price = (minor: number) =>
+    isCurrency(currency)
+      ? new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** minorDigits(currency))
+      : String(minor);
   return lines
     .map(
       (line: { reference?: unknown; category?: unknown; quantity?: unknown; unitPriceCents?: unknown }) =>
