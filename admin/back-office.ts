@@ -11,6 +11,7 @@ import { refuseCrossSiteRequests } from './cross-site-requests.js';
 import { backOfficeAccessGuard } from './access-guard.js';
 import type { CareServices } from './care-adjustment-resource.js';
 import type { Mailer } from '../reports/mailer.js';
+import { propertyLabels, withLabels } from './labels.js';
 import { backOfficeResources } from './resources.js';
 import { programStats } from '../reports/program-stats.js';
 import { Partner } from '../entities/index.js';
@@ -73,6 +74,7 @@ export function createBackOffice({
     memberHistory: component('MemberHistory', 'member-history.tsx'),
     adjustPoints: component('AdjustPointsForm', 'adjust-points-form.tsx'),
     memberLink: component('MemberLinkProperty', 'member-link-property.tsx'),
+    readableValue: component('ReadableValue', 'readable-value.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
@@ -106,8 +108,8 @@ export function createBackOffice({
               welcomeMessage: 'Run the coalition program: partners, rules, rewards, members and their points.',
             },
           },
-          properties: { partnerId: 'Partner' },
-          resources: {
+          properties: propertyLabels,
+          resources: withLabels({
             // Unfiltered, the list of reward orders is the queue of orders to pick.
             FulfilmentOrder: {
               actions: { list: 'Orders to pick' },
@@ -159,7 +161,7 @@ export function createBackOffice({
             Company: { properties: { memberId: 'Points account (its member record)' } },
             ApiKey: { actions: { rotate: 'Rotate key' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
-          },
+          }),
           labels: {
             Partner: 'Partners',
             PointOfSale: 'Points of sale',

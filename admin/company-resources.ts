@@ -69,7 +69,7 @@ export function companyResource(dataSource: DataSource): ResourceWithOptions {
         employees: { type: 'textarea', isVisible: showOnly },
         memberId: { description: "The company's own member record, whose account holds its points (its lots and history)" },
       },
-      sort: { sortBy: 'name', direction: 'asc' },
+      sort: { sortBy: 'createdAt', direction: 'desc' },
       actions: {
         list: { isAccessible: readable('Company') },
         search: { isAccessible: readable('Company') },

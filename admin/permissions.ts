@@ -65,6 +65,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'LedgerTransfer.reverse': ['operator_admin', 'care_supervisor'],
   'Partner.createApiKey': ['operator_admin'],
   'Partner.widgetSnippet': ['operator_admin', 'program_manager', 'partner_user'],
+  'StaffUser.unlock': ['operator_admin'],
   'ApiKey.rotate': ['operator_admin'],
   'ApiKey.revoke': ['operator_admin'],
   'WebhookEndpoint.rotateSecret': ['operator_admin', 'program_manager'],

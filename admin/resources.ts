@@ -9,11 +9,10 @@ import {
   type ResourceOptions,
   type ResourceWithOptions,
 } from 'adminjs';
-import type { BaseEntity, DataSource } from 'typeorm';
+import type { BaseEntity, DataSource, EntityMetadata } from 'typeorm';
 import {
   ApiKey,
   AuditEntry,
-  birthdayChannels,
   Bonus,
   Booster,
   EarningRule,
@@ -21,6 +20,7 @@ import {
   LedgerTransfer,
   MemberEvent,
   Partner,
+  partnerKinds,
   PointOfSale,
   PointPackage,
   ProgramSettings,
@@ -28,16 +28,28 @@ import {
   redemptionStatuses,
   type RedemptionStatus,
   Reward,
-  salesChannels,
   StaffUser,
   staffRoles,
   Tier,
+  type TransferKind,
+  type TransferPhase,
   WebhookDelivery,
   WebhookEndpoint,
   webhookEvents,
 } from '../entities/index.js';
-import { checkBirthdaySettings } from '../loyalty/birthdays.js';
-import { checkBooster, checkEarningRule, checkTier, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
+import { checkTierForm } from '../loyalty/tier-checks.js';
+import { checkPointPackage, checkReward } from '../loyalty/catalog-checks.js';
+import { currencies, parsePrice, typedPrice } from '../loyalty/money.js';
+import { checkPartner, checkPointOfSale, partnerKindLabels, partnerProblem, salesChannelLabels } from '../loyalty/partner-checks.js';
+import {
+  birthdayChannelLabels,
+  checkProgramSettings,
+  erasureForfeitureLabels,
+  expiryModeLabels,
+  describeExpiryPolicy,
+  refundShortfallLabels,
+} from '../loyalty/program-settings-form.js';
+import { checkBooster, checkEarningRule, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
@@ -58,7 +70,10 @@ import {
   webhookEndpointActions,
 } from './back-office-actions.js';
 import { serverWrites } from './scoped-resource.js';
-import { checkStaffUser, staffRoleLabels } from '../loyalty/staff-accounts.js';
+import { checkStaffUser, describeSignIn, isLocked, signInStates, staffRoleLabels, unlockStaffAccount } from '../loyalty/staff-accounts.js';
+import { allowed, audited } from './back-office-actions.js';
+import { presented, type Presentation } from './presentation.js';
+import { auditChanges, basketLines, detailLines, explanationLines, requester } from './readable-details.js';
 import { checkWebhookEndpoint, webhookEventLabels, type WebhookUrlPolicy } from '../loyalty/webhook-endpoints.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
@@ -127,17 +142,65 @@ export function checked(check: (values: Record<string, unknown>) => FieldErrors 
 
 /**
  * The values a form's check reads: what the form sent, and what is stored for the fields it did not
- * send (an edit). A list (`events.0`, `events.1`) is taken whole from one or the other.
+ * send (an edit), or the column's default (a new record: what the database will store). A list
+ * (`events.0`, `events.1`) is taken whole from one or the other.
  */
-function formValues(request: ActionRequest, context: ActionContext, paths: string[]): Record<string, unknown> {
+function formValues(
+  request: ActionRequest,
+  context: ActionContext,
+  paths: string[],
+  defaults: Record<string, unknown> = {},
+): Record<string, unknown> {
   const payload = request.payload ?? {};
-  const stored = context.record?.params ?? {};
+  const stored = context.record?.params ?? defaults;
   return Object.fromEntries(
     paths.map((path) => {
       const sent = Object.keys(payload).some((key) => key === path || key.startsWith(`${path}.`));
       return [path, flat.get(sent ? payload : stored, path)];
     }),
   );
+}
+
+/** The values the database gives the columns a new record leaves out, as a form would send them. */
+function columnDefaults(metadata: EntityMetadata): Record<string, unknown> {
+  const defaults = metadata.columns
+    .filter((column) => column.default !== undefined && typeof column.default !== 'function')
+    .map((column) => [column.propertyPath, column.default] as const);
+  return flat.flatten(Object.fromEntries(defaults));
+}
+
+/**
+ * A form's values as the program reads them: text without the spaces around it, an emptied
+ * optional field as none, and a box left unticked on a new record as unticked (a form sends
+ * nothing for a box nobody touched, and the column's default would tick it).
+ */
+function tidied(metadata: EntityMetadata): Before {
+  return async (request, context) => {
+    if (request.method !== 'post' || !request.payload) return request;
+    const payload = { ...request.payload };
+    for (const column of metadata.columns) {
+      const path = column.propertyPath;
+      const value = payload[path];
+      if (typeof value === 'string') payload[path] = value.trim() === '' && column.isNullable ? null : value.trim();
+      if (!context.record && column.type === 'boolean' && !(path in payload)) payload[path] = false;
+    }
+    return { ...request, payload };
+  };
+}
+
+/** A form's check over its fields, the record it edits known: what is wrong, under each field. */
+export interface FormCheck {
+  fields: string[];
+  check: (values: Record<string, unknown>, editing: { id?: string }) => FieldErrors | Promise<FieldErrors>;
+}
+
+function formCheck({ fields, check }: FormCheck, metadata: EntityMetadata): Before {
+  const defaults = columnDefaults(metadata);
+  return (request, context) =>
+    checked(() => check(formValues(request, context, fields, defaults), { id: context.record?.params.id as string | undefined }))(
+      request,
+      context,
+    );
 }
 
 /**
@@ -195,18 +258,21 @@ export function backOfficeResources(
     memberHistory: string;
     adjustPoints: string;
     memberLink: string;
+    readableValue: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
   const resource = (
     entity: typeof BaseEntity,
     name: string,
-    options: ResourceOptions & { readOnly?: boolean; checks?: Before; prepare?: Before } = {},
+    options: ResourceOptions & { readOnly?: boolean; form?: FormCheck; checks?: Before; prepare?: Before } = {},
   ): ResourceWithOptions => {
-    const { readOnly = false, checks, prepare, ...rest } = options;
+    const { readOnly = false, form, checks, prepare, ...rest } = options;
+    const metadata = dataSource.getMetadata(entity);
     const guarded = (action: string) => {
       const { before, after } = audit(dataSource, name, action);
-      return { before: [checks, prepare, before].filter((hook): hook is Before => hook !== undefined), after };
+      const hooks = [tidied(metadata), form && formCheck(form, metadata), checks, prepare, before];
+      return { before: hooks.filter((hook): hook is Before => hook !== undefined), after };
     };
     const write = readOnly ? () => false : writable(name);
     return {
@@ -226,37 +292,215 @@ export function backOfficeResources(
       },
     };
   };
+  const manager = dataSource.manager;
+  const choices = <T extends string>(labels: Record<T, string>) =>
+    Object.entries<string>(labels).map(([value, label]) => ({ value, label }));
+  const editOnly = { list: false, filter: false, show: false, edit: true };
+  const listAndShow = { list: true, filter: false, show: true, edit: false };
+  const showOnly = { list: false, filter: false, show: true, edit: false };
+  const closed = { isAccessible: () => false };
 
-  const birthdayFields = ['birthdayBonusPoints', 'birthdayDaysBefore', 'birthdayDaysAfter', 'birthdayChannel'];
-  const programSettingsChecks: Before = (request, context) =>
-    checked(() => checkBirthdaySettings(formValues(request, context, birthdayFields)))(request, context);
+  const webhookEndpointMetadata = dataSource.getMetadata(WebhookEndpoint);
+  const webhookEndpointForm = formCheck(
+    {
+      fields: ['partnerId', 'url', 'events'],
+      check: async (values) => {
+        const partner = await partnerProblem(manager, values.partnerId);
+        return { ...checkWebhookEndpoint(values, webhookUrls), ...(partner ? { partnerId: partner } : {}) };
+      },
+    },
+    webhookEndpointMetadata,
+  );
+  // Its new action is its own (it makes the signing secret): the form is tidied there too.
+  const webhookEndpointChecks: Before = async (request, context) =>
+    webhookEndpointForm(await tidied(webhookEndpointMetadata)(request, context), context);
 
-  const webhookEndpointChecks: Before = (request, context) =>
-    checked(() => checkWebhookEndpoint(formValues(request, context, ['url', 'events']), webhookUrls))(request, context);
+  /** How each of these resources is read (see presented); the others are shown as AdminJS does. */
+  const presentations: Record<string, Presentation> = {
+    Partner: { required: ['name', 'code', 'kind'] },
+    PointOfSale: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'name', 'code', 'channel'] },
+    ApiKey: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },
+    PointPackage: {
+      money: { priceCents: { currencyProperty: 'currency' } },
+      required: ['name', 'code', 'points', 'price', 'currency'],
+      // The form shows the price as it is typed, in the currency's units.
+      details: async (records) => {
+        for (const { params } of records) params.price = typedPrice(Number(params.priceCents), String(params.currency));
+      },
+    },
+    Invoice: {
+      names: {
+        partnerId: { kind: 'Partner', reference: 'Partner' },
+        packageId: { kind: 'PointPackage', reference: 'PointPackage' },
+        transferId: { kind: 'LedgerTransfer' },
+      },
+      money: { amountCents: { currencyProperty: 'currency' } },
+    },
+    Tier: { required: ['name', 'code', 'threshold'] },
+    ProgramSettings: {
+      details: async (records) => {
+        for (const { params } of records) params.expiry = describeExpiryPolicy(flat.get(params, 'expiryPolicy') as Record<string, unknown>);
+      },
+    },
+    Reward: { emptyNumbers: { stock: 'Unlimited' }, required: ['name', 'code', 'pointsPrice'] },
+    Company: { names: { memberId: { kind: 'Member' } } },
+    CompanyFunding: {
+      names: {
+        companyId: { kind: 'Company', reference: 'Company' },
+        partnerId: { kind: 'Partner', reference: 'Partner', empty: 'The program (its marketing account)' },
+        transferId: { kind: 'LedgerTransfer' },
+      },
+    },
+    MemberEvent: {
+      names: {
+        memberId: { kind: 'Member', reference: 'Member' },
+        partnerId: { kind: 'Partner', reference: 'Partner' },
+        pointOfSaleId: { kind: 'PointOfSale', reference: 'PointOfSale' },
+        earnTransferId: { kind: 'LedgerTransfer' },
+      },
+      money: { amountCents: { currencyProperty: 'currency' }, refundedCents: { currencyProperty: 'currency' } },
+      details: async (records) => {
+        for (const { params } of records) {
+          params.basket = basketLines(flat.get(params, 'lines'), params.currency);
+          params.why = explanationLines(flat.get(params, 'explanation'));
+        }
+      },
+    },
+    Redemption: {
+      names: {
+        memberId: { kind: 'Member', reference: 'Member' },
+        rewardId: { kind: 'Reward', reference: 'Reward' },
+        partnerId: { kind: 'Partner', reference: 'Partner', empty: 'The member’s dashboard' },
+        transferId: { kind: 'LedgerTransfer' },
+      },
+      details: async (records) => {
+        for (const { params } of records) {
+          const address = [params.shipToName, params.shipToStreet, params.shipToPostalCode, params.shipToCity, params.shipToCountry];
+          params.shipTo = address.filter(Boolean).join(', ');
+        }
+      },
+    },
+    FulfilmentOrder: {
+      // An order of the staff's own stock is known by its redemption: its own number means nothing more.
+      details: async (records) => {
+        for (const { params } of records) if (params.supplier === 'manual') params.supplierOrderId = '';
+      },
+    },
+    LedgerTransfer: {
+      names: {
+        debitAccountId: { kind: 'LedgerAccount' },
+        creditAccountId: { kind: 'LedgerAccount' },
+        pendingTransferId: { kind: 'LedgerTransfer' },
+        reversesTransferId: { kind: 'LedgerTransfer' },
+      },
+      details: async (records) => {
+        for (const { params } of records) {
+          params.why = explanationLines(flat.get(params, 'explanation'));
+          params.causes = await detailLines(manager, flat.get(params, 'references') as Record<string, unknown>);
+          params.requestedBy = await requester(manager, params.idempotencySource);
+        }
+      },
+    },
+    StaffUser: {
+      names: { partnerId: { kind: 'Partner', reference: 'Partner' } },
+      required: ['email', 'name', 'role'],
+      // Whether the account can sign in; Unlock is offered for a locked one only.
+      details: async (records) => {
+        const states = await signInStates(
+          manager,
+          records.map((record) => String(record.params.id)),
+        );
+        for (const record of records) {
+          const state = states.get(String(record.params.id));
+          record.params.signIn = describeSignIn(state);
+          if (!isLocked(state)) record.recordActions = record.recordActions.filter((action) => action.name !== 'unlock');
+        }
+      },
+    },
+    AuditEntry: {
+      names: {
+        staffUserId: { kind: 'StaffUser', reference: 'StaffUser' },
+        recordId: { kind: (params) => (typeof params.resource === 'string' ? params.resource : undefined) },
+      },
+      details: async (records) => {
+        for (const { params } of records) {
+          const [before, after] = [flat.get(params, 'before'), flat.get(params, 'after')] as (Record<string, unknown> | null)[];
+          params.changes = await auditChanges(manager, before ?? null, after ?? null);
+          // The settings are one record, known by no name; a record since deleted has none either.
+          if (params.recordId && !params.recordIdName)
+            params.recordIdName = params.resource === 'ProgramSettings' ? 'Program settings' : 'a record since deleted';
+        }
+      },
+    },
+    ErasureRequest: { names: { memberId: { kind: 'Member', reference: 'Member' } } },
+    WebhookEndpoint: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'url', 'events'] },
+    WebhookDelivery: {
+      names: { endpointId: { kind: 'WebhookEndpoint', reference: 'WebhookEndpoint' } },
+      details: async (records) => {
+        for (const { params } of records) params.sent = JSON.stringify(flat.get(params, 'payload') ?? {}, null, 2);
+      },
+    },
+  };
 
   return [
     resource(Partner, 'Partner', {
       navigation: navigation.partners,
-      listProperties: ['code', 'name', 'kind', 'contactEmail', 'createdAt'],
+      listProperties: ['name', 'code', 'kind', 'contactEmail', 'lowBalanceThreshold', 'createdAt'],
+      editProperties: ['name', 'code', 'kind', 'contactEmail', 'lowBalanceThreshold'],
+      properties: {
+        code: { description: 'Lowercase letters, digits and dashes, like koffie-corner: it appears in URLs, keys and reports' },
+        kind: { availableValues: partnerKinds.map((value) => ({ value, label: partnerKindLabels[value] })) },
+        contactEmail: { description: 'Where its reports and alerts go (optional)' },
+        lowBalanceThreshold: { description: 'Below this many points in its wallet, the partner is told to top up (5,000 when left empty)' },
+      },
+      form: {
+        fields: ['code', 'name', 'kind', 'contactEmail', 'lowBalanceThreshold'],
+        check: (values, editing) => checkPartner(manager, values, editing),
+      },
       actions: partnerActions(dataSource, publicUrl, components.shownOnce),
     }),
     resource(PointOfSale, 'PointOfSale', {
       navigation: navigation.partners,
+      listProperties: ['name', 'partnerId', 'code', 'channel', 'createdAt'],
+      editProperties: ['partnerId', 'name', 'code', 'channel'],
       properties: {
-        channel: { availableValues: salesChannels.map((value) => ({ value, label: value === 'web' ? 'web shop' : value })) },
+        code: { description: "The partner's own code for it, as its API calls send it (pointOfSale)" },
+        channel: { availableValues: choices(salesChannelLabels) },
       },
+      form: { fields: ['partnerId', 'code', 'name', 'channel'], check: (values, editing) => checkPointOfSale(manager, values, editing) },
     }),
     resource(ApiKey, 'ApiKey', {
       navigation: navigation.partners,
       readOnly: true,
       listProperties: ['prefix', 'name', 'partnerId', 'createdAt', 'lastUsedAt', 'revokedAt'],
+      properties: { prefix: { description: 'The start of the key, to recognise it (the rest is never shown again)' } },
       actions: apiKeyActions(dataSource, components.shownOnce),
     }),
-    resource(PointPackage, 'PointPackage', { navigation: navigation.partners }),
+    resource(PointPackage, 'PointPackage', {
+      navigation: navigation.partners,
+      listProperties: ['name', 'code', 'points', 'priceCents', 'active', 'createdAt'],
+      showProperties: ['name', 'code', 'points', 'priceCents', 'active', 'createdAt'],
+      editProperties: ['name', 'code', 'points', 'price', 'currency', 'active'],
+      properties: {
+        price: { type: 'string', isVisible: editOnly, description: 'In the currency below, like 49.00' },
+        currency: { availableValues: currencies.map((value) => ({ value, label: value })) },
+        active: { description: 'On sale: it can be sold to partners' },
+      },
+      form: {
+        fields: ['code', 'name', 'points', 'price', 'priceCents', 'currency'],
+        check: async (values, editing) => {
+          // An edit that leaves the price out keeps it.
+          const price = values.price ?? typedPrice(Number(values.priceCents), String(values.currency));
+          return (await checkPointPackage(manager, { ...values, price }, editing)).errors;
+        },
+      },
+      prepare: pricedInCents,
+    }),
     resource(Invoice, 'Invoice', {
       navigation: navigation.partners,
       readOnly: true,
-      listProperties: ['number', 'partnerId', 'points', 'amountCents', 'currency', 'createdAt'],
+      listProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'createdAt'],
+      showProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'purchaseKey', 'transferId', 'createdAt'],
       editProperties: ['partnerId', 'packageId', 'purchaseKey'],
       properties: { purchaseKey: { description: 'Optional: your order reference; selling twice with one reference sells once' } },
       actions: { new: sellPackageAction(dataSource, care.ledger) },
@@ -356,50 +600,132 @@ export function backOfficeResources(
       },
       prepare: typedJson(['goal'], ['goal.count', 'goal.withinDays']),
     }),
-    resource(Tier, 'Tier', { navigation: navigation.program, checks: checked(checkTier) }),
+    resource(Tier, 'Tier', {
+      navigation: navigation.program,
+      listProperties: ['name', 'code', 'threshold', 'multiplier', 'benefits'],
+      sort: { sortBy: 'threshold', direction: 'asc' },
+      properties: {
+        code: { description: 'Lowercase letters, digits and dashes, like gold' },
+        threshold: { description: 'Qualifying points within the tier window (program settings) that reach the tier' },
+        multiplier: { description: "Applied to every earn of the tier's members: 1.25 gives 25% more" },
+      },
+      form: { fields: ['code', 'name', 'threshold', 'multiplier'], check: (values, editing) => checkTierForm(manager, values, editing) },
+    }),
     resource(ProgramSettings, 'ProgramSettings', {
       navigation: navigation.program,
+      listProperties: ['expiry', 'tierWindowDays', 'careApprovalThreshold', 'birthdayGreetings'],
+      showProperties: [
+        'expiry',
+        'tierWindowDays',
+        'transferMaxPoints',
+        'transferMaxPointsPerDay',
+        'careApprovalThreshold',
+        'eventBackdateDays',
+        'refundShortfall',
+        'erasureForfeiture',
+        'birthdayGreetings',
+        'birthdayBonusPoints',
+        'birthdayDaysBefore',
+        'birthdayDaysAfter',
+        'birthdayChannel',
+      ],
       properties: {
-        expiryPolicy: {
-          type: 'mixed',
-          description: 'period (months), fixed_date (month, day, yearsAfter), anniversary (minimumMonths) or never',
+        expiry: { type: 'string', isVisible: listAndShow },
+        // Its fields are labelled each (a label of the whole would hide theirs: translations nest by path).
+        expiryPolicy: { type: 'mixed', isVisible: editOnly, hideLabel: true },
+        'expiryPolicy.mode': { availableValues: choices(expiryModeLabels) },
+        'expiryPolicy.months': { type: 'number', description: 'A number of months: how long points live, 1 to 1,200' },
+        'expiryPolicy.month': { type: 'number', description: 'On a fixed date: its month, 1 to 12' },
+        'expiryPolicy.day': { type: 'number', description: 'On a fixed date: its day of the month' },
+        'expiryPolicy.yearsAfter': {
+          type: 'number',
+          description: 'On a fixed date: 0 for the first such date after the earn, 1 for the one after',
         },
-        'expiryPolicy.mode': {
-          availableValues: ['period', 'fixed_date', 'anniversary', 'never'].map((v) => ({ value: v, label: v.replace('_', ' ') })),
+        'expiryPolicy.minimumMonths': { type: 'number', description: 'On the anniversary: the least months points live' },
+        tierWindowDays: { description: 'Qualifying points for tiers are counted over this many past days, 1 to 3,660' },
+        transferMaxPoints: { description: 'The most points one transfer between members may move' },
+        transferMaxPointsPerDay: { description: 'The most points one member may give in a day (UTC)' },
+        careApprovalThreshold: { description: "Care adjustments above this many points a day wait for a supervisor's approval" },
+        eventBackdateDays: { description: 'Partners may report an event up to this many days after it happened, 0 to 366' },
+        refundShortfall: {
+          availableValues: choices(refundShortfallLabels),
+          description: 'What a refund does when the member has already spent the points it takes back',
         },
-        'expiryPolicy.months': { type: 'number' },
-        'expiryPolicy.month': { type: 'number' },
-        'expiryPolicy.day': { type: 'number' },
-        'expiryPolicy.yearsAfter': { type: 'number' },
-        'expiryPolicy.minimumMonths': { type: 'number' },
         birthdayGreetings: { description: 'Send members a birthday message, on their day in their time zone, once a year' },
         birthdayBonusPoints: { type: 'number', description: 'Points the program gives with the birthday message; 0 for a message alone' },
         birthdayDaysBefore: { type: 'number', description: 'Celebrate this many days before the birthday (0: on the day), 0 to 31' },
         birthdayDaysAfter: { type: 'number', description: 'Runs missed until then still celebrate up to this many days after it, 0 to 31' },
         birthdayChannel: {
-          availableValues: birthdayChannels.map((value) => ({
-            value,
-            label: { email: 'email', sms: 'text message', email_or_sms: 'email, else text message' }[value],
-          })),
+          availableValues: choices(birthdayChannelLabels),
           description: 'How the birthday message goes; members who turned it off there get the bonus without it',
         },
         erasureForfeiture: {
-          availableValues: [
-            { value: 'breakage', label: 'to breakage, each lot attributed to its funder' },
-            { value: 'funders', label: 'back to the wallets of the partners who funded them' },
-          ],
+          availableValues: choices(erasureForfeitureLabels),
           description: "Where the points of a member who is erased go (the program's own points go to breakage either way)",
         },
       },
-      checks: programSettingsChecks,
+      form: {
+        fields: [
+          'expiryPolicy.mode',
+          'expiryPolicy.months',
+          'expiryPolicy.month',
+          'expiryPolicy.day',
+          'expiryPolicy.yearsAfter',
+          'expiryPolicy.minimumMonths',
+          'tierWindowDays',
+          'transferMaxPoints',
+          'transferMaxPointsPerDay',
+          'careApprovalThreshold',
+          'eventBackdateDays',
+          'refundShortfall',
+          'erasureForfeiture',
+          'birthdayGreetings',
+          'birthdayBonusPoints',
+          'birthdayDaysBefore',
+          'birthdayDaysAfter',
+          'birthdayChannel',
+        ],
+        check: (values) => checkProgramSettings(values),
+      },
       prepare: typedJson(
         ['expiryPolicy'],
         ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths'],
       ),
+      actions: {
+        // One row: the program's settings are edited, never made again or deleted.
+        new: closed,
+        delete: closed,
+      },
     }),
     resource(Reward, 'Reward', {
       navigation: navigation.program,
-      listProperties: ['code', 'name', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
+      listProperties: ['name', 'code', 'category', 'pointsPrice', 'stock', 'needsFulfilment', 'available'],
+      editProperties: [
+        'name',
+        'code',
+        'description',
+        'category',
+        'pointsPrice',
+        'stock',
+        'needsFulfilment',
+        'supplier',
+        'imageUrl',
+        'available',
+      ],
+      properties: {
+        code: { description: 'Lowercase letters, digits and dashes, like coffee-voucher: stores redeem it by this code' },
+        description: { type: 'textarea' },
+        pointsPrice: { description: 'What it costs a member, in points (1 or more)' },
+        stock: { description: 'How many are left; empty for unlimited (codes made on demand)' },
+        needsFulfilment: { description: 'Shipped to the member (they give an address), rather than a code at once' },
+        supplier: { description: 'Who supplies it, for your records' },
+        imageUrl: { description: 'A picture for the catalog, at an https:// address' },
+        available: { description: 'In the catalog: members can redeem it' },
+      },
+      form: {
+        fields: ['code', 'name', 'pointsPrice', 'stock', 'imageUrl', 'description', 'supplier', 'category'],
+        check: (values, editing) => checkReward(manager, values, editing),
+      },
     }),
     campaignResource(dataSource, care.processes, components.campaignBuilder),
     memberResource(dataSource, care, components),
@@ -408,17 +734,54 @@ export function backOfficeResources(
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,
-      listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'points', 'bonusPoints'],
+      listProperties: ['occurredAt', 'type', 'memberId', 'partnerId', 'amountCents', 'points', 'bonusPoints'],
+      showProperties: [
+        'occurredAt',
+        'type',
+        'memberId',
+        'customerId',
+        'partnerId',
+        'channel',
+        'pointOfSaleId',
+        'amountCents',
+        'basket',
+        'points',
+        'bonusPoints',
+        'why',
+        'earnTransferId',
+        'refundedCents',
+        'recordedAt',
+      ],
+      properties: {
+        customerId: { description: "The store's id for the member" },
+        channel: { availableValues: choices(salesChannelLabels) },
+        basket: { type: 'textarea', isVisible: showOnly },
+        why: { type: 'textarea', isVisible: showOnly },
+      },
     }),
     resource(Redemption, 'Redemption', {
       navigation: navigation.members,
       readOnly: true,
       listProperties: ['createdAt', 'memberId', 'rewardId', 'quantity', 'points', 'status'],
+      showProperties: [
+        'createdAt',
+        'memberId',
+        'rewardId',
+        'quantity',
+        'points',
+        'status',
+        'partnerId',
+        'code',
+        'outcome',
+        'shipTo',
+        'transferId',
+      ],
       properties: {
         status: {
           availableValues: redemptionStatuses.map((value) => ({ value, label: redemptionStatusLabels[value] })),
         },
         outcome: { type: 'textarea' },
+        shipTo: { type: 'string', isVisible: showOnly },
       },
       sort: { sortBy: 'createdAt', direction: 'desc' },
       actions: { cancelFulfilment: cancelFulfilmentAction(dataSource, care.fulfilment) },
@@ -428,17 +791,46 @@ export function backOfficeResources(
       navigation: navigation.ledger,
       readOnly: true,
       listProperties: ['seq', 'createdAt', 'kind', 'phase', 'amount', 'debitAccountId', 'creditAccountId'],
+      showProperties: [
+        'seq',
+        'createdAt',
+        'kind',
+        'phase',
+        'amount',
+        'debitAccountId',
+        'creditAccountId',
+        'why',
+        'causes',
+        'requestedBy',
+        'pendingTransferId',
+        'reversesTransferId',
+        'heldUntil',
+      ],
+      properties: {
+        seq: { description: 'The order in which the ledger wrote it' },
+        kind: { availableValues: choices(transferKindLabels) },
+        phase: { availableValues: choices(transferPhaseLabels) },
+        causes: { type: 'textarea', isVisible: showOnly },
+        why: { type: 'textarea', isVisible: showOnly },
+        requestedBy: { type: 'string', isVisible: showOnly },
+      },
       sort: { sortBy: 'seq', direction: 'desc' },
       actions: { reverse: reverseTransferAction(dataSource, care.ledger) },
     }),
     resource(StaffUser, 'StaffUser', {
       navigation: navigation.staff,
-      listProperties: ['email', 'name', 'role', 'partnerId', 'createdAt'],
+      listProperties: ['name', 'email', 'role', 'partnerId', 'signIn', 'createdAt'],
+      showProperties: ['name', 'email', 'role', 'partnerId', 'signIn', 'createdAt'],
       editProperties: ['email', 'name', 'role', 'partnerId', 'password'],
       properties: {
         role: { availableValues: staffRoles.map((role) => ({ value: role, label: staffRoleLabels[role] })) },
         partnerId: { type: 'reference', reference: 'Partner', description: 'Partner users only: the partner whose data they see' },
-        password: { type: 'password', isVisible: { list: false, show: false, edit: true, filter: false } },
+        password: {
+          type: 'password',
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: '12 characters or more, not the email or the name; leave empty to keep the current one',
+        },
+        signIn: { type: 'string', isVisible: listAndShow },
       },
       // The role and the partner are checked together, with what is stored when only one changes.
       checks: (request, context) =>
@@ -450,13 +842,24 @@ export function backOfficeResources(
           ),
         )(request, context),
       prepare: hashTypedPassword,
+      actions: { unlock: unlockAction(dataSource) },
     }),
-    resource(AuditEntry, 'AuditEntry', { navigation: navigation.staff, readOnly: true, sort: { sortBy: 'at', direction: 'desc' } }),
+    resource(AuditEntry, 'AuditEntry', {
+      navigation: navigation.staff,
+      readOnly: true,
+      listProperties: ['at', 'staffUserId', 'action', 'resource', 'recordId'],
+      showProperties: ['at', 'staffUserId', 'staffEmail', 'action', 'resource', 'recordId', 'changes'],
+      properties: {
+        staffEmail: { description: 'As the account was named then' },
+        changes: { type: 'textarea', isVisible: showOnly },
+      },
+      sort: { sortBy: 'at', direction: 'desc' },
+    }),
     careAdjustments(dataSource, care, components),
     erasureRequests(dataSource, care.ledger),
     resource(WebhookEndpoint, 'WebhookEndpoint', {
       navigation: navigation.partners,
-      listProperties: ['url', 'partnerId', 'events', 'active', 'createdAt'],
+      listProperties: ['partnerId', 'url', 'events', 'active', 'createdAt'],
       editProperties: ['partnerId', 'url', 'events', 'active'],
       properties: {
         partnerId: { type: 'reference', reference: 'Partner' },
@@ -471,6 +874,7 @@ export function backOfficeResources(
           isVisible: { list: true, show: true, edit: true, filter: false },
           description: 'The events the partner hears about at this address',
         },
+        active: { description: 'Deliveries go out only while it is ticked' },
       },
       checks: webhookEndpointChecks,
       actions: webhookEndpointActions(dataSource, components, webhookEndpointChecks),
@@ -479,9 +883,17 @@ export function backOfficeResources(
       navigation: navigation.partners,
       readOnly: true,
       sort: { sortBy: 'createdAt', direction: 'desc' },
-      listProperties: ['createdAt', 'event', 'status', 'attempts', 'lastStatusCode', 'lastError', 'deliveredAt'],
+      listProperties: ['createdAt', 'endpointId', 'event', 'status', 'attempts', 'lastStatusCode', 'deliveredAt'],
+      showProperties: ['createdAt', 'endpointId', 'event', 'status', 'attempts', 'lastStatusCode', 'lastError', 'deliveredAt', 'sent'],
+      properties: {
+        event: { availableValues: webhookEvents.map((value) => ({ value, label: webhookEventLabels[value] })) },
+        sent: { type: 'textarea', isVisible: showOnly, description: 'What was sent, as the partner received it' },
+      },
     }),
-  ];
+  ].map((built) => {
+    const presentation = presentations[(built.resource as typeof BaseEntity).name];
+    return presentation ? presented(dataSource, components.readableValue, built, presentation) : built;
+  });
 }
 
 /**
@@ -496,3 +908,53 @@ const hashTypedPassword: Before = async (request, context) => {
   if (typeof payload.email === 'string') payload.email = payload.email.trim();
   return { ...request, payload };
 };
+
+/** The package form's price, typed in the currency's units (checked already), kept in minor units. */
+const pricedInCents: Before = async (request) => {
+  if (request.method !== 'post' || !request.payload) return request;
+  const { price, ...payload } = request.payload;
+  if (price === undefined) return { ...request, payload };
+  const parsed = parsePrice(price, String(payload.currency ?? 'EUR'));
+  return { ...request, payload: { ...payload, ...('minor' in parsed ? { priceCents: parsed.minor } : {}) } };
+};
+
+/** The ledger's kinds of transfers and their phases, in words. */
+const transferKindLabels: Record<TransferKind, string> = {
+  purchase: 'points bought by a partner',
+  earn: 'earned',
+  bonus: 'bonus',
+  burn: 'spent',
+  expire: 'expired',
+  adjust: 'care adjustment',
+  transfer: 'gift between members',
+  reversal: 'reversal',
+  rebalance: 'rebalance between shards',
+  merge: 'merge of two accounts',
+};
+
+const transferPhaseLabels: Record<TransferPhase, string> = {
+  single: 'done',
+  pending: 'held',
+  post: 'hold spent',
+  void: 'hold given back',
+};
+
+/** Unlock a staff account locked by failed sign-ins (operator): it can sign in at once. */
+function unlockAction(dataSource: DataSource) {
+  return {
+    actionType: 'record' as const,
+    component: false as const,
+    icon: 'Unlock',
+    guard: 'Unlock this account? It can sign in again at once (make sure its owner asked).',
+    isAccessible: allowed('StaffUser', 'unlock'),
+    handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+      const { id, name } = context.record!.params as { id: string; name: string };
+      const record = context.record!.toJSON(context.currentAdmin);
+      if (!(await unlockStaffAccount(dataSource.manager, id))) {
+        return { record, notice: { message: `${name} is not locked: nothing to unlock`, type: 'info' } };
+      }
+      await audited(dataSource, context, 'StaffUser', 'unlock', id, { lockedUntil: null, failedSignIns: 0 });
+      return { record, notice: { message: `Unlocked: ${name} can sign in again`, type: 'success' } };
+    },
+  };
+}

@@ -111,6 +111,8 @@ export type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallP
 export { birthdayChannels, erasureForfeitures, refundShortfallPolicies } from './program-settings.js';
 export type { RefundedLine } from './event-refund.js';
 export type { EventLineRecord } from './member-event.js';
+export { partnerKinds } from './partner.js';
+export type { PartnerKind } from './partner.js';
 export { salesChannels } from './point-of-sale.js';
 export type { SalesChannel } from './point-of-sale.js';
 export type { AccountKind } from './ledger-account.js';

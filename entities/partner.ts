@@ -1,6 +1,9 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
+export const partnerKinds = ['web_shop', 'mobile_app', 'physical_store'] as const;
+export type PartnerKind = (typeof partnerKinds)[number];
+
 /** A store (web shop, mobile app or point of sale network) that buys points and issues them to members. */
 @Entity({ name: 'partner' })
 export class Partner extends BaseEntity {
@@ -15,7 +18,7 @@ export class Partner extends BaseEntity {
   name: string;
 
   @Column({ type: 'text', default: 'web_shop' })
-  kind: 'web_shop' | 'mobile_app' | 'physical_store';
+  kind: PartnerKind;
 
   @Column({ type: 'text', nullable: true })
   contactEmail: string | null;

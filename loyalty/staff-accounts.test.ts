@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffUser } from '../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
-import { checkStaffAccount, checkStaffUser } from './staff-accounts.js';
+import { checkStaffAccount, checkStaffUser, describeSignIn, passwordProblem } from './staff-accounts.js';
 
 const partnerId = '6f1c1f4e-2b7a-4c1e-9a57-0d7c5a3e2b10';
 
@@ -64,4 +64,25 @@ describe('the staff user form', () => {
   it('requires a name', async () => {
     expect((await checkStaffUser(db.dataSource.manager, { ...form, email: 'x@tessera.demo', name: '  ' })).name).toBe('is required');
   });
+});
+
+it('keeps passwords a guesser would try first out: too short or long, one character repeated, the email or the name', () => {
+  const account = { email: 'pia.partner@koffie.test', name: 'Pia Partner' };
+  expect(passwordProblem('correct horse battery', account)).toBeUndefined();
+  expect(passwordProblem('a'.repeat(201), account)).toBe('must be at most 200 characters');
+  expect(passwordProblem('xxxxxxxxxxxxxxxx', account)).toBe('must not be one character repeated');
+  expect(passwordProblem('pia.partner@koffie.test', account)).toBe('must not contain the email address');
+  expect(passwordProblem('PIA.PARTNER2024!', account)).toBe('must not contain the email address');
+  expect(passwordProblem('i am pia partner!', account)).toBe('must not contain the name');
+});
+
+it('says whether an account can sign in, and until when it is locked', () => {
+  const now = new Date('2025-03-04T10:00:00Z');
+  expect(describeSignIn({ failedSignIns: 0, lockedUntil: null }, now)).toBe('Can sign in');
+  expect(describeSignIn({ failedSignIns: 2, lockedUntil: null }, now)).toBe('Can sign in (2 failed sign-ins since the last success)');
+  expect(describeSignIn({ failedSignIns: 5, lockedUntil: new Date('2025-03-04T10:15:00Z') }, now)).toBe(
+    'Locked until 2025-03-04 10:15 UTC after 5 failed sign-ins',
+  );
+  // A lock that ran out: the next failure starts a new count.
+  expect(describeSignIn({ failedSignIns: 5, lockedUntil: new Date('2025-03-04T09:00:00Z') }, now)).toBe('Can sign in');
 });

@@ -560,15 +560,15 @@ describe('refusals of the database, in words', () => {
       name: 'Gym North',
     });
     expect(Object.keys(noChannel.body.record.errors)).toEqual(['channel']);
-    expect(noChannel.body.record.errors.channel.message).toBe('is required');
+    expect(noChannel.body.record.errors.channel.message).toBe('is required: choose one of: Web shop, App, Store');
     expect(JSON.stringify(noChannel.body)).not.toMatch(sqlText);
     const fields = { partnerId: fitapp.id, code: 'gym-south', name: 'Gym South', channel: 'store' };
     expect((await postForm(cookie, '/admin/api/resources/PointOfSale/actions/new', fields)).body.notice.type).toBe('success');
     const twice = await postForm(cookie, '/admin/api/resources/PointOfSale/actions/new', fields);
-    expect(twice.body.record.errors.code?.message).toBe('this combination is already taken');
+    expect(twice.body.record.errors.code?.message).toBe('this partner already has a point of sale with this code');
     expect(JSON.stringify(twice.body)).not.toMatch(sqlText);
     const badPartner = await postForm(cookie, '/admin/api/resources/PointOfSale/actions/new', { ...fields, partnerId: 'nope' });
-    expect(badPartner.body.record.errors.partnerId?.message).toBe('choose one that exists');
+    expect(badPartner.body.record.errors.partnerId?.message).toBe('choose one of the partners');
     expect(JSON.stringify(badPartner.body)).not.toMatch(sqlText);
   });
 

@@ -903,7 +903,7 @@ describe('the fulfilment queue', () => {
     await page.goto(`${base}/admin/resources/FulfilmentOrder`);
     await expect.poll(() => page.locator('table').innerText(), { timeout: 15_000 }).toContain(ada.name);
     const listed = await page.locator('table').innerText();
-    for (const shown of [ada.name, ada.email, ben.name, 'Tessera tote bag', 'To Pick']) expect(listed).toContain(shown);
+    for (const shown of [ada.name, ada.email, ben.name, 'Tessera tote bag', 'to pick']) expect(listed).toContain(shown);
     for (const id of [ada.redemptionId, ben.redemptionId]) expect(listed).not.toContain(id);
     await page.screenshot({ path: join(artifactsDir, 'back-office-orders-to-pick.png'), fullPage: true });
 

@@ -7,13 +7,17 @@ import { inject } from 'vitest';
 /** Where tests keep screenshots for people to look at. */
 export const artifactsDir = join(process.cwd(), 'test-artifacts');
 
-/** Debian's Chromium, headless, with a new empty profile and no calls to the outside. */
-export async function launchBrowser(): Promise<BrowserContext> {
+/**
+ * Debian's Chromium, headless, with a new empty profile and no calls to the outside; a `locale`
+ * and `timezoneId` make it read pages as a person there would.
+ */
+export async function launchBrowser(options: { locale?: string; timezoneId?: string } = {}): Promise<BrowserContext> {
   mkdirSync(artifactsDir, { recursive: true });
   const provisioned = inject('chromium');
   if ('missing' in provisioned) throw new Error(provisioned.missing);
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tessera-chromium-')), {
     executablePath: provisioned.path,
+    ...options,
     args: [
       '--headless',
       '--no-sandbox',

@@ -1,0 +1,57 @@
+import { expect, it } from 'vitest';
+import { checkProgramSettings, describeExpiryPolicy } from './program-settings-form.js';
+
+const valid = {
+  'expiryPolicy.mode': 'fixed_date',
+  'expiryPolicy.month': '12',
+  'expiryPolicy.day': '31',
+  'expiryPolicy.yearsAfter': '0',
+  tierWindowDays: '365',
+  transferMaxPoints: '10000',
+  transferMaxPointsPerDay: '25000',
+  careApprovalThreshold: '500',
+  eventBackdateDays: '30',
+  refundShortfall: 'debt',
+  erasureForfeiture: 'breakage',
+  birthdayGreetings: 'false',
+  birthdayBonusPoints: '0',
+  birthdayDaysBefore: '0',
+  birthdayDaysAfter: '0',
+  birthdayChannel: 'email',
+};
+
+it('accepts settings in their ranges', () => {
+  expect(checkProgramSettings(valid)).toEqual({});
+  expect(checkProgramSettings({ ...valid, 'expiryPolicy.mode': 'never' })).toEqual({});
+});
+
+it('refuses a fixed date that is not one, each month with its days', () => {
+  expect(checkProgramSettings({ ...valid, 'expiryPolicy.month': '13' })).toEqual({
+    'expiryPolicy.month': 'must be a whole number from 1 to 12',
+  });
+  expect(checkProgramSettings({ ...valid, 'expiryPolicy.month': '4', 'expiryPolicy.day': '31' })).toEqual({
+    'expiryPolicy.day': 'April has at most 30 days',
+  });
+  // 29 February would expire on 1 March three years in four.
+  expect(checkProgramSettings({ ...valid, 'expiryPolicy.month': '2', 'expiryPolicy.day': '29' })).toEqual({
+    'expiryPolicy.day': 'February has at most 28 days',
+  });
+});
+
+it('keeps a day of transfers at least one transfer, and the policies among their choices', () => {
+  expect(checkProgramSettings({ ...valid, transferMaxPointsPerDay: '100' })).toEqual({
+    transferMaxPointsPerDay: 'must be at least the most one transfer may move',
+  });
+  expect(Object.keys(checkProgramSettings({ ...valid, refundShortfall: 'maybe', erasureForfeiture: '' }))).toEqual([
+    'refundShortfall',
+    'erasureForfeiture',
+  ]);
+});
+
+it('says the expiry policy in a sentence', () => {
+  expect(describeExpiryPolicy({ mode: 'period', months: 12 })).toBe('Points expire 12 months after they are earned');
+  expect(describeExpiryPolicy({ mode: 'fixed_date', month: 12, day: 31, yearsAfter: 0 })).toBe(
+    'Points expire on the first 31 December after they are earned',
+  );
+  expect(describeExpiryPolicy({ mode: 'never' })).toBe('Points never expire');
+});

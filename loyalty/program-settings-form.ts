@@ -1,0 +1,127 @@
+import type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallPolicy } from '../entities/index.js';
+import { checkBirthdaySettings } from './birthdays.js';
+import type { FieldErrors } from './earning/configuration-checks.js';
+import { given, limits, oneOf, text, wholeNumber } from './field-checks.js';
+
+/** How each way points can expire reads to the staff who choose one. */
+export const expiryModeLabels: Record<ExpiryPolicy['mode'], string> = {
+  period: 'a number of months after they are earned',
+  fixed_date: 'on a fixed date each year',
+  anniversary: "on the member's enrolment anniversary",
+  never: 'never',
+};
+
+export const refundShortfallLabels: Record<RefundShortfallPolicy, string> = {
+  debt: 'take what is there, recover the rest from the next earns',
+  refuse: 'refuse the refund',
+};
+
+export const erasureForfeitureLabels: Record<ErasureForfeiture, string> = {
+  breakage: 'to breakage, each lot attributed to its funder',
+  funders: 'back to the wallets of the partners who funded them',
+};
+
+export const birthdayChannelLabels: Record<BirthdayChannel, string> = {
+  email: 'email',
+  sms: 'text message',
+  email_or_sms: 'email, else text message',
+};
+
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+/** The days of each month in a common year: a fixed date on 29 February would fall on 1 March three years in four. */
+const daysIn = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The expiry policy in a sentence: "Points expire 12 months after they are earned". */
+export function describeExpiryPolicy(policy: Partial<Record<string, unknown>> | null | undefined): string {
+  const months = (n: unknown) => `${n} month${Number(n) === 1 ? '' : 's'}`;
+  switch (policy?.mode) {
+    case 'never':
+      return 'Points never expire';
+    case 'period':
+      return `Points expire ${months(policy.months)} after they are earned`;
+    case 'fixed_date': {
+      const years = Number(policy.yearsAfter ?? 0);
+      const date = `${policy.day} ${monthNames[Number(policy.month) - 1] ?? '?'}`;
+      return years === 0
+        ? `Points expire on the first ${date} after they are earned`
+        : `Points expire on ${date}, ${years} year${years === 1 ? '' : 's'} after the first one after they are earned`;
+    }
+    case 'anniversary':
+      return `Points expire on the member's first enrolment anniversary at least ${months(policy.minimumMonths)} after they are earned`;
+    default:
+      return '';
+  }
+}
+
+/** The fields of the expiry policy its mode needs, each in its range. */
+function checkExpiryPolicy(values: Record<string, unknown>): FieldErrors {
+  const errors: FieldErrors = {};
+  const mode = values['expiryPolicy.mode'];
+  const modeProblem = oneOf(mode, expiryModeLabels);
+  if (modeProblem) return { 'expiryPolicy.mode': modeProblem };
+  const field = (name: string, range: { min?: number; max?: number }) => {
+    const problem = wholeNumber(values[`expiryPolicy.${name}`], range);
+    if (problem) errors[`expiryPolicy.${name}`] = problem;
+  };
+  if (mode === 'period') field('months', { min: 1, max: 1_200 });
+  if (mode === 'anniversary') field('minimumMonths', { max: 1_200 });
+  if (mode === 'fixed_date') {
+    field('month', { min: 1, max: 12 });
+    field('day', { min: 1, max: 31 });
+    field('yearsAfter', { max: 100 });
+    const month = Number(text(values['expiryPolicy.month']));
+    const day = Number(text(values['expiryPolicy.day']));
+    if (!errors['expiryPolicy.month'] && !errors['expiryPolicy.day'] && day > daysIn[month - 1]!) {
+      errors['expiryPolicy.day'] = `${monthNames[month - 1]} has at most ${daysIn[month - 1]} days`;
+    }
+  }
+  return errors;
+}
+
+/**
+ * The program settings' form: the expiry policy, the tier window, the transfer limits (a day's at
+ * least one transfer's), the care approval threshold, how far back events may be dated, the
+ * policies chosen among their lists, and the birthday settings.
+ */
+export function checkProgramSettings(values: Record<string, unknown>): FieldErrors {
+  const errors: FieldErrors = { ...checkBirthdaySettings(values), ...checkExpiryPolicy(values) };
+  const number = (field: string, range: { min?: number; max?: number }) => {
+    const problem = wholeNumber(values[field], range);
+    if (problem) errors[field] = problem;
+  };
+  number('tierWindowDays', { min: 1, max: 3_660 });
+  number('transferMaxPoints', { min: 1, max: limits.bigint });
+  number('transferMaxPointsPerDay', { min: 1, max: limits.bigint });
+  if (!errors.transferMaxPoints && !errors.transferMaxPointsPerDay) {
+    if (Number(text(values.transferMaxPointsPerDay)) < Number(text(values.transferMaxPoints))) {
+      errors.transferMaxPointsPerDay = 'must be at least the most one transfer may move';
+    }
+  }
+  number('careApprovalThreshold', { max: limits.bigint });
+  number('eventBackdateDays', { max: 366 });
+  for (const [field, labels] of [
+    ['refundShortfall', refundShortfallLabels],
+    ['erasureForfeiture', erasureForfeitureLabels],
+    ['birthdayChannel', birthdayChannelLabels],
+  ] as [string, Record<string, string>][]) {
+    const problem = oneOf(values[field], labels);
+    if (problem) errors[field] ??= problem;
+  }
+  if (given(values.birthdayGreetings) && !['true', 'false', true, false].includes(values.birthdayGreetings as string | boolean)) {
+    errors.birthdayGreetings = 'must be ticked or not';
+  }
+  return errors;
+}
