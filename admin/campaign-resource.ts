@@ -124,6 +124,7 @@ export function campaignResource(
             let form: CampaignForm & { basket?: { partnerId?: string; lines?: unknown } };
             try {
               form = JSON.parse(String(request.payload?.campaign ?? '{}'));
+              if (form === null || typeof form !== 'object' || Array.isArray(form)) throw new TypeError('not a form');
             } catch {
               return {
                 errors: { campaign: { message: 'the form could not be read: open the builder again' } },

@@ -1,6 +1,6 @@
 import type { CampaignAudience, CampaignReward, CampaignTrigger, Rounding, SalesChannel } from '../../entities/index.js';
 import type { CampaignDraft } from './campaign-problems.js';
-import { zonedInstant } from './zoned-time.js';
+import { knownZone, zonedInstant } from './zoned-time.js';
 
 /** A campaign as a builder sends it: plain strings and numbers, its window in wall-clock time of its time zone. */
 export interface CampaignForm {
@@ -29,16 +29,17 @@ const decimal = (value: unknown) =>
  * not in the lists, a date that is not one), by field; the draft's own checks come after.
  */
 export function readCampaignForm(
-  form: CampaignForm,
+  sent: CampaignForm,
   ownerPartnerId: string | null,
 ): { draft: CampaignDraft; problems: Record<string, string> } {
+  const form: CampaignForm = sent !== null && typeof sent === 'object' && !Array.isArray(sent) ? sent : {};
   const problems: Record<string, string> = {};
   const timeZone = text(form.timeZone) || 'UTC';
   const when = (field: 'startsAt' | 'endsAt') => {
     const typed = text(form[field]);
     if (!typed) return null;
     const instant = zonedInstant(typed, timeZone);
-    if (!instant) problems[field] = 'a date and time';
+    if (!instant && knownZone(timeZone)) problems[field] = 'a date and time';
     return instant;
   };
 

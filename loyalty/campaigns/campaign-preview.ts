@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Booster, EarningRule, MemberEvent, type RuleExplanation } from '../../entities/index.js';
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
+import { isUuid } from '../ids.js';
 import { mechanismOf } from './campaign-mechanism.js';
 import type { CampaignDraft } from './campaign-problems.js';
 
@@ -52,6 +53,10 @@ async function audienceSize(manager: EntityManager, draft: CampaignDraft): Promi
   const live = `m."mergedIntoId" IS NULL AND NOT EXISTS (SELECT 1 FROM member_erasure x WHERE x."memberId" = m.id)
      AND NOT EXISTS (SELECT 1 FROM company c WHERE c."memberId" = m.id)`;
   const { audience } = draft;
+  // A draft not right yet (its checks name why) has no size to tell.
+  const days = audience.kind === 'new_members' ? audience.withinDays : audience.kind === 'inactive' ? audience.days : 1;
+  if (!Number.isSafeInteger(days) || days < 1 || days > 3_650) return null;
+  if (audience.kind === 'partners' && !(audience.partnerIds ?? []).every(isUuid)) return null;
   const count = async (where: string, parameters: unknown[] = []) =>
     Number((await manager.query(`SELECT count(*)::int AS n FROM member m WHERE ${live} AND ${where}`, parameters))[0].n);
   switch (audience.kind) {
@@ -94,12 +99,23 @@ export async function previewCampaign(
     if (mechanism.kind === 'booster') return evaluateEarning(event, neutral, rules, [...boosters, { id: 'preview', ...mechanism.fields }]);
     return evaluateEarning(event, neutral, rules, boosters);
   };
-  const amountCents = basket.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+  // A sample basket as typed: lines that are not lines are left out.
+  const lines = (Array.isArray(basket.lines) ? basket.lines : []).filter(
+    (l): l is EventLine =>
+      l !== null &&
+      typeof l === 'object' &&
+      Number.isSafeInteger(l.quantity) &&
+      l.quantity > 0 &&
+      Number.isSafeInteger(l.unitPriceCents) &&
+      l.unitPriceCents >= 0 &&
+      l.quantity * l.unitPriceCents <= Number.MAX_SAFE_INTEGER,
+  );
+  const amountCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
   const sample: EarningEvent = {
     type: basket.type ?? 'purchase',
     partnerId: basket.partnerId,
     amountCents,
-    lines: basket.lines,
+    lines,
     occurredAt: now,
   };
   const before = evaluateEarning(sample, neutral, rules, boosters).points;

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { bonusMoments, salesChannels, type Campaign } from '../../entities/index.js';
+import { isUuid } from '../ids.js';
 import { boosterTarget, mechanismOf } from './campaign-mechanism.js';
+import { knownZone } from './zoned-time.js';
 
 /** What a campaign's owner writes; the program decides the rest (status, spending, its mechanism). */
 export type CampaignDraft = Pick<
@@ -22,14 +24,7 @@ export type CampaignDraft = Pick<
 >;
 
 const positiveWhole = (value: unknown, max: number) => Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= max;
-const knownZone = (zone: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
+const nul = (value: unknown) => typeof value === 'string' && value.includes('\u0000');
 
 /** Problems of the trigger and reward, by field (`trigger.category`, `reward.points`, …). */
 function termsProblems(draft: CampaignDraft): Record<string, string> {
@@ -82,6 +77,15 @@ export async function campaignProblems(
   const name = typeof draft.name === 'string' ? draft.name.trim() : '';
   if (name.length === 0 || name.length > 100) problems.name = 'give the campaign a name of 1 to 100 characters';
   Object.assign(problems, termsProblems(draft));
+  // The database keeps no NUL character: said under the field it came in, not as its error.
+  if (nul(draft.name)) problems.name = 'remove the invisible characters';
+  for (const [part, terms] of Object.entries({ trigger: draft.trigger, audience: draft.audience })) {
+    for (const [key, value] of Object.entries(terms))
+      if (nul(value) || (Array.isArray(value) && value.some(nul))) problems[`${part}.${key}`] = 'remove the invisible characters';
+  }
+  for (const key of ['partnerIds', 'pointOfSaleIds'] as const) {
+    if (!(draft.places?.[key] ?? []).every(isUuid)) problems[`places.${key}`] = 'choose from the list';
+  }
 
   const { audience } = draft;
   if (audience.kind === 'tiers') {
@@ -89,7 +93,9 @@ export async function campaignProblems(
     if ((audience.tierCodes ?? []).length === 0 || known.length !== new Set(audience.tierCodes).size)
       problems['audience.tierCodes'] = 'choose one or more tiers';
   }
-  if (audience.kind === 'partners') {
+  if (audience.kind === 'partners' && !(audience.partnerIds ?? []).every(isUuid))
+    problems['audience.partnerIds'] = 'choose one or more partners';
+  else if (audience.kind === 'partners') {
     const known = await manager.query(`SELECT id FROM partner WHERE id = ANY($1::uuid[])`, [audience.partnerIds ?? []]);
     if ((audience.partnerIds ?? []).length === 0 || known.length !== new Set(audience.partnerIds).size)
       problems['audience.partnerIds'] = 'choose one or more partners';

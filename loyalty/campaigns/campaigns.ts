@@ -151,8 +151,10 @@ export async function advanceCampaign(
   }
   await manager.save(campaign);
   await syncMechanism(manager, campaign);
+  // A campaign paused before its start is looked at again then: resumed meanwhile, it is scheduled and starts.
+  const pausedBeforeStart = campaign.status === 'paused' && campaign.startsAt !== null && campaign.startsAt > now;
   const next =
-    campaign.status === 'scheduled'
+    campaign.status === 'scheduled' || pausedBeforeStart
       ? campaign.startsAt
       : campaign.status === 'running' || campaign.status === 'paused'
         ? campaign.endsAt

@@ -1,3 +1,13 @@
+/** Whether the time zone is one the platform knows (an IANA name such as Europe/Amsterdam). */
+export function knownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Minutes a time zone is ahead of UTC at an instant. */
 function offsetMinutes(instant: Date, timeZone: string): number {
   const parts = Object.fromEntries(
@@ -31,7 +41,7 @@ function offsetMinutes(instant: Date, timeZone: string): number {
  */
 export function zonedInstant(local: string, timeZone: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.trim());
-  if (!match) return null;
+  if (!match || !knownZone(timeZone)) return null;
   const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
   const guess = Date.UTC(y, mo - 1, d, h, mi);
   if (new Date(guess).getUTCMonth() !== mo - 1 || new Date(guess).getUTCDate() !== d) return null;

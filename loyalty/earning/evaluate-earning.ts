@@ -13,8 +13,8 @@ export interface EarningOutcome {
   explanation: RuleExplanation[];
   /** Points per rule, after boosters and caps (what the member's daily and monthly caps count). */
   byRule: RuleAward[];
-  /** Points each booster added (what a booster campaign's budget counts). */
-  byBooster: { boosterId: string; points: number }[];
+  /** Points each booster added to a rule's points, after the rule's caps (what a booster campaign's budget counts). */
+  byBooster: { boosterId: string; ruleId: string; points: number }[];
 }
 
 /** The event's purchase types: what a per-visit rule pays for. */
@@ -180,13 +180,12 @@ export function evaluateEarning(
       explanation.push({ rule: rule.name, points: capped - points, reason });
       points = capped;
     }
+    // A cap cuts the booster's points first: the booster's budget pays only what it still added.
+    const extra = extraOf[rule.id] ?? 0;
+    const boosted = Math.max(0, extra - (base.points + extra - points));
+    if (booster && left[booster.id] !== undefined) left[booster.id]! += extra - boosted;
     if (points > 0)
-      results.push({
-        rule,
-        points,
-        explanation,
-        boost: booster && extraOf[rule.id] ? { id: booster.id, points: extraOf[rule.id]! } : undefined,
-      });
+      results.push({ rule, points, explanation, boost: booster && boosted > 0 ? { id: booster.id, points: boosted } : undefined });
   }
 
   const stacked = results.filter((r) => r.rule.stacking === 'stack');
@@ -207,6 +206,6 @@ export function evaluateEarning(
     points,
     explanation,
     byRule: counted.map((r) => ({ ruleId: r.rule.id, points: r.points })),
-    byBooster: counted.flatMap((r) => (r.boost ? [{ boosterId: r.boost.id, points: r.boost.points }] : [])),
+    byBooster: counted.flatMap((r) => (r.boost ? [{ boosterId: r.boost.id, ruleId: r.rule.id, points: r.boost.points }] : [])),
   };
 }

@@ -149,7 +149,9 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const give = (id: string, points: number) => {
     if (budgets[id] !== undefined) spent[id] = (spent[id] ?? 0) + points;
   };
-  for (const { ruleId, points } of earned.byRule) give(ruleId, points);
+  // A rule's campaign pays its points but what a booster's campaign added to them.
+  const boostOf = (ruleId: string) => earned.byBooster.filter((b) => b.ruleId === ruleId).reduce((sum, b) => sum + b.points, 0);
+  for (const { ruleId, points } of earned.byRule) give(ruleId, points - boostOf(ruleId));
   for (const { boosterId, points } of earned.byBooster) give(boosterId, points);
   const starved: string[] = [];
   for (const [index, { bonus }] of [...bonusLegs.entries()].reverse()) {
