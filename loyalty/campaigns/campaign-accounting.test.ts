@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { campaignDraft } from '../../test/support/campaign-draft.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Campaign, EarningRule, ProgramSettings } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
@@ -6,7 +6,6 @@ import { createProgram } from '../../test/support/program.js';
 import { forgetProgramConfiguration } from '../earning/program-configuration.js';
 import { recordEvent } from '../earning/record-event.js';
 import { inTransaction } from '../ledger/transaction.js';
-import type { CampaignDraft } from './campaign-problems.js';
 import { advanceCampaign, createCampaign, endCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from './campaigns.js';
 
 let db: TestDatabase;
@@ -51,23 +50,7 @@ function buy(externalId: string) {
   );
 }
 
-const draft = (overrides: Partial<CampaignDraft>): CampaignDraft => ({
-  name: `Campaign ${randomUUID().slice(0, 6)}`,
-  ownerPartnerId: null,
-  audience: { kind: 'everyone' },
-  trigger: { kind: 'category', category: 'kitchen' },
-  places: {},
-  reward: { kind: 'multiplier', coefficient: 2, onSpend: true },
-  caps: {},
-  stacking: 'stack',
-  priority: 0,
-  startsAt: null,
-  endsAt: hours(24 * 7),
-  timeZone: 'Europe/Amsterdam',
-  budgetPoints: null,
-  holdoutPercent: 0,
-  ...overrides,
-});
+const draft = campaignDraft;
 
 const spent = async (id: string) => (await db.dataSource.manager.findOneByOrFail(Campaign, { id })).spentPoints;
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { campaignDraft } from '../../test/support/campaign-draft.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Campaign, EarningRule, Member, OutboxEntry, ProgramSettings } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
@@ -50,23 +50,7 @@ function buy(externalId: string, occurredAt = new Date()) {
   );
 }
 
-const booster = (overrides: Partial<CampaignDraft> = {}): CampaignDraft => ({
-  name: `Double points on kitchen ${randomUUID().slice(0, 4)}`,
-  ownerPartnerId: null,
-  audience: { kind: 'everyone' },
-  trigger: { kind: 'purchase_amount' },
-  places: {},
-  reward: { kind: 'multiplier', coefficient: 2, onSpend: true },
-  caps: {},
-  stacking: 'stack',
-  priority: 0,
-  startsAt: null,
-  endsAt: hours(24 * 7),
-  timeZone: 'Europe/Amsterdam',
-  budgetPoints: null,
-  holdoutPercent: 0,
-  ...overrides,
-});
+const booster = (overrides: Partial<CampaignDraft> = {}) => campaignDraft({ trigger: { kind: 'purchase_amount' }, ...overrides });
 
 describe('a campaign', () => {
   it('refuses bad terms field by field, saving nothing', async () => {
