@@ -341,16 +341,19 @@ export async function campaignResults(manager: EntityManager, campaignId: string
   const stepOf = (at: Date) => Math.floor((at.getTime() - from.getTime()) / dayMs);
   for (const row of points) daily[stepOf(row.at)]!.pointsIssued += row.points;
   for (const at of firstReached.values()) daily[stepOf(at)]!.newlyReached += 1;
-  const spread = (rows: Activity[], members: number, visits: keyof DailyResult, spend: keyof DailyResult) => {
-    for (const row of rows) {
-      const day = daily[row.day] as unknown as Record<string, number> | undefined;
-      if (!day || members === 0) continue;
-      day[visits] += row.visits / members;
-      day[spend] += row.spendCents / members;
-    }
-  };
-  spread(treatedRows, treated.members, 'treatedVisitsPerMember', 'treatedSpendPerMemberCents');
-  spread(baselineRows, baseline.members, 'baselineVisitsPerMember', 'baselineSpendPerMemberCents');
+  // The comparison's period is counted in 24-hour steps from its own start: day n against day n.
+  for (const row of treatedRows) {
+    const day = daily[row.day];
+    if (!day) continue;
+    day.treatedVisitsPerMember += row.visits / treated.members;
+    day.treatedSpendPerMemberCents += row.spendCents / treated.members;
+  }
+  for (const row of baselineRows) {
+    const day = daily[row.day];
+    if (!day) continue;
+    day.baselineVisitsPerMember += row.visits / baseline.members;
+    day.baselineSpendPerMemberCents += row.spendCents / baseline.members;
+  }
 
   const pointsIssued = points.reduce((sum, r) => sum + r.points, 0);
   const redemptions = {
@@ -359,7 +362,8 @@ export async function campaignResults(manager: EntityManager, campaignId: string
     members: Number(redeemed?.members ?? 0),
     followDays,
   };
-  const summary = `It gave ${pointsIssued} points to ${firstReached.size} members; ${redemptions.count} redemptions by them followed.`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const summary = `It gave ${plural(pointsIssued, 'point')} to ${plural(firstReached.size, 'member')}; ${plural(redemptions.count, 'redemption')} by them followed.`;
   return {
     ...base,
     started: true,
