@@ -1,7 +1,7 @@
 import { campaignDraft } from '../../test/support/campaign-draft.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from 'typeorm';
-import { EarningRule, MemberLink, ProgramSettings, Reward } from '../../entities/index.js';
+import { EarningRule, MemberLink, ProgramSettings, Reward, Tier } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
 import { forgetProgramConfiguration } from '../earning/program-configuration.js';
@@ -166,6 +166,41 @@ describe('the results of a campaign', () => {
     expect(bought.points).toBe(90);
     const results = await campaignResults(db.dataSource.manager, campaign.id, new Date());
     expect({ points: results.pointsIssued, reached: results.membersReached }).toEqual({ points: 40, reached: 1 });
+  });
+
+  it('a tier campaign measures the members who were in the tier when it started', async () => {
+    const shop = (await p.partner(1_000_000)).partner;
+    await db.dataSource.manager.insert(Tier, { code: 'gold', name: 'Gold', threshold: 100, multiplier: 1 });
+    await db.dataSource.manager.insert(EarningRule, {
+      name: '10 points per euro at the tier shop',
+      formula: { kind: 'per_amount', pointsPerUnit: 10, rounding: 'down' },
+      partnerIds: [shop.id],
+    });
+    forgetProgramConfiguration(db.dataSource);
+    await p.member('gold-1', shop.id);
+    await p.member('plain-1', shop.id);
+    // A month ago gold-1 earned 200 points: gold when the campaign starts; plain-1 earned nothing.
+    await buy(shop.id, 'gold-1', days(-30), 2_000);
+    await db.dataSource.query(
+      `UPDATE ledger_transfer SET "createdAt" = now() - interval '30 days' WHERE "references"->>'event' IN
+         (SELECT e.id::text FROM member_event e JOIN member_link l ON l."memberId" = e."memberId" WHERE l."customerId" = 'gold-1')`,
+    );
+    const campaign = await runningCampaign(
+      {
+        audience: { kind: 'tiers', tierCodes: ['gold'] },
+        places: { partnerIds: [shop.id] },
+        trigger: { kind: 'visit' },
+        reward: { kind: 'fixed_points', points: 5 },
+      },
+      -2,
+      5,
+    );
+    await buy(shop.id, 'gold-1', days(-1), 1_000);
+    await buy(shop.id, 'plain-1', days(-1), 1_000);
+    const results = await campaignResults(db.dataSource.manager, campaign.id, new Date());
+    expect(results.comparison!.treated).toMatchObject({ members: 1, visits: 1 });
+    await db.dataSource.manager.delete(Tier, { code: 'gold' });
+    forgetProgramConfiguration(db.dataSource);
   });
 
   it('a campaign nobody earned from yet says so, with zeros and no ratio', async () => {

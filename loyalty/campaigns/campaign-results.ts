@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { Campaign } from '../../entities/index.js';
 import { Refusal } from '../refusal.js';
+import { programConfiguration } from '../earning/program-configuration.js';
+import { tierFor } from '../earning/tiers.js';
 import { inHoldout } from './campaign-audience.js';
 import { mechanismKindOf } from './campaign-mechanism.js';
 
@@ -74,7 +76,7 @@ export const resultDefinitions: Record<string, string> = {
   membersReached: 'Members who got at least one point from the campaign during the window.',
   redemptions: `Rewards redeemed (not cancelled) by reached members after they first got points from the campaign, until ${followDays} days after the window.`,
   audience:
-    'Members the campaign is for: everyone (and a tier’s audience: the tier is decided at each purchase, so everyone is measured), members known to the chosen stores, members who joined within the chosen days before or during the window, or members with no activity in the chosen days before it. Merged-away members are left out.',
+    'Members the campaign is for: everyone, the members of the chosen tiers when it started, members known to the chosen stores, members who joined within the chosen days before or during the window, or members with no activity in the chosen days before it. Merged-away members are left out.',
   treated: 'Members of the audience who could get the campaign (not in the holdout).',
   holdout:
     'A share of the audience (the holdout percentage), chosen from each member’s id by a hash, that never gets the campaign: what the campaign changes is the difference between the two.',
@@ -130,9 +132,26 @@ async function audienceMembers(manager: EntityManager, campaign: Campaign, from:
   let rows: { id: string }[];
   switch (audience.kind) {
     case 'everyone':
-    case 'tiers':
       rows = await manager.query(`SELECT m.id FROM member m WHERE ${live}`, [to]);
       break;
+    case 'tiers': {
+      // The tier each member had when the campaign started: their qualifying points (earns and
+      // bonuses, less reversals of them) over the tier window before it, as the engine counts them.
+      const { tiers, settings } = await programConfiguration(manager);
+      const qualifying: { id: string; points: string }[] = await manager.query(
+        `SELECT m.id,
+                (SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id THEN t.amount ELSE -t.amount END), 0)
+                   FROM ledger_transfer t LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
+                  WHERE t."createdAt" >= $2 AND t."createdAt" < $3
+                    AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
+                      OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))) AS points
+           FROM member m JOIN ledger_account a ON a."memberId" = m.id AND a.kind = 'member'
+          WHERE ${live}`,
+        [to, new Date(from.getTime() - settings.tierWindowDays * dayMs), from],
+      );
+      rows = qualifying.filter((q) => audience.tierCodes.includes(tierFor(Number(q.points), tiers)?.code ?? ''));
+      break;
+    }
     case 'partners':
       rows = await manager.query(
         `SELECT DISTINCT m.id FROM member m JOIN member_link l ON l."memberId" = m.id WHERE ${live} AND l."partnerId" = ANY($2::uuid[])`,
