@@ -26,6 +26,8 @@ let browser: BrowserContext;
 let served: Awaited<ReturnType<typeof serveBackOffice>>;
 let base: string;
 let campaign: Campaign;
+let previousPeriod: Campaign;
+let later: Campaign;
 const password = 'a-long-enough-password';
 const days = (n: number) => new Date(Date.now() + n * 86_400_000);
 
@@ -66,6 +68,8 @@ beforeAll(async () => {
     group.push(ref);
     await db.manager.insert(MemberLink, { partnerId: shop.id, customerId: ref, memberId: member.id, cause: 'store' });
   }
+  // They joined a month ago (an ended campaign's audience is whoever was a member before its end).
+  await db.query(`UPDATE member SET "enrolledAt" = now() - interval '30 days'`);
   const buy = (externalId: string, day: number, cents: number) =>
     tx((m) =>
       recordEvent(m, p.ledger, {
@@ -78,6 +82,31 @@ beforeAll(async () => {
         receivedAt: days(day),
       }),
     );
+  // A campaign without a holdout, for the same bakery customers: compared with the week before it.
+  const weekly = await tx((m) =>
+    createCampaign(
+      m,
+      campaignDraft({
+        name: 'Bakery loyalty week',
+        audience: { kind: 'partners', partnerIds: [shop.id] },
+        trigger: { kind: 'visit' },
+        reward: { kind: 'fixed_points', points: 5 },
+        startsAt: days(-7),
+        endsAt: days(-1),
+      }),
+      'pm@tessera.test',
+      days(-8),
+    ),
+  );
+  previousPeriod = await tx((m) => scheduleCampaign(m, weekly.id, days(-7)));
+  later = await tx((m) =>
+    createCampaign(
+      m,
+      campaignDraft({ name: 'Christmas bread', startsAt: days(20), endsAt: days(27), holdoutPercent: 10 }),
+      'pm@tessera.test',
+    ),
+  );
+  await buy(holdout[1]!, -12, 1_000); // before both windows: the week before the second
   await buy(treated[0]!, -5, 3_000);
   await buy(treated[0]!, -3, 2_000);
   await buy(treated[1]!, -4, 1_000);
@@ -161,6 +190,26 @@ describe('the results of a campaign in the back office', () => {
       recordId: campaign.id,
     });
     expect(audit?.staffEmail).toBe('pm@tessera.test');
+  });
+
+  it('without a holdout, the page compares the same members with the days before the campaign; before its start, it says when it starts', async () => {
+    const page = await signIn('pm@tessera.test');
+    await page.setViewportSize({ width: 1280, height: 1600 });
+    await page.goto(`${base}/admin/resources/Campaign/records/${previousPeriod.id}/results`);
+    // Its window is the 6 days from day -7 to day -1: the 4 visits of days -5 to -3 are in it, 1 in the 6 days before.
+    await expect
+      .poll(() => page.locator('[data-findings]').innerText(), { timeout: 30_000 })
+      .toContain('Members of the audience came back 4× as often as in the 6 days before the campaign (1 vs 0.25 visits per member).');
+    expect(await page.locator('[data-findings]').innerText()).toContain('It gave 20 points to 3 members; 1 redemption by them followed.');
+    expect(await page.locator('[data-comparison]').innerText()).toMatch(
+      /During the campaign \(4 members\)\s+The same members in the 6 days before the campaign \(4 members\)/,
+    );
+    await page.screenshot({ path: join(artifactsDir, 'campaign-results-previous-period.png'), fullPage: true });
+
+    await page.goto(`${base}/admin/resources/Campaign/records/${later.id}/results`);
+    await expect.poll(() => page.locator('[data-findings]').innerText(), { timeout: 30_000 }).toMatch(/has not been scheduled yet/);
+    expect(await page.locator('[data-figure]').count()).toBe(0);
+    await page.screenshot({ path: join(artifactsDir, 'campaign-results-draft.png'), fullPage: true });
   });
 
   it('an analyst reads the results too', async () => {

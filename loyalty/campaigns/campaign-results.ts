@@ -244,22 +244,25 @@ const percent = (n: number) => `${Math.round(n * 100)} %`;
 
 function findingsOf(comparison: NonNullable<CampaignResults['comparison']>, money: (cents: number) => string): string[] {
   const { treated, baseline, lifts, kind } = comparison;
-  const subject = kind === 'holdout' ? 'Members who got the campaign' : 'Members of the audience';
-  const against = kind === 'holdout' ? 'the holdout' : baseline.label;
+  const holdout = kind === 'holdout';
+  const subject = holdout ? 'Members who got the campaign' : 'Members of the audience';
+  // "as often as the holdout" / "as often as in the 6 days before the campaign"
+  const against = holdout ? 'the holdout' : baseline.label;
   if (treated.members === 0 || (treated.visits === 0 && baseline.visits === 0)) {
     return ['No member of the audience has come by since the campaign started: nothing to compare yet.'];
   }
   if (baseline.members === 0) return ['No member of the audience is in the holdout yet: nothing to compare with.'];
   const visits = `${decimal(treated.visitsPerMember)} vs ${decimal(baseline.visitsPerMember)} visits per member`;
   const spend = `${money(treated.spendPerMemberCents)} vs ${money(baseline.spendPerMemberCents)}`;
+  const none = (what: string) => (holdout ? `the holdout ${what}` : `they ${what} ${baseline.label}`);
   return [
     lifts.visits === null
-      ? `${subject} made ${decimal(treated.visitsPerMember)} visits per member; ${against} made none, so there is no ratio to give.`
+      ? `${subject} made ${decimal(treated.visitsPerMember)} visits per member; ${none('made none')}, so there is no ratio to give.`
       : `${subject} came back ${decimal(lifts.visits)}× as often as ${against} (${visits}).`,
     lifts.spend === null
-      ? `They spent ${money(treated.spendPerMemberCents)} per member; ${against} spent nothing.`
+      ? `They spent ${money(treated.spendPerMemberCents)} per member; ${none('spent nothing')}.`
       : `They spent ${decimal(lifts.spend)}× as much per member as ${against} (${spend}).`,
-    `${percent(treated.repeatRate)} of them came at least twice, against ${percent(baseline.repeatRate)} for ${against}.`,
+    `${percent(treated.repeatRate)} of them came at least twice, against ${percent(baseline.repeatRate)} ${holdout ? 'of the holdout' : baseline.label}.`,
   ];
 }
 
@@ -298,11 +301,13 @@ export async function campaignResults(manager: EntityManager, campaignId: string
     daily: [],
     definitions: resultDefinitions,
   };
-  const running = !['draft', 'awaiting_approval'].includes(campaign.status);
-  if (!running || to <= from) {
+  if (campaign.status === 'draft') return { ...base, findings: ['It has not been scheduled yet: results appear once it runs.'] };
+  if (campaign.status === 'awaiting_approval') {
+    return { ...base, findings: ['It is waiting for the operator’s approval: results appear once it runs.'] };
+  }
+  if (to <= from) {
     const when = from.toLocaleString('en-GB', { timeZone: campaign.timeZone, dateStyle: 'medium', timeStyle: 'short' });
-    const findings = running || campaign.startsAt ? [`It starts on ${when} (${campaign.timeZone}): results appear once it runs.`] : [];
-    return { ...base, findings: findings.length ? findings : ['It has not been scheduled yet: results appear once it runs.'] };
+    return { ...base, findings: [`It starts on ${when} (${campaign.timeZone}): results appear once it runs.`] };
   }
 
   const points = await campaignPoints(manager, campaign, from, to);
