@@ -168,6 +168,26 @@ describe('the results of a campaign', () => {
     expect({ points: results.pointsIssued, reached: results.membersReached }).toEqual({ points: 40, reached: 1 });
   });
 
+  it('a bonus campaign counts the bonuses it paid', async () => {
+    const shop = (await p.partner(1_000_000)).partner;
+    const campaign = await runningCampaign(
+      {
+        audience: { kind: 'partners', partnerIds: [shop.id] },
+        places: { partnerIds: [shop.id] },
+        trigger: { kind: 'moment', moment: 'first_purchase' },
+        reward: { kind: 'bonus', points: 25 },
+      },
+      -3,
+      3,
+    );
+    await p.member('first-timer', shop.id);
+    await buy(shop.id, 'first-timer', days(-2), 1_000);
+    await buy(shop.id, 'first-timer', days(-1), 1_000);
+    const results = await campaignResults(db.dataSource.manager, campaign.id, new Date());
+    expect({ points: results.pointsIssued, reached: results.membersReached }).toEqual({ points: 25, reached: 1 });
+    expect(results.daily.find((d) => d.pointsIssued > 0)?.day).toBe(days(-2).toLocaleDateString('en-CA', { timeZone: 'Europe/Amsterdam' }));
+  });
+
   it('a tier campaign measures the members who were in the tier when it started', async () => {
     const shop = (await p.partner(1_000_000)).partner;
     await db.dataSource.manager.insert(Tier, { code: 'gold', name: 'Gold', threshold: 100, multiplier: 1 });
@@ -211,7 +231,8 @@ describe('the results of a campaign', () => {
     expect(results.comparison!.treated.members).toBe(0);
     expect(results.comparison!.lifts).toEqual({ visits: null, purchases: null, spend: null, repeatRate: null });
     expect(results.findings).toContain('No member of the audience has come by since the campaign started: nothing to compare yet.');
-    expect(results.daily).toHaveLength(2);
+    // Two days ago, yesterday and today, in the campaign's time zone.
+    expect(results.daily).toHaveLength(3);
   });
 
   it('a campaign that has not started yet has no results, and says when it starts', async () => {

@@ -34,7 +34,7 @@ export interface Lifts {
 }
 
 export interface DailyResult {
-  /** The day (in the campaign's time zone) a 24-hour step of the window starts on. */
+  /** A calendar day in the campaign's time zone (the comparison's values: its period's day of the same rank). */
   day: string;
   pointsIssued: number;
   newlyReached: number;
@@ -191,10 +191,17 @@ interface Activity {
 }
 
 /** What the members did at the stores, per member and 24-hour step from `from`. */
-async function activity(manager: EntityManager, members: string[], stores: string[] | null, from: Date, to: Date): Promise<Activity[]> {
+async function activity(
+  manager: EntityManager,
+  members: string[],
+  stores: string[] | null,
+  period: { from: Date; to: Date },
+  timeZone: string,
+): Promise<Activity[]> {
   if (members.length === 0) return [];
+  const { from, to } = period;
   const rows: Record<keyof Activity, string>[] = await manager.query(
-    `SELECT e."memberId", FLOOR(EXTRACT(EPOCH FROM e."occurredAt" - $2::timestamptz) / 86400)::int AS day,
+    `SELECT e."memberId", (e."occurredAt" AT TIME ZONE $5)::date - ($2::timestamptz AT TIME ZONE $5)::date AS day,
             COUNT(*) FILTER (WHERE e.type IN ('purchase', 'visit')) AS visits,
             COUNT(*) FILTER (WHERE e.type = 'purchase') AS purchases,
             COALESCE(SUM(COALESCE(e."amountCents", 0) - e."refundedCents") FILTER (WHERE e.type = 'purchase'), 0) AS "spendCents"
@@ -202,7 +209,7 @@ async function activity(manager: EntityManager, members: string[], stores: strin
       WHERE e."memberId" = ANY($1::uuid[]) AND e."occurredAt" >= $2 AND e."occurredAt" < $3
         AND ($4::uuid[] IS NULL OR e."partnerId" = ANY($4::uuid[]))
       GROUP BY 1, 2`,
-    [members, from, to, stores],
+    [members, period.from, period.to, stores, timeZone],
   );
   return rows.map((r) => ({
     memberId: r.memberId,
@@ -330,8 +337,8 @@ export async function campaignResults(manager: EntityManager, campaignId: string
   const baselineIds = held ? audience.filter((id) => inHoldout(campaign, id)) : audience;
   const baselineWindow = held ? { from, to } : { from: new Date(from.getTime() - length), to: from };
   const stores = measuredStores(campaign);
-  const treatedRows = await activity(manager, treatedIds, stores, from, to);
-  const baselineRows = await activity(manager, baselineIds, stores, baselineWindow.from, baselineWindow.to);
+  const treatedRows = await activity(manager, treatedIds, stores, { from, to }, campaign.timeZone);
+  const baselineRows = await activity(manager, baselineIds, stores, baselineWindow, campaign.timeZone);
   const lengthInDays = decimal(length / dayMs);
   const treated = figures(held ? 'Members who got the campaign' : 'During the campaign', treatedIds.length, treatedRows);
   const baseline = figures(held ? 'Holdout' : `in the ${lengthInDays} days before the campaign`, baselineIds.length, baselineRows);
@@ -352,9 +359,11 @@ export async function campaignResults(manager: EntityManager, campaignId: string
     },
   };
 
-  const dayCount = Math.ceil(length / dayMs);
-  const daily: DailyResult[] = Array.from({ length: dayCount }, (_, day) => ({
-    day: dateOf(new Date(from.getTime() + day * dayMs)),
+  // Calendar days in the campaign's time zone, from the one it starts on to the one its window ends in.
+  const rankOf = (at: Date) => (Date.parse(dateOf(at)) - Date.parse(dateOf(from))) / dayMs;
+  const dayCount = rankOf(new Date(to.getTime() - 1)) + 1;
+  const daily: DailyResult[] = Array.from({ length: dayCount }, (_, rank) => ({
+    day: new Date(Date.parse(dateOf(from)) + rank * dayMs).toISOString().slice(0, 10),
     pointsIssued: 0,
     newlyReached: 0,
     treatedVisitsPerMember: 0,
@@ -362,10 +371,9 @@ export async function campaignResults(manager: EntityManager, campaignId: string
     treatedSpendPerMemberCents: 0,
     baselineSpendPerMemberCents: 0,
   }));
-  const stepOf = (at: Date) => Math.floor((at.getTime() - from.getTime()) / dayMs);
-  for (const row of points) daily[stepOf(row.at)]!.pointsIssued += row.points;
-  for (const at of firstReached.values()) daily[stepOf(at)]!.newlyReached += 1;
-  // The comparison's period is counted in 24-hour steps from its own start: day n against day n.
+  for (const row of points) daily[rankOf(row.at)]!.pointsIssued += row.points;
+  for (const at of firstReached.values()) daily[rankOf(at)]!.newlyReached += 1;
+  // The comparison's period is counted in days from its own first day: day n against day n.
   for (const row of treatedRows) {
     const day = daily[row.day];
     if (!day) continue;
