@@ -199,7 +199,6 @@ async function activity(
   timeZone: string,
 ): Promise<Activity[]> {
   if (members.length === 0) return [];
-  const { from, to } = period;
   const rows: Record<keyof Activity, string>[] = await manager.query(
     `SELECT e."memberId", (e."occurredAt" AT TIME ZONE $5)::date - ($2::timestamptz AT TIME ZONE $5)::date AS day,
             COUNT(*) FILTER (WHERE e.type IN ('purchase', 'visit')) AS visits,
