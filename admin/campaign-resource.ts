@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Campaign } from '../entities/index.js';
 import { readCampaignForm, type CampaignForm } from '../loyalty/campaigns/campaign-form.js';
 import { campaignOptions, previewCampaign } from '../loyalty/campaigns/campaign-preview.js';
+import { campaignResults } from '../loyalty/campaigns/campaign-results.js';
 import {
   createCampaign,
   endCampaign,
@@ -14,7 +15,9 @@ import {
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { Refusal } from '../loyalty/refusal.js';
+import { campaignResultsCsv } from '../reports/campaign-results-csv.js';
 import { allowed, audited } from './back-office-actions.js';
+import { canRead } from './permissions.js';
 import { navigation, readable, staff } from './resources.js';
 
 const number = new Intl.NumberFormat('en');
@@ -51,6 +54,7 @@ export function campaignResource(
   /** Starts what an action queued (a lifecycle) right after its commit; the outbox sweep does it otherwise. */
   processes: { dispatchQueued(): Promise<number> } | undefined,
   builder: string,
+  results: string,
 ): ResourceWithOptions {
   const lifecycle = (name: 'schedule' | 'pause' | 'resume' | 'end', guard: string, icon: string, when: (status: string) => boolean) => ({
     actionType: 'record' as const,
@@ -174,6 +178,31 @@ export function campaignResource(
           ['running', 'scheduled'].includes(s),
         ),
         resume: lifecycle('resume', 'Resume this campaign?', 'Play', (s) => s === 'paused'),
+        results: {
+          actionType: 'record',
+          icon: 'BarChart2',
+          component: results,
+          // The record reached this handler through the resource's scoped findOne: a campaign the
+          // session may not read is a 404 before any figure is computed.
+          isAccessible: allowed('Campaign', 'results', (context) => canRead('Campaign', staff(context)!.role)),
+          handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+            const id = String(context.record!.params.id);
+            const record = { ...context.record!.toJSON(context.currentAdmin), params: await described(dataSource, context.record!.params) };
+            const figures = await campaignResults(dataSource.manager, id);
+            if (request.method !== 'post') return { record, results: figures } as unknown as ActionResponse;
+            const download = {
+              filename: `campaign-results-${id.slice(0, 8)}.csv`,
+              type: 'text/csv',
+              content: campaignResultsCsv(figures),
+            };
+            await audited(dataSource, context, 'Campaign', 'results', id, { exported: 'campaign results (CSV)' });
+            return {
+              record,
+              download,
+              notice: { message: `Downloaded ${download.filename}`, type: 'success' },
+            } as unknown as ActionResponse;
+          },
+        },
         end: lifecycle('end', 'End this campaign for good?', 'Square', (s) => !['ended', 'draft'].includes(s)),
       },
     },

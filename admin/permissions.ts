@@ -87,6 +87,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
   'FulfilmentOrder.markShipped': ['operator_admin', 'program_manager'],
   'FulfilmentOrder.markFailed': ['operator_admin', 'program_manager'],
+  // Whoever reads a campaign reads its results (a partner user: only where it may read the campaign).
+  'Campaign.results': ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst', 'partner_user'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

@@ -259,6 +259,7 @@ export function backOfficeResources(
     adjustPoints: string;
     memberLink: string;
     readableValue: string;
+    campaignResults: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -727,7 +728,7 @@ export function backOfficeResources(
         check: (values, editing) => checkReward(manager, values, editing),
       },
     }),
-    campaignResource(dataSource, care.processes, components.campaignBuilder),
+    campaignResource(dataSource, care.processes, components.campaignBuilder, components.campaignResults),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

@@ -63,6 +63,10 @@ export class MemberEvent extends BaseEntity {
   @Column({ type: 'jsonb', default: [] })
   byRule: { ruleId: string; points: number }[];
 
+  /** Points each booster added to a rule's points, which a booster campaign's results count. */
+  @Column({ type: 'jsonb', default: [] })
+  byBooster: { boosterId: string; ruleId: string; points: number }[];
+
   /** The ledger transfer of the rules' points, which refunds reverse; null when none were earned. */
   @Column({ type: 'uuid', nullable: true })
   earnTransferId: string | null;

@@ -228,6 +228,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     bonusPoints,
     explanation: [...earned.explanation, ...bonusExplanation, ...recovery.explanation],
     byRule: earned.byRule,
+    byBooster: earned.byBooster,
     earnTransferId: earnTransfer?.id ?? null,
   });
   await manager.insert(MemberEvent, record);
