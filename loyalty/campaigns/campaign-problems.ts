@@ -100,6 +100,10 @@ export async function campaignProblems(
     if ((audience.partnerIds ?? []).length === 0 || known.length !== new Set(audience.partnerIds).size)
       problems['audience.partnerIds'] = 'choose one or more partners';
   }
+  if (audience.kind === 'segment') {
+    const known = isUuid(audience.segmentId) ? await manager.query(`SELECT id FROM segment WHERE id = $1`, [audience.segmentId]) : [];
+    if (known.length === 0) problems['audience.segmentId'] = 'choose a segment from the list';
+  }
   if (audience.kind === 'new_members' && !positiveWhole(audience.withinDays, 3_650))
     problems['audience.withinDays'] = 'a whole number of days from 1 to 3650';
   if (audience.kind === 'inactive' && !positiveWhole(audience.days, 3_650))
