@@ -56,6 +56,7 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   ErasureRequest: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
+  Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -87,6 +88,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
   'FulfilmentOrder.markShipped': ['operator_admin', 'program_manager'],
   'FulfilmentOrder.markFailed': ['operator_admin', 'program_manager'],
+  // Members' contact details leave the back office: those who run campaigns only.
+  'Segment.export': ['operator_admin', 'program_manager'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

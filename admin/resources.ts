@@ -55,6 +55,7 @@ import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
+import { segmentResource } from './segment-resource.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
@@ -259,6 +260,8 @@ export function backOfficeResources(
     adjustPoints: string;
     memberLink: string;
     readableValue: string;
+    segmentForm: string;
+    segmentExport: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -728,6 +731,7 @@ export function backOfficeResources(
       },
     }),
     campaignResource(dataSource, care.processes, components.campaignBuilder),
+    segmentResource(dataSource, components),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),
