@@ -55,9 +55,10 @@ async function inWords(dataSource: DataSource, c: SegmentConditions): Promise<st
 async function described(dataSource: DataSource, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   const segment = await dataSource.manager.findOneBy(Segment, { id: String(params.id) });
   if (!segment) return params;
+  const size = await segmentSize(dataSource.manager, segment.conditions);
   return {
     ...params,
-    size: `${number.format(await segmentSize(dataSource.manager, segment.conditions))} members now`,
+    size: `${number.format(size)} ${size === 1 ? 'member' : 'members'} now`,
     rules: await inWords(dataSource, segment.conditions),
   };
 }
@@ -75,12 +76,14 @@ export function segmentResource(dataSource: DataSource, components: { segmentFor
     component: components.segmentForm,
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const id = name === 'edit' ? String(context.record!.params.id) : null;
+      // A record action answers with its record, whatever else it says.
+      const record = context.record?.toJSON(context.currentAdmin);
       if (request.method !== 'post') {
         const saved = id ? await dataSource.manager.findOneBy(Segment, { id }) : null;
         return {
           options: await segmentOptions(dataSource),
           form: saved ? segmentFormOf(saved) : null,
-          record: context.record?.toJSON(context.currentAdmin),
+          record,
         } as unknown as ActionResponse;
       }
       let sent: SegmentForm;
@@ -88,7 +91,7 @@ export function segmentResource(dataSource: DataSource, components: { segmentFor
         sent = JSON.parse(String(request.payload?.segment ?? '{}'));
         if (sent === null || typeof sent !== 'object' || Array.isArray(sent)) throw new TypeError('not a form');
       } catch {
-        return { errors: { name: { message: 'the form could not be read: open it again' } } } as unknown as ActionResponse;
+        return { record, errors: { name: { message: 'the form could not be read: open it again' } } } as unknown as ActionResponse;
       }
       const counting = request.payload?.intent === 'count';
       try {
@@ -100,14 +103,15 @@ export function segmentResource(dataSource: DataSource, components: { segmentFor
           return segment;
         });
         return {
+          record,
           redirectUrl: context.h.recordActionUrl({ resourceId: 'Segment', recordId: saved.id, actionName: 'show' }),
           notice: { message: `${saved.name} is saved`, type: 'success' },
         } as unknown as ActionResponse;
       } catch (error) {
-        if (error instanceof SizeOnly) return { size: error.size, errors: {} } as unknown as ActionResponse;
+        if (error instanceof SizeOnly) return { record, size: error.size, errors: {} } as unknown as ActionResponse;
         if (!(error instanceof Refusal)) throw error;
         const problems = (error.details.problems as Record<string, string> | undefined) ?? { [error.field ?? 'name']: error.reason };
-        return { errors: asErrors(problems) } as unknown as ActionResponse;
+        return { record, errors: asErrors(problems) } as unknown as ActionResponse;
       }
     },
   });

@@ -277,13 +277,13 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
             <Box data-testid="segment-picker">
               <Choice
                 id="segment"
-                label="Segment (members in it today)"
+                label="Segment"
                 value={form.segmentId}
                 onChange={set('segmentId')}
                 error={error('audience.segmentId')}
                 options={
                   options.segments.length > 0
-                    ? options.segments.map((s) => [s.id, `${s.name} — ${s.size} members`])
+                    ? options.segments.map((s) => [s.id, `${s.name} — ${s.size} ${s.size === 1 ? 'member' : 'members'} today`])
                     : [['', 'No segment yet: make one under Members & care → Segments']]
                 }
               />

@@ -49,9 +49,9 @@ export default function SegmentExport({ action, resource, record }: ActionProps)
     <Box variant="card">
       <H3>Export {record!.params.name}</H3>
       <Text mb="xl">
-        {size === null ? 'Counting…' : `${size} members are in it now.`} The file has each member&apos;s reference, name, email, phone,
-        tier, points available, the day they joined and their last activity: only what you need to reach them. Erased members are never in
-        it. Each download is written to the audit log.
+        {size === null ? 'Counting…' : `${size} ${size === 1 ? 'member is' : 'members are'} in it now.`} The file has each member&apos;s
+        reference, name, email, phone, tier, points available, the day they joined and their last activity: only what you need to reach
+        them. Erased members are never in it. Each download is written to the audit log.
       </Text>
       <Button type="button" variant="contained" onClick={() => void download()} disabled={sending || size === null}>
         Download the members (CSV)

@@ -172,7 +172,13 @@ export default function SegmentFormPage({ resource, action, record }: ActionProp
           onChange={set('balanceMin')}
           error={error('balanceMin')}
         />
-        <Field id="balanceMax" label="at most" value={form.balanceMax} onChange={set('balanceMax')} error={error('balanceMax')} />
+        <Field
+          id="balanceMax"
+          label="Points available: at most"
+          value={form.balanceMax}
+          onChange={set('balanceMax')}
+          error={error('balanceMax')}
+        />
       </Box>
       <Box flex style={{ gap: 24 }}>
         <FormGroup error={!!error('activity')}>
@@ -210,14 +216,14 @@ export default function SegmentFormPage({ resource, action, record }: ActionProp
       />
       <Box flex style={{ gap: 24 }}>
         <Field id="spendMin" label="Spent: at least (€)" value={form.spendMin} onChange={set('spendMin')} error={error('spendMin')} />
-        <Field id="spendMax" label="at most (€)" value={form.spendMax} onChange={set('spendMax')} error={error('spendMax')} />
+        <Field id="spendMax" label="Spent: at most (€)" value={form.spendMax} onChange={set('spendMax')} error={error('spendMax')} />
         <Field
           id="spendDays"
-          label="over the last … days"
+          label="Spend counted over the last … days"
           value={form.spendDays}
           onChange={set('spendDays')}
           error={error('spendDays')}
-          width={160}
+          width={240}
         />
       </Box>
       <FormGroup error={!!error('birthdayMonth')}>
