@@ -75,4 +75,13 @@ describe('a campaign for a segment', () => {
       expect(problems['audience.segmentId']).toBe('choose a segment from the list');
     }
   });
+
+  it("is the program's only: a partner's campaign may not aim at a segment", async () => {
+    const segment = await tx((m) => createSegment(m, { name: 'Everyone born in June', birthdayMonth: '6' }, 'pm@tessera.test'));
+    const problems = await campaignProblems(
+      db.dataSource.manager,
+      campaignDraft({ ownerPartnerId: shop, audience: { kind: 'segment', segmentId: segment.id } }),
+    );
+    expect(problems['audience.kind']).toBe("segments are the program's: choose another audience");
+  });
 });
