@@ -320,6 +320,8 @@ export function backOfficeResources(
 
   /** How each of these resources is read (see presented); the others are shown as AdminJS does. */
   const presentations: Record<string, Presentation> = {
+    // Its dates in the reader's time zone; its conditions and size are described by its own resource.
+    Segment: {},
     Partner: { required: ['name', 'code', 'kind'] },
     PointOfSale: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'name', 'code', 'channel'] },
     ApiKey: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },

@@ -47,8 +47,8 @@ async function inWords(dataSource: DataSource, c: SegmentConditions): Promise<st
     parts.push(`spent ${range} in the last ${c.spendDays} days`);
   }
   if (c.birthdayMonth != null) parts.push(`born in ${months[c.birthdayMonth - 1]}`);
-  if (c.emailOptIn) parts.push('takes offers by email');
-  if (c.smsOptIn) parts.push('takes offers by text message');
+  if (c.emailOptIn) parts.push('take offers by email');
+  if (c.smsOptIn) parts.push('take offers by text message');
   return parts.length > 0 ? `Members ${parts.join(', ')}` : 'Every member';
 }
 
