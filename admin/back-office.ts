@@ -76,6 +76,8 @@ export function createBackOffice({
     memberLink: component('MemberLinkProperty', 'member-link-property.tsx'),
     readableValue: component('ReadableValue', 'readable-value.tsx'),
     campaignResults: component('CampaignResults', 'campaign-results.tsx'),
+    segmentForm: component('SegmentForm', 'segment-form.tsx'),
+    segmentExport: component('SegmentExport', 'segment-export.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));

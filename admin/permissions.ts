@@ -56,6 +56,7 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   ErasureRequest: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
+  Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -89,6 +90,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'FulfilmentOrder.markFailed': ['operator_admin', 'program_manager'],
   // Whoever reads a campaign reads its results (a partner user: only where it may read the campaign).
   'Campaign.results': ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst', 'partner_user'],
+  // Members' contact details leave the back office: those who run campaigns only.
+  'Segment.export': ['operator_admin', 'program_manager'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

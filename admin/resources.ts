@@ -55,6 +55,7 @@ import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
+import { segmentResource } from './segment-resource.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
@@ -260,6 +261,8 @@ export function backOfficeResources(
     memberLink: string;
     readableValue: string;
     campaignResults: string;
+    segmentForm: string;
+    segmentExport: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -318,6 +321,8 @@ export function backOfficeResources(
 
   /** How each of these resources is read (see presented); the others are shown as AdminJS does. */
   const presentations: Record<string, Presentation> = {
+    // Its dates in the reader's time zone; its conditions and size are described by its own resource.
+    Segment: {},
     Partner: { required: ['name', 'code', 'kind'] },
     PointOfSale: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'name', 'code', 'channel'] },
     ApiKey: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },
@@ -729,6 +734,7 @@ export function backOfficeResources(
       },
     }),
     campaignResource(dataSource, care.processes, components.campaignBuilder, components.campaignResults),
+    segmentResource(dataSource, components),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

@@ -109,6 +109,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   erasure_refused: 'The member cannot be erased now',
   campaign_refused: 'The campaign cannot be saved or changed so',
   campaign_not_found: 'No such campaign',
+  segment_refused: 'The segment cannot be saved so',
+  segment_not_found: 'No such segment',
   not_allowed: 'Not allowed',
   member_authorization_required: "The member's authorization is needed",
   member_authorization_refused: "The member's authorization was refused",

@@ -17,7 +17,9 @@ export type CampaignAudience =
   /** Members who joined at most this many days before the event. */
   | { kind: 'new_members'; withinDays: number }
   /** Members with no event for at least this many days before this one. */
-  | { kind: 'inactive'; days: number };
+  | { kind: 'inactive'; days: number }
+  /** Members in a saved segment when the event is recorded (live, not a snapshot). */
+  | { kind: 'segment'; segmentId: string };
 
 /** What a member does that the campaign rewards. */
 export type CampaignTrigger =

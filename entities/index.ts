@@ -37,6 +37,7 @@ import { ProgramSettings } from './program-settings.js';
 import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
 import { SentEmail } from './sent-email.js';
+import { Segment } from './segment.js';
 import { SentSms } from './sent-sms.js';
 import { StaffUser } from './staff-user.js';
 import { Tier } from './tier.js';
@@ -50,6 +51,7 @@ export {
   Booster,
   BoosterAnnouncement,
   Campaign,
+  Segment,
   CareAdjustment,
   Company,
   CompanyEmployee,
@@ -105,6 +107,7 @@ export { bonusMoments } from './bonus.js';
 export { campaignStatuses } from './campaign.js';
 export type { CampaignAudience, CampaignPlaces, CampaignReward, CampaignStatus, CampaignTrigger } from './campaign.js';
 export type { BonusGoal, BonusMoment } from './bonus.js';
+export type { SegmentConditions } from './segment.js';
 export type { BoosterTarget } from './booster.js';
 export type { Rounding, RuleCaps, RuleFormula } from './earning-rule.js';
 export type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallPolicy } from './program-settings.js';
@@ -133,6 +136,7 @@ export const entities = [
   Booster,
   Bonus,
   Campaign,
+  Segment,
   Tier,
   Member,
   MemberEvent,

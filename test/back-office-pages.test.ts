@@ -134,6 +134,7 @@ const operatorPages: PageExpectation[] = [
   { resource: 'ErasureRequest', list: [/[A-Z][a-zé]+ [A-Z][a-z]+/] },
   { resource: 'WebhookEndpoint', list: ['FitApp', 'Points earned'] },
   { resource: 'WebhookDelivery', list: ['FitApp', 'Points earned'] },
+  { resource: 'Segment', list: ['Gold members', 'Members in Gold', /\d+ members? now/, dateWithZone], show: [/\d+ members? now/] },
 ];
 
 const partnerPages: PageExpectation[] = [

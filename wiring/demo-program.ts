@@ -1,4 +1,5 @@
 import { adoptMechanismsAsCampaigns } from '../loyalty/campaigns/adopt-mechanisms.js';
+import { createSegment } from '../loyalty/segments/segments.js';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../admin/passwords.js';
 import {
@@ -289,9 +290,30 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
   await seedDemoCompany(dataSource, ledger);
   // The demo's rules, boosters and bonuses are the program's campaigns, as a program set up before campaigns has them.
   await inTransaction(dataSource, (m) => adoptMechanismsAsCampaigns(m, 'demo'));
+  await seedDemoSegments(dataSource);
   // The story happened months ago: its welcomes, codes and notices went out then, not on this start.
   await manager.query(`UPDATE member_message SET "notSentReason" = 'sent before the demo began' WHERE "sentAt" IS NULL`);
   await manager.query(`UPDATE outbox_entry SET "dispatchedAt" = now() WHERE process = 'member_message' AND "dispatchedAt" IS NULL`);
+}
+
+/** Audiences a program manager would save: the best members, and coffee buyers gone quiet who take emails. */
+async function seedDemoSegments(dataSource: DataSource): Promise<void> {
+  const [koffie] = await dataSource.query(`SELECT id FROM partner WHERE code = 'koffie-corner'`);
+  await inTransaction(dataSource, async (m) => {
+    await createSegment(m, { name: 'Gold members', description: 'Our best members', tierCodes: ['gold'] }, 'demo');
+    await createSegment(
+      m,
+      {
+        name: 'Coffee buyers gone quiet',
+        description: 'Bought at Koffie Corner, nothing for 60 days, take offers by email',
+        visitedPartnerIds: [koffie.id],
+        activity: 'inactive',
+        activityDays: '60',
+        emailOptIn: true,
+      },
+      'demo',
+    );
+  });
 }
 
 /** The demo program's rules: what the business seeds ask a program to express. */

@@ -9,6 +9,7 @@ interface Options {
   partners: { id: string; name: string }[];
   pointsOfSale: { id: string; name: string; partner: string }[];
   tiers: { code: string; name: string }[];
+  segments: { id: string; name: string; size: number }[];
   categories: string[];
   actionTypes: string[];
 }
@@ -83,6 +84,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
     audience: 'everyone',
     tierCode: '',
     partnerId: '',
+    segmentId: '',
     days: '30',
     trigger: 'category',
     category: '',
@@ -112,6 +114,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
         category: loaded.categories[0] ?? '',
         tierCode: loaded.tiers[0]?.code ?? '',
         partnerId: loaded.partners[0]?.id ?? '',
+        segmentId: loaded.segments[0]?.id ?? '',
       }));
     });
   }, []);
@@ -127,7 +130,9 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
             ? { kind: 'new_members', withinDays: form.days }
             : form.audience === 'inactive'
               ? { kind: 'inactive', days: form.days }
-              : { kind: 'everyone' },
+              : form.audience === 'segment'
+                ? { kind: 'segment', segmentId: form.segmentId }
+                : { kind: 'everyone' },
     trigger: {
       kind: form.trigger,
       category: form.category,
@@ -194,7 +199,9 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
             ? `members who joined in the last ${form.days} days`
             : form.audience === 'inactive'
               ? `members inactive for ${form.days} days`
-              : 'every member',
+              : form.audience === 'segment'
+                ? `members of the segment ${options.segments.find((s) => s.id === form.segmentId)?.name ?? ''} when they buy`
+                : 'every member',
     trigger:
       form.trigger === 'category'
         ? `buys in ${form.category}`
@@ -243,6 +250,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
               ['partners', 'Members known to a partner'],
               ['new_members', 'New members (joined in the last days)'],
               ['inactive', 'Members inactive for some days'],
+              ['segment', 'Members of a saved segment'],
             ]}
           />
           {form.audience === 'tiers' ? (
@@ -264,6 +272,26 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
               error={error('audience.partnerIds')}
               options={options.partners.map((p) => [p.id, p.name])}
             />
+          ) : null}
+          {form.audience === 'segment' ? (
+            <Box data-testid="segment-picker">
+              <Choice
+                id="segment"
+                label="Segment"
+                value={form.segmentId}
+                onChange={set('segmentId')}
+                error={error('audience.segmentId')}
+                options={
+                  options.segments.length > 0
+                    ? options.segments.map((s) => [s.id, `${s.name} — ${s.size} ${s.size === 1 ? 'member' : 'members'} today`])
+                    : [['', 'No segment yet: make one under Members & care → Segments']]
+                }
+              />
+              <Text variant="sm" mb="lg">
+                Checked live: each member is looked at when their purchase or action is recorded, so who joins or leaves the segment
+                afterwards gets or stops getting the campaign. Nobody is copied in advance.
+              </Text>
+            </Box>
           ) : null}
           {form.audience === 'new_members' || form.audience === 'inactive' ? (
             <Field

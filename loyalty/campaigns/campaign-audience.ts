@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { Campaign } from '../../entities/index.js';
+import { In, type EntityManager } from 'typeorm';
+import { Segment, type Campaign } from '../../entities/index.js';
+import { inSegment } from '../segments/segment-query.js';
 
 /** What the audiences need to know of the member, read only when a running campaign asks for it. */
 interface AudienceFacts {
   enrolledAt: Date;
   lastEventAt?: Date | null;
   storeIds?: string[];
+  /** The segments (ids) the member is in at this event. */
+  segmentIds?: Set<string>;
 }
 
 /**
@@ -31,6 +34,8 @@ function admits(campaign: Campaign, facts: AudienceFacts, at: Date): boolean {
       return at.getTime() - facts.enrolledAt.getTime() <= audience.withinDays * 86_400_000;
     case 'inactive':
       return !facts.lastEventAt || at.getTime() - facts.lastEventAt.getTime() >= audience.days * 86_400_000;
+    case 'segment':
+      return facts.segmentIds?.has(audience.segmentId) ?? false;
   }
 }
 
@@ -59,6 +64,13 @@ export async function campaignExclusions(
       member.id,
     ]);
     facts.storeIds = rows.map((r) => r.partnerId);
+  }
+  const segmentIds = selective.flatMap((c) => (c.audience.kind === 'segment' ? [c.audience.segmentId] : []));
+  if (segmentIds.length > 0) {
+    // Evaluated now, as the event is recorded: a segment is live, never a snapshot.
+    facts.segmentIds = new Set();
+    for (const segment of await manager.findBy(Segment, { id: In([...new Set(segmentIds)]) }))
+      if (await inSegment(manager, segment.conditions, member.id, at)) facts.segmentIds.add(segment.id);
   }
   return new Set(selective.filter((c) => inHoldout(c, member.id) || !admits(c, facts, at)).map((c) => c.mechanismId));
 }

@@ -5,7 +5,7 @@ import { knownZone, zonedInstant } from './zoned-time.js';
 /** A campaign as a builder sends it: plain strings and numbers, its window in wall-clock time of its time zone. */
 export interface CampaignForm {
   name?: unknown;
-  audience?: { kind?: unknown; tierCodes?: unknown; partnerIds?: unknown; withinDays?: unknown; days?: unknown };
+  audience?: { kind?: unknown; tierCodes?: unknown; partnerIds?: unknown; withinDays?: unknown; days?: unknown; segmentId?: unknown };
   trigger?: { kind?: unknown; reference?: unknown; category?: unknown; actionType?: unknown; moment?: unknown };
   reward?: { kind?: unknown; pointsPerUnit?: unknown; points?: unknown; coefficient?: unknown };
   places?: { partnerIds?: unknown; channels?: unknown; pointOfSaleIds?: unknown };
@@ -49,6 +49,7 @@ export function readCampaignForm(
   else if (a.kind === 'partners') audience = { kind: 'partners', partnerIds: strings(a.partnerIds) };
   else if (a.kind === 'new_members') audience = { kind: 'new_members', withinDays: whole(a.withinDays) };
   else if (a.kind === 'inactive') audience = { kind: 'inactive', days: whole(a.days) };
+  else if (a.kind === 'segment') audience = { kind: 'segment', segmentId: text(a.segmentId) };
   else if (a.kind !== 'everyone') problems['audience.kind'] = 'choose who the campaign is for';
 
   const t = form.trigger ?? {};

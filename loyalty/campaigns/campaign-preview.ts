@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { Booster, EarningRule, MemberEvent, type RuleExplanation } from '../../entities/index.js';
+import { Booster, EarningRule, MemberEvent, Segment, type RuleExplanation } from '../../entities/index.js';
+import { segmentSize } from '../segments/segment-query.js';
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
 import { isUuid } from '../ids.js';
@@ -11,6 +12,8 @@ export interface CampaignOptions {
   partners: { id: string; name: string }[];
   pointsOfSale: { id: string; name: string; partner: string }[];
   tiers: { code: string; name: string }[];
+  /** Saved segments, with how many members each holds now. */
+  segments: { id: string; name: string; size: number }[];
   /** Categories seen in the events of the last 90 days. */
   categories: string[];
   actionTypes: string[];
@@ -27,10 +30,18 @@ export async function campaignOptions(manager: EntityManager): Promise<CampaignO
       WHERE e."occurredAt" > now() - interval '90 days' AND l->>'category' IS NOT NULL ORDER BY 1 LIMIT 200`,
   );
   const types: { type: string }[] = await manager.query(`SELECT DISTINCT type FROM member_event ORDER BY 1 LIMIT 100`);
+  const segments = await Promise.all(
+    (await manager.find(Segment, { order: { name: 'ASC' } })).map(async (s) => ({
+      id: s.id,
+      name: s.name,
+      size: await segmentSize(manager, s.conditions),
+    })),
+  );
   return {
     partners,
     pointsOfSale,
     tiers,
+    segments,
     categories: categories.map((c) => c.category),
     actionTypes: [...new Set([...builtInActionTypes, ...types.map((t) => t.type)])],
   };
@@ -73,6 +84,10 @@ async function audienceSize(manager: EntityManager, draft: CampaignDraft): Promi
         `NOT EXISTS (SELECT 1 FROM member_event e WHERE e."memberId" = m.id AND e."occurredAt" > now() - make_interval(days => $1))`,
         [audience.days],
       );
+    case 'segment': {
+      const segment = isUuid(audience.segmentId) ? await manager.findOneBy(Segment, { id: audience.segmentId }) : null;
+      return segment ? segmentSize(manager, segment.conditions) : null;
+    }
     case 'tiers':
       return null;
   }

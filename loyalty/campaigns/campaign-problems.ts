@@ -100,6 +100,13 @@ export async function campaignProblems(
     if ((audience.partnerIds ?? []).length === 0 || known.length !== new Set(audience.partnerIds).size)
       problems['audience.partnerIds'] = 'choose one or more partners';
   }
+  // Segments are the program's, over all its members: a partner's campaign does not reach through them.
+  if (audience.kind === 'segment' && draft.ownerPartnerId !== null)
+    problems['audience.kind'] = "segments are the program's: choose another audience";
+  else if (audience.kind === 'segment') {
+    const known = isUuid(audience.segmentId) ? await manager.query(`SELECT id FROM segment WHERE id = $1`, [audience.segmentId]) : [];
+    if (known.length === 0) problems['audience.segmentId'] = 'choose a segment from the list';
+  }
   if (audience.kind === 'new_members' && !positiveWhole(audience.withinDays, 3_650))
     problems['audience.withinDays'] = 'a whole number of days from 1 to 3650';
   if (audience.kind === 'inactive' && !positiveWhole(audience.days, 3_650))

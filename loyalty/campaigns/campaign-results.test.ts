@@ -13,6 +13,7 @@ import { inHoldout } from './campaign-audience.js';
 import { campaignResultsCsv } from '../../reports/campaign-results-csv.js';
 import { campaignResults } from './campaign-results.js';
 import { createCampaign, scheduleCampaign } from './campaigns.js';
+import { createSegment } from '../segments/segments.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -221,6 +222,31 @@ describe('the results of a campaign', () => {
     expect(results.comparison!.treated).toMatchObject({ members: 1, visits: 1 });
     await db.dataSource.manager.delete(Tier, { code: 'gold' });
     forgetProgramConfiguration(db.dataSource);
+  });
+
+  it('a segment campaign measures the members who were in the segment when it started', async () => {
+    const shop = (await p.partner(1_000_000)).partner;
+    await p.member('june-1', shop.id);
+    await p.member('july-1', shop.id);
+    await db.dataSource.query(
+      `UPDATE member SET birthday = '1990-06-15' WHERE id = (SELECT "memberId" FROM member_link WHERE "customerId" = 'june-1')`,
+    );
+    const segment = await tx((m) => createSegment(m, { name: 'Born in June', birthdayMonth: '6' }, 'pm@t'));
+    const campaign = await runningCampaign(
+      {
+        audience: { kind: 'segment', segmentId: segment.id },
+        places: { partnerIds: [shop.id] },
+        trigger: { kind: 'visit' },
+        reward: { kind: 'fixed_points', points: 5 },
+      },
+      -2,
+      5,
+    );
+    await buy(shop.id, 'june-1', days(-1), 1_000);
+    await buy(shop.id, 'july-1', days(-1), 1_000);
+    const results = await campaignResults(db.dataSource.manager, campaign.id, new Date());
+    expect(results.membersReached).toBe(1);
+    expect(results.comparison!.treated).toMatchObject({ members: 1, visits: 1 });
   });
 
   it('a campaign nobody earned from yet says so, with zeros and no ratio', async () => {

@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { Campaign } from '../../entities/index.js';
+import { Campaign, Segment } from '../../entities/index.js';
 import { Refusal } from '../refusal.js';
 import { programConfiguration } from '../earning/program-configuration.js';
 import { tierFor } from '../earning/tiers.js';
+import { segmentMemberIds } from '../segments/segment-query.js';
 import { inHoldout } from './campaign-audience.js';
 import { mechanismKindOf } from './campaign-mechanism.js';
 
@@ -171,6 +172,11 @@ async function audienceMembers(manager: EntityManager, campaign: Campaign, from:
         [from, new Date(from.getTime() - audience.days * dayMs)],
       );
       break;
+    case 'segment': {
+      // The segment as it stood when the campaign started (its membership moves with every event).
+      const segment = await manager.findOneBy(Segment, { id: audience.segmentId });
+      return segment ? segmentMemberIds(manager, segment.conditions, from) : [];
+    }
   }
   return rows.map((r) => r.id);
 }
