@@ -16,17 +16,26 @@ export interface CampaignOptions {
   actionTypes: string[];
 }
 
-export async function campaignOptions(manager: EntityManager): Promise<CampaignOptions> {
-  const partners = await manager.query(`SELECT id, name FROM partner ORDER BY name`);
+/** The names a builder offers; a partner's builder only its own partner, stores, categories and actions. */
+export async function campaignOptions(manager: EntityManager, ownerPartnerId: string | null = null): Promise<CampaignOptions> {
+  const own = ownerPartnerId ? [ownerPartnerId] : null;
+  const partners = await manager.query(`SELECT id, name FROM partner WHERE $1::uuid[] IS NULL OR id = ANY($1) ORDER BY name`, [own]);
   const pointsOfSale = await manager.query(
-    `SELECT s.id, s.name, p.name AS partner FROM point_of_sale s JOIN partner p ON p.id = s."partnerId" ORDER BY p.name, s.name`,
+    `SELECT s.id, s.name, p.name AS partner FROM point_of_sale s JOIN partner p ON p.id = s."partnerId"
+      WHERE $1::uuid[] IS NULL OR p.id = ANY($1) ORDER BY p.name, s.name`,
+    [own],
   );
   const tiers = await manager.query(`SELECT code, name FROM tier ORDER BY threshold`);
   const categories: { category: string }[] = await manager.query(
     `SELECT DISTINCT l->>'category' AS category FROM member_event e, jsonb_array_elements(e.lines) l
-      WHERE e."occurredAt" > now() - interval '90 days' AND l->>'category' IS NOT NULL ORDER BY 1 LIMIT 200`,
+      WHERE e."occurredAt" > now() - interval '90 days' AND l->>'category' IS NOT NULL
+        AND ($1::uuid[] IS NULL OR e."partnerId" = ANY($1)) ORDER BY 1 LIMIT 200`,
+    [own],
   );
-  const types: { type: string }[] = await manager.query(`SELECT DISTINCT type FROM member_event ORDER BY 1 LIMIT 100`);
+  const types: { type: string }[] = await manager.query(
+    `SELECT DISTINCT type FROM member_event WHERE $1::uuid[] IS NULL OR "partnerId" = ANY($1) ORDER BY 1 LIMIT 100`,
+    [own],
+  );
   return {
     partners,
     pointsOfSale,
