@@ -628,6 +628,10 @@ export function backOfficeResources(
         'birthdayDaysBefore',
         'birthdayDaysAfter',
         'birthdayChannel',
+        'partnerCampaignMaxMultiplier',
+        'partnerCampaignMaxPointsPerUnit',
+        'partnerCampaignMaxPoints',
+        'partnerCampaignsNeedApproval',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -663,6 +667,19 @@ export function backOfficeResources(
           availableValues: choices(erasureForfeitureLabels),
           description: "Where the points of a member who is erased go (the program's own points go to breakage either way)",
         },
+        partnerCampaignMaxMultiplier: {
+          type: 'number',
+          description: 'The highest multiplier a partner may give in its own campaigns, 1 to 10',
+        },
+        partnerCampaignMaxPointsPerUnit: {
+          type: 'number',
+          description: "The most points per unit of the program's currency (or per item) a partner's campaign may give",
+        },
+        partnerCampaignMaxPoints: {
+          type: 'number',
+          description: "The most fixed or bonus points a partner's campaign may give a member at once, 1 to 1,000,000",
+        },
+        partnerCampaignsNeedApproval: { description: "A partner's campaign waits for an operator's approval before it runs" },
       },
       form: {
         fields: [
@@ -684,6 +701,10 @@ export function backOfficeResources(
           'birthdayDaysBefore',
           'birthdayDaysAfter',
           'birthdayChannel',
+          'partnerCampaignMaxMultiplier',
+          'partnerCampaignMaxPointsPerUnit',
+          'partnerCampaignMaxPoints',
+          'partnerCampaignsNeedApproval',
         ],
         check: (values) => checkProgramSettings(values),
       },
