@@ -254,6 +254,7 @@ export function backOfficeResources(
     erasureRequestForm: string;
     dataDownload: string;
     campaignBuilder: string;
+    campaignRejectionForm: string;
     memberSearch: string;
     memberHistory: string;
     adjustPoints: string;
@@ -748,7 +749,12 @@ export function backOfficeResources(
         check: (values, editing) => checkReward(manager, values, editing),
       },
     }),
-    campaignResource(dataSource, care.processes, components.campaignBuilder),
+    campaignResource(
+      dataSource,
+      care.processes,
+      { builder: components.campaignBuilder, rejectionForm: components.campaignRejectionForm },
+      care.campaignApprovals,
+    ),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

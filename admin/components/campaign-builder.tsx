@@ -73,9 +73,11 @@ function Field(props: {
 
 /**
  * The campaign builder: who, what they do, what they get, when and how much, then a review with a
- * preview on a sample basket and the pace of the last 30 days; saved as a draft or scheduled.
+ * preview on a sample basket and the pace of the last 30 days; saved as a draft or scheduled. As
+ * the Edit action it opens filled in with the campaign (a draft, or a paused one).
  */
-export default function CampaignBuilder({ resource, action }: ActionProps) {
+export default function CampaignBuilder({ resource, action, record }: ActionProps) {
+  const editing = action.name === 'edit' && record ? record : null;
   const [options, setOptions] = useState<Options | null>(null);
   const [step, setStep] = useState(0);
   const [form, setForm] = useState({
@@ -91,8 +93,10 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
     moment: 'first_purchase',
     reward: 'multiplier',
     amount: '2',
+    pointOfSaleId: '',
     startsAt: '',
     endsAt: '',
+    timeZone: zone,
     budgetPoints: '',
     holdoutPercent: '0',
   });
@@ -103,15 +107,26 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
   const navigate = useNavigate();
   const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
 
+  const ask = (data?: FormData) =>
+    editing
+      ? api.recordAction({
+          resourceId: resource.id,
+          recordId: editing.id,
+          actionName: action.name,
+          ...(data ? { method: 'post', data } : {}),
+        })
+      : api.resourceAction({ resourceId: resource.id, actionName: action.name, ...(data ? { method: 'post', data } : {}) });
+
   useEffect(() => {
-    void api.resourceAction({ resourceId: resource.id, actionName: action.name }).then((response) => {
-      const loaded = (response.data as { options: Options }).options;
+    void ask().then((response) => {
+      const { options: loaded, campaign: filled } = response.data as { options: Options; campaign?: Partial<typeof form> };
       setOptions(loaded);
       setForm((f) => ({
         ...f,
         category: loaded.categories[0] ?? '',
         tierCode: loaded.tiers[0]?.code ?? '',
         partnerId: loaded.partners[0]?.id ?? '',
+        ...filled,
       }));
     });
   }, []);
@@ -136,9 +151,10 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
       moment: form.moment,
     },
     reward: { kind: form.reward, points: form.amount, pointsPerUnit: form.amount, coefficient: form.amount },
+    places: { pointOfSaleIds: form.pointOfSaleId ? [form.pointOfSaleId] : [] },
     startsAt: form.startsAt,
     endsAt: form.endsAt,
-    timeZone: zone,
+    timeZone: form.timeZone,
     budgetPoints: form.budgetPoints,
     holdoutPercent: form.holdoutPercent,
     basket: {
@@ -156,7 +172,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
     data.append('campaign', JSON.stringify(campaign()));
     data.append('intent', intent);
     try {
-      const response = await api.resourceAction({ resourceId: resource.id, actionName: action.name, method: 'post', data });
+      const response = await ask(data);
       const answer = response.data as {
         errors?: Errors;
         preview?: Preview;
@@ -169,7 +185,13 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
         addNotice({ message: 'Please correct the highlighted fields', type: 'error' });
         const first = Object.keys(answer.errors)[0]!;
         setStep(
-          first.startsWith('audience') ? 0 : first.startsWith('trigger') ? 1 : first.startsWith('reward') ? 2 : first === 'name' ? 0 : 3,
+          first.startsWith('audience') || first === 'name'
+            ? 0
+            : first.startsWith('trigger') || first.startsWith('places')
+              ? 1
+              : first.startsWith('reward')
+                ? 2
+                : 3,
         );
       }
       if (answer.notice) addNotice(answer.notice);
@@ -224,7 +246,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
 
   return (
     <Box variant="card" data-testid="campaign-builder">
-      <H3>New campaign</H3>
+      <H3>{editing ? `Edit ${editing.params.name}` : 'New campaign'}</H3>
       <Text mb="lg">
         Step {step + 1} of {steps.length}: {steps[step]}
       </Text>
@@ -293,6 +315,19 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
               ['moment', 'Reaches a key moment (first purchase, new tier…)'],
             ]}
           />
+          {form.trigger !== 'moment' ? (
+            <Choice
+              id="pointOfSale"
+              label="Where does it count?"
+              value={form.pointOfSaleId}
+              onChange={set('pointOfSaleId')}
+              error={error('places.pointOfSaleIds') ?? error('places.partnerIds')}
+              options={[
+                ['', options.partners.length === 1 ? `At every store of ${options.partners[0]!.name}` : 'Everywhere'],
+                ...options.pointsOfSale.map((s): [string, string] => [s.id, `${s.name} (${s.partner})`]),
+              ]}
+            />
+          ) : null}
           {form.trigger === 'category' ? (
             <Choice
               id="category"
@@ -367,7 +402,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
           <Field
             id="startsAt"
             type="datetime-local"
-            label={`Starts (${zone}); empty: when scheduled`}
+            label={`Starts (${form.timeZone}); empty: when scheduled`}
             value={form.startsAt}
             onChange={set('startsAt')}
             error={error('startsAt')}
@@ -375,7 +410,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
           <Field
             id="endsAt"
             type="datetime-local"
-            label={`Ends (${zone}); empty: no end`}
+            label={`Ends (${form.timeZone}); empty: no end`}
             value={form.endsAt}
             onChange={set('endsAt')}
             error={error('endsAt') ?? error('timeZone')}
@@ -406,7 +441,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
             <li>They get: {summary.reward}</li>
             <li>
               From {form.startsAt ? form.startsAt.replace('T', ' ') : 'when scheduled'} to{' '}
-              {form.endsAt ? form.endsAt.replace('T', ' ') : 'no end'} ({zone})
+              {form.endsAt ? form.endsAt.replace('T', ' ') : 'no end'} ({form.timeZone})
             </li>
             <li>
               Budget: {form.budgetPoints ? `${form.budgetPoints} points, then it pauses itself` : 'none'}; holdout{' '}

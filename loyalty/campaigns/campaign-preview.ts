@@ -123,6 +123,8 @@ export async function previewCampaign(
   const sample: EarningEvent = {
     type: basket.type ?? 'purchase',
     partnerId: basket.partnerId,
+    // At the campaign's first store when it names stores: there it counts.
+    pointOfSaleId: draft.places?.pointOfSaleIds?.[0] ?? undefined,
     amountCents,
     lines,
     occurredAt: now,
