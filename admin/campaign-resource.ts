@@ -268,7 +268,12 @@ export function campaignResource(
           component: components.builder,
           handler: (request: ActionRequest, _response: unknown, context: ActionContext) => builder(request, context, null),
         },
-        schedule: lifecycle('schedule', 'Schedule this campaign? It runs from its start to its end.', 'Play', (s) => s === 'draft'),
+        schedule: lifecycle(
+          'schedule',
+          'Schedule this campaign? It runs from its start to its end; a partner’s campaign may first wait for the operator’s approval.',
+          'Play',
+          (s) => s === 'draft',
+        ),
         pause: lifecycle('pause', 'Pause this campaign? Members earn nothing from it until it resumes.', 'Pause', (s) =>
           ['running', 'scheduled'].includes(s),
         ),

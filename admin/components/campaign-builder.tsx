@@ -11,6 +11,12 @@ interface Options {
   tiers: { code: string; name: string }[];
   categories: string[];
   actionTypes: string[];
+  guardrails?: {
+    partnerCampaignMaxMultiplier: number;
+    partnerCampaignMaxPointsPerUnit: number;
+    partnerCampaignMaxPoints: number;
+    partnerCampaignsNeedApproval: boolean;
+  };
 }
 interface Preview {
   basket: { points: number; campaignPoints: number; explanation: { rule: string; points: number; reason: string }[] };
@@ -237,6 +243,14 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
           : `${form.amount} points`,
   };
   const error = (key: string) => errors[key]?.message;
+  const limits = options.guardrails;
+  const limit = !limits
+    ? undefined
+    : form.reward === 'multiplier'
+      ? `The operator allows up to ×${limits.partnerCampaignMaxMultiplier}.`
+      : form.reward === 'points_per_unit'
+        ? `The operator allows up to ${limits.partnerCampaignMaxPointsPerUnit} points per euro (or item).`
+        : `The operator allows up to ${limits.partnerCampaignMaxPoints} points.`;
   const rewardLabel =
     form.reward === 'multiplier'
       ? 'Multiplier (2 doubles the points)'
@@ -391,6 +405,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
           <Field
             id="amount"
             label={rewardLabel}
+            help={limit}
             value={form.amount}
             onChange={set('amount')}
             error={error('reward.coefficient') ?? error('reward.points') ?? error('reward.pointsPerUnit')}
@@ -448,6 +463,11 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
               {form.holdoutPercent || 0} %
             </li>
           </Box>
+          {limits?.partnerCampaignsNeedApproval ? (
+            <MessageBox variant="info" mb="lg">
+              Once scheduled, it waits for the operator’s approval before it runs; if they turn it down, their reason shows on the campaign’s page.
+            </MessageBox>
+          ) : null}
           {preview ? (
             <MessageBox variant="info" mb="lg" data-testid="campaign-preview">
               {`A basket of €40 in ${form.category || 'the category'} and €10 of other things would earn ${preview.basket.points} points, ${preview.basket.campaignPoints} of them from this campaign, because: `}

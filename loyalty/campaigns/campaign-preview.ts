@@ -3,6 +3,8 @@ import { Booster, EarningRule, MemberEvent, type RuleExplanation } from '../../e
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
 import { isUuid } from '../ids.js';
+import { programSettings } from '../earning/program-settings.js';
+import type { CampaignGuardrails } from './campaign-guardrails.js';
 import { mechanismOf } from './campaign-mechanism.js';
 import type { CampaignDraft } from './campaign-problems.js';
 
@@ -14,6 +16,8 @@ export interface CampaignOptions {
   /** Categories seen in the events of the last 90 days. */
   categories: string[];
   actionTypes: string[];
+  /** A partner's builder: the operator's guardrails, said before they refuse anything. */
+  guardrails?: CampaignGuardrails;
 }
 
 /** The names a builder offers; a partner's builder only its own partner, stores, categories and actions. */
@@ -42,8 +46,16 @@ export async function campaignOptions(manager: EntityManager, ownerPartnerId: st
     tiers,
     categories: categories.map((c) => c.category),
     actionTypes: [...new Set([...builtInActionTypes, ...types.map((t) => t.type)])],
+    ...(ownerPartnerId ? { guardrails: guardrailsOf(await programSettings(manager)) } : {}),
   };
 }
+
+const guardrailsOf = (settings: CampaignGuardrails): CampaignGuardrails => ({
+  partnerCampaignMaxMultiplier: settings.partnerCampaignMaxMultiplier,
+  partnerCampaignMaxPointsPerUnit: settings.partnerCampaignMaxPointsPerUnit,
+  partnerCampaignMaxPoints: settings.partnerCampaignMaxPoints,
+  partnerCampaignsNeedApproval: settings.partnerCampaignsNeedApproval,
+});
 
 /** What a campaign would do: on a sample basket, to how many members, how fast it would spend its budget. */
 export interface CampaignPreview {
