@@ -158,7 +158,11 @@ export function campaignResource(
       } as unknown as ActionResponse;
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      return fieldErrors((error.details.problems as Record<string, string> | undefined) ?? { [error.field ?? 'name']: error.reason });
+      const problems = error.details.problems as Record<string, string> | undefined;
+      // A refusal of the campaign as a whole (its state, not a field) is said as a notice.
+      if (!error.field && Object.keys(problems ?? {}).length === 0)
+        return { notice: { message: error.reason, type: 'error' } } as unknown as ActionResponse;
+      return fieldErrors(problems ?? { [error.field ?? 'name']: error.reason });
     }
   };
 

@@ -52,13 +52,18 @@ export async function createCampaign(manager: EntityManager, draft: CampaignDraf
 }
 
 /**
- * Changes a draft (or a paused campaign's terms); a running campaign is paused first, so nobody
- * earns from half an edit. Its owner stays whoever made it, whatever the draft says.
+ * Changes a draft (or a paused campaign's terms, but for a partner's that the operator approved);
+ * a running campaign is paused first, so nobody earns from half an edit. Its owner stays whoever
+ * made it, whatever the draft says.
  */
 export async function updateCampaign(manager: EntityManager, id: string, sent: CampaignDraft, now = new Date()): Promise<Campaign> {
   const campaign = await lockCampaign(manager, id);
   if (!['draft', 'paused'].includes(campaign.status)) {
     throw new CampaignRefusedError(undefined, `it is ${statusWords[campaign.status]}: pause it to change it`);
+  }
+  // What the operator approved is what runs: a partner changes a campaign that ran in a new one.
+  if (campaign.ownerPartnerId && campaign.status !== 'draft' && (await programSettings(manager)).partnerCampaignsNeedApproval) {
+    throw new CampaignRefusedError(undefined, 'the operator approved it as it is: end it and make a new campaign to change it');
   }
   const draft = { ...sent, ownerPartnerId: campaign.ownerPartnerId };
   await refuseProblems(manager, draft, now);

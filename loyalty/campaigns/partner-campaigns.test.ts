@@ -6,7 +6,14 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { createProgram } from '../../test/support/program.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { Refusal } from '../refusal.js';
-import { checkCampaignDecision, createCampaign, decideCampaignApproval, scheduleCampaign, updateCampaign } from './campaigns.js';
+import {
+  checkCampaignDecision,
+  createCampaign,
+  decideCampaignApproval,
+  pauseCampaign,
+  scheduleCampaign,
+  updateCampaign,
+} from './campaigns.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -132,6 +139,16 @@ describe('the operator’s approval of a partner campaign', () => {
     expect(await refusal(checkCampaignDecision(db.dataSource.manager, made.id, 'admin@tessera.test'))).toMatchObject({
       code: 'campaign_refused',
     });
+  });
+
+  it('is not changed once approved, even paused: what the operator approved is what runs', async () => {
+    const made = await tx((m) => createCampaign(m, campaignDraft({ ownerPartnerId: bakery }), 'baker@bakery.test'));
+    const { approvalRequestId } = await tx((m) => scheduleCampaign(m, made.id, new Date(), 'baker@bakery.test'));
+    await tx((m) => decideCampaignApproval(m, made.id, approvalRequestId!, { approved: true, by: 'pm@tessera.test' }));
+    await tx((m) => pauseCampaign(m, made.id));
+    const bigger = campaignDraft({ ownerPartnerId: bakery, reward: { kind: 'multiplier', coefficient: 3, onSpend: true } });
+    expect(await refusal(tx((m) => updateCampaign(m, made.id, bigger)))).toMatchObject({ code: 'campaign_refused' });
+    expect((await db.dataSource.manager.findOneByOrFail(Campaign, { id: made.id })).reward).toMatchObject({ coefficient: 2 });
   });
 
   it('rejected, it is a draft again with the reason, and asking again is a new request', async () => {
