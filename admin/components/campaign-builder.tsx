@@ -465,7 +465,8 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
           </Box>
           {limits?.partnerCampaignsNeedApproval ? (
             <MessageBox variant="info" mb="lg">
-              Once scheduled, it waits for the operator’s approval before it runs; if they turn it down, their reason shows on the campaign’s page.
+              Once scheduled, it waits for the operator’s approval before it runs; if they turn it down, their reason shows on the
+              campaign’s page.
             </MessageBox>
           ) : null}
           {preview ? (
