@@ -70,6 +70,7 @@ export function createBackOffice({
     erasureRequestForm: component('ErasureRequestForm', 'erasure-request-form.tsx'),
     dataDownload: component('MemberDataDownload', 'member-data-download.tsx'),
     campaignBuilder: component('CampaignBuilder', 'campaign-builder.tsx'),
+    campaignRejectionForm: component('CampaignRejectionForm', 'campaign-rejection-form.tsx'),
     memberSearch: component('MemberSearchResults', 'member-search-results.tsx'),
     memberHistory: component('MemberHistory', 'member-history.tsx'),
     adjustPoints: component('AdjustPointsForm', 'adjust-points-form.tsx'),

@@ -19,6 +19,7 @@ import {
 import type { FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { Refusal } from '../loyalty/refusal.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
+import type { CampaignApprovals } from '../workflows/campaign-approvals.js';
 import type { CareApprovals } from '../workflows/care-approvals.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 import { audited } from './back-office-actions.js';
@@ -34,6 +35,8 @@ export interface CareServices {
   fulfilment?: FulfilmentControl;
   /** Starts what an action queued (an approval process) right after its commit; the outbox sweep does it otherwise. */
   processes?: { dispatchQueued(): Promise<number> };
+  /** Answers partner campaigns' approval requests (a signal to their process). */
+  campaignApprovals?: CampaignApprovals;
 }
 
 const canRun = (action: string) => (context: ActionContext) => {

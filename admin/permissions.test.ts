@@ -10,10 +10,10 @@ it('lets only the operator admin manage staff, and nobody write the ledger', () 
   }
 });
 
-it('keeps analysts read-only and partner users to partner-scoped or public resources', () => {
+it('keeps analysts read-only and partner users to partner-scoped or public resources, writing only their own campaigns', () => {
   for (const resource of Object.keys(resourceAccess)) {
     expect(canWrite(resource, 'analyst')).toBe(false);
-    expect(canWrite(resource, 'partner_user')).toBe(false);
+    expect(canWrite(resource, 'partner_user')).toBe(resource === 'Campaign');
     if (canRead(resource, 'partner_user')) expect(resource in partnerScope || ['PointPackage', 'Reward'].includes(resource)).toBe(true);
   }
   expect(canRead('Member', 'partner_user')).toBe(false);
@@ -32,6 +32,7 @@ it("scopes a partner user to its partner's records, and an unusable account to n
   expect(dataScope('Invoice', partner)).toEqual({ kind: 'partner', column: 'partnerId', partnerId: 'p-1' });
   expect(dataScope('Partner', partner)).toEqual({ kind: 'partner', column: 'id', partnerId: 'p-1' });
   expect(dataScope('Reward', partner)).toEqual({ kind: 'all' });
+  expect(dataScope('Campaign', partner)).toEqual({ kind: 'partner', column: 'ownerPartnerId', partnerId: 'p-1' });
   expect(dataScope('Member', partner)).toEqual({ kind: 'none' });
   expect(dataScope('Invoice', session('analyst', null))).toEqual({ kind: 'all' });
   for (const unusable of [session('superuser', null), session('partner_user', null), session('analyst', 'p-1'), undefined]) {

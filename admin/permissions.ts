@@ -22,7 +22,15 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   EarningRule: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Booster: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Bonus: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
-  Campaign: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  // Partner users set up their own (scoped below), within the operator's guardrails.
+  Campaign: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
   Tier: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   ProgramSettings: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
   Reward: {
@@ -81,10 +89,13 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'ErasureRequest.approve': ['care_supervisor', 'operator_admin'],
   'ErasureRequest.reject': ['care_supervisor', 'operator_admin'],
   'Booster.scheduleWindow': ['operator_admin', 'program_manager'],
-  'Campaign.schedule': ['operator_admin', 'program_manager'],
-  'Campaign.pause': ['operator_admin', 'program_manager'],
-  'Campaign.resume': ['operator_admin', 'program_manager'],
-  'Campaign.end': ['operator_admin', 'program_manager'],
+  'Campaign.schedule': ['operator_admin', 'program_manager', 'partner_user'],
+  'Campaign.pause': ['operator_admin', 'program_manager', 'partner_user'],
+  'Campaign.resume': ['operator_admin', 'program_manager', 'partner_user'],
+  'Campaign.end': ['operator_admin', 'program_manager', 'partner_user'],
+  // A partner's campaign waiting for the operator: never decided by a partner, nor by whoever asked.
+  'Campaign.approve': ['operator_admin', 'program_manager'],
+  'Campaign.reject': ['operator_admin', 'program_manager'],
   'Redemption.cancelFulfilment': ['operator_admin', 'care_agent', 'care_supervisor'],
   'FulfilmentOrder.markShipped': ['operator_admin', 'program_manager'],
   'FulfilmentOrder.markFailed': ['operator_admin', 'program_manager'],
@@ -114,6 +125,7 @@ export const partnerScope: Record<string, string> = {
   Invoice: 'partnerId',
   MemberEvent: 'partnerId',
   WebhookEndpoint: 'partnerId',
+  Campaign: 'ownerPartnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

@@ -255,6 +255,7 @@ export function backOfficeResources(
     erasureRequestForm: string;
     dataDownload: string;
     campaignBuilder: string;
+    campaignRejectionForm: string;
     memberSearch: string;
     memberHistory: string;
     adjustPoints: string;
@@ -634,6 +635,10 @@ export function backOfficeResources(
         'birthdayDaysBefore',
         'birthdayDaysAfter',
         'birthdayChannel',
+        'partnerCampaignMaxMultiplier',
+        'partnerCampaignMaxPointsPerUnit',
+        'partnerCampaignMaxPoints',
+        'partnerCampaignsNeedApproval',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -669,6 +674,19 @@ export function backOfficeResources(
           availableValues: choices(erasureForfeitureLabels),
           description: "Where the points of a member who is erased go (the program's own points go to breakage either way)",
         },
+        partnerCampaignMaxMultiplier: {
+          type: 'number',
+          description: 'The highest multiplier a partner may give in its own campaigns, 1 to 10',
+        },
+        partnerCampaignMaxPointsPerUnit: {
+          type: 'number',
+          description: "The most points per unit of the program's currency (or per item) a partner's campaign may give",
+        },
+        partnerCampaignMaxPoints: {
+          type: 'number',
+          description: "The most fixed or bonus points a partner's campaign may give a member at once, 1 to 1,000,000",
+        },
+        partnerCampaignsNeedApproval: { description: "A partner's campaign waits for an operator's approval before it runs" },
       },
       form: {
         fields: [
@@ -690,6 +708,10 @@ export function backOfficeResources(
           'birthdayDaysBefore',
           'birthdayDaysAfter',
           'birthdayChannel',
+          'partnerCampaignMaxMultiplier',
+          'partnerCampaignMaxPointsPerUnit',
+          'partnerCampaignMaxPoints',
+          'partnerCampaignsNeedApproval',
         ],
         check: (values) => checkProgramSettings(values),
       },
@@ -733,7 +755,12 @@ export function backOfficeResources(
         check: (values, editing) => checkReward(manager, values, editing),
       },
     }),
-    campaignResource(dataSource, care.processes, components.campaignBuilder, components.campaignResults),
+    campaignResource(
+      dataSource,
+      care.processes,
+      { builder: components.campaignBuilder, rejectionForm: components.campaignRejectionForm, results: components.campaignResults },
+      care.campaignApprovals,
+    ),
     segmentResource(dataSource, components),
     memberResource(dataSource, care, components),
     companyResource(dataSource),

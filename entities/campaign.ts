@@ -134,6 +134,13 @@ export class Campaign extends BaseEntity {
   @Column({ type: 'text' })
   createdBy: string;
 
+  /** The pending operator approval (a partner's campaign): its process's subject, and who asked (never the one who approves). */
+  @Column({ type: 'uuid', nullable: true })
+  approvalRequestId: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  approvalRequestedBy: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -9,6 +9,7 @@ export const outboxProcesses = [
   'member_message',
   'campaign_lifecycle',
   'campaign_notice',
+  'campaign_approval',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

@@ -1,5 +1,5 @@
 import { BaseEntity, Check, Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from './number-columns.js';
+import { bigintNumber, decimalNumber } from './number-columns.js';
 
 /** How long earned points live. Points stay valid through their expiry date (UTC). */
 export type ExpiryPolicy =
@@ -41,6 +41,10 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
   `"birthdayBonusPoints" >= 0 AND "birthdayDaysBefore" BETWEEN 0 AND 31 AND "birthdayDaysAfter" BETWEEN 0 AND 31 AND "birthdayChannel" IN ('email', 'sms', 'email_or_sms')`,
 )
 @Check('program_settings_erasure_forfeiture', `"erasureForfeiture" IN ('breakage', 'funders')`)
+@Check(
+  'program_settings_partner_campaign_guardrails',
+  '"partnerCampaignMaxMultiplier" >= 1 AND "partnerCampaignMaxPointsPerUnit" > 0 AND "partnerCampaignMaxPoints" >= 1',
+)
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -100,4 +104,20 @@ export class ProgramSettings extends BaseEntity {
   /** Signs the unsubscribe links of members' messages; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })
   unsubscribeSecret: string | null;
+
+  /** Guardrails of the campaigns partners set up themselves: the highest multiplier (a booster)... */
+  @Column({ type: 'numeric', precision: 6, scale: 2, default: 3, transformer: decimalNumber })
+  partnerCampaignMaxMultiplier: number;
+
+  /** ...the most points per unit of the program's currency (or per item)... */
+  @Column({ type: 'numeric', precision: 8, scale: 2, default: 10, transformer: decimalNumber })
+  partnerCampaignMaxPointsPerUnit: number;
+
+  /** ...the most fixed or bonus points one event or moment gives a member... */
+  @Column({ type: 'bigint', default: 1_000, transformer: bigintNumber })
+  partnerCampaignMaxPoints: number;
+
+  /** ...and whether the operator approves each one before it runs. */
+  @Column({ type: 'boolean', default: true })
+  partnerCampaignsNeedApproval: boolean;
 }

@@ -14,6 +14,8 @@ export interface OutboxDetails {
   campaign_lifecycle: Record<string, never>;
   /** The campaign a notice to its owner is about (the subject is the notice itself), and what it tells. */
   campaign_notice: { campaignId: string; notice: 'budget_spent' };
+  /** The partner campaign waiting for the operator (the subject is the request, one per time it is asked). */
+  campaign_approval: { campaignId: string };
 }
 
 /** A queued process as the dispatcher sees it. */

@@ -91,13 +91,39 @@ function checkExpiryPolicy(values: Record<string, unknown>): FieldErrors {
   return errors;
 }
 
+/** A number with at most two decimals (a comma taken for the point), from `min` (above it when `above`) to `max`. */
+function decimalProblem(value: unknown, { min, max, above = false }: { min: number; max: number; above?: boolean }): string | undefined {
+  if (!given(value)) return 'is required';
+  const typed = text(value).replace(',', '.');
+  const parsed = Number(typed);
+  const refused = `must be a number ${above ? `above ${min}` : `from ${min}`} to ${max}, with at most two decimals (like 2 or 1.5)`;
+  if (!/^\d+(\.\d{1,2})?$/.test(typed) || parsed > max || (above ? parsed <= min : parsed < min)) return refused;
+  return undefined;
+}
+
+/** The guardrails of partners' own campaigns, within what any campaign may give. */
+function checkPartnerCampaignGuardrails(values: Record<string, unknown>): FieldErrors {
+  const errors: FieldErrors = {};
+  const multiplier = decimalProblem(values.partnerCampaignMaxMultiplier, { min: 1, max: 10 });
+  if (multiplier) errors.partnerCampaignMaxMultiplier = multiplier;
+  const perUnit = decimalProblem(values.partnerCampaignMaxPointsPerUnit, { min: 0, max: 1_000, above: true });
+  if (perUnit) errors.partnerCampaignMaxPointsPerUnit = perUnit;
+  const points = wholeNumber(values.partnerCampaignMaxPoints, { min: 1, max: 1_000_000 });
+  if (points) errors.partnerCampaignMaxPoints = points;
+  return errors;
+}
+
 /**
  * The program settings' form: the expiry policy, the tier window, the transfer limits (a day's at
  * least one transfer's), the care approval threshold, how far back events may be dated, the
- * policies chosen among their lists, and the birthday settings.
+ * policies chosen among their lists, the birthday settings and the guardrails of partners' campaigns.
  */
 export function checkProgramSettings(values: Record<string, unknown>): FieldErrors {
-  const errors: FieldErrors = { ...checkBirthdaySettings(values), ...checkExpiryPolicy(values) };
+  const errors: FieldErrors = {
+    ...checkBirthdaySettings(values),
+    ...checkExpiryPolicy(values),
+    ...checkPartnerCampaignGuardrails(values),
+  };
   const number = (field: string, range: { min?: number; max?: number }) => {
     const problem = wholeNumber(values[field], range);
     if (problem) errors[field] = problem;
@@ -120,8 +146,9 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
     const problem = oneOf(values[field], labels);
     if (problem) errors[field] ??= problem;
   }
-  if (given(values.birthdayGreetings) && !['true', 'false', true, false].includes(values.birthdayGreetings as string | boolean)) {
-    errors.birthdayGreetings = 'must be ticked or not';
+  for (const box of ['birthdayGreetings', 'partnerCampaignsNeedApproval']) {
+    if (given(values[box]) && !['true', 'false', true, false].includes(values[box] as string | boolean))
+      errors[box] = 'must be ticked or not';
   }
   return errors;
 }

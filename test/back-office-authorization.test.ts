@@ -15,10 +15,13 @@ import {
   WebhookDelivery,
   WebhookEndpoint,
 } from '../entities/index.js';
+import { createCampaign } from '../loyalty/campaigns/campaigns.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { demoLogins, demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import type { TestDatabase } from './support/database.js';
 import { serveBackOffice } from './support/back-office.js';
+import { campaignDraft } from './support/campaign-draft.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
 let harness: WorkerHarness;
@@ -45,6 +48,12 @@ beforeAll(async () => {
     });
   }
   // Makes the installation's widget secret.
+  // Each partner's own campaign: no partner user may reach another's.
+  for (const partner of partners) {
+    await inTransaction(db.dataSource, (m) =>
+      createCampaign(m, campaignDraft({ name: `${partner.name} week`, ownerPartnerId: partner.id }), `staff@${partner.code}.test`),
+    );
+  }
   await mintWidgetToken(db.dataSource.manager, { partnerId: partners[0]!.id, externalId: 'demo-001' });
   // A record of each resource the demo leaves empty, so that every record action is asked for.
   const [endpoint] = await db.dataSource.manager.find(WebhookEndpoint, { take: 1 });

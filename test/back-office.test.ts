@@ -169,7 +169,10 @@ describe('sign-in and roles', () => {
       ],
     ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
-    ['partner@tessera.demo', ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'MemberEvent', 'WebhookEndpoint']],
+    [
+      'partner@tessera.demo',
+      ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'Campaign', 'MemberEvent', 'WebhookEndpoint'],
+    ],
   ];
   for (const [email, offered] of expectations) {
     it(`${email} is offered what the role allows and nothing else`, async () => {

@@ -11,6 +11,7 @@ import type { Mailer } from '../reports/mailer.js';
 import type { SmsSender } from '../reports/sms-sender.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { temporalBoosterWindows } from '../workflows/booster-windows.js';
+import { temporalCampaignApprovals } from '../workflows/campaign-approvals.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
 import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { productionTiming, temporalProcesses } from '../workflows/process-dispatch.js';
@@ -61,6 +62,7 @@ export async function composeWeb(
     care: {
       ledger,
       approvals: temporalCareApprovals(client),
+      campaignApprovals: temporalCampaignApprovals(client),
       boosterWindows: temporalBoosterWindows(client, config.taskQueue),
       fulfilment,
       processes,

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { OutboxProcess } from '../entities/index.js';
 import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js';
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
+import { campaignApprovalWorkflow } from './campaign-approval.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
@@ -27,6 +28,7 @@ export const workflowIds = {
   memberMessage: (kind: string, messageId: string) => `member-message-${kind}-${messageId}`,
   campaignLifecycle: (campaignId: string) => `campaign-${campaignId}`,
   campaignNotice: (campaignId: string, noticeId: string) => `campaign-notice-${campaignId}-${noticeId}`,
+  campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -91,6 +93,12 @@ export function temporalProcesses({
         ...once,
         workflowId: workflowIds.campaignNotice(details.campaignId, subjectId),
         args: [{ campaignId: details.campaignId, notice: details.notice }],
+      }),
+    campaign_approval: ({ subjectId, details }) =>
+      client.workflow.start(campaignApprovalWorkflow, {
+        ...once,
+        workflowId: workflowIds.campaignApproval(subjectId),
+        args: [{ campaignId: details.campaignId, requestId: subjectId }],
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {

@@ -12,6 +12,12 @@ interface Options {
   segments: { id: string; name: string; size: number }[];
   categories: string[];
   actionTypes: string[];
+  guardrails?: {
+    partnerCampaignMaxMultiplier: number;
+    partnerCampaignMaxPointsPerUnit: number;
+    partnerCampaignMaxPoints: number;
+    partnerCampaignsNeedApproval: boolean;
+  };
 }
 interface Preview {
   basket: { points: number; campaignPoints: number; explanation: { rule: string; points: number; reason: string }[] };
@@ -74,9 +80,11 @@ function Field(props: {
 
 /**
  * The campaign builder: who, what they do, what they get, when and how much, then a review with a
- * preview on a sample basket and the pace of the last 30 days; saved as a draft or scheduled.
+ * preview on a sample basket and the pace of the last 30 days; saved as a draft or scheduled. As
+ * the Edit action it opens filled in with the campaign (a draft, or a paused one).
  */
-export default function CampaignBuilder({ resource, action }: ActionProps) {
+export default function CampaignBuilder({ resource, action, record }: ActionProps) {
+  const editing = action.name === 'edit' && record ? record : null;
   const [options, setOptions] = useState<Options | null>(null);
   const [step, setStep] = useState(0);
   const [form, setForm] = useState({
@@ -93,8 +101,10 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
     moment: 'first_purchase',
     reward: 'multiplier',
     amount: '2',
+    pointOfSaleId: '',
     startsAt: '',
     endsAt: '',
+    timeZone: zone,
     budgetPoints: '',
     holdoutPercent: '0',
   });
@@ -105,9 +115,19 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
   const navigate = useNavigate();
   const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
 
+  const ask = (data?: FormData) =>
+    editing
+      ? api.recordAction({
+          resourceId: resource.id,
+          recordId: editing.id,
+          actionName: action.name,
+          ...(data ? { method: 'post', data } : {}),
+        })
+      : api.resourceAction({ resourceId: resource.id, actionName: action.name, ...(data ? { method: 'post', data } : {}) });
+
   useEffect(() => {
-    void api.resourceAction({ resourceId: resource.id, actionName: action.name }).then((response) => {
-      const loaded = (response.data as { options: Options }).options;
+    void ask().then((response) => {
+      const { options: loaded, campaign: filled } = response.data as { options: Options; campaign?: Partial<typeof form> };
       setOptions(loaded);
       setForm((f) => ({
         ...f,
@@ -115,6 +135,8 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
         tierCode: loaded.tiers[0]?.code ?? '',
         partnerId: loaded.partners[0]?.id ?? '',
         segmentId: loaded.segments[0]?.id ?? '',
+        // Empty fields of the edited campaign keep the pickers' first choices (switching its audience to a tier picks one).
+        ...Object.fromEntries(Object.entries(filled ?? {}).filter(([, value]) => value !== '')),
       }));
     });
   }, []);
@@ -141,9 +163,10 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
       moment: form.moment,
     },
     reward: { kind: form.reward, points: form.amount, pointsPerUnit: form.amount, coefficient: form.amount },
+    places: { pointOfSaleIds: form.pointOfSaleId ? [form.pointOfSaleId] : [] },
     startsAt: form.startsAt,
     endsAt: form.endsAt,
-    timeZone: zone,
+    timeZone: form.timeZone,
     budgetPoints: form.budgetPoints,
     holdoutPercent: form.holdoutPercent,
     basket: {
@@ -161,7 +184,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
     data.append('campaign', JSON.stringify(campaign()));
     data.append('intent', intent);
     try {
-      const response = await api.resourceAction({ resourceId: resource.id, actionName: action.name, method: 'post', data });
+      const response = await ask(data);
       const answer = response.data as {
         errors?: Errors;
         preview?: Preview;
@@ -174,7 +197,13 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
         addNotice({ message: 'Please correct the highlighted fields', type: 'error' });
         const first = Object.keys(answer.errors)[0]!;
         setStep(
-          first.startsWith('audience') ? 0 : first.startsWith('trigger') ? 1 : first.startsWith('reward') ? 2 : first === 'name' ? 0 : 3,
+          first.startsWith('audience') || first === 'name'
+            ? 0
+            : first.startsWith('trigger') || first.startsWith('places')
+              ? 1
+              : first.startsWith('reward')
+                ? 2
+                : 3,
         );
       }
       if (answer.notice) addNotice(answer.notice);
@@ -222,6 +251,14 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
           : `${form.amount} points`,
   };
   const error = (key: string) => errors[key]?.message;
+  const limits = options.guardrails;
+  const limit = !limits
+    ? undefined
+    : form.reward === 'multiplier'
+      ? `The operator allows up to ×${limits.partnerCampaignMaxMultiplier}.`
+      : form.reward === 'points_per_unit'
+        ? `The operator allows up to ${limits.partnerCampaignMaxPointsPerUnit} points per euro (or item).`
+        : `The operator allows up to ${limits.partnerCampaignMaxPoints} points.`;
   const rewardLabel =
     form.reward === 'multiplier'
       ? 'Multiplier (2 doubles the points)'
@@ -231,7 +268,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
 
   return (
     <Box variant="card" data-testid="campaign-builder">
-      <H3>New campaign</H3>
+      <H3>{editing ? `Edit ${editing.params.name}` : 'New campaign'}</H3>
       <Text mb="lg">
         Step {step + 1} of {steps.length}: {steps[step]}
       </Text>
@@ -321,6 +358,19 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
               ['moment', 'Reaches a key moment (first purchase, new tier…)'],
             ]}
           />
+          {form.trigger !== 'moment' ? (
+            <Choice
+              id="pointOfSale"
+              label="Where does it count?"
+              value={form.pointOfSaleId}
+              onChange={set('pointOfSaleId')}
+              error={error('places.pointOfSaleIds') ?? error('places.partnerIds')}
+              options={[
+                ['', options.partners.length === 1 ? `At every store of ${options.partners[0]!.name}` : 'Everywhere'],
+                ...options.pointsOfSale.map((s): [string, string] => [s.id, `${s.name} (${s.partner})`]),
+              ]}
+            />
+          ) : null}
           {form.trigger === 'category' ? (
             <Choice
               id="category"
@@ -384,6 +434,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
           <Field
             id="amount"
             label={rewardLabel}
+            help={limit}
             value={form.amount}
             onChange={set('amount')}
             error={error('reward.coefficient') ?? error('reward.points') ?? error('reward.pointsPerUnit')}
@@ -395,7 +446,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
           <Field
             id="startsAt"
             type="datetime-local"
-            label={`Starts (${zone}); empty: when scheduled`}
+            label={`Starts (${form.timeZone}); empty: when scheduled`}
             value={form.startsAt}
             onChange={set('startsAt')}
             error={error('startsAt')}
@@ -403,7 +454,7 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
           <Field
             id="endsAt"
             type="datetime-local"
-            label={`Ends (${zone}); empty: no end`}
+            label={`Ends (${form.timeZone}); empty: no end`}
             value={form.endsAt}
             onChange={set('endsAt')}
             error={error('endsAt') ?? error('timeZone')}
@@ -434,13 +485,19 @@ export default function CampaignBuilder({ resource, action }: ActionProps) {
             <li>They get: {summary.reward}</li>
             <li>
               From {form.startsAt ? form.startsAt.replace('T', ' ') : 'when scheduled'} to{' '}
-              {form.endsAt ? form.endsAt.replace('T', ' ') : 'no end'} ({zone})
+              {form.endsAt ? form.endsAt.replace('T', ' ') : 'no end'} ({form.timeZone})
             </li>
             <li>
               Budget: {form.budgetPoints ? `${form.budgetPoints} points, then it pauses itself` : 'none'}; holdout{' '}
               {form.holdoutPercent || 0} %
             </li>
           </Box>
+          {limits?.partnerCampaignsNeedApproval ? (
+            <MessageBox variant="info" mb="lg">
+              Once scheduled, it waits for the operator’s approval before it runs; if they turn it down, their reason shows on the
+              campaign’s page.
+            </MessageBox>
+          ) : null}
           {preview ? (
             <MessageBox variant="info" mb="lg" data-testid="campaign-preview">
               {`A basket of €40 in ${form.category || 'the category'} and €10 of other things would earn ${preview.basket.points} points, ${preview.basket.campaignPoints} of them from this campaign, because: `}

@@ -1,6 +1,6 @@
-import type { CampaignAudience, CampaignReward, CampaignTrigger, Rounding, SalesChannel } from '../../entities/index.js';
+import type { Campaign, CampaignAudience, CampaignReward, CampaignTrigger, Rounding, SalesChannel } from '../../entities/index.js';
 import type { CampaignDraft } from './campaign-problems.js';
-import { knownZone, zonedInstant } from './zoned-time.js';
+import { knownZone, zonedInstant, zonedLocal } from './zoned-time.js';
 
 /** A campaign as a builder sends it: plain strings and numbers, its window in wall-clock time of its time zone. */
 export interface CampaignForm {
@@ -94,3 +94,52 @@ export function readCampaignForm(
   };
   return { draft, problems };
 }
+
+/** A builder's fields, filled in from a campaign to edit it (its window in wall-clock time of its time zone). */
+export function builderValues(campaign: Campaign): Record<string, string> {
+  const { audience, trigger, reward } = campaign;
+  return {
+    name: campaign.name,
+    audience: audience.kind,
+    tierCode: audience.kind === 'tiers' ? (audience.tierCodes[0] ?? '') : '',
+    partnerId: audience.kind === 'partners' ? (audience.partnerIds[0] ?? '') : '',
+    segmentId: audience.kind === 'segment' ? audience.segmentId : '',
+    days: String(audience.kind === 'new_members' ? audience.withinDays : audience.kind === 'inactive' ? audience.days : 30),
+    trigger: trigger.kind,
+    category: trigger.kind === 'category' ? trigger.category : '',
+    reference: trigger.kind === 'product' ? trigger.reference : '',
+    actionType: trigger.kind === 'action' ? trigger.actionType : 'review',
+    moment: trigger.kind === 'moment' ? trigger.moment : 'first_purchase',
+    reward: reward.kind,
+    amount: String(
+      reward.kind === 'multiplier' ? reward.coefficient : reward.kind === 'points_per_unit' ? reward.pointsPerUnit : reward.points,
+    ),
+    startsAt: campaign.startsAt ? zonedLocal(campaign.startsAt, campaign.timeZone) : '',
+    endsAt: campaign.endsAt ? zonedLocal(campaign.endsAt, campaign.timeZone) : '',
+    timeZone: campaign.timeZone,
+    budgetPoints: campaign.budgetPoints === null ? '' : String(campaign.budgetPoints),
+    holdoutPercent: String(campaign.holdoutPercent),
+  };
+}
+
+/**
+ * A campaign as edited in the builder: what the builder shows, as sent; what it does not show (caps,
+ * stacking, priority, a key moment's tier or goal, a rule's rounding) as the campaign had it.
+ */
+export function editedDraft(campaign: Campaign, draft: CampaignDraft): CampaignDraft {
+  const sameMoment =
+    draft.trigger.kind === 'moment' && campaign.trigger.kind === 'moment' && draft.trigger.moment === campaign.trigger.moment;
+  return {
+    ...draft,
+    ownerPartnerId: campaign.ownerPartnerId,
+    caps: campaign.caps,
+    stacking: campaign.stacking,
+    priority: campaign.priority,
+    trigger: sameMoment ? { ...campaign.trigger, ...draft.trigger } : draft.trigger,
+    reward:
+      draft.reward.kind === campaign.reward.kind ? ({ ...draft.reward, ...unshown(campaign.reward) } as CampaignReward) : draft.reward,
+  };
+}
+
+const unshown = (reward: CampaignReward) =>
+  reward.kind === 'points_per_unit' ? { rounding: reward.rounding } : reward.kind === 'multiplier' ? { onSpend: reward.onSpend } : {};

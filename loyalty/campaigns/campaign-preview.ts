@@ -4,6 +4,8 @@ import { segmentSize } from '../segments/segment-query.js';
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
 import { isUuid } from '../ids.js';
+import { programSettings } from '../earning/program-settings.js';
+import type { CampaignGuardrails } from './campaign-guardrails.js';
 import { mechanismOf } from './campaign-mechanism.js';
 import type { CampaignDraft } from './campaign-problems.js';
 
@@ -17,26 +19,40 @@ export interface CampaignOptions {
   /** Categories seen in the events of the last 90 days. */
   categories: string[];
   actionTypes: string[];
+  /** A partner's builder: the operator's guardrails, said before they refuse anything. */
+  guardrails?: CampaignGuardrails;
 }
 
-export async function campaignOptions(manager: EntityManager): Promise<CampaignOptions> {
-  const partners = await manager.query(`SELECT id, name FROM partner ORDER BY name`);
+/** The names a builder offers; a partner's builder only its own partner, stores, categories and actions. */
+export async function campaignOptions(manager: EntityManager, ownerPartnerId: string | null = null): Promise<CampaignOptions> {
+  const own = ownerPartnerId ? [ownerPartnerId] : null;
+  const partners = await manager.query(`SELECT id, name FROM partner WHERE $1::uuid[] IS NULL OR id = ANY($1) ORDER BY name`, [own]);
   const pointsOfSale = await manager.query(
-    `SELECT s.id, s.name, p.name AS partner FROM point_of_sale s JOIN partner p ON p.id = s."partnerId" ORDER BY p.name, s.name`,
+    `SELECT s.id, s.name, p.name AS partner FROM point_of_sale s JOIN partner p ON p.id = s."partnerId"
+      WHERE $1::uuid[] IS NULL OR p.id = ANY($1) ORDER BY p.name, s.name`,
+    [own],
   );
   const tiers = await manager.query(`SELECT code, name FROM tier ORDER BY threshold`);
   const categories: { category: string }[] = await manager.query(
     `SELECT DISTINCT l->>'category' AS category FROM member_event e, jsonb_array_elements(e.lines) l
-      WHERE e."occurredAt" > now() - interval '90 days' AND l->>'category' IS NOT NULL ORDER BY 1 LIMIT 200`,
+      WHERE e."occurredAt" > now() - interval '90 days' AND l->>'category' IS NOT NULL
+        AND ($1::uuid[] IS NULL OR e."partnerId" = ANY($1)) ORDER BY 1 LIMIT 200`,
+    [own],
   );
-  const types: { type: string }[] = await manager.query(`SELECT DISTINCT type FROM member_event ORDER BY 1 LIMIT 100`);
-  const segments = await Promise.all(
-    (await manager.find(Segment, { order: { name: 'ASC' } })).map(async (s) => ({
-      id: s.id,
-      name: s.name,
-      size: await segmentSize(manager, s.conditions),
-    })),
+  const types: { type: string }[] = await manager.query(
+    `SELECT DISTINCT type FROM member_event WHERE $1::uuid[] IS NULL OR "partnerId" = ANY($1) ORDER BY 1 LIMIT 100`,
+    [own],
   );
+  // Segments are the program's: a partner's campaign cannot target one.
+  const segments = ownerPartnerId
+    ? []
+    : await Promise.all(
+        (await manager.find(Segment, { order: { name: 'ASC' } })).map(async (s) => ({
+          id: s.id,
+          name: s.name,
+          size: await segmentSize(manager, s.conditions),
+        })),
+      );
   return {
     partners,
     pointsOfSale,
@@ -44,8 +60,16 @@ export async function campaignOptions(manager: EntityManager): Promise<CampaignO
     segments,
     categories: categories.map((c) => c.category),
     actionTypes: [...new Set([...builtInActionTypes, ...types.map((t) => t.type)])],
+    ...(ownerPartnerId ? { guardrails: guardrailsOf(await programSettings(manager)) } : {}),
   };
 }
+
+const guardrailsOf = (settings: CampaignGuardrails): CampaignGuardrails => ({
+  partnerCampaignMaxMultiplier: settings.partnerCampaignMaxMultiplier,
+  partnerCampaignMaxPointsPerUnit: settings.partnerCampaignMaxPointsPerUnit,
+  partnerCampaignMaxPoints: settings.partnerCampaignMaxPoints,
+  partnerCampaignsNeedApproval: settings.partnerCampaignsNeedApproval,
+});
 
 /** What a campaign would do: on a sample basket, to how many members, how fast it would spend its budget. */
 export interface CampaignPreview {
@@ -129,6 +153,8 @@ export async function previewCampaign(
   const sample: EarningEvent = {
     type: basket.type ?? 'purchase',
     partnerId: basket.partnerId,
+    // At the campaign's first store when it names stores: there it counts.
+    pointOfSaleId: draft.places?.pointOfSaleIds?.[0] ?? undefined,
     amountCents,
     lines,
     occurredAt: now,

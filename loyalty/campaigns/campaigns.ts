@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Bonus, Booster, Campaign, EarningRule, type CampaignStatus } from '../../entities/index.js';
+import { programSettings } from '../earning/program-settings.js';
 import { queueProcess } from '../outbox.js';
 import { Refusal } from '../refusal.js';
+import { guardrailProblems } from './campaign-guardrails.js';
 import { mechanismKindOf, mechanismOf, type MechanismKind } from './campaign-mechanism.js';
 import { campaignProblems, type CampaignDraft } from './campaign-problems.js';
 
@@ -23,7 +25,10 @@ async function syncMechanism(manager: EntityManager, campaign: Campaign): Promis
 }
 
 async function refuseProblems(manager: EntityManager, draft: CampaignDraft, now: Date, isNew = false): Promise<void> {
-  const problems = await campaignProblems(manager, draft, now, isNew);
+  const problems = {
+    ...(await guardrailProblems(manager, draft, await programSettings(manager))),
+    ...(await campaignProblems(manager, draft, now, isNew)),
+  };
   const [field, reason] = Object.entries(problems)[0] ?? [];
   if (field) throw new CampaignRefusedError(field, reason!, problems);
 }
@@ -46,12 +51,21 @@ export async function createCampaign(manager: EntityManager, draft: CampaignDraf
   return campaign;
 }
 
-/** Changes a draft (or a paused campaign's terms); a running campaign is paused first, so nobody earns from half an edit. */
-export async function updateCampaign(manager: EntityManager, id: string, draft: CampaignDraft, now = new Date()): Promise<Campaign> {
+/**
+ * Changes a draft (or a paused campaign's terms, but for a partner's that the operator approved);
+ * a running campaign is paused first, so nobody earns from half an edit. Its owner stays whoever
+ * made it, whatever the draft says.
+ */
+export async function updateCampaign(manager: EntityManager, id: string, sent: CampaignDraft, now = new Date()): Promise<Campaign> {
   const campaign = await lockCampaign(manager, id);
   if (!['draft', 'paused'].includes(campaign.status)) {
     throw new CampaignRefusedError(undefined, `it is ${statusWords[campaign.status]}: pause it to change it`);
   }
+  // What the operator approved is what runs: a partner changes a campaign that ran in a new one.
+  if (campaign.ownerPartnerId && campaign.status !== 'draft' && (await programSettings(manager)).partnerCampaignsNeedApproval) {
+    throw new CampaignRefusedError(undefined, 'the operator approved it as it is: end it and make a new campaign to change it');
+  }
+  const draft = { ...sent, ownerPartnerId: campaign.ownerPartnerId };
   await refuseProblems(manager, draft, now);
   if (mechanismKindOf(campaign) !== mechanismKindOf(draft)) {
     throw new CampaignRefusedError('reward', 'a campaign keeps its kind of reward: make a new campaign for another kind');
@@ -85,20 +99,92 @@ async function lockCampaign(manager: EntityManager, id: string): Promise<Campaig
 const liveStatus = (campaign: Pick<Campaign, 'startsAt'>, now: Date): CampaignStatus =>
   campaign.startsAt && campaign.startsAt > now ? 'scheduled' : 'running';
 
-/**
- * Schedules a draft: it runs from its start (at once without one) until its end, the transitions
- * made by its lifecycle workflow, which starts when this commits. Scheduling a campaign that is
- * scheduled, running or ended already changes nothing.
- */
-export async function scheduleCampaign(manager: EntityManager, id: string, now = new Date()): Promise<Campaign> {
-  const campaign = await lockCampaign(manager, id);
-  if (campaign.status !== 'draft' && campaign.status !== 'awaiting_approval') return campaign;
-  if (campaign.endsAt && campaign.endsAt <= now) throw new CampaignRefusedError('endsAt', 'its end has passed: change the dates');
-  campaign.status = liveStatus(campaign, now);
+/** Runs it from its start (at once without one) until its end: its lifecycle workflow starts when this commits. */
+async function putLive(manager: EntityManager, campaign: Campaign, now: Date): Promise<Campaign> {
+  Object.assign(campaign, { status: liveStatus(campaign, now), statusReason: null, approvalRequestId: null });
   await manager.save(campaign);
   await syncMechanism(manager, campaign);
   await queueProcess(manager, 'campaign_lifecycle', campaign.id, {});
   return campaign;
+}
+
+/**
+ * Schedules a draft: it runs from its start until its end, the transitions made by its lifecycle
+ * workflow. A partner's campaign is checked against the operator's guardrails again (they may have
+ * changed since it was saved) and, when they say so, waits for the operator's approval first (a
+ * process started when this commits). Scheduling a campaign that is waiting, scheduled, running
+ * or ended already changes nothing.
+ */
+export async function scheduleCampaign(
+  manager: EntityManager,
+  id: string,
+  now = new Date(),
+  requestedBy = 'the program',
+): Promise<Campaign> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status !== 'draft') return campaign;
+  if (campaign.endsAt && campaign.endsAt <= now) throw new CampaignRefusedError('endsAt', 'its end has passed: change the dates');
+  if (!campaign.ownerPartnerId) return putLive(manager, campaign, now);
+  const settings = await programSettings(manager);
+  const problems = await guardrailProblems(manager, campaign, settings);
+  const [field, reason] = Object.entries(problems)[0] ?? [];
+  if (field) throw new CampaignRefusedError(field, reason!, problems);
+  if (!settings.partnerCampaignsNeedApproval) return putLive(manager, campaign, now);
+  Object.assign(campaign, {
+    status: 'awaiting_approval',
+    statusReason: null,
+    approvalRequestId: randomUUID(),
+    approvalRequestedBy: requestedBy,
+  });
+  await manager.save(campaign);
+  await queueProcess(manager, 'campaign_approval', campaign.approvalRequestId!, { campaignId: campaign.id });
+  return campaign;
+}
+
+/** An operator's answer to a partner campaign waiting for approval. */
+export interface CampaignDecision {
+  approved: boolean;
+  /** The operator staff member's email. */
+  by: string;
+  /** Why it is rejected, shown to the partner. */
+  reason?: string | null;
+}
+
+/** Refuses a decision nobody may take: on a campaign not waiting, or by the one who asked (four eyes). */
+export async function checkCampaignDecision(manager: EntityManager, id: string, by: string): Promise<Campaign> {
+  const campaign = await manager.findOneBy(Campaign, { id });
+  if (!campaign) throw new Refusal('campaign_not_found', 'no such campaign', 'campaign');
+  if (campaign.status !== 'awaiting_approval')
+    throw new CampaignRefusedError(undefined, `it is ${statusWords[campaign.status]}, not waiting`);
+  if (campaign.approvalRequestedBy?.toLowerCase() === by.toLowerCase() || campaign.createdBy.toLowerCase() === by.toLowerCase())
+    throw new Refusal('not_allowed', 'the one who asked for a campaign’s approval cannot approve or reject it');
+  return campaign;
+}
+
+/**
+ * Applies an operator's decision on the approval request `requestId`: approved, the campaign is
+ * scheduled (its lifecycle starts when this commits); rejected, it is a draft again with the reason.
+ * A decision by the requester is not allowed; one on a request answered already changes nothing.
+ */
+export async function decideCampaignApproval(
+  manager: EntityManager,
+  id: string,
+  requestId: string,
+  decision: CampaignDecision,
+  now = new Date(),
+): Promise<'approved' | 'rejected' | 'not_allowed' | 'already_decided'> {
+  const campaign = await lockCampaign(manager, id);
+  if (campaign.status !== 'awaiting_approval' || campaign.approvalRequestId !== requestId) return 'already_decided';
+  const by = decision.by.toLowerCase();
+  if (campaign.approvalRequestedBy?.toLowerCase() === by || campaign.createdBy.toLowerCase() === by) return 'not_allowed';
+  if (decision.approved && !(campaign.endsAt && campaign.endsAt <= now)) {
+    await putLive(manager, campaign, now);
+    return 'approved';
+  }
+  const why = decision.approved ? 'its end passed before it was approved' : decision.reason?.trim() || 'no reason given';
+  Object.assign(campaign, { status: 'draft', statusReason: `not approved by ${decision.by}: ${why}`, approvalRequestId: null });
+  await manager.save(campaign);
+  return 'rejected';
 }
 
 /** Pauses a scheduled or running campaign: nothing more is earned from it until it resumes. */

@@ -3,6 +3,7 @@ import { Ledger } from '../../loyalty/ledger/ledger.js';
 import { createRecordingMailer } from '../../reports/mailer.js';
 import { createWebApp } from '../../wiring/web-app.js';
 import { temporalBoosterWindows } from '../../workflows/booster-windows.js';
+import { temporalCampaignApprovals } from '../../workflows/campaign-approvals.js';
 import { temporalCareApprovals } from '../../workflows/care-approvals.js';
 import { temporalFulfilmentControl } from '../../workflows/fulfilment-control.js';
 import { listen } from './http.js';
@@ -17,6 +18,7 @@ export async function serveBackOffice(harness: WorkerHarness) {
     care: {
       ledger,
       approvals: temporalCareApprovals(harness.env.client),
+      campaignApprovals: temporalCampaignApprovals(harness.env.client),
       boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
       fulfilment: temporalFulfilmentControl(harness.env.client, harness.db.dataSource),
       processes: harness.processes,
