@@ -39,6 +39,7 @@ import { Reward } from './reward.js';
 import { SentEmail } from './sent-email.js';
 import { SentSms } from './sent-sms.js';
 import { StaffUser } from './staff-user.js';
+import { StaffInvitation } from './staff-invitation.js';
 import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 
@@ -87,6 +88,7 @@ export {
   SentEmail,
   SentSms,
   StaffUser,
+  StaffInvitation,
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
@@ -154,6 +156,7 @@ export const entities = [
   Redemption,
   FulfilmentOrder,
   StaffUser,
+  StaffInvitation,
   AuditEntry,
   CareAdjustment,
   SentEmail,

@@ -9,6 +9,7 @@ export const outboxProcesses = [
   'member_message',
   'campaign_lifecycle',
   'campaign_notice',
+  'staff_invitation',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

@@ -1,5 +1,5 @@
 import { BaseEntity, Check, Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from './number-columns.js';
+import { bigintNumber, decimalNumber } from './number-columns.js';
 
 /** How long earned points live. Points stay valid through their expiry date (UTC). */
 export type ExpiryPolicy =
@@ -41,6 +41,7 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
   `"birthdayBonusPoints" >= 0 AND "birthdayDaysBefore" BETWEEN 0 AND 31 AND "birthdayDaysAfter" BETWEEN 0 AND 31 AND "birthdayChannel" IN ('email', 'sms', 'email_or_sms')`,
 )
 @Check('program_settings_erasure_forfeiture', `"erasureForfeiture" IN ('breakage', 'funders')`)
+@Check('program_settings_vat_rate', '"vatRatePercent" BETWEEN 0 AND 100')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -100,4 +101,15 @@ export class ProgramSettings extends BaseEntity {
   /** Signs the unsubscribe links of members' messages; random per installation, made on first use. */
   @Column({ type: 'text', nullable: true, select: false })
   unsubscribeSecret: string | null;
+
+  /** Who issues the invoices partners download: the operator's name, as it appears on them. */
+  @Column({ type: 'text', default: 'Tessera' })
+  invoiceIssuer: string;
+
+  /**
+   * The VAT rate (percent) included in the price of the point packages sold from now on; each
+   * invoice keeps the rate of its sale. 0 until the operator sets the one that applies to it.
+   */
+  @Column({ type: 'numeric', precision: 5, scale: 2, default: 0, transformer: decimalNumber })
+  vatRatePercent: number;
 }
