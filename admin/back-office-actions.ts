@@ -5,6 +5,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
+import { pgError } from '../loyalty/ledger/database-errors.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { checkOnboarding, onboardingFields, onboardPartnerInOneStep } from '../loyalty/partner-onboarding.js';
 import { isUuid } from '../loyalty/ids.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { newWebhookSecret, rotateWebhookSecret } from '../loyalty/webhooks.js';
@@ -328,5 +331,66 @@ export function webhookEndpointActions(dataSource: DataSource, components: { new
         return { secret, message: 'New signing secret made: copy it now, it is shown only once' };
       },
     }),
+  };
+}
+
+/** The form's values without the spaces around them, as the program reads them. */
+const trimmed = (payload: Record<string, unknown> = {}) =>
+  Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value.trim() : value]));
+
+/** A form refused: its values back, with what is wrong under each field. */
+function refusedForm(payload: Record<string, unknown>, errors: Record<string, string>): ActionResponse {
+  return {
+    record: {
+      params: payload,
+      errors: Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message }])),
+      populated: {},
+      baseError: null,
+    },
+    notice: { message: 'Please correct the highlighted fields', type: 'error' },
+  } as unknown as ActionResponse;
+}
+
+/**
+ * A new partner in one step (Partner → Create new): the partner and its wallet, its first point
+ * of sale and its invited user, in one transaction; the invitation email goes out from the outbox
+ * once it commits.
+ */
+export function onboardPartnerAction(dataSource: DataSource, processes: { dispatchQueued(): Promise<number> } | undefined, component: string) {
+  return {
+    isAccessible: allowed('Partner', 'new'),
+    component,
+    custom: { pointOfSale: Object.keys(onboardingFields.pointOfSale), invitation: Object.keys(onboardingFields.invitation) },
+    handler: (async (request, _response, context) => {
+      if (request.method !== 'post') return {};
+      const payload = trimmed(request.payload);
+      const errors = await checkOnboarding(dataSource.manager, payload);
+      if (Object.keys(errors).length > 0) return refusedForm(payload, errors);
+      let onboarded: Awaited<ReturnType<typeof onboardPartnerInOneStep>>;
+      try {
+        onboarded = await inTransaction(dataSource, (manager) => onboardPartnerInOneStep(manager, payload));
+      } catch (error) {
+        // A twin form took the code or the email meanwhile: said as the check says it.
+        if (pgError(error).code !== '23505') throw error;
+        return refusedForm(payload, await checkOnboarding(dataSource.manager, payload));
+      }
+      await processes?.dispatchQueued().catch(() => undefined);
+      const { partner, pointOfSale, user } = onboarded;
+      await audited(dataSource, context, 'Partner', 'new', partner.id, {
+        code: partner.code,
+        name: partner.name,
+        pointOfSale: pointOfSale.code,
+        invited: user.email,
+      });
+      const record = await context.resource.findOne(partner.id, context);
+      return {
+        record: record!.toJSON(context.currentAdmin),
+        redirectUrl: context.h.recordActionUrl({ resourceId: 'Partner', recordId: partner.id, actionName: 'show' }),
+        notice: {
+          message: `${partner.name} created: its wallet is open, point of sale "${pointOfSale.name}" added, and ${user.email} is invited by email to set a password`,
+          type: 'success',
+        },
+      };
+    }) as Handler,
   };
 }

@@ -19,6 +19,7 @@ import { dataScope } from './permissions.js';
 import { ScopedResource } from './scoped-resource.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { signIn } from './staff-sign-in.js';
+import { setPasswordPage } from './set-password-page.js';
 
 AdminJS.registerAdapter({ Database, Resource: ScopedResource });
 
@@ -75,6 +76,7 @@ export function createBackOffice({
     adjustPoints: component('AdjustPointsForm', 'adjust-points-form.tsx'),
     memberLink: component('MemberLinkProperty', 'member-link-property.tsx'),
     readableValue: component('ReadableValue', 'readable-value.tsx'),
+    partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
@@ -215,6 +217,7 @@ export function createBackOffice({
   const router = Router();
   router.use(
     refuseCrossSiteRequests,
+    setPasswordPage(dataSource),
     session({ ...sessionOptions, name: 'tessera_admin' }),
     backOfficeAccessGuard(admin, dataSource),
     adminRouter,

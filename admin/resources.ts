@@ -64,6 +64,7 @@ import type { Mailer } from '../reports/mailer.js';
 import {
   apiKeyActions,
   cancelFulfilmentAction,
+  onboardPartnerAction,
   partnerActions,
   reverseTransferAction,
   sellPackageAction,
@@ -259,6 +260,7 @@ export function backOfficeResources(
     adjustPoints: string;
     memberLink: string;
     readableValue: string;
+    partnerOnboarding: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -452,12 +454,31 @@ export function backOfficeResources(
         kind: { availableValues: partnerKinds.map((value) => ({ value, label: partnerKindLabels[value] })) },
         contactEmail: { description: 'Where its reports and alerts go (optional)' },
         lowBalanceThreshold: { description: 'Below this many points in its wallet, the partner is told to top up (5,000 when left empty)' },
+        // Asked by the new partner's form only (see onboardPartnerAction): its first point of sale and its user.
+        pointOfSaleName: { type: 'string', isVisible: false, isRequired: true, description: 'Like "Koffie Corner Utrecht" or "Web shop"' },
+        pointOfSaleCode: {
+          type: 'string',
+          isVisible: false,
+          isRequired: true,
+          description: "The partner's own code for it, as its API calls send it (pointOfSale), like utrecht-1",
+        },
+        pointOfSaleChannel: { isVisible: false, isRequired: true, availableValues: choices(salesChannelLabels) },
+        inviteName: { type: 'string', isVisible: false, isRequired: true, description: 'The person who will use the back office for this partner' },
+        inviteEmail: {
+          type: 'string',
+          isVisible: false,
+          isRequired: true,
+          description: 'Gets the invitation, then signs in with it; no other staff account may have it',
+        },
       },
       form: {
         fields: ['code', 'name', 'kind', 'contactEmail', 'lowBalanceThreshold'],
         check: (values, editing) => checkPartner(manager, values, editing),
       },
-      actions: partnerActions(dataSource, publicUrl, components.shownOnce),
+      actions: {
+        ...partnerActions(dataSource, publicUrl, components.shownOnce),
+        new: onboardPartnerAction(dataSource, care.processes, components.partnerOnboarding),
+      },
     }),
     resource(PointOfSale, 'PointOfSale', {
       navigation: navigation.partners,

@@ -14,6 +14,7 @@ export interface OutboxDetails {
   campaign_lifecycle: Record<string, never>;
   /** The campaign a notice to its owner is about (the subject is the notice itself), and what it tells. */
   campaign_notice: { campaignId: string; notice: 'budget_spent' };
+  staff_invitation: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

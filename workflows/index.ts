@@ -14,3 +14,4 @@ export { memberMessageWorkflow } from './member-message.workflow.js';
 export { birthdayWorkflow } from './birthday.workflow.js';
 export { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 export { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
+export { staffInvitationWorkflow } from './staff-invitation.workflow.js';

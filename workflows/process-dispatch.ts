@@ -8,6 +8,7 @@ import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
+import { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
 
@@ -27,6 +28,7 @@ export const workflowIds = {
   memberMessage: (kind: string, messageId: string) => `member-message-${kind}-${messageId}`,
   campaignLifecycle: (campaignId: string) => `campaign-${campaignId}`,
   campaignNotice: (campaignId: string, noticeId: string) => `campaign-notice-${campaignId}-${noticeId}`,
+  staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -91,6 +93,12 @@ export function temporalProcesses({
         ...once,
         workflowId: workflowIds.campaignNotice(details.campaignId, subjectId),
         args: [{ campaignId: details.campaignId, notice: details.notice }],
+      }),
+    staff_invitation: ({ subjectId }) =>
+      client.workflow.start(staffInvitationWorkflow, {
+        ...once,
+        workflowId: workflowIds.staffInvitation(subjectId),
+        args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {
