@@ -6,6 +6,8 @@ import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
 import { pgError } from '../loyalty/ledger/database-errors.js';
+import { invoiceDocument } from '../loyalty/invoice-amounts.js';
+import { invoicePdf } from '../reports/invoice-pdf.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { checkOnboarding, onboardingFields, onboardPartnerInOneStep } from '../loyalty/partner-onboarding.js';
 import { isUuid } from '../loyalty/ids.js';
@@ -390,6 +392,28 @@ export function onboardPartnerAction(dataSource: DataSource, processes: { dispat
           message: `${partner.name} created: its wallet is open, point of sale "${pointOfSale.name}" added, and ${user.email} is invited by email to set a password`,
           type: 'success',
         },
+      };
+    }) as Handler,
+  };
+}
+
+/**
+ * Download PDF on an invoice: the document in the answer, for the page to save. AdminJS reads the
+ * record in the staff member's scope, so a partner user gets its own invoices only.
+ */
+export function invoicePdfAction(dataSource: DataSource, component: string) {
+  return {
+    actionType: 'record' as const,
+    icon: 'Download',
+    component,
+    isAccessible: allowed('Invoice', 'downloadPdf'),
+    handler: (async (_request, _response, context) => {
+      const id = String(context.record!.params.id);
+      const document = await invoiceDocument(dataSource.manager, id);
+      const pdf = await invoicePdf(document!);
+      return {
+        record: context.record!.toJSON(context.currentAdmin),
+        pdf: { filename: `${document!.number}.pdf`, base64: pdf.toString('base64') },
       };
     }) as Handler,
   };

@@ -77,6 +77,7 @@ export function createBackOffice({
     memberLink: component('MemberLinkProperty', 'member-link-property.tsx'),
     readableValue: component('ReadableValue', 'readable-value.tsx'),
     partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
+    invoicePdf: component('InvoicePdfDownload', 'invoice-pdf-download.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
@@ -162,6 +163,7 @@ export function createBackOffice({
             },
             Company: { properties: { memberId: 'Points account (its member record)' } },
             ApiKey: { actions: { rotate: 'Rotate key' } },
+            Invoice: { actions: { downloadPdf: 'Download PDF' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
           }),
           labels: {

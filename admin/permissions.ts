@@ -69,6 +69,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'StaffUser.unlock': ['operator_admin'],
   'ApiKey.rotate': ['operator_admin', 'partner_user'],
   'ApiKey.revoke': ['operator_admin', 'partner_user'],
+  // Whoever reads invoices, in their scope (a partner user its own).
+  'Invoice.downloadPdf': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
   'WebhookEndpoint.rotateSecret': ['operator_admin', 'program_manager'],
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Member.exportData': ['operator_admin', 'care_agent', 'care_supervisor'],

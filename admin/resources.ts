@@ -64,6 +64,7 @@ import type { Mailer } from '../reports/mailer.js';
 import {
   apiKeyActions,
   cancelFulfilmentAction,
+  invoicePdfAction,
   onboardPartnerAction,
   partnerActions,
   reverseTransferAction,
@@ -261,6 +262,7 @@ export function backOfficeResources(
     memberLink: string;
     readableValue: string;
     partnerOnboarding: string;
+    invoicePdf: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -521,10 +523,10 @@ export function backOfficeResources(
       navigation: navigation.partners,
       readOnly: true,
       listProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'createdAt'],
-      showProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'purchaseKey', 'transferId', 'createdAt'],
+      showProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'vatRatePercent', 'purchaseKey', 'transferId', 'createdAt'],
       editProperties: ['partnerId', 'packageId', 'purchaseKey'],
       properties: { purchaseKey: { description: 'Optional: your order reference; selling twice with one reference sells once' } },
-      actions: { new: sellPackageAction(dataSource, care.ledger) },
+      actions: { new: sellPackageAction(dataSource, care.ledger), downloadPdf: invoicePdfAction(dataSource, components.invoicePdf) },
     }),
     resource(EarningRule, 'EarningRule', {
       navigation: navigation.program,

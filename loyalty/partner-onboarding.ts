@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Partner, PointOfSale, type PartnerKind, type SalesChannel, type StaffInvitation, type StaffUser } from '../entities/index.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
-import { emailAddress, requiredText, text } from './field-checks.js';
+import { emailAddress, given, requiredText, text } from './field-checks.js';
 import { checkPartner, checkPointOfSale } from './partner-checks.js';
 import { onboardPartner } from './partners.js';
 import { checkStaffUser } from './staff-accounts.js';
@@ -20,7 +20,11 @@ export const onboardingFields = {
 
 /** What is wrong with an onboarding form, under the form's own field names. */
 export async function checkOnboarding(manager: EntityManager, values: Record<string, unknown>): Promise<FieldErrors> {
-  const errors: FieldErrors = { ...(await checkPartner(manager, values)) };
+  // An alert level left empty is the column's default, as for any new partner.
+  const threshold = given(values.lowBalanceThreshold)
+    ? values.lowBalanceThreshold
+    : manager.connection.getMetadata(Partner).findColumnWithPropertyName('lowBalanceThreshold')?.default;
+  const errors: FieldErrors = { ...(await checkPartner(manager, { ...values, lowBalanceThreshold: threshold })) };
   // The partner does not exist yet: its point of sale is checked as if for a partner, minus that partner.
   const pointOfSale = await checkPointOfSale(manager, {
     partnerId: '00000000-0000-0000-0000-000000000000',
