@@ -134,8 +134,31 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
   });
 }
 
-/** Partner actions: a new API key (shown once), the earn-widget snippet. */
-export function partnerActions(dataSource: DataSource, publicUrl: string, shownOnce: string) {
+/**
+ * The earn widget's snippet and the token flow behind it: the store's server asks for a member's
+ * token with its API key; the page holds the token, never the key.
+ */
+export function earnWidgetSnippet(publicUrl: string) {
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    html: `<script src="${base}/widget.js" defer></script>\n<tessera-earn token="TOKEN_FROM_YOUR_SERVER" amount-cents="CART_TOTAL_IN_CENTS"></tessera-earn>`,
+    usage:
+      'Paste it in the pages of your store where signed-in customers shop. The token comes from your server, for the customer signed in, as below; the API key never goes in a page.',
+    steps: [
+      {
+        text: 'When a signed-in customer opens a page, your server asks Tessera for a widget token for that customer, with your API key (kept on the server):',
+        code: `curl -X POST ${base}/api/v1/widget-sessions \\\n  -H "Authorization: Bearer $TESSERA_API_KEY" \\\n  -H "Idempotency-Key: <a new id per request>" \\\n  -H "Content-Type: application/json" \\\n  -d '{"externalId": "<your id for the customer>"}'`,
+      },
+      {
+        text: 'The answer holds a token valid for one hour ("token", "expiresAt"). Your page puts it in the snippet in place of TOKEN_FROM_YOUR_SERVER: it lets the widget show that one customer\'s points at your store, nothing more.',
+      },
+      { text: 'Set amount-cents to the cart total, in cents, and update it as the cart changes: the widget shows what the cart would earn.' },
+    ],
+  };
+}
+
+/** Partner actions: a new API key (shown once), the earn-widget snippet and its token flow. */
+export function partnerActions(dataSource: DataSource, publicUrl: string, shownOnce: string, widgetSnippet: string) {
   return {
     createApiKey: secretAction({
       icon: 'Key',
@@ -156,14 +179,16 @@ export function partnerActions(dataSource: DataSource, publicUrl: string, shownO
         return { secret, message: `API key ${key.prefix}… created: copy it now, it is shown only once` };
       },
     }),
-    widgetSnippet: recordAction({
+    widgetSnippet: {
+      actionType: 'record' as const,
       icon: 'Code',
+      component: widgetSnippet,
       isAccessible: allowed('Partner', 'widgetSnippet'),
-      handler: async (_request, _response, context) => {
-        const snippet = `<script src="${publicUrl}/widget.js" defer></script> <tessera-earn token="TOKEN" amount-cents="CART_TOTAL_IN_CENTS"></tessera-earn> — TOKEN: ask POST /api/v1/widget-sessions {"externalId": "<signed-in member>"} from your server.`;
-        return notice(context, snippet, 'info');
-      },
-    }),
+      handler: (async (_request, _response, context) => ({
+        record: context.record!.toJSON(context.currentAdmin),
+        snippet: earnWidgetSnippet(publicUrl),
+      })) as Handler,
+    },
   };
 }
 

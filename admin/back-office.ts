@@ -78,6 +78,7 @@ export function createBackOffice({
     readableValue: component('ReadableValue', 'readable-value.tsx'),
     partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
     invoicePdf: component('InvoicePdfDownload', 'invoice-pdf-download.tsx'),
+    widgetSnippet: component('WidgetSnippet', 'widget-snippet.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
@@ -118,7 +119,7 @@ export function createBackOffice({
               actions: { list: 'Orders to pick' },
               properties: { orderedAt: 'Ordered', shipTo: 'Ship to', trackingNumber: 'Tracking number', redemptionId: 'Redemption' },
             },
-            Partner: { actions: { createApiKey: 'Create API key' } },
+            Partner: { actions: { createApiKey: 'Create API key', widgetSnippet: 'Earn widget snippet' } },
             Member: {
               actions: {
                 list: 'Members',

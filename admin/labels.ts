@@ -45,6 +45,8 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
   ProgramSettings: {
     properties: {
       expiry: 'Expiry',
+      invoiceIssuer: 'Invoice issuer',
+      vatRatePercent: 'VAT rate (%)',
       'expiryPolicy.mode': 'Points expire',
       'expiryPolicy.months': 'Months',
       'expiryPolicy.month': 'Month',

@@ -263,6 +263,7 @@ export function backOfficeResources(
     readableValue: string;
     partnerOnboarding: string;
     invoicePdf: string;
+    widgetSnippet: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -478,7 +479,7 @@ export function backOfficeResources(
         check: (values, editing) => checkPartner(manager, values, editing),
       },
       actions: {
-        ...partnerActions(dataSource, publicUrl, components.shownOnce),
+        ...partnerActions(dataSource, publicUrl, components.shownOnce, components.widgetSnippet),
         new: onboardPartnerAction(dataSource, care.processes, components.partnerOnboarding),
       },
     }),
@@ -651,9 +652,16 @@ export function backOfficeResources(
         'birthdayDaysBefore',
         'birthdayDaysAfter',
         'birthdayChannel',
+        'invoiceIssuer',
+        'vatRatePercent',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
+        invoiceIssuer: { description: "The operator's name at the top of the invoices partners download" },
+        vatRatePercent: {
+          type: 'string',
+          description: 'VAT included in the price of the packages sold from now on, in percent (21, 5.5; 0 when none applies); each invoice keeps its own',
+        },
         // Its fields are labelled each (a label of the whole would hide theirs: translations nest by path).
         expiryPolicy: { type: 'mixed', isVisible: editOnly, hideLabel: true },
         'expiryPolicy.mode': { availableValues: choices(expiryModeLabels) },
@@ -707,6 +715,8 @@ export function backOfficeResources(
           'birthdayDaysBefore',
           'birthdayDaysAfter',
           'birthdayChannel',
+          'invoiceIssuer',
+          'vatRatePercent',
         ],
         check: (values) => checkProgramSettings(values),
       },
