@@ -119,38 +119,42 @@ describe('onboarding a partner', () => {
     await expect.poll(() => bea.locator('body').innerText(), { timeout: 15_000 }).toContain('Bloem & Zo');
     await shot(bea, '7-partner-user-dashboard');
 
-    // 3. The operator sells the partner a package.
-    await ops.goto(`${base}/admin/resources/Invoice/actions/new`);
-    await ops.locator('[data-testid="property-edit-partnerId"]').click();
-    await ops.keyboard.type('Bloem');
-    await ops.getByText('Bloem & Zo', { exact: true }).click();
-    await ops.locator('[data-testid="property-edit-packageId"]').click();
-    await ops.keyboard.type('Starter');
-    await ops.getByText('Starter 100k', { exact: true }).click();
-    await ops.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => ops.locator('body').innerText(), { timeout: 15_000 }).toContain('100000 points credited to Bloem & Zo');
-    await shot(ops, '8-package-sold');
+    await bea.close();
+
+    // 3. The operator sells the partner a package (one browser: signing in again takes the session back).
+    const sales = await signIn('ops@tessera.test', operatorPassword);
+    await sales.goto(`${base}/admin/resources/Invoice/actions/new`);
+    await sales.locator('[data-testid="property-edit-partnerId"]').click();
+    await sales.keyboard.type('Bloem');
+    await sales.getByText('Bloem & Zo', { exact: true }).click();
+    await sales.locator('[data-testid="property-edit-packageId"]').click();
+    await sales.keyboard.type('Starter');
+    await sales.getByText('Starter 100k', { exact: true }).click();
+    await sales.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => sales.locator('body').innerText(), { timeout: 15_000 }).toContain('100000 points credited to Bloem & Zo');
+    await shot(sales, '8-package-sold');
 
     // 4. The partner's user makes an API key: shown in a dialog that stays until closed.
-    await bea.goto(`${base}/admin/resources/Partner/records/${partner.id}/createApiKey`);
-    await bea.getByRole('button', { name: 'Create API key' }).click();
-    const secretBox = bea.locator('[data-testid="shown-once-secret"]');
+    const partnerUser = await signIn('bea@bloem.test', 'tulips-in-the-spring');
+    await partnerUser.goto(`${base}/admin/resources/Partner/records/${partner.id}/createApiKey`);
+    await partnerUser.getByRole('button', { name: 'Create API key' }).click();
+    const secretBox = partnerUser.locator('[data-testid="shown-once-secret"]');
     await expect.poll(() => secretBox.inputValue().catch(() => ''), { timeout: 15_000 }).toMatch(/^tk_/);
     const key = await secretBox.inputValue();
-    await bea.waitForTimeout(6_000);
-    expect(await bea.getByRole('dialog').innerText()).toContain('Shown once: copy it now');
-    await shot(bea, '9-api-key-dialog');
-    await bea.getByRole('button', { name: 'Done: I have copied it' }).click();
-    await expect.poll(() => bea.locator('[data-testid="shown-once"]').count()).toBe(0);
+    await partnerUser.waitForTimeout(6_000);
+    expect(await partnerUser.getByRole('dialog').innerText()).toContain('Shown once: copy it now');
+    await shot(partnerUser, '9-api-key-dialog');
+    await partnerUser.getByRole('button', { name: 'Done: I have copied it' }).click();
+    await expect.poll(() => partnerUser.locator('[data-testid="shown-once"]').count()).toBe(0);
 
     // The earn widget's snippet, with the token flow, in the same kind of dialog.
-    await bea.goto(`${base}/admin/resources/Partner/records/${partner.id}/widgetSnippet`);
-    const snippet = bea.locator('[data-testid="shown-once-secret"]');
+    await partnerUser.goto(`${base}/admin/resources/Partner/records/${partner.id}/widgetSnippet`);
+    const snippet = partnerUser.locator('[data-testid="shown-once-secret"]');
     await expect.poll(() => snippet.inputValue().catch(() => ''), { timeout: 15_000 }).toContain('<tessera-earn token=');
-    const dialog = await bea.getByRole('dialog').innerText();
-    expect(dialog).toContain('/api/v1/widget-sessions');
+    const dialog = await partnerUser.getByRole('dialog').innerText();
+    expect(await partnerUser.locator('#step-0').inputValue()).toContain('/api/v1/widget-sessions');
     expect(dialog).toContain('the API key never goes in a page');
-    await shot(bea, '10-widget-snippet-dialog');
+    await shot(partnerUser, '10-widget-snippet-dialog');
 
     // 5. Points issued with the new key, at the new point of sale, and the member's balance.
     const events = await fetch(`${base}/api/v1/events`, {
@@ -171,10 +175,10 @@ describe('onboarding a partner', () => {
 
     // 6. The partner's invoice, as a PDF.
     const [invoice] = await harness.db.dataSource.query(`SELECT id, number FROM invoice WHERE "partnerId" = $1`, [partner.id]);
-    await bea.goto(`${base}/admin/resources/Invoice/records/${invoice.id}/downloadPdf`);
-    const link = bea.locator('[data-testid="invoice-pdf-link"]');
+    await partnerUser.goto(`${base}/admin/resources/Invoice/records/${invoice.id}/downloadPdf`);
+    const link = partnerUser.locator('[data-testid="invoice-pdf-link"]');
     await link.waitFor({ timeout: 15_000 });
     expect(await link.getAttribute('download')).toBe(`${invoice.number}.pdf`);
-    await shot(bea, '11-invoice-pdf');
+    await shot(partnerUser, '11-invoice-pdf');
   }, 240_000);
 });

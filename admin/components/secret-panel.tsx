@@ -1,5 +1,5 @@
 import React, { useRef, useState } from 'react';
-import { Box, Button, Icon, Label, MessageBox, Modal, Text } from '@adminjs/design-system';
+import { Box, Button, H5, Icon, Label, MessageBox, Modal, Text } from '@adminjs/design-system';
 
 /** A step of how the value is used, with the code that does it when there is some. */
 export interface UsageStep {
@@ -22,7 +22,7 @@ interface Props {
 }
 
 /** A value with its own copy button: the browser's clipboard, or its copy command over plain http. */
-function CopyableValue({ id, value, label, testId }: { id: string; value: string; label: string; testId?: string }) {
+function CopyableValue({ id, value, label, testId }: { id: string; value: string; label?: string; testId?: string }) {
   const [copied, setCopied] = useState(false);
   const field = useRef<HTMLTextAreaElement>(null);
   async function copy() {
@@ -34,22 +34,36 @@ function CopyableValue({ id, value, label, testId }: { id: string; value: string
     }
     setCopied(true);
   }
-  const rows = Math.min(8, value.split('\n').length + Math.floor(value.length / 70));
+  // Code keeps its lines as written (scrolling sideways), so what is copied reads as what is shown.
+  const rows = Math.min(10, value.split('\n').length);
   return (
     <Box mb="lg">
-      <Label htmlFor={id}>{label}</Label>
+      {label && <Label htmlFor={id}>{label}</Label>}
       <Box flex style={{ gap: 8 }} alignItems="flex-start">
         <textarea
           id={id}
           ref={field}
           readOnly
+          wrap="off"
           value={value}
-          rows={Math.max(1, rows)}
+          rows={rows}
+          aria-label={label ?? 'Code to copy'}
           data-testid={testId}
           onFocus={(event) => event.target.select()}
-          style={{ flexGrow: 1, fontFamily: 'monospace', fontSize: 13, padding: 8, resize: 'none', border: '1px solid #c0c0ca', borderRadius: 4 }}
+          style={{
+            flexGrow: 1,
+            fontFamily: 'monospace',
+            fontSize: 13,
+            lineHeight: 1.5,
+            padding: 8,
+            resize: 'none',
+            overflowX: 'auto',
+            border: '1px solid #c0c0ca',
+            borderRadius: 4,
+            background: '#fff',
+          }}
         />
-        <Button type="button" variant="contained" onClick={copy} aria-label={`Copy the ${label}`}>
+        <Button type="button" variant="contained" onClick={copy}>
           <Icon icon={copied ? 'Check' : 'Copy'} />
           {copied ? 'Copied' : 'Copy'}
         </Button>
@@ -58,6 +72,8 @@ function CopyableValue({ id, value, label, testId }: { id: string; value: string
   );
 }
 
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * A dialog that shows a value to copy and stays until it is closed: a secret the server made (it
  * keeps no copy it could show again, and says so) or the earn widget's snippet with its token flow.
@@ -65,12 +81,14 @@ function CopyableValue({ id, value, label, testId }: { id: string; value: string
 export default function SecretPanel({ what, secret, usage, steps = [], shownOnce = true, done }: Props) {
   return (
     <Modal
-      title={shownOnce ? `New ${what}` : `The ${what}`}
+      // Wide enough for a key on one line and the lines of a snippet; it scrolls on a small screen.
+      {...({ style: { width: 'min(860px, 94vw)', maxHeight: '92vh', overflowY: 'auto' } } as object)}
+      title={shownOnce ? `New ${what}` : capitalised(what)}
       icon={shownOnce ? 'Key' : 'Code'}
       onClose={done.onClick}
       buttons={[{ label: done.label, variant: 'outlined', onClick: done.onClick, type: 'button' }]}
     >
-      <Box data-testid="shown-once" role="dialog" aria-label={shownOnce ? `New ${what}` : `The ${what}`} style={{ maxWidth: 720 }}>
+      <Box data-testid="shown-once" role="dialog" aria-label={shownOnce ? `New ${what}` : capitalised(what)}>
         {shownOnce && (
           <MessageBox mb="xl" variant="warning" icon="AlertTriangle" message="Shown once: copy it now">
             <Text mt="default">
@@ -79,22 +97,19 @@ export default function SecretPanel({ what, secret, usage, steps = [], shownOnce
             </Text>
           </MessageBox>
         )}
-        <CopyableValue id="shown-once-secret" value={secret} label={shownOnce ? `New ${what}` : what} testId="shown-once-secret" />
+        <CopyableValue id="shown-once-secret" value={secret} label={shownOnce ? `New ${what}` : capitalised(what)} testId="shown-once-secret" />
         <Text mb="lg" variant="sm">
           {usage}
         </Text>
-        {steps.length > 0 && (
-          <Box as="ol" pl="xl" mb="lg">
-            {steps.map((step, index) => (
-              <li key={index} style={{ marginBottom: 12 }}>
-                <Text variant="sm" mb="sm">
-                  {step.text}
-                </Text>
-                {step.code && <CopyableValue id={`step-${index}`} value={step.code} label={`Step ${index + 1}`} />}
-              </li>
-            ))}
+        {steps.length > 0 && <H5 mb="default">How it works</H5>}
+        {steps.map((step, index) => (
+          <Box key={index} mb="lg">
+            <Text variant="sm" mb="sm">
+              <strong>{index + 1}.</strong> {step.text}
+            </Text>
+            {step.code && <CopyableValue id={`step-${index}`} value={step.code} />}
           </Box>
-        )}
+        ))}
       </Box>
     </Modal>
   );
