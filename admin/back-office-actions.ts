@@ -152,7 +152,9 @@ export function earnWidgetSnippet(publicUrl: string) {
       {
         text: 'The answer holds a token valid for one hour ("token", "expiresAt"). Your page puts it in the snippet in place of TOKEN_FROM_YOUR_SERVER: it lets the widget show that one customer\'s points at your store, nothing more.',
       },
-      { text: 'Set amount-cents to the cart total, in cents, and update it as the cart changes: the widget shows what the cart would earn.' },
+      {
+        text: 'Set amount-cents to the cart total, in cents, and update it as the cart changes: the widget shows what the cart would earn.',
+      },
     ],
   };
 }
@@ -383,7 +385,11 @@ function refusedForm(payload: Record<string, unknown>, errors: Record<string, st
  * of sale and its invited user, in one transaction; the invitation email goes out from the outbox
  * once it commits.
  */
-export function onboardPartnerAction(dataSource: DataSource, processes: { dispatchQueued(): Promise<number> } | undefined, component: string) {
+export function onboardPartnerAction(
+  dataSource: DataSource,
+  processes: { dispatchQueued(): Promise<number> } | undefined,
+  component: string,
+) {
   return {
     isAccessible: allowed('Partner', 'new'),
     component,

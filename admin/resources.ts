@@ -466,7 +466,12 @@ export function backOfficeResources(
           description: "The partner's own code for it, as its API calls send it (pointOfSale), like utrecht-1",
         },
         pointOfSaleChannel: { isVisible: false, isRequired: true, availableValues: choices(salesChannelLabels) },
-        inviteName: { type: 'string', isVisible: false, isRequired: true, description: 'The person who will use the back office for this partner' },
+        inviteName: {
+          type: 'string',
+          isVisible: false,
+          isRequired: true,
+          description: 'The person who will use the back office for this partner',
+        },
         inviteEmail: {
           type: 'string',
           isVisible: false,
@@ -524,7 +529,17 @@ export function backOfficeResources(
       navigation: navigation.partners,
       readOnly: true,
       listProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'createdAt'],
-      showProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'vatRatePercent', 'purchaseKey', 'transferId', 'createdAt'],
+      showProperties: [
+        'number',
+        'partnerId',
+        'packageId',
+        'points',
+        'amountCents',
+        'vatRatePercent',
+        'purchaseKey',
+        'transferId',
+        'createdAt',
+      ],
       editProperties: ['partnerId', 'packageId', 'purchaseKey'],
       properties: { purchaseKey: { description: 'Optional: your order reference; selling twice with one reference sells once' } },
       actions: { new: sellPackageAction(dataSource, care.ledger), downloadPdf: invoicePdfAction(dataSource, components.invoicePdf) },
@@ -660,7 +675,8 @@ export function backOfficeResources(
         invoiceIssuer: { description: "The operator's name at the top of the invoices partners download" },
         vatRatePercent: {
           type: 'string',
-          description: 'VAT included in the price of the packages sold from now on, in percent (21, 5.5; 0 when none applies); each invoice keeps its own',
+          description:
+            'VAT included in the price of the packages sold from now on, in percent (21, 5.5; 0 when none applies); each invoice keeps its own',
         },
         // Its fields are labelled each (a label of the whole would hide theirs: translations nest by path).
         expiryPolicy: { type: 'mixed', isVisible: editOnly, hideLabel: true },

@@ -10,10 +10,7 @@ const escape = (text: string) =>
 
 function page(res: Response, status: number, title: string, body: string) {
   // The token is in the address: no page this one links to may learn it.
-  res
-    .status(status)
-    .set({ 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' })
-    .type('html')
+  res.status(status).set({ 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' }).type('html')
     .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escape(title)} · Tessera</title>
 <style>
@@ -55,7 +52,13 @@ export function setPasswordPage(dataSource: DataSource): Router {
     try {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
       const state = await invitationByToken(dataSource.manager, token);
-      if (!state.usable) return page(res, state.reason === 'unknown' ? 404 : 410, 'This link cannot set a password', `<p>${escape(state.message)}</p>${signInLink}`);
+      if (!state.usable)
+        return page(
+          res,
+          state.reason === 'unknown' ? 404 : 410,
+          'This link cannot set a password',
+          `<p>${escape(state.message)}</p>${signInLink}`,
+        );
       form(res, token, state.user);
     } catch (error) {
       next(error);
@@ -67,9 +70,15 @@ export function setPasswordPage(dataSource: DataSource): Router {
       const password = typeof req.body?.password === 'string' ? req.body.password : '';
       const result = await inTransaction(dataSource, (manager) => acceptInvitation(manager, token, password, hashPassword));
       if (result.ok) {
-        return page(res, 200, 'Your password is set', `<p>Sign in with ${escape(result.email)} and the password you just chose.</p>${signInLink}`);
+        return page(
+          res,
+          200,
+          'Your password is set',
+          `<p>Sign in with ${escape(result.email)} and the password you just chose.</p>${signInLink}`,
+        );
       }
-      if (result.field === 'link') return page(res, 410, 'This link cannot set a password', `<p>${escape(result.message)}</p>${signInLink}`);
+      if (result.field === 'link')
+        return page(res, 410, 'This link cannot set a password', `<p>${escape(result.message)}</p>${signInLink}`);
       const state = await invitationByToken(dataSource.manager, token);
       if (!state.usable) return page(res, 410, 'This link cannot set a password', `<p>${escape(state.message)}</p>${signInLink}`);
       form(res, token, state.user, result.message);

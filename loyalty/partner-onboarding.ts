@@ -56,7 +56,11 @@ export interface Onboarded {
  * sale, and a partner user without a password whose invitation email is queued (outbox). The form
  * was checked by `checkOnboarding`.
  */
-export async function onboardPartnerInOneStep(manager: EntityManager, values: Record<string, unknown>, now = new Date()): Promise<Onboarded> {
+export async function onboardPartnerInOneStep(
+  manager: EntityManager,
+  values: Record<string, unknown>,
+  now = new Date(),
+): Promise<Onboarded> {
   const threshold = text(values.lowBalanceThreshold);
   const details = {
     code: text(values.code),

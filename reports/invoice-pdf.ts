@@ -27,7 +27,11 @@ export function invoicePdf(invoice: InvoiceDocument): Promise<Buffer> {
   const { currency } = invoice;
 
   doc.font('Helvetica-Bold').fontSize(22).text(invoice.issuer, left, 56);
-  doc.font('Helvetica').fontSize(10).fillColor('#555').text('Loyalty points program operator', left, doc.y + 2);
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .fillColor('#555')
+    .text('Loyalty points program operator', left, doc.y + 2);
   doc.fillColor('#000').font('Helvetica-Bold').fontSize(16).text('Invoice', left, 56, { width, align: 'right' });
   doc.font('Helvetica').fontSize(10);
   doc.text(`Number: ${invoice.number}`, left, doc.y + 4, { width, align: 'right' });
@@ -54,7 +58,11 @@ export function invoicePdf(invoice: InvoiceDocument): Promise<Buffer> {
     y,
     'Helvetica-Bold',
   );
-  doc.moveTo(left, y + 16).lineTo(right, y + 16).strokeColor('#999').stroke();
+  doc
+    .moveTo(left, y + 16)
+    .lineTo(right, y + 16)
+    .strokeColor('#999')
+    .stroke();
   y += 24;
   for (const line of invoice.lines) {
     row(
@@ -73,7 +81,10 @@ export function invoicePdf(invoice: InvoiceDocument): Promise<Buffer> {
   y += 12;
 
   const total = (label: string, amount: string, font = 'Helvetica') => {
-    doc.font(font).fontSize(10).text(label, left + 250, y, { width: 160, align: 'right' });
+    doc
+      .font(font)
+      .fontSize(10)
+      .text(label, left + 250, y, { width: 160, align: 'right' });
     doc.text(amount, left + 410, y, { width: width - 410, align: 'right' });
     y += 16;
   };

@@ -29,9 +29,10 @@ beforeAll(async () => {
   await db.manager.insert(ProgramSettings, { id: 1, invoiceIssuer: 'Tessera Coalition B.V.', vatRatePercent: 21 });
   await db.manager.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
   await db.manager.insert(PointPackage, { code: 'starter', name: 'Starter 100k', points: 100_000, priceCents: 121_000, currency: 'EUR' });
-  await db.query(`INSERT INTO staff_user (email, name, role, "passwordHash") VALUES ('ops@tessera.test', 'Olga Operator', 'operator_admin', $1)`, [
-    await hashPassword(operatorPassword),
-  ]);
+  await db.query(
+    `INSERT INTO staff_user (email, name, role, "passwordHash") VALUES ('ops@tessera.test', 'Olga Operator', 'operator_admin', $1)`,
+    [await hashPassword(operatorPassword)],
+  );
   served = await serveBackOffice(harness);
   base = served.base;
   await fetch(`${base}/admin/frontend/assets/components.bundle.js`);
@@ -85,7 +86,9 @@ describe('onboarding a partner', () => {
     // What the server refuses shows under its field, and nothing is saved.
     const posCode = ops.locator('[data-testid="property-edit-pointOfSaleCode"]');
     await expect.poll(() => posCode.innerText(), { timeout: 15_000 }).toContain('must be letters, digits, dots, dashes or underscores');
-    expect(await ops.locator('[data-testid="property-edit-inviteEmail"]').innerText()).toContain('is already the email of another staff user');
+    expect(await ops.locator('[data-testid="property-edit-inviteEmail"]').innerText()).toContain(
+      'is already the email of another staff user',
+    );
     expect(await harness.db.dataSource.manager.countBy(Partner, { code: 'bloem' })).toBe(0);
     await shot(ops, '1-form-refused');
 

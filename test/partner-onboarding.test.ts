@@ -45,9 +45,10 @@ beforeAll(async () => {
   );
   other = (await p.partner(1_000, 'other-shop')).partner;
   otherKey = (await issueApiKey(db.manager, other.id, 'checkout')).key;
-  await db.query(`INSERT INTO staff_user (email, name, role, "passwordHash") VALUES ('ops@tessera.test', 'Olga Operator', 'operator_admin', $1)`, [
-    await hashPassword(password),
-  ]);
+  await db.query(
+    `INSERT INTO staff_user (email, name, role, "passwordHash") VALUES ('ops@tessera.test', 'Olga Operator', 'operator_admin', $1)`,
+    [await hashPassword(password)],
+  );
   served = await serveBackOffice(harness);
   base = served.base;
 }, 180_000);
@@ -64,7 +65,10 @@ async function signIn(email: string, secret = password): Promise<string | null> 
     redirect: 'manual',
   });
   if (response.status !== 302) return null;
-  return response.headers.getSetCookie().find((c) => c.startsWith('tessera_admin='))!.split(';')[0]!;
+  return response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('tessera_admin='))!
+    .split(';')[0]!;
 }
 
 async function call(cookie: string, method: 'GET' | 'POST', path: string, fields: Record<string, string> = {}) {
@@ -139,7 +143,11 @@ describe('a new partner in one step', () => {
     partnerId = partner.id;
     expect(created.json.redirectUrl).toContain(`/Partner/records/${partner.id}/show`);
     expect(await m.countBy(LedgerAccount, { partnerId: partner.id, kind: 'partner_wallet' })).toBe(1);
-    expect(await m.findOneBy(PointOfSale, { partnerId: partner.id })).toMatchObject({ code: 'utrecht-1', name: 'Bloem Utrecht', channel: 'store' });
+    expect(await m.findOneBy(PointOfSale, { partnerId: partner.id })).toMatchObject({
+      code: 'utrecht-1',
+      name: 'Bloem Utrecht',
+      channel: 'store',
+    });
     expect(await m.findOneBy(StaffUser, { email: 'bea@bloem.test' })).toMatchObject({ role: 'partner_user', partnerId: partner.id });
     expect(await signIn('bea@bloem.test', '')).toBeNull();
     const audit = await m.findOneByOrFail(AuditEntry, { resource: 'Partner', action: 'new', recordId: partner.id });
@@ -158,7 +166,11 @@ describe('a new partner in one step', () => {
     expect(opened.status).toBe(200);
     expect(await opened.text()).toContain('Bea Bloem');
     const post = (secret: string) =>
-      fetch(`${base}/admin/set-password`, { method: 'POST', headers: { origin: base }, body: new URLSearchParams({ token, password: secret }) });
+      fetch(`${base}/admin/set-password`, {
+        method: 'POST',
+        headers: { origin: base },
+        body: new URLSearchParams({ token, password: secret }),
+      });
     const weak = await post('bea@bloem.test!!');
     expect(weak.status).toBe(422);
     expect(await weak.text()).toContain('The password must not contain the email address.');
@@ -178,7 +190,11 @@ describe('a new partner in one step', () => {
   it('says plainly when a link has expired or is not one', async () => {
     const db = harness.db.dataSource;
     const { invitation } = await inTransaction(db, (m) =>
-      inviteStaffUser(m, { email: 'late@bloem.test', name: 'Late Larry', role: 'partner_user', partnerId }, new Date(Date.now() - 8 * 86_400_000)),
+      inviteStaffUser(
+        m,
+        { email: 'late@bloem.test', name: 'Late Larry', role: 'partner_user', partnerId },
+        new Date(Date.now() - 8 * 86_400_000),
+      ),
     );
     const { token } = (await tokenForInvitation(db.manager, invitation.id))!;
     const expired = await fetch(`${base}/admin/set-password?token=${token}`);

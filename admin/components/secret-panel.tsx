@@ -92,12 +92,17 @@ export default function SecretPanel({ what, secret, usage, steps = [], shownOnce
         {shownOnce && (
           <MessageBox mb="xl" variant="warning" icon="AlertTriangle" message="Shown once: copy it now">
             <Text mt="default">
-              Tessera does not keep this {what} in a form it can show again: once you close this dialog, nobody can read it, you included. If
-              it is lost, rotate it to get a new one.
+              Tessera does not keep this {what} in a form it can show again: once you close this dialog, nobody can read it, you included.
+              If it is lost, rotate it to get a new one.
             </Text>
           </MessageBox>
         )}
-        <CopyableValue id="shown-once-secret" value={secret} label={shownOnce ? `New ${what}` : capitalised(what)} testId="shown-once-secret" />
+        <CopyableValue
+          id="shown-once-secret"
+          value={secret}
+          label={shownOnce ? `New ${what}` : capitalised(what)}
+          testId="shown-once-secret"
+        />
         <Text mb="lg" variant="sm">
           {usage}
         </Text>
