@@ -5,6 +5,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
+import { pgError } from '../loyalty/ledger/database-errors.js';
+import { invoiceDocument } from '../loyalty/invoice-amounts.js';
+import { invoicePdf } from '../reports/invoice-pdf.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { checkOnboarding, onboardingFields, onboardPartnerInOneStep } from '../loyalty/partner-onboarding.js';
 import { isUuid } from '../loyalty/ids.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { newWebhookSecret, rotateWebhookSecret } from '../loyalty/webhooks.js';
@@ -129,8 +134,33 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
   });
 }
 
-/** Partner actions: a new API key (shown once), the earn-widget snippet. */
-export function partnerActions(dataSource: DataSource, publicUrl: string, shownOnce: string) {
+/**
+ * The earn widget's snippet and the token flow behind it: the store's server asks for a member's
+ * token with its API key; the page holds the token, never the key.
+ */
+export function earnWidgetSnippet(publicUrl: string) {
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    html: `<script src="${base}/widget.js" defer></script>\n<tessera-earn token="TOKEN_FROM_YOUR_SERVER" amount-cents="CART_TOTAL_IN_CENTS"></tessera-earn>`,
+    usage:
+      'Paste it in the pages of your store where signed-in customers shop. The token comes from your server, for the customer signed in, as below; the API key never goes in a page.',
+    steps: [
+      {
+        text: 'When a signed-in customer opens a page, your server asks Tessera for a widget token for that customer, with your API key (kept on the server):',
+        code: `curl -X POST ${base}/api/v1/widget-sessions \\\n  -H "Authorization: Bearer $TESSERA_API_KEY" \\\n  -H "Idempotency-Key: <a new id per request>" \\\n  -H "Content-Type: application/json" \\\n  -d '{"externalId": "<your id for the customer>"}'`,
+      },
+      {
+        text: 'The answer holds a token valid for one hour ("token", "expiresAt"). Your page puts it in the snippet in place of TOKEN_FROM_YOUR_SERVER: it lets the widget show that one customer\'s points at your store, nothing more.',
+      },
+      {
+        text: 'Set amount-cents to the cart total, in cents, and update it as the cart changes: the widget shows what the cart would earn.',
+      },
+    ],
+  };
+}
+
+/** Partner actions: a new API key (shown once), the earn-widget snippet and its token flow. */
+export function partnerActions(dataSource: DataSource, publicUrl: string, shownOnce: string, widgetSnippet: string) {
   return {
     createApiKey: secretAction({
       icon: 'Key',
@@ -151,14 +181,16 @@ export function partnerActions(dataSource: DataSource, publicUrl: string, shownO
         return { secret, message: `API key ${key.prefix}… created: copy it now, it is shown only once` };
       },
     }),
-    widgetSnippet: recordAction({
+    widgetSnippet: {
+      actionType: 'record' as const,
       icon: 'Code',
+      component: widgetSnippet,
       isAccessible: allowed('Partner', 'widgetSnippet'),
-      handler: async (_request, _response, context) => {
-        const snippet = `<script src="${publicUrl}/widget.js" defer></script> <tessera-earn token="TOKEN" amount-cents="CART_TOTAL_IN_CENTS"></tessera-earn> — TOKEN: ask POST /api/v1/widget-sessions {"externalId": "<signed-in member>"} from your server.`;
-        return notice(context, snippet, 'info');
-      },
-    }),
+      handler: (async (_request, _response, context) => ({
+        record: context.record!.toJSON(context.currentAdmin),
+        snippet: earnWidgetSnippet(publicUrl),
+      })) as Handler,
+    },
   };
 }
 
@@ -328,5 +360,92 @@ export function webhookEndpointActions(dataSource: DataSource, components: { new
         return { secret, message: 'New signing secret made: copy it now, it is shown only once' };
       },
     }),
+  };
+}
+
+/** The form's values without the spaces around them, as the program reads them. */
+const trimmed = (payload: Record<string, unknown> = {}) =>
+  Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, typeof value === 'string' ? value.trim() : value]));
+
+/** A form refused: its values back, with what is wrong under each field. */
+function refusedForm(payload: Record<string, unknown>, errors: Record<string, string>): ActionResponse {
+  return {
+    record: {
+      params: payload,
+      errors: Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message }])),
+      populated: {},
+      baseError: null,
+    },
+    notice: { message: 'Please correct the highlighted fields', type: 'error' },
+  } as unknown as ActionResponse;
+}
+
+/**
+ * A new partner in one step (Partner → Create new): the partner and its wallet, its first point
+ * of sale and its invited user, in one transaction; the invitation email goes out from the outbox
+ * once it commits.
+ */
+export function onboardPartnerAction(
+  dataSource: DataSource,
+  processes: { dispatchQueued(): Promise<number> } | undefined,
+  component: string,
+) {
+  return {
+    isAccessible: allowed('Partner', 'new'),
+    component,
+    custom: { pointOfSale: Object.keys(onboardingFields.pointOfSale), invitation: Object.keys(onboardingFields.invitation) },
+    handler: (async (request, _response, context) => {
+      if (request.method !== 'post') return {};
+      const payload = trimmed(request.payload);
+      const errors = await checkOnboarding(dataSource.manager, payload);
+      if (Object.keys(errors).length > 0) return refusedForm(payload, errors);
+      let onboarded: Awaited<ReturnType<typeof onboardPartnerInOneStep>>;
+      try {
+        onboarded = await inTransaction(dataSource, (manager) => onboardPartnerInOneStep(manager, payload));
+      } catch (error) {
+        // A twin form took the code or the email meanwhile: said as the check says it.
+        if (pgError(error).code !== '23505') throw error;
+        return refusedForm(payload, await checkOnboarding(dataSource.manager, payload));
+      }
+      await processes?.dispatchQueued().catch(() => undefined);
+      const { partner, pointOfSale, user } = onboarded;
+      await audited(dataSource, context, 'Partner', 'new', partner.id, {
+        code: partner.code,
+        name: partner.name,
+        pointOfSale: pointOfSale.code,
+        invited: user.email,
+      });
+      const record = await context.resource.findOne(partner.id, context);
+      return {
+        record: record!.toJSON(context.currentAdmin),
+        redirectUrl: context.h.recordActionUrl({ resourceId: 'Partner', recordId: partner.id, actionName: 'show' }),
+        notice: {
+          message: `${partner.name} created: its wallet is open, point of sale "${pointOfSale.name}" added, and ${user.email} is invited by email to set a password`,
+          type: 'success',
+        },
+      };
+    }) as Handler,
+  };
+}
+
+/**
+ * Download PDF on an invoice: the document in the answer, for the page to save. AdminJS reads the
+ * record in the staff member's scope, so a partner user gets its own invoices only.
+ */
+export function invoicePdfAction(dataSource: DataSource, component: string) {
+  return {
+    actionType: 'record' as const,
+    icon: 'Download',
+    component,
+    isAccessible: allowed('Invoice', 'downloadPdf'),
+    handler: (async (_request, _response, context) => {
+      const id = String(context.record!.params.id);
+      const document = await invoiceDocument(dataSource.manager, id);
+      const pdf = await invoicePdf(document!);
+      return {
+        record: context.record!.toJSON(context.currentAdmin),
+        pdf: { filename: `${document!.number}.pdf`, base64: pdf.toString('base64') },
+      };
+    }) as Handler,
   };
 }

@@ -19,6 +19,7 @@ import { dataScope } from './permissions.js';
 import { ScopedResource } from './scoped-resource.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { signIn } from './staff-sign-in.js';
+import { setPasswordPage } from './set-password-page.js';
 
 AdminJS.registerAdapter({ Database, Resource: ScopedResource });
 
@@ -79,6 +80,9 @@ export function createBackOffice({
     campaignResults: component('CampaignResults', 'campaign-results.tsx'),
     segmentForm: component('SegmentForm', 'segment-form.tsx'),
     segmentExport: component('SegmentExport', 'segment-export.tsx'),
+    partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
+    invoicePdf: component('InvoicePdfDownload', 'invoice-pdf-download.tsx'),
+    widgetSnippet: component('WidgetSnippet', 'widget-snippet.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
@@ -119,7 +123,7 @@ export function createBackOffice({
               actions: { list: 'Orders to pick' },
               properties: { orderedAt: 'Ordered', shipTo: 'Ship to', trackingNumber: 'Tracking number', redemptionId: 'Redemption' },
             },
-            Partner: { actions: { createApiKey: 'Create API key' } },
+            Partner: { actions: { createApiKey: 'Create API key', widgetSnippet: 'Earn widget snippet' } },
             Member: {
               actions: {
                 list: 'Members',
@@ -164,6 +168,7 @@ export function createBackOffice({
             },
             Company: { properties: { memberId: 'Points account (its member record)' } },
             ApiKey: { actions: { rotate: 'Rotate key' } },
+            Invoice: { actions: { downloadPdf: 'Download PDF' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
           }),
           labels: {
@@ -219,6 +224,7 @@ export function createBackOffice({
   const router = Router();
   router.use(
     refuseCrossSiteRequests,
+    setPasswordPage(dataSource),
     session({ ...sessionOptions, name: 'tessera_admin' }),
     backOfficeAccessGuard(admin, dataSource),
     adminRouter,

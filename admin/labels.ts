@@ -29,13 +29,24 @@ export const propertyLabels: Record<string, string> = {
 };
 
 export const resourceLabels: Record<string, { properties: Record<string, string> }> = {
-  Partner: { properties: { lowBalanceThreshold: 'Low balance alert (points)' } },
+  Partner: {
+    properties: {
+      lowBalanceThreshold: 'Low balance alert (points)',
+      pointOfSaleName: 'Point of sale name',
+      pointOfSaleCode: 'Point of sale code',
+      pointOfSaleChannel: 'Point of sale channel',
+      inviteName: "User's name",
+      inviteEmail: "User's email",
+    },
+  },
   PointPackage: { properties: { price: 'Price', active: 'On sale' } },
-  Invoice: { properties: { purchaseKey: 'Order reference' } },
+  Invoice: { properties: { purchaseKey: 'Order reference', vatRatePercent: 'VAT rate (%)' } },
   Reward: { properties: { pointsPrice: 'Price (points)', needsFulfilment: 'Shipped to the member', available: 'In the catalog' } },
   ProgramSettings: {
     properties: {
       expiry: 'Expiry',
+      invoiceIssuer: 'Invoice issuer',
+      vatRatePercent: 'VAT rate (%)',
       'expiryPolicy.mode': 'Points expire',
       'expiryPolicy.months': 'Months',
       'expiryPolicy.month': 'Month',

@@ -72,11 +72,14 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'CareAdjustment.approve': ['care_supervisor', 'operator_admin'],
   'CareAdjustment.reject': ['care_supervisor', 'operator_admin'],
   'LedgerTransfer.reverse': ['operator_admin', 'care_supervisor'],
-  'Partner.createApiKey': ['operator_admin'],
+  // A partner user on its own partner's keys only (the scope of its records): a second key, then the old one revoked, rotates without a gap.
+  'Partner.createApiKey': ['operator_admin', 'partner_user'],
   'Partner.widgetSnippet': ['operator_admin', 'program_manager', 'partner_user'],
   'StaffUser.unlock': ['operator_admin'],
-  'ApiKey.rotate': ['operator_admin'],
-  'ApiKey.revoke': ['operator_admin'],
+  'ApiKey.rotate': ['operator_admin', 'partner_user'],
+  'ApiKey.revoke': ['operator_admin', 'partner_user'],
+  // Whoever reads invoices, in their scope (a partner user its own).
+  'Invoice.downloadPdf': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
   'WebhookEndpoint.rotateSecret': ['operator_admin', 'program_manager'],
   'Member.resendLastEmail': ['operator_admin', 'care_agent', 'care_supervisor'],
   'Member.exportData': ['operator_admin', 'care_agent', 'care_supervisor'],

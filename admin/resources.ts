@@ -65,6 +65,8 @@ import type { Mailer } from '../reports/mailer.js';
 import {
   apiKeyActions,
   cancelFulfilmentAction,
+  invoicePdfAction,
+  onboardPartnerAction,
   partnerActions,
   reverseTransferAction,
   sellPackageAction,
@@ -264,6 +266,9 @@ export function backOfficeResources(
     campaignResults: string;
     segmentForm: string;
     segmentExport: string;
+    partnerOnboarding: string;
+    invoicePdf: string;
+    widgetSnippet: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -459,12 +464,36 @@ export function backOfficeResources(
         kind: { availableValues: partnerKinds.map((value) => ({ value, label: partnerKindLabels[value] })) },
         contactEmail: { description: 'Where its reports and alerts go (optional)' },
         lowBalanceThreshold: { description: 'Below this many points in its wallet, the partner is told to top up (5,000 when left empty)' },
+        // Asked by the new partner's form only (see onboardPartnerAction): its first point of sale and its user.
+        pointOfSaleName: { type: 'string', isVisible: false, isRequired: true, description: 'Like "Koffie Corner Utrecht" or "Web shop"' },
+        pointOfSaleCode: {
+          type: 'string',
+          isVisible: false,
+          isRequired: true,
+          description: "The partner's own code for it, as its API calls send it (pointOfSale), like utrecht-1",
+        },
+        pointOfSaleChannel: { isVisible: false, isRequired: true, availableValues: choices(salesChannelLabels) },
+        inviteName: {
+          type: 'string',
+          isVisible: false,
+          isRequired: true,
+          description: 'The person who will use the back office for this partner',
+        },
+        inviteEmail: {
+          type: 'string',
+          isVisible: false,
+          isRequired: true,
+          description: 'Gets the invitation, then signs in with it; no other staff account may have it',
+        },
       },
       form: {
         fields: ['code', 'name', 'kind', 'contactEmail', 'lowBalanceThreshold'],
         check: (values, editing) => checkPartner(manager, values, editing),
       },
-      actions: partnerActions(dataSource, publicUrl, components.shownOnce),
+      actions: {
+        ...partnerActions(dataSource, publicUrl, components.shownOnce, components.widgetSnippet),
+        new: onboardPartnerAction(dataSource, care.processes, components.partnerOnboarding),
+      },
     }),
     resource(PointOfSale, 'PointOfSale', {
       navigation: navigation.partners,
@@ -507,10 +536,20 @@ export function backOfficeResources(
       navigation: navigation.partners,
       readOnly: true,
       listProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'createdAt'],
-      showProperties: ['number', 'partnerId', 'packageId', 'points', 'amountCents', 'purchaseKey', 'transferId', 'createdAt'],
+      showProperties: [
+        'number',
+        'partnerId',
+        'packageId',
+        'points',
+        'amountCents',
+        'vatRatePercent',
+        'purchaseKey',
+        'transferId',
+        'createdAt',
+      ],
       editProperties: ['partnerId', 'packageId', 'purchaseKey'],
       properties: { purchaseKey: { description: 'Optional: your order reference; selling twice with one reference sells once' } },
-      actions: { new: sellPackageAction(dataSource, care.ledger) },
+      actions: { new: sellPackageAction(dataSource, care.ledger), downloadPdf: invoicePdfAction(dataSource, components.invoicePdf) },
     }),
     resource(EarningRule, 'EarningRule', {
       navigation: navigation.program,
@@ -639,9 +678,17 @@ export function backOfficeResources(
         'partnerCampaignMaxPointsPerUnit',
         'partnerCampaignMaxPoints',
         'partnerCampaignsNeedApproval',
+        'invoiceIssuer',
+        'vatRatePercent',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
+        invoiceIssuer: { description: "The operator's name at the top of the invoices partners download" },
+        vatRatePercent: {
+          type: 'string',
+          description:
+            'VAT included in the price of the packages sold from now on, in percent (21, 5.5; 0 when none applies); each invoice keeps its own',
+        },
         // Its fields are labelled each (a label of the whole would hide theirs: translations nest by path).
         expiryPolicy: { type: 'mixed', isVisible: editOnly, hideLabel: true },
         'expiryPolicy.mode': { availableValues: choices(expiryModeLabels) },
@@ -712,6 +759,8 @@ export function backOfficeResources(
           'partnerCampaignMaxPointsPerUnit',
           'partnerCampaignMaxPoints',
           'partnerCampaignsNeedApproval',
+          'invoiceIssuer',
+          'vatRatePercent',
         ],
         check: (values) => checkProgramSettings(values),
       },

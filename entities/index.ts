@@ -40,6 +40,7 @@ import { SentEmail } from './sent-email.js';
 import { Segment } from './segment.js';
 import { SentSms } from './sent-sms.js';
 import { StaffUser } from './staff-user.js';
+import { StaffInvitation } from './staff-invitation.js';
 import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 
@@ -89,6 +90,7 @@ export {
   SentEmail,
   SentSms,
   StaffUser,
+  StaffInvitation,
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
@@ -158,6 +160,7 @@ export const entities = [
   Redemption,
   FulfilmentOrder,
   StaffUser,
+  StaffInvitation,
   AuditEntry,
   CareAdjustment,
   SentEmail,

@@ -1,5 +1,5 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { bigintNumber } from './number-columns.js';
+import { bigintNumber, decimalNumber } from './number-columns.js';
 import { Partner } from './partner.js';
 import { PointPackage } from './point-package.js';
 
@@ -44,6 +44,10 @@ export class Invoice extends BaseEntity {
 
   @Column({ type: 'char', length: 3 })
   currency: string;
+
+  /** The VAT rate (percent) included in `amountCents`, as the program settings said at the sale. */
+  @Column({ type: 'numeric', precision: 5, scale: 2, default: 0, transformer: decimalNumber })
+  vatRatePercent: number;
 
   /** The ledger transfer that credited the wallet. */
   @Column({ type: 'uuid' })

@@ -10,6 +10,7 @@ export const outboxProcesses = [
   'campaign_lifecycle',
   'campaign_notice',
   'campaign_approval',
+  'staff_invitation',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

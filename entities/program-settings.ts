@@ -45,6 +45,7 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
   'program_settings_partner_campaign_guardrails',
   '"partnerCampaignMaxMultiplier" >= 1 AND "partnerCampaignMaxPointsPerUnit" > 0 AND "partnerCampaignMaxPoints" >= 1',
 )
+@Check('program_settings_vat_rate', '"vatRatePercent" BETWEEN 0 AND 100')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -120,4 +121,14 @@ export class ProgramSettings extends BaseEntity {
   /** ...and whether the operator approves each one before it runs. */
   @Column({ type: 'boolean', default: true })
   partnerCampaignsNeedApproval: boolean;
+  /** Who issues the invoices partners download: the operator's name, as it appears on them. */
+  @Column({ type: 'text', default: 'Tessera' })
+  invoiceIssuer: string;
+
+  /**
+   * The VAT rate (percent) included in the price of the point packages sold from now on; each
+   * invoice keeps the rate of its sale. 0 until the operator sets the one that applies to it.
+   */
+  @Column({ type: 'numeric', precision: 5, scale: 2, default: 0, transformer: decimalNumber })
+  vatRatePercent: number;
 }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Invoice, LedgerAccount, PointPackage } from '../entities/index.js';
 import { accountByCode, balanceOf, programAccounts } from './ledger/accounts.js';
 import { Refusal } from './refusal.js';
+import { vatRateNow } from './invoice-amounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { LedgerResult } from './ledger/transfer-record.js';
 import { inTransaction } from './ledger/transaction.js';
@@ -83,6 +84,7 @@ export async function purchasePackage(
       points: pack.points,
       amountCents: pack.priceCents,
       currency: pack.currency,
+      vatRatePercent: await vatRateNow(manager),
       transferId: credit.transfers[0]!.id,
     });
     await manager.insert(Invoice, invoice);

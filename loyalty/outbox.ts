@@ -16,6 +16,7 @@ export interface OutboxDetails {
   campaign_notice: { campaignId: string; notice: 'budget_spent' };
   /** The partner campaign waiting for the operator (the subject is the request, one per time it is asked). */
   campaign_approval: { campaignId: string };
+  staff_invitation: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

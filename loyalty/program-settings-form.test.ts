@@ -18,6 +18,8 @@ const valid = {
   birthdayDaysBefore: '0',
   birthdayDaysAfter: '0',
   birthdayChannel: 'email',
+  invoiceIssuer: 'Tessera Coalition B.V.',
+  vatRatePercent: '21',
 };
 
 it('accepts settings in their ranges', () => {
@@ -54,4 +56,11 @@ it('says the expiry policy in a sentence', () => {
     'Points expire on the first 31 December after they are earned',
   );
   expect(describeExpiryPolicy({ mode: 'never' })).toBe('Points never expire');
+});
+
+it('takes a VAT rate as a percent from 0 to 100 with at most two decimals, and an invoice issuer', () => {
+  for (const rate of ['0', '5.5', '21', '100', 0, 21]) expect(checkProgramSettings({ ...valid, vatRatePercent: rate })).toEqual({});
+  for (const rate of ['-1', '101', '21%', '5.555', 'twenty', ''])
+    expect(Object.keys(checkProgramSettings({ ...valid, vatRatePercent: rate }))).toEqual(['vatRatePercent']);
+  expect(checkProgramSettings({ ...valid, invoiceIssuer: '  ' })).toEqual({ invoiceIssuer: 'is required' });
 });

@@ -1,7 +1,7 @@
 import type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallPolicy } from '../entities/index.js';
 import { checkBirthdaySettings } from './birthdays.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
-import { given, limits, oneOf, text, wholeNumber } from './field-checks.js';
+import { given, limits, oneOf, text, wholeNumber, requiredText } from './field-checks.js';
 
 /** How each way points can expire reads to the staff who choose one. */
 export const expiryModeLabels: Record<ExpiryPolicy['mode'], string> = {
@@ -150,5 +150,17 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
     if (given(values[box]) && !['true', 'false', true, false].includes(values[box] as string | boolean))
       errors[box] = 'must be ticked or not';
   }
+  const issuer = requiredText(values.invoiceIssuer);
+  if (issuer) errors.invoiceIssuer = issuer;
+  const vat = vatRateProblem(values.vatRatePercent);
+  if (vat) errors.vatRatePercent = vat;
   return errors;
+}
+
+/** A VAT rate as a percent: 0 to 100, at most two decimals (5.5, 21). */
+export function vatRateProblem(value: unknown): string | undefined {
+  const typed = text(value);
+  if (typed === '') return 'is required: 0 when no VAT applies';
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(typed) || Number(typed) > 100) return 'must be a percent from 0 to 100, like 21 or 5.5';
+  return undefined;
 }

@@ -10,6 +10,8 @@ export interface MailMessage {
   attachments?: { filename: string; content: Buffer; contentType: string }[];
   /** Headers besides the usual ones (a member message's List-Unsubscribe and List-Unsubscribe-Post). */
   headers?: Record<string, string>;
+  /** The message holds a secret (a set-password link): no copy is kept, so nobody can read or resend it. */
+  holdsSecret?: boolean;
 }
 
 export interface Mailer {
@@ -23,7 +25,7 @@ export interface Mailer {
 export function createMailer(smtpUrl: string, from: string): Mailer {
   const transport: Transporter = nodemailer.createTransport(smtpUrl);
   return {
-    async send(message) {
+    async send({ holdsSecret: _secret, ...message }) {
       await transport.sendMail({ from, ...message });
     },
     async verify() {
@@ -42,6 +44,7 @@ export function createRecordingMailer(smtpUrl: string, from: string, dataSource:
     ...mailer,
     async send(message) {
       await mailer.send(message);
+      if (message.holdsSecret) return;
       await dataSource.manager.insert(SentEmail, {
         to: message.to,
         subject: message.subject,

@@ -135,13 +135,19 @@ const forms: FormCase[] = [
     resource: 'Partner (new)',
     path: () => '/resources/Partner/actions/new',
     by: manager,
-    tables: ['partner'],
+    // Its first point of sale and its invited user come with it (one step), or nothing does.
+    tables: ['partner', 'ledger_account', 'point_of_sale', 'staff_user', 'staff_invitation', 'outbox_entry'],
     valid: () => ({
       code: 'new-shop',
       name: 'New Shop',
       kind: 'web_shop',
       contactEmail: 'reports@new-shop.example',
       lowBalanceThreshold: '1000',
+      pointOfSaleName: 'New Shop online',
+      pointOfSaleCode: 'web',
+      pointOfSaleChannel: 'web',
+      inviteName: 'Nina New',
+      inviteEmail: 'nina@new-shop.example',
     }),
     bad: [
       [{ code: '' }, 'code', required],
@@ -154,6 +160,12 @@ const forms: FormCase[] = [
       [{ lowBalanceThreshold: '1.5' }, 'lowBalanceThreshold', wholeNumber],
       [{ lowBalanceThreshold: 'lots' }, 'lowBalanceThreshold', wholeNumber],
       [{ lowBalanceThreshold: '99999999999999999999' }, 'lowBalanceThreshold', /at most/],
+      [{ pointOfSaleName: '' }, 'pointOfSaleName', required],
+      [{ pointOfSaleCode: 'web shop' }, 'pointOfSaleCode', /letters, digits/],
+      [{ pointOfSaleChannel: 'fax' }, 'pointOfSaleChannel', oneOf],
+      [{ inviteName: ' ' }, 'inviteName', required],
+      [{ inviteEmail: 'nina at new-shop' }, 'inviteEmail', /email address/],
+      [{ inviteEmail: 'MANAGER@tessera.demo' }, 'inviteEmail', /already the email of another staff user/],
     ],
   },
   {

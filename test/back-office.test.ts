@@ -684,7 +684,7 @@ describe('actions', () => {
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain(secret.slice(0, 'tk_'.length + 12));
     expect(await page.locator('body').innerText()).not.toContain(secret);
     const snippet = await post(page, `/admin/api/resources/Partner/records/${bookbarn.id}/widgetSnippet`);
-    expect(snippet.body.notice.message).toContain('/widget.js');
+    expect(snippet.body.snippet.html).toContain('/widget.js');
     await signOut(page);
   });
 

@@ -15,3 +15,4 @@ export { birthdayWorkflow } from './birthday.workflow.js';
 export { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 export { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 export { campaignApprovalWorkflow, campaignDecisionSignal } from './campaign-approval.workflow.js';
+export { staffInvitationWorkflow } from './staff-invitation.workflow.js';

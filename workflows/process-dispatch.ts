@@ -9,6 +9,7 @@ import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
+import { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
 
@@ -29,6 +30,7 @@ export const workflowIds = {
   campaignLifecycle: (campaignId: string) => `campaign-${campaignId}`,
   campaignNotice: (campaignId: string, noticeId: string) => `campaign-notice-${campaignId}-${noticeId}`,
   campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
+  staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -99,6 +101,12 @@ export function temporalProcesses({
         ...once,
         workflowId: workflowIds.campaignApproval(subjectId),
         args: [{ campaignId: details.campaignId, requestId: subjectId }],
+      }),
+    staff_invitation: ({ subjectId }) =>
+      client.workflow.start(staffInvitationWorkflow, {
+        ...once,
+        workflowId: workflowIds.staffInvitation(subjectId),
+        args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {
