@@ -4,7 +4,7 @@ import { Member, MemberEvent, PointPackage, Redemption, Reward } from '../entiti
 import { purchasePackage } from '../loyalty/funding.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { createProgram } from '../test/support/program.js';
-import { analytics, figureCsv } from './analytics.js';
+import { analytics, figureCsv, figureNamed } from './analytics.js';
 import { dateRange } from './date-range.js';
 
 /**
@@ -182,7 +182,7 @@ describe('the analytics of the whole program', () => {
       'enrolment month,customers,returning customers,repeat-purchase rate (%)\r\n2025-06,1,1,100.0\r\n2025-07,2,1,50.0\r\n',
     );
     expect(figureCsv('member-growth', a).body.split('\r\n')[7]).toBe(`${iso(day(-3))},1,4`);
-    expect(() => figureCsv('passwords', a)).toThrow(/csv: must be one of points-per-day/);
+    expect(() => figureNamed('passwords')).toThrow(/csv: must be one of points-per-day/);
   });
 });
 

@@ -80,10 +80,15 @@ const perPoint = (minor: number | null, currency: string | null): CsvCell =>
   minor === null || !isCurrency(currency) ? null : (minor / 10 ** minorDigits(currency)).toFixed(minorDigits(currency) + 4);
 const rate = (value: number) => (value * 100).toFixed(1);
 
-/** One figure as a CSV document, its file named after the figure and the range; refused when `figure` names none. */
-export function figureCsv(figure: unknown, a: Analytics): { filename: string; body: string } {
-  const name = figures.find((f) => f === figure);
-  if (!name) throw new Refusal('invalid_range', `must be one of ${figures.join(', ')}`, 'csv');
+/** The figure a query's `csv` names, refused when it names none. */
+export function figureNamed(value: unknown): Figure {
+  const figure = figures.find((f) => f === value);
+  if (!figure) throw new Refusal('invalid_range', `must be one of ${figures.join(', ')}`, 'csv');
+  return figure;
+}
+
+/** One figure as a CSV document, its file named after the figure and the range. */
+export function figureCsv(name: Figure, a: Analytics): { filename: string; body: string } {
   const document = (header: string[], rows: CsvCell[][]) => ({
     filename: `${name}_${a.range.from}_${a.range.to}.csv`,
     body: csvDocument(header, rows),
