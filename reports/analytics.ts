@@ -54,7 +54,7 @@ export function definitions(scope: 'program' | 'partner'): Record<Figure | 'outs
   return {
     outstanding: `Points members hold today and may still spend (not yet spent or expired), ${whose}: the liability in points. Not affected by the date range.`,
     'active-members': `Members with at least one event (purchase, visit, review…)${scope === 'partner' ? ' at this partner' : ''} between the first and the last day of the range.`,
-    'redemption-rate': `Points spent on rewards in the range divided by points issued in the range${scope === 'partner' ? ' (points this partner funded and issued)' : ''}.`,
+    'redemption-rate': `Points spent on rewards in the range divided by points issued in the range${scope === 'partner' ? ' (points this partner funded and issued)' : ''}. It can pass 100%: points spent in the range may have been issued before it.`,
     'points-per-day': `Per day (UTC) of the range: points issued to members (earned and bonuses${scope === 'partner' ? ', paid from this partner’s wallet' : ''}), burned (spent on rewards) and expired${scope === 'partner' ? ' from points this partner funded' : ''}.`,
     'top-partners':
       scope === 'partner'
