@@ -1,10 +1,11 @@
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey, StaffUser, Tier } from '../entities/index.js';
 import { createCampaign } from '../loyalty/campaigns/campaigns.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { serveBackOffice } from './support/back-office.js';
-import { launchBrowser } from './support/browser.js';
+import { artifactsDir, launchBrowser } from './support/browser.js';
 import { campaignDraft } from './support/campaign-draft.js';
 import type { TestDatabase } from './support/database.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -67,7 +68,7 @@ async function shownEntry(page: Page, resource: string, action: string, recordId
     async (id) => (await (await fetch(`/admin/api/resources/AuditEntry/records/${id}/show`)).json()).record.params,
     entry.id as string,
   );
-  return { changes: String(shown.changes), stored: JSON.stringify([entry.before, entry.after]) };
+  return { id: entry.id as string, changes: String(shown.changes), stored: JSON.stringify([entry.before, entry.after]) };
 }
 
 describe('the audit log', () => {
@@ -123,6 +124,14 @@ describe('the audit log', () => {
     expect((await post(page, `/admin/api/resources/StaffUser/records/${analyst.id}/unlock`)).status).toBe(200);
     const entry = await shownEntry(page, 'StaffUser', 'unlock', analyst.id);
     expect(entry?.changes).toBe('locked until: 2 Jan 2099, 03:04 UTC → —\nfailed sign ins: 5 → 0');
+    // The entry's page, as the operator reads it.
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(`${base}/admin/resources/AuditEntry/records/${entry!.id}/show`);
+    await expect.poll(() => page.locator('body').innerText()).toContain('failed sign ins: 5 → 0');
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Ana Analyst');
+    expect(text).not.toContain(analyst.id);
+    await page.screenshot({ path: join(artifactsDir, 'audit-entry-unlock.png') });
     await page.close();
   });
 
