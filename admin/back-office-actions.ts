@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionContext, ActionResponse, After, Before, RecordActionResponse } from 'adminjs';
+import { flat, type ActionContext, type ActionResponse, type After, type Before, type RecordActionResponse } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { AuditEntry, Partner, PointPackage } from '../entities/index.js';
+import { ApiKey, AuditEntry, Partner, PointPackage } from '../entities/index.js';
 import { issueApiKey, revokeApiKey } from '../loyalty/api-keys.js';
 import { purchasePackage } from '../loyalty/funding.js';
 import { pgError } from '../loyalty/ledger/database-errors.js';
@@ -16,6 +16,7 @@ import { newWebhookSecret, rotateWebhookSecret } from '../loyalty/webhooks.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { mayRun } from './permissions.js';
 import { audit, staff } from './resources.js';
+import { withoutSecrets } from './readable-details.js';
 import { serverWrites } from './scoped-resource.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 
@@ -33,7 +34,10 @@ export const allowed =
     return !!user && mayRun(resource, action, user.role) && when(context);
   };
 
-/** Writes a back-office action to the audit log. */
+/**
+ * Writes a back-office action to the audit log: what it set (`after`) and what those fields held
+ * before, read from the record the action ran on unless given. Secrets are never written.
+ */
 export async function audited(
   dataSource: DataSource,
   context: ActionContext,
@@ -41,6 +45,7 @@ export async function audited(
   action: string,
   recordId: string | null,
   after: object | null,
+  before: object | null = priorValues(context, after),
 ) {
   const user = staff(context);
   await dataSource.manager.insert(AuditEntry, {
@@ -49,9 +54,18 @@ export async function audited(
     action,
     resource,
     recordId,
-    before: null,
-    after,
+    before: withoutSecrets(before),
+    after: withoutSecrets(after),
   });
+}
+
+/** The values the record held, before the action, of the fields it records in `after`. */
+function priorValues(context: ActionContext, after: object | null): object | null {
+  const params = context.record?.params;
+  if (!params || !after) return null;
+  const held = Object.keys(after).map((key) => [key, flat.get(params, key)] as const);
+  const known = held.filter(([, value]) => value !== undefined);
+  return known.length > 0 ? Object.fromEntries(known) : null;
 }
 
 /** A record action that runs at once (after the confirmation in `guard`) and reports in a notice. */
@@ -177,7 +191,7 @@ export function partnerActions(dataSource: DataSource, publicUrl: string, shownO
       make: async (context) => {
         const partnerId = String(context.record!.params.id);
         const { secret, key } = await issueApiKey(dataSource.manager, partnerId, `made by ${staff(context)!.email}`);
-        await audited(dataSource, context, 'ApiKey', 'new', key.id, { partnerId, prefix: key.prefix });
+        await audited(dataSource, context, 'ApiKey', 'new', key.id, { partnerId, prefix: key.prefix }, null);
         return { secret, message: `API key ${key.prefix}… created: copy it now, it is shown only once` };
       },
     }),
@@ -230,7 +244,8 @@ export function apiKeyActions(dataSource: DataSource, shownOnce: string) {
       handler: async (_request, _response, context) => {
         const { id, partnerId } = context.record!.params as { id: string; partnerId: string };
         await revokeApiKey(dataSource.manager, partnerId, id);
-        await audited(dataSource, context, 'ApiKey', 'revoke', id, null);
+        const { revokedAt } = await dataSource.manager.findOneByOrFail(ApiKey, { id });
+        await audited(dataSource, context, 'ApiKey', 'revoke', id, { revokedAt });
         return notice(context, 'Revoked');
       },
     }),

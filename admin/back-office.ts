@@ -1,6 +1,6 @@
 import AdminJSExpress from '@adminjs/express';
 import { Database } from '@adminjs/typeorm';
-import AdminJS, { ComponentLoader, ForbiddenError } from 'adminjs';
+import AdminJS, { ComponentLoader } from 'adminjs';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import connectPgSimple from 'connect-pg-simple';
@@ -13,11 +13,8 @@ import type { CareServices } from './care-adjustment-resource.js';
 import type { Mailer } from '../reports/mailer.js';
 import { propertyLabels, withLabels } from './labels.js';
 import { backOfficeResources } from './resources.js';
-import { programStats } from '../reports/program-stats.js';
-import { Partner } from '../entities/index.js';
-import { dataScope } from './permissions.js';
+import { dashboardHandler } from './dashboard.js';
 import { ScopedResource } from './scoped-resource.js';
-import type { StaffSession } from './staff-sign-in.js';
 import { signIn } from './staff-sign-in.js';
 import { setPasswordPage } from './set-password-page.js';
 
@@ -90,17 +87,7 @@ export function createBackOffice({
   if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
   const admin = new AdminJS({
     componentLoader,
-    dashboard: {
-      component: dashboard,
-      handler: async (_request, _response, context: { currentAdmin?: unknown }) => {
-        // Every role reads partners: a partner user its own, staff the coalition's, an unusable account none.
-        const scope = dataScope('Partner', context.currentAdmin as unknown as StaffSession | undefined);
-        const partner = scope.kind === 'partner' ? await dataSource.manager.findOneBy(Partner, { id: scope.partnerId }) : null;
-        if (scope.kind === 'none' || (scope.kind === 'partner' && !partner)) throw new ForbiddenError('This account sees no figures');
-        const stats = await programStats(dataSource.manager, { partnerId: partner?.id });
-        return { ...stats, scope: partner?.name ?? 'The coalition program' };
-      },
-    },
+    dashboard: { component: dashboard, handler: dashboardHandler(dataSource) },
     rootPath,
     loginPath: `${rootPath}/login`,
     logoutPath: `${rootPath}/logout`,

@@ -90,7 +90,8 @@ export async function askForAdjustment(
     if (error instanceof Refusal) return { errors: { [error.field ?? 'memberExternalId']: error.reason } };
     throw error;
   }
-  await audited(dataSource, context, 'CareAdjustment', 'new', adjustment.id, { ...adjustment });
+  // Asked from a member's page too: that member's record is not what the adjustment was before.
+  await audited(dataSource, context, 'CareAdjustment', 'new', adjustment.id, { ...adjustment }, null);
   // Best effort: the outbox sweep starts the approval (or the member's notice) if this cannot.
   await processes?.dispatchQueued().catch(() => undefined);
   const notice: Notice =
@@ -162,6 +163,11 @@ export function careAdjustments(
         return { record: record.toJSON(context.currentAdmin), notice: { message: error.reason, type: 'error' } };
       }
       await approvals.decide(String(record.params.id), { approved, by });
+      // The workflow applies an approved adjustment: the entry records the decision taken here.
+      await audited(dataSource, context, 'CareAdjustment', approved ? 'approve' : 'reject', String(record.params.id), {
+        status: approved ? 'approved' : 'rejected',
+        points: Number(record.params.points),
+      });
       return {
         record: record.toJSON(context.currentAdmin),
         notice: { message: approved ? 'Approved: the points are being applied' : 'Rejected', type: 'success' },

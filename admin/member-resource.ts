@@ -294,7 +294,7 @@ export function memberResource(
                 reason: String(request.payload?.reason ?? ''),
                 requestedBy: staff(context)!.email,
               });
-              await audited(dataSource, context, 'ErasureRequest', 'new', asked.id, { memberId, reason: asked.reason });
+              await audited(dataSource, context, 'ErasureRequest', 'new', asked.id, { memberId, reason: asked.reason }, null);
             } catch (error) {
               if (!(error instanceof Refusal)) throw error;
               return error.field

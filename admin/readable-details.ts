@@ -59,10 +59,30 @@ async function namesIn(manager: EntityManager, all: Details[]): Promise<Map<stri
   return names;
 }
 
-/** A value in words: an id as the name of what it identifies (or "another record"), lists and objects flattened. */
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+const count = new Intl.NumberFormat('en');
+
+/**
+ * A value in words: an id as the name of what it identifies (or "another record"), a moment as a
+ * date and time in UTC, a number grouped, a code like `awaiting_approval` as words, lists and objects flattened.
+ */
 function said(value: unknown, names: Map<string, string>): string {
   if (value === null || value === undefined || value === '') return '—';
   if (isUuid(value)) return names.get(value) ?? 'another record';
+  if (value instanceof Date) return `${dateTime.format(value)} UTC`;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value)))
+    return `${dateTime.format(new Date(value))} UTC`;
+  if (typeof value === 'string' && /^[a-z]+(_[a-z]+)+$/.test(value)) return value.replaceAll('_', ' ');
+  if (typeof value === 'number') return count.format(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.map((item) => said(item, names)).join(', ');
   if (typeof value === 'object') {
     return Object.entries(value)
@@ -70,6 +90,15 @@ function said(value: unknown, names: Map<string, string>): string {
       .join(', ');
   }
   return String(value);
+}
+
+/** Keys whose values are secrets or their hashes: never written to the audit log, whatever an action hands it. */
+const secretKey = /password|secret|hash|token/i;
+
+/** Details without their secrets (flattened keys like `secret.0` included). */
+export function withoutSecrets<T extends object | null>(details: T): T {
+  if (!details) return details;
+  return Object.fromEntries(Object.entries(details).filter(([key]) => !secretKey.test(key))) as T;
 }
 
 /** Details (a transfer's references, an audit entry's record) as lines of "what: value", ids named. */
@@ -82,16 +111,33 @@ export async function detailLines(manager: EntityManager, details: Details | nul
 }
 
 /**
- * What an audit entry changed, line by line: for an edit the fields that changed (before → after),
- * for anything else what it recorded; ids named.
+ * What an audit entry changed, line by line: the fields that changed (before → after), and for an
+ * action other than an edit what else it recorded; ids named, values formatted.
  */
-export async function auditChanges(manager: EntityManager, before: Details | null, after: Details | null): Promise<string> {
+export async function auditChanges(
+  manager: EntityManager,
+  before: Details | null,
+  after: Details | null,
+  action = 'edit',
+): Promise<string> {
   const names = await namesIn(manager, [before ?? {}, after ?? {}]);
   if (before && after) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => key !== 'id');
-    const changed = keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
-    if (changed.length === 0) return 'nothing changed';
-    return changed.map((key) => `${spoken(key)}: ${said(before[key], names)} → ${said(after[key], names)}`).join('\n');
+    const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])].filter((key) => key !== 'id');
+    // A form sends numbers as text: "7500" after 5000 is a number that changed, "1.25" after 1.25 none.
+    const asNumber = (value: unknown, other: unknown) =>
+      typeof other === 'number' && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    const changed = (key: string) =>
+      JSON.stringify(asNumber(before[key], after[key])) !== JSON.stringify(asNumber(after[key], before[key]));
+    const lines = keys
+      .filter((key) => changed(key) || (action !== 'edit' && key in after))
+      // What changed first, then what the action recorded beside.
+      .sort((a, b) => Number(changed(b)) - Number(changed(a)))
+      .map((key) =>
+        changed(key)
+          ? `${spoken(key)}: ${said(asNumber(before[key], after[key]), names)} → ${said(asNumber(after[key], before[key]), names)}`
+          : `${spoken(key)}: ${said(after[key], names)}`,
+      );
+    return lines.length === 0 ? 'nothing changed' : lines.join('\n');
   }
   const shown = after ?? before;
   if (!shown) return '';

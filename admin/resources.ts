@@ -76,7 +76,7 @@ import { serverWrites } from './scoped-resource.js';
 import { checkStaffUser, describeSignIn, isLocked, signInStates, staffRoleLabels, unlockStaffAccount } from '../loyalty/staff-accounts.js';
 import { allowed, audited } from './back-office-actions.js';
 import { presented, type Presentation } from './presentation.js';
-import { auditChanges, basketLines, detailLines, explanationLines, requester } from './readable-details.js';
+import { auditChanges, basketLines, detailLines, explanationLines, requester, withoutSecrets } from './readable-details.js';
 import { checkWebhookEndpoint, webhookEventLabels, type WebhookUrlPolicy } from '../loyalty/webhook-endpoints.js';
 
 export const staff = (context: ActionContext) => context.currentAdmin as unknown as StaffSession | undefined;
@@ -118,8 +118,8 @@ export function audit(dataSource: DataSource, resource: string, action: string):
           action,
           resource,
           recordId: (record?.params?.id as string | undefined) ?? (context.auditBefore as { id?: string } | null)?.id ?? null,
-          before: (context.auditBefore as object | null) ?? null,
-          after: action === 'delete' ? null : after,
+          before: withoutSecrets((context.auditBefore as object | null) ?? null),
+          after: action === 'delete' ? null : withoutSecrets(after),
         });
         // Rules, boosters, bonuses, tiers and settings are cached by the event path: drop the copy.
         forgetProgramConfiguration(dataSource);
@@ -437,7 +437,7 @@ export function backOfficeResources(
       details: async (records) => {
         for (const { params } of records) {
           const [before, after] = [flat.get(params, 'before'), flat.get(params, 'after')] as (Record<string, unknown> | null)[];
-          params.changes = await auditChanges(manager, before ?? null, after ?? null);
+          params.changes = await auditChanges(manager, before ?? null, after ?? null, String(params.action));
           // The settings are one record, known by no name; a record since deleted has none either.
           if (params.recordId && !params.recordIdName)
             params.recordIdName = params.resource === 'ProgramSettings' ? 'Program settings' : 'a record since deleted';
@@ -622,11 +622,12 @@ export function backOfficeResources(
           handler: async (_request: ActionRequest, _response: unknown, context: ActionContext) => {
             const params = context.record!.params;
             if (!care.boosterWindows) throw new Error('Booster windows need the Temporal client');
-            await care.boosterWindows.schedule({
-              boosterId: String(params.id),
+            const window = {
               startsAt: new Date(String(params.validFrom)).toISOString(),
               endsAt: new Date(String(params.validTo)).toISOString(),
-            });
+            };
+            await care.boosterWindows.schedule({ boosterId: String(params.id), ...window });
+            await audited(dataSource, context, 'Booster', 'scheduleWindow', String(params.id), window);
             return {
               record: context.record!.toJSON(context.currentAdmin),
               notice: { message: 'Scheduled: the booster switches on at its start', type: 'success' },
@@ -1033,10 +1034,19 @@ function unlockAction(dataSource: DataSource) {
     handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const { id, name } = context.record!.params as { id: string; name: string };
       const record = context.record!.toJSON(context.currentAdmin);
+      const was = (await signInStates(dataSource.manager, [id])).get(id);
       if (!(await unlockStaffAccount(dataSource.manager, id))) {
         return { record, notice: { message: `${name} is not locked: nothing to unlock`, type: 'info' } };
       }
-      await audited(dataSource, context, 'StaffUser', 'unlock', id, { lockedUntil: null, failedSignIns: 0 });
+      await audited(
+        dataSource,
+        context,
+        'StaffUser',
+        'unlock',
+        id,
+        { lockedUntil: null, failedSignIns: 0 },
+        { lockedUntil: was?.lockedUntil ?? null, failedSignIns: was?.failedSignIns ?? 0 },
+      );
       return { record, notice: { message: `Unlocked: ${name} can sign in again`, type: 'success' } };
     },
   };

@@ -117,6 +117,7 @@ export const titleOfCode: Record<RefusalCode, string> = {
   member_unreachable: 'The member cannot be reached',
   too_many_codes: 'Too many codes asked for',
   invalid_profile: 'Invalid profile',
+  invalid_range: 'Invalid date range',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

@@ -39,6 +39,7 @@ export const refusalCodes = {
   member_unreachable: 'unprocessable',
   too_many_codes: 'too_many',
   invalid_profile: 'invalid',
+  invalid_range: 'invalid',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

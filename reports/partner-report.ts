@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Partner } from '../entities/index.js';
 import { pointsChartPng } from './points-chart.js';
+import { dateRange } from './date-range.js';
 import { programStats } from './program-stats.js';
 
 export type ReportPeriod = 'weekly' | 'monthly';
@@ -24,7 +25,8 @@ export async function buildReport(
   options: { partnerId?: string; period: ReportPeriod; to: string; now?: Date },
 ): Promise<Report> {
   const days = options.period === 'weekly' ? 7 : 30;
-  const stats = await programStats(dataSource.manager, { partnerId: options.partnerId, days, now: options.now });
+  const range = dateRange({ preset: String(days) }, options.now);
+  const stats = await programStats(dataSource.manager, { partnerId: options.partnerId, range, now: options.now });
   const name = options.partnerId
     ? (await dataSource.manager.findOneByOrFail(Partner, { id: options.partnerId })).name
     : 'The coalition program';

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Invoice, LedgerAccount, Partner } from '../entities/index.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
+import { dateRange, type DateRange } from './date-range.js';
 
 export interface ProgramStats {
   /** The days charted, oldest first (YYYY-MM-DD, UTC). */
@@ -22,32 +23,32 @@ export interface ProgramStats {
 type Series = { day: string; points: string }[];
 
 /**
- * The dashboard's numbers over the last `days` days, for the whole program or, with
- * `partnerId`, for one partner: points it issued, and burned or expired points it funded.
+ * The dashboard's numbers over the days of `range` (the last 30 without one), for the whole
+ * program or, with `partnerId`, for one partner: points it issued, and burned or expired points it funded.
  */
 export async function programStats(
   manager: EntityManager,
-  options: { partnerId?: string; days?: number; now?: Date } = {},
+  options: { partnerId?: string; range?: DateRange; now?: Date } = {},
 ): Promise<ProgramStats> {
-  const { partnerId, days = 30, now = new Date() } = options;
-  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+  const { partnerId, now = new Date() } = options;
+  const { start: since, end: until, days } = options.range ?? dateRange({}, now);
   const wallet = partnerId ? await manager.findOneByOrFail(LedgerAccount, { partnerId, kind: 'partner_wallet' }) : null;
   const day = `to_char(date_trunc('day', t."createdAt" AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
 
   const issued: Series = await manager.query(
     `SELECT ${day} AS day, SUM(t.amount) AS points FROM ledger_transfer t
-      WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1 AND ($2::uuid IS NULL OR t."debitAccountId" = $2)
+      WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1 AND t."createdAt" < $3 AND ($2::uuid IS NULL OR t."debitAccountId" = $2)
       GROUP BY 1`,
-    [since, wallet?.id ?? null],
+    [since, wallet?.id ?? null, until],
   );
   // Burned and expired points count for the partner who funded the lots they came from.
   const consumed = (kind: string): Promise<Series> =>
     manager.query(
       `SELECT ${day} AS day, SUM(c.points) AS points
          FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId" JOIN point_lot l ON l.id = c."lotId"
-        WHERE t.kind = $1 AND t."createdAt" >= $2 AND ($3::uuid IS NULL OR l."fundingPartnerId" = $3)
+        WHERE t.kind = $1 AND t."createdAt" >= $2 AND t."createdAt" < $4 AND ($3::uuid IS NULL OR l."fundingPartnerId" = $3)
         GROUP BY 1`,
-      [kind, since, partnerId ?? null],
+      [kind, since, partnerId ?? null, until],
     );
   const [burned, expired] = [await consumed('burn'), await consumed('expire')];
 
@@ -61,8 +62,8 @@ export async function programStats(
     [partnerId ?? null],
   );
   const [{ active }] = await manager.query(
-    `SELECT COUNT(DISTINCT "memberId")::int AS active FROM member_event WHERE "occurredAt" >= $1 AND ($2::uuid IS NULL OR "partnerId" = $2)`,
-    [since, partnerId ?? null],
+    `SELECT COUNT(DISTINCT "memberId")::int AS active FROM member_event WHERE "occurredAt" >= $1 AND "occurredAt" < $3 AND ($2::uuid IS NULL OR "partnerId" = $2)`,
+    [since, partnerId ?? null, until],
   );
   const total = (values: number[]) => values.reduce((sum, v) => sum + v, 0);
   const stats: ProgramStats = {
@@ -81,9 +82,9 @@ export async function programStats(
       `SELECT p.name, SUM(t.amount) AS points FROM ledger_transfer t
          JOIN ledger_account a ON a.id = t."debitAccountId" AND a.kind = 'partner_wallet'
          JOIN partner p ON p.id = a."partnerId"
-        WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1
+        WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1 AND t."createdAt" < $2
         GROUP BY p.name ORDER BY 2 DESC LIMIT 5`,
-      [since],
+      [since, until],
     );
     stats.topPartners = top.map((t) => ({ name: t.name, points: Number(t.points) }));
   } else {

@@ -588,12 +588,20 @@ describe('dashboards', () => {
     const page = await signIn('operator@tessera.demo');
     await offeredResources(page);
     const charts = await chartsOf(page);
-    expect(charts.map((c) => c.id)).toEqual(['points-per-day', 'top-partners']);
+    expect(charts.map((c) => c.id)).toEqual([
+      'points-per-day',
+      'top-partners',
+      'liability',
+      'expiry-forecast',
+      'returning-by-partner',
+      'returning-by-cohort',
+      'member-growth',
+    ]);
     for (const chart of charts) expect(chart.painted, chart.id).toBeGreaterThan(1_000);
     const text = await page.locator('body').innerText();
     expect(text).toContain('The coalition program');
-    expect(text).toMatch(/Outstanding points\s+[\d,]+/);
-    expect(text).toMatch(/Redemption rate\s+\d+%/);
+    expect(text).toMatch(/Outstanding points \(today\)\s*\?\s+[\d,]+/);
+    expect(text).toMatch(/Redemption rate\s*\?\s+[\d.]+%/);
     await page.screenshot({ path: join(artifactsDir, 'back-office-dashboard-operator.png'), fullPage: true });
     await signOut(page);
   });
@@ -605,7 +613,7 @@ describe('dashboards', () => {
     for (const chart of charts) expect(chart.painted, chart.id).toBeGreaterThan(1_000);
     const text = await page.locator('body').innerText();
     expect(text).toContain('Koffie Corner');
-    expect(text).toMatch(/Wallet\s+[\d,]+/);
+    expect(text).toMatch(/Wallet \(points left to issue\)\s*\?\s+[\d,]+/);
     expect(text).toMatch(/TES-\d{4}-\d{6} — 200,000 points — 1400\.00 EUR/);
     expect(text).not.toContain('BookBarn');
     await page.screenshot({ path: join(artifactsDir, 'back-office-dashboard-partner.png'), fullPage: true });
