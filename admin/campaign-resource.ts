@@ -5,6 +5,7 @@ import { Campaign } from '../entities/index.js';
 import { builderValues, editedDraft, readCampaignForm, type CampaignForm } from '../loyalty/campaigns/campaign-form.js';
 import { campaignOptions, previewCampaign } from '../loyalty/campaigns/campaign-preview.js';
 import { campaignResults } from '../loyalty/campaigns/campaign-results.js';
+import { campaignTermsOf, termNames } from '../loyalty/campaigns/campaign-terms.js';
 import {
   checkCampaignDecision,
   createCampaign,
@@ -28,7 +29,7 @@ const number = new Intl.NumberFormat('en');
 const closed = { isAccessible: () => false };
 
 /** The campaign's list and show values in words: its owner's name, its status, its window, its budget. */
-async function described(dataSource: DataSource, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function described(dataSource: DataSource, params: Record<string, unknown>, withTerms = false): Promise<Record<string, unknown>> {
   const [owner] = params.ownerPartnerId
     ? await dataSource.query(`SELECT name FROM partner WHERE id = $1`, [params.ownerPartnerId])
     : [{ name: 'The program' }];
@@ -45,7 +46,17 @@ async function described(dataSource: DataSource, params: Record<string, unknown>
     state: params.statusReason ? `${status} (${params.statusReason})` : status,
     window: `${at(params.startsAt) ?? 'when scheduled'} → ${at(params.endsAt) ?? 'no end'} (${zone})`,
     budget,
+    holdout: Number(params.holdoutPercent) > 0 ? `${String(params.holdoutPercent)} % of the audience kept out, to measure it` : 'none',
+    ...(withTerms ? await termsOf(dataSource, String(params.id)) : {}),
   };
+}
+
+/** What the campaign does in words (who, when, what, where, how much at most): what its approver decides on. */
+async function termsOf(dataSource: DataSource, id: string): Promise<Record<string, string>> {
+  const campaign = await dataSource.manager.findOneBy(Campaign, { id });
+  if (!campaign) return {};
+  const terms = campaignTermsOf(campaign, await termNames(dataSource.manager));
+  return { forWhom: terms.audience, when: terms.trigger, gives: terms.reward, where: terms.places, limits: terms.caps };
 }
 
 /** The partner whose campaigns a staff member sets up: its own for a partner user, none (the program's) for operator staff. */
@@ -75,7 +86,7 @@ export function campaignResource(
 ): ResourceWithOptions {
   const shown = async (context: ActionContext, id: string) => {
     const record = await context.resource.findOne(id, context);
-    return { ...record!.toJSON(context.currentAdmin), params: await described(dataSource, record!.params) };
+    return { ...record!.toJSON(context.currentAdmin), params: await described(dataSource, record!.params, true) };
   };
 
   const lifecycle = (name: 'schedule' | 'pause' | 'resume' | 'end', guard: string, icon: string, when: (status: string) => boolean) => ({
@@ -230,7 +241,22 @@ export function campaignResource(
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'state', 'owner', 'window', 'budget'],
-      showProperties: ['name', 'state', 'owner', 'window', 'budget', 'holdoutPercent', 'createdBy', 'approvalRequestedBy', 'createdAt'],
+      showProperties: [
+        'name',
+        'state',
+        'owner',
+        'forWhom',
+        'when',
+        'gives',
+        'where',
+        'limits',
+        'window',
+        'budget',
+        'holdout',
+        'createdBy',
+        'approvalRequestedBy',
+        'createdAt',
+      ],
       filterProperties: ['name', 'status'],
       sort: { sortBy: 'createdAt', direction: 'desc' },
       properties: {
@@ -238,7 +264,16 @@ export function campaignResource(
         owner: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         window: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         budget: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
-        holdoutPercent: { description: 'Share of the audience kept out to measure what the campaign changes' },
+        forWhom: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
+        when: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
+        gives: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
+        where: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
+        limits: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
+        holdout: {
+          type: 'string',
+          isVisible: { list: false, show: true, edit: false, filter: false },
+          description: 'Share of the audience kept out to measure what the campaign changes',
+        },
         approvalRequestedBy: { description: 'Who asked for the operator’s approval (someone else decides)' },
         status: { availableValues: Object.entries(statusWords).map(([value, label]) => ({ value, label })) },
       },
@@ -254,7 +289,7 @@ export function campaignResource(
         show: {
           isAccessible: readable('Campaign'),
           after: async (response: ActionResponse) => {
-            if (response.record) response.record.params = await described(dataSource, response.record.params);
+            if (response.record) response.record.params = await described(dataSource, response.record.params, true);
             return response;
           },
         },

@@ -71,6 +71,18 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       partnerCampaignsNeedApproval: 'Partner campaigns wait for approval',
     },
   },
+  Campaign: {
+    properties: {
+      forWhom: 'For whom',
+      when: 'When it gives',
+      gives: 'What it gives',
+      where: 'Where',
+      limits: 'Caps',
+      holdout: 'Holdout',
+      createdBy: 'Set up by',
+      approvalRequestedBy: 'Approval asked by',
+    },
+  },
   MemberEvent: { properties: { type: 'What happened', basket: 'Basket', why: 'Why these points' } },
   Redemption: { properties: { shipTo: 'Ship to', code: 'Code given' } },
   LedgerTransfer: {

@@ -189,6 +189,11 @@ describe('a partner’s own campaign', () => {
     const operator = await signIn('pm@tessera.test');
     await operator.goto(`${base}/admin/resources/Campaign/records/${campaign.id}/show`);
     await expect.poll(() => operator.locator('body').innerText()).toContain('Shop bakery');
+    // The approver reads what the campaign does, in words.
+    const approverSees = await operator.locator('body').innerText();
+    expect(approverSees).toContain('Buying in the category bread');
+    expect(approverSees).toContain('×2 the points it earns');
+    expect(approverSees).toContain('at the points of sale Bakery Main Street (Shop bakery)');
     await operator.screenshot({ path: join(artifactsDir, 'partner-campaign-operator-approves.png'), fullPage: true });
     await operator
       .getByRole('link', { name: 'Approve' })
