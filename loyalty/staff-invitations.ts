@@ -50,7 +50,11 @@ export async function tokenForInvitation(manager: EntityManager, invitationId: s
   const invitation = await manager.findOne(StaffInvitation, { where: { id: invitationId }, relations: { staffUser: true } });
   if (!invitation || invitation.usedAt || !invitation.staffUser) return null;
   const token = randomBytes(32).toString('base64url');
-  await manager.update(StaffInvitation, { id: invitation.id }, { tokenHash: sha256(token), sentAt: now });
+  await manager.update(
+    StaffInvitation,
+    { id: invitation.id },
+    { tokenHash: sha256(token), sentAt: now, sentTo: invitation.staffUser.email },
+  );
   const partner = invitation.staffUser.partnerId ? await manager.findOneBy(Partner, { id: invitation.staffUser.partnerId }) : null;
   return {
     email: invitation.staffUser.email,
@@ -71,7 +75,8 @@ export async function invitationByToken(manager: EntityManager, token: string, n
   const query = manager
     .createQueryBuilder(StaffInvitation, 'i')
     .where('i.tokenHash = :hash', { hash: sha256(token) })
-    .leftJoinAndSelect('i.staffUser', 'u');
+    .leftJoinAndSelect('i.staffUser', 'u')
+    .addSelect('u.passwordHash');
   if (lock) query.setLock('pessimistic_write', undefined, ['i']);
   const invitation = token === '' ? null : await query.getOne();
   if (!invitation || !invitation.staffUser) {
@@ -81,11 +86,20 @@ export async function invitationByToken(manager: EntityManager, token: string, n
       message: 'This link does not set a password: it may be incomplete (copy the whole link from the email) or replaced by a newer email.',
     };
   }
-  if (invitation.usedAt) {
+  // A password set otherwise (by the operator) ends the invitation as its use would.
+  if (invitation.usedAt || invitation.staffUser.passwordHash !== noPasswordYet) {
     return {
       usable: false,
       reason: 'used',
       message: 'This link has already been used to set a password: sign in with that password, or ask the operator for a new invitation.',
+    };
+  }
+  // The account's email was corrected since: whoever got the link at the old address is not its owner.
+  if (invitation.sentTo?.toLowerCase() !== invitation.staffUser.email.toLowerCase()) {
+    return {
+      usable: false,
+      reason: 'unknown',
+      message: 'This link was sent to an address the account no longer has: ask the operator for a new invitation.',
     };
   }
   if (invitation.expiresAt <= now) {
