@@ -155,6 +155,7 @@ export function createBackOffice({
             },
             Company: { properties: { memberId: 'Points account (its member record)' } },
             ApiKey: { actions: { rotate: 'Rotate key' } },
+            StaffUser: { actions: { resendInvitation: 'Resend invitation' } },
             Invoice: { actions: { downloadPdf: 'Download PDF' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
           }),

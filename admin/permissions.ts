@@ -76,6 +76,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Partner.createApiKey': ['operator_admin', 'partner_user'],
   'Partner.widgetSnippet': ['operator_admin', 'program_manager', 'partner_user'],
   'StaffUser.unlock': ['operator_admin'],
+  'StaffUser.resendInvitation': ['operator_admin'],
   'ApiKey.rotate': ['operator_admin', 'partner_user'],
   'ApiKey.revoke': ['operator_admin', 'partner_user'],
   // Whoever reads invoices, in their scope (a partner user its own).

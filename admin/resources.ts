@@ -75,6 +75,8 @@ import {
 import { serverWrites } from './scoped-resource.js';
 import { checkStaffUser, describeSignIn, isLocked, signInStates, staffRoleLabels, unlockStaffAccount } from '../loyalty/staff-accounts.js';
 import { allowed, audited } from './back-office-actions.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { reinviteStaffUser } from '../loyalty/staff-invitations.js';
 import { presented, type Presentation } from './presentation.js';
 import { auditChanges, basketLines, detailLines, explanationLines, requester, withoutSecrets } from './readable-details.js';
 import { checkWebhookEndpoint, webhookEventLabels, type WebhookUrlPolicy } from '../loyalty/webhook-endpoints.js';
@@ -416,7 +418,7 @@ export function backOfficeResources(
     StaffUser: {
       names: { partnerId: { kind: 'Partner', reference: 'Partner' } },
       required: ['email', 'name', 'role'],
-      // Whether the account can sign in; Unlock is offered for a locked one only.
+      // Whether the account can sign in; Unlock is offered for a locked one only, Resend invitation for one without a password yet.
       details: async (records) => {
         const states = await signInStates(
           manager,
@@ -426,6 +428,7 @@ export function backOfficeResources(
           const state = states.get(String(record.params.id));
           record.params.signIn = describeSignIn(state);
           if (!isLocked(state)) record.recordActions = record.recordActions.filter((action) => action.name !== 'unlock');
+          if (!state?.invited) record.recordActions = record.recordActions.filter((action) => action.name !== 'resendInvitation');
         }
       },
     },
@@ -926,7 +929,7 @@ export function backOfficeResources(
           ),
         )(request, context),
       prepare: hashTypedPassword,
-      actions: { unlock: unlockAction(dataSource) },
+      actions: { unlock: unlockAction(dataSource), resendInvitation: resendInvitationAction(dataSource, care.processes) },
     }),
     resource(AuditEntry, 'AuditEntry', {
       navigation: navigation.staff,
@@ -1048,6 +1051,34 @@ function unlockAction(dataSource: DataSource) {
         { lockedUntil: was?.lockedUntil ?? null, failedSignIns: was?.failedSignIns ?? 0 },
       );
       return { record, notice: { message: `Unlocked: ${name} can sign in again`, type: 'success' } };
+    },
+  };
+}
+
+/** Resend invitation: a new set-password link by email (the old ones stop working), for an account without a password yet. */
+function resendInvitationAction(dataSource: DataSource, processes: { dispatchQueued(): Promise<number> } | undefined) {
+  return {
+    actionType: 'record' as const,
+    component: false as const,
+    icon: 'Send',
+    guard: 'Send a new set-password link? Links sent before stop working.',
+    isAccessible: allowed('StaffUser', 'resendInvitation'),
+    handler: async (_request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+      const { id, email } = context.record!.params as { id: string; email: string };
+      const record = context.record!.toJSON(context.currentAdmin);
+      const invitation = await inTransaction(dataSource, (manager) => reinviteStaffUser(manager, id));
+      if (!invitation) return { record, notice: { message: `${email} has a password already: nothing to invite to`, type: 'info' } };
+      await processes?.dispatchQueued().catch(() => undefined);
+      await audited(
+        dataSource,
+        context,
+        'StaffUser',
+        'resendInvitation',
+        id,
+        { invited: email, linkValidUntil: invitation.expiresAt },
+        null,
+      );
+      return { record, notice: { message: `${email} is invited again: a new set-password link is on its way`, type: 'success' } };
     },
   };
 }

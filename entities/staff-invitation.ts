@@ -27,6 +27,10 @@ export class StaffInvitation extends BaseEntity {
   @Column({ type: 'timestamptz', nullable: true })
   sentAt: Date | null;
 
+  /** The address the link went to: the link sets a password only while the account still has it. */
+  @Column({ type: 'text', nullable: true })
+  sentTo: string | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   usedAt: Date | null;
 

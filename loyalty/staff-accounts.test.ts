@@ -78,11 +78,13 @@ it('keeps passwords a guesser would try first out: too short or long, one charac
 
 it('says whether an account can sign in, and until when it is locked', () => {
   const now = new Date('2025-03-04T10:00:00Z');
-  expect(describeSignIn({ failedSignIns: 0, lockedUntil: null }, now)).toBe('Can sign in');
-  expect(describeSignIn({ failedSignIns: 2, lockedUntil: null }, now)).toBe('Can sign in (2 failed sign-ins since the last success)');
-  expect(describeSignIn({ failedSignIns: 5, lockedUntil: new Date('2025-03-04T10:15:00Z') }, now)).toBe(
+  expect(describeSignIn({ failedSignIns: 0, lockedUntil: null, invited: false }, now)).toBe('Can sign in');
+  expect(describeSignIn({ failedSignIns: 2, lockedUntil: null, invited: false }, now)).toBe(
+    'Can sign in (2 failed sign-ins since the last success)',
+  );
+  expect(describeSignIn({ failedSignIns: 5, lockedUntil: new Date('2025-03-04T10:15:00Z'), invited: false }, now)).toBe(
     'Locked until 2025-03-04 10:15 UTC after 5 failed sign-ins',
   );
   // A lock that ran out: the next failure starts a new count.
-  expect(describeSignIn({ failedSignIns: 5, lockedUntil: new Date('2025-03-04T09:00:00Z') }, now)).toBe('Can sign in');
+  expect(describeSignIn({ failedSignIns: 5, lockedUntil: new Date('2025-03-04T09:00:00Z'), invited: false }, now)).toBe('Can sign in');
 });

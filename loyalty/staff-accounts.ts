@@ -88,10 +88,17 @@ export async function checkStaffUser(
   return errors;
 }
 
-/** Where an account stands with signing in: failed attempts since the last success, and a lock. */
+/**
+ * What an invited account holds instead of a password hash: no password matches it (it is not a
+ * scrypt hash), so the account cannot sign in until its owner sets one through the link.
+ */
+export const noPasswordYet = 'invited: no password set yet';
+
+/** Where an account stands with signing in: failed attempts since the last success, a lock, and whether it has a password yet. */
 export interface SignInState {
   failedSignIns: number;
   lockedUntil: Date | null;
+  invited: boolean;
 }
 
 /** The sign-in state of accounts, by id (columns no form reads). */
@@ -100,10 +107,15 @@ export async function signInStates(manager: EntityManager, ids: string[]): Promi
   if (found.length === 0) return new Map();
   const rows = await manager
     .createQueryBuilder(StaffUser, 'u')
-    .select(['u.id', 'u.failedSignIns', 'u.lockedUntil'])
+    .select(['u.id', 'u.failedSignIns', 'u.lockedUntil', 'u.passwordHash'])
     .where('u.id IN (:...found)', { found })
     .getMany();
-  return new Map(rows.map((row) => [row.id, { failedSignIns: row.failedSignIns, lockedUntil: row.lockedUntil }]));
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      { failedSignIns: row.failedSignIns, lockedUntil: row.lockedUntil, invited: row.passwordHash === noPasswordYet },
+    ]),
+  );
 }
 
 export const isLocked = (state: SignInState | undefined, now = new Date()): boolean => !!state?.lockedUntil && state.lockedUntil > now;
@@ -111,6 +123,7 @@ export const isLocked = (state: SignInState | undefined, now = new Date()): bool
 /** The sign-in state in words, times in UTC: "Locked until 2025-03-04 10:15 UTC after 5 failed sign-ins". */
 export function describeSignIn(state: SignInState | undefined, now = new Date()): string {
   if (!state) return '';
+  if (state.invited) return 'Invited: cannot sign in until the password is set through the emailed link';
   const attempts = `${state.failedSignIns} failed sign-in${state.failedSignIns === 1 ? '' : 's'}`;
   if (isLocked(state, now)) {
     return `Locked until ${state.lockedUntil!.toISOString().slice(0, 16).replace('T', ' ')} UTC after ${attempts}`;

@@ -1,17 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import { Partner, StaffInvitation, StaffUser, type StaffRole } from '../entities/index.js';
 import { queueProcess } from './outbox.js';
-import { passwordProblem } from './staff-accounts.js';
+import { noPasswordYet, passwordProblem } from './staff-accounts.js';
 
 /** How long an invitation's link works: long enough for a weekend, short enough that an old email is no key. */
 export const invitationValidDays = 7;
-
-/**
- * What an invited account holds instead of a password hash: no password matches it (it is not a
- * scrypt hash), so the account cannot sign in until its owner sets one through the link.
- */
-export const noPasswordYet = 'invited: no password set yet';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -25,11 +19,31 @@ export async function inviteStaffUser(
   now = new Date(),
 ): Promise<{ user: StaffUser; invitation: StaffInvitation }> {
   const user = await manager.save(manager.create(StaffUser, { ...account, email: account.email.trim(), passwordHash: noPasswordYet }));
+  return { user, invitation: await queueInvitation(manager, user.id, now) };
+}
+
+async function queueInvitation(manager: EntityManager, staffUserId: string, now: Date): Promise<StaffInvitation> {
   const invitation = await manager.save(
-    manager.create(StaffInvitation, { staffUserId: user.id, expiresAt: new Date(now.getTime() + invitationValidDays * 86_400_000) }),
+    manager.create(StaffInvitation, { staffUserId, expiresAt: new Date(now.getTime() + invitationValidDays * 86_400_000) }),
   );
   await queueProcess(manager, 'staff_invitation', invitation.id, {});
-  return { user, invitation };
+  return invitation;
+}
+
+/**
+ * Invites an account again (its link expired, went to a mistyped address, or was lost): the
+ * links sent before stop working and a new email is queued. Null when the account has a password:
+ * there is nothing to invite it to.
+ */
+export async function reinviteStaffUser(manager: EntityManager, staffUserId: string, now = new Date()): Promise<StaffInvitation | null> {
+  const account = await manager.findOne(StaffUser, {
+    where: { id: staffUserId },
+    select: { id: true, passwordHash: true },
+    lock: { mode: 'pessimistic_write' },
+  });
+  if (!account || account.passwordHash !== noPasswordYet) return null;
+  await manager.delete(StaffInvitation, { staffUserId, usedAt: IsNull() });
+  return queueInvitation(manager, staffUserId, now);
 }
 
 /** What the invitation email needs: whom it goes to, and the token of its link. */
@@ -50,7 +64,11 @@ export async function tokenForInvitation(manager: EntityManager, invitationId: s
   const invitation = await manager.findOne(StaffInvitation, { where: { id: invitationId }, relations: { staffUser: true } });
   if (!invitation || invitation.usedAt || !invitation.staffUser) return null;
   const token = randomBytes(32).toString('base64url');
-  await manager.update(StaffInvitation, { id: invitation.id }, { tokenHash: sha256(token), sentAt: now });
+  await manager.update(
+    StaffInvitation,
+    { id: invitation.id },
+    { tokenHash: sha256(token), sentAt: now, sentTo: invitation.staffUser.email },
+  );
   const partner = invitation.staffUser.partnerId ? await manager.findOneBy(Partner, { id: invitation.staffUser.partnerId }) : null;
   return {
     email: invitation.staffUser.email,
@@ -71,7 +89,8 @@ export async function invitationByToken(manager: EntityManager, token: string, n
   const query = manager
     .createQueryBuilder(StaffInvitation, 'i')
     .where('i.tokenHash = :hash', { hash: sha256(token) })
-    .leftJoinAndSelect('i.staffUser', 'u');
+    .leftJoinAndSelect('i.staffUser', 'u')
+    .addSelect('u.passwordHash');
   if (lock) query.setLock('pessimistic_write', undefined, ['i']);
   const invitation = token === '' ? null : await query.getOne();
   if (!invitation || !invitation.staffUser) {
@@ -81,11 +100,20 @@ export async function invitationByToken(manager: EntityManager, token: string, n
       message: 'This link does not set a password: it may be incomplete (copy the whole link from the email) or replaced by a newer email.',
     };
   }
-  if (invitation.usedAt) {
+  // A password set otherwise (by the operator) ends the invitation as its use would.
+  if (invitation.usedAt || invitation.staffUser.passwordHash !== noPasswordYet) {
     return {
       usable: false,
       reason: 'used',
       message: 'This link has already been used to set a password: sign in with that password, or ask the operator for a new invitation.',
+    };
+  }
+  // The account's email was corrected since: whoever got the link at the old address is not its owner.
+  if (invitation.sentTo?.toLowerCase() !== invitation.staffUser.email.toLowerCase()) {
+    return {
+      usable: false,
+      reason: 'unknown',
+      message: 'This link was sent to an address the account no longer has: ask the operator for a new invitation.',
     };
   }
   if (invitation.expiresAt <= now) {

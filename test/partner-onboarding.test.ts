@@ -205,6 +205,34 @@ describe('a new partner in one step', () => {
     expect(await unknown.text()).toContain('This link does not set a password');
     expect((await db.manager.findOneByOrFail(StaffInvitation, { id: invitation.id })).usedAt).toBeNull();
   });
+
+  it('lets the operator invite again an account whose link expired: the new link works, the old one not, and Bea with a password is not offered it', async () => {
+    const ops = (await signIn('ops@tessera.test'))!;
+    const m = harness.db.dataSource.manager;
+    const larry = await m.findOneByOrFail(StaffUser, { email: 'late@bloem.test' });
+    const shown = await call(ops, 'GET', `StaffUser/records/${larry.id}/show`);
+    expect(shown.json.record.params.signIn).toBe('Invited: cannot sign in until the password is set through the emailed link');
+    expect(shown.json.record.recordActions.map((a: { name: string }) => a.name)).toContain('resendInvitation');
+
+    const resent = await call(ops, 'POST', `StaffUser/records/${larry.id}/resendInvitation`);
+    expect(resent.status).toBe(200);
+    expect(resent.json.notice.message).toContain('late@bloem.test is invited again');
+    // Only the latest email's link opens the form; any sent before no longer does.
+    const opens = async (mail: { text: string }) => (await fetch(`${base}/admin/set-password?token=${tokenOf(mail.text)}`)).status;
+    let mails: Awaited<ReturnType<typeof readInbox>> = [];
+    for (let waited = 0; waited < 30_000; waited += 200) {
+      mails = (await readInbox(harness.sink.directory)).filter((mail) => mail.to.includes('late@bloem.test'));
+      if ((await Promise.all(mails.map(opens))).includes(200)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await Promise.all(mails.map(opens))).filter((status) => status === 200)).toHaveLength(1);
+    expect(await m.findOneBy(AuditEntry, { resource: 'StaffUser', action: 'resendInvitation', recordId: larry.id })).not.toBeNull();
+
+    const bea = await m.findOneByOrFail(StaffUser, { email: 'bea@bloem.test' });
+    const beaShown = await call(ops, 'GET', `StaffUser/records/${bea.id}/show`);
+    expect(beaShown.json.record.recordActions.map((a: { name: string }) => a.name)).not.toContain('resendInvitation');
+    expect((await call(ops, 'POST', `StaffUser/records/${bea.id}/resendInvitation`)).json.notice.type).toBe('info');
+  });
 });
 
 describe("a partner's own API keys", () => {
