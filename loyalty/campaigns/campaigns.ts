@@ -211,11 +211,16 @@ export async function resumeCampaign(manager: EntityManager, id: string, now = n
   return campaign;
 }
 
-/** Ends a campaign for good. */
-export async function endCampaign(manager: EntityManager, id: string, reason: string | null = null): Promise<Campaign> {
+/**
+ * Ends a campaign for good. One that had started ends now, whatever end it had planned: its window
+ * (what its results measure, what its page shows) closes when it stopped.
+ */
+export async function endCampaign(manager: EntityManager, id: string, reason: string | null = null, now = new Date()): Promise<Campaign> {
   const campaign = await lockCampaign(manager, id);
   if (campaign.status === 'ended') return campaign;
-  Object.assign(campaign, { status: 'ended', statusReason: reason });
+  const started = !campaign.startsAt || campaign.startsAt <= now;
+  const endsAt = started && (!campaign.endsAt || campaign.endsAt > now) ? now : campaign.endsAt;
+  Object.assign(campaign, { status: 'ended', statusReason: reason, endsAt });
   await manager.save(campaign);
   await syncMechanism(manager, campaign);
   return campaign;
