@@ -11,6 +11,7 @@ import {
   createCampaign,
   decideCampaignApproval,
   pauseCampaign,
+  resumeCampaign,
   scheduleCampaign,
   updateCampaign,
 } from './campaigns.js';
@@ -149,6 +150,19 @@ describe('the operator’s approval of a partner campaign', () => {
     const bigger = campaignDraft({ ownerPartnerId: bakery, reward: { kind: 'multiplier', coefficient: 3, onSpend: true } });
     expect(await refusal(tx((m) => updateCampaign(m, made.id, bigger)))).toMatchObject({ code: 'campaign_refused' });
     expect((await db.dataSource.manager.findOneByOrFail(Campaign, { id: made.id })).reward).toMatchObject({ coefficient: 2 });
+  });
+
+  it('spent, an approved campaign says what its owner can do: not raise a budget nobody may change', async () => {
+    const made = await tx((m) => createCampaign(m, campaignDraft({ ownerPartnerId: bakery, budgetPoints: 100 }), 'baker@bakery.test'));
+    const { approvalRequestId } = await tx((m) => scheduleCampaign(m, made.id, new Date(), 'baker@bakery.test'));
+    await tx((m) => decideCampaignApproval(m, made.id, approvalRequestId!, { approved: true, by: 'pm@tessera.test' }));
+    await db.dataSource.manager.update(Campaign, { id: made.id }, { spentPoints: 100 });
+    await tx((m) => pauseCampaign(m, made.id, 'its budget is spent'));
+    const refused = await tx((m) => resumeCampaign(m, made.id)).catch((error: Refusal) => error);
+    expect(refused).toMatchObject({
+      field: 'budgetPoints',
+      reason: 'its budget is spent: the operator approved it as it is, so make a new campaign to go on',
+    });
   });
 
   it('rejected, it is a draft again with the reason, and asking again is a new request', async () => {
