@@ -20,6 +20,7 @@ import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { campaignResultsCsv } from '../reports/campaign-results-csv.js';
 import { allowed, audited } from './back-office-actions.js';
+import { campaignTermsInWords } from './campaign-terms.js';
 import { canRead } from './permissions.js';
 import { navigation, readable, staff } from './resources.js';
 import type { CampaignApprovals } from '../workflows/campaign-approvals.js';
@@ -39,8 +40,10 @@ async function described(dataSource: DataSource, params: Record<string, unknown>
     ? `${number.format(Number(params.spentPoints))} of ${number.format(Number(params.budgetPoints))} points`
     : 'no budget';
   const status = statusWords[params.status as keyof typeof statusWords] ?? String(params.status);
+  const campaign = await dataSource.manager.findOneBy(Campaign, { id: String(params.id) });
   return {
     ...params,
+    ...(campaign ? { terms: await campaignTermsInWords(dataSource, campaign) } : {}),
     owner: owner?.name ?? '—',
     state: params.statusReason ? `${status} (${params.statusReason})` : status,
     window: `${at(params.startsAt) ?? 'when scheduled'} → ${at(params.endsAt) ?? 'no end'} (${zone})`,
@@ -230,12 +233,24 @@ export function campaignResource(
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'state', 'owner', 'window', 'budget'],
-      showProperties: ['name', 'state', 'owner', 'window', 'budget', 'holdoutPercent', 'createdBy', 'approvalRequestedBy', 'createdAt'],
+      showProperties: [
+        'name',
+        'state',
+        'owner',
+        'terms',
+        'window',
+        'budget',
+        'holdoutPercent',
+        'createdBy',
+        'approvalRequestedBy',
+        'createdAt',
+      ],
       filterProperties: ['name', 'status'],
       sort: { sortBy: 'createdAt', direction: 'desc' },
       properties: {
         state: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         owner: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
+        terms: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
         window: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         budget: { type: 'string', isVisible: { list: true, show: true, edit: false, filter: false } },
         holdoutPercent: { description: 'Share of the audience kept out to measure what the campaign changes' },

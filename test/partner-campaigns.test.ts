@@ -189,6 +189,10 @@ describe('a partner’s own campaign', () => {
     const operator = await signIn('pm@tessera.test');
     await operator.goto(`${base}/admin/resources/Campaign/records/${campaign.id}/show`);
     await expect.poll(() => operator.locator('body').innerText()).toContain('Shop bakery');
+    // The approver reads what it gives, to whom, for what and where before deciding.
+    expect(await operator.locator('body').innerText()).toContain(
+      'When every member buys in the category bread: ×2 the points, at Bakery Main Street.',
+    );
     await operator.screenshot({ path: join(artifactsDir, 'partner-campaign-operator-approves.png'), fullPage: true });
     await operator
       .getByRole('link', { name: 'Approve' })
