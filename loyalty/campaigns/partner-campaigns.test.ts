@@ -5,6 +5,7 @@ import { campaignDraft } from '../../test/support/campaign-draft.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
 import { inTransaction } from '../ledger/transaction.js';
+import { previewCampaign } from './campaign-preview.js';
 import { Refusal } from '../refusal.js';
 import {
   checkCampaignDecision,
@@ -83,6 +84,14 @@ describe('the operator’s guardrails on partner campaigns', () => {
     expect(
       await refusal(tx((m) => createCampaign(m, campaignDraft({ reward: { kind: 'multiplier', coefficient: 4 } }), 'pm@tessera.test'))),
     ).toBeNull();
+  });
+
+  it('previews no audience size for members a partner may not reach (another partner’s, a program segment)', async () => {
+    const basket = { partnerId: bakery, lines: [] };
+    const others = campaignDraft({ ownerPartnerId: bakery, audience: { kind: 'partners', partnerIds: [florist] } });
+    expect((await previewCampaign(db.dataSource.manager, others, basket)).audienceSize).toBeNull();
+    const own = campaignDraft({ ownerPartnerId: bakery, audience: { kind: 'partners', partnerIds: [bakery] } });
+    expect((await previewCampaign(db.dataSource.manager, own, basket)).audienceSize).toBe(0);
   });
 
   it('keeps the owner a campaign was made by when it is edited', async () => {
