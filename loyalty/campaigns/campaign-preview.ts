@@ -92,6 +92,10 @@ async function audienceSize(manager: EntityManager, draft: CampaignDraft): Promi
   const days = audience.kind === 'new_members' ? audience.withinDays : audience.kind === 'inactive' ? audience.days : 1;
   if (!Number.isSafeInteger(days) || days < 1 || days > 3_650) return null;
   if (audience.kind === 'partners' && !(audience.partnerIds ?? []).every(isUuid)) return null;
+  // A partner learns nothing of the members it may not reach (its save is refused anyway).
+  const owner = draft.ownerPartnerId;
+  if (owner && (audience.kind === 'segment' || (audience.kind === 'partners' && audience.partnerIds.some((id) => id !== owner))))
+    return null;
   const count = async (where: string, parameters: unknown[] = []) =>
     Number((await manager.query(`SELECT count(*)::int AS n FROM member m WHERE ${live} AND ${where}`, parameters))[0].n);
   switch (audience.kind) {

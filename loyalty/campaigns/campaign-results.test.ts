@@ -12,7 +12,7 @@ import type { CampaignDraft } from './campaign-problems.js';
 import { inHoldout } from './campaign-audience.js';
 import { campaignResultsCsv } from '../../reports/campaign-results-csv.js';
 import { campaignResults } from './campaign-results.js';
-import { createCampaign, scheduleCampaign } from './campaigns.js';
+import { createCampaign, endCampaign, scheduleCampaign } from './campaigns.js';
 import { createSegment } from '../segments/segments.js';
 
 let db: TestDatabase;
@@ -258,6 +258,28 @@ describe('the results of a campaign', () => {
     expect(results.comparison!.lifts).toEqual({ visits: null, purchases: null, spend: null, repeatRate: null });
     expect(results.findings).toContain('No member of the audience has come by since the campaign started: nothing to compare yet.');
     // Two days ago, yesterday and today, in the campaign's time zone.
+    expect(results.daily).toHaveLength(3);
+  });
+
+  it('a campaign ended early is measured up to when it ended, not up to today', async () => {
+    const shop = (await p.partner(1_000_000)).partner;
+    const campaign = await runningCampaign(
+      { audience: { kind: 'partners', partnerIds: [shop.id] }, trigger: { kind: 'visit' }, reward: { kind: 'fixed_points', points: 5 } },
+      -10,
+      null,
+    );
+    const { member } = await p.member('ended-a', shop.id);
+    await db.dataSource.query(`UPDATE member SET "enrolledAt" = $1 WHERE id = $2`, [days(-11), member.id]);
+    await buy(shop.id, 'ended-a', days(-9), 1_000);
+    await tx((m) => endCampaign(m, campaign.id, null, days(-8)));
+    // Long after it ended: nothing of the campaign's doing.
+    await buy(shop.id, 'ended-a', days(-3), 1_000);
+    await buy(shop.id, 'ended-a', days(-2), 1_000);
+
+    const results = await campaignResults(db.dataSource.manager, campaign.id, now);
+    expect(results.window).toEqual({ from: days(-10), to: days(-8) });
+    expect(results.comparison!.treated).toMatchObject({ members: 1, visits: 1, spendCents: 1_000 });
+    expect(results.comparison!.baselineWindow).toEqual({ from: days(-12), to: days(-10) });
     expect(results.daily).toHaveLength(3);
   });
 

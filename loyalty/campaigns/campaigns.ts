@@ -61,8 +61,7 @@ export async function updateCampaign(manager: EntityManager, id: string, sent: C
   if (!['draft', 'paused'].includes(campaign.status)) {
     throw new CampaignRefusedError(undefined, `it is ${statusWords[campaign.status]}: pause it to change it`);
   }
-  // What the operator approved is what runs: a partner changes a campaign that ran in a new one.
-  if (campaign.ownerPartnerId && campaign.status !== 'draft' && (await programSettings(manager)).partnerCampaignsNeedApproval) {
+  if (campaign.status !== 'draft' && (await approvedAsIs(manager, campaign))) {
     throw new CampaignRefusedError(undefined, 'the operator approved it as it is: end it and make a new campaign to change it');
   }
   const draft = { ...sent, ownerPartnerId: campaign.ownerPartnerId };
@@ -197,12 +196,20 @@ export async function pauseCampaign(manager: EntityManager, id: string, reason: 
   return campaign;
 }
 
+/** What the operator approved is what runs: a partner's campaign that ran is changed by making a new one. */
+async function approvedAsIs(manager: EntityManager, campaign: Campaign): Promise<boolean> {
+  return !!campaign.ownerPartnerId && (await programSettings(manager)).partnerCampaignsNeedApproval;
+}
+
 /** Resumes a paused campaign, unless its budget is spent or its end has passed. */
 export async function resumeCampaign(manager: EntityManager, id: string, now = new Date()): Promise<Campaign> {
   const campaign = await lockCampaign(manager, id);
   if (campaign.status !== 'paused') return campaign;
   if (campaign.budgetPoints !== null && campaign.spentPoints >= campaign.budgetPoints) {
-    throw new CampaignRefusedError('budgetPoints', 'its budget is spent: raise the budget to resume it');
+    const next = (await approvedAsIs(manager, campaign))
+      ? 'the operator approved it as it is, so make a new campaign to go on'
+      : 'raise the budget to resume it';
+    throw new CampaignRefusedError('budgetPoints', `its budget is spent: ${next}`);
   }
   if (campaign.endsAt && campaign.endsAt <= now) throw new CampaignRefusedError('endsAt', 'its end has passed');
   Object.assign(campaign, { status: liveStatus(campaign, now), statusReason: null });
@@ -211,11 +218,16 @@ export async function resumeCampaign(manager: EntityManager, id: string, now = n
   return campaign;
 }
 
-/** Ends a campaign for good. */
-export async function endCampaign(manager: EntityManager, id: string, reason: string | null = null): Promise<Campaign> {
+/**
+ * Ends a campaign for good. One that had started ends now, whatever end it had planned: its window
+ * (what its results measure, what its page shows) closes when it stopped.
+ */
+export async function endCampaign(manager: EntityManager, id: string, reason: string | null = null, now = new Date()): Promise<Campaign> {
   const campaign = await lockCampaign(manager, id);
   if (campaign.status === 'ended') return campaign;
-  Object.assign(campaign, { status: 'ended', statusReason: reason });
+  const started = !campaign.startsAt || campaign.startsAt <= now;
+  const endsAt = started && (!campaign.endsAt || campaign.endsAt > now) ? now : campaign.endsAt;
+  Object.assign(campaign, { status: 'ended', statusReason: reason, endsAt });
   await manager.save(campaign);
   await syncMechanism(manager, campaign);
   return campaign;

@@ -5,12 +5,14 @@ import { campaignDraft } from '../../test/support/campaign-draft.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
 import { inTransaction } from '../ledger/transaction.js';
+import { previewCampaign } from './campaign-preview.js';
 import { Refusal } from '../refusal.js';
 import {
   checkCampaignDecision,
   createCampaign,
   decideCampaignApproval,
   pauseCampaign,
+  resumeCampaign,
   scheduleCampaign,
   updateCampaign,
 } from './campaigns.js';
@@ -84,6 +86,14 @@ describe('the operator’s guardrails on partner campaigns', () => {
     ).toBeNull();
   });
 
+  it('previews no audience size for members a partner may not reach (another partner’s, a program segment)', async () => {
+    const basket = { partnerId: bakery, lines: [] };
+    const others = campaignDraft({ ownerPartnerId: bakery, audience: { kind: 'partners', partnerIds: [florist] } });
+    expect((await previewCampaign(db.dataSource.manager, others, basket)).audienceSize).toBeNull();
+    const own = campaignDraft({ ownerPartnerId: bakery, audience: { kind: 'partners', partnerIds: [bakery] } });
+    expect((await previewCampaign(db.dataSource.manager, own, basket)).audienceSize).toBe(0);
+  });
+
   it('keeps the owner a campaign was made by when it is edited', async () => {
     const made = await tx((m) => createCampaign(m, campaignDraft({ ownerPartnerId: bakery }), 'baker@bakery.test'));
     const edited = await tx((m) => updateCampaign(m, made.id, campaignDraft({ name: 'Bread week', ownerPartnerId: florist })));
@@ -149,6 +159,19 @@ describe('the operator’s approval of a partner campaign', () => {
     const bigger = campaignDraft({ ownerPartnerId: bakery, reward: { kind: 'multiplier', coefficient: 3, onSpend: true } });
     expect(await refusal(tx((m) => updateCampaign(m, made.id, bigger)))).toMatchObject({ code: 'campaign_refused' });
     expect((await db.dataSource.manager.findOneByOrFail(Campaign, { id: made.id })).reward).toMatchObject({ coefficient: 2 });
+  });
+
+  it('spent, an approved campaign says what its owner can do: not raise a budget nobody may change', async () => {
+    const made = await tx((m) => createCampaign(m, campaignDraft({ ownerPartnerId: bakery, budgetPoints: 100 }), 'baker@bakery.test'));
+    const { approvalRequestId } = await tx((m) => scheduleCampaign(m, made.id, new Date(), 'baker@bakery.test'));
+    await tx((m) => decideCampaignApproval(m, made.id, approvalRequestId!, { approved: true, by: 'pm@tessera.test' }));
+    await db.dataSource.manager.update(Campaign, { id: made.id }, { spentPoints: 100 });
+    await tx((m) => pauseCampaign(m, made.id, 'its budget is spent'));
+    const refused = await tx((m) => resumeCampaign(m, made.id)).catch((error: Refusal) => error);
+    expect(refused).toMatchObject({
+      field: 'budgetPoints',
+      reason: 'its budget is spent: the operator approved it as it is, so make a new campaign to go on',
+    });
   });
 
   it('rejected, it is a draft again with the reason, and asking again is a new request', async () => {

@@ -61,7 +61,8 @@ export function compileSegment(conditions: SegmentConditions, at: Date, tierWind
        AND e."partnerId" = ANY(${value(c.visitedPartnerIds)}::uuid[]))`);
   }
   if ((c.spendMinCents != null || c.spendMaxCents != null) && c.spendDays != null) {
-    const spend = `(SELECT COALESCE(SUM(e."amountCents"), 0) FROM member_event e WHERE e."memberId" = m.id
+    // What stayed spent: a returned purchase is no spend (as campaign results count it).
+    const spend = `(SELECT COALESCE(SUM(COALESCE(e."amountCents", 0) - e."refundedCents"), 0) FROM member_event e WHERE e."memberId" = m.id
         AND e."occurredAt" > $1::timestamptz - make_interval(days => ${value(c.spendDays)}) AND e."occurredAt" <= $1)`;
     if (c.spendMinCents != null) parts.push(`${spend} >= ${value(c.spendMinCents)}::bigint`);
     if (c.spendMaxCents != null) parts.push(`${spend} <= ${value(c.spendMaxCents)}::bigint`);

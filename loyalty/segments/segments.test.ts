@@ -4,6 +4,7 @@ import { EarningRule, Member, ProgramSettings, Segment, Tier } from '../../entit
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
 import { recordEvent } from '../earning/record-event.js';
+import { refundEvent } from '../earning/refund-event.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { eraseMember } from '../member-erasure.js';
 import type { SegmentForm } from './segment-form.js';
@@ -143,5 +144,14 @@ describe('a segment', () => {
     expect(edit.details.problems).toEqual({ birthdayMonth: 'a month from the list (1 to 12)' });
     const renamed = await tx((m) => updateSegment(m, first.id, { name: 'Sleepers', activity: 'inactive', activityDays: '30' }));
     expect(renamed.conditions.inactiveForDays).toBe(30);
+  });
+
+  it('counts spend as what stayed spent: a purchase returned in full is no spend', async () => {
+    const bought = await buy('dave', south, 300, ago(3));
+    await tx((m) => refundEvent(m, p.ledger, { partnerId: south, eventId: bought.event.id, key: 'dave-returns-it-all' }));
+    const bigSpenders = { spendMinCents: 10_000, spendDays: 30 };
+    const dave = (await db.dataSource.query(`SELECT id FROM member WHERE "externalId" = 'dave'`))[0].id;
+    expect(await inSegment(db.dataSource.manager, bigSpenders, dave, new Date())).toBe(false);
+    expect((await segmentMembers(db.dataSource.manager, bigSpenders)).map((m) => m.reference)).toEqual(['alice']);
   });
 });
