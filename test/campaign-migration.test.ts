@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Bonus, Booster, Campaign, EarningRule, MemberEvent } from '../entities/index.js';
 import { Campaigns1795992285540 } from '../entities/migrations/1795992285540-Campaigns.js';
+import { migrations } from '../entities/migrations/index.js';
 import { mechanismOf } from '../loyalty/campaigns/campaign-mechanism.js';
 import type { MemberStanding } from '../loyalty/earning/earning-event.js';
 import { evaluateEarning } from '../loyalty/earning/evaluate-earning.js';
@@ -18,9 +19,11 @@ beforeAll(async () => {
   await seedDemoProgram(db.dataSource);
   const runner = db.dataSource.createQueryRunner();
   try {
-    // The demo seeds its rules as they were made before campaigns; the migration runs over them.
-    await new Campaigns1795992285540().down(runner);
-    await new Campaigns1795992285540().up(runner);
+    // The demo seeds its rules as they were made before campaigns; the migration runs over them
+    // (and the ones after it, which change the campaigns' table, are taken back and made again).
+    const since = migrations.slice(migrations.indexOf(Campaigns1795992285540));
+    for (const migration of [...since].reverse()) await new migration().down(runner);
+    for (const migration of since) await new migration().up(runner);
   } finally {
     await runner.release();
   }
