@@ -20,6 +20,10 @@ const valid = {
   birthdayChannel: 'email',
   invoiceIssuer: 'Tessera Coalition B.V.',
   vatRatePercent: '21',
+  partnerCampaignMaxMultiplier: '3',
+  partnerCampaignMaxPointsPerUnit: '10',
+  partnerCampaignMaxPoints: '1000',
+  partnerCampaignsNeedApproval: 'true',
 };
 
 it('accepts settings in their ranges', () => {
