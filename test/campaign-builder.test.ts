@@ -5,7 +5,7 @@ import { hashPassword } from '../admin/passwords.js';
 import { AuditEntry, Campaign, EarningRule, ProgramSettings } from '../entities/index.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
-import { artifactsDir, launchBrowser } from './support/browser.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { serveBackOffice } from './support/back-office.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -53,15 +53,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${base}/admin/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.getByRole('button', { name: 'Login' }).click();
-  await page.waitForURL(`${base}/admin`);
-  return page;
-}
+const signIn = (email: string): Promise<Page> => signInToBackOffice(browser, base, email, password);
 
 /** A wall-clock time the browser's datetime fields take, `days` from now (the browser runs in UTC here). */
 const local = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);

@@ -10,7 +10,7 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { redeemReward } from '../loyalty/redemptions.js';
-import { artifactsDir, launchBrowser } from './support/browser.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { serveBackOffice } from './support/back-office.js';
 import { campaignDraft } from './support/campaign-draft.js';
 import { createProgram } from './support/program.js';
@@ -132,15 +132,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${base}/admin/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.getByRole('button', { name: 'Login' }).click();
-  await page.waitForURL(`${base}/admin`);
-  return page;
-}
+const signIn = (email: string): Promise<Page> => signInToBackOffice(browser, base, email, password);
 
 const resultsUrl = () => `${base}/admin/resources/Campaign/records/${campaign.id}/results`;
 

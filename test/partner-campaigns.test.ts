@@ -6,7 +6,7 @@ import { AuditEntry, Campaign, EarningRule, OutboxEntry, PointOfSale, ProgramSet
 import { createCampaign } from '../loyalty/campaigns/campaigns.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
-import { artifactsDir, launchBrowser } from './support/browser.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { serveBackOffice } from './support/back-office.js';
 import { campaignDraft } from './support/campaign-draft.js';
 import { createProgram } from './support/program.js';
@@ -97,15 +97,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${base}/admin/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.getByRole('button', { name: 'Login' }).click();
-  await page.waitForURL(`${base}/admin`);
-  return page;
-}
+const signIn = (email: string): Promise<Page> => signInToBackOffice(browser, base, email, password);
 
 /** A session cookie from the login form, for calls to the back office's API routes. */
 async function cookieOf(email: string): Promise<string> {

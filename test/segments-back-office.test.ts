@@ -8,7 +8,7 @@ import { recordEvent } from '../loyalty/earning/record-event.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { eraseMember } from '../loyalty/member-erasure.js';
 import { serveBackOffice } from './support/back-office.js';
-import { artifactsDir, launchBrowser } from './support/browser.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
@@ -75,15 +75,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${base}/admin/login`);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.getByRole('button', { name: 'Login' }).click();
-  await page.waitForURL(`${base}/admin`);
-  return page;
-}
+const signIn = (email: string): Promise<Page> => signInToBackOffice(browser, base, email, password);
 
 const text = (page: Page) => page.locator('body').innerText();
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 /** Where tests keep screenshots for people to look at. */
@@ -29,4 +29,15 @@ export async function launchBrowser(options: { locale?: string; timezoneId?: str
       '--disable-sync',
     ],
   });
+}
+
+/** A new page signed in to the back office as `email`, on its dashboard. */
+export async function signInToBackOffice(browser: BrowserContext, base: string, email: string, password: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${base}/admin/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.getByRole('button', { name: 'Login' }).click();
+  await page.waitForURL(`${base}/admin`);
+  return page;
 }
