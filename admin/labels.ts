@@ -47,6 +47,8 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       expiry: 'Expiry',
       invoiceIssuer: 'Invoice issuer',
       vatRatePercent: 'VAT rate (%)',
+      currency: 'Currency',
+      pointValueMinor: 'Value of a point (cents)',
       'expiryPolicy.mode': 'Points expire',
       'expiryPolicy.months': 'Months',
       'expiryPolicy.month': 'Month',

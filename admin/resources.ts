@@ -684,6 +684,8 @@ export function backOfficeResources(
         'partnerCampaignsNeedApproval',
         'invoiceIssuer',
         'vatRatePercent',
+        'currency',
+        'pointValueMinor',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -738,6 +740,14 @@ export function backOfficeResources(
           description: "The most fixed or bonus points a partner's campaign may give a member at once, 1 to 1,000,000",
         },
         partnerCampaignsNeedApproval: { description: "A partner's campaign waits for an operator's approval before it runs" },
+        currency: {
+          availableValues: currencies.map((code) => ({ value: code, label: code })),
+          description: 'What points are worth in, and what events in other currencies are converted to',
+        },
+        pointValueMinor: {
+          type: 'string',
+          description: 'What one point pays when a member spends it, in cents of the currency (1: a cent a point; 0.5: two points a cent)',
+        },
       },
       form: {
         fields: [
@@ -765,6 +775,8 @@ export function backOfficeResources(
           'partnerCampaignsNeedApproval',
           'invoiceIssuer',
           'vatRatePercent',
+          'currency',
+          'pointValueMinor',
         ],
         check: (values) => checkProgramSettings(values),
       },

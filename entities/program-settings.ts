@@ -46,6 +46,7 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
   '"partnerCampaignMaxMultiplier" >= 1 AND "partnerCampaignMaxPointsPerUnit" > 0 AND "partnerCampaignMaxPoints" >= 1',
 )
 @Check('program_settings_vat_rate', '"vatRatePercent" BETWEEN 0 AND 100')
+@Check('program_settings_point_value', '"pointValueMinor" > 0')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -131,4 +132,18 @@ export class ProgramSettings extends BaseEntity {
    */
   @Column({ type: 'numeric', precision: 5, scale: 2, default: 0, transformer: decimalNumber })
   vatRatePercent: number;
+
+  /**
+   * The program's currency (ISO 4217): what points are worth in, what events in other currencies are
+   * converted to, and what statements and liability reports are counted in.
+   */
+  @Column({ type: 'text', default: 'EUR' })
+  currency: string;
+
+  /**
+   * What one point is worth when a member spends it, in minor units of the program's currency (1: a
+   * point pays one cent). Fractions allowed (0.5: two points a cent).
+   */
+  @Column({ type: 'numeric', precision: 12, scale: 4, default: 1, transformer: decimalNumber })
+  pointValueMinor: number;
 }

@@ -24,6 +24,8 @@ const valid = {
   partnerCampaignMaxPointsPerUnit: '10',
   partnerCampaignMaxPoints: '1000',
   partnerCampaignsNeedApproval: 'true',
+  currency: 'EUR',
+  pointValueMinor: '1',
 };
 
 it('accepts settings in their ranges', () => {
@@ -67,4 +69,11 @@ it('takes a VAT rate as a percent from 0 to 100 with at most two decimals, and a
   for (const rate of ['-1', '101', '21%', '5.555', 'twenty', ''])
     expect(Object.keys(checkProgramSettings({ ...valid, vatRatePercent: rate }))).toEqual(['vatRatePercent']);
   expect(checkProgramSettings({ ...valid, invoiceIssuer: '  ' })).toEqual({ invoiceIssuer: 'is required' });
+});
+
+it('refuses a currency that is none and a point worth nothing', () => {
+  expect(checkProgramSettings({ ...valid, currency: 'usd', pointValueMinor: '0.5' })).toEqual({});
+  expect(checkProgramSettings({ ...valid, currency: 'EURO' })).toEqual({ currency: 'must be a currency code, like EUR or USD' });
+  for (const value of ['0', '-1', 'abc', '1.23456', ''])
+    expect(Object.keys(checkProgramSettings({ ...valid, pointValueMinor: value }))).toEqual(['pointValueMinor']);
 });

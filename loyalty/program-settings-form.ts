@@ -2,6 +2,7 @@ import type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallP
 import { checkBirthdaySettings } from './birthdays.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { given, limits, oneOf, text, wholeNumber, requiredText } from './field-checks.js';
+import { isCurrency } from './money.js';
 
 /** How each way points can expire reads to the staff who choose one. */
 export const expiryModeLabels: Record<ExpiryPolicy['mode'], string> = {
@@ -154,7 +155,20 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
   if (issuer) errors.invoiceIssuer = issuer;
   const vat = vatRateProblem(values.vatRatePercent);
   if (vat) errors.vatRatePercent = vat;
+  if (!isCurrency(text(values.currency).toUpperCase())) errors.currency = 'must be a currency code, like EUR or USD';
+  const pointValue = pointValueProblem(values.pointValueMinor);
+  if (pointValue) errors.pointValueMinor = pointValue;
   return errors;
+}
+
+/** What a point is worth in minor units (cents): above 0, at most 100,000, at most four decimals (0.5, 1, 1.25). */
+export function pointValueProblem(value: unknown): string | undefined {
+  const typed = text(value).replace(',', '.');
+  if (typed === '') return 'is required: what one point pays, in cents (1 for a cent a point)';
+  if (!/^\d{1,6}(\.\d{1,4})?$/.test(typed) || Number(typed) <= 0 || Number(typed) > 100_000) {
+    return 'must be an amount of cents above 0, with at most four decimals (like 1 or 0.5)';
+  }
+  return undefined;
 }
 
 /** A VAT rate as a percent: 0 to 100, at most two decimals (5.5, 21). */
