@@ -169,3 +169,23 @@ export async function cancelPendingPoints(
   );
   await queueProcess(manager, 'hold_timeout', rest.transfers[0]!.id, { expiresAt: hold.heldUntil.toISOString() });
 }
+
+/** What of an event's points is still pending, and until when; null when none is. */
+export async function eventPendingPoints(
+  manager: EntityManager,
+  event: { id: string; partnerId: string },
+): Promise<{ points: number; availableFrom: Date } | null> {
+  const credits: { id: string }[] = await manager.query(
+    `SELECT id FROM ledger_transfer WHERE "idempotencySource" = $1 AND "idempotencyKey" = $2 AND phase = 'pending'`,
+    [`partner:${event.partnerId}`, `event:${event.id}`],
+  );
+  let points = 0;
+  let availableFrom: Date | null = null;
+  for (const credit of credits) {
+    const state = await creditState(manager, credit.id);
+    if (state.state !== 'pending') continue;
+    points += state.hold.amount;
+    if (!availableFrom || state.hold.heldUntil > availableFrom) availableFrom = state.hold.heldUntil;
+  }
+  return availableFrom ? { points, availableFrom } : null;
+}
