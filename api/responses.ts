@@ -164,6 +164,7 @@ export const widgetState = z.discriminatedUnion('enabled', [
   z.object({
     enabled: z.literal(true),
     balance: points.describe("The member's available points"),
+    pending: points.describe("Points on their way in (purchases' return windows), not spendable yet"),
     signedIn: z.boolean().describe('Whether a member session of this store came with the request (`Member-Authorization: Bearer`)'),
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
   }),

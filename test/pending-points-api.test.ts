@@ -106,3 +106,13 @@ it('answers a refund inside the window with the pending points it cancelled, and
   const { account } = await resolveCustomer(db.dataSource.manager, { partnerId: shop.id, customerId: 'pa-cid' });
   expect(await balanceOf(db.dataSource.manager, account.id)).toMatchObject({ posted: 0, incoming: 0 });
 });
+
+it("shows a member's pending points in the store's widget, apart from the points they can spend", async () => {
+  await call('POST', '/events', { body: purchase('pa-dee', 2_500) });
+  const session = await call('POST', '/widget-sessions', { body: { externalId: 'pa-dee' } });
+  const origin = base.replace(/\/api\/v1$/, '');
+  const state = await (await fetch(`${origin}/widget/v1/state?token=${encodeURIComponent(session.json.token)}`)).json();
+  expect(state).toMatchObject({ enabled: true, balance: 0, pending: 25 });
+  const script = await (await fetch(`${origin}/widget.js`)).text();
+  expect(script).toContain('pending');
+});
