@@ -12,7 +12,7 @@ import { balanceOf } from './ledger/accounts.js';
 import { checkLedger } from './ledger/invariants.js';
 import { inTransaction } from './ledger/transaction.js';
 import { transferBetweenMembers } from './member-transfers.js';
-import { pendingPointsOf, pendingWindowDays } from './pending-points.js';
+import { pendingPointsInWords, pendingPointsOf, pendingWindowDays } from './pending-points.js';
 import { redeemReward } from './redemptions.js';
 import { FakeRewardSupplier } from './fulfilment/fake-supplier.js';
 import { testSupplierOptions } from '../test/support/temporal.js';
@@ -237,4 +237,16 @@ it('takes the longest window of the campaigns that gave points, a campaign witho
   expect(pendingWindowDays(14, campaigns, ['rule-b', 'rule-c'])).toBe(14);
   expect(pendingWindowDays(14, campaigns, ['plain-rule'])).toBe(14);
   expect(pendingWindowDays(0, campaigns, [])).toBe(0);
+});
+
+it('says pending points in words for care, each part with the day it becomes spendable', () => {
+  expect(pendingPointsInWords([])).toBe('No points pending');
+  expect(
+    pendingPointsInWords([
+      { points: 42, availableFrom: new Date('2026-12-11T09:30:00Z') },
+      { points: 1_200, availableFrom: new Date('2026-12-13T18:00:00Z') },
+    ]),
+  ).toBe(
+    '42 points pending, available from 2026-12-11 09:30 UTC unless a refund cancels them\n1,200 points pending, available from 2026-12-13 18:00 UTC unless a refund cancels them',
+  );
 });

@@ -10,6 +10,7 @@ import { inTransaction } from './ledger/transaction.js';
 import { queueProcess } from './outbox.js';
 
 const dayMs = 86_400_000;
+const points = new Intl.NumberFormat('en');
 
 /**
  * How many days an event's points stay pending: the longest window among the mechanisms that gave
@@ -188,4 +189,13 @@ export async function eventPendingPoints(
     if (!availableFrom || state.hold.heldUntil > availableFrom) availableFrom = state.hold.heldUntil;
   }
   return availableFrom ? { points, availableFrom } : null;
+}
+
+/** Pending points in words, for care: how many, and from when they can be spent. */
+export function pendingPointsInWords(pending: { points: number; availableFrom: Date }[]): string {
+  if (pending.length === 0) return 'No points pending';
+  const minute = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return pending
+    .map((p) => `${points.format(p.points)} points pending, available from ${minute(p.availableFrom)} unless a refund cancels them`)
+    .join('\n');
 }
