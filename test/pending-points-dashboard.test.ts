@@ -31,6 +31,7 @@ let browser: BrowserContext;
 let server: Server;
 let base: string;
 let orders: RecordedEvent[];
+let shopCode: string;
 const dayMs = 86_400_000;
 
 beforeAll(async () => {
@@ -46,6 +47,7 @@ beforeAll(async () => {
   await m.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
   const { partner } = await p.partner(100_000);
   await m.update(Partner, { id: partner.id }, { name: 'Koffie Corner' });
+  shopCode = partner.code;
   const buy = (amountCents: number, daysAgo: number) =>
     inTransaction(db.dataSource, (manager) =>
       recordEvent(manager, p.ledger, {
@@ -70,6 +72,7 @@ beforeAll(async () => {
     health: {},
     api: { dataSource: db.dataSource, ledger: p.ledger, memberCodes: codes },
     portal: portalRouter({ dataSource: db.dataSource, codes, publicUrl: 'http://127.0.0.1', signInRequestsPerWindow: 1_000 }),
+    demoStore: true,
   }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -102,5 +105,15 @@ it('shows the member their pending points and when each part becomes spendable, 
   const history = await page.getByRole('region', { name: 'Latest activity' }).textContent();
   expect(history).toContain(`pending, available from ${day(orders[1]!.availableFrom!)}`);
   await page.screenshot({ path: join(artifactsDir, 'member-dashboard-pending-points.png'), fullPage: true });
+  await page.close();
+});
+
+it("shows the pending points apart in the store's widget", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/demo-store?partner=${shopCode}&member=lea`);
+  await expect
+    .poll(() => page.locator('tessera-earn .text').innerText(), { timeout: 10_000 })
+    .toMatch(/^You have 0 points \(\+162 pending\)/);
+  await page.screenshot({ path: join(artifactsDir, 'earn-widget-pending-points.png') });
   await page.close();
 });
