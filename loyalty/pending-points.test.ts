@@ -11,6 +11,7 @@ import { releaseExpiredHold } from './holds.js';
 import { balanceOf } from './ledger/accounts.js';
 import { checkLedger } from './ledger/invariants.js';
 import { inTransaction } from './ledger/transaction.js';
+import { mergeMembers } from './member-identity.js';
 import { transferBetweenMembers } from './member-transfers.js';
 import { pendingPointsInWords, pendingPointsOf, pendingWindowDays } from './pending-points.js';
 import { redeemReward } from './redemptions.js';
@@ -249,4 +250,20 @@ it('says pending points in words for care, each part with the day it becomes spe
   ).toBe(
     '42 points pending, available from 2026-12-11 09:30 UTC unless a refund cancels them\n1,200 points pending, available from 2026-12-13 18:00 UTC unless a refund cancels them',
   );
+});
+
+it('refuses to merge a member whose points are still pending, saying so; the points stay theirs', async () => {
+  const order = await record(purchase('pp-hal'));
+  const other = await p.member('pp-hal-other');
+  await expect(
+    inTransaction(db.dataSource, async (m) =>
+      mergeMembers(m, p.ledger, {
+        fromMemberId: await memberIdOf(m, 'pp-hal'),
+        intoMemberId: other.member.id,
+        cause: 'verified_contact',
+        requestedBy: 'test',
+      }),
+    ),
+  ).rejects.toThrow("142 points are pending in a purchase's return window: merge once they are confirmed or cancelled");
+  expect(await balance(order.memberAccountId)).toMatchObject({ incoming: 142 });
 });
