@@ -267,3 +267,18 @@ it('refuses to merge a member whose points are still pending, saying so; the poi
   ).rejects.toThrow("142 points are pending in a purchase's return window: merge once they are confirmed or cancelled");
   expect(await balance(order.memberAccountId)).toMatchObject({ incoming: 142 });
 });
+
+it('never lets a wallet promise more pending points than it has, however many purchases come at once', async () => {
+  const small = await p.partner(1_000);
+  const results = await Promise.allSettled(
+    Array.from({ length: 30 }, (_, i) => record({ ...purchase(`pp-rush-${i}`, 5_000), partnerId: small.partner.id })),
+  );
+  const earned = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof record>>> => r.status === 'fulfilled');
+  const refused = results.filter((r) => r.status === 'rejected');
+  // 50 points and a first-order bonus of 100 each: 6 purchases fit in 1,000 points, the others are refused.
+  expect(earned).toHaveLength(6);
+  for (const r of refused) expect(String((r as PromiseRejectedResult).reason)).toMatch(/buy a point package/);
+  expect(earned.reduce((sum, r) => sum + r.value.pendingPoints, 0)).toBe(900);
+  expect(await balance(small.wallet.id)).toMatchObject({ posted: 1_000, held: 900, available: 100 });
+  await ledgerTrue();
+});
