@@ -12,6 +12,7 @@ import { balanceOf } from './ledger/accounts.js';
 import { checkLedger } from './ledger/invariants.js';
 import { inTransaction } from './ledger/transaction.js';
 import { mergeMembers } from './member-identity.js';
+import { memberHistory } from './member-history.js';
 import { transferBetweenMembers } from './member-transfers.js';
 import { pendingPointsInWords, pendingPointsOf, pendingWindowDays } from './pending-points.js';
 import { redeemReward } from './redemptions.js';
@@ -128,6 +129,11 @@ it('confirms the points at the end of the window, not before: spendable, in a lo
     expect(lot.fundingPartnerId).toBe(shop.partner.id);
     expect(new Date(lot.expiresAt)).toEqual(expected);
   }
+  const history = await memberHistory(db.dataSource.manager, await memberIdOf(db.dataSource.manager, 'pp-bob'), { limit: 10 });
+  expect(history.entries.map((e) => [e.status, e.points]).sort()).toEqual([
+    ['confirmed', 100],
+    ['confirmed', 42],
+  ]);
   expect((await redeem('pp-bob', 142)).points).toBe(142);
   await ledgerTrue();
 });
