@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { Bonus, Campaign, EarningRule, ProgramSettings, Reward, Tier } from '../entities/index.js';
+import { Bonus, Campaign, EarningRule, ProgramSettings, Reward, Tier, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import { pointsEarned } from './webhook-events.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { createProgram, memberIdOf } from '../test/support/program.js';
 import { forgetProgramConfiguration } from './earning/program-configuration.js';
@@ -287,4 +288,24 @@ it('never lets a wallet promise more pending points than it has, however many pu
   expect(earned.reduce((sum, r) => sum + r.value.pendingPoints, 0)).toBe(900);
   expect(await balance(small.wallet.id)).toMatchObject({ posted: 1_000, held: 900, available: 100 });
   await ledgerTrue();
+});
+
+it("tells the partner's webhook when the points it earned become spendable", async () => {
+  await db.dataSource.manager.insert(WebhookEndpoint, {
+    partnerId: shop.partner.id,
+    url: 'https://hooks.example.test/tessera',
+    events: ['points.earned'],
+    secret: 'whsec_pending',
+  });
+  const order = await record(purchase('pp-ivy'));
+  const [delivery] = await db.dataSource.manager.findBy(WebhookDelivery, { event: 'points.earned' });
+  const { data } = delivery!.payload as { data: unknown };
+  expect(data).toEqual({
+    eventId: order.event.id,
+    member: 'pp-ivy',
+    points: 142,
+    explanation: order.explanation,
+    availableFrom: order.availableFrom!.toISOString(),
+  });
+  expect(pointsEarned.safeParse(data).success).toBe(true);
 });

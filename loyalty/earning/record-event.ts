@@ -266,6 +266,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       member: input.member.externalId,
       points: earned.points + bonusPoints,
       explanation: record.explanation,
+      ...(pending ? { availableFrom: availableFrom.toISOString() } : {}),
     });
   }
   if (upgrade)
