@@ -127,6 +127,7 @@ export function createBackOffice({
                 enrolledAt: 'Enrolled on',
                 expiringSoon: 'Expiring soon',
                 holds: 'Pending holds',
+                pendingPoints: 'Pending points',
                 adjustments: 'Care adjustments',
                 lots: 'Lots',
                 history: 'History',

@@ -47,6 +47,12 @@ async function described(dataSource: DataSource, params: Record<string, unknown>
     window: `${at(params.startsAt) ?? 'when scheduled'} → ${at(params.endsAt) ?? 'no end'} (${zone})`,
     budget,
     holdout: Number(params.holdoutPercent) > 0 ? `${String(params.holdoutPercent)} % of the audience kept out, to measure it` : 'none',
+    pendingWindow:
+      params.pendingDays === null || params.pendingDays === undefined || params.pendingDays === ''
+        ? "the program's return window"
+        : Number(params.pendingDays) === 0
+          ? 'credited at once'
+          : `${String(params.pendingDays)} days after the purchase`,
     ...(withTerms ? await termsOf(dataSource, String(params.id)) : {}),
   };
 }
@@ -253,6 +259,7 @@ export function campaignResource(
         'window',
         'budget',
         'holdout',
+        'pendingWindow',
         'createdBy',
         'approvalRequestedBy',
         'createdAt',
@@ -273,6 +280,11 @@ export function campaignResource(
           type: 'string',
           isVisible: { list: false, show: true, edit: false, filter: false },
           description: 'Share of the audience kept out to measure what the campaign changes',
+        },
+        pendingWindow: {
+          type: 'string',
+          isVisible: { list: false, show: true, edit: false, filter: false },
+          description: 'When the points it gives on a purchase can be spent: the longest window of the campaigns and rules that gave them',
         },
         approvalRequestedBy: { description: 'Who asked for the operator’s approval (someone else decides)' },
         status: { availableValues: Object.entries(statusWords).map(([value, label]) => ({ value, label })) },

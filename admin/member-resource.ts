@@ -13,6 +13,7 @@ import { searchMembers } from '../loyalty/member-search.js';
 import { storeLinksForCare } from '../loyalty/member-stores.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { memberWithAccount } from '../loyalty/member-identity.js';
+import { pendingPointsInWords } from '../loyalty/pending-points.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { allowed, audited } from './back-office-actions.js';
 import { adjustmentStatusWords, askForAdjustment, memberName, type CareServices } from './care-adjustment-resource.js';
@@ -61,7 +62,7 @@ const memberPageLayout: LayoutElement[] = [
     { flex: true, flexDirection: 'row', flexWrap: 'wrap' },
     [
       [half, ['displayName', 'externalId', 'email', 'phone', 'enrolledAt', 'personalData']],
-      [half, ['balance', 'tier', 'expiringSoon', 'holds', 'adjustments']],
+      [half, ['balance', 'tier', 'expiringSoon', 'holds', 'pendingPoints', 'adjustments']],
       [half, ['stores']],
       [half, ['lots']],
     ],
@@ -130,6 +131,7 @@ export function memberResource(
         'tier',
         'expiringSoon',
         'holds',
+        'pendingPoints',
         'adjustments',
         'lots',
         'history',
@@ -144,6 +146,11 @@ export function memberResource(
           type: 'textarea',
           isVisible: showOnly,
           description: 'Points held for a reward being shipped: out of their balance until it settles',
+        },
+        pendingPoints: {
+          type: 'textarea',
+          isVisible: showOnly,
+          description: "Points in their purchases' return window: not spendable until then, cancelled by a refund before",
         },
         adjustments: { type: 'textarea', isVisible: showOnly },
         lots: { type: 'textarea', isVisible: showOnly },
@@ -332,12 +339,13 @@ export function memberResource(
               ...response.record.params,
               personalData: describePrivacy(await privacyStatus(manager, member.id)),
               stores: (await storeLinksForCare(manager, member.id)).join('\n') || 'No store knows them yet',
-              balance: `${number.format(summary.balance.available)} available (${number.format(summary.balance.held)} held)`,
+              balance: `${number.format(summary.balance.available)} available (${number.format(summary.balance.held)} held, ${number.format(summary.balance.incoming)} pending)`,
               tier: summary.tier
                 ? `${summary.tier.name} (×${summary.tier.multiplier}), ${number.format(summary.qualifyingPoints)} qualifying points`
                 : `none yet, ${number.format(summary.qualifyingPoints)} qualifying points`,
               expiringSoon: `${number.format(summary.expiring.days30)} in 30 days, ${number.format(summary.expiring.days90)} in 90 days`,
               holds: await describeHolds(dataSource, member.id),
+              pendingPoints: pendingPointsInWords(summary.pending),
               adjustments: await describeAdjustments(dataSource, member.id),
               lots: lots
                 .map(

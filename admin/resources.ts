@@ -686,6 +686,7 @@ export function backOfficeResources(
         'vatRatePercent',
         'currency',
         'pointValueMinor',
+        'pendingDays',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -748,6 +749,10 @@ export function backOfficeResources(
           type: 'string',
           description: 'What one point pays when a member spends it, in cents of the currency (1: a cent a point; 0.5: two points a cent)',
         },
+        pendingDays: {
+          description:
+            "Days a purchase's points stay pending (the return window), 0 to 90: shown to the member, not spendable, cancelled by a refund in the window; 0: credited at once",
+        },
       },
       form: {
         fields: [
@@ -777,6 +782,7 @@ export function backOfficeResources(
           'vatRatePercent',
           'currency',
           'pointValueMinor',
+          'pendingDays',
         ],
         check: (values) => checkProgramSettings(values),
       },

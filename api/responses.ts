@@ -21,7 +21,15 @@ const refundFields = {
     'Bonuses the purchase earned (first purchase, goals, tier), taken back by the refund that completes it',
   ),
   pointsOwed: points.describe('Points the member had already spent: recovered from their next earns (program policy "debt")'),
+  pendingPointsCancelled: points.describe(
+    "Points still pending (inside the program's return window) that the refund cancelled: never spendable, so nothing is taken back or owed",
+  ),
 };
+
+const pending = z.object({
+  points,
+  availableFrom: timestamp.describe('When they become spendable, unless a refund cancels them first'),
+});
 
 export const recordedEvent = z.object({
   id: z.uuid(),
@@ -34,6 +42,11 @@ export const recordedEvent = z.object({
   upgradedTo: z.string().nullable().describe('The tier this event lifted the member to, if it did'),
   expiresAt: timestamp.nullable().describe('When the points earned expire; null when they do not, or none were earned'),
   recoveredPoints: points.describe('Of the points earned, those that paid back what an earlier refund left owed'),
+  pending: pending
+    .nullable()
+    .describe(
+      "Of the points earned, those pending for the purchase's return window: shown to the member, not spendable until then; null when none are",
+    ),
 });
 
 export const eventView = z.object({
@@ -62,6 +75,7 @@ export const eventView = z.object({
       ...refundFields,
     }),
   ),
+  pending: pending.nullable().describe("Its points still pending (the purchase's return window); null when none are"),
 });
 
 export const refund = z.object({
@@ -76,6 +90,9 @@ export const memberSummary = z.object({
   tier: z.object({ code: z.string(), name: z.string(), multiplier: z.number() }).nullable(),
   qualifyingPoints: points,
   expiring: z.object({ days30: points, days60: points, days90: points }).describe('Points that expire within 30, 60 and 90 days'),
+  pending: z
+    .array(pending)
+    .describe("Points on their way in (purchases' return windows: `balance.incoming`), by when they become spendable, soonest first"),
 });
 
 export const historyPage = z.object({
@@ -87,7 +104,10 @@ export const historyPage = z.object({
       points: points.describe("What it did to the member's available points: positive in, negative out"),
       status: z
         .enum(historyStatuses)
-        .describe('A hold (a reward being shipped) is one entry: held, then settled or released (its points back)'),
+        .describe(
+          'A hold (a reward being shipped) is one entry: held, then settled or released (its points back); points in a purchase’s return window are pending, then confirmed or cancelled (a refund)',
+        ),
+      availableFrom: timestamp.optional().describe('Of pending points: when they become spendable, unless a refund cancels them first'),
       event: z.uuid().optional().describe('Only on your own movements'),
       explanation: explanation.optional().describe('Only on your own movements'),
     }),
@@ -144,6 +164,7 @@ export const widgetState = z.discriminatedUnion('enabled', [
   z.object({
     enabled: z.literal(true),
     balance: points.describe("The member's available points"),
+    pending: points.describe("Points on their way in (purchases' return windows), not spendable yet"),
     signedIn: z.boolean().describe('Whether a member session of this store came with the request (`Member-Authorization: Bearer`)'),
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
   }),

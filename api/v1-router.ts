@@ -150,6 +150,7 @@ export function apiV1Router({
         upgradedTo: recorded.upgradedTo,
         expiresAt: recorded.expiresAt?.toISOString() ?? null,
         recoveredPoints: recorded.recoveredPoints,
+        pending: recorded.availableFrom ? { points: recorded.pendingPoints, availableFrom: recorded.availableFrom.toISOString() } : null,
       };
       return { status: 201, body: answered };
     });
@@ -177,6 +178,7 @@ export function apiV1Router({
       remainingCents: event.amountCents === null ? null : event.amountCents - event.refundedCents,
       pointsReversed: event.pointsReversed,
       refunds: event.refunds.map((r) => ({ ...r, at: r.at.toISOString() })),
+      pending: event.pending && { points: event.pending.points, availableFrom: event.pending.availableFrom.toISOString() },
     };
     res.json(answered);
   });
@@ -227,7 +229,12 @@ export function apiV1Router({
   read('/members/:externalId', async (req, res) => {
     const { externalId, customer } = customerInPath(req, res);
     const { member } = await resolveCustomer(dataSource.manager, customer);
-    const summary: z.output<typeof responses.memberSummary> = { externalId, ...(await memberSummary(dataSource.manager, member.id)) };
+    const found = await memberSummary(dataSource.manager, member.id);
+    const summary: z.output<typeof responses.memberSummary> = {
+      externalId,
+      ...found,
+      pending: found.pending.map((p) => ({ points: p.points, availableFrom: p.availableFrom.toISOString() })),
+    };
     res.json(summary);
   });
 
@@ -241,7 +248,11 @@ export function apiV1Router({
       limit: query.limit,
     });
     const answered: z.output<typeof responses.historyPage> = {
-      entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
+      entries: page.entries.map(({ availableFrom, ...entry }) => ({
+        ...entry,
+        at: entry.at.toISOString(),
+        ...(availableFrom ? { availableFrom: availableFrom.toISOString() } : {}),
+      })),
       nextCursor: page.nextCursor,
     };
     res.json(answered);

@@ -153,7 +153,9 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
           if (error instanceof MemberNotFoundError) return null;
           throw error;
         });
-    const balance = known ? (await balanceOf(dataSource.manager, known.account.id)).available : 0;
+    const { available: balance, incoming: pending } = known
+      ? await balanceOf(dataSource.manager, known.account.id)
+      : { available: 0, incoming: 0 };
     const estimate =
       parsed.data.amountCents === undefined
         ? null
@@ -166,6 +168,7 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
     const state: z.output<typeof widgetState> = {
       enabled: true,
       balance,
+      pending,
       signedIn: session !== null,
       estimate: estimate && { points: estimate.points, explanation: estimate.explanation },
     };

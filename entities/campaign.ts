@@ -61,6 +61,7 @@ export type CampaignReward =
 @Check('campaign_budget_positive', '"budgetPoints" IS NULL OR "budgetPoints" > 0')
 @Check('campaign_spent_within_budget', '"spentPoints" >= 0 AND ("budgetPoints" IS NULL OR "spentPoints" <= "budgetPoints")')
 @Check('campaign_holdout_share', '"holdoutPercent" >= 0 AND "holdoutPercent" <= 50')
+@Check('campaign_pending_days', '"pendingDays" IS NULL OR "pendingDays" BETWEEN 0 AND 90')
 export class Campaign extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -143,4 +144,8 @@ export class Campaign extends BaseEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
+
+  /** Days the points it gives stay pending (its own return window); null: the program's. */
+  @Column({ type: 'integer', nullable: true })
+  pendingDays: number | null;
 }

@@ -41,6 +41,10 @@ export class EventRefund extends BaseEntity {
   @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
   pointsOwed: number;
 
+  /** Points still pending (inside the return window) that the refund cancelled: never spendable, so nothing is owed. */
+  @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
+  pendingPointsCancelled: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -47,6 +47,7 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
 )
 @Check('program_settings_vat_rate', '"vatRatePercent" BETWEEN 0 AND 100')
 @Check('program_settings_point_value', '"pointValueMinor" > 0')
+@Check('program_settings_pending_days', '"pendingDays" BETWEEN 0 AND 90')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -146,4 +147,11 @@ export class ProgramSettings extends BaseEntity {
    */
   @Column({ type: 'numeric', precision: 12, scale: 4, default: 1, transformer: decimalNumber })
   pointValueMinor: number;
+
+  /**
+   * Days a purchase's points stay pending (the return window): shown to the member, not spendable,
+   * confirmed at the end of the window, cancelled by a refund inside it. 0: credited at once.
+   */
+  @Column({ type: 'integer', default: 0 })
+  pendingDays: number;
 }

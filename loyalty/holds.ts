@@ -5,8 +5,12 @@ import type { RewardSupplier } from './fulfilment/reward-supplier.js';
 import { PendingTransferResolvedError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { memberWithAccount } from './member-identity.js';
+import { confirmPendingCredit, isPendingCredit } from './pending-points.js';
 
-/** What became of a hold past its time limit: given back, or spent when its reward had been reported shipped. */
+/**
+ * What became of a hold past its time limit: given back, or spent when its reward had been reported
+ * shipped (or, for pending points, confirmed to the member).
+ */
 export type HoldRelease = 'released' | 'posted' | 'already_settled' | 'not_due';
 
 /** Points held from a member and not settled yet: what for, since when, until when at most. */
@@ -76,6 +80,8 @@ export async function releaseExpiredHold(
   );
   if (!hold || hold.settled) return 'already_settled';
   if (!hold.heldUntil || new Date(hold.heldUntil) > asOf) return 'not_due';
+  // Pending points are the member's once their window ends: confirmed, not given back.
+  if (await isPendingCredit(dataSource.manager, pendingTransferId)) return confirmPendingCredit(dataSource, ledger, pendingTransferId);
   const redemption = await dataSource.manager.findOneBy(Redemption, { transferId: pendingTransferId });
   if (redemption) {
     if (redemption.status !== 'awaiting_fulfilment' && redemption.status !== 'ordered') return 'already_settled';

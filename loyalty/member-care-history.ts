@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { transferKinds, type RuleExplanation, type TransferKind } from '../entities/index.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { isUuid } from './ids.js';
-import type { HistoryStatus } from './member-history.js';
+import { historyPoints, historyStatus, type HistoryStatus } from './member-history.js';
 import { memberWithAccount } from './member-identity.js';
 
 /** Which of a member's movements care looks at: of a kind, at a partner, between two days (UTC, both included). */
@@ -117,8 +117,7 @@ export async function careHistory(
   );
   const entries = rows.map((r): CareHistoryEntry => {
     const outgoing = r.debitAccountId === account.id;
-    const status: HistoryStatus =
-      r.phase === 'single' ? 'posted' : r.resolution === 'post' ? 'settled' : r.resolution === 'void' ? 'released' : 'held';
+    const status = historyStatus(r, outgoing);
     const reasons = r.explanation.map((x) => `${x.rule}: ${x.points} (${x.reason})`).join('; ');
     const who = [
       r.references.agent && `asked by ${r.references.agent}`,
@@ -130,7 +129,7 @@ export async function careHistory(
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: status === 'released' ? 0 : (outgoing ? -1 : 1) * Number(r.amount),
+      points: historyPoints(status, outgoing, Number(r.amount)),
       status,
       partner: r.partner,
       pointOfSale: r.pointOfSale,

@@ -21,6 +21,8 @@ export interface MemberDashboard {
   expiring: { days30: number; days60: number; days90: number };
   /** The next dates points expire on, and how many: the member's timeline. */
   upcoming: { on: Date; points: number }[];
+  /** Points in their purchases' return window, by when they become spendable, soonest first. */
+  pending: { points: number; availableFrom: Date }[];
 }
 
 /** What the member sees first: balance, tier and how to reach or keep it, and what expires when. */
@@ -49,5 +51,6 @@ export async function memberDashboard(manager: EntityManager, memberId: string, 
     },
     expiring: summary.expiring,
     upcoming: upcoming.map((u) => ({ on: new Date(u.on), points: Number(u.points) })),
+    pending: summary.pending,
   };
 }

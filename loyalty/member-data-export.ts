@@ -13,7 +13,7 @@ import type {
 } from '../entities/index.js';
 import { shippingAddressOf, type DeliveryAddress } from './delivery-address.js';
 import type { Balance } from './ledger/accounts.js';
-import type { HistoryStatus } from './member-history.js';
+import { historyPoints, historyStatus, type HistoryStatus } from './member-history.js';
 import { namesStoreId, personRecords, storeIdParameters } from './member-records.js';
 import { memberSummary, type MemberSummary } from './member-summary.js';
 
@@ -289,14 +289,13 @@ async function accountHistory(
   );
   return rows.map((r) => {
     const outgoing = r.debitAccountId === accountId;
-    const status: HistoryStatus =
-      r.phase === 'single' ? 'posted' : r.resolution === 'post' ? 'settled' : r.resolution === 'void' ? 'released' : 'held';
+    const status = historyStatus(r, outgoing);
     const reasons = r.explanation.map((x) => `${x.rule}: ${x.points} (${x.reason})`).join('; ');
     return {
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: status === 'released' ? 0 : (outgoing ? -1 : 1) * Number(r.amount),
+      points: historyPoints(status, outgoing, Number(r.amount)),
       status,
       store: (r.references.partner && names.stores.get(r.references.partner)) ?? null,
       reward: (r.references.reward && names.rewards.get(r.references.reward)) ?? null,

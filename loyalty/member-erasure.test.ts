@@ -8,6 +8,7 @@ import { checkLedger } from './ledger/invariants.js';
 import { inTransaction } from './ledger/transaction.js';
 import { createCompany } from './company-accounts.js';
 import { eraseMember } from './member-erasure.js';
+import { memberWithAccount } from './member-identity.js';
 import { exportMemberData } from './member-data-export.js';
 import { redeemReward } from './redemptions.js';
 
@@ -199,6 +200,24 @@ it('refuses to erase a member while points are held for a reward being shipped, 
     code: 'erasure_refused',
     kind: 'conflict',
     reason: '20 points are held for a reward being shipped: the data can be erased once it is delivered or cancelled',
+  });
+  expect(await snapshot()).toBe(before);
+});
+
+it("refuses to erase a member while points are pending in a purchase's return window, and writes nothing", async () => {
+  const di = await personWithActivity(db.dataSource, p, stores, 'Di Dekker');
+  const { account } = await memberWithAccount(db.dataSource.manager, di.memberId);
+  await p.ledger.holdCredit({
+    source: `partner:${stores.shop.id}`,
+    key: randomUUID(),
+    until: new Date(Date.now() + 14 * 86_400_000),
+    legs: [{ debitAccountId: stores.shopWallet.id, creditAccountId: account.id, amount: 15, kind: 'earn' }],
+  });
+  const before = await snapshot();
+  await expect(erase(di.memberId)).rejects.toMatchObject({
+    code: 'erasure_refused',
+    kind: 'conflict',
+    reason: "15 points are pending in a purchase's return window: the data can be erased once they are confirmed or cancelled",
   });
   expect(await snapshot()).toBe(before);
 });

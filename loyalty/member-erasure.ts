@@ -75,13 +75,20 @@ export async function eraseMember(
   const earlier = await manager.findOneBy(MemberErasure, { memberId: person.member.id });
   if (earlier) return { erasure: earlier, alreadyErased: true };
   let held = 0;
+  let incoming = 0;
   for (const accountId of person.accountIds) {
     const balance = await balanceOf(manager, accountId);
-    held += balance.held + balance.incoming;
+    held += balance.held;
+    incoming += balance.incoming;
   }
   if (held > 0) {
     throw new ErasureRefusedError(
       `${held} points are held for a reward being shipped: the data can be erased once it is delivered or cancelled`,
+    );
+  }
+  if (incoming > 0) {
+    throw new ErasureRefusedError(
+      `${incoming} points are pending in a purchase's return window: the data can be erased once they are confirmed or cancelled`,
     );
   }
 

@@ -3,8 +3,24 @@ import type { RuleExplanation, TransferKind } from '../entities/index.js';
 import { encodeHistoryCursor } from './history-cursor.js';
 import { memberWithAccount } from './member-identity.js';
 
-export const historyStatuses = ['posted', 'held', 'released', 'settled'] as const;
+export const historyStatuses = ['posted', 'held', 'released', 'settled', 'pending', 'confirmed', 'cancelled'] as const;
 export type HistoryStatus = (typeof historyStatuses)[number];
+
+/**
+ * How a movement stands: a hold of the member's points (a reward being shipped) is held, then
+ * settled or released; points on their way to the member (a purchase's return window) are pending,
+ * then confirmed or cancelled (a refund inside the window).
+ */
+export function historyStatus(row: { phase: string; resolution: 'post' | 'void' | null }, outgoing: boolean): HistoryStatus {
+  if (row.phase === 'single') return 'posted';
+  if (outgoing) return row.resolution === 'post' ? 'settled' : row.resolution === 'void' ? 'released' : 'held';
+  return row.resolution === 'post' ? 'confirmed' : row.resolution === 'void' ? 'cancelled' : 'pending';
+}
+
+/** What a movement did to the member's points: positive in, negative out, nothing once given back or cancelled. */
+export function historyPoints(status: HistoryStatus, outgoing: boolean, amount: number): number {
+  return status === 'released' || status === 'cancelled' ? 0 : (outgoing ? -1 : 1) * amount;
+}
 
 export interface HistoryEntry {
   id: string;
@@ -13,10 +29,14 @@ export interface HistoryEntry {
   /**
    * What it did to the member's available points: positive in, negative out. A hold (a reward
    * being shipped) is one entry whatever became of it: its points are out while `held` and once
-   * `settled`, and 0 once `released` (given back). The entries add up to the available balance.
+   * `settled`, and 0 once `released` (given back). Points on their way in count while `pending` and
+   * once `confirmed`, and 0 once `cancelled`. The entries add up to the available balance and the
+   * points still pending.
    */
   points: number;
   status: HistoryStatus;
+  /** Of `pending` points: when they become spendable, unless a refund cancels them first. */
+  availableFrom?: Date;
   /** Present only when the viewer may see the details (its own partner's transfers). */
   event?: string;
   explanation?: RuleExplanation[];
@@ -49,10 +69,11 @@ export async function memberHistory(
     references: Record<string, string>;
     explanation: RuleExplanation[];
     resolution: 'post' | 'void' | null;
+    heldUntil: Date | null;
   }[] = await manager.query(
     // A hold and what settled it are one entry: its status says how it ended.
     `SELECT t.id, t.seq, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
-            r.phase AS resolution
+            r.phase AS resolution, t."heldUntil"
        FROM ledger_transfer t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
       WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
         AND ($2::bigint IS NULL OR t.seq < $2)
@@ -62,14 +83,15 @@ export async function memberHistory(
   const page = rows.slice(0, options.limit);
   const entries = page.map((r): HistoryEntry => {
     const outgoing = r.debitAccountId === account.id;
-    const status = r.phase === 'single' ? 'posted' : r.resolution === 'post' ? 'settled' : r.resolution === 'void' ? 'released' : 'held';
+    const status = historyStatus(r, outgoing);
     const visible = options.viewerPartnerId === undefined || r.references.partner === options.viewerPartnerId;
     return {
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: status === 'released' ? 0 : (outgoing ? -1 : 1) * Number(r.amount),
+      points: historyPoints(status, outgoing, Number(r.amount)),
       status,
+      ...(status === 'pending' && r.heldUntil ? { availableFrom: new Date(r.heldUntil) } : {}),
       ...(visible ? { event: r.references.event, explanation: r.explanation } : {}),
     };
   });

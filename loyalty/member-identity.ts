@@ -215,8 +215,13 @@ export async function mergeMembers(
   if (from.member.id === into.member.id) throw new MergeRefusedError('a member cannot be merged into themselves');
   await lockMemberAccounts(manager, [from.account.id, into.account.id]);
   const balance = await balanceOf(manager, from.account.id);
-  if (balance.held > 0 || balance.incoming > 0) {
-    throw new MergeRefusedError(`${balance.held + balance.incoming} points are held for a redemption or a payment: merge once it settles`);
+  if (balance.held > 0) {
+    throw new MergeRefusedError(`${balance.held} points are held for a redemption or a payment: merge once it settles`);
+  }
+  if (balance.incoming > 0) {
+    throw new MergeRefusedError(
+      `${balance.incoming} points are pending in a purchase's return window: merge once they are confirmed or cancelled`,
+    );
   }
   const [debt] = await manager.query(`SELECT COALESCE(SUM(points), 0) AS owed FROM points_debt WHERE "memberAccountId" = $1`, [
     from.account.id,

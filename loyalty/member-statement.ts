@@ -9,6 +9,8 @@ export interface StatementLine {
   at: Date;
   points: number;
   status: HistoryStatus;
+  /** Of pending points: when they become spendable. */
+  availableFrom?: Date;
   /** What happened: "Purchase at Koffie Corner", "Gift to Ann", "Expired". */
   description: string;
   /** The store (and its point of sale), when one was involved. */
@@ -59,6 +61,7 @@ function line(entry: HistoryEntry, context: Context | undefined): StatementLine 
     at: entry.at,
     points: entry.points,
     status: entry.status,
+    ...(entry.availableFrom ? { availableFrom: entry.availableFrom } : {}),
     description: context ? describe(entry, context) : entry.kind,
     place,
     reasons: entry.explanation ?? [],

@@ -3,6 +3,7 @@ import { programConfiguration } from './earning/program-configuration.js';
 import { memberStanding } from './earning/member-standing.js';
 import { balanceOf, type Balance } from './ledger/accounts.js';
 import { memberWithAccount } from './member-identity.js';
+import { pendingPointsOf } from './pending-points.js';
 
 export interface MemberSummary {
   balance: Balance;
@@ -10,6 +11,8 @@ export interface MemberSummary {
   qualifyingPoints: number;
   /** Points that expire within 30, 60 and 90 days (each includes the shorter periods). */
   expiring: { days30: number; days60: number; days90: number };
+  /** Points on their way in (a purchase's return window), by when they become spendable, soonest first. */
+  pending: { points: number; availableFrom: Date }[];
 }
 
 /** What a member has: balance, tier and the points about to expire. */
@@ -34,5 +37,6 @@ export async function memberSummary(manager: EntityManager, memberId: string, no
     tier: tier ? { code: tier.code, name: tier.name, multiplier: tier.multiplier } : null,
     qualifyingPoints: standing.qualifying,
     expiring: { days30: Number(expiring.days30), days60: Number(expiring.days60), days90: Number(expiring.days90) },
+    pending: await pendingPointsOf(manager, account.id),
   };
 }

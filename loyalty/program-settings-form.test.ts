@@ -26,6 +26,7 @@ const valid = {
   partnerCampaignsNeedApproval: 'true',
   currency: 'EUR',
   pointValueMinor: '1',
+  pendingDays: '14',
 };
 
 it('accepts settings in their ranges', () => {
@@ -76,4 +77,13 @@ it('refuses a currency that is none and a point worth nothing', () => {
   expect(checkProgramSettings({ ...valid, currency: 'EURO' })).toEqual({ currency: 'must be a currency code, like EUR or USD' });
   for (const value of ['0', '-1', 'abc', '1.23456', ''])
     expect(Object.keys(checkProgramSettings({ ...valid, pointValueMinor: value }))).toEqual(['pointValueMinor']);
+});
+
+it('takes a return window of 0 (off) to 90 days for pending points, in whole days', () => {
+  expect(checkProgramSettings({ ...valid, pendingDays: '0' })).toEqual({});
+  expect(checkProgramSettings({ ...valid, pendingDays: '90' })).toEqual({});
+  for (const wrong of ['91', '-1', '2.5', 'two weeks']) {
+    expect(checkProgramSettings({ ...valid, pendingDays: wrong })).toEqual({ pendingDays: 'must be a whole number from 0 to 90' });
+  }
+  expect(checkProgramSettings({ ...valid, pendingDays: '' })).toEqual({ pendingDays: 'is required' });
 });

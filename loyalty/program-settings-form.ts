@@ -139,6 +139,7 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
   }
   number('careApprovalThreshold', { max: limits.bigint });
   number('eventBackdateDays', { max: 366 });
+  number('pendingDays', { max: 90 });
   for (const [field, labels] of [
     ['refundShortfall', refundShortfallLabels],
     ['erasureForfeiture', erasureForfeitureLabels],

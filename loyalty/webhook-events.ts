@@ -16,6 +16,10 @@ export const pointsEarned = z.strictObject({
   member: externalId,
   points: z.int().min(1).describe('Points and bonus points together'),
   explanation,
+  availableFrom: z.iso
+    .datetime()
+    .optional()
+    .describe("When the points become spendable: they are pending until then (the purchase's return window); absent when they are at once"),
 });
 
 export const memberTierChanged = z.strictObject({

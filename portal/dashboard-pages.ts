@@ -18,6 +18,11 @@ ${points(d.tier.current.threshold)} qualifying points earned over the last ${d.t
     ? `<table><caption class="hint">Upcoming expiries</caption><thead><tr><th scope="col">Date</th><th scope="col" class="num">Points</th></tr></thead><tbody>
 ${d.upcoming.map((u) => `<tr><td>${day(u.on)}</td><td class="num">${points(u.points)}</td></tr>`).join('')}</tbody></table>`
     : '<p>None of your points expire.</p>';
+  const pending = d.pending.length
+    ? `<section aria-labelledby="pending"><h2 id="pending">Pending points</h2><ul>
+${d.pending.map((p) => `<li>${points(p.points)} points pending, available from ${day(p.availableFrom)}</li>`).join('')}</ul>
+<p class="hint">Points from a purchase wait for its return window to close before you can spend them. A refund of the purchase before then cancels them.</p></section>`
+    : '';
   return memberPage(
     'Your points',
     `<h1>${hello}</h1>
@@ -25,7 +30,7 @@ ${d.upcoming.map((u) => `<tr><td>${day(u.on)}</td><td class="num">${points(u.poi
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
+${pending}<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
 <section aria-labelledby="recent"><h2 id="recent">Latest activity</h2>${statementTable(recent)}<p><a href="/member/history">All your history</a></p></section>
@@ -50,6 +55,9 @@ const statusWords: Record<StatementLine['status'], string> = {
   held: 'held until the reward ships',
   settled: 'reward shipped',
   released: 'given back',
+  pending: 'pending: the return window is open',
+  confirmed: '',
+  cancelled: 'cancelled by a refund',
 };
 
 function statementTable(lines: StatementLine[]): string {
@@ -59,7 +67,8 @@ function statementTable(lines: StatementLine[]): string {
       const why = l.reasons.length
         ? `<ul>${l.reasons.map((r) => `<li>${escapeHtml(r.reason)}: ${points(r.points)}</li>`).join('')}</ul>`
         : '';
-      const status = statusWords[l.status] ? ` <span class="hint">(${statusWords[l.status]})</span>` : '';
+      const words = l.availableFrom ? `pending, available from ${day(l.availableFrom)}` : statusWords[l.status];
+      const status = words ? ` <span class="hint">(${words})</span>` : '';
       return `<tr><td>${day(l.at)}</td><td>${escapeHtml(l.description)}${status}${l.place ? `<br><span class="hint">${escapeHtml(l.place)}</span>` : ''}${why}</td>
 <td class="num">${l.points > 0 ? '+' : ''}${points(l.points)}</td></tr>`;
     })

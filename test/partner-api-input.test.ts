@@ -495,7 +495,7 @@ describe('the OpenAPI document', () => {
       resolve(document.paths['/members/{externalId}/transactions'].get.responses[200].content['application/json'].schema) as Json
     ).properties.entries.items;
     expect(entry.properties.kind.enum).toEqual([...transferKinds]);
-    expect(entry.properties.status.enum).toEqual(['posted', 'held', 'released', 'settled']);
+    expect(entry.properties.status.enum).toEqual(['posted', 'held', 'released', 'settled', 'pending', 'confirmed', 'cancelled']);
     expect(entry.properties.at.format).toBe('date-time');
     const recorded = resolve(document.paths['/events'].post.responses[201].content['application/json'].schema) as Json;
     expect(JSON.stringify(recorded.properties.expiresAt)).toContain('"format":"date-time"');

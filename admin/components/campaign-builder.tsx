@@ -107,6 +107,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
     timeZone: zone,
     budgetPoints: '',
     holdoutPercent: '0',
+    pendingDays: '',
   });
   const [errors, setErrors] = useState<Errors>({});
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -169,6 +170,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
     timeZone: form.timeZone,
     budgetPoints: form.budgetPoints,
     holdoutPercent: form.holdoutPercent,
+    pendingDays: form.pendingDays,
     basket: {
       partnerId: options?.partners[0]?.id,
       lines: [
@@ -474,6 +476,14 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
             onChange={set('holdoutPercent')}
             error={error('holdoutPercent')}
           />
+          <Field
+            id="pendingDays"
+            label="Points pending for (days, 0–90); empty: the program's return window"
+            help="A purchase's points wait this long before the member can spend them; a refund in that time cancels them."
+            value={form.pendingDays}
+            onChange={set('pendingDays')}
+            error={error('pendingDays')}
+          />
         </Box>
       ) : null}
       {step === 4 ? (
@@ -489,7 +499,8 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
             </li>
             <li>
               Budget: {form.budgetPoints ? `${form.budgetPoints} points, then it pauses itself` : 'none'}; holdout{' '}
-              {form.holdoutPercent || 0} %
+              {form.holdoutPercent || 0} %; points pending{' '}
+              {form.pendingDays === '' ? 'for the program’s return window' : `${form.pendingDays} days`}
             </li>
           </Box>
           {limits?.partnerCampaignsNeedApproval ? (

@@ -72,10 +72,12 @@
         if (!state.enabled) return this.show('disabled', 'Points are paused at this store for now.');
         if (session && !state.signedIn) sessionStorage.removeItem(this.sessionKey);
         const earn = state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : '';
+        // Points in a purchase's return window are shown, apart: they cannot be spent yet.
+        const pending = state.pending ? ` (+${format.format(state.pending)} pending)` : '';
         if (state.signedIn) {
           this.show(
             'signed-in',
-            `You have <span class="points">${format.format(state.balance)}</span> Tessera points${earn}`,
+            `You have <span class="points">${format.format(state.balance)}</span> Tessera points${pending}${earn}`,
             '<button class="use">Use my points</button> <button class="plain sign-out">Sign out</button>',
           );
           this.on('.use', 'click', () =>
@@ -91,7 +93,7 @@
         }
         this.show(
           'enabled',
-          `You have <span class="points">${format.format(state.balance)}</span> points${earn}`,
+          `You have <span class="points">${format.format(state.balance)}</span> points${pending}${earn}`,
           '<button class="plain start">Sign in to see all your Tessera points</button>',
         );
         this.on('.start', 'click', () => this.askAddress());

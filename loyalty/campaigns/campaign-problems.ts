@@ -21,7 +21,8 @@ export type CampaignDraft = Pick<
   | 'timeZone'
   | 'budgetPoints'
   | 'holdoutPercent'
->;
+> &
+  Partial<Pick<Campaign, 'pendingDays'>>;
 
 const positiveWhole = (value: unknown, max: number) => Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= max;
 const nul = (value: unknown) => typeof value === 'string' && value.includes('\u0000');
@@ -124,6 +125,9 @@ export async function campaignProblems(
     problems.budgetPoints = 'a whole number of points from 1 to 1,000,000,000, or none';
   if (!(Number.isSafeInteger(draft.holdoutPercent) && draft.holdoutPercent >= 0 && draft.holdoutPercent <= 50))
     problems.holdoutPercent = 'a whole percentage from 0 to 50';
+  const pendingDays = draft.pendingDays ?? null;
+  if (pendingDays !== null && !(Number.isSafeInteger(pendingDays) && pendingDays >= 0 && pendingDays <= 90))
+    problems.pendingDays = "a whole number of days from 0 to 90, or empty for the program's";
   for (const cap of ['perEvent', 'perMemberPerDay', 'perMemberPerMonth'] as const) {
     const value = draft.caps?.[cap];
     if (value !== undefined && !positiveWhole(value, 1_000_000_000))

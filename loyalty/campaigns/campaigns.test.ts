@@ -146,3 +146,33 @@ describe('a campaign', () => {
     await tx((m) => advanceCampaign(m, draft.id, hours(24 * 8)));
   });
 });
+
+describe("a campaign's return window", () => {
+  it('refuses a window that is not 0 to 90 whole days, naming the field', async () => {
+    for (const pendingDays of [91, -1, 2.5]) {
+      const refused = await tx((m) => createCampaign(m, booster({ pendingDays }), 'manager@tessera.test')).catch(
+        (error: unknown) => error as { details: { problems: Record<string, string> } },
+      );
+      expect((refused as { details: { problems: Record<string, string> } }).details.problems).toEqual({
+        pendingDays: "a whole number of days from 0 to 90, or empty for the program's",
+      });
+    }
+  });
+
+  it('holds the points of the purchases it boosts for its own window, the longest of the mechanisms that gave them', async () => {
+    const draft = await tx((m) =>
+      createCampaign(m, booster({ trigger: { kind: 'category', category: 'kitchen' }, pendingDays: 30 }), 'manager@tessera.test'),
+    );
+    await tx((m) => scheduleCampaign(m, draft.id));
+    forgetProgramConfiguration(db.dataSource);
+    const boosted = await buy('camp-window');
+    expect(boosted.points).toBe(90);
+    expect(boosted.pendingPoints).toBe(90);
+    expect(boosted.availableFrom!.getTime() - boosted.event.occurredAt.getTime()).toBe(30 * 86_400_000);
+    await tx((m) => advanceCampaign(m, draft.id, hours(24 * 8)));
+    forgetProgramConfiguration(db.dataSource);
+    // The program itself credits at once (its window is 0): without the campaign, nothing waits.
+    expect(await buy('camp-window', hours(24 * 8))).toMatchObject({ points: 50, pendingPoints: 0, availableFrom: null });
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  });
+});

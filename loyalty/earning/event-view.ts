@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { EventRefund, type EventLineRecord, type RefundedLine, type RuleExplanation, type SalesChannel } from '../../entities/index.js';
 import { EventNotFoundError } from './refund-event.js';
+import { creditState, eventPendingPoints } from '../pending-points.js';
 
 /** An event as its partner recorded it, with what it earned and what was refunded since. */
 export interface EventView {
@@ -23,6 +24,8 @@ export interface EventView {
   pointsReversed: number;
   /** Each refund, oldest first: what came back and what it took back (or left owed). */
   refunds: EventRefundView[];
+  /** Its points still pending (the purchase's return window), and when they become spendable; null when none is. */
+  pending: { points: number; availableFrom: Date } | null;
 }
 
 export interface EventRefundView {
@@ -33,18 +36,18 @@ export interface EventRefundView {
   pointsReversed: number;
   bonusPointsReversed: number;
   pointsOwed: number;
+  pendingPointsCancelled: number;
 }
 
 /** One event of the asking partner; another partner's event does not exist for it. */
 export async function viewEvent(manager: EntityManager, partnerId: string, eventId: string): Promise<EventView> {
-  const [row]: (Omit<EventView, 'pointsReversed' | 'refunds' | 'points' | 'bonusPoints'> & {
-    pointsReversed: string;
+  const [row]: (Omit<EventView, 'pointsReversed' | 'refunds' | 'points' | 'bonusPoints' | 'pending'> & {
     points: string;
     bonusPoints: string;
+    earnTransferId: string | null;
   })[] = await manager.query(
     `SELECT e.id, e.type, e."customerId" AS "externalId", e."occurredAt", e."recordedAt", e."amountCents", e.currency, e.lines, e.channel,
-            pos.code AS "pointOfSale", e.points, e."bonusPoints", e.explanation, e."refundedCents",
-            (SELECT COALESCE(SUM(amount), 0) FROM ledger_transfer WHERE "reversesTransferId" = e."earnTransferId") AS "pointsReversed"
+            pos.code AS "pointOfSale", e.points, e."bonusPoints", e.explanation, e."refundedCents", e."earnTransferId"
        FROM member_event e
        LEFT JOIN point_of_sale pos ON pos.id = e."pointOfSaleId"
       WHERE e.id = $1 AND e."partnerId" = $2`,
@@ -52,11 +55,21 @@ export async function viewEvent(manager: EntityManager, partnerId: string, event
   );
   if (!row) throw new EventNotFoundError(eventId);
   const refunds = await manager.find(EventRefund, { where: { eventId }, order: { createdAt: 'ASC' } });
+  // Pending points are reversed, once confirmed, along the transfer that confirmed them.
+  const earn = row.earnTransferId ? await creditState(manager, row.earnTransferId) : null;
+  const [reversed]: { points: string }[] =
+    earn?.state === 'posted'
+      ? await manager.query(`SELECT COALESCE(SUM(amount), 0) AS points FROM ledger_transfer WHERE "reversesTransferId" = $1`, [
+          earn.transferId,
+        ])
+      : [{ points: '0' }];
+  const { earnTransferId: _earn, ...shown } = row;
   return {
-    ...row,
+    ...shown,
     points: Number(row.points),
     bonusPoints: Number(row.bonusPoints),
-    pointsReversed: Number(row.pointsReversed),
+    pointsReversed: Number(reversed!.points),
+    pending: await eventPendingPoints(manager, { id: eventId, partnerId }),
     refunds: refunds.map((r) => ({
       id: r.id,
       at: r.createdAt,
@@ -65,6 +78,7 @@ export async function viewEvent(manager: EntityManager, partnerId: string, event
       pointsReversed: r.pointsReversed,
       bonusPointsReversed: r.bonusPointsReversed,
       pointsOwed: r.pointsOwed,
+      pendingPointsCancelled: r.pendingPointsCancelled,
     })),
   };
 }

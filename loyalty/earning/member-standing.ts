@@ -5,14 +5,14 @@ import { tierFor } from './tiers.js';
 
 /**
  * Qualifying points: what earns and bonuses credited to the member over the window, less what
- * reversals took back of them.
+ * reversals took back of them. Pending points count once confirmed (their post), never while pending.
  */
 export async function qualifyingPoints(manager: EntityManager, memberAccountId: string, since: Date): Promise<number> {
   const [row] = await manager.query(
     `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = $1 THEN t.amount ELSE -t.amount END), 0)::bigint AS points
        FROM ledger_transfer t
        LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
-      WHERE t."createdAt" >= $2
+      WHERE t."createdAt" >= $2 AND t.phase IN ('single', 'post')
         AND ((t."creditAccountId" = $1 AND t.kind IN ('earn', 'bonus'))
           OR (t."debitAccountId" = $1 AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`,
     [memberAccountId, since],

@@ -18,6 +18,8 @@ import { campaignExclusions } from '../campaigns/campaign-audience.js';
 import { lockCampaignBudgets, spendCampaignBudgets } from '../campaigns/campaign-budgets.js';
 import { programConfiguration } from './program-configuration.js';
 import { upgradeBetween } from './tiers.js';
+import { pendingUntil, pendingWindowDays } from '../pending-points.js';
+import { queueProcess } from '../outbox.js';
 
 export interface EventInput {
   partnerId: string;
@@ -50,6 +52,9 @@ export interface RecordedEvent {
   expiresAt: Date | null;
   /** Points of this event that paid back what refunds left owed. */
   recoveredPoints: number;
+  /** Of the points and bonus points, those pending until `availableFrom` (the purchase's return window). */
+  pendingPoints: number;
+  availableFrom: Date | null;
 }
 
 /** Whether the member holds this bonus for this tier already (paid, and not taken back in full). */
@@ -134,7 +139,18 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     if (done + 1 === goal.count) bonusLegs.push({ bonus, reason: `${goal.count} × ${goal.eventType} within ${goal.withinDays} days` });
   }
   const beforeUpgrade = earned.points + bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0);
-  const upgrade = upgradeBetween(standing.qualifying, standing.qualifying + beforeUpgrade, tiers);
+  // A purchase's points wait for its return window, and count for tiers only once confirmed.
+  const windowDays =
+    input.type === 'purchase'
+      ? pendingWindowDays(settings.pendingDays, campaigns, [
+          ...earned.byRule.map((r) => r.ruleId),
+          ...earned.byBooster.map((b) => b.boosterId),
+          ...bonusLegs.map((b) => b.bonus.id),
+        ])
+      : 0;
+  const availableFrom = pendingUntil(input.occurredAt, windowDays);
+  const pending = windowDays > 0 && availableFrom > input.receivedAt;
+  const upgrade = pending ? null : upgradeBetween(standing.qualifying, standing.qualifying + beforeUpgrade, tiers);
   if (upgrade) {
     for (const bonus of eligible.filter((b) => b.moment === 'tier_upgrade' && (b.tierCode === null || b.tierCode === upgrade.code))) {
       // Once per member and tier: falling back under a threshold (a refund) and crossing it again pays nothing more.
@@ -167,7 +183,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   await spendCampaignBudgets(manager, spent, starved);
 
-  const expiresAt = computeExpiry(settings.expiryPolicy, input.occurredAt, member.enrolledAt);
+  // Pending points expire counted from their confirmation (see confirmPendingCredit).
+  const expiresAt = computeExpiry(settings.expiryPolicy, pending ? availableFrom : input.occurredAt, member.enrolledAt);
   const eventId = randomUUID();
   const references = { event: eventId, partner: input.partnerId };
   const legs: LegRequest[] = [];
@@ -198,18 +215,28 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     legs.length > 0
       ? await refuseShortfall(
           wallet.id,
-          () => ledger.transfer({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }, manager),
+          () => {
+            const request = { source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs };
+            return pending ? ledger.holdCredit({ ...request, until: availableFrom }, manager) : ledger.transfer(request, manager);
+          },
           undefined,
           (short) => `your wallet has ${short.available} points available and this event earns ${short.requested}: buy a point package`,
         )
       : undefined;
   const earnTransfer = written?.transfers.find((t) => t.kind === 'earn');
   const bonusPoints = bonusLegs.reduce((sum, b) => sum + b.bonus.points, 0);
+  if (pending) {
+    // Confirmed by the hold's own timer once this commits (see releaseExpiredHold).
+    for (const hold of written?.transfers ?? []) {
+      await queueProcess(manager, 'hold_timeout', hold.id, { expiresAt: availableFrom.toISOString() });
+    }
+  }
+  // Pending points pay back nothing yet: they are not the member's until confirmed.
   const recovery = await recoverRefundDebts(
     manager,
     ledger,
     { accountId: account.id },
-    { id: eventId, earned: earned.points + bonusPoints },
+    { id: eventId, earned: pending ? 0 : earned.points + bonusPoints },
   );
 
   const record = manager.create(MemberEvent, {
@@ -239,6 +266,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       member: input.member.externalId,
       points: earned.points + bonusPoints,
       explanation: record.explanation,
+      ...(pending ? { availableFrom: availableFrom.toISOString() } : {}),
     });
   }
   if (upgrade)
@@ -255,5 +283,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     upgradedTo: upgrade?.code ?? null,
     expiresAt: legs.length > 0 ? expiresAt : null,
     recoveredPoints: recovery.recovered,
+    pendingPoints: pending ? earned.points + bonusPoints : 0,
+    availableFrom: pending && legs.length > 0 ? availableFrom : null,
   };
 }

@@ -6,6 +6,7 @@ import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { Refusal } from '../refusal.js';
 import { programConfiguration } from './program-configuration.js';
 import { EventRefusedError } from './event-refused.js';
+import { cancelPendingPoints, creditState, type LivePendingCredit } from '../pending-points.js';
 
 export interface RefundRequest {
   partnerId: string;
@@ -25,6 +26,8 @@ export interface Refund {
   bonusPointsReversed: number;
   /** Points the member had already spent: recovered from their next earns. */
   pointsOwed: number;
+  /** Points still pending (inside the return window) that the refund cancelled instead of taking back. */
+  pendingPointsCancelled: number;
   /** What is left of the purchase after this refund. */
   remainingCents: number;
 }
@@ -140,10 +143,15 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   ];
   // What expired is gone (breakage, attributed to its funder), and what care reversed or a debt
   // already claims is not taken twice: a refund takes back at most what its transfer still has out.
+  // Points still pending (the return window) are cancelled instead: they were never spendable.
   const takeBack: typeof wanted = [];
+  const cancel: { hold: LivePendingCredit; points: number }[] = [];
   for (const want of wanted) {
-    const points = Math.min(want.points, await stillOut(manager, want.transferId));
-    if (points > 0) takeBack.push({ ...want, points });
+    const credit = await creditState(manager, want.transferId);
+    if (credit.state === 'pending') cancel.push({ hold: credit.hold, points: Math.min(want.points, credit.hold.amount) });
+    if (credit.state !== 'posted') continue;
+    const points = Math.min(want.points, await stillOut(manager, credit.transferId));
+    if (points > 0) takeBack.push({ ...want, transferId: credit.transferId, points });
   }
   const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
   let available = (await balanceOf(manager, member.id)).available;
@@ -155,6 +163,17 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   }
 
   const refund = manager.create(EventRefund, { eventId: event.id, partnerId: event.partnerId, lines, refundedCents: cents });
+  const refundWords = `refund of ${(cents / 100).toFixed(2)}`;
+  for (const { hold, points } of cancel) {
+    await cancelPendingPoints(manager, ledger, {
+      source: `partner:${event.partnerId}`,
+      key: `refund:${request.key}:${hold.id}`,
+      hold,
+      points,
+      explanation: { rule: 'refund', points: -points, reason: `${refundWords}, before the points were confirmed` },
+    });
+  }
+  const pendingPointsCancelled = cancel.reduce((sum, c) => sum + c.points, 0);
   const debts: { transferId: string; points: number }[] = [];
   let pointsReversed = 0;
   let bonusPointsReversed = 0;
@@ -168,7 +187,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
           transferId,
           amount: now,
           references: { refundOf: event.id },
-          explanation: [{ rule: 'refund', points: -now, reason: `refund of ${(cents / 100).toFixed(2)}` }],
+          explanation: [{ rule: 'refund', points: -now, reason: refundWords }],
         },
         manager,
       );
@@ -179,7 +198,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     if (points > now) debts.push({ transferId, points: points - now });
   }
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
-  Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed });
+  Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed, pendingPointsCancelled });
   await manager.insert(EventRefund, refund);
   if (debts.length > 0) {
     await manager.insert(
@@ -194,6 +213,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     pointsReversed,
     bonusPointsReversed,
     pointsOwed,
+    pendingPointsCancelled,
     remainingCents: remaining - cents,
   };
 }

@@ -23,7 +23,7 @@ export interface PlannedTransfer {
   /** Post and void must use the shards their pending transfer used. */
   debitShard?: number;
   creditShard?: number;
-  /** For credits to a member. */
+  /** For credits to a member (and the post of a pending one). */
   expiresAt?: Date | null;
   fundingPartnerId?: string | null;
   /** Which of the debited member's lots to take (a reversed earn takes back its own lot first). */
@@ -278,7 +278,9 @@ async function moveLots(
       return [];
     }
   }
-  if (credit.kind !== 'member' || transfer.phase !== 'single') return [];
+  // A pending credit to a member (pending points) makes its lot when it is posted, not before.
+  const credited = transfer.phase === 'single' || (transfer.phase === 'post' && debit.kind !== 'member');
+  if (credit.kind !== 'member' || !credited) return [];
   const lot = (points: number, fundingPartnerId: string | null, expiresAt: Date | null): NewLotRow => ({
     memberAccountId: credit.id,
     creditTransferId: transfer.id,

@@ -9,6 +9,7 @@ import {
   NotReversibleError,
   PendingTransferResolvedError,
 } from './errors.js';
+import { balanceOf } from './accounts.js';
 import { checkLedger } from './invariants.js';
 
 let db: TestDatabase;
@@ -326,6 +327,73 @@ describe('holds', () => {
         legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 5, kind: 'earn' }],
       }),
     ).rejects.toThrow(/legs\[0\]\.creditAccountId: a hold cannot credit a member/);
+  });
+});
+
+describe('pending credits (pending points)', () => {
+  async function pendingCredit(amount = 80) {
+    const { partner, wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    const hold = await p.ledger.holdCredit({
+      source: `partner:${partner.id}`,
+      key: key(),
+      until: days(14),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount, kind: 'earn' }],
+    });
+    return { partner, wallet, member, pending: hold.transfers[0]! };
+  }
+
+  it('shows the points as incoming, not spendable, and takes them from the payer at once', async () => {
+    const { wallet, member } = await pendingCredit();
+    expect(await balanceOf(db.dataSource.manager, member.id)).toEqual({ posted: 0, held: 0, available: 0, incoming: 80 });
+    expect(await p.available(wallet.id)).toBe(920);
+    expect(await lotsOf(member.id)).toEqual([]);
+    await expect(
+      p.ledger.transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 1, kind: 'burn' }],
+      }),
+    ).rejects.toBeInstanceOf(InsufficientFundsError);
+    await expectLedgerTrue();
+  });
+
+  it('posted, makes the lot then, funded by the payer and expiring when the post says', async () => {
+    const { partner, member, pending } = await pendingCredit();
+    const expiresAt = days(400);
+    await p.ledger.post({ source: 'timer', key: key(), pendingTransferId: pending.id, expiresAt });
+    expect(await p.available(member.id)).toBe(80);
+    expect(await lotsOf(member.id)).toEqual([{ points: 80, remaining: 80, fundingPartnerId: partner.id, expiresAt }]);
+    await expectLedgerTrue();
+  });
+
+  it('voided, gives the payer its points back and leaves the member nothing', async () => {
+    const { wallet, member, pending } = await pendingCredit();
+    await p.ledger.void({ source: 'refund', key: key(), pendingTransferId: pending.id });
+    expect(await balanceOf(db.dataSource.manager, member.id)).toEqual({ posted: 0, held: 0, available: 0, incoming: 0 });
+    expect(await p.available(wallet.id)).toBe(1_000);
+    expect(await lotsOf(member.id)).toEqual([]);
+    await expectLedgerTrue();
+  });
+
+  it('refuses a pending credit the payer cannot cover, to anyone but a member, or from a member', async () => {
+    const { wallet, member } = await pendingCredit();
+    const { account: other } = await p.member();
+    const hold = (debitAccountId: string, creditAccountId: string, amount: number) =>
+      p.ledger.holdCredit({
+        source: 'api',
+        key: key(),
+        until: days(14),
+        legs: [{ debitAccountId, creditAccountId, amount, kind: 'earn' }],
+      });
+    await expect(hold(wallet.id, other.id, 921)).rejects.toBeInstanceOf(InsufficientFundsError);
+    await expect(hold(wallet.id, p.program.redemption.id, 5)).rejects.toThrow(
+      /legs\[0\]\.creditAccountId: a pending credit goes to a member/,
+    );
+    await expect(hold(member.id, other.id, 5)).rejects.toThrow(
+      /legs\[0\]\.debitAccountId: a pending credit comes from a partner or the program/,
+    );
+    await expectLedgerTrue();
   });
 });
 

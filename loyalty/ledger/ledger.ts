@@ -113,6 +113,42 @@ export class Ledger {
     );
   }
 
+  /**
+   * Holds points on their way to members (pending points, e.g. a purchase's during its return
+   * window): the payer's points are held at once, the member sees them as incoming but cannot spend
+   * them, and no lot exists until the hold is posted. Only credits to members from other accounts.
+   */
+  async holdCredit(request: HoldRequest, within?: EntityManager): Promise<LedgerResult> {
+    validateHoldRequest(request);
+    return this.write(
+      'hold-credit',
+      request,
+      async (manager, identity) => {
+        const accounts = await describeAccounts(
+          manager,
+          request.legs.flatMap((leg) => [leg.debitAccountId, leg.creditAccountId]),
+        );
+        request.legs.forEach((leg, index) => {
+          if (accounts.get(leg.creditAccountId)?.kind !== 'member') {
+            throw new InvalidTransferError(`legs[${index}].creditAccountId`, 'a pending credit goes to a member');
+          }
+          if (accounts.get(leg.debitAccountId)?.kind === 'member') {
+            throw new InvalidTransferError(
+              `legs[${index}].debitAccountId`,
+              'a pending credit comes from a partner or the program, not a member',
+            );
+          }
+        });
+        return executePlan(
+          manager,
+          identity,
+          request.legs.map((leg) => ({ ...leg, phase: 'pending', heldUntil: request.until, ...described(leg) })),
+        );
+      },
+      within,
+    );
+  }
+
   /** Completes a hold: the held points move for good. */
   post(request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
     return this.resolve('post', request, within);
@@ -182,6 +218,9 @@ export class Ledger {
   private async resolve(phase: 'post' | 'void', request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
     requireUuid('pendingTransferId', request.pendingTransferId);
+    if (request.expiresAt != null && (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime()))) {
+      throw new InvalidTransferError('expiresAt', 'must be a valid date');
+    }
     return this.write(
       phase,
       request,
@@ -207,6 +246,7 @@ export class Ledger {
             references: pending.references,
             explanation: [],
             restoresConsumptionOf: phase === 'void' ? [pending.id] : undefined,
+            expiresAt: request.expiresAt ?? null,
           },
         ]);
       },

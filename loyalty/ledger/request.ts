@@ -36,6 +36,8 @@ export interface HoldRequest extends TransferRequest {
 
 export interface ResolveRequest extends Idempotency {
   pendingTransferId: string;
+  /** For the post of a pending credit to a member: when the lot it creates expires; null or absent never expires. */
+  expiresAt?: Date | null;
 }
 
 export interface ReverseRequest extends Idempotency {
