@@ -1029,6 +1029,7 @@ const transferKindLabels: Record<TransferKind, string> = {
   reversal: 'reversal',
   rebalance: 'rebalance between shards',
   merge: 'merge of two accounts',
+  allocation: 'points allocated to a funding source',
 };
 
 const transferPhaseLabels: Record<TransferPhase, string> = {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { bonusMoments, salesChannels, type Campaign } from '../../entities/index.js';
 import { isUuid } from '../ids.js';
+import { fundingSourceChoiceProblem } from '../funding-sources/funding-sources.js';
 import { boosterTarget, mechanismOf } from './campaign-mechanism.js';
 import { knownZone } from './zoned-time.js';
 
@@ -21,7 +22,10 @@ export type CampaignDraft = Pick<
   | 'timeZone'
   | 'budgetPoints'
   | 'holdoutPercent'
->;
+> & {
+  /** The budget that pays its points; absent or null: the wallet of the partner where members earn. */
+  fundingSourceId?: string | null;
+};
 
 const positiveWhole = (value: unknown, max: number) => Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= max;
 const nul = (value: unknown) => typeof value === 'string' && value.includes('\u0000');
@@ -124,6 +128,8 @@ export async function campaignProblems(
     problems.budgetPoints = 'a whole number of points from 1 to 1,000,000,000, or none';
   if (!(Number.isSafeInteger(draft.holdoutPercent) && draft.holdoutPercent >= 0 && draft.holdoutPercent <= 50))
     problems.holdoutPercent = 'a whole percentage from 0 to 50';
+  const source = await fundingSourceChoiceProblem(manager, draft.fundingSourceId, draft.ownerPartnerId);
+  if (source) problems.fundingSourceId = source;
   for (const cap of ['perEvent', 'perMemberPerDay', 'perMemberPerMonth'] as const) {
     const value = draft.caps?.[cap];
     if (value !== undefined && !positiveWhole(value, 1_000_000_000))
