@@ -13,6 +13,7 @@ import { createFundingActivities } from '../../workflows/activities/funding-acti
 import { createCampaign, endCampaign as endRunningCampaign, scheduleCampaign } from '../campaigns/campaigns.js';
 import { forgetProgramConfiguration } from '../earning/program-configuration.js';
 import { recordEvent } from '../earning/record-event.js';
+import { refundEvent } from '../earning/refund-event.js';
 import { expireLot } from '../expiry.js';
 import { accountByCode, balanceOf, programAccounts } from '../ledger/accounts.js';
 import { checkLedger } from '../ledger/invariants.js';
@@ -281,4 +282,28 @@ it('refuses an allocation the owner partner cannot pay, writing nothing', async 
   await tx((m) => allocateToSource(m, p.ledger, { sourceId: own.id, points: 60, key: 'once', by: 'ops@tessera.test' }));
   expect(await p.available(own.accountId)).toBe(60);
   expect(await p.available(owner.wallet.id)).toBe(40);
+});
+
+it("gives a refunded purchase's points back to whoever paid them: the wallet its share, the source its own", async () => {
+  const shop = await p.partner(10_000);
+  const brand = await source({}, 1_000);
+  const campaign = await kitchenCampaign(brand.id);
+  const earned = await buy(shop.partner.id, 'refund-ann');
+  await endCampaign(campaign.id);
+
+  await tx((m) =>
+    refundEvent(m, p.ledger, {
+      partnerId: shop.partner.id,
+      eventId: earned.event.id,
+      key: 'half',
+      lines: [{ reference: 'novel', quantity: 1 }],
+    }),
+  );
+  await tx((m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: earned.event.id, key: 'rest' }));
+  expect(await p.available(earned.memberAccountId)).toBe(0);
+  expect(await p.available(shop.wallet.id)).toBe(10_000);
+  expect(await p.available(brand.accountId)).toBe(1_000);
+  const [figures] = await sourceFigures(db.dataSource.manager, { sourceId: brand.id });
+  expect(figures).toMatchObject({ issued: 0, outstanding: 0, remaining: 1_000 });
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });
