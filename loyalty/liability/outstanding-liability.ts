@@ -15,6 +15,8 @@ export const ageBucketWords: Record<AgeBucket, string> = {
 export interface FunderOutstanding {
   /** The partner who paid for the points; null for the program's own (care, gifts, its budgets). */
   funderId: string | null;
+  /** For the program's points a brand's or the operator's funding source paid: that source (its name is the funder's). */
+  sourceId: string | null;
   funder: string;
   points: number;
   valueMinor: number;
@@ -49,32 +51,37 @@ export const programFunderName = 'The program';
  */
 export async function outstandingLiability(manager: EntityManager, asOf = new Date()): Promise<OutstandingLiability> {
   const value = await pointValue(manager);
-  const rows: { funderId: string | null; funder: string | null; bucket: AgeBucket; points: string }[] = await manager.query(
-    `WITH held AS (
+  const rows: { funderId: string | null; sourceId: string | null; funder: string | null; bucket: AgeBucket; points: string }[] =
+    await manager.query(
+      `WITH held AS (
        SELECT c."lotId", SUM(c.points) AS points
          FROM lot_consumption c JOIN ledger_transfer x ON x.id = c."transferId" AND x.phase = 'pending'
         WHERE NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r."pendingTransferId" = x.id)
         GROUP BY c."lotId"),
      owed AS (
-       SELECT l."fundingPartnerId", l."createdAt", l.remaining + COALESCE(h.points, 0) AS points
+       SELECT l."fundingPartnerId", s.id AS "sourceId", s.name AS source, l."createdAt", l.remaining + COALESCE(h.points, 0) AS points
          FROM point_lot l LEFT JOIN held h ON h."lotId" = l.id
+         JOIN ledger_transfer ct ON ct.id = l."creditTransferId"
+         LEFT JOIN funding_source s ON s."accountId" = ct."debitAccountId" AND l."fundingPartnerId" IS NULL
         WHERE l.remaining > 0 OR h.points IS NOT NULL)
-     SELECT o."fundingPartnerId" AS "funderId", p.name AS funder,
+     SELECT o."fundingPartnerId" AS "funderId", o."sourceId", COALESCE(p.name, o.source) AS funder,
             CASE WHEN o."createdAt" > $1::timestamptz - interval '3 months' THEN '0-3'
                  WHEN o."createdAt" > $1::timestamptz - interval '6 months' THEN '3-6'
                  WHEN o."createdAt" > $1::timestamptz - interval '12 months' THEN '6-12'
                  ELSE '12+' END AS bucket,
             SUM(o.points) AS points
        FROM owed o LEFT JOIN partner p ON p.id = o."fundingPartnerId"
-      GROUP BY 1, 2, 3`,
-    [asOf],
-  );
-  const funders = new Map<string | null, FunderOutstanding>();
+      GROUP BY 1, 2, 3, 4`,
+      [asOf],
+    );
+  const funders = new Map<string, FunderOutstanding>();
   const byAge = Object.fromEntries(ageBuckets.map((b) => [b, 0])) as Record<AgeBucket, number>;
   for (const row of rows) {
     const points = Number(row.points);
-    const funder = funders.get(row.funderId) ?? {
+    const key = `${row.funderId}:${row.sourceId}`;
+    const funder = funders.get(key) ?? {
       funderId: row.funderId,
+      sourceId: row.sourceId,
       funder: row.funder ?? programFunderName,
       points: 0,
       valueMinor: 0,
@@ -83,7 +90,7 @@ export async function outstandingLiability(manager: EntityManager, asOf = new Da
     funder.points += points;
     funder.byAge[row.bucket] += points;
     byAge[row.bucket] += points;
-    funders.set(row.funderId, funder);
+    funders.set(key, funder);
   }
   for (const funder of funders.values()) funder.valueMinor = valueOf(funder.points, value);
   const points = [...funders.values()].reduce((sum, f) => sum + f.points, 0);
