@@ -174,6 +174,11 @@ describe('funding sources in the back office', () => {
     const theirs = await get(page, `/admin/api/resources/FundingSource/records/${sources.south!.id}/show`);
     expect(theirs.body).not.toContain('South own budget');
     expect((await get(page, '/admin/api/resources/FundingSource/actions/liability')).status).toBe(403);
+    // Its campaign builder offers its own source to pay a campaign, and no other.
+    const builder = JSON.parse((await get(page, '/admin/api/resources/Campaign/actions/new')).body) as {
+      options: { fundingSources: { name: string }[] };
+    };
+    expect(builder.options.fundingSources.map((f) => f.name)).toEqual(['North spring budget']);
     const allocated = await post(page, `/admin/api/resources/FundingSource/records/${sources.north!.id}/allocate`, {
       points: '10',
       reference: 'x',

@@ -10,6 +10,7 @@ interface Options {
   pointsOfSale: { id: string; name: string; partner: string }[];
   tiers: { code: string; name: string }[];
   segments: { id: string; name: string; size: number }[];
+  fundingSources: { id: string; name: string; remaining: number }[];
   categories: string[];
   actionTypes: string[];
   guardrails?: {
@@ -107,6 +108,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
     timeZone: zone,
     budgetPoints: '',
     holdoutPercent: '0',
+    fundingSourceId: '',
   });
   const [errors, setErrors] = useState<Errors>({});
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -169,6 +171,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
     timeZone: form.timeZone,
     budgetPoints: form.budgetPoints,
     holdoutPercent: form.holdoutPercent,
+    fundingSourceId: form.fundingSourceId,
     basket: {
       partnerId: options?.partners[0]?.id,
       lines: [
@@ -467,6 +470,20 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
             onChange={set('budgetPoints')}
             error={error('budgetPoints')}
           />
+          <Choice
+            id="fundingSourceId"
+            label="Paid by"
+            value={form.fundingSourceId}
+            onChange={set('fundingSourceId')}
+            error={error('fundingSourceId')}
+            options={[
+              ['', 'The wallet of the store where members earn'],
+              ...options.fundingSources.map((f): [string, string] => [
+                f.id,
+                `${f.name} — ${new Intl.NumberFormat('en').format(f.remaining)} points left`,
+              ]),
+            ]}
+          />
           <Field
             id="holdoutPercent"
             label="Holdout: share of the audience kept out to measure the effect (0–50 %)"
@@ -490,6 +507,10 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
             <li>
               Budget: {form.budgetPoints ? `${form.budgetPoints} points, then it pauses itself` : 'none'}; holdout{' '}
               {form.holdoutPercent || 0} %
+            </li>
+            <li>
+              Paid by:{' '}
+              {options.fundingSources.find((f) => f.id === form.fundingSourceId)?.name ?? 'the wallet of the store where members earn'}
             </li>
           </Box>
           {limits?.partnerCampaignsNeedApproval ? (

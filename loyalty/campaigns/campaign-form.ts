@@ -15,6 +15,7 @@ export interface CampaignForm {
   timeZone?: unknown;
   budgetPoints?: unknown;
   holdoutPercent?: unknown;
+  fundingSourceId?: unknown;
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
@@ -91,6 +92,7 @@ export function readCampaignForm(
     timeZone,
     budgetPoints: budget,
     holdoutPercent: text(form.holdoutPercent) === '' && typeof form.holdoutPercent !== 'number' ? 0 : whole(form.holdoutPercent),
+    fundingSourceId: text(form.fundingSourceId) || null,
   };
   return { draft, problems };
 }
@@ -119,6 +121,7 @@ export function builderValues(campaign: Campaign): Record<string, string> {
     timeZone: campaign.timeZone,
     budgetPoints: campaign.budgetPoints === null ? '' : String(campaign.budgetPoints),
     holdoutPercent: String(campaign.holdoutPercent),
+    fundingSourceId: campaign.fundingSourceId ?? '',
   };
 }
 
