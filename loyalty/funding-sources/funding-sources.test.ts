@@ -307,3 +307,19 @@ it("gives a refunded purchase's points back to whoever paid them: the wallet its
   expect(figures).toMatchObject({ issued: 0, outstanding: 0, remaining: 1_000 });
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });
+
+it('never overdraws a source when earns race for its last points: each is paid whole or refused whole', async () => {
+  const shop = await p.partner(100_000);
+  const brand = await source({}, 100);
+  const campaign = await kitchenCampaign(brand.id);
+  const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => buy(shop.partner.id, `race-${i}`)));
+  await endCampaign(campaign.id);
+  const paid = outcomes.filter((o) => o.status === 'fulfilled');
+  const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+  expect(paid).toHaveLength(2);
+  expect(refused.map((o) => (o.reason as { code?: string }).code)).toEqual(Array(3).fill('funding_source_short'));
+  expect(await p.available(brand.accountId)).toBe(20);
+  // The refused events wrote nothing: the wallet paid the rules' 50 points of the two paid ones only.
+  expect(await p.available(shop.wallet.id)).toBe(100_000 - 2 * 50);
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+});
