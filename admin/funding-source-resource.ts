@@ -149,7 +149,8 @@ export function fundingSourceResource(
             const id = String(context.record!.params.id);
             if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
             const payload = request.payload ?? {};
-            const problems = checkFundingSourceSettings(payload);
+            const current = await dataSource.manager.findOneByOrFail(FundingSource, { id });
+            const problems = { ...checkFundingSourceSettings(payload), ...fixedFieldProblems(current, payload) };
             if (Object.keys(problems).length > 0) refusedFields(problems);
             const changes = {
               name: text(payload.name),
@@ -251,6 +252,17 @@ function audit(manager: EntityManager, context: ActionContext, action: string, r
     before,
     after,
   });
+}
+
+/** A source keeps its code, kind and owner: the ledger and its campaigns know it by them. */
+function fixedFieldProblems(source: FundingSource, payload: Record<string, unknown>): FieldErrors {
+  const problems: FieldErrors = {};
+  const sent = (field: string) => (field in payload ? text(payload[field]) : undefined);
+  if (sent('code') !== undefined && sent('code') !== source.code) problems.code = 'never changes: make a new funding source';
+  if (sent('kind') !== undefined && sent('kind') !== source.kind) problems.kind = 'never changes: make a new funding source';
+  if (sent('ownerPartnerId') !== undefined && sent('ownerPartnerId') !== (source.ownerPartnerId ?? ''))
+    problems.ownerPartnerId = 'never changes: make a new funding source';
+  return problems;
 }
 
 function toErrors(problems: FieldErrors): Record<string, { message: string }> {

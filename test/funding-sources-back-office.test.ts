@@ -144,6 +144,26 @@ describe('funding sources in the back office', () => {
     ]);
     expect(allocations).toEqual([{ amount: '5000' }]);
     expect(await db.manager.countBy(AuditEntry, { resource: 'FundingSource', recordId: summer.id, action: 'allocate' })).toBe(1);
+    // Its name and alert level change; its code and kind never do.
+    const edited = await post(page, `/admin/api/resources/FundingSource/records/${summer.id}/edit`, {
+      code: 'winter',
+      name: 'Summer budget 2027',
+      kind: 'brand',
+      lowBalanceThreshold: '200',
+    });
+    expect(edited.body).toContain('never changes: make a new funding source');
+    const renamed = await post(page, `/admin/api/resources/FundingSource/records/${summer.id}/edit`, {
+      code: 'summer',
+      name: 'Summer budget 2027',
+      kind: 'operator',
+      lowBalanceThreshold: '200',
+    });
+    expect(renamed.status).toBe(200);
+    expect(await db.manager.findOneByOrFail(FundingSource, { id: summer.id })).toMatchObject({
+      code: 'summer',
+      name: 'Summer budget 2027',
+      lowBalanceThreshold: 200,
+    });
     await page.close();
   });
 
