@@ -80,6 +80,8 @@ export function createBackOffice({
     partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
     invoicePdf: component('InvoicePdfDownload', 'invoice-pdf-download.tsx'),
     widgetSnippet: component('WidgetSnippet', 'widget-snippet.tsx'),
+    fundingAllocation: component('FundingAllocationForm', 'funding-allocation-form.tsx'),
+    liabilityReport: component('LiabilityReport', 'liability-report.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
@@ -159,6 +161,10 @@ export function createBackOffice({
             StaffUser: { actions: { resendInvitation: 'Resend invitation' } },
             Invoice: { actions: { downloadPdf: 'Download PDF' } },
             WebhookEndpoint: { actions: { rotateSecret: 'Rotate signing secret' }, properties: { url: 'URL' } },
+            FundingSource: {
+              actions: { allocate: 'Allocate points', liability: 'Points liability' },
+              properties: { ownerPartnerId: 'Owner partner', lowBalanceThreshold: 'Alert under (points)', low: 'Running low' },
+            },
           }),
           labels: {
             Partner: 'Partners',
@@ -185,6 +191,7 @@ export function createBackOffice({
             CompanyFunding: 'Company funding',
             WebhookEndpoint: 'Webhooks',
             WebhookDelivery: 'Webhook deliveries',
+            FundingSource: 'Funding sources',
           },
         },
       },

@@ -26,6 +26,7 @@ export const propertyLabels: Record<string, string> = {
   imageUrl: 'Picture',
   lastUsedAt: 'Last used',
   revokedAt: 'Revoked',
+  fundingSourceId: 'Paid by (funding source)',
 };
 
 export const resourceLabels: Record<string, { properties: Record<string, string> }> = {

@@ -65,6 +65,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
+  FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -107,6 +109,9 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Campaign.results': ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst', 'partner_user'],
   // Members' contact details leave the back office: those who run campaigns only.
   'Segment.export': ['operator_admin', 'program_manager'],
+  'FundingSource.allocate': ['operator_admin', 'program_manager'],
+  // The program's liability: the operator's figures, never a partner's.
+  'FundingSource.liability': ['operator_admin', 'program_manager', 'analyst'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);
@@ -130,6 +135,7 @@ export const partnerScope: Record<string, string> = {
   MemberEvent: 'partnerId',
   WebhookEndpoint: 'partnerId',
   Campaign: 'ownerPartnerId',
+  FundingSource: 'ownerPartnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

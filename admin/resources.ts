@@ -60,6 +60,7 @@ import { careAdjustments, type CareServices } from './care-adjustment-resource.j
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
 import { companyFundingResource, companyResource } from './company-resources.js';
+import { fundingSourceResource } from './funding-source-resource.js';
 import { fulfilmentOrders } from './fulfilment-order-resource.js';
 import type { Mailer } from '../reports/mailer.js';
 import {
@@ -271,6 +272,8 @@ export function backOfficeResources(
     partnerOnboarding: string;
     invoicePdf: string;
     widgetSnippet: string;
+    fundingAllocation: string;
+    liabilityReport: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -836,6 +839,7 @@ export function backOfficeResources(
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),
+    fundingSourceResource(dataSource, care.ledger, { allocate: components.fundingAllocation, liability: components.liabilityReport }),
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,
@@ -1035,6 +1039,7 @@ const transferKindLabels: Record<TransferKind, string> = {
   reversal: 'reversal',
   rebalance: 'rebalance between shards',
   merge: 'merge of two accounts',
+  allocation: 'points allocated to a funding source',
 };
 
 const transferPhaseLabels: Record<TransferPhase, string> = {

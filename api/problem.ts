@@ -118,6 +118,9 @@ export const titleOfCode: Record<RefusalCode, string> = {
   too_many_codes: 'Too many codes asked for',
   invalid_profile: 'Invalid profile',
   invalid_range: 'Invalid date range',
+  funding_source_not_found: 'Funding source not found',
+  funding_source_refused: 'Funding source refused',
+  funding_source_short: 'Funding source short of points',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

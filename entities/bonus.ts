@@ -1,4 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { FundingSource } from './funding-source.js';
 import { bigintNumber } from './number-columns.js';
 import { Applicability } from './earning-rule.js';
 
@@ -42,6 +43,14 @@ export class Bonus extends Applicability {
 
   @Column({ type: 'boolean', default: true })
   active: boolean;
+
+  /** The budget that pays the bonus; null: the wallet of the partner where the member earns it. */
+  @Column({ type: 'uuid', nullable: true })
+  fundingSourceId: string | null;
+
+  @ManyToOne(() => FundingSource, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'fundingSourceId' })
+  fundingSource?: FundingSource;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -1,4 +1,5 @@
-import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { FundingSource } from './funding-source.js';
 import type { BonusGoal, BonusMoment } from './bonus.js';
 import type { Rounding, RuleCaps } from './earning-rule.js';
 import { bigintNumber } from './number-columns.js';
@@ -141,6 +142,15 @@ export class Campaign extends BaseEntity {
 
   @Column({ type: 'text', nullable: true })
   approvalRequestedBy: string | null;
+
+  /** The budget that pays the campaign's points; null: the wallet of the partner where members earn. */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  fundingSourceId: string | null;
+
+  @ManyToOne(() => FundingSource, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'fundingSourceId' })
+  fundingSource?: FundingSource;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

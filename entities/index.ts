@@ -13,6 +13,7 @@ import { EventRefund } from './event-refund.js';
 import { ExpiryAlert } from './expiry-alert.js';
 import { FulfilmentOrder } from './fulfilment-order.js';
 import { FundingAlert } from './funding-alert.js';
+import { FundingSource } from './funding-source.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
@@ -94,6 +95,7 @@ export {
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
+  FundingSource,
 };
 export { webhookEvents } from './webhook.js';
 export { outboxProcesses } from './outbox-entry.js';
@@ -176,6 +178,7 @@ export const entities = [
   LedgerTransfer,
   PointLot,
   LotConsumption,
+  FundingSource,
 ];
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
@@ -185,3 +188,5 @@ export type { MemberCodePurpose, MessageChannel } from './member-code.js';
 export { erasureRequestStatuses } from './erasure-request.js';
 export type { ErasureRequestStatus } from './erasure-request.js';
 export type { ForfeitedPoints } from './member-erasure.js';
+export { fundingSourceKinds } from './funding-source.js';
+export type { FundingSourceKind } from './funding-source.js';

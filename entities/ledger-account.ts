@@ -2,7 +2,7 @@ import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn,
 import { Member } from './member.js';
 import { Partner } from './partner.js';
 
-export const accountKinds = ['member', 'partner_wallet', 'program'] as const;
+export const accountKinds = ['member', 'partner_wallet', 'program', 'funding_source'] as const;
 export type AccountKind = (typeof accountKinds)[number];
 
 /**
@@ -16,7 +16,8 @@ export type AccountKind = (typeof accountKinds)[number];
   'ledger_account_owner_matches_kind',
   `("kind" = 'member' AND "memberId" IS NOT NULL AND "partnerId" IS NULL)
    OR ("kind" = 'partner_wallet' AND "partnerId" IS NOT NULL AND "memberId" IS NULL)
-   OR ("kind" = 'program' AND "memberId" IS NULL AND "partnerId" IS NULL)`,
+   OR ("kind" = 'program' AND "memberId" IS NULL AND "partnerId" IS NULL)
+   OR ("kind" = 'funding_source' AND "memberId" IS NULL AND "partnerId" IS NULL)`,
 )
 export class LedgerAccount extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -45,7 +46,7 @@ export class LedgerAccount extends BaseEntity {
   @JoinColumn({ name: 'partnerId' })
   partner?: Partner;
 
-  /** Members' and partners' accounts may never go below zero; program accounts may. */
+  /** Members', partners' and funding sources' accounts may never go below zero; program accounts may. */
   @Column({ type: 'boolean' })
   mayGoNegative: boolean;
 

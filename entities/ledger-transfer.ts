@@ -12,6 +12,7 @@ export const transferKinds = [
   'reversal',
   'rebalance',
   'merge',
+  'allocation',
 ] as const;
 export type TransferKind = (typeof transferKinds)[number];
 

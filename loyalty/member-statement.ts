@@ -89,6 +89,7 @@ function describe(entry: HistoryEntry, c: Context): string {
     case 'merge':
       return 'Points from your other account, now joined to this one';
     case 'rebalance':
+    case 'allocation':
       return 'Internal correction';
   }
 }

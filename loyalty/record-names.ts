@@ -50,6 +50,7 @@ const transferKindWords: Record<string, string> = {
   reversal: 'reversal',
   rebalance: 'rebalance',
   merge: 'merge of accounts',
+  allocation: 'allocated to a funding source',
 };
 
 /** The program's own accounts, as the operator reads them. */
@@ -83,15 +84,25 @@ export async function recordNames(manager: EntityManager, kind: string, ids: unk
     return names;
   }
   if (kind === 'LedgerAccount') {
-    const rows: { id: string; code: string; kind: string; memberId: string | null; partnerId: string | null; owner: string | null }[] =
-      await manager.query(
-        `SELECT a.id, a.code, a.kind, a."memberId", a."partnerId", coalesce(p.name, ${memberName}) AS owner
-           FROM ledger_account a LEFT JOIN partner p ON p.id = a."partnerId" LEFT JOIN member m ON m.id = a."memberId"
-          WHERE a.id = ANY($1)`,
-        [wanted],
-      );
+    const rows: {
+      id: string;
+      code: string;
+      kind: string;
+      memberId: string | null;
+      partnerId: string | null;
+      owner: string | null;
+      sourceId: string | null;
+      source: string | null;
+    }[] = await manager.query(
+      `SELECT a.id, a.code, a.kind, a."memberId", a."partnerId", coalesce(p.name, ${memberName}) AS owner, s.id AS "sourceId", s.name AS source
+         FROM ledger_account a LEFT JOIN partner p ON p.id = a."partnerId" LEFT JOIN member m ON m.id = a."memberId"
+         LEFT JOIN funding_source s ON s."accountId" = a.id
+        WHERE a.id = ANY($1)`,
+      [wanted],
+    );
     for (const row of rows) {
-      if (row.memberId) names.set(row.id, { name: row.owner ?? row.code, page: { kind: 'Member', id: row.memberId } });
+      if (row.sourceId) names.set(row.id, { name: `Funding source: ${row.source}`, page: { kind: 'FundingSource', id: row.sourceId } });
+      else if (row.memberId) names.set(row.id, { name: row.owner ?? row.code, page: { kind: 'Member', id: row.memberId } });
       else if (row.partnerId) names.set(row.id, { name: `${row.owner} wallet`, page: { kind: 'Partner', id: row.partnerId } });
       else names.set(row.id, { name: programAccounts[row.code] ?? row.code.replace(/^program:/, 'Program: ') });
     }

@@ -40,6 +40,9 @@ export const refusalCodes = {
   too_many_codes: 'too_many',
   invalid_profile: 'invalid',
   invalid_range: 'invalid',
+  funding_source_not_found: 'not_found',
+  funding_source_refused: 'unprocessable',
+  funding_source_short: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

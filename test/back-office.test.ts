@@ -94,6 +94,7 @@ describe('sign-in and roles', () => {
     'Member',
     'Company',
     'CompanyFunding',
+    'FundingSource',
     'MemberEvent',
     'Redemption',
     'FulfilmentOrder',
@@ -123,6 +124,7 @@ describe('sign-in and roles', () => {
         'Member',
         'Company',
         'CompanyFunding',
+        'FundingSource',
         'MemberEvent',
         'Redemption',
         'FulfilmentOrder',
@@ -175,7 +177,18 @@ describe('sign-in and roles', () => {
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
     [
       'partner@tessera.demo',
-      ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'Campaign', 'MemberEvent', 'WebhookEndpoint'],
+      [
+        'Partner',
+        'PointOfSale',
+        'ApiKey',
+        'PointPackage',
+        'Invoice',
+        'Reward',
+        'Campaign',
+        'MemberEvent',
+        'WebhookEndpoint',
+        'FundingSource',
+      ],
     ],
   ];
   for (const [email, offered] of expectations) {

@@ -10,6 +10,7 @@ interface Options {
   pointsOfSale: { id: string; name: string; partner: string }[];
   tiers: { code: string; name: string }[];
   segments: { id: string; name: string; size: number }[];
+  fundingSources: { id: string; name: string; remaining: number }[];
   categories: string[];
   actionTypes: string[];
   guardrails?: {
@@ -108,6 +109,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
     budgetPoints: '',
     holdoutPercent: '0',
     pendingDays: '',
+    fundingSourceId: '',
   });
   const [errors, setErrors] = useState<Errors>({});
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -171,6 +173,7 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
     budgetPoints: form.budgetPoints,
     holdoutPercent: form.holdoutPercent,
     pendingDays: form.pendingDays,
+    fundingSourceId: form.fundingSourceId,
     basket: {
       partnerId: options?.partners[0]?.id,
       lines: [
@@ -469,6 +472,20 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
             onChange={set('budgetPoints')}
             error={error('budgetPoints')}
           />
+          <Choice
+            id="fundingSourceId"
+            label="Paid by"
+            value={form.fundingSourceId}
+            onChange={set('fundingSourceId')}
+            error={error('fundingSourceId')}
+            options={[
+              ['', 'The wallet of the store where members earn'],
+              ...options.fundingSources.map((f): [string, string] => [
+                f.id,
+                `${f.name} — ${new Intl.NumberFormat('en').format(f.remaining)} points left`,
+              ]),
+            ]}
+          />
           <Field
             id="holdoutPercent"
             label="Holdout: share of the audience kept out to measure the effect (0–50 %)"
@@ -501,6 +518,10 @@ export default function CampaignBuilder({ resource, action, record }: ActionProp
               Budget: {form.budgetPoints ? `${form.budgetPoints} points, then it pauses itself` : 'none'}; holdout{' '}
               {form.holdoutPercent || 0} %; points pending{' '}
               {form.pendingDays === '' ? 'for the program’s return window' : `${form.pendingDays} days`}
+            </li>
+            <li>
+              Paid by:{' '}
+              {options.fundingSources.find((f) => f.id === form.fundingSourceId)?.name ?? 'the wallet of the store where members earn'}
             </li>
           </Box>
           {limits?.partnerCampaignsNeedApproval ? (

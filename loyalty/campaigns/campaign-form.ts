@@ -16,6 +16,7 @@ export interface CampaignForm {
   budgetPoints?: unknown;
   holdoutPercent?: unknown;
   pendingDays?: unknown;
+  fundingSourceId?: unknown;
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
@@ -93,6 +94,7 @@ export function readCampaignForm(
     budgetPoints: budget,
     holdoutPercent: text(form.holdoutPercent) === '' && typeof form.holdoutPercent !== 'number' ? 0 : whole(form.holdoutPercent),
     pendingDays: text(form.pendingDays) === '' && typeof form.pendingDays !== 'number' ? null : whole(form.pendingDays),
+    fundingSourceId: text(form.fundingSourceId) || null,
   };
   return { draft, problems };
 }
@@ -122,6 +124,7 @@ export function builderValues(campaign: Campaign): Record<string, string> {
     budgetPoints: campaign.budgetPoints === null ? '' : String(campaign.budgetPoints),
     holdoutPercent: String(campaign.holdoutPercent),
     pendingDays: campaign.pendingDays === null ? '' : String(campaign.pendingDays),
+    fundingSourceId: campaign.fundingSourceId ?? '',
   };
 }
 

@@ -4,6 +4,7 @@ import { segmentSize } from '../segments/segment-query.js';
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
 import { isUuid } from '../ids.js';
+import { sourceFigures } from '../funding-sources/source-figures.js';
 import { programSettings } from '../earning/program-settings.js';
 import type { CampaignGuardrails } from './campaign-guardrails.js';
 import { mechanismOf } from './campaign-mechanism.js';
@@ -16,6 +17,8 @@ export interface CampaignOptions {
   tiers: { code: string; name: string }[];
   /** Saved segments, with how many members each holds now. */
   segments: { id: string; name: string; size: number }[];
+  /** The funding sources that may pay it (a partner's: its own), with the points left in each. */
+  fundingSources: { id: string; name: string; remaining: number }[];
   /** Categories seen in the events of the last 90 days. */
   categories: string[];
   actionTypes: string[];
@@ -53,11 +56,17 @@ export async function campaignOptions(manager: EntityManager, ownerPartnerId: st
           size: await segmentSize(manager, s.conditions),
         })),
       );
+  const fundingSources = (await sourceFigures(manager, ownerPartnerId ? { ownerPartnerId } : {})).map((f) => ({
+    id: f.id,
+    name: f.name,
+    remaining: f.remaining,
+  }));
   return {
     partners,
     pointsOfSale,
     tiers,
     segments,
+    fundingSources,
     categories: categories.map((c) => c.category),
     actionTypes: [...new Set([...builtInActionTypes, ...types.map((t) => t.type)])],
     ...(ownerPartnerId ? { guardrails: guardrailsOf(await programSettings(manager)) } : {}),

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { bonusMoments, salesChannels, type Campaign } from '../../entities/index.js';
 import { isUuid } from '../ids.js';
+import { fundingSourceChoiceProblem } from '../funding-sources/funding-sources.js';
 import { boosterTarget, mechanismOf } from './campaign-mechanism.js';
 import { knownZone } from './zoned-time.js';
 
@@ -22,7 +23,10 @@ export type CampaignDraft = Pick<
   | 'budgetPoints'
   | 'holdoutPercent'
 > &
-  Partial<Pick<Campaign, 'pendingDays'>>;
+  Partial<Pick<Campaign, 'pendingDays'>> & {
+    /** The budget that pays its points; absent or null: the wallet of the partner where members earn. */
+    fundingSourceId?: string | null;
+  };
 
 const positiveWhole = (value: unknown, max: number) => Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= max;
 const nul = (value: unknown) => typeof value === 'string' && value.includes('\u0000');
@@ -128,6 +132,8 @@ export async function campaignProblems(
   const pendingDays = draft.pendingDays ?? null;
   if (pendingDays !== null && !(Number.isSafeInteger(pendingDays) && pendingDays >= 0 && pendingDays <= 90))
     problems.pendingDays = "a whole number of days from 0 to 90, or empty for the program's";
+  const source = await fundingSourceChoiceProblem(manager, draft.fundingSourceId, draft.ownerPartnerId);
+  if (source) problems.fundingSourceId = source;
   for (const cap of ['perEvent', 'perMemberPerDay', 'perMemberPerMonth'] as const) {
     const value = draft.caps?.[cap];
     if (value !== undefined && !positiveWhole(value, 1_000_000_000))

@@ -17,6 +17,7 @@ import { memberStanding } from './member-standing.js';
 import { campaignExclusions } from '../campaigns/campaign-audience.js';
 import { lockCampaignBudgets, spendCampaignBudgets } from '../campaigns/campaign-budgets.js';
 import { programConfiguration } from './program-configuration.js';
+import { payingSources, refuseSourceShortfall, type PayingSource } from '../funding-sources/paying-sources.js';
 import { upgradeBetween } from './tiers.js';
 import { pendingUntil, pendingWindowDays } from '../pending-points.js';
 import { queueProcess } from '../outbox.js';
@@ -187,27 +188,56 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const expiresAt = computeExpiry(settings.expiryPolicy, pending ? availableFrom : input.occurredAt, member.enrolledAt);
   const eventId = randomUUID();
   const references = { event: eventId, partner: input.partnerId };
+  // Points of campaigns and bonuses a funding source pays come out of it; the rest out of the wallet.
+  const payers = await payingSources(manager, campaigns, bonuses);
+  const sourced = new Map<string, { source: PayingSource; points: number }>();
+  const paidBy = (mechanismId: string, points: number) => {
+    const source = payers.get(mechanismId);
+    if (source && points > 0) sourced.set(source.id, { source, points: (sourced.get(source.id)?.points ?? 0) + points });
+  };
+  for (const { ruleId, points } of earned.byRule) paidBy(ruleId, points - boostOf(ruleId));
+  for (const { boosterId, points } of earned.byBooster) paidBy(boosterId, points);
+  const walletPoints = earned.points - [...sourced.values()].reduce((sum, s) => sum + s.points, 0);
   const legs: LegRequest[] = [];
-  if (earned.points > 0) {
+  if (walletPoints > 0) {
     legs.push({
       debitAccountId: wallet.id,
       creditAccountId: account.id,
-      amount: earned.points,
+      amount: walletPoints,
       kind: 'earn',
       expiresAt,
       references,
       explanation: earned.explanation,
     });
   }
+  for (const { source, points } of sourced.values()) {
+    legs.push({
+      debitAccountId: source.accountId,
+      creditAccountId: account.id,
+      amount: points,
+      kind: 'earn',
+      expiresAt,
+      fundingPartnerId: source.ownerPartnerId,
+      references: { ...references, fundingSource: source.id },
+      explanation: walletPoints > 0 ? [] : earned.explanation,
+    });
+  }
   const bonusExplanation = bonusLegs.map(({ bonus, reason }) => ({ rule: bonus.name, points: bonus.points, reason }));
   for (const [index, { bonus }] of bonusLegs.entries()) {
+    const source = payers.get(bonus.id);
     legs.push({
-      debitAccountId: wallet.id,
+      debitAccountId: source?.accountId ?? wallet.id,
       creditAccountId: account.id,
       amount: bonus.points,
       kind: 'bonus',
       expiresAt,
-      references: { ...references, bonus: bonus.id, ...(bonusLegs[index]!.tier ? { tier: bonusLegs[index]!.tier } : {}) },
+      ...(source ? { fundingPartnerId: source.ownerPartnerId } : {}),
+      references: {
+        ...references,
+        bonus: bonus.id,
+        ...(bonusLegs[index]!.tier ? { tier: bonusLegs[index]!.tier } : {}),
+        ...(source ? { fundingSource: source.id } : {}),
+      },
       explanation: [bonusExplanation[index]!],
     });
   }
@@ -215,10 +245,11 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     legs.length > 0
       ? await refuseShortfall(
           wallet.id,
-          () => {
-            const request = { source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs };
-            return pending ? ledger.holdCredit({ ...request, until: availableFrom }, manager) : ledger.transfer(request, manager);
-          },
+          () =>
+            refuseSourceShortfall(payers, () => {
+              const request = { source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs };
+              return pending ? ledger.holdCredit({ ...request, until: availableFrom }, manager) : ledger.transfer(request, manager);
+            }),
           undefined,
           (short) => `your wallet has ${short.available} points available and this event earns ${short.requested}: buy a point package`,
         )

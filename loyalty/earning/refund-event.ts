@@ -3,6 +3,7 @@ import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, type RefundedLine 
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
+import { earnShares } from '../funding-sources/earn-shares.js';
 import { Refusal } from '../refusal.js';
 import { programConfiguration } from './program-configuration.js';
 import { EventRefusedError } from './event-refused.js';
@@ -138,7 +139,13 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const target = completes ? event.points : proportion(event.points, event.refundedCents + cents, event.amountCents);
   const earnBack = event.earnTransferId ? target - proportion(event.points, event.refundedCents, event.amountCents) : 0;
   const wanted = [
-    ...(earnBack > 0 ? [{ transferId: event.earnTransferId!, points: earnBack, bonus: false }] : []),
+    // A purchase some of whose points a funding source paid gives each payer back its own share.
+    ...(earnBack > 0
+      ? (await earnShares(manager, { ...event, earnTransferId: event.earnTransferId! }, earnBack)).map((share) => ({
+          ...share,
+          bonus: false,
+        }))
+      : []),
     ...(completes ? (await purchaseBonuses(manager, event)).map((b) => ({ transferId: b.id, points: b.amount, bonus: true })) : []),
   ];
   // What expired is gone (breakage, attributed to its funder), and what care reversed or a debt

@@ -1,0 +1,40 @@
+import { ageBucketWords, type OutstandingLiability } from '../loyalty/liability/outstanding-liability.js';
+import type { MovementStatement } from '../loyalty/liability/movement-statement.js';
+import { csvDocument, type CsvCell } from './csv.js';
+
+/** Minor units as the plain decimal a spreadsheet reads (1234 cents: 12.34). */
+const decimal = (minor: number, digits: number) => (minor / 10 ** digits).toFixed(digits);
+
+/**
+ * The liability report as one CSV: the movement statement of the period, then what members hold
+ * per funder and age, and the expected breakage. Points and money (in the program's currency).
+ */
+export function liabilityCsv(statement: MovementStatement, outstanding: OutstandingLiability, digits: number): string {
+  const money = (minor: number) => decimal(minor, digits);
+  const day = (date: Date) => date.toISOString().slice(0, 10);
+  const last = new Date(statement.to.getTime() - 1);
+  const rows: CsvCell[][] = [
+    ['statement', `opening liability on ${day(statement.from)}`, '', statement.opening.points, money(statement.opening.valueMinor)],
+    ...statement.lines.map((l): CsvCell[] => ['statement', l.label, '', l.points, money(l.valueMinor)]),
+    ['statement', `closing liability on ${day(last)}`, '', statement.closing.points, money(statement.closing.valueMinor)],
+    ...outstanding.funders.flatMap((f): CsvCell[][] => [
+      ['outstanding', f.funder, 'all ages', f.points, money(f.valueMinor)],
+      ...Object.entries(f.byAge).map(([bucket, points]): CsvCell[] => [
+        'outstanding',
+        f.funder,
+        ageBucketWords[bucket as keyof typeof ageBucketWords],
+        points,
+        money(Math.round(points * outstanding.pointValueMinor)),
+      ]),
+    ]),
+    ['outstanding', 'all funders', 'all ages', outstanding.points, money(outstanding.valueMinor)],
+    [
+      'expected breakage',
+      `${(outstanding.breakage.rate * 100).toFixed(1)}% of ${outstanding.breakage.endedPoints} points in ended lots expired`,
+      '',
+      outstanding.breakage.expectedPoints,
+      money(outstanding.breakage.expectedValueMinor),
+    ],
+  ];
+  return csvDocument(['section', 'line', 'age', 'points', `value (${statement.currency})`], rows);
+}
