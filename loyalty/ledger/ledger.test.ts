@@ -367,6 +367,22 @@ describe('pending credits (pending points)', () => {
     await expectLedgerTrue();
   });
 
+  it('posted, keeps the funder a program account named when it held the points (a partner budget pays)', async () => {
+    const { partner } = await p.partner(0);
+    const { account: member } = await p.member();
+    const hold = await p.ledger.holdCredit({
+      source: 'api',
+      key: key(),
+      until: days(14),
+      legs: [
+        { debitAccountId: p.program.marketing.id, creditAccountId: member.id, amount: 30, kind: 'earn', fundingPartnerId: partner.id },
+      ],
+    });
+    await p.ledger.post({ source: 'timer', key: key(), pendingTransferId: hold.transfers[0]!.id, expiresAt: null });
+    expect(await lotsOf(member.id)).toEqual([{ points: 30, remaining: 30, fundingPartnerId: partner.id, expiresAt: null }]);
+    await expectLedgerTrue();
+  });
+
   it('voided, gives the payer its points back and leaves the member nothing', async () => {
     const { wallet, member, pending } = await pendingCredit();
     await p.ledger.void({ source: 'refund', key: key(), pendingTransferId: pending.id });

@@ -142,7 +142,11 @@ export class Ledger {
         return executePlan(
           manager,
           identity,
-          request.legs.map((leg) => ({ ...leg, phase: 'pending', heldUntil: request.until, ...described(leg) })),
+          request.legs.map((leg) => {
+            const plan = { ...leg, phase: 'pending' as const, heldUntil: request.until, ...described(leg) };
+            // The row keeps no funder of its own: the post that makes the lot reads it from here.
+            return leg.fundingPartnerId ? { ...plan, references: { ...plan.references, fundingPartner: leg.fundingPartnerId } } : plan;
+          }),
         );
       },
       within,
@@ -247,6 +251,7 @@ export class Ledger {
             explanation: [],
             restoresConsumptionOf: phase === 'void' ? [pending.id] : undefined,
             expiresAt: request.expiresAt ?? null,
+            fundingPartnerId: pending.references.fundingPartner ?? null,
           },
         ]);
       },
