@@ -49,10 +49,12 @@ export async function memberHistory(
     references: Record<string, string>;
     explanation: RuleExplanation[];
     resolution: 'post' | 'void' | null;
+    /** What a post took, which may be less than its hold (a partial capture). */
+    resolvedAmount: string | null;
   }[] = await manager.query(
     // A hold and what settled it are one entry: its status says how it ended.
     `SELECT t.id, t.seq, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
-            r.phase AS resolution
+            r.phase AS resolution, r.amount AS "resolvedAmount"
        FROM ledger_transfer t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
       WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
         AND ($2::bigint IS NULL OR t.seq < $2)
@@ -68,7 +70,7 @@ export async function memberHistory(
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: status === 'released' ? 0 : (outgoing ? -1 : 1) * Number(r.amount),
+      points: status === 'released' ? 0 : (outgoing ? -1 : 1) * Number(status === 'settled' ? r.resolvedAmount : r.amount),
       status,
       ...(visible ? { event: r.references.event, explanation: r.explanation } : {}),
     };

@@ -22,7 +22,7 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('burn' as const), from: memberIndex, amount: points }),
   fc.record({ op: fc.constant('give' as const), from: memberIndex, to: memberIndex, amount: points }),
   fc.record({ op: fc.constant('hold' as const), from: memberIndex, amount: points }),
-  fc.record({ op: fc.constant('resolve' as const), pick: fc.nat(), post: fc.boolean() }),
+  fc.record({ op: fc.constant('resolve' as const), pick: fc.nat(), post: fc.boolean(), part: fc.option(fc.integer({ min: 1, max: 60 })) }),
   fc.record({ op: fc.constant('reverse' as const), pick: fc.nat(), part: fc.option(fc.integer({ min: 1, max: 60 })) }),
   fc.record({ op: fc.constant('expire' as const), from: memberIndex }),
 );
@@ -111,8 +111,11 @@ it('keeps every invariant and the expected balances through random operation seq
             const [hold] = pending.splice(o.pick % pending.length, 1);
             const request = { source: 'property', key: key(), pendingTransferId: hold!.id };
             if (o.post) {
-              const r = await p.ledger.post(request);
-              moved.push({ id: r.transfers[0]!.id, from: hold!.from, to: -2, amount: hold!.amount, reversed: 0 });
+              // A partial post when `part` is less than the hold: the rest returns to the member.
+              const amount = Math.min(o.part ?? hold!.amount, hold!.amount);
+              const r = await p.ledger.post({ ...request, amount });
+              add(hold!.from, hold!.amount - amount);
+              moved.push({ id: r.transfers[0]!.id, from: hold!.from, to: -2, amount, reversed: 0 });
             } else {
               await p.ledger.void(request);
               add(hold!.from, hold!.amount);
