@@ -29,6 +29,7 @@ import { MemberSession } from './member-session.js';
 import { OutboxEntry } from './outbox-entry.js';
 import { MemberEvent } from './member-event.js';
 import { Partner } from './partner.js';
+import { Payment } from './payment.js';
 import { PointLot } from './point-lot.js';
 import { PointOfSale } from './point-of-sale.js';
 import { PointPackage } from './point-package.js';
@@ -46,6 +47,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 
 export {
   ApiKey,
+  Payment,
   ApiRequest,
   AuditEntry,
   Bonus,
@@ -176,6 +178,7 @@ export const entities = [
   LedgerTransfer,
   PointLot,
   LotConsumption,
+  Payment,
 ];
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
@@ -185,3 +188,5 @@ export type { MemberCodePurpose, MessageChannel } from './member-code.js';
 export { erasureRequestStatuses } from './erasure-request.js';
 export type { ErasureRequestStatus } from './erasure-request.js';
 export type { ForfeitedPoints } from './member-erasure.js';
+export { paymentStatuses, paymentTenders } from './payment.js';
+export type { PaymentStatus, PaymentTender } from './payment.js';

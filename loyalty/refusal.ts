@@ -40,6 +40,14 @@ export const refusalCodes = {
   too_many_codes: 'too_many',
   invalid_profile: 'invalid',
   invalid_range: 'invalid',
+  payment_not_found: 'not_found',
+  payment_refused: 'unprocessable',
+  payment_currency_mismatch: 'unprocessable',
+  payment_already_captured: 'conflict',
+  payment_not_authorized: 'conflict',
+  payment_over_capture: 'unprocessable',
+  payment_not_captured: 'conflict',
+  payment_over_refund: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 
