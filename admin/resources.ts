@@ -686,6 +686,9 @@ export function backOfficeResources(
         'vatRatePercent',
         'currency',
         'pointValueMinor',
+        'paymentMinPoints',
+        'paymentMaxSharePercent',
+        'paymentExcludedCategories',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -748,6 +751,14 @@ export function backOfficeResources(
           type: 'string',
           description: 'What one point pays when a member spends it, in cents of the currency (1: a cent a point; 0.5: two points a cent)',
         },
+        paymentMinPoints: { type: 'number', description: 'The fewest points a member may pay with at a checkout' },
+        paymentMaxSharePercent: {
+          type: 'string',
+          description: "The largest share of an order's eligible amount points may pay, in percent (100: all of it)",
+        },
+        paymentExcludedCategories: {
+          description: 'Categories of order lines points never pay for, separated by commas (gift cards, tobacco); empty for none',
+        },
       },
       form: {
         fields: [
@@ -777,6 +788,9 @@ export function backOfficeResources(
           'vatRatePercent',
           'currency',
           'pointValueMinor',
+          'paymentMinPoints',
+          'paymentMaxSharePercent',
+          'paymentExcludedCategories',
         ],
         check: (values) => checkProgramSettings(values),
       },

@@ -26,6 +26,9 @@ const valid = {
   partnerCampaignsNeedApproval: 'true',
   currency: 'EUR',
   pointValueMinor: '1',
+  paymentMinPoints: '1',
+  paymentMaxSharePercent: '100',
+  paymentExcludedCategories: '',
 };
 
 it('accepts settings in their ranges', () => {
@@ -76,4 +79,24 @@ it('refuses a currency that is none and a point worth nothing', () => {
   expect(checkProgramSettings({ ...valid, currency: 'EURO' })).toEqual({ currency: 'must be a currency code, like EUR or USD' });
   for (const value of ['0', '-1', 'abc', '1.23456', ''])
     expect(Object.keys(checkProgramSettings({ ...valid, pointValueMinor: value }))).toEqual(['pointValueMinor']);
+});
+
+it('checks the rules of paying with points: the least points, the largest share, the excluded categories', () => {
+  expect(
+    checkProgramSettings({
+      ...valid,
+      paymentMinPoints: '100',
+      paymentMaxSharePercent: '50.5',
+      paymentExcludedCategories: 'Gift cards, tobacco',
+    }),
+  ).toEqual({});
+  expect(checkProgramSettings({ ...valid, paymentMinPoints: '0' })).toEqual({
+    paymentMinPoints: 'must be a whole number above 0',
+  });
+  for (const share of ['0', '100.01', '-5', 'half']) {
+    expect(Object.keys(checkProgramSettings({ ...valid, paymentMaxSharePercent: share }))).toEqual(['paymentMaxSharePercent']);
+  }
+  expect(checkProgramSettings({ ...valid, paymentExcludedCategories: `books, ${'x'.repeat(101)}` })).toEqual({
+    paymentExcludedCategories: 'each category is at most 100 characters, separated by commas',
+  });
 });
