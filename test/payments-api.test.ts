@@ -377,3 +377,42 @@ describe('idempotency, scoping, concurrency', () => {
     await expectLedgerTrue();
   });
 });
+
+describe('documentation', () => {
+  it('documents every payment route, its answers and each refusal code it gives', async () => {
+    const document = await (await fetch(base.replace(/\/v1$/, '/openapi.json'))).json();
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/payments'))).toEqual([
+      '/payments/quote',
+      '/payments',
+      '/payments/{paymentId}',
+      '/payments/{paymentId}/capture',
+      '/payments/{paymentId}/void',
+      '/payments/{paymentId}/refunds',
+    ]);
+    const codes: string[] = document.components.schemas.Problem.properties.code.enum;
+    for (const code of [
+      'payment_not_found',
+      'payment_already_captured',
+      'payment_not_authorized',
+      'payment_over_capture',
+      'payment_over_refund',
+    ]) {
+      expect(codes).toContain(code);
+    }
+    const authorize = document.paths['/payments'].post;
+    expect(authorize.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'Member-Authorization']);
+    expect(authorize.requestBody.content['application/json'].schema.required).toEqual([
+      'amountMinor',
+      'currency',
+      'member',
+      'points',
+      'orderReference',
+    ]);
+    const answer = authorize.responses[201].content['application/json'].schema;
+    expect(answer.properties.status.enum).toEqual(['authorized', 'captured', 'partially_refunded', 'refunded', 'voided', 'expired']);
+    expect(
+      document.paths['/payments/{paymentId}/capture'].post.responses[409].content['application/problem+json'].schema.allOf[1].properties
+        .code.enum,
+    ).toEqual(expect.arrayContaining(['payment_already_captured', 'payment_not_authorized']));
+  });
+});
