@@ -5,7 +5,7 @@ import { programSettings } from '../loyalty/earning/program-settings.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
-import { quotePayment, valueOfPoints } from '../loyalty/payments/payment-quote.js';
+import { quotePayment, usableBy } from '../loyalty/payments/payment-quote.js';
 import { describePayment, viewPayment, type PaymentView } from '../loyalty/payments/payment-view.js';
 import { authorizePayment, capturePayment, refundPayment, voidPayment } from '../loyalty/payments/payments.js';
 import { idempotentWrite, type WriteContext } from './idempotent-write.js';
@@ -56,9 +56,7 @@ export function paymentRoutes({ dataSource, ledger, committed, read, write, pars
     if (body.member !== undefined) {
       const { account } = await resolveCustomer(dataSource.manager, { partnerId: partnerOf(res).id, customerId: body.member }, 'member');
       const { available } = await balanceOf(dataSource.manager, account.id);
-      const usable = Math.min(quote.maxPoints, available);
-      const usablePoints = usable >= quote.minPoints ? usable : 0;
-      member = { available, usablePoints, usableValueMinor: valueOfPoints(usablePoints, quote.pointValueMinor) };
+      member = usableBy(quote, available);
     }
     const quoted: z.output<typeof paymentQuote> = { ...quote, member };
     res.json(quoted);

@@ -96,3 +96,10 @@ export function checkPointsAgainstQuote(points: number, quote: PaymentQuote): vo
     throw new PaymentRefusedError('points', `must be at most ${quote.maxPoints}: the share of this basket points may pay`);
   }
 }
+
+/** What a member with `available` points can pay with now: the quote's most within their balance, none under its least. */
+export function usableBy(quote: PaymentQuote, available: number) {
+  const usable = Math.min(quote.maxPoints, available);
+  const usablePoints = usable >= quote.minPoints ? usable : 0;
+  return { available, usablePoints, usableValueMinor: valueOfPoints(usablePoints, quote.pointValueMinor) };
+}
