@@ -179,14 +179,16 @@ describe('authorize, capture part, refund', () => {
   it('records the burn at the store: debit of the member, credit of the redemption account, with the partner and the payment', async () => {
     const buyer = await customer();
     const authorized = await authorize(buyer.externalId, 100);
-    const [hold] = await db.dataSource.query(`SELECT kind, phase, "creditAccountId", "references" FROM ledger_transfer WHERE id = $1`, [
-      await holdOf(authorized.id),
-    ]);
+    const [hold] = await db.dataSource.query(
+      `SELECT kind, phase, "creditAccountId", "references", explanation FROM ledger_transfer WHERE id = $1`,
+      [await holdOf(authorized.id)],
+    );
     expect(hold).toMatchObject({
       kind: 'burn',
       phase: 'pending',
       creditAccountId: p.program.redemption.id,
       references: expect.objectContaining({ partner: shop.id, payment: authorized.id }),
+      explanation: [{ rule: 'payment', points: -100, reason: `paid EUR 1.00 of order ${authorized.orderReference}` }],
     });
   });
 
@@ -374,6 +376,26 @@ describe('idempotency, scoping, concurrency', () => {
       const after = (await call('GET', `/payments/${payment.id}`)).json;
       expect(await p.available(buyer.accountId)).toBe(after.status === 'captured' ? 700 : 1_000);
     }
+    await expectLedgerTrue();
+  });
+});
+
+describe('races', () => {
+  it('lets one of two concurrent captures win, and concurrent refunds never give back more than was captured', async () => {
+    const buyer = await customer();
+    const payment = await authorize(buyer.externalId, 600);
+    const captures = await Promise.all([
+      call('POST', `/payments/${payment.id}/capture`, { body: { points: 500 } }),
+      call('POST', `/payments/${payment.id}/capture`, { body: { points: 400 } }),
+    ]);
+    expect(captures.map((c) => c.status).sort()).toEqual([200, 409]);
+    const captured = captures.find((c) => c.status === 200)!.json.points.captured;
+    expect(await p.available(buyer.accountId)).toBe(1_000 - captured);
+    const refunds = await Promise.all([0, 1, 2].map(() => call('POST', `/payments/${payment.id}/refunds`, { body: { points: 200 } })));
+    const given = refunds.filter((r) => r.status === 201).length;
+    expect(given).toBe(Math.floor(captured / 200));
+    for (const refused of refunds.filter((r) => r.status !== 201)) expect(refused.json.code).toBe('payment_over_refund');
+    expect(await p.available(buyer.accountId)).toBe(1_000 - captured + given * 200);
     await expectLedgerTrue();
   });
 });

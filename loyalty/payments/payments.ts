@@ -6,6 +6,7 @@ import { refuseShortfall } from '../ledger/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { lockLiveMembers, type ResolvedMember } from '../member-identity.js';
+import { typedPrice } from '../money.js';
 import { queueProcess } from '../outbox.js';
 import { checkPointsAgainstQuote, quotePayment, valueOfPoints, type Basket } from './payment-quote.js';
 import {
@@ -82,7 +83,7 @@ export async function authorizePayment(
                 {
                   rule: 'payment',
                   points: -request.points,
-                  reason: `paid ${valueMinor} ${quote.currency} minor units of order ${request.orderReference}`,
+                  reason: `paid ${quote.currency} ${typedPrice(valueMinor, quote.currency)} of order ${request.orderReference}`,
                 },
               ],
             },
