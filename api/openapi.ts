@@ -20,6 +20,7 @@ import {
   widgetStateQuery,
 } from './schemas.js';
 import * as payments from './payment-schemas.js';
+import { widgetPaymentQuoteBody } from './widget-payment-quote.js';
 
 /** A request schema as clients send it, or a response schema as the server sends it. */
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
@@ -416,6 +417,24 @@ export function openApiDocument(serverUrl = '/api/v1') {
             403: problem(403, 'The code is wrong, used, expired or out of tries (`member_authorization_refused`)'),
             429: problem(429, 'Too many attempts from this network'),
             503: problem(503, 'This installation sends no codes'),
+          },
+        },
+      },
+      '/widget/v1/payment-quote': {
+        servers: [{ url: '/' }],
+        post: {
+          operationId: 'widgetPaymentQuote',
+          summary: "What the signed-in member may pay with points on the widget's cart: the quote and their usable points",
+          description:
+            "Public and CORS-open, bound to the store's widget token and a member session this store's widget opened " +
+            "(`Member-Authorization: Bearer <session>`). Nothing is held: the store's server authorizes the payment (POST /payments).",
+          security: [],
+          requestBody: json(widgetPaymentQuoteBody),
+          responses: {
+            200: ok('The quote', payments.paymentQuote),
+            400: errors[400],
+            401: problem(401, 'Unknown or expired widget token, or no member session of this store'),
+            422: problem(422, "`payment_currency_mismatch`: not the program's currency"),
           },
         },
       },

@@ -9,6 +9,8 @@ import { EarningRule, OutboxEntry, Payment, ProgramSettings } from '../entities/
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
+import { openMemberSession } from '../loyalty/member-sessions.js';
+import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { createMailer } from '../reports/mailer.js';
 import type { SmsSender } from '../reports/sms-sender.js';
@@ -136,9 +138,9 @@ it('lets a signed-in member use points on part of an order in the widget, and th
     .poll(() => page.locator('#message').innerText(), { timeout: 10_000 })
     .toBe('Order placed: €13.00 by card and €5.00 with 500 points.');
   // The cart is empty again: the widget offers nothing to pay, and shows the points left.
-  await expect.poll(() => widget.locator('.text').innerText(), { timeout: 10_000 }).toBe(
-    'You have 700 Tessera points · This cart earns 0 points',
-  );
+  await expect
+    .poll(() => widget.locator('.text').innerText(), { timeout: 10_000 })
+    .toBe('You have 700 Tessera points · This cart earns 0 points');
   expect(await widget.locator('.pay').count()).toBe(0);
   await page.screenshot({ path: join(artifactsDir, 'checkout-with-points-placed.png'), fullPage: true });
   expect(await db.dataSource.manager.findOneByOrFail(Payment, { id: held.id })).toMatchObject({ status: 'captured', pointsCaptured: 500 });
@@ -162,4 +164,24 @@ it('refuses points from another session than the member of the order, and saves 
   expect(answer.status).toBe(403);
   expect((await answer.json()).errors[0].field).toBe('body.authorization');
   expect(await db.dataSource.manager.count(Payment)).toBe(before);
+});
+
+it("answers the widget's quote only with a member session of this store's widget", async () => {
+  const { token } = await mintWidgetToken(db.dataSource.manager, { partnerId: shopId, externalId: 'shop-ann' });
+  const quote = (headers: Record<string, string>) =>
+    fetch(`${base}/widget/v1/payment-quote`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ token, amountMinor: 1_000, currency: 'EUR' }),
+    });
+  const unsigned = await quote({});
+  expect(unsigned.status).toBe(401);
+  expect((await unsigned.json()).errors[0].field).toBe('header.Member-Authorization');
+  // A dashboard session is the member's, but not this widget's.
+  const { member } = await resolveCustomer(db.dataSource.manager, { partnerId: shopId, customerId: 'shop-ann' });
+  const dashboard = await openMemberSession(db.dataSource.manager, { memberId: member.id, partnerId: null });
+  expect((await quote({ 'member-authorization': `Bearer ${dashboard.token}` })).status).toBe(401);
+  const widgetSession = await openMemberSession(db.dataSource.manager, { memberId: member.id, partnerId: shopId });
+  const answered = await quote({ 'member-authorization': `Bearer ${widgetSession.token}` });
+  expect(await answered.json()).toMatchObject({ maxPoints: 500, minPoints: 100, member: { available: 700, usablePoints: 500 } });
 });

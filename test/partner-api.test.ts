@@ -316,6 +316,7 @@ describe('documentation', () => {
         '/widget-sessions',
         '/widget/v1/sign-in',
         '/widget/v1/sign-in/code',
+        '/widget/v1/payment-quote',
         '/widget/v1/state',
       ].sort(),
     );

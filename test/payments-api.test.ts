@@ -403,7 +403,8 @@ describe('races', () => {
 describe('documentation', () => {
   it('documents every payment route, its answers and each refusal code it gives', async () => {
     const document = await (await fetch(base.replace(/\/v1$/, '/openapi.json'))).json();
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/payments'))).toEqual([
+    expect(Object.keys(document.paths).filter((path) => path.includes('payment'))).toEqual([
+      '/widget/v1/payment-quote',
       '/payments/quote',
       '/payments',
       '/payments/{paymentId}',

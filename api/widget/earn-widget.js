@@ -68,10 +68,14 @@
       const amount = this.getAttribute('amount-cents');
       if (amount) query.set('amountCents', amount);
       const session = sessionStorage.getItem(this.sessionKey);
+      // Only the latest refresh renders: an answer about an older cart that arrives late is dropped.
+      const generation = (this.generation = (this.generation ?? 0) + 1);
+      const stale = () => generation !== this.generation;
       try {
         const response = await fetch(`${origin}/widget/v1/state?${query}`, {
           headers: session ? { 'member-authorization': `Bearer ${session}` } : {},
         });
+        if (stale()) return;
         if (!response.ok) return this.show('error', 'Points are unavailable right now.');
         const state = await response.json();
         // The member opened the form while this was on its way: the form stays.
@@ -91,7 +95,7 @@
             return;
           }
           const quote = await this.quote(session);
-          if (!force && this.getAttribute('state') === 'signing-in') return;
+          if (stale() || (!force && this.getAttribute('state') === 'signing-in')) return;
           const usable = quote?.member.usablePoints ?? 0;
           this.show(
             'signed-in',
