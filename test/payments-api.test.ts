@@ -192,6 +192,14 @@ describe('authorize, capture part, refund', () => {
     });
   });
 
+  it("shows a partly captured payment in the member's history as the points it took", async () => {
+    const buyer = await customer();
+    const authorized = await authorize(buyer.externalId, 400);
+    await call('POST', `/payments/${authorized.id}/capture`, { body: { points: 150 } });
+    const history = await call('GET', `/members/${buyer.externalId}/transactions`);
+    expect(history.json.entries[0]).toMatchObject({ kind: 'burn', status: 'settled', points: -150 });
+  });
+
   it('voids an authorization: every point back to its lot', async () => {
     const buyer = await customer();
     const authorized = await authorize(buyer.externalId, 700);
