@@ -73,6 +73,9 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       partnerCampaignMaxPointsPerUnit: 'Partner campaigns: most points per unit of currency',
       partnerCampaignMaxPoints: 'Partner campaigns: most fixed points at once',
       partnerCampaignsNeedApproval: 'Partner campaigns wait for approval',
+      paymentMinPoints: 'Checkout: fewest points a payment uses',
+      paymentMaxSharePercent: 'Checkout: largest share paid in points (%)',
+      paymentExcludedCategories: 'Checkout: categories points never pay for',
     },
   },
   Campaign: {

@@ -690,6 +690,9 @@ export function backOfficeResources(
         'currency',
         'pointValueMinor',
         'pendingDays',
+        'paymentMinPoints',
+        'paymentMaxSharePercent',
+        'paymentExcludedCategories',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -756,6 +759,14 @@ export function backOfficeResources(
           description:
             "Days a purchase's points stay pending (the return window), 0 to 90: shown to the member, not spendable, cancelled by a refund in the window; 0: credited at once",
         },
+        paymentMinPoints: { type: 'number', description: 'The fewest points a member may pay with at a checkout' },
+        paymentMaxSharePercent: {
+          type: 'string',
+          description: "The largest share of an order's eligible amount points may pay, in percent (100: all of it)",
+        },
+        paymentExcludedCategories: {
+          description: 'Categories of order lines points never pay for, separated by commas (gift cards, tobacco); empty for none',
+        },
       },
       form: {
         fields: [
@@ -786,6 +797,9 @@ export function backOfficeResources(
           'currency',
           'pointValueMinor',
           'pendingDays',
+          'paymentMinPoints',
+          'paymentMaxSharePercent',
+          'paymentExcludedCategories',
         ],
         check: (values) => checkProgramSettings(values),
       },

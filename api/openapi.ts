@@ -19,6 +19,8 @@ import {
   shipmentReportBody,
   widgetStateQuery,
 } from './schemas.js';
+import * as payments from './payment-schemas.js';
+import { widgetPaymentQuoteBody } from './widget-payment-quote.js';
 
 /** A request schema as clients send it, or a response schema as the server sends it. */
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
@@ -92,6 +94,7 @@ const consentRefused = problem(
   "`member_authorization_required`: no `Member-Authorization`; `member_authorization_refused`: a code that is wrong, used, expired or out of tries, or a session that is not this member's (or another store's widget)",
 );
 const eventParameters = parametersOf(z.object({ eventId: eventIdParam }), 'path');
+const paymentParameters = parametersOf(z.object({ paymentId: payments.paymentIdParam }), 'path');
 const json = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: jsonSchema(schema) } } });
 const ok = (description: string, schema: z.ZodType) => ({
   description,
@@ -414,6 +417,131 @@ export function openApiDocument(serverUrl = '/api/v1') {
             403: problem(403, 'The code is wrong, used, expired or out of tries (`member_authorization_refused`)'),
             429: problem(429, 'Too many attempts from this network'),
             503: problem(503, 'This installation sends no codes'),
+          },
+        },
+      },
+      '/widget/v1/payment-quote': {
+        servers: [{ url: '/' }],
+        post: {
+          operationId: 'widgetPaymentQuote',
+          summary: "What the signed-in member may pay with points on the widget's cart: the quote and their usable points",
+          description:
+            "Public and CORS-open, bound to the store's widget token and a member session this store's widget opened " +
+            "(`Member-Authorization: Bearer <session>`). Nothing is held: the store's server authorizes the payment (POST /payments).",
+          security: [],
+          requestBody: json(widgetPaymentQuoteBody),
+          responses: {
+            200: ok('The quote', payments.paymentQuote),
+            400: errors[400],
+            401: problem(401, 'Unknown or expired widget token, or no member session of this store'),
+            422: problem(422, "`payment_currency_mismatch`: not the program's currency"),
+          },
+        },
+      },
+      '/payments/quote': {
+        post: {
+          operationId: 'quotePayment',
+          summary: 'How many points an order may take: its eligible amount, the least and most points, and what the member can use',
+          description:
+            "Nothing is held. Lines in categories the program excludes are left out; points pay at most the program's share of the rest, " +
+            "at the program's point value, in its currency.",
+          requestBody: json(payments.paymentQuoteBody),
+          responses: {
+            200: ok('The quote', payments.paymentQuote),
+            404: notFound,
+            422: problem(
+              422,
+              "`payment_currency_mismatch`: not the program's currency; `payment_refused`: lines that add up to more than the order",
+            ),
+            ...errors,
+            415: writeErrors[415],
+          },
+        },
+      },
+      '/payments': {
+        post: {
+          operationId: 'authorizePayment',
+          summary: "Authorize paying part of an order with the member's points: they are held until you capture or void",
+          description:
+            'Like a card authorization: the points are held (not spendable elsewhere) until `capture`, `void`, or `expiresInMinutes` ' +
+            "(15 by default), when they go back to the member by themselves (status `expired`). Needs the member's say " +
+            '(`Member-Authorization`). Refused with 422 `payment_refused` under the least points, over the largest share of the ' +
+            "eligible amount, or when no line may be paid with points; `payment_currency_mismatch` in another currency than the program's; " +
+            "`insufficient_funds` over the member's available points.",
+          parameters: [idempotencyKey, memberAuthorization],
+          requestBody: json(payments.paymentBody),
+          responses: {
+            201: created('Authorized', payments.payment, {
+              getPayment: link('getPayment', { paymentId: '$response.body#/id' }),
+              capturePayment: link('capturePayment', { paymentId: '$response.body#/id' }),
+              voidPayment: link('voidPayment', { paymentId: '$response.body#/id' }),
+            }),
+            403: consentRefused,
+            404: notFound,
+            ...writeErrors,
+          },
+        },
+      },
+      '/payments/{paymentId}': {
+        get: {
+          operationId: 'getPayment',
+          summary: 'One of your payments: its status, points and money authorized, captured and refunded, and its refunds',
+          parameters: paymentParameters,
+          responses: {
+            200: ok('The payment', payments.payment),
+            404: problem(404, 'Not a payment of yours (`payment_not_found`)'),
+            ...errors,
+          },
+        },
+      },
+      '/payments/{paymentId}/capture': {
+        post: {
+          operationId: 'capturePayment',
+          summary: 'Take the authorized points, all or part (`points`), once; the rest go back to the member',
+          parameters: [...paymentParameters, idempotencyKey],
+          requestBody: json(payments.capturePaymentBody),
+          responses: {
+            200: ok('Captured', payments.payment),
+            404: problem(404, 'Not a payment of yours (`payment_not_found`)'),
+            ...writeErrors,
+            409: problem(
+              409,
+              '`payment_already_captured`: captured before (refund it instead); `payment_not_authorized`: voided or expired; or an Idempotency-Key reused',
+            ),
+            422: problem(422, '`payment_over_capture`: more points than authorized'),
+          },
+        },
+      },
+      '/payments/{paymentId}/void': {
+        post: {
+          operationId: 'voidPayment',
+          summary: 'Let an authorization go: every held point goes back to the member (send `{}`)',
+          parameters: [...paymentParameters, idempotencyKey],
+          requestBody: json(payments.voidPaymentBody),
+          responses: {
+            200: ok('Voided', payments.payment),
+            404: problem(404, 'Not a payment of yours (`payment_not_found`)'),
+            ...writeErrors,
+            409: problem(
+              409,
+              '`payment_already_captured`, or `payment_not_authorized` (voided or expired already), or an Idempotency-Key reused',
+            ),
+          },
+        },
+      },
+      '/payments/{paymentId}/refunds': {
+        post: {
+          operationId: 'refundPayment',
+          summary:
+            'Give captured points back, all that is left or `points`, as many times as needed: they return to the lots they came from',
+          parameters: [...paymentParameters, idempotencyKey],
+          requestBody: json(payments.paymentRefundBody),
+          responses: {
+            201: created('Refunded', payments.payment),
+            404: problem(404, 'Not a payment of yours (`payment_not_found`)'),
+            ...writeErrors,
+            409: problem(409, '`payment_not_captured`: authorized, voided or expired, never captured; or an Idempotency-Key reused'),
+            422: problem(422, '`payment_over_refund`: more than the captured points not refunded yet'),
           },
         },
       },

@@ -121,6 +121,14 @@ export const titleOfCode: Record<RefusalCode, string> = {
   funding_source_not_found: 'Funding source not found',
   funding_source_refused: 'Funding source refused',
   funding_source_short: 'Funding source short of points',
+  payment_not_found: 'Payment not found',
+  payment_refused: 'Payment refused by the program rules',
+  payment_currency_mismatch: "Not the program's currency",
+  payment_already_captured: 'Payment already captured',
+  payment_not_authorized: 'Payment no longer authorized',
+  payment_over_capture: 'More than was authorized',
+  payment_not_captured: 'Payment not captured',
+  payment_over_refund: 'More than is left to refund',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

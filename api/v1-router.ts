@@ -27,6 +27,7 @@ import { Refusal } from '../loyalty/refusal.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
+import { paymentRoutes } from './payment-routes.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { requireJson } from './require-json.js';
 import { apiCodes, fieldProblem, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
@@ -369,6 +370,8 @@ export function apiV1Router({
     };
     res.json(answered);
   });
+
+  paymentRoutes({ dataSource, ledger, committed, read, write, parse, partnerOf, memberConsent });
 
   refuseOtherMethods(router);
   router.use(noSuchEndpoint);

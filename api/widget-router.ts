@@ -20,6 +20,7 @@ import { refuseOtherMethods } from './method-not-allowed.js';
 import { apiCodes, fieldProblem, invalidRequest, ProblemError, refusalProblem, sendProblem } from './problem.js';
 import { widgetMemberSession, widgetSignIn, widgetState } from './responses.js';
 import { widgetSignInBody, widgetSignInCodeBody, widgetStateQuery } from './schemas.js';
+import { widgetPaymentQuote } from './widget-payment-quote.js';
 
 const widgetScript = fileURLToPath(new URL('./widget/earn-widget.js', import.meta.url));
 
@@ -173,6 +174,9 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
       estimate: estimate && { points: estimate.points, explanation: estimate.explanation },
     };
     res.json(state);
+  });
+  router.post('/widget/v1/payment-quote', express.json({ limit: '100kb' }), async (req, res) => {
+    res.json(await widgetPaymentQuote(dataSource, req, (token) => storeOf(token, 'body.token'), storeSessionOf));
   });
   /** A live session this store's widget opened, from `Member-Authorization: Bearer`; null otherwise. */
   async function storeSessionOf(req: Request, partnerId: string) {

@@ -30,6 +30,7 @@ import { MemberSession } from './member-session.js';
 import { OutboxEntry } from './outbox-entry.js';
 import { MemberEvent } from './member-event.js';
 import { Partner } from './partner.js';
+import { Payment } from './payment.js';
 import { PointLot } from './point-lot.js';
 import { PointOfSale } from './point-of-sale.js';
 import { PointPackage } from './point-package.js';
@@ -47,6 +48,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 
 export {
   ApiKey,
+  Payment,
   ApiRequest,
   AuditEntry,
   Bonus,
@@ -179,6 +181,7 @@ export const entities = [
   PointLot,
   LotConsumption,
   FundingSource,
+  Payment,
 ];
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
@@ -190,3 +193,5 @@ export type { ErasureRequestStatus } from './erasure-request.js';
 export type { ForfeitedPoints } from './member-erasure.js';
 export { fundingSourceKinds } from './funding-source.js';
 export type { FundingSourceKind } from './funding-source.js';
+export { paymentStatuses, paymentTenders } from './payment.js';
+export type { PaymentStatus, PaymentTender } from './payment.js';

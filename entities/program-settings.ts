@@ -154,4 +154,15 @@ export class ProgramSettings extends BaseEntity {
    */
   @Column({ type: 'integer', default: 0 })
   pendingDays: number;
+  /** Paying at checkout: the fewest points a payment may use... */
+  @Column({ type: 'bigint', default: 1, transformer: bigintNumber })
+  paymentMinPoints: number;
+
+  /** ...the largest share of the basket's eligible amount points may pay, in percent... */
+  @Column({ type: 'numeric', precision: 5, scale: 2, default: 100, transformer: decimalNumber })
+  paymentMaxSharePercent: number;
+
+  /** ...and the categories of basket lines points never pay for, comma-separated as typed (`gift cards, tobacco`). */
+  @Column({ type: 'text', default: '' })
+  paymentExcludedCategories: string;
 }

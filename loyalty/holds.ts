@@ -6,6 +6,7 @@ import { PendingTransferResolvedError } from './ledger/errors.js';
 import type { Ledger } from './ledger/ledger.js';
 import { memberWithAccount } from './member-identity.js';
 import { confirmPendingCredit, isPendingCredit } from './pending-points.js';
+import { expireAuthorization } from './payments/payments.js';
 
 /**
  * What became of a hold past its time limit: given back, or spent when its reward had been reported
@@ -63,7 +64,7 @@ export async function expiredHolds(dataSource: DataSource, asOf: Date, limit = 5
 /**
  * Gives back the points of a hold nobody settled by its time limit. A redemption's hold settles the
  * redemption by its order: cancelled (its stock back, the reason kept for the member), or spent when
- * the reward was reported shipped; any other hold is voided. Idempotent: a hold settled meanwhile is
+ * the reward was reported shipped; a checkout payment's hold expires the payment; any other hold is voided. Idempotent: a hold settled meanwhile is
  * left as it is.
  */
 export async function releaseExpiredHold(
@@ -82,6 +83,8 @@ export async function releaseExpiredHold(
   if (!hold.heldUntil || new Date(hold.heldUntil) > asOf) return 'not_due';
   // Pending points are the member's once their window ends: confirmed, not given back.
   if (await isPendingCredit(dataSource.manager, pendingTransferId)) return confirmPendingCredit(dataSource, ledger, pendingTransferId);
+  const payment = await expireAuthorization(dataSource, ledger, pendingTransferId, asOf);
+  if (payment) return payment;
   const redemption = await dataSource.manager.findOneBy(Redemption, { transferId: pendingTransferId });
   if (redemption) {
     if (redemption.status !== 'awaiting_fulfilment' && redemption.status !== 'ordered') return 'already_settled';

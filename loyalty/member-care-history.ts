@@ -99,12 +99,14 @@ export async function careHistory(
     references: Record<string, string>;
     explanation: RuleExplanation[];
     resolution: 'post' | 'void' | null;
+    /** What a post took, which may be less than its hold (a partial capture). */
+    resolvedAmount: string | null;
     partner: string | null;
     pointOfSale: string | null;
     reward: string | null;
   }[] = await manager.query(
     `SELECT t.id, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
-            r.phase AS resolution, p.name AS partner, s.name AS "pointOfSale", w.name AS reward
+            r.phase AS resolution, r.amount AS "resolvedAmount", p.name AS partner, s.name AS "pointOfSale", w.name AS reward
        FROM ledger_transfer t
        LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
        LEFT JOIN partner p ON p.id::text = t."references"->>'partner'
@@ -129,7 +131,7 @@ export async function careHistory(
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: historyPoints(status, outgoing, Number(r.amount)),
+      points: historyPoints(status, outgoing, Number(status === 'settled' ? r.resolvedAmount : r.amount)),
       status,
       partner: r.partner,
       pointOfSale: r.pointOfSale,

@@ -280,8 +280,11 @@ async function accountHistory(
     references: Record<string, string>;
     explanation: RuleExplanation[];
     resolution: 'post' | 'void' | null;
+    /** What a post took, which may be less than its hold (a partial capture). */
+    resolvedAmount: string | null;
   }[] = await manager.query(
-    `SELECT t.id, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation, r.phase AS resolution
+    `SELECT t.id, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation, r.phase AS resolution,
+            r.amount AS "resolvedAmount"
        FROM ledger_transfer t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
       WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
       ORDER BY t.seq`,
@@ -295,7 +298,7 @@ async function accountHistory(
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: historyPoints(status, outgoing, Number(r.amount)),
+      points: historyPoints(status, outgoing, Number(status === 'settled' ? r.resolvedAmount : r.amount)),
       status,
       store: (r.references.partner && names.stores.get(r.references.partner)) ?? null,
       reward: (r.references.reward && names.rewards.get(r.references.reward)) ?? null,

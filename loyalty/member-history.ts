@@ -70,10 +70,12 @@ export async function memberHistory(
     explanation: RuleExplanation[];
     resolution: 'post' | 'void' | null;
     heldUntil: Date | null;
+    /** What a post took, which may be less than its hold (a partial capture). */
+    resolvedAmount: string | null;
   }[] = await manager.query(
     // A hold and what settled it are one entry: its status says how it ended.
     `SELECT t.id, t.seq, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
-            r.phase AS resolution, t."heldUntil"
+            r.phase AS resolution, t."heldUntil", r.amount AS "resolvedAmount"
        FROM ledger_transfer t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
       WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
         AND ($2::bigint IS NULL OR t.seq < $2)
@@ -89,7 +91,7 @@ export async function memberHistory(
       id: r.id,
       at: r.createdAt,
       kind: r.kind,
-      points: historyPoints(status, outgoing, Number(r.amount)),
+      points: historyPoints(status, outgoing, Number(status === 'settled' ? r.resolvedAmount : r.amount)),
       status,
       ...(status === 'pending' && r.heldUntil ? { availableFrom: new Date(r.heldUntil) } : {}),
       ...(visible ? { event: r.references.event, explanation: r.explanation } : {}),

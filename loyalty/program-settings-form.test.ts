@@ -27,6 +27,9 @@ const valid = {
   currency: 'EUR',
   pointValueMinor: '1',
   pendingDays: '14',
+  paymentMinPoints: '1',
+  paymentMaxSharePercent: '100',
+  paymentExcludedCategories: '',
 };
 
 it('accepts settings in their ranges', () => {
@@ -86,4 +89,24 @@ it('takes a return window of 0 (off) to 90 days for pending points, in whole day
     expect(checkProgramSettings({ ...valid, pendingDays: wrong })).toEqual({ pendingDays: 'must be a whole number from 0 to 90' });
   }
   expect(checkProgramSettings({ ...valid, pendingDays: '' })).toEqual({ pendingDays: 'is required' });
+});
+
+it('checks the rules of paying with points: the least points, the largest share, the excluded categories', () => {
+  expect(
+    checkProgramSettings({
+      ...valid,
+      paymentMinPoints: '100',
+      paymentMaxSharePercent: '50.5',
+      paymentExcludedCategories: 'Gift cards, tobacco',
+    }),
+  ).toEqual({});
+  expect(checkProgramSettings({ ...valid, paymentMinPoints: '0' })).toEqual({
+    paymentMinPoints: 'must be a whole number above 0',
+  });
+  for (const share of ['0', '100.01', '-5', 'half']) {
+    expect(Object.keys(checkProgramSettings({ ...valid, paymentMaxSharePercent: share }))).toEqual(['paymentMaxSharePercent']);
+  }
+  expect(checkProgramSettings({ ...valid, paymentExcludedCategories: `books, ${'x'.repeat(101)}` })).toEqual({
+    paymentExcludedCategories: 'each category is at most 100 characters, separated by commas',
+  });
 });

@@ -159,6 +159,21 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
   if (!isCurrency(text(values.currency).toUpperCase())) errors.currency = 'must be a currency code, like EUR or USD';
   const pointValue = pointValueProblem(values.pointValueMinor);
   if (pointValue) errors.pointValueMinor = pointValue;
+  return { ...errors, ...checkPaymentRules(values) };
+}
+
+/** Paying at checkout: the least points a payment uses, the largest share of a basket, the categories left out. */
+function checkPaymentRules(values: Record<string, unknown>): FieldErrors {
+  const errors: FieldErrors = {};
+  const least = wholeNumber(values.paymentMinPoints, { min: 1, max: limits.bigint });
+  if (least) errors.paymentMinPoints = least;
+  const share = decimalProblem(values.paymentMaxSharePercent, { min: 0, max: 100, above: true });
+  if (share) errors.paymentMaxSharePercent = share;
+  const categories = text(values.paymentExcludedCategories).split(',');
+  // eslint-disable-next-line no-control-regex -- a category is typed text, never control characters
+  if (categories.some((category) => category.trim().length > 100 || /[\x00-\x1f\x7f]/.test(category))) {
+    errors.paymentExcludedCategories = 'each category is at most 100 characters, separated by commas';
+  }
   return errors;
 }
 

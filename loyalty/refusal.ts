@@ -43,6 +43,14 @@ export const refusalCodes = {
   funding_source_not_found: 'not_found',
   funding_source_refused: 'unprocessable',
   funding_source_short: 'unprocessable',
+  payment_not_found: 'not_found',
+  payment_refused: 'unprocessable',
+  payment_currency_mismatch: 'unprocessable',
+  payment_already_captured: 'conflict',
+  payment_not_authorized: 'conflict',
+  payment_over_capture: 'unprocessable',
+  payment_not_captured: 'conflict',
+  payment_over_refund: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -375,6 +375,8 @@ const forms: FormCase[] = [
       [{ erasureForfeiture: 'nobody' }, 'erasureForfeiture', oneOf],
       [{ birthdayDaysBefore: '40' }, 'birthdayDaysBefore', /0 to 31/],
       [{ birthdayChannel: 'pigeon' }, 'birthdayChannel', /must be email, sms or email_or_sms/],
+      [{ paymentMinPoints: '0' }, 'paymentMinPoints', aboveZero],
+      [{ paymentMaxSharePercent: '101' }, 'paymentMaxSharePercent', /above 0 to 100/],
     ],
   },
   {

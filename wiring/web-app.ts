@@ -61,7 +61,7 @@ export function createWebApp({
   app.use(widgetRouter({ dataSource: api.dataSource, ledger: api.ledger, memberCodes: api.memberCodes }));
   // At the root: the links in members' messages are <public URL>/unsubscribe?t=…
   app.use(unsubscribeRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'unsubscribe') }));
-  if (demoStore) app.use(demoStoreRouter(api.dataSource));
+  if (demoStore) app.use(demoStoreRouter({ dataSource: api.dataSource, ledger: api.ledger, processes: api.processes }));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);
   if (portal) app.use('/member', portal);

@@ -1,14 +1,18 @@
 // <tessera-earn token="…" amount-cents="4250"></tessera-earn>: the member's points and what the
 // cart earns at this store; the member may sign in with a code to see all their Tessera points and
 // let the store's checkout spend them ("Use my points" fires `tessera-use-points` with the
-// `Member-Authorization` to send). One script tag, no framework; it talks to the Tessera that served it.
+// `Member-Authorization` to send). With a `currency` and a cart, the signed-in member chooses how many
+// points to use on this order (within the program's rules and their balance): the event then carries
+// `points` and their `valueMinor` too, for the store's server to authorize the payment with; the page
+// then sets `points-applied` to the points held, and the widget says so instead of offering more.
+// One script tag, no framework; it talks to the Tessera that served it.
 (() => {
   const origin = new URL(document.currentScript.src).origin;
   const format = new Intl.NumberFormat();
   const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
   class TesseraEarn extends HTMLElement {
-    static observedAttributes = ['token', 'amount-cents'];
+    static observedAttributes = ['token', 'amount-cents', 'currency', 'points-applied'];
 
     constructor() {
       super();
@@ -23,6 +27,9 @@
           label { display: block; margin-top: 6px; font-weight: 600; }
           input { font: inherit; padding: 4px 6px; }
           .error { color: #a4141b; }
+          .pay { margin-top: 8px; padding-top: 8px; border-top: 1px solid #d0d7de; }
+          .pay input { width: 7em; }
+          .hint { margin: 4px 0 0; color: #656d76; }
           :focus-visible { outline: 2px solid #0b5cad; outline-offset: 2px; }
         </style>
         <div class="box" part="box"><span class="text">Loading your points…</span><div class="actions"></div></div>`;
@@ -61,10 +68,14 @@
       const amount = this.getAttribute('amount-cents');
       if (amount) query.set('amountCents', amount);
       const session = sessionStorage.getItem(this.sessionKey);
+      // Only the latest refresh renders: an answer about an older cart that arrives late is dropped.
+      const generation = (this.generation = (this.generation ?? 0) + 1);
+      const stale = () => generation !== this.generation;
       try {
         const response = await fetch(`${origin}/widget/v1/state?${query}`, {
           headers: session ? { 'member-authorization': `Bearer ${session}` } : {},
         });
+        if (stale()) return;
         if (!response.ok) return this.show('error', 'Points are unavailable right now.');
         const state = await response.json();
         // The member opened the form while this was on its way: the form stays.
@@ -75,16 +86,36 @@
         // Points in a purchase's return window are shown, apart: they cannot be spent yet.
         const pending = state.pending ? ` (+${format.format(state.pending)} pending)` : '';
         if (state.signedIn) {
+          // The store applied points to the order already: they are held, not to be chosen again.
+          const applied = Number(this.getAttribute('points-applied')) || 0;
+          if (applied > 0) {
+            this.show(
+              'signed-in',
+              `You have <span class="points">${format.format(state.balance)}</span> Tessera points${pending}${earn}`,
+              `<div class="pay"><p class="hint"><strong>${format.format(applied)} points</strong> pay for part of this order.</p></div>`,
+            );
+            return;
+          }
+          const quote = await this.quote(session);
+          if (stale() || (!force && this.getAttribute('state') === 'signing-in')) return;
+          const usable = quote?.member.usablePoints ?? 0;
           this.show(
             'signed-in',
             `You have <span class="points">${format.format(state.balance)}</span> Tessera points${pending}${earn}`,
-            '<button class="use">Use my points</button> <button class="plain sign-out">Sign out</button>',
+            `${quote ? this.payForm(quote) : ''}${!quote || usable > 0 ? '<button class="use">Use my points</button> ' : ''}<button class="plain sign-out">Sign out</button>`,
           );
-          this.on('.use', 'click', () =>
-            this.dispatchEvent(
-              new CustomEvent('tessera-use-points', { bubbles: true, composed: true, detail: { authorization: `Bearer ${session}` } }),
-            ),
-          );
+          const chosen = () => {
+            const points = Math.floor(Number(this.shadowRoot.querySelector('#points').value));
+            return Math.min(Math.max(Number.isFinite(points) ? points : 0, quote.minPoints), usable);
+          };
+          this.on('#points', 'input', () => {
+            this.shadowRoot.querySelector('.value').textContent = this.money(this.valueOf(chosen(), quote), quote.currency);
+          });
+          this.on('.use', 'click', () => {
+            const detail = { authorization: `Bearer ${session}` };
+            if (quote && usable > 0) Object.assign(detail, { points: chosen(), valueMinor: this.valueOf(chosen(), quote) });
+            this.dispatchEvent(new CustomEvent('tessera-use-points', { bubbles: true, composed: true, detail }));
+          });
           this.on('.sign-out', 'click', () => {
             sessionStorage.removeItem(this.sessionKey);
             this.refresh(true);
@@ -100,6 +131,43 @@
       } catch {
         this.show('error', 'Points are unavailable right now.');
       }
+    }
+
+    /** What the cart may take in points, for the signed-in member; null without a cart in a currency. */
+    async quote(session) {
+      const amount = Number(this.getAttribute('amount-cents'));
+      const currency = this.getAttribute('currency');
+      if (!currency || !(amount > 0)) return null;
+      const answer = await fetch(`${origin}/widget/v1/payment-quote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'member-authorization': `Bearer ${session}` },
+        body: JSON.stringify({ token: this.getAttribute('token'), amountMinor: amount, currency }),
+      });
+      return answer.ok ? answer.json() : null;
+    }
+
+    payForm(quote) {
+      const usable = quote.member.usablePoints;
+      if (usable === 0) {
+        const why =
+          quote.maxPoints === 0
+            ? 'Points cannot pay for this order.'
+            : `Points pay from ${format.format(quote.minPoints)} points on an order; you have ${format.format(quote.member.available)}.`;
+        return `<div class="pay"><p class="hint">${why}</p></div>`;
+      }
+      return `<div class="pay"><label for="points">Points to use on this order</label>
+        <input id="points" type="number" inputmode="numeric" min="${quote.minPoints}" max="${usable}" step="1" value="${usable}">
+        points = <strong class="value">${this.money(quote.member.usableValueMinor, quote.currency)}</strong> off
+        <p class="hint">From ${format.format(quote.minPoints)} to ${format.format(usable)} points on this order (at most ${this.money(quote.maxValueMinor, quote.currency)} of it).</p></div>`;
+    }
+
+    valueOf(points, quote) {
+      return Math.floor((points * Math.round(quote.pointValueMinor * 10_000)) / 10_000);
+    }
+
+    money(minor, currency) {
+      const money = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+      return money.format(minor / 10 ** money.resolvedOptions().maximumFractionDigits);
     }
 
     askAddress(error = '') {

@@ -17,6 +17,8 @@ export interface PlannedTransfer {
   references: TransferReferences;
   explanation: RuleExplanation[];
   pendingTransferId?: string;
+  /** For a post: the points its hold releases (all it held); what is not posted returns to the member. */
+  releases?: number;
   reversesTransferId?: string;
   /** For a hold: when it gives its points back if nobody settled it. */
   heldUntil?: Date;
@@ -70,9 +72,9 @@ function deltasOf(plan: PlannedTransfer[]): Map<string, Delta> {
         credit.creditsPending += t.amount;
         break;
       case 'post':
-        debit.debitsPending -= t.amount;
+        debit.debitsPending -= t.releases ?? t.amount;
         debit.debitsPosted += t.amount;
-        credit.creditsPending -= t.amount;
+        credit.creditsPending -= t.releases ?? t.amount;
         credit.creditsPosted += t.amount;
         break;
       case 'void':
@@ -270,6 +272,11 @@ async function moveLots(
   let consumed: LotMovement[] = [];
   if (debit.kind === 'member' && (transfer.phase === 'single' || transfer.phase === 'pending')) {
     consumed = await consumeLots(manager, debit.id, transfer.id, transfer.amount, transfer.lots);
+  }
+  const unposted = transfer.phase === 'post' ? (transfer.releases ?? transfer.amount) - transfer.amount : 0;
+  if (unposted > 0 && debit.kind === 'member') {
+    await restoreLots(manager, debit.id, transfer.id, [transfer.pendingTransferId!], unposted);
+    return [];
   }
   if (transfer.restoresConsumptionOf) {
     const member = transfer.phase === 'void' ? debit : credit;

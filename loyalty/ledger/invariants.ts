@@ -16,16 +16,21 @@ export interface LedgerReport {
 }
 
 const shardTotalsQuery = `
-  WITH moved AS (
+  WITH transfers AS (
+    -- A post or void releases all its hold held, whatever part a post moved.
+    SELECT t."debitAccountId", t."debitShard", t."creditAccountId", t."creditShard", t.phase, t.amount,
+           CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -COALESCE(h.amount, t.amount) END AS pend
+      FROM ledger_transfer t LEFT JOIN ledger_transfer h ON h.id = t."pendingTransferId"
+  ), moved AS (
     SELECT "debitAccountId" AS account, "debitShard" AS shard,
            CASE phase WHEN 'single' THEN amount WHEN 'post' THEN amount ELSE 0 END AS dp, 0::bigint AS cp,
-           CASE phase WHEN 'pending' THEN amount WHEN 'single' THEN 0 ELSE -amount END AS dpend, 0::bigint AS cpend
-      FROM ledger_transfer
+           pend AS dpend, 0::bigint AS cpend
+      FROM transfers
     UNION ALL
     SELECT "creditAccountId", "creditShard",
            0, CASE phase WHEN 'single' THEN amount WHEN 'post' THEN amount ELSE 0 END,
-           0, CASE phase WHEN 'pending' THEN amount WHEN 'single' THEN 0 ELSE -amount END
-      FROM ledger_transfer
+           0, pend
+      FROM transfers
   ), sums AS (
     SELECT account, shard, SUM(dp) dp, SUM(cp) cp, SUM(dpend) dpend, SUM(cpend) cpend FROM moved GROUP BY 1, 2
   )
@@ -75,7 +80,7 @@ const resolutionQuery = `
   SELECT r.id, r.phase, r.amount, p.amount AS pending_amount, p.phase AS pending_phase
     FROM ledger_transfer r LEFT JOIN ledger_transfer p ON p.id = r."pendingTransferId"
    WHERE r."pendingTransferId" IS NOT NULL
-     AND (p.id IS NULL OR p.phase <> 'pending' OR p.amount <> r.amount
+     AND (p.id IS NULL OR p.phase <> 'pending' OR r.amount > p.amount OR (r.phase = 'void' AND p.amount <> r.amount)
           OR p."debitAccountId" <> r."debitAccountId" OR p."creditAccountId" <> r."creditAccountId")`;
 
 const overReversedQuery = `
@@ -88,7 +93,7 @@ const overReversedQuery = `
  * cached balances equal the sum of transfers; each member's available points equal the sum of
  * their lots' remainders, and each lot's remainder its points minus its consumptions; all
  * accounts sum to zero; nothing is negative where it must not be; holds are resolved once, by
- * transfers that match them; nothing is reversed beyond its amount.
+ * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount.
  */
 export async function checkLedger(manager: EntityManager): Promise<LedgerReport> {
   return manager.transaction('REPEATABLE READ', async (tx) => {

@@ -316,6 +316,104 @@ describe('holds', () => {
     await expectLedgerTrue();
   });
 
+  describe('partial post', () => {
+    /** 100 points in two lots (70 expiring first, 30 later), 90 of them held: 70 from the first lot, 20 from the second. */
+    async function twoLotsHeld() {
+      const { wallet } = await p.partner(1_000);
+      const { account: member } = await p.member();
+      for (const [amount, expiresAt] of [
+        [70, days(5)],
+        [30, days(50)],
+      ] as const) {
+        await p.ledger.transfer({
+          source: 'api',
+          key: key(),
+          legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount, kind: 'earn', expiresAt }],
+        });
+      }
+      const hold = await p.ledger.hold({
+        source: 'checkout',
+        key: key(),
+        until: days(1),
+        legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 90, kind: 'burn' }],
+      });
+      return { member, pending: hold.transfers[0]! };
+    }
+
+    it('posts part of a hold and gives the rest back to the very lots the hold took', async () => {
+      const { member, pending } = await twoLotsHeld();
+      const redemptionBefore = await p.posted(p.program.redemption.id);
+      const posted = await p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 50 });
+      expect(posted.transfers[0]).toMatchObject({ phase: 'post', pendingTransferId: pending.id, amount: 50 });
+      expect(await p.available(member.id)).toBe(50);
+      expect(await p.posted(member.id)).toBe(50);
+      expect((await p.posted(p.program.redemption.id)) - redemptionBefore).toBe(50);
+      // The 40 not posted go back to the lot the hold took last first: the later lot is whole again.
+      expect((await lotsOf(member.id)).map((l) => l.remaining)).toEqual([20, 30]);
+      await expect(p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 10 })).rejects.toBeInstanceOf(
+        PendingTransferResolvedError,
+      );
+      await expectLedgerTrue();
+    });
+
+    it('reverses a partial post to the lots its points came from, never beyond what was posted', async () => {
+      const { member, pending } = await twoLotsHeld();
+      const posted = await p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 50 });
+      await p.ledger.reverse({ source: 'checkout', key: key(), transferId: posted.transfers[0]!.id, amount: 20 });
+      expect((await lotsOf(member.id)).map((l) => l.remaining)).toEqual([40, 30]);
+      await p.ledger.reverse({ source: 'checkout', key: key(), transferId: posted.transfers[0]!.id });
+      expect((await lotsOf(member.id)).map((l) => l.remaining)).toEqual([70, 30]);
+      expect(await p.available(member.id)).toBe(100);
+      await expect(p.ledger.reverse({ source: 'checkout', key: key(), transferId: posted.transfers[0]!.id })).rejects.toBeInstanceOf(
+        NotReversibleError,
+      );
+      await expectLedgerTrue();
+    });
+
+    it('refuses to post more than was held, naming the amount, and writes nothing', async () => {
+      const { member, pending } = await twoLotsHeld();
+      const before = await p.transferCount();
+      await expect(p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 91 })).rejects.toThrow(
+        'amount: must be at most 90, the points held',
+      );
+      await expect(p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 0 })).rejects.toBeInstanceOf(
+        InvalidTransferError,
+      );
+      expect(await p.transferCount()).toBe(before);
+      expect(await p.available(member.id)).toBe(10);
+      await expectLedgerTrue();
+    });
+
+    it('replays a partial post with the same key, and refuses the key for another amount', async () => {
+      const { member, pending } = await twoLotsHeld();
+      const request = { source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 30 };
+      const first = await p.ledger.post(request);
+      const again = await p.ledger.post(request);
+      expect(again.replayed).toBe(true);
+      expect(again.transfers[0]!.id).toBe(first.transfers[0]!.id);
+      await expect(p.ledger.post({ ...request, amount: 40 })).rejects.toBeInstanceOf(IdempotencyConflictError);
+      expect(await p.available(member.id)).toBe(70);
+      await expectLedgerTrue();
+    });
+
+    it('lets one of two racing partial posts, or a post and a void, settle the hold', async () => {
+      for (const rival of ['post', 'void'] as const) {
+        const { member, pending } = await twoLotsHeld();
+        const outcomes = await Promise.allSettled([
+          p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 40 }),
+          rival === 'post'
+            ? p.ledger.post({ source: 'checkout', key: key(), pendingTransferId: pending.id, amount: 60 })
+            : p.ledger.void({ source: 'checkout', key: key(), pendingTransferId: pending.id }),
+        ]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        expect(outcomes.find((o) => o.status === 'rejected')!.reason).toBeInstanceOf(PendingTransferResolvedError);
+        const expected = outcomes[0].status === 'fulfilled' ? 60 : rival === 'post' ? 40 : 100;
+        expect(await p.available(member.id)).toBe(expected);
+      }
+      await expectLedgerTrue();
+    });
+  });
+
   it('refuses a hold that would credit a member', async () => {
     const { wallet } = await p.partner(100);
     const { account: member } = await p.member();

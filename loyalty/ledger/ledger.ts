@@ -21,6 +21,7 @@ import {
   type HoldRequest,
   type Idempotency,
   type LegRequest,
+  type PostRequest,
   type ResolveRequest,
   type ReverseRequest,
   type TransferRequest,
@@ -153,8 +154,12 @@ export class Ledger {
     );
   }
 
-  /** Completes a hold: the held points move for good. */
-  post(request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
+  /**
+   * Completes a hold: the held points move for good, or only `amount` of them (a partial capture),
+   * the rest going back to the very lots the hold took.
+   */
+  async post(request: PostRequest, within?: EntityManager): Promise<LedgerResult> {
+    if (request.amount !== undefined) requirePoints('amount', request.amount);
     return this.resolve('post', request, within);
   }
 
@@ -199,7 +204,8 @@ export class Ledger {
         const ownLots: { id: string }[] = creditedMember
           ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
           : [];
-        const consumedBy = original.phase === 'post' ? original.pendingTransferId! : original.id;
+        // A post's hold took the points; a partial post gave some back itself.
+        const consumedBy = original.phase === 'post' ? [original.pendingTransferId!, original.id] : [original.id];
         return executePlan(manager, identity, [
           {
             debitAccountId: original.creditAccountId,
@@ -211,7 +217,7 @@ export class Ledger {
             references: { ...original.references, ...request.references },
             explanation: request.explanation ?? [],
             lots: { preferred: ownLots.map((lot) => lot.id) },
-            restoresConsumptionOf: debitedMember ? [consumedBy, ...prior.map((r) => r.id)] : undefined,
+            restoresConsumptionOf: debitedMember ? [...consumedBy, ...prior.map((r) => r.id)] : undefined,
           },
         ]);
       },
@@ -219,7 +225,7 @@ export class Ledger {
     );
   }
 
-  private async resolve(phase: 'post' | 'void', request: ResolveRequest, within?: EntityManager): Promise<LedgerResult> {
+  private async resolve(phase: 'post' | 'void', request: PostRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
     requireUuid('pendingTransferId', request.pendingTransferId);
     if (request.expiresAt != null && (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime()))) {
@@ -237,13 +243,16 @@ export class Ledger {
           pending.id,
         ]);
         if (resolution) throw new PendingTransferResolvedError(pending.id, resolution.phase);
+        const amount = request.amount ?? pending.amount;
+        if (amount > pending.amount) throw new InvalidTransferError('amount', `must be at most ${pending.amount}, the points held`);
         return executePlan(manager, identity, [
           {
             debitAccountId: pending.debitAccountId,
             creditAccountId: pending.creditAccountId,
             debitShard: pending.debitShard,
             creditShard: pending.creditShard,
-            amount: pending.amount,
+            amount,
+            releases: pending.amount,
             kind: pending.kind,
             phase,
             pendingTransferId: pending.id,

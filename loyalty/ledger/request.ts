@@ -40,6 +40,12 @@ export interface ResolveRequest extends Idempotency {
   expiresAt?: Date | null;
 }
 
+/** A post may take less than was held (a partial capture): the rest goes back to the member's lots. */
+export interface PostRequest extends ResolveRequest {
+  /** Points to post, at most the held amount; all of it when absent. */
+  amount?: number;
+}
+
 export interface ReverseRequest extends Idempotency {
   transferId: string;
   /** Points to reverse; the rest of the original when absent. */
