@@ -71,6 +71,8 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       partnerCampaignMaxPointsPerUnit: 'Partner campaigns: most points per unit of currency',
       partnerCampaignMaxPoints: 'Partner campaigns: most fixed points at once',
       partnerCampaignsNeedApproval: 'Partner campaigns wait for approval',
+      clearingValueMinor: 'Clearing value of a redeemed point (cents)',
+      breakageOperatorSharePercent: "Operator's share of breakage (%)",
     },
   },
   Campaign: {

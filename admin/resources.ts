@@ -686,6 +686,8 @@ export function backOfficeResources(
         'vatRatePercent',
         'currency',
         'pointValueMinor',
+        'clearingValueMinor',
+        'breakageOperatorSharePercent',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -748,6 +750,15 @@ export function backOfficeResources(
           type: 'string',
           description: 'What one point pays when a member spends it, in cents of the currency (1: a cent a point; 0.5: two points a cent)',
         },
+        clearingValueMinor: {
+          type: 'string',
+          description: 'What the funder of a redeemed point pays the partner where it was spent, in cents; empty for the value of a point',
+        },
+        breakageOperatorSharePercent: {
+          type: 'string',
+          description:
+            'The share of the value of expired points their funder pays the operator, in percent (0 to 100); the rest stays with the funder',
+        },
       },
       form: {
         fields: [
@@ -777,6 +788,8 @@ export function backOfficeResources(
           'vatRatePercent',
           'currency',
           'pointValueMinor',
+          'clearingValueMinor',
+          'breakageOperatorSharePercent',
         ],
         check: (values) => checkProgramSettings(values),
       },

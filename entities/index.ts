@@ -37,6 +37,7 @@ import { ProgramSettings } from './program-settings.js';
 import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
 import { SentEmail } from './sent-email.js';
+import { SettlementLine, SettlementStatement } from './settlement-statement.js';
 import { Segment } from './segment.js';
 import { SentSms } from './sent-sms.js';
 import { StaffUser } from './staff-user.js';
@@ -94,6 +95,8 @@ export {
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
+  SettlementStatement,
+  SettlementLine,
 };
 export { webhookEvents } from './webhook.js';
 export { outboxProcesses } from './outbox-entry.js';
@@ -176,6 +179,8 @@ export const entities = [
   LedgerTransfer,
   PointLot,
   LotConsumption,
+  SettlementStatement,
+  SettlementLine,
 ];
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
@@ -185,3 +190,5 @@ export type { MemberCodePurpose, MessageChannel } from './member-code.js';
 export { erasureRequestStatuses } from './erasure-request.js';
 export type { ErasureRequestStatus } from './erasure-request.js';
 export type { ForfeitedPoints } from './member-erasure.js';
+export { operatorParty, settlementLineKinds, settlementStatuses } from './settlement-statement.js';
+export type { SettlementLineKind, SettlementStatus } from './settlement-statement.js';

@@ -26,6 +26,8 @@ const valid = {
   partnerCampaignsNeedApproval: 'true',
   currency: 'EUR',
   pointValueMinor: '1',
+  clearingValueMinor: '',
+  breakageOperatorSharePercent: '0',
 };
 
 it('accepts settings in their ranges', () => {
@@ -76,4 +78,14 @@ it('refuses a currency that is none and a point worth nothing', () => {
   expect(checkProgramSettings({ ...valid, currency: 'EURO' })).toEqual({ currency: 'must be a currency code, like EUR or USD' });
   for (const value of ['0', '-1', 'abc', '1.23456', ''])
     expect(Object.keys(checkProgramSettings({ ...valid, pointValueMinor: value }))).toEqual(['pointValueMinor']);
+});
+
+it('clears a redeemed point at its value unless told otherwise, and keeps a share of breakage from 0 to 100%', () => {
+  expect(checkProgramSettings({ ...valid, clearingValueMinor: '0.8', breakageOperatorSharePercent: '25.5' })).toEqual({});
+  for (const value of ['0', '-1', 'abc', '1.23456'])
+    expect(checkProgramSettings({ ...valid, clearingValueMinor: value })).toEqual({
+      clearingValueMinor: 'must be an amount of cents above 0, with at most four decimals (like 1 or 0.5); empty for the value of a point',
+    });
+  for (const value of ['', '-5', '100.5', '12.345', 'half'])
+    expect(Object.keys(checkProgramSettings({ ...valid, breakageOperatorSharePercent: value }))).toEqual(['breakageOperatorSharePercent']);
 });
