@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProgramSettings, SettlementLine, SettlementStatement } from '../entities/index.js';
+import { programSettings } from '../loyalty/earning/program-settings.js';
+import { expireDueLots } from '../loyalty/expiry.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { Refusal } from '../loyalty/refusal.js';
+import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createProgram, days } from './support/program.js';
+
+let db: TestDatabase;
+let p: Awaited<ReturnType<typeof createProgram>>;
+const parties = {} as Record<'a' | 'b' | 'c', string>;
+const moments = { octoberBurnAtB: '', octoberReversal: '', novemberReversal: '', holdPostedInNovember: '', voidedHold: '' };
+const afterNovember = new Date('2026-12-01T05:00:00Z');
+
+const key = () => randomUUID();
+
+/**
+ * A month of coalition activity, moved into October 2026 afterwards (the ledger stamps transfers
+ * with the time they are made): members earn at one partner and spend at another, a hold is
+ * posted and one voided, a burn is partly reversed, lots expire, the operator honours a catalog
+ * redemption and funds a care adjustment. A hold made in October is posted in November, and the
+ * rest of the October burn is reversed in November.
+ */
+async function simulateCoalition() {
+  await programSettings(db.dataSource.manager);
+  await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { clearingValueMinor: 0.8, breakageOperatorSharePercent: 40 });
+  const [a, b, c] = [await p.partner(100_000), await p.partner(100_000), await p.partner(100_000)];
+  Object.assign(parties, { a: a.partner.id, b: b.partner.id, c: c.partner.id });
+  const [m1, m2, m3, m4] = [await p.member(), await p.member(), await p.member(), await p.member()];
+  const earn = (wallet: { id: string }, member: { id: string }, amount: number, expiresAt = days(300)) =>
+    p.ledger.transfer({
+      source: 'test',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount, kind: 'earn', expiresAt }],
+    });
+  const burn = async (member: { id: string }, amount: number, at?: string) =>
+    (
+      await p.ledger.transfer({
+        source: 'test',
+        key: key(),
+        legs: [
+          {
+            debitAccountId: member.id,
+            creditAccountId: p.program.redemption.id,
+            amount,
+            kind: 'burn',
+            references: at ? { partner: at } : { reward: 'mug' },
+          },
+        ],
+      })
+    ).transfers[0]!;
+  const hold = async (member: { id: string }, amount: number, at: string) =>
+    (
+      await p.ledger.hold({
+        source: 'test',
+        key: key(),
+        until: days(2),
+        legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount, kind: 'burn', references: { partner: at } }],
+      })
+    ).transfers[0]!;
+
+  await earn(a.wallet, m1.account, 1_000);
+  await earn(b.wallet, m2.account, 800);
+  await earn(c.wallet, m3.account, 500);
+  await earn(a.wallet, m4.account, 200, days(1));
+  await p.ledger.transfer({
+    source: 'care',
+    key: key(),
+    legs: [{ debitAccountId: p.program.care.id, creditAccountId: m2.account.id, amount: 100, kind: 'adjust' }],
+  });
+
+  const burnAtB = await burn(m1.account, 600, parties.b);
+  moments.octoberBurnAtB = burnAtB.id;
+  moments.octoberReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id, amount: 200 })).transfers[0]!.id;
+  await burn(m1.account, 100); // a catalog redemption: at the operator
+  await burn(m1.account, 50, parties.a); // A honours its own points
+  await burn(m2.account, 900, parties.c); // B's 800, then the operator's 100
+  await burn(m4.account, 50, parties.b);
+  const posted = await hold(m3.account, 300, parties.a);
+  await p.ledger.post({ source: 'test', key: key(), pendingTransferId: posted.id });
+  const voided = await hold(m3.account, 100, parties.b);
+  moments.voidedHold = voided.id;
+  await p.ledger.void({ source: 'test', key: key(), pendingTransferId: voided.id });
+  const lateHold = await hold(m3.account, 50, parties.b);
+
+  await db.dataSource.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 hour' WHERE "memberAccountId" = $1`, [m4.account.id]);
+  const expired = await expireDueLots(db.dataSource, p.ledger, new Date());
+  expect(expired.points).toBe(150);
+
+  // Everything so far happened in October.
+  await db.dataSource.query(`UPDATE ledger_transfer SET "createdAt" = '2026-10-10T09:00:00Z'::timestamptz + seq * interval '1 minute'`);
+
+  moments.holdPostedInNovember = (await p.ledger.post({ source: 'test', key: key(), pendingTransferId: lateHold.id })).transfers[0]!.id;
+  moments.novemberReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id })).transfers[0]!.id;
+}
+
+async function statementsOf(period: string) {
+  return db.dataSource.manager.find(SettlementStatement, { where: { period }, relations: { lines: true }, order: { party: 'ASC' } });
+}
+
+const statementOf = (statements: SettlementStatement[], party: string) => statements.find((s) => s.party === party)!;
+
+/** The points the ledger moved for these transfers out of (or, negative, back into) lots of `funder`. */
+async function consumedFrom(transferIds: string[], funder: string): Promise<number> {
+  const [row] = await db.dataSource.query(
+    `SELECT COALESCE(SUM(c.points), 0) AS points FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
+      WHERE c."transferId" = ANY($1::uuid[]) AND COALESCE(l."fundingPartnerId"::text, 'operator') = $2`,
+    [transferIds, funder],
+  );
+  return Number(row.points);
+}
+
+/** Lots these transfers gave members, funded by `funder`, less what they took back from that funder's lots. */
+async function issuedBy(transferIds: string[], funder: string): Promise<number> {
+  const [row] = await db.dataSource.query(
+    `SELECT COALESCE(SUM(points), 0) AS points FROM point_lot
+      WHERE "creditTransferId" = ANY($1::uuid[]) AND COALESCE("fundingPartnerId"::text, 'operator') = $2`,
+    [transferIds, funder],
+  );
+  return Number(row.points) - (await consumedFrom(transferIds, funder));
+}
+
+/** What the ledger's transfers of a period add up to, straight from their amounts. */
+async function ledgerTotals(start: string, end: string) {
+  const [row] = await db.dataSource.query(
+    `SELECT
+       SUM(t.amount) FILTER (WHERE t.kind = 'burn' AND t.phase IN ('single', 'post'))
+         - COALESCE(SUM(t.amount) FILTER (WHERE t.kind = 'reversal' AND o.kind = 'burn'), 0) AS redeemed,
+       SUM(t.amount) FILTER (WHERE t.kind = 'expire') AS expired,
+       COALESCE(SUM(t.amount) FILTER (WHERE t.phase = 'single' AND t.kind <> 'reversal' AND ca.kind = 'member' AND da.kind <> 'member'), 0)
+         - COALESCE(SUM(t.amount) FILTER (WHERE t.kind = 'reversal' AND da.kind = 'member' AND ca.kind <> 'member' AND o.kind <> 'burn'), 0) AS issued
+       FROM ledger_transfer t
+       JOIN ledger_account da ON da.id = t."debitAccountId" JOIN ledger_account ca ON ca.id = t."creditAccountId"
+       LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
+      WHERE t."createdAt" >= $1 AND t."createdAt" < $2`,
+    [start, end],
+  );
+  return { redeemed: Number(row.redeemed ?? 0), expired: Number(row.expired ?? 0), issued: Number(row.issued ?? 0) };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  p = await createProgram(db.dataSource);
+  await simulateCoalition();
+});
+afterAll(() => db?.drop());
+
+describe('statements of a month of coalition activity', () => {
+  it('says what each party issued, honoured, had honoured elsewhere and lost to expiry', async () => {
+    await computeSettlement(db.dataSource, '2026-10', afterNovember);
+    const october = await statementsOf('2026-10');
+    expect(october.map((s) => s.party).sort()).toEqual([parties.a, parties.b, parties.c, 'operator'].sort());
+    const [a, b, c, operator] = [parties.a, parties.b, parties.c, 'operator'].map((party) => statementOf(october, party));
+    // Clearing at 0.8 cent a point; the operator keeps 40% of breakage's value.
+    expect(a).toMatchObject({
+      issuedPoints: 1_200,
+      redeemedAtPoints: 350, // C's 300 (a posted hold) and its own 50
+      redeemedAtValueMinor: 240,
+      redeemedElsewherePoints: 550, // 400 at B (600 less 200 reversed), 50 at B, 100 at the operator
+      redeemedElsewhereValueMinor: 440,
+      breakagePoints: 150,
+      breakageValueMinor: 120,
+      breakageOperatorShareMinor: 48,
+      netMinor: 240 - 440 - 48,
+      currency: 'EUR',
+    });
+    expect(b).toMatchObject({
+      issuedPoints: 800,
+      redeemedAtPoints: 450,
+      redeemedAtValueMinor: 360,
+      redeemedElsewherePoints: 800,
+      netMinor: 360 - 640,
+    });
+    expect(c).toMatchObject({
+      issuedPoints: 500,
+      redeemedAtPoints: 900,
+      redeemedAtValueMinor: 720,
+      redeemedElsewherePoints: 300,
+      netMinor: 720 - 240,
+    });
+    expect(operator).toMatchObject({
+      issuedPoints: 100,
+      redeemedAtPoints: 100,
+      redeemedElsewherePoints: 100,
+      breakageOperatorShareMinor: 48,
+    });
+    expect(operator!.netMinor).toBe(80 - 80 + 48);
+  });
+
+  it("nets the coalition to exactly zero, and each statement's net to its lines", async () => {
+    for (const period of ['2026-10', '2026-11']) {
+      await computeSettlement(db.dataSource, period, afterNovember);
+      const statements = await statementsOf(period);
+      expect(statements.reduce((sum, s) => sum + s.netMinor, 0)).toBe(0);
+      for (const s of statements) expect(s.lines!.reduce((sum, l) => sum + l.amountMinor, 0)).toBe(s.netMinor);
+    }
+  });
+
+  it('balances every line to the transfers behind it, and every period to the ledger', async () => {
+    for (const [period, start, end] of [
+      ['2026-10', '2026-10-01', '2026-11-01'],
+      ['2026-11', '2026-11-01', '2026-12-01'],
+    ] as const) {
+      const statements = await statementsOf(period);
+      for (const s of statements) {
+        for (const line of s.lines!) {
+          const funder = line.kind === 'redeemed_at' || line.kind === 'breakage_share' ? line.counterparty! : s.party;
+          const points = line.kind === 'issued' ? await issuedBy(line.transferIds, funder) : await consumedFrom(line.transferIds, funder);
+          expect({ line: line.kind, points }).toEqual({ line: line.kind, points: line.points });
+        }
+      }
+      const ledger = await ledgerTotals(start, end);
+      const total = (pick: (s: SettlementStatement) => number) => statements.reduce((sum, s) => sum + pick(s), 0);
+      expect(total((s) => s.redeemedAtPoints)).toBe(ledger.redeemed);
+      expect(total((s) => s.breakagePoints)).toBe(ledger.expired);
+      expect(total((s) => s.issuedPoints)).toBe(ledger.issued);
+    }
+  });
+
+  it('counts a hold when it is posted and a reversal when it is made, never a voided hold', async () => {
+    const october = await statementsOf('2026-10');
+    const november = await statementsOf('2026-11');
+    const lines = (statements: SettlementStatement[]) => statements.flatMap((s) => s.lines!);
+    expect(lines(october).some((l) => l.transferIds.includes(moments.voidedHold))).toBe(false);
+    expect(
+      lines(october)
+        .filter((l) => l.transferIds.includes(moments.octoberBurnAtB))
+        .map((l) => [l.kind, l.points]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['redeemed_at', 450], // with 50 more of A's points honoured at B
+        ['redeemed_elsewhere', 450],
+      ]),
+    );
+    const b = statementOf(november, parties.b);
+    expect(b.redeemedAtPoints).toBe(50 - 400); // C's 50 posted; A's 400 reversed
+    const drillDown = b.lines!.flatMap((l) => l.transferIds);
+    expect(drillDown).toEqual(expect.arrayContaining([moments.holdPostedInNovember, moments.novemberReversal]));
+    expect(statementOf(november, parties.a)).toMatchObject({ redeemedElsewherePoints: -400, netMinor: 320 });
+  });
+
+  it('changes nothing when a period is computed again, even by two at once', async () => {
+    const before = await db.dataSource.query(`SELECT * FROM settlement_statement ORDER BY id`);
+    const linesBefore = await db.dataSource.manager.count(SettlementLine);
+    await Promise.all([
+      computeSettlement(db.dataSource, '2026-10', afterNovember),
+      computeSettlement(db.dataSource, '2026-10', afterNovember),
+    ]);
+    expect(await db.dataSource.query(`SELECT * FROM settlement_statement ORDER BY id`)).toEqual(before);
+    expect(await db.dataSource.manager.count(SettlementLine)).toBe(linesBefore);
+    expect((await checkLedger(db.dataSource.manager)).ok).toBe(true);
+  });
+
+  it('computes only whole months that have ended, saying what is wrong with the period', async () => {
+    const refusal = (period: string, now = afterNovember) => computeSettlement(db.dataSource, period, now).catch((error: unknown) => error);
+    for (const period of ['2026-13', '2026-1', 'October', '']) {
+      expect(await refusal(period)).toMatchObject({ code: 'invalid_range', field: 'period', reason: 'must be a month, like 2026-10' });
+    }
+    const unfinished = await refusal('2026-11', new Date('2026-11-30T23:00:00Z'));
+    expect(unfinished).toBeInstanceOf(Refusal);
+    expect(unfinished).toMatchObject({ field: 'period', reason: expect.stringContaining('has ended') });
+    expect(await db.dataSource.manager.count(SettlementStatement, { where: { period: '2026-12' } })).toBe(0);
+  });
+});
