@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProgramSettings, SettlementLine, SettlementStatement } from '../entities/index.js';
+import { Client } from '@temporalio/client';
+import { Partner, ProgramSettings, SettlementLine, SettlementStatement } from '../entities/index.js';
 import { programSettings } from '../loyalty/earning/program-settings.js';
 import { expireDueLots } from '../loyalty/expiry.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { statementDocument } from '../loyalty/settlement/statement-document.js';
+import { settlementCsv } from '../reports/settlement-csv.js';
+import { settlementPdf } from '../reports/settlement-pdf.js';
+import { readInbox } from '../wiring/embedded/mail-sink.js';
+import { monthlySettlementWorkflow } from '../workflows/monthly-settlement.workflow.js';
+import type { TestDatabase } from './support/database.js';
+import { pdfText } from './support/pdf-text.js';
 import { createProgram, days } from './support/program.js';
+import { startTimeSkippingServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
+let harness: WorkerHarness;
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
 const parties = {} as Record<'a' | 'b' | 'c', string>;
@@ -142,11 +151,14 @@ async function ledgerTotals(start: string, end: string) {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
+  harness = await startWorkerHarness(startTimeSkippingServer, 'settlement-test');
+  db = harness.db;
+  // Time moves only when a test says so (see time-skipping-workflows.test.ts).
+  await harness.env.connection.testService!.lockTimeSkipping({});
   p = await createProgram(db.dataSource);
   await simulateCoalition();
-});
-afterAll(() => db?.drop());
+}, 180_000);
+afterAll(() => harness?.stop());
 
 describe('statements of a month of coalition activity', () => {
   it('says what each party issued, honoured, had honoured elsewhere and lost to expiry', async () => {
@@ -263,5 +275,72 @@ describe('statements of a month of coalition activity', () => {
     expect(unfinished).toBeInstanceOf(Refusal);
     expect(unfinished).toMatchObject({ field: 'period', reason: expect.stringContaining('has ended') });
     expect(await db.dataSource.manager.count(SettlementStatement, { where: { period: '2026-12' } })).toBe(0);
+  });
+});
+
+describe('the monthly run', () => {
+  const emails = { a: 'settle-a@example.test', b: 'settle-b@example.test', c: 'settle-c@example.test' };
+  const inboxOf = async (to: string) => (await readInbox(harness.sink.directory)).filter((mail) => mail.to.includes(to));
+
+  it('on the 1st, settles last month and emails each partner its statement with a PDF and a CSV', async () => {
+    for (const name of ['a', 'b', 'c'] as const)
+      await db.dataSource.manager.update(Partner, { id: parties[name] }, { contactEmail: emails[name] });
+    const client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
+    // The run of 1 December, 04:00 UTC, as the schedule starts it: it settles November.
+    const now = await harness.env.currentTimeMs();
+    const firstOfDecember = Date.UTC(2026, 11, 1, 4);
+    if (firstOfDecember > now) await harness.env.sleep(firstOfDecember - now);
+    const run = () =>
+      client.workflow.execute(monthlySettlementWorkflow, {
+        taskQueue: harness.taskQueue,
+        workflowId: `settlement-${randomUUID()}`,
+        args: [{}],
+      });
+    expect(await run()).toBe(3);
+    for (const name of ['a', 'b', 'c'] as const) {
+      const [mail, ...more] = await inboxOf(emails[name]);
+      expect(more).toEqual([]);
+      expect(mail!.subject).toMatch(/^Settlement statement November 2026: you (receive|pay) €/);
+      expect(mail!.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+        ['settlement-2026-11.pdf', 'application/pdf'],
+        ['settlement-2026-11.csv', 'text/csv'],
+      ]);
+    }
+    expect((await inboxOf(emails.a))[0]!.subject).toBe('Settlement statement November 2026: you receive €3.20');
+    const november = await statementsOf('2026-11');
+    expect(november.filter((s) => s.partnerId).map((s) => s.status)).toEqual(['emailed', 'emailed', 'emailed']);
+    expect(statementOf(november, 'operator').status).toBe('computed');
+
+    // Run again (a retry, a second start): nothing is computed or sent twice.
+    expect(await run()).toBe(0);
+    expect((await inboxOf(emails.b)).length).toBe(1);
+  });
+
+  it('emails a past month when asked, once', async () => {
+    const client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
+    const run = () =>
+      client.workflow.execute(monthlySettlementWorkflow, {
+        taskQueue: harness.taskQueue,
+        workflowId: `settlement-${randomUUID()}`,
+        args: [{ period: '2026-10' }],
+      });
+    expect(await Promise.all([run(), run()]).then(([x, y]) => x + y)).toBe(3);
+    const octoberMails = async () => (await inboxOf(emails.c)).filter((mail) => mail.subject.includes('October 2026'));
+    expect((await octoberMails()).map((mail) => mail.subject)).toEqual(['Settlement statement October 2026: you receive €4.80']);
+  });
+
+  it('writes the statement in the PDF and every line with its transfers in the CSV', async () => {
+    const october = statementOf(await statementsOf('2026-10'), parties.a);
+    const document = (await statementDocument(db.dataSource.manager, october.id))!;
+    const text = pdfText(await settlementPdf(document)).join(' ');
+    expect(text).toContain('Settlement statement October 2026');
+    expect(text).toContain(`For: ${document.partyName}`);
+    expect(text).toContain('Net: you pay');
+    expect(text).toContain('€2.48');
+    const csv = settlementCsv(document).trim().split('\r\n');
+    expect(csv[0]).toBe('period,party,line,points,value (EUR),amount (EUR),transfers');
+    expect(csv).toHaveLength(1 + october.lines!.length + 1);
+    expect(csv.at(-1)).toBe(`2026-10,${document.partyName},Net: you pay,,,-2.48,`);
+    expect(csv.some((row) => row.includes(moments.octoberBurnAtB))).toBe(true);
   });
 });
