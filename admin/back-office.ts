@@ -80,6 +80,8 @@ export function createBackOffice({
     partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
     invoicePdf: component('InvoicePdfDownload', 'invoice-pdf-download.tsx'),
     widgetSnippet: component('WidgetSnippet', 'widget-snippet.tsx'),
+    settlementLines: component('SettlementLines', 'settlement-lines.tsx'),
+    settlementDownload: component('SettlementDownload', 'settlement-download.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));

@@ -65,6 +65,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  // Made by the monthly run, never edited; a partner user reads its own (scoped below).
+  SettlementStatement: { operator_admin: 'read', program_manager: 'read', analyst: 'read', partner_user: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -107,6 +109,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'Campaign.results': ['operator_admin', 'program_manager', 'care_agent', 'care_supervisor', 'analyst', 'partner_user'],
   // Members' contact details leave the back office: those who run campaigns only.
   'Segment.export': ['operator_admin', 'program_manager'],
+  // Whoever reads statements, in their scope (a partner user its own).
+  'SettlementStatement.download': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);
@@ -130,6 +134,7 @@ export const partnerScope: Record<string, string> = {
   MemberEvent: 'partnerId',
   WebhookEndpoint: 'partnerId',
   Campaign: 'ownerPartnerId',
+  SettlementStatement: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

@@ -28,6 +28,7 @@ import {
   redemptionStatuses,
   type RedemptionStatus,
   Reward,
+  SettlementStatement,
   StaffUser,
   staffRoles,
   Tier,
@@ -56,6 +57,7 @@ import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
+import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
@@ -271,6 +273,8 @@ export function backOfficeResources(
     partnerOnboarding: string;
     invoicePdf: string;
     widgetSnippet: string;
+    settlementLines: string;
+    settlementDownload: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -351,6 +355,7 @@ export function backOfficeResources(
       money: { amountCents: { currencyProperty: 'currency' } },
     },
     Tier: { required: ['name', 'code', 'threshold'] },
+    SettlementStatement: settlementPresentation(dataSource),
     ProgramSettings: {
       details: async (records) => {
         for (const { params } of records) params.expiry = describeExpiryPolicy(flat.get(params, 'expiryPolicy') as Record<string, unknown>);
@@ -1001,6 +1006,10 @@ export function backOfficeResources(
         event: { availableValues: webhookEvents.map((value) => ({ value, label: webhookEventLabels[value] })) },
         sent: { type: 'textarea', isVisible: showOnly, description: 'What was sent, as the partner received it' },
       },
+    }),
+    resource(SettlementStatement, 'SettlementStatement', {
+      navigation: navigation.partners,
+      ...settlementStatementOptions(dataSource, components),
     }),
   ].map((built) => {
     const presentation = presentations[(built.resource as typeof BaseEntity).name];

@@ -12,6 +12,10 @@ import { settlementCsv } from '../reports/settlement-csv.js';
 import { settlementPdf } from '../reports/settlement-pdf.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { monthlySettlementWorkflow } from '../workflows/monthly-settlement.workflow.js';
+import { join } from 'node:path';
+import { hashPassword } from '../admin/passwords.js';
+import { serveBackOffice } from './support/back-office.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
 import { pdfText } from './support/pdf-text.js';
 import { createProgram, days } from './support/program.js';
@@ -343,4 +347,130 @@ describe('the monthly run', () => {
     expect(csv.at(-1)).toBe(`2026-10,${document.partyName},Net: you pay,,,-2.48,`);
     expect(csv.some((row) => row.includes(moments.octoberBurnAtB))).toBe(true);
   });
+});
+
+describe('the back office', () => {
+  const password = 'settlement-test-password-1';
+  let served: Awaited<ReturnType<typeof serveBackOffice>>;
+
+  beforeAll(async () => {
+    served = await serveBackOffice(harness);
+    // AdminJS bundles the components on the first request: made here, not within a test's time.
+    await fetch(`${served.base}/admin/frontend/assets/components.bundle.js`);
+    for (const [email, role, partnerId] of [
+      ['ops@settlement.test', 'operator_admin', null],
+      ['shop-a@settlement.test', 'partner_user', parties.a],
+      ['care@settlement.test', 'care_agent', null],
+    ] as const) {
+      await db.dataSource.query(
+        `INSERT INTO staff_user (email, name, role, "partnerId", "passwordHash") VALUES ($1, 'Test user', $2, $3, $4)`,
+        [email, role, partnerId, await hashPassword(password)],
+      );
+    }
+  }, 120_000);
+  afterAll(() => served?.close());
+
+  async function signIn(email: string): Promise<string> {
+    const response = await fetch(`${served.base}/admin/login`, {
+      method: 'POST',
+      headers: { origin: served.base },
+      body: new URLSearchParams({ email, password }),
+      redirect: 'manual',
+    });
+    return response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('tessera_admin='))!
+      .split(';')[0]!;
+  }
+  const call = async (cookie: string, path: string, method = 'GET') => {
+    const response = await fetch(`${served.base}/admin/api/resources/SettlementStatement${path}`, {
+      method,
+      headers: { cookie, origin: served.base },
+      redirect: 'manual',
+      ...(method === 'POST' ? { body: new FormData() } : {}),
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('shows a partner user its own statements only, through every route AdminJS has', async () => {
+    const cookie = await signIn('shop-a@settlement.test');
+    const statements = await db.dataSource.manager.find(SettlementStatement);
+    const own = statements.filter((s) => s.partnerId === parties.a);
+    const others = statements.filter((s) => s.partnerId !== parties.a);
+    const listed = JSON.parse((await call(cookie, '/actions/list?perPage=500')).body);
+    expect(listed.records.map((r: { id: string }) => r.id).sort()).toEqual(own.map((s) => s.id).sort());
+    for (const path of [
+      `/actions/list?filters.partnerId=${parties.b}`,
+      `/actions/list?filters.period=2026-10&filters.partnerId=${parties.b}`,
+      `/search/${parties.b}?searchProperty=partnerId`,
+      `/actions/search/${parties.b}?searchProperty=partnerId`,
+      `/search/operator?searchProperty=party`,
+      `/search/2026?searchProperty=period`,
+    ]) {
+      const answer = await call(cookie, path);
+      for (const other of others) expect(answer.body, path).not.toContain(other.id);
+    }
+    for (const other of others) {
+      for (const [path, method] of [
+        [`/records/${other.id}/show`, 'GET'],
+        [`/records/${other.id}/download`, 'GET'],
+        [`/records/${other.id}/download`, 'POST'],
+        [`/bulk/bulkDelete?recordIds=${other.id}`, 'GET'],
+        [`/records/${other.id}/delete`, 'POST'],
+        [`/records/${other.id}/edit`, 'POST'],
+      ] as const) {
+        const answer = await call(cookie, path, method);
+        expect([403, 404], `${method} ${path}`).toContain(answer.status);
+        expect(answer.body).not.toContain(`"netMinor"`);
+      }
+    }
+    const download = JSON.parse((await call(cookie, `/records/${own[0]!.id}/download`, 'POST')).body);
+    expect(download.pdf.filename).toMatch(/^settlement-2026-1[01]-shop-shop-.*\.pdf$/);
+    expect(Buffer.from(download.csv.base64, 'base64').toString()).toContain('Net: you');
+  });
+
+  it('refuses staff who do not settle with partners, and lets nobody change a statement', async () => {
+    const care = await signIn('care@settlement.test');
+    expect((await call(care, '/actions/list')).status).toBe(403);
+    const operator = await signIn('ops@settlement.test');
+    const [statement] = await db.dataSource.manager.find(SettlementStatement, { take: 1 });
+    for (const [path, method] of [
+      ['/actions/new', 'POST'],
+      [`/records/${statement!.id}/edit`, 'POST'],
+      [`/records/${statement!.id}/delete`, 'POST'],
+    ] as const) {
+      expect((await call(operator, path, method)).status, path).toBe(403);
+    }
+    const listed = JSON.parse((await call(operator, '/actions/list?perPage=500')).body);
+    expect(listed.records).toHaveLength(await db.dataSource.manager.count(SettlementStatement));
+    const operatorRow = listed.records.find((r: { params: { party: string } }) => r.params.party === 'operator');
+    expect(operatorRow.params.partnerIdName).toBeUndefined();
+  });
+
+  it('lists statements by month and party by name, and shows each line with its transfers', async () => {
+    const browser = await launchBrowser({ locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+    try {
+      const page = await signInToBackOffice(browser, served.base, 'ops@settlement.test', password);
+      page.setDefaultTimeout(60_000);
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.goto(`${served.base}/admin/resources/SettlementStatement`);
+      await page.getByText('The operator').first().waitFor();
+      const partnerA = await db.dataSource.manager.findOneByOrFail(Partner, { id: parties.a });
+      await page.getByText(partnerA.name).first().waitFor();
+      await page.screenshot({ path: join(artifactsDir, 'settlement-statements-list.png'), fullPage: true });
+
+      const october = statementOf(await statementsOf('2026-10'), parties.a);
+      await page.goto(`${served.base}/admin/resources/SettlementStatement/records/${october.id}/show`);
+      const lines = page.getByTestId('settlement-lines');
+      await lines.waitFor();
+      expect(await lines.innerText()).toContain('Own points honoured by');
+      await lines.locator('details').evaluateAll((all) => all.forEach((details) => details.setAttribute('open', '')));
+      await page.setViewportSize({ width: 1400, height: 1800 });
+      await page.screenshot({ path: join(artifactsDir, 'settlement-statement-page.png'), fullPage: true });
+      await page.getByRole('link', { name: moments.octoberBurnAtB }).first().click();
+      await page.waitForURL(`**/LedgerTransfer/records/${moments.octoberBurnAtB}/show`);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });
