@@ -109,7 +109,8 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
   CompanyFunding: { properties: { fundedAt: 'Funded', fundedBy: 'Funded by' } },
   SettlementStatement: {
     properties: {
-      period: 'Month',
+      period: 'Month (YYYY-MM)',
+      month: 'Month',
       partnerId: 'Party',
       status: 'Status',
       emailedAt: 'Emailed',

@@ -10,9 +10,20 @@ import type { Presentation } from './presentation.js';
 import type { StaffSession } from './staff-sign-in.js';
 
 const statusLabels: Record<(typeof settlementStatuses)[number], string> = {
-  computed: 'computed (not emailed)',
-  emailed: 'emailed to the partner',
+  computed: 'not emailed',
+  emailed: 'emailed',
 };
+
+/** A name as a file name's part: "Café Aroma" → "cafe-aroma". */
+const slug = (name: string) =>
+  name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+const monthName = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 const figures = [
   'issuedValueMinor',
@@ -29,6 +40,7 @@ export function settlementPresentation(dataSource: DataSource): Presentation {
     names: { partnerId: { kind: 'Partner', reference: 'Partner', empty: 'The operator' } },
     money: Object.fromEntries(figures.map((path) => [path, { currencyProperty: 'currency' }])),
     details: async (records: RecordJSON[], context: ActionContext) => {
+      for (const record of records) record.params.month = monthName.format(new Date(String(record.params.periodStart)));
       if (context.action.name !== 'show') return;
       const user = context.currentAdmin as unknown as StaffSession | undefined;
       const readsLedger = user !== undefined && canRead('LedgerTransfer', user.role);
@@ -56,10 +68,10 @@ export function settlementStatementOptions(dataSource: DataSource, components: {
   const show = { list: false, filter: false, show: true, edit: false };
   return {
     readOnly: true,
-    listProperties: ['period', 'partnerId', 'redeemedAtPoints', 'redeemedElsewherePoints', 'breakagePoints', 'netMinor', 'status'],
+    listProperties: ['month', 'partnerId', 'netMinor', 'redeemedAtPoints', 'redeemedElsewherePoints', 'status'],
     filterProperties: ['period', 'partnerId', 'status'],
     showProperties: [
-      'period',
+      'month',
       'partnerId',
       'status',
       'emailedAt',
@@ -82,6 +94,8 @@ export function settlementStatementOptions(dataSource: DataSource, components: {
     properties: {
       status: { availableValues: Object.entries(statusLabels).map(([value, label]) => ({ value, label })) },
       statementLines: { type: 'string' as const, isVisible: show, components: { show: components.settlementLines } },
+      month: { type: 'string' as const, isVisible: { list: true, filter: false, show: true, edit: false } },
+      period: { description: 'The month, like 2026-10', isVisible: { list: false, filter: true, show: false, edit: false } },
       party: { isVisible: false },
       periodStart: { isVisible: false },
       periodEnd: { isVisible: false },
@@ -95,7 +109,7 @@ export function settlementStatementOptions(dataSource: DataSource, components: {
         isAccessible: allowed('SettlementStatement', 'download'),
         handler: async (_request: unknown, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
           const document = (await statementDocument(dataSource.manager, String(context.record!.params.id)))!;
-          const file = `settlement-${document.statement.period}-${document.partyName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+          const file = `settlement-${document.statement.period}-${slug(document.partyName)}`;
           return {
             record: context.record!.toJSON(context.currentAdmin),
             pdf: { filename: `${file}.pdf`, base64: (await settlementPdf(document)).toString('base64') },

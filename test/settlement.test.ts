@@ -42,6 +42,13 @@ async function simulateCoalition() {
   await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { clearingValueMinor: 0.8, breakageOperatorSharePercent: 40 });
   const [a, b, c] = [await p.partner(100_000), await p.partner(100_000), await p.partner(100_000)];
   Object.assign(parties, { a: a.partner.id, b: b.partner.id, c: c.partner.id });
+  for (const [{ partner }, name] of [
+    [a, 'Café Aroma'],
+    [b, 'Boekhandel Bas'],
+    [c, 'City Cycles'],
+  ] as const) {
+    await db.dataSource.manager.update(Partner, { id: partner.id }, { name });
+  }
   const [m1, m2, m3, m4] = [await p.member(), await p.member(), await p.member(), await p.member()];
   const earn = (wallet: { id: string }, member: { id: string }, amount: number, expiresAt = days(300)) =>
     p.ledger.transfer({
@@ -354,6 +361,7 @@ describe('the back office', () => {
   let served: Awaited<ReturnType<typeof serveBackOffice>>;
 
   beforeAll(async () => {
+    for (const period of ['2026-10', '2026-11']) await computeSettlement(db.dataSource, period, afterNovember);
     served = await serveBackOffice(harness);
     // AdminJS bundles the components on the first request: made here, not within a test's time.
     await fetch(`${served.base}/admin/frontend/assets/components.bundle.js`);
@@ -425,7 +433,7 @@ describe('the back office', () => {
       }
     }
     const download = JSON.parse((await call(cookie, `/records/${own[0]!.id}/download`, 'POST')).body);
-    expect(download.pdf.filename).toMatch(/^settlement-2026-1[01]-shop-shop-.*\.pdf$/);
+    expect(download.pdf.filename).toMatch(/^settlement-2026-1[01]-cafe-aroma\.pdf$/);
     expect(Buffer.from(download.csv.base64, 'base64').toString()).toContain('Net: you');
   });
 
@@ -455,6 +463,7 @@ describe('the back office', () => {
       await page.setViewportSize({ width: 1400, height: 1000 });
       await page.goto(`${served.base}/admin/resources/SettlementStatement`);
       await page.getByText('The operator').first().waitFor();
+      await page.getByText('October 2026').first().waitFor();
       const partnerA = await db.dataSource.manager.findOneByOrFail(Partner, { id: parties.a });
       await page.getByText(partnerA.name).first().waitFor();
       await page.screenshot({ path: join(artifactsDir, 'settlement-statements-list.png'), fullPage: true });
@@ -463,7 +472,8 @@ describe('the back office', () => {
       await page.goto(`${served.base}/admin/resources/SettlementStatement/records/${october.id}/show`);
       const lines = page.getByTestId('settlement-lines');
       await lines.waitFor();
-      expect(await lines.innerText()).toContain('Own points honoured by');
+      expect(await lines.innerText()).toContain('Own points honoured by Boekhandel Bas');
+      expect(await lines.innerText()).toContain('Points funded by City Cycles honoured here');
       await lines.locator('details').evaluateAll((all) => all.forEach((details) => details.setAttribute('open', '')));
       await page.setViewportSize({ width: 1400, height: 1800 });
       await page.screenshot({ path: join(artifactsDir, 'settlement-statement-page.png'), fullPage: true });
