@@ -105,6 +105,24 @@ async function simulateCoalition() {
   moments.voidedHold = voided.id;
   await p.ledger.void({ source: 'test', key: key(), pendingTransferId: voided.id });
   const lateHold = await hold(m3.account, 50, parties.b);
+  // An erased member's points given back to their funder's wallet (the erasure's "funders" forfeiture): not breakage.
+  const [left] = await db.dataSource.query(`SELECT id, remaining FROM point_lot WHERE "memberAccountId" = $1 AND remaining > 0`, [
+    m3.account.id,
+  ]);
+  await p.ledger.transfer({
+    source: 'test',
+    key: key(),
+    legs: [
+      {
+        debitAccountId: m3.account.id,
+        creditAccountId: c.wallet.id,
+        amount: Number(left.remaining),
+        kind: 'expire',
+        fromLotIds: [left.id],
+        references: { lot: left.id, partner: parties.c },
+      },
+    ],
+  });
 
   await db.dataSource.query(`UPDATE point_lot SET "expiresAt" = now() - interval '1 hour' WHERE "memberAccountId" = $1`, [m4.account.id]);
   const expired = await expireDueLots(db.dataSource, p.ledger, new Date());
@@ -149,7 +167,7 @@ async function ledgerTotals(start: string, end: string) {
     `SELECT
        SUM(t.amount) FILTER (WHERE t.kind = 'burn' AND t.phase IN ('single', 'post'))
          - COALESCE(SUM(t.amount) FILTER (WHERE t.kind = 'reversal' AND o.kind = 'burn'), 0) AS redeemed,
-       SUM(t.amount) FILTER (WHERE t.kind = 'expire') AS expired,
+       SUM(t.amount) FILTER (WHERE t.kind = 'expire' AND ca.kind = 'program') AS expired,
        COALESCE(SUM(t.amount) FILTER (WHERE t.phase = 'single' AND t.kind <> 'reversal' AND ca.kind = 'member' AND da.kind <> 'member'), 0)
          - COALESCE(SUM(t.amount) FILTER (WHERE t.kind = 'reversal' AND da.kind = 'member' AND ca.kind <> 'member' AND o.kind <> 'burn'), 0) AS issued
        FROM ledger_transfer t
@@ -198,6 +216,7 @@ describe('statements of a month of coalition activity', () => {
       netMinor: 360 - 640,
     });
     expect(c).toMatchObject({
+      breakagePoints: 0,
       issuedPoints: 500,
       redeemedAtPoints: 900,
       redeemedAtValueMinor: 720,

@@ -38,13 +38,18 @@ const redeemedSql = `
     FROM counted c JOIN lot_consumption lc ON lc."transferId" = c.moved JOIN point_lot l ON l.id = lc."lotId"
    GROUP BY 1, 2`;
 
-/** Points that expired in the period (and expiries reversed in it), by the funder of each lot. */
+/**
+ * Points that expired into breakage in the period (and such expiries reversed in it), by the funder
+ * of each lot. Points an erasure gave back to their funder's wallet are not breakage.
+ */
 const breakageSql = `
   WITH counted AS (
-    SELECT t.id FROM ledger_transfer t WHERE t.kind = 'expire' AND t."createdAt" >= $1 AND t."createdAt" < $2
+    SELECT t.id FROM ledger_transfer t JOIN ledger_account a ON a.id = t."creditAccountId"
+     WHERE t.kind = 'expire' AND a.kind = 'program' AND t."createdAt" >= $1 AND t."createdAt" < $2
     UNION ALL
     SELECT r.id FROM ledger_transfer r JOIN ledger_transfer o ON o.id = r."reversesTransferId"
-     WHERE r.kind = 'reversal' AND o.kind = 'expire' AND r."createdAt" >= $1 AND r."createdAt" < $2
+      JOIN ledger_account a ON a.id = o."creditAccountId"
+     WHERE r.kind = 'reversal' AND o.kind = 'expire' AND a.kind = 'program' AND r."createdAt" >= $1 AND r."createdAt" < $2
   )
   SELECT ${party('l."fundingPartnerId"')} AS funder, NULL AS at, SUM(lc.points) AS points,
          array_agg(DISTINCT c.id) AS shown, array_agg(DISTINCT c.id) AS moved
