@@ -22,8 +22,3 @@ export function settlementPeriod(period: unknown, now: Date, field = 'period'): 
   if (month.end > now) throw new Refusal('invalid_range', 'must be a month that has ended: its statements count all of it', field);
   return month;
 }
-
-/** The month before the one `now` falls in: what the run on the 1st settles. */
-export function previousMonth(now: Date): SettlementPeriod {
-  return monthOf(now.getUTCFullYear(), now.getUTCMonth() - 1);
-}
