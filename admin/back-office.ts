@@ -82,6 +82,8 @@ export function createBackOffice({
     widgetSnippet: component('WidgetSnippet', 'widget-snippet.tsx'),
     fundingAllocation: component('FundingAllocationForm', 'funding-allocation-form.tsx'),
     liabilityReport: component('LiabilityReport', 'liability-report.tsx'),
+    settlementLines: component('SettlementLines', 'settlement-lines.tsx'),
+    settlementDownload: component('SettlementDownload', 'settlement-download.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));

@@ -76,6 +76,8 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       paymentMinPoints: 'Checkout: fewest points a payment uses',
       paymentMaxSharePercent: 'Checkout: largest share paid in points (%)',
       paymentExcludedCategories: 'Checkout: categories points never pay for',
+      clearingValueMinor: 'Clearing value of a redeemed point (cents)',
+      breakageOperatorSharePercent: "Operator's share of breakage (%)",
     },
   },
   Campaign: {
@@ -111,6 +113,29 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
   WebhookDelivery: { properties: { sent: 'Sent', lastStatusCode: 'Last HTTP status', lastError: 'Last error', deliveredAt: 'Delivered' } },
   FulfilmentOrder: { properties: { supplierOrderId: "Supplier's order number" } },
   CompanyFunding: { properties: { fundedAt: 'Funded', fundedBy: 'Funded by' } },
+  SettlementStatement: {
+    properties: {
+      period: 'Month (YYYY-MM)',
+      month: 'Month',
+      partnerId: 'Party',
+      status: 'Status',
+      emailedAt: 'Emailed',
+      emailedTo: 'Emailed to',
+      netMinor: 'Net (+ receives, − pays)',
+      issuedPoints: 'Points issued',
+      issuedValueMinor: 'Value of the points issued',
+      redeemedAtPoints: 'Points honoured here',
+      redeemedAtValueMinor: 'Owed by their funders',
+      redeemedElsewherePoints: 'Own points honoured elsewhere',
+      redeemedElsewhereValueMinor: 'Owed for them',
+      breakagePoints: 'Own points expired',
+      breakageValueMinor: 'Value of the points expired',
+      breakageOperatorShareMinor: "Operator's share of breakage",
+      clearingValueMinor: 'Clearing value of a point (cents)',
+      breakageOperatorSharePercent: "Operator's share of breakage (%)",
+      statementLines: 'Lines',
+    },
+  },
 };
 
 type ResourceTranslations = Record<string, { properties?: Record<string, string>; actions?: Record<string, string> }>;

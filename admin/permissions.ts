@@ -67,6 +67,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
+  // Made by the monthly run, never edited; a partner user reads its own (scoped below).
+  SettlementStatement: { operator_admin: 'read', program_manager: 'read', analyst: 'read', partner_user: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -112,6 +114,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'FundingSource.allocate': ['operator_admin', 'program_manager'],
   // The program's liability: the operator's figures, never a partner's.
   'FundingSource.liability': ['operator_admin', 'program_manager', 'analyst'],
+  // Whoever reads statements, in their scope (a partner user its own).
+  'SettlementStatement.download': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);
@@ -136,6 +140,7 @@ export const partnerScope: Record<string, string> = {
   WebhookEndpoint: 'partnerId',
   Campaign: 'ownerPartnerId',
   FundingSource: 'ownerPartnerId',
+  SettlementStatement: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

@@ -28,6 +28,7 @@ import {
   redemptionStatuses,
   type RedemptionStatus,
   Reward,
+  SettlementStatement,
   StaffUser,
   staffRoles,
   Tier,
@@ -56,6 +57,7 @@ import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
+import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
@@ -274,6 +276,8 @@ export function backOfficeResources(
     widgetSnippet: string;
     fundingAllocation: string;
     liabilityReport: string;
+    settlementLines: string;
+    settlementDownload: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -354,6 +358,7 @@ export function backOfficeResources(
       money: { amountCents: { currencyProperty: 'currency' } },
     },
     Tier: { required: ['name', 'code', 'threshold'] },
+    SettlementStatement: settlementPresentation(dataSource),
     ProgramSettings: {
       details: async (records) => {
         for (const { params } of records) params.expiry = describeExpiryPolicy(flat.get(params, 'expiryPolicy') as Record<string, unknown>);
@@ -693,6 +698,8 @@ export function backOfficeResources(
         'paymentMinPoints',
         'paymentMaxSharePercent',
         'paymentExcludedCategories',
+        'clearingValueMinor',
+        'breakageOperatorSharePercent',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
@@ -767,6 +774,15 @@ export function backOfficeResources(
         paymentExcludedCategories: {
           description: 'Categories of order lines points never pay for, separated by commas (gift cards, tobacco); empty for none',
         },
+        clearingValueMinor: {
+          type: 'string',
+          description: 'What the funder of a redeemed point pays the partner where it was spent, in cents; empty for the value of a point',
+        },
+        breakageOperatorSharePercent: {
+          type: 'string',
+          description:
+            'The share of the value of expired points their funder pays the operator, in percent (0 to 100); the rest stays with the funder',
+        },
       },
       form: {
         fields: [
@@ -800,6 +816,8 @@ export function backOfficeResources(
           'paymentMinPoints',
           'paymentMaxSharePercent',
           'paymentExcludedCategories',
+          'clearingValueMinor',
+          'breakageOperatorSharePercent',
         ],
         check: (values) => checkProgramSettings(values),
       },
@@ -1012,6 +1030,10 @@ export function backOfficeResources(
         event: { availableValues: webhookEvents.map((value) => ({ value, label: webhookEventLabels[value] })) },
         sent: { type: 'textarea', isVisible: showOnly, description: 'What was sent, as the partner received it' },
       },
+    }),
+    resource(SettlementStatement, 'SettlementStatement', {
+      navigation: navigation.partners,
+      ...settlementStatementOptions(dataSource, components),
     }),
   ].map((built) => {
     const presentation = presentations[(built.resource as typeof BaseEntity).name];

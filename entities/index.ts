@@ -39,6 +39,7 @@ import { ProgramSettings } from './program-settings.js';
 import { Redemption } from './redemption.js';
 import { Reward } from './reward.js';
 import { SentEmail } from './sent-email.js';
+import { SettlementLine, SettlementStatement } from './settlement-statement.js';
 import { Segment } from './segment.js';
 import { SentSms } from './sent-sms.js';
 import { StaffUser } from './staff-user.js';
@@ -98,6 +99,8 @@ export {
   WebhookDelivery,
   WebhookEndpoint,
   FundingSource,
+  SettlementStatement,
+  SettlementLine,
 };
 export { webhookEvents } from './webhook.js';
 export { outboxProcesses } from './outbox-entry.js';
@@ -182,6 +185,8 @@ export const entities = [
   LotConsumption,
   FundingSource,
   Payment,
+  SettlementStatement,
+  SettlementLine,
 ];
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
@@ -195,3 +200,5 @@ export { fundingSourceKinds } from './funding-source.js';
 export type { FundingSourceKind } from './funding-source.js';
 export { paymentStatuses, paymentTenders } from './payment.js';
 export type { PaymentStatus, PaymentTender } from './payment.js';
+export { operatorParty, settlementLineKinds, settlementStatuses } from './settlement-statement.js';
+export type { SettlementLineKind, SettlementStatus } from './settlement-statement.js';

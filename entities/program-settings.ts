@@ -165,4 +165,18 @@ export class ProgramSettings extends BaseEntity {
   /** ...and the categories of basket lines points never pay for, comma-separated as typed (`gift cards, tobacco`). */
   @Column({ type: 'text', default: '' })
   paymentExcludedCategories: string;
+
+  /**
+   * What the partners who funded a point pay the party that honoured it, in minor units of the
+   * program's currency; null: the value of a point (pointValueMinor).
+   */
+  @Column({ type: 'numeric', precision: 12, scale: 4, nullable: true, transformer: decimalNumber })
+  clearingValueMinor: number | null;
+
+  /**
+   * The share (percent) of the value of expired points that their funder pays the operator; the rest
+   * stays with the funder, whose points lapsed unspent.
+   */
+  @Column({ type: 'numeric', precision: 5, scale: 2, default: 0, transformer: decimalNumber })
+  breakageOperatorSharePercent: number;
 }

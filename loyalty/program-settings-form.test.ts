@@ -30,6 +30,8 @@ const valid = {
   paymentMinPoints: '1',
   paymentMaxSharePercent: '100',
   paymentExcludedCategories: '',
+  clearingValueMinor: '',
+  breakageOperatorSharePercent: '0',
 };
 
 it('accepts settings in their ranges', () => {
@@ -109,4 +111,14 @@ it('checks the rules of paying with points: the least points, the largest share,
   expect(checkProgramSettings({ ...valid, paymentExcludedCategories: `books, ${'x'.repeat(101)}` })).toEqual({
     paymentExcludedCategories: 'each category is at most 100 characters, separated by commas',
   });
+});
+
+it('clears a redeemed point at its value unless told otherwise, and keeps a share of breakage from 0 to 100%', () => {
+  expect(checkProgramSettings({ ...valid, clearingValueMinor: '0.8', breakageOperatorSharePercent: '25.5' })).toEqual({});
+  for (const value of ['0', '-1', 'abc', '1.23456'])
+    expect(checkProgramSettings({ ...valid, clearingValueMinor: value })).toEqual({
+      clearingValueMinor: 'must be an amount of cents above 0, with at most four decimals (like 1 or 0.5); empty for the value of a point',
+    });
+  for (const value of ['', '-5', '100.5', '12.345', 'half'])
+    expect(Object.keys(checkProgramSettings({ ...valid, breakageOperatorSharePercent: value }))).toEqual(['breakageOperatorSharePercent']);
 });

@@ -159,6 +159,12 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
   if (!isCurrency(text(values.currency).toUpperCase())) errors.currency = 'must be a currency code, like EUR or USD';
   const pointValue = pointValueProblem(values.pointValueMinor);
   if (pointValue) errors.pointValueMinor = pointValue;
+  if (text(values.clearingValueMinor) !== '' && pointValueProblem(values.clearingValueMinor)) {
+    errors.clearingValueMinor =
+      'must be an amount of cents above 0, with at most four decimals (like 1 or 0.5); empty for the value of a point';
+  }
+  const breakageShare = percentProblem(values.breakageOperatorSharePercent);
+  if (breakageShare) errors.breakageOperatorSharePercent = breakageShare;
   return { ...errors, ...checkPaymentRules(values) };
 }
 
@@ -189,8 +195,14 @@ export function pointValueProblem(value: unknown): string | undefined {
 
 /** A VAT rate as a percent: 0 to 100, at most two decimals (5.5, 21). */
 export function vatRateProblem(value: unknown): string | undefined {
+  if (text(value) === '') return 'is required: 0 when no VAT applies';
+  return percentProblem(value);
+}
+
+/** A percent from 0 to 100 with at most two decimals (5.5, 21). */
+function percentProblem(value: unknown): string | undefined {
   const typed = text(value);
-  if (typed === '') return 'is required: 0 when no VAT applies';
+  if (typed === '') return 'is required';
   if (!/^\d{1,3}(\.\d{1,2})?$/.test(typed) || Number(typed) > 100) return 'must be a percent from 0 to 100, like 21 or 5.5';
   return undefined;
 }

@@ -17,6 +17,7 @@ import {
 } from '../entities/index.js';
 import { createCampaign } from '../loyalty/campaigns/campaigns.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
+import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { demoLogins, demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import type { TestDatabase } from './support/database.js';
@@ -81,6 +82,9 @@ beforeAll(async () => {
     ...(await db.dataSource.query(`SELECT "passwordHash" AS s FROM staff_user`)),
     ...(await db.dataSource.query(`SELECT "widgetSecret" AS s FROM program_settings`)),
   ].map((row: { s: string }) => row.s);
+  // Last month's settlement statements: one per partner, and the operator's.
+  const now = new Date();
+  await computeSettlement(db.dataSource, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7));
   served = await serveBackOffice(harness);
   backOffice = served.backOffice;
   base = served.base;

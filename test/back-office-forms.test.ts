@@ -349,8 +349,12 @@ const forms: FormCase[] = [
       partnerCampaignMaxPointsPerUnit: '4',
       partnerCampaignMaxPoints: '500',
       partnerCampaignsNeedApproval: 'true',
+      clearingValueMinor: '',
+      breakageOperatorSharePercent: '40',
     }),
     bad: [
+      [{ clearingValueMinor: '0' }, 'clearingValueMinor', /above 0.*empty for the value of a point/],
+      [{ breakageOperatorSharePercent: '101' }, 'breakageOperatorSharePercent', /from 0 to 100/],
       [{ partnerCampaignMaxMultiplier: '0.5' }, 'partnerCampaignMaxMultiplier', /from 1 to 10/],
       [{ partnerCampaignMaxMultiplier: '11' }, 'partnerCampaignMaxMultiplier', /from 1 to 10/],
       [{ partnerCampaignMaxPointsPerUnit: '0' }, 'partnerCampaignMaxPointsPerUnit', /above 0 to 1000/],

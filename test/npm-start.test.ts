@@ -129,6 +129,7 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
     'partner-reports-weekly',
     'points-expiry-daily',
     'reactivation-daily',
+    'settlement-monthly',
   ]);
 
   // A member redeems the tote bag (a physical reward) through the demo store's API key: it ships

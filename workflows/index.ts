@@ -16,3 +16,4 @@ export { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 export { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 export { campaignApprovalWorkflow, campaignDecisionSignal } from './campaign-approval.workflow.js';
 export { staffInvitationWorkflow } from './staff-invitation.workflow.js';
+export { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';

@@ -14,6 +14,7 @@ import { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
 import { partnerReportsWorkflow } from './partner-reports.workflow.js';
 import { pointsExpiryWorkflow } from './points-expiry.workflow.js';
 import { reactivationWorkflow } from './reactivation.workflow.js';
+import { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
 
 export const scheduleIds = {
   ledgerAudit: 'ledger-audit-nightly',
@@ -24,6 +25,7 @@ export const scheduleIds = {
   monthlyReports: 'partner-reports-monthly',
   outboxSweep: 'outbox-sweep',
   birthdays: 'birthdays-daily',
+  monthlySettlement: 'settlement-monthly',
 } as const;
 
 /**
@@ -98,6 +100,14 @@ export function programSchedules(expiryAlertDays: number[] = [30, 7]) {
       workflow: birthdayWorkflow,
       workflowId: 'birthdays',
       args: [],
+    }),
+    // At 04:00 on the 1st: well after midnight, so every transfer of last month has committed.
+    recurring({
+      scheduleId: scheduleIds.monthlySettlement,
+      spec: { calendars: [{ dayOfMonth: 1, hour: 4, minute: 0 }] },
+      workflow: monthlySettlementWorkflow,
+      workflowId: 'settlement-monthly',
+      args: [{}],
     }),
     recurring({
       scheduleId: scheduleIds.outboxSweep,

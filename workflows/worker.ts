@@ -22,6 +22,7 @@ import { createCampaignActivities } from './activities/campaign-activities.js';
 import { createMemberMessageActivities } from './activities/member-message-activities.js';
 import { createStaffInvitationActivities } from './activities/staff-invitation-activities.js';
 import { refusalsAreFinal } from './activities/refusals-are-final.js';
+import { createSettlementActivities } from './activities/settlement-activities.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -82,6 +83,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createWebhookActivities({ dataSource: deps.dataSource }),
     ...createOutboxActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
     ...createHoldActivities({ dataSource: deps.dataSource, ledger, supplier: deps.supplier }),
+    ...createSettlementActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
