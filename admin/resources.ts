@@ -1029,6 +1029,8 @@ const transferKindLabels: Record<TransferKind, string> = {
   reversal: 'reversal',
   rebalance: 'rebalance between shards',
   merge: 'merge of two accounts',
+  cashback: 'cashback in store credit',
+  conversion: 'conversion between units',
 };
 
 const transferPhaseLabels: Record<TransferPhase, string> = {

@@ -43,6 +43,8 @@ import { StaffUser } from './staff-user.js';
 import { StaffInvitation } from './staff-invitation.js';
 import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
+import { CreditProgram } from './credit-program.js';
+import { ExchangeRate } from './exchange-rate.js';
 
 export {
   ApiKey,
@@ -94,6 +96,8 @@ export {
   Tier,
   WebhookDelivery,
   WebhookEndpoint,
+  CreditProgram,
+  ExchangeRate,
 };
 export { webhookEvents } from './webhook.js';
 export { outboxProcesses } from './outbox-entry.js';
@@ -176,7 +180,11 @@ export const entities = [
   LedgerTransfer,
   PointLot,
   LotConsumption,
+  CreditProgram,
+  ExchangeRate,
 ];
+export { pointsUnit } from './ledger-account.js';
+export type { AccountUnit } from './ledger-account.js';
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
 export type { MemberMergeCause } from './member-merge.js';

@@ -12,6 +12,8 @@ export const transferKinds = [
   'reversal',
   'rebalance',
   'merge',
+  'cashback',
+  'conversion',
 ] as const;
 export type TransferKind = (typeof transferKinds)[number];
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, Member, MemberLink, MemberMerge, Partner, type MemberMergeCause } from '../entities/index.js';
+import { LedgerAccount, Member, MemberLink, MemberMerge, Partner, type MemberMergeCause, pointsUnit } from '../entities/index.js';
 import { balanceOf, openMemberAccount } from './ledger/accounts.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
@@ -57,7 +57,7 @@ async function linkedMember(manager: EntityManager, customer: StoreCustomer): Pr
     .createQueryBuilder(LedgerAccount, 'a')
     .innerJoinAndSelect('a.member', 'm')
     .innerJoin(MemberLink, 'l', 'l."memberId" = m.id')
-    .where('l."partnerId" = :partnerId AND l."customerId" = :customerId', customer)
+    .where('l."partnerId" = :partnerId AND l."customerId" = :customerId AND a.unit = :unit', { ...customer, unit: pointsUnit })
     .getOne();
   return account?.member ? { member: account.member, account } : null;
 }
@@ -80,7 +80,7 @@ export async function currentMember(manager: EntityManager, memberId: string): P
 export async function memberWithAccount(manager: EntityManager, memberId: string): Promise<ResolvedMember> {
   const member = await currentMember(manager, memberId);
   if (!member) throw new MemberNotFoundError(memberId);
-  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id });
+  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id, unit: pointsUnit });
   return { member, account };
 }
 

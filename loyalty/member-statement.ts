@@ -87,6 +87,10 @@ function describe(entry: HistoryEntry, c: Context): string {
       return 'Points from your other account, now joined to this one';
     case 'rebalance':
       return 'Internal correction';
+    case 'cashback':
+      return 'Cashback in store credit';
+    case 'conversion':
+      return incoming ? 'Converted into this balance' : 'Converted into store credit';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, type RefundedLine } from '../../entities/index.js';
+import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
@@ -122,7 +122,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   if (!event.amountCents) throw new EventRefusedError('eventId', 'only purchases with an amount can be refunded');
   const remaining = event.amountCents - event.refundedCents;
   if (remaining <= 0) throw new EventRefusedError('eventId', 'this purchase was already refunded in full');
-  const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId });
+  const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId, unit: pointsUnit });
   await lockMemberAccounts(manager, [member.id]);
 
   const lines = returnedLines(event, request.lines, await refundedSoFar(manager, event.id));
