@@ -118,6 +118,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   too_many_codes: 'Too many codes asked for',
   invalid_profile: 'Invalid profile',
   invalid_range: 'Invalid date range',
+  exchange_rate_missing: 'No exchange rate for this currency',
+  credit_refused: 'Store credit refused',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

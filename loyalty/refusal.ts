@@ -40,6 +40,8 @@ export const refusalCodes = {
   too_many_codes: 'too_many',
   invalid_profile: 'invalid',
   invalid_range: 'invalid',
+  exchange_rate_missing: 'unprocessable',
+  credit_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -6,6 +6,7 @@ import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { Refusal } from '../refusal.js';
 import { programConfiguration } from './program-configuration.js';
 import { EventRefusedError } from './event-refused.js';
+import { takeBackCashback } from '../store-credit/cashback-refund.js';
 
 export interface RefundRequest {
   partnerId: string;
@@ -27,6 +28,8 @@ export interface Refund {
   pointsOwed: number;
   /** What is left of the purchase after this refund. */
   remainingCents: number;
+  /** Store credit the purchase earned as cashback, taken back in proportion (minor units of its program's currency). */
+  cashbackReversedMinor: number;
 }
 
 export class EventNotFoundError extends Refusal {
@@ -147,7 +150,8 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   }
   const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
   let available = (await balanceOf(manager, member.id)).available;
-  if (needed > available && (await programConfiguration(manager)).settings.refundShortfall === 'refuse') {
+  const { refundShortfall } = (await programConfiguration(manager)).settings;
+  if (needed > available && refundShortfall === 'refuse') {
     throw new Refusal(
       'refund_refused',
       `the member has already spent ${needed - available} of the ${needed} points this refund takes back`,
@@ -178,6 +182,12 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     else pointsReversed += now;
     if (points > now) debts.push({ transferId, points: points - now });
   }
+  const cashbackReversedMinor = await takeBackCashback(manager, ledger, event, {
+    before: event.refundedCents,
+    now: cents,
+    key: request.key,
+    shortfall: refundShortfall,
+  });
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
   Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed });
   await manager.insert(EventRefund, refund);
@@ -195,5 +205,6 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     bonusPointsReversed,
     pointsOwed,
     remainingCents: remaining - cents,
+    cashbackReversedMinor,
   };
 }

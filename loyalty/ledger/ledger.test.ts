@@ -386,7 +386,11 @@ describe('units', () => {
       }),
     ).rejects.toThrow(/^legs\[1\]\.creditAccountId: counts EUR but the debited account counts points/);
     const refused = await p.ledger
-      .transfer({ source: 'api', key: key(), legs: [{ debitAccountId: points.id, creditAccountId: credit.id, amount: 1, kind: 'transfer' }] })
+      .transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: points.id, creditAccountId: credit.id, amount: 1, kind: 'transfer' }],
+      })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(InvalidTransferError);
     expect((refused as InvalidTransferError).field).toBe('legs[0].creditAccountId');
@@ -396,10 +400,14 @@ describe('units', () => {
     await expectLedgerTrue();
   });
 
-  it('converts a member\'s points to store credit at a recorded rate, both legs or neither, once per key', async () => {
+  it("converts a member's points to store credit at a recorded rate, both legs or neither, once per key", async () => {
     const { wallet } = await p.partner(1_000);
     const { issuance, credit, points } = await euroCredit();
-    await p.ledger.transfer({ source: 'api', key: key(), legs: [{ debitAccountId: wallet.id, creditAccountId: points.id, amount: 500, kind: 'earn' }] });
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: points.id, amount: 500, kind: 'earn' }],
+    });
     const request = {
       source: 'member',
       key: key(),
@@ -413,7 +421,12 @@ describe('units', () => {
       ['conversion', 300],
       ['conversion', 150],
     ]);
-    expect(converted.transfers[1]!.references).toMatchObject({ rate: '0.5', rateFrom: 'points', rateTo: 'EUR', rateValidFrom: '2026-11-01T00:00:00.000Z' });
+    expect(converted.transfers[1]!.references).toMatchObject({
+      rate: '0.5',
+      rateFrom: 'points',
+      rateTo: 'EUR',
+      rateValidFrom: '2026-11-01T00:00:00.000Z',
+    });
     expect(converted.transfers[1]!.explanation[0]!.reason).toBe('300 points → 150 EUR at 0.5');
     expect(await p.available(points.id)).toBe(200);
     expect(await p.available(credit.id)).toBe(150);

@@ -132,7 +132,8 @@ export class Ledger {
         const accounts = await describeAccounts(manager, [request.from.debitAccountId, request.to.debitAccountId]);
         const fromUnit = accounts.get(request.from.debitAccountId)!.unit;
         const toUnit = accounts.get(request.to.debitAccountId)!.unit;
-        if (fromUnit === toUnit) throw new InvalidTransferError('to.debitAccountId', `counts ${toUnit} as the other side does: nothing to convert`);
+        if (fromUnit === toUnit)
+          throw new InvalidTransferError('to.debitAccountId', `counts ${toUnit} as the other side does: nothing to convert`);
         const references = {
           ...request.references,
           rate: String(request.rate),
@@ -141,7 +142,11 @@ export class Ledger {
           rateValidFrom: request.rateValidFrom.toISOString(),
         };
         const explanation = [
-          { rule: 'conversion', points: converted, reason: `${request.from.amount} ${fromUnit} → ${converted} ${toUnit} at ${request.rate}` },
+          {
+            rule: 'conversion',
+            points: converted,
+            reason: `${request.from.amount} ${fromUnit} → ${converted} ${toUnit} at ${request.rate}`,
+          },
         ];
         const leg = { kind: 'conversion' as const, phase: 'single' as const, references, explanation };
         return executePlan(manager, identity, [

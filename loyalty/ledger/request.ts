@@ -127,7 +127,8 @@ export function validateConvertRequest(request: ConvertRequest): void {
     if (!pair || typeof pair !== 'object') throw new InvalidTransferError(side, 'must name a debit and a credit account');
     requireUuid(`${side}.debitAccountId`, pair.debitAccountId);
     requireUuid(`${side}.creditAccountId`, pair.creditAccountId);
-    if (pair.debitAccountId === pair.creditAccountId) throw new InvalidTransferError(`${side}.creditAccountId`, 'must differ from debitAccountId');
+    if (pair.debitAccountId === pair.creditAccountId)
+      throw new InvalidTransferError(`${side}.creditAccountId`, 'must differ from debitAccountId');
   }
   requirePoints('from.amount', request.from.amount);
   if (typeof request.rate !== 'number' || !Number.isFinite(request.rate) || request.rate <= 0) {
