@@ -34,6 +34,15 @@ export const recordedEvent = z.object({
   upgradedTo: z.string().nullable().describe('The tier this event lifted the member to, if it did'),
   expiresAt: timestamp.nullable().describe('When the points earned expire; null when they do not, or none were earned'),
   recoveredPoints: points.describe('Of the points earned, those that paid back what an earlier refund left owed'),
+  cashback: z
+    .object({
+      creditProgramId: z.uuid(),
+      currency: z.string().describe('ISO 4217'),
+      amountMinor: z.int().describe('Store credit earned, in minor units of the currency (cents)'),
+      reason: z.string().describe('In words: "5% cashback on €40.00 = €2.00"'),
+    })
+    .nullable()
+    .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),
 });
 
 export const eventView = z.object({
@@ -68,6 +77,9 @@ export const refund = z.object({
   id: z.uuid(),
   ...refundFields,
   remainingCents: z.int().describe('What is left of the purchase after this refund'),
+  cashbackReversedMinor: z
+    .int()
+    .describe("Store credit the purchase earned as cashback, taken back in proportion (minor units of its program's currency)"),
 });
 
 export const memberSummary = z.object({
@@ -76,6 +88,18 @@ export const memberSummary = z.object({
   tier: z.object({ code: z.string(), name: z.string(), multiplier: z.number() }).nullable(),
   qualifyingPoints: points,
   expiring: z.object({ days30: points, days60: points, days90: points }).describe('Points that expire within 30, 60 and 90 days'),
+  credit: z
+    .array(
+      z.object({
+        creditProgramId: z.uuid(),
+        program: z.string(),
+        currency: z.string().describe('ISO 4217'),
+        availableMinor: z.int().describe('Spendable now, in minor units (cents)'),
+        heldMinor: z.int().describe('Held by payments not yet captured'),
+        available: z.string().describe('The same, as people read it: "€12.50"'),
+      }),
+    )
+    .describe("The member's store credit in money, in the programs your stores take part in"),
 });
 
 export const historyPage = z.object({

@@ -11,6 +11,7 @@ import { walletStatus } from '../loyalty/funding.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
+import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
   authorizeSpending,
@@ -150,6 +151,12 @@ export function apiV1Router({
         upgradedTo: recorded.upgradedTo,
         expiresAt: recorded.expiresAt?.toISOString() ?? null,
         recoveredPoints: recorded.recoveredPoints,
+        cashback: recorded.cashback && {
+          creditProgramId: recorded.cashback.creditProgramId,
+          currency: recorded.cashback.currency,
+          amountMinor: recorded.cashback.amountMinor,
+          reason: recorded.cashback.reason,
+        },
       };
       return { status: 201, body: answered };
     });
@@ -227,7 +234,11 @@ export function apiV1Router({
   read('/members/:externalId', async (req, res) => {
     const { externalId, customer } = customerInPath(req, res);
     const { member } = await resolveCustomer(dataSource.manager, customer);
-    const summary: z.output<typeof responses.memberSummary> = { externalId, ...(await memberSummary(dataSource.manager, member.id)) };
+    const summary: z.output<typeof responses.memberSummary> = {
+      externalId,
+      ...(await memberSummary(dataSource.manager, member.id)),
+      credit: await creditBalancesOf(dataSource.manager, member.id, partnerOf(res).id),
+    };
     res.json(summary);
   });
 
