@@ -184,6 +184,8 @@ export function createBackOffice({
             CompanyFunding: 'Company funding',
             WebhookEndpoint: 'Webhooks',
             WebhookDelivery: 'Webhook deliveries',
+            CreditProgram: 'Store-credit programs',
+            ExchangeRate: 'Exchange rates',
           },
         },
       },

@@ -104,6 +104,8 @@ describe('sign-in and roles', () => {
     'ErasureRequest',
     'WebhookEndpoint',
     'WebhookDelivery',
+    'CreditProgram',
+    'ExchangeRate',
   ];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
@@ -131,6 +133,8 @@ describe('sign-in and roles', () => {
         'ErasureRequest',
         'WebhookEndpoint',
         'WebhookDelivery',
+        'CreditProgram',
+        'ExchangeRate',
       ],
     ],
     [
@@ -150,6 +154,7 @@ describe('sign-in and roles', () => {
         'LedgerTransfer',
         'CareAdjustment',
         'ErasureRequest',
+        'CreditProgram',
       ],
     ],
     [
@@ -170,12 +175,24 @@ describe('sign-in and roles', () => {
         'AuditEntry',
         'CareAdjustment',
         'ErasureRequest',
+        'CreditProgram',
       ],
     ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
     [
       'partner@tessera.demo',
-      ['Partner', 'PointOfSale', 'ApiKey', 'PointPackage', 'Invoice', 'Reward', 'Campaign', 'MemberEvent', 'WebhookEndpoint'],
+      [
+        'Partner',
+        'PointOfSale',
+        'ApiKey',
+        'PointPackage',
+        'Invoice',
+        'Reward',
+        'Campaign',
+        'MemberEvent',
+        'WebhookEndpoint',
+        'CreditProgram',
+      ],
     ],
   ];
   for (const [email, offered] of expectations) {
