@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { programConfiguration } from './earning/program-configuration.js';
 import { memberWithAccount } from './member-identity.js';
 import { memberSummary } from './member-summary.js';
+import { creditBalancesOf, type CreditBalance } from './store-credit/credit-balances.js';
 
 export interface TierStanding {
   current: { name: string; multiplier: number; threshold: number } | null;
@@ -21,6 +22,8 @@ export interface MemberDashboard {
   expiring: { days30: number; days60: number; days90: number };
   /** The next dates points expire on, and how many: the member's timeline. */
   upcoming: { on: Date; points: number }[];
+  /** Store credit in money, per program the member has an account in. */
+  credit: CreditBalance[];
 }
 
 /** What the member sees first: balance, tier and how to reach or keep it, and what expires when. */
@@ -49,5 +52,6 @@ export async function memberDashboard(manager: EntityManager, memberId: string, 
     },
     expiring: summary.expiring,
     upcoming: upcoming.map((u) => ({ on: new Date(u.on), points: Number(u.points) })),
+    credit: await creditBalancesOf(manager, member.id),
   };
 }
