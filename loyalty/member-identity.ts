@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { LedgerAccount, Member, MemberLink, MemberMerge, Partner, type MemberMergeCause, pointsUnit } from '../entities/index.js';
 import { balanceOf, openMemberAccount } from './ledger/accounts.js';
+import { mergeStoreCredit } from './store-credit/credit-merge.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { normalizeEmail, normalizePhone } from './contact-addresses.js';
@@ -243,6 +244,7 @@ export async function mergeMembers(
           manager,
         )
       : null;
+  await mergeStoreCredit(manager, ledger, from.member, into.member);
   await manager.query(`UPDATE member_link SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);
   await manager.query(`UPDATE member_event SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);
   await manager.query(`UPDATE redemption SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);

@@ -8,6 +8,7 @@ import { refundEvent } from '../earning/refund-event.js';
 import { balanceOf } from '../ledger/accounts.js';
 import { InsufficientFundsError } from '../ledger/errors.js';
 import { checkLedger } from '../ledger/invariants.js';
+import { mergeMembers } from '../member-identity.js';
 import { creditPurseOf } from './credit-purse.js';
 
 let db: TestDatabase;
@@ -186,4 +187,20 @@ it('an event in a currency without a rate is refused, naming currency, and nothi
   });
   expect(await p.transferCount()).toBe(transfers);
   expect(await db.dataSource.query(`SELECT 1 FROM member WHERE "externalId" = 'sc-fay'`)).toEqual([]);
+});
+
+it('merging a member moves their store credit to whom they became, keeping its funder', async () => {
+  const from = await record({ externalId: 'sc-gus', amountCents: 2_000 });
+  const into = await record({ externalId: 'sc-hal', amountCents: 1_000 });
+  await db.dataSource.transaction((manager) =>
+    mergeMembers(manager, p.ledger, { fromMemberId: from.memberId, intoMemberId: into.memberId, cause: 'care', requestedBy: 'care@test' }),
+  );
+  expect(await creditOf(into.memberId)).toBe(100 + 50);
+  const [funders] = await db.dataSource.query(
+    `SELECT array_agg(DISTINCT l."fundingPartnerId") AS funders FROM point_lot l JOIN ledger_account a ON a.id = l."memberAccountId"
+      WHERE a."memberId" = $1 AND a."creditProgramId" IS NOT NULL AND l.remaining > 0`,
+    [into.memberId],
+  );
+  expect(funders.funders).toEqual([shop.partner.id]);
+  await expectLedgerTrue();
 });
