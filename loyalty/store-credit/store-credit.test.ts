@@ -9,6 +9,7 @@ import { balanceOf } from '../ledger/accounts.js';
 import { InsufficientFundsError } from '../ledger/errors.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { mergeMembers } from '../member-identity.js';
+import { recordNames } from '../record-names.js';
 import { creditPurseOf } from './credit-purse.js';
 
 let db: TestDatabase;
@@ -71,6 +72,10 @@ it('a purchase at a store of a credit program earns 5% cashback in cents, explai
     result.cashback!.transferId,
   ]);
   expect(lot).toEqual({ points: '200', fundingPartnerId: shop.partner.id });
+  // Staff read the accounts as whose credit, in which program.
+  const purse = await creditPurseOf(db.dataSource.manager, result.memberId, shop.partner.id);
+  const names = await recordNames(db.dataSource.manager, 'LedgerAccount', [purse.memberAccountId, purse.redemptionAccountId]);
+  expect([...names.values()].map((n) => n.name)).toEqual(['sc-ann (store credit, Coalition cashback)', 'Coalition cashback: credit spent']);
 
   // A store outside every credit program gives points only.
   const plain = await record({ externalId: 'sc-ann', partnerId: plainShop.partner.id });
