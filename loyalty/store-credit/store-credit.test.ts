@@ -209,3 +209,12 @@ it('merging a member moves their store credit to whom they became, keeping its f
   expect(funders.funders).toEqual([shop.partner.id]);
   await expectLedgerTrue();
 });
+
+it('concurrent purchases of one member each pay their cashback once, exactly', async () => {
+  const purchases = Array.from({ length: 12 }, (_, i) => record({ externalId: 'sc-ivy', amountCents: 1_000 + i * 100 }));
+  const results = await Promise.all(purchases);
+  const expected = results.reduce((sum, r) => sum + r.cashback!.amountMinor, 0);
+  expect(expected).toBe(Array.from({ length: 12 }, (_, i) => Math.floor((1_000 + i * 100) * 0.05)).reduce((a, b) => a + b, 0));
+  expect(await creditOf(results[0]!.memberId)).toBe(expected);
+  await expectLedgerTrue();
+});
