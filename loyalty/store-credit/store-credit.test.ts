@@ -9,6 +9,7 @@ import { balanceOf } from '../ledger/accounts.js';
 import { InsufficientFundsError } from '../ledger/errors.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { mergeMembers } from '../member-identity.js';
+import { eraseMember } from '../member-erasure.js';
 import { recordNames } from '../record-names.js';
 import { creditPurseOf } from './credit-purse.js';
 
@@ -216,5 +217,18 @@ it('concurrent purchases of one member each pay their cashback once, exactly', a
   const expected = results.reduce((sum, r) => sum + r.cashback!.amountMinor, 0);
   expect(expected).toBe(Array.from({ length: 12 }, (_, i) => Math.floor((1_000 + i * 100) * 0.05)).reduce((a, b) => a + b, 0));
   expect(await creditOf(results[0]!.memberId)).toBe(expected);
+  await expectLedgerTrue();
+});
+
+it('erasing a member with store credit pseudonymises their credit account too, and the ledger stays whole', async () => {
+  const bought = await record({ externalId: 'sc-jan', amountCents: 2_000 });
+  await db.dataSource.transaction((manager) =>
+    eraseMember(manager, p.ledger, { memberId: bought.memberId, requestedBy: 'care@test', reason: 'Letter of 2 May' }),
+  );
+  const codes: { code: string }[] = await db.dataSource.query(`SELECT code FROM ledger_account WHERE "memberId" = $1 ORDER BY code`, [
+    bought.memberId,
+  ]);
+  expect(codes).toHaveLength(2);
+  expect(codes.map((c) => c.code).join(' ')).not.toContain('sc-jan');
   await expectLedgerTrue();
 });
