@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { CreditProgram, Partner } from '../entities/index.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import type { TestDatabase } from './support/database.js';
@@ -137,4 +139,25 @@ it("a partner user sees its own closed program and never another partner's", asy
   // Reading is all a partner user does here.
   const edit = await call(partner, 'POST', `/resources/CreditProgram/records/${ids.koffieClub}/edit`, { name: 'Mine now' });
   expect(edit.status).toBe(403);
+});
+
+it('shows the operator a credit program in words: its partners by name, its cashback, in a browser', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await signInToBackOffice(browser, base, 'operator@tessera.demo', demoPassword);
+    await page.goto(`${base}/admin/resources/CreditProgram/records/${ids.koffieClub}/show`);
+    await page.getByText('Koffie club').first().waitFor();
+    await page.waitForTimeout(1_000);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Closed program of');
+    expect(text).toContain('Koffie Corner');
+    expect(text).toContain('Cashback per purchase (cents)');
+    await page.screenshot({ path: join(artifactsDir, 'credit-program-show.png'), fullPage: true });
+    await page.goto(`${base}/admin/resources/CreditProgram/actions/new`);
+    await page.getByText('Stores of the partners').first().waitFor();
+    await page.waitForTimeout(1_000);
+    await page.screenshot({ path: join(artifactsDir, 'credit-program-new.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
 });
