@@ -194,6 +194,8 @@ export function createBackOffice({
             WebhookEndpoint: 'Webhooks',
             WebhookDelivery: 'Webhook deliveries',
             FundingSource: 'Funding sources',
+            CreditProgram: 'Store-credit programs',
+            ExchangeRate: 'Exchange rates',
           },
         },
       },

@@ -41,6 +41,15 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
     },
   },
   PointPackage: { properties: { price: 'Price', active: 'On sale' } },
+  CreditProgram: {
+    properties: {
+      ownerPartnerId: 'Closed program of',
+      partnerIds: 'Stores of the partners',
+      cashbackPercent: 'Cashback (% of the purchase)',
+      cashbackFixedMinor: 'Cashback per purchase (cents)',
+    },
+  },
+  ExchangeRate: { properties: { fromCurrency: 'From', toCurrency: 'To', rate: 'Rate', validFrom: 'Valid from' } },
   Invoice: { properties: { purchaseKey: 'Order reference', vatRatePercent: 'VAT rate (%)' } },
   Reward: { properties: { pointsPrice: 'Price (points)', needsFulfilment: 'Shipped to the member', available: 'In the catalog' } },
   ProgramSettings: {

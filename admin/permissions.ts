@@ -69,6 +69,16 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   // Made by the monthly run, never edited; a partner user reads its own (scoped below).
   SettlementStatement: { operator_admin: 'read', program_manager: 'read', analyst: 'read', partner_user: 'read' },
+  // A partner user reads its own closed program (scoped below), never the coalition's nor another partner's.
+  CreditProgram: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'read',
+  },
+  ExchangeRate: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -141,6 +151,7 @@ export const partnerScope: Record<string, string> = {
   Campaign: 'ownerPartnerId',
   FundingSource: 'ownerPartnerId',
   SettlementStatement: 'partnerId',
+  CreditProgram: 'ownerPartnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

@@ -58,6 +58,8 @@ import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
+import { CreditProgram, ExchangeRate } from '../entities/index.js';
+import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
 import { memberResource } from './member-resource.js';
@@ -338,6 +340,11 @@ export function backOfficeResources(
   const presentations: Record<string, Presentation> = {
     // Its dates in the reader's time zone; its conditions and size are described by its own resource.
     Segment: {},
+    CreditProgram: {
+      names: { ownerPartnerId: { kind: 'Partner', reference: 'Partner', empty: 'The coalition (open to its partners)' } },
+      required: ['name', 'currency', 'partnerIds'],
+    },
+    ExchangeRate: { required: ['fromCurrency', 'toCurrency', 'rate', 'validFrom'] },
     Partner: { required: ['name', 'code', 'kind'] },
     PointOfSale: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'name', 'code', 'channel'] },
     ApiKey: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } } },
@@ -872,6 +879,49 @@ export function backOfficeResources(
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),
     fundingSourceResource(dataSource, care.ledger, { allocate: components.fundingAllocation, liability: components.liabilityReport }),
+    resource(CreditProgram, 'CreditProgram', {
+      navigation: navigation.program,
+      listProperties: ['name', 'ownerPartnerId', 'currency', 'cashbackPercent', 'cashbackFixedMinor', 'active', 'createdAt'],
+      showProperties: ['name', 'ownerPartnerId', 'currency', 'partnerIds', 'cashbackPercent', 'cashbackFixedMinor', 'active', 'createdAt'],
+      editProperties: ['name', 'ownerPartnerId', 'currency', 'partnerIds', 'cashbackPercent', 'cashbackFixedMinor', 'active'],
+      properties: {
+        ownerPartnerId: { description: "A partner's own closed program: its stores alone earn and spend it. Empty: the coalition's." },
+        currency: {
+          availableValues: currencies.map((value) => ({ value, label: value })),
+          description: "The balance is money in this currency (members' credit in cents)",
+        },
+        partnerIds: {
+          reference: 'Partner',
+          isArray: true,
+          description: 'The partners whose stores give this cashback and take this credit',
+        },
+        cashbackPercent: { description: 'Cashback as a share of each purchase, like 5 for 5% — or leave empty and give a fixed amount' },
+        cashbackFixedMinor: { description: 'Or a fixed cashback per purchase, in cents of the currency (200 = €2.00)' },
+        active: { description: 'Purchases earn cashback and members spend their credit while it is active' },
+      },
+      form: {
+        fields: ['name', 'ownerPartnerId', 'currency', 'partnerIds', 'cashbackPercent', 'cashbackFixedMinor', 'active'],
+        check: (values, editing) => checkCreditProgram(manager, values, editing),
+      },
+    }),
+    resource(ExchangeRate, 'ExchangeRate', {
+      navigation: navigation.program,
+      listProperties: ['fromCurrency', 'toCurrency', 'rate', 'validFrom', 'createdAt'],
+      editProperties: ['fromCurrency', 'toCurrency', 'rate', 'validFrom'],
+      properties: {
+        fromCurrency: {
+          availableValues: currencies.map((value) => ({ value, label: value })),
+          description: 'The currency events are sent in',
+        },
+        toCurrency: { availableValues: currencies.map((value) => ({ value, label: value })), description: "The program's currency" },
+        rate: { description: 'What one unit of the first currency is worth in the second, like 0.92' },
+        validFrom: { description: 'Events from this moment on are converted at this rate (until a later one)' },
+      },
+      form: {
+        fields: ['fromCurrency', 'toCurrency', 'rate', 'validFrom'],
+        check: (values, editing) => checkExchangeRate(manager, values, editing),
+      },
+    }),
     resource(MemberEvent, 'MemberEvent', {
       navigation: navigation.members,
       readOnly: true,
@@ -1076,6 +1126,8 @@ const transferKindLabels: Record<TransferKind, string> = {
   rebalance: 'rebalance between shards',
   merge: 'merge of two accounts',
   allocation: 'points allocated to a funding source',
+  cashback: 'cashback in store credit',
+  conversion: 'conversion between units',
 };
 
 const transferPhaseLabels: Record<TransferPhase, string> = {

@@ -217,7 +217,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
         post: {
           operationId: 'recordEvent',
           summary: 'Record what a member did and earn points',
-          description: 'Enrols an unknown member (with the registration bonus). The answer lists the points per rule.',
+          description:
+            'Enrols an unknown member (with the registration bonus). The answer lists the points per rule. ' +
+            "An amount in another currency than the program's is converted at the exchange rate the operator recorded for when the event happened (shown in the explanation); without one the event is refused (422 `exchange_rate_missing`, field `currency`). " +
+            'A purchase at a store of a store-credit program also earns cashback in money (`cashback`).',
           parameters: [idempotencyKey],
           requestBody: json(eventBody),
           responses: { 201: created('Recorded', responses.recordedEvent, eventLinks), ...writeErrors },

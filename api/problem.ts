@@ -129,6 +129,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   payment_over_capture: 'More than was authorized',
   payment_not_captured: 'Payment not captured',
   payment_over_refund: 'More than is left to refund',
+  exchange_rate_missing: 'No exchange rate for this currency',
+  credit_refused: 'Store credit refused',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

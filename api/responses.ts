@@ -47,6 +47,15 @@ export const recordedEvent = z.object({
     .describe(
       "Of the points earned, those pending for the purchase's return window: shown to the member, not spendable until then; null when none are",
     ),
+  cashback: z
+    .object({
+      creditProgramId: z.uuid(),
+      currency: z.string().describe('ISO 4217'),
+      amountMinor: z.int().describe('Store credit earned, in minor units of the currency (cents)'),
+      reason: z.string().describe('In words: "5% cashback on €40.00 = €2.00"'),
+    })
+    .nullable()
+    .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),
 });
 
 export const eventView = z.object({
@@ -82,6 +91,9 @@ export const refund = z.object({
   id: z.uuid(),
   ...refundFields,
   remainingCents: z.int().describe('What is left of the purchase after this refund'),
+  cashbackReversedMinor: z
+    .int()
+    .describe("Store credit the purchase earned as cashback, taken back in proportion (minor units of its program's currency)"),
 });
 
 export const memberSummary = z.object({
@@ -93,6 +105,18 @@ export const memberSummary = z.object({
   pending: z
     .array(pending)
     .describe("Points on their way in (purchases' return windows: `balance.incoming`), by when they become spendable, soonest first"),
+  credit: z
+    .array(
+      z.object({
+        creditProgramId: z.uuid(),
+        program: z.string(),
+        currency: z.string().describe('ISO 4217'),
+        availableMinor: z.int().describe('Spendable now, in minor units (cents)'),
+        heldMinor: z.int().describe('Held by payments not yet captured'),
+        available: z.string().describe('The same, as people read it: "€12.50"'),
+      }),
+    )
+    .describe("The member's store credit in money, in the programs your stores take part in"),
 });
 
 export const historyPage = z.object({

@@ -57,7 +57,7 @@ export const eventBody = z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
       .optional()
-      .describe('Required with amountCents'),
+      .describe("Required with amountCents; another currency than the program's is converted at the operator's rate"),
     lines: z
       .array(
         z.object({

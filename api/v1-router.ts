@@ -11,6 +11,7 @@ import { walletStatus } from '../loyalty/funding.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
+import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
   authorizeSpending,
@@ -152,6 +153,12 @@ export function apiV1Router({
         expiresAt: recorded.expiresAt?.toISOString() ?? null,
         recoveredPoints: recorded.recoveredPoints,
         pending: recorded.availableFrom ? { points: recorded.pendingPoints, availableFrom: recorded.availableFrom.toISOString() } : null,
+        cashback: recorded.cashback && {
+          creditProgramId: recorded.cashback.creditProgramId,
+          currency: recorded.cashback.currency,
+          amountMinor: recorded.cashback.amountMinor,
+          reason: recorded.cashback.reason,
+        },
       };
       return { status: 201, body: answered };
     });
@@ -235,6 +242,7 @@ export function apiV1Router({
       externalId,
       ...found,
       pending: found.pending.map((p) => ({ points: p.points, availableFrom: p.availableFrom.toISOString() })),
+      credit: await creditBalancesOf(dataSource.manager, member.id, partnerOf(res).id),
     };
     res.json(summary);
   });

@@ -46,6 +46,8 @@ import { StaffUser } from './staff-user.js';
 import { StaffInvitation } from './staff-invitation.js';
 import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
+import { CreditProgram } from './credit-program.js';
+import { ExchangeRate } from './exchange-rate.js';
 
 export {
   ApiKey,
@@ -101,6 +103,8 @@ export {
   FundingSource,
   SettlementStatement,
   SettlementLine,
+  CreditProgram,
+  ExchangeRate,
 };
 export { webhookEvents } from './webhook.js';
 export { outboxProcesses } from './outbox-entry.js';
@@ -187,7 +191,11 @@ export const entities = [
   Payment,
   SettlementStatement,
   SettlementLine,
+  CreditProgram,
+  ExchangeRate,
 ];
+export { pointsUnit } from './ledger-account.js';
+export type { AccountUnit } from './ledger-account.js';
 export { memberLinkCauses } from './member-link.js';
 export type { MemberLinkCause } from './member-link.js';
 export type { MemberMergeCause } from './member-merge.js';

@@ -5,6 +5,10 @@ import { Partner } from './partner.js';
 export const accountKinds = ['member', 'partner_wallet', 'program', 'funding_source'] as const;
 export type AccountKind = (typeof accountKinds)[number];
 
+/** What an account counts: points, or minor units of an ISO 4217 currency (store credit). */
+export type AccountUnit = 'points' | (string & {});
+export const pointsUnit = 'points';
+
 /**
  * A ledger account. Its balance lives in one or more `ledger_balance` rows (shards): an account
  * that every earn touches (a partner wallet, a program account) is split so that concurrent
@@ -12,6 +16,13 @@ export type AccountKind = (typeof accountKinds)[number];
  */
 @Entity({ name: 'ledger_account' })
 @Check('ledger_account_shards_positive', '"shardCount" >= 1')
+@Check('ledger_account_unit_known', `"unit" = 'points' OR "unit" ~ '^[A-Z]{3}$'`)
+// A member has one points account, and one store-credit account per credit program.
+@Index('ledger_account_member_unit', ['memberId', 'unit'], { unique: true, where: '"memberId" IS NOT NULL AND "creditProgramId" IS NULL' })
+@Index('ledger_account_member_credit', ['memberId', 'creditProgramId'], {
+  unique: true,
+  where: '"memberId" IS NOT NULL AND "creditProgramId" IS NOT NULL',
+})
 @Check(
   'ledger_account_owner_matches_kind',
   `("kind" = 'member' AND "memberId" IS NOT NULL AND "partnerId" IS NULL)
@@ -30,7 +41,6 @@ export class LedgerAccount extends BaseEntity {
   @Column({ type: 'text' })
   kind: AccountKind;
 
-  @Index({ unique: true, where: '"memberId" IS NOT NULL' })
   @Column({ type: 'uuid', nullable: true })
   memberId: string | null;
 
@@ -52,6 +62,14 @@ export class LedgerAccount extends BaseEntity {
 
   @Column({ type: 'integer', default: 1 })
   shardCount: number;
+
+  /** Every account counts in one unit, and a transfer moves between accounts of the same unit only. */
+  @Column({ type: 'text', default: 'points' })
+  unit: AccountUnit;
+
+  /** The store-credit program whose money the account holds (null: the points program). */
+  @Column({ type: 'uuid', nullable: true })
+  creditProgramId: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -13,6 +13,8 @@ export const transferKinds = [
   'rebalance',
   'merge',
   'allocation',
+  'cashback',
+  'conversion',
 ] as const;
 export type TransferKind = (typeof transferKinds)[number];
 

@@ -70,7 +70,7 @@ export async function celebrateBirthdays(dataSource: DataSource, ledger: Ledger,
     `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", o.year, to_char(o.day, 'YYYY-MM-DD') AS "birthdayOn",
             (o.day + make_interval(hours => $4)) AT TIME ZONE m."timeZone" AS "notBefore"
        FROM member m
-       JOIN ledger_account a ON a."memberId" = m.id
+       JOIN ledger_account a ON a."memberId" = m.id AND a.unit = 'points'
       CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE m."timeZone")::date AS today) t
       CROSS JOIN LATERAL (
             SELECT y AS year,

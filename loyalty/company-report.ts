@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Company, LedgerAccount } from '../entities/index.js';
+import { Company, LedgerAccount, pointsUnit } from '../entities/index.js';
 import { companyEmployees } from './company-employees.js';
 
 /** What one employee received in a period. */
@@ -24,7 +24,7 @@ export async function distributionReport(
   period: { from: Date; to: Date },
 ): Promise<{ employees: ReportLine[]; total: number; times: number }> {
   const company = await manager.findOneByOrFail(Company, { id: companyId });
-  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: company.memberId });
+  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: company.memberId, unit: pointsUnit });
   const rows: { id: string; address: string; points: string; times: number }[] = await manager.query(
     `WITH given AS (
        SELECT t."references"->>'employee' AS employee,

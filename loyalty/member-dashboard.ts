@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { programConfiguration } from './earning/program-configuration.js';
 import { memberWithAccount } from './member-identity.js';
 import { memberSummary } from './member-summary.js';
+import { creditBalancesOf, type CreditBalance } from './store-credit/credit-balances.js';
 
 export interface TierStanding {
   current: { name: string; multiplier: number; threshold: number } | null;
@@ -23,6 +24,8 @@ export interface MemberDashboard {
   upcoming: { on: Date; points: number }[];
   /** Points in their purchases' return window, by when they become spendable, soonest first. */
   pending: { points: number; availableFrom: Date }[];
+  /** Store credit in money, per program the member has an account in. */
+  credit: CreditBalance[];
 }
 
 /** What the member sees first: balance, tier and how to reach or keep it, and what expires when. */
@@ -52,5 +55,6 @@ export async function memberDashboard(manager: EntityManager, memberId: string, 
     expiring: summary.expiring,
     upcoming: upcoming.map((u) => ({ on: new Date(u.on), points: Number(u.points) })),
     pending: summary.pending,
+    credit: await creditBalancesOf(manager, member.id),
   };
 }

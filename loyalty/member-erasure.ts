@@ -429,6 +429,9 @@ async function eraseMembers(manager: EntityManager, person: PersonRecords, pseud
   for (const id of person.memberIds) {
     const pseudonym = pseudonyms.get(id)!;
     await manager.update(Member, { id }, { ...emptied, externalId: pseudonym });
-    await manager.query(`UPDATE ledger_account SET code = $2 WHERE "memberId" = $1`, [id, `member:${pseudonym}`]);
+    await manager.query(`UPDATE ledger_account SET code = $2 || COALESCE(':credit:' || "creditProgramId", '') WHERE "memberId" = $1`, [
+      id,
+      `member:${pseudonym}`,
+    ]);
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, Member, MemberLink, MemberMerge, Partner, type MemberMergeCause } from '../entities/index.js';
+import { LedgerAccount, Member, MemberLink, MemberMerge, Partner, type MemberMergeCause, pointsUnit } from '../entities/index.js';
 import { balanceOf, openMemberAccount } from './ledger/accounts.js';
+import { mergeStoreCredit } from './store-credit/credit-merge.js';
 import type { Ledger } from './ledger/ledger.js';
 import { lockMemberAccounts } from './ledger/member-locks.js';
 import { normalizeEmail, normalizePhone } from './contact-addresses.js';
@@ -57,7 +58,7 @@ async function linkedMember(manager: EntityManager, customer: StoreCustomer): Pr
     .createQueryBuilder(LedgerAccount, 'a')
     .innerJoinAndSelect('a.member', 'm')
     .innerJoin(MemberLink, 'l', 'l."memberId" = m.id')
-    .where('l."partnerId" = :partnerId AND l."customerId" = :customerId', customer)
+    .where('l."partnerId" = :partnerId AND l."customerId" = :customerId AND a.unit = :unit', { ...customer, unit: pointsUnit })
     .getOne();
   return account?.member ? { member: account.member, account } : null;
 }
@@ -80,7 +81,7 @@ export async function currentMember(manager: EntityManager, memberId: string): P
 export async function memberWithAccount(manager: EntityManager, memberId: string): Promise<ResolvedMember> {
   const member = await currentMember(manager, memberId);
   if (!member) throw new MemberNotFoundError(memberId);
-  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id });
+  const account = await manager.findOneByOrFail(LedgerAccount, { memberId: member.id, unit: pointsUnit });
   return { member, account };
 }
 
@@ -248,6 +249,7 @@ export async function mergeMembers(
           manager,
         )
       : null;
+  await mergeStoreCredit(manager, ledger, from.member, into.member);
   await manager.query(`UPDATE member_link SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);
   await manager.query(`UPDATE member_event SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);
   await manager.query(`UPDATE redemption SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);

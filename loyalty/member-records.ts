@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, Member } from '../entities/index.js';
+import { LedgerAccount, Member, pointsUnit } from '../entities/index.js';
 import { memberWithAccount } from './member-identity.js';
 
 /** A store's id for a person. */
@@ -38,7 +38,7 @@ export async function personRecords(manager: EntityManager, memberId: string): P
   for (const { id } of formerIds) {
     former.push({
       member: await manager.findOneByOrFail(Member, { id }),
-      account: await manager.findOneByOrFail(LedgerAccount, { memberId: id }),
+      account: await manager.findOneByOrFail(LedgerAccount, { memberId: id, unit: pointsUnit }),
     });
   }
   const memberIds = [member.id, ...former.map((f) => f.member.id)];

@@ -91,6 +91,10 @@ function describe(entry: HistoryEntry, c: Context): string {
     case 'rebalance':
     case 'allocation':
       return 'Internal correction';
+    case 'cashback':
+      return 'Cashback in store credit';
+    case 'conversion':
+      return incoming ? 'Converted into this balance' : 'Converted into store credit';
   }
 }
 

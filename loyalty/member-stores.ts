@@ -103,7 +103,7 @@ async function candidatesOf(manager: EntityManager, member: Member, only?: strin
               CASE WHEN c.email = $2 THEN 'email' ELSE 'phone' END AS "matchedBy", a.id AS "accountId"
          FROM member c
          JOIN partner p ON p.id = c."provisionalPartnerId"
-         JOIN ledger_account a ON a."memberId" = c.id
+         JOIN ledger_account a ON a."memberId" = c.id AND a.unit = 'points'
         WHERE c."provisionalPartnerId" IS NOT NULL AND c."mergedIntoId" IS NULL AND c.id <> $1
           AND (c.email = $2 OR c.phone = $3)
           AND ($4::uuid IS NULL OR c.id = $4)

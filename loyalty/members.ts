@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, Member } from '../entities/index.js';
+import { LedgerAccount, Member, pointsUnit } from '../entities/index.js';
 import { openMemberAccount } from './ledger/accounts.js';
 
 export interface Enrolment {
@@ -16,7 +16,7 @@ export async function enrollMember(
 ): Promise<{ member: Member; account: LedgerAccount; enrolledNow: boolean }> {
   // Nearly every event is from a known member: one read, and no write.
   const known = await manager.findOne(LedgerAccount, {
-    where: { member: { externalId: enrolment.externalId } },
+    where: { member: { externalId: enrolment.externalId }, unit: pointsUnit },
     relations: { member: true },
   });
   if (known?.member) return { member: known.member, account: known, enrolledNow: false };

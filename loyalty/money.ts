@@ -30,6 +30,12 @@ export function parsePrice(typed: unknown, currency: string): { minor: number } 
   return { minor };
 }
 
+/** Minor units as people read them: `€40.00`, `$1,250.50`, `¥300`. */
+export function formatMoney(minor: number, currency: string): string {
+  const digits = isCurrency(currency) ? minorDigits(currency) : 2;
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** digits);
+}
+
 /** Minor units as the form shows them back ("1400.00"), for an edit. */
 export function typedPrice(minor: number, currency: string): string {
   const digits = isCurrency(currency) ? minorDigits(currency) : 2;

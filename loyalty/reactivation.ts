@@ -48,7 +48,7 @@ export async function reactivateInactiveMembers(dataSource: DataSource, ledger: 
     }[] = await dataSource.query(
       `SELECT m.id AS "memberId", a.id AS "accountId", m."displayName", m."enrolledAt",
                 GREATEST(m."enrolledAt", COALESCE(MAX(e."occurredAt"), m."enrolledAt")) AS "lastActivity"
-           FROM member m JOIN ledger_account a ON a."memberId" = m.id
+           FROM member m JOIN ledger_account a ON a."memberId" = m.id AND a.unit = 'points'
            LEFT JOIN member_event e ON e."memberId" = m.id
           -- A company's own account is not a person to bring back.
           WHERE NOT EXISTS (SELECT 1 FROM company c WHERE c."memberId" = m.id)

@@ -93,15 +93,25 @@ export async function recordNames(manager: EntityManager, kind: string, ids: unk
       owner: string | null;
       sourceId: string | null;
       source: string | null;
+      creditProgram: string | null;
     }[] = await manager.query(
-      `SELECT a.id, a.code, a.kind, a."memberId", a."partnerId", coalesce(p.name, ${memberName}) AS owner, s.id AS "sourceId", s.name AS source
+      `SELECT a.id, a.code, a.kind, a."memberId", a."partnerId", coalesce(p.name, ${memberName}) AS owner, s.id AS "sourceId", s.name AS source, c.name AS "creditProgram"
          FROM ledger_account a LEFT JOIN partner p ON p.id = a."partnerId" LEFT JOIN member m ON m.id = a."memberId"
          LEFT JOIN funding_source s ON s."accountId" = a.id
+         LEFT JOIN credit_program c ON c.id = a."creditProgramId"
         WHERE a.id = ANY($1)`,
       [wanted],
     );
     for (const row of rows) {
       if (row.sourceId) names.set(row.id, { name: `Funding source: ${row.source}`, page: { kind: 'FundingSource', id: row.sourceId } });
+      // Store credit reads as whose and in which program: "Ann de Vries (store credit, Koffie club)", "Koffie club: credit issued".
+      else if (row.memberId && row.creditProgram) {
+        names.set(row.id, {
+          name: `${row.owner ?? row.code} (store credit, ${row.creditProgram})`,
+          page: { kind: 'Member', id: row.memberId },
+        });
+      } else if (row.creditProgram)
+        names.set(row.id, { name: `${row.creditProgram}: credit ${row.code.endsWith(':issuance') ? 'issued' : 'spent'}` });
       else if (row.memberId) names.set(row.id, { name: row.owner ?? row.code, page: { kind: 'Member', id: row.memberId } });
       else if (row.partnerId) names.set(row.id, { name: `${row.owner} wallet`, page: { kind: 'Partner', id: row.partnerId } });
       else names.set(row.id, { name: programAccounts[row.code] ?? row.code.replace(/^program:/, 'Program: ') });

@@ -51,6 +51,8 @@ export const refusalCodes = {
   payment_over_capture: 'unprocessable',
   payment_not_captured: 'conflict',
   payment_over_refund: 'unprocessable',
+  exchange_rate_missing: 'unprocessable',
+  credit_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

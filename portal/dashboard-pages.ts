@@ -30,7 +30,8 @@ ${d.pending.map((p) => `<li>${points(p.points)} points pending, available from $
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-${pending}<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
+${pending}${storeCredit(d)}
+<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
 <section aria-labelledby="recent"><h2 id="recent">Latest activity</h2>${statementTable(recent)}<p><a href="/member/history">All your history</a></p></section>
@@ -38,6 +39,19 @@ ${pending}<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}<
 <form method="post" action="/member/sign-out-everywhere"><button type="submit">Sign out on every device</button></form></section>`,
     { signedIn: true },
   );
+}
+
+/** Store credit is money, not points: shown in its currency, beside the points, once the member has some. */
+function storeCredit(d: MemberDashboard): string {
+  if (d.credit.length === 0) return '';
+  const cards = d.credit.map(
+    (c) =>
+      `<div class="card"><span>${escapeHtml(c.program)}</span><strong>${escapeHtml(c.available)}</strong>${
+        c.heldMinor > 0 ? `<span class="hint">more held for a payment on its way</span>` : ''
+      }</div>`,
+  );
+  return `<section aria-labelledby="credit"><h2 id="credit">Store credit</h2><p class="hint">Money to spend at the program's stores.</p><div class="cards">
+${cards.join('\n')}</div></section>`;
 }
 
 /** Every movement with its reason, a page at a time, and the whole of it as CSV. */

@@ -6,6 +6,8 @@ import { hashPassword } from '../admin/passwords.js';
 import { mayRun, partnerScope } from '../admin/permissions.js';
 import type { StaffSession } from '../admin/staff-sign-in.js';
 import {
+  CreditProgram,
+  ExchangeRate,
   AuditEntry,
   CareAdjustment,
   ErasureRequest,
@@ -55,6 +57,22 @@ beforeAll(async () => {
       createCampaign(m, campaignDraft({ name: `${partner.name} week`, ownerPartnerId: partner.id }), `staff@${partner.code}.test`),
     );
   }
+  // Each partner's own closed store-credit program, and a rate: no partner user may reach another's program.
+  for (const partner of partners) {
+    await db.dataSource.manager.insert(CreditProgram, {
+      name: `${partner.name} club`,
+      ownerPartnerId: partner.id,
+      currency: 'EUR',
+      partnerIds: [partner.id],
+      cashbackFixedMinor: 100,
+    });
+  }
+  await db.dataSource.manager.insert(ExchangeRate, {
+    fromCurrency: 'USD',
+    toCurrency: 'EUR',
+    rate: 0.9,
+    validFrom: new Date('2026-01-01'),
+  });
   await mintWidgetToken(db.dataSource.manager, { partnerId: partners[0]!.id, externalId: 'demo-001' });
   // A record of each resource the demo leaves empty, so that every record action is asked for.
   const [endpoint] = await db.dataSource.manager.find(WebhookEndpoint, { take: 1 });

@@ -105,6 +105,8 @@ describe('sign-in and roles', () => {
     'ErasureRequest',
     'WebhookEndpoint',
     'WebhookDelivery',
+    'CreditProgram',
+    'ExchangeRate',
   ];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
@@ -133,6 +135,8 @@ describe('sign-in and roles', () => {
         'ErasureRequest',
         'WebhookEndpoint',
         'WebhookDelivery',
+        'CreditProgram',
+        'ExchangeRate',
       ],
     ],
     [
@@ -152,6 +156,7 @@ describe('sign-in and roles', () => {
         'LedgerTransfer',
         'CareAdjustment',
         'ErasureRequest',
+        'CreditProgram',
       ],
     ],
     [
@@ -172,6 +177,7 @@ describe('sign-in and roles', () => {
         'AuditEntry',
         'CareAdjustment',
         'ErasureRequest',
+        'CreditProgram',
       ],
     ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],
@@ -188,6 +194,7 @@ describe('sign-in and roles', () => {
         'MemberEvent',
         'WebhookEndpoint',
         'FundingSource',
+        'CreditProgram',
       ],
     ],
   ];

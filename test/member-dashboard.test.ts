@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EarningRule, Member, Partner, PointOfSale, ProgramSettings, Tier } from '../entities/index.js';
+import { CreditProgram, EarningRule, Member, Partner, PointOfSale, ProgramSettings, Tier } from '../entities/index.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
@@ -53,6 +53,7 @@ beforeAll(async () => {
   const { partner } = await p.partner(1_000_000);
   await m.update(Partner, { id: partner.id }, { name: 'Koffie Corner' });
   await m.insert(PointOfSale, { partnerId: partner.id, code: 'dam', name: 'Dam square', channel: 'store' });
+  await m.insert(CreditProgram, { name: 'Koffie Corner cashback', currency: 'EUR', partnerIds: [partner.id], cashbackPercent: 5 });
   const earn = (externalId: string, email: string, amountCents: number) =>
     inTransaction(db.dataSource, (manager) =>
       recordEvent(manager, p.ledger, {
@@ -129,6 +130,9 @@ describe('signing in', () => {
     expect(text).toContain('Gift from Bo Jansen');
     expect(text).toContain('Points for a purchase');
     expect(text).toContain('Koffie Corner · Dam square');
+    // Store credit is money beside the points: 5% cashback on €250.00.
+    expect(text).toContain('Store credit');
+    expect(text).toContain('Koffie Corner cashback\n€12.50');
     await page.screenshot({ path: join(artifactsDir, 'member-dashboard-phone.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'All your history' }).click();

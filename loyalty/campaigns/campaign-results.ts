@@ -146,7 +146,7 @@ async function audienceMembers(manager: EntityManager, campaign: Campaign, from:
                   WHERE t."createdAt" >= $2 AND t."createdAt" < $3
                     AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
                       OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))) AS points
-           FROM member m JOIN ledger_account a ON a."memberId" = m.id AND a.kind = 'member'
+           FROM member m JOIN ledger_account a ON a."memberId" = m.id AND a.kind = 'member' AND a.unit = 'points'
           WHERE ${live}`,
         [to, new Date(from.getTime() - settings.tierWindowDays * dayMs), from],
       );

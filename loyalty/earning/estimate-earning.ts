@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, Member } from '../../entities/index.js';
+import { LedgerAccount, Member, pointsUnit } from '../../entities/index.js';
 import type { EarningEvent } from './earning-event.js';
 import { evaluateEarning, type EarningOutcome } from './evaluate-earning.js';
 import { memberStanding } from './member-standing.js';
@@ -8,7 +8,7 @@ import { programConfiguration } from './program-configuration.js';
 /** What an event would earn a member now, without writing anything (the widget's cart preview). */
 export async function estimateEarning(manager: EntityManager, memberId: string | null, event: EarningEvent): Promise<EarningOutcome> {
   const member = memberId ? await manager.findOneBy(Member, { id: memberId }) : null;
-  const account = member ? await manager.findOneBy(LedgerAccount, { memberId: member.id }) : null;
+  const account = member ? await manager.findOneBy(LedgerAccount, { memberId: member.id, unit: pointsUnit }) : null;
   const { rules, boosters, tiers, settings } = await programConfiguration(manager);
   const standing =
     member && account

@@ -21,6 +21,9 @@ import { payingSources, refuseSourceShortfall, type PayingSource } from '../fund
 import { upgradeBetween } from './tiers.js';
 import { pendingUntil, pendingWindowDays } from '../pending-points.js';
 import { queueProcess } from '../outbox.js';
+import { priceInProgramCurrency } from './event-currency.js';
+import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
+import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
 
 export interface EventInput {
   partnerId: string;
@@ -56,6 +59,8 @@ export interface RecordedEvent {
   /** Of the points and bonus points, those pending until `availableFrom` (the purchase's return window). */
   pendingPoints: number;
   availableFrom: Date | null;
+  /** Store credit the purchase earned, when the partner's stores run a credit program. */
+  cashback: CashbackPaid | null;
 }
 
 /** Whether the member holds this bonus for this tier already (paid, and not taken back in full). */
@@ -81,6 +86,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const configuration = await programConfiguration(manager);
   const { tiers, settings, campaigns } = configuration;
   checkOccurredAt(input.occurredAt, input.receivedAt, settings.eventBackdateDays);
+  // Rules count in the program's currency: another one is converted at the operator's rate, or refused.
+  const priced = await priceInProgramCurrency(manager, input, settings.currency);
   let pointOfSaleId: string | undefined;
   if (input.pointOfSaleCode !== undefined) {
     const pos = await manager.findOneBy(PointOfSale, { partnerId: input.partnerId, code: input.pointOfSaleCode });
@@ -110,7 +117,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     rules,
   });
 
-  const event: EarningEvent = { ...input, pointOfSaleId };
+  const event: EarningEvent = { ...input, amountCents: priced.amountCents, lines: priced.lines, pointOfSaleId };
   const budgeted = new Set(campaigns.filter((c) => c.budgetPoints !== null).map((c) => c.mechanismId));
   const budgets = await lockCampaignBudgets(
     manager,
@@ -284,12 +291,24 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     occurredAt: input.occurredAt,
     points: earned.points,
     bonusPoints,
-    explanation: [...earned.explanation, ...bonusExplanation, ...recovery.explanation],
+    explanation: [...priced.explanation, ...earned.explanation, ...bonusExplanation, ...recovery.explanation],
     byRule: earned.byRule,
     byBooster: earned.byBooster,
     earnTransferId: earnTransfer?.id ?? null,
   });
   await manager.insert(MemberEvent, record);
+  const creditProgram = input.type === 'purchase' && input.amountCents ? await creditProgramOfPartner(manager, input.partnerId) : null;
+  const cashback = creditProgram
+    ? await payCashback(manager, ledger, {
+        program: creditProgram,
+        member,
+        partnerId: input.partnerId,
+        eventId,
+        amountMinor: input.amountCents!,
+        currency: input.currency ?? settings.currency,
+        occurredAt: input.occurredAt,
+      })
+    : null;
   // The partner hears of it with the write itself: a delivery exists exactly when the points do.
   if (earned.points + bonusPoints > 0) {
     await queueWebhooks(manager, input.partnerId, 'points.earned', {
@@ -316,5 +335,6 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     recoveredPoints: recovery.recovered,
     pendingPoints: pending ? earned.points + bonusPoints : 0,
     availableFrom: pending && legs.length > 0 ? availableFrom : null,
+    cashback,
   };
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, type RefundedLine } from '../../entities/index.js';
+import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
@@ -8,6 +8,7 @@ import { Refusal } from '../refusal.js';
 import { programConfiguration } from './program-configuration.js';
 import { EventRefusedError } from './event-refused.js';
 import { cancelPendingPoints, creditState, type LivePendingCredit } from '../pending-points.js';
+import { takeBackCashback } from '../store-credit/cashback-refund.js';
 
 export interface RefundRequest {
   partnerId: string;
@@ -31,6 +32,8 @@ export interface Refund {
   pendingPointsCancelled: number;
   /** What is left of the purchase after this refund. */
   remainingCents: number;
+  /** Store credit the purchase earned as cashback, taken back in proportion (minor units of its program's currency). */
+  cashbackReversedMinor: number;
 }
 
 export class EventNotFoundError extends Refusal {
@@ -126,7 +129,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   if (!event.amountCents) throw new EventRefusedError('eventId', 'only purchases with an amount can be refunded');
   const remaining = event.amountCents - event.refundedCents;
   if (remaining <= 0) throw new EventRefusedError('eventId', 'this purchase was already refunded in full');
-  const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId });
+  const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId, unit: pointsUnit });
   await lockMemberAccounts(manager, [member.id]);
 
   const lines = returnedLines(event, request.lines, await refundedSoFar(manager, event.id));
@@ -162,7 +165,8 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   }
   const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
   let available = (await balanceOf(manager, member.id)).available;
-  if (needed > available && (await programConfiguration(manager)).settings.refundShortfall === 'refuse') {
+  const { refundShortfall } = (await programConfiguration(manager)).settings;
+  if (needed > available && refundShortfall === 'refuse') {
     throw new Refusal(
       'refund_refused',
       `the member has already spent ${needed - available} of the ${needed} points this refund takes back`,
@@ -204,6 +208,12 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     else pointsReversed += now;
     if (points > now) debts.push({ transferId, points: points - now });
   }
+  const cashbackReversedMinor = await takeBackCashback(manager, ledger, event, {
+    before: event.refundedCents,
+    now: cents,
+    key: request.key,
+    shortfall: refundShortfall,
+  });
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
   Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed, pendingPointsCancelled });
   await manager.insert(EventRefund, refund);
@@ -222,5 +232,6 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     pointsOwed,
     pendingPointsCancelled,
     remainingCents: remaining - cents,
+    cashbackReversedMinor,
   };
 }

@@ -1,5 +1,5 @@
 import { In, IsNull, type DataSource } from 'typeorm';
-import { FulfilmentOrder, LedgerAccount, Member, Redemption, Reward, type RedemptionStatus } from '../../entities/index.js';
+import { FulfilmentOrder, LedgerAccount, Member, Redemption, Reward, type RedemptionStatus, pointsUnit } from '../../entities/index.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
@@ -251,7 +251,7 @@ export async function settleRedemption(
       await queueRedemptionCompleted(manager, redemption);
       return { status: 'fulfilled', settledNow: true };
     }
-    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: redemption.memberId });
+    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: redemption.memberId, unit: pointsUnit });
     await lockMemberAccounts(manager, [account.id]);
     await manager.query(`UPDATE reward SET stock = stock + $2 WHERE id = $1 AND stock IS NOT NULL`, [
       redemption.rewardId,

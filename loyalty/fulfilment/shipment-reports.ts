@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { FulfilmentOrder, LedgerAccount, Redemption, Reward, type RewardSupplierKind } from '../../entities/index.js';
+import { FulfilmentOrder, LedgerAccount, Redemption, Reward, type RewardSupplierKind, pointsUnit } from '../../entities/index.js';
 import type { FieldErrors } from '../earning/configuration-checks.js';
 import { accountByCode, balanceOf, programAccounts } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -98,7 +98,7 @@ export async function recordShipmentReport(
     if (redemption.status === 'awaiting_fulfilment' || redemption.status === 'ordered') return 'recorded';
     if (redemption.status !== 'cancelled' || report.outcome === 'failed') return 'noted';
 
-    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: redemption.memberId });
+    const account = await manager.findOneByOrFail(LedgerAccount, { memberId: redemption.memberId, unit: pointsUnit });
     await lockMemberAccounts(manager, [account.id]);
     if ((await balanceOf(manager, account.id)).available < redemption.points) {
       redemption.status = 'needs_care';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { LedgerAccount, LedgerBalance, type AccountKind } from '../../entities/index.js';
+import { LedgerAccount, LedgerBalance, pointsUnit, type AccountKind, type AccountUnit } from '../../entities/index.js';
 import { AccountNotFoundError } from './errors.js';
 
 /** The program's own accounts: where points come from and where they end. */
@@ -31,6 +31,7 @@ export interface AccountMeta {
   memberId: string | null;
   mayGoNegative: boolean;
   shardCount: number;
+  unit: AccountUnit;
 }
 
 // Accounts never change once opened, so their description is cached for the hot path.
@@ -41,6 +42,8 @@ async function openAccount(
   fields: Pick<AccountMeta, 'code' | 'kind' | 'mayGoNegative' | 'shardCount'> & {
     memberId?: string;
     partnerId?: string;
+    unit?: AccountUnit;
+    creditProgramId?: string;
   },
 ): Promise<LedgerAccount> {
   const existing = await manager.findOneBy(LedgerAccount, { code: fields.code });
@@ -52,6 +55,8 @@ async function openAccount(
     shardCount: fields.shardCount,
     memberId: fields.memberId ?? null,
     partnerId: fields.partnerId ?? null,
+    unit: fields.unit ?? pointsUnit,
+    creditProgramId: fields.creditProgramId ?? null,
   });
   await manager.createQueryBuilder().insert().into(LedgerAccount).values(account).orIgnore().execute();
   const saved = await manager.findOneByOrFail(LedgerAccount, { code: fields.code });
@@ -84,6 +89,40 @@ export function openPartnerWallet(manager: EntityManager, partner: { id: string;
   });
 }
 
+/** A member's store-credit account in a credit program, counting minor units of its currency. */
+export function openMemberCreditAccount(
+  manager: EntityManager,
+  member: { id: string; externalId: string },
+  program: { id: string; currency: string },
+) {
+  return openAccount(manager, {
+    code: `member:${member.externalId}:credit:${program.id}`,
+    kind: 'member',
+    memberId: member.id,
+    mayGoNegative: false,
+    shardCount: 1,
+    unit: program.currency,
+    creditProgramId: program.id,
+  });
+}
+
+/**
+ * A credit program's own accounts in its currency: `issuance` pays cashback (its balance is minus
+ * all credit ever given), `redemption` receives credit members spend.
+ */
+export async function openCreditProgramAccounts(manager: EntityManager, program: { id: string; currency: string }) {
+  const open = (role: string) =>
+    openAccount(manager, {
+      code: `credit:${program.id}:${role}`,
+      kind: 'program',
+      mayGoNegative: true,
+      shardCount: hotAccountShards,
+      unit: program.currency,
+      creditProgramId: program.id,
+    });
+  return { issuance: await open('issuance'), redemption: await open('redemption') };
+}
+
 /** Opens the program accounts if they are missing; safe to call at every start. */
 export async function openProgramAccounts(manager: EntityManager): Promise<Record<ProgramAccount, LedgerAccount>> {
   const opened = {} as Record<ProgramAccount, LedgerAccount>;
@@ -103,7 +142,7 @@ export async function describeAccounts(manager: EntityManager, ids: string[]): P
   const missing = ids.filter((id) => !metaCache.has(id));
   if (missing.length > 0) {
     const rows: AccountMeta[] = await manager.query(
-      `SELECT id, code, kind, "partnerId", "memberId", "mayGoNegative", "shardCount"
+      `SELECT id, code, kind, "partnerId", "memberId", "mayGoNegative", "shardCount", unit
          FROM ledger_account WHERE id = ANY($1::uuid[])`,
       [missing],
     );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { RuleExplanation, TransferKind, TransferPhase, TransferReferences } from '../../entities/index.js';
 import { describeAccounts, type AccountMeta } from './accounts.js';
-import { InsufficientFundsError, LedgerFault } from './errors.js';
+import { InsufficientFundsError, InvalidTransferError, LedgerFault } from './errors.js';
 import { consumeLots, restoreLots, type LotChoice, type LotMovement } from './lots.js';
 import { rows } from './sql.js';
 import { toTransferRecord, transferColumns, type TransferRecord, type TransferRow } from './transfer-record.js';
@@ -404,6 +404,20 @@ async function insertTransfers(
   return inserted.map(toTransferRecord).sort((a, b) => a.seq - b.seq);
 }
 
+/** A transfer moves one unit: points to points, euros to euros. Changing units is a conversion (two legs). */
+function refuseMixedUnits(plan: PlannedTransfer[], accounts: Map<string, AccountMeta>): void {
+  plan.forEach((t, index) => {
+    const debit = accounts.get(t.debitAccountId)!;
+    const credit = accounts.get(t.creditAccountId)!;
+    if (debit.unit !== credit.unit) {
+      throw new InvalidTransferError(
+        `legs[${index}].creditAccountId`,
+        `counts ${credit.unit} but the debited account counts ${debit.unit}: a transfer never mixes units; convert at a rate instead`,
+      );
+    }
+  });
+}
+
 /**
  * Writes a plan atomically inside the caller's transaction. Lock order is fixed: single-shard
  * accounts (members) first in id order, then sharded accounts (partner wallets, program
@@ -413,6 +427,7 @@ async function insertTransfers(
 export async function executePlan(manager: EntityManager, identity: PlanIdentity, plan: PlannedTransfer[]): Promise<TransferRecord[]> {
   const accountIds = [...new Set(plan.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
   const accounts = await describeAccounts(manager, accountIds);
+  refuseMixedUnits(plan, accounts);
   const deltas = deltasOf(plan);
   const byId = (a: AccountMeta, b: AccountMeta) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const cold = [...accounts.values()].filter((a) => a.shardCount === 1).sort(byId);

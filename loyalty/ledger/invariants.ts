@@ -64,9 +64,10 @@ const lotConsumptionQuery = `
   HAVING l.remaining <> l.points - COALESCE(SUM(c.points), 0)`;
 
 const zeroSumQuery = `
-  SELECT COALESCE(SUM("creditsPosted" - "debitsPosted"), 0) AS posted,
-         COALESCE(SUM("creditsPending" - "debitsPending"), 0) AS pending
-    FROM ledger_balance`;
+  SELECT a.unit, SUM(b."creditsPosted" - b."debitsPosted") AS posted, SUM(b."creditsPending" - b."debitsPending") AS pending
+    FROM ledger_balance b JOIN ledger_account a ON a.id = b."accountId"
+   GROUP BY a.unit
+  HAVING SUM(b."creditsPosted" - b."debitsPosted") <> 0 OR SUM(b."creditsPending" - b."debitsPending") <> 0`;
 
 const negativeQuery = `
   SELECT a.code, SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending") AS available,
@@ -92,7 +93,7 @@ const overReversedQuery = `
  * Verifies the ledger from first principles, in one repeatable-read snapshot:
  * cached balances equal the sum of transfers; each member's available points equal the sum of
  * their lots' remainders, and each lot's remainder its points minus its consumptions; all
- * accounts sum to zero; nothing is negative where it must not be; holds are resolved once, by
+ * accounts of each unit sum to zero; nothing is negative where it must not be; holds are resolved once, by
  * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount.
  */
 export async function checkLedger(manager: EntityManager): Promise<LedgerReport> {
@@ -121,11 +122,10 @@ export async function checkLedger(manager: EntityManager): Promise<LedgerReport>
         detail: `points ${r.points}, consumed ${r.consumed}, remaining ${r.remaining}`,
       });
     }
-    const [sum] = await tx.query(zeroSumQuery);
-    if (Number(sum.posted) !== 0 || Number(sum.pending) !== 0) {
+    for (const sum of await tx.query(zeroSumQuery)) {
       violations.push({
-        invariant: 'all accounts sum to zero',
-        subject: 'ledger',
+        invariant: 'all accounts sum to zero in each unit',
+        subject: `ledger (${sum.unit})`,
         detail: `posted balances sum to ${sum.posted}, pending to ${sum.pending}`,
       });
     }

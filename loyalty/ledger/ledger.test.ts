@@ -11,6 +11,7 @@ import {
 } from './errors.js';
 import { balanceOf } from './accounts.js';
 import { checkLedger } from './invariants.js';
+import { openCreditProgramAccounts, openMemberCreditAccount } from './accounts.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -539,6 +540,91 @@ describe('concurrency', () => {
     await Promise.all([...earns, ...burns]);
     expect(await p.available(wallet.id)).toBe(100_000 - 20 * 100 - 200 * 7);
     for (const { account } of members) expect(await p.available(account.id)).toBe(100 + 10 * 7 - 10 * 3);
+    await expectLedgerTrue();
+  });
+});
+
+describe('units', () => {
+  async function euroCredit() {
+    const program = { id: randomUUID(), currency: 'EUR' };
+    const accounts = await openCreditProgramAccounts(db.dataSource.manager, program);
+    const enrolled = await p.member();
+    const credit = await openMemberCreditAccount(db.dataSource.manager, enrolled.member, program);
+    return { program, ...accounts, points: enrolled.account, credit };
+  }
+
+  it('refuses a transfer whose leg mixes points and euros, naming the leg, and writes nothing', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { issuance, credit, points } = await euroCredit();
+    const before = await p.transferCount();
+    await expect(
+      p.ledger.transfer({
+        source: 'api',
+        key: key(),
+        legs: [
+          { debitAccountId: issuance.id, creditAccountId: credit.id, amount: 200, kind: 'cashback' },
+          { debitAccountId: wallet.id, creditAccountId: credit.id, amount: 100, kind: 'earn' },
+        ],
+      }),
+    ).rejects.toThrow(/^legs\[1\]\.creditAccountId: counts EUR but the debited account counts points/);
+    const refused = await p.ledger
+      .transfer({
+        source: 'api',
+        key: key(),
+        legs: [{ debitAccountId: points.id, creditAccountId: credit.id, amount: 1, kind: 'transfer' }],
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InvalidTransferError);
+    expect((refused as InvalidTransferError).field).toBe('legs[0].creditAccountId');
+    expect((refused as InvalidTransferError).reason).toMatch(/counts EUR but the debited account counts points/);
+    expect(await p.transferCount()).toBe(before);
+    expect(await p.available(credit.id)).toBe(0);
+    await expectLedgerTrue();
+  });
+
+  it("converts a member's points to store credit at a recorded rate, both legs or neither, once per key", async () => {
+    const { wallet } = await p.partner(1_000);
+    const { issuance, credit, points } = await euroCredit();
+    await p.ledger.transfer({
+      source: 'api',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: points.id, amount: 500, kind: 'earn' }],
+    });
+    const request = {
+      source: 'member',
+      key: key(),
+      from: { debitAccountId: points.id, creditAccountId: p.program.redemption.id, amount: 300 },
+      to: { debitAccountId: issuance.id, creditAccountId: credit.id },
+      rate: 0.5,
+      rateValidFrom: new Date('2026-11-01T00:00:00Z'),
+    };
+    const converted = await p.ledger.convert(request);
+    expect(converted.transfers.map((t) => [t.kind, t.amount])).toEqual([
+      ['conversion', 300],
+      ['conversion', 150],
+    ]);
+    expect(converted.transfers[1]!.references).toMatchObject({
+      rate: '0.5',
+      rateFrom: 'points',
+      rateTo: 'EUR',
+      rateValidFrom: '2026-11-01T00:00:00.000Z',
+    });
+    expect(converted.transfers[1]!.explanation[0]!.reason).toBe('300 points → 150 EUR at 0.5');
+    expect(await p.available(points.id)).toBe(200);
+    expect(await p.available(credit.id)).toBe(150);
+    expect((await p.ledger.convert(structuredClone(request))).replayed).toBe(true);
+    expect(await p.available(credit.id)).toBe(150);
+
+    // More points than the member has: neither leg is written.
+    await expect(p.ledger.convert({ ...request, key: key(), from: { ...request.from, amount: 201 } })).rejects.toBeInstanceOf(
+      InsufficientFundsError,
+    );
+    // Both sides in one unit is no conversion.
+    await expect(
+      p.ledger.convert({ ...request, key: key(), to: { debitAccountId: wallet.id, creditAccountId: p.program.breakage.id } }),
+    ).rejects.toThrow('to.debitAccountId: counts points as the other side does: nothing to convert');
+    expect(await p.available(points.id)).toBe(200);
+    expect(await p.available(credit.id)).toBe(150);
     await expectLedgerTrue();
   });
 });

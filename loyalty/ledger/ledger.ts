@@ -18,6 +18,9 @@ import {
   validateIdempotency,
   validateHoldRequest,
   validateTransferRequest,
+  validateConvertRequest,
+  convertedAmount,
+  type ConvertRequest,
   type HoldRequest,
   type Idempotency,
   type LegRequest,
@@ -149,6 +152,48 @@ export class Ledger {
             return leg.fundingPartnerId ? { ...plan, references: { ...plan.references, fundingPartner: leg.fundingPartnerId } } : plan;
           }),
         );
+      },
+      within,
+    );
+  }
+
+  /**
+   * Converts between units at the request's rate, both legs or neither: e.g. a member's points to
+   * store credit (points to the program, the program's credit to the member). The rate and its date
+   * stay on both transfers.
+   */
+  async convert(request: ConvertRequest, within?: EntityManager): Promise<LedgerResult> {
+    validateConvertRequest(request);
+    const converted = convertedAmount(request.from.amount, request.rate);
+    if (converted < 1) throw new InvalidTransferError('from.amount', `converts to less than one unit at ${request.rate}`);
+    return this.write(
+      'convert',
+      request,
+      async (manager, identity) => {
+        const accounts = await describeAccounts(manager, [request.from.debitAccountId, request.to.debitAccountId]);
+        const fromUnit = accounts.get(request.from.debitAccountId)!.unit;
+        const toUnit = accounts.get(request.to.debitAccountId)!.unit;
+        if (fromUnit === toUnit)
+          throw new InvalidTransferError('to.debitAccountId', `counts ${toUnit} as the other side does: nothing to convert`);
+        const references = {
+          ...request.references,
+          rate: String(request.rate),
+          rateFrom: fromUnit,
+          rateTo: toUnit,
+          rateValidFrom: request.rateValidFrom.toISOString(),
+        };
+        const explanation = [
+          {
+            rule: 'conversion',
+            points: converted,
+            reason: `${request.from.amount} ${fromUnit} → ${converted} ${toUnit} at ${request.rate}`,
+          },
+        ];
+        const leg = { kind: 'conversion' as const, phase: 'single' as const, references, explanation };
+        return executePlan(manager, identity, [
+          { ...leg, ...request.from },
+          { ...leg, ...request.to, amount: converted, fundingPartnerId: request.fundingPartnerId ?? null },
+        ]);
       },
       within,
     );

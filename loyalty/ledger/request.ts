@@ -54,6 +54,22 @@ export interface ReverseRequest extends Idempotency {
   explanation?: RuleExplanation[];
 }
 
+/**
+ * Changes units at a recorded rate: `from.amount` moves between two accounts of one unit, and
+ * `from.amount × rate` (rounded down) between two accounts of another, in one request.
+ */
+export interface ConvertRequest extends Idempotency {
+  from: { debitAccountId: string; creditAccountId: string; amount: number };
+  to: { debitAccountId: string; creditAccountId: string };
+  /** Units of `to` one unit of `from` is worth. */
+  rate: number;
+  /** Since when the rate applies, recorded with it. */
+  rateValidFrom: Date;
+  references?: TransferReferences;
+  /** For a credit to a member: who paid for what they receive. */
+  fundingPartnerId?: string | null;
+}
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function requireUuid(field: string, value: unknown): void {
@@ -110,6 +126,31 @@ export function validateHoldRequest(request: HoldRequest): void {
   validateTransferRequest(request);
   if (!(request.until instanceof Date) || Number.isNaN(request.until.getTime()))
     throw new InvalidTransferError('until', 'must be a valid date');
+}
+
+export function validateConvertRequest(request: ConvertRequest): void {
+  validateIdempotency(request);
+  for (const side of ['from', 'to'] as const) {
+    const pair = request[side];
+    if (!pair || typeof pair !== 'object') throw new InvalidTransferError(side, 'must name a debit and a credit account');
+    requireUuid(`${side}.debitAccountId`, pair.debitAccountId);
+    requireUuid(`${side}.creditAccountId`, pair.creditAccountId);
+    if (pair.debitAccountId === pair.creditAccountId)
+      throw new InvalidTransferError(`${side}.creditAccountId`, 'must differ from debitAccountId');
+  }
+  requirePoints('from.amount', request.from.amount);
+  if (typeof request.rate !== 'number' || !Number.isFinite(request.rate) || request.rate <= 0) {
+    throw new InvalidTransferError('rate', 'must be a number greater than zero');
+  }
+  if (!(request.rateValidFrom instanceof Date) || Number.isNaN(request.rateValidFrom.getTime())) {
+    throw new InvalidTransferError('rateValidFrom', 'must be a valid date');
+  }
+  if (request.fundingPartnerId != null) requireUuid('fundingPartnerId', request.fundingPartnerId);
+}
+
+/** `amount × rate` in whole units, rounded down (tidied first: 0.1 × 3 is 0.3, not 0.30000000000000004). */
+export function convertedAmount(amount: number, rate: number): number {
+  return Math.floor(Math.round(amount * rate * 1e6) / 1e6);
 }
 
 function canonical(value: unknown): unknown {

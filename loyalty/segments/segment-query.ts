@@ -26,7 +26,7 @@ function tierOf(account: string, column: 'code' | 'name', windowDays: string): s
   return `(SELECT tier.${column} FROM tier WHERE tier.threshold <= ${qualifying} ORDER BY tier.threshold DESC LIMIT 1)`;
 }
 
-const memberAccount = `(SELECT a.id FROM ledger_account a WHERE a."memberId" = m.id AND a.kind = 'member')`;
+const memberAccount = `(SELECT a.id FROM ledger_account a WHERE a."memberId" = m.id AND a.kind = 'member' AND a.unit = 'points')`;
 
 /**
  * Compiles the conditions, as they stand at `at`, into a condition on `member m`. Only the shape
