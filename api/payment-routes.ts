@@ -6,8 +6,6 @@ import { balanceOf } from '../loyalty/ledger/accounts.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import { quotePayment, usableBy } from '../loyalty/payments/payment-quote.js';
-import { PaymentRefusedError } from '../loyalty/payments/payment-refusals.js';
-import { purseFor } from '../loyalty/payments/purse.js';
 import { describePayment, viewPayment, type PaymentView } from '../loyalty/payments/payment-view.js';
 import { authorizePayment, capturePayment, refundPayment, voidPayment } from '../loyalty/payments/payments.js';
 import { idempotentWrite, type WriteContext } from './idempotent-write.js';
@@ -53,24 +51,13 @@ export function paymentRoutes({ dataSource, ledger, committed, read, write, pars
   write('/payments/quote', async (req, res) => {
     const body = parse(paymentQuoteBody, req.body, 'body');
     const settings = await programSettings(dataSource.manager);
-    if (body.member === undefined) {
-      if (body.tender !== 'points')
-        throw new PaymentRefusedError('member', "is required to quote store credit: it is the member's program");
-      res.json({ ...quotePayment(body, settings), member: null } satisfies z.output<typeof paymentQuote>);
-      return;
+    const quote = quotePayment(body, settings);
+    let member: z.output<typeof paymentQuote>['member'] = null;
+    if (body.member !== undefined) {
+      const { account } = await resolveCustomer(dataSource.manager, { partnerId: partnerOf(res).id, customerId: body.member }, 'member');
+      const { available } = await balanceOf(dataSource.manager, account.id);
+      member = usableBy(quote, available);
     }
-    const partnerId = partnerOf(res).id;
-    const found = await resolveCustomer(dataSource.manager, { partnerId, customerId: body.member }, 'member');
-    const purse = await purseFor(
-      dataSource.manager,
-      body.tender,
-      { id: found.member.id, accountId: found.account.id },
-      partnerId,
-      settings,
-    );
-    const quote = quotePayment(body, purse.rules);
-    const { available } = await balanceOf(dataSource.manager, purse.memberAccountId);
-    const member: z.output<typeof paymentQuote>['member'] = usableBy(quote, available);
     const quoted: z.output<typeof paymentQuote> = { ...quote, member };
     res.json(quoted);
   });

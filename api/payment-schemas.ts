@@ -25,12 +25,7 @@ const basket = {
     .max(500)
     .optional()
     .describe('The lines of the order; without them the whole amount is eligible. They add up to at most amountMinor'),
-  tender: z
-    .enum(paymentTenders)
-    .default('points')
-    .describe(
-      'What the member pays with: `points`, or `credit`: their store credit in the program your stores take part in, `points` then counting its minor units (cents)',
-    ),
+  tender: z.enum(paymentTenders).default('points').describe('What the member pays with: `points`'),
 };
 
 export const paymentQuoteBody = z.object({

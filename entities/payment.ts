@@ -9,8 +9,8 @@ import { bigintNumber, decimalNumber } from './number-columns.js';
 export const paymentStatuses = ['authorized', 'captured', 'partially_refunded', 'refunded', 'voided', 'expired'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
-/** What a member pays with: points, or store credit in money (`points` then counts its minor units). */
-export const paymentTenders = ['points', 'credit'] as const;
+/** What a member pays with. Points only for now; store credit in money will be another. */
+export const paymentTenders = ['points'] as const;
 export type PaymentTender = (typeof paymentTenders)[number];
 
 /** A member paying part of an order at a store with points, modelled on a card payment. */

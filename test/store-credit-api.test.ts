@@ -3,8 +3,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreditProgram, EarningRule, ExchangeRate, ProgramSettings } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
-import { resolveCustomer } from '../loyalty/member-identity.js';
-import { openMemberSession } from '../loyalty/member-sessions.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { listen } from './support/http.js';
@@ -107,44 +105,4 @@ it('an event in USD earns at the stored rate with the rate in the explanation; w
   expect(gbp.json).toMatchObject({ code: 'exchange_rate_missing', errors: [{ field: 'body.currency' }] });
   expect(gbp.json.detail).not.toMatch(/SELECT|at .*\.ts/);
   expect(await db.dataSource.query(`SELECT 1 FROM member WHERE "externalId" = 'api-dan'`)).toEqual([]);
-});
-
-it('a member pays part of an order with store credit through the payments API, never more than they hold', async () => {
-  const purchase = { member: { externalId: 'api-pay' }, type: 'purchase', amountCents: 4_000, currency: 'EUR' };
-  expect((await call('POST', '/events', shop.key, purchase)).json.cashback).toMatchObject({ amountMinor: 200 });
-  const { member } = await resolveCustomer(db.dataSource.manager, { partnerId: shop.id, customerId: 'api-pay' });
-  const consent = `Bearer ${(await openMemberSession(db.dataSource.manager, { memberId: member.id, partnerId: null })).token}`;
-  const pay = (body: object) =>
-    fetch(`${server.url}/api/v1/payments`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${shop.key}`,
-        'content-type': 'application/json',
-        'idempotency-key': randomUUID(),
-        'member-authorization': consent,
-      },
-      body: JSON.stringify({
-        member: 'api-pay',
-        amountMinor: 1_000,
-        currency: 'EUR',
-        orderReference: 'credit-1',
-        tender: 'credit',
-        ...body,
-      }),
-    }).then(async (r) => ({ status: r.status, json: await r.json() }));
-
-  const tooMuch = await pay({ points: 250 });
-  expect(tooMuch.status).toBe(422);
-  expect(tooMuch.json.errors.map((e: { field: string }) => e.field)).toEqual(['body.points']);
-  expect(tooMuch.json.detail).toContain('2.00 EUR of store credit available');
-
-  const authorized = await pay({ points: 150 });
-  expect(authorized.status).toBe(201);
-  expect(authorized.json).toMatchObject({ tender: 'credit', currency: 'EUR', valueMinor: { authorized: 150 } });
-  expect((await call('GET', '/members/api-pay', shop.key)).json.credit[0]).toMatchObject({ availableMinor: 50, heldMinor: 150 });
-  const captured = await call('POST', `/payments/${authorized.json.id}/capture`, shop.key, { points: 120 });
-  expect(captured.status).toBe(200);
-  expect((await call('GET', '/members/api-pay', shop.key)).json.credit[0]).toMatchObject({ availableMinor: 80, heldMinor: 0 });
-  expect((await call('GET', '/members/api-pay', shop.key)).json.balance.available).toBe(40);
-  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

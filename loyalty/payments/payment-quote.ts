@@ -1,4 +1,4 @@
-import type { PaymentRules } from './purse.js';
+import type { ProgramSettings } from '../../entities/index.js';
 import { PaymentCurrencyMismatchError, PaymentRefusedError } from './payment-refusals.js';
 
 /** One line of the basket: what the store sells, its category, how many at what unit price (minor units). */
@@ -29,6 +29,11 @@ export interface PaymentQuote {
   maxValueMinor: number;
   excludedCategories: string[];
 }
+
+type PaymentRules = Pick<
+  ProgramSettings,
+  'currency' | 'pointValueMinor' | 'paymentMinPoints' | 'paymentMaxSharePercent' | 'paymentExcludedCategories'
+>;
 
 /** The excluded categories as typed in the settings ("gift cards, Tobacco"), compared without case. */
 export function excludedCategories(typed: string): string[] {

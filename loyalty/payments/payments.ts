@@ -53,8 +53,7 @@ export async function authorizePayment(
   const earlier = await manager.findOneBy(Payment, { partnerId: request.partnerId, idempotencyKey: request.key });
   if (earlier) return { payment: earlier, replayed: true };
   const settings = await programSettings(manager);
-  const purse = await purseFor(manager, request.tender, { id: member.id, accountId: account.id }, request.partnerId, settings);
-  const quote = quotePayment(request.basket, purse.rules);
+  const quote = quotePayment(request.basket, settings);
   checkPointsAgainstQuote(request.points, quote);
   let pointOfSaleId: string | null = null;
   if (request.pointOfSaleCode !== undefined) {
@@ -62,8 +61,9 @@ export async function authorizePayment(
     if (!pos) throw new PaymentRefusedError('pointOfSale', `no point of sale "${request.pointOfSaleCode}" is registered for this store`);
     pointOfSaleId = pos.id;
   }
+  const purse = await purseFor(manager, request.tender, { accountId: account.id }, settings);
   const id = randomUUID();
-  const valueMinor = valueOfPoints(request.points, purse.rules.pointValueMinor);
+  const valueMinor = valueOfPoints(request.points, purse.valueMinorPerUnit);
   const hold = await refuseShortfall(
     purse.memberAccountId,
     () =>
@@ -92,10 +92,7 @@ export async function authorizePayment(
         manager,
       ),
     'points',
-    (short) =>
-      purse.unit === 'points'
-        ? `the member has ${short.available} points available, ${short.requested} requested`
-        : `the member has ${typedPrice(short.available, purse.unit)} ${purse.unit} of store credit available, ${typedPrice(short.requested, purse.unit)} requested`,
+    (short) => `the member has ${short.available} points available, ${short.requested} requested`,
   );
   const payment = manager.create(Payment, {
     id,
@@ -107,7 +104,7 @@ export async function authorizePayment(
     basketAmountMinor: quote.basketAmountMinor,
     eligibleAmountMinor: quote.eligibleAmountMinor,
     currency: quote.currency,
-    pointValueMinor: purse.rules.pointValueMinor,
+    pointValueMinor: purse.valueMinorPerUnit,
     pointsAuthorized: request.points,
     pointsCaptured: 0,
     pointsRefunded: 0,
