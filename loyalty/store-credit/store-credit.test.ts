@@ -123,7 +123,7 @@ it('a member pays part of an order with their credit: held, then posted, through
   // A store in no credit program has no purse for them.
   await expect(creditPurseOf(db.dataSource.manager, memberId, plainShop.partner.id)).rejects.toMatchObject({
     code: 'credit_refused',
-    field: 'purse',
+    field: 'tender',
   });
   await expectLedgerTrue();
 });
