@@ -8,6 +8,10 @@ import { refundEvent } from '../earning/refund-event.js';
 import { balanceOf } from '../ledger/accounts.js';
 import { InsufficientFundsError } from '../ledger/errors.js';
 import { checkLedger } from '../ledger/invariants.js';
+import { FakeRewardSupplier } from '../fulfilment/fake-supplier.js';
+import { forgetProgramConfiguration } from '../earning/program-configuration.js';
+import { releaseExpiredHold } from '../holds.js';
+import { testSupplierOptions } from '../../test/support/temporal.js';
 import { mergeMembers } from '../member-identity.js';
 import { eraseMember } from '../member-erasure.js';
 import { recordNames } from '../record-names.js';
@@ -231,4 +235,37 @@ it('erasing a member with store credit pseudonymises their credit account too, a
   expect(codes).toHaveLength(2);
   expect(codes.map((c) => c.code).join(' ')).not.toContain('sc-jan');
   await expectLedgerTrue();
+});
+
+it('keeps cashback pending with the return window: not spendable, cancelled by a refund inside it, confirmed (never expiring) after it', async () => {
+  const m = db.dataSource.manager;
+  await m.update(ProgramSettings, { id: 1 }, { pendingDays: 14 });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    const supplier = new FakeRewardSupplier(testSupplierOptions);
+    const returned = await record({ externalId: 'window-ann' });
+    expect(returned.cashback).toMatchObject({ amountMinor: 200 });
+    const purse = await creditPurseOf(m, returned.memberId, shop.partner.id);
+    // Buy, earn, spend, return: the credit cannot be spent before the window ends.
+    expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ available: 0, incoming: 200 });
+    const refund = await db.dataSource.transaction((manager) =>
+      refundEvent(manager, p.ledger, { partnerId: shop.partner.id, eventId: returned.event.id, key: randomUUID() }),
+    );
+    expect(refund.cashbackReversedMinor).toBe(200);
+    expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ posted: 0, available: 0, incoming: 0 });
+
+    const kept = await record({ externalId: 'window-bob' });
+    const bobPurse = await creditPurseOf(m, kept.memberId, shop.partner.id);
+    const [hold] = await m.query(`SELECT id, "heldUntil" FROM ledger_transfer WHERE "creditAccountId" = $1 AND phase = 'pending'`, [
+      bobPurse.memberAccountId,
+    ]);
+    expect(await releaseExpiredHold(db.dataSource, p.ledger, supplier, hold.id, new Date(hold.heldUntil))).toBe('posted');
+    expect(await balanceOf(m, bobPurse.memberAccountId)).toMatchObject({ available: 200, incoming: 0 });
+    const lots = await m.query(`SELECT "expiresAt" FROM point_lot WHERE "memberAccountId" = $1`, [bobPurse.memberAccountId]);
+    expect(lots).toEqual([{ expiresAt: null }]);
+    await expectLedgerTrue();
+  } finally {
+    await m.update(ProgramSettings, { id: 1 }, { pendingDays: 0 });
+    forgetProgramConfiguration(db.dataSource);
+  }
 });
