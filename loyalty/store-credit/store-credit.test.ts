@@ -269,3 +269,31 @@ it('keeps cashback pending with the return window: not spendable, cancelled by a
     forgetProgramConfiguration(db.dataSource);
   }
 });
+
+it('refuses to merge a member whose cashback is pending in a return window, in those words, and leaves it theirs', async () => {
+  const m = db.dataSource.manager;
+  await m.update(ProgramSettings, { id: 1 }, { pendingDays: 14 });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    // 90 cents earn no point (1 a euro, rounded down) but 4 cents of cashback, pending.
+    const from = await record({ externalId: 'window-kim', amountCents: 90 });
+    expect(from.points).toBe(0);
+    const into = await record({ externalId: 'window-lou', amountCents: 1_000, occurredAt: new Date(at.getTime() - 30 * 86_400_000) });
+    await expect(
+      db.dataSource.transaction((manager) =>
+        mergeMembers(manager, p.ledger, {
+          fromMemberId: from.memberId,
+          intoMemberId: into.memberId,
+          cause: 'care',
+          requestedBy: 'care@test',
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'merge_refused', message: expect.stringMatching(/pending in a purchase's return window/) });
+    const purse = await creditPurseOf(m, from.memberId, shop.partner.id);
+    expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ incoming: 4 });
+    await expectLedgerTrue();
+  } finally {
+    await m.update(ProgramSettings, { id: 1 }, { pendingDays: 0 });
+    forgetProgramConfiguration(db.dataSource);
+  }
+});
