@@ -114,6 +114,8 @@ export const memberSummary = z.object({
         availableMinor: z.int().describe('Spendable now, in minor units (cents)'),
         heldMinor: z.int().describe('Held by payments not yet captured'),
         available: z.string().describe('The same, as people read it: "€12.50"'),
+        pendingMinor: z.int().describe("Cashback in a purchase's return window: spendable once confirmed, unless a refund cancels it"),
+        pending: z.string().describe('The same, as people read it'),
       }),
     )
     .describe("The member's store credit in money, in the programs your stores take part in"),

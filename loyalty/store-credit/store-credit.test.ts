@@ -15,6 +15,7 @@ import { testSupplierOptions } from '../../test/support/temporal.js';
 import { mergeMembers } from '../member-identity.js';
 import { eraseMember } from '../member-erasure.js';
 import { recordNames } from '../record-names.js';
+import { creditBalancesOf } from './credit-balances.js';
 import { creditPurseOf } from './credit-purse.js';
 
 let db: TestDatabase;
@@ -248,6 +249,10 @@ it('keeps cashback pending with the return window: not spendable, cancelled by a
     const purse = await creditPurseOf(m, returned.memberId, shop.partner.id);
     // Buy, earn, spend, return: the credit cannot be spent before the window ends.
     expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ available: 0, incoming: 200 });
+    // The member and the partner see it as pending, in money.
+    expect(await creditBalancesOf(m, returned.memberId)).toEqual([
+      expect.objectContaining({ availableMinor: 0, pendingMinor: 200, pending: '€2.00' }),
+    ]);
     const refund = await db.dataSource.transaction((manager) =>
       refundEvent(manager, p.ledger, { partnerId: shop.partner.id, eventId: returned.event.id, key: randomUUID() }),
     );
