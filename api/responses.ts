@@ -53,6 +53,12 @@ export const recordedEvent = z.object({
       currency: z.string().describe('ISO 4217'),
       amountMinor: z.int().describe('Store credit earned, in minor units of the currency (cents)'),
       reason: z.string().describe('In words: "5% cashback on €40.00 = €2.00"'),
+      availableFrom: z.iso
+        .datetime()
+        .nullable()
+        .describe(
+          "Inside the purchase's return window the cashback is pending until then (a refund cancels it); null when spendable at once",
+        ),
     })
     .nullable()
     .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),

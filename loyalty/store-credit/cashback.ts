@@ -15,6 +15,8 @@ export interface CashbackPaid {
   transferId: string;
   /** "5% cashback on €40.00 = €2.00" */
   reason: string;
+  /** When pending cashback (a return window) becomes spendable; null when it is at once. */
+  availableFrom: Date | null;
 }
 
 /** What the program gives back on a purchase of `purchaseMinor` (its currency), and why, in words. */
@@ -82,5 +84,12 @@ export async function payCashback(manager: EntityManager, ledger: Ledger, purcha
   const until = purchase.pendingUntil;
   const { transfers } = until ? await ledger.holdCredit({ ...request, until }, manager) : await ledger.transfer(request, manager);
   if (until) await queueProcess(manager, 'hold_timeout', transfers[0]!.id, { expiresAt: until.toISOString() });
-  return { creditProgramId: program.id, currency: program.currency, amountMinor: cashback.minor, transferId: transfers[0]!.id, reason };
+  return {
+    creditProgramId: program.id,
+    currency: program.currency,
+    amountMinor: cashback.minor,
+    transferId: transfers[0]!.id,
+    reason,
+    availableFrom: until,
+  };
 }
