@@ -268,6 +268,12 @@ it('keeps cashback pending with the return window: not spendable, cancelled by a
     expect(await balanceOf(m, bobPurse.memberAccountId)).toMatchObject({ available: 200, incoming: 0 });
     const lots = await m.query(`SELECT "expiresAt" FROM point_lot WHERE "memberAccountId" = $1`, [bobPurse.memberAccountId]);
     expect(lots).toEqual([{ expiresAt: null }]);
+    // Returned after the window, the confirmed cashback is taken back from its lot.
+    const late = await db.dataSource.transaction((manager) =>
+      refundEvent(manager, p.ledger, { partnerId: shop.partner.id, eventId: kept.event.id, key: randomUUID() }),
+    );
+    expect(late.cashbackReversedMinor).toBe(200);
+    expect(await balanceOf(m, bobPurse.memberAccountId)).toMatchObject({ posted: 0, incoming: 0 });
     await expectLedgerTrue();
   } finally {
     await m.update(ProgramSettings, { id: 1 }, { pendingDays: 0 });
