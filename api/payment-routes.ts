@@ -1,13 +1,11 @@
 import type { Request, Response } from 'express';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import { programSettings } from '../loyalty/earning/program-settings.js';
-import { balanceOf } from '../loyalty/ledger/accounts.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
-import { quotePayment, usableBy } from '../loyalty/payments/payment-quote.js';
 import { describePayment, viewPayment, type PaymentView } from '../loyalty/payments/payment-view.js';
-import { authorizePayment, capturePayment, refundPayment, voidPayment } from '../loyalty/payments/payments.js';
+import { authorizePayment, capturePayment, quoteTender, refundPayment, voidPayment } from '../loyalty/payments/payments.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { idempotentWrite, type WriteContext } from './idempotent-write.js';
 import {
   capturePaymentBody,
@@ -50,15 +48,17 @@ export function answered(view: PaymentView): z.output<typeof payment> {
 export function paymentRoutes({ dataSource, ledger, committed, read, write, parse, partnerOf, memberConsent }: PaymentRouteContext): void {
   write('/payments/quote', async (req, res) => {
     const body = parse(paymentQuoteBody, req.body, 'body');
-    const settings = await programSettings(dataSource.manager);
-    const quote = quotePayment(body, settings);
-    let member: z.output<typeof paymentQuote>['member'] = null;
-    if (body.member !== undefined) {
-      const { account } = await resolveCustomer(dataSource.manager, { partnerId: partnerOf(res).id, customerId: body.member }, 'member');
-      const { available } = await balanceOf(dataSource.manager, account.id);
-      member = usableBy(quote, available);
-    }
-    const quoted: z.output<typeof paymentQuote> = { ...quote, member };
+    const partnerId = partnerOf(res).id;
+    const found =
+      body.member === undefined ? undefined : await resolveCustomer(dataSource.manager, { partnerId, customerId: body.member }, 'member');
+    const quoted: z.output<typeof paymentQuote> = await inTransaction(dataSource, (manager) =>
+      quoteTender(manager, {
+        partnerId,
+        tender: body.tender,
+        basket: body,
+        member: found && { id: found.member.id, accountId: found.account.id },
+      }),
+    );
     res.json(quoted);
   });
 

@@ -25,7 +25,12 @@ const basket = {
     .max(500)
     .optional()
     .describe('The lines of the order; without them the whole amount is eligible. They add up to at most amountMinor'),
-  tender: z.enum(paymentTenders).default('points').describe('What the member pays with: `points`'),
+  tender: z
+    .enum(paymentTenders)
+    .default('points')
+    .describe(
+      'What the member pays with: `points`, or `store_credit` (their credit in the store-credit program of your stores, in minor units of its currency: `points` then counts those units, and the points rules do not apply)',
+    ),
 };
 
 export const paymentQuoteBody = z.object({

@@ -53,6 +53,12 @@ export const recordedEvent = z.object({
       currency: z.string().describe('ISO 4217'),
       amountMinor: z.int().describe('Store credit earned, in minor units of the currency (cents)'),
       reason: z.string().describe('In words: "5% cashback on €40.00 = €2.00"'),
+      availableFrom: z.iso
+        .datetime()
+        .nullable()
+        .describe(
+          "Inside the purchase's return window the cashback is pending until then (a refund cancels it); null when spendable at once",
+        ),
     })
     .nullable()
     .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),
@@ -114,6 +120,8 @@ export const memberSummary = z.object({
         availableMinor: z.int().describe('Spendable now, in minor units (cents)'),
         heldMinor: z.int().describe('Held by payments not yet captured'),
         available: z.string().describe('The same, as people read it: "€12.50"'),
+        pendingMinor: z.int().describe("Cashback in a purchase's return window: spendable once confirmed, unless a refund cancels it"),
+        pending: z.string().describe('The same, as people read it'),
       }),
     )
     .describe("The member's store credit in money, in the programs your stores take part in"),

@@ -158,6 +158,7 @@ export function apiV1Router({
           currency: recorded.cashback.currency,
           amountMinor: recorded.cashback.amountMinor,
           reason: recorded.cashback.reason,
+          availableFrom: recorded.cashback.availableFrom?.toISOString() ?? null,
         },
       };
       return { status: 201, body: answered };

@@ -9,8 +9,8 @@ import { bigintNumber, decimalNumber } from './number-columns.js';
 export const paymentStatuses = ['authorized', 'captured', 'partially_refunded', 'refunded', 'voided', 'expired'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
-/** What a member pays with. Points only for now; store credit in money will be another. */
-export const paymentTenders = ['points'] as const;
+/** What a member pays with: points, or their store credit in the program the store takes part in (minor units of its currency). */
+export const paymentTenders = ['points', 'store_credit'] as const;
 export type PaymentTender = (typeof paymentTenders)[number];
 
 /** A member paying part of an order at a store with points, modelled on a card payment. */

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Member, type Campaign, type RuleExplanation, type TransferKind, type TransferReferences } from '../entities/index.js';
+import { Member, pointsUnit, type Campaign, type RuleExplanation, type TransferKind, type TransferReferences } from '../entities/index.js';
 import { computeExpiry } from './earning/expiry-policy.js';
 import { programConfiguration } from './earning/program-configuration.js';
 import { recoverRefundDebts } from './earning/refund-debts.js';
@@ -63,8 +63,8 @@ export async function confirmPendingCredit(
 ): Promise<'posted' | 'already_settled'> {
   try {
     return await inTransaction(dataSource, async (manager) => {
-      const [pending]: { amount: string; heldUntil: Date; accountId: string; memberId: string }[] = await manager.query(
-        `SELECT t.amount, t."heldUntil", a.id AS "accountId", a."memberId" FROM ledger_transfer t
+      const [pending]: { amount: string; heldUntil: Date; accountId: string; memberId: string; unit: string }[] = await manager.query(
+        `SELECT t.amount, t."heldUntil", a.id AS "accountId", a."memberId", a.unit FROM ledger_transfer t
            JOIN ledger_account a ON a.id = t."creditAccountId" WHERE t.id = $1 AND t.phase = 'pending'`,
         [pendingTransferId],
       );
@@ -72,12 +72,14 @@ export async function confirmPendingCredit(
       await lockMemberAccounts(manager, [pending.accountId]);
       const member = await manager.findOneByOrFail(Member, { id: pending.memberId });
       const { settings } = await programConfiguration(manager);
-      const expiresAt = computeExpiry(settings.expiryPolicy, new Date(pending.heldUntil), member.enrolledAt);
+      // Store credit (cashback in money) never expires; points expire by the program's policy.
+      const inPoints = pending.unit === pointsUnit;
+      const expiresAt = inPoints ? computeExpiry(settings.expiryPolicy, new Date(pending.heldUntil), member.enrolledAt) : null;
       const posted = await ledger.post(
         { source: 'system:points-confirmation', key: pendingTransferId, pendingTransferId, expiresAt },
         manager,
       );
-      if (!posted.replayed) {
+      if (!posted.replayed && inPoints) {
         await recoverRefundDebts(
           manager,
           ledger,

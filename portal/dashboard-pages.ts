@@ -48,7 +48,7 @@ function storeCredit(d: MemberDashboard): string {
     (c) =>
       `<div class="card"><span>${escapeHtml(c.program)}</span><strong>${escapeHtml(c.available)}</strong>${
         c.heldMinor > 0 ? `<span class="hint">more held for a payment on its way</span>` : ''
-      }</div>`,
+      }${c.pendingMinor > 0 ? `<span class="hint">${escapeHtml(c.pending)} pending, cancelled if the purchase is refunded</span>` : ''}</div>`,
   );
   return `<section aria-labelledby="credit"><h2 id="credit">Store credit</h2><p class="hint">Money to spend at the program's stores.</p><div class="cards">
 ${cards.join('\n')}</div></section>`;

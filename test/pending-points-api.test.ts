@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EarningRule, ProgramSettings, Reward } from '../entities/index.js';
+import { CreditProgram, EarningRule, ProgramSettings, Reward } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
@@ -115,4 +115,18 @@ it("shows a member's pending points in the store's widget, apart from the points
   expect(state).toMatchObject({ enabled: true, balance: 0, pending: 25 });
   const script = await (await fetch(`${origin}/widget.js`)).text();
   expect(script).toContain('pending');
+});
+
+it('answers a purchase at a cashback store with its cashback pending until the same date, shown pending in money, cancelled by a refund', async () => {
+  await db.dataSource.manager.insert(CreditProgram, { name: 'Cashback club', currency: 'EUR', partnerIds: [shop.id], cashbackPercent: 5 });
+  const earned = await call('POST', '/events', { body: purchase('pa-eve', 4_000) });
+  expect(earned.status).toBe(201);
+  expect(earned.json.cashback).toMatchObject({ amountMinor: 200, availableFrom: earned.json.pending.availableFrom });
+  expect((await call('GET', '/members/pa-eve')).json.credit).toEqual([
+    expect.objectContaining({ availableMinor: 0, pendingMinor: 200, pending: '€2.00' }),
+  ]);
+  const refunded = await call('POST', `/events/${earned.json.id}/refunds`, { body: {} });
+  expect(refunded.json).toMatchObject({ pendingPointsCancelled: 40, cashbackReversedMinor: 200 });
+  expect((await call('GET', '/members/pa-eve')).json.credit).toEqual([expect.objectContaining({ availableMinor: 0, pendingMinor: 0 })]);
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreditProgram, EarningRule, ExchangeRate, ProgramSettings } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { resolveCustomer } from '../loyalty/member-identity.js';
+import { openMemberSession } from '../loyalty/member-sessions.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { listen } from './support/http.js';
@@ -40,10 +42,15 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function call(method: string, path: string, key: string, body?: unknown, idempotencyKey = randomUUID()) {
+async function call(method: string, path: string, key: string, body?: unknown, idempotencyKey = randomUUID(), consent?: string) {
   const response = await fetch(`${server.url}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey,
+      ...(consent ? { 'member-authorization': consent } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() };
@@ -105,4 +112,43 @@ it('an event in USD earns at the stored rate with the rate in the explanation; w
   expect(gbp.json).toMatchObject({ code: 'exchange_rate_missing', errors: [{ field: 'body.currency' }] });
   expect(gbp.json.detail).not.toMatch(/SELECT|at .*\.ts/);
   expect(await db.dataSource.query(`SELECT 1 FROM member WHERE "externalId" = 'api-dan'`)).toEqual([]);
+});
+
+it('a member pays part of an order with their cashback through the payments API: authorized, captured in part, refunded', async () => {
+  await call('POST', '/events', shop.key, { member: { externalId: 'api-eve' }, type: 'purchase', amountCents: 4_000, currency: 'EUR' });
+  const { member } = await resolveCustomer(db.dataSource.manager, { partnerId: shop.id, customerId: 'api-eve' });
+  const consent = `Bearer ${(await openMemberSession(db.dataSource.manager, { memberId: member.id, partnerId: null })).token}`;
+  const creditOf = async () => (await call('GET', '/members/api-eve', shop.key)).json.credit[0];
+  const order = { member: 'api-eve', amountMinor: 1_000, currency: 'EUR', tender: 'store_credit', orderReference: 'credit-1' };
+
+  const quote = await call('POST', '/payments/quote', shop.key, { ...order, orderReference: undefined });
+  expect(quote.status, JSON.stringify(quote.json)).toBe(200);
+  expect(quote.json.member).toMatchObject({ available: 200, usablePoints: 200, usableValueMinor: 200 });
+
+  const authorized = await call('POST', '/payments', shop.key, { ...order, points: 150 }, randomUUID(), consent);
+  expect(authorized.status, JSON.stringify(authorized.json)).toBe(201);
+  expect(authorized.json).toMatchObject({ tender: 'store_credit', points: { authorized: 150 }, valueMinor: { authorized: 150 } });
+  expect(await creditOf()).toMatchObject({ availableMinor: 50, heldMinor: 150 });
+  // The points are not touched: the credit paid.
+  expect((await call('GET', '/members/api-eve', shop.key)).json.balance.available).toBe(40);
+
+  const captured = await call('POST', `/payments/${authorized.json.id}/capture`, shop.key, { points: 100 });
+  expect(captured.status, JSON.stringify(captured.json)).toBe(200);
+  expect(await creditOf()).toMatchObject({ availableMinor: 100, heldMinor: 0 });
+  const refunded = await call('POST', `/payments/${authorized.json.id}/refunds`, shop.key, {});
+  expect(refunded.status, JSON.stringify(refunded.json)).toBe(201);
+  expect(await creditOf()).toMatchObject({ availableMinor: 200 });
+
+  // More than the credit, or a store in no credit program: refused under the fields sent.
+  const over = await call('POST', '/payments', shop.key, { ...order, points: 201 }, randomUUID(), consent);
+  expect(over.status).toBe(422);
+  expect(over.json.errors.map((e: { field: string }) => e.field)).toEqual(['body.points']);
+  const plain = await partnerWithKey();
+  await call('POST', '/events', plain.key, { member: { externalId: 'api-eve' }, type: 'purchase', amountCents: 100, currency: 'EUR' });
+  const there = await resolveCustomer(db.dataSource.manager, { partnerId: plain.id, customerId: 'api-eve' });
+  const consentThere = `Bearer ${(await openMemberSession(db.dataSource.manager, { memberId: there.member.id, partnerId: null })).token}`;
+  const elsewhere = await call('POST', '/payments', plain.key, { ...order, points: 10 }, randomUUID(), consentThere);
+  expect(elsewhere.status, JSON.stringify(elsewhere.json)).toBe(422);
+  expect(elsewhere.json).toMatchObject({ code: 'credit_refused', errors: [{ field: 'body.tender' }] });
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

@@ -77,6 +77,12 @@ async function bonusStillHeld(manager: EntityManager, memberAccountId: string, b
   return held !== undefined;
 }
 
+/** A purchase's cashback waits for the return window its points wait for, or the program's when no rule gave points. */
+function cashbackPendingUntil(input: EventInput, programDays: number, pointsDays: number): Date | null {
+  const until = pendingUntil(input.occurredAt, Math.max(programDays, pointsDays));
+  return until > input.receivedAt ? until : null;
+}
+
 /**
  * Records what a member did at a partner and pays what it earns: the rules' points and any
  * bonus (registration, first purchase, goal, tier upgrade), all from the partner's wallet, in the
@@ -307,6 +313,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
         amountMinor: input.amountCents!,
         currency: input.currency ?? settings.currency,
         occurredAt: input.occurredAt,
+        pendingUntil: cashbackPendingUntil(input, settings.pendingDays, windowDays),
       })
     : null;
   // The partner hears of it with the write itself: a delivery exists exactly when the points do.

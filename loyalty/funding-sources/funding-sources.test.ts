@@ -8,6 +8,7 @@ import { createMailer } from '../../reports/mailer.js';
 import { campaignDraft } from '../../test/support/campaign-draft.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
+import { testSupplierOptions } from '../../test/support/temporal.js';
 import { readInbox, startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-sink.js';
 import { createFundingActivities } from '../../workflows/activities/funding-activities.js';
 import { createCampaign, endCampaign as endRunningCampaign, scheduleCampaign } from '../campaigns/campaigns.js';
@@ -15,6 +16,8 @@ import { forgetProgramConfiguration } from '../earning/program-configuration.js'
 import { recordEvent } from '../earning/record-event.js';
 import { refundEvent } from '../earning/refund-event.js';
 import { expireLot } from '../expiry.js';
+import { FakeRewardSupplier } from '../fulfilment/fake-supplier.js';
+import { releaseExpiredHold } from '../holds.js';
 import { accountByCode, balanceOf, programAccounts } from '../ledger/accounts.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { inTransaction } from '../ledger/transaction.js';
@@ -25,6 +28,7 @@ let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
 let sink: RunningMailSink;
 let serial = 0;
+const supplier = new FakeRewardSupplier(testSupplierOptions);
 
 beforeAll(async () => {
   [db, sink] = await Promise.all([createTestDatabase(), startMailSink(mkdtempSync(join(tmpdir(), 'tessera-mail-')))]);
@@ -307,6 +311,54 @@ it("gives a refunded purchase's points back to whoever paid them: the wallet its
   expect(figures).toMatchObject({ issued: 0, outstanding: 0, remaining: 1_000 });
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });
+
+/** The member's pending credits (a purchase's points in their return window), unsettled. */
+const pendingCredits = async (memberAccountId: string) =>
+  (await db.dataSource.query(
+    `SELECT p.id FROM ledger_transfer p WHERE p."creditAccountId" = $1 AND p.phase = 'pending'
+        AND NOT EXISTS (SELECT 1 FROM ledger_transfer r WHERE r."pendingTransferId" = p.id)`,
+    [memberAccountId],
+  )) as { id: string }[];
+
+for (const confirmed of [false, true]) {
+  it(`gives a pending purchase's points back to whoever paid them after two refunds${confirmed ? ', once confirmed' : ', inside the window'}`, async () => {
+    const m = db.dataSource.manager;
+    await m.update(ProgramSettings, { id: 1 }, { pendingDays: 14 });
+    forgetProgramConfiguration(db.dataSource);
+    const shop = await p.partner(10_000);
+    const brand = await source({}, 1_000);
+    const campaign = await kitchenCampaign(brand.id);
+    try {
+      const earned = await buy(shop.partner.id, `pending-refund-${confirmed}`);
+      expect(earned.pendingPoints).toBe(90);
+      if (confirmed) {
+        for (const { id } of await pendingCredits(earned.memberAccountId)) {
+          expect(await releaseExpiredHold(db.dataSource, p.ledger, supplier, id, earned.availableFrom!)).toBe('posted');
+        }
+        expect(await p.available(earned.memberAccountId)).toBe(90);
+      }
+      await tx((m) =>
+        refundEvent(m, p.ledger, {
+          partnerId: shop.partner.id,
+          eventId: earned.event.id,
+          key: 'half',
+          lines: [{ reference: 'novel', quantity: 1 }],
+        }),
+      );
+      await tx((m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: earned.event.id, key: 'rest' }));
+      // Nothing is left pending to be confirmed later, nor kept: each payer has all its points back.
+      expect(await pendingCredits(earned.memberAccountId)).toEqual([]);
+      expect(await balanceOf(m, earned.memberAccountId)).toMatchObject({ posted: 0, incoming: 0 });
+      expect(await p.available(shop.wallet.id)).toBe(10_000);
+      expect(await p.available(brand.accountId)).toBe(1_000);
+      expect((await checkLedger(m)).violations).toEqual([]);
+    } finally {
+      await endCampaign(campaign.id);
+      await m.update(ProgramSettings, { id: 1 }, { pendingDays: 0 });
+      forgetProgramConfiguration(db.dataSource);
+    }
+  });
+}
 
 it('never overdraws a source when earns race for its last points: each is paid whole or refused whole', async () => {
   const shop = await p.partner(100_000);

@@ -81,6 +81,28 @@ export function quotePayment(basket: Basket, rules: PaymentRules): PaymentQuote 
   };
 }
 
+/**
+ * What store credit may pay of a basket: any product of the program's stores, up to the whole
+ * basket, one unit of credit a minor unit of the credit program's currency.
+ */
+export function quoteCredit(basket: Basket, currency: string): PaymentQuote {
+  if (basket.currency !== currency) throw new PaymentCurrencyMismatchError(basket.currency, currency, 'store credit is');
+  const linesTotal = (basket.lines ?? []).reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0);
+  if (linesTotal > basket.amountMinor) {
+    throw new PaymentRefusedError('lines', `add up to ${linesTotal}, more than amountMinor (${basket.amountMinor})`);
+  }
+  return {
+    currency,
+    basketAmountMinor: basket.amountMinor,
+    eligibleAmountMinor: basket.amountMinor,
+    pointValueMinor: 1,
+    minPoints: 1,
+    maxPoints: basket.amountMinor,
+    maxValueMinor: basket.amountMinor,
+    excludedCategories: [],
+  };
+}
+
 /** Refuses points a quote does not allow, saying what would be. */
 export function checkPointsAgainstQuote(points: number, quote: PaymentQuote): void {
   if (quote.maxPoints === 0) {

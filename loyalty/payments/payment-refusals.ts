@@ -15,8 +15,8 @@ export class PaymentRefusedError extends Refusal {
 }
 
 export class PaymentCurrencyMismatchError extends Refusal {
-  constructor(sent: string, program: string) {
-    super('payment_currency_mismatch', `must be ${program}, the program's currency (points are worth ${program}, not ${sent})`, 'currency');
+  constructor(sent: string, program: string, counted = 'points are') {
+    super('payment_currency_mismatch', `must be ${program}, the program's currency (${counted} worth ${program}, not ${sent})`, 'currency');
   }
 }
 

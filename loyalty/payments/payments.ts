@@ -6,9 +6,9 @@ import { refuseShortfall } from '../ledger/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { lockLiveMembers, type ResolvedMember } from '../member-identity.js';
-import { typedPrice } from '../money.js';
+import { formatMoney, typedPrice } from '../money.js';
 import { queueProcess } from '../outbox.js';
-import { checkPointsAgainstQuote, quotePayment, valueOfPoints, type Basket } from './payment-quote.js';
+import { checkPointsAgainstQuote, usableBy, valueOfPoints, type Basket, type PaymentQuote } from './payment-quote.js';
 import {
   PaymentAlreadyCapturedError,
   PaymentNotAuthorizedError,
@@ -18,7 +18,11 @@ import {
   PaymentOverRefundError,
   PaymentRefusedError,
 } from './payment-refusals.js';
+import { balanceOf } from '../ledger/accounts.js';
 import { purseFor } from './purse.js';
+import { quoteCredit, quotePayment } from './payment-quote.js';
+import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
+import { Refusal } from '../refusal.js';
 
 /** How long an authorization holds the points when the store does not say: a checkout's time. */
 export const defaultAuthorizationMinutes = 15;
@@ -53,7 +57,8 @@ export async function authorizePayment(
   const earlier = await manager.findOneBy(Payment, { partnerId: request.partnerId, idempotencyKey: request.key });
   if (earlier) return { payment: earlier, replayed: true };
   const settings = await programSettings(manager);
-  const quote = quotePayment(request.basket, settings);
+  const purse = await purseFor(manager, request.tender, { id: member.id, accountId: account.id }, request.partnerId, settings);
+  const quote = purse.quote(request.basket);
   checkPointsAgainstQuote(request.points, quote);
   let pointOfSaleId: string | null = null;
   if (request.pointOfSaleCode !== undefined) {
@@ -61,7 +66,6 @@ export async function authorizePayment(
     if (!pos) throw new PaymentRefusedError('pointOfSale', `no point of sale "${request.pointOfSaleCode}" is registered for this store`);
     pointOfSaleId = pos.id;
   }
-  const purse = await purseFor(manager, request.tender, { accountId: account.id }, settings);
   const id = randomUUID();
   const valueMinor = valueOfPoints(request.points, purse.valueMinorPerUnit);
   const hold = await refuseShortfall(
@@ -92,7 +96,10 @@ export async function authorizePayment(
         manager,
       ),
     'points',
-    (short) => `the member has ${short.available} points available, ${short.requested} requested`,
+    (short) =>
+      purse.unit === 'points'
+        ? `the member has ${short.available} points available, ${short.requested} requested`
+        : `the member has ${formatMoney(short.available, purse.unit)} of store credit available, ${formatMoney(short.requested, purse.unit)} requested`,
   );
   const payment = manager.create(Payment, {
     id,
@@ -118,6 +125,29 @@ export async function authorizePayment(
   // Started once this commits: at expiresAt the points go back if the store neither captured nor voided.
   await queueProcess(manager, 'hold_timeout', payment.holdTransferId, { expiresAt: request.expiresAt.toISOString() });
   return { payment: await manager.findOneByOrFail(Payment, { id }), replayed: false };
+}
+
+/**
+ * What a tender may pay of a basket at the partner's stores and, for a member (their points
+ * account and id), how much of it they can use now. Writes nothing but a member's empty credit
+ * account the first time.
+ */
+export async function quoteTender(
+  manager: EntityManager,
+  request: { partnerId: string; tender: PaymentTender; basket: Basket; member?: { id: string; accountId: string } },
+): Promise<PaymentQuote & { member: ReturnType<typeof usableBy> | null }> {
+  const settings = await programSettings(manager);
+  if (!request.member) {
+    if (request.tender === 'points') return { ...quotePayment(request.basket, settings), member: null };
+    const program = await creditProgramOfPartner(manager, request.partnerId);
+    if (!program)
+      throw new Refusal('credit_refused', 'this store takes part in no store-credit program: pay with points or money', 'tender');
+    return { ...quoteCredit(request.basket, program.currency), member: null };
+  }
+  const purse = await purseFor(manager, request.tender, request.member, request.partnerId, settings);
+  const quote = purse.quote(request.basket);
+  const { available } = await balanceOf(manager, purse.memberAccountId);
+  return { ...quote, member: usableBy(quote, available) };
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

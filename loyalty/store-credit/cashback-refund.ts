@@ -4,6 +4,7 @@ import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { formatMoney } from '../money.js';
+import { cancelPendingPoints, creditState } from '../pending-points.js';
 import { Refusal } from '../refusal.js';
 
 export interface RefundedPart {
@@ -35,6 +36,24 @@ export async function takeBackCashback(manager: EntityManager, ledger: Ledger, e
   const wanted = share(amount, part.before + part.now, whole) - share(amount, part.before, whole);
   if (wanted <= 0) return 0;
   await lockMemberAccounts(manager, [paid.creditAccountId]);
+  // Cashback still in its return window is cancelled (it was never spendable); confirmed, it is taken back.
+  const credit = await creditState(manager, paid.id);
+  if (credit.state === 'cancelled') return 0;
+  if (credit.state === 'pending') {
+    const cancelled = Math.min(wanted, credit.hold.amount);
+    await cancelPendingPoints(manager, ledger, {
+      source: `partner:${event.partnerId}`,
+      key: `refund:${part.key}:${credit.hold.id}`,
+      hold: credit.hold,
+      points: cancelled,
+      explanation: {
+        rule: 'refund',
+        points: -cancelled,
+        reason: `cashback cancelled for a refund of ${formatMoney(part.now, event.currency ?? paid.unit)}, before it was confirmed`,
+      },
+    });
+    return cancelled;
+  }
   const available = (await balanceOf(manager, paid.creditAccountId)).available;
   if (wanted > available && part.shortfall === 'refuse') {
     throw new Refusal(
@@ -48,7 +67,7 @@ export async function takeBackCashback(manager: EntityManager, ledger: Ledger, e
     {
       source: `partner:${event.partnerId}`,
       key: `refund:${part.key}:${paid.id}`,
-      transferId: paid.id,
+      transferId: credit.transferId,
       amount: taken,
       references: { refundOf: event.id },
       explanation: [

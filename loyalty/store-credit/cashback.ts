@@ -2,7 +2,9 @@ import type { EntityManager } from 'typeorm';
 import type { CreditProgram } from '../../entities/index.js';
 import { openCreditProgramAccounts, openMemberCreditAccount } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { TransferRequest } from '../ledger/request.js';
 import { formatMoney } from '../money.js';
+import { queueProcess } from '../outbox.js';
 import { convertMoney } from './exchange-rates.js';
 
 /** Store credit a purchase earned, in minor units of its program's currency. */
@@ -13,6 +15,8 @@ export interface CashbackPaid {
   transferId: string;
   /** "5% cashback on €40.00 = €2.00" */
   reason: string;
+  /** When pending cashback (a return window) becomes spendable; null when it is at once. */
+  availableFrom: Date | null;
 }
 
 /** What the program gives back on a purchase of `purchaseMinor` (its currency), and why, in words. */
@@ -40,6 +44,8 @@ export interface PurchaseForCashback {
   amountMinor: number;
   currency: string;
   occurredAt: Date;
+  /** The end of the purchase's return window: until then the cashback is pending, not spendable. */
+  pendingUntil: Date | null;
 }
 
 /**
@@ -58,23 +64,32 @@ export async function payCashback(manager: EntityManager, ledger: Ledger, purcha
   const reason = converted ? `${cashback.reason} (${converted.description})` : cashback.reason;
   const { issuance } = await openCreditProgramAccounts(manager, program);
   const account = await openMemberCreditAccount(manager, purchase.member, program);
-  const { transfers } = await ledger.transfer(
-    {
-      source: `partner:${purchase.partnerId}`,
-      key: `event:${purchase.eventId}:cashback`,
-      legs: [
-        {
-          debitAccountId: issuance.id,
-          creditAccountId: account.id,
-          amount: cashback.minor,
-          kind: 'cashback',
-          fundingPartnerId: purchase.partnerId,
-          references: { event: purchase.eventId, partner: purchase.partnerId, creditProgram: program.id },
-          explanation: [{ rule: program.name, points: cashback.minor, reason }],
-        },
-      ],
-    },
-    manager,
-  );
-  return { creditProgramId: program.id, currency: program.currency, amountMinor: cashback.minor, transferId: transfers[0]!.id, reason };
+  const request: TransferRequest = {
+    source: `partner:${purchase.partnerId}`,
+    key: `event:${purchase.eventId}:cashback`,
+    legs: [
+      {
+        debitAccountId: issuance.id,
+        creditAccountId: account.id,
+        amount: cashback.minor,
+        kind: 'cashback',
+        fundingPartnerId: purchase.partnerId,
+        references: { event: purchase.eventId, partner: purchase.partnerId, creditProgram: program.id },
+        explanation: [{ rule: program.name, points: cashback.minor, reason }],
+      },
+    ],
+  };
+  // Inside a return window the cashback waits as pending points do (buy, earn, spend, return is closed
+  // for both), confirmed by the hold's own timer (see releaseExpiredHold).
+  const until = purchase.pendingUntil;
+  const { transfers } = until ? await ledger.holdCredit({ ...request, until }, manager) : await ledger.transfer(request, manager);
+  if (until) await queueProcess(manager, 'hold_timeout', transfers[0]!.id, { expiresAt: until.toISOString() });
+  return {
+    creditProgramId: program.id,
+    currency: program.currency,
+    amountMinor: cashback.minor,
+    transferId: transfers[0]!.id,
+    reason,
+    availableFrom: until,
+  };
 }

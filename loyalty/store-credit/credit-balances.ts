@@ -13,6 +13,10 @@ export interface CreditBalance {
   heldMinor: number;
   /** `€12.50` */
   available: string;
+  /** Cashback in a purchase's return window: spendable once confirmed, unless a refund cancels it. */
+  pendingMinor: number;
+  /** `€2.00` */
+  pending: string;
 }
 
 /**
@@ -21,9 +25,10 @@ export interface CreditBalance {
  */
 export async function creditBalancesOf(manager: EntityManager, memberId: string, partnerId?: string): Promise<CreditBalance[]> {
   const { member } = await memberWithAccount(manager, memberId);
-  const rows: { id: string; name: string; currency: string; posted: string; held: string }[] = await manager.query(
+  const rows: { id: string; name: string; currency: string; posted: string; held: string; incoming: string }[] = await manager.query(
     `SELECT c.id, c.name, c.currency,
-            COALESCE(SUM(b."creditsPosted" - b."debitsPosted"), 0) AS posted, COALESCE(SUM(b."debitsPending"), 0) AS held
+            COALESCE(SUM(b."creditsPosted" - b."debitsPosted"), 0) AS posted, COALESCE(SUM(b."debitsPending"), 0) AS held,
+            COALESCE(SUM(b."creditsPending"), 0) AS incoming
        FROM ledger_account a
        JOIN credit_program c ON c.id = a."creditProgramId"
        JOIN ledger_balance b ON b."accountId" = a.id
@@ -40,6 +45,8 @@ export async function creditBalancesOf(manager: EntityManager, memberId: string,
       availableMinor,
       heldMinor: Number(r.held),
       available: formatMoney(availableMinor, r.currency),
+      pendingMinor: Number(r.incoming),
+      pending: formatMoney(Number(r.incoming), r.currency),
     };
   });
 }

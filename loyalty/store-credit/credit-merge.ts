@@ -25,14 +25,23 @@ export async function mergeStoreCredit(manager: EntityManager, ledger: Ledger, f
     accounts.map((a) => a.id),
   );
   for (const account of accounts) {
-    const [balance]: { posted: string; held: string }[] = await manager.query(
-      `SELECT SUM("creditsPosted" - "debitsPosted") AS posted, SUM("debitsPending") AS held FROM ledger_balance WHERE "accountId" = $1`,
+    const [balance]: { posted: string; held: string; incoming: string }[] = await manager.query(
+      `SELECT SUM("creditsPosted" - "debitsPosted") AS posted, SUM("debitsPending") AS held, SUM("creditsPending") AS incoming
+         FROM ledger_balance WHERE "accountId" = $1`,
       [account.id],
     );
     const posted = Number(balance?.posted ?? 0);
     const held = Number(balance?.held ?? 0);
     if (held > 0) {
       throw new Refusal('merge_refused', `${formatMoney(held, account.unit)} of store credit is held for a payment: merge once it settles`);
+    }
+    // Its confirmation would credit this account, left behind by the merge.
+    const incoming = Number(balance?.incoming ?? 0);
+    if (incoming > 0) {
+      throw new Refusal(
+        'merge_refused',
+        `${formatMoney(incoming, account.unit)} of store credit is pending in a purchase's return window: merge once it is confirmed or cancelled`,
+      );
     }
     if (posted === 0) continue;
     const target = await openMemberCreditAccount(manager, into, { id: account.creditProgramId, currency: account.unit });

@@ -23,7 +23,7 @@ export interface CreditPurse {
  */
 export async function creditPurseOf(manager: EntityManager, memberId: string, partnerId: string): Promise<CreditPurse> {
   const program = await creditProgramOfPartner(manager, partnerId);
-  if (!program) throw new Refusal('credit_refused', 'this store takes part in no store-credit program: pay with points or money', 'purse');
+  if (!program) throw new Refusal('credit_refused', 'this store takes part in no store-credit program: pay with points or money', 'tender');
   const { member } = await memberWithAccount(manager, memberId);
   const account = await openMemberCreditAccount(manager, member, program);
   const { redemption } = await openCreditProgramAccounts(manager, program);

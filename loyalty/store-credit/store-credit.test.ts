@@ -8,9 +8,14 @@ import { refundEvent } from '../earning/refund-event.js';
 import { balanceOf } from '../ledger/accounts.js';
 import { InsufficientFundsError } from '../ledger/errors.js';
 import { checkLedger } from '../ledger/invariants.js';
+import { FakeRewardSupplier } from '../fulfilment/fake-supplier.js';
+import { forgetProgramConfiguration } from '../earning/program-configuration.js';
+import { releaseExpiredHold } from '../holds.js';
+import { testSupplierOptions } from '../../test/support/temporal.js';
 import { mergeMembers } from '../member-identity.js';
 import { eraseMember } from '../member-erasure.js';
 import { recordNames } from '../record-names.js';
+import { creditBalancesOf } from './credit-balances.js';
 import { creditPurseOf } from './credit-purse.js';
 
 let db: TestDatabase;
@@ -123,7 +128,7 @@ it('a member pays part of an order with their credit: held, then posted, through
   // A store in no credit program has no purse for them.
   await expect(creditPurseOf(db.dataSource.manager, memberId, plainShop.partner.id)).rejects.toMatchObject({
     code: 'credit_refused',
-    field: 'purse',
+    field: 'tender',
   });
   await expectLedgerTrue();
 });
@@ -231,4 +236,75 @@ it('erasing a member with store credit pseudonymises their credit account too, a
   expect(codes).toHaveLength(2);
   expect(codes.map((c) => c.code).join(' ')).not.toContain('sc-jan');
   await expectLedgerTrue();
+});
+
+it('keeps cashback pending with the return window: not spendable, cancelled by a refund inside it, confirmed (never expiring) after it', async () => {
+  const m = db.dataSource.manager;
+  await m.update(ProgramSettings, { id: 1 }, { pendingDays: 14 });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    const supplier = new FakeRewardSupplier(testSupplierOptions);
+    const returned = await record({ externalId: 'window-ann' });
+    expect(returned.cashback).toMatchObject({ amountMinor: 200 });
+    const purse = await creditPurseOf(m, returned.memberId, shop.partner.id);
+    // Buy, earn, spend, return: the credit cannot be spent before the window ends.
+    expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ available: 0, incoming: 200 });
+    // The member and the partner see it as pending, in money.
+    expect(await creditBalancesOf(m, returned.memberId)).toEqual([
+      expect.objectContaining({ availableMinor: 0, pendingMinor: 200, pending: '€2.00' }),
+    ]);
+    const refund = await db.dataSource.transaction((manager) =>
+      refundEvent(manager, p.ledger, { partnerId: shop.partner.id, eventId: returned.event.id, key: randomUUID() }),
+    );
+    expect(refund.cashbackReversedMinor).toBe(200);
+    expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ posted: 0, available: 0, incoming: 0 });
+
+    const kept = await record({ externalId: 'window-bob' });
+    const bobPurse = await creditPurseOf(m, kept.memberId, shop.partner.id);
+    const [hold] = await m.query(`SELECT id, "heldUntil" FROM ledger_transfer WHERE "creditAccountId" = $1 AND phase = 'pending'`, [
+      bobPurse.memberAccountId,
+    ]);
+    expect(await releaseExpiredHold(db.dataSource, p.ledger, supplier, hold.id, new Date(hold.heldUntil))).toBe('posted');
+    expect(await balanceOf(m, bobPurse.memberAccountId)).toMatchObject({ available: 200, incoming: 0 });
+    const lots = await m.query(`SELECT "expiresAt" FROM point_lot WHERE "memberAccountId" = $1`, [bobPurse.memberAccountId]);
+    expect(lots).toEqual([{ expiresAt: null }]);
+    // Returned after the window, the confirmed cashback is taken back from its lot.
+    const late = await db.dataSource.transaction((manager) =>
+      refundEvent(manager, p.ledger, { partnerId: shop.partner.id, eventId: kept.event.id, key: randomUUID() }),
+    );
+    expect(late.cashbackReversedMinor).toBe(200);
+    expect(await balanceOf(m, bobPurse.memberAccountId)).toMatchObject({ posted: 0, incoming: 0 });
+    await expectLedgerTrue();
+  } finally {
+    await m.update(ProgramSettings, { id: 1 }, { pendingDays: 0 });
+    forgetProgramConfiguration(db.dataSource);
+  }
+});
+
+it('refuses to merge a member whose cashback is pending in a return window, in those words, and leaves it theirs', async () => {
+  const m = db.dataSource.manager;
+  await m.update(ProgramSettings, { id: 1 }, { pendingDays: 14 });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    // 90 cents earn no point (1 a euro, rounded down) but 4 cents of cashback, pending.
+    const from = await record({ externalId: 'window-kim', amountCents: 90 });
+    expect(from.points).toBe(0);
+    const into = await record({ externalId: 'window-lou', amountCents: 1_000, occurredAt: new Date(at.getTime() - 30 * 86_400_000) });
+    await expect(
+      db.dataSource.transaction((manager) =>
+        mergeMembers(manager, p.ledger, {
+          fromMemberId: from.memberId,
+          intoMemberId: into.memberId,
+          cause: 'care',
+          requestedBy: 'care@test',
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'merge_refused', message: expect.stringMatching(/pending in a purchase's return window/) });
+    const purse = await creditPurseOf(m, from.memberId, shop.partner.id);
+    expect(await balanceOf(m, purse.memberAccountId)).toMatchObject({ incoming: 4 });
+    await expectLedgerTrue();
+  } finally {
+    await m.update(ProgramSettings, { id: 1 }, { pendingDays: 0 });
+    forgetProgramConfiguration(db.dataSource);
+  }
 });
