@@ -175,6 +175,8 @@ describe('funding sources in the back office', () => {
     expect(statement).toContain('Issued: earned');
     expect(statement).toMatch(/Closing liability\s+360\s+€3\.60/);
     expect(await page.getByTestId('outstanding-by-funder').innerText()).toContain('Acme kitchen brand budget');
+    // Store credit is money, shown apart from the points (none here).
+    expect(await page.getByTestId('outstanding-credit').innerText()).toBe('Members hold no store credit.');
     await page.getByTestId('liability-report').screenshot({ path: join(artifactsDir, 'liability-report.png') });
     const refused = await get(page, '/admin/api/resources/FundingSource/actions/liability?from=2026-13-01&to=2026-11-01');
     expect(refused.body).toContain('must be a day written YYYY-MM-DD');

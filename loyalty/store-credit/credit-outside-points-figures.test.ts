@@ -5,9 +5,11 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { createProgram } from '../../test/support/program.js';
 import { expiryForecast } from '../../reports/expiry-forecast.js';
 import { liabilityByFunder } from '../../reports/liability.js';
+import { liabilityCsv } from '../../reports/liability-csv.js';
 import { programStats } from '../../reports/program-stats.js';
 import { recordEvent } from '../earning/record-event.js';
 import { movementStatement } from '../liability/movement-statement.js';
+import { outstandingCredit } from '../liability/outstanding-credit.js';
 import { outstandingLiability } from '../liability/outstanding-liability.js';
 import { settlementFlows } from '../settlement/settlement-flows.js';
 import { creditPurseOf } from './credit-purse.js';
@@ -86,4 +88,12 @@ it("the dashboards' outstanding, burned and never-expiring points leave credit o
   const forecast = await expiryForecast(db.dataSource.manager, { partnerId: shopId });
   // The 40 points expire (past the forecast's year); only the credit, which never does, could count as never expiring.
   expect(forecast.neverExpire).toBe(0);
+});
+
+it('the liability shows the credit members hold apart, in money, by program and funder, and in its CSV', async () => {
+  const credit = await outstandingCredit(db.dataSource.manager);
+  expect(credit.map((c) => [c.program, c.currency, c.funderId, c.minor])).toEqual([['Cashback club', 'EUR', shopId, 50]]);
+  const manager = db.dataSource.manager;
+  const csv = liabilityCsv(await movementStatement(manager, from, to()), await outstandingLiability(manager), credit, 2);
+  expect(csv).toMatch(/outstanding credit,Cashback club: €0\.50 of store credit funded by Shop [^,]+,,,0\.50/);
 });
