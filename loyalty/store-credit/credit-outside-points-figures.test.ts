@@ -11,6 +11,7 @@ import { recordEvent } from '../earning/record-event.js';
 import { movementStatement } from '../liability/movement-statement.js';
 import { outstandingCredit } from '../liability/outstanding-credit.js';
 import { outstandingLiability } from '../liability/outstanding-liability.js';
+import { recordNames } from '../record-names.js';
 import { settlementFlows } from '../settlement/settlement-flows.js';
 import { creditPurseOf } from './credit-purse.js';
 
@@ -96,4 +97,15 @@ it('the liability shows the credit members hold apart, in money, by program and 
   const manager = db.dataSource.manager;
   const csv = liabilityCsv(await movementStatement(manager, from, to()), await outstandingLiability(manager), credit, 2);
   expect(csv).toMatch(/outstanding credit,Cashback club: €0\.50 of store credit funded by Shop [^,]+,,,0\.50/);
+});
+
+it('the back office names a cashback transfer and its lot in money, not points', async () => {
+  const manager = db.dataSource.manager;
+  const [cashback]: { id: string; lot: string }[] = await manager.query(
+    `SELECT t.id, l.id AS lot FROM ledger_transfer t JOIN point_lot l ON l."creditTransferId" = t.id WHERE t.kind = 'cashback'`,
+  );
+  const transfer = (await recordNames(manager, 'LedgerTransfer', [cashback!.id])).get(cashback!.id)!.name;
+  expect(transfer).toMatch(/^#\d+: cashback, €2\.00$/);
+  const lot = (await recordNames(manager, 'PointLot', [cashback!.lot])).get(cashback!.lot)!.name;
+  expect(lot).toMatch(/^lot of €2\.00 store credit from \d{4}-\d\d-\d\d funded by Shop /);
 });
