@@ -15,6 +15,7 @@ import { sourceFigures, type SourceFigures } from '../loyalty/funding-sources/so
 import { movementStatement } from '../loyalty/liability/movement-statement.js';
 import { outstandingCredit } from '../loyalty/liability/outstanding-credit.js';
 import { outstandingLiability } from '../loyalty/liability/outstanding-liability.js';
+import { IdempotencyConflictError } from '../loyalty/ledger/errors.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { minorDigits } from '../loyalty/money.js';
@@ -205,6 +206,10 @@ export function fundingSourceResource(
                   : { message: `${number.format(points)} points allocated to ${String(record.params.name)}`, type: 'success' },
               };
             } catch (error) {
+              if (error instanceof IdempotencyConflictError) {
+                const reason = `${reference} was already used for another allocation to this source: give this one its own reference`;
+                return { record: { ...record, errors: toErrors({ reference: reason }) } };
+              }
               if (!(error instanceof Refusal)) throw error;
               return { record: { ...record, errors: toErrors({ [error.field ?? 'points']: error.reason }) } };
             }

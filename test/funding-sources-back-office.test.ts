@@ -139,6 +139,14 @@ describe('funding sources in the back office', () => {
       reference: 'PO-1',
     });
     expect(again.body).toContain('already allocated');
+    // The same reference for another amount is refused under the reference, in words, and moves nothing.
+    const other = await post(page, `/admin/api/resources/FundingSource/records/${summer.id}/allocate`, {
+      points: '6000',
+      reference: 'PO-1',
+    });
+    expect(JSON.parse(other.body).record.errors).toEqual({
+      reference: { message: 'PO-1 was already used for another allocation to this source: give this one its own reference' },
+    });
     const allocations = await db.query(`SELECT amount FROM ledger_transfer WHERE kind = 'allocation' AND "creditAccountId" = $1`, [
       summer.accountId,
     ]);
