@@ -57,3 +57,11 @@ it("refuses to change the currency of a program whose members hold credit in it:
   });
   expect(await form(program, { name: 'Euro cashback club' })).toEqual({});
 });
+
+it('a program whose members have credit accounts cannot be deleted: their credit would vanish from every balance and report', async () => {
+  const program = await db.dataSource.manager.findOneByOrFail(CreditProgram, { name: 'Euro cashback' });
+  await expect(db.dataSource.manager.delete(CreditProgram, { id: program.id })).rejects.toThrow(
+    /violates RESTRICT setting of foreign key constraint/,
+  );
+  expect(await db.dataSource.manager.existsBy(CreditProgram, { id: program.id })).toBe(true);
+});
