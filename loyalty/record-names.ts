@@ -62,6 +62,9 @@ const programAccounts: Record<string, string> = {
   'program:marketing': 'Program: marketing',
 };
 
+/** A hold and what resolved it read apart from each other (a hold and its post move the same points once). */
+const phaseWords: Record<string, string> = { pending: ' (held)', post: ' (hold posted)', void: ' (hold released)' };
+
 /** An amount of an account's unit: points, or store credit's minor units of a currency, as money. */
 const inUnit = (amount: number, unit: string) => (unit === 'points' ? `${number.format(amount)} points` : formatMoney(amount, unit));
 
@@ -74,13 +77,13 @@ export async function recordNames(manager: EntityManager, kind: string, ids: unk
   const names = new Map<string, RecordName>();
   if (wanted.length === 0) return names;
   if (kind === 'LedgerTransfer') {
-    const rows: { id: string; seq: string; kind: string; amount: string; unit: string }[] = await manager.query(
-      `SELECT t.id, t.seq, t.kind, t.amount, a.unit FROM ledger_transfer t JOIN ledger_account a ON a.id = t."debitAccountId" WHERE t.id = ANY($1)`,
+    const rows: { id: string; seq: string; kind: string; phase: string; amount: string; unit: string }[] = await manager.query(
+      `SELECT t.id, t.seq, t.kind, t.phase, t.amount, a.unit FROM ledger_transfer t JOIN ledger_account a ON a.id = t."debitAccountId" WHERE t.id = ANY($1)`,
       [wanted],
     );
     for (const row of rows) {
       names.set(row.id, {
-        name: `#${row.seq}: ${transferKindWords[row.kind] ?? row.kind}, ${inUnit(Number(row.amount), row.unit)}`,
+        name: `#${row.seq}: ${transferKindWords[row.kind] ?? row.kind}, ${inUnit(Number(row.amount), row.unit)}${phaseWords[row.phase] ?? ''}`,
         page: { kind, id: row.id },
       });
     }

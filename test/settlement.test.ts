@@ -500,6 +500,8 @@ describe('the back office', () => {
       // Each transfer reads by its name (number, kind, points), never its id.
       const burn = (await recordNames(db.dataSource.manager, 'LedgerTransfer', [moments.octoberBurnAtB])).get(moments.octoberBurnAtB)!;
       expect(await lines.innerText()).not.toContain(moments.octoberBurnAtB);
+      // A posted hold's two transfers say which is the hold and which its post: its points count once.
+      expect(await lines.innerText()).toMatch(/#\d+: spent, 300 points \(held\)\s+#\d+: spent, 300 points \(hold posted\)/);
       await page.getByRole('link', { name: burn.name, exact: true }).first().click();
       await page.waitForURL(`**/LedgerTransfer/records/${moments.octoberBurnAtB}/show`);
     } finally {
