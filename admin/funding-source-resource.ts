@@ -13,7 +13,9 @@ import {
 } from '../loyalty/funding-sources/funding-source-form.js';
 import { sourceFigures, type SourceFigures } from '../loyalty/funding-sources/source-figures.js';
 import { movementStatement } from '../loyalty/liability/movement-statement.js';
+import { outstandingCredit } from '../loyalty/liability/outstanding-credit.js';
 import { outstandingLiability } from '../loyalty/liability/outstanding-liability.js';
+import { IdempotencyConflictError } from '../loyalty/ledger/errors.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { minorDigits } from '../loyalty/money.js';
@@ -204,6 +206,10 @@ export function fundingSourceResource(
                   : { message: `${number.format(points)} points allocated to ${String(record.params.name)}`, type: 'success' },
               };
             } catch (error) {
+              if (error instanceof IdempotencyConflictError) {
+                const reason = `${reference} was already used for another allocation to this source: give this one its own reference`;
+                return { record: { ...record, errors: toErrors({ reference: reason }) } };
+              }
               if (!(error instanceof Refusal)) throw error;
               return { record: { ...record, errors: toErrors({ [error.field ?? 'points']: error.reason }) } };
             }
@@ -218,15 +224,17 @@ export function fundingSourceResource(
           handler: async (request: ActionRequest): Promise<ActionResponse> => {
             try {
               const range = dateRange(request.query ?? {});
-              const [statement, outstanding] = await Promise.all([
+              const [statement, outstanding, credit] = await Promise.all([
                 movementStatement(dataSource.manager, range.start, range.end),
                 outstandingLiability(dataSource.manager),
+                outstandingCredit(dataSource.manager),
               ]);
-              const csv = liabilityCsv(statement, outstanding, minorDigits(statement.currency));
+              const csv = liabilityCsv(statement, outstanding, credit, minorDigits(statement.currency));
               return {
                 range: { from: range.from, to: range.to },
                 statement,
                 outstanding,
+                credit,
                 download: { filename: `tessera-liability-${range.from}-to-${range.to}.csv`, type: 'text/csv', content: csv },
               } as unknown as ActionResponse;
             } catch (error) {

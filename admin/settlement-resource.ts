@@ -1,6 +1,7 @@
 import type { ActionContext, ActionResponse, RecordJSON } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { settlementStatuses } from '../entities/index.js';
+import { recordNames } from '../loyalty/record-names.js';
 import { statementDocument } from '../loyalty/settlement/statement-document.js';
 import { settlementCsv } from '../reports/settlement-csv.js';
 import { settlementPdf } from '../reports/settlement-pdf.js';
@@ -46,14 +47,21 @@ export function settlementPresentation(dataSource: DataSource): Presentation {
       const readsLedger = user !== undefined && canRead('LedgerTransfer', user.role);
       for (const record of records) {
         const document = await statementDocument(dataSource.manager, String(record.params.id));
+        const lines = document?.lines ?? [];
+        const names = await recordNames(
+          dataSource.manager,
+          'LedgerTransfer',
+          lines.flatMap((line) => line.transferIds),
+        );
         record.params.statementLines = JSON.stringify(
-          (document?.lines ?? []).map((line) => ({
+          lines.map((line) => ({
             description: line.description,
             points: line.points,
             valueMinor: line.valueMinor,
             amountMinor: line.amountMinor,
             transfers: line.transferIds.map((id) => ({
               id,
+              name: names.get(id)?.name ?? 'a transfer',
               link: readsLedger ? context.h.recordActionUrl({ resourceId: 'LedgerTransfer', recordId: id, actionName: 'show' }) : undefined,
             })),
           })),

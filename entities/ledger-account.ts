@@ -1,4 +1,5 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { CreditProgram } from './credit-program.js';
 import { Member } from './member.js';
 import { Partner } from './partner.js';
 
@@ -70,6 +71,11 @@ export class LedgerAccount extends BaseEntity {
   /** The store-credit program whose money the account holds (null: the points program). */
   @Column({ type: 'uuid', nullable: true })
   creditProgramId: string | null;
+
+  // A program whose members hold credit is never deleted from under their accounts.
+  @ManyToOne(() => CreditProgram, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'creditProgramId' })
+  creditProgram?: CreditProgram;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { isUuid } from './ids.js';
+import { formatMoney } from './money.js';
 
 /** What a record is called where people read it, and the record whose page tells more about it. */
 export interface RecordName {
@@ -29,7 +30,6 @@ const namers: Record<string, string> = {
   Bonus: `SELECT id, name FROM bonus WHERE id = ANY($1)`,
   Company: `SELECT id, name FROM company WHERE id = ANY($1)`,
   CompanyEmployee: `SELECT id, address AS name FROM company_employee WHERE id = ANY($1)`,
-  PointLot: `SELECT l.id, 'lot of ' || l.points || ' points from ' || to_char(l."createdAt", 'YYYY-MM-DD') || coalesce(' funded by ' || p.name, ' funded by the program') AS name FROM point_lot l LEFT JOIN partner p ON p.id = l."fundingPartnerId" WHERE l.id = ANY($1)`,
   CompanyFunding: `SELECT f.id, c.name || ', reference ' || f.reference AS name FROM company_funding f JOIN company c ON c.id = f."companyId" WHERE f.id = ANY($1)`,
   StaffUser: `SELECT id, name || ' (' || email || ')' AS name FROM staff_user WHERE id = ANY($1)`,
   Redemption: `SELECT r.id, w.name || ' for ' || ${memberName} AS name FROM redemption r JOIN reward w ON w.id = r."rewardId" JOIN member m ON m.id = r."memberId" WHERE r.id = ANY($1)`,
@@ -62,6 +62,12 @@ const programAccounts: Record<string, string> = {
   'program:marketing': 'Program: marketing',
 };
 
+/** A hold and what resolved it read apart from each other (a hold and its post move the same points once). */
+const phaseWords: Record<string, string> = { pending: ' (held)', post: ' (hold posted)', void: ' (hold released)' };
+
+/** An amount of an account's unit: points, or store credit's minor units of a currency, as money. */
+const inUnit = (amount: number, unit: string) => (unit === 'points' ? `${number.format(amount)} points` : formatMoney(amount, unit));
+
 /**
  * The names of records of one kind (an entity's name, or `LedgerAccount`), by id. A record that
  * is not found has no name; a kind without a namer names its records by their kind alone.
@@ -71,13 +77,29 @@ export async function recordNames(manager: EntityManager, kind: string, ids: unk
   const names = new Map<string, RecordName>();
   if (wanted.length === 0) return names;
   if (kind === 'LedgerTransfer') {
-    const rows: { id: string; seq: string; kind: string; amount: string }[] = await manager.query(
-      `SELECT id, seq, kind, amount FROM ledger_transfer WHERE id = ANY($1)`,
+    const rows: { id: string; seq: string; kind: string; phase: string; amount: string; unit: string }[] = await manager.query(
+      `SELECT t.id, t.seq, t.kind, t.phase, t.amount, a.unit FROM ledger_transfer t JOIN ledger_account a ON a.id = t."debitAccountId" WHERE t.id = ANY($1)`,
       [wanted],
     );
     for (const row of rows) {
       names.set(row.id, {
-        name: `#${row.seq}: ${transferKindWords[row.kind] ?? row.kind}, ${number.format(Number(row.amount))} points`,
+        name: `#${row.seq}: ${transferKindWords[row.kind] ?? row.kind}, ${inUnit(Number(row.amount), row.unit)}${phaseWords[row.phase] ?? ''}`,
+        page: { kind, id: row.id },
+      });
+    }
+    return names;
+  }
+  if (kind === 'PointLot') {
+    const rows: { id: string; points: string; unit: string; day: string; funder: string | null }[] = await manager.query(
+      `SELECT l.id, l.points, a.unit, to_char(l."createdAt", 'YYYY-MM-DD') AS day, p.name AS funder
+         FROM point_lot l JOIN ledger_account a ON a.id = l."memberAccountId" LEFT JOIN partner p ON p.id = l."fundingPartnerId"
+        WHERE l.id = ANY($1)`,
+      [wanted],
+    );
+    for (const row of rows) {
+      const what = row.unit === 'points' ? inUnit(Number(row.points), row.unit) : `${inUnit(Number(row.points), row.unit)} store credit`;
+      names.set(row.id, {
+        name: `lot of ${what} from ${row.day} funded by ${row.funder ?? 'the program'}`,
         page: { kind, id: row.id },
       });
     }

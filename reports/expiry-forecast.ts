@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { pointsUnit } from '../entities/index.js';
 import { programFunder } from './liability.js';
 
 export interface ExpiryForecast {
@@ -27,6 +28,7 @@ export async function expiryForecast(
   const rows: { month: string; funder: string | null; points: string }[] = await manager.query(
     `SELECT to_char(GREATEST(l."expiresAt", $2) AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.name AS funder, SUM(l.remaining) AS points
        FROM point_lot l LEFT JOIN partner p ON p.id = l."fundingPartnerId"
+       JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
       WHERE l.remaining > 0 AND l."expiresAt" < $3 AND ($1::uuid IS NULL OR l."fundingPartnerId" = $1)
       GROUP BY 1, 2 ORDER BY 2`,
     [partnerId ?? null, now, horizon],
@@ -40,8 +42,9 @@ export async function expiryForecast(
   }
   const funders = [...byFunder].map(([funder, points]) => ({ funder, points }));
   const [{ never }] = await manager.query(
-    `SELECT COALESCE(SUM(remaining), 0) AS never FROM point_lot
-      WHERE remaining > 0 AND "expiresAt" IS NULL AND ($1::uuid IS NULL OR "fundingPartnerId" = $1)`,
+    `SELECT COALESCE(SUM(l.remaining), 0) AS never
+       FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
+      WHERE l.remaining > 0 AND l."expiresAt" IS NULL AND ($1::uuid IS NULL OR l."fundingPartnerId" = $1)`,
     [partnerId ?? null],
   );
   return {

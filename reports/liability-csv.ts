@@ -1,5 +1,7 @@
 import { ageBucketWords, type OutstandingLiability } from '../loyalty/liability/outstanding-liability.js';
 import type { MovementStatement } from '../loyalty/liability/movement-statement.js';
+import type { OutstandingCredit } from '../loyalty/liability/outstanding-credit.js';
+import { formatMoney, minorDigits } from '../loyalty/money.js';
 import { csvDocument, type CsvCell } from './csv.js';
 
 /** Minor units as the plain decimal a spreadsheet reads (1234 cents: 12.34). */
@@ -7,9 +9,15 @@ const decimal = (minor: number, digits: number) => (minor / 10 ** digits).toFixe
 
 /**
  * The liability report as one CSV: the movement statement of the period, then what members hold
- * per funder and age, and the expected breakage. Points and money (in the program's currency).
+ * per funder and age, the expected breakage, and the store credit members hold (money, named in its
+ * currency: its value column is filled only in the program's).
  */
-export function liabilityCsv(statement: MovementStatement, outstanding: OutstandingLiability, digits: number): string {
+export function liabilityCsv(
+  statement: MovementStatement,
+  outstanding: OutstandingLiability,
+  credit: OutstandingCredit[],
+  digits: number,
+): string {
   const money = (minor: number) => decimal(minor, digits);
   const day = (date: Date) => date.toISOString().slice(0, 10);
   const last = new Date(statement.to.getTime() - 1);
@@ -35,6 +43,13 @@ export function liabilityCsv(statement: MovementStatement, outstanding: Outstand
       outstanding.breakage.expectedPoints,
       money(outstanding.breakage.expectedValueMinor),
     ],
+    ...credit.map((c): CsvCell[] => [
+      'outstanding credit',
+      `${c.program}: ${formatMoney(c.minor, c.currency)} of store credit funded by ${c.funder}`,
+      '',
+      '',
+      c.currency === statement.currency ? decimal(c.minor, minorDigits(c.currency)) : '',
+    ]),
   ];
   return csvDocument(['section', 'line', 'age', 'points', `value (${statement.currency})`], rows);
 }

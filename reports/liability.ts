@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { pointsUnit } from '../entities/index.js';
 
 /** The points of one funder that members hold, and what they cost that funder. */
 export interface FunderLiability {
@@ -31,8 +32,9 @@ export async function liabilityByFunder(manager: EntityManager, options: { partn
   const rows: { funderId: string | null; funder: string | null; points: string; price: string | null; currency: string | null }[] =
     await manager.query(
       `WITH held AS (
-         SELECT "fundingPartnerId" AS funder, SUM(remaining) AS points FROM point_lot
-          WHERE remaining > 0 AND ($1::uuid IS NULL OR "fundingPartnerId" = $1) GROUP BY 1),
+         SELECT l."fundingPartnerId" AS funder, SUM(l.remaining) AS points
+           FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
+          WHERE l.remaining > 0 AND ($1::uuid IS NULL OR l."fundingPartnerId" = $1) GROUP BY 1),
        latest AS (SELECT DISTINCT ON ("partnerId") "partnerId", currency FROM invoice ORDER BY "partnerId", "createdAt" DESC, serial DESC),
        priced AS (
          SELECT i."partnerId", i.currency, SUM(i."amountCents")::numeric / NULLIF(SUM(i.points), 0) AS price

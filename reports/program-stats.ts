@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Invoice, LedgerAccount, Partner } from '../entities/index.js';
+import { Invoice, LedgerAccount, Partner, pointsUnit } from '../entities/index.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
 import { dateRange, type DateRange } from './date-range.js';
 
@@ -46,6 +46,7 @@ export async function programStats(
     manager.query(
       `SELECT ${day} AS day, SUM(c.points) AS points
          FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId" JOIN point_lot l ON l.id = c."lotId"
+         JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
         WHERE t.kind = $1 AND t."createdAt" >= $2 AND t."createdAt" < $4 AND ($3::uuid IS NULL OR l."fundingPartnerId" = $3)
         GROUP BY 1`,
       [kind, since, partnerId ?? null, until],
@@ -58,7 +59,9 @@ export async function programStats(
     return dayList.map((d) => byDay.get(d) ?? 0);
   };
   const [{ outstanding }] = await manager.query(
-    `SELECT COALESCE(SUM(remaining), 0)::bigint AS outstanding FROM point_lot WHERE ($1::uuid IS NULL OR "fundingPartnerId" = $1)`,
+    `SELECT COALESCE(SUM(l.remaining), 0)::bigint AS outstanding
+       FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
+      WHERE ($1::uuid IS NULL OR l."fundingPartnerId" = $1)`,
     [partnerId ?? null],
   );
   const [{ active }] = await manager.query(

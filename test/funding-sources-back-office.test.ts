@@ -139,6 +139,14 @@ describe('funding sources in the back office', () => {
       reference: 'PO-1',
     });
     expect(again.body).toContain('already allocated');
+    // The same reference for another amount is refused under the reference, in words, and moves nothing.
+    const other = await post(page, `/admin/api/resources/FundingSource/records/${summer.id}/allocate`, {
+      points: '6000',
+      reference: 'PO-1',
+    });
+    expect(JSON.parse(other.body).record.errors).toEqual({
+      reference: { message: 'PO-1 was already used for another allocation to this source: give this one its own reference' },
+    });
     const allocations = await db.query(`SELECT amount FROM ledger_transfer WHERE kind = 'allocation' AND "creditAccountId" = $1`, [
       summer.accountId,
     ]);
@@ -175,6 +183,8 @@ describe('funding sources in the back office', () => {
     expect(statement).toContain('Issued: earned');
     expect(statement).toMatch(/Closing liability\s+360\s+€3\.60/);
     expect(await page.getByTestId('outstanding-by-funder').innerText()).toContain('Acme kitchen brand budget');
+    // Store credit is money, shown apart from the points (none here).
+    expect(await page.getByTestId('outstanding-credit').innerText()).toBe('Members hold no store credit.');
     await page.getByTestId('liability-report').screenshot({ path: join(artifactsDir, 'liability-report.png') });
     const refused = await get(page, '/admin/api/resources/FundingSource/actions/liability?from=2026-13-01&to=2026-11-01');
     expect(refused.body).toContain('must be a day written YYYY-MM-DD');

@@ -5,6 +5,7 @@ import { Partner, ProgramSettings, SettlementLine, SettlementStatement } from '.
 import { programSettings } from '../loyalty/earning/program-settings.js';
 import { expireDueLots } from '../loyalty/expiry.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { recordNames } from '../loyalty/record-names.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
 import { statementDocument } from '../loyalty/settlement/statement-document.js';
@@ -496,7 +497,12 @@ describe('the back office', () => {
       await lines.locator('details').evaluateAll((all) => all.forEach((details) => details.setAttribute('open', '')));
       await page.setViewportSize({ width: 1400, height: 1800 });
       await page.screenshot({ path: join(artifactsDir, 'settlement-statement-page.png'), fullPage: true });
-      await page.getByRole('link', { name: moments.octoberBurnAtB }).first().click();
+      // Each transfer reads by its name (number, kind, points), never its id.
+      const burn = (await recordNames(db.dataSource.manager, 'LedgerTransfer', [moments.octoberBurnAtB])).get(moments.octoberBurnAtB)!;
+      expect(await lines.innerText()).not.toContain(moments.octoberBurnAtB);
+      // A posted hold's two transfers say which is the hold and which its post: its points count once.
+      expect(await lines.innerText()).toMatch(/#\d+: spent, 300 points \(held\)\s+#\d+: spent, 300 points \(hold posted\)/);
+      await page.getByRole('link', { name: burn.name, exact: true }).first().click();
       await page.waitForURL(`**/LedgerTransfer/records/${moments.octoberBurnAtB}/show`);
     } finally {
       await browser.close();

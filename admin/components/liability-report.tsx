@@ -38,6 +38,7 @@ interface Report {
     byAge: (Money & { bucket: string })[];
     breakage: { rate: number; endedPoints: number; expiredPoints: number; expectedPoints: number; expectedValueMinor: number };
   };
+  credit: { creditProgramId: string; program: string; currency: string; funder: string; minor: number }[];
   download: { filename: string; type: string; content: string };
   errors?: Record<string, string>;
 }
@@ -67,8 +68,7 @@ export default function LiabilityReport({ action, resource }: ActionProps) {
   }
   useEffect(() => void load(), []);
 
-  const money = (minor: number) => {
-    const currency = report?.statement.currency ?? 'EUR';
+  const money = (minor: number, currency = report?.statement.currency ?? 'EUR') => {
     const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
     return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 10 ** digits);
   };
@@ -209,6 +209,31 @@ export default function LiabilityReport({ action, resource }: ActionProps) {
               ? 'No lot has ended yet: the program has no history to expect breakage from.'
               : `${(report.outstanding.breakage.rate * 100).toFixed(1)}% of the ${number.format(report.outstanding.breakage.endedPoints)} points in lots that ended expired unspent. At that rate, ${number.format(report.outstanding.breakage.expectedPoints)} of the points held now (${money(report.outstanding.breakage.expectedValueMinor)}) are expected to expire.`}
           </Text>
+          <H5>Store credit held by members now (money, not points)</H5>
+          {report.credit.length === 0 ? (
+            <Text data-testid="outstanding-credit" mb="lg">
+              Members hold no store credit.
+            </Text>
+          ) : (
+            <Table mb="xl" data-testid="outstanding-credit">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Store-credit program</TableCell>
+                  <TableCell>Funder</TableCell>
+                  <TableCell>Held</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {report.credit.map((credit) => (
+                  <TableRow key={`${credit.creditProgramId}:${credit.funder}`}>
+                    <TableCell>{credit.program}</TableCell>
+                    <TableCell>{credit.funder}</TableCell>
+                    <TableCell>{money(credit.minor, credit.currency)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
         </>
       )}
     </Box>

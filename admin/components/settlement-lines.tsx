@@ -8,7 +8,7 @@ interface Line {
   points: number;
   valueMinor: number;
   amountMinor: number;
-  transfers: { id: string; link?: string }[];
+  transfers: { id: string; name: string; link?: string }[];
 }
 
 const locale = () => (typeof navigator === 'undefined' ? undefined : navigator.language);
@@ -52,8 +52,8 @@ export default function SettlementLines({ record }: BasePropertyProps) {
                     {line.transfers.length} transfer{line.transfers.length === 1 ? '' : 's'}
                   </summary>
                   {line.transfers.map((transfer) => (
-                    <div key={transfer.id} style={{ fontFamily: 'monospace', fontSize: 12 }}>
-                      {transfer.link ? <Link to={transfer.link}>{transfer.id}</Link> : transfer.id}
+                    <div key={transfer.id} style={{ fontSize: 12 }}>
+                      {transfer.link ? <Link to={transfer.link}>{transfer.name}</Link> : transfer.name}
                     </div>
                   ))}
                 </details>

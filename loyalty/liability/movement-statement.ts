@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { TransferKind } from '../../entities/index.js';
+import { pointsUnit, type TransferKind } from '../../entities/index.js';
 import { pointValue, valueOf, type PointValue } from './point-value.js';
 
 /** A line of the statement: the posted points of one kind of transfer that entered (+) or left (−) members' accounts. */
@@ -38,7 +38,7 @@ const order = ['earn:in', 'bonus:in', 'burn:out', 'expire:out', 'reversal:out', 
  * Opening liability + issued − redeemed − expired ± reversals and adjustments = closing, for
  * [from, to), in points and in money at the program's point value. Every posted transfer between a
  * member's account and any other account counts once, on the day it was posted (a hold when it was
- * posted); transfers between members change nothing owed and are left out. The closing figure is
+ * posted); transfers between members change nothing owed and are left out, and so is store credit (money, not points). The closing figure is
  * members' posted balances at `to`.
  */
 export async function movementStatement(manager: EntityManager, from: Date, to: Date): Promise<MovementStatement> {
@@ -51,7 +51,7 @@ export async function movementStatement(manager: EntityManager, from: Date, to: 
          FROM ledger_transfer t
          JOIN ledger_account d ON d.id = t."debitAccountId"
          JOIN ledger_account c ON c.id = t."creditAccountId"
-        WHERE t.phase IN ('single', 'post') AND (d.kind = 'member') <> (c.kind = 'member') AND t."createdAt" < $2)
+        WHERE t.phase IN ('single', 'post') AND d.unit = '${pointsUnit}' AND (d.kind = 'member') <> (c.kind = 'member') AND t."createdAt" < $2)
      SELECT kind, direction,
             COALESCE(SUM(points) FILTER (WHERE "createdAt" < $1), 0) AS before,
             COALESCE(SUM(points) FILTER (WHERE "createdAt" >= $1), 0) AS during,

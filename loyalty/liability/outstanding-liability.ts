@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { pointsUnit } from '../../entities/index.js';
 import { pointValue, valueOf, type PointValue } from './point-value.js';
 
 export const ageBuckets = ['0-3', '3-6', '6-12', '12+'] as const;
@@ -44,7 +45,7 @@ export interface OutstandingLiability extends PointValue {
 export const programFunderName = 'The program';
 
 /**
- * What the program owes members now, in points and money at its point value, per funder and per age
+ * What the program owes members now, in points (store credit, counted in money, is not among them) and money at its point value, per funder and per age
  * of the points, with the breakage its history predicts. A lot counts its remaining points and the
  * points holds took from it that are not yet posted or voided, so the total equals members' posted
  * balances.
@@ -61,6 +62,7 @@ export async function outstandingLiability(manager: EntityManager, asOf = new Da
      owed AS (
        SELECT l."fundingPartnerId", s.id AS "sourceId", s.name AS source, l."createdAt", l.remaining + COALESCE(h.points, 0) AS points
          FROM point_lot l LEFT JOIN held h ON h."lotId" = l.id
+         JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
          JOIN ledger_transfer ct ON ct.id = l."creditTransferId"
          LEFT JOIN funding_source s ON s."accountId" = ct."debitAccountId" AND l."fundingPartnerId" IS NULL
         WHERE l.remaining > 0 OR h.points IS NOT NULL)
@@ -96,7 +98,9 @@ export async function outstandingLiability(manager: EntityManager, asOf = new Da
   const points = [...funders.values()].reduce((sum, f) => sum + f.points, 0);
 
   const [history]: { ended: string; expired: string }[] = await manager.query(
-    `WITH ended AS (SELECT id, points FROM point_lot WHERE remaining = 0 OR "expiresAt" <= $1)
+    `WITH ended AS (
+       SELECT l.id, l.points FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
+        WHERE l.remaining = 0 OR l."expiresAt" <= $1)
      SELECT COALESCE((SELECT SUM(points) FROM ended), 0) AS ended,
             COALESCE((SELECT SUM(c.points) FROM lot_consumption c JOIN ended e ON e.id = c."lotId"
                         JOIN ledger_transfer x ON x.id = c."transferId" AND x.kind = 'expire'), 0) AS expired`,

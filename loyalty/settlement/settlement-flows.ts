@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { operatorParty } from '../../entities/index.js';
+import { operatorParty, pointsUnit } from '../../entities/index.js';
 import type { SettlementFlow } from './settlement-clearing.js';
 import type { SettlementPeriod } from './settlement-period.js';
 
@@ -12,6 +12,8 @@ interface FlowRow {
 }
 
 const party = (column: string) => `COALESCE(${column}::text, '${operatorParty}')`;
+
+// Store credit (accounts counting a currency) is money, not points: it is neither issued, redeemed nor broken here.
 
 /**
  * Transfers that redeemed points in the period, each with the transfers whose lot consumptions make
@@ -36,6 +38,7 @@ const redeemedSql = `
   SELECT ${party('l."fundingPartnerId"')} AS funder, COALESCE(c.at, '${operatorParty}') AS at, SUM(lc.points) AS points,
          array_agg(DISTINCT c.shown) AS shown, array_agg(DISTINCT c.moved) AS moved
     FROM counted c JOIN lot_consumption lc ON lc."transferId" = c.moved JOIN point_lot l ON l.id = lc."lotId"
+    JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
    GROUP BY 1, 2`;
 
 /**
@@ -45,11 +48,11 @@ const redeemedSql = `
 const breakageSql = `
   WITH counted AS (
     SELECT t.id FROM ledger_transfer t JOIN ledger_account a ON a.id = t."creditAccountId"
-     WHERE t.kind = 'expire' AND a.kind = 'program' AND t."createdAt" >= $1 AND t."createdAt" < $2
+     WHERE t.kind = 'expire' AND a.kind = 'program' AND a.unit = '${pointsUnit}' AND t."createdAt" >= $1 AND t."createdAt" < $2
     UNION ALL
     SELECT r.id FROM ledger_transfer r JOIN ledger_transfer o ON o.id = r."reversesTransferId"
       JOIN ledger_account a ON a.id = o."creditAccountId"
-     WHERE r.kind = 'reversal' AND o.kind = 'expire' AND a.kind = 'program' AND r."createdAt" >= $1 AND r."createdAt" < $2
+     WHERE r.kind = 'reversal' AND o.kind = 'expire' AND a.kind = 'program' AND a.unit = '${pointsUnit}' AND r."createdAt" >= $1 AND r."createdAt" < $2
   )
   SELECT ${party('l."fundingPartnerId"')} AS funder, NULL AS at, SUM(lc.points) AS points,
          array_agg(DISTINCT c.id) AS shown, array_agg(DISTINCT c.id) AS moved
@@ -67,7 +70,7 @@ const issuedSql = `
       FROM ledger_transfer t
       JOIN ledger_account d ON d.id = t."debitAccountId"
       JOIN point_lot l ON l."creditTransferId" = t.id
-     WHERE d.kind <> 'member' AND t."createdAt" >= $1 AND t."createdAt" < $2
+     WHERE d.kind <> 'member' AND d.unit = '${pointsUnit}' AND t."createdAt" >= $1 AND t."createdAt" < $2
     UNION ALL
     SELECT r.id, ${party('l."fundingPartnerId"')}, -lc.points
       FROM ledger_transfer r
@@ -76,7 +79,7 @@ const issuedSql = `
       JOIN ledger_account cr ON cr.id = o."creditAccountId"
       JOIN lot_consumption lc ON lc."transferId" = r.id
       JOIN point_lot l ON l.id = lc."lotId"
-     WHERE r.kind = 'reversal' AND d.kind <> 'member' AND cr.kind = 'member' AND r."createdAt" >= $1 AND r."createdAt" < $2
+     WHERE r.kind = 'reversal' AND d.kind <> 'member' AND d.unit = '${pointsUnit}' AND cr.kind = 'member' AND r."createdAt" >= $1 AND r."createdAt" < $2
   )
   SELECT funder, NULL AS at, SUM(points) AS points, array_agg(DISTINCT id) AS shown, array_agg(DISTINCT id) AS moved
     FROM made GROUP BY 1`;

@@ -33,6 +33,15 @@ export async function checkCreditProgram(
     if (await others.getExists()) errors.name = 'another credit program has this name';
   }
   if (!isCurrency(text(values.currency))) errors.currency = 'must be an ISO 4217 currency code, like EUR';
+  else if (editing.id) {
+    // Members' credit accounts count the currency they were opened in: another would misread every balance.
+    const [opened]: { unit: string }[] = await manager.query(`SELECT unit FROM ledger_account WHERE "creditProgramId" = $1 LIMIT 1`, [
+      editing.id,
+    ]);
+    if (opened && opened.unit !== text(values.currency)) {
+      errors.currency = `never changes once members have credit accounts in the program (counted in ${opened.unit}): make a new program for another currency`;
+    }
+  }
 
   const owner = given(values.ownerPartnerId) ? text(values.ownerPartnerId) : null;
   if (owner) {
