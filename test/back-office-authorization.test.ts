@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ActionContext, BaseResource } from 'adminjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type BackOffice } from '../admin/back-office.js';
@@ -12,7 +12,9 @@ import {
   CareAdjustment,
   ErasureRequest,
   FulfilmentOrder,
+  Member,
   Partner,
+  Payment,
   StaffUser,
   WebhookDelivery,
   WebhookEndpoint,
@@ -65,6 +67,25 @@ beforeAll(async () => {
       currency: 'EUR',
       partnerIds: [partner.id],
       cashbackFixedMinor: 100,
+    });
+  }
+  // Each partner's own payment at its checkout: no partner user may see another's.
+  const [someone] = await db.dataSource.manager.find(Member, { take: 1 });
+  for (const partner of partners) {
+    await db.dataSource.manager.insert(Payment, {
+      partnerId: partner.id,
+      memberId: someone!.id,
+      orderReference: `order-${partner.code}`,
+      tender: 'points',
+      basketAmountMinor: 2_000,
+      eligibleAmountMinor: 2_000,
+      currency: 'EUR',
+      pointValueMinor: 1,
+      pointsAuthorized: 100,
+      status: 'voided',
+      holdTransferId: randomUUID(),
+      expiresAt: new Date(),
+      idempotencyKey: randomUUID(),
     });
   }
   await db.dataSource.manager.insert(ExchangeRate, {
