@@ -20,6 +20,7 @@ import {
   WebhookEndpoint,
 } from '../entities/index.js';
 import { createCampaign } from '../loyalty/campaigns/campaigns.js';
+import { createFundingSource } from '../loyalty/funding-sources/funding-sources.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
@@ -68,6 +69,19 @@ beforeAll(async () => {
       partnerIds: [partner.id],
       cashbackFixedMinor: 100,
     });
+  }
+  // Each partner's own budget: no partner user may see another's.
+  for (const partner of partners) {
+    await inTransaction(db.dataSource, (m) =>
+      createFundingSource(m, {
+        code: `${partner.code}-budget`,
+        name: `${partner.name} budget`,
+        kind: 'partner',
+        ownerPartnerId: partner.id,
+        lowBalanceThreshold: 0,
+        alertEmail: null,
+      }),
+    );
   }
   // Each partner's own payment at its checkout: no partner user may see another's.
   const [someone] = await db.dataSource.manager.find(Member, { take: 1 });
