@@ -183,6 +183,7 @@ export function createBackOffice({
             Member: 'Members',
             MemberEvent: 'Member events',
             Redemption: 'Redemptions',
+            Payment: 'Payments at checkout',
             FulfilmentOrder: 'Reward orders',
             LedgerTransfer: 'Transfers',
             StaffUser: 'Staff users',

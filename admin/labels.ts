@@ -104,6 +104,23 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
   },
   MemberEvent: { properties: { type: 'What happened', basket: 'Basket', why: 'Why these points' } },
   Redemption: { properties: { shipTo: 'Ship to', code: 'Code given' } },
+  Payment: {
+    properties: {
+      partnerId: 'Store',
+      pointOfSaleId: 'Point of sale',
+      orderReference: 'Order',
+      tender: 'Paid with',
+      basketAmountMinor: 'Order amount',
+      eligibleAmountMinor: 'Payable with points',
+      pointValueMinor: 'Value of a point (cents)',
+      pointsAuthorized: 'Authorized',
+      pointsCaptured: 'Captured',
+      pointsRefunded: 'Refunded',
+      expiresAt: 'Authorization expires',
+      holdTransferId: 'Hold',
+      captureTransferId: 'Capture',
+    },
+  },
   LedgerTransfer: {
     properties: {
       seq: 'No.',

@@ -67,6 +67,15 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
+  // Made by stores through the API, never in the back office; a partner user reads its own (scoped below).
+  Payment: {
+    operator_admin: 'read',
+    program_manager: 'read',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'read',
+  },
   // Made by the monthly run, never edited; a partner user reads its own (scoped below).
   SettlementStatement: { operator_admin: 'read', program_manager: 'read', analyst: 'read', partner_user: 'read' },
   // A partner user reads its own closed program (scoped below), never the coalition's nor another partner's.
@@ -152,6 +161,7 @@ export const partnerScope: Record<string, string> = {
   FundingSource: 'ownerPartnerId',
   SettlementStatement: 'partnerId',
   CreditProgram: 'ownerPartnerId',
+  Payment: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

@@ -58,7 +58,7 @@ import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
-import { CreditProgram, ExchangeRate } from '../entities/index.js';
+import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
 import { careAdjustments, type CareServices } from './care-adjustment-resource.js';
 import { erasureRequests } from './erasure-request-resource.js';
@@ -232,6 +232,16 @@ function typedJson(prefixes: string[], numeric: string[]): Before {
 
 const showAndEdit = { list: false, filter: false, show: true, edit: true };
 
+/** Where a payment at a checkout stands, as staff read it. */
+export const paymentStatusLabels: Record<PaymentStatus, string> = {
+  authorized: 'authorized: held for the store',
+  captured: 'captured',
+  partially_refunded: 'partly refunded',
+  refunded: 'refunded',
+  voided: 'voided by the store',
+  expired: 'expired: given back',
+};
+
 /** Where a redemption stands, as staff read it. */
 export const redemptionStatusLabels: Record<RedemptionStatus, string> = {
   completed: 'completed',
@@ -394,6 +404,16 @@ export function backOfficeResources(
           params.why = explanationLines(flat.get(params, 'explanation'));
         }
       },
+    },
+    Payment: {
+      names: {
+        memberId: { kind: 'Member', reference: 'Member' },
+        partnerId: { kind: 'Partner', reference: 'Partner' },
+        pointOfSaleId: { kind: 'PointOfSale', reference: 'PointOfSale', empty: 'Not said' },
+        holdTransferId: { kind: 'LedgerTransfer' },
+        captureTransferId: { kind: 'LedgerTransfer', empty: 'Not captured' },
+      },
+      money: { basketAmountMinor: { currencyProperty: 'currency' }, eligibleAmountMinor: { currencyProperty: 'currency' } },
     },
     Redemption: {
       names: {
@@ -949,6 +969,49 @@ export function backOfficeResources(
         basket: { type: 'textarea', isVisible: showOnly },
         why: { type: 'textarea', isVisible: showOnly },
       },
+    }),
+    resource(Payment, 'Payment', {
+      navigation: navigation.members,
+      readOnly: true,
+      listProperties: [
+        'createdAt',
+        'partnerId',
+        'memberId',
+        'orderReference',
+        'tender',
+        'status',
+        'pointsAuthorized',
+        'pointsCaptured',
+        'pointsRefunded',
+      ],
+      showProperties: [
+        'createdAt',
+        'partnerId',
+        'pointOfSaleId',
+        'memberId',
+        'orderReference',
+        'tender',
+        'status',
+        'basketAmountMinor',
+        'eligibleAmountMinor',
+        'pointValueMinor',
+        'pointsAuthorized',
+        'pointsCaptured',
+        'pointsRefunded',
+        'expiresAt',
+        'holdTransferId',
+        'captureTransferId',
+      ],
+      properties: {
+        status: { availableValues: paymentStatuses.map((value) => ({ value, label: paymentStatusLabels[value] })) },
+        tender: {
+          availableValues: [
+            { value: 'points', label: 'points' },
+            { value: 'credit', label: 'store credit (amounts in cents)' },
+          ],
+        },
+      },
+      sort: { sortBy: 'createdAt', direction: 'desc' },
     }),
     resource(Redemption, 'Redemption', {
       navigation: navigation.members,

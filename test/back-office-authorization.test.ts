@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ActionContext, BaseResource } from 'adminjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type BackOffice } from '../admin/back-office.js';
@@ -12,12 +12,15 @@ import {
   CareAdjustment,
   ErasureRequest,
   FulfilmentOrder,
+  Member,
   Partner,
+  Payment,
   StaffUser,
   WebhookDelivery,
   WebhookEndpoint,
 } from '../entities/index.js';
 import { createCampaign } from '../loyalty/campaigns/campaigns.js';
+import { createFundingSource } from '../loyalty/funding-sources/funding-sources.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
@@ -65,6 +68,38 @@ beforeAll(async () => {
       currency: 'EUR',
       partnerIds: [partner.id],
       cashbackFixedMinor: 100,
+    });
+  }
+  // Each partner's own budget: no partner user may see another's.
+  for (const partner of partners) {
+    await inTransaction(db.dataSource, (m) =>
+      createFundingSource(m, {
+        code: `${partner.code}-budget`,
+        name: `${partner.name} budget`,
+        kind: 'partner',
+        ownerPartnerId: partner.id,
+        lowBalanceThreshold: 0,
+        alertEmail: null,
+      }),
+    );
+  }
+  // Each partner's own payment at its checkout: no partner user may see another's.
+  const [someone] = await db.dataSource.manager.find(Member, { take: 1 });
+  for (const partner of partners) {
+    await db.dataSource.manager.insert(Payment, {
+      partnerId: partner.id,
+      memberId: someone!.id,
+      orderReference: `order-${partner.code}`,
+      tender: 'points',
+      basketAmountMinor: 2_000,
+      eligibleAmountMinor: 2_000,
+      currency: 'EUR',
+      pointValueMinor: 1,
+      pointsAuthorized: 100,
+      status: 'voided',
+      holdTransferId: randomUUID(),
+      expiresAt: new Date(),
+      idempotencyKey: randomUUID(),
     });
   }
   await db.dataSource.manager.insert(ExchangeRate, {

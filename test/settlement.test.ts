@@ -132,7 +132,10 @@ async function simulateCoalition() {
   // Everything so far happened in October.
   await db.dataSource.query(`UPDATE ledger_transfer SET "createdAt" = '2026-10-10T09:00:00Z'::timestamptz + seq * interval '1 minute'`);
 
-  moments.holdPostedInNovember = (await p.ledger.post({ source: 'test', key: key(), pendingTransferId: lateHold.id })).transfers[0]!.id;
+  // A store captures 30 of the 50 points it held (a partial capture): 20 go back to the member's lot.
+  moments.holdPostedInNovember = (
+    await p.ledger.post({ source: 'test', key: key(), pendingTransferId: lateHold.id, amount: 30 })
+  ).transfers[0]!.id;
   moments.novemberReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id })).transfers[0]!.id;
 }
 
@@ -279,7 +282,8 @@ describe('statements of a month of coalition activity', () => {
       ]),
     );
     const b = statementOf(november, parties.b);
-    expect(b.redeemedAtPoints).toBe(50 - 400); // C's 50 posted; A's 400 reversed
+    expect(b.redeemedAtPoints).toBe(30 - 400); // C's 30 captured of 50 held; A's 400 reversed
+    expect(statementOf(november, parties.c).redeemedElsewherePoints).toBe(30);
     const drillDown = b.lines!.flatMap((l) => l.transferIds);
     expect(drillDown).toEqual(expect.arrayContaining([moments.holdPostedInNovember, moments.novemberReversal]));
     expect(statementOf(november, parties.a)).toMatchObject({ redeemedElsewherePoints: -400, netMinor: 320 });
