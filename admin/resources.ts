@@ -1007,7 +1007,7 @@ export function backOfficeResources(
         tender: {
           availableValues: [
             { value: 'points', label: 'points' },
-            { value: 'credit', label: 'store credit (amounts in cents)' },
+            { value: 'store_credit', label: 'store credit (amounts in cents)' },
           ],
         },
       },
