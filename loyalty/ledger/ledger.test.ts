@@ -12,6 +12,7 @@ import {
 import { balanceOf } from './accounts.js';
 import { checkLedger } from './invariants.js';
 import { openCreditProgramAccounts, openMemberCreditAccount } from './accounts.js';
+import { CreditProgram } from '../../entities/index.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -546,7 +547,12 @@ describe('concurrency', () => {
 
 describe('units', () => {
   async function euroCredit() {
-    const program = { id: randomUUID(), currency: 'EUR' };
+    const program = await db.dataSource.manager.save(CreditProgram, {
+      name: `Club ${randomUUID().slice(0, 8)}`,
+      currency: 'EUR',
+      partnerIds: [],
+      cashbackPercent: 5,
+    });
     const accounts = await openCreditProgramAccounts(db.dataSource.manager, program);
     const enrolled = await p.member();
     const credit = await openMemberCreditAccount(db.dataSource.manager, enrolled.member, program);
