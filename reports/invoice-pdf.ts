@@ -1,39 +1,18 @@
-import PDFDocument from 'pdfkit';
 import type { InvoiceDocument } from '../loyalty/invoice-amounts.js';
-import { minorDigits } from '../loyalty/money.js';
+import { formatMoney as money } from '../loyalty/money.js';
+import { a4Document, letterhead, pdfTable } from './pdf-layout.js';
 
 const points = new Intl.NumberFormat('en');
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
-/** An amount in minor units as the currency writes it: €1,210.00. */
-function money(minor: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** minorDigits(currency));
-}
 
 const rate = (percent: number) => `${points.format(percent)}%`;
 
 /** An invoice as a one-page A4 PDF: issuer, partner, number and date, its lines, VAT and totals. */
 export function invoicePdf(invoice: InvoiceDocument): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `Invoice ${invoice.number}`, Author: invoice.issuer } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const left = 56;
-  const right = doc.page.width - 56;
-  const width = right - left;
+  const page = a4Document(`Invoice ${invoice.number}`, invoice.issuer);
+  const { doc, done, left, right, width } = page;
   const { currency } = invoice;
-
-  doc.font('Helvetica-Bold').fontSize(22).text(invoice.issuer, left, 56);
-  doc
-    .font('Helvetica')
-    .fontSize(10)
-    .fillColor('#555')
-    .text('Loyalty points program operator', left, doc.y + 2);
-  doc.fillColor('#000').font('Helvetica-Bold').fontSize(16).text('Invoice', left, 56, { width, align: 'right' });
-  doc.font('Helvetica').fontSize(10);
+  letterhead(page, { issuer: invoice.issuer, role: 'Loyalty points program operator', title: 'Invoice' });
   doc.text(`Number: ${invoice.number}`, left, doc.y + 4, { width, align: 'right' });
   doc.text(`Date: ${day.format(invoice.issuedAt)}`, { width, align: 'right' });
 
@@ -48,22 +27,8 @@ export function invoicePdf(invoice: InvoiceDocument): Promise<Buffer> {
     { title: `VAT ${rate(invoice.vatRatePercent)}`, x: left + 345, width: 65, align: 'right' as const },
     { title: 'Total', x: left + 410, width: width - 410, align: 'right' as const },
   ];
-  const row = (cells: string[], y: number, font = 'Helvetica') => {
-    doc.font(font).fontSize(10);
-    cells.forEach((cell, i) => doc.text(cell, columns[i]!.x, y, { width: columns[i]!.width, align: columns[i]!.align }));
-  };
-  let y = 240;
-  row(
-    columns.map((c) => c.title),
-    y,
-    'Helvetica-Bold',
-  );
-  doc
-    .moveTo(left, y + 16)
-    .lineTo(right, y + 16)
-    .strokeColor('#999')
-    .stroke();
-  y += 24;
+  const { row, header } = pdfTable(page, columns);
+  let y = header(240);
   for (const line of invoice.lines) {
     row(
       [

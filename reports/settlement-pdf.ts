@@ -1,37 +1,17 @@
-import PDFDocument from 'pdfkit';
-import { minorDigits } from '../loyalty/money.js';
+import { formatMoney as money } from '../loyalty/money.js';
 import { periodName, type StatementDocument } from '../loyalty/settlement/statement-document.js';
+import { a4Document, letterhead, pdfTable } from './pdf-layout.js';
 
 const points = new Intl.NumberFormat('en');
-
-function money(minor: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** minorDigits(currency));
-}
 
 /** A settlement statement as an A4 PDF: the party, the period, the figures, each line, and the net. */
 export function settlementPdf(document: StatementDocument): Promise<Buffer> {
   const { statement, lines } = document;
   const { currency } = statement;
   const title = `Settlement statement ${periodName(statement)}`;
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: title, Author: document.issuer } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const left = 56;
-  const right = doc.page.width - 56;
-  const width = right - left;
-
-  doc.font('Helvetica-Bold').fontSize(22).text(document.issuer, left, 56);
-  doc
-    .font('Helvetica')
-    .fontSize(10)
-    .fillColor('#555')
-    .text('Loyalty coalition clearing', left, doc.y + 2);
-  doc.fillColor('#000').font('Helvetica-Bold').fontSize(16).text(title, left, 56, { width, align: 'right' });
-  doc.font('Helvetica').fontSize(10);
+  const page = a4Document(title, document.issuer);
+  const { doc, done, left, right, width } = page;
+  letterhead(page, { issuer: document.issuer, role: 'Loyalty coalition clearing', title });
   doc.text(`For: ${document.partyName}`, left, doc.y + 4, { width, align: 'right' });
   doc.text(
     `Clearing value ${points.format(statement.clearingValueMinor)} minor units a point; operator keeps ${points.format(statement.breakageOperatorSharePercent)}% of breakage`,
@@ -44,22 +24,8 @@ export function settlementPdf(document: StatementDocument): Promise<Buffer> {
     { title: 'Value', x: left + 300, width: 90, align: 'right' as const },
     { title: 'You receive (+) / pay (−)', x: left + 390, width: width - 390, align: 'right' as const },
   ];
-  const row = (cells: string[], y: number, font = 'Helvetica') => {
-    doc.font(font).fontSize(10);
-    cells.forEach((cell, i) => doc.text(cell, columns[i]!.x, y, { width: columns[i]!.width, align: columns[i]!.align }));
-  };
-  let y = 170;
-  row(
-    columns.map((c) => c.title),
-    y,
-    'Helvetica-Bold',
-  );
-  doc
-    .moveTo(left, y + 16)
-    .lineTo(right, y + 16)
-    .strokeColor('#999')
-    .stroke();
-  y += 24;
+  const { row, header } = pdfTable(page, columns);
+  let y = header(170);
   if (lines.length === 0) {
     doc.font('Helvetica').text('No activity in the period.', left, y);
     y += 20;
