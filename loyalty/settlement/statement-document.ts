@@ -52,6 +52,12 @@ export async function statementDocument(manager: EntityManager, statementId: str
     relations: { counterpartyPartner: true },
     order: { position: 'ASC' },
   });
+  // The transfers behind a line read in the order they happened (a hold before its post), as in the ledger.
+  const ordered: { id: string }[] = await manager.query(`SELECT id FROM ledger_transfer WHERE id = ANY($1::uuid[]) ORDER BY seq`, [
+    lines.flatMap((line) => line.transferIds),
+  ]);
+  const position = new Map(ordered.map((row, index) => [row.id, index]));
+  const inLedgerOrder = (ids: string[]) => [...ids].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const operatorName = `${settings.invoiceIssuer} (operator)`;
   const nameOf = (line: SettlementLine) => (line.counterparty === operatorParty ? operatorName : (line.counterpartyPartner?.name ?? ''));
   return {
@@ -65,7 +71,7 @@ export async function statementDocument(manager: EntityManager, statementId: str
       points: line.points,
       valueMinor: line.valueMinor,
       amountMinor: line.amountMinor,
-      transferIds: line.transferIds,
+      transferIds: inLedgerOrder(line.transferIds),
     })),
   };
 }
