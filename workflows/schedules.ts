@@ -1,4 +1,6 @@
 import {
+  isGrpcDeadlineError,
+  isGrpcServiceError,
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
@@ -131,21 +133,52 @@ export async function registerSchedules(client: Client, taskQueue: string, expir
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
       action: { type: 'startWorkflow', workflowType: schedule.workflow, taskQueue, workflowId: schedule.workflowId, args: schedule.args },
     };
-    try {
-      await client.schedule.create(options);
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule
-        .getHandle(schedule.scheduleId)
-        .update((previous) => ({ ...previous, spec: options.spec, action: options.action }));
-    }
+    await whileTemporalWarmsUp(async () => {
+      try {
+        await client.schedule.create(options);
+      } catch (error) {
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+        await client.schedule
+          .getHandle(schedule.scheduleId)
+          .update((previous) => ({ ...previous, spec: options.spec, action: options.action }));
+      }
+    });
   }
   for (const scheduleId of retiredScheduleIds) {
-    await client.schedule
-      .getHandle(scheduleId)
-      .delete()
-      .catch((error: unknown) => {
-        if (!(error instanceof ScheduleNotFoundError)) throw error;
-      });
+    await whileTemporalWarmsUp(() =>
+      client.schedule
+        .getHandle(scheduleId)
+        .delete()
+        .catch((error: unknown) => {
+          if (!(error instanceof ScheduleNotFoundError)) throw error;
+        }),
+    );
+  }
+}
+
+/** gRPC's UNAVAILABLE: the server is not listening yet, or is restarting. */
+const grpcUnavailable = 14;
+
+/** Whether a call failed because the server was busy or not up yet, so that the same call may succeed later. */
+export function isTransientTemporalError(error: unknown): boolean {
+  if (isGrpcDeadlineError(error)) return true;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return [error, cause].some((candidate) => isGrpcServiceError(candidate) && candidate.code === grpcUnavailable);
+}
+
+/**
+ * Runs `call` again while Temporal answers that it is busy. A server just restarted on its data
+ * loads every schedule's scheduler before it answers about them, and on a loaded machine that can
+ * outlast a call's deadline; starting the product must wait for it, not fail.
+ */
+export async function whileTemporalWarmsUp<T>(call: () => Promise<T>, patienceMs = 120_000, pauseMs = 1_000): Promise<T> {
+  const giveUpAt = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransientTemporalError(error) || Date.now() + pauseMs > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 }
