@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -9,13 +10,15 @@ export const artifactsDir = join(process.cwd(), 'test-artifacts');
 
 /**
  * Debian's Chromium, headless, with a new empty profile and no calls to the outside; a `locale`
- * and `timezoneId` make it read pages as a person there would.
+ * and `timezoneId` make it read pages as a person there would. The profile (some 340 MB once pages
+ * have run) is deleted when the browser closes: left behind, a few suites filled the disk.
  */
 export async function launchBrowser(options: { locale?: string; timezoneId?: string } = {}): Promise<BrowserContext> {
   mkdirSync(artifactsDir, { recursive: true });
   const provisioned = inject('chromium');
   if ('missing' in provisioned) throw new Error(provisioned.missing);
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tessera-chromium-')), {
+  const profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: provisioned.path,
     ...options,
     args: [
@@ -29,6 +32,13 @@ export async function launchBrowser(options: { locale?: string; timezoneId?: str
       '--disable-sync',
     ],
   });
+  // Chromium's helpers may still be writing for a moment after it closes: retry on ENOTEMPTY.
+  const close = browser.close.bind(browser);
+  browser.close = async (options) => {
+    await close(options);
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  };
+  return browser;
 }
 
 /** A new page signed in to the back office as `email`, on its dashboard. */
