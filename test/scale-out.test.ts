@@ -80,6 +80,16 @@ afterAll(async () => {
   await Promise.all([temporal?.teardown(), sink?.stop(), smsSink?.stop(), db?.drop()]);
 });
 
+/** Kills web and worker process `pair` mid-load, and waits for the supervisor to have them serving again. */
+async function killAndRestart(pair: number): Promise<void> {
+  await pause(4_000);
+  await Promise.all([webs[pair]!.kill(), workers[pair]!.kill()]);
+  await healthy().catch((error: unknown) => {
+    tellWhatHappened();
+    throw error;
+  });
+}
+
 const healthy = () =>
   Promise.all(bases.map((base) => waitFor(`${base}/health`, async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 120_000)));
 
@@ -99,14 +109,10 @@ it(
       ),
     );
     // A web and a worker process die mid-load; their twins keep serving until they are back, then the others die.
-    for (const pair of [0, 1]) {
-      await pause(4_000);
-      await Promise.all([webs[pair]!.kill(), workers[pair]!.kill()]);
-      await healthy();
-    }
+    await killAndRestart(0);
+    await killAndRestart(1);
     await pause(4_000);
     over = true;
-    await healthy();
     graceEnds = Date.now() + 30_000;
     await Promise.all(clients);
 

@@ -17,8 +17,12 @@ export interface RunningPgbouncer {
  * Debian's PgBouncer in transaction mode in front of `upstreamUrl`, on a free port, with its
  * configuration and user list in a folder of its own (removed when stopped). `serverPoolSize`
  * server connections serve every client, as in production where it is far below the clients' pools.
+ * `timezone` is what its server connections are set to (UTC, as the product needs, unless a test says otherwise).
  */
-export async function startPgbouncer(upstreamUrl: string, options: { serverPoolSize?: number } = {}): Promise<RunningPgbouncer> {
+export async function startPgbouncer(
+  upstreamUrl: string,
+  options: { serverPoolSize?: number; timezone?: string } = {},
+): Promise<RunningPgbouncer> {
   const binary = provisionPgbouncer({ explicitPath: process.env.PGBOUNCER_PATH, log: (line) => console.log(line) });
   const upstream = new URL(upstreamUrl);
   const user = decodeURIComponent(upstream.username);
@@ -34,7 +38,7 @@ export async function startPgbouncer(upstreamUrl: string, options: { serverPoolS
     [
       '[databases]',
       // The product counts days in UTC: server connections are set to it here, as production's pooler must.
-      `${database} = host=${upstream.hostname} port=${upstream.port} dbname=${database} timezone=UTC`,
+      `${database} = host=${upstream.hostname} port=${upstream.port} dbname=${database} timezone=${options.timezone ?? 'UTC'}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,
