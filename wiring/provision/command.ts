@@ -4,7 +4,7 @@ import { provisionPgbouncer } from './pgbouncer.js';
 import { provisionTemporalCli } from './temporal-cli.js';
 import { provisionTemporalTestServer } from './temporal-test-server.js';
 
-// `npm run provision`: builds or finds the Temporal servers and the tests' browser ahead of time.
+// `npm run provision`: builds or finds the Temporal servers, the tests' browser and PgBouncer ahead of time.
 const config = loadConfig();
 const log = (line: string) => console.log(line);
 const cli = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
