@@ -11,12 +11,15 @@ interface Service {
   depends_on?: Record<string, unknown> | string[];
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  configs: Record<string, { content: string }>;
+};
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
 const services = compose.services;
 
-it('runs PostgreSQL, Temporal with its UI, a mail catcher, and the web and worker processes', () => {
-  expect(Object.keys(services).sort()).toEqual(['mailpit', 'postgres', 'temporal', 'temporal-ui', 'web', 'worker']);
+it('runs PostgreSQL behind PgBouncer, Temporal with its UI, a mail catcher, and the web and worker processes', () => {
+  expect(Object.keys(services).sort()).toEqual(['mailpit', 'pgbouncer', 'postgres', 'temporal', 'temporal-ui', 'web', 'worker']);
   expect(services.postgres!.image).toMatch(/^postgres:\d+/);
   expect(services.temporal!.image).toMatch(/^temporalio\//);
   expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui/);
@@ -46,14 +49,28 @@ it('points web and worker at the compose services through the documented variabl
   for (const name of ['web', 'worker']) {
     const env = services[name]!.environment!;
     const database = new URL(env.DATABASE_URL!);
-    expect(Object.keys(services)).toContain(database.hostname);
+    expect(database.hostname).toBe('pgbouncer');
+    expect(new URL(env.DATABASE_DIRECT_URL!).hostname).toBe('postgres');
     expect(Object.keys(services)).toContain(env.TEMPORAL_ADDRESS!.split(':')[0]);
     expect(Object.keys(services)).toContain(new URL(env.SMTP_URL!).hostname);
     const postgres = services.postgres!.environment!;
     expect(database.username).toBe(postgres.POSTGRES_USER);
     expect(database.password).toBe(postgres.POSTGRES_PASSWORD);
     expect(database.pathname).toBe(`/${postgres.POSTGRES_DB}`);
+    expect(env.DATABASE_DIRECT_URL).toBe(
+      `postgres://${postgres.POSTGRES_USER}:${postgres.POSTGRES_PASSWORD}@postgres:5432/${postgres.POSTGRES_DB}`,
+    );
   }
+});
+
+it("pools in transaction mode, in UTC, with the processes' database user", () => {
+  const ini = compose.configs['pgbouncer.ini']!.content;
+  const postgres = services.postgres!.environment!;
+  expect(ini).toMatch(/^pool_mode = transaction$/m);
+  expect(ini).toMatch(new RegExp(`^${postgres.POSTGRES_DB} = host=postgres port=5432 dbname=${postgres.POSTGRES_DB} timezone=UTC$`, 'm'));
+  expect(ini).toMatch(new RegExp(`^listen_port = ${new URL(services.web!.environment!.DATABASE_URL!).port}$`, 'm'));
+  expect(compose.configs['pgbouncer-users']!.content.trim()).toBe(`"${postgres.POSTGRES_USER}" "${postgres.POSTGRES_PASSWORD}"`);
+  expect(Number(ini.match(/^default_pool_size = (\d+)$/m)![1])).toBeLessThan(100);
 });
 
 it('fulfils rewards through a real supplier: the back office queue unless the operator configures an HTTP supplier, never the fake', () => {

@@ -44,10 +44,48 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** Connects and brings the schema up to date with the committed migrations. */
-export async function openDataSource(url: string, options: { poolSize?: number } = {}): Promise<DataSource> {
-  const dataSource = createDataSource({ url, poolSize: options.poolSize });
+/**
+ * Connects and brings the schema up to date with the committed migrations. With a `directUrl` other
+ * than `url`, `url` is a pooler in transaction mode (PgBouncer): the migrations run over the direct
+ * connection, and the pool keeps no session state.
+ */
+export async function openDataSource(
+  url: string,
+  options: { poolSize?: number; directUrl?: string; migrate?: boolean } = {},
+): Promise<DataSource> {
+  const { poolSize, directUrl = url, migrate = true } = options;
+  const pooled = directUrl !== url;
+  if (migrate && pooled) {
+    const direct = createDataSource({ url: directUrl, poolSize: 1 });
+    await direct.initialize();
+    try {
+      await direct.runMigrations({ transaction: 'each' });
+    } finally {
+      await direct.destroy();
+    }
+  }
+  const dataSource = createDataSource({ url, poolSize, transactionPooled: pooled });
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  try {
+    if (migrate && !pooled) await dataSource.runMigrations({ transaction: 'each' });
+    if (pooled) await requireUtcServerConnections(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   return dataSource;
+}
+
+/**
+ * The pooler cannot pass the pool's `TimeZone=UTC` on, and the product counts days in UTC: its server
+ * connections must be set to UTC (PgBouncer: `timezone=UTC` on the database's line).
+ */
+async function requireUtcServerConnections(dataSource: DataSource): Promise<void> {
+  const [{ TimeZone: zone }] = await dataSource.query(`SHOW TimeZone`);
+  if (zone !== 'UTC' && zone !== 'Etc/UTC') {
+    throw new Error(
+      `DATABASE_URL's pooler gives connections in the time zone ${zone}: Tessera counts days in UTC. ` +
+        `Set timezone=UTC on the database's line of PgBouncer's [databases] section (or ALTER DATABASE … SET TimeZone = 'UTC').`,
+    );
+  }
 }

@@ -26,7 +26,7 @@ const config = settingsOrExit('Tessera web', () =>
 const shutdown = new Shutdown();
 shutdown.handleSignals();
 try {
-  const dataSource = await openDataSource(config.databaseUrl);
+  const dataSource = await openDataSource(config.databaseUrl, { directUrl: config.databaseDirectUrl });
   shutdown.add('database pool', () => dataSource.destroy());
   await openProgramAccounts(dataSource.manager);
   const connection = await Connection.connect({ address: config.temporalAddress });

@@ -1,9 +1,9 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createDataSource } from '../entities/data-source.js';
 import { createRecordingMailer } from '../reports/mailer.js';
 import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWorker } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
+import { openDataSource } from './database.js';
 import { logger } from './logger.js';
 import { rewardSupplier } from './reward-supplier.js';
 import { settingsOrExit } from './settings-or-exit.js';
@@ -27,8 +27,7 @@ Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 const shutdown = new Shutdown();
 shutdown.handleSignals();
 try {
-  const dataSource = createDataSource({ url: config.databaseUrl });
-  await dataSource.initialize();
+  const dataSource = await openDataSource(config.databaseUrl, { directUrl: config.databaseDirectUrl, migrate: false });
   shutdown.add('database pool', () => dataSource.destroy());
   const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
   shutdown.add('mailer', () => mailer.close());

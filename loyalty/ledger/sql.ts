@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { isTransactionPooled } from '../../entities/data-source.js';
 
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 const statementNames = new Map<string, string>();
@@ -10,7 +11,8 @@ const statementNames = new Map<string, string>();
 /**
  * Runs SQL in the manager's transaction and returns the rows, as a named prepared statement: the
  * ledger's statements are few and run constantly, so PostgreSQL plans each once per connection
- * instead of at every call. (TypeORM's `manager.query` can do neither.)
+ * instead of at every call. (TypeORM's `manager.query` can do neither.) Not through a pooler in
+ * transaction mode: the next transaction may run on a server connection that never prepared it.
  */
 export async function rows<T>(manager: EntityManager, sql: string, parameters: unknown[] = []): Promise<T[]> {
   if (!manager.queryRunner) return manager.query(sql, parameters);
@@ -20,6 +22,7 @@ export async function rows<T>(manager: EntityManager, sql: string, parameters: u
     statementNames.set(sql, name);
   }
   const client = (await manager.queryRunner.connect()) as PgClient;
-  const result = await client.query({ name, text: sql, values: parameters });
+  const statement = isTransactionPooled(manager.connection) ? { text: sql, values: parameters } : { name, text: sql, values: parameters };
+  const result = await client.query(statement);
   return result.rows as T[];
 }

@@ -1,9 +1,10 @@
 import { loadConfig } from '../config.js';
 import { provisionChromium } from './chromium.js';
+import { provisionPgbouncer } from './pgbouncer.js';
 import { provisionTemporalCli } from './temporal-cli.js';
 import { provisionTemporalTestServer } from './temporal-test-server.js';
 
-// `npm run provision`: builds or finds the Temporal servers and the tests' browser ahead of time.
+// `npm run provision`: builds or finds the Temporal servers, the tests' browser and PgBouncer ahead of time.
 const config = loadConfig();
 const log = (line: string) => console.log(line);
 const cli = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
@@ -15,3 +16,4 @@ const testServer = provisionTemporalTestServer({
 console.log(`Temporal CLI:         ${cli ?? 'not provisioned here; the SDK will download it'}`);
 console.log(`Temporal test server: ${testServer ?? 'not provisioned here; the SDK will download it'}`);
 console.log(`Chromium (tests):     ${provisionChromium({ explicitPath: process.env.CHROMIUM_PATH, log })}`);
+console.log(`PgBouncer (tests):    ${provisionPgbouncer({ explicitPath: process.env.PGBOUNCER_PATH, log })}`);
