@@ -22,6 +22,7 @@ const smsUrl = z
 const environmentSchema = z
   .object({
     DATABASE_URL: optionalUrl,
+    DATABASE_DIRECT_URL: optionalUrl,
     TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
     TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('tessera'),
@@ -83,6 +84,11 @@ export type SupplierSettings = { kind: 'manual' } | { kind: 'http'; url: string;
 export interface Config {
   /** Absent: `npm start` runs an embedded PostgreSQL under the data folder. */
   databaseUrl?: string;
+  /**
+   * DATABASE_DIRECT_URL: a connection that keeps session state (LISTEN, migrations) when DATABASE_URL
+   * goes through a pooler in transaction mode; defaults to DATABASE_URL.
+   */
+  databaseDirectUrl?: string;
   /** Absent: `npm start` runs the Temporal development server. */
   temporalAddress?: string;
   temporalNamespace: string;
@@ -166,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,

@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import { provisionChromium } from './chromium.js';
 import { provisionTemporalCli } from './temporal-cli.js';
 import { provisionTemporalTestServer } from './temporal-test-server.js';
+import { provisionWrk } from './wrk.js';
 
 // `npm run provision`: builds or finds the Temporal servers and the tests' browser ahead of time.
 const config = loadConfig();
@@ -15,3 +16,4 @@ const testServer = provisionTemporalTestServer({
 console.log(`Temporal CLI:         ${cli ?? 'not provisioned here; the SDK will download it'}`);
 console.log(`Temporal test server: ${testServer ?? 'not provisioned here; the SDK will download it'}`);
 console.log(`Chromium (tests):     ${provisionChromium({ explicitPath: process.env.CHROMIUM_PATH, log })}`);
+console.log(`wrk (bench:api):      ${provisionWrk({ explicitPath: process.env.WRK_PATH, log })}`);
