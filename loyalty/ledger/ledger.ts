@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { rows } from './sql.js';
 import { describeAccounts } from './accounts.js';
 import { lockMemberAccounts } from './member-locks.js';
-import { executePlan, executePlanAlone, replayOf, type PlannedTransfer } from './engine.js';
+import { executePlan, executePlanAlone, ledgerWrite, replayOf, type LedgerWrite, type PlannedTransfer } from './engine.js';
 import { LedgerFault, InvalidTransferError, NotReversibleError, PendingTransferResolvedError, TransferNotFoundError } from './errors.js';
 import {
   requestHash,
@@ -53,14 +53,10 @@ export class Ledger {
 
   /** Moves posted points at once, every leg or none. */
   async transfer(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
-    validateTransferRequest(request);
-    return this.apply(
-      'transfer',
-      request,
-      // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
-      request.legs.map((leg) => ({ ...leg, phase: 'single', spreadCredit: leg.kind === 'purchase', ...described(leg) })),
-      within,
-    );
+    const { identity, plan } = plannedTransfer(request);
+    if (!within) return executePlanAlone(this.dataSource, identity, plan);
+    requireTransaction(within);
+    return executePlan(within, identity, plan);
   }
 
   /**
@@ -311,6 +307,31 @@ export class Ledger {
     requireTransaction(within);
     return run(within);
   }
+}
+
+function plannedTransfer(request: TransferRequest) {
+  validateTransferRequest(request);
+  const identity = { source: request.source, key: request.key, hash: requestHash('transfer', request) };
+  // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
+  const plan: PlannedTransfer[] = request.legs.map((leg) => ({
+    ...leg,
+    phase: 'single',
+    spreadCredit: leg.kind === 'purchase',
+    ...described(leg),
+  }));
+  return { identity, plan };
+}
+
+/**
+ * `Ledger.transfer`'s write, for a caller that puts it into a statement or function of its own
+ * (an event, its ledger write and its outbox row in one round trip): run
+ * `SELECT ledger_write_v1($1::jsonb)` (or call it inside a PL/pgSQL function) with `plan` as the
+ * parameter, then `readLedgerAnswer(answer, identity)` gives the same result or error as
+ * `Ledger.transfer` would. Replays are shared with `Ledger.transfer`: same key, same hash.
+ */
+export function transferWrite(request: TransferRequest): LedgerWrite {
+  const { identity, plan } = plannedTransfer(request);
+  return ledgerWrite(identity, plan);
 }
 
 function requireTransaction(within: EntityManager): void {
