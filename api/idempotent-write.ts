@@ -88,7 +88,7 @@ export async function answerCommitted(
   { processes, logFault }: WriteContext,
   req: Request,
   res: Response,
-  result: WriteResult,
+  result: { status: number; body: unknown },
   queued: string[],
 ): Promise<void> {
   res.status(result.status).json(result.body);

@@ -68,7 +68,7 @@ async function written(eventId: string) {
   const [event] = await db.dataSource.query(
     `SELECT e.type, e."amountCents", e.currency, e.lines, e.channel, e.points, e."bonusPoints", e.explanation, e."byRule", e."byBooster",
             t.amount, t.kind, t.phase, t."idempotencySource", t.explanation AS "transferExplanation", t."references" - 'event' AS "references",
-            l.points AS "lotPoints", l."expiresAt" - t."createdAt" AS "lotLife", l."fundingPartnerId"
+            l.points AS "lotPoints", l."expiresAt"::date - e."occurredAt"::date AS "lotDays", l."fundingPartnerId"
        FROM member_event e JOIN ledger_transfer t ON t.id = e."earnTransferId" JOIN point_lot l ON l."creditTransferId" = t.id
       WHERE e.id = $1`,
     [eventId],
@@ -78,7 +78,7 @@ async function written(eventId: string) {
   const outbox = await db.dataSource.manager.findBy(OutboxEntry, { subjectId: delivered[0]?.id ?? randomUUID() });
   return {
     event,
-    webhooks: delivered.map((d) => ({ event: d.event, data: { ...(d.payload as { data: object }).data, eventId: 'the event' } })),
+    webhooks: delivered.map((d) => ({ event: d.event, data: { ...(d.payload as { data: object }).data, eventId: 'the event', member: 'the member' } })),
     outbox: outbox.map((o) => o.process),
   };
 }

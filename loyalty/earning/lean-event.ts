@@ -4,8 +4,8 @@ import { MemberEvent, pointsUnit, WebhookEndpoint } from '../../entities/index.j
 import { ConfigurationCache } from '../configuration-freshness.js';
 import { partnerWallet } from '../ledger/accounts.js';
 import { pgError } from '../ledger/database-errors.js';
-import { ledgerWrite } from '../ledger/engine.js';
-import { requestHash, validateTransferRequest, type LegRequest, type TransferRequest } from '../ledger/request.js';
+import { transferWrite } from '../ledger/ledger.js';
+import type { LegRequest } from '../ledger/request.js';
 import { retried } from '../ledger/transaction.js';
 import { pendingUntil, pendingWindowDays } from '../pending-points.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
@@ -99,18 +99,18 @@ export async function recordLeanEvent(
   const event: EarningEvent = { ...input, amountCents: priced.amountCents, lines: priced.lines, pointOfSaleId: undefined };
   // Registration and tier bonuses need a new member or a tier; these two need the member's history.
   const eligible = bonuses.filter((b) => applies(b, event, plainStanding));
-  if (eligible.some((b) => (b.moment === 'first_purchase' && input.type === 'purchase') || (b.moment === 'goal' && b.goal?.eventType === input.type)))
+  if (
+    eligible.some(
+      (b) => (b.moment === 'first_purchase' && input.type === 'purchase') || (b.moment === 'goal' && b.goal?.eventType === input.type),
+    )
+  )
     return null;
   const setup = await partnerSetup(dataSource, input.partnerId);
   if (setup.paysCashback && input.type === 'purchase' && input.amountCents) return null;
   const earned = evaluateEarning(event, plainStanding, rules, boosters);
   const windowDays =
     input.type === 'purchase'
-      ? pendingWindowDays(
-          settings.pendingDays,
-          [],
-          [...earned.byRule.map((r) => r.ruleId), ...earned.byBooster.map((b) => b.boosterId)],
-        )
+      ? pendingWindowDays(settings.pendingDays, [], [...earned.byRule.map((r) => r.ruleId), ...earned.byBooster.map((b) => b.boosterId)])
       : 0;
   if (windowDays > 0 && pendingUntil(input.occurredAt, windowDays) > input.receivedAt) return null;
 
@@ -170,17 +170,7 @@ export async function recordLeanEvent(
   });
   let ledger: object | null = null;
   if (legs.length > 0) {
-    const request: TransferRequest = { source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs };
-    validateTransferRequest(request);
-    const identity = { source: request.source, key: request.key, hash: requestHash('transfer', request) };
-    const plan = legs.map((leg) => ({
-      ...leg,
-      phase: 'single' as const,
-      spreadCredit: false,
-      references: leg.references ?? {},
-      explanation: leg.explanation ?? [],
-    }));
-    ledger = JSON.parse(ledgerWrite(identity, plan).plan);
+    ledger = JSON.parse(transferWrite({ source: `partner:${input.partnerId}`, key: `event:${eventId}`, legs }).plan);
   }
   const webhooks =
     earned.points > 0
@@ -205,10 +195,13 @@ export async function recordLeanEvent(
     event: { ...record, occurredAt: input.occurredAt.toISOString() },
     webhooks,
   });
-  const pool = (dataSource.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: { answer: LeanAnswer }[] }> } })
-    .master;
+  const pool = (
+    dataSource.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: { answer: LeanAnswer }[] }> } }
+  ).master;
   try {
-    const answer = await retried(async () => (await pool.query('SELECT tessera_record_event_v1($1::jsonb) AS answer', [statement])).rows[0]!.answer);
+    const answer = await retried(
+      async () => (await pool.query('SELECT tessera_record_event_v1($1::jsonb) AS answer', [statement])).rows[0]!.answer,
+    );
     return answer.result === 'ok' ? { body, queued: answer.outbox } : null;
   } catch (error) {
     if (pgError(error).code === needsFullPath) return null;
