@@ -78,7 +78,10 @@ async function written(eventId: string) {
   const outbox = await db.dataSource.manager.findBy(OutboxEntry, { subjectId: delivered[0]?.id ?? randomUUID() });
   return {
     event,
-    webhooks: delivered.map((d) => ({ event: d.event, data: { ...(d.payload as { data: object }).data, eventId: 'the event', member: 'the member' } })),
+    webhooks: delivered.map((d) => ({
+      event: d.event,
+      data: { ...(d.payload as { data: object }).data, eventId: 'the event', member: 'the member' },
+    })),
     outbox: outbox.map((o) => o.process),
   };
 }
