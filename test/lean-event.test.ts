@@ -44,7 +44,12 @@ const post = (body: object, idempotencyKey: string = randomUUID()) =>
     headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
     body: JSON.stringify(body),
   });
-const purchase = (externalId: string, amountCents: number) => ({ member: { externalId }, type: 'purchase', amountCents, currency: 'EUR' });
+const purchase = (externalId: string, amountCents: number, email?: string) => ({
+  member: { externalId, ...(email ? { email } : {}) },
+  type: 'purchase',
+  amountCents,
+  currency: 'EUR',
+});
 
 /** Every statement any connection of this process sends while `during` runs. */
 async function statementsDuring(during: () => Promise<unknown>): Promise<string[]> {
@@ -97,11 +102,10 @@ it('records a known member’s purchase in two round trips, writing what the ful
   expect(lean!.status).toBe(201);
   const leanBody = await lean!.json();
 
-  // The same purchase by the full path: a tier (none reachable) makes every event take it.
-  await db.dataSource.manager.insert(Tier, { code: 'gold', name: 'Gold', threshold: 1_000_000, multiplier: 1 });
+  // The same purchase by the full path: an address sent with the customer makes every event take it.
   let full: Response | undefined;
   const fullStatements = await statementsDuring(async () => {
-    full = await post(purchase('grace', 4_250));
+    full = await post(purchase('grace', 4_250, 'grace@example.test'));
   });
   expect(fullStatements.length).toBeGreaterThan(3);
   const fullBody = await full!.json();
@@ -109,7 +113,33 @@ it('records a known member’s purchase in two round trips, writing what the ful
   expect(leanBody).toMatchObject({ points: 42, totalPoints: 42, tier: null, member: { externalId: 'ada', enrolledNow: false } });
   expect(await written(leanBody.id)).toEqual(await written(fullBody.id));
   expect((await written(leanBody.id)).outbox).toEqual(['webhook_delivery']);
+});
+
+it('earns by the member’s tier in two round trips, and leaves an upgrade to the full path', async () => {
+  await db.dataSource.manager.insert(Tier, [
+    { code: 'silver', name: 'Silver', threshold: 0, multiplier: 2 },
+    { code: 'gold', name: 'Gold', threshold: 300, multiplier: 3 },
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await post(purchase('ada', 100));
+  let lean: Response | undefined;
+  const statements = await statementsDuring(async () => {
+    lean = await post(purchase('ada', 1_000));
+  });
+  expect(statements, statements.join('\n---\n')).toHaveLength(2);
+  const leanBody = await lean!.json();
+  expect(leanBody).toMatchObject({ points: 20, tier: 'silver', upgradedTo: null });
+  const fullBody = await (await post(purchase('grace', 1_000, 'grace@example.test'))).json();
+  expect({ ...leanBody, id: 'the event' }).toEqual({ ...fullBody, id: 'the event', member: leanBody.member });
+
+  let upgrade: Response | undefined;
+  const upgradeStatements = await statementsDuring(async () => {
+    upgrade = await post(purchase('ada', 15_000));
+  });
+  expect(upgradeStatements.length).toBeGreaterThan(3);
+  expect(await upgrade!.json()).toMatchObject({ points: 300, tier: 'gold', upgradedTo: 'gold' });
   await db.dataSource.query(`DELETE FROM tier`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
 });
 
 it('replays the same request, refuses its key for another body, and runs a refused event again', async () => {

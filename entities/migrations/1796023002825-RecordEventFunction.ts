@@ -2,11 +2,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The whole write of a common event as one statement (loyalty/earning/lean-event.ts plans it):
- * the partner's request claimed with its answer, the member locked and checked, the ledger's
+ * the partner's request claimed with its answer, the member locked and checked (not merged, not
+ * erased, owing nothing, the tier standing the answer was decided on unchanged), the ledger's
  * write (ledger_write_v1), the event row, and its webhook deliveries with their outbox rows.
  * `{"result": "taken"}` when the Idempotency-Key was claimed before (the caller replays it);
  * SQLSTATE TE001 when something only the full path handles turned up under the lock (a merge, an
- * erasure, a debt to recover, a refusal of the ledger): the statement then wrote nothing.
+ * erasure, a debt to recover, a changed tier standing, a refusal of the ledger): the statement then wrote nothing.
  * The version is in the name: a change is a new function and a new migration.
  */
 export class RecordEventFunction1796023002825 implements MigrationInterface {
@@ -37,7 +38,13 @@ export class RecordEventFunction1796023002825 implements MigrationInterface {
         PERFORM 1 FROM ledger_balance WHERE "accountId" = account_id ORDER BY shard FOR UPDATE;
         IF EXISTS (SELECT 1 FROM member WHERE id = member_id AND "mergedIntoId" IS NOT NULL)
            OR EXISTS (SELECT 1 FROM member_erasure WHERE "memberId" = member_id)
-           OR EXISTS (SELECT 1 FROM points_debt WHERE "memberAccountId" = account_id AND points > 0) THEN
+           OR EXISTS (SELECT 1 FROM points_debt WHERE "memberAccountId" = account_id AND points > 0)
+           OR (jsonb_typeof(request->'qualifying') = 'object' AND (request->'qualifying'->>'points')::bigint <> (
+                SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = account_id THEN t.amount ELSE -t.amount END), 0)
+                  FROM ledger_transfer t LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
+                 WHERE t."createdAt" >= (request->'qualifying'->>'since')::timestamptz AND t.phase IN ('single', 'post')
+                   AND ((t."creditAccountId" = account_id AND t.kind IN ('earn', 'bonus'))
+                     OR (t."debitAccountId" = account_id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus'))))) THEN
           RAISE EXCEPTION 'member % needs the full event path', member_id USING ERRCODE = 'TE001';
         END IF;
         IF jsonb_typeof(request->'ledger') = 'object' THEN

@@ -15,6 +15,7 @@ import { priceInProgramCurrency } from './event-currency.js';
 import { checkOccurredAt } from './event-time.js';
 import { computeExpiry } from './expiry-policy.js';
 import { programConfiguration } from './program-configuration.js';
+import { tierFor, upgradeBetween } from './tiers.js';
 import type { EventInput, RecordedEvent } from './record-event.js';
 
 /** The partner's request the event answers: its Idempotency-Key, the hash of what it asked, and the answer to keep. */
@@ -47,36 +48,43 @@ interface KnownMember {
   memberId: string;
   accountId: string;
   enrolledAt: Date;
+  /** Qualifying points since the tier window's start (see qualifyingPoints); 0 without tiers. */
+  qualifying: number;
 }
 
-/** The live member a store's customer id is linked to, with their points account: one query. */
-async function knownMember(dataSource: DataSource, partnerId: string, customerId: string): Promise<KnownMember | undefined> {
+/** What counts for tiers, as qualifyingPoints counts it; the write checks it again under the member's lock. */
+const qualifyingSql = `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id THEN t.amount ELSE -t.amount END), 0)::bigint
+       FROM ledger_transfer t LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
+      WHERE t."createdAt" >= $4 AND t.phase IN ('single', 'post')
+        AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
+          OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`;
+
+/** The live member a store's customer id is linked to, their points account and tier standing: one query. */
+async function knownMember(
+  dataSource: DataSource,
+  partnerId: string,
+  customerId: string,
+  tiersSince: Date | null,
+): Promise<KnownMember | undefined> {
   const [found] = await dataSource.query(
-    `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt"
+    `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt",
+            CASE WHEN $4::timestamptz IS NULL THEN 0 ELSE (${qualifyingSql}) END AS qualifying
        FROM member_link l JOIN member m ON m.id = l."memberId" AND m."mergedIntoId" IS NULL
        JOIN ledger_account a ON a."memberId" = m.id AND a.unit = $3
       WHERE l."partnerId" = $1 AND l."customerId" = $2`,
-    [partnerId, customerId, pointsUnit],
+    [partnerId, customerId, pointsUnit, tiersSince],
   );
-  return found;
+  return found && { ...found, qualifying: Number(found.qualifying) };
 }
-
-/** The full path's standing of a member when no tier, cap or campaign asks for more. */
-const plainStanding: MemberStanding & { qualifying: number } = {
-  tierCode: null,
-  tierMultiplier: 1,
-  awardedToday: {},
-  awardedThisMonth: {},
-  qualifying: 0,
-};
 
 /** SQLSTATE of tessera_record_event_v1 when only the full path can record the event. */
 const needsFullPath = 'TE001';
 
 /**
- * The common event — a known member, no tiers, caps, campaigns, bonus of the moment, pending
+ * The common event — a known member, no caps, campaigns, bonus of the moment, tier upgrade, pending
  * window, conversion, point of sale, cashback or debt — recorded in two round trips once the
- * configuration is cached: the member, then one statement that claims the request with its answer,
+ * configuration is cached: the member and their tier standing, then one statement that claims the
+ * request with its answer (the standing checked again under the member's lock),
  * writes the ledger, the event, its webhook deliveries and their outbox rows
  * (tessera_record_event_v1). It decides exactly as recordEvent does, which it leaves everything
  * else to: null means "take the full path" (nothing was written), as does a request claimed before
@@ -91,31 +99,41 @@ export async function recordLeanEvent(
   const configuration = await programConfiguration(dataSource.manager);
   const { settings, tiers, campaigns, rules, boosters, bonuses } = configuration;
   const contact = input.member.email || input.member.phone;
-  if (input.pointOfSaleCode !== undefined || contact || tiers.length > 0 || campaigns.length > 0) return null;
+  if (input.pointOfSaleCode !== undefined || contact || campaigns.length > 0) return null;
   if (rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined)) return null;
   if (input.currency !== undefined && input.currency !== settings.currency) return null;
   checkOccurredAt(input.occurredAt, input.receivedAt, settings.eventBackdateDays);
   const priced = await priceInProgramCurrency(dataSource.manager, input, settings.currency);
   const event: EarningEvent = { ...input, amountCents: priced.amountCents, lines: priced.lines, pointOfSaleId: undefined };
-  // Registration and tier bonuses need a new member or a tier; these two need the member's history.
-  const eligible = bonuses.filter((b) => applies(b, event, plainStanding));
+  const setup = await partnerSetup(dataSource, input.partnerId);
+  if (setup.paysCashback && input.type === 'purchase' && input.amountCents) return null;
+
+  const tiersSince = tiers.length > 0 ? new Date(input.occurredAt.getTime() - settings.tierWindowDays * 86_400_000) : null;
+  const member = await knownMember(dataSource, input.partnerId, input.member.externalId, tiersSince);
+  if (!member) return null;
+  const tier = tierFor(member.qualifying, tiers);
+  const standing: MemberStanding = {
+    tierCode: tier?.code ?? null,
+    tierMultiplier: tier?.multiplier ?? 1,
+    awardedToday: {},
+    awardedThisMonth: {},
+  };
+  // Registration bonuses need a new member and tier bonuses an upgrade; these two need the member's history.
+  const eligible = bonuses.filter((b) => applies(b, event, standing));
   if (
     eligible.some(
       (b) => (b.moment === 'first_purchase' && input.type === 'purchase') || (b.moment === 'goal' && b.goal?.eventType === input.type),
     )
   )
     return null;
-  const setup = await partnerSetup(dataSource, input.partnerId);
-  if (setup.paysCashback && input.type === 'purchase' && input.amountCents) return null;
-  const earned = evaluateEarning(event, plainStanding, rules, boosters);
+  const earned = evaluateEarning(event, standing, rules, boosters);
   const windowDays =
     input.type === 'purchase'
       ? pendingWindowDays(settings.pendingDays, [], [...earned.byRule.map((r) => r.ruleId), ...earned.byBooster.map((b) => b.boosterId)])
       : 0;
   if (windowDays > 0 && pendingUntil(input.occurredAt, windowDays) > input.receivedAt) return null;
+  if (upgradeBetween(member.qualifying, member.qualifying + earned.points, tiers)) return null;
 
-  const member = await knownMember(dataSource, input.partnerId, input.member.externalId);
-  if (!member) return null;
   const wallet = await partnerWallet(dataSource.manager, input.partnerId);
   const expiresAt = computeExpiry(settings.expiryPolicy, input.occurredAt, member.enrolledAt);
   const eventId = randomUUID();
@@ -160,7 +178,7 @@ export async function recordLeanEvent(
     points: earned.points,
     bonusPoints: 0,
     explanation,
-    tier: null,
+    tier: standing.tierCode,
     upgradedTo: null,
     expiresAt: legs.length > 0 ? expiresAt : null,
     recoveredPoints: 0,
@@ -191,6 +209,7 @@ export async function recordLeanEvent(
     response: body,
     memberId: member.memberId,
     memberAccountId: member.accountId,
+    qualifying: tiersSince && { since: tiersSince.toISOString(), points: member.qualifying },
     ledger,
     event: { ...record, occurredAt: input.occurredAt.toISOString() },
     webhooks,
