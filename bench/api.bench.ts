@@ -38,6 +38,15 @@ await dataSource.manager.insert(EarningRule, {
   name: '1 point per euro',
   formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
 });
+// Known customers, as in the steady state: every store has its id for every member.
+await dataSource.query(
+  `INSERT INTO member_link ("partnerId", "customerId", "memberId", cause)
+   SELECT p.id, m."externalId", m.id, 'store'
+     FROM unnest($1::uuid[]) p(id) CROSS JOIN ledger_account a JOIN member m ON m.id = a."memberId"
+    WHERE a.id = ANY($2::uuid[])
+   ON CONFLICT DO NOTHING`,
+  [program.partners.map((p) => p.id), program.members.map((m) => m.accountId)],
+);
 const keys: string[] = [];
 for (const partner of program.partners) keys.push((await issueApiKey(dataSource.manager, partner.id, 'bench')).secret);
 const [{ pid: backendPid }] = await dataSource.query('SELECT pg_backend_pid() AS pid');
