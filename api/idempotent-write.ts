@@ -35,20 +35,15 @@ export const idempotencyKeyPattern = /^[\x21-\x7e]{1,200}$/;
  * commit and the answer.
  */
 export async function idempotentWrite(
-  { dataSource, processes, logFault }: WriteContext,
+  context: WriteContext,
   req: Request,
   res: Response,
   request: object,
   work: (manager: EntityManager, requestId: string) => Promise<WriteResult>,
 ): Promise<void> {
-  const key = req.header('idempotency-key');
-  if (!key || !idempotencyKeyPattern.test(key)) {
-    throw fieldProblem(400, 'Invalid request', 'invalid_request', [
-      { field: 'header.Idempotency-Key', message: 'every write needs a key of 1 to 200 visible ASCII characters' },
-    ]);
-  }
+  const { dataSource } = context;
+  const { key, hash } = idempotencyOf(req, request);
   const partnerId: string = res.locals.partner.id;
-  const hash = requestHash(`${req.method} ${req.baseUrl}${req.route.path}`, request);
   const outcome = await inTransaction(dataSource, async (manager) => {
     // Claim the key first: a concurrent twin waits on it, then replays what this one answered.
     const claimed = await manager
@@ -74,7 +69,28 @@ export async function idempotentWrite(
     return { ...result, replayed: false, queued: queuedBy(manager) };
   });
   if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  res.status(outcome.status).json(outcome.body);
-  const queued = 'queued' in outcome ? outcome.queued : [];
+  await answerCommitted(context, req, res, { status: outcome.status, body: outcome.body }, 'queued' in outcome ? outcome.queued : []);
+}
+
+/** The request's Idempotency-Key (refused when missing or malformed) and the hash of what it asks. */
+export function idempotencyOf(req: Request, request: object): { key: string; hash: string } {
+  const key = req.header('idempotency-key');
+  if (!key || !idempotencyKeyPattern.test(key)) {
+    throw fieldProblem(400, 'Invalid request', 'invalid_request', [
+      { field: 'header.Idempotency-Key', message: 'every write needs a key of 1 to 200 visible ASCII characters' },
+    ]);
+  }
+  return { key, hash: requestHash(`${req.method} ${req.baseUrl}${req.route.path}`, request) };
+}
+
+/** Answers a write that committed with its idempotency record, then starts the processes it queued. */
+export async function answerCommitted(
+  { processes, logFault }: WriteContext,
+  req: Request,
+  res: Response,
+  result: { status: number; body: unknown },
+  queued: string[],
+): Promise<void> {
+  res.status(result.status).json(result.body);
   if (queued.length > 0 && processes) await processes.dispatch(queued).catch((error) => logFault(error, req.path));
 }

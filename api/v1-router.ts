@@ -5,7 +5,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { Partner, Reward } from '../entities/index.js';
 import { viewEvent } from '../loyalty/earning/event-view.js';
-import { recordEvent } from '../loyalty/earning/record-event.js';
+import { recordLeanEvent } from '../loyalty/earning/lean-event.js';
+import { recordEvent, type EventInput, type RecordedEvent } from '../loyalty/earning/record-event.js';
 import { refundEvent } from '../loyalty/earning/refund-event.js';
 import { walletStatus } from '../loyalty/funding.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
@@ -26,7 +27,7 @@ import { transferBetweenMembers } from '../loyalty/member-transfers.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { Refusal } from '../loyalty/refusal.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
-import { idempotentWrite, type ProcessStarter } from './idempotent-write.js';
+import { answerCommitted, idempotencyOf, idempotentWrite, type ProcessStarter } from './idempotent-write.js';
 import { partnerAuth, type PartnerLocals } from './partner-auth.js';
 import { paymentRoutes } from './payment-routes.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
@@ -128,41 +129,46 @@ export function apiV1Router({
     const body = parse(eventBody, req.body, 'body');
     const partner = partnerOf(res);
     const receivedAt = new Date();
-    await idempotentWrite(committed, req, res, body, async (manager) => {
-      const recorded = await recordEvent(manager, ledger, {
-        partnerId: partner.id,
-        member: body.member,
-        type: body.type,
-        amountCents: body.amountCents,
-        currency: body.currency,
-        lines: body.lines,
-        channel: body.channel,
-        pointOfSaleCode: body.pointOfSale,
-        occurredAt: body.occurredAt ? new Date(body.occurredAt) : receivedAt,
-        receivedAt,
-      });
-      const answered: z.output<typeof responses.recordedEvent> = {
-        id: recorded.event.id,
-        member: { externalId: body.member.externalId, enrolledNow: recorded.enrolledNow },
-        points: recorded.points,
-        bonusPoints: recorded.bonusPoints,
-        totalPoints: recorded.points + recorded.bonusPoints,
-        explanation: recorded.explanation,
-        tier: recorded.tier,
-        upgradedTo: recorded.upgradedTo,
-        expiresAt: recorded.expiresAt?.toISOString() ?? null,
-        recoveredPoints: recorded.recoveredPoints,
-        pending: recorded.availableFrom ? { points: recorded.pendingPoints, availableFrom: recorded.availableFrom.toISOString() } : null,
-        cashback: recorded.cashback && {
-          creditProgramId: recorded.cashback.creditProgramId,
-          currency: recorded.cashback.currency,
-          amountMinor: recorded.cashback.amountMinor,
-          reason: recorded.cashback.reason,
-          availableFrom: recorded.cashback.availableFrom?.toISOString() ?? null,
-        },
-      };
-      return { status: 201, body: answered };
+    const input: EventInput = {
+      partnerId: partner.id,
+      member: body.member,
+      type: body.type,
+      amountCents: body.amountCents,
+      currency: body.currency,
+      lines: body.lines,
+      channel: body.channel,
+      pointOfSaleCode: body.pointOfSale,
+      occurredAt: body.occurredAt ? new Date(body.occurredAt) : receivedAt,
+      receivedAt,
+    };
+    const answered = (recorded: RecordedEvent): z.output<typeof responses.recordedEvent> => ({
+      id: recorded.event.id,
+      member: { externalId: body.member.externalId, enrolledNow: recorded.enrolledNow },
+      points: recorded.points,
+      bonusPoints: recorded.bonusPoints,
+      totalPoints: recorded.points + recorded.bonusPoints,
+      explanation: recorded.explanation,
+      tier: recorded.tier,
+      upgradedTo: recorded.upgradedTo,
+      expiresAt: recorded.expiresAt?.toISOString() ?? null,
+      recoveredPoints: recorded.recoveredPoints,
+      pending: recorded.availableFrom ? { points: recorded.pendingPoints, availableFrom: recorded.availableFrom.toISOString() } : null,
+      cashback: recorded.cashback && {
+        creditProgramId: recorded.cashback.creditProgramId,
+        currency: recorded.cashback.currency,
+        amountMinor: recorded.cashback.amountMinor,
+        reason: recorded.cashback.reason,
+        availableFrom: recorded.cashback.availableFrom?.toISOString() ?? null,
+      },
     });
+    // The common event in one write statement; anything else (and a replay) by the full path.
+    const { key, hash } = idempotencyOf(req, body);
+    const lean = await recordLeanEvent(dataSource, input, { idempotencyKey: key, requestHash: hash, status: 201 }, answered);
+    if (lean) return answerCommitted(committed, req, res, { status: 201, body: lean.body }, lean.queued);
+    await idempotentWrite(committed, req, res, body, async (manager) => ({
+      status: 201,
+      body: answered(await recordEvent(manager, ledger, input)),
+    }));
   });
 
   read('/events/:eventId', async (req, res) => {

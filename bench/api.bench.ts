@@ -1,39 +1,58 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import autocannon from 'autocannon';
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { EarningRule, ProgramSettings } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { openDataSource } from '../wiring/database.js';
 import { startEmbeddedPostgres } from '../wiring/embedded/postgres.js';
-import { ledgerEarn, pick, printTable, runConcurrently, setupBenchProgram } from './load.js';
+import { onPath } from '../wiring/provision/executables.js';
+import { provisionWrk } from '../wiring/provision/wrk.js';
+import { clusterCpuSeconds, pgbenchTps, postmasterOf, preparePgbench, processCpuSeconds } from './api-measure.js';
+import { printTable, setupBenchProgram } from './load.js';
 
 /**
- * `npm run bench:api`: POST /events with realistic bodies at 32 connections (autocannon), on one
- * hot partner and spread over 100 partners, next to the ledger-only earn rate measured in the
- * same run on the same PostgreSQL. BENCH_SECONDS sets the duration of each run; BENCH_PROFILE=1
- * writes a CPU profile of the API process to test-artifacts/profiles.
+ * `npm run bench:api`: POST /api/v1/events (known members, 2 line items, unique Idempotency-Keys) at
+ * 1, 8 and 32 connections from wrk, a native load generator, against the API in its own process,
+ * on one hot partner and spread over 100 partners; pgbench's simple-update on the same PostgreSQL
+ * at the same clients in the same run, and the CPU each event cost the API process and PostgreSQL.
+ * BENCH_SECONDS sets each run's duration; BENCH_PROFILE=1 writes a CPU profile of the API process
+ * to test-artifacts/profiles. With two cores or more, wrk runs on the last one (taskset), away from
+ * the first, where the kernel schedules PostgreSQL and the API process first.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const connections = 32;
+const connectionCounts = [1, 8, 32];
+/** The issue's figures on main, measured with autocannon at 32 connections. */
+const today = { connections: 32, eventsPerSecond: 206, p50: 128, p99: 700 };
+const wrk = provisionWrk({ explicitPath: process.env.WRK_PATH, log: (line) => console.log(line) });
+const cores = os.cpus().length;
+const taskset = cores >= 2 ? onPath('taskset') : undefined;
+
 const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ throwaway: true, durable: true, database: 'bench' });
 const url = process.env.DATABASE_URL ?? cluster!.url;
 
-const dataSource = await openDataSource(url, { poolSize: connections + 4 });
-const ledger = new Ledger(dataSource);
-const program = await setupBenchProgram(dataSource, ledger);
+const dataSource = await openDataSource(url, { poolSize: 8 });
+const program = await setupBenchProgram(dataSource, new Ledger(dataSource));
 await dataSource.manager.upsert(ProgramSettings, { id: 1 }, ['id']);
 await dataSource.manager.insert(EarningRule, {
   name: '1 point per euro',
   formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
 });
+// Known customers, as in the steady state: every store has its id for every member.
+await dataSource.query(
+  `INSERT INTO member_link ("partnerId", "customerId", "memberId", cause)
+   SELECT p.id, m."externalId", m.id, 'store'
+     FROM unnest($1::uuid[]) p(id) CROSS JOIN ledger_account a JOIN member m ON m.id = a."memberId"
+    WHERE a.id = ANY($2::uuid[])
+   ON CONFLICT DO NOTHING`,
+  [program.partners.map((p) => p.id), program.members.map((m) => m.accountId)],
+);
 const keys: string[] = [];
 for (const partner of program.partners) keys.push((await issueApiKey(dataSource.manager, partner.id, 'bench')).secret);
-
-const ledgerOnly = await runConcurrently(connections, seconds, () =>
-  ledgerEarn(ledger, program.partners[0]!.walletId, pick(program.members).accountId),
-);
+const [{ pid: backendPid }] = await dataSource.query('SELECT pg_backend_pid() AS pid');
+const postmaster = postmasterOf(backendPid);
 await dataSource.destroy();
+const hasPgbench = await preparePgbench(url);
 
 const server = spawn(
   process.execPath,
@@ -44,7 +63,7 @@ const server = spawn(
     'bench/api-server.ts',
   ],
   {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', BENCH_POOL_SIZE: String(Math.max(...connectionCounts) + 8) },
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
@@ -55,63 +74,102 @@ const port: number = await new Promise((resolve) =>
   }),
 );
 
-function eventBody(): string {
-  const quantity = 1 + Math.floor(Math.random() * 3);
-  return JSON.stringify({
-    member: { externalId: pick(program.members).externalId },
-    type: 'purchase',
-    amountCents: quantity * 1_299 + 450,
-    currency: 'EUR',
-    channel: 'web',
-    lines: [
-      { reference: 'NOVEL-PB', category: 'books', quantity, unitPriceCents: 1_299 },
-      { reference: 'FLAT-WHITE', category: 'coffee', quantity: 1, unitPriceCents: 450 },
-    ],
-  });
+interface WrkResult {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
 }
 
-async function load(key: () => string) {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/events',
-        setupRequest: (request) => ({
-          ...request,
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${key()}`,
-            'idempotency-key': randomUUID(),
-          },
-          body: eventBody(),
-        }),
-      },
-    ],
+/** One wrk run; the CPU the API process and PostgreSQL spent during it. */
+function load(connections: number, apiKeys: string[], duration = seconds) {
+  const script = fileURLToPath(new URL('./api-events.lua', import.meta.url));
+  const args = ['-t', '1', '-c', String(connections), '-d', `${duration}s`, '--latency', '-s', script, `http://127.0.0.1:${port}`];
+  const [command, commandArgs] = taskset ? [taskset, ['-c', String(cores - 1), wrk, ...args]] : [wrk, args];
+  const apiBefore = processCpuSeconds(server.pid!);
+  const pgBefore = clusterCpuSeconds(postmaster);
+  const run = spawnSync(command, commandArgs, {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      BENCH_RUN: program.members[0]!.externalId.replace(/-\d+$/, ''),
+      BENCH_MEMBERS: String(program.members.length),
+      BENCH_KEYS: apiKeys.join(','),
+    },
   });
-  return result;
+  const api = processCpuSeconds(server.pid!) - apiBefore;
+  const pg = clusterCpuSeconds(postmaster) - pgBefore;
+  const line = /^RESULT (.*)$/m.exec(run.stdout ?? '');
+  if (!line) throw new Error(`wrk failed: ${run.stderr}${run.stdout}`);
+  const result = JSON.parse(line[1]!) as WrkResult;
+  return {
+    ...result,
+    eventsPerSecond: result.requests / result.seconds,
+    apiMsPerEvent: (api * 1000) / result.requests,
+    pgMsPerEvent: (pg * 1000) / result.requests,
+  };
 }
 
-console.log(`API benchmark: ${seconds} s per run, ${connections} connections, POST /api/v1/events with 2 line items.`);
-const rows = [['scenario', 'events/s', 'p50 ms', 'p99 ms', 'non-2xx', 'ledger-only earns/s', 'ratio']];
-for (const [scenario, key] of [
-  ['hot partner', () => keys[0]!],
-  ['100 partners', () => pick(keys)],
+// Warm the API's caches, its pool and the members' rows before measuring.
+load(32, keys, 2);
+const baseline = new Map<number, number | undefined>();
+for (const connections of connectionCounts) baseline.set(connections, hasPgbench ? pgbenchTps(url, connections, seconds) : undefined);
+
+console.log(
+  `API benchmark: ${seconds} s per run, POST /api/v1/events with 2 line items for ${program.members.length} known members, ` +
+    `${cores} cores shared by wrk, the API process and PostgreSQL${taskset ? `; wrk pinned to core ${cores - 1}` : ''}.`,
+);
+const rows = [
+  [
+    'scenario',
+    'connections',
+    'events/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'API CPU ms/event',
+    'PostgreSQL CPU ms/event',
+    'pgbench tps',
+    'ratio',
+  ],
+  [
+    'today (issue, autocannon)',
+    String(today.connections),
+    String(today.eventsPerSecond),
+    String(today.p50),
+    String(today.p99),
+    '',
+    'n/a',
+    'n/a',
+    '~4550',
+    '4.5%',
+  ],
+];
+for (const [scenario, apiKeys] of [
+  ['hot partner', [keys[0]!]],
+  ['100 partners', keys],
 ] as const) {
-  const result = await load(key);
-  rows.push([
-    scenario,
-    result.requests.average.toFixed(0),
-    String(result.latency.p50),
-    String(result.latency.p99),
-    String(result.non2xx + result.errors),
-    ledgerOnly.tps.toFixed(0),
-    `${((result.requests.average / ledgerOnly.tps) * 100).toFixed(0)}%`,
-  ]);
+  for (const connections of connectionCounts) {
+    const figure = load(connections, [...apiKeys]);
+    const reference = baseline.get(connections);
+    rows.push([
+      scenario,
+      String(connections),
+      figure.eventsPerSecond.toFixed(0),
+      figure.p50.toFixed(1),
+      figure.p99.toFixed(1),
+      String(figure.non2xx + figure.errors),
+      figure.apiMsPerEvent.toFixed(2),
+      figure.pgMsPerEvent.toFixed(2),
+      reference === undefined ? 'n/a' : reference.toFixed(0),
+      reference === undefined ? 'n/a' : `${((figure.eventsPerSecond / reference) * 100).toFixed(1)}%`,
+    ]);
+  }
 }
 printTable(rows);
+if (!hasPgbench) console.log('pgbench was not found on PATH (Debian: postgresql-client): no ratios.');
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 await cluster?.stop();

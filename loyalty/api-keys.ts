@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
 import { ApiKey, Partner } from '../entities/index.js';
+import { ConfigurationCache } from './configuration-freshness.js';
 
 const prefixLength = 12;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -37,6 +38,9 @@ export interface Authenticated {
   key: ApiKey;
 }
 
+/** Keys by prefix, kept while a listener hears every change of keys and partners (a revoked key is forgotten at once). */
+const keys = new ConfigurationCache<ApiKey | null>(0);
+
 /**
  * The partner a presented key belongs to, or null for an unknown, malformed or revoked key.
  * Records when the key was last used (at most once a minute, to keep the hot path read-only).
@@ -44,12 +48,14 @@ export interface Authenticated {
 export async function authenticateApiKey(manager: EntityManager, presented: string): Promise<Authenticated | null> {
   const match = keyPattern.exec(presented);
   if (!match) return null;
-  const key = await manager
-    .createQueryBuilder(ApiKey, 'k')
-    .addSelect('k.secretHash')
-    .leftJoinAndSelect('k.partner', 'partner')
-    .where('k.prefix = :prefix', { prefix: match[1] })
-    .getOne();
+  const key = await keys.read(manager.connection, match[1]!, () =>
+    manager
+      .createQueryBuilder(ApiKey, 'k')
+      .addSelect('k.secretHash')
+      .leftJoinAndSelect('k.partner', 'partner')
+      .where('k.prefix = :prefix', { prefix: match[1] })
+      .getOne(),
+  );
   if (!key || key.revokedAt || !key.partner) return null;
   const expected = Buffer.from(key.secretHash, 'hex');
   if (!timingSafeEqual(Buffer.from(sha256(presented), 'hex'), expected)) return null;

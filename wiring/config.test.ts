@@ -121,3 +121,11 @@ it('reads the proxies in front from TRUST_PROXY: a count, or their addresses; ne
   expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: must name the proxies/);
   expect(() => loadConfig({ TRUST_PROXY: 'a b; c' })).toThrow(/TRUST_PROXY: must be a number of proxies/);
 });
+
+it('listens on DATABASE_DIRECT_URL, or on DATABASE_URL when no direct connection is given', () => {
+  const pooled = 'postgres://u:p@pgbouncer:6432/tessera';
+  expect(loadConfig({ DATABASE_URL: pooled }).databaseDirectUrl).toBe(pooled);
+  expect(loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: 'postgres://u:p@db:5432/tessera' }).databaseDirectUrl).toBe(
+    'postgres://u:p@db:5432/tessera',
+  );
+});

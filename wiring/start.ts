@@ -8,6 +8,7 @@ import { createRecordingMailer } from '../reports/mailer.js';
 import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWeb, composeWorker } from './composition.js';
 import { developmentSessionSecret, loadConfig } from './config.js';
+import { listenForConfigurationChanges } from './configuration-listener.js';
 import { openDataSource, provideDatabase } from './database.js';
 import { demoApiKeys, demoLogins, demoMember, demoPassword, isSeeded, seedDemoProgram } from './demo-program.js';
 import { startMailSink } from './embedded/mail-sink.js';
@@ -56,6 +57,10 @@ try {
 
   const dataSource = await openDataSource(database.url);
   shutdown.add('database pool', () => dataSource.destroy());
+  const listener = await listenForConfigurationChanges(dataSource, config.databaseDirectUrl ?? database.url, {
+    log: (message, error) => logger.warn({ err: error }, message),
+  });
+  shutdown.add('configuration listener', () => listener.close());
   await openProgramAccounts(dataSource.manager);
   const seededNow = !(await isSeeded(dataSource));
   if (seededNow) {

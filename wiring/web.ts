@@ -4,6 +4,7 @@ import { createRecordingMailer } from '../reports/mailer.js';
 import { createRecordingSmsSender } from '../reports/sms-sender.js';
 import { composeWeb } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
+import { listenForConfigurationChanges } from './configuration-listener.js';
 import { openDataSource } from './database.js';
 import { logger } from './logger.js';
 import { settingsOrExit } from './settings-or-exit.js';
@@ -28,6 +29,10 @@ shutdown.handleSignals();
 try {
   const dataSource = await openDataSource(config.databaseUrl, { directUrl: config.databaseDirectUrl });
   shutdown.add('database pool', () => dataSource.destroy());
+  const listener = await listenForConfigurationChanges(dataSource, config.databaseDirectUrl ?? config.databaseUrl, {
+    log: (message, error) => logger.warn({ err: error }, message),
+  });
+  shutdown.add('configuration listener', () => listener.close());
   await openProgramAccounts(dataSource.manager);
   const connection = await Connection.connect({ address: config.temporalAddress });
   shutdown.add('Temporal connection', () => connection.close());

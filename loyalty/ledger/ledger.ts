@@ -2,15 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { rows } from './sql.js';
 import { describeAccounts } from './accounts.js';
 import { lockMemberAccounts } from './member-locks.js';
-import { executePlan, type PlanIdentity } from './engine.js';
-import {
-  IdempotencyConflictError,
-  LedgerFault,
-  InvalidTransferError,
-  NotReversibleError,
-  PendingTransferResolvedError,
-  TransferNotFoundError,
-} from './errors.js';
+import { executePlan, executePlanAlone, ledgerWrite, replayOf, type LedgerWrite, type PlannedTransfer } from './engine.js';
+import { LedgerFault, InvalidTransferError, NotReversibleError, PendingTransferResolvedError, TransferNotFoundError } from './errors.js';
 import {
   requestHash,
   requirePoints,
@@ -31,16 +24,6 @@ import {
 } from './request.js';
 import { inTransaction } from './transaction.js';
 import { toTransferRecord, transferColumns, type LedgerResult, type TransferRecord, type TransferRow } from './transfer-record.js';
-
-async function findByIdempotency(manager: EntityManager, { source, key }: Idempotency): Promise<TransferRecord[]> {
-  const found = await rows<TransferRow>(
-    manager,
-    `SELECT ${transferColumns} FROM ledger_transfer
-      WHERE "idempotencySource" = $1 AND "idempotencyKey" = $2 ORDER BY leg`,
-    [source, key],
-  );
-  return found.map(toTransferRecord);
-}
 
 /**
  * Locks a transfer (its row never changes: the lock serialises its post, void and reversals), after
@@ -70,19 +53,10 @@ export class Ledger {
 
   /** Moves posted points at once, every leg or none. */
   async transfer(request: TransferRequest, within?: EntityManager): Promise<LedgerResult> {
-    validateTransferRequest(request);
-    return this.write(
-      'transfer',
-      request,
-      (manager, identity) =>
-        executePlan(
-          manager,
-          identity,
-          // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
-          request.legs.map((leg) => ({ ...leg, phase: 'single', spreadCredit: leg.kind === 'purchase', ...described(leg) })),
-        ),
-      within,
-    );
+    const { identity, plan } = plannedTransfer(request);
+    if (!within) return executePlanAlone(this.dataSource, identity, plan);
+    requireTransaction(within);
+    return executePlan(within, identity, plan);
   }
 
   /**
@@ -91,28 +65,22 @@ export class Ledger {
    */
   async hold(request: HoldRequest, within?: EntityManager): Promise<LedgerResult> {
     validateHoldRequest(request);
-    return this.write(
+    const accounts = await describeAccounts(
+      within ?? this.dataSource.manager,
+      request.legs.map((leg) => leg.creditAccountId),
+    );
+    request.legs.forEach((leg, index) => {
+      if (accounts.get(leg.creditAccountId)?.kind === 'member') {
+        throw new InvalidTransferError(
+          `legs[${index}].creditAccountId`,
+          'a hold cannot credit a member; members receive posted points only',
+        );
+      }
+    });
+    return this.apply(
       'hold',
       request,
-      async (manager, identity) => {
-        const accounts = await describeAccounts(
-          manager,
-          request.legs.map((leg) => leg.creditAccountId),
-        );
-        request.legs.forEach((leg, index) => {
-          if (accounts.get(leg.creditAccountId)?.kind === 'member') {
-            throw new InvalidTransferError(
-              `legs[${index}].creditAccountId`,
-              'a hold cannot credit a member; members receive posted points only',
-            );
-          }
-        });
-        return executePlan(
-          manager,
-          identity,
-          request.legs.map((leg) => ({ ...leg, phase: 'pending', heldUntil: request.until, ...described(leg) })),
-        );
-      },
+      request.legs.map((leg) => ({ ...leg, phase: 'pending', heldUntil: request.until, ...described(leg) })),
       within,
     );
   }
@@ -124,35 +92,29 @@ export class Ledger {
    */
   async holdCredit(request: HoldRequest, within?: EntityManager): Promise<LedgerResult> {
     validateHoldRequest(request);
-    return this.write(
+    const accounts = await describeAccounts(
+      within ?? this.dataSource.manager,
+      request.legs.flatMap((leg) => [leg.debitAccountId, leg.creditAccountId]),
+    );
+    request.legs.forEach((leg, index) => {
+      if (accounts.get(leg.creditAccountId)?.kind !== 'member') {
+        throw new InvalidTransferError(`legs[${index}].creditAccountId`, 'a pending credit goes to a member');
+      }
+      if (accounts.get(leg.debitAccountId)?.kind === 'member') {
+        throw new InvalidTransferError(
+          `legs[${index}].debitAccountId`,
+          'a pending credit comes from a partner or the program, not a member',
+        );
+      }
+    });
+    return this.apply(
       'hold-credit',
       request,
-      async (manager, identity) => {
-        const accounts = await describeAccounts(
-          manager,
-          request.legs.flatMap((leg) => [leg.debitAccountId, leg.creditAccountId]),
-        );
-        request.legs.forEach((leg, index) => {
-          if (accounts.get(leg.creditAccountId)?.kind !== 'member') {
-            throw new InvalidTransferError(`legs[${index}].creditAccountId`, 'a pending credit goes to a member');
-          }
-          if (accounts.get(leg.debitAccountId)?.kind === 'member') {
-            throw new InvalidTransferError(
-              `legs[${index}].debitAccountId`,
-              'a pending credit comes from a partner or the program, not a member',
-            );
-          }
-        });
-        return executePlan(
-          manager,
-          identity,
-          request.legs.map((leg) => {
-            const plan = { ...leg, phase: 'pending' as const, heldUntil: request.until, ...described(leg) };
-            // The row keeps no funder of its own: the post that makes the lot reads it from here.
-            return leg.fundingPartnerId ? { ...plan, references: { ...plan.references, fundingPartner: leg.fundingPartnerId } } : plan;
-          }),
-        );
-      },
+      request.legs.map((leg) => {
+        const plan = { ...leg, phase: 'pending' as const, heldUntil: request.until, ...described(leg) };
+        // The row keeps no funder of its own: the post that makes the lot reads it from here.
+        return leg.fundingPartnerId ? { ...plan, references: { ...plan.references, fundingPartner: leg.fundingPartnerId } } : plan;
+      }),
       within,
     );
   }
@@ -166,35 +128,33 @@ export class Ledger {
     validateConvertRequest(request);
     const converted = convertedAmount(request.from.amount, request.rate);
     if (converted < 1) throw new InvalidTransferError('from.amount', `converts to less than one unit at ${request.rate}`);
-    return this.write(
+    const accounts = await describeAccounts(within ?? this.dataSource.manager, [request.from.debitAccountId, request.to.debitAccountId]);
+    const fromUnit = accounts.get(request.from.debitAccountId)!.unit;
+    const toUnit = accounts.get(request.to.debitAccountId)!.unit;
+    if (fromUnit === toUnit)
+      throw new InvalidTransferError('to.debitAccountId', `counts ${toUnit} as the other side does: nothing to convert`);
+    const references = {
+      ...request.references,
+      rate: String(request.rate),
+      rateFrom: fromUnit,
+      rateTo: toUnit,
+      rateValidFrom: request.rateValidFrom.toISOString(),
+    };
+    const explanation = [
+      {
+        rule: 'conversion',
+        points: converted,
+        reason: `${request.from.amount} ${fromUnit} → ${converted} ${toUnit} at ${request.rate}`,
+      },
+    ];
+    const leg = { kind: 'conversion' as const, phase: 'single' as const, references, explanation };
+    return this.apply(
       'convert',
       request,
-      async (manager, identity) => {
-        const accounts = await describeAccounts(manager, [request.from.debitAccountId, request.to.debitAccountId]);
-        const fromUnit = accounts.get(request.from.debitAccountId)!.unit;
-        const toUnit = accounts.get(request.to.debitAccountId)!.unit;
-        if (fromUnit === toUnit)
-          throw new InvalidTransferError('to.debitAccountId', `counts ${toUnit} as the other side does: nothing to convert`);
-        const references = {
-          ...request.references,
-          rate: String(request.rate),
-          rateFrom: fromUnit,
-          rateTo: toUnit,
-          rateValidFrom: request.rateValidFrom.toISOString(),
-        };
-        const explanation = [
-          {
-            rule: 'conversion',
-            points: converted,
-            reason: `${request.from.amount} ${fromUnit} → ${converted} ${toUnit} at ${request.rate}`,
-          },
-        ];
-        const leg = { kind: 'conversion' as const, phase: 'single' as const, references, explanation };
-        return executePlan(manager, identity, [
-          { ...leg, ...request.from },
-          { ...leg, ...request.to, amount: converted, fundingPartnerId: request.fundingPartnerId ?? null },
-        ]);
-      },
+      [
+        { ...leg, ...request.from },
+        { ...leg, ...request.to, amount: converted, fundingPartnerId: request.fundingPartnerId ?? null },
+      ],
       within,
     );
   }
@@ -225,7 +185,7 @@ export class Ledger {
     return this.write(
       'reverse',
       request,
-      async (manager, identity) => {
+      async (manager) => {
         const original = await lockTransfer(manager, 'transferId', request.transferId);
         if (original.phase !== 'single' && original.phase !== 'post') {
           throw new NotReversibleError(original.id, `it is a ${original.phase} transfer; void a hold instead`);
@@ -251,7 +211,7 @@ export class Ledger {
           : [];
         // A post's hold took the points; a partial post gave some back itself.
         const consumedBy = original.phase === 'post' ? [original.pendingTransferId!, original.id] : [original.id];
-        return executePlan(manager, identity, [
+        return [
           {
             debitAccountId: original.creditAccountId,
             creditAccountId: original.debitAccountId,
@@ -264,7 +224,7 @@ export class Ledger {
             lots: { preferred: ownLots.map((lot) => lot.id) },
             restoresConsumptionOf: debitedMember ? [...consumedBy, ...prior.map((r) => r.id)] : undefined,
           },
-        ]);
+        ];
       },
       within,
     );
@@ -279,7 +239,7 @@ export class Ledger {
     return this.write(
       phase,
       request,
-      async (manager, identity) => {
+      async (manager) => {
         const pending = await lockTransfer(manager, 'pendingTransferId', request.pendingTransferId);
         if (pending.phase !== 'pending') {
           throw new InvalidTransferError('pendingTransferId', `transfer ${pending.id} is not a pending transfer`);
@@ -290,7 +250,7 @@ export class Ledger {
         if (resolution) throw new PendingTransferResolvedError(pending.id, resolution.phase);
         const amount = request.amount ?? pending.amount;
         if (amount > pending.amount) throw new InvalidTransferError('amount', `must be at most ${pending.amount}, the points held`);
-        return executePlan(manager, identity, [
+        return [
           {
             debitAccountId: pending.debitAccountId,
             creditAccountId: pending.creditAccountId,
@@ -307,32 +267,76 @@ export class Ledger {
             expiresAt: request.expiresAt ?? null,
             fundingPartnerId: pending.references.fundingPartner ?? null,
           },
-        ]);
+        ];
       },
       within,
     );
   }
 
-  private async write(
+  /**
+   * Writes a plan that needs nothing read under a lock: the database function checks
+   * idempotency, locks, applies and records it in one statement. Without `within`, that
+   * statement is the whole transaction (one round trip).
+   */
+  private async apply(
     operation: string,
     request: Idempotency,
-    body: (manager: EntityManager, identity: PlanIdentity) => Promise<TransferRecord[]>,
+    plan: PlannedTransfer[],
     within: EntityManager | undefined,
   ): Promise<LedgerResult> {
     const identity = { source: request.source, key: request.key, hash: requestHash(operation, request) };
-    const run = async (manager: EntityManager): Promise<LedgerResult> => {
-      const earlier = await findByIdempotency(manager, identity);
-      if (earlier.length > 0) {
-        if (earlier[0]!.requestHash !== identity.hash) throw new IdempotencyConflictError(identity.source, identity.key);
-        return { transfers: earlier, replayed: true };
-      }
-      return { transfers: await body(manager, identity), replayed: false };
-    };
+    if (!within) return executePlanAlone(this.dataSource, identity, plan);
+    requireTransaction(within);
+    return executePlan(within, identity, plan);
+  }
+
+  /**
+   * Writes a plan that depends on rows read under locks first (a hold to post, a transfer to
+   * reverse): one transaction, where a replay is found before anything is read.
+   */
+  private async write(
+    operation: string,
+    request: Idempotency,
+    body: (manager: EntityManager) => Promise<PlannedTransfer[]>,
+    within: EntityManager | undefined,
+  ): Promise<LedgerResult> {
+    const identity = { source: request.source, key: request.key, hash: requestHash(operation, request) };
+    const run = async (manager: EntityManager): Promise<LedgerResult> =>
+      (await replayOf(manager, identity)) ?? executePlan(manager, identity, await body(manager));
     if (!within) return inTransaction(this.dataSource, run);
-    if (!within.queryRunner?.isTransactionActive) {
-      throw new LedgerFault('A ledger write within a manager needs that manager to be in a transaction');
-    }
+    requireTransaction(within);
     return run(within);
+  }
+}
+
+function plannedTransfer(request: TransferRequest) {
+  validateTransferRequest(request);
+  const identity = { source: request.source, key: request.key, hash: requestHash('transfer', request) };
+  // A partner's purchase is spread over its wallet's shards so that every shard can pay earns.
+  const plan: PlannedTransfer[] = request.legs.map((leg) => ({
+    ...leg,
+    phase: 'single',
+    spreadCredit: leg.kind === 'purchase',
+    ...described(leg),
+  }));
+  return { identity, plan };
+}
+
+/**
+ * `Ledger.transfer`'s write, for a caller that puts it into a statement or function of its own
+ * (an event, its ledger write and its outbox row in one round trip): run
+ * `SELECT ledger_write_v1($1::jsonb)` (or call it inside a PL/pgSQL function) with `plan` as the
+ * parameter, then `readLedgerAnswer(answer, identity)` gives the same result or error as
+ * `Ledger.transfer` would. Replays are shared with `Ledger.transfer`: same key, same hash.
+ */
+export function transferWrite(request: TransferRequest): LedgerWrite {
+  const { identity, plan } = plannedTransfer(request);
+  return ledgerWrite(identity, plan);
+}
+
+function requireTransaction(within: EntityManager): void {
+  if (!within.queryRunner?.isTransactionActive) {
+    throw new LedgerFault('A ledger write within a manager needs that manager to be in a transaction');
   }
 }
 

@@ -14,14 +14,14 @@ function lostIdempotencyRace(error: unknown): boolean {
 }
 
 /**
- * Runs `work` in one database transaction, again from the start after a deadlock, a
- * serialization failure or a lost idempotency race. `work` must therefore only write to the
- * database: anything else it does may happen more than once.
+ * Runs `work` again from the start after a deadlock, a serialization failure or a lost
+ * idempotency race. `work` must therefore only write to the database in one transaction:
+ * anything else it does may happen more than once.
  */
-export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function retried<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(work);
+      return await work();
     } catch (error) {
       if ((lostIdempotencyRace(error) || isRetryable(error)) && attempt < maxAttempts) {
         await sleep(Math.random() * 5 * attempt);
@@ -30,4 +30,9 @@ export async function inTransaction<T>(dataSource: DataSource, work: (manager: E
       throw error;
     }
   }
+}
+
+/** Runs `work` in one database transaction, retried as above. */
+export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return retried(() => dataSource.transaction(work));
 }

@@ -3,8 +3,9 @@ import { provisionChromium } from './chromium.js';
 import { provisionPgbouncer } from './pgbouncer.js';
 import { provisionTemporalCli } from './temporal-cli.js';
 import { provisionTemporalTestServer } from './temporal-test-server.js';
+import { provisionWrk } from './wrk.js';
 
-// `npm run provision`: builds or finds the Temporal servers, the tests' browser and PgBouncer ahead of time.
+// `npm run provision`: builds or finds the Temporal servers, the tests' browser, PgBouncer and the benchmark's wrk ahead of time.
 const config = loadConfig();
 const log = (line: string) => console.log(line);
 const cli = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
@@ -17,3 +18,4 @@ console.log(`Temporal CLI:         ${cli ?? 'not provisioned here; the SDK will 
 console.log(`Temporal test server: ${testServer ?? 'not provisioned here; the SDK will download it'}`);
 console.log(`Chromium (tests):     ${provisionChromium({ explicitPath: process.env.CHROMIUM_PATH, log })}`);
 console.log(`PgBouncer (tests):    ${provisionPgbouncer({ explicitPath: process.env.PGBOUNCER_PATH, log })}`);
+console.log(`wrk (bench:api):      ${provisionWrk({ explicitPath: process.env.WRK_PATH, log })}`);

@@ -1,0 +1,165 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EarningRule, OutboxEntry, ProgramSettings, Tier, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import { issueApiKey } from '../loyalty/api-keys.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { listenForConfigurationChanges, type ConfigurationListener } from '../wiring/configuration-listener.js';
+import { createWebApp } from '../wiring/web-app.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createProgram } from './support/program.js';
+
+let db: TestDatabase;
+let p: Awaited<ReturnType<typeof createProgram>>;
+let listener: ConfigurationListener;
+let server: Server;
+let base: string;
+let shop: { id: string; walletId: string; key: string };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  p = await createProgram(db.dataSource);
+  const m = db.dataSource.manager;
+  await m.insert(ProgramSettings, { id: 1, expiryPolicy: { mode: 'period', months: 12 } });
+  await m.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
+  const { partner, wallet } = await p.partner(1_000);
+  shop = { id: partner.id, walletId: wallet.id, key: (await issueApiKey(m, partner.id, 'till')).secret };
+  await m.insert(WebhookEndpoint, { partnerId: partner.id, url: 'http://127.0.0.1:9/hooks', events: ['points.earned'], secret: 'whsec-x' });
+  listener = await listenForConfigurationChanges(db.dataSource, db.url);
+  server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger } }).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+});
+afterAll(async () => {
+  server.close();
+  await listener.close();
+  await db.drop();
+});
+
+const post = (body: object, idempotencyKey: string = randomUUID()) =>
+  fetch(`${base}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${shop.key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    body: JSON.stringify(body),
+  });
+const purchase = (externalId: string, amountCents: number, email?: string) => ({
+  member: { externalId, ...(email ? { email } : {}) },
+  type: 'purchase',
+  amountCents,
+  currency: 'EUR',
+});
+
+/** Every statement any connection of this process sends while `during` runs. */
+async function statementsDuring(during: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const [text] = args;
+    sent.push(typeof text === 'string' ? text : String((text as { text?: string }).text));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    await during();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  return sent;
+}
+
+/** What an event left in the database, without its ids: the event row, its transfer, lot, deliveries. */
+async function written(eventId: string) {
+  const [event] = await db.dataSource.query(
+    `SELECT e.type, e."amountCents", e.currency, e.lines, e.channel, e.points, e."bonusPoints", e.explanation, e."byRule", e."byBooster",
+            t.amount, t.kind, t.phase, t."idempotencySource", t.explanation AS "transferExplanation", t."references" - 'event' AS "references",
+            l.points AS "lotPoints", l."expiresAt"::date - e."occurredAt"::date AS "lotDays", l."fundingPartnerId"
+       FROM member_event e JOIN ledger_transfer t ON t.id = e."earnTransferId" JOIN point_lot l ON l."creditTransferId" = t.id
+      WHERE e.id = $1`,
+    [eventId],
+  );
+  const deliveries = await db.dataSource.manager.find(WebhookDelivery, { where: {} });
+  const delivered = deliveries.filter((d) => (d.payload as { data: { eventId: string } }).data.eventId === eventId);
+  const outbox = await db.dataSource.manager.findBy(OutboxEntry, { subjectId: delivered[0]?.id ?? randomUUID() });
+  return {
+    event,
+    webhooks: delivered.map((d) => ({
+      event: d.event,
+      data: { ...(d.payload as { data: object }).data, eventId: 'the event', member: 'the member' },
+    })),
+    outbox: outbox.map((o) => o.process),
+  };
+}
+
+it('records a known member’s purchase in two round trips, writing what the full path writes and answering as it does', async () => {
+  await post(purchase('ada', 100));
+  await post(purchase('grace', 100));
+  let lean: Response | undefined;
+  const statements = await statementsDuring(async () => {
+    lean = await post(purchase('ada', 4_250));
+  });
+  expect(statements, statements.join('\n---\n')).toHaveLength(2);
+  expect(lean!.status).toBe(201);
+  const leanBody = await lean!.json();
+
+  // The same purchase by the full path: an address sent with the customer makes every event take it.
+  let full: Response | undefined;
+  const fullStatements = await statementsDuring(async () => {
+    full = await post(purchase('grace', 4_250, 'grace@example.test'));
+  });
+  expect(fullStatements.length).toBeGreaterThan(3);
+  const fullBody = await full!.json();
+  expect({ ...leanBody, id: 'the event', member: null }).toEqual({ ...fullBody, id: 'the event', member: null });
+  expect(leanBody).toMatchObject({ points: 42, totalPoints: 42, tier: null, member: { externalId: 'ada', enrolledNow: false } });
+  expect(await written(leanBody.id)).toEqual(await written(fullBody.id));
+  expect((await written(leanBody.id)).outbox).toEqual(['webhook_delivery']);
+});
+
+it('earns by the member’s tier in two round trips, and leaves an upgrade to the full path', async () => {
+  await db.dataSource.manager.insert(Tier, [
+    { code: 'silver', name: 'Silver', threshold: 0, multiplier: 2 },
+    { code: 'gold', name: 'Gold', threshold: 300, multiplier: 3 },
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await post(purchase('ada', 100));
+  let lean: Response | undefined;
+  const statements = await statementsDuring(async () => {
+    lean = await post(purchase('ada', 1_000));
+  });
+  expect(statements, statements.join('\n---\n')).toHaveLength(2);
+  const leanBody = await lean!.json();
+  expect(leanBody).toMatchObject({ points: 20, tier: 'silver', upgradedTo: null });
+  const fullBody = await (await post(purchase('grace', 1_000, 'grace@example.test'))).json();
+  expect({ ...leanBody, id: 'the event' }).toEqual({ ...fullBody, id: 'the event', member: leanBody.member });
+
+  let upgrade: Response | undefined;
+  const upgradeStatements = await statementsDuring(async () => {
+    upgrade = await post(purchase('ada', 15_000));
+  });
+  expect(upgradeStatements.length).toBeGreaterThan(3);
+  expect(await upgrade!.json()).toMatchObject({ points: 300, tier: 'gold', upgradedTo: 'gold' });
+  await db.dataSource.query(`DELETE FROM tier`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+});
+
+it('replays the same request, refuses its key for another body, and runs a refused event again', async () => {
+  const key = randomUUID();
+  const first = await post(purchase('ada', 1_000), key);
+  expect(first.status).toBe(201);
+  const again = await post(purchase('ada', 1_000), key);
+  expect(again.status).toBe(201);
+  expect(again.headers.get('idempotent-replayed')).toBe('true');
+  expect(await again.json()).toEqual(await first.json());
+  const other = await post(purchase('ada', 2_000), key);
+  expect(other.status).toBe(409);
+
+  // More than the wallet holds: the full path's refusal, and nothing kept for the key.
+  const transfers = await p.transferCount();
+  const refusedKey = randomUUID();
+  const refused = await post(purchase('ada', 10_000_000), refusedKey);
+  expect(refused.status).toBe(422);
+  expect(await p.transferCount()).toBe(transfers);
+  const [{ n }] = await db.dataSource.query(`SELECT COUNT(*)::int AS n FROM api_request WHERE "idempotencyKey" = $1`, [refusedKey]);
+  expect(n).toBe(0);
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+});
