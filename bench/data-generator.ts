@@ -44,10 +44,14 @@ class CopyWriter {
   private size = 0;
   constructor(private readonly stream: Writable) {}
 
-  async row(fields: (string | number | null)[]): Promise<void> {
+  row(fields: (string | number | null)[]): void {
     const line = fields.map((f) => (f === null ? '\\N' : String(f))).join('\t');
     this.lines.push(line);
     this.size += line.length;
+  }
+
+  /** Sends the rows gathered so far once they make a chunk worth a write. */
+  async paced(): Promise<void> {
     if (this.size > 256 * 1024) await this.flush();
   }
 
@@ -177,9 +181,9 @@ export async function generateBenchData(
     const times = [start + Math.random() * 30 * day, ...Array.from({ length: count - 1 }, () => start + Math.random() * span)].sort(
       (a, b) => a - b,
     );
-    await w('member').row([memberId, `m${i}`, `m${i}@bench.test`, iso(times[0]! - day)]);
-    await w('member_link').row([home.id, `c${i}`, memberId, 'store', iso(times[0]! - day)]);
-    await w('ledger_account').row([accountId, `member:m${i}`, 'member', memberId, 'f', 1, iso(times[0]! - day)]);
+    w('member').row([memberId, `m${i}`, `m${i}@bench.test`, iso(times[0]! - day)]);
+    w('member_link').row([home.id, `c${i}`, memberId, 'store', iso(times[0]! - day)]);
+    w('ledger_account').row([accountId, `member:m${i}`, 'member', memberId, 'f', 1, iso(times[0]! - day)]);
 
     // Planned before it is written: the first earn (the oldest lot) is sized to pay for every burn and keep some.
     const burns = times.slice(1).map(() => (Math.random() < 0.3 ? randomInt(10, 300) : 0));
@@ -192,9 +196,9 @@ export async function generateBenchData(
         const shard = randomInt(0, hotAccountShards - 1);
         const transferId = randomUUID();
         redemptionCredits[shard]! += burn;
-        await transfer(transferId, accountId, 0, program.redemption.id, shard, burn, 'burn', '{}', at);
+        transfer(transferId, accountId, 0, program.redemption.id, shard, burn, 'burn', '{}', at);
         consumptionId += 1;
-        await w('lot_consumption').row([consumptionId, firstLot, transferId, burn, iso(at)]);
+        w('lot_consumption').row([consumptionId, firstLot, transferId, burn, iso(at)]);
         debits += burn;
         continue;
       }
@@ -206,8 +210,8 @@ export async function generateBenchData(
       const points = spent + randomInt(5, 200);
       const amountCents = points * 100 + randomInt(0, 99);
       walletDebits.set(`${partner.walletId}:${shard}`, (walletDebits.get(`${partner.walletId}:${shard}`) ?? 0) + points);
-      await transfer(transferId, partner.walletId, shard, accountId, 0, points, 'earn', `{"event":"${eventId}"}`, at);
-      await w('member_event').row([
+      transfer(transferId, partner.walletId, shard, accountId, 0, points, 'earn', `{"event":"${eventId}"}`, at);
+      w('member_event').row([
         eventId,
         partner.id,
         memberId,
@@ -222,7 +226,7 @@ export async function generateBenchData(
         partner === home ? `c${i}` : `c${i}-${partner.id.slice(0, 8)}`,
       ]);
       const expiresAt = index === 0 && i < sizes.dueLots ? today : at + 730 * day;
-      await w('point_lot').row([
+      w('point_lot').row([
         index === 0 ? firstLot : randomUUID(),
         accountId,
         transferId,
@@ -234,13 +238,14 @@ export async function generateBenchData(
       ]);
       credits += points;
     }
-    await w('ledger_balance').row([accountId, 0, 'f', debits, credits]);
+    w('ledger_balance').row([accountId, 0, 'f', debits, credits]);
+    for (const writer of writers.values()) await writer.paced();
   }
 
   for (const [key, points] of walletDebits) {
     const [walletId, shard] = key.split(':');
     // Each wallet shard bought what it paid out and a reserve, before the first earn.
-    await transfer(randomUUID(), program.issuance.id, 0, walletId!, Number(shard), points + 100_000, 'purchase', '{}', start - day);
+    transfer(randomUUID(), program.issuance.id, 0, walletId!, Number(shard), points + 100_000, 'purchase', '{}', start - day);
   }
   for (const table of loadedTables) {
     await w(table).end();
