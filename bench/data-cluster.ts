@@ -5,8 +5,13 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../wiring/embedded/postgres.js';
 import type { DataSizes } from './data-generator.js';
 
-/** The generated data set's cluster lives outside the clone, to be reused by every `npm run bench:batch`. */
-export const benchDataDirectory = process.env.BENCH_DATA_DIR ?? join(homedir(), '.cache', 'tessera', 'bench-data');
+/**
+ * The generated data set's cluster lives outside the clone, to be reused by every `npm run bench:batch`.
+ * As root, PostgreSQL runs as the `postgres` user, which cannot enter /root: the set goes to /var/tmp.
+ */
+export const benchDataDirectory =
+  process.env.BENCH_DATA_DIR ??
+  (process.getuid?.() === 0 ? '/var/tmp/tessera-bench-data' : join(homedir(), '.cache', 'tessera', 'bench-data'));
 const clusterDirectory = join(benchDataDirectory, 'postgres');
 const datasetFile = join(benchDataDirectory, 'dataset.json');
 

@@ -28,7 +28,16 @@ export function sizesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Data
 }
 
 /** The tables COPY fills; their keys, indexes and foreign keys are dropped during the load and rebuilt after. */
-const loadedTables = ['member', 'member_link', 'ledger_account', 'ledger_balance', 'ledger_transfer', 'point_lot', 'lot_consumption', 'member_event'];
+const loadedTables = [
+  'member',
+  'member_link',
+  'ledger_account',
+  'ledger_balance',
+  'ledger_transfer',
+  'point_lot',
+  'lot_consumption',
+  'member_event',
+];
 /** Loaded tables that start empty: truncated in the COPY's transaction, so that wal_level=minimal skips their WAL. */
 const emptyTables = new Set(['member', 'member_link', 'ledger_transfer', 'point_lot', 'lot_consumption', 'member_event']);
 
@@ -253,7 +262,10 @@ export async function generateBenchData(
     await clients.get(table)!.end();
   }
   phase(`COPY of ${sizes.members} members and ${seq} transfers`);
-  await dataSource.query(`SELECT setval('ledger_transfer_seq_seq', $1), setval('lot_consumption_id_seq', GREATEST($2, 1))`, [seq, consumptionId]);
+  await dataSource.query(`SELECT setval('ledger_transfer_seq_seq', $1), setval('lot_consumption_id_seq', GREATEST($2, 1))`, [
+    seq,
+    consumptionId,
+  ]);
   await dataSource.query(
     `UPDATE ledger_balance b SET "debitsPosted" = b."debitsPosted" + s.debits, "creditsPosted" = b."creditsPosted" + s.credits
        FROM (SELECT "accountId", shard, SUM(debits) AS debits, SUM(credits) AS credits
@@ -323,7 +335,10 @@ async function dropKeysAndIndexes(dataSource: DataSource): Promise<{ keys: Defin
  * and the generated rows are consistent by construction (the ledger check verifies them), so
  * the full validation scan of tens of millions of rows is skipped.
  */
-async function restoreKeysAndIndexes(url: string, dropped: { keys: Definition[]; indexes: Definition[]; foreign: Definition[] }): Promise<void> {
+async function restoreKeysAndIndexes(
+  url: string,
+  dropped: { keys: Definition[]; indexes: Definition[]; foreign: Definition[] },
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
