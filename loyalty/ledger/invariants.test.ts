@@ -56,6 +56,8 @@ it('checks only what was written since the last good check, and still catches a 
   expect(await incremental()).toMatchObject({ ok: false, since: second.checkedAt });
   await db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" - 500 WHERE "accountId" = $1`, [bob.account.id]);
   expect(await incremental()).toMatchObject({ ok: true, mode: 'incremental' });
+  // Once the last full check is older than `fullEvery` (a week by default), the next check runs in full.
+  expect(await checkLedger(db.dataSource.manager, { mode: 'incremental', fullEvery: 0 })).toMatchObject({ ok: true, mode: 'full' });
 });
 
 it('leaves history rewritten in place to the full check', async () => {

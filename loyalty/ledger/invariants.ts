@@ -164,7 +164,7 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         ? await tx.query(
             `SELECT c."checkedAt", c."transferSeq", c."transferGaps", c."consumptionId", c."consumptionGaps"
                FROM ledger_checkpoint c
-              WHERE c."checkedAt" > (SELECT MAX("checkedAt") FROM ledger_checkpoint WHERE "full") - make_interval(secs => $1)
+              WHERE (SELECT MAX("checkedAt") FROM ledger_checkpoint WHERE "full") > now() - make_interval(secs => $1)
               ORDER BY c.id DESC LIMIT 1`,
             [(options.fullEvery ?? weekMs) / 1000],
           )
