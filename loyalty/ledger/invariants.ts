@@ -103,15 +103,22 @@ const memberLotsQuery = (accounts?: string) => `
       ON l."memberAccountId" = a.id
    WHERE a.kind = 'member' AND bal.available <> COALESCE(l.remaining, 0)`;
 
-/** Lots (all, or those `lots` lists) whose remainder is not their points minus their consumptions. */
+/**
+ * Lots (all, or those `lots` lists) whose remainder is not their points minus their consumptions.
+ * All lots: the consumptions are summed per lot once and joined (grouping millions of lots with
+ * their accounts spilled to disk); some lots: each one's consumptions through the lot's index.
+ */
 const lotConsumptionQuery = (lots?: string) => `
-  SELECT l.id, a.code, l.points, l.remaining, COALESCE(SUM(c.points), 0) AS consumed
-    FROM point_lot l
-    JOIN ledger_account a ON a.id = l."memberAccountId"
-    LEFT JOIN lot_consumption c ON c."lotId" = l.id
-   ${lots ? `WHERE l.id IN (${lots})` : ''}
-   GROUP BY l.id, a.code
-  HAVING l.remaining <> l.points - COALESCE(SUM(c.points), 0)`;
+  SELECT v.id, (SELECT a.code FROM ledger_account a WHERE a.id = v."memberAccountId") AS code, v.points, v.remaining, v.consumed
+    FROM (${
+      lots
+        ? `SELECT l.id, l."memberAccountId", l.points, l.remaining,
+                  COALESCE((SELECT SUM(c.points) FROM lot_consumption c WHERE c."lotId" = l.id), 0) AS consumed
+             FROM point_lot l WHERE l.id IN (${lots})`
+        : `SELECT l.id, l."memberAccountId", l.points, l.remaining, COALESCE(c.consumed, 0) AS consumed
+             FROM point_lot l LEFT JOIN (SELECT "lotId", SUM(points) AS consumed FROM lot_consumption GROUP BY 1) c ON c."lotId" = l.id`
+    }) v
+   WHERE v.remaining <> v.points - v.consumed`;
 
 const zeroSumQuery = `
   SELECT a.unit, SUM(b."creditsPosted" - b."debitsPosted") AS posted, SUM(b."creditsPending" - b."debitsPending") AS pending
