@@ -112,9 +112,15 @@ export async function expireLot(
   });
 }
 
-/** How many times the lot `l` expired before: the expiry's idempotency key counts them. */
-const expiredBefore = `(SELECT COUNT(*)::int FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId"
-                        WHERE c."lotId" = l.id AND t.kind = 'expire')`;
+/**
+ * How many times the lot `l` expired before: the expiry's idempotency key counts them. A lot that
+ * never expired has no key `lot:<id>:0`, found in the idempotency index; only the others are
+ * counted through their consumptions.
+ */
+const expiredBefore = `CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_transfer k WHERE k."idempotencySource" = 'system:expiry'
+                                             AND k."idempotencyKey" = 'lot:' || l.id || ':0' AND k.leg = 0) THEN 0
+                        ELSE (SELECT COUNT(*)::int FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId"
+                               WHERE c."lotId" = l.id AND t.kind = 'expire') END`;
 
 /** Members whose due lots one transaction expires. */
 export const expiryBatchSize = 10_000;
@@ -155,12 +161,13 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
     const lots: LockedLot[] = await manager.query(
       `SELECT l.id, l."memberAccountId", a."memberId", m."externalId" AS member, l.remaining, l."fundingPartnerId", l."expiresAt",
               ${expiredBefore} AS "expiredBefore", b.available, (a.unit = $3 AND a."shardCount" = 1) AS plain
-         FROM point_lot l
-         JOIN ledger_account a ON a.id = l."memberAccountId"
+         -- Account by account through the open lots' index: a plan joining the whole table read it all each batch.
+         FROM unnest($1::uuid[]) AS x(account)
+         CROSS JOIN LATERAL (SELECT * FROM point_lot l WHERE l."memberAccountId" = x.account AND l.remaining > 0 AND l."expiresAt" <= $2) l
+         JOIN ledger_account a ON a.id = x.account
          LEFT JOIN member m ON m.id = a."memberId"
-         JOIN (SELECT "accountId", SUM("creditsPosted" - "debitsPosted" - "debitsPending") AS available
-                 FROM ledger_balance WHERE "accountId" = ANY($1::uuid[]) GROUP BY 1) b ON b."accountId" = l."memberAccountId"
-        WHERE l."memberAccountId" = ANY($1::uuid[]) AND l.remaining > 0 AND l."expiresAt" <= $2
+         CROSS JOIN LATERAL (SELECT SUM("creditsPosted" - "debitsPosted" - "debitsPending") AS available
+                               FROM ledger_balance WHERE "accountId" = x.account) b
         ORDER BY l."memberAccountId", l."expiresAt", l.id`,
       [accounts, asOf, pointsUnit],
     );
