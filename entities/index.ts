@@ -17,6 +17,7 @@ import { FundingSource } from './funding-source.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
+import { LedgerCheckpoint, LedgerCheckpointBalance } from './ledger-checkpoint.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
@@ -73,6 +74,8 @@ export {
   Invoice,
   LedgerAccount,
   LedgerBalance,
+  LedgerCheckpoint,
+  LedgerCheckpointBalance,
   LedgerTransfer,
   LotConsumption,
   Member,
@@ -184,6 +187,8 @@ export const entities = [
   OutboxEntry,
   LedgerAccount,
   LedgerBalance,
+  LedgerCheckpoint,
+  LedgerCheckpointBalance,
   LedgerTransfer,
   PointLot,
   LotConsumption,

@@ -131,3 +131,95 @@ describe('points that come back, points spent meanwhile, a lot that cannot expir
     await db.dataSource.query(`UPDATE point_lot SET remaining = 60 WHERE id = $1`, [broken]);
   });
 });
+
+describe('a run at scale: members in batches, one transaction per batch', () => {
+  // Lots the tests above left due are expired first, so that each run here sees only its own.
+  beforeAll(() => expireDueLots(db.dataSource, p.ledger, new Date()));
+
+  it('expires every due lot with one transfer per lot, a transaction per batch of members, exactly and once', async () => {
+    const shop = await p.partner(100_000);
+    const cafe = await p.partner(100_000);
+    const members = await Promise.all(Array.from({ length: 12 }, (_, i) => p.member(`batch-${i}`)));
+    let lots = 0;
+    for (const [i, { account }] of members.entries()) {
+      // Every member has a due lot from the shop; every other one a second from the cafe, and a lot still valid.
+      const funders = i % 2 === 0 ? [shop, cafe] : [shop];
+      for (const [f, funder] of funders.entries()) {
+        await p.ledger.transfer({
+          source: 'test',
+          key: `batch-${i}-${f}`,
+          legs: [{ debitAccountId: funder.wallet.id, creditAccountId: account.id, amount: 10 + f, kind: 'earn', expiresAt: days(-1 - f) }],
+        });
+        lots += 1;
+      }
+      await p.ledger.transfer({
+        source: 'test',
+        key: `batch-${i}-valid`,
+        legs: [{ debitAccountId: shop.wallet.id, creditAccountId: account.id, amount: 5, kind: 'earn', expiresAt: days(30) }],
+      });
+    }
+    const breakageBefore = await p.available(p.program.breakage.id);
+    const accounts = members.map((m) => m.account.id);
+
+    const run = await expireDueLots(db.dataSource, p.ledger, new Date(), undefined, 5);
+    expect(run).toEqual({ lots, points: 12 * 10 + 6 * 11, byPartner: { [shop.partner.id]: 120, [cafe.partner.id]: 66 }, failures: [] });
+    for (const { account } of members) expect(await p.available(account.id)).toBe(5);
+    expect(await p.available(p.program.breakage.id)).toBe(breakageBefore + 186);
+    const transfers: { key: string; references: Record<string, string>; amount: string; lot: string; at: Date }[] =
+      await db.dataSource.query(
+        `SELECT t."idempotencyKey" AS key, t."references", t.amount, c."lotId" AS lot, t."createdAt" AS at
+         FROM ledger_transfer t JOIN lot_consumption c ON c."transferId" = t.id
+        WHERE t.kind = 'expire' AND t."debitAccountId" = ANY($1)`,
+        [accounts],
+      );
+    // One transfer per lot, keyed and referenced by its lot and funder, as the one-lot path writes it...
+    expect(transfers).toHaveLength(lots);
+    for (const t of transfers) {
+      expect(t.key).toBe(`lot:${t.lot}:0`);
+      expect(t.references.lot).toBe(t.lot);
+      expect([shop.partner.id, cafe.partner.id]).toContain(t.references.partner);
+    }
+    // ...written in three transactions for twelve members in batches of five (a transfer's time is its transaction's start).
+    expect(new Set(transfers.map((t) => new Date(t.at).getTime())).size).toBe(3);
+    expect(await expireDueLots(db.dataSource, p.ledger, new Date(), undefined, 5)).toEqual({
+      lots: 0,
+      points: 0,
+      byPartner: {},
+      failures: [],
+    });
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  });
+
+  it('never takes a lot twice when the member spends it while the run expires it', async () => {
+    const shop = await p.partner(100_000);
+    const members = await Promise.all(Array.from({ length: 20 }, (_, i) => p.member(`race-${i}`)));
+    for (const [i, { account }] of members.entries()) {
+      await p.ledger.transfer({
+        source: 'test',
+        key: `race-${i}`,
+        legs: [{ debitAccountId: shop.wallet.id, creditAccountId: account.id, amount: 50, kind: 'earn', expiresAt: days(-1) }],
+      });
+    }
+    const spend = (account: string, i: number) =>
+      p.ledger
+        .transfer({
+          source: 'test',
+          key: `race-spend-${i}`,
+          legs: [{ debitAccountId: account, creditAccountId: p.program.redemption.id, amount: 50, kind: 'burn' }],
+        })
+        .then(
+          () => 50,
+          () => 0,
+        );
+    const [run, ...spent] = await Promise.all([
+      expireDueLots(db.dataSource, p.ledger, new Date(), undefined, 4),
+      ...members.map((m, i) => spend(m.account.id, i)),
+    ]);
+    const spentPoints = spent.reduce((sum, points) => sum + points, 0);
+    // Each member's 50 points went once: to a reward or to breakage, never both, never neither.
+    expect(run.failures).toEqual([]);
+    expect(run.points + spentPoints).toBe(20 * 50);
+    for (const { account } of members) expect(await p.available(account.id)).toBe(0);
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  });
+});

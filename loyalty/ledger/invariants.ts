@@ -10,17 +10,54 @@ export interface InvariantViolation {
 export interface LedgerReport {
   ok: boolean;
   checkedAt: Date;
+  /** Full: every transfer from the first. Incremental: what was written since the last good check, on its balances. */
+  mode: 'full' | 'incremental';
+  /** The good check an incremental one started from. */
+  since?: Date;
   accounts: number;
+  /** Transfers checked: all of them, or those written since the last good check. */
   transfers: number;
   violations: InvariantViolation[];
 }
 
-const shardTotalsQuery = `
+export interface CheckOptions {
+  /**
+   * `incremental` checks what was written since the last good check: every cached balance against
+   * that check's balances plus the transfers since, and the members, lots, holds and reversals those
+   * transfers and lot consumptions touched, or whose cached balance moved. It runs in full when there is no good check yet, or
+   * when the last full one is older than `fullEvery`. What it cannot see is history rewritten in
+   * place: an old transfer's amount, or a lot's remainder, edited without a new transfer or lot
+   * consumption; the full check (weekly, or `npm run ledger:check -- --full`) sees those.
+   */
+  mode?: 'full' | 'incremental';
+  /** Record a good check as the checkpoint the next incremental check starts from. */
+  record?: boolean;
+  fullEvery?: number;
+}
+
+const weekMs = 7 * 86_400_000;
+/**
+ * Transfers and lot consumptions take their number when they are written and appear when they
+ * commit: numbers this far below the highest that are missing at a checkpoint are remembered, so a
+ * write still running then is counted by the next check. One running longer than that is reported
+ * as a mismatch, never missed; a full check clears it.
+ */
+const gapWindow = 100_000;
+
+/** The rows written since a checkpoint: numbered after it, or missing below it then. */
+const since = (column: string, after: string, gaps: string) => `(${column} > ${after} OR ${column} = ANY(${gaps}::bigint[]))`;
+
+/**
+ * Cached balances that differ from what the transfers say: the sums of all transfers, or (with
+ * `base`) the checkpoint's balances plus the transfers matching `which`.
+ */
+const shardTotalsQuery = (which: (alias: string) => string, base: boolean) => `
   WITH transfers AS (
     -- A post or void releases all its hold held, whatever part a post moved.
     SELECT t."debitAccountId", t."debitShard", t."creditAccountId", t."creditShard", t.phase, t.amount,
            CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -COALESCE(h.amount, t.amount) END AS pend
       FROM ledger_transfer t LEFT JOIN ledger_transfer h ON h.id = t."pendingTransferId"
+     WHERE ${which('t')}
   ), moved AS (
     SELECT "debitAccountId" AS account, "debitShard" AS shard,
            CASE phase WHEN 'single' THEN amount WHEN 'post' THEN amount ELSE 0 END AS dp, 0::bigint AS cp,
@@ -31,8 +68,17 @@ const shardTotalsQuery = `
            0, CASE phase WHEN 'single' THEN amount WHEN 'post' THEN amount ELSE 0 END,
            0, pend
       FROM transfers
-  ), sums AS (
+  ), delta AS (
     SELECT account, shard, SUM(dp) dp, SUM(cp) cp, SUM(dpend) dpend, SUM(cpend) cpend FROM moved GROUP BY 1, 2
+  ), sums AS (${
+    base
+      ? `
+    SELECT COALESCE(c."accountId", d.account) AS account, COALESCE(c.shard, d.shard) AS shard,
+           COALESCE(c."debitsPosted", 0) + COALESCE(d.dp, 0) AS dp, COALESCE(c."creditsPosted", 0) + COALESCE(d.cp, 0) AS cp,
+           COALESCE(c."debitsPending", 0) + COALESCE(d.dpend, 0) AS dpend, COALESCE(c."creditsPending", 0) + COALESCE(d.cpend, 0) AS cpend
+      FROM ledger_checkpoint_balance c FULL JOIN delta d ON d.account = c."accountId" AND d.shard = c.shard`
+      : 'SELECT * FROM delta'
+  }
   )
   SELECT a.code, b.shard,
          b."debitsPosted" AS cached_dp, COALESCE(s.dp, 0) AS dp,
@@ -46,22 +92,33 @@ const shardTotalsQuery = `
       OR b."debitsPosted" <> COALESCE(s.dp, 0) OR b."creditsPosted" <> COALESCE(s.cp, 0)
       OR b."debitsPending" <> COALESCE(s.dpend, 0) OR b."creditsPending" <> COALESCE(s.cpend, 0)`;
 
-const memberLotsQuery = `
+/** Members (all, or the accounts `accounts` lists) whose available points differ from their lots' remainders. */
+const memberLotsQuery = (accounts?: string) => `
   SELECT a.code, bal.available, COALESCE(l.remaining, 0) AS lots
     FROM ledger_account a
     JOIN (SELECT "accountId", SUM("creditsPosted" - "debitsPosted" - "debitsPending") AS available
-            FROM ledger_balance GROUP BY 1) bal ON bal."accountId" = a.id
-    LEFT JOIN (SELECT "memberAccountId", SUM(remaining) AS remaining FROM point_lot GROUP BY 1) l
+            FROM ledger_balance ${accounts ? `WHERE "accountId" IN (${accounts})` : ''} GROUP BY 1) bal ON bal."accountId" = a.id
+    LEFT JOIN (SELECT "memberAccountId", SUM(remaining) AS remaining FROM point_lot
+                WHERE remaining > 0 ${accounts ? `AND "memberAccountId" IN (${accounts})` : ''} GROUP BY 1) l
       ON l."memberAccountId" = a.id
    WHERE a.kind = 'member' AND bal.available <> COALESCE(l.remaining, 0)`;
 
-const lotConsumptionQuery = `
-  SELECT l.id, a.code, l.points, l.remaining, COALESCE(SUM(c.points), 0) AS consumed
-    FROM point_lot l
-    JOIN ledger_account a ON a.id = l."memberAccountId"
-    LEFT JOIN lot_consumption c ON c."lotId" = l.id
-   GROUP BY l.id, a.code
-  HAVING l.remaining <> l.points - COALESCE(SUM(c.points), 0)`;
+/**
+ * Lots (all, or those `lots` lists) whose remainder is not their points minus their consumptions.
+ * All lots: the consumptions are summed per lot once and joined (grouping millions of lots with
+ * their accounts spilled to disk); some lots: each one's consumptions through the lot's index.
+ */
+const lotConsumptionQuery = (lots?: string) => `
+  SELECT v.id, (SELECT a.code FROM ledger_account a WHERE a.id = v."memberAccountId") AS code, v.points, v.remaining, v.consumed
+    FROM (${
+      lots
+        ? `SELECT l.id, l."memberAccountId", l.points, l.remaining,
+                  COALESCE((SELECT SUM(c.points) FROM lot_consumption c WHERE c."lotId" = l.id), 0) AS consumed
+             FROM point_lot l WHERE l.id IN (${lots})`
+        : `SELECT l.id, l."memberAccountId", l.points, l.remaining, COALESCE(c.consumed, 0) AS consumed
+             FROM point_lot l LEFT JOIN (SELECT "lotId", SUM(points) AS consumed FROM lot_consumption GROUP BY 1) c ON c."lotId" = l.id`
+    }) v
+   WHERE v.remaining <> v.points - v.consumed`;
 
 const zeroSumQuery = `
   SELECT a.unit, SUM(b."creditsPosted" - b."debitsPosted") AS posted, SUM(b."creditsPending" - b."debitsPending") AS pending
@@ -77,17 +134,27 @@ const negativeQuery = `
    GROUP BY a.code
   HAVING MIN(b."creditsPosted" - b."debitsPosted" - b."debitsPending") < 0`;
 
-const resolutionQuery = `
+const resolutionQuery = (which: (alias: string) => string) => `
   SELECT r.id, r.phase, r.amount, p.amount AS pending_amount, p.phase AS pending_phase
     FROM ledger_transfer r LEFT JOIN ledger_transfer p ON p.id = r."pendingTransferId"
-   WHERE r."pendingTransferId" IS NOT NULL
+   WHERE r."pendingTransferId" IS NOT NULL AND ${which('r')}
      AND (p.id IS NULL OR p.phase <> 'pending' OR r.amount > p.amount OR (r.phase = 'void' AND p.amount <> r.amount)
           OR p."debitAccountId" <> r."debitAccountId" OR p."creditAccountId" <> r."creditAccountId")`;
 
-const overReversedQuery = `
+/** Transfers reversed beyond their amount: all, or those a transfer matching `which` reverses. */
+const overReversedQuery = (which: (alias: string) => string) => `
   SELECT o.id, o.amount, SUM(r.amount) AS reversed
     FROM ledger_transfer r JOIN ledger_transfer o ON o.id = r."reversesTransferId"
+   WHERE o.id IN (SELECT "reversesTransferId" FROM ledger_transfer n WHERE "reversesTransferId" IS NOT NULL AND ${which('n')})
    GROUP BY o.id, o.amount HAVING SUM(r.amount) > o.amount`;
+
+interface Checkpoint {
+  checkedAt: Date;
+  transferSeq: string;
+  transferGaps: string[];
+  consumptionId: string;
+  consumptionGaps: string[];
+}
 
 /**
  * Verifies the ledger from first principles, in one repeatable-read snapshot:
@@ -95,11 +162,37 @@ const overReversedQuery = `
  * their lots' remainders, and each lot's remainder its points minus its consumptions; all
  * accounts of each unit sum to zero; nothing is negative where it must not be; holds are resolved once, by
  * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount.
+ * Incrementally (see CheckOptions), the same invariants on what was written since the last good check.
  */
-export async function checkLedger(manager: EntityManager): Promise<LedgerReport> {
+export async function checkLedger(manager: EntityManager, options: CheckOptions = {}): Promise<LedgerReport> {
   return manager.transaction('REPEATABLE READ', async (tx) => {
+    const [last]: Checkpoint[] =
+      options.mode === 'incremental'
+        ? await tx.query(
+            `SELECT c."checkedAt", c."transferSeq", c."transferGaps", c."consumptionId", c."consumptionGaps"
+               FROM ledger_checkpoint c
+              WHERE (SELECT MAX("checkedAt") FROM ledger_checkpoint WHERE "full") > now() - make_interval(secs => $1)
+              ORDER BY c.id DESC LIMIT 1`,
+            [(options.fullEvery ?? weekMs) / 1000],
+          )
+        : [];
     const violations: InvariantViolation[] = [];
-    for (const r of await tx.query(shardTotalsQuery)) {
+    const params = last ? [last.transferSeq, last.transferGaps, last.consumptionId, last.consumptionGaps] : [];
+    const newTransfers = (alias: string) => (last ? since(`${alias}.seq`, '$1', '$2') : 'true');
+    const newConsumptions = (alias: string) => since(`${alias}.id`, '$3', '$4');
+    const touchedLots = `SELECT l.id FROM point_lot l JOIN ledger_transfer t ON t.id = l."creditTransferId" WHERE ${newTransfers('t')}
+                          UNION SELECT c."lotId" FROM lot_consumption c WHERE ${newConsumptions('c')}`;
+    const touchedAccounts = `SELECT t."debitAccountId" FROM ledger_transfer t WHERE ${newTransfers('t')}
+                              UNION SELECT t."creditAccountId" FROM ledger_transfer t WHERE ${newTransfers('t')}
+                              UNION SELECT l."memberAccountId" FROM point_lot l WHERE l.id IN (${touchedLots})
+                              UNION SELECT b."accountId" FROM ledger_balance b
+                                LEFT JOIN ledger_checkpoint_balance c ON c."accountId" = b."accountId" AND c.shard = b.shard
+                               WHERE c."accountId" IS NULL OR (b."debitsPosted", b."creditsPosted", b."debitsPending", b."creditsPending")
+                                     <> (c."debitsPosted", c."creditsPosted", c."debitsPending", c."creditsPending")`;
+    // Each query is given the checkpoint's numbers it refers to ($1…$4), and no others.
+    const query = (sql: string) => tx.query(sql, params.slice(0, Math.max(0, ...[...sql.matchAll(/\$(\d)/g)].map((m) => Number(m[1])))));
+
+    for (const r of await query(shardTotalsQuery(newTransfers, Boolean(last)))) {
       violations.push({
         invariant: 'cached balance equals the sum of transfers',
         subject: r.code ?? '(transfers to an account shard that does not exist)',
@@ -108,57 +201,102 @@ export async function checkLedger(manager: EntityManager): Promise<LedgerReport>
           `debits pending ${r.cached_dpend} (${r.dpend}), credits pending ${r.cached_cpend} (${r.cpend})`,
       });
     }
-    for (const r of await tx.query(memberLotsQuery)) {
+    for (const r of await query(memberLotsQuery(last ? touchedAccounts : undefined))) {
       violations.push({
         invariant: "member balance equals the sum of their lots' remaining points",
         subject: r.code,
         detail: `available ${r.available}, lots hold ${r.lots}`,
       });
     }
-    for (const r of await tx.query(lotConsumptionQuery)) {
+    for (const r of await query(lotConsumptionQuery(last ? touchedLots : undefined))) {
       violations.push({
         invariant: 'lot remainder equals its points minus its consumptions',
         subject: `${r.code} lot ${r.id}`,
         detail: `points ${r.points}, consumed ${r.consumed}, remaining ${r.remaining}`,
       });
     }
-    for (const sum of await tx.query(zeroSumQuery)) {
+    for (const sum of await query(zeroSumQuery)) {
       violations.push({
         invariant: 'all accounts sum to zero in each unit',
         subject: `ledger (${sum.unit})`,
         detail: `posted balances sum to ${sum.posted}, pending to ${sum.pending}`,
       });
     }
-    for (const r of await tx.query(negativeQuery)) {
+    for (const r of await query(negativeQuery)) {
       violations.push({
         invariant: 'no overdraft where it is not allowed',
         subject: r.code,
         detail: `available ${r.available}, lowest shard ${r.lowest_shard}`,
       });
     }
-    for (const r of await tx.query(resolutionQuery)) {
+    for (const r of await query(resolutionQuery(newTransfers))) {
       violations.push({
         invariant: 'a hold is posted or voided once, by a transfer that matches it',
         subject: `transfer ${r.id}`,
         detail: `${r.phase} of ${r.amount} resolves ${r.pending_phase ?? 'nothing'} of ${r.pending_amount ?? 0}`,
       });
     }
-    for (const r of await tx.query(overReversedQuery)) {
+    for (const r of await query(overReversedQuery(newTransfers))) {
       violations.push({
         invariant: 'nothing is reversed beyond its amount',
         subject: `transfer ${r.id}`,
         detail: `amount ${r.amount}, reversed ${r.reversed}`,
       });
     }
-    const [counts] = await tx.query(
-      `SELECT (SELECT COUNT(*) FROM ledger_account)::int AS accounts, (SELECT COUNT(*) FROM ledger_transfer)::int AS transfers`,
+    const [counts] = await query(
+      `SELECT now() AS "checkedAt", (SELECT COUNT(*) FROM ledger_account)::int AS accounts,
+              (SELECT COUNT(*) FROM ledger_transfer t WHERE ${newTransfers('t')})::int AS transfers`,
     );
-    return { ok: violations.length === 0, checkedAt: new Date(), accounts: counts.accounts, transfers: counts.transfers, violations };
+    const ok = violations.length === 0;
+    if (ok && options.record) await recordCheckpoint(tx, !last);
+    return {
+      ok,
+      // The snapshot's time, which a recorded checkpoint carries too.
+      checkedAt: new Date(counts.checkedAt),
+      mode: last ? 'incremental' : 'full',
+      ...(last ? { since: new Date(last.checkedAt) } : {}),
+      accounts: counts.accounts,
+      transfers: counts.transfers,
+      violations,
+    };
   });
 }
 
+/**
+ * Records a good check, within its snapshot: the highest transfer and consumption numbers it saw,
+ * the numbers missing just below them, and the cached balances it found true. TRUNCATE makes a
+ * concurrent check wait for this one instead of mixing their balances.
+ */
+async function recordCheckpoint(tx: EntityManager, full: boolean): Promise<void> {
+  const highest = async (table: string, column: string) => {
+    const [row] = await tx.query(`SELECT COALESCE(MAX(${column}), 0) AS top FROM ${table}`);
+    const top = String(row.top);
+    const gaps: { n: string }[] = await tx.query(
+      `SELECT n FROM generate_series(GREATEST($1::bigint - $2, 0) + 1, $1::bigint) n
+       EXCEPT SELECT ${column} FROM ${table} WHERE ${column} > $1::bigint - $2`,
+      [top, gapWindow],
+    );
+    return { top, gaps: gaps.map((g) => g.n) };
+  };
+  const transfers = await highest('ledger_transfer', 'seq');
+  const consumptions = await highest('lot_consumption', 'id');
+  await tx.query('TRUNCATE ledger_checkpoint_balance');
+  await tx.query(
+    `INSERT INTO ledger_checkpoint_balance ("accountId", shard, "debitsPosted", "creditsPosted", "debitsPending", "creditsPending")
+     SELECT "accountId", shard, "debitsPosted", "creditsPosted", "debitsPending", "creditsPending" FROM ledger_balance`,
+  );
+  await tx.query(
+    `INSERT INTO ledger_checkpoint ("full", "transferSeq", "transferGaps", "consumptionId", "consumptionGaps") VALUES ($1, $2, $3, $4, $5)`,
+    [full, transfers.top, transfers.gaps, consumptions.top, consumptions.gaps],
+  );
+}
+
 export function formatReport(report: LedgerReport): string {
-  const head = `Ledger check at ${report.checkedAt.toISOString()}: ${report.accounts} accounts, ${report.transfers} transfers`;
+  const scope =
+    report.mode === 'full'
+      ? `full: ${report.accounts} accounts, ${report.transfers} transfers`
+      : `incremental since ${report.since?.toISOString()}: ${report.accounts} accounts, ${report.transfers} transfers since`;
+  const head = `Ledger check at ${report.checkedAt.toISOString()} (${scope})`;
   if (report.ok) return `${head}\nAll invariants hold.`;
   const lines = report.violations.map((v) => `  ✗ ${v.subject}: ${v.invariant} — ${v.detail}`);
   return `${head}\n${report.violations.length} violation(s):\n${lines.join('\n')}`;

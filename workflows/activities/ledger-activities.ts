@@ -18,7 +18,8 @@ export interface LedgerAuditSummary {
 export function createLedgerActivities({ dataSource, mailer, operatorEmail }: LedgerActivityDependencies) {
   return {
     async auditLedger(): Promise<LedgerAuditSummary> {
-      const report = await checkLedger(dataSource.manager);
+      // Nightly: what was written since the last good check, in full once a week (see CheckOptions).
+      const report = await checkLedger(dataSource.manager, { mode: 'incremental', record: true });
       return { ok: report.ok, violations: report.violations.length, report: formatReport(report) };
     },
 

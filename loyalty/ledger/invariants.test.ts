@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { createProgram, days } from '../../test/support/program.js';
+import { checkLedger } from './invariants.js';
+
+let db: TestDatabase;
+let p: Awaited<ReturnType<typeof createProgram>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  p = await createProgram(db.dataSource);
+});
+afterAll(() => db.drop());
+
+const incremental = () => checkLedger(db.dataSource.manager, { mode: 'incremental', record: true });
+
+it('checks only what was written since the last good check, and still catches a balance tampered after it', async () => {
+  const shop = await p.partner(10_000);
+  const ann = await p.member('check-ann');
+  const bob = await p.member('check-bob');
+  const earn = (account: string, amount: number, key: string) =>
+    p.ledger.transfer({
+      source: 'test',
+      key,
+      legs: [{ debitAccountId: shop.wallet.id, creditAccountId: account, amount, kind: 'earn', expiresAt: days(300) }],
+    });
+  await earn(ann.account.id, 100, 'ann-1');
+  await earn(bob.account.id, 100, 'bob-1');
+
+  // No checkpoint yet: the first check runs in full and becomes the checkpoint.
+  const first = await incremental();
+  expect(first).toMatchObject({ ok: true, mode: 'full', violations: [] });
+
+  await earn(ann.account.id, 50, 'ann-2');
+  const held = await p.ledger.hold({
+    source: 'test',
+    key: 'ann-hold',
+    until: days(1),
+    legs: [{ debitAccountId: ann.account.id, creditAccountId: p.program.redemption.id, amount: 30, kind: 'burn' }],
+  });
+  await p.ledger.void({ source: 'test', key: 'ann-void', pendingTransferId: held.transfers[0]!.id });
+  const second = await incremental();
+  expect(second).toMatchObject({ ok: true, mode: 'incremental', since: first.checkedAt, transfers: 3, violations: [] });
+
+  // Bob's balance has not moved since the checkpoint: edited in place, it is still reported.
+  await db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" + 500 WHERE "accountId" = $1`, [bob.account.id]);
+  const tampered = await incremental();
+  expect(tampered).toMatchObject({ ok: false, mode: 'incremental', transfers: 0 });
+  expect(tampered.violations.map((v) => [v.subject, v.invariant])).toEqual(
+    expect.arrayContaining([
+      ['member:check-bob', 'cached balance equals the sum of transfers'],
+      ['ledger (points)', 'all accounts sum to zero in each unit'],
+    ]),
+  );
+  // A failed check is no checkpoint: the next one still starts from the last good one, and still sees it.
+  expect(await incremental()).toMatchObject({ ok: false, since: second.checkedAt });
+  await db.dataSource.query(`UPDATE ledger_balance SET "creditsPosted" = "creditsPosted" - 500 WHERE "accountId" = $1`, [bob.account.id]);
+  expect(await incremental()).toMatchObject({ ok: true, mode: 'incremental' });
+  // Once the last full check is older than `fullEvery` (a week by default), the next check runs in full.
+  expect(await checkLedger(db.dataSource.manager, { mode: 'incremental', fullEvery: 0 })).toMatchObject({ ok: true, mode: 'full' });
+});
+
+it('leaves history rewritten in place to the full check', async () => {
+  const shop = await p.partner(10_000);
+  const cid = await p.member('check-cid');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'cid-1',
+    legs: [{ debitAccountId: shop.wallet.id, creditAccountId: cid.account.id, amount: 100, kind: 'earn', expiresAt: days(300) }],
+  });
+  expect(await incremental()).toMatchObject({ ok: true });
+  // A lot's remainder edited without a consumption, for a member nothing touched since: beyond the
+  // incremental check's sight, caught by the full one.
+  await db.dataSource.query(`UPDATE point_lot SET remaining = remaining - 1 WHERE "memberAccountId" = $1`, [cid.account.id]);
+  expect(await incremental()).toMatchObject({ ok: true, mode: 'incremental' });
+  const full = await checkLedger(db.dataSource.manager, { mode: 'full' });
+  expect(full.ok).toBe(false);
+  expect(full.violations.map((v) => v.invariant)).toEqual(
+    expect.arrayContaining([
+      "member balance equals the sum of their lots' remaining points",
+      'lot remainder equals its points minus its consumptions',
+    ]),
+  );
+  await db.dataSource.query(`UPDATE point_lot SET remaining = remaining + 1 WHERE "memberAccountId" = $1`, [cid.account.id]);
+});
