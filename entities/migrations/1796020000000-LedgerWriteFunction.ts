@@ -105,9 +105,13 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   legs jsonb := plan->'legs';
   earlier jsonb;
-  ids uuid[]; codes text[]; kinds text[]; partners uuid[]; sharded boolean[]; units text[]; shard_counts int[];
+  entry record;
+  ids uuid[] := '{}'; codes text[] := '{}'; kinds text[] := '{}'; partners uuid[] := '{}'; sharded boolean[] := '{}';
+  units text[] := '{}'; shard_counts int[] := '{}';
   absent uuid;
-  d_dp bigint[]; d_cp bigint[]; d_dpend bigint[]; d_cpend bigint[]; d_req bigint[]; fixed_shards int[]; spreads boolean[];
+  absent_at bigint;
+  d_dp bigint[] := '{}'; d_cp bigint[] := '{}'; d_dpend bigint[] := '{}'; d_cpend bigint[] := '{}'; d_req bigint[] := '{}';
+  fixed_shards int[] := '{}'; spreads boolean[] := '{}';
   chosen int[];
   picked int;
   start_shard int;
@@ -140,16 +144,8 @@ BEGIN
   IF earlier IS NOT NULL THEN RETURN earlier; END IF;
 
   -- What the plan changes on each account, in lock order, and accounts that do not exist.
-  SELECT array_agg(s.acc ORDER BY a."shardCount" > 1, s.acc), array_agg(a.code ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(a.kind ORDER BY a."shardCount" > 1, s.acc), array_agg(a."partnerId" ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(a."shardCount" > 1 ORDER BY a."shardCount" > 1, s.acc), array_agg(a.unit ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(a."shardCount" ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(s.dp ORDER BY a."shardCount" > 1, s.acc), array_agg(s.cp ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(s.dpend ORDER BY a."shardCount" > 1, s.acc), array_agg(s.cpend ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(s.req ORDER BY a."shardCount" > 1, s.acc), array_agg(s.fixed ORDER BY a."shardCount" > 1, s.acc),
-         array_agg(s.spread ORDER BY a."shardCount" > 1, s.acc),
-         (array_agg(s.acc ORDER BY s.first_at) FILTER (WHERE a.id IS NULL))[1]
-    INTO ids, codes, kinds, partners, sharded, units, shard_counts, d_dp, d_cp, d_dpend, d_cpend, d_req, fixed_shards, spreads, absent
+  FOR entry IN
+    SELECT s.*, a.id AS found, a.code, a.kind, a."partnerId" AS partner, a."shardCount" AS shard_count, a.unit
     FROM (SELECT acc, min(at) AS first_at, sum(dp) AS dp, sum(cp) AS cp, sum(dpend) AS dpend, sum(cpend) AS cpend,
                  sum(req) AS req, max(fixed) AS fixed, bool_or(spread) AS spread
             FROM (SELECT (e->>'debitAccountId')::uuid AS acc, o * 2 AS at,
@@ -169,7 +165,21 @@ BEGIN
                                  COALESCE((e->>'releases')::bigint, (e->>'amount')::bigint) AS rel
                             FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o)) l) sides
            GROUP BY acc) s
-    LEFT JOIN ledger_account a ON a.id = s.acc;
+    LEFT JOIN ledger_account a ON a.id = s.acc
+    ORDER BY a."shardCount" > 1, s.acc
+  LOOP
+    IF entry.found IS NULL THEN
+      IF absent IS NULL OR entry.first_at < absent_at THEN
+        absent := entry.acc;
+        absent_at := entry.first_at;
+      END IF;
+      CONTINUE;
+    END IF;
+    ids := ids || entry.acc; codes := codes || entry.code; kinds := kinds || entry.kind; partners := partners || entry.partner;
+    sharded := sharded || (entry.shard_count > 1); units := units || entry.unit; shard_counts := shard_counts || entry.shard_count;
+    d_dp := d_dp || entry.dp; d_cp := d_cp || entry.cp; d_dpend := d_dpend || entry.dpend; d_cpend := d_cpend || entry.cpend;
+    d_req := d_req || entry.req; fixed_shards := fixed_shards || entry.fixed; spreads := spreads || entry.spread;
+  END LOOP;
   -- Refused before any lock: an account that does not exist, then a leg that mixes units.
   IF absent IS NOT NULL THEN RETURN jsonb_build_object('result', 'account_not_found', 'account', absent); END IF;
   FOR i IN 1 .. jsonb_array_length(legs) LOOP
