@@ -93,3 +93,12 @@ export function printTable(rows: string[][]): void {
 }
 
 export const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/** One burn of 10 points from a member to the program's redemption account, as a reward's redemption ends up. */
+export function ledgerBurn(ledger: Ledger, memberAccountId: string, redemptionAccountId: string) {
+  return ledger.transfer({
+    source: 'bench',
+    key: randomUUID(),
+    legs: [{ debitAccountId: memberAccountId, creditAccountId: redemptionAccountId, amount: 10, kind: 'burn' }],
+  });
+}

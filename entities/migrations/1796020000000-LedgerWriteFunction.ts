@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (loyalty/ledger/engine.ts plans; these apply). The version is in the names: a change is a new
  * function and a new migration, and the old function is dropped once nothing calls it.
  *
- * ledger_write_v1(plan) returns {"result": "ok", "replayed", "transfers"} or a refusal
+ * ledger_write_v1(plan) takes {source, key, hash, legs: [{id, debitAccountId, creditAccountId, amount, kind,
+ * phase, ...}]} (see ledgerWrite in loyalty/ledger/engine.ts) and returns {"result": "ok", "replayed", "transfers"} or a refusal
  * ({"result": "insufficient_funds" | "idempotency_conflict" | "account_not_found" | "mixed_units"
  * | "lots_short", ...}). Every refusal is decided before the first write, so a refusal writes
  * nothing even inside a caller's transaction. A broken promise of the ledger itself (lots that
@@ -104,11 +105,16 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   legs jsonb := plan->'legs';
   earlier jsonb;
-  refusal jsonb;
-  ids uuid[]; codes text[]; kinds text[]; partners uuid[]; sharded boolean[];
-  d_dp bigint[]; d_cp bigint[]; d_dpend bigint[]; d_cpend bigint[]; d_req bigint[]; fixed_shards int[]; spreads boolean[];
+  entry record;
+  ids uuid[] := '{}'; codes text[] := '{}'; kinds text[] := '{}'; partners uuid[] := '{}'; sharded boolean[] := '{}';
+  units text[] := '{}'; shard_counts int[] := '{}';
+  absent uuid;
+  absent_at bigint;
+  d_dp bigint[] := '{}'; d_cp bigint[] := '{}'; d_dpend bigint[] := '{}'; d_cpend bigint[] := '{}'; d_req bigint[] := '{}';
+  fixed_shards int[] := '{}'; spreads boolean[] := '{}';
   chosen int[];
   picked int;
+  start_shard int;
   k int;
   i int;
   j int;
@@ -137,50 +143,52 @@ BEGIN
   earlier := ledger_replay_v1(plan->>'source', plan->>'key', plan->>'hash');
   IF earlier IS NOT NULL THEN RETURN earlier; END IF;
 
-  -- Accounts that do not exist, then legs that mix units: refused before any lock.
-  SELECT jsonb_build_object('result', 'account_not_found', 'account', s.id) INTO refusal
-    FROM (SELECT (e->>'debitAccountId')::uuid AS id, o * 2 AS at FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o)
-          UNION ALL
-          SELECT (e->>'creditAccountId')::uuid, o * 2 + 1 FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o)) s
-   WHERE NOT EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = s.id)
-   ORDER BY s.at LIMIT 1;
-  IF refusal IS NOT NULL THEN RETURN refusal; END IF;
-  SELECT jsonb_build_object('result', 'mixed_units', 'leg', o - 1, 'debitUnit', d.unit, 'creditUnit', c.unit) INTO refusal
-    FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o)
-    JOIN ledger_account d ON d.id = (e->>'debitAccountId')::uuid
-    JOIN ledger_account c ON c.id = (e->>'creditAccountId')::uuid
-   WHERE d.unit <> c.unit ORDER BY o LIMIT 1;
-  IF refusal IS NOT NULL THEN RETURN refusal; END IF;
-
-  -- What the plan changes on each account, in lock order.
-  SELECT array_agg(a.id ORDER BY a."shardCount" > 1, a.id), array_agg(a.code ORDER BY a."shardCount" > 1, a.id),
-         array_agg(a.kind ORDER BY a."shardCount" > 1, a.id), array_agg(a."partnerId" ORDER BY a."shardCount" > 1, a.id),
-         array_agg(a."shardCount" > 1 ORDER BY a."shardCount" > 1, a.id),
-         array_agg(s.dp ORDER BY a."shardCount" > 1, a.id), array_agg(s.cp ORDER BY a."shardCount" > 1, a.id),
-         array_agg(s.dpend ORDER BY a."shardCount" > 1, a.id), array_agg(s.cpend ORDER BY a."shardCount" > 1, a.id),
-         array_agg(s.req ORDER BY a."shardCount" > 1, a.id), array_agg(s.fixed ORDER BY a."shardCount" > 1, a.id),
-         array_agg(s.spread ORDER BY a."shardCount" > 1, a.id)
-    INTO ids, codes, kinds, partners, sharded, d_dp, d_cp, d_dpend, d_cpend, d_req, fixed_shards, spreads
-    FROM (SELECT acc, sum(dp) AS dp, sum(cp) AS cp, sum(dpend) AS dpend, sum(cpend) AS cpend, sum(req) AS req,
-                 max(fixed) AS fixed, bool_or(spread) AS spread
-            FROM (SELECT (e->>'debitAccountId')::uuid AS acc,
+  -- What the plan changes on each account, in lock order, and accounts that do not exist.
+  FOR entry IN
+    SELECT s.*, a.id AS found, a.code, a.kind, a."partnerId" AS partner, a."shardCount" AS shard_count, a.unit
+    FROM (SELECT acc, min(at) AS first_at, sum(dp) AS dp, sum(cp) AS cp, sum(dpend) AS dpend, sum(cpend) AS cpend,
+                 sum(req) AS req, max(fixed) AS fixed, bool_or(spread) AS spread
+            FROM (SELECT (e->>'debitAccountId')::uuid AS acc, o * 2 AS at,
                          CASE WHEN p IN ('single', 'post') THEN amt ELSE 0 END AS dp, 0::bigint AS cp,
                          CASE p WHEN 'pending' THEN amt WHEN 'post' THEN -rel WHEN 'void' THEN -amt ELSE 0 END AS dpend,
                          0::bigint AS cpend,
                          CASE WHEN p IN ('single', 'pending') THEN amt ELSE 0 END AS req,
                          (e->>'debitShard')::int AS fixed, false AS spread
-                    FROM (SELECT e, e->>'phase' AS p, (e->>'amount')::bigint AS amt,
+                    FROM (SELECT e, o, e->>'phase' AS p, (e->>'amount')::bigint AS amt,
                                  COALESCE((e->>'releases')::bigint, (e->>'amount')::bigint) AS rel
-                            FROM jsonb_array_elements(legs) e) l
+                            FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o)) l
                   UNION ALL
-                  SELECT (e->>'creditAccountId')::uuid, 0, CASE WHEN p IN ('single', 'post') THEN amt ELSE 0 END, 0,
+                  SELECT (e->>'creditAccountId')::uuid, o * 2 + 1, 0, CASE WHEN p IN ('single', 'post') THEN amt ELSE 0 END, 0,
                          CASE p WHEN 'pending' THEN amt WHEN 'post' THEN -rel WHEN 'void' THEN -amt ELSE 0 END, 0,
                          (e->>'creditShard')::int, COALESCE((e->>'spreadCredit')::boolean, false)
-                    FROM (SELECT e, e->>'phase' AS p, (e->>'amount')::bigint AS amt,
+                    FROM (SELECT e, o, e->>'phase' AS p, (e->>'amount')::bigint AS amt,
                                  COALESCE((e->>'releases')::bigint, (e->>'amount')::bigint) AS rel
-                            FROM jsonb_array_elements(legs) e) l) sides
+                            FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o)) l) sides
            GROUP BY acc) s
-    JOIN ledger_account a ON a.id = s.acc;
+    LEFT JOIN ledger_account a ON a.id = s.acc
+    ORDER BY a."shardCount" > 1, s.acc
+  LOOP
+    IF entry.found IS NULL THEN
+      IF absent IS NULL OR entry.first_at < absent_at THEN
+        absent := entry.acc;
+        absent_at := entry.first_at;
+      END IF;
+      CONTINUE;
+    END IF;
+    ids := ids || entry.acc; codes := codes || entry.code; kinds := kinds || entry.kind; partners := partners || entry.partner;
+    sharded := sharded || (entry.shard_count > 1); units := units || entry.unit; shard_counts := shard_counts || entry.shard_count;
+    d_dp := d_dp || entry.dp; d_cp := d_cp || entry.cp; d_dpend := d_dpend || entry.dpend; d_cpend := d_cpend || entry.cpend;
+    d_req := d_req || entry.req; fixed_shards := fixed_shards || entry.fixed; spreads := spreads || entry.spread;
+  END LOOP;
+  -- Refused before any lock: an account that does not exist, then a leg that mixes units.
+  IF absent IS NOT NULL THEN RETURN jsonb_build_object('result', 'account_not_found', 'account', absent); END IF;
+  FOR i IN 1 .. jsonb_array_length(legs) LOOP
+    debit_at := array_position(ids, (legs->(i - 1)->>'debitAccountId')::uuid);
+    credit_at := array_position(ids, (legs->(i - 1)->>'creditAccountId')::uuid);
+    IF units[debit_at] <> units[credit_at] THEN
+      RETURN jsonb_build_object('result', 'mixed_units', 'leg', i - 1, 'debitUnit', units[debit_at], 'creditUnit', units[credit_at]);
+    END IF;
+  END LOOP;
   chosen := array_fill(NULL::int, ARRAY[array_length(ids, 1)]);
 
   -- Members (single shard) first: lock and check that each can pay.
@@ -221,9 +229,18 @@ BEGIN
       chosen[k] := fixed_shards[k];
       CONTINUE;
     END IF;
+    -- The first free shard that can pay from a random one on: one or two index entries read, not all shards.
+    start_shard := floor(random() * shard_counts[k])::int;
     SELECT shard INTO picked FROM ledger_balance
-     WHERE "accountId" = ids[k] AND ("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= d_req[k])
-     ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED;
+     WHERE "accountId" = ids[k] AND shard >= start_shard
+       AND ("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= d_req[k])
+     ORDER BY shard LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF picked IS NULL THEN
+      SELECT shard INTO picked FROM ledger_balance
+       WHERE "accountId" = ids[k] AND shard < start_shard
+         AND ("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= d_req[k])
+       ORDER BY shard LIMIT 1 FOR UPDATE SKIP LOCKED;
+    END IF;
     IF picked IS NULL THEN
       SELECT shard INTO picked FROM ledger_balance
        WHERE "accountId" = ids[k] AND ("mayGoNegative" OR "creditsPosted" - "debitsPosted" - "debitsPending" >= d_req[k])
@@ -286,7 +303,7 @@ BEGIN
     END LOOP;
   END LOOP;
 
-  transfer_ids := ARRAY(SELECT gen_random_uuid() FROM generate_series(1, jsonb_array_length(legs)));
+  transfer_ids := ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements(legs) WITH ORDINALITY x(e, o) ORDER BY o);
   WITH inserted AS (
     INSERT INTO ledger_transfer (id, "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, phase,
                                  "pendingTransferId", "reversesTransferId", "idempotencySource", "idempotencyKey", leg,
