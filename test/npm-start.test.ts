@@ -192,7 +192,7 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
     env: { ...process.env, TESSERA_DATA_DIR: dataDir, DATABASE_URL: '' },
     encoding: 'utf8',
   });
-  expect(check.stdout).toMatch(/Ledger check at .*: 60 accounts, \d+ transfers\nAll invariants hold\./);
+  expect(check.stdout).toMatch(/Ledger check at .* \(full: 60 accounts, \d+ transfers\)\nAll invariants hold\./);
   expect(check.status).toBe(0);
   await stop(first);
   expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
