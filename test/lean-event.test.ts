@@ -163,3 +163,62 @@ it('replays the same request, refuses its key for another body, and runs a refus
   expect(n).toBe(0);
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });
+
+it('replays an event whose occurredAt has left the backdate window since, and refuses its key for another body, as the full path does', async () => {
+  const [{ days }] = await db.dataSource.query(`SELECT "eventBackdateDays" AS days FROM program_settings WHERE id = 1`);
+  const key = randomUUID();
+  const body = { ...purchase('ada', 500), occurredAt: new Date(Date.now() - days * 86_400_000 + 3_000).toISOString() };
+  const first = await post(body, key);
+  expect(first.status).toBe(201);
+  await new Promise((resolve) => setTimeout(resolve, 3_500));
+
+  const again = await post(body, key);
+  expect(again.status).toBe(201);
+  expect(again.headers.get('idempotent-replayed')).toBe('true');
+  expect(await again.json()).toEqual(await first.json());
+  expect((await post({ ...body, amountCents: 600 }, key)).status).toBe(409);
+});
+
+it('answers concurrent twins of one event with one event and one answer', async () => {
+  const count = async () => (await db.dataSource.query(`SELECT COUNT(*)::int AS n FROM member_event`))[0].n as number;
+  const before = await count();
+  const key = randomUUID();
+  const answers = await Promise.all([1, 2, 3, 4].map(() => post(purchase('ada', 700), key)));
+  expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+  const bodies = await Promise.all(answers.map((a) => a.json()));
+  for (const body of bodies) expect(body).toEqual(bodies[0]);
+  expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(3);
+  expect(await count()).toBe(before + 1);
+});
+
+it('takes the full path when the member comes to owe points between the read and the write', async () => {
+  expect((await post(purchase('dora', 1_000))).status).toBe(201);
+  const [{ accountId, earn }] = await db.dataSource.query(
+    `SELECT a.id AS "accountId", (SELECT t.id FROM ledger_transfer t WHERE t."creditAccountId" = a.id AND t.kind = 'earn' LIMIT 1) AS earn
+       FROM member_link l JOIN ledger_account a ON a."memberId" = l."memberId" WHERE l."customerId" = 'dora'`,
+  );
+  const holder = new pg.Client({ connectionString: db.url });
+  await holder.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM ledger_balance WHERE "accountId" = $1 FOR UPDATE`, [accountId]);
+    const answer = post(purchase('dora', 900));
+    // The lean statement read the member and now waits for their lock: a refund leaves a debt meanwhile.
+    for (let waiting = 0, tries = 0; waiting === 0 && tries < 250; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      [{ waiting }] = await db.dataSource.query(
+        `SELECT COUNT(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%tessera_record_event_v1%'`,
+      );
+    }
+    await holder.query(
+      `INSERT INTO points_debt ("memberAccountId", "transferId", "refundId", owed, points) VALUES ($1, $2, gen_random_uuid(), 4, 4)`,
+      [accountId, earn],
+    );
+    await holder.query('COMMIT');
+    const body = await (await answer).json();
+    expect(body).toMatchObject({ points: 9, recoveredPoints: 4 });
+  } finally {
+    await holder.end();
+  }
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+});

@@ -102,7 +102,12 @@ export async function recordLeanEvent(
   if (input.pointOfSaleCode !== undefined || contact || campaigns.length > 0) return null;
   if (rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined)) return null;
   if (input.currency !== undefined && input.currency !== settings.currency) return null;
-  checkOccurredAt(input.occurredAt, input.receivedAt, settings.eventBackdateDays);
+  try {
+    checkOccurredAt(input.occurredAt, input.receivedAt, settings.eventBackdateDays);
+  } catch {
+    // Refused by the full path once it has looked the key up: a retry of a request answered while its date was in bounds gets that answer.
+    return null;
+  }
   const priced = await priceInProgramCurrency(dataSource.manager, input, settings.currency);
   const event: EarningEvent = { ...input, amountCents: priced.amountCents, lines: priced.lines, pointOfSaleId: undefined };
   const setup = await partnerSetup(dataSource, input.partnerId);
