@@ -33,15 +33,17 @@ export interface DueLot {
   member: string | null;
 }
 
-/** The lots to expire as of a date, oldest expiry first. */
-export async function dueLots(dataSource: DataSource, asOf: Date): Promise<DueLot[]> {
+/** The lots to expire as of a date, oldest expiry first; of the given member accounts only, when given. */
+export async function dueLots(dataSource: DataSource, asOf: Date, memberAccountIds?: string[]): Promise<DueLot[]> {
   return dataSource.query(
     `SELECT l.id, l."memberAccountId", a."memberId", m."externalId" AS member
        FROM point_lot l
        JOIN ledger_account a ON a.id = l."memberAccountId"
        LEFT JOIN member m ON m.id = a."memberId"
-      WHERE l.remaining > 0 AND l."expiresAt" IS NOT NULL AND l."expiresAt" <= $1 ORDER BY l."expiresAt", l.id`,
-    [asOf],
+      WHERE l.remaining > 0 AND l."expiresAt" IS NOT NULL AND l."expiresAt" <= $1
+        AND ($2::uuid[] IS NULL OR l."memberAccountId" = ANY($2::uuid[]))
+      ORDER BY l."expiresAt", l.id`,
+    [asOf, memberAccountIds ?? null],
   );
 }
 
@@ -292,7 +294,7 @@ export async function expireDueLots(
       outcome = await expireBatch(dataSource, accounts, asOf, announcers);
     } catch {
       // Whatever stopped the batch stops one lot at most on the one-lot path, which reports it.
-      outcome = { expired: [], aside: (await dueLots(dataSource, asOf)).filter((lot) => accounts.includes(lot.memberAccountId)) };
+      outcome = { expired: [], aside: await dueLots(dataSource, asOf, accounts) };
     }
     outcome.expired.forEach(count);
     await oneByOne(outcome.aside);
