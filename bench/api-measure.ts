@@ -36,6 +36,16 @@ export function clusterCpuSeconds(postmasterPid: number): number {
 
 export const processCpuSeconds = (pid: number) => cpuSeconds(pid);
 
+/** CPU seconds of this process and of the children it waited for (wrk, run with spawnSync). */
+export const ownCpuSeconds = () => cpuSeconds(process.pid, true);
+
+/** Busy CPU seconds of the whole machine so far, all cores (user, nice, system, irq, softirq, steal in /proc/stat). */
+export function machineCpuSeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) / ticksPerSecond;
+}
+
 /** The postmaster of the cluster a backend belongs to. */
 export const postmasterOf = (backendPid: number) => parentOf(backendPid);
 

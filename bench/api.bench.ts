@@ -8,7 +8,15 @@ import { openDataSource } from '../wiring/database.js';
 import { startEmbeddedPostgres } from '../wiring/embedded/postgres.js';
 import { onPath } from '../wiring/provision/executables.js';
 import { provisionWrk } from '../wiring/provision/wrk.js';
-import { clusterCpuSeconds, pgbenchTps, postmasterOf, preparePgbench, processCpuSeconds } from './api-measure.js';
+import {
+  clusterCpuSeconds,
+  machineCpuSeconds,
+  ownCpuSeconds,
+  pgbenchTps,
+  postmasterOf,
+  preparePgbench,
+  processCpuSeconds,
+} from './api-measure.js';
 import { printTable, setupBenchProgram } from './load.js';
 
 /**
@@ -83,13 +91,19 @@ interface WrkResult {
   errors: number;
 }
 
-/** One wrk run; the CPU the API process and PostgreSQL spent during it. */
+/**
+ * One wrk run; the CPU the API process and PostgreSQL spent during it, and what the rest of the
+ * machine did meanwhile (busy CPU of all cores less the API, PostgreSQL, this process and wrk): a run
+ * next to other work measures the other work too.
+ */
 function load(connections: number, apiKeys: string[], duration = seconds) {
   const script = fileURLToPath(new URL('./api-events.lua', import.meta.url));
   const args = ['-t', '1', '-c', String(connections), '-d', `${duration}s`, '--latency', '-s', script, `http://127.0.0.1:${port}`];
   const [command, commandArgs] = taskset ? [taskset, ['-c', String(cores - 1), wrk, ...args]] : [wrk, args];
   const apiBefore = processCpuSeconds(server.pid!);
   const pgBefore = clusterCpuSeconds(postmaster);
+  const ownBefore = ownCpuSeconds();
+  const machineBefore = machineCpuSeconds();
   const run = spawnSync(command, commandArgs, {
     encoding: 'utf8',
     env: {
@@ -101,6 +115,7 @@ function load(connections: number, apiKeys: string[], duration = seconds) {
   });
   const api = processCpuSeconds(server.pid!) - apiBefore;
   const pg = clusterCpuSeconds(postmaster) - pgBefore;
+  const other = machineCpuSeconds() - machineBefore - api - pg - (ownCpuSeconds() - ownBefore);
   const line = /^RESULT (.*)$/m.exec(run.stdout ?? '');
   if (!line) throw new Error(`wrk failed: ${run.stderr}${run.stdout}`);
   const result = JSON.parse(line[1]!) as WrkResult;
@@ -109,6 +124,7 @@ function load(connections: number, apiKeys: string[], duration = seconds) {
     eventsPerSecond: result.requests / result.seconds,
     apiMsPerEvent: (api * 1000) / result.requests,
     pgMsPerEvent: (pg * 1000) / result.requests,
+    otherCores: Math.max(0, other) / result.seconds,
   };
 }
 
@@ -133,6 +149,7 @@ const rows = [
     'PostgreSQL CPU ms/event',
     'pgbench tps',
     'ratio',
+    'other CPU, cores',
   ],
   [
     'today (issue, autocannon)',
@@ -145,6 +162,7 @@ const rows = [
     'n/a',
     '~4550',
     '4.5%',
+    'n/a',
   ],
 ];
 for (const [scenario, apiKeys] of [
@@ -165,10 +183,15 @@ for (const [scenario, apiKeys] of [
       figure.pgMsPerEvent.toFixed(2),
       reference === undefined ? 'n/a' : reference.toFixed(0),
       reference === undefined ? 'n/a' : `${((figure.eventsPerSecond / reference) * 100).toFixed(1)}%`,
+      figure.otherCores.toFixed(2),
     ]);
   }
 }
 printTable(rows);
+console.log(
+  'other CPU: busy CPU of the machine outside the API, PostgreSQL and wrk during the run (kernel network work included); ' +
+    'far above a quiet run, other work shared the machine and the figures are low.',
+);
 if (!hasPgbench) console.log('pgbench was not found on PATH (Debian: postgresql-client): no ratios.');
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));

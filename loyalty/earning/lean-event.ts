@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { isTransactionPooled } from '../../entities/data-source.js';
 import { MemberEvent, pointsUnit, WebhookEndpoint } from '../../entities/index.js';
 import { ConfigurationCache } from '../configuration-freshness.js';
 import { partnerWallet } from '../ledger/accounts.js';
@@ -59,6 +60,27 @@ const qualifyingSql = `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id 
         AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
           OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`;
 
+const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", ${qualifying} AS qualifying
+       FROM member_link l JOIN member m ON m.id = l."memberId" AND m."mergedIntoId" IS NULL
+       JOIN ledger_account a ON a."memberId" = m.id AND a.unit = $3
+      WHERE l."partnerId" = $1 AND l."customerId" = $2`;
+
+/**
+ * Two statements, not one with "no tiers" as a parameter: PostgreSQL would then plan it at every
+ * call (its generic plan, which keeps the tier sum, always looks costlier than a custom one). Each
+ * is prepared once per connection, as the ledger's statements are (see ledger/sql.ts).
+ */
+const knownMemberStatements = {
+  withoutTiers: { name: 'lean_known_member_v1', text: knownMemberSql('0') },
+  withTiers: { name: 'lean_known_member_tiers_v1', text: knownMemberSql(`(${qualifyingSql})`) },
+};
+
+interface PgPool {
+  query<R>(statement: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
+const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { master: PgPool }).master;
+
 /** The live member a store's customer id is linked to, their points account and tier standing: one query. */
 async function knownMember(
   dataSource: DataSource,
@@ -66,18 +88,15 @@ async function knownMember(
   customerId: string,
   tiersSince: Date | null,
 ): Promise<KnownMember | undefined> {
-  const [found] = await dataSource.query(
-    `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt",
-            CASE WHEN $4::timestamptz IS NULL THEN 0 ELSE (${qualifyingSql}) END AS qualifying
-       FROM member_link l JOIN member m ON m.id = l."memberId" AND m."mergedIntoId" IS NULL
-       JOIN ledger_account a ON a."memberId" = m.id AND a.unit = $3
-      WHERE l."partnerId" = $1 AND l."customerId" = $2`,
-    [partnerId, customerId, pointsUnit, tiersSince],
-  );
+  const { name, text } = tiersSince ? knownMemberStatements.withTiers : knownMemberStatements.withoutTiers;
+  const values = tiersSince ? [partnerId, customerId, pointsUnit, tiersSince] : [partnerId, customerId, pointsUnit];
+  // Through a pooler in transaction mode the next statement may reach a connection that never prepared it.
+  const statement = isTransactionPooled(dataSource) ? { text, values } : { name, text, values };
+  const [found] = (await poolOf(dataSource).query<KnownMember & { qualifying: string | number }>(statement)).rows;
   return found && { ...found, qualifying: Number(found.qualifying) };
 }
 
-/** SQLSTATE of tessera_record_event_v1 when only the full path can record the event. */
+/** SQLSTATE of tessera_record_event_v2 when only the full path can record the event. */
 const needsFullPath = 'TE001';
 
 /**
@@ -86,7 +105,7 @@ const needsFullPath = 'TE001';
  * configuration is cached: the member and their tier standing, then one statement that claims the
  * request with its answer (the standing checked again under the member's lock),
  * writes the ledger, the event, its webhook deliveries and their outbox rows
- * (tessera_record_event_v1). It decides exactly as recordEvent does, which it leaves everything
+ * (tessera_record_event_v2). It decides exactly as recordEvent does, which it leaves everything
  * else to: null means "take the full path" (nothing was written), as does a request claimed before
  * (the full path replays it). The answer is what `respond` makes of the recorded event.
  */
@@ -219,12 +238,15 @@ export async function recordLeanEvent(
     event: { ...record, occurredAt: input.occurredAt.toISOString() },
     webhooks,
   });
-  const pool = (
-    dataSource.driver as unknown as { master: { query(text: string, values: unknown[]): Promise<{ rows: { answer: LeanAnswer }[] }> } }
-  ).master;
   try {
     const answer = await retried(
-      async () => (await pool.query('SELECT tessera_record_event_v1($1::jsonb) AS answer', [statement])).rows[0]!.answer,
+      async () =>
+        (
+          await poolOf(dataSource).query<{ answer: LeanAnswer }>({
+            text: 'SELECT tessera_record_event_v2($1::jsonb) AS answer',
+            values: [statement],
+          })
+        ).rows[0]!.answer,
     );
     return answer.result === 'ok' ? { body, queued: answer.outbox } : null;
   } catch (error) {
