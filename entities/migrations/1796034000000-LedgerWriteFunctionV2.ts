@@ -29,9 +29,12 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   legs jsonb := plan->'legs';
   leg_count int := jsonb_array_length(plan->'legs');
-  ids uuid[]; codes text[]; kinds text[]; partners uuid[]; sharded boolean[]; units text[]; shard_counts int[];
+  entry record;
+  ids uuid[] := '{}'; codes text[] := '{}'; kinds text[] := '{}'; partners uuid[] := '{}'; sharded boolean[] := '{}';
+  units text[] := '{}'; shard_counts int[] := '{}';
   absent uuid;
-  d_dp bigint[]; d_cp bigint[]; d_dpend bigint[]; d_cpend bigint[]; d_req bigint[]; fixed_shards int[]; spreads boolean[];
+  d_dp bigint[] := '{}'; d_cp bigint[] := '{}'; d_dpend bigint[] := '{}'; d_cpend bigint[] := '{}'; d_req bigint[] := '{}';
+  fixed_shards int[] := '{}'; spreads boolean[] := '{}';
   claimed int;
   chosen int[];
   picked int;
@@ -62,22 +65,23 @@ DECLARE
   written jsonb;
 BEGIN
   -- What the plan changes on each account (summed by the planner), in lock order: members, then sharded accounts.
-  SELECT array_agg(s.id ORDER BY a."shardCount" > 1, s.id), array_agg(a.code ORDER BY a."shardCount" > 1, s.id),
-         array_agg(a.kind ORDER BY a."shardCount" > 1, s.id), array_agg(a."partnerId" ORDER BY a."shardCount" > 1, s.id),
-         array_agg(a."shardCount" > 1 ORDER BY a."shardCount" > 1, s.id), array_agg(a.unit ORDER BY a."shardCount" > 1, s.id),
-         array_agg(a."shardCount" ORDER BY a."shardCount" > 1, s.id), array_agg(s.dp ORDER BY a."shardCount" > 1, s.id),
-         array_agg(s.cp ORDER BY a."shardCount" > 1, s.id), array_agg(s.dpend ORDER BY a."shardCount" > 1, s.id),
-         array_agg(s.cpend ORDER BY a."shardCount" > 1, s.id), array_agg(s.req ORDER BY a."shardCount" > 1, s.id),
-         array_agg(s.fixed ORDER BY a."shardCount" > 1, s.id), array_agg(s.spread ORDER BY a."shardCount" > 1, s.id)
-    INTO ids, codes, kinds, partners, sharded, units, shard_counts, d_dp, d_cp, d_dpend, d_cpend, d_req, fixed_shards, spreads
-    FROM jsonb_to_recordset(plan->'accounts')
-         AS s(id uuid, dp bigint, cp bigint, dpend bigint, cpend bigint, req bigint, fixed int, spread boolean)
-    JOIN ledger_account a ON a.id = s.id;
+  FOR entry IN
+    SELECT s.*, a.code, a.kind, a."partnerId", a."shardCount", a.unit
+      FROM jsonb_to_recordset(plan->'accounts')
+           AS s(id uuid, dp bigint, cp bigint, dpend bigint, cpend bigint, req bigint, fixed int, spread boolean)
+      JOIN ledger_account a ON a.id = s.id
+     ORDER BY a."shardCount" > 1, s.id
+  LOOP
+    ids := ids || entry.id; codes := codes || entry.code; kinds := kinds || entry.kind; partners := partners || entry."partnerId";
+    sharded := sharded || (entry."shardCount" > 1); units := units || entry.unit; shard_counts := shard_counts || entry."shardCount";
+    d_dp := d_dp || entry.dp; d_cp := d_cp || entry.cp; d_dpend := d_dpend || entry.dpend; d_cpend := d_cpend || entry.cpend;
+    d_req := d_req || entry.req; fixed_shards := fixed_shards || entry.fixed; spreads := spreads || entry.spread;
+  END LOOP;
   -- Refused before any lock: an account that does not exist (the first the legs name), then a leg that mixes units.
   -- A refusal answers a request's first result if it had one: replays are found by the claim below, reached only when nothing is refused.
   IF coalesce(array_length(ids, 1), 0) < jsonb_array_length(plan->'accounts') THEN
     SELECT (e->>'id')::uuid INTO absent FROM jsonb_array_elements(plan->'accounts') WITH ORDINALITY x(e, o)
-     WHERE NOT ((e->>'id')::uuid = ANY(coalesce(ids, '{}'))) ORDER BY o LIMIT 1;
+     WHERE NOT ((e->>'id')::uuid = ANY(ids)) ORDER BY o LIMIT 1;
     RETURN COALESCE(ledger_replay_v1(plan->>'source', plan->>'key', plan->>'hash'),
                     jsonb_build_object('result', 'account_not_found', 'account', absent));
   END IF;
