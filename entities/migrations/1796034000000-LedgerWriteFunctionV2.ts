@@ -29,12 +29,9 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
   legs jsonb := plan->'legs';
   leg_count int := jsonb_array_length(plan->'legs');
-  entry record;
-  ids uuid[] := '{}'; codes text[] := '{}'; kinds text[] := '{}'; partners uuid[] := '{}'; sharded boolean[] := '{}';
-  units text[] := '{}'; shard_counts int[] := '{}';
+  ids uuid[]; codes text[]; kinds text[]; partners uuid[]; sharded boolean[]; units text[]; shard_counts int[];
   absent uuid;
-  d_dp bigint[] := '{}'; d_cp bigint[] := '{}'; d_dpend bigint[] := '{}'; d_cpend bigint[] := '{}'; d_req bigint[] := '{}';
-  fixed_shards int[] := '{}'; spreads boolean[] := '{}';
+  d_dp bigint[]; d_cp bigint[]; d_dpend bigint[]; d_cpend bigint[]; d_req bigint[]; fixed_shards int[]; spreads boolean[];
   claimed int;
   chosen int[];
   picked int;
@@ -65,23 +62,21 @@ DECLARE
   written jsonb;
 BEGIN
   -- What the plan changes on each account (summed by the planner), in lock order: members, then sharded accounts.
-  FOR entry IN
-    SELECT s.*, a.code, a.kind, a."partnerId", a."shardCount", a.unit
-      FROM jsonb_to_recordset(plan->'accounts')
-           AS s(id uuid, dp bigint, cp bigint, dpend bigint, cpend bigint, req bigint, fixed int, spread boolean)
-      JOIN ledger_account a ON a.id = s.id
-     ORDER BY a."shardCount" > 1, s.id
-  LOOP
-    ids := ids || entry.id; codes := codes || entry.code; kinds := kinds || entry.kind; partners := partners || entry."partnerId";
-    sharded := sharded || (entry."shardCount" > 1); units := units || entry.unit; shard_counts := shard_counts || entry."shardCount";
-    d_dp := d_dp || entry.dp; d_cp := d_cp || entry.cp; d_dpend := d_dpend || entry.dpend; d_cpend := d_cpend || entry.cpend;
-    d_req := d_req || entry.req; fixed_shards := fixed_shards || entry.fixed; spreads := spreads || entry.spread;
-  END LOOP;
+  -- Aggregated from an ordered subquery, so the arrays keep its order (one statement, no append per account).
+  SELECT array_agg(id), array_agg(code), array_agg(kind), array_agg("partnerId"), array_agg("shardCount" > 1), array_agg(unit),
+         array_agg("shardCount"), array_agg(dp), array_agg(cp), array_agg(dpend), array_agg(cpend), array_agg(req),
+         array_agg(fixed), array_agg(spread)
+    INTO ids, codes, kinds, partners, sharded, units, shard_counts, d_dp, d_cp, d_dpend, d_cpend, d_req, fixed_shards, spreads
+    FROM (SELECT s.*, a.code, a.kind, a."partnerId", a."shardCount", a.unit
+            FROM jsonb_to_recordset(plan->'accounts')
+                 AS s(id uuid, dp bigint, cp bigint, dpend bigint, cpend bigint, req bigint, fixed int, spread boolean)
+            JOIN ledger_account a ON a.id = s.id
+           ORDER BY a."shardCount" > 1, s.id) ordered;
   -- Refused before any lock: an account that does not exist (the first the legs name), then a leg that mixes units.
   -- A refusal answers a request's first result if it had one: replays are found by the claim below, reached only when nothing is refused.
   IF coalesce(array_length(ids, 1), 0) < jsonb_array_length(plan->'accounts') THEN
     SELECT (e->>'id')::uuid INTO absent FROM jsonb_array_elements(plan->'accounts') WITH ORDINALITY x(e, o)
-     WHERE NOT ((e->>'id')::uuid = ANY(ids)) ORDER BY o LIMIT 1;
+     WHERE NOT ((e->>'id')::uuid = ANY(coalesce(ids, '{}'))) ORDER BY o LIMIT 1;
     RETURN COALESCE(ledger_replay_v1(plan->>'source', plan->>'key', plan->>'hash'),
                     jsonb_build_object('result', 'account_not_found', 'account', absent));
   END IF;
