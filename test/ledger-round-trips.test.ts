@@ -6,7 +6,7 @@ import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram, days } from './support/program.js';
 
-// An earn or a burn is one round trip to PostgreSQL (the ledger_write_v1 function is the whole
+// An earn or a burn is one round trip to PostgreSQL (the ledger_write_v2 function is the whole
 // transaction), and a refusal the function finds leaves nothing written, even inside a caller's
 // transaction that carries on and commits.
 let db: TestDatabase;

@@ -49,8 +49,8 @@ export interface PlanIdentity {
 }
 
 /**
- * A planned write as the database applies it: `SELECT ledger_write_v1($1::jsonb)` with `plan`
- * as the parameter (entities/migrations/1796020000000-LedgerWriteFunction.ts), then
+ * A planned write as the database applies it: `SELECT ledger_write_v2($1::jsonb)` with `plan`
+ * as the parameter (entities/migrations/1796034000000-LedgerWriteFunctionV2.ts), then
  * `readLedgerAnswer` on what it returned. It can be part of a larger statement or function.
  */
 export interface LedgerWrite {
@@ -59,7 +59,51 @@ export interface LedgerWrite {
   plan: string;
 }
 
-export const ledgerWriteSql = 'SELECT ledger_write_v1($1::jsonb) AS answer';
+export const ledgerWriteSql = 'SELECT ledger_write_v2($1::jsonb) AS answer';
+
+/** What a plan changes on one account, summed over its legs: the write function locks and checks each account once. */
+interface AccountChange {
+  id: string;
+  /** Posted debits and credits. */
+  dp: number;
+  cp: number;
+  /** Pending debits and credits (negative when a post or a void releases them). */
+  dpend: number;
+  cpend: number;
+  /** Points the account must have available to pay. */
+  req: number;
+  /** The shard a post or void must use: its pending transfer's. */
+  fixed: number | null;
+  spread: boolean;
+}
+
+/** Accounts in the order the legs first name them, which decides which missing account a refusal names. */
+export function accountChanges(plan: PlannedTransfer[]): AccountChange[] {
+  const changes = new Map<string, AccountChange>();
+  const change = (id: string) => {
+    let found = changes.get(id);
+    if (!found) {
+      found = { id, dp: 0, cp: 0, dpend: 0, cpend: 0, req: 0, fixed: null, spread: false };
+      changes.set(id, found);
+    }
+    return found;
+  };
+  for (const leg of plan) {
+    const posted = leg.phase === 'single' || leg.phase === 'post' ? leg.amount : 0;
+    const pending = { single: 0, pending: leg.amount, post: -(leg.releases ?? leg.amount), void: -leg.amount }[leg.phase];
+    const debit = change(leg.debitAccountId);
+    debit.dp += posted;
+    debit.dpend += pending;
+    if (leg.phase === 'single' || leg.phase === 'pending') debit.req += leg.amount;
+    if (leg.debitShard != null) debit.fixed = Math.max(debit.fixed ?? leg.debitShard, leg.debitShard);
+    const credit = change(leg.creditAccountId);
+    credit.cp += posted;
+    credit.cpend += pending;
+    if (leg.creditShard != null) credit.fixed = Math.max(credit.fixed ?? leg.creditShard, leg.creditShard);
+    credit.spread ||= leg.spreadCredit ?? false;
+  }
+  return [...changes.values()];
+}
 
 export function ledgerWrite(identity: PlanIdentity, plan: PlannedTransfer[]): LedgerWrite {
   // Ids come from here: Node draws UUIDs from a buffer, cheaper than one random draw per row in the database.
@@ -69,12 +113,12 @@ export function ledgerWrite(identity: PlanIdentity, plan: PlannedTransfer[]): Le
     preferredLots: lots?.preferred,
     onlyLots: lots?.only,
   }));
-  return { identity, plan: JSON.stringify({ ...identity, legs }) };
+  return { identity, plan: JSON.stringify({ ...identity, legs, accounts: accountChanges(plan) }) };
 }
 
 type TransferJson = Omit<TransferRecord, 'heldUntil' | 'createdAt'> & { heldUntil: string | null; createdAt: string };
 
-/** What ledger_write_v1 (and ledger_replay_v1) return: every result code it has. */
+/** What ledger_write_v2 (and ledger_replay_v1) return: every result code it has. */
 export type LedgerAnswer =
   | { result: 'ok'; replayed: boolean; transfers: TransferJson[] }
   | { result: 'idempotency_conflict' }

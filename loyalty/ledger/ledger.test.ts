@@ -158,6 +158,46 @@ describe('idempotency', () => {
     expect(await p.available(member.id)).toBe(10);
   });
 
+  it('answers four concurrent twins of a burn of all the points with the first result: one transfer', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    await p.ledger.transfer({
+      source: 'test',
+      key: key(),
+      legs: [{ debitAccountId: wallet.id, creditAccountId: member.id, amount: 40, kind: 'earn' }],
+    });
+    // Each twin after the first finds the member with nothing left: it must answer the first burn, not a refusal.
+    const request = {
+      source: 'partner:burn-twins',
+      key: key(),
+      legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 40, kind: 'burn' as const }],
+    };
+    const count = await p.transferCount();
+    const results = await Promise.all(Array.from({ length: 4 }, () => p.ledger.transfer(structuredClone(request))));
+    expect(new Set(results.map((r) => r.transfers[0]!.id)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(await p.transferCount()).toBe(count + 1);
+    expect(await p.available(member.id)).toBe(0);
+    await expectLedgerTrue();
+  });
+
+  it('refuses a key reused for a request with more legs, writing none of them', async () => {
+    const { wallet } = await p.partner(1_000);
+    const { account: member } = await p.member();
+    const { account: other } = await p.member();
+    const k = key();
+    const leg = { debitAccountId: wallet.id, creditAccountId: member.id, amount: 5, kind: 'earn' as const };
+    await p.ledger.transfer({ source: 'partner:more-legs', key: k, legs: [leg] });
+    const count = await p.transferCount();
+    await expect(
+      p.ledger.transfer({ source: 'partner:more-legs', key: k, legs: [leg, { ...leg, creditAccountId: other.id }] }),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect(await p.transferCount()).toBe(count);
+    expect(await p.available(other.id)).toBe(0);
+    expect(await p.available(wallet.id)).toBe(995);
+    await expectLedgerTrue();
+  });
+
   it('refuses the same key with a different request, writing nothing', async () => {
     const { wallet } = await p.partner(1_000);
     const { account: member } = await p.member();
