@@ -17,6 +17,8 @@ import { FundingSource } from './funding-source.js';
 import { Invoice } from './invoice.js';
 import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
+import { DailyFigure } from './daily-figure.js';
+import { DailyFigureWatermark } from './daily-figure-watermark.js';
 import { LedgerCheckpoint, LedgerCheckpointBalance } from './ledger-checkpoint.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
@@ -76,6 +78,8 @@ export {
   LedgerBalance,
   LedgerCheckpoint,
   LedgerCheckpointBalance,
+  DailyFigure,
+  DailyFigureWatermark,
   LedgerTransfer,
   LotConsumption,
   Member,
@@ -111,6 +115,7 @@ export {
 };
 export { webhookEvents } from './webhook.js';
 export { outboxProcesses } from './outbox-entry.js';
+export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
 export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
@@ -189,6 +194,8 @@ export const entities = [
   LedgerBalance,
   LedgerCheckpoint,
   LedgerCheckpointBalance,
+  DailyFigure,
+  DailyFigureWatermark,
   LedgerTransfer,
   PointLot,
   LotConsumption,

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { Partner } from '../entities/index.js';
+import { LedgerAccount, Partner } from '../entities/index.js';
 import { pointsChartPng } from './points-chart.js';
 import { dateRange } from './date-range.js';
-import { programStats } from './program-stats.js';
+import { pointsFlow } from './points-flow.js';
 
 export type ReportPeriod = 'weekly' | 'monthly';
 
@@ -26,7 +26,16 @@ export async function buildReport(
 ): Promise<Report> {
   const days = options.period === 'weekly' ? 7 : 30;
   const range = dateRange({ preset: String(days) }, options.now);
-  const stats = await programStats(dataSource.manager, { partnerId: options.partnerId, range, now: options.now });
+  const wallet = options.partnerId
+    ? await dataSource.manager.findOneByOrFail(LedgerAccount, { partnerId: options.partnerId, kind: 'partner_wallet' })
+    : null;
+  const stats = await pointsFlow(dataSource.manager, {
+    partnerId: options.partnerId,
+    walletId: wallet?.id,
+    since: range.start,
+    until: range.end,
+    days: range.days,
+  });
   const name = options.partnerId
     ? (await dataSource.manager.findOneByOrFail(Partner, { id: options.partnerId })).name
     : 'The coalition program';

@@ -1,6 +1,8 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { Invoice, LedgerAccount, Partner, pointsUnit } from '../entities/index.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
+import { countedFigures, newTransfer } from './daily-figures.js';
+import { pointsFlow } from './points-flow.js';
 import { dateRange, type DateRange } from './date-range.js';
 
 export interface ProgramStats {
@@ -20,8 +22,6 @@ export interface ProgramStats {
   invoices?: { number: string; points: number; amountCents: number; currency: string; createdAt: Date }[];
 }
 
-type Series = { day: string; points: string }[];
-
 /**
  * The dashboard's numbers over the days of `range` (the last 30 without one), for the whole
  * program or, with `partnerId`, for one partner: points it issued, and burned or expired points it funded.
@@ -33,31 +33,7 @@ export async function programStats(
   const { partnerId, now = new Date() } = options;
   const { start: since, end: until, days } = options.range ?? dateRange({}, now);
   const wallet = partnerId ? await manager.findOneByOrFail(LedgerAccount, { partnerId, kind: 'partner_wallet' }) : null;
-  const day = `to_char(date_trunc('day', t."createdAt" AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
-
-  const issued: Series = await manager.query(
-    `SELECT ${day} AS day, SUM(t.amount) AS points FROM ledger_transfer t
-      WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1 AND t."createdAt" < $3 AND ($2::uuid IS NULL OR t."debitAccountId" = $2)
-      GROUP BY 1`,
-    [since, wallet?.id ?? null, until],
-  );
-  // Burned and expired points count for the partner who funded the lots they came from.
-  const consumed = (kind: string): Promise<Series> =>
-    manager.query(
-      `SELECT ${day} AS day, SUM(c.points) AS points
-         FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId" JOIN point_lot l ON l.id = c."lotId"
-         JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
-        WHERE t.kind = $1 AND t."createdAt" >= $2 AND t."createdAt" < $4 AND ($3::uuid IS NULL OR l."fundingPartnerId" = $3)
-        GROUP BY 1`,
-      [kind, since, partnerId ?? null, until],
-    );
-  const [burned, expired] = [await consumed('burn'), await consumed('expire')];
-
-  const dayList = Array.from({ length: days }, (_, i) => new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10));
-  const series = (rows: Series) => {
-    const byDay = new Map(rows.map((r) => [r.day, Number(r.points)]));
-    return dayList.map((d) => byDay.get(d) ?? 0);
-  };
+  const flow = await pointsFlow(manager, { partnerId, walletId: wallet?.id, since, until, days });
   const [{ outstanding }] = await manager.query(
     `SELECT COALESCE(SUM(l.remaining), 0)::bigint AS outstanding
        FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
@@ -70,10 +46,7 @@ export async function programStats(
   );
   const total = (values: number[]) => values.reduce((sum, v) => sum + v, 0);
   const stats: ProgramStats = {
-    days: dayList,
-    issued: series(issued),
-    burned: series(burned),
-    expired: series(expired),
+    ...flow,
     outstanding: Number(outstanding),
     activeMembers: active,
     redemptionRate: 0,
@@ -81,15 +54,24 @@ export async function programStats(
   };
   stats.redemptionRate = total(stats.issued) > 0 ? total(stats.burned) / total(stats.issued) : 0;
   if (!partnerId) {
-    const top: { name: string; points: string }[] = await manager.query(
-      `SELECT p.name, SUM(t.amount) AS points FROM ledger_transfer t
+    const { mark, figures } = await countedFigures(manager, { sinceDay: flow.days[0]!, untilDay: until.toISOString().slice(0, 10) });
+    const recent: { partnerId: string; points: string }[] = await manager.query(
+      `SELECT a."partnerId", SUM(t.amount) AS points FROM ledger_transfer t
          JOIN ledger_account a ON a.id = t."debitAccountId" AND a.kind = 'partner_wallet'
-         JOIN partner p ON p.id = a."partnerId"
-        WHERE t.kind IN ('earn', 'bonus') AND t."createdAt" >= $1 AND t."createdAt" < $2
-        GROUP BY p.name ORDER BY 2 DESC LIMIT 5`,
-      [since, until],
+        WHERE t.kind IN ('earn', 'bonus') AND ${newTransfer(3)} AND t."createdAt" >= $1 AND t."createdAt" < $2
+        GROUP BY 1`,
+      [since, until, mark.transferSeq, mark.transferGaps],
     );
-    stats.topPartners = top.map((t) => ({ name: t.name, points: Number(t.points) }));
+    const byPartner = new Map<string, number>();
+    for (const { partnerId: id, points } of [...recent, ...figures.filter((f) => f.kind === 'issued' && f.partnerId)])
+      byPartner.set(id!, (byPartner.get(id!) ?? 0) + Number(points));
+    const names = await manager.find(Partner, { where: { id: In([...byPartner.keys()]) }, select: { id: true, name: true } });
+    const byName = new Map<string, number>();
+    for (const p of names) byName.set(p.name, (byName.get(p.name) ?? 0) + byPartner.get(p.id)!);
+    stats.topPartners = [...byName]
+      .map(([name, points]) => ({ name, points }))
+      .sort((a, b) => b.points - a.points || a.name.localeCompare(b.name))
+      .slice(0, 5);
   } else {
     stats.wallet = { available: (await balanceOf(manager, wallet!.id)).available };
     const invoices = await manager.find(Invoice, { where: { partnerId }, order: { serial: 'DESC' }, take: 5 });

@@ -8,6 +8,7 @@ export { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 export { reactivationWorkflow } from './reactivation.workflow.js';
 export { boosterWindowWorkflow } from './booster-window.workflow.js';
 export { partnerReportsWorkflow } from './partner-reports.workflow.js';
+export { dailyFiguresWorkflow } from './daily-figures.workflow.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';
 export { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
 export { memberMessageWorkflow } from './member-message.workflow.js';

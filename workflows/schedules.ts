@@ -10,6 +10,7 @@ import {
   type Workflow,
 } from '@temporalio/client';
 import { birthdayWorkflow } from './birthday.workflow.js';
+import { dailyFiguresWorkflow } from './daily-figures.workflow.js';
 import { fundingAlertsWorkflow } from './funding-alerts.workflow.js';
 import { ledgerAuditWorkflow } from './ledger-audit.workflow.js';
 import { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
@@ -28,6 +29,7 @@ export const scheduleIds = {
   outboxSweep: 'outbox-sweep',
   birthdays: 'birthdays-daily',
   monthlySettlement: 'settlement-monthly',
+  dailyFigures: 'daily-figures',
 } as const;
 
 /**
@@ -116,6 +118,14 @@ export function programSchedules(expiryAlertDays: number[] = [30, 7]) {
       spec: { intervals: [{ every: '1 minute' }] },
       workflow: outboxSweepWorkflow,
       workflowId: 'outbox-sweep',
+      args: [],
+    }),
+    // The dashboard adds the rows written since the last run to the figures: the fewer, the faster.
+    recurring({
+      scheduleId: scheduleIds.dailyFigures,
+      spec: { intervals: [{ every: '15 minutes' }] },
+      workflow: dailyFiguresWorkflow,
+      workflowId: 'daily-figures',
       args: [],
     }),
   ];

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { Partner } from '../../entities/index.js';
+import { refreshDailyFigures } from '../../reports/daily-figures.js';
 import type { Mailer } from '../../reports/mailer.js';
 import { buildReport, type ReportPeriod } from '../../reports/partner-report.js';
 
-/** Thin calls for the scheduled reports: who gets one, and one report sent. */
+/** Thin calls for the scheduled reports: who gets one, one report sent, and the daily figures brought up to date. */
 export function createReportActivities({
   dataSource,
   mailer,
@@ -20,6 +21,9 @@ export function createReportActivities({
         ...partners.filter((p) => p.contactEmail).map((p) => ({ partnerId: p.id, to: p.contactEmail! })),
         { partnerId: null, to: operatorEmail },
       ];
+    },
+    async refreshDailyFigures(): Promise<number> {
+      return (await refreshDailyFigures(dataSource)).rows;
     },
     async sendReport(recipient: { partnerId: string | null; to: string }, period: ReportPeriod): Promise<void> {
       await mailer.send(await buildReport(dataSource, { partnerId: recipient.partnerId ?? undefined, period, to: recipient.to }));
