@@ -166,13 +166,12 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
   return inTransaction(dataSource, async (manager) => {
     await lockMemberAccounts(manager, accounts);
     const lots: LockedLot[] = await manager.query(
-      `SELECT l.id, l."memberAccountId", a."memberId", m."externalId" AS member, l.remaining, l."fundingPartnerId", l."expiresAt",
+      `SELECT l.id, l."memberAccountId", a."memberId", NULL AS member, l.remaining, l."fundingPartnerId", l."expiresAt",
               ${expiredBefore} AS "expiredBefore", b.available, (a.unit = $3 AND a."shardCount" = 1) AS plain
          -- Account by account through the open lots' index: a plan joining the whole table read it all each batch.
          FROM unnest($1::uuid[]) AS x(account)
          CROSS JOIN LATERAL (SELECT * FROM point_lot l WHERE l."memberAccountId" = x.account AND l.remaining > 0 AND l."expiresAt" <= $2) l
          JOIN ledger_account a ON a.id = x.account
-         LEFT JOIN member m ON m.id = a."memberId"
          CROSS JOIN LATERAL (SELECT SUM("creditsPosted" - "debitsPosted" - "debitsPending") AS available
                                FROM ledger_balance WHERE "accountId" = x.account) b
         ORDER BY l."memberAccountId", l."expiresAt", l.id`,
@@ -190,6 +189,15 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
       }
       left.set(lot.memberAccountId, available - points);
       taking.push(lot);
+    }
+    // Only the lots set aside can fail and be reported by their member's reference: read it for them alone.
+    if (aside.length > 0) {
+      const references: { id: string; externalId: string }[] = await manager.query(
+        `SELECT id, "externalId" FROM member WHERE id = ANY($1::uuid[])`,
+        [aside.map((lot) => lot.memberId)],
+      );
+      const byId = new Map(references.map((r) => [r.id, r.externalId]));
+      for (const lot of aside) lot.member = lot.memberId ? (byId.get(lot.memberId) ?? null) : null;
     }
     if (taking.length === 0) return { expired: [], aside };
     const breakage = await accountByCode(manager, programAccounts.breakage);
