@@ -132,15 +132,14 @@ const zeroSumQuery = `
    GROUP BY a.unit
   HAVING SUM(b."creditsPosted" - b."debitsPosted") <> 0 OR SUM(b."creditsPending" - b."debitsPending") <> 0`;
 
-/** Accounts grouped by their id, and only the overdrawn ones joined to their codes (codes are unique). */
+/** An account is overdrawn when one of its shards is: only those accounts are summed. */
 const negativeQuery = `
-  SELECT a.code, n.available, n.lowest_shard
-    FROM (SELECT "accountId", SUM("creditsPosted" - "debitsPosted" - "debitsPending") AS available,
-                 MIN("creditsPosted" - "debitsPosted" - "debitsPending") AS lowest_shard
-            FROM ledger_balance GROUP BY 1
-          HAVING MIN("creditsPosted" - "debitsPosted" - "debitsPending") < 0) n
-    JOIN ledger_account a ON a.id = n."accountId"
-   WHERE NOT a."mayGoNegative"`;
+  SELECT a.code, SUM(b."creditsPosted" - b."debitsPosted" - b."debitsPending") AS available,
+         MIN(b."creditsPosted" - b."debitsPosted" - b."debitsPending") AS lowest_shard
+    FROM ledger_balance b JOIN ledger_account a ON a.id = b."accountId"
+   WHERE NOT a."mayGoNegative"
+     AND b."accountId" IN (SELECT "accountId" FROM ledger_balance WHERE "creditsPosted" - "debitsPosted" - "debitsPending" < 0)
+   GROUP BY a.code`;
 
 const resolutionQuery = (which: (alias: string) => string) => `
   SELECT r.id, r.phase, r.amount, p.amount AS pending_amount, p.phase AS pending_phase
