@@ -49,32 +49,36 @@ const gapWindow = 100_000;
 /** The rows written since a checkpoint: numbered after it, or missing below it then. */
 const since = (column: string, after: string, gaps: string) => `(${column} > ${after} OR ${column} = ANY(${gaps}::bigint[]))`;
 
+/** What a transfer `t` posts: all of a single transfer or a post, nothing of a hold or a void. */
+const posted = `CASE t.phase WHEN 'single' THEN t.amount WHEN 'post' THEN t.amount ELSE 0 END`;
+/** What a resolution `t` of the hold `h` releases: all the hold held, whatever part a post moved. */
+const released = `CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -COALESCE(h.amount, t.amount) END`;
+
 /**
  * Cached balances that differ from what the transfers say: the sums of all transfers, or (with
  * `base`) the checkpoint's balances plus the transfers matching `which`.
  */
 const shardTotalsQuery = (which: (alias: string) => string, base: boolean) => `
-  WITH transfers AS (
-    -- A post or void releases all its hold held, whatever part a post moved. Only resolutions read
-    -- their hold: joining every transfer to itself cost the full check a second pass over the table.
-    SELECT t."debitAccountId", t."debitShard", t."creditAccountId", t."creditShard", t.phase, t.amount,
-           CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -t.amount END AS pend
-      FROM ledger_transfer t
-     WHERE t."pendingTransferId" IS NULL AND ${which('t')}
-    UNION ALL
-    SELECT t."debitAccountId", t."debitShard", t."creditAccountId", t."creditShard", t.phase, t.amount,
-           CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -COALESCE(h.amount, t.amount) END
-      FROM ledger_transfer t LEFT JOIN ledger_transfer h ON h.id = t."pendingTransferId"
-     WHERE t."pendingTransferId" IS NOT NULL AND ${which('t')}
-  ), delta AS (
-    -- Each transfer once, as its two sides, summed per account shard in one aggregate that
-    -- parallel workers share (a CTE read twice was written to disk first).
-    SELECT v.account, v.shard, SUM(v.dp) dp, SUM(v.cp) cp, SUM(v.dpend) dpend, SUM(v.cpend) cpend
-      FROM transfers t
-      CROSS JOIN LATERAL (SELECT CASE t.phase WHEN 'single' THEN t.amount WHEN 'post' THEN t.amount ELSE 0 END AS posted) m
-      CROSS JOIN LATERAL (VALUES (t."debitAccountId", t."debitShard", m.posted, 0::bigint, t.pend, 0::bigint),
-                                 (t."creditAccountId", t."creditShard", 0::bigint, m.posted, 0::bigint, t.pend))
-        AS v(account, shard, dp, cp, dpend, cpend)
+  WITH delta AS (
+    -- Each side of each transfer, read straight from the table: a CTE read twice was written to
+    -- disk first, and joining every transfer to its hold read the table a second time: only
+    -- resolutions read their hold.
+    SELECT account, shard, SUM(dp) dp, SUM(cp) cp, SUM(dpend) dpend, SUM(cpend) cpend
+      FROM (SELECT t."debitAccountId" AS account, t."debitShard" AS shard, ${posted} AS dp, 0::bigint AS cp,
+                   CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -t.amount END AS dpend, 0::bigint AS cpend
+              FROM ledger_transfer t WHERE t."pendingTransferId" IS NULL AND ${which('t')}
+            UNION ALL
+            SELECT t."creditAccountId", t."creditShard", 0, ${posted},
+                   0, CASE t.phase WHEN 'pending' THEN t.amount WHEN 'single' THEN 0 ELSE -t.amount END
+              FROM ledger_transfer t WHERE t."pendingTransferId" IS NULL AND ${which('t')}
+            UNION ALL
+            SELECT t."debitAccountId", t."debitShard", ${posted}, 0, ${released}, 0
+              FROM ledger_transfer t LEFT JOIN ledger_transfer h ON h.id = t."pendingTransferId"
+             WHERE t."pendingTransferId" IS NOT NULL AND ${which('t')}
+            UNION ALL
+            SELECT t."creditAccountId", t."creditShard", 0, ${posted}, 0, ${released}
+              FROM ledger_transfer t LEFT JOIN ledger_transfer h ON h.id = t."pendingTransferId"
+             WHERE t."pendingTransferId" IS NOT NULL AND ${which('t')}) moved
      GROUP BY 1, 2
   ), sums AS (${
     base
