@@ -36,7 +36,7 @@ export interface CheckOptions {
 }
 
 const weekMs = 7 * 86_400_000;
-/** Memory for each sort or hash of a check; parallel workers take as much again each. */
+/** Memory for each sort or hash of the check's two largest aggregates; parallel workers take as much again each. */
 const checkWorkMem = '256MB';
 /**
  * Transfers and lot consumptions take their number when they are written and appear when they
@@ -177,8 +177,8 @@ interface Checkpoint {
  */
 export async function checkLedger(manager: EntityManager, options: CheckOptions = {}): Promise<LedgerReport> {
   return manager.transaction('REPEATABLE READ', async (tx) => {
-    // The full check sums a million accounts and lots per query: with the default work_mem its
-    // aggregates and hashes spilled to disk, which doubled its time.
+    // The balance totals and the members' lots group a million accounts: with the default work_mem
+    // the first spilled to disk and the second was planned as an index scan visiting every balance.
     await tx.query(`SET LOCAL work_mem = '${checkWorkMem}'`);
     const [last]: Checkpoint[] =
       options.mode === 'incremental'
@@ -222,6 +222,8 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         detail: `available ${r.available}, lots hold ${r.lots}`,
       });
     }
+    // The rest use less CPU with the usual work_mem (the lots' query took 33 s of CPU instead of 59 s on the 1M set).
+    await tx.query('SET LOCAL work_mem TO DEFAULT');
     for (const r of await query(lotConsumptionQuery(last ? touchedLots : undefined))) {
       violations.push({
         invariant: 'lot remainder equals its points minus its consumptions',
