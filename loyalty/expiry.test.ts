@@ -190,6 +190,45 @@ describe('a run at scale: members in batches, one transaction per batch', () => 
     expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
   });
 
+  it('a run stopped mid-way writes nothing once it has failed, and the next run expires the rest, each lot once', async () => {
+    const shop = await p.partner(100_000);
+    const members = await Promise.all(Array.from({ length: 10 }, (_, i) => p.member(`stopped-${i}`)));
+    for (const [i, { account }] of members.entries()) {
+      await p.ledger.transfer({
+        source: 'test',
+        key: `stopped-${i}`,
+        legs: [{ debitAccountId: shop.wallet.id, creditAccountId: account.id, amount: 10, kind: 'earn', expiresAt: days(-1) }],
+      });
+    }
+    const accounts = members.map((m) => m.account.id);
+    const expiries = async () =>
+      Number(
+        (
+          await db.dataSource.query(`SELECT COUNT(*) AS n FROM ledger_transfer WHERE kind = 'expire' AND "debitAccountId" = ANY($1)`, [
+            accounts,
+          ])
+        )[0].n,
+      );
+    // The worker dies at its third batch (its heartbeat throws, as when the activity is cancelled).
+    let batches = 0;
+    const dying = () => {
+      if (++batches === 3) throw new Error('worker lost');
+    };
+    await expect(expireDueLots(db.dataSource, p.ledger, new Date(), dying, 2)).rejects.toThrow('worker lost');
+    const whenFailed = await expiries();
+    expect(whenFailed).toBeGreaterThan(0);
+    expect(whenFailed).toBeLessThan(10);
+    // Nothing of the failed run goes on writing behind its caller's back.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await expiries()).toBe(whenFailed);
+
+    const rest = await expireDueLots(db.dataSource, p.ledger, new Date(), undefined, 2);
+    expect(rest).toMatchObject({ lots: 10 - whenFailed, points: (10 - whenFailed) * 10, failures: [] });
+    expect(await expiries()).toBe(10);
+    for (const { account } of members) expect(await p.available(account.id)).toBe(0);
+    expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+  });
+
   it('never takes a lot twice when the member spends it while the run expires it', async () => {
     const shop = await p.partner(100_000);
     const members = await Promise.all(Array.from({ length: 20 }, (_, i) => p.member(`race-${i}`)));

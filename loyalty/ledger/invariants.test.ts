@@ -83,3 +83,57 @@ it('leaves history rewritten in place to the full check', async () => {
   );
   await db.dataSource.query(`UPDATE point_lot SET remaining = remaining + 1 WHERE "memberAccountId" = $1`, [cid.account.id]);
 });
+
+it('the full check sums holds released by partial posts and voids, and catches a tampered pending total or an overdraft', async () => {
+  const shop = await p.partner(10_000);
+  const dee = await p.member('check-dee');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'dee-1',
+    legs: [{ debitAccountId: shop.wallet.id, creditAccountId: dee.account.id, amount: 100, kind: 'earn', expiresAt: days(300) }],
+  });
+  const hold = (key: string, amount: number) =>
+    p.ledger.hold({
+      source: 'test',
+      key,
+      until: days(1),
+      legs: [{ debitAccountId: dee.account.id, creditAccountId: p.program.redemption.id, amount, kind: 'burn' }],
+    });
+  const posted = await hold('dee-hold-1', 30);
+  // A partial post releases the whole hold (30) and moves 20 of it.
+  await p.ledger.post({ source: 'test', key: 'dee-post', pendingTransferId: posted.transfers[0]!.id, amount: 20 });
+  const voided = await hold('dee-hold-2', 10);
+  await p.ledger.void({ source: 'test', key: 'dee-void', pendingTransferId: voided.transfers[0]!.id });
+  await hold('dee-hold-3', 5);
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true, violations: [] });
+
+  await db.dataSource.query(`UPDATE ledger_balance SET "debitsPending" = "debitsPending" + 7 WHERE "accountId" = $1`, [dee.account.id]);
+  const pending = await checkLedger(db.dataSource.manager, { mode: 'full' });
+  expect(pending.violations).toEqual(
+    expect.arrayContaining([
+      {
+        invariant: 'cached balance equals the sum of transfers',
+        subject: 'member:check-dee',
+        detail: 'shard 0: debits posted 20 (transfers say 20), credits posted 100 (100), debits pending 12 (5), credits pending 0 (0)',
+      },
+    ]),
+  );
+  await db.dataSource.query(`UPDATE ledger_balance SET "debitsPending" = "debitsPending" - 7 WHERE "accountId" = $1`, [dee.account.id]);
+
+  // An overdraft the balance row's own flag let through is still one for the account.
+  await db.dataSource.query(
+    `UPDATE ledger_balance SET "mayGoNegative" = true, "debitsPosted" = "debitsPosted" + 200 WHERE "accountId" = $1`,
+    [dee.account.id],
+  );
+  const overdrawn = await checkLedger(db.dataSource.manager, { mode: 'full' });
+  expect(overdrawn.violations).toEqual(
+    expect.arrayContaining([
+      { invariant: 'no overdraft where it is not allowed', subject: 'member:check-dee', detail: 'available -125, lowest shard -125' },
+    ]),
+  );
+  await db.dataSource.query(
+    `UPDATE ledger_balance SET "mayGoNegative" = false, "debitsPosted" = "debitsPosted" - 200 WHERE "accountId" = $1`,
+    [dee.account.id],
+  );
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
+});
