@@ -53,11 +53,19 @@ export async function searchMembers(manager: EntityManager, text: string, limit 
   if (typed.length === 0 || typed.length > longestText) return [];
   const { numbers, localDigits } = phoneSpellings(typed);
   const fragment = typed.length >= shortestFragment && /[\p{L}\p{N}]/u.test(typed) ? `%${likeEscaped(typed)}%` : null;
-  const rows: { id: string; rank: number; how: MemberMatchedBy['how']; store: string | null }[] = await manager.query(
+  const rows: {
+    id: string;
+    rank: number;
+    how: MemberMatchedBy['how'];
+    store: string | null;
+    externalId: string;
+    displayName: string | null;
+  }[] = await manager.query(
     `WITH RECURSIVE found AS (
         SELECT id, 1 AS rank, 'email' AS how, NULL::text AS store FROM member WHERE email = $1
         UNION ALL
-        SELECT id, 2, 'phone', NULL FROM member WHERE phone = ANY($2::text[]) OR ($3::text IS NOT NULL AND phone LIKE '%' || $3)
+        -- Ends with the digits: a prefix of the reversed number, which an index finds.
+        SELECT id, 2, 'phone', NULL FROM member WHERE phone = ANY($2::text[]) OR ($3::text IS NOT NULL AND reverse(phone) LIKE reverse($3) || '%')
         UNION ALL
         SELECT id, 3, 'reference', NULL FROM member WHERE lower("externalId") = lower($4)
         UNION ALL
@@ -73,37 +81,35 @@ export async function searchMembers(manager: EntityManager, text: string, limit 
         UNION ALL
         SELECT l.found, m.id, m."mergedIntoId" FROM live l JOIN member m ON m.id = l."mergedIntoId"
       )
-      SELECT DISTINCT ON (l.id) l.id, f.rank, f.how, f.store
-        FROM found f JOIN live l ON l.found = f.id AND l."mergedIntoId" IS NULL
+      SELECT DISTINCT ON (l.id) l.id, f.rank, f.how, f.store, m."externalId", m."displayName"
+        FROM found f JOIN live l ON l.found = f.id AND l."mergedIntoId" IS NULL JOIN member m ON m.id = l.id
        ORDER BY l.id, f.rank`,
     [normalizeEmail(typed), numbers, localDigits, typed, fragment],
   );
-  if (rows.length === 0) return [];
+  // Ordered and cut here, as before, then only the members shown are read in full.
+  const shown = rows
+    .sort((a, b) => a.rank - b.rank || (a.displayName ?? a.externalId).localeCompare(b.displayName ?? b.externalId))
+    .slice(0, limit);
+  if (shown.length === 0) return [];
+  const ids = shown.map((r) => r.id);
   const members: { id: string; externalId: string; displayName: string | null; email: string | null; phone: string | null }[] =
-    await manager.query(`SELECT id, "externalId", "displayName", email, phone FROM member WHERE id = ANY($1::uuid[])`, [
-      rows.map((r) => r.id),
-    ]);
+    await manager.query(`SELECT id, "externalId", "displayName", email, phone FROM member WHERE id = ANY($1::uuid[])`, [ids]);
   const links: { memberId: string; store: string; customerId: string }[] = await manager.query(
     `SELECT l."memberId", p.name AS store, l."customerId" FROM member_link l JOIN partner p ON p.id = l."partnerId"
       WHERE l."memberId" = ANY($1::uuid[]) ORDER BY p.name, l."customerId"`,
-    [rows.map((r) => r.id)],
+    [ids],
   );
   const byId = new Map(members.map((m) => [m.id, m]));
-  return rows
-    .map((row) => {
-      const member = byId.get(row.id)!;
-      return {
-        memberId: member.id,
-        reference: member.externalId,
-        name: member.displayName,
-        email: member.email,
-        phone: member.phone,
-        matchedBy: (row.how === 'store_id' ? { how: row.how, store: row.store! } : { how: row.how }) as MemberMatchedBy,
-        stores: links.filter((l) => l.memberId === member.id).map(({ store, customerId }) => ({ store, customerId })),
-        rank: row.rank,
-      };
-    })
-    .sort((a, b) => a.rank - b.rank || (a.name ?? a.reference).localeCompare(b.name ?? b.reference))
-    .slice(0, limit)
-    .map(({ rank: _rank, ...match }) => match);
+  return shown.map((row) => {
+    const member = byId.get(row.id)!;
+    return {
+      memberId: member.id,
+      reference: member.externalId,
+      name: member.displayName,
+      email: member.email,
+      phone: member.phone,
+      matchedBy: (row.how === 'store_id' ? { how: row.how, store: row.store! } : { how: row.how }) as MemberMatchedBy,
+      stores: links.filter((l) => l.memberId === member.id).map(({ store, customerId }) => ({ store, customerId })),
+    };
+  });
 }
