@@ -96,6 +96,25 @@ describe('searching members for care', () => {
     expect(found[1]).toMatchObject({ name: 'Many Visser 1', email: 'many1@example.test', stores: [] });
   });
 
+  it('finds by a whole email the member who has it, then those whose email contains it, in any case', async () => {
+    const manager = db.dataSource.manager;
+    for (const [externalId, email] of [
+      ['find-jo', 'jo@mail.test'],
+      ['find-ajo', 'ajo@mail.test'],
+      ['find-jo-uk', 'jo@mail.test.uk'],
+      ['find-jo-other', 'jo@other.test'],
+    ]) {
+      await enrollMember(manager, { externalId, email });
+    }
+    const found = await searchMembers(manager, 'JO@Mail.test');
+    expect(found.map((m) => [m.reference, m.matchedBy.how])).toEqual([
+      ['find-jo', 'email'],
+      ['find-ajo', 'part_of_email'],
+      ['find-jo-uk', 'part_of_email'],
+    ]);
+    expect(await references('o@mail.test.u')).toEqual(['find-jo-uk']);
+  });
+
   it('finds a phone by its last digits, written the local way, only from eight digits on', async () => {
     expect(await references('6 1234 5678')).toEqual(['find-hugo', 'find-ines']);
     expect(await references('612345678')).toEqual(['find-hugo', 'find-ines']);
