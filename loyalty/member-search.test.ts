@@ -103,7 +103,7 @@ describe('searching members for care', () => {
       ['find-ajo', 'ajo@mail.test'],
       ['find-jo-uk', 'jo@mail.test.uk'],
       ['find-jo-other', 'jo@other.test'],
-    ]) {
+    ] as const) {
       await enrollMember(manager, { externalId, email });
     }
     const found = await searchMembers(manager, 'JO@Mail.test');
