@@ -4,6 +4,16 @@ import { expireDueLots, expiryBatchSize, expiryParallelBatches } from '../loyalt
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { searchMembers } from '../loyalty/member-search.js';
+import { Filter } from 'adminjs';
+import { ScopedResource } from '../admin/scoped-resource.js';
+import { LedgerTransfer, Member, MemberEvent } from '../entities/index.js';
+import { adjustmentsOf } from '../loyalty/care-adjustments.js';
+import { privacyStatus } from '../loyalty/erasure-requests.js';
+import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
+import { pendingHoldsOf } from '../loyalty/holds.js';
+import { careHistory, careHistoryPartners } from '../loyalty/member-care-history.js';
+import { memberWithAccount } from '../loyalty/member-identity.js';
+import { storeLinksForCare } from '../loyalty/member-stores.js';
 import { analytics } from '../reports/analytics.js';
 import { refreshDailyFigures } from '../reports/daily-figures.js';
 import { expiryForecast } from '../reports/expiry-forecast.js';
@@ -55,9 +65,10 @@ console.log(
     `(generated ${dataset.generatedAt}, ${(dataset.bytes / 1e9).toFixed(1)} GB)`,
 );
 const partners: { id: string }[] = await dataSource.query(`SELECT id FROM partner ORDER BY code`);
-const [sample] = await dataSource.query(`SELECT id, "externalId", email FROM member ORDER BY "externalId" LIMIT 1 OFFSET $1`, [
-  Math.floor(dataset.sizes.members / 2),
-]);
+const [sample] = await dataSource.query(
+  `SELECT id, "externalId", email, phone, "displayName" FROM member ORDER BY "externalId" LIMIT 1 OFFSET $1`,
+  [Math.floor(dataset.sizes.members / 2)],
+);
 const range = dateRange({ preset: '30' });
 
 // `-- --reads` measures the reads and reports only, leaving the due lots and the checkpoints alone.
@@ -95,19 +106,27 @@ if (!process.argv.includes('--reads')) {
   );
 }
 
-// The back office's reads: the same functions the pages call, on a member and a partner of the set.
+// --- reads: the back office's lists, the member page and care's search, each through what the page
+// calls (the lists through the back office's adapter, as AdminJS's list action: a page, then the count).
+const memberPage = async (memberId: string) => {
+  await memberWithAccount(manager, memberId);
+  await memberSummary(manager, memberId);
+  await privacyStatus(manager, memberId);
+  await storeLinksForCare(manager, memberId);
+  await pendingHoldsOf(manager, memberId);
+  await adjustmentsOf(manager, memberId);
+  await careHistory(manager, memberId, {}, { page: 1, perPage: 10 });
+  await careHistoryPartners(manager, memberId);
+};
+// The first page a process shows also loads the program's configuration and each connection's catalog caches.
+const [other] = await dataSource.query(`SELECT id FROM member ORDER BY "externalId" LIMIT 1`);
+await measure('member page, the first one shown since the start', 200, () => memberPage(other.id));
 await measure('member page: summary', 200, () => memberSummary(manager, sample.id));
-await measure('member page: history, first page', 200, () => memberHistory(manager, sample.id, { limit: 20 }));
-await measure('member search by email', 200, () => searchMembers(manager, sample.email));
-for (const [name, sql] of [
-  ['members list page', `SELECT * FROM member ORDER BY "enrolledAt" DESC LIMIT 10`],
-  ['members list count', `SELECT COUNT(*) FROM member`],
-  ['transfers list page', `SELECT * FROM ledger_transfer ORDER BY seq DESC LIMIT 10`],
-  ['transfers list count', `SELECT COUNT(*) FROM ledger_transfer`],
-  ['events list page', `SELECT * FROM member_event ORDER BY "recordedAt" DESC LIMIT 10`],
-  ['events list count', `SELECT COUNT(*) FROM member_event`],
-] as const) {
-  await measure(name, 200, () => dataSource.query(sql));
+await measure('member page: everything it reads', 200, () => memberPage(sample.id));
+const firstPage = await measure('member history, first page', 200, () => memberHistory(manager, sample.id, { limit: 5 }));
+if (firstPage.nextCursor) {
+  const before = decodeHistoryCursor(firstPage.nextCursor)!;
+  await measure('member history, next page by cursor', 200, () => memberHistory(manager, sample.id, { before, limit: 5 }));
 }
 // Reports and dashboards: the daily figures brought up to date (all of them on the set's first run), then each chart.
 await measure(
@@ -128,6 +147,44 @@ for (const [scope, partnerId] of [
   await measure(`chart ${scope}: member growth`, 200, () => memberGrowth(manager, { range, partnerId }));
   await measure(`dashboard ${scope}, 30 days`, 200, () => analytics(manager, { range, partnerId }));
 }
+const [link] = await dataSource.query(`SELECT "customerId" FROM member_link WHERE "memberId" = $1 LIMIT 1`, [sample.id]);
+for (const [name, text] of [
+  ['member search by email', sample.email],
+  ['member search by email, upper case', sample.email.toUpperCase()],
+  ['member search by reference, upper case', sample.externalId.toUpperCase()],
+  ["member search by a store's customer id", link?.customerId ?? sample.externalId],
+  ['member search by part of an email', sample.email.split('@')[0]],
+  ['member search by phone, written the local way', sample.phone ? `0${sample.phone.slice(3)}` : '0612345678'],
+  ['member search by name', sample.displayName ?? 'Anna Jansen'],
+] as const) {
+  await measure(name, 200, () => searchMembers(manager, text));
+}
+const operator = { currentAdmin: { id: 'bench', email: 'bench@bench.test', title: 'bench', role: 'operator_admin', partnerId: null } };
+const partnerUser = { ...operator, currentAdmin: { ...operator.currentAdmin, role: 'partner_user', partnerId: partners[0]!.id } };
+// Sorted as AdminJS's list action sorts them: the resource's `sort`, else its first list property.
+for (const [name, entity, sortBy, direction, context, filters] of [
+  ['members list', Member, 'externalId', 'asc', operator, {}],
+  ['transfers list', LedgerTransfer, 'seq', 'desc', operator, {}],
+  ['events list', MemberEvent, 'occurredAt', 'asc', operator, {}],
+  ["events list, a partner user's", MemberEvent, 'occurredAt', 'asc', partnerUser, {}],
+  ['events list filtered by a member', MemberEvent, 'occurredAt', 'asc', operator, { memberId: sample.id }],
+] as const) {
+  const resource = new ScopedResource(entity);
+  await measure(`${name}: page`, 200, () =>
+    resource.find(new Filter({ ...filters }, resource), { limit: 10, offset: 0, sort: { sortBy, direction } }, context as never),
+  );
+  await measure(
+    `${name}: count`,
+    200,
+    () => resource.count(new Filter({ ...filters }, resource), context as never),
+    (total) => `${total}`,
+  );
+}
+// --- end of reads
+
+await measure('dashboard, program, 30 days', 200, () => analytics(manager, { range }));
+await measure('dashboard, one partner, 30 days', 200, () => analytics(manager, { range, partnerId: partners[0]!.id }));
+
 await measure(`monthly reports for ${partners.length} partners`, 60_000, async () => {
   for (const partner of partners) await buildReport(dataSource, { partnerId: partner.id, period: 'monthly', to: 'bench@bench.test' });
 });

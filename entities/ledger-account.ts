@@ -20,6 +20,8 @@ export const pointsUnit = 'points';
 @Check('ledger_account_unit_known', `"unit" = 'points' OR "unit" ~ '^[A-Z]{3}$'`)
 // A member has one points account, and one store-credit account per credit program.
 @Index('ledger_account_member_unit', ['memberId', 'unit'], { unique: true, where: '"memberId" IS NOT NULL AND "creditProgramId" IS NULL' })
+// A member's accounts by member, whatever the unit: the two unique indexes above and below are partial on "creditProgramId".
+@Index('ledger_account_member', ['memberId'])
 @Index('ledger_account_member_credit', ['memberId', 'creditProgramId'], {
   unique: true,
   where: '"memberId" IS NOT NULL AND "creditProgramId" IS NOT NULL',

@@ -13,6 +13,8 @@ export type MemberLinkCause = (typeof memberLinkCauses)[number];
 /** A store's customer id for a member of the coalition: how the partner API addresses members. */
 @Entity({ name: 'member_link' })
 @Unique('member_link_customer', ['partnerId', 'customerId'])
+// Care's search finds a store's id in any case (see the migration MemberReadIndexes).
+@Index('member_link_customer_lower', { synchronize: false })
 export class MemberLink extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

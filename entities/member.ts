@@ -9,6 +9,12 @@ import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedCo
 // One person per verified address: a second member proving the same address is the same person.
 @Index('member_verified_email', ['email'], { unique: true, where: '"emailVerifiedAt" IS NOT NULL AND "mergedIntoId" IS NULL' })
 @Index('member_verified_phone', ['phone'], { unique: true, where: '"phoneVerifiedAt" IS NOT NULL AND "mergedIntoId" IS NULL' })
+// Care's search (see the migration MemberReadIndexes): a reference in any case, a phone by its last
+// digits, part of an email or a name.
+@Index('member_external_id_lower', { synchronize: false })
+@Index('member_phone_reversed', { synchronize: false })
+@Index('member_email_trigrams', { synchronize: false })
+@Index('member_name_trigrams', { synchronize: false })
 export class Member extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

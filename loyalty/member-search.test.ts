@@ -76,6 +76,51 @@ describe('searching members for care', () => {
     expect(await references('   ')).toEqual([]);
   });
 
+  it('shows the strongest matches first, then by name, cut at the limit, each with the stores that know them', async () => {
+    const manager = db.dataSource.manager;
+    // Enrolled out of order: the page is ordered by name, whatever the order found.
+    for (const n of [7, 3, 9, 1, 5, 8, 2, 6, 4]) {
+      await enrollMember(manager, { externalId: `find-many-${n}`, email: `many${n}@example.test`, displayName: `Many Visser ${n}` });
+    }
+    const nine = await manager.findOneByOrFail(Member, { externalId: 'find-many-9' });
+    await manager.insert(MemberLink, { partnerId: bookshop, customerId: 'many visser', memberId: nine.id, cause: 'store' });
+    const found = await searchMembers(manager, 'Many Visser', 4);
+    // The store's id (in another case) outranks every name; then names in order, four in all.
+    expect(found.map((m) => [m.reference, m.matchedBy.how])).toEqual([
+      ['find-many-9', 'store_id'],
+      ['find-many-1', 'name'],
+      ['find-many-2', 'name'],
+      ['find-many-3', 'name'],
+    ]);
+    expect(found[0]?.stores).toEqual([{ store: 'Shop find-bookshop', customerId: 'many visser' }]);
+    expect(found[1]).toMatchObject({ name: 'Many Visser 1', email: 'many1@example.test', stores: [] });
+  });
+
+  it('finds by a whole email the member who has it, then those whose email contains it, in any case', async () => {
+    const manager = db.dataSource.manager;
+    for (const [externalId, email] of [
+      ['find-jo', 'jo@mail.test'],
+      ['find-ajo', 'ajo@mail.test'],
+      ['find-jo-uk', 'jo@mail.test.uk'],
+      ['find-jo-other', 'jo@other.test'],
+    ] as const) {
+      await enrollMember(manager, { externalId, email });
+    }
+    const found = await searchMembers(manager, 'JO@Mail.test');
+    expect(found.map((m) => [m.reference, m.matchedBy.how])).toEqual([
+      ['find-jo', 'email'],
+      ['find-ajo', 'part_of_email'],
+      ['find-jo-uk', 'part_of_email'],
+    ]);
+    expect(await references('o@mail.test.u')).toEqual(['find-jo-uk']);
+  });
+
+  it('finds a phone by its last digits, written the local way, only from eight digits on', async () => {
+    expect(await references('6 1234 5678')).toEqual(['find-hugo', 'find-ines']);
+    expect(await references('612345678')).toEqual(['find-hugo', 'find-ines']);
+    expect(await references('2345678')).toEqual([]);
+  });
+
   it('finds a member merged into another as whom they became', async () => {
     const manager = db.dataSource.manager;
     await enrollMember(manager, { externalId: 'find-old', email: 'old.address@example.test', displayName: 'Old Account' });
