@@ -1,8 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { pointsUnit, type DailyFigureKind } from '../entities/index.js';
-
-/** How far below the highest transfer or consumption number a missing one is remembered as possibly still running. */
-const gapWindow = 100_000;
+import { notCountedBy, numberingMark } from '../loyalty/ledger/numbering-mark.js';
 
 export interface DailyFiguresRefresh {
   /** Rows of `daily_figure` written or added to. */
@@ -26,8 +24,8 @@ const issuedKinds = `t.kind IN ('earn', 'bonus')`;
 const consumedKinds = `t.kind IN ('burn', 'expire')`;
 
 /** SQL true for a transfer `t` (numbered `seq`) or a consumption `c` (numbered `id`) not counted by the mark at `$n`, `$n+1`. */
-export const newTransfer = (n: number) => `(t.seq > $${n} OR t.seq = ANY($${n + 1}::bigint[]))`;
-export const newConsumption = (n: number) => `(c.id > $${n} OR c.id = ANY($${n + 1}::bigint[]))`;
+export const newTransfer = (n: number) => notCountedBy('t.seq', `$${n}`, `$${n + 1}`);
+export const newConsumption = (n: number) => notCountedBy('c.id', `$${n}`, `$${n + 1}`);
 
 /** The figures of the transfers and consumptions that `where` keeps, per day, kind and partner. */
 function figuresSelect(where: { transfers: string; consumptions: string }): string {
@@ -39,17 +37,6 @@ function figuresSelect(where: { transfers: string; consumptions: string }): stri
       FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId" JOIN point_lot l ON l.id = c."lotId"
       JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
      WHERE ${consumedKinds} AND ${where.consumptions} GROUP BY 1, 2, 3`;
-}
-
-/** The highest number of `column` in `table` and those missing just below it (rolled back, or not yet committed). */
-async function seen(tx: EntityManager, table: string, column: string): Promise<{ top: string; gaps: string[] }> {
-  const [row] = await tx.query(`SELECT COALESCE(MAX(${column}), 0) AS top FROM ${table}`);
-  const gaps: { n: string }[] = await tx.query(
-    `SELECT n FROM generate_series(GREATEST($1::bigint - $2, 0) + 1, $1::bigint) n
-     EXCEPT SELECT ${column} FROM ${table} WHERE ${column} > $1::bigint - $2`,
-    [String(row.top), gapWindow],
-  );
-  return { top: String(row.top), gaps: gaps.map((g) => g.n) };
 }
 
 /** What the daily figures have counted so far. */
@@ -73,8 +60,8 @@ export async function refreshDailyFigures(dataSource: DataSource, options: { reb
     await tx.query(`LOCK TABLE daily_figure_watermark IN EXCLUSIVE MODE`);
     const [counted] = await tx.query(`SELECT 1 FROM daily_figure_watermark WHERE id = 1`);
     const rebuilt = options.rebuild === true || !counted;
-    const transfers = await seen(tx, 'ledger_transfer', 'seq');
-    const consumptions = await seen(tx, 'lot_consumption', 'id');
+    const transfers = await numberingMark(tx, 'ledger_transfer', 'seq');
+    const consumptions = await numberingMark(tx, 'lot_consumption', 'id');
     let rows: number;
     if (rebuilt) {
       await tx.query(`DELETE FROM daily_figure`);

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { notCountedBy, numberingMark } from './numbering-mark.js';
 
 export interface InvariantViolation {
   invariant: string;
@@ -38,16 +39,6 @@ export interface CheckOptions {
 const weekMs = 7 * 86_400_000;
 /** Memory for each sort or hash of the check's two largest aggregates; parallel workers take as much again each. */
 const checkWorkMem = '256MB';
-/**
- * Transfers and lot consumptions take their number when they are written and appear when they
- * commit: numbers this far below the highest that are missing at a checkpoint are remembered, so a
- * write still running then is counted by the next check. One running longer than that is reported
- * as a mismatch, never missed; a full check clears it.
- */
-const gapWindow = 100_000;
-
-/** The rows written since a checkpoint: numbered after it, or missing below it then. */
-const since = (column: string, after: string, gaps: string) => `(${column} > ${after} OR ${column} = ANY(${gaps}::bigint[]))`;
 
 /** What a transfer `t` posts: all of a single transfer or a post, nothing of a hold or a void. */
 const posted = `CASE t.phase WHEN 'single' THEN t.amount WHEN 'post' THEN t.amount ELSE 0 END`;
@@ -192,8 +183,8 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         : [];
     const violations: InvariantViolation[] = [];
     const params = last ? [last.transferSeq, last.transferGaps, last.consumptionId, last.consumptionGaps] : [];
-    const newTransfers = (alias: string) => (last ? since(`${alias}.seq`, '$1', '$2') : 'true');
-    const newConsumptions = (alias: string) => since(`${alias}.id`, '$3', '$4');
+    const newTransfers = (alias: string) => (last ? notCountedBy(`${alias}.seq`, '$1', '$2') : 'true');
+    const newConsumptions = (alias: string) => notCountedBy(`${alias}.id`, '$3', '$4');
     const touchedLots = `SELECT l.id FROM point_lot l JOIN ledger_transfer t ON t.id = l."creditTransferId" WHERE ${newTransfers('t')}
                           UNION SELECT c."lotId" FROM lot_consumption c WHERE ${newConsumptions('c')}`;
     const touchedAccounts = `SELECT t."debitAccountId" FROM ledger_transfer t WHERE ${newTransfers('t')}
@@ -284,18 +275,8 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
  * concurrent check wait for this one instead of mixing their balances.
  */
 async function recordCheckpoint(tx: EntityManager, full: boolean): Promise<void> {
-  const highest = async (table: string, column: string) => {
-    const [row] = await tx.query(`SELECT COALESCE(MAX(${column}), 0) AS top FROM ${table}`);
-    const top = String(row.top);
-    const gaps: { n: string }[] = await tx.query(
-      `SELECT n FROM generate_series(GREATEST($1::bigint - $2, 0) + 1, $1::bigint) n
-       EXCEPT SELECT ${column} FROM ${table} WHERE ${column} > $1::bigint - $2`,
-      [top, gapWindow],
-    );
-    return { top, gaps: gaps.map((g) => g.n) };
-  };
-  const transfers = await highest('ledger_transfer', 'seq');
-  const consumptions = await highest('lot_consumption', 'id');
+  const transfers = await numberingMark(tx, 'ledger_transfer', 'seq');
+  const consumptions = await numberingMark(tx, 'lot_consumption', 'id');
   await tx.query('TRUNCATE ledger_checkpoint_balance');
   await tx.query(
     `INSERT INTO ledger_checkpoint_balance ("accountId", shard, "debitsPosted", "creditsPosted", "debitsPending", "creditsPending")
