@@ -37,7 +37,12 @@ export function isFilterable(property: Property, value: unknown): boolean {
   if (column.isArray) return false;
   switch (property.type()) {
     case 'string':
-      return typeof value === 'string' && (column.type === 'uuid' || column.type === String || textual.has(String(column.type)));
+      // PostgreSQL text cannot hold a NUL: sent, it fails the query.
+      return (
+        typeof value === 'string' &&
+        !value.includes('\u0000') &&
+        (column.type === 'uuid' || column.type === String || textual.has(String(column.type)))
+      );
     case 'reference':
       return !!column.referencedColumn && isKeyOf(column.referencedColumn, value);
     case 'number':

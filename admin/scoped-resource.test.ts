@@ -49,6 +49,14 @@ describe('the back office adapter', () => {
     }
   });
 
+  it('finds nothing by text PostgreSQL text cannot hold (NUL), and fails on none', async () => {
+    const partnerUser = session('partner_user', partners[0]!);
+    for (const context of [operator, partnerUser]) {
+      expect(await list({ customerId: 'c\u0000' }, context)).toEqual([]);
+      expect(await events().count(new Filter({ customerId: 'c\u0000' }, events()), context)).toBe(0);
+    }
+  });
+
   it("counts a list of fewer rows exactly, and an unfiltered one of many from the table's statistics", async () => {
     const entries = new ScopedResource(AuditEntry);
     const count = (filters: Record<string, unknown>) => entries.count(new Filter(filters, entries), operator);

@@ -76,6 +76,11 @@ describe('searching members for care', () => {
     expect(await references('   ')).toEqual([]);
   });
 
+  it('finds no one, and fails on nothing, for text with a character PostgreSQL text cannot hold (NUL)', async () => {
+    expect(await references('find-ines\u0000')).toEqual([]);
+    expect(await references('\u0000\u0000\u0000')).toEqual([]);
+  });
+
   it('shows the strongest matches first, then by name, cut at the limit, each with the stores that know them', async () => {
     const manager = db.dataSource.manager;
     // Enrolled out of order: the page is ordered by name, whatever the order found.

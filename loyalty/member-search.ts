@@ -72,7 +72,8 @@ async function whomTheyBecame(manager: EntityManager, merged: MemberName[]): Pro
  */
 export async function searchMembers(manager: EntityManager, text: string, limit = 20): Promise<MemberMatch[]> {
   const typed = text.trim();
-  if (typed.length === 0 || typed.length > longestText) return [];
+  // PostgreSQL text cannot hold a NUL: sent, it fails the query; no one's details contain one.
+  if (typed.length === 0 || typed.length > longestText || typed.includes('\u0000')) return [];
   const { numbers, localDigits } = phoneSpellings(typed);
   const fragment = typed.length >= shortestFragment && /[\p{L}\p{N}]/u.test(typed) ? `%${likeEscaped(typed)}%` : null;
   // An email containing the text contains what it has before an "@": the index looks for that part
