@@ -122,6 +122,7 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
   const listed = await (await fetch(`${first.urls.temporal}/api/v1/namespaces/default/schedules`)).json();
   expect(listed.schedules.map((s: { scheduleId: string }) => s.scheduleId).sort()).toEqual([
     'birthdays-daily',
+    'daily-figures',
     'funding-alerts',
     'ledger-audit-nightly',
     'outbox-sweep',
