@@ -182,9 +182,6 @@ for (const [name, entity, sortBy, direction, context, filters] of [
 }
 // --- end of reads
 
-await measure('dashboard, program, 30 days', 200, () => analytics(manager, { range }));
-await measure('dashboard, one partner, 30 days', 200, () => analytics(manager, { range, partnerId: partners[0]!.id }));
-
 await measure(`monthly reports for ${partners.length} partners`, 60_000, async () => {
   for (const partner of partners) await buildReport(dataSource, { partnerId: partner.id, period: 'monthly', to: 'bench@bench.test' });
 });
