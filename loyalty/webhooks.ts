@@ -35,15 +35,27 @@ export async function queueWebhooks<E extends WebhookEvent>(
   return ids;
 }
 
+/**
+ * What became of a delivery attempt that did not throw. `endpoint_gone`: the endpoint was deleted or
+ * disabled after the event was queued (a process may queue from a cached list of endpoints), so the
+ * delivery is failed at once and nothing is sent or retried.
+ */
+export type WebhookAttemptResult = 'delivered' | 'endpoint_gone';
+
 /** One attempt at a delivery; throws when the endpoint did not answer 2xx (the workflow retries). */
-export async function attemptWebhook(dataSource: DataSource, deliveryId: string, now = new Date()): Promise<void> {
+export async function attemptWebhook(dataSource: DataSource, deliveryId: string, now = new Date()): Promise<WebhookAttemptResult> {
   const delivery = await dataSource.manager.findOneByOrFail(WebhookDelivery, { id: deliveryId });
-  if (delivery.status === 'delivered') return;
+  if (delivery.status === 'delivered') return 'delivered';
   const endpoint = await dataSource.manager
     .createQueryBuilder(WebhookEndpoint, 'e')
     .addSelect('e.secret')
     .where('e.id = :id', { id: delivery.endpointId })
-    .getOneOrFail();
+    .getOne();
+  if (!endpoint?.active) {
+    const lastError = `the endpoint was ${endpoint ? 'disabled' : 'deleted'} before the delivery was sent`;
+    await dataSource.manager.update(WebhookDelivery, { id: delivery.id, status: 'pending' }, { status: 'failed', lastError });
+    return 'endpoint_gone';
+  }
   const body = JSON.stringify({ id: delivery.id, ...delivery.payload, sentAt: now.toISOString() });
   const signature = signBody(endpoint.secret, body, Math.floor(now.getTime() / 1000));
   let statusCode: number | null = null;
@@ -75,6 +87,7 @@ export async function attemptWebhook(dataSource: DataSource, deliveryId: string,
     },
   );
   if (error) throw new Error(`Webhook ${delivery.id} to ${endpoint.url}: ${error}`);
+  return 'delivered';
 }
 
 /** Marks a delivery given up after its last attempt. */

@@ -204,12 +204,14 @@ it('takes the full path when the member comes to owe points between the read and
     await holder.query(`SELECT 1 FROM ledger_balance WHERE "accountId" = $1 FOR UPDATE`, [accountId]);
     const answer = post(purchase('dora', 900));
     // The lean statement read the member and now waits for their lock: a refund leaves a debt meanwhile.
-    for (let waiting = 0, tries = 0; waiting === 0 && tries < 250; tries++) {
+    let waiting = 0;
+    for (let tries = 0; waiting === 0 && tries < 250; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       [{ waiting }] = await db.dataSource.query(
-        `SELECT COUNT(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%tessera_record_event_v1%'`,
+        `SELECT COUNT(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%tessera_record_event_v%'`,
       );
     }
+    expect(waiting).toBe(1);
     await holder.query(
       `INSERT INTO points_debt ("memberAccountId", "transferId", "refundId", owed, points) VALUES ($1, $2, gen_random_uuid(), 4, 4)`,
       [accountId, earn],

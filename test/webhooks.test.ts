@@ -3,6 +3,7 @@ import { memberConsentHeaders } from './support/member-consent.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { In } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EarningRule, ProgramSettings, Reward, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
@@ -203,5 +204,38 @@ it('does not follow a redirect: the signed body never reaches where an endpoint 
     'pending',
     307,
     'answered 307: redirects are not followed; set the endpoint to the final address',
+  ]);
+});
+
+it('sends nothing to an endpoint disabled or deleted after the event was queued, and stops retrying it', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const { partner } = await p.partner(0);
+  const heard: string[] = [];
+  const url = await listen(
+    express().post('/hooks', express.text({ type: '*/*' }), (req, res) => {
+      heard.push(req.body);
+      res.status(204).end();
+    }),
+  );
+  // A process that cached the endpoints queues for them just before one is disabled and one deleted.
+  const [disabled, deleted] = await db.manager.save(WebhookEndpoint, [
+    { partnerId: partner.id, url: `${url}/hooks`, events: ['points.earned'], secret: 'whsec-5' },
+    { partnerId: partner.id, url: `${url}/hooks`, events: ['points.earned'], secret: 'whsec-6' },
+  ]);
+  const payload = { event: 'points.earned', data: { member: 'm', points: 1 } };
+  const queued = await db.manager.save(WebhookDelivery, [
+    { endpointId: disabled!.id, event: 'points.earned', payload },
+    { endpointId: deleted!.id, event: 'points.earned', payload },
+  ]);
+  await db.manager.update(WebhookEndpoint, { id: disabled!.id }, { active: false });
+  await db.manager.delete(WebhookEndpoint, { id: deleted!.id });
+
+  for (const delivery of queued) await expect(attemptWebhook(db, delivery.id)).resolves.toBe('endpoint_gone');
+  expect(heard).toEqual([]);
+  const after = await db.manager.findBy(WebhookDelivery, { id: In(queued.map((d) => d.id)) });
+  expect(after.map((d) => [d.endpointId === disabled!.id ? 'disabled' : 'deleted', d.status, d.attempts, d.lastError]).sort()).toEqual([
+    ['deleted', 'failed', 0, 'the endpoint was deleted before the delivery was sent'],
+    ['disabled', 'failed', 0, 'the endpoint was disabled before the delivery was sent'],
   ]);
 });

@@ -22,8 +22,8 @@ export async function webhookDeliveryWorkflow({
     retry: { initialInterval: firstRetryAfter, backoffCoefficient: 2, maximumInterval: '6 hours', maximumAttempts },
   });
   try {
-    await deliverWebhook(deliveryId);
-    return 'delivered';
+    // An endpoint deleted or disabled since the event was queued: the delivery is already failed.
+    return (await deliverWebhook(deliveryId)) === 'delivered' ? 'delivered' : 'failed';
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     await giveUpWebhook(deliveryId);
