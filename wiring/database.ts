@@ -55,25 +55,39 @@ export async function openDataSource(
 ): Promise<DataSource> {
   const { poolSize, directUrl = url, migrate = true } = options;
   const pooled = directUrl !== url;
-  if (migrate && pooled) {
-    const direct = createDataSource({ url: directUrl, poolSize: 1 });
-    await direct.initialize();
-    try {
-      await direct.runMigrations({ transaction: 'each' });
-    } finally {
-      await direct.destroy();
-    }
-  }
+  if (migrate) await migrateAlone(directUrl);
   const dataSource = createDataSource({ url, poolSize, transactionPooled: pooled });
   await dataSource.initialize();
   try {
-    if (migrate && !pooled) await dataSource.runMigrations({ transaction: 'each' });
     if (pooled) await requireUtcServerConnections(dataSource);
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
   return dataSource;
+}
+
+/** Any number; it names the lock every Tessera process takes to migrate. */
+const migrationLock = 7_301_796_035;
+
+/**
+ * Runs the pending migrations on the direct connection (a pooler in transaction mode keeps no session
+ * lock) while holding a session advisory lock: processes started together (several web and worker
+ * processes of one deployment) migrate one after the other, and the later ones find nothing to do.
+ */
+async function migrateAlone(directUrl: string): Promise<void> {
+  const direct = createDataSource({ url: directUrl, poolSize: 1 });
+  await direct.initialize();
+  try {
+    await direct.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+    try {
+      await direct.runMigrations({ transaction: 'each' });
+    } finally {
+      await direct.query('SELECT pg_advisory_unlock($1)', [migrationLock]);
+    }
+  } finally {
+    await direct.destroy();
+  }
 }
 
 /**
