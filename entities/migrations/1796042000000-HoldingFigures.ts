@@ -17,7 +17,8 @@ export class HoldingFigures1796042000000 implements MigrationInterface {
         // Programs whose daily figures are kept already get the holdings as of the figures' watermark: the
         // open lots now, less the lots and plus the consumptions written since the mark, which the next
         // refresh counts. Without a watermark the first refresh computes them with everything else.
-        await queryRunner.query(`LOCK TABLE "daily_figure_watermark" IN EXCLUSIVE MODE`);
+        // In `npm run migrate`'s transaction, a refresh running meanwhile waits for this one.
+        if (queryRunner.isTransactionActive) await queryRunner.query(`LOCK TABLE "daily_figure_watermark" IN EXCLUSIVE MODE`);
         await queryRunner.query(`
             INSERT INTO "holding_figure" ("fundingPartnerId", "unit", "expiryMonth", "points")
             SELECT "fundingPartnerId", "unit", "expiryMonth", SUM("points")
