@@ -19,6 +19,7 @@ import { LedgerAccount } from './ledger-account.js';
 import { LedgerBalance } from './ledger-balance.js';
 import { DailyFigure } from './daily-figure.js';
 import { DailyFigureWatermark } from './daily-figure-watermark.js';
+import { HoldingFigure } from './holding-figure.js';
 import { LedgerCheckpoint, LedgerCheckpointBalance } from './ledger-checkpoint.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
@@ -80,6 +81,7 @@ export {
   LedgerCheckpointBalance,
   DailyFigure,
   DailyFigureWatermark,
+  HoldingFigure,
   LedgerTransfer,
   LotConsumption,
   Member,
@@ -196,6 +198,7 @@ export const entities = [
   LedgerCheckpointBalance,
   DailyFigure,
   DailyFigureWatermark,
+  HoldingFigure,
   LedgerTransfer,
   PointLot,
   LotConsumption,

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { pointsUnit, type DailyFigureKind } from '../entities/index.js';
 import { notCountedBy, numberingMark } from '../loyalty/ledger/numbering-mark.js';
+import { holdingsChangeSelect, holdingsSelect } from './holdings.js';
 
 export interface DailyFiguresRefresh {
   /** Rows of `daily_figure` written or added to. */
@@ -50,9 +51,10 @@ export async function figuresMark(manager: EntityManager): Promise<FiguresMark> 
 /**
  * Brings `daily_figure` up to date. Transfers and lot consumptions are only ever inserted, so the
  * figures grow by the rows not counted yet: numbered above the last run's highest, or missing
- * then (a write still running, or one that commits late for a past day). One transaction, which
- * also moves the watermark: a run that fails or runs twice counts nothing twice. With `rebuild`
- * (and on the first run), every day is computed afresh from the ledger.
+ * then (a write still running, or one that commits late for a past day). The holdings per funder,
+ * unit and expiry month (`holding_figure`) move by the same rows. One transaction, which also moves
+ * the watermark: a run that fails or runs twice counts nothing twice. With `rebuild` (and on the
+ * first run), every day and the holdings are computed afresh from the ledger.
  */
 export async function refreshDailyFigures(dataSource: DataSource, options: { rebuild?: boolean } = {}): Promise<DailyFiguresRefresh> {
   return dataSource.transaction('REPEATABLE READ', async (tx) => {
@@ -69,6 +71,8 @@ export async function refreshDailyFigures(dataSource: DataSource, options: { reb
         `WITH written AS (INSERT INTO daily_figure (day, kind, "partnerId", points) ${figuresSelect({ transfers: 'true', consumptions: 'true' })} RETURNING 1)
          SELECT COUNT(*)::int AS rows FROM written`,
       );
+      await tx.query(`DELETE FROM holding_figure`);
+      await tx.query(`INSERT INTO holding_figure ("fundingPartnerId", unit, "expiryMonth", points) ${holdingsSelect}`);
     } else {
       const mark = await figuresMark(tx);
       [{ rows }] = await tx.query(
@@ -83,6 +87,22 @@ export async function refreshDailyFigures(dataSource: DataSource, options: { reb
             WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.day = d.day AND a.kind = d.kind AND a."partnerId" IS NOT DISTINCT FROM d."partnerId")
            RETURNING 1)
          SELECT (SELECT COUNT(*) FROM added)::int + (SELECT COUNT(*) FROM created)::int AS rows`,
+        [mark.transferSeq, mark.transferGaps, mark.consumptionId, mark.consumptionGaps],
+      );
+      await tx.query(
+        `WITH delta AS (
+           SELECT "fundingPartnerId", unit, "expiryMonth", SUM(points) AS points FROM (${holdingsChangeSelect(1)}) c
+            GROUP BY 1, 2, 3 HAVING SUM(points) <> 0),
+         added AS (
+           UPDATE holding_figure h SET points = h.points + d.points FROM delta d
+            WHERE h."fundingPartnerId" IS NOT DISTINCT FROM d."fundingPartnerId" AND h.unit = d.unit
+              AND h."expiryMonth" IS NOT DISTINCT FROM d."expiryMonth"
+           RETURNING h."fundingPartnerId", h.unit, h."expiryMonth")
+         INSERT INTO holding_figure ("fundingPartnerId", unit, "expiryMonth", points)
+         SELECT d."fundingPartnerId", d.unit, d."expiryMonth", d.points FROM delta d
+          WHERE NOT EXISTS (
+            SELECT 1 FROM added a WHERE a."fundingPartnerId" IS NOT DISTINCT FROM d."fundingPartnerId" AND a.unit = d.unit
+               AND a."expiryMonth" IS NOT DISTINCT FROM d."expiryMonth")`,
         [mark.transferSeq, mark.transferGaps, mark.consumptionId, mark.consumptionGaps],
       );
     }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { pointsUnit } from '../entities/index.js';
+import { heldPoints } from './holdings.js';
 import { programFunder } from './liability.js';
 
 export interface ExpiryForecast {
@@ -25,32 +25,34 @@ export async function expiryForecast(
     new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1)).toISOString().slice(0, 7),
   );
   const horizon = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + count, 1));
-  const rows: { month: string; funder: string | null; points: string }[] = await manager.query(
-    `SELECT to_char(GREATEST(l."expiresAt", $2) AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.name AS funder, SUM(l.remaining) AS points
-       FROM point_lot l LEFT JOIN partner p ON p.id = l."fundingPartnerId"
-       JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
-      WHERE l.remaining > 0 AND l."expiresAt" < $3 AND ($1::uuid IS NULL OR l."fundingPartnerId" = $1)
-      GROUP BY 1, 2 ORDER BY 2`,
-    [partnerId ?? null, now, horizon],
+  const held = await heldPoints(manager, { partnerId, partner: '$1', n: 4 });
+  // One row per month and funder in the horizon, and per funder for the points that never expire (month null).
+  const rows: { month: string | null; funder: string | null; points: string }[] = await manager.query(
+    `SELECT CASE WHEN h."expiryMonth" IS NOT NULL
+                 THEN to_char(GREATEST(h."expiryMonth", date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC')::date), 'YYYY-MM') END AS month,
+            p.name AS funder, SUM(h.points) AS points
+       FROM (${held.sql}) h LEFT JOIN partner p ON p.id = h."fundingPartnerId"
+      WHERE h."expiryMonth" IS NULL OR h."expiryMonth" < ($3::timestamptz AT TIME ZONE 'UTC')::date
+      GROUP BY 1, 2 HAVING SUM(h.points) > 0 ORDER BY 2`,
+    [partnerId ?? null, now, horizon, ...held.parameters],
   );
   const byFunder = new Map<string, number[]>();
+  let never = 0;
   for (const row of rows) {
+    if (row.month === null) {
+      never += Number(row.points);
+      continue;
+    }
     const name = row.funder ?? programFunder;
     const points = byFunder.get(name) ?? months.map(() => 0);
     points[months.indexOf(row.month)]! += Number(row.points);
     byFunder.set(name, points);
   }
   const funders = [...byFunder].map(([funder, points]) => ({ funder, points }));
-  const [{ never }] = await manager.query(
-    `SELECT COALESCE(SUM(l.remaining), 0) AS never
-       FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
-      WHERE l.remaining > 0 AND l."expiresAt" IS NULL AND ($1::uuid IS NULL OR l."fundingPartnerId" = $1)`,
-    [partnerId ?? null],
-  );
   return {
     months,
     funders,
     total: months.map((_, i) => funders.reduce((sum, f) => sum + f.points[i]!, 0)),
-    neverExpire: Number(never),
+    neverExpire: never,
   };
 }

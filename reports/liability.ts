@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { pointsUnit } from '../entities/index.js';
+import { heldPoints } from './holdings.js';
 
 /** The points of one funder that members hold, and what they cost that funder. */
 export interface FunderLiability {
@@ -29,12 +29,10 @@ export const programFunder = 'The program (care, gifts)';
  * paid for them: the weighted average over its invoices in the currency of its latest one.
  */
 export async function liabilityByFunder(manager: EntityManager, options: { partnerId?: string } = {}): Promise<Liability> {
+  const held = await heldPoints(manager, { partnerId: options.partnerId, partner: '$1', n: 2 });
   const rows: { funderId: string | null; funder: string | null; points: string; price: string | null; currency: string | null }[] =
     await manager.query(
-      `WITH held AS (
-         SELECT l."fundingPartnerId" AS funder, SUM(l.remaining) AS points
-           FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
-          WHERE l.remaining > 0 AND ($1::uuid IS NULL OR l."fundingPartnerId" = $1) GROUP BY 1),
+      `WITH held AS (SELECT "fundingPartnerId" AS funder, SUM(points) AS points FROM (${held.sql}) h GROUP BY 1 HAVING SUM(points) > 0),
        latest AS (SELECT DISTINCT ON ("partnerId") "partnerId", currency FROM invoice ORDER BY "partnerId", "createdAt" DESC, serial DESC),
        priced AS (
          SELECT i."partnerId", i.currency, SUM(i."amountCents")::numeric / NULLIF(SUM(i.points), 0) AS price
@@ -42,7 +40,7 @@ export async function liabilityByFunder(manager: EntityManager, options: { partn
        SELECT h.funder AS "funderId", p.name AS funder, h.points, pr.price, pr.currency
          FROM held h LEFT JOIN partner p ON p.id = h.funder LEFT JOIN priced pr ON pr."partnerId" = h.funder
         ORDER BY h.points DESC, p.name`,
-      [options.partnerId ?? null],
+      [options.partnerId ?? null, ...held.parameters],
     );
   const funders = rows.map((row): FunderLiability => {
     const points = Number(row.points);

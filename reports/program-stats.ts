@@ -1,7 +1,8 @@
 import { In, type EntityManager } from 'typeorm';
-import { Invoice, LedgerAccount, Partner, pointsUnit } from '../entities/index.js';
+import { Invoice, LedgerAccount, Partner } from '../entities/index.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
 import { countedFigures, newTransfer } from './daily-figures.js';
+import { heldPoints } from './holdings.js';
 import { pointsFlow } from './points-flow.js';
 import { dateRange, type DateRange } from './date-range.js';
 
@@ -34,12 +35,11 @@ export async function programStats(
   const { start: since, end: until, days } = options.range ?? dateRange({}, now);
   const wallet = partnerId ? await manager.findOneByOrFail(LedgerAccount, { partnerId, kind: 'partner_wallet' }) : null;
   const flow = await pointsFlow(manager, { partnerId, walletId: wallet?.id, since, until, days });
-  const [{ outstanding }] = await manager.query(
-    `SELECT COALESCE(SUM(l.remaining), 0)::bigint AS outstanding
-       FROM point_lot l JOIN ledger_account m ON m.id = l."memberAccountId" AND m.unit = '${pointsUnit}'
-      WHERE ($1::uuid IS NULL OR l."fundingPartnerId" = $1)`,
-    [partnerId ?? null],
-  );
+  const held = await heldPoints(manager, { partnerId, partner: '$1', n: 2 });
+  const [{ outstanding }] = await manager.query(`SELECT COALESCE(SUM(points), 0)::bigint AS outstanding FROM (${held.sql}) h`, [
+    partnerId ?? null,
+    ...held.parameters,
+  ]);
   const [{ active }] = await manager.query(
     `SELECT COUNT(DISTINCT "memberId")::int AS active FROM member_event WHERE "occurredAt" >= $1 AND "occurredAt" < $3 AND ($2::uuid IS NULL OR "partnerId" = $2)`,
     [since, partnerId ?? null, until],
