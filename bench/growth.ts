@@ -141,8 +141,8 @@ async function measureCluster(name: string, url: string, customers: number, prep
           BENCH_KEYS: keys.join(','),
         },
       });
-    // Warm the API's caches and its pool; the members' rows stay as cold as a million members make them.
-    load(Math.max(...options.connections), 2);
+    // Warm the API's caches, its pool and PostgreSQL's as one run does; a million members' rows stay mostly cold.
+    load(Math.max(...options.connections), options.seconds);
     const figures: ClusterFigures = { name, events: new Map(), pgbench: new Map(), pages: new Map() };
     for (const connections of options.connections) {
       figures.pgbench.set(connections, hasPgbench ? pgbenchTps(url, connections, options.seconds) : undefined);
