@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EarningRule, ProgramSettings } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
@@ -50,6 +51,23 @@ interface ClusterFigures {
   pgbench: Map<number, number | undefined>;
   /** Milliseconds of each call, by page number. */
   pages: Map<number, number[]>;
+  /** Blocks PostgreSQL read (from the OS, not its buffers) per event, by index or table, over the event runs. */
+  blocksRead: Map<string, number>;
+}
+
+/** Blocks read so far by each index and each table's heap (pg_statio): what an event path that grows with the data reads. */
+async function blocksRead(url: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; blocks: string }>(
+      `SELECT relname || ' (' || indexrelname || ')' AS name, idx_blks_read AS blocks FROM pg_statio_user_indexes
+       UNION ALL SELECT relname || ' (heap)', heap_blks_read FROM pg_statio_user_tables`,
+    );
+    return new Map(rows.map((row) => [row.name, Number(row.blocks)]));
+  } finally {
+    await client.end();
+  }
 }
 
 /** An earning rule, the partners' API keys in the order of their codes (customer n's home store is partner n mod 100), the member to page. */
@@ -143,12 +161,19 @@ async function measureCluster(name: string, url: string, customers: number, prep
       });
     // Warm the API's caches, its pool and PostgreSQL's as one run does; a million members' rows stay mostly cold.
     load(Math.max(...options.connections), options.seconds);
-    const figures: ClusterFigures = { name, events: new Map(), pgbench: new Map(), pages: new Map() };
+    const figures: ClusterFigures = { name, events: new Map(), pgbench: new Map(), pages: new Map(), blocksRead: new Map() };
+    const read = new Map<string, number>();
     for (const connections of options.connections) {
       figures.pgbench.set(connections, hasPgbench ? pgbenchTps(url, connections, options.seconds) : undefined);
       console.log(`${name}: events at ${connections} connections`);
+      const before = await blocksRead(url);
       figures.events.set(connections, load(connections, options.seconds));
+      for (const [relation, blocks] of await blocksRead(url)) {
+        read.set(relation, (read.get(relation) ?? 0) + blocks - (before.get(relation) ?? 0));
+      }
     }
+    const events = [...figures.events.values()].reduce((sum, run) => sum + run.requests, 0);
+    figures.blocksRead = new Map([...read].map(([relation, blocks]) => [relation, blocks / events]));
     console.log(`${name}: member history, ${options.historyCalls} calls of pages ${measuredPages.join(', ')}`);
     figures.pages = await measureHistory(api, keys[0]!);
     return figures;
@@ -254,6 +279,16 @@ for (const figures of [empty, grown]) {
   }
 }
 printTable(history);
+
+const relations = [...grown.blocksRead].sort(([, a], [, b]) => b - a).filter(([, blocks]) => blocks >= 0.05);
+const reads: string[][] = [['blocks read per event (pg_statio): index or heap', 'empty', grown.name]];
+reads.push([
+  'all',
+  ...[empty, grown].map((figures) => [...figures.blocksRead.values()].reduce((sum, blocks) => sum + blocks, 0).toFixed(2)),
+]);
+for (const [relation, blocks] of relations.slice(0, 15))
+  reads.push([relation, (empty.blocksRead.get(relation) ?? 0).toFixed(2), blocks.toFixed(2)]);
+printTable(reads);
 
 const refused = [empty, grown].flatMap((figures) =>
   [...figures.events]
