@@ -1,22 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { EarningRule, ProgramSettings } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { Ledger } from '../loyalty/ledger/ledger.js';
 import { openDataSource } from '../wiring/database.js';
 import { startEmbeddedPostgres } from '../wiring/embedded/postgres.js';
-import { onPath } from '../wiring/provision/executables.js';
-import { provisionWrk } from '../wiring/provision/wrk.js';
-import {
-  clusterCpuSeconds,
-  machineCpuSeconds,
-  ownCpuSeconds,
-  pgbenchTps,
-  postmasterOf,
-  preparePgbench,
-  processCpuSeconds,
-} from './api-measure.js';
+import { cores, loadEvents, startApiProcess, wrkCore } from './api-load.js';
+import { pgbenchTps, postmasterOf, preparePgbench } from './api-measure.js';
 import { printTable, setupBenchProgram } from './load.js';
 
 /**
@@ -32,10 +20,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connectionCounts = [1, 8, 32];
 /** The issue's figures on main, measured with autocannon at 32 connections. */
 const today = { connections: 32, eventsPerSecond: 206, p50: 128, p99: 700 };
-const wrk = provisionWrk({ explicitPath: process.env.WRK_PATH, log: (line) => console.log(line) });
-const cores = os.cpus().length;
-const taskset = cores >= 2 ? onPath('taskset') : undefined;
-
 const cluster = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ throwaway: true, durable: true, database: 'bench' });
 const url = process.env.DATABASE_URL ?? cluster!.url;
 
@@ -62,71 +46,19 @@ const postmaster = postmasterOf(backendPid);
 await dataSource.destroy();
 const hasPgbench = await preparePgbench(url);
 
-const server = spawn(
-  process.execPath,
-  [
-    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=test-artifacts/profiles'] : []),
-    '--import',
-    'tsx',
-    'bench/api-server.ts',
-  ],
-  {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', BENCH_POOL_SIZE: String(Math.max(...connectionCounts) + 8) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const port: number = await new Promise((resolve) =>
-  server.stdout!.on('data', (chunk: Buffer) => {
-    const match = /listening (\d+)/.exec(chunk.toString());
-    if (match) resolve(Number(match[1]));
-  }),
-);
-
-interface WrkResult {
-  requests: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-/**
- * One wrk run; the CPU the API process and PostgreSQL spent during it, and what the rest of the
- * machine did meanwhile (busy CPU of all cores less the API, PostgreSQL, this process and wrk): a run
- * next to other work measures the other work too.
- */
-function load(connections: number, apiKeys: string[], duration = seconds) {
-  const script = fileURLToPath(new URL('./api-events.lua', import.meta.url));
-  const args = ['-t', '1', '-c', String(connections), '-d', `${duration}s`, '--latency', '-s', script, `http://127.0.0.1:${port}`];
-  const [command, commandArgs] = taskset ? [taskset, ['-c', String(cores - 1), wrk, ...args]] : [wrk, args];
-  const apiBefore = processCpuSeconds(server.pid!);
-  const pgBefore = clusterCpuSeconds(postmaster);
-  const ownBefore = ownCpuSeconds();
-  const machineBefore = machineCpuSeconds();
-  const run = spawnSync(command, commandArgs, {
-    encoding: 'utf8',
-    env: {
-      ...process.env,
+const api = await startApiProcess(url, Math.max(...connectionCounts) + 8);
+const load = (connections: number, apiKeys: string[], duration = seconds) =>
+  loadEvents({
+    api,
+    postmaster,
+    connections,
+    seconds: duration,
+    script: {
       BENCH_RUN: program.members[0]!.externalId.replace(/-\d+$/, ''),
       BENCH_MEMBERS: String(program.members.length),
       BENCH_KEYS: apiKeys.join(','),
     },
   });
-  const api = processCpuSeconds(server.pid!) - apiBefore;
-  const pg = clusterCpuSeconds(postmaster) - pgBefore;
-  const other = machineCpuSeconds() - machineBefore - api - pg - (ownCpuSeconds() - ownBefore);
-  const line = /^RESULT (.*)$/m.exec(run.stdout ?? '');
-  if (!line) throw new Error(`wrk failed: ${run.stderr}${run.stdout}`);
-  const result = JSON.parse(line[1]!) as WrkResult;
-  return {
-    ...result,
-    eventsPerSecond: result.requests / result.seconds,
-    apiMsPerEvent: (api * 1000) / result.requests,
-    pgMsPerEvent: (pg * 1000) / result.requests,
-    otherCores: Math.max(0, other) / result.seconds,
-  };
-}
 
 // Warm the API's caches, its pool and the members' rows before measuring.
 load(32, keys, 2);
@@ -135,7 +67,7 @@ for (const connections of connectionCounts) baseline.set(connections, hasPgbench
 
 console.log(
   `API benchmark: ${seconds} s per run, POST /api/v1/events with 2 line items for ${program.members.length} known members, ` +
-    `${cores} cores shared by wrk, the API process and PostgreSQL${taskset ? `; wrk pinned to core ${cores - 1}` : ''}.`,
+    `${cores} cores shared by wrk, the API process and PostgreSQL${wrkCore === undefined ? '' : `; wrk pinned to core ${wrkCore}`}.`,
 );
 const rows = [
   [
@@ -193,7 +125,6 @@ console.log(
     'far above a quiet run, other work shared the machine and the figures are low.',
 );
 if (!hasPgbench) console.log('pgbench was not found on PATH (Debian: postgresql-client): no ratios.');
-server.kill('SIGTERM');
-await new Promise((resolve) => server.once('exit', resolve));
+await api.stop();
 await cluster?.stop();
 process.exit(0);
