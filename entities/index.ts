@@ -20,6 +20,8 @@ import { LedgerBalance } from './ledger-balance.js';
 import { DailyFigure } from './daily-figure.js';
 import { DailyFigureWatermark } from './daily-figure-watermark.js';
 import { LedgerCheckpoint, LedgerCheckpointBalance } from './ledger-checkpoint.js';
+import { LedgerHoldResolution } from './ledger-hold-resolution.js';
+import { LedgerIdempotency } from './ledger-idempotency.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
@@ -80,6 +82,8 @@ export {
   LedgerCheckpointBalance,
   DailyFigure,
   DailyFigureWatermark,
+  LedgerHoldResolution,
+  LedgerIdempotency,
   LedgerTransfer,
   LotConsumption,
   Member,
@@ -196,6 +200,8 @@ export const entities = [
   LedgerCheckpointBalance,
   DailyFigure,
   DailyFigureWatermark,
+  LedgerHoldResolution,
+  LedgerIdempotency,
   LedgerTransfer,
   PointLot,
   LotConsumption,

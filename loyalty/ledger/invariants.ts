@@ -150,6 +150,22 @@ const overReversedQuery = (which: (alias: string) => string) => `
    WHERE o.id IN (SELECT "reversesTransferId" FROM ledger_transfer n WHERE "reversesTransferId" IS NOT NULL AND ${which('n')})
    GROUP BY o.id, o.amount HAVING SUM(r.amount) > o.amount`;
 
+/**
+ * Lots (all, or those `lots` lists) and lot consumptions (matching `consumptions`) whose transfer
+ * does not exist: no foreign key can point at the transfers, partitioned by month.
+ */
+const danglingTransferQuery = (lots: string | undefined, consumptions: (alias: string) => string) => `
+  SELECT a.code, d.lot, d.consumption, d.transfer, d.kind
+    FROM (SELECT l.id AS lot, NULL::bigint AS consumption, l."creditTransferId" AS transfer, 'credited' AS kind, l."memberAccountId"
+            FROM point_lot l
+           WHERE ${lots ? `l.id IN (${lots}) AND` : ''} NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = l."creditTransferId")
+          UNION ALL
+          SELECT l.id, c.id, c."transferId", 'consumed', l."memberAccountId"
+            FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
+           WHERE ${consumptions('c')} AND NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = c."transferId")) d
+    LEFT JOIN ledger_account a ON a.id = d."memberAccountId"
+   ORDER BY d.consumption NULLS FIRST, d.lot`;
+
 interface Checkpoint {
   checkedAt: Date;
   transferSeq: string;
@@ -163,7 +179,8 @@ interface Checkpoint {
  * cached balances equal the sum of transfers; each member's available points equal the sum of
  * their lots' remainders, and each lot's remainder its points minus its consumptions; all
  * accounts of each unit sum to zero; nothing is negative where it must not be; holds are resolved once, by
- * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount.
+ * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount; every
+ * lot and lot consumption names a transfer that exists.
  * Incrementally (see CheckOptions), the same invariants on what was written since the last good check.
  */
 export async function checkLedger(manager: EntityManager, options: CheckOptions = {}): Promise<LedgerReport> {
@@ -220,6 +237,14 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         invariant: 'lot remainder equals its points minus its consumptions',
         subject: `${r.code} lot ${r.id}`,
         detail: `points ${r.points}, consumed ${r.consumed}, remaining ${r.remaining}`,
+      });
+    }
+    const touchedMembersLots = `SELECT id FROM point_lot WHERE "memberAccountId" IN (${touchedAccounts})`;
+    for (const r of await query(danglingTransferQuery(last ? touchedMembersLots : undefined, last ? newConsumptions : () => 'true'))) {
+      violations.push({
+        invariant: 'lots and lot consumptions name a transfer that exists',
+        subject: `${r.code} lot ${r.lot}${r.consumption ? ` consumption ${r.consumption}` : ''}`,
+        detail: `${r.kind} by transfer ${r.transfer}, which does not exist`,
       });
     }
     for (const sum of await query(zeroSumQuery)) {
