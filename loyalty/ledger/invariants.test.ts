@@ -190,3 +190,39 @@ it('reports a lot or a lot consumption whose transfer does not exist, in full an
   await db.dataSource.query(`UPDATE lot_consumption SET "transferId" = $2 WHERE id = $1`, [consumption.id, consumption.transferId]);
   expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
 });
+
+it('reports a hold resolved twice, which no unique index on the transfers (partitioned by month) prevents', async () => {
+  const shop = await p.partner(10_000);
+  const fay = await p.member('check-fay');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'fay-1',
+    legs: [{ debitAccountId: shop.wallet.id, creditAccountId: fay.account.id, amount: 100, kind: 'earn', expiresAt: days(300) }],
+  });
+  const held = await p.ledger.hold({
+    source: 'test',
+    key: 'fay-hold',
+    until: days(1),
+    legs: [{ debitAccountId: fay.account.id, creditAccountId: p.program.redemption.id, amount: 30, kind: 'burn' }],
+  });
+  const hold = held.transfers[0]!.id;
+  await p.ledger.post({ source: 'test', key: 'fay-post', pendingTransferId: hold });
+  expect(await incremental()).toMatchObject({ ok: true });
+  const [{ id: second }] = await db.dataSource.query(
+    `INSERT INTO ledger_transfer (id, "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, phase,
+                                  "pendingTransferId", "idempotencySource", "idempotencyKey", leg, "requestHash")
+     SELECT gen_random_uuid(), "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, 'void',
+            "pendingTransferId", 'test', 'fay-second', 0, 'h'
+       FROM ledger_transfer WHERE "pendingTransferId" = $1 RETURNING id`,
+    [hold],
+  );
+  const twice = {
+    invariant: 'a hold is posted or voided once, by a transfer that matches it',
+    subject: `transfer ${hold}`,
+    detail: 'resolved 2 times',
+  };
+  expect((await checkLedger(db.dataSource.manager, { mode: 'incremental' })).violations).toEqual(expect.arrayContaining([twice]));
+  expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual(expect.arrayContaining([twice]));
+  await db.dataSource.query(`DELETE FROM ledger_transfer WHERE id = $1`, [second]);
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
+});

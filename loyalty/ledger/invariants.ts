@@ -143,6 +143,13 @@ const resolutionQuery = (which: (alias: string) => string) => `
      AND (p.id IS NULL OR p.phase <> 'pending' OR r.amount > p.amount OR (r.phase = 'void' AND p.amount <> r.amount)
           OR p."debitAccountId" <> r."debitAccountId" OR p."creditAccountId" <> r."creditAccountId")`;
 
+/** Holds (all, or those a transfer matching `which` resolves) resolved more than once: no unique index on the partitioned transfers forbids it. */
+const resolvedTwiceQuery = (which: (alias: string) => string) => `
+  SELECT r."pendingTransferId" AS id, COUNT(*)::int AS resolutions
+    FROM ledger_transfer r
+   WHERE r."pendingTransferId" IN (SELECT "pendingTransferId" FROM ledger_transfer n WHERE "pendingTransferId" IS NOT NULL AND ${which('n')})
+   GROUP BY 1 HAVING COUNT(*) > 1`;
+
 /** Transfers reversed beyond their amount: all, or those a transfer matching `which` reverses. */
 const overReversedQuery = (which: (alias: string) => string) => `
   SELECT o.id, o.amount, SUM(r.amount) AS reversed
@@ -266,6 +273,13 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         invariant: 'a hold is posted or voided once, by a transfer that matches it',
         subject: `transfer ${r.id}`,
         detail: `${r.phase} of ${r.amount} resolves ${r.pending_phase ?? 'nothing'} of ${r.pending_amount ?? 0}`,
+      });
+    }
+    for (const r of await query(resolvedTwiceQuery(newTransfers))) {
+      violations.push({
+        invariant: 'a hold is posted or voided once, by a transfer that matches it',
+        subject: `transfer ${r.id}`,
+        detail: `resolved ${r.resolutions} times`,
       });
     }
     for (const r of await query(overReversedQuery(newTransfers))) {
