@@ -21,6 +21,8 @@ import { DailyFigure } from './daily-figure.js';
 import { DailyFigureWatermark } from './daily-figure-watermark.js';
 import { HoldingFigure } from './holding-figure.js';
 import { LedgerCheckpoint, LedgerCheckpointBalance } from './ledger-checkpoint.js';
+import { LedgerHoldResolution } from './ledger-hold-resolution.js';
+import { LedgerIdempotency } from './ledger-idempotency.js';
 import { LedgerTransfer } from './ledger-transfer.js';
 import { LotConsumption } from './lot-consumption.js';
 import { Member } from './member.js';
@@ -82,6 +84,8 @@ export {
   DailyFigure,
   DailyFigureWatermark,
   HoldingFigure,
+  LedgerHoldResolution,
+  LedgerIdempotency,
   LedgerTransfer,
   LotConsumption,
   Member,
@@ -199,6 +203,8 @@ export const entities = [
   DailyFigure,
   DailyFigureWatermark,
   HoldingFigure,
+  LedgerHoldResolution,
+  LedgerIdempotency,
   LedgerTransfer,
   PointLot,
   LotConsumption,

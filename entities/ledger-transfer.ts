@@ -1,4 +1,4 @@
-import { BaseEntity, Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, Unique } from 'typeorm';
+import { BaseEntity, Check, Column, Entity, Generated, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
 export const transferKinds = [
@@ -20,7 +20,7 @@ export type TransferKind = (typeof transferKinds)[number];
 
 /**
  * single: moves posted points at once. pending: holds them. post / void: resolve a pending
- * transfer (a unique index allows exactly one resolution per pending transfer).
+ * transfer (ledger_hold_resolution allows exactly one resolution per pending transfer).
  */
 export const transferPhases = ['single', 'pending', 'post', 'void'] as const;
 export type TransferPhase = (typeof transferPhases)[number];
@@ -35,9 +35,15 @@ export interface RuleExplanation {
 /** What caused a transfer: an event, campaign, redemption, care agent, ... */
 export type TransferReferences = Record<string, string>;
 
-/** An immutable movement of whole points from one account (shard) to another. */
+/**
+ * An immutable movement of whole points from one account (shard) to another. The table is
+ * partitioned by month of "createdAt" (1796040000000-PartitionedLedgerTransfers), so every unique
+ * index must hold "createdAt": the idempotency key and the one resolution per hold are kept unique
+ * in ledger_idempotency and ledger_hold_resolution, and seq by its sequence.
+ */
 @Entity({ name: 'ledger_transfer' })
-@Unique('ledger_transfer_idempotency', ['idempotencySource', 'idempotencyKey', 'leg'])
+// Not unique (ledger_idempotency is): lets the readers that look a request's transfers up by key find them.
+@Index('ledger_transfer_by_idempotency_key', ['idempotencySource', 'idempotencyKey', 'leg'])
 @Check('ledger_transfer_amount_positive', '"amount" > 0')
 @Check('ledger_transfer_distinct_sides', '"debitAccountId" <> "creditAccountId" OR "debitShard" <> "creditShard"')
 @Check('ledger_transfer_held_until_on_holds', `"heldUntil" IS NULL OR "phase" = 'pending'`)
@@ -46,8 +52,8 @@ export class LedgerTransfer extends BaseEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
-  /** Monotonic order of insertion, for history pages and cursors. */
-  @Index({ unique: true })
+  /** Monotonic order of insertion, for history pages and cursors; unique as only its sequence sets it. */
+  @Index()
   @Column({ type: 'bigint', transformer: bigintNumber })
   @Generated('increment')
   seq: number;
@@ -78,7 +84,7 @@ export class LedgerTransfer extends BaseEntity {
   @Column({ type: 'text', default: 'single' })
   phase: TransferPhase;
 
-  @Index({ unique: true, where: '"pendingTransferId" IS NOT NULL' })
+  @Index({ where: '"pendingTransferId" IS NOT NULL' })
   @Column({ type: 'uuid', nullable: true })
   pendingTransferId: string | null;
 
@@ -111,6 +117,7 @@ export class LedgerTransfer extends BaseEntity {
   @Column({ type: 'jsonb', default: [] })
   explanation: RuleExplanation[];
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** The partition key, so part of the primary key; id alone still names a transfer. */
+  @PrimaryColumn({ type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

@@ -1,6 +1,5 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
-import { LedgerTransfer } from './ledger-transfer.js';
 import { PointLot } from './point-lot.js';
 
 /**
@@ -21,13 +20,10 @@ export class LotConsumption extends BaseEntity {
   @JoinColumn({ name: 'lotId' })
   lot?: PointLot;
 
+  /** No foreign key: ledger_transfer is partitioned by month; ledger:check reports a consumption whose transfer is missing. */
   @Index()
   @Column({ type: 'uuid' })
   transferId: string;
-
-  @ManyToOne(() => LedgerTransfer, { onDelete: 'RESTRICT', deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'transferId' })
-  transfer?: LedgerTransfer;
 
   @Column({ type: 'bigint', transformer: bigintNumber })
   points: number;

@@ -1,7 +1,6 @@
 import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 import { LedgerAccount } from './ledger-account.js';
-import { LedgerTransfer } from './ledger-transfer.js';
 
 /**
  * Points credited to a member by one transfer, with their expiry and the partner who paid for
@@ -21,14 +20,10 @@ export class PointLot extends BaseEntity {
   @JoinColumn({ name: 'memberAccountId' })
   memberAccount?: LedgerAccount;
 
+  /** No foreign key: ledger_transfer is partitioned by month; ledger:check reports a lot whose transfer is missing. */
   @Index()
   @Column({ type: 'uuid' })
   creditTransferId: string;
-
-  // Deferred: lots are written before the transfer row, which is inserted last to keep hot locks short.
-  @ManyToOne(() => LedgerTransfer, { onDelete: 'RESTRICT', deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'creditTransferId' })
-  creditTransfer?: LedgerTransfer;
 
   /**
    * Null when the program itself funded the points (e.g. a care adjustment). No foreign key: it

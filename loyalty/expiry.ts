@@ -119,8 +119,8 @@ export async function expireLot(
  * never expired has no key `lot:<id>:0`, found in the idempotency index; only the others are
  * counted through their consumptions.
  */
-const expiredBefore = `CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_transfer k WHERE k."idempotencySource" = 'system:expiry'
-                                             AND k."idempotencyKey" = 'lot:' || l.id || ':0' AND k.leg = 0) THEN 0
+const expiredBefore = `CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_idempotency k WHERE k.source = 'system:expiry'
+                                             AND k.key = 'lot:' || l.id || ':0' AND k.leg = 0) THEN 0
                         ELSE (SELECT COUNT(*)::int FROM lot_consumption c JOIN ledger_transfer t ON t.id = c."transferId"
                                WHERE c."lotId" = l.id AND t.kind = 'expire') END`;
 
@@ -209,12 +209,18 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
        ), due AS (
          SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[])
            AS u(lot, account, amount, key, hash, refs, explanation)
+       ), claimed AS (
+         -- A lot whose key another run claimed first is left to it.
+         INSERT INTO ledger_idempotency (source, key, leg, "transferId", "requestHash", "createdAt")
+         SELECT $9, due.key, 0, gen_random_uuid(), due.hash, now() FROM due
+         ON CONFLICT DO NOTHING
+         RETURNING key, "transferId"
        ), written AS (
          INSERT INTO ledger_transfer (id, "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, phase,
-                                      "idempotencySource", "idempotencyKey", leg, "requestHash", "references", explanation)
-         SELECT gen_random_uuid(), due.account, 0, $1, shard.shard, due.amount, 'expire', 'single', $9, due.key, 0, due.hash, due.refs, due.explanation
-           FROM due CROSS JOIN shard
-         ON CONFLICT ("idempotencySource", "idempotencyKey", leg) DO NOTHING
+                                      "idempotencySource", "idempotencyKey", leg, "requestHash", "references", explanation, "createdAt")
+         SELECT claimed."transferId", due.account, 0, $1, shard.shard, due.amount, 'expire', 'single', $9, due.key, 0, due.hash,
+                due.refs, due.explanation, now()
+           FROM due JOIN claimed ON claimed.key = due.key CROSS JOIN shard
          RETURNING id, "debitAccountId", "creditShard", amount, ("references"->>'lot')::uuid AS lot
        ), lots AS (
          UPDATE point_lot l SET remaining = l.remaining - w.amount FROM written w WHERE l.id = w.lot

@@ -96,7 +96,7 @@ async function knownMember(
   return found && { ...found, qualifying: Number(found.qualifying) };
 }
 
-/** SQLSTATE of tessera_record_event_v3 when only the full path can record the event. */
+/** SQLSTATE of tessera_record_event_v4 when only the full path can record the event. */
 const needsFullPath = 'TE001';
 
 /**
@@ -105,7 +105,7 @@ const needsFullPath = 'TE001';
  * configuration is cached: the member and their tier standing, then one statement that claims the
  * request with its answer (the standing checked again under the member's lock),
  * writes the ledger, the event, its webhook deliveries and their outbox rows
- * (tessera_record_event_v3). It decides exactly as recordEvent does, which it leaves everything
+ * (tessera_record_event_v4). It decides exactly as recordEvent does, which it leaves everything
  * else to: null means "take the full path" (nothing was written), as does a request claimed before
  * (the full path replays it). The answer is what `respond` makes of the recorded event.
  */
@@ -243,7 +243,7 @@ export async function recordLeanEvent(
       async () =>
         (
           await poolOf(dataSource).query<{ answer: LeanAnswer }>({
-            text: 'SELECT tessera_record_event_v3($1::jsonb) AS answer',
+            text: 'SELECT tessera_record_event_v4($1::jsonb) AS answer',
             values: [statement],
           })
         ).rows[0]!.answer,

@@ -49,8 +49,8 @@ export interface PlanIdentity {
 }
 
 /**
- * A planned write as the database applies it: `SELECT ledger_write_v2($1::jsonb)` with `plan`
- * as the parameter (entities/migrations/1796034000000-LedgerWriteFunctionV2.ts), then
+ * A planned write as the database applies it: `SELECT ledger_write_v3($1::jsonb)` with `plan`
+ * as the parameter (entities/migrations/1796040100000-LedgerWriteFunctionV3.ts), then
  * `readLedgerAnswer` on what it returned. It can be part of a larger statement or function.
  */
 export interface LedgerWrite {
@@ -59,7 +59,7 @@ export interface LedgerWrite {
   plan: string;
 }
 
-export const ledgerWriteSql = 'SELECT ledger_write_v2($1::jsonb) AS answer';
+export const ledgerWriteSql = 'SELECT ledger_write_v3($1::jsonb) AS answer';
 
 /** What a plan changes on one account, summed over its legs: the write function locks and checks each account once. */
 interface AccountChange {
@@ -118,7 +118,7 @@ export function ledgerWrite(identity: PlanIdentity, plan: PlannedTransfer[]): Le
 
 type TransferJson = Omit<TransferRecord, 'heldUntil' | 'createdAt'> & { heldUntil: string | null; createdAt: string };
 
-/** What ledger_write_v2 (and ledger_replay_v1) return: every result code it has. */
+/** What ledger_write_v3 (and ledger_replay_v2) return: every result code it has. */
 export type LedgerAnswer =
   | { result: 'ok'; replayed: boolean; transfers: TransferJson[] }
   | { result: 'idempotency_conflict' }
@@ -204,7 +204,7 @@ export async function executePlanAlone(dataSource: DataSource, identity: PlanIde
 
 /** The first result of a request made before, or undefined; the same rule the write function applies. */
 export async function replayOf(manager: EntityManager, identity: PlanIdentity): Promise<LedgerResult | undefined> {
-  const [row] = await rows<{ answer: LedgerAnswer | null }>(manager, 'SELECT ledger_replay_v1($1, $2, $3) AS answer', [
+  const [row] = await rows<{ answer: LedgerAnswer | null }>(manager, 'SELECT ledger_replay_v2($1, $2, $3) AS answer', [
     identity.source,
     identity.key,
     identity.hash,

@@ -137,3 +137,92 @@ it('the full check sums holds released by partial posts and voids, and catches a
   );
   expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
 });
+
+it('reports a lot or a lot consumption whose transfer does not exist, in full and for what was touched since the last check', async () => {
+  const shop = await p.partner(10_000);
+  const eve = await p.member('check-eve');
+  const earn = (amount: number, key: string) =>
+    p.ledger.transfer({
+      source: 'test',
+      key,
+      legs: [{ debitAccountId: shop.wallet.id, creditAccountId: eve.account.id, amount, kind: 'earn', expiresAt: days(300) }],
+    });
+  await earn(100, 'eve-1');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'eve-burn',
+    legs: [{ debitAccountId: eve.account.id, creditAccountId: p.program.redemption.id, amount: 40, kind: 'burn' }],
+  });
+  expect(await incremental()).toMatchObject({ ok: true });
+  await earn(10, 'eve-2');
+  const [consumption] = await db.dataSource.query(
+    `SELECT c.id, c."transferId", c."lotId" FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId" WHERE l."memberAccountId" = $1`,
+    [eve.account.id],
+  );
+  const lots: { id: string; creditTransferId: string }[] = await db.dataSource.query(
+    `SELECT id, "creditTransferId" FROM point_lot WHERE "memberAccountId" = $1 ORDER BY id`,
+    [eve.account.id],
+  );
+  const ghost = '00000000-0000-4000-8000-00000000dead';
+  // No foreign key keeps these links (ledger_transfer is partitioned): the check must.
+  await db.dataSource.query(`UPDATE point_lot SET "creditTransferId" = $2 WHERE "memberAccountId" = $1`, [eve.account.id, ghost]);
+  await db.dataSource.query(`UPDATE lot_consumption SET "transferId" = $2 WHERE id = $1`, [consumption.id, ghost]);
+
+  const dangling = (lot: string) => ({
+    invariant: 'lots and lot consumptions name a transfer that exists',
+    subject: `member:check-eve lot ${lot}`,
+    detail: `credited by transfer ${ghost}, which does not exist`,
+  });
+  const consumed = {
+    invariant: 'lots and lot consumptions name a transfer that exists',
+    subject: `member:check-eve lot ${consumption.lotId} consumption ${consumption.id}`,
+    detail: `consumed by transfer ${ghost}, which does not exist`,
+  };
+  // Eve's balance moved since the checkpoint: her lots are checked; the burn's consumption is older.
+  const since = await checkLedger(db.dataSource.manager, { mode: 'incremental' });
+  expect(since).toMatchObject({ ok: false, mode: 'incremental' });
+  expect(since.violations).toEqual(lots.map((l) => dangling(l.id)));
+  const full = await checkLedger(db.dataSource.manager, { mode: 'full' });
+  expect(full.violations).toEqual([...lots.map((l) => dangling(l.id)), consumed]);
+
+  for (const lot of lots)
+    await db.dataSource.query(`UPDATE point_lot SET "creditTransferId" = $2 WHERE id = $1`, [lot.id, lot.creditTransferId]);
+  await db.dataSource.query(`UPDATE lot_consumption SET "transferId" = $2 WHERE id = $1`, [consumption.id, consumption.transferId]);
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
+});
+
+it('reports a hold resolved twice, which no unique index on the transfers (partitioned by month) prevents', async () => {
+  const shop = await p.partner(10_000);
+  const fay = await p.member('check-fay');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'fay-1',
+    legs: [{ debitAccountId: shop.wallet.id, creditAccountId: fay.account.id, amount: 100, kind: 'earn', expiresAt: days(300) }],
+  });
+  const held = await p.ledger.hold({
+    source: 'test',
+    key: 'fay-hold',
+    until: days(1),
+    legs: [{ debitAccountId: fay.account.id, creditAccountId: p.program.redemption.id, amount: 30, kind: 'burn' }],
+  });
+  const hold = held.transfers[0]!.id;
+  await p.ledger.post({ source: 'test', key: 'fay-post', pendingTransferId: hold });
+  expect(await incremental()).toMatchObject({ ok: true });
+  const [{ id: second }] = await db.dataSource.query(
+    `INSERT INTO ledger_transfer (id, "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, phase,
+                                  "pendingTransferId", "idempotencySource", "idempotencyKey", leg, "requestHash")
+     SELECT gen_random_uuid(), "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, 'void',
+            "pendingTransferId", 'test', 'fay-second', 0, 'h'
+       FROM ledger_transfer WHERE "pendingTransferId" = $1 RETURNING id`,
+    [hold],
+  );
+  const twice = {
+    invariant: 'a hold is posted or voided once, by a transfer that matches it',
+    subject: `transfer ${hold}`,
+    detail: 'resolved 2 times',
+  };
+  expect((await checkLedger(db.dataSource.manager, { mode: 'incremental' })).violations).toEqual(expect.arrayContaining([twice]));
+  expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual(expect.arrayContaining([twice]));
+  await db.dataSource.query(`DELETE FROM ledger_transfer WHERE id = $1`, [second]);
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
+});

@@ -143,12 +143,35 @@ const resolutionQuery = (which: (alias: string) => string) => `
      AND (p.id IS NULL OR p.phase <> 'pending' OR r.amount > p.amount OR (r.phase = 'void' AND p.amount <> r.amount)
           OR p."debitAccountId" <> r."debitAccountId" OR p."creditAccountId" <> r."creditAccountId")`;
 
+/** Holds (all, or those a transfer matching `which` resolves) resolved more than once: no unique index on the partitioned transfers forbids it. */
+const resolvedTwiceQuery = (which: (alias: string) => string) => `
+  SELECT r."pendingTransferId" AS id, COUNT(*)::int AS resolutions
+    FROM ledger_transfer r
+   WHERE r."pendingTransferId" IN (SELECT "pendingTransferId" FROM ledger_transfer n WHERE "pendingTransferId" IS NOT NULL AND ${which('n')})
+   GROUP BY 1 HAVING COUNT(*) > 1`;
+
 /** Transfers reversed beyond their amount: all, or those a transfer matching `which` reverses. */
 const overReversedQuery = (which: (alias: string) => string) => `
   SELECT o.id, o.amount, SUM(r.amount) AS reversed
     FROM ledger_transfer r JOIN ledger_transfer o ON o.id = r."reversesTransferId"
    WHERE o.id IN (SELECT "reversesTransferId" FROM ledger_transfer n WHERE "reversesTransferId" IS NOT NULL AND ${which('n')})
    GROUP BY o.id, o.amount HAVING SUM(r.amount) > o.amount`;
+
+/**
+ * Lots (all, or those `lots` lists) and lot consumptions (matching `consumptions`) whose transfer
+ * does not exist: no foreign key can point at the transfers, partitioned by month.
+ */
+const danglingTransferQuery = (lots: string | undefined, consumptions: (alias: string) => string) => `
+  SELECT a.code, d.lot, d.consumption, d.transfer, d.kind
+    FROM (SELECT l.id AS lot, NULL::bigint AS consumption, l."creditTransferId" AS transfer, 'credited' AS kind, l."memberAccountId"
+            FROM point_lot l
+           WHERE ${lots ? `l.id IN (${lots}) AND` : ''} NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = l."creditTransferId")
+          UNION ALL
+          SELECT l.id, c.id, c."transferId", 'consumed', l."memberAccountId"
+            FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
+           WHERE ${consumptions('c')} AND NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = c."transferId")) d
+    LEFT JOIN ledger_account a ON a.id = d."memberAccountId"
+   ORDER BY d.consumption NULLS FIRST, d.lot`;
 
 interface Checkpoint {
   checkedAt: Date;
@@ -163,7 +186,8 @@ interface Checkpoint {
  * cached balances equal the sum of transfers; each member's available points equal the sum of
  * their lots' remainders, and each lot's remainder its points minus its consumptions; all
  * accounts of each unit sum to zero; nothing is negative where it must not be; holds are resolved once, by
- * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount.
+ * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount; every
+ * lot and lot consumption names a transfer that exists.
  * Incrementally (see CheckOptions), the same invariants on what was written since the last good check.
  */
 export async function checkLedger(manager: EntityManager, options: CheckOptions = {}): Promise<LedgerReport> {
@@ -222,6 +246,14 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         detail: `points ${r.points}, consumed ${r.consumed}, remaining ${r.remaining}`,
       });
     }
+    const touchedMembersLots = `SELECT id FROM point_lot WHERE "memberAccountId" IN (${touchedAccounts})`;
+    for (const r of await query(danglingTransferQuery(last ? touchedMembersLots : undefined, last ? newConsumptions : () => 'true'))) {
+      violations.push({
+        invariant: 'lots and lot consumptions name a transfer that exists',
+        subject: `${r.code} lot ${r.lot}${r.consumption ? ` consumption ${r.consumption}` : ''}`,
+        detail: `${r.kind} by transfer ${r.transfer}, which does not exist`,
+      });
+    }
     for (const sum of await query(zeroSumQuery)) {
       violations.push({
         invariant: 'all accounts sum to zero in each unit',
@@ -241,6 +273,13 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         invariant: 'a hold is posted or voided once, by a transfer that matches it',
         subject: `transfer ${r.id}`,
         detail: `${r.phase} of ${r.amount} resolves ${r.pending_phase ?? 'nothing'} of ${r.pending_amount ?? 0}`,
+      });
+    }
+    for (const r of await query(resolvedTwiceQuery(newTransfers))) {
+      violations.push({
+        invariant: 'a hold is posted or voided once, by a transfer that matches it',
+        subject: `transfer ${r.id}`,
+        detail: `resolved ${r.resolutions} times`,
       });
     }
     for (const r of await query(overReversedQuery(newTransfers))) {

@@ -325,7 +325,7 @@ function plannedTransfer(request: TransferRequest) {
 /**
  * `Ledger.transfer`'s write, for a caller that puts it into a statement or function of its own
  * (an event, its ledger write and its outbox row in one round trip): run
- * `SELECT ledger_write_v2($1::jsonb)` (or call it inside a PL/pgSQL function) with `plan` as the
+ * `SELECT ledger_write_v3($1::jsonb)` (or call it inside a PL/pgSQL function) with `plan` as the
  * parameter, then `readLedgerAnswer(answer, identity)` gives the same result or error as
  * `Ledger.transfer` would. Replays are shared with `Ledger.transfer`: same key, same hash.
  */
