@@ -150,6 +150,12 @@ const overReversedQuery = (which: (alias: string) => string) => `
    WHERE o.id IN (SELECT "reversesTransferId" FROM ledger_transfer n WHERE "reversesTransferId" IS NOT NULL AND ${which('n')})
    GROUP BY o.id, o.amount HAVING SUM(r.amount) > o.amount`;
 
+/** Consumptions (all, or those matching `which`) of a lot that does not exist: no foreign key guards it, point_lot being partitioned. */
+const consumptionLotQuery = (which: (alias: string) => string) => `
+  SELECT c.id, c."lotId", c."transferId", c.points
+    FROM lot_consumption c
+   WHERE ${which('c')} AND NOT EXISTS (SELECT 1 FROM point_lot l WHERE l.id = c."lotId")`;
+
 interface Checkpoint {
   checkedAt: Date;
   transferSeq: string;
@@ -161,7 +167,7 @@ interface Checkpoint {
 /**
  * Verifies the ledger from first principles, in one repeatable-read snapshot:
  * cached balances equal the sum of transfers; each member's available points equal the sum of
- * their lots' remainders, and each lot's remainder its points minus its consumptions; all
+ * their lots' remainders, and each lot's remainder its points minus its consumptions, whose lots exist; all
  * accounts of each unit sum to zero; nothing is negative where it must not be; holds are resolved once, by
  * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount.
  * Incrementally (see CheckOptions), the same invariants on what was written since the last good check.
@@ -220,6 +226,19 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         invariant: 'lot remainder equals its points minus its consumptions',
         subject: `${r.code} lot ${r.id}`,
         detail: `points ${r.points}, consumed ${r.consumed}, remaining ${r.remaining}`,
+      });
+    }
+    const consumptionLots = last
+      ? tx.query(
+          consumptionLotQuery((alias) => notCountedBy(`${alias}.id`, '$1', '$2')),
+          [last.consumptionId, last.consumptionGaps],
+        )
+      : tx.query(consumptionLotQuery(() => 'true'));
+    for (const r of await consumptionLots) {
+      violations.push({
+        invariant: "every lot consumption's lot exists",
+        subject: `consumption ${r.id}`,
+        detail: `lot ${r.lotId} of transfer ${r.transferId}, ${r.points} points`,
       });
     }
     for (const sum of await query(zeroSumQuery)) {
