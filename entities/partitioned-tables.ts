@@ -12,10 +12,12 @@ export interface PartitionedTable {
    * written to an archive and dropped after the program's retention.
    */
   history: 'ledger' | 'archive';
+  /** Of a ledger table: the rows still open (a partition holding one may not be retired). */
+  openRows?: string;
 }
 
 export const partitionedTables: PartitionedTable[] = [
-  { table: 'point_lot', column: 'createdAt', history: 'ledger' },
+  { table: 'point_lot', column: 'createdAt', history: 'ledger', openRows: '"remaining" > 0' },
   { table: 'member_event', column: 'occurredAt', history: 'archive' },
 ];
 
