@@ -71,6 +71,7 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       transferMaxPointsPerDay: 'Most points given per day',
       careApprovalThreshold: 'Care approval above (points)',
       eventBackdateDays: 'Events accepted up to (days old)',
+      eventRetentionMonths: 'Events kept (months)',
       refundShortfall: 'A refund of points already spent',
       erasureForfeiture: "An erased member's points go",
       birthdayGreetings: 'Birthday greetings',

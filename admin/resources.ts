@@ -706,6 +706,7 @@ export function backOfficeResources(
         'transferMaxPointsPerDay',
         'careApprovalThreshold',
         'eventBackdateDays',
+        'eventRetentionMonths',
         'refundShortfall',
         'erasureForfeiture',
         'birthdayGreetings',
@@ -752,6 +753,7 @@ export function backOfficeResources(
         transferMaxPointsPerDay: { description: 'The most points one member may give in a day (UTC)' },
         careApprovalThreshold: { description: "Care adjustments above this many points a day wait for a supervisor's approval" },
         eventBackdateDays: { description: 'Partners may report an event up to this many days after it happened, 0 to 366' },
+        eventRetentionMonths: { description: 'Older months of events may be archived and dropped (npm run partitions:retire)' },
         refundShortfall: {
           availableValues: choices(refundShortfallLabels),
           description: 'What a refund does when the member has already spent the points it takes back',

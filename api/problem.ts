@@ -131,6 +131,7 @@ export const titleOfCode: Record<RefusalCode, string> = {
   payment_over_refund: 'More than is left to refund',
   exchange_rate_missing: 'No exchange rate for this currency',
   credit_refused: 'Store credit refused',
+  retirement_refused: 'Partition retirement refused',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

@@ -1,6 +1,5 @@
-import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
-import { PointLot } from './point-lot.js';
 
 /**
  * How many points of one lot a debit took (positive) or a void/reversal gave back (negative).
@@ -12,13 +11,11 @@ export class LotConsumption extends BaseEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id: string;
 
+  // No foreign key: point_lot is partitioned (its key is the lot's id and month); ledger:check
+  // reports a consumption whose lot does not exist.
   @Index()
   @Column({ type: 'uuid' })
   lotId: string;
-
-  @ManyToOne(() => PointLot, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'lotId' })
-  lot?: PointLot;
 
   /** No foreign key: ledger_transfer is partitioned by month; ledger:check reports a consumption whose transfer is missing. */
   @Index()

@@ -1,4 +1,4 @@
-import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 import type { RuleExplanation } from './ledger-transfer.js';
 import type { SalesChannel } from './point-of-sale.js';
@@ -11,6 +11,7 @@ export interface EventLineRecord {
 }
 
 /** Something a member did at a partner (a purchase, a review, ...) and the points it earned. */
+// Partitioned by month of "occurredAt" (entities/partitioned-tables.ts).
 @Entity({ name: 'member_event' })
 @Index('member_event_member_time', ['memberId', 'occurredAt'])
 // Reports and dashboards read a partner's (or everyone's) events of a period: by partnerId alone,
@@ -51,7 +52,8 @@ export class MemberEvent extends BaseEntity {
   @Column({ type: 'uuid', nullable: true })
   pointOfSaleId: string | null;
 
-  @Column({ type: 'timestamptz' })
+  /** The month partition's key, so part of the primary key (PostgreSQL requires it of a partitioned table). */
+  @PrimaryColumn({ type: 'timestamptz' })
   occurredAt: Date;
 
   /** Points the rules gave (bonuses are separate transfers). */

@@ -6,6 +6,7 @@ import { LedgerAccount } from './ledger-account.js';
  * Points credited to a member by one transfer, with their expiry and the partner who paid for
  * them. Debits consume lots earliest-expiry first, so breakage and redemptions can be attributed.
  */
+// Partitioned by month of "createdAt" (entities/partitioned-tables.ts); no foreign key may point at it.
 @Entity({ name: 'point_lot' })
 @Index('point_lot_open_by_expiry', ['memberAccountId', 'expiresAt'], { where: '"remaining" > 0' })
 @Check('point_lot_remaining_within_points', '"remaining" >= 0 AND "remaining" <= "points" AND "points" > 0')
@@ -44,6 +45,7 @@ export class PointLot extends BaseEntity {
   @Column({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** The month partition's key, so part of the primary key (PostgreSQL requires it of a partitioned table). */
+  @CreateDateColumn({ type: 'timestamptz', primary: true })
   createdAt: Date;
 }

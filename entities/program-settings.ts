@@ -48,6 +48,7 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
 @Check('program_settings_vat_rate', '"vatRatePercent" BETWEEN 0 AND 100')
 @Check('program_settings_point_value', '"pointValueMinor" > 0')
 @Check('program_settings_pending_days', '"pendingDays" BETWEEN 0 AND 90')
+@Check('program_settings_event_retention', '"eventRetentionMonths" >= 1')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -69,6 +70,10 @@ export class ProgramSettings extends BaseEntity {
   /** Care adjustments of more points than this (either way) wait for a supervisor's approval. */
   @Column({ type: 'bigint', default: 500, transformer: bigintNumber })
   careApprovalThreshold: number;
+
+  /** Members' events are kept this many months; older months' partitions may be archived and dropped (npm run partitions:retire). */
+  @Column({ type: 'integer', default: 36 })
+  eventRetentionMonths: number;
 
   /** Partners may report an event this many days after it happened, no earlier. */
   @Column({ type: 'integer', default: 30 })

@@ -53,6 +53,7 @@ export const refusalCodes = {
   payment_over_refund: 'unprocessable',
   exchange_rate_missing: 'unprocessable',
   credit_refused: 'unprocessable',
+  retirement_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -126,6 +126,7 @@ it('starts the whole product on embedded services, healthy and seeded, stops on 
     'funding-alerts',
     'ledger-audit-nightly',
     'outbox-sweep',
+    'partition-maintenance-daily',
     'partner-reports-monthly',
     'partner-reports-weekly',
     'points-expiry-daily',

@@ -18,3 +18,4 @@ export { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 export { campaignApprovalWorkflow, campaignDecisionSignal } from './campaign-approval.workflow.js';
 export { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 export { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
+export { partitionMaintenanceWorkflow } from './partition-maintenance.workflow.js';

@@ -18,6 +18,7 @@ import { partnerReportsWorkflow } from './partner-reports.workflow.js';
 import { pointsExpiryWorkflow } from './points-expiry.workflow.js';
 import { reactivationWorkflow } from './reactivation.workflow.js';
 import { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
+import { partitionMaintenanceWorkflow } from './partition-maintenance.workflow.js';
 
 export const scheduleIds = {
   ledgerAudit: 'ledger-audit-nightly',
@@ -30,6 +31,7 @@ export const scheduleIds = {
   birthdays: 'birthdays-daily',
   monthlySettlement: 'settlement-monthly',
   dailyFigures: 'daily-figures',
+  partitionMaintenance: 'partition-maintenance-daily',
 } as const;
 
 /**
@@ -126,6 +128,14 @@ export function programSchedules(expiryAlertDays: number[] = [30, 7]) {
       spec: { intervals: [{ every: '15 minutes' }] },
       workflow: dailyFiguresWorkflow,
       workflowId: 'daily-figures',
+      args: [],
+    }),
+    // Three months ahead are made each day: a failed night has weeks to be noticed and rerun.
+    recurring({
+      scheduleId: scheduleIds.partitionMaintenance,
+      spec: { calendars: [{ hour: 1, minute: 30 }] },
+      workflow: partitionMaintenanceWorkflow,
+      workflowId: 'partition-maintenance',
       args: [],
     }),
   ];

@@ -23,6 +23,7 @@ import { createMemberMessageActivities } from './activities/member-message-activ
 import { createStaffInvitationActivities } from './activities/staff-invitation-activities.js';
 import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import { createSettlementActivities } from './activities/settlement-activities.js';
+import { createPartitionActivities } from './activities/partition-activities.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -85,6 +86,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createHoldActivities({ dataSource: deps.dataSource, ledger, supplier: deps.supplier }),
     ...createSettlementActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
+    ...createPartitionActivities({ dataSource: deps.dataSource }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
       dataSource: deps.dataSource,

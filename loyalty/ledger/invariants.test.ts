@@ -226,3 +226,37 @@ it('reports a hold resolved twice, which no unique index on the transfers (parti
   await db.dataSource.query(`DELETE FROM ledger_transfer WHERE id = $1`, [second]);
   expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
 });
+
+it('reports a consumption whose lot does not exist (no foreign key guards it: point_lot is partitioned), fully and incrementally', async () => {
+  const shop = await p.partner(10_000);
+  const gus = await p.member('check-gus');
+  const move = (kind: 'earn' | 'burn', key: string) =>
+    p.ledger.transfer({
+      source: 'test',
+      key,
+      legs:
+        kind === 'earn'
+          ? [{ debitAccountId: shop.wallet.id, creditAccountId: gus.account.id, amount: 100, kind, expiresAt: days(300) }]
+          : [{ debitAccountId: gus.account.id, creditAccountId: p.program.redemption.id, amount: 40, kind }],
+    });
+  await move('earn', 'gus-1');
+  expect(await incremental()).toMatchObject({ ok: true });
+  const burn = await move('burn', 'gus-burn');
+  const lost = '00000000-0000-4000-8000-00000000dead';
+  const [[consumption]] = await db.dataSource.query(`UPDATE lot_consumption SET "lotId" = $2 WHERE "transferId" = $1 RETURNING id`, [
+    burn.transfers[0]!.id,
+    lost,
+  ]);
+  const dangling = {
+    invariant: "every lot consumption's lot exists",
+    subject: `consumption ${consumption.id}`,
+    detail: `lot ${lost} of transfer ${burn.transfers[0]!.id}, 40 points`,
+  };
+  expect((await incremental()).violations).toEqual(expect.arrayContaining([dangling]));
+  expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual(expect.arrayContaining([dangling]));
+  await db.dataSource.query(`UPDATE lot_consumption c SET "lotId" = l.id FROM point_lot l WHERE c.id = $1 AND l."memberAccountId" = $2`, [
+    consumption.id,
+    gus.account.id,
+  ]);
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
+});

@@ -172,6 +172,11 @@ const danglingTransferQuery = (lots: string | undefined, consumptions: (alias: s
            WHERE ${consumptions('c')} AND NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = c."transferId")) d
     LEFT JOIN ledger_account a ON a.id = d."memberAccountId"
    ORDER BY d.consumption NULLS FIRST, d.lot`;
+/** Consumptions (all, or those matching `which`) of a lot that does not exist: no foreign key guards it, point_lot being partitioned. */
+const consumptionLotQuery = (which: (alias: string) => string) => `
+  SELECT c.id, c."lotId", c."transferId", c.points
+    FROM lot_consumption c
+   WHERE ${which('c')} AND NOT EXISTS (SELECT 1 FROM point_lot l WHERE l.id = c."lotId")`;
 
 interface Checkpoint {
   checkedAt: Date;
@@ -184,7 +189,7 @@ interface Checkpoint {
 /**
  * Verifies the ledger from first principles, in one repeatable-read snapshot:
  * cached balances equal the sum of transfers; each member's available points equal the sum of
- * their lots' remainders, and each lot's remainder its points minus its consumptions; all
+ * their lots' remainders, and each lot's remainder its points minus its consumptions, whose lots exist; all
  * accounts of each unit sum to zero; nothing is negative where it must not be; holds are resolved once, by
  * transfers that match them (a post may take less than its hold); nothing is reversed beyond its amount; every
  * lot and lot consumption names a transfer that exists.
@@ -252,6 +257,19 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         invariant: 'lots and lot consumptions name a transfer that exists',
         subject: `${r.code} lot ${r.lot}${r.consumption ? ` consumption ${r.consumption}` : ''}`,
         detail: `${r.kind} by transfer ${r.transfer}, which does not exist`,
+      });
+    }
+    const consumptionLots = last
+      ? tx.query(
+          consumptionLotQuery((alias) => notCountedBy(`${alias}.id`, '$1', '$2')),
+          [last.consumptionId, last.consumptionGaps],
+        )
+      : tx.query(consumptionLotQuery(() => 'true'));
+    for (const r of await consumptionLots) {
+      violations.push({
+        invariant: "every lot consumption's lot exists",
+        subject: `consumption ${r.id}`,
+        detail: `lot ${r.lotId} of transfer ${r.transferId}, ${r.points} points`,
       });
     }
     for (const sum of await query(zeroSumQuery)) {
