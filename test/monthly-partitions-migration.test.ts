@@ -60,7 +60,8 @@ it('converts point_lot and member_event to monthly partitions keeping every row,
     before,
   );
   const now = new Date((await db.dataSource.query('SELECT now() AS now'))[0].now);
-  for (const { table, column } of partitionedTables) {
+  // ledger_transfer was partitioned by its own migration before (test/ledger-partitioning-migration.test.ts).
+  for (const { table, column } of partitionedTables.filter((t) => t.table !== 'ledger_transfer')) {
     const [{ oldest }] = await db.dataSource.query(`SELECT MIN("${column}") AS oldest FROM ${table} WHERE "${column}" < now()`);
     const months = monthsBetween(new Date(oldest), monthStart(now, 3)).map((month) => partitionName(table, month));
     expect(months.length).toBeGreaterThanOrEqual(table === 'point_lot' ? 14 : 26);

@@ -29,6 +29,7 @@ it('creates the next months as time moves, once, moving rows the default partiti
   const manager = harness.db.dataSource.manager;
   // Migrated today: through three months ahead, nothing to do.
   expect(await run('partitions-today')).toEqual([
+    { table: 'ledger_transfer', created: [], moved: 0, inDefault: 0 },
     { table: 'point_lot', created: [], moved: 0, inDefault: 0 },
     { table: 'member_event', created: [], moved: 0, inDefault: 0 },
   ]);
@@ -45,10 +46,12 @@ it('creates the next months as time moves, once, moving rows the default partiti
 
   // A month later the fourth month ahead appears, for each table; two months later the fifth, with the event.
   expect(await run('partitions-next-month', new Date(month(1).getTime() + 3_600_000))).toEqual([
+    { table: 'ledger_transfer', created: [partitionName('ledger_transfer', month(4))], moved: 0, inDefault: 0 },
     { table: 'point_lot', created: [partitionName('point_lot', month(4))], moved: 0, inDefault: 0 },
     { table: 'member_event', created: [partitionName('member_event', month(4))], moved: 0, inDefault: 1 },
   ]);
   expect(await run('partitions-in-two-months', month(2))).toEqual([
+    { table: 'ledger_transfer', created: [partitionName('ledger_transfer', month(5))], moved: 0, inDefault: 0 },
     { table: 'point_lot', created: [partitionName('point_lot', month(5))], moved: 0, inDefault: 0 },
     { table: 'member_event', created: [partitionName('member_event', month(5))], moved: 1, inDefault: 0 },
   ]);
@@ -57,6 +60,7 @@ it('creates the next months as time moves, once, moving rows the default partiti
   ]);
   // A second run the same day does nothing.
   expect(await run('partitions-in-two-months-again', month(2))).toEqual([
+    { table: 'ledger_transfer', created: [], moved: 0, inDefault: 0 },
     { table: 'point_lot', created: [], moved: 0, inDefault: 0 },
     { table: 'member_event', created: [], moved: 0, inDefault: 0 },
   ]);
