@@ -31,6 +31,71 @@ LANGUAGE sql STABLE AS $fn$
    WHERE i.source = $1 AND i.key = $2
 $fn$`;
 
+/**
+ * ledger_consume_lots_v1 and ledger_restore_lots_v1 (1796020000000) for point_lot partitioned by
+ * month of "createdAt" (1796041000000): a lot is updated by its id and "createdAt", which name one
+ * month's key index, where its id alone is looked for in every month's.
+ */
+const consumeLots = `
+CREATE FUNCTION ledger_consume_lots_v2(member uuid, transfer uuid, amount bigint, preferred uuid[], only_lots uuid[], credit_member uuid)
+RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+  lot record;
+  left_to_take bigint := amount;
+  take bigint;
+BEGIN
+  FOR lot IN
+    SELECT id, "createdAt", remaining, "fundingPartnerId", "expiresAt" FROM (
+      SELECT id, "createdAt", remaining, "fundingPartnerId", "expiresAt",
+             SUM(remaining) OVER (ORDER BY (id = ANY(preferred)) DESC, "expiresAt" ASC NULLS LAST, "createdAt", id) AS running
+        FROM point_lot WHERE "memberAccountId" = member AND remaining > 0 AND (only_lots IS NULL OR id = ANY(only_lots))
+    ) ordered WHERE running - remaining < amount
+    ORDER BY running
+  LOOP
+    EXIT WHEN left_to_take = 0;
+    take := least(left_to_take, lot.remaining);
+    UPDATE point_lot SET remaining = remaining - take WHERE id = lot.id AND "createdAt" = lot."createdAt";
+    INSERT INTO lot_consumption ("lotId", "transferId", points) VALUES (lot.id, transfer, take);
+    IF credit_member IS NOT NULL THEN
+      INSERT INTO point_lot ("memberAccountId", "creditTransferId", "fundingPartnerId", points, remaining, "expiresAt")
+      VALUES (credit_member, transfer, lot."fundingPartnerId", take, take, lot."expiresAt");
+    END IF;
+    left_to_take := left_to_take - take;
+  END LOOP;
+  IF left_to_take > 0 THEN
+    RAISE EXCEPTION 'Lots of account % miss % points', member, left_to_take USING ERRCODE = 'LF001';
+  END IF;
+END
+$fn$`;
+
+const restoreLots = `
+CREATE FUNCTION ledger_restore_lots_v2(member uuid, transfer uuid, consumed_by uuid[], amount bigint)
+RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+  lot record;
+  left_to_give bigint := amount;
+  give bigint;
+BEGIN
+  FOR lot IN
+    SELECT l.id, l."createdAt", SUM(c.points) AS held, MAX(c.id) AS last
+      FROM lot_consumption c JOIN point_lot l ON l.id = c."lotId"
+     WHERE c."transferId" = ANY(consumed_by) AND l."memberAccountId" = member
+     GROUP BY l.id, l."createdAt" HAVING SUM(c.points) > 0
+     ORDER BY last DESC
+  LOOP
+    EXIT WHEN left_to_give = 0;
+    give := least(left_to_give, lot.held);
+    UPDATE point_lot SET remaining = remaining + give WHERE id = lot.id AND "createdAt" = lot."createdAt";
+    INSERT INTO lot_consumption ("lotId", "transferId", points) VALUES (lot.id, transfer, -give);
+    left_to_give := left_to_give - give;
+  END LOOP;
+  IF left_to_give > 0 THEN
+    RAISE EXCEPTION 'Transfers % hold % points, % to restore', array_to_string(consumed_by, ', '), amount - left_to_give, amount
+      USING ERRCODE = 'LF001';
+  END IF;
+END
+$fn$`;
+
 const write = `
 CREATE FUNCTION ledger_write_v3(plan jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
@@ -289,16 +354,16 @@ BEGIN
       WHEN leg_phase <> 'void' AND kinds[credit_at] = 'member' THEN ids[credit_at]
     END;
     IF kinds[debit_at] = 'member' AND leg_phase IN ('single', 'pending') THEN
-      PERFORM ledger_consume_lots_v1(ids[debit_at], transfer_ids[i], (leg_plan->>'amount')::bigint,
+      PERFORM ledger_consume_lots_v2(ids[debit_at], transfer_ids[i], (leg_plan->>'amount')::bigint,
         ARRAY(SELECT jsonb_array_elements_text(COALESCE(leg_plan->'preferredLots', '[]')))::uuid[],
         CASE WHEN jsonb_typeof(leg_plan->'onlyLots') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(leg_plan->'onlyLots'))::uuid[] END,
         -- Member to member: the points keep their funder and expiry, so attribution stays exact.
         CASE WHEN restorer IS NULL AND kinds[credit_at] = 'member' AND leg_phase = 'single' THEN ids[credit_at] END);
     END IF;
     IF unposted > 0 AND kinds[debit_at] = 'member' THEN
-      PERFORM ledger_restore_lots_v1(ids[debit_at], transfer_ids[i], ARRAY[(leg_plan->>'pendingTransferId')::uuid], unposted);
+      PERFORM ledger_restore_lots_v2(ids[debit_at], transfer_ids[i], ARRAY[(leg_plan->>'pendingTransferId')::uuid], unposted);
     ELSIF restorer IS NOT NULL THEN
-      PERFORM ledger_restore_lots_v1(restorer, transfer_ids[i],
+      PERFORM ledger_restore_lots_v2(restorer, transfer_ids[i],
         ARRAY(SELECT jsonb_array_elements_text(leg_plan->'restoresConsumptionOf'))::uuid[], (leg_plan->>'amount')::bigint);
     END IF;
     -- A pending credit to a member (pending points) makes its lot when it is posted, not before.
@@ -383,6 +448,8 @@ export class LedgerWriteFunctionV31796040100000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(replay);
+    await queryRunner.query(consumeLots);
+    await queryRunner.query(restoreLots);
     await queryRunner.query(write);
     await queryRunner.query(recordEvent);
   }
@@ -391,5 +458,7 @@ export class LedgerWriteFunctionV31796040100000 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION tessera_record_event_v4(jsonb)`);
     await queryRunner.query(`DROP FUNCTION ledger_write_v3(jsonb)`);
     await queryRunner.query(`DROP FUNCTION ledger_replay_v2(text, text, text)`);
+    await queryRunner.query(`DROP FUNCTION ledger_restore_lots_v2(uuid, uuid, uuid[], bigint)`);
+    await queryRunner.query(`DROP FUNCTION ledger_consume_lots_v2(uuid, uuid, bigint, uuid[], uuid[], uuid)`);
   }
 }
