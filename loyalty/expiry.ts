@@ -141,6 +141,8 @@ interface LockedLot {
   fundingPartnerId: string | null;
   expiresAt: Date;
   expiredBefore: number;
+  /** The lot's "createdAt" as PostgreSQL prints it (to the microsecond, which a Date would lose): with its id, it names one month's partition. */
+  created: string;
   /** Points the member's account can pay, over all its shards. */
   available: string;
   /** Whether the set-based write fits the account: points, one shard. */
@@ -167,7 +169,7 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
     await lockMemberAccounts(manager, accounts);
     const lots: LockedLot[] = await manager.query(
       `SELECT l.id, l."memberAccountId", a."memberId", NULL AS member, l.remaining, l."fundingPartnerId", l."expiresAt",
-              ${expiredBefore} AS "expiredBefore", b.available, (a.unit = $3 AND a."shardCount" = 1) AS plain
+              ${expiredBefore} AS "expiredBefore", l."createdAt"::text AS created, b.available, (a.unit = $3 AND a."shardCount" = 1) AS plain
          -- Account by account through the open lots' index: a plan joining the whole table read it all each batch.
          FROM unnest($1::uuid[]) AS x(account)
          CROSS JOIN LATERAL (SELECT * FROM point_lot l WHERE l."memberAccountId" = x.account AND l.remaining > 0 AND l."expiresAt" <= $2) l
@@ -207,8 +209,8 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
          -- Any breakage shard nobody holds; shard 0, waiting for it, when all are taken.
          SELECT COALESCE((SELECT shard FROM ledger_balance WHERE "accountId" = $1 ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED), 0) AS shard
        ), due AS (
-         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[])
-           AS u(lot, account, amount, key, hash, refs, explanation)
+         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $11::timestamptz[])
+           AS u(lot, account, amount, key, hash, refs, explanation, created)
        ), claimed AS (
          -- A lot whose key another run claimed first is left to it.
          INSERT INTO ledger_idempotency (source, key, leg, "transferId", "requestHash", "createdAt")
@@ -223,7 +225,10 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
            FROM due JOIN claimed ON claimed.key = due.key CROSS JOIN shard
          RETURNING id, "debitAccountId", "creditShard", amount, ("references"->>'lot')::uuid AS lot
        ), lots AS (
-         UPDATE point_lot l SET remaining = l.remaining - w.amount FROM written w WHERE l.id = w.lot
+         -- By id and month: point_lot is partitioned by "createdAt", and an id alone is looked for in every month.
+         UPDATE point_lot l SET remaining = l.remaining - w.amount
+           FROM written w JOIN due ON due.lot = w.lot
+          WHERE l.id = w.lot AND l."createdAt" = due.created
        ), consumed AS (
          INSERT INTO lot_consumption ("lotId", "transferId", points) SELECT lot, id, amount FROM written
        ), members AS (
@@ -248,6 +253,7 @@ async function expireBatch(dataSource: DataSource, accounts: string[], asOf: Dat
         requests.map((r) => JSON.stringify(r.legs[0]!.explanation)),
         'system:expiry',
         accounts,
+        taking.map((lot) => lot.created),
       ],
     );
     const done = new Set(written.map((w) => w.lotId));

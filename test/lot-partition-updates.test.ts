@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPartitionSql, monthStart, partitionName } from '../entities/partitioned-tables.js';
+import { expireDueLots } from '../loyalty/expiry.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram, days } from './support/program.js';
@@ -72,5 +73,30 @@ it('takes and gives back points of an old lot through its own month’s key inde
   expect(probed).toEqual([oldest]);
   const [{ remaining }] = await db.dataSource.query(`SELECT remaining FROM ${oldest}`);
   expect(Number(remaining)).toBe(6);
+  expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual([]);
+});
+
+it('expires an old lot through its own month’s key index only', async () => {
+  const shop = await p.partner(100_000);
+  const bea = await p.member('pruned-bea');
+  await p.ledger.transfer({
+    source: 'test',
+    key: 'bea-earn',
+    legs: [{ debitAccountId: shop.wallet.id, creditAccountId: bea.account.id, amount: 25, kind: 'earn', expiresAt: days(400) }],
+  });
+  const month = history.at(-3)!;
+  await db.dataSource.query(`UPDATE point_lot SET "createdAt" = $2, "expiresAt" = $3 WHERE "memberAccountId" = $1`, [
+    bea.account.id,
+    new Date(month.getTime() + 86_400_000),
+    new Date(month.getTime() + 2 * 86_400_000),
+  ]);
+  const before = await keyScans();
+
+  const expired = await expireDueLots(db.dataSource, p.ledger, new Date());
+
+  expect(expired.lots).toBe(1);
+  const after = await keyScans();
+  const probed = Object.keys(after).filter((partition) => after[partition]! > (before[partition] ?? 0));
+  expect(probed).toEqual([partitionName('point_lot', month)]);
   expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual([]);
 });
