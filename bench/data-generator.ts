@@ -128,12 +128,19 @@ export async function generateBenchData(
     lot_consumption: `id, "lotId", "transferId", points, "createdAt"`,
     member_event: `id, "partnerId", "memberId", type, "amountCents", currency, "occurredAt", points, explanation, "earnTransferId", "recordedAt", "customerId"`,
   };
+  // PostgreSQL cannot COPY … FREEZE into a partitioned table (the rows go to its partitions).
+  const partitioned = new Set(
+    (await dataSource.query(`SELECT relname FROM pg_class WHERE relkind = 'p' AND relname = ANY($1)`, [loadedTables])).map(
+      (r: { relname: string }) => r.relname,
+    ),
+  );
   for (const table of loadedTables) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query('BEGIN');
     if (emptyTables.has(table)) await client.query(`TRUNCATE ${table}`);
-    const stream = client.query(copyFrom(`COPY ${table} (${columns[table]}) FROM STDIN${emptyTables.has(table) ? ' (FREEZE)' : ''}`));
+    const freeze = emptyTables.has(table) && !partitioned.has(table);
+    const stream = client.query(copyFrom(`COPY ${table} (${columns[table]}) FROM STDIN${freeze ? ' (FREEZE)' : ''}`));
     clients.set(table, client);
     writers.set(table, new CopyWriter(stream));
   }
@@ -311,16 +318,19 @@ export async function generateBenchData(
 async function dropKeysAndIndexes(dataSource: DataSource): Promise<{ keys: Definition[]; indexes: Definition[]; foreign: Definition[] }> {
   const foreign: Definition[] = await dataSource.query(
     `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS sql FROM pg_constraint
-      WHERE contype = 'f' AND (conrelid::regclass::text = ANY($1) OR confrelid::regclass::text = ANY($1))`,
+      WHERE contype = 'f' AND (conrelid::regclass::text = ANY($1) OR confrelid::regclass::text = ANY($1))
+        -- A partitioned table's key is copied to each partition, and goes and comes back with it.
+        AND conparentid = 0`,
     [loadedTables],
   );
   const keys: Definition[] = await dataSource.query(
     `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS sql FROM pg_constraint
-      WHERE contype IN ('p', 'u') AND conrelid::regclass::text = ANY($1)`,
+      WHERE contype IN ('p', 'u') AND conrelid::regclass::text = ANY($1) AND conparentid = 0`,
     [loadedTables],
   );
   const indexes: Definition[] = await dataSource.query(
-    `SELECT tablename AS table, indexname AS name, indexdef AS sql FROM pg_indexes
+    // A partitioned table's index prints as ON ONLY the parent: rebuilt so, no partition would have it.
+    `SELECT tablename AS table, indexname AS name, replace(indexdef, ' ON ONLY ', ' ON ') AS sql FROM pg_indexes
       WHERE schemaname = 'public' AND tablename = ANY($1) AND indexname <> ALL($2)`,
     [loadedTables, keys.map((k) => k.name)],
   );
