@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
+import { createPartitionSql, monthsBetween, partitionedTables } from '../entities/partitioned-tables.js';
 import { hotAccountShards, openPartnerWallet, openProgramAccounts } from '../loyalty/ledger/accounts.js';
 
 export interface DataSizes {
@@ -34,12 +35,21 @@ const loadedTables = [
   'ledger_account',
   'ledger_balance',
   'ledger_transfer',
+  'ledger_idempotency',
   'point_lot',
   'lot_consumption',
   'member_event',
 ];
 /** Loaded tables that start empty: truncated in the COPY's transaction, so that wal_level=minimal skips their WAL. */
-const emptyTables = new Set(['member', 'member_link', 'ledger_transfer', 'point_lot', 'lot_consumption', 'member_event']);
+const emptyTables = new Set([
+  'member',
+  'member_link',
+  'ledger_transfer',
+  'ledger_idempotency',
+  'point_lot',
+  'lot_consumption',
+  'member_event',
+]);
 
 interface Definition {
   table: string;
@@ -115,6 +125,18 @@ export async function generateBenchData(
 
   const dropped = await dropKeysAndIndexes(dataSource);
   phase('keys and indexes dropped');
+  // The months of the generated history get their partitions, as the maintenance job keeps them, instead of all landing in the default one.
+  for (const { table } of partitionedTables) {
+    for (const month of monthsBetween(new Date(Date.now() - sizes.months * 30 * day - 2 * day), new Date())) {
+      await dataSource.query(createPartitionSql(table, month));
+    }
+  }
+  // COPY FREEZE cannot fill a partitioned table.
+  const partitioned = new Set(
+    (await dataSource.query(`SELECT relname FROM pg_class WHERE relkind = 'p' AND relname = ANY($1)`, [loadedTables])).map(
+      (r: { relname: string }) => r.relname,
+    ),
+  );
 
   const clients = new Map<string, pg.Client>();
   const writers = new Map<string, CopyWriter>();
@@ -123,24 +145,20 @@ export async function generateBenchData(
     member_link: `"partnerId", "customerId", "memberId", cause, "linkedAt"`,
     ledger_account: `id, code, kind, "memberId", "mayGoNegative", "shardCount", "createdAt"`,
     ledger_balance: `"accountId", shard, "mayGoNegative", "debitsPosted", "creditsPosted"`,
+    ledger_idempotency: `source, key, leg, "transferId", "requestHash", "createdAt"`,
     ledger_transfer: `id, seq, "debitAccountId", "debitShard", "creditAccountId", "creditShard", amount, kind, phase, "idempotencySource", "idempotencyKey", leg, "requestHash", "references", "createdAt"`,
     point_lot: `id, "memberAccountId", "creditTransferId", "fundingPartnerId", points, remaining, "expiresAt", "createdAt"`,
     lot_consumption: `id, "lotId", "transferId", points, "createdAt"`,
     member_event: `id, "partnerId", "memberId", type, "amountCents", currency, "occurredAt", points, explanation, "earnTransferId", "recordedAt", "customerId"`,
   };
-  // PostgreSQL cannot COPY … FREEZE into a partitioned table (the rows go to its partitions).
-  const partitioned = new Set(
-    (await dataSource.query(`SELECT relname FROM pg_class WHERE relkind = 'p' AND relname = ANY($1)`, [loadedTables])).map(
-      (r: { relname: string }) => r.relname,
-    ),
-  );
   for (const table of loadedTables) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query('BEGIN');
     if (emptyTables.has(table)) await client.query(`TRUNCATE ${table}`);
-    const freeze = emptyTables.has(table) && !partitioned.has(table);
-    const stream = client.query(copyFrom(`COPY ${table} (${columns[table]}) FROM STDIN${freeze ? ' (FREEZE)' : ''}`));
+    const stream = client.query(
+      copyFrom(`COPY ${table} (${columns[table]}) FROM STDIN${emptyTables.has(table) && !partitioned.has(table) ? ' (FREEZE)' : ''}`),
+    );
     clients.set(table, client);
     writers.set(table, new CopyWriter(stream));
   }
@@ -169,6 +187,8 @@ export async function generateBenchData(
     at: number,
   ) => {
     seq += 1;
+    // Its idempotency key's claim, which a replay of the request finds it by.
+    w('ledger_idempotency').row(['bench', String(seq), 0, id, 'bench', iso(at)]);
     return w('ledger_transfer').row([
       id,
       seq,
@@ -318,19 +338,16 @@ export async function generateBenchData(
 async function dropKeysAndIndexes(dataSource: DataSource): Promise<{ keys: Definition[]; indexes: Definition[]; foreign: Definition[] }> {
   const foreign: Definition[] = await dataSource.query(
     `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS sql FROM pg_constraint
-      WHERE contype = 'f' AND (conrelid::regclass::text = ANY($1) OR confrelid::regclass::text = ANY($1))
-        -- A partitioned table's key is copied to each partition, and goes and comes back with it.
-        AND conparentid = 0`,
+      WHERE contype = 'f' AND conparentid = 0 AND (conrelid::regclass::text = ANY($1) OR confrelid::regclass::text = ANY($1))`,
     [loadedTables],
   );
   const keys: Definition[] = await dataSource.query(
     `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS sql FROM pg_constraint
-      WHERE contype IN ('p', 'u') AND conrelid::regclass::text = ANY($1) AND conparentid = 0`,
+      WHERE contype IN ('p', 'u') AND conparentid = 0 AND conrelid::regclass::text = ANY($1)`,
     [loadedTables],
   );
   const indexes: Definition[] = await dataSource.query(
-    // A partitioned table's index prints as ON ONLY the parent: rebuilt so, no partition would have it.
-    `SELECT tablename AS table, indexname AS name, replace(indexdef, ' ON ONLY ', ' ON ') AS sql FROM pg_indexes
+    `SELECT tablename AS table, indexname AS name, indexdef AS sql FROM pg_indexes
       WHERE schemaname = 'public' AND tablename = ANY($1) AND indexname <> ALL($2)`,
     [loadedTables, keys.map((k) => k.name)],
   );

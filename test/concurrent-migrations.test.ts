@@ -22,7 +22,9 @@ it('migrates an empty database once when three processes start at the same momen
     expect(refused).toEqual([]);
     const check = new pg.Client({ connectionString: url });
     await check.connect();
-    const { rows } = await check.query<{ name: string; runs: number }>(`SELECT name, COUNT(*)::int AS runs FROM schema_migration GROUP BY name`);
+    const { rows } = await check.query<{ name: string; runs: number }>(
+      `SELECT name, COUNT(*)::int AS runs FROM schema_migration GROUP BY name`,
+    );
     await check.end();
     expect(rows.length).toBe(migrations.length);
     expect(rows.filter((r) => r.runs !== 1)).toEqual([]);

@@ -131,6 +131,10 @@ async function simulateCoalition() {
 
   // Everything so far happened in October.
   await db.dataSource.query(`UPDATE ledger_transfer SET "createdAt" = '2026-10-10T09:00:00Z'::timestamptz + seq * interval '1 minute'`);
+  // The keys' claims move with their transfers: a replay finds a transfer by id and time.
+  await db.dataSource.query(
+    `UPDATE ledger_idempotency i SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE t.id = i."transferId"`,
+  );
 
   // A store captures 30 of the 50 points it held (a partial capture): 20 go back to the member's lot.
   moments.holdPostedInNovember = (

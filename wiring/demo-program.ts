@@ -287,6 +287,11 @@ export async function seedDemoProgram(dataSource: DataSource): Promise<void> {
     [vouchers.map((v) => v.transferId), vouchers.map((v) => v.at)],
   );
   await manager.query(`UPDATE point_lot l SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE l."creditTransferId" = t.id`);
+  // A replay finds its transfers by id and time (their partition): the keys' claims move with them.
+  await manager.query(
+    `UPDATE ledger_idempotency i SET "createdAt" = t."createdAt" FROM ledger_transfer t
+      WHERE t.id = i."transferId" AND t."createdAt" <> i."createdAt"`,
+  );
   await seedDemoCompany(dataSource, ledger);
   // The demo's rules, boosters and bonuses are the program's campaigns, as a program set up before campaigns has them.
   await inTransaction(dataSource, (m) => adoptMechanismsAsCampaigns(m, 'demo'));

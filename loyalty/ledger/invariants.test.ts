@@ -260,3 +260,73 @@ it('reports a consumption whose lot does not exist (no foreign key guards it: po
   ]);
   expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
 });
+
+it("reports a transfer without its idempotency claim (a replay would write it again), a claim or a hold's resolution without its transfer", async () => {
+  const shop = await p.partner(10_000);
+  const hal = await p.member('check-hal');
+  const first = await p.ledger.transfer({
+    source: 'test',
+    key: 'hal-1',
+    legs: [{ debitAccountId: shop.wallet.id, creditAccountId: hal.account.id, amount: 100, kind: 'earn', expiresAt: days(300) }],
+  });
+  const held = await p.ledger.hold({
+    source: 'test',
+    key: 'hal-hold',
+    until: days(1),
+    legs: [{ debitAccountId: hal.account.id, creditAccountId: p.program.redemption.id, amount: 30, kind: 'burn' }],
+  });
+  const hold = held.transfers[0]!.id;
+  const posted = await p.ledger.post({ source: 'test', key: 'hal-post', pendingTransferId: hold });
+  expect(await incremental()).toMatchObject({ ok: true });
+  const earned = first.transfers[0]!.id;
+
+  // The unique index on the transfers kept the key before they were partitioned; now only the claim does.
+  await db.dataSource.query(`UPDATE ledger_idempotency SET key = 'hal-1-elsewhere' WHERE "transferId" = $1`, [earned]);
+  const unclaimed = {
+    invariant: 'every transfer holds its idempotency key, and every key claimed names its transfer',
+    subject: `transfer ${earned}`,
+    detail: 'test/hal-1 leg 0 is not claimed',
+  };
+  expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual([unclaimed]);
+  await db.dataSource.query(`UPDATE ledger_idempotency SET key = 'hal-1' WHERE "transferId" = $1`, [earned]);
+
+  const ghost = '00000000-0000-4000-8000-00000000dead';
+  await db.dataSource.query(
+    `INSERT INTO ledger_idempotency (source, key, leg, "transferId", "requestHash", "createdAt") VALUES ('test', 'hal-ghost', 0, $1, 'h', now())`,
+    [ghost],
+  );
+  await db.dataSource.query(`UPDATE ledger_hold_resolution SET "transferId" = $2 WHERE "pendingTransferId" = $1`, [hold, ghost]);
+  const resolution = {
+    invariant: 'a hold is posted or voided once, by a transfer that matches it',
+    subject: `transfer ${hold}`,
+  };
+  expect((await checkLedger(db.dataSource.manager, { mode: 'full' })).violations).toEqual([
+    {
+      invariant: 'every transfer holds its idempotency key, and every key claimed names its transfer',
+      subject: `transfer ${ghost}`,
+      detail: 'test/hal-ghost leg 0 is claimed by a transfer that does not exist',
+    },
+    { ...resolution, detail: `its resolution names transfer ${ghost}, which does not resolve it` },
+    { ...resolution, detail: `resolved by transfer ${posted.transfers[0]!.id}, which its resolution does not name` },
+  ]);
+  await db.dataSource.query(`DELETE FROM ledger_idempotency WHERE key = 'hal-ghost'`);
+  await db.dataSource.query(`UPDATE ledger_hold_resolution SET "transferId" = $2 WHERE "pendingTransferId" = $1`, [
+    hold,
+    posted.transfers[0]!.id,
+  ]);
+  expect(await checkLedger(db.dataSource.manager, { mode: 'full' })).toMatchObject({ ok: true });
+
+  // Incrementally: a new transfer without its claim, and what the missing claim lets happen: the same request written again.
+  const burn = () =>
+    p.ledger.transfer({
+      source: 'test',
+      key: 'hal-burn',
+      legs: [{ debitAccountId: hal.account.id, creditAccountId: p.program.redemption.id, amount: 5, kind: 'burn' }],
+    });
+  const burnt = (await burn()).transfers[0]!.id;
+  await db.dataSource.query(`UPDATE ledger_idempotency SET key = 'hal-burn-elsewhere' WHERE "transferId" = $1`, [burnt]);
+  expect((await checkLedger(db.dataSource.manager, { mode: 'incremental' })).violations).toEqual([
+    { ...unclaimed, subject: `transfer ${burnt}`, detail: 'test/hal-burn leg 0 is not claimed' },
+  ]);
+  expect((await burn()).replayed).toBe(false);
+});

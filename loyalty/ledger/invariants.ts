@@ -178,6 +178,44 @@ const consumptionLotQuery = (which: (alias: string) => string) => `
     FROM lot_consumption c
    WHERE ${which('c')} AND NOT EXISTS (SELECT 1 FROM point_lot l WHERE l.id = c."lotId")`;
 
+/**
+ * Transfers (all, or those matching `which`) whose idempotency key is not claimed by them in
+ * ledger_idempotency, where a replay finds them (a replay of one would write it again), and claims
+ * (all, or of those transfers' keys) naming a transfer that does not exist (a replay of it fails):
+ * no unique index on the partitioned transfers holds the key any more.
+ */
+const unclaimedQuery = (which: ((alias: string) => string) | undefined) => `
+  SELECT t.id, t."idempotencySource" AS source, t."idempotencyKey" AS key, t.leg, false AS claimed
+    FROM ledger_transfer t
+   WHERE ${which ? which('t') : 'true'} AND NOT EXISTS (
+         SELECT 1 FROM ledger_idempotency i
+          WHERE i.source = t."idempotencySource" AND i.key = t."idempotencyKey" AND i.leg = t.leg
+            AND i."transferId" = t.id AND i."createdAt" = t."createdAt" AND i."requestHash" = t."requestHash")
+  UNION ALL
+  SELECT i."transferId", i.source, i.key, i.leg, true
+    FROM ledger_idempotency i
+   WHERE ${which ? `(i.source, i.key) IN (SELECT "idempotencySource", "idempotencyKey" FROM ledger_transfer n WHERE ${which('n')})` : 'true'}
+     AND NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = i."transferId" AND t."createdAt" = i."createdAt")
+   ORDER BY 5, 1`;
+
+/**
+ * Resolutions in ledger_hold_resolution (all, or of holds a transfer matching `which` makes or
+ * resolves) whose transfer does not resolve that hold, and resolving transfers without theirs: the
+ * resolution's key is what lets a hold be resolved once.
+ */
+const resolutionRecordQuery = (which: (alias: string) => string) => `
+  SELECT r."pendingTransferId" AS hold, r."transferId" AS transfer, true AS recorded
+    FROM ledger_hold_resolution r
+   WHERE r."pendingTransferId" IN (SELECT CASE WHEN n.phase = 'pending' THEN n.id ELSE n."pendingTransferId" END
+                                     FROM ledger_transfer n WHERE n.phase <> 'single' AND ${which('n')})
+     AND NOT EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.id = r."transferId" AND t."pendingTransferId" = r."pendingTransferId")
+  UNION ALL
+  SELECT t."pendingTransferId", t.id, false
+    FROM ledger_transfer t
+   WHERE t."pendingTransferId" IS NOT NULL AND ${which('t')}
+     AND NOT EXISTS (SELECT 1 FROM ledger_hold_resolution r WHERE r."pendingTransferId" = t."pendingTransferId" AND r."transferId" = t.id)
+   ORDER BY 3 DESC, 1`;
+
 interface Checkpoint {
   checkedAt: Date;
   transferSeq: string;
@@ -298,6 +336,24 @@ export async function checkLedger(manager: EntityManager, options: CheckOptions 
         invariant: 'a hold is posted or voided once, by a transfer that matches it',
         subject: `transfer ${r.id}`,
         detail: `resolved ${r.resolutions} times`,
+      });
+    }
+    for (const r of await query(unclaimedQuery(last ? newTransfers : undefined))) {
+      violations.push({
+        invariant: 'every transfer holds its idempotency key, and every key claimed names its transfer',
+        subject: `transfer ${r.id}`,
+        detail: r.claimed
+          ? `${r.source}/${r.key} leg ${r.leg} is claimed by a transfer that does not exist`
+          : `${r.source}/${r.key} leg ${r.leg} is not claimed`,
+      });
+    }
+    for (const r of await query(resolutionRecordQuery(newTransfers))) {
+      violations.push({
+        invariant: 'a hold is posted or voided once, by a transfer that matches it',
+        subject: `transfer ${r.hold}`,
+        detail: r.recorded
+          ? `its resolution names transfer ${r.transfer}, which does not resolve it`
+          : `resolved by transfer ${r.transfer}, which its resolution does not name`,
       });
     }
     for (const r of await query(overReversedQuery(newTransfers))) {

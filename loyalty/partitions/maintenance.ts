@@ -57,14 +57,22 @@ export async function keepPartitionsAhead(dataSource: DataSource, now: Date = ne
 
 /**
  * Adds the partition of `month`: created apart and attached, which locks the parent table less than
- * CREATE … PARTITION OF (writes go on); a short lock timeout makes a busy table fail the run, which
- * its retry repeats, instead of queueing writes behind it.
+ * CREATE … PARTITION OF (writes go on), unless the default partition holds rows of that month to
+ * move; a short lock timeout makes a busy table fail the run, which its retry repeats, instead of
+ * queueing writes behind it.
  */
 async function addMonth(dataSource: DataSource, { table, column }: PartitionedTable, month: Date): Promise<number> {
   const name = partitionName(table, month);
   const [from, to] = [month.toISOString(), monthStart(month, 1).toISOString()];
   return dataSource.transaction(async (tx) => {
     await tx.query(`SET LOCAL lock_timeout = '${lockTimeout}'`);
+    const [{ held }] = await tx.query(
+      `SELECT EXISTS (SELECT 1 FROM "${defaultPartitionName(table)}" WHERE "${column}" >= $1 AND "${column}" < $2) AS held`,
+      [from, to],
+    );
+    // Rows to move: a statement planned before the partition is attached would look for them in the default
+    // partition only, and miss them (a burn found no lot), so nothing may read or write the table meanwhile.
+    if (held) await tx.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
     await tx.query(`CREATE TABLE "${name}" (LIKE "${table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
     const [{ moved }] = await tx.query(
       `WITH moved AS (DELETE FROM "${defaultPartitionName(table)}" WHERE "${column}" >= $1 AND "${column}" < $2 RETURNING *),
