@@ -27,3 +27,14 @@ it('puts the 18 months of history into their monthly partitions, none into a def
   );
   expect(Number(left)).toBe(0);
 });
+
+it('rebuilds every index it dropped, valid and on every partition', async () => {
+  expect(await db.dataSource.query(`SELECT indexrelid::regclass::text AS index FROM pg_index WHERE NOT indisvalid`)).toEqual([]);
+  // Each partition of ledger_transfer has the parent's indexes (a rebuild ON ONLY the parent gives them none).
+  const [{ parent, fewest }] = await db.dataSource.query(
+    `SELECT (SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'ledger_transfer')::int AS parent,
+            (SELECT MIN(n) FROM (SELECT COUNT(i.indexrelid)::int AS n FROM pg_inherits h LEFT JOIN pg_index i ON i.indrelid = h.inhrelid
+                                  WHERE h.inhparent = 'ledger_transfer'::regclass GROUP BY h.inhrelid) c) AS fewest`,
+  );
+  expect(fewest).toBe(parent);
+});

@@ -347,7 +347,8 @@ async function dropKeysAndIndexes(dataSource: DataSource): Promise<{ keys: Defin
     [loadedTables],
   );
   const indexes: Definition[] = await dataSource.query(
-    `SELECT tablename AS table, indexname AS name, indexdef AS sql FROM pg_indexes
+    // A partitioned table's index prints as ON ONLY the parent: rebuilt so, no partition would have it.
+    `SELECT tablename AS table, indexname AS name, replace(indexdef, ' ON ONLY ', ' ON ') AS sql FROM pg_indexes
       WHERE schemaname = 'public' AND tablename = ANY($1) AND indexname <> ALL($2)`,
     [loadedTables, keys.map((k) => k.name)],
   );
