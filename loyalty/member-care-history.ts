@@ -105,16 +105,18 @@ export async function careHistory(
     pointOfSale: string | null;
     reward: string | null;
   }[] = await manager.query(
-    `SELECT t.id, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
+    // The member's transfers through the account indexes first (see member-history.ts: in seq order,
+    // PostgreSQL walked every month's seq index instead).
+    `WITH mine AS MATERIALIZED (SELECT * FROM ledger_transfer t WHERE ${where})
+     SELECT t.id, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
             r.phase AS resolution, r.amount AS "resolvedAmount", p.name AS partner, s.name AS "pointOfSale", w.name AS reward
-       FROM ledger_transfer t
+       FROM (SELECT * FROM mine ORDER BY seq DESC LIMIT $7 OFFSET $8) t
        LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
        LEFT JOIN partner p ON p.id::text = t."references"->>'partner'
        LEFT JOIN member_event e ON e.id::text = t."references"->>'event' AND e."memberId" = $6
        LEFT JOIN point_of_sale s ON s.id = e."pointOfSaleId"
        LEFT JOIN reward w ON w.code = t."references"->>'reward'
-      WHERE ${where}
-      ORDER BY t.seq DESC LIMIT $7 OFFSET $8`,
+      ORDER BY t.seq DESC`,
     [...parameters, account.memberId, perPage, (page - 1) * perPage],
   );
   const entries = rows.map((r): CareHistoryEntry => {

@@ -74,12 +74,17 @@ export async function memberHistory(
     resolvedAmount: string | null;
   }[] = await manager.query(
     // A hold and what settled it are one entry: its status says how it ended.
-    `SELECT t.id, t.seq, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation,
-            r.phase AS resolution, t."heldUntil", r.amount AS "resolvedAmount"
-       FROM ledger_transfer t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
-      WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
-        AND ($2::bigint IS NULL OR t.seq < $2)
-      ORDER BY t.seq DESC LIMIT $3`,
+    // The member's transfers are found through the account indexes first (the fence): asked for the
+    // newest in seq order, PostgreSQL walked every month's seq index backwards instead, filtering
+    // out everyone else's (28 s for a page at 10M transfers, against 2 ms this way).
+    `WITH mine AS MATERIALIZED (
+       SELECT t.id, t.seq, t."createdAt", t.kind, t.amount, t.phase, t."debitAccountId", t."references", t.explanation, t."heldUntil"
+         FROM ledger_transfer t
+        WHERE (t."debitAccountId" = $1 OR t."creditAccountId" = $1) AND t.phase IN ('single', 'pending')
+          AND ($2::bigint IS NULL OR t.seq < $2))
+     SELECT t.*, r.phase AS resolution, r.amount AS "resolvedAmount"
+       FROM (SELECT * FROM mine ORDER BY seq DESC LIMIT $3) t LEFT JOIN ledger_transfer r ON r."pendingTransferId" = t.id
+      ORDER BY t.seq DESC`,
     [account.id, options.before?.toString() ?? null, options.limit + 1],
   );
   const page = rows.slice(0, options.limit);
