@@ -128,14 +128,18 @@ export class ScopedResource extends Resource {
     }
   }
 
-  /** The table's rows as the planner reckons them: its statistics' density times its pages now (0 before any ANALYZE). */
+  /**
+   * The table's rows as the planner reckons them: its statistics' density times its pages now (0 before
+   * any ANALYZE), summed over its partitions when it is partitioned by month (the parent holds none).
+   */
   private async estimatedRows(): Promise<number> {
     const repository = this.entity.getRepository();
     const [row]: { rows: number | null }[] = await repository.manager.query(
-      `SELECT CASE WHEN c.reltuples > 0 AND c.relpages > 0
-                   THEN round(c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int))
-              END::float8 AS rows
-         FROM pg_class c WHERE c.oid = to_regclass($1)`,
+      `SELECT round(SUM(CASE WHEN c.reltuples > 0 AND c.relpages > 0
+                             THEN c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int)
+                        END))::float8 AS rows
+         FROM pg_class c
+        WHERE c.oid = to_regclass($1) OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($1))`,
       [`"${repository.metadata.tableName}"`],
     );
     return row?.rows ?? 0;
