@@ -313,7 +313,7 @@ describe("care's member 360", () => {
     expect(told.map((m) => m.occasion).sort()).not.toContain(`adjustment:${twice!.id}`);
     expect(told.map((m) => m.occasion)).toContain(`adjustment:${goodwill!.id}`);
     expect((await mailTo(dmitri.email!)).some((m) => m.text.includes('Second goodwill'))).toBe(false);
-  });
+  }, 150_000);
 
   it("keeps a partner user away from the search and members' pages", async () => {
     const page = await signIn('partner@tessera.demo');
