@@ -9,6 +9,7 @@ import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { listenForConfigurationChanges, type ConfigurationListener } from '../wiring/configuration-listener.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { statementsDuring } from './support/statements.js';
 import { createProgram } from './support/program.js';
 
 let db: TestDatabase;
@@ -50,23 +51,6 @@ const purchase = (externalId: string, amountCents: number, email?: string) => ({
   amountCents,
   currency: 'EUR',
 });
-
-/** Every statement any connection of this process sends while `during` runs. */
-async function statementsDuring(during: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [text] = args;
-    sent.push(typeof text === 'string' ? text : String((text as { text?: string }).text));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    await during();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-  return sent;
-}
 
 /** What an event left in the database, without its ids: the event row, its transfer, lot, deliveries. */
 async function written(eventId: string) {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InsufficientFundsError, InvalidTransferError } from '../loyalty/ledger/errors.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { statementsDuring } from './support/statements.js';
 import { createProgram, days } from './support/program.js';
 
 // An earn or a burn is one round trip to PostgreSQL (the ledger_write_v2 function is the whole
@@ -17,23 +17,6 @@ beforeAll(async () => {
   p = await createProgram(db.dataSource);
 });
 afterAll(() => db.drop());
-
-/** Statements the pg driver sends while `work` runs: each is one round trip. */
-async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const [config] = args;
-    sent.push(typeof config === 'string' ? config : String((config as { text?: string }).text));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-  return sent;
-}
 
 /** Every figure a write could touch, to show that a refusal left them all as they were. */
 async function everything() {
@@ -59,9 +42,9 @@ it('earns and burns in one round trip each, and replays in one', async () => {
     legs: [{ debitAccountId: member.id, creditAccountId: p.program.redemption.id, amount: 40, kind: 'burn' as const }],
   };
 
-  expect(await statementsOf(() => p.ledger.transfer(earn))).toHaveLength(1);
-  expect(await statementsOf(() => p.ledger.transfer(burn))).toHaveLength(1);
-  const replay = await statementsOf(async () => expect((await p.ledger.transfer(burn)).replayed).toBe(true));
+  expect(await statementsDuring(() => p.ledger.transfer(earn))).toHaveLength(1);
+  expect(await statementsDuring(() => p.ledger.transfer(burn))).toHaveLength(1);
+  const replay = await statementsDuring(async () => expect((await p.ledger.transfer(burn)).replayed).toBe(true));
   expect(replay).toHaveLength(1);
 
   expect(await p.available(member.id)).toBe(60);
