@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { adminBundleFolder } from './test/support/admin-bundle-folder.js';
 
 export default defineConfig({
   test: {
@@ -9,8 +10,10 @@ export default defineConfig({
     // Two cores: two test files at a time, each with its own database.
     maxWorkers: 2,
     testTimeout: 60_000,
-    // AdminJS bundles the back office's components here (kept apart from `npm start`'s .adminjs).
-    env: { ADMIN_JS_TMP_DIR: 'test-artifacts/adminjs' },
+    // Where global setup bundled the back office's components for every file's server.
+    env: { ADMIN_JS_TMP_DIR: adminBundleFolder },
+    // Pages and deliveries take a moment on two busy cores: a poll waits up to 10 s unless it says otherwise.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 180_000,
   },
 });

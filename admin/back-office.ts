@@ -1,14 +1,13 @@
 import AdminJSExpress from '@adminjs/express';
 import { Database } from '@adminjs/typeorm';
-import AdminJS, { ComponentLoader } from 'adminjs';
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import AdminJS from 'adminjs';
 import connectPgSimple from 'connect-pg-simple';
 import { Router } from 'express';
 import session from 'express-session';
 import type { DataSource } from 'typeorm';
 import { refuseCrossSiteRequests } from './cross-site-requests.js';
 import { backOfficeAccessGuard } from './access-guard.js';
+import { backOfficeComponents, dropStaleComponentsBundle } from './components.js';
 import type { CareServices } from './care-adjustment-resource.js';
 import type { Mailer } from '../reports/mailer.js';
 import { propertyLabels, withLabels } from './labels.js';
@@ -56,39 +55,8 @@ export function createBackOffice({
   localWebhookAddresses = false,
   rootPath = '/admin',
 }: BackOfficeOptions): BackOffice {
-  const componentLoader = new ComponentLoader();
-  const component = (name: string, file: string) =>
-    componentLoader.add(name, fileURLToPath(new URL(`./components/${file}`, import.meta.url)));
-  const dashboard = component('Dashboard', 'dashboard.tsx');
-  const components = {
-    reportForm: component('FulfilmentReportForm', 'fulfilment-report-form.tsx'),
-    shownOnce: component('ShownOnceAction', 'shown-once-action.tsx'),
-    newWithSecret: component('NewWithSecret', 'new-with-secret.tsx'),
-    choices: component('ChoicesProperty', 'choices-property.tsx'),
-    erasureRequestForm: component('ErasureRequestForm', 'erasure-request-form.tsx'),
-    dataDownload: component('MemberDataDownload', 'member-data-download.tsx'),
-    campaignBuilder: component('CampaignBuilder', 'campaign-builder.tsx'),
-    campaignRejectionForm: component('CampaignRejectionForm', 'campaign-rejection-form.tsx'),
-    memberSearch: component('MemberSearchResults', 'member-search-results.tsx'),
-    memberHistory: component('MemberHistory', 'member-history.tsx'),
-    adjustPoints: component('AdjustPointsForm', 'adjust-points-form.tsx'),
-    memberLink: component('MemberLinkProperty', 'member-link-property.tsx'),
-    readableValue: component('ReadableValue', 'readable-value.tsx'),
-    campaignResults: component('CampaignResults', 'campaign-results.tsx'),
-    segmentForm: component('SegmentForm', 'segment-form.tsx'),
-    segmentExport: component('SegmentExport', 'segment-export.tsx'),
-    partnerOnboarding: component('PartnerOnboardingForm', 'partner-onboarding-form.tsx'),
-    invoicePdf: component('InvoicePdfDownload', 'invoice-pdf-download.tsx'),
-    widgetSnippet: component('WidgetSnippet', 'widget-snippet.tsx'),
-    fundingAllocation: component('FundingAllocationForm', 'funding-allocation-form.tsx'),
-    liabilityReport: component('LiabilityReport', 'liability-report.tsx'),
-    settlementLines: component('SettlementLines', 'settlement-lines.tsx'),
-    settlementDownload: component('SettlementDownload', 'settlement-download.tsx'),
-  };
-  // Care's member search, in front of AdminJS's top bar on every page.
-  componentLoader.override('TopBar', fileURLToPath(new URL('./components/top-bar.tsx', import.meta.url)));
-  // Outside production AdminJS bundles the components on the first request: drop an old bundle.
-  if (process.env.NODE_ENV !== 'production') rmSync(`${process.env.ADMIN_JS_TMP_DIR ?? '.adminjs'}/bundle.js`, { force: true });
+  const { componentLoader, dashboard, components } = backOfficeComponents();
+  dropStaleComponentsBundle();
   const admin = new AdminJS({
     componentLoader,
     dashboard: { component: dashboard, handler: dashboardHandler(dataSource) },
