@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../admin/passwords.js';
 import { AuditEntry, ErasureRequest, FulfilmentOrder, Partner, StaffUser, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
-import { artifactsDir, launchBrowser } from './support/browser.js';
+import { artifactsDir, launchBrowser, settle } from './support/browser.js';
 import type { TestDatabase } from './support/database.js';
 import { serveBackOffice } from './support/back-office.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
@@ -95,7 +95,7 @@ async function shown(page: Page, path: string, ready: string): Promise<string> {
   await page.goto(`${base}${path}`);
   const main = page.locator('[data-css="app-content"]').first();
   await expect.poll(async () => (await main.count()) > 0 && (await page.locator(ready).count()) > 0, { timeout: 20_000 }).toBe(true);
-  await page.waitForLoadState('networkidle');
+  await settle(page);
   return main.innerText();
 }
 
@@ -209,7 +209,7 @@ describe('forms in the browser', () => {
   ])('opens the %s form with choices for closed lists and words for each field', async (resource, action) => {
     await page.goto(`${base}/admin/resources/${resource}/actions/${action}`);
     await expect.poll(() => page.locator('form [data-testid^="property-edit-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await page.waitForLoadState('networkidle');
+    await settle(page);
     await page.screenshot({ path: join(artifactsDir, `form-${resource}-${action}.png`), fullPage: true });
     const labels = await page.locator('form label').allInnerTexts();
     expect(labels.join('\n')).not.toMatch(/Cents|\bId\b|Policy/);
@@ -218,7 +218,7 @@ describe('forms in the browser', () => {
   it('opens the program settings with the expiry policy’s fields, and refuses a 13th month under its field', async () => {
     await page.goto(`${base}/admin/resources/ProgramSettings/records/1/edit`);
     await expect.poll(() => field('tierWindowDays').count(), { timeout: 20_000 }).toBe(1);
-    await page.waitForLoadState('networkidle');
+    await settle(page);
     await page.screenshot({ path: join(artifactsDir, 'form-ProgramSettings-edit.png'), fullPage: true });
     const labels = (await page.locator('form label').allInnerTexts()).join('\n');
     for (const label of ['Points expire', 'Months', 'Month', 'Tier window (days)']) expect(labels).toContain(label);

@@ -51,3 +51,12 @@ export async function signInToBackOffice(browser: BrowserContext, base: string, 
   await page.waitForURL(`${base}/admin`);
   return page;
 }
+
+/**
+ * Lets a drawn page finish its requests before a screenshot. A page still busy after a few seconds
+ * is shot as it is: on two loaded cores a 30 s wait for network silence failed a CI run on a page
+ * that was already drawn, and the assertions after it read what they need from the page itself.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+}
