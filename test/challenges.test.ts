@@ -106,7 +106,7 @@ it('counts purchases towards challenges once, pays each completion once, and sho
       body: JSON.stringify(body),
     });
   const get = (key: string, path: string) => fetch(`${api}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
-  const purchase = (externalId: string, extra: object = {}) => ({ member: { externalId }, type: 'purchase', amountCents: 1_000, ...extra });
+  const purchase = (externalId: string, extra: object = {}) => ({ member: { externalId }, type: 'purchase', amountCents: 1_000, currency: 'EUR', ...extra });
 
   // Ann is enrolled by a first event that is no purchase; then three purchases at once, one of them sent twice.
   expect((await post(keyA, { member: { externalId: 'ann' }, type: 'review' })).status).toBe(201);

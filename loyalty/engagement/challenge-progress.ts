@@ -105,6 +105,7 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
         continue;
       }
       const value = await recount(manager, challenge, member.id, periodKey);
+      if (!Number.isSafeInteger(value)) throw new Error(`challenge ${challenge.id}: progress ${value} is no whole number`);
       if (value < challenge.target) {
         counted.push({ challengeId: challenge.id, periodKey, outcome: 'counted', value });
         continue;
@@ -176,11 +177,13 @@ async function lockProgress(
 async function recount(manager: EntityManager, challenge: Challenge, memberId: string, periodKey: string): Promise<number> {
   const measure = challenge.metric === 'distinct_partners' ? 'COUNT(DISTINCT "partnerId")' : 'COALESCE(SUM(amount), 0)';
   const [{ value }] = await manager.query(
-    `WITH v AS (SELECT ${measure}::bigint AS value FROM challenge_contribution
-                 WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3 AND "withdrawnAt" IS NULL)
-     UPDATE challenge_progress p SET value = v.value, "updatedAt" = now() FROM v
-      WHERE p."challengeId" = $1 AND p."memberId" = $2 AND p."periodKey" = $3 RETURNING p.value`,
+    `SELECT ${measure}::bigint AS value FROM challenge_contribution
+      WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3 AND "withdrawnAt" IS NULL`,
     [challenge.id, memberId, periodKey],
+  );
+  await manager.query(
+    `UPDATE challenge_progress SET value = $4, "updatedAt" = now() WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
+    [challenge.id, memberId, periodKey, value],
   );
   return Number(value);
 }
