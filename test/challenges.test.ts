@@ -15,6 +15,10 @@ import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { memberWithAccount, resolveCustomer } from '../loyalty/member-identity.js';
 import { challengeCompleted } from '../loyalty/webhook-events.js';
 import { createWebApp } from '../wiring/web-app.js';
+import { join } from 'node:path';
+import { openMemberSession } from '../loyalty/member-sessions.js';
+import { portalRouter } from '../portal/portal-router.js';
+import { artifactsDir, launchBrowser } from './support/browser.js';
 import { createProgram } from './support/program.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
@@ -98,7 +102,14 @@ it('counts purchases towards challenges once, pays each completion once, and sho
   );
   forgetProgramConfiguration(db);
 
-  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }));
+  const codes = { secret: 'test-code-secret', messenger: { sendCode: async () => undefined } };
+  const api = await listen(
+    createWebApp({
+      health: {},
+      api: { dataSource: db, ledger: p.ledger, processes: harness.processes },
+      portal: portalRouter({ dataSource: db, codes, publicUrl: 'http://127.0.0.1', ledger: p.ledger }),
+    }),
+  );
   const post = (key: string, body: object, idempotencyKey = randomUUID()) =>
     fetch(`${api}/api/v1/events`, {
       method: 'POST',
@@ -217,6 +228,28 @@ it('counts purchases towards challenges once, pays each completion once, and sho
   // B's purchases never count for A's challenge.
   const dee = await resolveCustomer(db.manager, { partnerId: b.partner.id, customerId: 'dee' });
   expect(await progressOf(monthly.id, dee.member.id)).toBeNull();
+
+  // Ann's dashboard shows the challenge with its progress bar, completed (and Bo's, one of three).
+  const session = await openMemberSession(db.manager, { memberId: ann.member.id, partnerId: null });
+  const page = await (await fetch(`${api}/member`, { headers: { cookie: `tessera_member=${session.token}` } })).text();
+  expect(page).toContain('<h2 id="challenges">Challenges</h2>');
+  expect(page).toMatch(/Buy 3 times this month<\/strong>: 3 purchases of 3 purchases this month/);
+  expect(page).toContain('max="3" value="3"');
+  expect(page).toContain('<strong>Completed</strong>: 500 points paid');
+  const boSession = await openMemberSession(db.manager, { memberId: bo.member.id, partnerId: null });
+  const browser = await launchBrowser();
+  try {
+    const origin = new URL(api);
+    await browser.addCookies([{ name: 'tessera_member', value: boSession.token, domain: origin.hostname, path: '/' }]);
+    const tab = await browser.newPage();
+    await tab.goto(`${api}/member`);
+    await expect.poll(() => tab.locator('#challenges').count()).toBe(1);
+    expect(await tab.locator('progress[id^="challenge-"]').getAttribute('value')).toBe('1');
+    expect(await tab.getByText('2 purchases to go for 500 points').count()).toBe(1);
+    await tab.screenshot({ path: join(artifactsDir, 'challenges-dashboard.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
 
   // The program paid nothing (its challenge was for nobody); the ledger holds.
   const marketing = await accountByCode(db.manager, programAccounts.marketing);
