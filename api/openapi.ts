@@ -145,7 +145,7 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
   'redemption.completed': 'A member redeemed through you: an instant reward was burned, or a reward to ship was delivered',
   'points.expired': 'Points you funded expired (breakage attributed to you)',
   'challenge.completed':
-    'A member completed a challenge (yours, or the program\'s by a purchase of yours); its reward was paid once for that member and period',
+    "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
 };
 
 /** Operations that take what another one answered, for clients and schema-driven tools to follow. */
@@ -256,7 +256,7 @@ export function openApiDocument(serverUrl = '/api/v1') {
       '/members/{externalId}/challenges': {
         get: {
           operationId: 'getMemberChallenges',
-          summary: "The live challenges open to you that a member takes part in, with their progress in the current period",
+          summary: 'The live challenges open to you that a member takes part in, with their progress in the current period',
           description: "The program's challenges and your own; another partner's private challenges are never listed.",
           parameters: memberParameters,
           responses: { 200: ok('The challenges', responses.memberChallenges), 404: notFound, ...errors },
@@ -267,7 +267,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
           operationId: 'getMemberChallenge',
           summary: "One challenge and a member's progress on it",
           description: "Another partner's private challenge answers 404 (`challenge_not_found`), as one that does not exist.",
-          parameters: [...memberParameters, { name: 'challengeId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [
+            ...memberParameters,
+            { name: 'challengeId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
           responses: { 200: ok('The challenge', responses.memberChallenge), 404: notFound, ...errors },
         },
       },

@@ -244,5 +244,5 @@ export const memberChallenge = z.object({
 
 export const memberChallenges = z.object({
   externalId: z.string(),
-  challenges: z.array(memberChallenge).describe("Live challenges open to you that the member takes part in, with their progress"),
+  challenges: z.array(memberChallenge).describe('Live challenges open to you that the member takes part in, with their progress'),
 });

@@ -43,7 +43,11 @@ async function signIn(email: string): Promise<string> {
 async function post(email: string, path: string, fields: Record<string, string>) {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  const response = await fetch(`${base}/admin/api${path}`, { method: 'POST', body: form, headers: { cookie: await signIn(email), origin: base } });
+  const response = await fetch(`${base}/admin/api${path}`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: await signIn(email), origin: base },
+  });
   return { status: response.status, body: await response.json() };
 }
 const get = async (email: string, path: string) => {
@@ -83,7 +87,11 @@ it('saves challenges from the back office, names the field of a bad input, and k
   expect(await count()).toBe(0);
 
   // The operator sets one up for FitApp; the partner user sets up its own, whatever partner its form names.
-  const fitapp = await post(operator, '/resources/Challenge/actions/new', { ...valid, name: 'FitApp streak', partnerId: partnerIds.fitapp });
+  const fitapp = await post(operator, '/resources/Challenge/actions/new', {
+    ...valid,
+    name: 'FitApp streak',
+    partnerId: partnerIds.fitapp,
+  });
   expect(fitapp.body.notice).toMatchObject({ type: 'success' });
   const own = await post(partner, '/resources/Challenge/actions/new', { ...valid, partnerId: partnerIds.fitapp });
   expect(own.body.notice).toMatchObject({ type: 'success' });

@@ -117,7 +117,13 @@ it('counts purchases towards challenges once, pays each completion once, and sho
       body: JSON.stringify(body),
     });
   const get = (key: string, path: string) => fetch(`${api}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
-  const purchase = (externalId: string, extra: object = {}) => ({ member: { externalId }, type: 'purchase', amountCents: 1_000, currency: 'EUR', ...extra });
+  const purchase = (externalId: string, extra: object = {}) => ({
+    member: { externalId },
+    type: 'purchase',
+    amountCents: 1_000,
+    currency: 'EUR',
+    ...extra,
+  });
 
   // Ann is enrolled by a first event that is no purchase; then three purchases at once, one of them sent twice.
   expect((await post(keyA, { member: { externalId: 'ann' }, type: 'review' })).status).toBe(201);
@@ -149,13 +155,15 @@ it('counts purchases towards challenges once, pays each completion once, and sho
   await expect.poll(async () => (await progressOf(monthly.id, ann.member.id))!.value, { timeout: 30_000 }).toBe(3);
 
   const rewards = () =>
-    db.manager
-      .createQueryBuilder(LedgerTransfer, 't')
-      .where(`t."references"->>'challenge' = :id`, { id: monthly.id })
-      .getMany();
+    db.manager.createQueryBuilder(LedgerTransfer, 't').where(`t."references"->>'challenge' = :id`, { id: monthly.id }).getMany();
   expect(await rewards()).toHaveLength(1);
   const [reward] = await rewards();
-  expect(reward).toMatchObject({ amount: 500, kind: 'bonus', creditAccountId: ann.account.id, idempotencyKey: `challenge:${monthly.id}:${ann.member.id}:${period}` });
+  expect(reward).toMatchObject({
+    amount: 500,
+    kind: 'bonus',
+    creditAccountId: ann.account.id,
+    idempotencyKey: `challenge:${monthly.id}:${ann.member.id}:${period}`,
+  });
   expect(reward!.debitAccountId).toBe(a.wallet.id);
   // 4 purchases of 10 points, and the reward once.
   expect(await p.available(ann.account.id)).toBe(4 * 10 + 500);

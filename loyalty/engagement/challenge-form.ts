@@ -147,4 +147,3 @@ export async function saveChallenge(
   }
   return manager.save(manager.create(Challenge, fields));
 }
-

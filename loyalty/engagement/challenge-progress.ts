@@ -36,7 +36,10 @@ function couldCount(challenge: Challenge, event: Countable): boolean {
 }
 
 /** What one purchase adds to a challenge's metric (distinct partners are counted over the contributions). */
-export function contributionOf(challenge: Pick<Challenge, 'metric' | 'category'>, event: Pick<MemberEvent, 'amountCents' | 'lines'>): number {
+export function contributionOf(
+  challenge: Pick<Challenge, 'metric' | 'category'>,
+  event: Pick<MemberEvent, 'amountCents' | 'lines'>,
+): number {
   switch (challenge.metric) {
     case 'purchase_count':
     case 'distinct_partners':

@@ -5,7 +5,15 @@ import type { Ledger } from '../../loyalty/ledger/ledger.js';
 import { temporalProcesses, type ProcessTiming } from '../process-dispatch.js';
 
 /** The progress step of a purchase: counted and paid in one transaction, then its webhooks started. */
-export function createChallengeActivities({ dataSource, ledger, timing }: { dataSource: DataSource; ledger: Ledger; timing: ProcessTiming }) {
+export function createChallengeActivities({
+  dataSource,
+  ledger,
+  timing,
+}: {
+  dataSource: DataSource;
+  ledger: Ledger;
+  timing: ProcessTiming;
+}) {
   return {
     async countChallengeProgress(eventId: string): Promise<CountedChallenge[]> {
       const { counted, queued } = await countChallengeProgress(dataSource, ledger, eventId);
