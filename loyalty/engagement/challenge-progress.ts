@@ -76,10 +76,11 @@ export function countChallengeProgress(
 
 async function countIn(manager: EntityManager, ledger: Ledger, eventId: string): Promise<CountedChallenge[]> {
   {
-    const event = await manager.findOneBy(MemberEvent, { id: eventId });
+    // Shared with other counts, exclusive of a refund (which locks the event first too): a refund
+    // either finds this step's contributions committed and withdraws them, or this step finds it.
+    const event = await manager.findOne(MemberEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_read' } });
     if (!event || event.type !== 'purchase') return [];
-    const [refunded] = await manager.query(`SELECT 1 FROM event_refund WHERE "eventId" = $1 LIMIT 1`, [eventId]);
-    if (refunded) return []; // a refunded purchase counts for nothing (see withdrawChallengeContributions)
+    if (event.refundedCents > 0) return []; // a refunded purchase counts for nothing (see withdrawChallengeContributions)
     const live = (await manager.findBy(Challenge, { status: 'live' })).filter((c) => couldCount(c, event));
     live.sort((a, b) => a.id.localeCompare(b.id)); // progress rows are locked in one order
     const counted: CountedChallenge[] = [];
