@@ -5,6 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Challenge, ChallengeProgress, EarningRule, LedgerTransfer, ProgramSettings, Segment, WebhookEndpoint } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
+import { creditPurchasedPoints } from '../loyalty/funding.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { ChallengeRefusedError, saveChallenge } from '../loyalty/engagement/challenge-form.js';
 import { periodKeyAt } from '../loyalty/engagement/challenge-periods.js';
@@ -312,3 +313,52 @@ it('refuses a challenge form by field, and a partner cannot change another partn
     category: 'only an amount spent can be limited to a category',
   });
 });
+
+it('keeps a completed challenge waiting while its payer is short, and pays it once the payer is topped up', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const shop = await p.partner(10_000);
+  const sponsor = await p.partner(0);
+  const key = (await issueApiKey(db.manager, shop.partner.id, 'test')).secret;
+  // The program's challenge, paid by a sponsor whose wallet is empty.
+  const sponsored = await db.manager.save(
+    db.manager.create(Challenge, {
+      name: 'Sponsored first purchase',
+      partnerId: null,
+      fundingPartnerId: sponsor.partner.id,
+      metric: 'spend',
+      category: null,
+      target: 1_000,
+      period: 'once',
+      startsAt: new Date(Date.now() - 86_400_000),
+      endsAt: new Date(Date.now() + 86_400_000),
+      rewardPoints: 100,
+      status: 'live',
+    }),
+  );
+  forgetProgramConfiguration(db);
+  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }));
+  const response = await fetch(`${api}/api/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ member: { externalId: 'fay' }, type: 'purchase', amountCents: 1_500, currency: 'EUR' }),
+  });
+  expect(response.status).toBe(201);
+  const fay = await resolveCustomer(db.manager, { partnerId: shop.partner.id, customerId: 'fay' });
+  const progress = () => db.manager.findOneBy(ChallengeProgress, { challengeId: sponsored.id, memberId: fay.member.id, periodKey: 'once' });
+  // Refused by the ledger: nothing is written, and the step is tried again.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  expect(await progress()).toBeNull();
+  expect(await p.available(fay.account.id)).toBe(15);
+
+  await creditPurchasedPoints(db.manager, p.ledger, {
+    walletAccountId: sponsor.wallet.id,
+    points: 1_000,
+    key: `top-up-${sponsor.wallet.id}`,
+  });
+  await expect.poll(async () => (await progress())?.completedAt ?? null, { timeout: 60_000 }).not.toBeNull();
+  expect((await progress())!.value).toBe(1_500);
+  expect(await p.available(fay.account.id)).toBe(15 + 100);
+  expect(await p.available(sponsor.wallet.id)).toBe(900);
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
