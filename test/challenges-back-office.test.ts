@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Challenge } from '../entities/index.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
+import { join } from 'node:path';
 import { serveBackOffice } from './support/back-office.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
 let harness: WorkerHarness;
@@ -115,4 +117,26 @@ it('saves challenges from the back office, names the field of a bad input, and k
   expect(other.body?.record?.params?.name).toBeUndefined();
   await post(partner, `/resources/Challenge/records/${fitappChallenge.id}/edit`, { ...valid, name: 'Taken over' });
   expect((await harness.db.dataSource.manager.findOneByOrFail(Challenge, { id: fitappChallenge.id })).name).toBe('FitApp streak');
+
+  // In the browser: the list and a page name the partners, never an id.
+  const browser = await launchBrowser();
+  try {
+    const page = await signInToBackOffice(browser, base, operator, demoPassword);
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+    await page.goto(`${base}/admin/resources/Challenge`);
+    await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 20_000 }).toBe(2);
+    const listText = await page.locator('table tbody').innerText();
+    await page.screenshot({ path: join(artifactsDir, 'challenges-back-office-list.png'), fullPage: true });
+    expect(listText).toMatch(/FitApp streak[\s\S]*FitApp/);
+    expect(listText).toContain('Koffie Corner');
+    expect(listText).not.toMatch(uuid);
+    await page.goto(`${base}/admin/resources/Challenge/records/${koffieChallenge.id}/show`);
+    await expect.poll(() => page.locator('[data-testid^="property-show-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const showText = await page.locator('[data-testid^="property-show-"]').allInnerTexts();
+    await page.screenshot({ path: join(artifactsDir, 'challenges-back-office-show.png'), fullPage: true });
+    expect(showText.join('\n')).toContain('Koffie Corner');
+    expect(showText.join('\n')).not.toMatch(uuid);
+  } finally {
+    await browser.close();
+  }
 }, 180_000);
