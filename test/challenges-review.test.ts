@@ -157,3 +157,29 @@ it("refuses a partner's own 'different partners' challenge that can never be rea
   ).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(ChallengeRefusedError);
 });
+
+it('refuses nonsense in a challenge form by field, never with a database error', async () => {
+  const ds = db.dataSource;
+  const form = {
+    name: 'Nonsense',
+    metric: 'purchase_count',
+    target: '3',
+    period: 'weekly',
+    startsAt: '2026-01-01T00:00:00Z',
+    rewardPoints: '10',
+  };
+  const answers: [string, unknown][] = [];
+  const expected: [string, unknown][] = [];
+  for (const [fields, field] of [
+    [{ name: 'Nul\u0000byte' }, 'name'],
+    [{ description: 'Nul\u0000byte' }, 'description'],
+    [{ metric: 'spend', category: 'sh\u0000oes' }, 'category'],
+    [{ startsAt: '-010000-01-01T00:00:00Z' }, 'startsAt'],
+    [{ endsAt: '-010000-01-01T00:00:00Z', startsAt: '-020000-01-01T00:00:00Z' }, 'startsAt'],
+  ] as [Record<string, string>, string][]) {
+    const error = await inTransaction(ds, (m) => saveChallenge(m, { ...form, ...fields }, { kind: 'operator' })).catch((e: unknown) => e);
+    answers.push([JSON.stringify(fields), error instanceof ChallengeRefusedError ? Object.keys(error.problems) : String(error)]);
+    expected.push([JSON.stringify(fields), [field]]);
+  }
+  expect(answers).toEqual(expected);
+});
