@@ -6,6 +6,7 @@ import { refundEvent } from '../loyalty/earning/refund-event.js';
 import { ChallengeRefusedError, saveChallenge } from '../loyalty/engagement/challenge-form.js';
 import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
 import { memberChallenge } from '../loyalty/engagement/member-challenges.js';
+import { mergeMembers } from '../loyalty/member-identity.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
@@ -182,4 +183,58 @@ it('refuses nonsense in a challenge form by field, never with a database error',
     expected.push([JSON.stringify(fields), [field]]);
   }
   expect(answers).toEqual(expected);
+});
+
+async function mergeFixture() {
+  const ds = db.dataSource;
+  const p = await createProgram(ds);
+  const shop = await p.partner(100_000);
+  const twice = await liveChallenge({
+    name: 'Buy three times this month',
+    target: 3,
+    period: 'monthly',
+    endsAt: null,
+    partnerId: shop.partner.id,
+    fundingPartnerId: shop.partner.id,
+  });
+  const buy = async (externalId: string) => {
+    const recorded = await purchase(p, { partnerId: shop.partner.id, externalId, amountCents: 1_000 });
+    await countChallengeProgress(ds, p.ledger, recorded.event.id);
+    return recorded;
+  };
+  const merge = (fromMemberId: string, intoMemberId: string) =>
+    inTransaction(ds, (m) => mergeMembers(m, p.ledger, { fromMemberId, intoMemberId, cause: 'care', requestedBy: 'review' }));
+  const rewards = async () =>
+    Number(
+      (await ds.query(`SELECT COUNT(*) AS n FROM ledger_transfer WHERE "references"->>'challenge' = $1`, [twice.id]))[0].n,
+    );
+
+  return { buy, merge, rewards };
+}
+
+it('a merge carries challenge progress: the merged person completes on their combined purchases', async () => {
+  const { buy, merge, rewards } = await mergeFixture();
+  // Two purchases on one card, one on another, merged: a fourth purchase makes four, and the challenge asks three.
+  const card1 = await buy('card-1');
+  await buy('card-1');
+  const card2 = await buy('card-2');
+  await merge(card1.memberId, card2.memberId);
+  expect(await rewards()).toBe(0);
+  await buy('card-2');
+  expect(await rewards()).toBe(1);
+
+});
+
+it('a merge carries a completion: the merged person is paid once per period, not once per card', async () => {
+  const { buy, merge, rewards } = await mergeFixture();
+  // A card that completed it this month, merged into one that had two purchases: a third purchase pays nothing more.
+  const done = await buy('done-1');
+  await buy('done-1');
+  await buy('done-1');
+  const other = await buy('other-1');
+  await buy('other-1');
+  expect(await rewards()).toBe(1);
+  await merge(done.memberId, other.memberId);
+  await buy('other-1');
+  expect(await rewards()).toBe(1);
 });
