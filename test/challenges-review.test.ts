@@ -238,3 +238,30 @@ it('a merge carries a completion: the merged person is paid once per period, not
   await buy('other-1');
   expect(await rewards()).toBe(1);
 });
+
+it('refunding every purchase that completed a challenge takes its reward back, as a refund takes back the purchase bonuses', async () => {
+  const ds = db.dataSource;
+  const p = await createProgram(ds);
+  const shop = await p.partner(100_000);
+  const thrice = await liveChallenge({
+    name: 'Buy three times',
+    target: 3,
+    rewardPoints: 1_000,
+    partnerId: shop.partner.id,
+    fundingPartnerId: shop.partner.id,
+  });
+  const events = [];
+  for (let i = 0; i < 3; i++) {
+    const recorded = await purchase(p, { partnerId: shop.partner.id, externalId: 'serial-returner', amountCents: 1_000 });
+    await countChallengeProgress(ds, p.ledger, recorded.event.id);
+    events.push(recorded);
+  }
+  const member = events[0]!;
+  expect((await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: thrice.id, memberId: member.memberId })).completedAt).not.toBeNull();
+  expect(await p.available(member.memberAccountId)).toBe(1_000);
+  // Everything goes back to the shop: nothing was bought, and the reward for buying three times should not stay.
+  for (const e of events) {
+    await inTransaction(ds, (m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: e.event.id, key: `back-${e.event.id}` }));
+  }
+  expect(await p.available(member.memberAccountId)).toBe(0);
+});
