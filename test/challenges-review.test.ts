@@ -265,3 +265,31 @@ it('refunding every purchase that completed a challenge takes its reward back, a
   }
   expect(await p.available(member.memberAccountId)).toBe(0);
 });
+
+it('lowering the target of a live challenge completes (and pays) the members who already reach it', async () => {
+  const ds = db.dataSource;
+  const p = await createProgram(ds);
+  const shop = await p.partner(100_000);
+  const form = {
+    name: 'Buy three times',
+    metric: 'purchase_count',
+    target: '3',
+    period: 'once',
+    startsAt: yesterday().toISOString(),
+    endsAt: nextYear().toISOString(),
+    rewardPoints: '100',
+    status: 'live',
+  };
+  const editor = { kind: 'partner', partnerId: shop.partner.id } as const;
+  const challenge = await inTransaction(ds, (m) => saveChallenge(m, form, editor));
+  forgetProgramConfiguration(ds);
+  let last;
+  for (let i = 0; i < 2; i++) {
+    last = await purchase(p, { partnerId: shop.partner.id, externalId: 'two-so-far', amountCents: 1_000 });
+    await countChallengeProgress(ds, p.ledger, last.event.id);
+  }
+  // The shop makes it easier: two purchases are enough now.
+  await inTransaction(ds, (m) => saveChallenge(m, { ...form, target: '2' }, editor, challenge.id));
+  const seen = await memberChallenge(ds.manager, last!.memberId, challenge.id, { partnerId: shop.partner.id });
+  expect(seen).toMatchObject({ target: 2, progress: 2, completed: true });
+});
