@@ -46,10 +46,14 @@ export type ChallengeFields = Pick<
   | 'status'
 >;
 
+/** PostgreSQL's timestamps end where JavaScript's do not: a date a person means is within years 1 to 9999. */
 const instant = (value: unknown): Date | null => {
   const parsed = new Date(text(value));
-  return given(value) && !Number.isNaN(parsed.getTime()) ? parsed : null;
+  const year = parsed.getUTCFullYear();
+  return given(value) && !Number.isNaN(parsed.getTime()) && year >= 1 && year <= 9999 ? parsed : null;
 };
+/** PostgreSQL text cannot hold a NUL. */
+const nul = (value: unknown): string | undefined => (text(value).includes('\u0000') ? 'must not contain a NUL character' : undefined);
 const optionalId = (value: unknown): string | null => (given(value) ? text(value) : null);
 
 /**
@@ -65,7 +69,9 @@ export function readChallengeForm(
   const check = (field: string, problem: string | undefined) => {
     if (problem) problems[field] = problem;
   };
-  check('name', requiredText(form.name));
+  check('name', requiredText(form.name) ?? nul(form.name));
+  check('description', nul(form.description));
+  check('category', nul(form.category));
   check('metric', oneOf(form.metric, challengeMetricLabels));
   check('period', oneOf(form.period, challengePeriodLabels));
   check('target', wholeNumber(form.target, { min: 1, max: limits.bigint }));
