@@ -9,6 +9,8 @@ import { queuedBy } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
 import { queueWebhooks } from '../webhooks.js';
 import { periodKeyAt } from './challenge-periods.js';
+import { priceInProgramCurrency } from '../earning/event-currency.js';
+import { programSettings } from '../earning/program-settings.js';
 
 /** What became of one challenge when an event was counted. */
 export type ChallengeOutcome = 'counted' | 'completed' | 'already_counted' | 'already_completed';
@@ -86,13 +88,20 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
     const counted: CountedChallenge[] = [];
     if (live.length === 0) return counted;
     const { member, account } = await memberWithAccount(manager, event.memberId);
+    // Amounts count in the program's currency, as the rules counted the purchase (the rate it was recorded at).
+    const priced = await priceInProgramCurrency(
+      manager,
+      { amountCents: event.amountCents ?? undefined, currency: event.currency ?? undefined, lines: event.lines, occurredAt: event.occurredAt },
+      (await programSettings(manager)).currency,
+    );
+    const inProgramCurrency = { amountCents: priced.amountCents ?? null, lines: priced.lines ?? [] };
     for (const challenge of live) {
       const periodKey = periodKeyAt(challenge, event.occurredAt)!;
       if (challenge.segmentId) {
         const segment = await manager.findOneBy(Segment, { id: challenge.segmentId });
         if (!segment || !(await inSegment(manager, segment.conditions, member.id, event.occurredAt))) continue;
       }
-      const amount = contributionOf(challenge, event);
+      const amount = contributionOf(challenge, inProgramCurrency);
       if (amount <= 0) continue;
       const inserted = await manager.query(
         `INSERT INTO challenge_contribution ("eventId", "challengeId", "memberId", "periodKey", "partnerId", amount)
