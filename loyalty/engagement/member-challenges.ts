@@ -44,10 +44,12 @@ async function inAudience(manager: EntityManager, challenge: Challenge, memberId
 
 async function view(manager: EntityManager, challenge: Challenge, memberId: string, now: Date): Promise<MemberChallenge> {
   const periodKey = challenge.status === 'live' ? periodKeyAt(challenge, now) : null;
-  const [row] = periodKey
+  // A one-off challenge has one period: what the member made of it stays readable once it is over.
+  const shownPeriod = periodKey ?? (challenge.period === 'once' ? 'once' : null);
+  const [row] = shownPeriod
     ? await manager.query(
         `SELECT value, "completedAt" FROM challenge_progress WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
-        [challenge.id, memberId, periodKey],
+        [challenge.id, memberId, shownPeriod],
       )
     : [];
   return {
