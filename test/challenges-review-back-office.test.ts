@@ -54,10 +54,7 @@ const valid = {
 it('answers nonsense in the challenge form under its field: no 500, no SQL text', async () => {
   const operator = await signIn('operator@tessera.demo');
   const answers: [string, number, string][] = [];
-  for (const fields of [
-    { name: 'Nul\u0000byte' },
-    { startsAt: '-010000-01-01T00:00:00.000Z' },
-  ] as Record<string, string>[]) {
+  for (const fields of [{ name: 'Nul\u0000byte' }, { startsAt: '-010000-01-01T00:00:00.000Z' }] as Record<string, string>[]) {
     const answer = await post(operator, '/resources/Challenge/actions/new', { ...valid, ...fields });
     answers.push([JSON.stringify(fields), answer.status, answer.text.slice(0, 300)]);
   }

@@ -46,7 +46,10 @@ async function liveChallenge(fields: Partial<Challenge>): Promise<Challenge> {
   return saved;
 }
 
-async function purchase(p: Awaited<ReturnType<typeof createProgram>>, input: Partial<EventInput> & { partnerId: string; externalId: string }) {
+async function purchase(
+  p: Awaited<ReturnType<typeof createProgram>>,
+  input: Partial<EventInput> & { partnerId: string; externalId: string },
+) {
   const now = new Date();
   const { externalId, ...rest } = input;
   return inTransaction(db.dataSource, (m) =>
@@ -206,9 +209,7 @@ async function mergeFixture() {
   const merge = (fromMemberId: string, intoMemberId: string) =>
     inTransaction(ds, (m) => mergeMembers(m, p.ledger, { fromMemberId, intoMemberId, cause: 'care', requestedBy: 'review' }));
   const rewards = async () =>
-    Number(
-      (await ds.query(`SELECT COUNT(*) AS n FROM ledger_transfer WHERE "references"->>'challenge' = $1`, [twice.id]))[0].n,
-    );
+    Number((await ds.query(`SELECT COUNT(*) AS n FROM ledger_transfer WHERE "references"->>'challenge' = $1`, [twice.id]))[0].n);
 
   return { buy, merge, rewards };
 }
@@ -223,7 +224,6 @@ it('a merge carries challenge progress: the merged person completes on their com
   expect(await rewards()).toBe(0);
   await buy('card-2');
   expect(await rewards()).toBe(1);
-
 });
 
 it('a merge carries a completion: the merged person is paid once per period, not once per card', async () => {
@@ -258,11 +258,15 @@ it('refunding every purchase that completed a challenge takes its reward back, a
     events.push(recorded);
   }
   const member = events[0]!;
-  expect((await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: thrice.id, memberId: member.memberId })).completedAt).not.toBeNull();
+  expect(
+    (await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: thrice.id, memberId: member.memberId })).completedAt,
+  ).not.toBeNull();
   expect(await p.available(member.memberAccountId)).toBe(1_000);
   // Everything goes back to the shop: nothing was bought, and the reward for buying three times should not stay.
   for (const e of events) {
-    await inTransaction(ds, (m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: e.event.id, key: `back-${e.event.id}` }));
+    await inTransaction(ds, (m) =>
+      refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: e.event.id, key: `back-${e.event.id}` }),
+    );
   }
   expect(await p.available(member.memberAccountId)).toBe(0);
 });

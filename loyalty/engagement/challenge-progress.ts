@@ -91,7 +91,12 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
     // Amounts count in the program's currency, as the rules counted the purchase (the rate it was recorded at).
     const priced = await priceInProgramCurrency(
       manager,
-      { amountCents: event.amountCents ?? undefined, currency: event.currency ?? undefined, lines: event.lines, occurredAt: event.occurredAt },
+      {
+        amountCents: event.amountCents ?? undefined,
+        currency: event.currency ?? undefined,
+        lines: event.lines,
+        occurredAt: event.occurredAt,
+      },
       (await programSettings(manager)).currency,
     );
     const inProgramCurrency = { amountCents: priced.amountCents ?? null, lines: priced.lines ?? [] };
