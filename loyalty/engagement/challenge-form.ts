@@ -93,6 +93,8 @@ export function readChallengeForm(
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
   if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
+  if (partnerId && form.metric === 'distinct_partners')
+    problems.metric = "a partner's own challenge counts only its purchases: different partners is for the program's challenges";
   if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
     problems.fundingPartnerId = "a partner's challenge is paid by that partner";
   return {
