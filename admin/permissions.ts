@@ -64,6 +64,15 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   ErasureRequest: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   WebhookEndpoint: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
   WebhookDelivery: { operator_admin: 'read', program_manager: 'read', analyst: 'read' },
+  // Partner users set up their own challenges (scoped below); the program's are the operator's.
+  Challenge: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
@@ -162,6 +171,7 @@ export const partnerScope: Record<string, string> = {
   SettlementStatement: 'partnerId',
   CreditProgram: 'ownerPartnerId',
   Payment: 'partnerId',
+  Challenge: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

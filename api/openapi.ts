@@ -144,6 +144,8 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
   'member.tier_changed': 'An event of yours lifted a member to a higher tier',
   'redemption.completed': 'A member redeemed through you: an instant reward was burned, or a reward to ship was delivered',
   'points.expired': 'Points you funded expired (breakage attributed to you)',
+  'challenge.completed':
+    "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
 };
 
 /** Operations that take what another one answered, for clients and schema-driven tools to follow. */
@@ -249,6 +251,27 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: "A member's balance, tier and points expiring in 30/60/90 days",
           parameters: memberParameters,
           responses: { 200: ok('The member', responses.memberSummary), 404: notFound, ...errors },
+        },
+      },
+      '/members/{externalId}/challenges': {
+        get: {
+          operationId: 'getMemberChallenges',
+          summary: 'The live challenges open to you that a member takes part in, with their progress in the current period',
+          description: "The program's challenges and your own; another partner's private challenges are never listed.",
+          parameters: memberParameters,
+          responses: { 200: ok('The challenges', responses.memberChallenges), 404: notFound, ...errors },
+        },
+      },
+      '/members/{externalId}/challenges/{challengeId}': {
+        get: {
+          operationId: 'getMemberChallenge',
+          summary: "One challenge and a member's progress on it",
+          description: "Another partner's private challenge answers 404 (`challenge_not_found`), as one that does not exist.",
+          parameters: [
+            ...memberParameters,
+            { name: 'challengeId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { 200: ok('The challenge', responses.memberChallenge), 404: notFound, ...errors },
         },
       },
       '/members/{externalId}/transactions': {

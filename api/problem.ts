@@ -132,6 +132,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   exchange_rate_missing: 'No exchange rate for this currency',
   credit_refused: 'Store credit refused',
   retirement_refused: 'Partition retirement refused',
+  challenge_not_found: 'No such challenge',
+  challenge_refused: 'The challenge cannot be saved so',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

@@ -224,3 +224,25 @@ export const widgetMemberSession = z.object({
     .enum(['linked', 'merged', 'merge_later', 'already_linked', 'someone_else'])
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
 });
+
+export const memberChallenge = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
+  metric: z.enum(['purchase_count', 'spend', 'distinct_partners']),
+  category: z.string().nullable().describe('For spend: only lines of this category count'),
+  target: z.int(),
+  period: z.enum(['once', 'weekly', 'monthly']),
+  periodKey: z.string().nullable().describe('The current period (`once`, `2026-11`, `2026-W48`); null when the challenge is over'),
+  periodEndsAt: z.iso.datetime().nullable(),
+  progress: z.int().describe("The member's count in the current period"),
+  completed: z.boolean(),
+  completedAt: z.iso.datetime().nullable(),
+  rewardPoints: z.int(),
+});
+
+export const memberChallenges = z.object({
+  externalId: z.string(),
+  challenges: z.array(memberChallenge).describe('Live challenges open to you that the member takes part in, with their progress'),
+});

@@ -12,6 +12,7 @@ import { walletStatus } from '../loyalty/funding.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
+import { memberChallenge, memberChallenges, type MemberChallenge } from '../loyalty/engagement/member-challenges.js';
 import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
@@ -73,6 +74,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | '
 const partnerOf = (res: Response) => (res.locals as PartnerLocals).partner;
 const memberPath = z.object({ externalId: externalIdParam });
 const eventPath = z.object({ eventId: eventIdParam });
+const challengePath = z.object({ challengeId: z.uuid() });
 
 /**
  * A route's handler. Its refusals become problems here, while the route's path parameters are
@@ -252,6 +254,28 @@ export function apiV1Router({
       credit: await creditBalancesOf(dataSource.manager, member.id, partnerOf(res).id),
     };
     res.json(summary);
+  });
+
+  const challengeAnswer = (c: MemberChallenge): z.output<typeof responses.memberChallenge> => ({
+    ...c,
+    periodEndsAt: c.periodEndsAt?.toISOString() ?? null,
+    completedAt: c.completedAt?.toISOString() ?? null,
+  });
+
+  read('/members/:externalId/challenges', async (req, res) => {
+    const { externalId, customer } = customerInPath(req, res);
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const found = await memberChallenges(dataSource.manager, member.id, { partnerId: partnerOf(res).id });
+    const answered: z.output<typeof responses.memberChallenges> = { externalId, challenges: found.map(challengeAnswer) };
+    res.json(answered);
+  });
+
+  read('/members/:externalId/challenges/:challengeId', async (req, res) => {
+    const { customer } = customerInPath(req, res);
+    const { challengeId } = parse(challengePath, { challengeId: req.params.challengeId }, 'path');
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const found = await memberChallenge(dataSource.manager, member.id, challengeId, { partnerId: partnerOf(res).id });
+    res.json(challengeAnswer(found));
   });
 
   read('/members/:externalId/transactions', async (req, res) => {

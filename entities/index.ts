@@ -53,6 +53,7 @@ import { StaffInvitation } from './staff-invitation.js';
 import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
+import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
 import { ExchangeRate } from './exchange-rate.js';
 
 export {
@@ -118,8 +119,13 @@ export {
   SettlementLine,
   CreditProgram,
   ExchangeRate,
+  Challenge,
+  ChallengeProgress,
+  ChallengeContribution,
 };
 export { webhookEvents } from './webhook.js';
+export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
+export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -152,6 +158,9 @@ export { staffRoles } from './staff-user.js';
 export type { StaffRole } from './staff-user.js';
 
 export const entities = [
+  Challenge,
+  ChallengeProgress,
+  ChallengeContribution,
   Partner,
   PointOfSale,
   ApiKey,

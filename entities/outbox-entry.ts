@@ -11,6 +11,7 @@ export const outboxProcesses = [
   'campaign_notice',
   'campaign_approval',
   'staff_invitation',
+  'challenge_progress',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

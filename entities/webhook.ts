@@ -1,6 +1,12 @@
 import { BaseEntity, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const webhookEvents = ['points.earned', 'points.expired', 'member.tier_changed', 'redemption.completed'] as const;
+export const webhookEvents = [
+  'points.earned',
+  'points.expired',
+  'member.tier_changed',
+  'redemption.completed',
+  'challenge.completed',
+] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 
 /** Where a partner wants to hear about events; deliveries are signed with its secret. */

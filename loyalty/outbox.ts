@@ -17,6 +17,8 @@ export interface OutboxDetails {
   /** The partner campaign waiting for the operator (the subject is the request, one per time it is asked). */
   campaign_approval: { campaignId: string };
   staff_invitation: Record<string, never>;
+  /** The subject is the purchase event to count towards live challenges. */
+  challenge_progress: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

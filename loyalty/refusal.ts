@@ -54,6 +54,8 @@ export const refusalCodes = {
   exchange_rate_missing: 'unprocessable',
   credit_refused: 'unprocessable',
   retirement_refused: 'unprocessable',
+  challenge_not_found: 'not_found',
+  challenge_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

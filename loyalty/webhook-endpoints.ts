@@ -8,6 +8,7 @@ export const webhookEventLabels: Record<WebhookEvent, string> = {
   'points.expired': 'Points expired (points.expired)',
   'member.tier_changed': 'Member changed tier (member.tier_changed)',
   'redemption.completed': 'Reward redeemed (redemption.completed)',
+  'challenge.completed': 'Challenge completed (challenge.completed)',
 };
 
 /**

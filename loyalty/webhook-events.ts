@@ -43,10 +43,22 @@ export const pointsExpired = z.strictObject({
   expiredAt: z.iso.datetime(),
 });
 
+export const challengeCompleted = z.strictObject({
+  challenge: z.uuid().describe('The challenge completed (GET /members/{externalId}/challenges/{challengeId})'),
+  name: z.string(),
+  member: externalId,
+  period: z.string().describe('The period completed: `once`, a month `2026-11` or an ISO week `2026-W48`, in the challenge time zone'),
+  target: z.int().min(1),
+  points: z.int().min(1).describe('The reward paid to the member, once per member and period'),
+  completedAt: z.iso.datetime(),
+  eventId: z.uuid().describe('The purchase that completed it'),
+});
+
 export type PointsEarned = z.infer<typeof pointsEarned>;
 export type MemberTierChanged = z.infer<typeof memberTierChanged>;
 export type RedemptionCompleted = z.infer<typeof redemptionCompleted>;
 export type PointsExpired = z.infer<typeof pointsExpired>;
+export type ChallengeCompleted = z.infer<typeof challengeCompleted>;
 
 /** The `data` of each event: a new event fails the typecheck until it has its payload here. */
 export const webhookData = {
@@ -54,6 +66,7 @@ export const webhookData = {
   'member.tier_changed': memberTierChanged,
   'redemption.completed': redemptionCompleted,
   'points.expired': pointsExpired,
+  'challenge.completed': challengeCompleted,
 } as const satisfies Record<WebhookEvent, z.ZodType>;
 
 export type WebhookData<E extends WebhookEvent> = z.infer<(typeof webhookData)[E]>;

@@ -1,10 +1,11 @@
 import { csvDocument } from '../reports/csv.js';
 import type { MemberDashboard } from '../loyalty/member-dashboard.js';
 import type { StatementLine } from '../loyalty/member-statement.js';
+import type { MemberChallenge } from '../loyalty/engagement/member-challenges.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
 
 /** The overview: balance, tier and how to reach the next, points that expire and when. */
-export function dashboardPage(d: MemberDashboard, recent: StatementLine[]): string {
+export function dashboardPage(d: MemberDashboard, recent: StatementLine[], challenges: MemberChallenge[] = []): string {
   const hello = d.displayName ? `Hello ${escapeHtml(d.displayName)}` : 'Your points';
   const tier = d.tier.current
     ? `<p>You are <strong>${escapeHtml(d.tier.current.name)}</strong> (points × ${d.tier.current.multiplier}). It stays yours while you have at least
@@ -30,7 +31,7 @@ ${d.pending.map((p) => `<li>${points(p.points)} points pending, available from $
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-${pending}${storeCredit(d)}
+${pending}${storeCredit(d)}${challengeSection(challenges)}
 <section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
@@ -39,6 +40,34 @@ ${pending}${storeCredit(d)}
 <form method="post" action="/member/sign-out-everywhere"><button type="submit">Sign out on every device</button></form></section>`,
     { signedIn: true },
   );
+}
+
+const metricWords = (c: MemberChallenge, n: number): string => {
+  switch (c.metric) {
+    case 'purchase_count':
+      return `${points(n)} ${n === 1 ? 'purchase' : 'purchases'}`;
+    case 'distinct_partners':
+      return `${points(n)} ${n === 1 ? 'store' : 'different stores'}`;
+    case 'spend':
+      return `${(n / 100).toFixed(2)} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
+  }
+};
+const periodWords = { once: '', weekly: ' this week', monthly: ' this month' } as const;
+
+/** The live challenges the member takes part in: each with its progress bar, and what completing it pays. */
+function challengeSection(challenges: MemberChallenge[]): string {
+  if (challenges.length === 0) return '';
+  const items = challenges.map((c, i) => {
+    const done = Math.min(c.progress, c.target);
+    const status = c.completed
+      ? `<strong>Completed</strong>: ${points(c.rewardPoints)} points paid`
+      : `${metricWords(c, c.target - done)} to go for ${points(c.rewardPoints)} points`;
+    const ends = c.periodEndsAt ? `<span class="hint"> · last day ${day(new Date(c.periodEndsAt.getTime() - 1))}</span>` : '';
+    return `<li><label for="challenge-${i}"><strong>${escapeHtml(c.name)}</strong>: ${metricWords(c, done)} of ${metricWords(c, c.target)}${periodWords[c.period]}</label>
+<progress id="challenge-${i}" max="${c.target}" value="${done}">${done} of ${c.target}</progress><p>${status}${ends}</p></li>`;
+  });
+  return `<section aria-labelledby="challenges"><h2 id="challenges">Challenges</h2><ul class="challenges">
+${items.join('\n')}</ul></section>`;
 }
 
 /** Store credit is money, not points: shown in its currency, beside the points, once the member has some. */

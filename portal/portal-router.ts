@@ -16,6 +16,7 @@ import { Refusal } from '../loyalty/refusal.js';
 import type { CodeMessenger } from '../reports/member-codes-messages.js';
 import { companyRouter } from './company-router.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
+import { memberChallenges } from '../loyalty/engagement/member-challenges.js';
 import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
@@ -195,11 +196,12 @@ export function portalRouter({
     '/',
     answer(async (_req, res) => {
       const manager = dataSource.manager;
-      const [dashboard, recent] = await Promise.all([
+      const [dashboard, recent, challenges] = await Promise.all([
         memberDashboard(manager, memberOf(res)),
         memberStatement(manager, memberOf(res), { limit: 5 }),
+        memberChallenges(manager, memberOf(res), 'member'),
       ]);
-      res.type('html').send(dashboardPage(dashboard, recent.lines));
+      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges));
     }),
   );
 

@@ -6,6 +6,7 @@ import { hashPassword } from '../admin/passwords.js';
 import { mayRun, partnerScope } from '../admin/permissions.js';
 import type { StaffSession } from '../admin/staff-sign-in.js';
 import {
+  Challenge,
   CreditProgram,
   ExchangeRate,
   AuditEntry,
@@ -68,6 +69,19 @@ beforeAll(async () => {
       currency: 'EUR',
       partnerIds: [partner.id],
       cashbackFixedMinor: 100,
+    });
+  }
+  // Each partner's own challenge (a draft: it counts nothing): no partner user may see another's.
+  for (const partner of partners) {
+    await db.dataSource.manager.insert(Challenge, {
+      name: `${partner.name} streak`,
+      partnerId: partner.id,
+      fundingPartnerId: partner.id,
+      metric: 'purchase_count',
+      target: 3,
+      period: 'monthly',
+      startsAt: new Date('2026-01-01T00:00:00Z'),
+      rewardPoints: 30,
     });
   }
   // Each partner's own budget: no partner user may see another's.

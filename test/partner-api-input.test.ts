@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   Bonus,
+  Challenge,
   EarningRule,
   MemberLink,
   ProgramSettings,
@@ -21,6 +22,7 @@ import { issueApiKey } from '../loyalty/api-keys.js';
 import { openMemberSession } from '../loyalty/member-sessions.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { expireDueLots } from '../loyalty/expiry.js';
+import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
 import { webhookEnvelope } from '../loyalty/webhook-events.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -554,8 +556,21 @@ describe('the OpenAPI document', () => {
       expect(operation.requestBody.content['application/json'].schema).toBeDefined();
     }
 
-    // An upgrade to gold, an instant redemption, and the expiry of every lot: each event once.
-    await call('POST', '/events', { body: purchase('hook-ann', 600_000) });
+    // An upgrade to gold that completes a one-purchase challenge, an instant redemption, and the expiry of every lot: each event once.
+    await db.dataSource.manager.insert(Challenge, {
+      name: 'One purchase',
+      metric: 'purchase_count',
+      target: 1,
+      period: 'once',
+      startsAt: days(-1),
+      endsAt: days(1),
+      rewardPoints: 5,
+      status: 'live',
+    });
+    forgetProgramConfiguration(db.dataSource);
+    const bought = await call('POST', '/events', { body: purchase('hook-ann', 600_000) });
+    // Its progress step, which a worker runs once the event commits (none runs in this file).
+    await countChallengeProgress(db.dataSource, p.ledger, bought.json.id);
     await call('POST', '/members/hook-ann/redemptions', { body: { reward: 'coffee' } });
     await expireDueLots(db.dataSource, p.ledger, days(400));
     const deliveries = await db.dataSource.manager.find(WebhookDelivery, { order: { createdAt: 'ASC' } });

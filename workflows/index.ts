@@ -19,3 +19,4 @@ export { campaignApprovalWorkflow, campaignDecisionSignal } from './campaign-app
 export { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 export { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
 export { partitionMaintenanceWorkflow } from './partition-maintenance.workflow.js';
+export { challengeProgressWorkflow } from './challenge-progress.workflow.js';

@@ -4,6 +4,7 @@ import type { OutboxProcess } from '../entities/index.js';
 import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js';
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
 import { campaignApprovalWorkflow } from './campaign-approval.workflow.js';
+import { challengeProgressWorkflow } from './challenge-progress.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
@@ -31,6 +32,7 @@ export const workflowIds = {
   campaignNotice: (campaignId: string, noticeId: string) => `campaign-notice-${campaignId}-${noticeId}`,
   campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
   staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
+  challengeProgress: (eventId: string) => `challenge-progress-${eventId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -106,6 +108,12 @@ export function temporalProcesses({
       client.workflow.start(staffInvitationWorkflow, {
         ...once,
         workflowId: workflowIds.staffInvitation(subjectId),
+        args: [subjectId],
+      }),
+    challenge_progress: ({ subjectId }) =>
+      client.workflow.start(challengeProgressWorkflow, {
+        ...once,
+        workflowId: workflowIds.challengeProgress(subjectId),
         args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>

@@ -24,6 +24,7 @@ import { createStaffInvitationActivities } from './activities/staff-invitation-a
 import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import { createSettlementActivities } from './activities/settlement-activities.js';
 import { createPartitionActivities } from './activities/partition-activities.js';
+import { createChallengeActivities } from './activities/challenge-activities.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -87,6 +88,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createSettlementActivities({ dataSource: deps.dataSource, mailer: deps.mailer }),
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createPartitionActivities({ dataSource: deps.dataSource }),
+    ...createChallengeActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
       dataSource: deps.dataSource,

@@ -18,6 +18,7 @@ import { computeExpiry } from './expiry-policy.js';
 import { programConfiguration } from './program-configuration.js';
 import { tierFor, upgradeBetween } from './tiers.js';
 import type { EventInput, RecordedEvent } from './record-event.js';
+import { challengesCouldCount } from '../engagement/challenge-progress.js';
 
 /** The partner's request the event answers: its Idempotency-Key, the hash of what it asked, and the answer to keep. */
 export interface EventClaim {
@@ -119,6 +120,8 @@ export async function recordLeanEvent(
   const { settings, tiers, campaigns, rules, boosters, bonuses } = configuration;
   const contact = input.member.email || input.member.phone;
   if (input.pointOfSaleCode !== undefined || contact || campaigns.length > 0) return null;
+  // A purchase a live challenge could count queues its progress step: the full path does (no round trip here, the configuration is cached).
+  if (challengesCouldCount(configuration.challenges, input)) return null;
   if (rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined)) return null;
   if (input.currency !== undefined && input.currency !== settings.currency) return null;
   try {

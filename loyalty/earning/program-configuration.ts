@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Bonus, Booster, Campaign, EarningRule, Tier } from '../../entities/index.js';
+import { Bonus, Booster, Campaign, Challenge, EarningRule, Tier } from '../../entities/index.js';
 import { programSettings } from './program-settings.js';
 import { ConfigurationCache, configurationChanged, unwatchedTtlMs } from '../configuration-freshness.js';
 
@@ -10,6 +10,8 @@ export interface ProgramConfiguration {
   /** The running campaigns, whose audiences, holdouts and budgets decide over their rules, boosters and bonuses. */
   campaigns: Campaign[];
   tiers: Tier[];
+  /** The live challenges: an event that one could count for queues its progress step (see engagement/challenge-progress.ts). */
+  challenges: Challenge[];
   settings: Awaited<ReturnType<typeof programSettings>>;
 }
 
@@ -24,7 +26,8 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const bonuses = await manager.findBy(Bonus, { active: true });
   const campaigns = await manager.findBy(Campaign, { status: 'running' });
   const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
-  return { rules, boosters, bonuses, campaigns, tiers, settings: await programSettings(manager) };
+  const challenges = await manager.findBy(Challenge, { status: 'live' });
+  return { rules, boosters, bonuses, campaigns, tiers, challenges, settings: await programSettings(manager) };
 }
 
 /**

@@ -24,6 +24,7 @@ import { queueProcess } from '../outbox.js';
 import { priceInProgramCurrency } from './event-currency.js';
 import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
+import { challengesCouldCount } from '../engagement/challenge-progress.js';
 
 export interface EventInput {
   partnerId: string;
@@ -303,6 +304,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     earnTransferId: earnTransfer?.id ?? null,
   });
   await manager.insert(MemberEvent, record);
+  // Challenges count it in their own step once this commits (only when a live one could: the cached configuration says).
+  if (challengesCouldCount(configuration.challenges, record)) await queueProcess(manager, 'challenge_progress', eventId, {});
   const creditProgram = input.type === 'purchase' && input.amountCents ? await creditProgramOfPartner(manager, input.partnerId) : null;
   const cashback = creditProgram
     ? await payCashback(manager, ledger, {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { withdrawChallengeContributions } from '../engagement/challenge-progress.js';
 import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -217,6 +218,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
   Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed, pendingPointsCancelled });
   await manager.insert(EventRefund, refund);
+  await withdrawChallengeContributions(manager, event.id);
   if (debts.length > 0) {
     await manager.insert(
       PointsDebt,

@@ -1,0 +1,39 @@
+import { Context } from '@temporalio/activity';
+import type { DataSource } from 'typeorm';
+import { countChallengeProgress, type CountedChallenge } from '../../loyalty/engagement/challenge-progress.js';
+import type { Ledger } from '../../loyalty/ledger/ledger.js';
+import { Refusal } from '../../loyalty/refusal.js';
+import { temporalProcesses, type ProcessTiming } from '../process-dispatch.js';
+
+/** The progress step of a purchase: counted and paid in one transaction, then its webhooks started. */
+export function createChallengeActivities({
+  dataSource,
+  ledger,
+  timing,
+}: {
+  dataSource: DataSource;
+  ledger: Ledger;
+  timing: ProcessTiming;
+}) {
+  return {
+    async countChallengeProgress(eventId: string): Promise<CountedChallenge[]> {
+      const { counted, queued } = await countChallengeProgress(dataSource, ledger, eventId).catch((error: unknown) => {
+        // A payer short of points is no final answer: nothing was written, and the step is tried again
+        // (with the workflow's backoff) until the wallet is topped up and the reward can be paid.
+        if (error instanceof Refusal && error.code === 'insufficient_funds')
+          throw new Error(`the reward of a challenge completed by event ${eventId} waits for its payer: ${error.reason}`);
+        throw error;
+      });
+      // Committed: its deliveries start now (the outbox sweep starts them if this fails).
+      if (queued.length > 0) {
+        const context = Context.current();
+        await temporalProcesses({ client: context.client, taskQueue: context.info.taskQueue, dataSource, timing })
+          .dispatch(queued)
+          .catch(() => undefined);
+      }
+      return counted;
+    },
+  };
+}
+
+export type ChallengeActivities = ReturnType<typeof createChallengeActivities>;
