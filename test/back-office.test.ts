@@ -90,6 +90,7 @@ describe('sign-in and roles', () => {
     'ProgramSettings',
     'Reward',
     'Campaign',
+    'Challenge',
     'Segment',
     'Member',
     'Company',
@@ -124,6 +125,7 @@ describe('sign-in and roles', () => {
         'ProgramSettings',
         'Reward',
         'Campaign',
+        'Challenge',
         'Segment',
         'Member',
         'Company',
@@ -150,6 +152,7 @@ describe('sign-in and roles', () => {
         ...configuration,
         'Reward',
         'Campaign',
+        'Challenge',
         'Segment',
         'Member',
         'Company',
@@ -171,6 +174,7 @@ describe('sign-in and roles', () => {
         ...configuration,
         'Reward',
         'Campaign',
+        'Challenge',
         'Segment',
         'Member',
         'Company',
@@ -197,6 +201,7 @@ describe('sign-in and roles', () => {
         'Invoice',
         'Reward',
         'Campaign',
+        'Challenge',
         'MemberEvent',
         'WebhookEndpoint',
         'FundingSource',
@@ -348,6 +353,7 @@ describe('staff users and webhook endpoints', () => {
       'Points expired (points.expired)',
       'Member changed tier (member.tier_changed)',
       'Reward redeemed (redemption.completed)',
+      'Challenge completed (challenge.completed)',
     ]);
     await page.getByText('Points earned (points.earned)', { exact: true }).click();
     await events.click();

@@ -300,6 +300,8 @@ describe('documentation', () => {
         '/events/{eventId}',
         '/events/{eventId}/refunds',
         '/members/{externalId}',
+        '/members/{externalId}/challenges',
+        '/members/{externalId}/challenges/{challengeId}',
         '/members/{externalId}/redemptions',
         '/members/{externalId}/spending-codes',
         '/members/{externalId}/transactions',
