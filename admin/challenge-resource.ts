@@ -36,6 +36,24 @@ function refusedFields(error: unknown): never {
  * account or by a named partner) and any partner's; a partner user sees and changes only its own,
  * which its wallet pays. Partners and segments are picked by name. Checked by engagement/challenge-form.
  */
+/** What a challenge is made of, in the order the form asks for it. */
+const editProperties = [
+  'name',
+  'description',
+  'partnerId',
+  'metric',
+  'category',
+  'target',
+  'period',
+  'timeZone',
+  'startsAt',
+  'endsAt',
+  'segmentId',
+  'rewardPoints',
+  'fundingPartnerId',
+  'status',
+];
+
 export function challengeResource(dataSource: DataSource): ResourceWithOptions {
   const save = (name: 'new' | 'edit') => ({
     isAccessible: allowed('Challenge', name),
@@ -61,40 +79,8 @@ export function challengeResource(dataSource: DataSource): ResourceWithOptions {
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'partnerId', 'metric', 'target', 'period', 'rewardPoints', 'status'],
-      showProperties: [
-        'name',
-        'description',
-        'partnerId',
-        'metric',
-        'category',
-        'target',
-        'period',
-        'timeZone',
-        'startsAt',
-        'endsAt',
-        'segmentId',
-        'rewardPoints',
-        'fundingPartnerId',
-        'status',
-        'createdAt',
-        'updatedAt',
-      ],
-      editProperties: [
-        'name',
-        'description',
-        'partnerId',
-        'metric',
-        'category',
-        'target',
-        'period',
-        'timeZone',
-        'startsAt',
-        'endsAt',
-        'segmentId',
-        'rewardPoints',
-        'fundingPartnerId',
-        'status',
-      ],
+      showProperties: [...editProperties, 'createdAt', 'updatedAt'],
+      editProperties,
       filterProperties: ['name', 'partnerId', 'status'],
       sort: { sortBy: 'createdAt', direction: 'desc' },
       properties: {

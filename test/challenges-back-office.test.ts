@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serveBackOffice } from './support/back-office.js';
 import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { validChallengeForm } from './support/challenge-form.js';
 
 let harness: WorkerHarness;
 let served: Awaited<ReturnType<typeof serveBackOffice>>;
@@ -60,16 +61,7 @@ const get = async (email: string, path: string) => {
 
 const operator = 'operator@tessera.demo';
 const partner = 'partner@tessera.demo'; // Koffie Corner's user
-const valid = {
-  name: 'Three coffees a week',
-  metric: 'purchase_count',
-  target: '3',
-  period: 'weekly',
-  timeZone: 'Europe/Amsterdam',
-  startsAt: '2026-01-01T00:00:00.000Z',
-  rewardPoints: '30',
-  status: 'live',
-};
+const valid = validChallengeForm;
 
 it('saves challenges from the back office, names the field of a bad input, and keeps partners to their own', async () => {
   const count = () => harness.db.dataSource.manager.count(Challenge);

@@ -3,6 +3,7 @@ import { Challenge } from '../entities/index.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { serveBackOffice } from './support/back-office.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { validChallengeForm } from './support/challenge-form.js';
 
 /** Review of the challenges change through AdminJS's own endpoints. */
 let harness: WorkerHarness;
@@ -40,16 +41,7 @@ async function post(cookie: string, path: string, fields: Record<string, string>
   return { status: response.status, text: await response.text() };
 }
 
-const valid = {
-  name: 'Three coffees a week',
-  metric: 'purchase_count',
-  target: '3',
-  period: 'weekly',
-  timeZone: 'Europe/Amsterdam',
-  startsAt: '2026-01-01T00:00:00.000Z',
-  rewardPoints: '30',
-  status: 'live',
-};
+const valid = validChallengeForm;
 
 it('answers nonsense in the challenge form under its field: no 500, no SQL text', async () => {
   const operator = await signIn('operator@tessera.demo');
