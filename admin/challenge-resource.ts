@@ -31,11 +31,6 @@ function refusedFields(error: unknown): never {
   });
 }
 
-/**
- * Challenges in the back office: the operator's staff set up the program's (paid from its marketing
- * account or by a named partner) and any partner's; a partner user sees and changes only its own,
- * which its wallet pays. Partners and segments are picked by name. Checked by engagement/challenge-form.
- */
 /** What a challenge is made of, in the order the form asks for it. */
 const editProperties = [
   'name',
@@ -54,6 +49,11 @@ const editProperties = [
   'status',
 ];
 
+/**
+ * Challenges in the back office: the operator's staff set up the program's (paid from its marketing
+ * account or by a named partner) and any partner's; a partner user sees and changes only its own,
+ * which its wallet pays. Partners and segments are picked by name. Checked by engagement/challenge-form.
+ */
 export function challengeResource(dataSource: DataSource): ResourceWithOptions {
   const save = (name: 'new' | 'edit') => ({
     isAccessible: allowed('Challenge', name),
