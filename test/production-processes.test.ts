@@ -53,12 +53,12 @@ function run(script: 'web' | 'worker', env: Record<string, string>): { child: Ch
   return { child, output: () => output };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 150_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -128,12 +128,15 @@ it('runs web and worker as separate processes on the configured services', async
     SUPPLIER_URL: 'http://127.0.0.1:9/supplier',
     SUPPLIER_SECRET: 'a-test-supplier-secret-of-more-than-32-characters',
   };
-  run('web', env);
+  const web = run('web', env);
   run('worker', env);
-  const health = await waitFor('web /health', async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/health`);
-    return response.ok ? response.json() : undefined;
-  });
+  const health = await waitFor(
+    () => `web /health; the web process wrote:\n${web.output().slice(-2000)}`,
+    async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      return response.ok ? response.json() : undefined;
+    },
+  );
   expect(health).toMatchObject({ status: 'ok', components: { smtp: { ok: true }, sms: { ok: true } } });
   // The web process takes the HTTP supplier's shipment reports, and only signed ones.
   const unsigned = await fetch(`http://127.0.0.1:${port}/api/supplier/v1/shipments`, {
@@ -154,4 +157,5 @@ it('runs web and worker as separate processes on the configured services', async
   const mail = await waitFor('the operator alert', async () => (await readInbox(sink.directory))[0]);
   expect(mail.to).toEqual(['ops@tessera.test']);
   expect(mail.text).toContain('program:care');
-});
+  // Two cold production processes (migrations, the back office, a Temporal worker) on two busy cores.
+}, 240_000);

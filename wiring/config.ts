@@ -139,14 +139,14 @@ function isDevelopmentSecret(secret: string): boolean {
   return secret === developmentSessionSecret || /change[-_ ]?me|placeholder/i.test(secret);
 }
 
+/** A configuration in which the settings `K` were required and given. */
+export type WithSettings<K extends keyof Config> = Required<Pick<Config, K>> & Config;
+
 /**
  * For `npm run web` and `npm run worker`: the services they need must be given, and the secrets
  * must be real ones — a production process refuses to start on a development secret.
  */
-export function requireProductionSettings<K extends keyof Config>(
-  config: Config,
-  keys: Record<K, string>,
-): Required<Pick<Config, K>> & Config {
+export function requireProductionSettings<K extends keyof Config>(config: Config, keys: Record<K, string>): WithSettings<K> {
   const required = requireSettings(config, keys);
   const secrets = {
     SESSION_SECRET: required.sessionSecret,

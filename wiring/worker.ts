@@ -1,13 +1,5 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createRecordingMailer } from '../reports/mailer.js';
-import { createRecordingSmsSender } from '../reports/sms-sender.js';
-import { composeWorker } from './composition.js';
 import { loadConfig, requireProductionSettings } from './config.js';
-import { openDataSource } from './database.js';
-import { logger } from './logger.js';
-import { rewardSupplier } from './reward-supplier.js';
 import { settingsOrExit } from './settings-or-exit.js';
-import { Shutdown } from './shutdown.js';
 
 /**
  * Production worker process: runs the workflows and activities; the web process migrates. It fulfils
@@ -23,35 +15,6 @@ const config = settingsOrExit('Tessera worker', () =>
     supplier: 'REWARD_SUPPLIER (manual or http)',
   }),
 );
-Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-const shutdown = new Shutdown();
-shutdown.handleSignals();
-try {
-  const dataSource = await openDataSource(config.databaseUrl, { directUrl: config.databaseDirectUrl, migrate: false });
-  shutdown.add('database pool', () => dataSource.destroy());
-  const mailer = createRecordingMailer(config.smtpUrl, config.mailFrom, dataSource);
-  shutdown.add('mailer', () => mailer.close());
-  const smsSender = createRecordingSmsSender(config.smsUrl, config.smsFrom, dataSource);
-  shutdown.add('SMS sender', () => smsSender.close());
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  shutdown.add('Temporal connection', () => connection.close());
-  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
-  if (config.supplier.kind === 'fake')
-    logger.warn('REWARD_SUPPLIER=fake: rewards are marked shipped by a stand-in, for demos and tests only');
-  const worker = await composeWorker(
-    { config, dataSource, mailer, smsSender, publicUrl },
-    connection,
-    rewardSupplier(config.supplier, config),
-  );
-  const run = worker.run();
-  shutdown.add('Temporal worker', async () => {
-    worker.shutdown();
-    await run;
-  });
-  logger.info(`Tessera worker polling task queue ${config.taskQueue}, fulfilling through the ${config.supplier.kind} supplier`);
-  await run;
-} catch (error) {
-  logger.fatal({ err: error }, 'Tessera worker could not start');
-  await shutdown.run();
-  process.exit(1);
-}
+// The rest loads only after the settings are checked: a refusal to start is then quick and cheap.
+const { startWorker } = await import('./worker-process.js');
+await startWorker(config);
