@@ -3,7 +3,9 @@ import { Challenge, type ChallengeMetric, type ChallengePeriod, type ChallengeSt
 import { knownZone } from '../campaigns/zoned-time.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { Refusal } from '../refusal.js';
+import { payReachedPeriods } from './challenge-progress.js';
 
 export const challengeMetricLabels: Record<ChallengeMetric, string> = {
   purchase_count: 'Number of purchases',
@@ -137,6 +139,7 @@ async function recordProblems(manager: EntityManager, fields: ChallengeFields, f
  */
 export async function saveChallenge(
   manager: EntityManager,
+  ledger: Ledger,
   form: Record<string, unknown>,
   editor: ChallengeEditor,
   id: string | null = null,
@@ -149,9 +152,15 @@ export async function saveChallenge(
   const { fields, problems } = readChallengeForm(form, editor);
   const all = { ...(await recordProblems(manager, fields, problems)), ...problems };
   if (Object.keys(all).length > 0) throw new ChallengeRefusedError(all);
-  if (id) {
-    await manager.update(Challenge, { id }, fields);
-    return manager.findOneByOrFail(Challenge, { id });
+  if (!id) return manager.save(manager.create(Challenge, fields));
+  await manager.update(Challenge, { id }, fields);
+  const saved = await manager.findOneByOrFail(Challenge, { id });
+  // A lower target (or a challenge gone live) completes whoever already reaches it, now.
+  const waiting = await payReachedPeriods(manager, ledger, saved);
+  if (waiting > 0) {
+    throw new ChallengeRefusedError({
+      target: `${waiting} members already reach this target, and the paying wallet cannot pay their ${waiting * saved.rewardPoints} points: top it up first`,
+    });
   }
-  return manager.save(manager.create(Challenge, fields));
+  return saved;
 }
