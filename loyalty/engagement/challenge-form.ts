@@ -90,11 +90,14 @@ export function readChallengeForm(
   const category = text(form.category) || null;
   if (category && form.metric !== 'spend') problems.category = 'only an amount spent can be limited to a category';
   const partnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.partnerId);
-  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.fundingPartnerId);
+  // A partner's challenge is paid by that partner, whoever sets it up (the field's help says so).
+  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : (optionalId(form.fundingPartnerId) ?? partnerId);
   const segmentId = optionalId(form.segmentId);
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
-  if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
+  // Segments are the program's, over all its members (as for campaigns): a partner does not aim through them.
+  if (segmentId && editor.kind === 'partner') problems.segmentId = "segments are the program's: leave empty for all your customers";
+  else if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
   if (partnerId && form.metric === 'distinct_partners')
     problems.metric = "a partner's own challenge counts only its purchases: different partners is for the program's challenges";
   if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
