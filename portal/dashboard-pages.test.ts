@@ -43,3 +43,18 @@ it("shows a challenge's spend in its currency's minor units and its last day in 
   expect(page).toContain('last day 2026-11-30');
   expect(page).not.toContain('20.00');
 });
+
+it('shows when a challenge of a few hours ends, to the minute, on its clock', () => {
+  const happyHours: MemberChallenge = {
+    ...spend,
+    name: 'Happy hours',
+    metric: 'purchase_count',
+    target: 1,
+    progress: 0,
+    period: 'once',
+    periodKey: 'once',
+    periodEndsAt: new Date('2026-12-01T12:30:00Z'),
+    timeZone: 'Asia/Kolkata',
+  };
+  expect(dashboardPage(dashboard, [], [happyHours])).toContain('ends 2026-12-01 18:00');
+});

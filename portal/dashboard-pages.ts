@@ -54,8 +54,12 @@ const metricWords = (c: MemberChallenge, n: number): string => {
       return `${escapeHtml(formatMoney(n, c.currency))} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
   }
 };
-/** When the period ends: its last day on the challenge's clock (its time zone), not the server's. */
-const lastMoment = (c: MemberChallenge, endsAt: Date): string => `last day ${zonedLocal(new Date(endsAt.getTime() - 1), c.timeZone).slice(0, 10)}`;
+/** When the period ends, on the challenge's clock (its time zone): its last day, or the minute a period of hours ends. */
+const lastMoment = (c: MemberChallenge, endsAt: Date): string => {
+  const end = zonedLocal(endsAt, c.timeZone);
+  if (end.endsWith('T00:00')) return `last day ${zonedLocal(new Date(endsAt.getTime() - 1), c.timeZone).slice(0, 10)}`;
+  return `ends ${end.replace('T', ' ')}`;
+};
 const periodWords = { once: '', weekly: ' this week', monthly: ' this month' } as const;
 
 /** The live challenges the member takes part in: each with its progress bar, and what completing it pays. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Challenge, type ChallengeMetric, type ChallengePeriod, type ChallengeStatus } from '../../entities/index.js';
-import { knownZone } from '../campaigns/zoned-time.js';
+import { knownZone, zonedInstant } from '../campaigns/zoned-time.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -49,8 +49,10 @@ export type ChallengeFields = Pick<
 >;
 
 /** PostgreSQL's timestamps end where JavaScript's do not: a date a person means is within years 1 to 9999. */
-const instant = (value: unknown): Date | null => {
-  const parsed = new Date(text(value));
+/** A date and time: with an offset (as the back office's picker sends it), that instant; without ("2026-12-01T14:00"), on the challenge's clock. */
+const instant = (value: unknown, timeZone: string): Date | null => {
+  const typed = text(value);
+  const parsed = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(typed) ? (zonedInstant(typed, timeZone) ?? new Date(NaN)) : new Date(typed);
   const year = parsed.getUTCFullYear();
   return given(value) && !Number.isNaN(parsed.getTime()) && year >= 1 && year <= 9999 ? parsed : null;
 };
@@ -81,12 +83,15 @@ export function readChallengeForm(
   if (given(form.status)) check('status', oneOf(form.status, challengeStatusLabels));
   const timeZone = text(form.timeZone) || 'UTC';
   if (!knownZone(timeZone)) problems.timeZone = 'must be a time zone such as Europe/Amsterdam';
-  const startsAt = instant(form.startsAt);
+  const startsAt = instant(form.startsAt, timeZone);
   if (!startsAt) problems.startsAt = 'is required: a date and time';
-  const endsAt = given(form.endsAt) ? instant(form.endsAt) : null;
+  const endsAt = given(form.endsAt) ? instant(form.endsAt, timeZone) : null;
   if (given(form.endsAt) && !endsAt) problems.endsAt = 'must be a date and time';
   if (form.period === 'once' && !given(form.endsAt)) problems.endsAt = 'is required for a one-off challenge';
   if (startsAt && endsAt && endsAt <= startsAt) problems.endsAt = 'must be after the start';
+  // One-off challenges may be short (a happy hour), but not shorter than anyone could take part in.
+  else if (form.period === 'once' && startsAt && endsAt && endsAt.getTime() - startsAt.getTime() < 3_600_000)
+    problems.endsAt = 'a one-off challenge lasts at least an hour';
   const category = text(form.category) || null;
   if (category && form.metric !== 'spend') problems.category = 'only an amount spent can be limited to a category';
   const partnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.partnerId);

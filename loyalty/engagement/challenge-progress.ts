@@ -14,8 +14,10 @@ import { priceInProgramCurrency } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
 import { refundedSoFar } from '../earning/refunded-lines.js';
 
-/** What became of one challenge when an event was counted. */
-/** `awaiting_payer`: reached, but its payer's wallet is short; paid when the step is tried again or the next purchase counts. */
+/**
+ * What became of one challenge when an event was counted. `awaiting_payer`: reached, but its
+ * payer's wallet is short; paid when the step is tried again or the next purchase counts.
+ */
 export type ChallengeOutcome = 'counted' | 'completed' | 'awaiting_payer' | 'already_counted' | 'already_completed';
 
 export interface CountedChallenge {
@@ -122,7 +124,7 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
   const event = await manager.findOne(MemberEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_read' } });
   if (!event || event.type !== 'purchase') return [];
   // A purchase refunded in full counts for nothing; one refunded in part counts what is left (see withdrawChallengeContributions).
-  if (event.amountCents !== null && event.refundedCents >= event.amountCents && event.refundedCents > 0) return [];
+  if (event.refundedCents > 0 && event.refundedCents >= (event.amountCents ?? 0)) return [];
   const live = (await manager.findBy(Challenge, { status: 'live' })).filter((c) => couldCount(c, event));
   live.sort((a, b) => a.id.localeCompare(b.id)); // progress rows are locked in one order
   const counted: CountedChallenge[] = [];
