@@ -91,11 +91,13 @@ export function challengeResource(dataSource: DataSource, ledger: Ledger): Resou
         },
         fundingPartnerId: {
           reference: 'Partner',
-          description: "Who pays the reward. Empty: that partner for a partner's challenge, the program's marketing account for the program's own.",
+          description:
+            "Who pays the reward. Empty: that partner for a partner's challenge, the program's marketing account for the program's own.",
         },
         segmentId: {
           reference: 'Segment',
-          description: "Only members of this segment take part. Empty: every member. Segments are the program's: a partner's own challenges leave it empty.",
+          description:
+            "Only members of this segment take part. Empty: every member. Segments are the program's: a partner's own challenges leave it empty.",
         },
         metric: { availableValues: choices(challengeMetricLabels) },
         period: { availableValues: choices(challengePeriodLabels) },

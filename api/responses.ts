@@ -234,7 +234,9 @@ export const widgetState = z.discriminatedUnion('enabled', [
           currency: true,
         }),
       )
-      .describe("The signed-in member's live challenges open at this store (the program's and its own), with their progress; empty when no one signed in"),
+      .describe(
+        "The signed-in member's live challenges open at this store (the program's and its own), with their progress; empty when no one signed in",
+      ),
   }),
 ]);
 
@@ -260,7 +262,6 @@ export const widgetMemberSession = z.object({
     .enum(['linked', 'merged', 'merge_later', 'already_linked', 'someone_else'])
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
 });
-
 
 export const memberChallenges = z.object({
   externalId: z.string(),
