@@ -898,7 +898,7 @@ export function backOfficeResources(
       care.campaignApprovals,
     ),
     segmentResource(dataSource, components),
-    challengeResource(dataSource),
+    challengeResource(dataSource, care.ledger),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

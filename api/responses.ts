@@ -191,6 +191,25 @@ export const rewards = z.object({
   ),
 });
 
+export const memberChallenge = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
+  metric: z.enum(['purchase_count', 'spend', 'distinct_partners']),
+  category: z.string().nullable().describe('For spend: only lines of this category count'),
+  target: z.int(),
+  period: z.enum(['once', 'weekly', 'monthly']),
+  periodKey: z.string().nullable().describe('The current period (`once`, `2026-11`, `2026-W48`); null when the challenge is over'),
+  periodEndsAt: z.iso.datetime().nullable(),
+  progress: z.int().describe("The member's count in the current period"),
+  completed: z.boolean(),
+  completedAt: z.iso.datetime().nullable(),
+  rewardPoints: z.int(),
+  currency: z.string().describe("The program's currency: a spend's target and progress are in its minor units"),
+  timeZone: z.string().describe('The IANA time zone the periods are cut in'),
+});
+
 export const widgetState = z.discriminatedUnion('enabled', [
   z.object({ enabled: z.literal(false).describe("The partner's wallet is empty: the widget shows itself paused") }),
   z.object({
@@ -199,6 +218,25 @@ export const widgetState = z.discriminatedUnion('enabled', [
     pending: points.describe("Points on their way in (purchases' return windows), not spendable yet"),
     signedIn: z.boolean().describe('Whether a member session of this store came with the request (`Member-Authorization: Bearer`)'),
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
+    challenges: z
+      .array(
+        memberChallenge.pick({
+          id: true,
+          name: true,
+          metric: true,
+          category: true,
+          target: true,
+          period: true,
+          periodEndsAt: true,
+          progress: true,
+          completed: true,
+          rewardPoints: true,
+          currency: true,
+        }),
+      )
+      .describe(
+        "The signed-in member's live challenges open at this store (the program's and its own), with their progress; empty when no one signed in",
+      ),
   }),
 ]);
 
@@ -223,23 +261,6 @@ export const widgetMemberSession = z.object({
   linked: z
     .enum(['linked', 'merged', 'merge_later', 'already_linked', 'someone_else'])
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
-});
-
-export const memberChallenge = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  description: z.string(),
-  owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
-  metric: z.enum(['purchase_count', 'spend', 'distinct_partners']),
-  category: z.string().nullable().describe('For spend: only lines of this category count'),
-  target: z.int(),
-  period: z.enum(['once', 'weekly', 'monthly']),
-  periodKey: z.string().nullable().describe('The current period (`once`, `2026-11`, `2026-W48`); null when the challenge is over'),
-  periodEndsAt: z.iso.datetime().nullable(),
-  progress: z.int().describe("The member's count in the current period"),
-  completed: z.boolean(),
-  completedAt: z.iso.datetime().nullable(),
-  rewardPoints: z.int(),
 });
 
 export const memberChallenges = z.object({

@@ -2,6 +2,8 @@ import { csvDocument } from '../reports/csv.js';
 import type { MemberDashboard } from '../loyalty/member-dashboard.js';
 import type { StatementLine } from '../loyalty/member-statement.js';
 import type { MemberChallenge } from '../loyalty/engagement/member-challenges.js';
+import { zonedLocal } from '../loyalty/campaigns/zoned-time.js';
+import { formatMoney } from '../loyalty/money.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
 
 /** The overview: balance, tier and how to reach the next, points that expire and when. */
@@ -49,8 +51,14 @@ const metricWords = (c: MemberChallenge, n: number): string => {
     case 'distinct_partners':
       return `${points(n)} ${n === 1 ? 'store' : 'different stores'}`;
     case 'spend':
-      return `${(n / 100).toFixed(2)} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
+      return `${escapeHtml(formatMoney(n, c.currency))} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
   }
+};
+/** When the period ends, on the challenge's clock (its time zone): its last day, or the minute a period of hours ends. */
+const lastMoment = (c: MemberChallenge, endsAt: Date): string => {
+  const end = zonedLocal(endsAt, c.timeZone);
+  if (end.endsWith('T00:00')) return `last day ${zonedLocal(new Date(endsAt.getTime() - 1), c.timeZone).slice(0, 10)}`;
+  return `ends ${end.replace('T', ' ')}`;
 };
 const periodWords = { once: '', weekly: ' this week', monthly: ' this month' } as const;
 
@@ -62,7 +70,7 @@ function challengeSection(challenges: MemberChallenge[]): string {
     const status = c.completed
       ? `<strong>Completed</strong>: ${points(c.rewardPoints)} points paid`
       : `${metricWords(c, c.target - done)} to go for ${points(c.rewardPoints)} points`;
-    const ends = c.periodEndsAt ? `<span class="hint"> · last day ${day(new Date(c.periodEndsAt.getTime() - 1))}</span>` : '';
+    const ends = c.periodEndsAt ? `<span class="hint"> · ${lastMoment(c, c.periodEndsAt)}</span>` : '';
     return `<li><label for="challenge-${i}"><strong>${escapeHtml(c.name)}</strong>: ${metricWords(c, done)} of ${metricWords(c, c.target)}${periodWords[c.period]}</label>
 <progress id="challenge-${i}" max="${c.target}" value="${done}">${done} of ${c.target}</progress><p>${status}${ends}</p></li>`;
   });
