@@ -46,6 +46,7 @@ const editProperties = [
   'segmentId',
   'rewardPoints',
   'fundingPartnerId',
+  'badgeId',
   'status',
 ];
 
@@ -92,6 +93,7 @@ export function challengeResource(dataSource: DataSource): ResourceWithOptions {
           reference: 'Partner',
           description: "Who pays the reward. Empty: the program's marketing account. A partner's challenge is paid by that partner.",
         },
+        badgeId: { reference: 'Badge', description: 'A badge the member earns on completion too. Empty: none.' },
         segmentId: { reference: 'Segment', description: 'Only members of this segment take part. Empty: every member.' },
         metric: { availableValues: choices(challengeMetricLabels) },
         period: { availableValues: choices(challengePeriodLabels) },

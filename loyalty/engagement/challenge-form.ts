@@ -4,6 +4,7 @@ import { knownZone } from '../campaigns/zoned-time.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
 import { Refusal } from '../refusal.js';
+import { badgeProblem } from './badge-form.js';
 
 export const challengeMetricLabels: Record<ChallengeMetric, string> = {
   purchase_count: 'Number of purchases',
@@ -44,6 +45,7 @@ export type ChallengeFields = Pick<
   | 'rewardPoints'
   | 'fundingPartnerId'
   | 'status'
+  | 'badgeId'
 >;
 
 /** PostgreSQL's timestamps end where JavaScript's do not: a date a person means is within years 1 to 9999. */
@@ -90,6 +92,8 @@ export function readChallengeForm(
   const partnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.partnerId);
   const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.fundingPartnerId);
   const segmentId = optionalId(form.segmentId);
+  const badgeId = optionalId(form.badgeId);
+  if (badgeId && !isUuid(badgeId)) problems.badgeId = 'choose a badge from the list';
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
   if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
@@ -113,6 +117,7 @@ export function readChallengeForm(
       rewardPoints: Number(text(form.rewardPoints)),
       fundingPartnerId,
       status: given(form.status) ? (form.status as ChallengeStatus) : 'draft',
+      badgeId,
     },
     problems,
   };
@@ -128,6 +133,8 @@ async function recordProblems(manager: EntityManager, fields: ChallengeFields, f
   }
   if (fields.segmentId && !found.segmentId && (await manager.query(`SELECT 1 FROM segment WHERE id = $1`, [fields.segmentId])).length === 0)
     problems.segmentId = 'choose a segment from the list';
+  const badge = found.badgeId ? undefined : await badgeProblem(manager, fields.badgeId, fields.partnerId);
+  if (badge) problems.badgeId = badge;
   return problems;
 }
 

@@ -9,6 +9,7 @@ import { queuedBy } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
 import { queueWebhooks } from '../webhooks.js';
 import { periodKeyAt } from './challenge-periods.js';
+import { awardBadge } from './badge-awards.js';
 import { priceInProgramCurrency } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
 
@@ -166,6 +167,8 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
         completedAt: completedAt.toISOString(),
         eventId: event.id,
       });
+      // Its badge, if it awards one, in the completion's transaction (once per member, whatever the period).
+      if (challenge.badgeId) await awardBadge(manager, { badgeId: challenge.badgeId, memberId: member.id, event, challengeId: challenge.id });
       counted.push({ challengeId: challenge.id, periodKey, outcome: 'completed', value });
     }
     return counted;
