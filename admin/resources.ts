@@ -702,7 +702,10 @@ export function backOfficeResources(
           description: "The level's emblem on the member's dashboard.",
         },
       },
-      form: { fields: ['code', 'name', 'threshold', 'multiplier', 'levelName', 'levelEmblem'], check: (values, editing) => checkTierForm(manager, values, editing) },
+      form: {
+        fields: ['code', 'name', 'threshold', 'multiplier', 'levelName', 'levelEmblem'],
+        check: (values, editing) => checkTierForm(manager, values, editing),
+      },
     }),
     resource(ProgramSettings, 'ProgramSettings', {
       navigation: navigation.program,

@@ -1,4 +1,14 @@
-import { BaseEntity, Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  BaseEntity,
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 /** What earns a badge by itself; `challenge`: only a challenge that names it awards it. */
 export const badgeRules = ['challenge', 'first_purchase', 'purchase_count', 'distinct_partners'] as const;

@@ -56,7 +56,9 @@ export async function memberDashboard(manager: EntityManager, memberId: string, 
     phone: member.phone,
     balance: { available: summary.balance.available, held: summary.balance.held, pending: summary.balance.incoming },
     tier: {
-      current: current ? { name: current.name, multiplier: current.multiplier, threshold: current.threshold, level: levelOf(current) } : null,
+      current: current
+        ? { name: current.name, multiplier: current.multiplier, threshold: current.threshold, level: levelOf(current) }
+        : null,
       qualifying: summary.qualifyingPoints,
       windowDays: settings.tierWindowDays,
       next: next

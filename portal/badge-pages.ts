@@ -11,10 +11,10 @@ export interface MemberBadgeView {
 }
 
 const style = `<style>
-ul.badges{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.75rem}
+ul.badges{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:.75rem}
 ul.badges li{display:flex;gap:.75rem;align-items:flex-start;border:1px solid var(--line);border-radius:8px;padding:.75rem}
 ul.badges li.to-earn{color:var(--muted);border-style:dashed}ul.badges h3{font-size:1rem;margin:0}ul.badges p{margin:.25rem 0 0}
-ul.badges .emblem{flex:none}.level{display:flex;gap:.75rem;align-items:center}.level p{margin:0}
+ul.badges .emblem{flex:none}ul.badges li>div{min-width:0;flex:1;overflow-wrap:anywhere}.level{display:flex;gap:.75rem;align-items:center}.level p{margin:0}
 </style>`;
 
 const toGo: Record<Exclude<BadgeRule, 'challenge'>, (n: number) => string> = {

@@ -18,10 +18,11 @@ export function dashboardPage(
 ${points(d.tier.current.threshold)} qualifying points earned over the last ${d.tier.windowDays} days; you have ${points(d.tier.qualifying)}.</p>`
     : `<p>You have ${points(d.tier.qualifying)} qualifying points earned over the last ${d.tier.windowDays} days.</p>`;
   // A named next level shows its own progress bar (levelBanner) instead of the tier's.
-  const next = d.tier.next && !d.tier.next.level
-    ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
+  const next =
+    d.tier.next && !d.tier.next.level
+      ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
 <progress id="tier-progress" max="${d.tier.next.threshold}" value="${Math.min(d.tier.qualifying, d.tier.next.threshold)}">${points(d.tier.qualifying)} of ${points(d.tier.next.threshold)}</progress></p>`
-    : '';
+      : '';
   const upcoming = d.upcoming.length
     ? `<table><caption class="hint">Upcoming expiries</caption><thead><tr><th scope="col">Date</th><th scope="col" class="num">Points</th></tr></thead><tbody>
 ${d.upcoming.map((u) => `<tr><td>${day(u.on)}</td><td class="num">${points(u.points)}</td></tr>`).join('')}</tbody></table>`

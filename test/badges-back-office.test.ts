@@ -43,7 +43,11 @@ async function signIn(email: string): Promise<string> {
 async function post(email: string, path: string, fields: Record<string, string>) {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  const response = await fetch(`${base}/admin/api${path}`, { method: 'POST', body: form, headers: { cookie: await signIn(email), origin: base } });
+  const response = await fetch(`${base}/admin/api${path}`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: await signIn(email), origin: base },
+  });
   return { status: response.status, body: await response.json() };
 }
 const get = async (email: string, path: string) => {
@@ -54,7 +58,15 @@ const get = async (email: string, path: string) => {
 
 const operator = 'operator@tessera.demo';
 const partner = 'partner@tessera.demo'; // Koffie Corner's user
-const valid = { name: 'Regular', description: 'Five purchases', emblem: 'trophy', colour: '#2e7d32', rule: 'purchase_count', threshold: '5', status: 'live' };
+const valid = {
+  name: 'Regular',
+  description: 'Five purchases',
+  emblem: 'trophy',
+  colour: '#2e7d32',
+  rule: 'purchase_count',
+  threshold: '5',
+  status: 'live',
+};
 
 it('saves badges from the back office, names the field of a bad input, and keeps partners to their own', async () => {
   const manager = harness.db.dataSource.manager;
@@ -74,13 +86,17 @@ it('saves badges from the back office, names the field of a bad input, and keeps
   expect(await manager.count(Badge)).toBe(0);
 
   // The operator sets up FitApp's badge and the program's; Koffie Corner's user its own, whatever its form says.
-  expect((await post(operator, '/resources/Badge/actions/new', { ...valid, name: 'FitApp fan', partnerId: partnerIds.fitapp })).body.notice).toMatchObject({
+  expect(
+    (await post(operator, '/resources/Badge/actions/new', { ...valid, name: 'FitApp fan', partnerId: partnerIds.fitapp })).body.notice,
+  ).toMatchObject({
     type: 'success',
   });
   expect(
     (await post(operator, '/resources/Badge/actions/new', { ...valid, name: 'Challenger', rule: 'challenge', threshold: '' })).body.notice,
   ).toMatchObject({ type: 'success' });
-  expect((await post(partner, '/resources/Badge/actions/new', { ...valid, name: 'Koffie regular', partnerId: partnerIds.fitapp })).body.notice).toMatchObject({
+  expect(
+    (await post(partner, '/resources/Badge/actions/new', { ...valid, name: 'Koffie regular', partnerId: partnerIds.fitapp })).body.notice,
+  ).toMatchObject({
     type: 'success',
   });
   const byName = Object.fromEntries((await manager.find(Badge)).map((b) => [b.name, b]));

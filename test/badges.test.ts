@@ -64,12 +64,27 @@ it('awards badges by rule and by challenge once per member, tells the partners o
     { partnerId: b.partner.id, url: `${await listen(receiver('b'))}/hooks`, events: ['badge.awarded'], secret: 'whsec-b' },
   ]);
   const badge = (fields: Partial<Badge>) =>
-    db.manager.save(db.manager.create(Badge, { description: '', emblem: 'star', colour: '#c27c0e', status: 'live', threshold: null, ...fields }));
+    db.manager.save(
+      db.manager.create(Badge, { description: '', emblem: 'star', colour: '#c27c0e', status: 'live', threshold: null, ...fields }),
+    );
   const first = await badge({ name: 'First purchase', description: 'Your first purchase in the program', rule: 'first_purchase' });
   const tenth = await badge({ name: '10 visits', description: 'Ten purchases', emblem: 'trophy', rule: 'purchase_count', threshold: 10 });
-  const challenger = await badge({ name: 'Challenger', description: 'Bought 3 times in a month', emblem: 'flame', colour: '#a4141b', rule: 'challenge' });
+  const challenger = await badge({
+    name: 'Challenger',
+    description: 'Bought 3 times in a month',
+    emblem: 'flame',
+    colour: '#a4141b',
+    rule: 'challenge',
+  });
   // A's private badge: B must never see it, nor hear of it.
-  const aFan = await badge({ name: 'A fan', description: 'Two purchases at A', emblem: 'heart', partnerId: a.partner.id, rule: 'purchase_count', threshold: 2 });
+  const aFan = await badge({
+    name: 'A fan',
+    description: 'Two purchases at A',
+    emblem: 'heart',
+    partnerId: a.partner.id,
+    rule: 'purchase_count',
+    threshold: 2,
+  });
   // The program's, with markup in its fields: members receive it as text.
   const sneaky = await badge({
     name: '<script>alert("name")</script>Explorer',
@@ -133,7 +148,9 @@ it('awards badges by rule and by challenge once per member, tells the partners o
   expect((await db.manager.findOneByOrFail(MemberBadge, { badgeId: challenger.id, memberId: ann.member.id })).challengeId).toBe(monthly.id);
 
   // Replayed steps (every event's badge step and challenge step again, at once) award nothing more.
-  const events: { id: string }[] = await db.query(`SELECT id FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`, [ann.member.id]);
+  const events: { id: string }[] = await db.query(`SELECT id FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`, [
+    ann.member.id,
+  ]);
   expect(events).toHaveLength(3);
   const again = await Promise.all([
     ...events.map((e) => awardRuleBadges(db, e.id)),
@@ -154,11 +171,17 @@ it('awards badges by rule and by challenge once per member, tells the partners o
     reason: 'first_purchase',
     challenge: null,
   });
-  expect(badgeAwarded.parse(hooksFor('a', challenger.id)[0]!.data)).toMatchObject({ reason: 'challenge', challenge: monthly.id, member: 'ann' });
+  expect(badgeAwarded.parse(hooksFor('a', challenger.id)[0]!.data)).toMatchObject({
+    reason: 'challenge',
+    challenge: monthly.id,
+    member: 'ann',
+  });
 
   // The tenth purchase awards "10 visits", not the ninth.
   for (let n = 4; n <= 9; n++) expect((await post(keyA, purchase('ann'))).status).toBe(201);
-  await expect.poll(() => db.query(`SELECT 1 FROM outbox_entry WHERE process = 'badge_award' AND "dispatchedAt" IS NULL`), { timeout: 30_000 }).toEqual([]);
+  await expect
+    .poll(() => db.query(`SELECT 1 FROM outbox_entry WHERE process = 'badge_award' AND "dispatchedAt" IS NULL`), { timeout: 30_000 })
+    .toEqual([]);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   expect(await awards(tenth.id, ann.member.id)).toBe(0);
   expect((await post(keyA, purchase('ann'))).status).toBe(201);

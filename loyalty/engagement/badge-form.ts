@@ -32,7 +32,10 @@ const nul = (value: unknown): string | undefined => (text(value).includes('\u000
  * Reads a back-office form (strings, as AdminJS sends them) into a badge's fields, or the problems
  * by field. A partner's badge is its own, whatever the form says.
  */
-export function readBadgeForm(form: Record<string, unknown>, editor: BadgeEditor): { fields: BadgeFields; problems: Record<string, string> } {
+export function readBadgeForm(
+  form: Record<string, unknown>,
+  editor: BadgeEditor,
+): { fields: BadgeFields; problems: Record<string, string> } {
   const problems: Record<string, string> = {};
   const check = (field: string, problem: string | undefined) => {
     if (problem) problems[field] = problem;
@@ -82,7 +85,11 @@ export async function saveBadge(
       throw new BadgeRefusedError({ name: 'no such badge of yours' });
   }
   const { fields, problems } = readBadgeForm(form, editor);
-  if (fields.partnerId && !problems.partnerId && (await manager.query(`SELECT 1 FROM partner WHERE id = $1`, [fields.partnerId])).length === 0)
+  if (
+    fields.partnerId &&
+    !problems.partnerId &&
+    (await manager.query(`SELECT 1 FROM partner WHERE id = $1`, [fields.partnerId])).length === 0
+  )
     problems.partnerId = 'choose a partner from the list';
   if (Object.keys(problems).length > 0) throw new BadgeRefusedError(problems);
   if (id) {
@@ -96,11 +103,17 @@ export async function saveBadge(
  * Whether a challenge may award this badge: a program challenge awards the program's badges, a
  * partner's challenge its own, so a badge never reaches members through a challenge its owner did not set.
  */
-export async function badgeProblem(manager: EntityManager, badgeId: string | null, challengePartnerId: string | null): Promise<string | undefined> {
+export async function badgeProblem(
+  manager: EntityManager,
+  badgeId: string | null,
+  challengePartnerId: string | null,
+): Promise<string | undefined> {
   if (!badgeId) return undefined;
   const badge = isUuid(badgeId) ? await manager.findOneBy(Badge, { id: badgeId }) : null;
   if (!badge || badge.status === 'retired') return 'choose a badge from the list';
   if (badge.partnerId !== challengePartnerId)
-    return challengePartnerId ? "a partner's challenge awards that partner's own badges" : "a program challenge awards the program's badges";
+    return challengePartnerId
+      ? "a partner's challenge awards that partner's own badges"
+      : "a program challenge awards the program's badges";
   return undefined;
 }

@@ -168,7 +168,8 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
         eventId: event.id,
       });
       // Its badge, if it awards one, in the completion's transaction (once per member, whatever the period).
-      if (challenge.badgeId) await awardBadge(manager, { badgeId: challenge.badgeId, memberId: member.id, event, challengeId: challenge.id });
+      if (challenge.badgeId)
+        await awardBadge(manager, { badgeId: challenge.badgeId, memberId: member.id, event, challengeId: challenge.id });
       counted.push({ challengeId: challenge.id, periodKey, outcome: 'completed', value });
     }
     return counted;

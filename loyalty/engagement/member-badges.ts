@@ -63,6 +63,14 @@ export async function badgesToEarn(manager: EntityManager, memberId: string): Pr
   const record = await purchaseRecord(manager, memberId, null);
   return open.map((b) => {
     const { value, target } = ruleProgress(b, record)!;
-    return { id: b.id, name: b.name, description: b.description, emblem: b.emblem, rule: b.rule, progress: Math.min(value, target), target };
+    return {
+      id: b.id,
+      name: b.name,
+      description: b.description,
+      emblem: b.emblem,
+      rule: b.rule,
+      progress: Math.min(value, target),
+      target,
+    };
   });
 }
