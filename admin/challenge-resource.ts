@@ -47,6 +47,7 @@ const editProperties = [
   'segmentId',
   'rewardPoints',
   'fundingPartnerId',
+  'badgeId',
   'status',
 ];
 
@@ -99,6 +100,7 @@ export function challengeResource(dataSource: DataSource, ledger: Ledger): Resou
           description:
             "Only members of this segment take part. Empty: every member. Segments are the program's: a partner's own challenges leave it empty.",
         },
+        badgeId: { reference: 'Badge', description: 'A badge the member earns on completion too. Empty: none.' },
         metric: { availableValues: choices(challengeMetricLabels) },
         period: { availableValues: choices(challengePeriodLabels) },
         status: { availableValues: choices(challengeStatusLabels), description: 'Only a live challenge counts purchases.' },

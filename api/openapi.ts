@@ -146,6 +146,8 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
   'points.expired': 'Points you funded expired (breakage attributed to you)',
   'challenge.completed':
     "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
+  'badge.awarded':
+    "A member earned a badge (yours, or the program's by a purchase of yours): by its rule or by completing a challenge; once per member and badge",
 };
 
 /** Operations that take what another one answered, for clients and schema-driven tools to follow. */
@@ -272,6 +274,15 @@ export function openApiDocument(serverUrl = '/api/v1') {
             { name: 'challengeId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
           ],
           responses: { 200: ok('The challenge', responses.memberChallenge), 404: notFound, ...errors },
+        },
+      },
+      '/members/{externalId}/badges': {
+        get: {
+          operationId: 'getMemberBadges',
+          summary: 'The badges a member earned, with their image, name, description and date',
+          description: "The program's badges and your own; another partner's private badges are never listed.",
+          parameters: memberParameters,
+          responses: { 200: ok('The badges', responses.memberBadges), 404: notFound, ...errors },
         },
       },
       '/members/{externalId}/transactions': {

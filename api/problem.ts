@@ -134,6 +134,7 @@ export const titleOfCode: Record<RefusalCode, string> = {
   retirement_refused: 'Partition retirement refused',
   challenge_not_found: 'No such challenge',
   challenge_refused: 'The challenge cannot be saved so',
+  badge_refused: 'The badge cannot be saved so',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

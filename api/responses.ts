@@ -263,6 +263,24 @@ export const widgetMemberSession = z.object({
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
 });
 
+export const memberBadge = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
+  emblem: z.string().describe('One of the emblems shipped with Tessera (star, heart, trophy, bag, compass, crown, flame, leaf)'),
+  colour: z.string().describe('The emblem colour, #rrggbb'),
+  image: z.string().describe('The emblem in its colour as an SVG data URL, ready for an <img src>'),
+  rule: z.enum(['challenge', 'first_purchase', 'purchase_count', 'distinct_partners']).describe('What earns the badge'),
+  awardedAt: z.iso.datetime(),
+  challengeId: z.uuid().nullable().describe('The challenge whose completion awarded it; null when its rule did'),
+});
+
+export const memberBadges = z.object({
+  externalId: z.string(),
+  badges: z.array(memberBadge).describe("The badges the member earned that you may see (the program's and yours), newest first"),
+});
+
 export const memberChallenges = z.object({
   externalId: z.string(),
   challenges: z.array(memberChallenge).describe('Live challenges open to you that the member takes part in, with their progress'),

@@ -13,6 +13,8 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { memberChallenge, memberChallenges, type MemberChallenge } from '../loyalty/engagement/member-challenges.js';
+import { earnedBadges } from '../loyalty/engagement/member-badges.js';
+import { emblemSvg } from '../loyalty/engagement/emblems.js';
 import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
@@ -276,6 +278,21 @@ export function apiV1Router({
     const { member } = await resolveCustomer(dataSource.manager, customer);
     const found = await memberChallenge(dataSource.manager, member.id, challengeId, { partnerId: partnerOf(res).id });
     res.json(challengeAnswer(found));
+  });
+
+  read('/members/:externalId/badges', async (req, res) => {
+    const { externalId, customer } = customerInPath(req, res);
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const found = await earnedBadges(dataSource.manager, member.id, { partnerId: partnerOf(res).id });
+    const answered: z.output<typeof responses.memberBadges> = {
+      externalId,
+      badges: found.map((b) => ({
+        ...b,
+        image: `data:image/svg+xml;base64,${Buffer.from(emblemSvg(b.emblem, b.colour, { label: b.name })).toString('base64')}`,
+        awardedAt: b.awardedAt.toISOString(),
+      })),
+    };
+    res.json(answered);
   });
 
   read('/members/:externalId/transactions', async (req, res) => {

@@ -55,6 +55,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
 import { ExchangeRate } from './exchange-rate.js';
+import { Badge, MemberBadge } from './badge.js';
 
 export {
   ApiKey,
@@ -122,7 +123,11 @@ export {
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Badge,
+  MemberBadge,
 };
+export { badgeEmblems, badgeRules, badgeStatuses } from './badge.js';
+export type { BadgeEmblem, BadgeRule, BadgeStatus } from './badge.js';
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
@@ -161,6 +166,8 @@ export const entities = [
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Badge,
+  MemberBadge,
   Partner,
   PointOfSale,
   ApiKey,

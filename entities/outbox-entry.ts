@@ -12,6 +12,7 @@ export const outboxProcesses = [
   'campaign_approval',
   'staff_invitation',
   'challenge_progress',
+  'badge_award',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

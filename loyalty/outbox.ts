@@ -19,6 +19,8 @@ export interface OutboxDetails {
   staff_invitation: Record<string, never>;
   /** The subject is the purchase event to count towards live challenges. */
   challenge_progress: Record<string, never>;
+  /** The subject is the purchase event whose badges by rule are awarded. */
+  badge_award: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

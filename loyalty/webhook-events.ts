@@ -54,11 +54,25 @@ export const challengeCompleted = z.strictObject({
   eventId: z.uuid().describe('The purchase that completed it'),
 });
 
+export const badgeAwarded = z.strictObject({
+  badge: z.uuid().describe('The badge awarded (GET /members/{externalId}/badges)'),
+  name: z.string(),
+  description: z.string(),
+  member: externalId,
+  reason: z
+    .enum(['first_purchase', 'purchase_count', 'distinct_partners', 'challenge'])
+    .describe("The badge's rule the member's purchases reached, or `challenge`: completing a challenge awarded it"),
+  challenge: z.uuid().nullable().describe('The challenge whose completion awarded it; null when its rule did'),
+  eventId: z.uuid().describe('The purchase that earned it'),
+  awardedAt: z.iso.datetime(),
+});
+
 export type PointsEarned = z.infer<typeof pointsEarned>;
 export type MemberTierChanged = z.infer<typeof memberTierChanged>;
 export type RedemptionCompleted = z.infer<typeof redemptionCompleted>;
 export type PointsExpired = z.infer<typeof pointsExpired>;
 export type ChallengeCompleted = z.infer<typeof challengeCompleted>;
+export type BadgeAwarded = z.infer<typeof badgeAwarded>;
 
 /** The `data` of each event: a new event fails the typecheck until it has its payload here. */
 export const webhookData = {
@@ -67,6 +81,7 @@ export const webhookData = {
   'redemption.completed': redemptionCompleted,
   'points.expired': pointsExpired,
   'challenge.completed': challengeCompleted,
+  'badge.awarded': badgeAwarded,
 } as const satisfies Record<WebhookEvent, z.ZodType>;
 
 export type WebhookData<E extends WebhookEvent> = z.infer<(typeof webhookData)[E]>;

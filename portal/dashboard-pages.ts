@@ -5,18 +5,26 @@ import type { MemberChallenge } from '../loyalty/engagement/member-challenges.js
 import { zonedLocal } from '../loyalty/campaigns/zoned-time.js';
 import { formatMoney } from '../loyalty/money.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
+import { badgeSection, levelBanner, type MemberBadgeView } from './badge-pages.js';
 
 /** The overview: balance, tier and how to reach the next, points that expire and when. */
-export function dashboardPage(d: MemberDashboard, recent: StatementLine[], challenges: MemberChallenge[] = []): string {
+export function dashboardPage(
+  d: MemberDashboard,
+  recent: StatementLine[],
+  challenges: MemberChallenge[] = [],
+  badges: MemberBadgeView = { earned: [], toEarn: [] },
+): string {
   const hello = d.displayName ? `Hello ${escapeHtml(d.displayName)}` : 'Your points';
   const tier = d.tier.current
     ? `<p>You are <strong>${escapeHtml(d.tier.current.name)}</strong> (points × ${d.tier.current.multiplier}). It stays yours while you have at least
 ${points(d.tier.current.threshold)} qualifying points earned over the last ${d.tier.windowDays} days; you have ${points(d.tier.qualifying)}.</p>`
     : `<p>You have ${points(d.tier.qualifying)} qualifying points earned over the last ${d.tier.windowDays} days.</p>`;
-  const next = d.tier.next
-    ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
+  // A named next level shows its own progress bar (levelBanner) instead of the tier's.
+  const next =
+    d.tier.next && !d.tier.next.level
+      ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
 <progress id="tier-progress" max="${d.tier.next.threshold}" value="${Math.min(d.tier.qualifying, d.tier.next.threshold)}">${points(d.tier.qualifying)} of ${points(d.tier.next.threshold)}</progress></p>`
-    : '';
+      : '';
   const upcoming = d.upcoming.length
     ? `<table><caption class="hint">Upcoming expiries</caption><thead><tr><th scope="col">Date</th><th scope="col" class="num">Points</th></tr></thead><tbody>
 ${d.upcoming.map((u) => `<tr><td>${day(u.on)}</td><td class="num">${points(u.points)}</td></tr>`).join('')}</tbody></table>`
@@ -33,8 +41,8 @@ ${d.pending.map((p) => `<li>${points(p.points)} points pending, available from $
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-${pending}${storeCredit(d)}${challengeSection(challenges)}
-<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
+${pending}${storeCredit(d)}${challengeSection(challenges)}${badgeSection(badges)}
+<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${levelBanner(d.tier)}${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
 <section aria-labelledby="recent"><h2 id="recent">Latest activity</h2>${statementTable(recent)}<p><a href="/member/history">All your history</a></p></section>

@@ -91,6 +91,7 @@ describe('sign-in and roles', () => {
     'Reward',
     'Campaign',
     'Challenge',
+    'Badge',
     'Segment',
     'Member',
     'Company',
@@ -126,6 +127,7 @@ describe('sign-in and roles', () => {
         'Reward',
         'Campaign',
         'Challenge',
+        'Badge',
         'Segment',
         'Member',
         'Company',
@@ -153,6 +155,7 @@ describe('sign-in and roles', () => {
         'Reward',
         'Campaign',
         'Challenge',
+        'Badge',
         'Segment',
         'Member',
         'Company',
@@ -175,6 +178,7 @@ describe('sign-in and roles', () => {
         'Reward',
         'Campaign',
         'Challenge',
+        'Badge',
         'Segment',
         'Member',
         'Company',
@@ -202,6 +206,7 @@ describe('sign-in and roles', () => {
         'Reward',
         'Campaign',
         'Challenge',
+        'Badge',
         'MemberEvent',
         'WebhookEndpoint',
         'FundingSource',
@@ -354,6 +359,7 @@ describe('staff users and webhook endpoints', () => {
       'Member changed tier (member.tier_changed)',
       'Reward redeemed (redemption.completed)',
       'Challenge completed (challenge.completed)',
+      'Badge awarded (badge.awarded)',
     ]);
     await page.getByText('Points earned (points.earned)', { exact: true }).click();
     await events.click();

@@ -300,6 +300,7 @@ describe('documentation', () => {
         '/events/{eventId}',
         '/events/{eventId}/refunds',
         '/members/{externalId}',
+        '/members/{externalId}/badges',
         '/members/{externalId}/challenges',
         '/members/{externalId}/challenges/{challengeId}',
         '/members/{externalId}/redemptions',

@@ -5,6 +5,7 @@ import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js'
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
 import { campaignApprovalWorkflow } from './campaign-approval.workflow.js';
 import { challengeProgressWorkflow } from './challenge-progress.workflow.js';
+import { badgeAwardWorkflow } from './badge-award.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
@@ -33,6 +34,7 @@ export const workflowIds = {
   campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
   staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
   challengeProgress: (eventId: string) => `challenge-progress-${eventId}`,
+  badgeAward: (eventId: string) => `badge-award-${eventId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -114,6 +116,12 @@ export function temporalProcesses({
       client.workflow.start(challengeProgressWorkflow, {
         ...once,
         workflowId: workflowIds.challengeProgress(subjectId),
+        args: [subjectId],
+      }),
+    badge_award: ({ subjectId }) =>
+      client.workflow.start(badgeAwardWorkflow, {
+        ...once,
+        workflowId: workflowIds.badgeAward(subjectId),
         args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>

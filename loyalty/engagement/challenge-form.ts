@@ -6,6 +6,7 @@ import { isUuid } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Refusal } from '../refusal.js';
 import { payReachedPeriods } from './challenge-progress.js';
+import { badgeProblem } from './badge-form.js';
 
 export const challengeMetricLabels: Record<ChallengeMetric, string> = {
   purchase_count: 'Number of purchases',
@@ -46,6 +47,7 @@ export type ChallengeFields = Pick<
   | 'rewardPoints'
   | 'fundingPartnerId'
   | 'status'
+  | 'badgeId'
 >;
 
 /** PostgreSQL's timestamps end where JavaScript's do not: a date a person means is within years 1 to 9999. */
@@ -98,6 +100,8 @@ export function readChallengeForm(
   // A partner's challenge is paid by that partner, whoever sets it up (the field's help says so).
   const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : (optionalId(form.fundingPartnerId) ?? partnerId);
   const segmentId = optionalId(form.segmentId);
+  const badgeId = optionalId(form.badgeId);
+  if (badgeId && !isUuid(badgeId)) problems.badgeId = 'choose a badge from the list';
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
   // Segments are the program's, over all its members (as for campaigns): a partner does not aim through them.
@@ -123,6 +127,7 @@ export function readChallengeForm(
       rewardPoints: Number(text(form.rewardPoints)),
       fundingPartnerId,
       status: given(form.status) ? (form.status as ChallengeStatus) : 'draft',
+      badgeId,
     },
     problems,
   };
@@ -138,6 +143,8 @@ async function recordProblems(manager: EntityManager, fields: ChallengeFields, f
   }
   if (fields.segmentId && !found.segmentId && (await manager.query(`SELECT 1 FROM segment WHERE id = $1`, [fields.segmentId])).length === 0)
     problems.segmentId = 'choose a segment from the list';
+  const badge = found.badgeId ? undefined : await badgeProblem(manager, fields.badgeId, fields.partnerId);
+  if (badge) problems.badgeId = badge;
   return problems;
 }
 

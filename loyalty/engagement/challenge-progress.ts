@@ -10,6 +10,7 @@ import { queuedBy } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
 import { queueWebhooks } from '../webhooks.js';
 import { periodKeyAt } from './challenge-periods.js';
+import { awardBadge } from './badge-awards.js';
 import { priceInProgramCurrency } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
 import { refundedSoFar } from '../earning/refunded-lines.js';
@@ -240,6 +241,8 @@ export async function payReward(
     completedAt: completedAt.toISOString(),
     eventId: event.id,
   });
+  // Its badge, if it awards one, in the completion's transaction (once per member, whatever the period).
+  if (challenge.badgeId) await awardBadge(manager, { badgeId: challenge.badgeId, memberId, event, challengeId: challenge.id });
   return 'completed';
 }
 
