@@ -96,6 +96,7 @@ it('awards badges by rule and by challenge once per member, tells the partners o
   const monthly = await inTransaction(db, (m) =>
     saveChallenge(
       m,
+      p.ledger,
       {
         name: 'Buy 3 times this month',
         metric: 'purchase_count',
