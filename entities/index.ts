@@ -54,6 +54,14 @@ import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
+import {
+  Leaderboard,
+  LeaderboardContribution,
+  LeaderboardNameConsent,
+  LeaderboardRound,
+  LeaderboardScore,
+  LeaderboardStanding,
+} from './leaderboard.js';
 import { ExchangeRate } from './exchange-rate.js';
 
 export {
@@ -122,10 +130,18 @@ export {
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Leaderboard,
+  LeaderboardScore,
+  LeaderboardContribution,
+  LeaderboardRound,
+  LeaderboardStanding,
+  LeaderboardNameConsent,
 };
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
+export { leaderboardMetrics, leaderboardPeriods, leaderboardStatuses } from './leaderboard.js';
+export type { LeaderboardMetric, LeaderboardPeriod, LeaderboardPrize, LeaderboardStatus } from './leaderboard.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -161,6 +177,12 @@ export const entities = [
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Leaderboard,
+  LeaderboardScore,
+  LeaderboardContribution,
+  LeaderboardRound,
+  LeaderboardStanding,
+  LeaderboardNameConsent,
   Partner,
   PointOfSale,
   ApiKey,

@@ -12,6 +12,8 @@ export const outboxProcesses = [
   'campaign_approval',
   'staff_invitation',
   'challenge_progress',
+  'leaderboard_score',
+  'leaderboard_close',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 
