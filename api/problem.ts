@@ -134,6 +134,9 @@ export const titleOfCode: Record<RefusalCode, string> = {
   retirement_refused: 'Partition retirement refused',
   challenge_not_found: 'No such challenge',
   challenge_refused: 'The challenge cannot be saved so',
+  leaderboard_not_found: 'No such leaderboard',
+  leaderboard_refused: 'The leaderboard cannot be saved so',
+  leaderboard_period_invalid: 'Not a period of a leaderboard',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

@@ -20,3 +20,5 @@ export { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 export { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
 export { partitionMaintenanceWorkflow } from './partition-maintenance.workflow.js';
 export { challengeProgressWorkflow } from './challenge-progress.workflow.js';
+export { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
+export { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';

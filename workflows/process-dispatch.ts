@@ -5,6 +5,8 @@ import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js'
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
 import { campaignApprovalWorkflow } from './campaign-approval.workflow.js';
 import { challengeProgressWorkflow } from './challenge-progress.workflow.js';
+import { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';
+import { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
@@ -33,6 +35,8 @@ export const workflowIds = {
   campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
   staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
   challengeProgress: (eventId: string) => `challenge-progress-${eventId}`,
+  leaderboardScore: (eventId: string) => `leaderboard-score-${eventId}`,
+  leaderboardClose: (roundId: string) => `leaderboard-close-${roundId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -114,6 +118,18 @@ export function temporalProcesses({
       client.workflow.start(challengeProgressWorkflow, {
         ...once,
         workflowId: workflowIds.challengeProgress(subjectId),
+        args: [subjectId],
+      }),
+    leaderboard_score: ({ subjectId }) =>
+      client.workflow.start(leaderboardScoreWorkflow, {
+        ...once,
+        workflowId: workflowIds.leaderboardScore(subjectId),
+        args: [subjectId],
+      }),
+    leaderboard_close: ({ subjectId }) =>
+      client.workflow.start(leaderboardCloseWorkflow, {
+        ...once,
+        workflowId: workflowIds.leaderboardClose(subjectId),
         args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>

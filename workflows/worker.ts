@@ -25,6 +25,7 @@ import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import { createSettlementActivities } from './activities/settlement-activities.js';
 import { createPartitionActivities } from './activities/partition-activities.js';
 import { createChallengeActivities } from './activities/challenge-activities.js';
+import { createLeaderboardActivities } from './activities/leaderboard-activities.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -89,6 +90,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createPartitionActivities({ dataSource: deps.dataSource }),
     ...createChallengeActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
+    ...createLeaderboardActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
       dataSource: deps.dataSource,

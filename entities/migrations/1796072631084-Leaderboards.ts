@@ -33,6 +33,11 @@ export class Leaderboards1796072631084 implements MigrationInterface {
             CREATE INDEX "leaderboard_live" ON "leaderboard" ("status")
             WHERE "status" = 'live'
         `);
+        // Written by hand: web processes cache the live leaderboards with the program's configuration (1796023002824).
+        await queryRunner.query(`
+            CREATE TRIGGER configuration_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "leaderboard"
+            FOR EACH STATEMENT EXECUTE FUNCTION tessera_configuration_changed()
+        `);
         await queryRunner.query(`
             CREATE TABLE "leaderboard_score" (
                 "leaderboardId" uuid NOT NULL,
@@ -117,6 +122,9 @@ export class Leaderboards1796072631084 implements MigrationInterface {
         `);
         await queryRunner.query(`
             DROP TABLE "leaderboard_score"
+        `);
+        await queryRunner.query(`
+            DROP TRIGGER configuration_changed ON "leaderboard"
         `);
         await queryRunner.query(`
             DROP INDEX "public"."leaderboard_live"

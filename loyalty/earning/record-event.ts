@@ -25,6 +25,7 @@ import { priceInProgramCurrency } from './event-currency.js';
 import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
 import { challengesCouldCount } from '../engagement/challenge-progress.js';
+import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
 
 export interface EventInput {
   partnerId: string;
@@ -306,6 +307,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   await manager.insert(MemberEvent, record);
   // Challenges count it in their own step once this commits (only when a live one could: the cached configuration says).
   if (challengesCouldCount(configuration.challenges, record)) await queueProcess(manager, 'challenge_progress', eventId, {});
+  // Likewise leaderboards ranked by points earned score it in their own step.
+  if (record.points > 0 && leaderboardsCouldScore(configuration.leaderboards, record)) await queueProcess(manager, 'leaderboard_score', eventId, {});
   const creditProgram = input.type === 'purchase' && input.amountCents ? await creditProgramOfPartner(manager, input.partnerId) : null;
   const cashback = creditProgram
     ? await payCashback(manager, ledger, {

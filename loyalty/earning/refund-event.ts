@@ -218,7 +218,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
   Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed, pendingPointsCancelled });
   await manager.insert(EventRefund, refund);
-  await withdrawChallengeContributions(manager, event.id);
+  await withdrawChallengeContributions(manager, event);
   if (debts.length > 0) {
     await manager.insert(
       PointsDebt,

@@ -9,6 +9,7 @@ import { queuedBy } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
 import { queueWebhooks } from '../webhooks.js';
 import { periodKeyAt } from './challenge-periods.js';
+import { scoreChallengeProgress } from './leaderboard-scores.js';
 import { priceInProgramCurrency } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
 
@@ -122,7 +123,7 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
         counted.push({ challengeId: challenge.id, periodKey, outcome: 'already_completed', value: progress.value });
         continue;
       }
-      const value = await recount(manager, challenge, member.id, periodKey);
+      const value = await recount(manager, challenge, member.id, periodKey, event.occurredAt);
       if (!Number.isSafeInteger(value)) throw new Error(`challenge ${challenge.id}: progress ${value} is no whole number`);
       if (value < challenge.target) {
         counted.push({ challengeId: challenge.id, periodKey, outcome: 'counted', value });
@@ -191,8 +192,11 @@ async function lockProgress(
   return { value: Number(row.value), completedAt: row.completedAt };
 }
 
-/** The progress from the contributions that stand (under the progress row's lock), written back. */
-async function recount(manager: EntityManager, challenge: Challenge, memberId: string, periodKey: string): Promise<number> {
+/**
+ * The progress from the contributions that stand (under the progress row's lock), written back,
+ * and the member's score on the leaderboards that rank this challenge (as of `at`, the event's time).
+ */
+async function recount(manager: EntityManager, challenge: Challenge, memberId: string, periodKey: string, at: Date): Promise<number> {
   const measure = challenge.metric === 'distinct_partners' ? 'COUNT(DISTINCT "partnerId")' : 'COALESCE(SUM(amount), 0)';
   const [{ value }] = await manager.query(
     `SELECT ${measure}::bigint AS value FROM challenge_contribution
@@ -203,6 +207,7 @@ async function recount(manager: EntityManager, challenge: Challenge, memberId: s
     `UPDATE challenge_progress SET value = $4, "updatedAt" = now() WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
     [challenge.id, memberId, periodKey, value],
   );
+  await scoreChallengeProgress(manager, challenge.id, memberId, periodKey, Number(value), at);
   return Number(value);
 }
 
@@ -213,7 +218,8 @@ async function recount(manager: EntityManager, challenge: Challenge, memberId: s
  * is undone (the reward is not taken back, and the progress stays complete). A purchase refunded
  * before its progress step ran is not counted at all (see countChallengeProgress).
  */
-export async function withdrawChallengeContributions(manager: EntityManager, eventId: string): Promise<number> {
+export async function withdrawChallengeContributions(manager: EntityManager, event: Pick<MemberEvent, 'id' | 'occurredAt'>): Promise<number> {
+  const eventId = event.id;
   const rows: { challengeId: string; memberId: string; periodKey: string }[] = await manager.query(
     `SELECT "challengeId", "memberId", "periodKey" FROM challenge_contribution
       WHERE "eventId" = $1 AND "withdrawnAt" IS NULL ORDER BY "challengeId"`,
@@ -229,7 +235,7 @@ export async function withdrawChallengeContributions(manager: EntityManager, eve
       eventId,
       row.challengeId,
     ]);
-    await recount(manager, challenge, row.memberId, row.periodKey);
+    await recount(manager, challenge, row.memberId, row.periodKey, event.occurredAt);
     withdrawn++;
   }
   return withdrawn;
