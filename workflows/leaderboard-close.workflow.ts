@@ -16,7 +16,7 @@ export async function leaderboardCloseWorkflow(roundId: string): Promise<{ stand
   const { endsAt } = await roundTiming(roundId);
   const wait = new Date(endsAt).getTime() - Date.now();
   if (wait > 0) await sleep(wait);
-  const standings = await freezeLeaderboardRound(roundId);
+  const standings = await freezeLeaderboardRound(roundId, new Date().toISOString());
   const paid = await payLeaderboardPrizes(roundId);
   return { standings, paid };
 }

@@ -23,8 +23,9 @@ export function createLeaderboardActivities({ dataSource, ledger, timing }: { da
     roundTiming(roundId: string): Promise<RoundTiming> {
       return roundTiming(dataSource.manager, roundId);
     },
-    freezeLeaderboardRound(roundId: string): Promise<number> {
-      return freezeLeaderboardRound(dataSource, roundId);
+    /** `at` is the workflow's time, which decided the period ended (a test's skipped time included). */
+    freezeLeaderboardRound(roundId: string, at: string): Promise<number> {
+      return freezeLeaderboardRound(dataSource, roundId, new Date(at));
     },
     async payLeaderboardPrizes(roundId: string): Promise<number> {
       return payLeaderboardPrizes(dataSource, ledger, roundId).catch((error: unknown) => {
