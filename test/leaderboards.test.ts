@@ -18,6 +18,10 @@ import { enrollMember } from '../loyalty/members.js';
 import { leaderboardCloseWorkflow } from '../workflows/leaderboard-close.workflow.js';
 import { workflowIds } from '../workflows/process-dispatch.js';
 import { createWebApp } from '../wiring/web-app.js';
+import { join } from 'node:path';
+import { openMemberSession } from '../loyalty/member-sessions.js';
+import { portalRouter } from '../portal/portal-router.js';
+import { artifactsDir, launchBrowser } from './support/browser.js';
 import { createProgram } from './support/program.js';
 import { startTimeSkippingServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
@@ -98,7 +102,12 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   );
   forgetProgramConfiguration(db);
 
-  server = createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }).listen(0, '127.0.0.1');
+  const codes = { secret: 'test-code-secret', messenger: { sendCode: async () => undefined } };
+  server = createWebApp({
+    health: {},
+    api: { dataSource: db, ledger: p.ledger, processes: harness.processes },
+    portal: portalRouter({ dataSource: db, codes, publicUrl: 'http://127.0.0.1', ledger: p.ledger }),
+  }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   const post = (body: object) =>
@@ -167,6 +176,28 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   const badPeriod = await get(keyA, `/leaderboards/${weekly.id}?period=last-week`);
   expect(badPeriod.status).toBe(400);
   expect(JSON.stringify(await badPeriod.json())).toContain('period');
+
+  // Bob's dashboard: the top 10 and his own rank; he chooses to show his name, and then it shows.
+  const origin = api.replace('/api/v1', '');
+  const browser = await launchBrowser();
+  try {
+    const session = await openMemberSession(db.manager, { memberId: bob.id, partnerId: null });
+    await browser.addCookies([{ name: 'tessera_member', value: session.token, domain: new URL(origin).hostname, path: '/' }]);
+    const tab = await browser.newPage();
+    await tab.goto(`${origin}/member`);
+    const section = tab.locator('section[aria-labelledby="leaderboards"]');
+    await expect.poll(() => section.count()).toBe(1);
+    expect(await section.getByText('Others see you as an anonymous member.').count()).toBe(1);
+    await section.getByRole('button', { name: 'Show my name' }).click();
+    await expect.poll(() => section.getByText('Others see your display name on leaderboards.').count()).toBe(1);
+    const week = section.locator('article', { hasText: 'Top earners of the week' });
+    expect(await week.getByText('You are number 2 with 30.').count()).toBe(1);
+    expect(await week.locator('tr.you').innerText()).toMatch(/2\s+Bob B\. \(you\)\s+30/);
+    await tab.screenshot({ path: join(artifactsDir, 'leaderboards-dashboard.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+  expect((await (await get(keyA, `/leaderboards/${weekly.id}`)).json()).top[1]).toEqual({ rank: 2, name: 'Bob B.', score: 30 });
 
   // The week's end: the close workflow, queued with the week's first score, waits on its timer.
   const round = await db.manager.findOneByOrFail(LeaderboardRound, { leaderboardId: weekly.id });
