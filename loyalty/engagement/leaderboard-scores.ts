@@ -96,7 +96,13 @@ async function scoreIn(manager: EntityManager, eventId: string): Promise<Offered
   return offered;
 }
 
-async function offer(manager: EntityManager, board: Leaderboard, event: MemberEvent, periodKey: string): Promise<ScoreOutcome> {
+/** One event's points offered to one leaderboard, in the caller's transaction (exported for the benchmark, which measures this step). */
+export async function offer(
+  manager: EntityManager,
+  board: Leaderboard,
+  event: Pick<MemberEvent, 'id' | 'memberId' | 'points' | 'occurredAt'>,
+  periodKey: string,
+): Promise<ScoreOutcome> {
   if (!(await inAudience(manager, board, event.memberId, event.occurredAt))) return 'not_in_audience';
   if (!(await openRound(manager, board, periodKey, event.occurredAt))) return 'frozen';
   const inserted = await manager.query(
