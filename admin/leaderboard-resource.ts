@@ -104,13 +104,17 @@ export function leaderboardResource(dataSource: DataSource): ResourceWithOptions
       properties: {
         partnerId: {
           reference: 'Partner',
-          description: "The partner whose leaderboard it is (private to it, ranking its customers' points there only). Empty: the program's own.",
+          description:
+            "The partner whose leaderboard it is (private to it, ranking its customers' points there only). Empty: the program's own.",
         },
         fundingPartnerId: {
           reference: 'Partner',
           description: "Who pays the prizes. Empty: the program's marketing account. A partner's leaderboard is paid by that partner.",
         },
-        challengeId: { reference: 'Challenge', description: "For a challenge's progress: the challenge (its periods and time zone must match)." },
+        challengeId: {
+          reference: 'Challenge',
+          description: "For a challenge's progress: the challenge (its periods and time zone must match).",
+        },
         segmentId: { reference: 'Segment', description: 'Only members of this segment rank. Empty: every member.' },
         companyId: { reference: 'Company', description: "Only this company's employees rank. Empty: every member." },
         metric: { availableValues: choices(leaderboardMetricLabels) },

@@ -251,7 +251,9 @@ export const leaderboard = z.object({
   id: z.uuid(),
   name: z.string(),
   description: z.string(),
-  metric: z.enum(['points_earned', 'challenge']).describe("points_earned: points members earned in the period; challenge: a challenge's progress"),
+  metric: z
+    .enum(['points_earned', 'challenge'])
+    .describe("points_earned: points members earned in the period; challenge: a challenge's progress"),
   period: z.enum(['once', 'weekly', 'monthly']),
   periodKey: z.string().describe('The period shown (`once`, `2026-11`, `2026-W48`)'),
   periodEndsAt: timestamp.nullable(),

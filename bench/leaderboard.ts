@@ -48,7 +48,19 @@ async function preparePgbench(): Promise<boolean> {
 
 function pgbench(clients: number): number {
   const { connection, env } = pgbenchArgs();
-  const args = [...connection, '-n', '-b', 'simple-update', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), 'pgbench'];
+  const args = [
+    ...connection,
+    '-n',
+    '-b',
+    'simple-update',
+    '-c',
+    String(clients),
+    '-j',
+    String(Math.min(clients, 2)),
+    '-T',
+    String(seconds),
+    'pgbench',
+  ];
   const result = spawnSync(onPath('pgbench')!, args, { env, encoding: 'utf8' });
   const tps = /tps = ([\d.]+)/.exec(result.stdout ?? '');
   if (!tps) throw new Error(`pgbench failed: ${result.stderr}`);
@@ -78,7 +90,9 @@ await dataSource.query(
 );
 await dataSource.query('VACUUM ANALYZE leaderboard_score');
 const sample: string[] = (
-  await dataSource.query(`SELECT "memberId" FROM leaderboard_score TABLESAMPLE SYSTEM (2) WHERE "leaderboardId" = $1 LIMIT 10000`, [board.id])
+  await dataSource.query(`SELECT "memberId" FROM leaderboard_score TABLESAMPLE SYSTEM (2) WHERE "leaderboardId" = $1 LIMIT 10000`, [
+    board.id,
+  ])
 ).map((r: { memberId: string }) => r.memberId);
 console.log(
   `Leaderboard benchmark: ${members.toLocaleString('en')} members' scores in one period, made in ${((Date.now() - started) / 1000).toFixed(1)} s; ${seconds} s per run, ${os.cpus().length} cores shared by Node, PostgreSQL and pgbench.`,
@@ -101,13 +115,19 @@ const scenarios: [string, () => Promise<unknown>][] = [
     'score update (an event’s points)',
     () =>
       inTransaction(dataSource, (m) =>
-        offer(m, board, { id: randomUUID(), memberId: pick(sample), points: 1 + Math.floor(Math.random() * 100), occurredAt: new Date() }, periodKey),
+        offer(
+          m,
+          board,
+          { id: randomUUID(), memberId: pick(sample), points: 1 + Math.floor(Math.random() * 100), occurredAt: new Date() },
+          periodKey,
+        ),
       ),
   ],
 ];
 for (const clients of clientCounts) {
   const reference = hasPgbench ? pgbench(clients) : undefined;
-  if (reference !== undefined) rows.push(['pgbench simple-update', String(clients), reference.toFixed(0), '', '', '', reference.toFixed(0), '100%']);
+  if (reference !== undefined)
+    rows.push(['pgbench simple-update', String(clients), reference.toFixed(0), '', '', '', reference.toFixed(0), '100%']);
   for (const [measure, operation] of scenarios) {
     const { figure, postgresMs } = await measured(() => runConcurrently(clients, seconds, operation));
     rows.push([
@@ -124,8 +144,16 @@ for (const clients of clientCounts) {
 }
 // The plans behind the figures: the top is an index scan, a rank an index-only count.
 for (const [what, sql, params] of [
-  ['top 10', `SELECT "memberId", score FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > 0 ORDER BY score DESC, "reachedAt", "memberId" LIMIT 10`, [board.id, periodKey]],
-  ['rank', `SELECT count(*) FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > $3`, [board.id, periodKey, 50_000]],
+  [
+    'top 10',
+    `SELECT "memberId", score FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > 0 ORDER BY score DESC, "reachedAt", "memberId" LIMIT 10`,
+    [board.id, periodKey],
+  ],
+  [
+    'rank',
+    `SELECT count(*) FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > $3`,
+    [board.id, periodKey, 50_000],
+  ],
 ] as const) {
   const plan: { 'QUERY PLAN': string }[] = await dataSource.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql}`, [...params]);
   console.log(`${what}:\n  ${plan.map((p) => p['QUERY PLAN']).join('\n  ')}`);

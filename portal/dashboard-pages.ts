@@ -100,7 +100,10 @@ function leaderboardSection({ rankings, nameShown }: MemberLeaderboards): string
     const ends = r.periodEndsAt ? `<span class="hint"> · ends ${day(r.periodEndsAt)}</span>` : '';
     const prizes = r.prizes.length
       ? `<p class="hint">Prizes: ${r.prizes
-          .map((p) => `${p.fromRank === p.toRank ? `number ${p.fromRank}` : `numbers ${p.fromRank} to ${p.toRank}`}: ${points(p.points)} points`)
+          .map(
+            (p) =>
+              `${p.fromRank === p.toRank ? `number ${p.fromRank}` : `numbers ${p.fromRank} to ${p.toRank}`}: ${points(p.points)} points`,
+          )
           .join(', ')}. Equal scores share a rank; the one who got there first takes the better prize.</p>`
       : '';
     const table = rows

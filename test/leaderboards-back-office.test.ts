@@ -92,14 +92,34 @@ it('saves leaderboards from the back office, names the field of a bad input, and
   expect(await count()).toBe(0);
 
   // The operator sets one up for FitApp; the partner user sets up its own, whatever partner its form names.
-  const fitapp = await post(operator, '/resources/Leaderboard/actions/new', { ...valid, name: 'FitApp league', partnerId: partnerIds.fitapp });
+  const fitapp = await post(operator, '/resources/Leaderboard/actions/new', {
+    ...valid,
+    name: 'FitApp league',
+    partnerId: partnerIds.fitapp,
+  });
   expect(fitapp.body.notice).toMatchObject({ type: 'success' });
   const own = await post(partner, '/resources/Leaderboard/actions/new', { ...valid, partnerId: partnerIds.fitapp });
   expect(own.body.notice).toMatchObject({ type: 'success' });
   const saved = await harness.db.dataSource.manager.find(Leaderboard, { order: { name: 'ASC' } });
   expect(saved.map((c) => [c.name, c.partnerId, c.fundingPartnerId, c.prizes])).toEqual([
-    ['Coffee lovers of the week', partnerIds.koffie, partnerIds.koffie, [{ fromRank: 1, toRank: 1, points: 1000 }, { fromRank: 2, toRank: 3, points: 500 }]],
-    ['FitApp league', partnerIds.fitapp, null, [{ fromRank: 1, toRank: 1, points: 1000 }, { fromRank: 2, toRank: 3, points: 500 }]],
+    [
+      'Coffee lovers of the week',
+      partnerIds.koffie,
+      partnerIds.koffie,
+      [
+        { fromRank: 1, toRank: 1, points: 1000 },
+        { fromRank: 2, toRank: 3, points: 500 },
+      ],
+    ],
+    [
+      'FitApp league',
+      partnerIds.fitapp,
+      null,
+      [
+        { fromRank: 1, toRank: 1, points: 1000 },
+        { fromRank: 2, toRank: 3, points: 500 },
+      ],
+    ],
   ]);
   const [koffieBoard, fitappBoard] = saved as [Leaderboard, Leaderboard];
 

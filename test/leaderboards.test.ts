@@ -66,24 +66,40 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   );
   // The same week among one company's employees, and among a segment nobody is in.
   const boss = await enrollMember(db.manager, { externalId: `acme-${randomUUID()}`, email: `acme-${randomUUID()}@example.test` });
-  const acme = await db.manager.save(db.manager.create(Company, { name: `Acme ${randomUUID()}`, memberId: boss.member.id, createdBy: 'test' }));
-  const byCompany = await inTransaction(db, (m) =>
-    saveLeaderboard(m, { name: 'Acme league', metric: 'points_earned', period: 'weekly', startsAt, companyId: acme.id, status: 'live' }, {
-      kind: 'operator',
-    }),
+  const acme = await db.manager.save(
+    db.manager.create(Company, { name: `Acme ${randomUUID()}`, memberId: boss.member.id, createdBy: 'test' }),
   );
-  const nobody = await db.manager.save(db.manager.create(Segment, { name: 'Millionaires', conditions: { balanceMin: 1_000_000 }, createdBy: 'test' }));
+  const byCompany = await inTransaction(db, (m) =>
+    saveLeaderboard(
+      m,
+      { name: 'Acme league', metric: 'points_earned', period: 'weekly', startsAt, companyId: acme.id, status: 'live' },
+      {
+        kind: 'operator',
+      },
+    ),
+  );
+  const nobody = await db.manager.save(
+    db.manager.create(Segment, { name: 'Millionaires', conditions: { balanceMin: 1_000_000 }, createdBy: 'test' }),
+  );
   const bySegment = await inTransaction(db, (m) =>
-    saveLeaderboard(m, { name: 'Millionaires league', metric: 'points_earned', period: 'weekly', startsAt, segmentId: nobody.id, status: 'live' }, {
-      kind: 'operator',
-    }),
+    saveLeaderboard(
+      m,
+      { name: 'Millionaires league', metric: 'points_earned', period: 'weekly', startsAt, segmentId: nobody.id, status: 'live' },
+      {
+        kind: 'operator',
+      },
+    ),
   );
   // Partner B's own leaderboard: private to it.
   const privateToB = await inTransaction(db, (m) =>
-    saveLeaderboard(m, { name: "B's regulars", metric: 'points_earned', period: 'monthly', startsAt, status: 'live' }, {
-      kind: 'partner',
-      partnerId: b.partner.id,
-    }),
+    saveLeaderboard(
+      m,
+      { name: "B's regulars", metric: 'points_earned', period: 'monthly', startsAt, status: 'live' },
+      {
+        kind: 'partner',
+        partnerId: b.partner.id,
+      },
+    ),
   );
   // Ranked by a challenge's metric: purchases this month (a target no one reaches).
   const purchases = await inTransaction(db, (m) =>
@@ -122,7 +138,13 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
 
   // Ann works at Acme (an employee since before her purchase); the others do not.
   const ann = (await p.member('ann', a.partner.id)).member;
-  await db.manager.insert(CompanyEmployee, { companyId: acme.id, address: 'ann@acme.test', channel: 'email', memberId: ann.id, addedBy: boss.member.id });
+  await db.manager.insert(CompanyEmployee, {
+    companyId: acme.id,
+    address: 'ann@acme.test',
+    channel: 'email',
+    memberId: ann.id,
+    addedBy: boss.member.id,
+  });
   // Bob and Cat tie at 30 points; Bob reached it first.
   const now = Date.now();
   const spent = { ann: 5_000, bob: 3_000, cat: 3_000, dan: 1_000 };
@@ -161,7 +183,9 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   // Nothing that identifies a member who did not agree: no e-mail, no id, not Bob's name.
   expect(JSON.stringify(body.top)).not.toMatch(/@|bob|dan|Bob B\./i);
   // A challenge's metric: everyone made one purchase, so all share the first rank.
-  expect((await (await get(keyA, `/leaderboards/${byChallenge.id}`)).json()).top.map((r: { rank: number }) => r.rank)).toEqual([1, 1, 1, 1]);
+  expect((await (await get(keyA, `/leaderboards/${byChallenge.id}`)).json()).top.map((r: { rank: number }) => r.rank)).toEqual([
+    1, 1, 1, 1,
+  ]);
 
   // Scoped: the company's employees only, and a segment nobody is in.
   const company = await (await get(keyA, `/leaderboards/${byCompany.id}`)).json();
@@ -203,7 +227,9 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   const round = await db.manager.findOneByOrFail(LeaderboardRound, { leaderboardId: weekly.id });
   const client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
   const close = client.workflow.getHandle(workflowIds.leaderboardClose(round.id));
-  await expect.poll(async () => (await close.describe().catch(() => null))?.historyLength ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+  await expect
+    .poll(async () => (await close.describe().catch(() => null))?.historyLength ?? 0, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(5);
   const walletBefore = await p.posted(a.wallet.id);
   const until = round.endsAt.getTime() - (await harness.env.currentTimeMs());
   await harness.env.sleep(until - 60_000);
@@ -230,7 +256,13 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   expect(await p.posted(a.wallet.id)).toBe(walletBefore - 2_000);
 
   // A late event dated in the frozen week changes nothing in its final ranking.
-  const late = await post({ member: { externalId: 'dan' }, type: 'purchase', amountCents: 90_000, currency: 'EUR', occurredAt: new Date(now).toISOString() });
+  const late = await post({
+    member: { externalId: 'dan' },
+    type: 'purchase',
+    amountCents: 90_000,
+    currency: 'EUR',
+    occurredAt: new Date(now).toISOString(),
+  });
   expect(late.status).toBe(201);
   const lateId = (await late.json()).id;
   // Its scoring step ran (started once the API's write committed) and found the week frozen.

@@ -308,7 +308,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   // Challenges count it in their own step once this commits (only when a live one could: the cached configuration says).
   if (challengesCouldCount(configuration.challenges, record)) await queueProcess(manager, 'challenge_progress', eventId, {});
   // Likewise leaderboards ranked by points earned score it in their own step.
-  if (record.points > 0 && leaderboardsCouldScore(configuration.leaderboards, record)) await queueProcess(manager, 'leaderboard_score', eventId, {});
+  if (record.points > 0 && leaderboardsCouldScore(configuration.leaderboards, record))
+    await queueProcess(manager, 'leaderboard_score', eventId, {});
   const creditProgram = input.type === 'purchase' && input.amountCents ? await creditProgramOfPartner(manager, input.partnerId) : null;
   const cashback = creditProgram
     ? await payCashback(manager, ledger, {

@@ -218,7 +218,10 @@ async function recount(manager: EntityManager, challenge: Challenge, memberId: s
  * is undone (the reward is not taken back, and the progress stays complete). A purchase refunded
  * before its progress step ran is not counted at all (see countChallengeProgress).
  */
-export async function withdrawChallengeContributions(manager: EntityManager, event: Pick<MemberEvent, 'id' | 'occurredAt'>): Promise<number> {
+export async function withdrawChallengeContributions(
+  manager: EntityManager,
+  event: Pick<MemberEvent, 'id' | 'occurredAt'>,
+): Promise<number> {
   const eventId = event.id;
   const rows: { challengeId: string; memberId: string; periodKey: string }[] = await manager.query(
     `SELECT "challengeId", "memberId", "periodKey" FROM challenge_contribution

@@ -118,8 +118,9 @@ export function readLeaderboardForm(
   const segmentId = optionalId(form.segmentId);
   const companyId = optionalId(form.companyId);
   const challengeId = form.metric === 'challenge' ? optionalId(form.challengeId) : null;
-  if (form.metric === 'challenge' && !challengeId) problems.challengeId = "choose the challenge whose progress ranks";
-  if (form.metric !== 'challenge' && given(form.challengeId)) problems.challengeId = "only a leaderboard ranked by a challenge's progress names one";
+  if (form.metric === 'challenge' && !challengeId) problems.challengeId = 'choose the challenge whose progress ranks';
+  if (form.metric !== 'challenge' && given(form.challengeId))
+    problems.challengeId = "only a leaderboard ranked by a challenge's progress names one";
   for (const [field, id, what] of [
     ['partnerId', partnerId, 'partner'],
     ['fundingPartnerId', fundingPartnerId, 'partner'],
@@ -128,7 +129,8 @@ export function readLeaderboardForm(
     ['challengeId', challengeId, 'challenge'],
   ] as const)
     if (id && !isUuid(id)) problems[field] = `choose a ${what} from the list`;
-  if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId) problems.fundingPartnerId = "a partner's leaderboard is paid by that partner";
+  if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
+    problems.fundingPartnerId = "a partner's leaderboard is paid by that partner";
   return {
     fields: {
       name: text(form.name),
@@ -158,8 +160,10 @@ async function recordProblems(manager: EntityManager, fields: LeaderboardFields,
     const id = fields[field];
     if (id && !found[field] && (await missing('partner', id))) problems[field] = 'choose a partner from the list';
   }
-  if (fields.segmentId && !found.segmentId && (await missing('segment', fields.segmentId))) problems.segmentId = 'choose a segment from the list';
-  if (fields.companyId && !found.companyId && (await missing('company', fields.companyId))) problems.companyId = 'choose a company from the list';
+  if (fields.segmentId && !found.segmentId && (await missing('segment', fields.segmentId)))
+    problems.segmentId = 'choose a segment from the list';
+  if (fields.companyId && !found.companyId && (await missing('company', fields.companyId)))
+    problems.companyId = 'choose a company from the list';
   if (fields.challengeId && !found.challengeId) {
     const challenge = await manager.findOneBy(Challenge, { id: fields.challengeId });
     // A partner ranks by its own challenges or the program's, never another partner's.

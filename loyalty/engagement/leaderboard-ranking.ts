@@ -92,16 +92,16 @@ export async function leaderboardRanking(
   if (periodKey !== undefined && !periodPattern.test(periodKey)) throw new LeaderboardPeriodInvalidError(periodKey);
   const current = periodKeyAt(board, now);
   const key = periodKey ?? current ?? (board.period === 'once' ? 'once' : '');
-  const [round] = await manager.query(`SELECT id, "endsAt", "frozenAt" FROM leaderboard_round WHERE "leaderboardId" = $1 AND "periodKey" = $2`, [
-    board.id,
-    key,
-  ]);
+  const [round] = await manager.query(
+    `SELECT id, "endsAt", "frozenAt" FROM leaderboard_round WHERE "leaderboardId" = $1 AND "periodKey" = $2`,
+    [board.id, key],
+  );
   const final = Boolean(round?.frozenAt);
   const rows: { memberId: string; score: string; rank?: number }[] = final
-    ? await manager.query(
-        `SELECT "memberId", score, rank FROM leaderboard_standing WHERE "roundId" = $1 ORDER BY position LIMIT $2`,
-        [round.id, limit],
-      )
+    ? await manager.query(`SELECT "memberId", score, rank FROM leaderboard_standing WHERE "roundId" = $1 ORDER BY position LIMIT $2`, [
+        round.id,
+        limit,
+      ])
     : await manager.query(
         `SELECT "memberId", score FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > 0
           ORDER BY score DESC, "reachedAt", "memberId" LIMIT $3`,
@@ -123,7 +123,12 @@ export async function leaderboardRanking(
     periodEndsAt: round ? new Date(round.endsAt) : key === current ? periodEndAfter(board, now) : null,
     final,
     prizes: board.prizes,
-    top: rows.map((r, i) => ({ rank: ranks[i]!, name: names.get(r.memberId) ?? anonymousName, score: scores[i]!, you: r.memberId === memberId })),
+    top: rows.map((r, i) => ({
+      rank: ranks[i]!,
+      name: names.get(r.memberId) ?? anonymousName,
+      score: scores[i]!,
+      you: r.memberId === memberId,
+    })),
     member: memberId ? await memberRank(manager, board.id, key, final ? round.id : null, memberId) : null,
   };
 }

@@ -7,7 +7,15 @@ import { Refusal } from '../../loyalty/refusal.js';
 import { temporalProcesses, type ProcessTiming } from '../process-dispatch.js';
 
 /** Scoring an event, and closing a period: freeze, then pay (each idempotent). */
-export function createLeaderboardActivities({ dataSource, ledger, timing }: { dataSource: DataSource; ledger: Ledger; timing: ProcessTiming }) {
+export function createLeaderboardActivities({
+  dataSource,
+  ledger,
+  timing,
+}: {
+  dataSource: DataSource;
+  ledger: Ledger;
+  timing: ProcessTiming;
+}) {
   return {
     async scoreLeaderboards(eventId: string): Promise<OfferedScore[]> {
       const { scored, queued } = await scoreLeaderboards(dataSource, eventId);
