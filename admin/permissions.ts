@@ -82,6 +82,15 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
     analyst: 'read',
     partner_user: 'write',
   },
+  // Like challenges: partner users set up their own leaderboards (scoped below).
+  Leaderboard: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
@@ -182,6 +191,7 @@ export const partnerScope: Record<string, string> = {
   Payment: 'partnerId',
   Challenge: 'partnerId',
   Badge: 'partnerId',
+  Leaderboard: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

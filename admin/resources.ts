@@ -60,6 +60,7 @@ import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
 import { challengeResource } from './challenge-resource.js';
 import { badgeResource } from './badge-resource.js';
+import { leaderboardResource } from './leaderboard-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -910,6 +911,7 @@ export function backOfficeResources(
     segmentResource(dataSource, components),
     challengeResource(dataSource, care.ledger),
     badgeResource(dataSource),
+    leaderboardResource(dataSource),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

@@ -285,6 +285,21 @@ export function openApiDocument(serverUrl = '/api/v1') {
           responses: { 200: ok('The badges', responses.memberBadges), 404: notFound, ...errors },
         },
       },
+      '/leaderboards/{leaderboardId}': {
+        get: {
+          operationId: 'getLeaderboard',
+          summary: "A leaderboard's top ten in a period, and a member's own rank",
+          description:
+            "The program's leaderboards and your own; another partner's answers 404 (`leaderboard_not_found`), as one that does not exist. " +
+            'Members show by the display name they agreed to show, else as "Anonymous member". A period that ended shows its frozen, final ranking.',
+          parameters: [
+            { name: 'leaderboardId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            { name: 'period', in: 'query', required: false, schema: { type: 'string', example: '2026-W48' } },
+            { name: 'member', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { 200: ok('The ranking', responses.leaderboard), 404: notFound, ...errors },
+        },
+      },
       '/members/{externalId}/transactions': {
         get: {
           operationId: 'getMemberTransactions',

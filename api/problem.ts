@@ -135,6 +135,9 @@ export const titleOfCode: Record<RefusalCode, string> = {
   challenge_not_found: 'No such challenge',
   challenge_refused: 'The challenge cannot be saved so',
   badge_refused: 'The badge cannot be saved so',
+  leaderboard_not_found: 'No such leaderboard',
+  leaderboard_refused: 'The leaderboard cannot be saved so',
+  leaderboard_period_invalid: 'Not a period of a leaderboard',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

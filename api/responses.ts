@@ -285,3 +285,30 @@ export const memberChallenges = z.object({
   externalId: z.string(),
   challenges: z.array(memberChallenge).describe('Live challenges open to you that the member takes part in, with their progress'),
 });
+
+export const leaderboard = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  metric: z
+    .enum(['points_earned', 'challenge'])
+    .describe("points_earned: points members earned in the period; challenge: a challenge's progress"),
+  period: z.enum(['once', 'weekly', 'monthly']),
+  periodKey: z.string().describe('The period shown (`once`, `2026-11`, `2026-W48`)'),
+  periodEndsAt: timestamp.nullable(),
+  final: z.boolean().describe('The period ended: its ranking is frozen and its prizes were paid from it'),
+  prizes: z.array(z.object({ fromRank: z.int(), toRank: z.int(), points })).describe('Points paid to the places fromRank to toRank'),
+  top: z
+    .array(
+      z.object({
+        rank: z.int().describe('Equal scores share a rank (1, 2, 2, 4); of them, who reached the score first is listed (and paid) first'),
+        name: z.string().describe('The display name of a member who agreed to show it, else "Anonymous member"'),
+        score: z.int(),
+      }),
+    )
+    .describe('The first ten'),
+  member: z
+    .object({ externalId: z.string(), rank: z.int(), score: z.int() })
+    .nullable()
+    .describe('The member asked for (`member`), when they have a score in the period'),
+});

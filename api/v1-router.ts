@@ -15,6 +15,7 @@ import { memberSummary } from '../loyalty/member-summary.js';
 import { memberChallenge, memberChallenges, type MemberChallenge } from '../loyalty/engagement/member-challenges.js';
 import { earnedBadges } from '../loyalty/engagement/member-badges.js';
 import { emblemSvg } from '../loyalty/engagement/emblems.js';
+import { leaderboardRanking, visibleLeaderboard } from '../loyalty/engagement/leaderboard-ranking.js';
 import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
@@ -46,6 +47,7 @@ import {
   redemptionBody,
   refundBody,
   spendingCodeBody,
+  leaderboardQuery,
   transactionsQuery,
   widgetSessionBody,
 } from './schemas.js';
@@ -77,6 +79,7 @@ const partnerOf = (res: Response) => (res.locals as PartnerLocals).partner;
 const memberPath = z.object({ externalId: externalIdParam });
 const eventPath = z.object({ eventId: eventIdParam });
 const challengePath = z.object({ challengeId: z.uuid() });
+const leaderboardPath = z.object({ leaderboardId: z.uuid() });
 
 /**
  * A route's handler. Its refusals become problems here, while the route's path parameters are
@@ -291,6 +294,29 @@ export function apiV1Router({
         image: `data:image/svg+xml;base64,${Buffer.from(emblemSvg(b.emblem, b.colour, { label: b.name })).toString('base64')}`,
         awardedAt: b.awardedAt.toISOString(),
       })),
+    };
+    res.json(answered);
+  });
+
+  read('/leaderboards/:leaderboardId', async (req, res) => {
+    const { leaderboardId } = parse(leaderboardPath, { leaderboardId: req.params.leaderboardId }, 'path');
+    const query = parse(leaderboardQuery, req.query, 'query');
+    const partnerId = partnerOf(res).id;
+    const board = await visibleLeaderboard(dataSource.manager, leaderboardId, { partnerId });
+    const member = query.member ? (await resolveCustomer(dataSource.manager, { partnerId, customerId: query.member })).member : null;
+    const ranking = await leaderboardRanking(dataSource.manager, board, { periodKey: query.period, memberId: member?.id });
+    const answered: z.output<typeof responses.leaderboard> = {
+      id: ranking.id,
+      name: ranking.name,
+      description: ranking.description,
+      metric: ranking.metric,
+      period: ranking.period,
+      periodKey: ranking.periodKey,
+      periodEndsAt: ranking.periodEndsAt?.toISOString() ?? null,
+      final: ranking.final,
+      prizes: ranking.prizes,
+      top: ranking.top.map(({ rank, name, score }) => ({ rank, name, score })),
+      member: ranking.member && query.member ? { externalId: query.member, ...ranking.member } : null,
     };
     res.json(answered);
   });

@@ -54,6 +54,14 @@ import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
+import {
+  Leaderboard,
+  LeaderboardContribution,
+  LeaderboardNameConsent,
+  LeaderboardRound,
+  LeaderboardScore,
+  LeaderboardStanding,
+} from './leaderboard.js';
 import { ExchangeRate } from './exchange-rate.js';
 import { Badge, MemberBadge } from './badge.js';
 
@@ -125,12 +133,20 @@ export {
   ChallengeContribution,
   Badge,
   MemberBadge,
+  Leaderboard,
+  LeaderboardScore,
+  LeaderboardContribution,
+  LeaderboardRound,
+  LeaderboardStanding,
+  LeaderboardNameConsent,
 };
 export { badgeEmblems, badgeRules, badgeStatuses } from './badge.js';
 export type { BadgeEmblem, BadgeRule, BadgeStatus } from './badge.js';
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
+export { leaderboardMetrics, leaderboardPeriods, leaderboardStatuses } from './leaderboard.js';
+export type { LeaderboardMetric, LeaderboardPeriod, LeaderboardPrize, LeaderboardStatus } from './leaderboard.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -168,6 +184,12 @@ export const entities = [
   ChallengeContribution,
   Badge,
   MemberBadge,
+  Leaderboard,
+  LeaderboardScore,
+  LeaderboardContribution,
+  LeaderboardRound,
+  LeaderboardStanding,
+  LeaderboardNameConsent,
   Partner,
   PointOfSale,
   ApiKey,

@@ -13,6 +13,8 @@ export const outboxProcesses = [
   'staff_invitation',
   'challenge_progress',
   'badge_award',
+  'leaderboard_score',
+  'leaderboard_close',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

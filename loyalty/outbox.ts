@@ -21,6 +21,10 @@ export interface OutboxDetails {
   challenge_progress: Record<string, never>;
   /** The subject is the purchase event whose badges by rule are awarded. */
   badge_award: Record<string, never>;
+  /** The subject is the event whose points live leaderboards rank. */
+  leaderboard_score: Record<string, never>;
+  /** The subject is the leaderboard round (one period) to freeze and pay once it ends. */
+  leaderboard_close: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

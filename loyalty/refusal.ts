@@ -57,6 +57,9 @@ export const refusalCodes = {
   challenge_not_found: 'not_found',
   challenge_refused: 'unprocessable',
   badge_refused: 'unprocessable',
+  leaderboard_not_found: 'not_found',
+  leaderboard_refused: 'unprocessable',
+  leaderboard_period_invalid: 'invalid',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -4,6 +4,7 @@ import type { StatementLine } from '../loyalty/member-statement.js';
 import type { MemberChallenge } from '../loyalty/engagement/member-challenges.js';
 import { zonedLocal } from '../loyalty/campaigns/zoned-time.js';
 import { formatMoney } from '../loyalty/money.js';
+import type { LeaderboardRanking } from '../loyalty/engagement/leaderboard-ranking.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
 import { badgeSection, levelBanner, type MemberBadgeView } from './badge-pages.js';
 
@@ -13,6 +14,7 @@ export function dashboardPage(
   recent: StatementLine[],
   challenges: MemberChallenge[] = [],
   badges: MemberBadgeView = { earned: [], toEarn: [] },
+  leaderboards: MemberLeaderboards = { rankings: [], nameShown: false },
 ): string {
   const hello = d.displayName ? `Hello ${escapeHtml(d.displayName)}` : 'Your points';
   const tier = d.tier.current
@@ -41,7 +43,7 @@ ${d.pending.map((p) => `<li>${points(p.points)} points pending, available from $
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-${pending}${storeCredit(d)}${challengeSection(challenges)}${badgeSection(badges)}
+${pending}${storeCredit(d)}${challengeSection(challenges)}${badgeSection(badges)}${leaderboardSection(leaderboards)}
 <section aria-labelledby="tier"><h2 id="tier">Tier</h2>${levelBanner(d.tier)}${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
@@ -84,6 +86,50 @@ function challengeSection(challenges: MemberChallenge[]): string {
   });
   return `<section aria-labelledby="challenges"><h2 id="challenges">Challenges</h2><ul class="challenges">
 ${items.join('\n')}</ul></section>`;
+}
+
+/** The leaderboards on the member's dashboard, and whether they agreed to show their name on them. */
+export interface MemberLeaderboards {
+  rankings: LeaderboardRanking[];
+  nameShown: boolean;
+}
+
+const leaderboardPeriodWords = { once: '', weekly: 'This week', monthly: 'This month' } as const;
+
+/** Each live leaderboard's top 10 and the member's own rank; others show by name only if they agreed, the member can choose here. */
+function leaderboardSection({ rankings, nameShown }: MemberLeaderboards): string {
+  if (rankings.length === 0) return '';
+  const boards = rankings.map((r, i) => {
+    const rows = r.top
+      .map(
+        (t) =>
+          `<tr${t.you ? ' class="you"' : ''}><td class="num">${t.rank}</td><td>${escapeHtml(t.name)}${t.you ? ' <strong>(you)</strong>' : ''}</td><td class="num">${points(t.score)}</td></tr>`,
+      )
+      .join('');
+    const own = r.member
+      ? `<p>You are <strong>number ${points(r.member.rank)}</strong> with ${points(r.member.score)}.</p>`
+      : '<p>You are not on it yet: earn points to join.</p>';
+    const ends = r.periodEndsAt ? `<span class="hint"> · ends ${day(r.periodEndsAt)}</span>` : '';
+    const prizes = r.prizes.length
+      ? `<p class="hint">Prizes: ${r.prizes
+          .map(
+            (p) =>
+              `${p.fromRank === p.toRank ? `number ${p.fromRank}` : `numbers ${p.fromRank} to ${p.toRank}`}: ${points(p.points)} points`,
+          )
+          .join(', ')}. Equal scores share a rank; the one who got there first takes the better prize.</p>`
+      : '';
+    const table = rows
+      ? `<table aria-labelledby="leaderboard-${i}"><thead><tr><th scope="col" class="num">Rank</th><th scope="col">Member</th><th scope="col" class="num">Score</th></tr></thead><tbody>${rows}</tbody></table>`
+      : '<p>No one yet.</p>';
+    return `<article><h3 id="leaderboard-${i}">${escapeHtml(r.name)}${r.period === 'once' ? '' : ` <span class="hint">${leaderboardPeriodWords[r.period]}</span>`}${ends}</h3>
+${own}${table}${prizes}</article>`;
+  });
+  const consent = `<form method="post" action="/member/leaderboard-name"><input type="hidden" name="shown" value="${nameShown ? 'off' : 'on'}">
+<p>${nameShown ? 'Others see your display name on leaderboards.' : 'Others see you as an anonymous member.'} <button type="submit">${
+    nameShown ? 'Hide my name' : 'Show my name'
+  }</button></p></form>`;
+  return `<section aria-labelledby="leaderboards"><h2 id="leaderboards">Leaderboards</h2>${consent}
+${boards.join('\n')}</section>`;
 }
 
 /** Store credit is money, not points: shown in its currency, beside the points, once the member has some. */

@@ -18,6 +18,7 @@ import { companyRouter } from './company-router.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
 import { memberChallenges } from '../loyalty/engagement/member-challenges.js';
 import { badgesToEarn, earnedBadges } from '../loyalty/engagement/member-badges.js';
+import { memberLeaderboards, setLeaderboardNameConsent, showsNameOnLeaderboards } from '../loyalty/engagement/leaderboard-ranking.js';
 import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
@@ -197,14 +198,25 @@ export function portalRouter({
     '/',
     answer(async (_req, res) => {
       const manager = dataSource.manager;
-      const [dashboard, recent, challenges, earned, toEarn] = await Promise.all([
+      const [dashboard, recent, challenges, earned, toEarn, rankings, nameShown] = await Promise.all([
         memberDashboard(manager, memberOf(res)),
         memberStatement(manager, memberOf(res), { limit: 5 }),
         memberChallenges(manager, memberOf(res), 'member'),
         earnedBadges(manager, memberOf(res), 'member'),
         badgesToEarn(manager, memberOf(res)),
+        memberLeaderboards(manager, memberOf(res)),
+        showsNameOnLeaderboards(manager, memberOf(res)),
       ]);
-      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges, { earned, toEarn }));
+      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges, { earned, toEarn }, { rankings, nameShown }));
+    }),
+  );
+
+  router.post(
+    '/leaderboard-name',
+    answer(async (req, res) => {
+      const shown = (req.body as Record<string, unknown> | undefined)?.shown === 'on';
+      await setLeaderboardNameConsent(dataSource.manager, memberOf(res), shown);
+      res.redirect(303, '/member#leaderboards');
     }),
   );
 

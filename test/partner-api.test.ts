@@ -299,6 +299,7 @@ describe('documentation', () => {
         '/events',
         '/events/{eventId}',
         '/events/{eventId}/refunds',
+        '/leaderboards/{leaderboardId}',
         '/members/{externalId}',
         '/members/{externalId}/badges',
         '/members/{externalId}/challenges',

@@ -21,3 +21,5 @@ export { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
 export { partitionMaintenanceWorkflow } from './partition-maintenance.workflow.js';
 export { challengeProgressWorkflow } from './challenge-progress.workflow.js';
 export { badgeAwardWorkflow } from './badge-award.workflow.js';
+export { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
+export { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';

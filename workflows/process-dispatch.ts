@@ -6,6 +6,8 @@ import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } fr
 import { campaignApprovalWorkflow } from './campaign-approval.workflow.js';
 import { challengeProgressWorkflow } from './challenge-progress.workflow.js';
 import { badgeAwardWorkflow } from './badge-award.workflow.js';
+import { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';
+import { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
@@ -35,6 +37,8 @@ export const workflowIds = {
   staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
   challengeProgress: (eventId: string) => `challenge-progress-${eventId}`,
   badgeAward: (eventId: string) => `badge-award-${eventId}`,
+  leaderboardScore: (eventId: string) => `leaderboard-score-${eventId}`,
+  leaderboardClose: (roundId: string) => `leaderboard-close-${roundId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -122,6 +126,18 @@ export function temporalProcesses({
       client.workflow.start(badgeAwardWorkflow, {
         ...once,
         workflowId: workflowIds.badgeAward(subjectId),
+        args: [subjectId],
+      }),
+    leaderboard_score: ({ subjectId }) =>
+      client.workflow.start(leaderboardScoreWorkflow, {
+        ...once,
+        workflowId: workflowIds.leaderboardScore(subjectId),
+        args: [subjectId],
+      }),
+    leaderboard_close: ({ subjectId }) =>
+      client.workflow.start(leaderboardCloseWorkflow, {
+        ...once,
+        workflowId: workflowIds.leaderboardClose(subjectId),
         args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>

@@ -26,6 +26,7 @@ import { createSettlementActivities } from './activities/settlement-activities.j
 import { createPartitionActivities } from './activities/partition-activities.js';
 import { createChallengeActivities } from './activities/challenge-activities.js';
 import { createBadgeActivities } from './activities/badge-activities.js';
+import { createLeaderboardActivities } from './activities/leaderboard-activities.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -91,6 +92,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createPartitionActivities({ dataSource: deps.dataSource }),
     ...createChallengeActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
     ...createBadgeActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
+    ...createLeaderboardActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
       dataSource: deps.dataSource,

@@ -20,6 +20,7 @@ import { tierFor, upgradeBetween } from './tiers.js';
 import type { EventInput, RecordedEvent } from './record-event.js';
 import { challengesCouldCount } from '../engagement/challenge-progress.js';
 import { badgesCouldAward } from '../engagement/badge-awards.js';
+import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
 
 /** The partner's request the event answers: its Idempotency-Key, the hash of what it asked, and the answer to keep. */
 export interface EventClaim {
@@ -124,6 +125,8 @@ export async function recordLeanEvent(
   // A purchase a live challenge could count queues its progress step: the full path does (no round trip here, the configuration is cached).
   if (challengesCouldCount(configuration.challenges, input)) return null;
   if (badgesCouldAward(configuration.badges, input)) return null;
+  // So does an event a live leaderboard could rank (its points are known only once the rules ran).
+  if (leaderboardsCouldScore(configuration.leaderboards, input)) return null;
   if (rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined)) return null;
   if (input.currency !== undefined && input.currency !== settings.currency) return null;
   try {

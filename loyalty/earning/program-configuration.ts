@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Badge, Bonus, Booster, Campaign, Challenge, EarningRule, Tier } from '../../entities/index.js';
+import { Badge, Bonus, Booster, Campaign, Challenge, EarningRule, Leaderboard, Tier } from '../../entities/index.js';
 import { programSettings } from './program-settings.js';
 import { ConfigurationCache, configurationChanged, unwatchedTtlMs } from '../configuration-freshness.js';
 
@@ -14,6 +14,8 @@ export interface ProgramConfiguration {
   challenges: Challenge[];
   /** The live badges: a purchase one's rule could award on queues its award step (see engagement/badge-awards.ts). */
   badges: Badge[];
+  /** The live leaderboards: an event one could score for queues its scoring step (see engagement/leaderboard-scores.ts). */
+  leaderboards: Leaderboard[];
   settings: Awaited<ReturnType<typeof programSettings>>;
 }
 
@@ -30,7 +32,8 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
   const challenges = await manager.findBy(Challenge, { status: 'live' });
   const badges = await manager.findBy(Badge, { status: 'live' });
-  return { rules, boosters, bonuses, campaigns, tiers, challenges, badges, settings: await programSettings(manager) };
+  const leaderboards = await manager.findBy(Leaderboard, { status: 'live' });
+  return { rules, boosters, bonuses, campaigns, tiers, challenges, badges, leaderboards, settings: await programSettings(manager) };
 }
 
 /**

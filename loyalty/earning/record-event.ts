@@ -26,6 +26,7 @@ import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
 import { challengesCouldCount } from '../engagement/challenge-progress.js';
 import { badgesCouldAward } from '../engagement/badge-awards.js';
+import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
 
 export interface EventInput {
   partnerId: string;
@@ -309,6 +310,9 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   if (challengesCouldCount(configuration.challenges, record)) await queueProcess(manager, 'challenge_progress', eventId, {});
   // Badges by rule likewise (only when a live badge's rule could award on it).
   if (badgesCouldAward(configuration.badges, record)) await queueProcess(manager, 'badge_award', eventId, {});
+  // Likewise leaderboards ranked by points earned score it in their own step.
+  if (record.points > 0 && leaderboardsCouldScore(configuration.leaderboards, record))
+    await queueProcess(manager, 'leaderboard_score', eventId, {});
   const creditProgram = input.type === 'purchase' && input.amountCents ? await creditProgramOfPartner(manager, input.partnerId) : null;
   const cashback = creditProgram
     ? await payCashback(manager, ledger, {

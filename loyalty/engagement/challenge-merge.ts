@@ -30,6 +30,6 @@ export async function mergeChallengeProgress(manager: EntityManager, fromMemberI
       fromMemberId,
       periodKey,
     ]);
-    await recount(manager, challenge, intoMemberId, periodKey);
+    await recount(manager, challenge, intoMemberId, periodKey, new Date());
   }
 }

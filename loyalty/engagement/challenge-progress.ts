@@ -10,6 +10,7 @@ import { queuedBy } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
 import { queueWebhooks } from '../webhooks.js';
 import { periodKeyAt } from './challenge-periods.js';
+import { scoreChallengeProgress } from './leaderboard-scores.js';
 import { awardBadge } from './badge-awards.js';
 import { priceInProgramCurrency } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
@@ -160,7 +161,7 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
       counted.push({ challengeId: challenge.id, periodKey, outcome: 'already_completed', value: progress.value });
       continue;
     }
-    const value = inserted.length === 0 ? progress.value : await recount(manager, challenge, member.id, periodKey);
+    const value = inserted.length === 0 ? progress.value : await recount(manager, challenge, member.id, periodKey, event.occurredAt);
     if (value < challenge.target) {
       counted.push({ challengeId: challenge.id, periodKey, outcome: 'counted', value });
       continue;
@@ -302,12 +303,16 @@ export async function lockProgress(
   return { value: Number(row.value), completedAt: row.completedAt, rewardTransferId: row.rewardTransferId };
 }
 
-/** The progress from the contributions that stand (under the progress row's lock), written back. */
+/**
+ * The progress from the contributions that stand (under the progress row's lock), written back,
+ * and the member's score on the leaderboards that rank this challenge (as of `at`).
+ */
 export async function recount(
   manager: EntityManager,
   challenge: Pick<Challenge, 'id' | 'metric'>,
   memberId: string,
   periodKey: string,
+  at: Date,
 ): Promise<number> {
   const measure = challenge.metric === 'distinct_partners' ? 'COUNT(DISTINCT "partnerId")' : 'COALESCE(SUM(amount), 0)';
   const [{ value }] = await manager.query(
@@ -321,6 +326,7 @@ export async function recount(
     `UPDATE challenge_progress SET value = $4, "updatedAt" = now() WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
     [challenge.id, memberId, periodKey, number],
   );
+  await scoreChallengeProgress(manager, challenge.id, memberId, periodKey, number, at);
   return number;
 }
 
@@ -362,7 +368,7 @@ export async function withdrawChallengeContributions(
         WHERE "eventId" = $1 AND "challengeId" = $2`,
       [event.id, row.challengeId, amount],
     );
-    const value = await recount(manager, challenge, row.memberId, row.periodKey);
+    const value = await recount(manager, challenge, row.memberId, row.periodKey, event.occurredAt);
     if (progress.completedAt && value < challenge.target) {
       await manager.query(
         `UPDATE challenge_progress SET "completedAt" = NULL WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
