@@ -146,6 +146,8 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
   'points.expired': 'Points you funded expired (breakage attributed to you)',
   'challenge.completed':
     "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
+  'instant_win.won':
+    "A member's purchase won a prize in a winning-moments campaign (yours, or the program's by a purchase of yours); the prize was paid with the purchase",
 };
 
 /** Operations that take what another one answered, for clients and schema-driven tools to follow. */

@@ -134,6 +134,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   retirement_refused: 'Partition retirement refused',
   challenge_not_found: 'No such challenge',
   challenge_refused: 'The challenge cannot be saved so',
+  instant_win_not_found: 'No such instant-win campaign',
+  instant_win_refused: 'The instant-win campaign cannot be saved so',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

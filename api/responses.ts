@@ -62,6 +62,23 @@ export const recordedEvent = z.object({
     })
     .nullable()
     .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),
+  instantWins: z
+    .array(
+      z.object({
+        campaignId: z.uuid(),
+        name: z.string(),
+        drawNumber: z.int().min(1).describe("The draw's number in the campaign"),
+        won: z.boolean(),
+        outcome: z
+          .enum(['won', 'lost', 'budget_spent', 'payer_short'])
+          .describe('`budget_spent`: the draw would have won but no prize was left; `payer_short`: the payer could not pay the prize'),
+        prize: z
+          .object({ points: z.int().min(1).describe('Already on the member’s balance') })
+          .nullable()
+          .describe('What the member won; null unless won'),
+      }),
+    )
+    .describe('The draws of the live instant-win campaigns this purchase took part in, to show the member at once; empty when none'),
 });
 
 export const eventView = z.object({

@@ -162,6 +162,14 @@ export function apiV1Router({
         reason: recorded.cashback.reason,
         availableFrom: recorded.cashback.availableFrom?.toISOString() ?? null,
       },
+      instantWins: recorded.instantWins.map((w) => ({
+        campaignId: w.campaignId,
+        name: w.name,
+        drawNumber: w.drawNumber,
+        won: w.won,
+        outcome: w.outcome,
+        prize: w.won ? { points: w.prizePoints } : null,
+      })),
     });
     // The common event in one write statement; anything else (and a replay) by the full path.
     const { key, hash } = idempotencyOf(req, body);

@@ -55,6 +55,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
 import { ExchangeRate } from './exchange-rate.js';
+import { InstantWinCampaign, InstantWinDraw } from './instant-win.js';
 
 export {
   ApiKey,
@@ -122,10 +123,14 @@ export {
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  InstantWinCampaign,
+  InstantWinDraw,
 };
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
+export { instantWinModes, instantWinOutcomes, instantWinStatuses } from './instant-win.js';
+export type { InstantWinMode, InstantWinOutcome, InstantWinStatus } from './instant-win.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -161,6 +166,8 @@ export const entities = [
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  InstantWinCampaign,
+  InstantWinDraw,
   Partner,
   PointOfSale,
   ApiKey,

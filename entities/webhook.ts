@@ -6,6 +6,7 @@ export const webhookEvents = [
   'member.tier_changed',
   'redemption.completed',
   'challenge.completed',
+  'instant_win.won',
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 

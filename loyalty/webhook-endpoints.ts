@@ -9,6 +9,7 @@ export const webhookEventLabels: Record<WebhookEvent, string> = {
   'member.tier_changed': 'Member changed tier (member.tier_changed)',
   'redemption.completed': 'Reward redeemed (redemption.completed)',
   'challenge.completed': 'Challenge completed (challenge.completed)',
+  'instant_win.won': 'Instant win (instant_win.won)',
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Bonus, Booster, Campaign, Challenge, EarningRule, Tier } from '../../entities/index.js';
+import { Bonus, Booster, Campaign, Challenge, EarningRule, InstantWinCampaign, Tier } from '../../entities/index.js';
 import { programSettings } from './program-settings.js';
 import { ConfigurationCache, configurationChanged, unwatchedTtlMs } from '../configuration-freshness.js';
 
@@ -12,6 +12,8 @@ export interface ProgramConfiguration {
   tiers: Tier[];
   /** The live challenges: an event that one could count for queues its progress step (see engagement/challenge-progress.ts). */
   challenges: Challenge[];
+  /** The live winning-moments campaigns: a purchase one could draw for takes the full path, which draws (see engagement/instant-win.ts). */
+  instantWins: InstantWinCampaign[];
   settings: Awaited<ReturnType<typeof programSettings>>;
 }
 
@@ -27,7 +29,8 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const campaigns = await manager.findBy(Campaign, { status: 'running' });
   const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
   const challenges = await manager.findBy(Challenge, { status: 'live' });
-  return { rules, boosters, bonuses, campaigns, tiers, challenges, settings: await programSettings(manager) };
+  const instantWins = await manager.findBy(InstantWinCampaign, { status: 'live' });
+  return { rules, boosters, bonuses, campaigns, tiers, challenges, instantWins, settings: await programSettings(manager) };
 }
 
 /**
