@@ -58,12 +58,14 @@ export const instantWinWon = z.strictObject({
   campaign: z.uuid().describe('The winning-moments campaign'),
   name: z.string(),
   member: externalId,
-  eventId: z.uuid().describe('The purchase that won (the draw\'s key)'),
+  eventId: z.uuid().describe("The purchase that won (the draw's key)"),
   drawNumber: z.int().min(1).describe("The draw's number in the campaign, in the order draws were made"),
   points: z.int().min(1).describe('The prize paid to the member'),
   seedCommitment: z
     .string()
-    .describe("SHA-256 of the campaign's secret seed (hex), published from the start; the seed is revealed after the end to replay the draws"),
+    .describe(
+      "SHA-256 of the campaign's secret seed (hex), published from the start; the seed is revealed after the end to replay the draws",
+    ),
 });
 
 export type PointsEarned = z.infer<typeof pointsEarned>;

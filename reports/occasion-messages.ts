@@ -105,7 +105,8 @@ export function instantWinMessage(
 ): MemberMessageContent {
   const dashboard = `${publicUrl.replace(/\/+$/, '')}/member`;
   const points = number.format(win.points);
-  if (channel === 'sms') return { channel, text: `You won ${points} points in ${win.campaignName}! They are on your balance: ${dashboard}` };
+  if (channel === 'sms')
+    return { channel, text: `You won ${points} points in ${win.campaignName}! They are on your balance: ${dashboard}` };
   return {
     channel,
     subject: `You won ${points} points`,

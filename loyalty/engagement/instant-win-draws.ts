@@ -115,6 +115,12 @@ export function replayDraws(seed: string, rules: DrawRules, draws: RecordedDraw[
       // A winner whose payer was short is told apart only by the ledger: the prize stayed in the budget.
       const outcome = decided === 'won' && draw.outcome === 'payer_short' ? 'payer_short' : decided;
       state = afterDraw(rules, state, outcome);
-      return { drawNumber: draw.drawNumber, key: draw.key, randomValue: value, outcome, matches: value === draw.randomValue && outcome === draw.outcome };
+      return {
+        drawNumber: draw.drawNumber,
+        key: draw.key,
+        randomValue: value,
+        outcome,
+        matches: value === draw.randomValue && outcome === draw.outcome,
+      };
     });
 }

@@ -1,5 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import { InstantWinCampaign, InstantWinDraw, type InstantWinMode, type InstantWinOutcome, type InstantWinStatus } from '../../entities/index.js';
+import {
+  InstantWinCampaign,
+  InstantWinDraw,
+  type InstantWinMode,
+  type InstantWinOutcome,
+  type InstantWinStatus,
+} from '../../entities/index.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
 import { Refusal } from '../refusal.js';
@@ -53,7 +59,18 @@ type Fields = Pick<
 >;
 
 /** What decides the draws: fixed once a draw was made, so the revealed seed replays them all. */
-const drawFields = ['partnerId', 'startsAt', 'endsAt', 'segmentId', 'mode', 'winChancePpm', 'winningTimeCount', 'prizePoints', 'prizeBudget', 'pointsBudget'] as const;
+const drawFields = [
+  'partnerId',
+  'startsAt',
+  'endsAt',
+  'segmentId',
+  'mode',
+  'winChancePpm',
+  'winningTimeCount',
+  'prizePoints',
+  'prizeBudget',
+  'pointsBudget',
+] as const;
 
 const instant = (value: unknown): Date | null => {
   const parsed = new Date(text(value));
@@ -68,7 +85,8 @@ function chancePpm(value: unknown): { ppm: number | null; problem?: string } {
   if (!given(value)) return { ppm: null, problem: 'is required: the chance of each purchase to win, in %' };
   const typed = text(value).replace(/%$/, '').trim();
   const percent = Number(typed);
-  if (!/^\d+(\.\d+)?$/.test(typed) || percent <= 0 || percent > 100) return { ppm: null, problem: 'must be a percentage above 0 and at most 100' };
+  if (!/^\d+(\.\d+)?$/.test(typed) || percent <= 0 || percent > 100)
+    return { ppm: null, problem: 'must be a percentage above 0 and at most 100' };
   const ppm = Math.round(percent * 10_000);
   return ppm < 1 ? { ppm: null, problem: 'must be at least 0.0001 %' } : { ppm };
 }
@@ -77,7 +95,10 @@ function chancePpm(value: unknown): { ppm: number | null; problem?: string } {
  * Reads a back-office form (strings, as AdminJS sends them) into a campaign's fields, or the
  * problems by field. A partner's campaign is its own: owner and payer are the partner.
  */
-export function readInstantWinForm(form: Record<string, unknown>, editor: InstantWinEditor): { fields: Fields; problems: Record<string, string> } {
+export function readInstantWinForm(
+  form: Record<string, unknown>,
+  editor: InstantWinEditor,
+): { fields: Fields; problems: Record<string, string> } {
   const problems: Record<string, string> = {};
   const check = (field: string, problem: string | undefined) => {
     if (problem) problems[field] = problem;
@@ -110,7 +131,8 @@ export function readInstantWinForm(form: Record<string, unknown>, editor: Instan
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
   if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
-  if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId) problems.fundingPartnerId = "a partner's campaign is paid by that partner";
+  if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
+    problems.fundingPartnerId = "a partner's campaign is paid by that partner";
   return {
     fields: {
       name: text(form.name),
@@ -212,5 +234,11 @@ export async function viewInstantWin(
 /** The campaign's draws in order, as anyone replays them (no member in them). */
 export async function instantWinDraws(manager: EntityManager, campaignId: string): Promise<RecordedDraw[]> {
   const draws = await manager.find(InstantWinDraw, { where: { campaignId }, order: { drawNumber: 'ASC' } });
-  return draws.map((d) => ({ drawNumber: d.drawNumber, key: d.eventId, drawnAt: d.drawnAt, randomValue: d.randomValue, outcome: d.outcome }));
+  return draws.map((d) => ({
+    drawNumber: d.drawNumber,
+    key: d.eventId,
+    drawnAt: d.drawnAt,
+    randomValue: d.randomValue,
+    outcome: d.outcome,
+  }));
 }

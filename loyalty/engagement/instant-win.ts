@@ -64,7 +64,10 @@ export interface DrawnEvent {
 }
 
 /** The prize's idempotency: one (campaign, event) pays once. */
-export const prizeKey = (campaignId: string, eventId: string) => ({ source: 'system:instant-wins', key: `instant-win:${campaignId}:${eventId}` });
+export const prizeKey = (campaignId: string, eventId: string) => ({
+  source: 'system:instant-wins',
+  key: `instant-win:${campaignId}:${eventId}`,
+});
 
 /**
  * Draws for a purchase in every live campaign it qualifies for, in the event's own transaction so
@@ -114,7 +117,8 @@ async function drawOne(manager: EntityManager, ledger: Ledger, campaignId: strin
   }
   const won = outcome === 'won';
   // The budget checked again by the database itself: a prize is claimed only while one is left.
-  const claimed: { drawCount: number }[] = await manager.query(
+  // An UPDATE answers its rows and how many it changed.
+  const [claimed]: [{ drawCount: number }[], number] = await manager.query(
     `UPDATE instant_win_campaign
         SET "drawCount" = "drawCount" + 1,
             "prizesWon" = "prizesWon" + $2::int,
@@ -192,5 +196,10 @@ async function announceWin(manager: EntityManager, campaign: InstantWinCampaign,
     seedCommitment: campaign.seedCommitment,
   });
   const details: InstantWinDetails = { campaignName: campaign.name, points: campaign.prizePoints };
-  await queueMemberMessage(manager, { memberId: event.memberId, kind: 'instant_win', occasion: `instant-win:${campaign.id}:${event.eventId}`, details });
+  await queueMemberMessage(manager, {
+    memberId: event.memberId,
+    kind: 'instant_win',
+    occasion: `instant-win:${campaign.id}:${event.eventId}`,
+    details,
+  });
 }
