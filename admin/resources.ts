@@ -58,6 +58,7 @@ import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
 import { challengeResource } from './challenge-resource.js';
+import { instantWinDrawResource, instantWinResource } from './instant-win-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -899,6 +900,8 @@ export function backOfficeResources(
     ),
     segmentResource(dataSource, components),
     challengeResource(dataSource),
+    instantWinResource(dataSource),
+    instantWinDrawResource(),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

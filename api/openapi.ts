@@ -255,6 +255,17 @@ export function openApiDocument(serverUrl = '/api/v1') {
           responses: { 200: ok('The member', responses.memberSummary), 404: notFound, ...errors },
         },
       },
+      '/instant-wins/{campaignId}': {
+        get: {
+          operationId: 'getInstantWinCampaign',
+          summary: 'A winning-moments campaign: its budget left, its seed commitment, and once over its seed and every draw to replay',
+          description:
+            "Yours or the program's; another partner's answers 404 (`instant_win_not_found`). Each draw's random value is " +
+            'HMAC-SHA256(seed, purchase id), its first 48 bits as a fraction of 2^48; winning times are drawn the same way with keys `moment:0`, `moment:1`, ….',
+          parameters: [{ name: 'campaignId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: ok('The campaign', responses.instantWinCampaign), 404: notFound, ...errors },
+        },
+      },
       '/members/{externalId}/challenges': {
         get: {
           operationId: 'getMemberChallenges',

@@ -216,6 +216,10 @@ export const widgetState = z.discriminatedUnion('enabled', [
     pending: points.describe("Points on their way in (purchases' return windows), not spendable yet"),
     signedIn: z.boolean().describe('Whether a member session of this store came with the request (`Member-Authorization: Bearer`)'),
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
+    instantWin: z
+      .object({ campaign: z.string(), points, wonAt: z.iso.datetime() })
+      .nullable()
+      .describe("The member's latest instant win from a purchase at your store in the last day; null when none"),
   }),
 ]);
 
@@ -240,6 +244,38 @@ export const widgetMemberSession = z.object({
   linked: z
     .enum(['linked', 'merged', 'merge_later', 'already_linked', 'someone_else'])
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
+});
+
+export const instantWinCampaign = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  owner: z.enum(['program', 'partner']).describe("program: for purchases at every partner; partner: yours, for your purchases only"),
+  mode: z.enum(['probability', 'winning_times']),
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+  status: z.enum(['draft', 'live', 'ended']),
+  prizePoints: z.int(),
+  prizesWon: z.int(),
+  prizesLeft: z.int().nullable().describe('Null when the budget limits points only'),
+  pointsLeft: z.int().nullable().describe('Null when the budget limits the number of prizes only'),
+  drawCount: z.int(),
+  seedCommitment: z.string().describe("SHA-256 (hex) of the campaign's secret seed, published before any draw"),
+  seed: z
+    .string()
+    .nullable()
+    .describe('The seed (hex), revealed once the campaign is over; it must hash to seedCommitment. Null until then'),
+  draws: z
+    .array(
+      z.object({
+        drawNumber: z.int(),
+        key: z.uuid().describe('The purchase drawn (the event id): the random value is HMAC-SHA256(seed, key)'),
+        drawnAt: z.iso.datetime().describe('Compared with the winning times: the first purchase at or after each wins'),
+        randomValue: z.number().describe('The first 48 bits of the HMAC as a fraction of 2^48; wins when below the chance'),
+        outcome: z.enum(['won', 'lost', 'budget_spent', 'payer_short']),
+      }),
+    )
+    .nullable()
+    .describe('Every draw in order, to replay from the seed; null until the campaign is over'),
 });
 
 export const memberChallenge = z.object({

@@ -13,6 +13,7 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { memberChallenge, memberChallenges, type MemberChallenge } from '../loyalty/engagement/member-challenges.js';
+import { instantWinDraws, viewInstantWin } from '../loyalty/engagement/instant-win-form.js';
 import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
@@ -75,6 +76,7 @@ const partnerOf = (res: Response) => (res.locals as PartnerLocals).partner;
 const memberPath = z.object({ externalId: externalIdParam });
 const eventPath = z.object({ eventId: eventIdParam });
 const challengePath = z.object({ challengeId: z.uuid() });
+const instantWinPath = z.object({ campaignId: z.uuid() });
 
 /**
  * A route's handler. Its refusals become problems here, while the route's path parameters are
@@ -268,6 +270,31 @@ export function apiV1Router({
     ...c,
     periodEndsAt: c.periodEndsAt?.toISOString() ?? null,
     completedAt: c.completedAt?.toISOString() ?? null,
+  });
+
+  read('/instant-wins/:campaignId', async (req, res) => {
+    const { campaignId } = parse(instantWinPath, req.params, 'path');
+    const view = await viewInstantWin(dataSource.manager, campaignId, { kind: 'partner', partnerId: partnerOf(res).id });
+    const c = view.campaign;
+    const draws = view.revealedSeed === null ? null : await instantWinDraws(dataSource.manager, c.id);
+    const answered: z.output<typeof responses.instantWinCampaign> = {
+      id: c.id,
+      name: c.name,
+      owner: c.partnerId === null ? 'program' : 'partner',
+      mode: c.mode,
+      startsAt: c.startsAt.toISOString(),
+      endsAt: c.endsAt.toISOString(),
+      status: c.status,
+      prizePoints: c.prizePoints,
+      prizesWon: c.prizesWon,
+      prizesLeft: view.prizesLeft,
+      pointsLeft: view.pointsLeft,
+      drawCount: c.drawCount,
+      seedCommitment: c.seedCommitment,
+      seed: view.revealedSeed,
+      draws: draws && draws.map((d) => ({ ...d, drawnAt: d.drawnAt.toISOString() })),
+    };
+    res.json(answered);
   });
 
   read('/members/:externalId/challenges', async (req, res) => {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
 import { Partner } from '../entities/index.js';
+import { recentInstantWin } from '../loyalty/engagement/member-instant-wins.js';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -166,12 +167,14 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
             amountCents: parsed.data.amountCents,
             occurredAt: new Date(),
           });
+    const won = known ? await recentInstantWin(dataSource.manager, known.member.id, claims.partnerId) : null;
     const state: z.output<typeof widgetState> = {
       enabled: true,
       balance,
       pending,
       signedIn: session !== null,
       estimate: estimate && { points: estimate.points, explanation: estimate.explanation },
+      instantWin: won && { campaign: won.campaign, points: won.points, wonAt: won.wonAt.toISOString() },
     };
     res.json(state);
   });

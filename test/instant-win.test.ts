@@ -5,6 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EarningRule, InstantWinDraw, LedgerTransfer, MemberMessage, ProgramSettings, WebhookEndpoint } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
+import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { replayDraws, winningTimes } from '../loyalty/engagement/instant-win-draws.js';
 import { InstantWinRefusedError, instantWinDraws, saveInstantWinCampaign, viewInstantWin } from '../loyalty/engagement/instant-win-form.js';
@@ -165,6 +166,15 @@ it('draws 100 concurrent purchases within a budget of 5, pays each prize once, a
   expect(mails[0]!.text).toContain('Lucky hour');
   expect(await db.manager.countBy(MemberMessage, { kind: 'instant_win' })).toBe(5);
 
+  // A's widget tells a winner of the win, and a loser of nothing.
+  const widgetState = async (externalId: string) => {
+    const { token } = await mintWidgetToken(db.manager, { partnerId: a.partner.id, externalId });
+    return (await fetch(`${api}/widget/v1/state?token=${encodeURIComponent(token)}`)).json();
+  };
+  expect((await widgetState(winnerEvents[0]!.customerId)).instantWin).toMatchObject({ campaign: 'Lucky hour', points: 200 });
+  const loser = customers.find((c) => !winnerEvents.some((e) => e.customerId === c))!;
+  expect((await widgetState(loser)).instantWin).toBeNull();
+
   // Another partner's purchase takes no part in A's campaign.
   const atB = await post(keyB, purchase('someone-at-b'));
   expect(atB.status).toBe(201);
@@ -176,6 +186,10 @@ it('draws 100 concurrent purchases within a budget of 5, pays each prize once, a
       saveInstantWinCampaign(m, { ...formOf(campaign), prizeBudget: '50' }, { kind: 'partner', partnerId: a.partner.id }, campaign.id),
     ),
   ).rejects.toThrow(InstantWinRefusedError);
+  const getApi = (key: string, path: string) => fetch(`${api}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const ongoing = await (await getApi(keyA, `/instant-wins/${campaign.id}`)).json();
+  expect(ongoing).toMatchObject({ seedCommitment: campaign.seedCommitment, prizesLeft: 0, drawCount: 100, seed: null, draws: null });
+  expect((await getApi(keyB, `/instant-wins/${campaign.id}`)).status).toBe(404);
   await inTransaction(db, (m) =>
     saveInstantWinCampaign(m, { ...formOf(campaign), status: 'ended' }, { kind: 'partner', partnerId: a.partner.id }, campaign.id),
   );
@@ -186,6 +200,11 @@ it('draws 100 concurrent purchases within a budget of 5, pays each prize once, a
   expect(ended.revealedSeed).toMatch(/^[0-9a-f]{64}$/);
   expect(createHash('sha256').update(Buffer.from(ended.revealedSeed!, 'hex')).digest('hex')).toBe(campaign.seedCommitment);
   const published = await instantWinDraws(db.manager, campaign.id);
+  // The partner API publishes the seed and the draws once over: anyone replays them from there.
+  const revealed = await (await getApi(keyA, `/instant-wins/${campaign.id}`)).json();
+  expect(revealed.seed).toBe(ended.revealedSeed);
+  const fromApi = revealed.draws.map((d: { drawnAt: string }) => ({ ...d, drawnAt: new Date(d.drawnAt) }));
+  expect(replayDraws(revealed.seed, ended.rules, fromApi).every((r) => r.matches)).toBe(true);
   const replayed = replayDraws(ended.revealedSeed!, ended.rules, published);
   expect(replayed).toHaveLength(100);
   expect(replayed.filter((r) => !r.matches)).toEqual([]);
