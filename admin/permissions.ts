@@ -91,6 +91,16 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
     analyst: 'read',
     partner_user: 'write',
   },
+  // Partner users set up their own instant-win campaigns (scoped below); the draws are audited by the operator.
+  InstantWinCampaign: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
+  InstantWinDraw: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
@@ -192,6 +202,7 @@ export const partnerScope: Record<string, string> = {
   Challenge: 'partnerId',
   Badge: 'partnerId',
   Leaderboard: 'partnerId',
+  InstantWinCampaign: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

@@ -61,6 +61,7 @@ import { segmentResource } from './segment-resource.js';
 import { challengeResource } from './challenge-resource.js';
 import { badgeResource } from './badge-resource.js';
 import { leaderboardResource } from './leaderboard-resource.js';
+import { instantWinDrawResource, instantWinResource } from './instant-win-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -912,6 +913,8 @@ export function backOfficeResources(
     challengeResource(dataSource, care.ledger),
     badgeResource(dataSource),
     leaderboardResource(dataSource),
+    instantWinResource(dataSource),
+    instantWinDrawResource(),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

@@ -148,6 +148,8 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
     "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
   'badge.awarded':
     "A member earned a badge (yours, or the program's by a purchase of yours): by its rule or by completing a challenge; once per member and badge",
+  'instant_win.won':
+    "A member's purchase won a prize in a winning-moments campaign (yours, or the program's by a purchase of yours); the prize was paid with the purchase",
 };
 
 /** Operations that take what another one answered, for clients and schema-driven tools to follow. */
@@ -253,6 +255,17 @@ export function openApiDocument(serverUrl = '/api/v1') {
           summary: "A member's balance, tier and points expiring in 30/60/90 days",
           parameters: memberParameters,
           responses: { 200: ok('The member', responses.memberSummary), 404: notFound, ...errors },
+        },
+      },
+      '/instant-wins/{campaignId}': {
+        get: {
+          operationId: 'getInstantWinCampaign',
+          summary: 'A winning-moments campaign: its budget left, its seed commitment, and once over its seed and every draw to replay',
+          description:
+            "Yours or the program's; another partner's answers 404 (`instant_win_not_found`). Each draw's random value is " +
+            'HMAC-SHA256(seed, purchase id), its first 48 bits as a fraction of 2^48; winning times are drawn the same way with keys `moment:0`, `moment:1`, ….',
+          parameters: [{ name: 'campaignId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: ok('The campaign', responses.instantWinCampaign), 404: notFound, ...errors },
         },
       },
       '/members/{externalId}/challenges': {

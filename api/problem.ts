@@ -138,6 +138,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   leaderboard_not_found: 'No such leaderboard',
   leaderboard_refused: 'The leaderboard cannot be saved so',
   leaderboard_period_invalid: 'Not a period of a leaderboard',
+  instant_win_not_found: 'No such instant-win campaign',
+  instant_win_refused: 'The instant-win campaign cannot be saved so',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

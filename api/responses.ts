@@ -62,6 +62,23 @@ export const recordedEvent = z.object({
     })
     .nullable()
     .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),
+  instantWins: z
+    .array(
+      z.object({
+        campaignId: z.uuid(),
+        name: z.string(),
+        drawNumber: z.int().min(1).describe("The draw's number in the campaign"),
+        won: z.boolean(),
+        outcome: z
+          .enum(['won', 'lost', 'budget_spent', 'payer_short'])
+          .describe('`budget_spent`: the draw would have won but no prize was left; `payer_short`: the payer could not pay the prize'),
+        prize: z
+          .object({ points: z.int().min(1).describe('Already on the member’s balance') })
+          .nullable()
+          .describe('What the member won; null unless won'),
+      }),
+    )
+    .describe('The draws of the live instant-win campaigns this purchase took part in, to show the member at once; empty when none'),
 });
 
 export const eventView = z.object({
@@ -237,6 +254,10 @@ export const widgetState = z.discriminatedUnion('enabled', [
       .describe(
         "The signed-in member's live challenges open at this store (the program's and its own), with their progress; empty when no one signed in",
       ),
+    instantWin: z
+      .object({ campaign: z.string(), points, wonAt: z.iso.datetime() })
+      .nullable()
+      .describe("The member's latest instant win from a purchase at your store in the last day; null when none"),
   }),
 ]);
 
@@ -261,6 +282,38 @@ export const widgetMemberSession = z.object({
   linked: z
     .enum(['linked', 'merged', 'merge_later', 'already_linked', 'someone_else'])
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
+});
+
+export const instantWinCampaign = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  owner: z.enum(['program', 'partner']).describe("program: for purchases at every partner; partner: yours, for your purchases only"),
+  mode: z.enum(['probability', 'winning_times']),
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+  status: z.enum(['draft', 'live', 'ended']),
+  prizePoints: z.int(),
+  prizesWon: z.int(),
+  prizesLeft: z.int().nullable().describe('Null when the budget limits points only'),
+  pointsLeft: z.int().nullable().describe('Null when the budget limits the number of prizes only'),
+  drawCount: z.int(),
+  seedCommitment: z.string().describe("SHA-256 (hex) of the campaign's secret seed, published before any draw"),
+  seed: z
+    .string()
+    .nullable()
+    .describe('The seed (hex), revealed once the campaign is over; it must hash to seedCommitment. Null until then'),
+  draws: z
+    .array(
+      z.object({
+        drawNumber: z.int(),
+        key: z.uuid().describe('The purchase drawn (the event id): the random value is HMAC-SHA256(seed, key)'),
+        drawnAt: z.iso.datetime().describe('Compared with the winning times: the first purchase at or after each wins'),
+        randomValue: z.number().describe('The first 48 bits of the HMAC as a fraction of 2^48; wins when below the chance'),
+        outcome: z.enum(['won', 'lost', 'budget_spent', 'payer_short']),
+      }),
+    )
+    .nullable()
+    .describe('Every draw in order, to replay from the seed; null until the campaign is over'),
 });
 
 export const memberBadge = z.object({

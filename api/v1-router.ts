@@ -16,6 +16,7 @@ import { memberChallenge, memberChallenges, type MemberChallenge } from '../loya
 import { earnedBadges } from '../loyalty/engagement/member-badges.js';
 import { emblemSvg } from '../loyalty/engagement/emblems.js';
 import { leaderboardRanking, visibleLeaderboard } from '../loyalty/engagement/leaderboard-ranking.js';
+import { instantWinDraws, viewInstantWin } from '../loyalty/engagement/instant-win-form.js';
 import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
@@ -80,6 +81,7 @@ const memberPath = z.object({ externalId: externalIdParam });
 const eventPath = z.object({ eventId: eventIdParam });
 const challengePath = z.object({ challengeId: z.uuid() });
 const leaderboardPath = z.object({ leaderboardId: z.uuid() });
+const instantWinPath = z.object({ campaignId: z.uuid() });
 
 /**
  * A route's handler. Its refusals become problems here, while the route's path parameters are
@@ -167,6 +169,14 @@ export function apiV1Router({
         reason: recorded.cashback.reason,
         availableFrom: recorded.cashback.availableFrom?.toISOString() ?? null,
       },
+      instantWins: recorded.instantWins.map((w) => ({
+        campaignId: w.campaignId,
+        name: w.name,
+        drawNumber: w.drawNumber,
+        won: w.won,
+        outcome: w.outcome,
+        prize: w.won ? { points: w.prizePoints } : null,
+      })),
     });
     // The common event in one write statement; anything else (and a replay) by the full path.
     const { key, hash } = idempotencyOf(req, body);
@@ -265,6 +275,31 @@ export function apiV1Router({
     ...c,
     periodEndsAt: c.periodEndsAt?.toISOString() ?? null,
     completedAt: c.completedAt?.toISOString() ?? null,
+  });
+
+  read('/instant-wins/:campaignId', async (req, res) => {
+    const { campaignId } = parse(instantWinPath, req.params, 'path');
+    const view = await viewInstantWin(dataSource.manager, campaignId, { kind: 'partner', partnerId: partnerOf(res).id });
+    const c = view.campaign;
+    const draws = view.revealedSeed === null ? null : await instantWinDraws(dataSource.manager, c.id);
+    const answered: z.output<typeof responses.instantWinCampaign> = {
+      id: c.id,
+      name: c.name,
+      owner: c.partnerId === null ? 'program' : 'partner',
+      mode: c.mode,
+      startsAt: c.startsAt.toISOString(),
+      endsAt: c.endsAt.toISOString(),
+      status: c.status,
+      prizePoints: c.prizePoints,
+      prizesWon: c.prizesWon,
+      prizesLeft: view.prizesLeft,
+      pointsLeft: view.pointsLeft,
+      drawCount: c.drawCount,
+      seedCommitment: c.seedCommitment,
+      seed: view.revealedSeed,
+      draws: draws && draws.map((d) => ({ ...d, drawnAt: d.drawnAt.toISOString() })),
+    };
+    res.json(answered);
   });
 
   read('/members/:externalId/challenges', async (req, res) => {

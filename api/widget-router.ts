@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
 import { Partner } from '../entities/index.js';
+import { recentInstantWin } from '../loyalty/engagement/member-instant-wins.js';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -169,6 +170,7 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
           });
     // Challenges are the signed-in member's own business: a store's customer id alone does not show them.
     const challenges = session ? await memberChallenges(dataSource.manager, session.memberId, { partnerId: claims.partnerId }) : [];
+    const won = known ? await recentInstantWin(dataSource.manager, known.member.id, claims.partnerId) : null;
     const state: z.output<typeof widgetState> = {
       enabled: true,
       balance,
@@ -188,6 +190,7 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
         rewardPoints: c.rewardPoints,
         currency: c.currency,
       })),
+      instantWin: won && { campaign: won.campaign, points: won.points, wonAt: won.wonAt.toISOString() },
     };
     res.json(state);
   });

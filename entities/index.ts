@@ -64,6 +64,7 @@ import {
 } from './leaderboard.js';
 import { ExchangeRate } from './exchange-rate.js';
 import { Badge, MemberBadge } from './badge.js';
+import { InstantWinCampaign, InstantWinDraw } from './instant-win.js';
 
 export {
   ApiKey,
@@ -139,6 +140,8 @@ export {
   LeaderboardRound,
   LeaderboardStanding,
   LeaderboardNameConsent,
+  InstantWinCampaign,
+  InstantWinDraw,
 };
 export { badgeEmblems, badgeRules, badgeStatuses } from './badge.js';
 export type { BadgeEmblem, BadgeRule, BadgeStatus } from './badge.js';
@@ -147,6 +150,8 @@ export { challengeMetrics, challengePeriods, challengeStatuses } from './challen
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
 export { leaderboardMetrics, leaderboardPeriods, leaderboardStatuses } from './leaderboard.js';
 export type { LeaderboardMetric, LeaderboardPeriod, LeaderboardPrize, LeaderboardStatus } from './leaderboard.js';
+export { instantWinModes, instantWinOutcomes, instantWinStatuses } from './instant-win.js';
+export type { InstantWinMode, InstantWinOutcome, InstantWinStatus } from './instant-win.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -190,6 +195,8 @@ export const entities = [
   LeaderboardRound,
   LeaderboardStanding,
   LeaderboardNameConsent,
+  InstantWinCampaign,
+  InstantWinDraw,
   Partner,
   PointOfSale,
   ApiKey,

@@ -60,6 +60,8 @@ export const refusalCodes = {
   leaderboard_not_found: 'not_found',
   leaderboard_refused: 'unprocessable',
   leaderboard_period_invalid: 'invalid',
+  instant_win_not_found: 'not_found',
+  instant_win_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -121,7 +121,10 @@
         if (!force && this.getAttribute('state') === 'signing-in') return;
         if (!state.enabled) return this.show('disabled', 'Points are paused at this store for now.');
         if (session && !state.signedIn) sessionStorage.removeItem(this.sessionKey);
-        const earn = state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : '';
+        const won = state.instantWin
+          ? ` · You won <span class="points">${format.format(state.instantWin.points)}</span> points in ${escape(state.instantWin.campaign)}!`
+          : '';
+        const earn = `${state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : ''}${won}`;
         // Points in a purchase's return window are shown, apart: they cannot be spent yet.
         const pending = state.pending ? ` (+${format.format(state.pending)} pending)` : '';
         if (state.signedIn) {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Badge, Bonus, Booster, Campaign, Challenge, EarningRule, Leaderboard, Tier } from '../../entities/index.js';
+import { Badge, Bonus, Booster, Campaign, Challenge, EarningRule, InstantWinCampaign, Leaderboard, Tier } from '../../entities/index.js';
 import { programSettings } from './program-settings.js';
 import { ConfigurationCache, configurationChanged, unwatchedTtlMs } from '../configuration-freshness.js';
 
@@ -16,6 +16,8 @@ export interface ProgramConfiguration {
   badges: Badge[];
   /** The live leaderboards: an event one could score for queues its scoring step (see engagement/leaderboard-scores.ts). */
   leaderboards: Leaderboard[];
+  /** The live winning-moments campaigns: a purchase one could draw for takes the full path, which draws (see engagement/instant-win.ts). */
+  instantWins: InstantWinCampaign[];
   settings: Awaited<ReturnType<typeof programSettings>>;
 }
 
@@ -33,7 +35,8 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const challenges = await manager.findBy(Challenge, { status: 'live' });
   const badges = await manager.findBy(Badge, { status: 'live' });
   const leaderboards = await manager.findBy(Leaderboard, { status: 'live' });
-  return { rules, boosters, bonuses, campaigns, tiers, challenges, badges, leaderboards, settings: await programSettings(manager) };
+  const instantWins = await manager.findBy(InstantWinCampaign, { status: 'live' });
+  return { rules, boosters, bonuses, campaigns, tiers, challenges, badges, leaderboards, instantWins, settings: await programSettings(manager) };
 }
 
 /**

@@ -27,6 +27,7 @@ import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
 import { challengesCouldCount } from '../engagement/challenge-progress.js';
 import { badgesCouldAward } from '../engagement/badge-awards.js';
 import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
+import { drawInstantWins, instantWinsCouldMatch, type InstantWinResult } from '../engagement/instant-win.js';
 
 export interface EventInput {
   partnerId: string;
@@ -64,6 +65,8 @@ export interface RecordedEvent {
   availableFrom: Date | null;
   /** Store credit the purchase earned, when the partner's stores run a credit program. */
   cashback: CashbackPaid | null;
+  /** The draws of the live instant-win campaigns this purchase qualified for. */
+  instantWins: InstantWinResult[];
 }
 
 /** Whether the member holds this bonus for this tier already (paid, and not taken back in full). */
@@ -338,6 +341,17 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   if (upgrade)
     await queueWebhooks(manager, input.partnerId, 'member.tier_changed', { member: input.member.externalId, tier: upgrade.code });
+  const instantWins = instantWinsCouldMatch(configuration.instantWins, record)
+    ? await drawInstantWins(manager, ledger, configuration.instantWins, {
+        eventId,
+        partnerId: input.partnerId,
+        customerId: input.member.externalId,
+        memberId: member.id,
+        memberAccountId: account.id,
+        occurredAt: input.occurredAt,
+        receivedAt: input.receivedAt,
+      })
+    : [];
   return {
     event: record,
     memberId: member.id,
@@ -353,5 +367,6 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     pendingPoints: pending ? earned.points + bonusPoints : 0,
     availableFrom: pending && legs.length > 0 ? availableFrom : null,
     cashback,
+    instantWins,
   };
 }
