@@ -55,6 +55,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
 import { ExchangeRate } from './exchange-rate.js';
+import { Receipt } from './receipt.js';
 
 export {
   ApiKey,
@@ -122,10 +123,13 @@ export {
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Receipt,
 };
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
+export { receiptReviewReasons, receiptSources, receiptStatuses } from './receipt.js';
+export type { ReceiptLine, ReceiptReviewReason, ReceiptSource, ReceiptStatus } from './receipt.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -158,6 +162,7 @@ export { staffRoles } from './staff-user.js';
 export type { StaffRole } from './staff-user.js';
 
 export const entities = [
+  Receipt,
   Challenge,
   ChallengeProgress,
   ChallengeContribution,

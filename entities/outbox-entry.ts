@@ -12,6 +12,7 @@ export const outboxProcesses = [
   'campaign_approval',
   'staff_invitation',
   'challenge_progress',
+  'receipt_reading',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 
