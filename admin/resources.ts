@@ -58,6 +58,7 @@ import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
 import { challengeResource } from './challenge-resource.js';
+import { receiptResource } from './receipt-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -291,6 +292,7 @@ export function backOfficeResources(
     liabilityReport: string;
     settlementLines: string;
     settlementDownload: string;
+    receiptReview: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -899,6 +901,7 @@ export function backOfficeResources(
     ),
     segmentResource(dataSource, components),
     challengeResource(dataSource),
+    receiptResource(dataSource, { ledger: care.ledger, images: care.receiptImages, processes: care.processes }, components.receiptReview),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

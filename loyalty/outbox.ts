@@ -19,6 +19,8 @@ export interface OutboxDetails {
   staff_invitation: Record<string, never>;
   /** The subject is the purchase event to count towards live challenges. */
   challenge_progress: Record<string, never>;
+  /** The subject is the uploaded receipt to read, settle and, after its retention, forget the image of. */
+  receipt_reading: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

@@ -56,6 +56,8 @@ export const refusalCodes = {
   retirement_refused: 'unprocessable',
   challenge_not_found: 'not_found',
   challenge_refused: 'unprocessable',
+  receipt_not_found: 'not_found',
+  receipt_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

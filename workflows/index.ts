@@ -20,3 +20,4 @@ export { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 export { monthlySettlementWorkflow } from './monthly-settlement.workflow.js';
 export { partitionMaintenanceWorkflow } from './partition-maintenance.workflow.js';
 export { challengeProgressWorkflow } from './challenge-progress.workflow.js';
+export { receiptReadingWorkflow } from './receipt-reading.workflow.js';

@@ -25,6 +25,9 @@ import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import { createSettlementActivities } from './activities/settlement-activities.js';
 import { createPartitionActivities } from './activities/partition-activities.js';
 import { createChallengeActivities } from './activities/challenge-activities.js';
+import { createReceiptActivities } from './activities/receipt-activities.js';
+import type { ReceiptReader } from './activities/receipt-ocr.js';
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -42,6 +45,10 @@ export interface WorkerDependencies {
   publicUrl?: string;
   /** Where rewards are ordered (the fake supplier until real ones are connected). */
   supplier: RewardSupplier;
+  /** Where receipt images are kept until their retention ends. */
+  receiptImages: ImageStore;
+  /** The OCR of receipts (one engine per process: its owner closes it). */
+  receiptReader: ReceiptReader;
   /** How the processes the outbox sweep starts wait and retry. */
   processTiming: ProcessTiming;
   /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
@@ -89,6 +96,13 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createPartitionActivities({ dataSource: deps.dataSource }),
     ...createChallengeActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
+    ...createReceiptActivities({
+      dataSource: deps.dataSource,
+      ledger,
+      images: deps.receiptImages,
+      reader: deps.receiptReader,
+      timing: deps.processTiming,
+    }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
       dataSource: deps.dataSource,
