@@ -69,8 +69,11 @@ export function readReceiptText(text: string): ReceiptReading {
   const linesTotal = lines.reduce((sum, line) => sum + line.cents, 0);
   // Without a readable TOTAL line, the payment line (CARD, CASH) repeats it.
   const paymentRow = rows.find((line) => /^\W*(card|cash|visa|paid)/i.test(line) && amountOf(line) !== null);
-  const totalCents = totalRow ? amountOf(totalRow) : paymentRow ? amountOf(paymentRow) : null;
-  return { header, purchasedOn: dateIn(text), totalCents, lines, linesAddUp: totalCents !== null && lines.length > 0 && linesTotal === totalCents };
+  const printed = totalRow ? amountOf(totalRow) : paymentRow ? amountOf(paymentRow) : null;
+  // With neither readable, the lines' sum stands for the total: it does not "add up" then, so a
+  // poorly read receipt goes to care rather than paying on a guess.
+  const totalCents = printed ?? (lines.length > 0 ? linesTotal : null);
+  return { header, purchasedOn: dateIn(text), totalCents, lines, linesAddUp: printed !== null && lines.length > 0 && linesTotal === printed };
 }
 
 /** Lower-case letters and digits only: what survives two photos of the same paper. */
