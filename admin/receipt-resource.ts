@@ -115,7 +115,7 @@ export function receiptResource(dataSource: DataSource, services: ReceiptService
         eventId: { type: 'reference', reference: 'MemberEvent' },
         status: { availableValues: receiptStatuses.map((value) => ({ value, label: receiptStatusLabels[value] })) },
         reviewReason: { availableValues: receiptReviewReasons.map((value) => ({ value, label: receiptReviewReasonLabels[value] })) },
-        totalCents: { type: 'number', description: 'In cents' },
+        purchasedOn: { type: 'string' },
         text: { type: 'textarea', description: 'What the OCR read' },
       },
       actions: {

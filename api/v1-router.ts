@@ -374,7 +374,11 @@ export function apiV1Router({
     const { customer } = customerInPath(req, res);
     const { receiptId } = parse(receiptPath, req.params, 'path');
     const { member } = await resolveCustomer(dataSource.manager, customer);
-    const receipt = await dataSource.manager.findOneBy(Receipt, { id: receiptId, memberId: member.id, uploadedByPartnerId: partnerOf(res).id });
+    const receipt = await dataSource.manager.findOneBy(Receipt, {
+      id: receiptId,
+      memberId: member.id,
+      uploadedByPartnerId: partnerOf(res).id,
+    });
     if (!receipt) throw new Refusal('receipt_not_found', `no receipt ${receiptId} sent by you for this member`, 'receiptId');
     const answered: z.output<typeof responses.receipt> = {
       id: receipt.id,

@@ -7,7 +7,16 @@ import { matchStore, readReceiptText, type StoreCandidate } from '../loyalty/rec
 import { receiptImage, totalOf, type ReceiptFacts } from '../test/support/receipt-images.js';
 import { receiptReader } from '../workflows/activities/receipt-ocr.js';
 
-const stores = ['Green Grocer', 'Koffie Corner', 'BookBarn', 'Bakkerij De Molen', 'City Pharmacy', 'Fresh Market', 'Pasta Palace', 'Tech Hub'];
+const stores = [
+  'Green Grocer',
+  'Koffie Corner',
+  'BookBarn',
+  'Bakkerij De Molen',
+  'City Pharmacy',
+  'Fresh Market',
+  'Pasta Palace',
+  'Tech Hub',
+];
 const items = ['Apples 1kg', 'Bread', 'Olive oil', 'Coffee beans', 'Milk 1L', 'Cheese', 'Paperback', 'Shampoo', 'Pasta', 'Batteries'];
 const candidates: StoreCandidate[] = stores.map((name, i) => ({ partnerId: `partner-${i}`, pointOfSaleId: null, names: [name] }));
 
@@ -17,7 +26,10 @@ const receipts = Array.from({ length: count }, (_, i) => {
   const facts: ReceiptFacts = {
     store: stores[i % stores.length]!,
     date: day.toISOString().slice(0, 10),
-    lines: Array.from({ length: 2 + (i % 4) }, (_, j) => ({ label: items[(i + j * 3) % items.length]!, cents: 99 + ((i * 131 + j * 377) % 2400) })),
+    lines: Array.from({ length: 2 + (i % 4) }, (_, j) => ({
+      label: items[(i + j * 3) % items.length]!,
+      cents: 99 + ((i * 131 + j * 377) % 2400),
+    })),
   };
   // Noise from 0 (a clean scan) to 0.9 (a poor photo), spread evenly over the set.
   return { facts, level: count === 1 ? 0 : (0.9 * i) / (count - 1), format: i % 2 === 0 ? ('png' as const) : ('jpeg' as const) };

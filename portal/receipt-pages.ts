@@ -1,4 +1,3 @@
-import { receiptStatusLabels } from '../loyalty/receipts/receipt-review.js';
 import type { MemberReceipt } from '../loyalty/receipts/member-receipts.js';
 import { maxReceiptImageBytes } from '../loyalty/receipts/receipt-upload.js';
 import { fieldError } from './form-fields.js';
@@ -14,8 +13,9 @@ function outcome(r: MemberReceipt): string {
     case 'rejected':
       return `Rejected: ${escapeHtml(r.rejectionReason ?? '')}`;
     case 'reading':
+      return 'Being read';
     case 'review':
-      return receiptStatusLabels[r.status];
+      return 'Being checked by our team';
   }
 }
 

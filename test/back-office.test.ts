@@ -110,6 +110,7 @@ describe('sign-in and roles', () => {
     'WebhookDelivery',
     'CreditProgram',
     'ExchangeRate',
+    'Receipt',
   ];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
@@ -143,6 +144,7 @@ describe('sign-in and roles', () => {
         'WebhookDelivery',
         'CreditProgram',
         'ExchangeRate',
+        'Receipt',
       ],
     ],
     [
@@ -165,6 +167,7 @@ describe('sign-in and roles', () => {
         'CareAdjustment',
         'ErasureRequest',
         'CreditProgram',
+        'Receipt',
       ],
     ],
     [
@@ -188,6 +191,7 @@ describe('sign-in and roles', () => {
         'CareAdjustment',
         'ErasureRequest',
         'CreditProgram',
+        'Receipt',
       ],
     ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],

@@ -302,6 +302,8 @@ describe('documentation', () => {
         '/members/{externalId}',
         '/members/{externalId}/challenges',
         '/members/{externalId}/challenges/{challengeId}',
+        '/members/{externalId}/receipts',
+        '/members/{externalId}/receipts/{receiptId}',
         '/members/{externalId}/redemptions',
         '/members/{externalId}/spending-codes',
         '/members/{externalId}/transactions',

@@ -20,7 +20,9 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
   const stores = JSON.parse(String(params.storeChoices ?? '[]')) as StoreChoice[];
   const [store, setStore] = useState<string>(String(params.storeChoice ?? ''));
   const [purchasedOn, setPurchasedOn] = useState<string>(String(params.purchasedOn ?? ''));
-  const [total, setTotal] = useState<string>(params.totalCents == null || params.totalCents === '' ? '' : (Number(params.totalCents) / 100).toFixed(2));
+  const [total, setTotal] = useState<string>(
+    params.totalCents == null || params.totalCents === '' ? '' : (Number(params.totalCents) / 100).toFixed(2),
+  );
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<RecordJSON['errors']>({});
   const [sending, setSending] = useState(false);
@@ -52,7 +54,11 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
     <Box variant="card" data-testid="receipt-review-form" flex flexDirection="row" style={{ gap: 24, flexWrap: 'wrap' }}>
       <Box style={{ flex: '1 1 320px', maxWidth: 480 }}>
         {params.imageDataUrl ? (
-          <img src={String(params.imageDataUrl)} alt="The receipt as the member sent it" style={{ width: '100%', border: '1px solid #ccc' }} />
+          <img
+            src={String(params.imageDataUrl)}
+            alt="The receipt as the member sent it"
+            style={{ width: '100%', border: '1px solid #ccc' }}
+          />
         ) : (
           <Text>The image was deleted at the end of its retention period.</Text>
         )}
@@ -78,14 +84,24 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
           <Label htmlFor="purchasedOn" required>
             Date of purchase
           </Label>
-          <Input id="purchasedOn" type="date" value={purchasedOn} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setPurchasedOn(e.target.value)} />
+          <Input
+            id="purchasedOn"
+            type="date"
+            value={purchasedOn}
+            onChange={(e: React.ChangeEvent<HTMLInputElement>) => setPurchasedOn(e.target.value)}
+          />
           <FormMessage>{errors.purchasedOn?.message}</FormMessage>
         </FormGroup>
         <FormGroup error={!!errors.total}>
           <Label htmlFor="total" required>
             Total paid
           </Label>
-          <Input id="total" inputMode="decimal" value={total} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTotal(e.target.value)} />
+          <Input
+            id="total"
+            inputMode="decimal"
+            value={total}
+            onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTotal(e.target.value)}
+          />
           <FormMessage>{errors.total?.message}</FormMessage>
         </FormGroup>
         <Button type="button" variant="contained" color="success" disabled={sending} onClick={() => void send('accept')} mb="xl">

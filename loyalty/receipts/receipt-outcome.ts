@@ -61,7 +61,12 @@ export async function awardReceipt(manager: EntityManager, ledger: Ledger, recei
   if (!member) throw new Refusal('member_not_found', 'the member who sent this receipt no longer exists');
   let link = await manager.findOne(MemberLink, { where: { partnerId, memberId: member.id }, order: { linkedAt: 'ASC' } });
   if (!link) {
-    const made = manager.create(MemberLink, { partnerId, memberId: member.id, customerId: `receipt-${member.externalId}`, cause: 'member' });
+    const made = manager.create(MemberLink, {
+      partnerId,
+      memberId: member.id,
+      customerId: `receipt-${member.externalId}`,
+      cause: 'member',
+    });
     await manager.createQueryBuilder().insert().into(MemberLink).values(made).orIgnore().execute();
     link = await manager.findOneByOrFail(MemberLink, { partnerId, customerId: made.customerId });
   }
@@ -75,7 +80,9 @@ export async function awardReceipt(manager: EntityManager, ledger: Ledger, recei
     type: 'purchase',
     amountCents: totalCents,
     // Lines go with the purchase only when they make its total (a corrected total stands alone).
-    lines: addsUp ? receipt.lines.map((line) => ({ reference: line.label.slice(0, 100), quantity: 1, unitPriceCents: line.cents })) : undefined,
+    lines: addsUp
+      ? receipt.lines.map((line) => ({ reference: line.label.slice(0, 100), quantity: 1, unitPriceCents: line.cents }))
+      : undefined,
     pointOfSaleCode: pos?.code,
     occurredAt: purchasedAt > receivedAt ? receivedAt : purchasedAt,
     receivedAt,
@@ -145,7 +152,9 @@ export async function settleReceiptReading(
           : null,
     });
     const reason = await reviewReasonOf(manager, receipt, ocr, reading.linesAddUp);
-    await manager.save(receipt.status === 'reading' && reason ? Object.assign(receipt, { status: 'review', reviewReason: reason }) : receipt);
+    await manager.save(
+      receipt.status === 'reading' && reason ? Object.assign(receipt, { status: 'review', reviewReason: reason }) : receipt,
+    );
     if (reason) return { outcome: 'review', queued: [] };
     await awardReceipt(manager, ledger, receipt);
     return { outcome: 'awarded', queued: queuedBy(manager) };

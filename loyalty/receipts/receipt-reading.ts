@@ -13,7 +13,20 @@ export interface ReceiptReading {
 }
 
 /** Letters OCR reads for digits inside a number. */
-const digitLookalikes: Record<string, string> = { O: '0', o: '0', D: '0', Q: '0', l: '1', I: '1', i: '1', '|': '1', S: '5', s: '5', B: '8', Z: '2' };
+const digitLookalikes: Record<string, string> = {
+  O: '0',
+  o: '0',
+  D: '0',
+  Q: '0',
+  l: '1',
+  I: '1',
+  i: '1',
+  '|': '1',
+  S: '5',
+  s: '5',
+  B: '8',
+  Z: '2',
+};
 const asDigits = (token: string) => token.replace(/[OoDQlIi|SsBZ]/g, (c) => digitLookalikes[c] ?? c);
 
 /** An amount at the end of a line: "3.49", "14,63", "1 234.50" as tills print them. */
@@ -32,8 +45,7 @@ const validDay = (year: number, month: number, day: number) => {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 };
-const isoDay = (year: number, month: number, day: number) =>
-  `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+const isoDay = (year: number, month: number, day: number) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
 /** The first date printed: day/month/year (Europe's order) or year-month-day. */
 function dateIn(text: string): string | null {
@@ -63,7 +75,11 @@ export function readReceiptText(text: string): ReceiptReading {
   for (const row of rows) {
     if (row === totalRow || notItems.test(row)) continue;
     const cents = amountOf(row);
-    const label = row.replace(amountAtEnd, '').replace(/[^\w\s'&-]+/g, ' ').replace(/\s+/g, ' ').trim();
+    const label = row
+      .replace(amountAtEnd, '')
+      .replace(/[^\w\s'&-]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (cents !== null && /[A-Za-z]{2}/.test(label) && !/date|time/i.test(label)) lines.push({ label, cents });
   }
   const linesTotal = lines.reduce((sum, line) => sum + line.cents, 0);
@@ -73,7 +89,13 @@ export function readReceiptText(text: string): ReceiptReading {
   // With neither readable, the lines' sum stands for the total: it does not "add up" then, so a
   // poorly read receipt goes to care rather than paying on a guess.
   const totalCents = printed ?? (lines.length > 0 ? linesTotal : null);
-  return { header, purchasedOn: dateIn(text), totalCents, lines, linesAddUp: printed !== null && lines.length > 0 && linesTotal === printed };
+  return {
+    header,
+    purchasedOn: dateIn(text),
+    totalCents,
+    lines,
+    linesAddUp: printed !== null && lines.length > 0 && linesTotal === printed,
+  };
 }
 
 /** Lower-case letters and digits only: what survives two photos of the same paper. */
@@ -132,5 +154,7 @@ export function matchStore(header: string[], candidates: StoreCandidate[]): { ca
 
 /** The same receipt sent twice hashes alike: normalised text, store, day and total. */
 export function receiptFingerprint(text: string, partnerId: string, purchasedOn: string, totalCents: number): string {
-  return createHash('sha256').update([normalised(text), partnerId, purchasedOn, String(totalCents)].join('\u0000')).digest('hex');
+  return createHash('sha256')
+    .update([normalised(text), partnerId, purchasedOn, String(totalCents)].join('\u0000'))
+    .digest('hex');
 }

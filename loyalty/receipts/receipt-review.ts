@@ -11,7 +11,7 @@ import { awardReceipt } from './receipt-outcome.js';
 export const receiptStatusLabels: Record<ReceiptStatus, string> = {
   reading: 'Being read',
   awarded: 'Points awarded',
-  review: 'Being checked by our team',
+  review: 'Waiting for review',
   rejected: 'Rejected',
 };
 
@@ -111,9 +111,13 @@ export async function acceptReceipt(
 }
 
 /** Care rejects a receipt with a reason the member reads on their dashboard. */
-export async function rejectReceipt(dataSource: DataSource, request: { receiptId: string; agentId: string; reason: unknown }): Promise<void> {
+export async function rejectReceipt(
+  dataSource: DataSource,
+  request: { receiptId: string; agentId: string; reason: unknown },
+): Promise<void> {
   const reason = text(request.reason);
-  if (reason.length < 5) throw new ReceiptReviewRefusedError({ rejectionReason: 'tell the member why, in a sentence (at least 5 characters)' });
+  if (reason.length < 5)
+    throw new ReceiptReviewRefusedError({ rejectionReason: 'tell the member why, in a sentence (at least 5 characters)' });
   if (reason.length > 500) throw new ReceiptReviewRefusedError({ rejectionReason: 'at most 500 characters' });
   if (reason.includes('\u0000')) throw new ReceiptReviewRefusedError({ rejectionReason: 'must not contain a NUL character' });
   await inTransaction(dataSource, async (manager) => {

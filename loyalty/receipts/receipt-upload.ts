@@ -25,7 +25,10 @@ export class ReceiptRefusedError extends Refusal {
 export function receiptImageType(bytes: Buffer, field: string): string {
   if (bytes.length === 0) throw new ReceiptRefusedError(field, 'choose a photo or scan of the receipt');
   if (bytes.length > maxReceiptImageBytes)
-    throw new ReceiptRefusedError(field, `is ${(bytes.length / 1024 / 1024).toFixed(1)} MB: at most ${maxReceiptImageBytes / 1024 / 1024} MB`);
+    throw new ReceiptRefusedError(
+      field,
+      `is ${(bytes.length / 1024 / 1024).toFixed(1)} MB: at most ${maxReceiptImageBytes / 1024 / 1024} MB`,
+    );
   const found = imageTypes.find(({ magic }) => magic.every((byte, i) => bytes[i] === byte));
   if (!found) throw new ReceiptRefusedError(field, 'must be a JPEG or PNG image');
   return found.type;

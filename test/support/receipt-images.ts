@@ -64,7 +64,10 @@ export function receiptImage(facts: ReceiptFacts, noise: Noise, format: 'png' | 
   // Uneven light: a gradient from a lit corner to a shaded one.
   const light = g.createLinearGradient(0, 0, width, height);
   light.addColorStop(0, 'rgb(250,250,246)');
-  light.addColorStop(1, `rgb(${Math.round(250 - 70 * noise.level)},${Math.round(248 - 70 * noise.level)},${Math.round(240 - 75 * noise.level)})`);
+  light.addColorStop(
+    1,
+    `rgb(${Math.round(250 - 70 * noise.level)},${Math.round(248 - 70 * noise.level)},${Math.round(240 - 75 * noise.level)})`,
+  );
   g.fillStyle = light;
   g.fillRect(0, 0, width, height);
   g.save();
