@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { Partner, Receipt, Reward } from '../entities/index.js';
 import type { ImageStore } from '../loyalty/receipts/image-store.js';
-import { maxReceiptImageBytes, submitReceipt } from '../loyalty/receipts/receipt-upload.js';
+import { maxReceiptImageBytes, ReceiptRefusedError, submitReceipt } from '../loyalty/receipts/receipt-upload.js';
 import { viewEvent } from '../loyalty/earning/event-view.js';
 import { recordLeanEvent } from '../loyalty/earning/lean-event.js';
 import { recordEvent, type EventInput, type RecordedEvent } from '../loyalty/earning/record-event.js';
@@ -357,6 +357,11 @@ export function apiV1Router({
           uploadedByPartnerId: partnerOf(res).id,
           bytes,
           field: 'body',
+        }).catch((error: unknown) => {
+          // The image is the whole body: the refusal names the body itself, not a field in it.
+          if (!(error instanceof ReceiptRefusedError)) throw error;
+          const problem = refusalProblem(req, error);
+          throw new ProblemError({ ...problem, detail: `body: ${error.reason}`, errors: [{ field: 'body', message: error.reason }] });
         });
         const answered: z.output<typeof responses.receipt> = {
           id: receipt.id,
