@@ -125,6 +125,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
     partner_user: 'read',
   },
   ExchangeRate: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
+  // Sent by members and stores' apps; care settles those waiting for review (the action below), nobody edits them.
+  Receipt: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -172,6 +174,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'FundingSource.liability': ['operator_admin', 'program_manager', 'analyst'],
   // Whoever reads statements, in their scope (a partner user its own).
   'SettlementStatement.download': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
+  // Accepting pays points: care's decision, as a care adjustment's request is.
+  'Receipt.review': ['operator_admin', 'care_agent', 'care_supervisor'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

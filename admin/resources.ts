@@ -62,6 +62,7 @@ import { challengeResource } from './challenge-resource.js';
 import { badgeResource } from './badge-resource.js';
 import { leaderboardResource } from './leaderboard-resource.js';
 import { instantWinDrawResource, instantWinResource } from './instant-win-resource.js';
+import { receiptResource } from './receipt-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -295,6 +296,7 @@ export function backOfficeResources(
     liabilityReport: string;
     settlementLines: string;
     settlementDownload: string;
+    receiptReview: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -915,6 +917,7 @@ export function backOfficeResources(
     leaderboardResource(dataSource),
     instantWinResource(dataSource),
     instantWinDrawResource(),
+    receiptResource(dataSource, { ledger: care.ledger, images: care.receiptImages, processes: care.processes }, components.receiptReview),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

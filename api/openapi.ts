@@ -313,6 +313,40 @@ export function openApiDocument(serverUrl = '/api/v1') {
           responses: { 200: ok('The ranking', responses.leaderboard), 404: notFound, ...errors },
         },
       },
+      '/members/{externalId}/receipts': {
+        post: {
+          operationId: 'sendReceipt',
+          summary: "Send a photo or scan of a member's receipt: Tessera reads it and pays its points as a purchase",
+          description:
+            'The body is the image itself (`image/jpeg` or `image/png`, at most 10 MB), not JSON. The answer comes at once with the receipt in `reading`; ' +
+            'it is read (OCR), matched to a store and paid through the earning rules, or sent to the care team when it is hard to read, from an unknown store or sent before. ' +
+            'Follow it with `GET /members/{externalId}/receipts/{receiptId}`. The same key and image replay the first answer.',
+          parameters: [...memberParameters, idempotencyKey],
+          requestBody: {
+            required: true,
+            content: {
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            ...writeErrors,
+            202: created('Received, being read', responses.receipt),
+            404: notFound,
+            413: problem(413, 'The image is over 10 MB'),
+            415: problem(415, 'Content-Type is not image/jpeg or image/png'),
+            503: problem(503, 'This installation keeps no receipt images'),
+          },
+        },
+      },
+      '/members/{externalId}/receipts/{receiptId}': {
+        get: {
+          operationId: 'getReceipt',
+          summary: 'A receipt you sent for a member: whether it paid, waits for the care team, or was rejected and why',
+          parameters: [...memberParameters, { name: 'receiptId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: ok('The receipt', responses.receipt), 404: notFound, ...errors },
+        },
+      },
       '/members/{externalId}/transactions': {
         get: {
           operationId: 'getMemberTransactions',

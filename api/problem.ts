@@ -57,6 +57,7 @@ export const apiCodes = {
   body_too_large: 'Request body too large',
   internal_error: 'Internal server error',
   codes_unavailable: 'Codes cannot be sent',
+  receipts_unavailable: 'Receipts cannot be sent',
 } as const;
 export type ApiCode = keyof typeof apiCodes;
 
@@ -72,6 +73,7 @@ export const statusOfApiCode: Record<ApiCode, number> = {
   body_too_large: 413,
   internal_error: 500,
   codes_unavailable: 503,
+  receipts_unavailable: 503,
 };
 
 /** HTTP status of each kind of refusal: a new kind fails the typecheck until it is mapped. */
@@ -140,6 +142,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   leaderboard_period_invalid: 'Not a period of a leaderboard',
   instant_win_not_found: 'No such instant-win campaign',
   instant_win_refused: 'The instant-win campaign cannot be saved so',
+  receipt_not_found: 'Receipt not found',
+  receipt_refused: 'The receipt cannot be taken',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

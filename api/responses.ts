@@ -365,3 +365,15 @@ export const leaderboard = z.object({
     .nullable()
     .describe('The member asked for (`member`), when they have a score in the period'),
 });
+
+export const receipt = z.object({
+  id: z.uuid(),
+  status: z
+    .enum(['reading', 'awarded', 'review', 'rejected'])
+    .describe(
+      "reading: being read; awarded: its points were paid; review: the program's care team checks it; rejected: refused (see rejectionReason)",
+    ),
+  uploadedAt: z.iso.datetime(),
+  points: z.int().nullable().describe('The points it paid, once awarded'),
+  rejectionReason: z.string().nullable().describe('Why care rejected it, in words for the member'),
+});

@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { createHash, randomBytes } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { Partner, Reward } from '../entities/index.js';
+import { Partner, Receipt, Reward } from '../entities/index.js';
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
+import { maxReceiptImageBytes, ReceiptRefusedError, submitReceipt } from '../loyalty/receipts/receipt-upload.js';
 import { viewEvent } from '../loyalty/earning/event-view.js';
 import { recordLeanEvent } from '../loyalty/earning/lean-event.js';
 import { recordEvent, type EventInput, type RecordedEvent } from '../loyalty/earning/record-event.js';
@@ -68,6 +70,8 @@ export interface ApiDependencies {
    * authorize spending.
    */
   memberCodes?: { secret: string; messenger: CodeMessenger };
+  /** Where the receipts partners' apps send are kept (without it, receipts cannot be sent). */
+  receiptImages?: ImageStore;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
@@ -82,6 +86,7 @@ const eventPath = z.object({ eventId: eventIdParam });
 const challengePath = z.object({ challengeId: z.uuid() });
 const leaderboardPath = z.object({ leaderboardId: z.uuid() });
 const instantWinPath = z.object({ campaignId: z.uuid() });
+const receiptPath = z.object({ receiptId: z.uuid() });
 
 /**
  * A route's handler. Its refusals become problems here, while the route's path parameters are
@@ -105,6 +110,7 @@ export function apiV1Router({
   rateLimitPerMinute = 1_200,
   logFault = (error) => console.error(error),
   memberCodes,
+  receiptImages,
 }: ApiDependencies): Router {
   // A key of this process alone when none is given: no code is issued then, so none needs checking elsewhere.
   const codeSecret = memberCodes?.secret ?? randomBytes(32).toString('hex');
@@ -400,6 +406,71 @@ export function apiV1Router({
       };
       return { status: 201, body: answered };
     });
+  });
+
+  // A receipt is an image, sent as itself (JPEG or PNG), not as JSON.
+  router.post(
+    '/members/:externalId/receipts',
+    express.raw({ type: () => true, limit: maxReceiptImageBytes }),
+    answer(async (req, res) => {
+      const { externalId, customer } = customerInPath(req, res);
+      const mediaType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (mediaType !== 'image/jpeg' && mediaType !== 'image/png') {
+        throw fieldProblem(415, apiCodes.unsupported_media_type, 'unsupported_media_type', [
+          { field: 'header.Content-Type', message: 'must be image/jpeg or image/png, with the image as the body' },
+        ]);
+      }
+      if (!receiptImages) {
+        throw fieldProblem(503, apiCodes.receipts_unavailable, 'receipts_unavailable', [
+          { field: 'body', message: 'this installation keeps no receipt images' },
+        ]);
+      }
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const { member } = await resolveCustomer(dataSource.manager, customer);
+      const image = createHash('sha256').update(bytes).digest('hex');
+      await idempotentWrite(committed, req, res, { externalId, image }, async (manager) => {
+        const receipt = await submitReceipt(manager, receiptImages, {
+          memberId: member.id,
+          source: 'api',
+          uploadedByPartnerId: partnerOf(res).id,
+          bytes,
+          field: 'body',
+        }).catch((error: unknown) => {
+          // The image is the whole body: the refusal names the body itself, not a field in it.
+          if (!(error instanceof ReceiptRefusedError)) throw error;
+          const problem = refusalProblem(req, error);
+          throw new ProblemError({ ...problem, detail: `body: ${error.reason}`, errors: [{ field: 'body', message: error.reason }] });
+        });
+        const answered: z.output<typeof responses.receipt> = {
+          id: receipt.id,
+          status: receipt.status,
+          uploadedAt: receipt.uploadedAt.toISOString(),
+          points: null,
+          rejectionReason: null,
+        };
+        return { status: 202, body: answered };
+      });
+    }),
+  );
+
+  read('/members/:externalId/receipts/:receiptId', async (req, res) => {
+    const { customer } = customerInPath(req, res);
+    const { receiptId } = parse(receiptPath, req.params, 'path');
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const receipt = await dataSource.manager.findOneBy(Receipt, {
+      id: receiptId,
+      memberId: member.id,
+      uploadedByPartnerId: partnerOf(res).id,
+    });
+    if (!receipt) throw new Refusal('receipt_not_found', `no receipt ${receiptId} sent by you for this member`, 'receiptId');
+    const answered: z.output<typeof responses.receipt> = {
+      id: receipt.id,
+      status: receipt.status,
+      uploadedAt: receipt.uploadedAt.toISOString(),
+      points: receipt.points,
+      rejectionReason: receipt.rejectionReason,
+    };
+    res.json(answered);
   });
 
   write('/members/:externalId/redemptions', async (req, res) => {

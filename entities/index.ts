@@ -65,6 +65,7 @@ import {
 import { ExchangeRate } from './exchange-rate.js';
 import { Badge, MemberBadge } from './badge.js';
 import { InstantWinCampaign, InstantWinDraw } from './instant-win.js';
+import { Receipt } from './receipt.js';
 
 export {
   ApiKey,
@@ -142,6 +143,7 @@ export {
   LeaderboardNameConsent,
   InstantWinCampaign,
   InstantWinDraw,
+  Receipt,
 };
 export { badgeEmblems, badgeRules, badgeStatuses } from './badge.js';
 export type { BadgeEmblem, BadgeRule, BadgeStatus } from './badge.js';
@@ -152,6 +154,8 @@ export { leaderboardMetrics, leaderboardPeriods, leaderboardStatuses } from './l
 export type { LeaderboardMetric, LeaderboardPeriod, LeaderboardPrize, LeaderboardStatus } from './leaderboard.js';
 export { instantWinModes, instantWinOutcomes, instantWinStatuses } from './instant-win.js';
 export type { InstantWinMode, InstantWinOutcome, InstantWinStatus } from './instant-win.js';
+export { receiptReviewReasons, receiptSources, receiptStatuses } from './receipt.js';
+export type { ReceiptLine, ReceiptReviewReason, ReceiptSource, ReceiptStatus } from './receipt.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
@@ -184,6 +188,7 @@ export { staffRoles } from './staff-user.js';
 export type { StaffRole } from './staff-user.js';
 
 export const entities = [
+  Receipt,
   Challenge,
   ChallengeProgress,
   ChallengeContribution,

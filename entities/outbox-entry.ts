@@ -15,6 +15,7 @@ export const outboxProcesses = [
   'badge_award',
   'leaderboard_score',
   'leaderboard_close',
+  'receipt_reading',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

@@ -25,6 +25,8 @@ export interface OutboxDetails {
   leaderboard_score: Record<string, never>;
   /** The subject is the leaderboard round (one period) to freeze and pay once it ends. */
   leaderboard_close: Record<string, never>;
+  /** The subject is the uploaded receipt to read, settle and, after its retention, forget the image of. */
+  receipt_reading: Record<string, never>;
 }
 
 /** A queued process as the dispatcher sees it. */

@@ -62,6 +62,8 @@ export const refusalCodes = {
   leaderboard_period_invalid: 'invalid',
   instant_win_not_found: 'not_found',
   instant_win_refused: 'unprocessable',
+  receipt_not_found: 'not_found',
+  receipt_refused: 'unprocessable',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

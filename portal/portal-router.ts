@@ -29,6 +29,8 @@ import { profileRouter } from './profile-router.js';
 import { rewardsRouter } from './rewards-router.js';
 import { codePage, linkPage, signInPage, slowDownPage } from './sign-in-pages.js';
 import { storesRouter } from './stores-router.js';
+import { receiptsRouter } from './receipts-router.js';
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
 
 export interface PortalDependencies {
   dataSource: DataSource;
@@ -44,6 +46,8 @@ export interface PortalDependencies {
   ledger?: Ledger;
   /** Starts what a member's redemption queued (its fulfilment, its hold's time limit) once it committed. */
   processes?: ProcessStarter;
+  /** Where the receipts members send are kept (receipts cannot be sent without it). */
+  receiptImages?: ImageStore;
 }
 
 /** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history, rewards, gifts and stores. */
@@ -69,6 +73,7 @@ export function portalRouter({
   logFault = (error) => console.error(error),
   ledger = new Ledger(dataSource),
   processes,
+  receiptImages,
 }: PortalDependencies): Router {
   const router = Router();
   router.use((_req, res, next) => {
@@ -251,6 +256,7 @@ export function portalRouter({
   router.use(storesRouter({ dataSource, ledger }));
   router.use(privacyRouter({ dataSource, ledger }));
   router.use(profileRouter({ dataSource }));
+  if (receiptImages) router.use(receiptsRouter({ dataSource, images: receiptImages, processes, logFault }));
 
   router.use((_req, res) => {
     res.status(404).type('html').send(memberPage('Not found', '<h1>This page does not exist</h1><p><a href="/member">Your points</a></p>'));

@@ -112,6 +112,7 @@ describe('sign-in and roles', () => {
     'WebhookDelivery',
     'CreditProgram',
     'ExchangeRate',
+    'Receipt',
   ];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
@@ -147,6 +148,7 @@ describe('sign-in and roles', () => {
         'WebhookDelivery',
         'CreditProgram',
         'ExchangeRate',
+        'Receipt',
       ],
     ],
     [
@@ -171,6 +173,7 @@ describe('sign-in and roles', () => {
         'CareAdjustment',
         'ErasureRequest',
         'CreditProgram',
+        'Receipt',
       ],
     ],
     [
@@ -196,6 +199,7 @@ describe('sign-in and roles', () => {
         'CareAdjustment',
         'ErasureRequest',
         'CreditProgram',
+        'Receipt',
       ],
     ],
     ['analyst@tessera.demo', everything.filter((r) => r !== 'StaffUser' && r !== 'ApiKey')],

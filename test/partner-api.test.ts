@@ -304,6 +304,8 @@ describe('documentation', () => {
         '/members/{externalId}/badges',
         '/members/{externalId}/challenges',
         '/members/{externalId}/challenges/{challengeId}',
+        '/members/{externalId}/receipts',
+        '/members/{externalId}/receipts/{receiptId}',
         '/members/{externalId}/redemptions',
         '/members/{externalId}/spending-codes',
         '/members/{externalId}/transactions',

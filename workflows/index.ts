@@ -23,3 +23,4 @@ export { challengeProgressWorkflow } from './challenge-progress.workflow.js';
 export { badgeAwardWorkflow } from './badge-award.workflow.js';
 export { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
 export { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';
+export { receiptReadingWorkflow } from './receipt-reading.workflow.js';

@@ -8,6 +8,7 @@ import { challengeProgressWorkflow } from './challenge-progress.workflow.js';
 import { badgeAwardWorkflow } from './badge-award.workflow.js';
 import { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';
 import { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
+import { receiptReadingWorkflow } from './receipt-reading.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
@@ -22,6 +23,8 @@ export interface ProcessTiming {
   fulfilment: Omit<RewardFulfilmentInput, 'redemptionId'>;
   careApproval: Pick<CareApprovalInput, 'remindAfter' | 'expireAfter'>;
   webhookRetry: Omit<WebhookDeliveryInput, 'deliveryId'>;
+  /** How long a receipt's image is kept after its upload (a Temporal duration). */
+  receiptImageRetention: string;
 }
 
 /** The business-readable ids under which the processes show in the Temporal UI; each derives from its subject. */
@@ -39,6 +42,7 @@ export const workflowIds = {
   badgeAward: (eventId: string) => `badge-award-${eventId}`,
   leaderboardScore: (eventId: string) => `leaderboard-score-${eventId}`,
   leaderboardClose: (roundId: string) => `leaderboard-close-${roundId}`,
+  receiptReading: (receiptId: string) => `receipt-${receiptId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -141,6 +145,13 @@ export function temporalProcesses({
         args: [subjectId],
       }),
     member_message: ({ subjectId, details }) =>
+    receipt_reading: ({ subjectId }) =>
+      client.workflow.start(receiptReadingWorkflow, {
+        ...once,
+        workflowId: workflowIds.receiptReading(subjectId),
+        args: [{ receiptId: subjectId, keepImageFor: timing.receiptImageRetention }],
+      }),
+    member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {
         ...once,
         workflowId: workflowIds.memberMessage(details.kind, subjectId),
@@ -197,9 +208,10 @@ export function temporalProcesses({
 /**
  * Production's timing. Fulfilment looks at an order when it is placed, again `fulfilmentPollSeconds`
  * later, then twice as long after each look up to once an hour (a report signalled by the supplier
- * or the back office is looked at at once), and gives up with the program's terms.
+ * or the back office is looked at at once), and gives up with the program's terms. Receipt images
+ * are kept `receiptImageRetentionDays` after their upload.
  */
-export function productionTiming(fulfilmentPollSeconds: number): ProcessTiming {
+export function productionTiming(fulfilmentPollSeconds: number, receiptImageRetentionDays = 90): ProcessTiming {
   return {
     fulfilment: {
       firstPollAfter: `${fulfilmentPollSeconds} seconds`,
@@ -208,5 +220,6 @@ export function productionTiming(fulfilmentPollSeconds: number): ProcessTiming {
     },
     careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
     webhookRetry: { firstRetryAfter: '30 seconds', maximumAttempts: 10 },
+    receiptImageRetention: `${receiptImageRetentionDays} days`,
   };
 }
