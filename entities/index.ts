@@ -55,6 +55,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
 import { ExchangeRate } from './exchange-rate.js';
+import { MessageCampaign, MessageCampaignRecipient } from './message-campaign.js';
 
 export {
   ApiKey,
@@ -97,6 +98,8 @@ export {
   MemberErasure,
   MemberCode,
   MemberMessage,
+  MessageCampaign,
+  MessageCampaignRecipient,
   MemberSession,
   OutboxEntry,
   Partner,
@@ -182,6 +185,8 @@ export const entities = [
   MemberCode,
   MemberSession,
   MemberMessage,
+  MessageCampaign,
+  MessageCampaignRecipient,
   MemberErasure,
   ErasureRequest,
   Company,

@@ -12,6 +12,7 @@ export const outboxProcesses = [
   'campaign_approval',
   'staff_invitation',
   'challenge_progress',
+  'message_campaign',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

@@ -19,6 +19,8 @@ export interface OutboxDetails {
   staff_invitation: Record<string, never>;
   /** The subject is the purchase event to count towards live challenges. */
   challenge_progress: Record<string, never>;
+  /** The subject is the message campaign; it waits until its time (ISO 8601). */
+  message_campaign: { sendAt: string };
 }
 
 /** A queued process as the dispatcher sees it. */
