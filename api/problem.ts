@@ -134,6 +134,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   retirement_refused: 'Partition retirement refused',
   challenge_not_found: 'No such challenge',
   challenge_refused: 'The challenge cannot be saved so',
+  message_campaign_refused: 'The message campaign cannot be saved so',
+  message_campaign_not_cancellable: 'The message campaign cannot be cancelled',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

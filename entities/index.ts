@@ -132,6 +132,8 @@ export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challe
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
+export { campaignRecipientStatuses, messageCampaignChannels, messageCampaignStatuses } from './message-campaign.js';
+export type { CampaignRecipientStatus, MessageCampaignChannel, MessageCampaignStatus } from './message-campaign.js';
 export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
 export { fulfilmentOrderStates, rewardSupplierKinds } from './fulfilment-order.js';

@@ -56,6 +56,8 @@ export const refusalCodes = {
   retirement_refused: 'unprocessable',
   challenge_not_found: 'not_found',
   challenge_refused: 'unprocessable',
+  message_campaign_refused: 'unprocessable',
+  message_campaign_not_cancellable: 'conflict',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

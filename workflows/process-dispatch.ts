@@ -10,6 +10,7 @@ import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
+import { messageCampaignWorkflow } from './message-campaign.workflow.js';
 import { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
@@ -33,6 +34,7 @@ export const workflowIds = {
   campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
   staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
   challengeProgress: (eventId: string) => `challenge-progress-${eventId}`,
+  messageCampaign: (campaignId: string) => `message-campaign-${campaignId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -115,6 +117,12 @@ export function temporalProcesses({
         ...once,
         workflowId: workflowIds.challengeProgress(subjectId),
         args: [subjectId],
+      }),
+    message_campaign: ({ subjectId, details }) =>
+      client.workflow.start(messageCampaignWorkflow, {
+        ...once,
+        workflowId: workflowIds.messageCampaign(subjectId),
+        args: [{ campaignId: subjectId, sendAt: details.sendAt }],
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {

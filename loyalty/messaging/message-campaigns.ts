@@ -37,9 +37,14 @@ export class MessageCampaignRefusedError extends Refusal {
 
 export class MessageCampaignNotCancellableError extends Refusal {
   constructor(status: string) {
-    super('message_campaign_not_cancellable', `a campaign ${status === 'cancelled' ? 'already cancelled' : 'that has started'} cannot be cancelled`, 'status', {
-      status,
-    });
+    super(
+      'message_campaign_not_cancellable',
+      `a campaign ${status === 'cancelled' ? 'already cancelled' : 'that has started'} cannot be cancelled`,
+      'status',
+      {
+        status,
+      },
+    );
   }
 }
 
@@ -197,7 +202,13 @@ export async function claimCampaignBatch(dataSource: DataSource, campaignId: str
 /** What became of one message: sent, refused by the relay, or not sent as the member asked. */
 export type RecipientOutcome = { status: 'sent' } | { status: 'failed' | 'not_sent'; reason: string };
 
-export async function recordRecipientOutcome(manager: EntityManager, campaignId: string, memberId: string, outcome: RecipientOutcome, at: Date) {
+export async function recordRecipientOutcome(
+  manager: EntityManager,
+  campaignId: string,
+  memberId: string,
+  outcome: RecipientOutcome,
+  at: Date,
+) {
   await manager.update(
     MessageCampaignRecipient,
     { campaignId, memberId, status: 'sending' },
