@@ -131,8 +131,9 @@ describe('a message campaign', () => {
       roles[role] = await memberOf(member.id);
     }
 
-    const handle = client.workflow.getHandle(workflowIds.messageCampaign(campaign.id));
-    expect(await handle.result()).toBe('sent');
+    // A day passes on Temporal's clock: the send, a batch a minute, the night member's night.
+    await harness.env.sleep('1 day');
+    expect(await client.workflow.getHandle(workflowIds.messageCampaign(campaign.id)).result()).toBe('sent');
 
     // Sent to the three day members and, at 09:00 of their day, the night one; not to the holdout nor the one who opted out.
     for (const role of ['day1', 'day2', 'day3', 'night'] as const) expect(await mailTo(`${role}@example.test`), role).toHaveLength(1);
@@ -156,6 +157,7 @@ describe('a message campaign', () => {
       workflowId: `${workflowIds.messageCampaign(campaign.id)}-rerun`,
       args: [{ campaignId: campaign.id, sendAt: campaign.sendAt.toISOString() }],
     });
+    await harness.env.sleep('1 minute');
     expect(await rerun.result()).toBe('sent');
     for (const role of ['day1', 'day2', 'day3', 'night'] as const) expect(await mailTo(`${role}@example.test`), role).toHaveLength(1);
 
@@ -236,6 +238,7 @@ describe('a message campaign', () => {
     };
     const cancelled = await schedule({ ...form, name: 'Spring (cancelled)' }, now);
     await inTransaction(db(), (manager) => cancelMessageCampaign(manager, cancelled.id));
+    await harness.env.sleep('10 minutes');
     expect(await client.workflow.getHandle(workflowIds.messageCampaign(cancelled.id)).result()).toBe('cancelled');
     expect(await db().manager.countBy(MessageCampaignRecipient, { campaignId: cancelled.id })).toBe(0);
 
