@@ -144,6 +144,8 @@ export const titleOfCode: Record<RefusalCode, string> = {
   instant_win_refused: 'The instant-win campaign cannot be saved so',
   receipt_not_found: 'Receipt not found',
   receipt_refused: 'The receipt cannot be taken',
+  message_campaign_refused: 'The message campaign cannot be saved so',
+  message_campaign_not_cancellable: 'The message campaign cannot be cancelled',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

@@ -66,6 +66,7 @@ import { ExchangeRate } from './exchange-rate.js';
 import { Badge, MemberBadge } from './badge.js';
 import { InstantWinCampaign, InstantWinDraw } from './instant-win.js';
 import { Receipt } from './receipt.js';
+import { MessageCampaign, MessageCampaignRecipient } from './message-campaign.js';
 
 export {
   ApiKey,
@@ -108,6 +109,8 @@ export {
   MemberErasure,
   MemberCode,
   MemberMessage,
+  MessageCampaign,
+  MessageCampaignRecipient,
   MemberSession,
   OutboxEntry,
   Partner,
@@ -159,6 +162,8 @@ export type { ReceiptLine, ReceiptReviewReason, ReceiptSource, ReceiptStatus } f
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
+export { campaignRecipientStatuses, messageCampaignChannels, messageCampaignStatuses } from './message-campaign.js';
+export type { CampaignRecipientStatus, MessageCampaignChannel, MessageCampaignStatus } from './message-campaign.js';
 export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
 export { fulfilmentOrderStates, rewardSupplierKinds } from './fulfilment-order.js';
@@ -223,6 +228,8 @@ export const entities = [
   MemberCode,
   MemberSession,
   MemberMessage,
+  MessageCampaign,
+  MessageCampaignRecipient,
   MemberErasure,
   ErasureRequest,
   Company,

@@ -16,6 +16,7 @@ export const outboxProcesses = [
   'leaderboard_score',
   'leaderboard_close',
   'receipt_reading',
+  'message_campaign',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

@@ -27,6 +27,8 @@ export interface OutboxDetails {
   leaderboard_close: Record<string, never>;
   /** The subject is the uploaded receipt to read, settle and, after its retention, forget the image of. */
   receipt_reading: Record<string, never>;
+  /** The subject is the message campaign; it waits until its time (ISO 8601). */
+  message_campaign: { sendAt: string };
 }
 
 /** A queued process as the dispatcher sees it. */

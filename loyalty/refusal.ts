@@ -64,6 +64,8 @@ export const refusalCodes = {
   instant_win_refused: 'unprocessable',
   receipt_not_found: 'not_found',
   receipt_refused: 'unprocessable',
+  message_campaign_refused: 'unprocessable',
+  message_campaign_not_cancellable: 'conflict',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

@@ -12,6 +12,7 @@ export { dailyFiguresWorkflow } from './daily-figures.workflow.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery.workflow.js';
 export { outboxSweepWorkflow } from './outbox-sweep.workflow.js';
 export { memberMessageWorkflow } from './member-message.workflow.js';
+export { messageCampaignWorkflow } from './message-campaign.workflow.js';
 export { birthdayWorkflow } from './birthday.workflow.js';
 export { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 export { campaignNoticeWorkflow } from './campaign-notice.workflow.js';

@@ -14,6 +14,7 @@ import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
+import { messageCampaignWorkflow } from './message-campaign.workflow.js';
 import { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
@@ -43,6 +44,7 @@ export const workflowIds = {
   leaderboardScore: (eventId: string) => `leaderboard-score-${eventId}`,
   leaderboardClose: (roundId: string) => `leaderboard-close-${roundId}`,
   receiptReading: (receiptId: string) => `receipt-${receiptId}`,
+  messageCampaign: (campaignId: string) => `message-campaign-${campaignId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -144,12 +146,17 @@ export function temporalProcesses({
         workflowId: workflowIds.leaderboardClose(subjectId),
         args: [subjectId],
       }),
-    member_message: ({ subjectId, details }) =>
     receipt_reading: ({ subjectId }) =>
       client.workflow.start(receiptReadingWorkflow, {
         ...once,
         workflowId: workflowIds.receiptReading(subjectId),
         args: [{ receiptId: subjectId, keepImageFor: timing.receiptImageRetention }],
+      }),
+    message_campaign: ({ subjectId, details }) =>
+      client.workflow.start(messageCampaignWorkflow, {
+        ...once,
+        workflowId: workflowIds.messageCampaign(subjectId),
+        args: [{ campaignId: subjectId, sendAt: details.sendAt }],
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {

@@ -20,6 +20,7 @@ import { createHoldActivities } from './activities/hold-activities.js';
 import { createOutboxActivities } from './activities/outbox-activities.js';
 import { createCampaignActivities } from './activities/campaign-activities.js';
 import { createMemberMessageActivities } from './activities/member-message-activities.js';
+import { createMessageCampaignActivities } from './activities/message-campaign-activities.js';
 import { createStaffInvitationActivities } from './activities/staff-invitation-activities.js';
 import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import { createSettlementActivities } from './activities/settlement-activities.js';
@@ -89,6 +90,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     }),
     ...createBirthdayActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createMemberMessageActivities({ dataSource: deps.dataSource, messenger, publicUrl }),
+    ...createMessageCampaignActivities({ dataSource: deps.dataSource, messenger, publicUrl }),
     ...createCampaignActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail, publicUrl }),
     ...createStaffInvitationActivities({ dataSource: deps.dataSource, mailer: deps.mailer, publicUrl }),
     ...createWebhookActivities({ dataSource: deps.dataSource }),
