@@ -105,6 +105,7 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   const purchases = await inTransaction(db, (m) =>
     saveChallenge(
       m,
+      p.ledger,
       { name: 'Most purchases', metric: 'purchase_count', target: '100', period: 'monthly', startsAt, rewardPoints: '1', status: 'live' },
       { kind: 'operator' },
     ),
