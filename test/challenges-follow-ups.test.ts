@@ -3,6 +3,7 @@ import { ProgramSettings, Segment } from '../entities/index.js';
 import { zonedLocal } from '../loyalty/campaigns/zoned-time.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
+import { refundEvent } from '../loyalty/earning/refund-event.js';
 import { ChallengeRefusedError, saveChallenge } from '../loyalty/engagement/challenge-form.js';
 import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
 import { memberChallenge } from '../loyalty/engagement/member-challenges.js';
@@ -119,5 +120,44 @@ it('runs a one-off challenge of a few hours, set on its own clock, and pays it a
     saveChallenge(m, p.ledger, { ...happyHour, endsAt: zonedLocal(new Date(now - 90 * 60_000), timeZone) }, editor),
   ).catch((e: unknown) => e);
   expect((tooShort as ChallengeRefusedError).problems).toEqual({ endsAt: 'a one-off challenge lasts at least an hour' });
+  expect((await checkLedger(ds.manager)).violations).toEqual([]);
+});
+
+it('a refund that takes back a challenge reward the member already spent leaves the rest owed, as for a bonus', async () => {
+  const ds = db.dataSource;
+  const p = await createProgram(ds);
+  const shop = await p.partner(10_000);
+  const saved = await inTransaction(ds, (m) =>
+    saveChallenge(m, p.ledger, { ...form, name: 'First purchase, spent at once' }, { kind: 'partner', partnerId: shop.partner.id }),
+  );
+  forgetProgramConfiguration(ds);
+  const now = new Date();
+  const recorded = await inTransaction(ds, (m) =>
+    recordEvent(m, p.ledger, {
+      member: { externalId: 'spends-it-all' },
+      partnerId: shop.partner.id,
+      type: 'purchase',
+      amountCents: 1_000,
+      occurredAt: now,
+      receivedAt: now,
+    }),
+  );
+  await countChallengeProgress(ds, p.ledger, recorded.event.id);
+  // The other tests' program challenges are not this member's concern: only this reward counts here.
+  const reward = await p.available(recorded.memberAccountId);
+  expect(reward).toBeGreaterThanOrEqual(100);
+  await p.ledger.transfer({
+    source: 'test',
+    key: `spend-${recorded.memberId}`,
+    legs: [{ debitAccountId: recorded.memberAccountId, creditAccountId: p.program.redemption.id, amount: reward - 30, kind: 'burn' }],
+  });
+  const refund = await inTransaction(ds, (m) =>
+    refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: recorded.event.id, key: 'all-back' }),
+  );
+  expect(await p.available(recorded.memberAccountId)).toBe(0);
+  expect(refund.bonusPointsReversed + refund.pointsOwed).toBe(reward);
+  expect(refund.pointsOwed).toBe(reward - 30);
+  const progress = await memberChallenge(ds.manager, recorded.memberId, saved.id, { partnerId: shop.partner.id });
+  expect(progress).toMatchObject({ progress: 0, completed: false });
   expect((await checkLedger(ds.manager)).violations).toEqual([]);
 });
