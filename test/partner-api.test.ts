@@ -299,6 +299,7 @@ describe('documentation', () => {
         '/events',
         '/events/{eventId}',
         '/events/{eventId}/refunds',
+        '/instant-wins/{campaignId}',
         '/members/{externalId}',
         '/members/{externalId}/challenges',
         '/members/{externalId}/challenges/{challengeId}',
