@@ -131,7 +131,10 @@ export function instantWinResource(dataSource: DataSource): ResourceWithOptions 
         },
         segmentId: { reference: 'Segment', description: 'Only members of this segment take part. Empty: every member.' },
         mode: { availableValues: choices(instantWinModeLabels) },
-        status: { availableValues: choices(instantWinStatusLabels), description: 'Only a live campaign draws. Ending it reveals its seed.' },
+        status: {
+          availableValues: choices(instantWinStatusLabels),
+          description: 'Only a live campaign draws. Ending it reveals its seed.',
+        },
         winChance: { type: 'string', description: 'With a chance: the chance of each purchase to win, in % (e.g. 5 or 0.5).' },
         winningTimeCount: {
           type: 'number',
@@ -149,7 +152,11 @@ export function instantWinResource(dataSource: DataSource): ResourceWithOptions 
           isVisible: shownOnly,
           description: "SHA-256 of the campaign's secret seed, published before any draw: the revealed seed must hash to it.",
         },
-        revealedSeed: { type: 'string', isVisible: shownOnly, description: 'Every draw replays from it (HMAC-SHA256 of the seed and the purchase id).' },
+        revealedSeed: {
+          type: 'string',
+          isVisible: shownOnly,
+          description: 'Every draw replays from it (HMAC-SHA256 of the seed and the purchase id).',
+        },
         momentsWon: { isVisible: false },
         winChancePpm: { isVisible: false },
         createdAt: { isVisible: shownOnly },

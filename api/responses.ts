@@ -287,7 +287,7 @@ export const widgetMemberSession = z.object({
 export const instantWinCampaign = z.object({
   id: z.uuid(),
   name: z.string(),
-  owner: z.enum(['program', 'partner']).describe("program: for purchases at every partner; partner: yours, for your purchases only"),
+  owner: z.enum(['program', 'partner']).describe('program: for purchases at every partner; partner: yours, for your purchases only'),
   mode: z.enum(['probability', 'winning_times']),
   startsAt: z.iso.datetime(),
   endsAt: z.iso.datetime(),

@@ -5,7 +5,8 @@ import { queueProcess } from './outbox.js';
 
 /** The messages sent once per occasion, each through the outbox and its workflow. */
 export type OccasionKind =
-  Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked' | 'care_adjustment' | 'instant_win'>;
+  | Extract<MessageKind, 'welcome' | 'birthday'>
+  | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked' | 'care_adjustment' | 'instant_win'>;
 
 /** Which redemption's code a reward-code message carries (read when it is sent). */
 export interface RewardCodeDetails {

@@ -300,6 +300,7 @@ describe('documentation', () => {
         '/events/{eventId}',
         '/events/{eventId}/refunds',
         '/leaderboards/{leaderboardId}',
+        '/instant-wins/{campaignId}',
         '/members/{externalId}',
         '/members/{externalId}/badges',
         '/members/{externalId}/challenges',

@@ -21,7 +21,12 @@ it('commits to the seed with SHA-256 of its bytes, and draws the same value from
   expect(randomValue(seed, 'event-1')).not.toBe(randomValue(seed, 'event-2'));
   expect(randomValue(seed, 'event-1')).toBeGreaterThanOrEqual(0);
   expect(randomValue(seed, 'event-1')).toBeLessThan(1);
-  expect([luckyAt(0, 1), luckyAt(0.4999999, 500_000), luckyAt(0.5, 500_000), luckyAt(0.999999, 1_000_000)]).toEqual([true, true, false, true]);
+  expect([luckyAt(0, 1), luckyAt(0.4999999, 500_000), luckyAt(0.5, 500_000), luckyAt(0.999999, 1_000_000)]).toEqual([
+    true,
+    true,
+    false,
+    true,
+  ]);
 });
 
 it('replays draws in order within the budget, and finds a draw told otherwise', () => {
@@ -32,7 +37,13 @@ it('replays draws in order within the budget, and finds a draw told otherwise', 
     keys.map((key, i) => ({ drawNumber: i + 1, key, drawnAt: rules.startsAt, randomValue: 0, outcome: 'lost' as const })),
   );
   // Replayed against made-up outcomes: the true ones come back, at most 2 of them won.
-  const draws = honest.map((r) => ({ drawNumber: r.drawNumber, key: r.key, drawnAt: rules.startsAt, randomValue: r.randomValue, outcome: r.outcome }));
+  const draws = honest.map((r) => ({
+    drawNumber: r.drawNumber,
+    key: r.key,
+    drawnAt: rules.startsAt,
+    randomValue: r.randomValue,
+    outcome: r.outcome,
+  }));
   expect(draws.filter((d) => d.outcome === 'won')).toHaveLength(2);
   expect(replayDraws(seed, rules, draws).every((r) => r.matches)).toBe(true);
   const lastWin = draws.findLast((d) => d.outcome === 'won')!;

@@ -28,7 +28,7 @@ export function randomValue(seed: string, key: string): number {
 
 /** Whether a value wins at a chance given in millionths: compared in whole numbers, so no rounding decides. */
 export function luckyAt(value: number, winChancePpm: number): boolean {
-  return BigInt(value * scale) * 1_000_000n < BigInt(winChancePpm) * BigInt(scale);
+  return BigInt(Math.floor(value * scale)) * 1_000_000n < BigInt(winChancePpm) * BigInt(scale);
 }
 
 /** The campaign's winning instants: `count` of them in [startsAt, endsAt), from the seed (keys `moment:0`, `moment:1`, …), earliest first. */
