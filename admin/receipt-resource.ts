@@ -18,9 +18,10 @@ import { navigation, readable, staff } from './resources.js';
 const closed = { isAccessible: () => false };
 const points = new Intl.NumberFormat('en');
 
-/** The problems of a refused review, each under its field of the form. */
+/** The problems of a refused review, each under its field of the form (one about the receipt as a whole: above it). */
 function refusedFields(error: unknown): never {
   if (!(error instanceof ReceiptReviewRefusedError)) throw error;
+  if (error.problems.receipt) throw new ValidationError({}, { message: error.problems.receipt });
   throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, message]) => [field, { message }])), {
     message: 'Please correct the highlighted fields',
   });

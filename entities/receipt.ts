@@ -9,7 +9,14 @@ export const receiptStatuses = ['reading', 'awarded', 'review', 'rejected'] as c
 export type ReceiptStatus = (typeof receiptStatuses)[number];
 
 /** Why a receipt waits for care instead of paying by itself. */
-export const receiptReviewReasons = ['low_confidence', 'unreadable', 'unknown_store', 'duplicate', 'date_refused'] as const;
+export const receiptReviewReasons = [
+  'low_confidence',
+  'unreadable',
+  'unknown_store',
+  'duplicate',
+  'date_refused',
+  'award_refused',
+] as const;
 export type ReceiptReviewReason = (typeof receiptReviewReasons)[number];
 
 export const receiptSources = ['dashboard', 'api'] as const;

@@ -263,6 +263,21 @@ it('sends a duplicate and an unknown store to review; care accepts one (once, on
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 240_000);
 
+it('leaves to care a receipt whose purchase the rules refuse (its store short of points), paying nothing', async () => {
+  const db = harness.db.dataSource;
+  const broke = await p.partner(0);
+  await db.manager.insert(PointOfSale, { partnerId: broke.partner.id, code: 'main', name: 'Broke Books', channel: 'store' });
+  const ann = await db.manager.findOneByOrFail(Receipt, { id: firstId });
+  const form = new FormData();
+  const bytes = receiptImage({ ...facts, store: 'Broke Books' }, { level: 0.1, seed: 3 }, 'png');
+  form.append('image', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'receipt.png');
+  await fetch(`${base}/member/receipts`, { method: 'POST', body: form, headers: { cookie: annCookie, origin: base }, redirect: 'manual' });
+  const [latest] = await db.manager.find(Receipt, { where: { memberId: ann.memberId }, order: { uploadedAt: 'DESC' }, take: 1 });
+  expect(await settled(latest!.id)).toMatchObject({ status: 'review', reviewReason: 'award_refused', partnerId: broke.partner.id });
+  expect((await member('ann')).balance.available).toBe(28);
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
+
 it('deletes a receipt image once its retention ends', async () => {
   const db = harness.db.dataSource;
   const first = await db.manager.findOneByOrFail(Receipt, { id: firstId });

@@ -156,7 +156,15 @@ export async function settleReceiptReading(
       receipt.status === 'reading' && reason ? Object.assign(receipt, { status: 'review', reviewReason: reason }) : receipt,
     );
     if (reason) return { outcome: 'review', queued: [] };
-    await awardReceipt(manager, ledger, receipt);
+    try {
+      // Within a savepoint: a purchase the rules refuse (a store short of points, a member erased
+      // since) leaves the receipt to care rather than failing its workflow.
+      await manager.transaction((nested) => awardReceipt(nested, ledger, receipt));
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      await manager.update(Receipt, { id: receipt.id }, { status: 'review', reviewReason: 'award_refused' });
+      return { outcome: 'review', queued: [] };
+    }
     return { outcome: 'awarded', queued: queuedBy(manager) };
   });
 }

@@ -21,6 +21,7 @@ export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   unknown_store: 'Store not recognised',
   duplicate: 'Same receipt sent before',
   date_refused: 'Purchase date outside what the program accepts',
+  award_refused: 'The purchase was refused (a store short of points, say)',
 };
 
 /** A review care cannot record as asked; `problems` names each field of the form. */
@@ -101,9 +102,10 @@ export async function acceptReceipt(
       await awardReceipt(manager, ledger, receipt);
     } catch (error) {
       // The earning rules refuse some purchases (a date outside the backdate window): said under the field.
-      if (error instanceof Refusal && error.code === 'event_refused' && error.field === 'occurredAt')
+      if (!(error instanceof Refusal)) throw error;
+      if (error.code === 'event_refused' && error.field === 'occurredAt')
         throw new ReceiptReviewRefusedError({ purchasedOn: error.reason });
-      throw error;
+      throw new ReceiptReviewRefusedError({ receipt: `the purchase was refused: ${error.reason}` });
     }
     const paid = await manager.findOneByOrFail(Receipt, { id: receipt.id });
     return { points: paid.points ?? 0, queued: queuedBy(manager) };
