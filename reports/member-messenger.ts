@@ -14,7 +14,12 @@ import type { SmsSender } from './sms-sender.js';
 
 /** A message for a member, on one channel. */
 export type MemberMessageContent =
-  | { channel: 'email'; subject: string; text: string; /** An HTML part besides the text (a campaign's tracked links and pixel). */ html?: string }
+  | {
+      channel: 'email';
+      subject: string;
+      text: string;
+      /** An HTML part besides the text (a campaign's tracked links and pixel). */ html?: string;
+    }
   | { channel: 'sms'; text: string };
 
 /** Sends members the program's messages, through the outbox's workflows. */

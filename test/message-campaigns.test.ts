@@ -31,7 +31,6 @@ let p: Awaited<ReturnType<typeof createProgram>>;
 let web: { url: string; close: () => Promise<void> };
 let client: Client;
 let partnerId: string;
-const publicUrl = 'http://localhost:3000';
 
 beforeAll(async () => {
   harness = await startWorkerHarness(startTimeSkippingServer, 'message-campaigns-test');

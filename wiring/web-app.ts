@@ -63,7 +63,9 @@ export function createWebApp({
   // At the root: the links in members' messages are <public URL>/unsubscribe?t=…
   app.use(unsubscribeRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'unsubscribe') }));
   // At the root too: a campaign email's tracked links and pixel are <public URL>/m/c/… and /m/o/…
-  app.use(campaignTrackingRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'tracking') }));
+  app.use(
+    campaignTrackingRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'tracking') }),
+  );
   if (demoStore) app.use(demoStoreRouter({ dataSource: api.dataSource, ledger: api.ledger, processes: api.processes }));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);
