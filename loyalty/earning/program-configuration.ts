@@ -36,7 +36,18 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const badges = await manager.findBy(Badge, { status: 'live' });
   const leaderboards = await manager.findBy(Leaderboard, { status: 'live' });
   const instantWins = await manager.findBy(InstantWinCampaign, { status: 'live' });
-  return { rules, boosters, bonuses, campaigns, tiers, challenges, badges, leaderboards, instantWins, settings: await programSettings(manager) };
+  return {
+    rules,
+    boosters,
+    bonuses,
+    campaigns,
+    tiers,
+    challenges,
+    badges,
+    leaderboards,
+    instantWins,
+    settings: await programSettings(manager),
+  };
 }
 
 /**
