@@ -9,6 +9,7 @@ import { issueApiKey } from '../loyalty/api-keys.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { awardRuleBadges } from '../loyalty/engagement/badge-awards.js';
 import { saveChallenge } from '../loyalty/engagement/challenge-form.js';
+import { saveLeaderboard } from '../loyalty/engagement/leaderboard-form.js';
 import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
@@ -111,6 +112,21 @@ it('awards badges by rule and by challenge once per member, tells the partners o
     ),
   );
   expect(monthly.badgeId).toBe(challenger.id);
+  // A leaderboard of the week's points, so the dashboard shows all three together.
+  await inTransaction(db, (m) =>
+    saveLeaderboard(
+      m,
+      {
+        name: 'Top earners of the week',
+        metric: 'points_earned',
+        period: 'weekly',
+        startsAt: '2026-01-01T00:00:00Z',
+        prizes: '1: 500',
+        status: 'live',
+      },
+      { kind: 'operator' },
+    ),
+  );
   forgetProgramConfiguration(db);
 
   const codes = { secret: 'test-code-secret', messenger: { sendCode: async () => undefined } };
@@ -238,6 +254,15 @@ it('awards badges by rule and by challenge once per member, tells the partners o
     expect(await tab.locator('li.to-earn h3').allInnerTexts()).toContain('10 visits');
     expect(await tab.getByText('Your level: Explorer').count()).toBe(1);
     expect(await tab.getByText(/more qualifying points to reach level Adventurer/).count()).toBe(1);
+    // Bo's purchase this week put him on the leaderboard (scored in its own step after the purchase).
+    await expect
+      .poll(async () => {
+        await tab.reload();
+        return tab.locator('#leaderboards ~ article h3').allInnerTexts();
+      })
+      .toEqual([expect.stringContaining('Top earners of the week')]);
+    expect(await tab.locator('section:has(#leaderboards)').innerText()).toMatch(/You are number \d+ with/);
+    expect(await tab.locator('section:has(#leaderboards) tr.you').count()).toBe(1);
     const challenges = await tab.locator('#challenges').boundingBox();
     await tab.locator('#challenges').scrollIntoViewIfNeeded();
     await tab.setViewportSize({ width: 900, height: Math.ceil((challenges?.y ?? 0) + 1_100) });

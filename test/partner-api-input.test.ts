@@ -25,6 +25,8 @@ import { forgetProgramConfiguration } from '../loyalty/earning/program-configura
 import { expireDueLots } from '../loyalty/expiry.js';
 import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
 import { awardRuleBadges } from '../loyalty/engagement/badge-awards.js';
+import { saveInstantWinCampaign } from '../loyalty/engagement/instant-win-form.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { webhookEnvelope } from '../loyalty/webhook-events.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -558,7 +560,7 @@ describe('the OpenAPI document', () => {
       expect(operation.requestBody.content['application/json'].schema).toBeDefined();
     }
 
-    // An upgrade to gold that completes a one-purchase challenge and earns a first-purchase badge, an instant redemption, and the expiry of every lot: each event once.
+    // An upgrade to gold that completes a one-purchase challenge, earns a first-purchase badge and wins an instant prize, an instant redemption, and the expiry of every lot: each event once.
     await db.dataSource.manager.insert(Badge, { name: 'First purchase', emblem: 'star', rule: 'first_purchase', status: 'live' });
     await db.dataSource.manager.insert(Challenge, {
       name: 'One purchase',
@@ -570,6 +572,23 @@ describe('the OpenAPI document', () => {
       rewardPoints: 5,
       status: 'live',
     });
+    // And wins a winning-moments prize (a sure win, paid by the store).
+    await inTransaction(db.dataSource, (m) =>
+      saveInstantWinCampaign(
+        m,
+        {
+          name: 'Sure win',
+          mode: 'probability',
+          winChance: '100',
+          startsAt: days(-1).toISOString(),
+          endsAt: days(1).toISOString(),
+          prizePoints: '10',
+          prizeBudget: '1',
+          status: 'live',
+        },
+        { kind: 'partner', partnerId: shop.id },
+      ),
+    );
     forgetProgramConfiguration(db.dataSource);
     const bought = await call('POST', '/events', { body: purchase('hook-ann', 600_000) });
     // Its progress step, which a worker runs once the event commits (none runs in this file).
