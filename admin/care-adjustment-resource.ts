@@ -1,3 +1,4 @@
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
 import {
   ValidationError,
   type ActionContext,
@@ -37,6 +38,8 @@ export interface CareServices {
   processes?: { dispatchQueued(): Promise<number> };
   /** Answers partner campaigns' approval requests (a signal to their process). */
   campaignApprovals?: CampaignApprovals;
+  /** Where receipt images are kept: care sees them in the review queue. */
+  receiptImages?: ImageStore;
 }
 
 const canRun = (action: string) => (context: ActionContext) => {

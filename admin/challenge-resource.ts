@@ -9,6 +9,7 @@ import {
   saveChallenge,
   type ChallengeEditor,
 } from '../loyalty/engagement/challenge-form.js';
+import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
@@ -46,6 +47,7 @@ const editProperties = [
   'segmentId',
   'rewardPoints',
   'fundingPartnerId',
+  'badgeId',
   'status',
 ];
 
@@ -54,7 +56,7 @@ const editProperties = [
  * account or by a named partner) and any partner's; a partner user sees and changes only its own,
  * which its wallet pays. Partners and segments are picked by name. Checked by engagement/challenge-form.
  */
-export function challengeResource(dataSource: DataSource): ResourceWithOptions {
+export function challengeResource(dataSource: DataSource, ledger: Ledger): ResourceWithOptions {
   const save = (name: 'new' | 'edit') => ({
     isAccessible: allowed('Challenge', name),
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
@@ -62,7 +64,7 @@ export function challengeResource(dataSource: DataSource): ResourceWithOptions {
       if (request.method !== 'post') return id ? { record: context.record!.toJSON(context.currentAdmin) } : ({} as ActionResponse);
       const form = (request.payload ?? {}) as Record<string, unknown>;
       const saved = await inTransaction(dataSource, async (m) => {
-        const challenge = await saveChallenge(m, form, editorOf(context), id);
+        const challenge = await saveChallenge(m, ledger, form, editorOf(context), id);
         await audited(dataSource, context, 'Challenge', name, challenge.id, { name: challenge.name, status: challenge.status });
         return challenge;
       }).catch(refusedFields);
@@ -90,9 +92,15 @@ export function challengeResource(dataSource: DataSource): ResourceWithOptions {
         },
         fundingPartnerId: {
           reference: 'Partner',
-          description: "Who pays the reward. Empty: the program's marketing account. A partner's challenge is paid by that partner.",
+          description:
+            "Who pays the reward. Empty: that partner for a partner's challenge, the program's marketing account for the program's own.",
         },
-        segmentId: { reference: 'Segment', description: 'Only members of this segment take part. Empty: every member.' },
+        segmentId: {
+          reference: 'Segment',
+          description:
+            "Only members of this segment take part. Empty: every member. Segments are the program's: a partner's own challenges leave it empty.",
+        },
+        badgeId: { reference: 'Badge', description: 'A badge the member earns on completion too. Empty: none.' },
         metric: { availableValues: choices(challengeMetricLabels) },
         period: { availableValues: choices(challengePeriodLabels) },
         status: { availableValues: choices(challengeStatusLabels), description: 'Only a live challenge counts purchases.' },

@@ -34,6 +34,7 @@ export function backOfficeComponents() {
     liabilityReport: component('LiabilityReport', 'liability-report.tsx'),
     settlementLines: component('SettlementLines', 'settlement-lines.tsx'),
     settlementDownload: component('SettlementDownload', 'settlement-download.tsx'),
+    receiptReview: component('ReceiptReviewForm', 'receipt-review-form.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('top-bar.tsx', componentsFolder)));

@@ -10,10 +10,12 @@ it('lets only the operator admin manage staff, and nobody write the ledger', () 
   }
 });
 
-it('keeps analysts read-only and partner users to partner-scoped or public resources, writing only their own campaigns and challenges', () => {
+it('keeps analysts read-only and partner users to partner-scoped or public resources, writing only their own campaigns, challenges and leaderboards', () => {
   for (const resource of Object.keys(resourceAccess)) {
     expect(canWrite(resource, 'analyst')).toBe(false);
-    expect(canWrite(resource, 'partner_user')).toBe(['Campaign', 'Challenge'].includes(resource));
+    expect(canWrite(resource, 'partner_user')).toBe(
+      ['Campaign', 'Challenge', 'Badge', 'Leaderboard', 'InstantWinCampaign'].includes(resource),
+    );
     if (canRead(resource, 'partner_user')) expect(resource in partnerScope || ['PointPackage', 'Reward'].includes(resource)).toBe(true);
   }
   expect(canRead('Member', 'partner_user')).toBe(false);

@@ -73,6 +73,34 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
     analyst: 'read',
     partner_user: 'write',
   },
+  // Partner users set up their own badges (scoped below); the program's are the operator's.
+  Badge: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
+  // Like challenges: partner users set up their own leaderboards (scoped below).
+  Leaderboard: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
+  // Partner users set up their own instant-win campaigns (scoped below); the draws are audited by the operator.
+  InstantWinCampaign: {
+    operator_admin: 'write',
+    program_manager: 'write',
+    care_agent: 'read',
+    care_supervisor: 'read',
+    analyst: 'read',
+    partner_user: 'write',
+  },
+  InstantWinDraw: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },
@@ -97,6 +125,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
     partner_user: 'read',
   },
   ExchangeRate: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
+  // Sent by members and stores' apps; care settles those waiting for review (the action below), nobody edits them.
+  Receipt: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -144,6 +174,8 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'FundingSource.liability': ['operator_admin', 'program_manager', 'analyst'],
   // Whoever reads statements, in their scope (a partner user its own).
   'SettlementStatement.download': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
+  // Accepting pays points: care's decision, as a care adjustment's request is.
+  'Receipt.review': ['operator_admin', 'care_agent', 'care_supervisor'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);
@@ -172,6 +204,9 @@ export const partnerScope: Record<string, string> = {
   CreditProgram: 'ownerPartnerId',
   Payment: 'partnerId',
   Challenge: 'partnerId',
+  Badge: 'partnerId',
+  Leaderboard: 'partnerId',
+  InstantWinCampaign: 'partnerId',
 };
 
 /** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */

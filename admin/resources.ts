@@ -39,6 +39,7 @@ import {
   webhookEvents,
 } from '../entities/index.js';
 import { checkTierForm } from '../loyalty/tier-checks.js';
+import { emblemLabels } from '../loyalty/engagement/emblems.js';
 import { checkPointPackage, checkReward } from '../loyalty/catalog-checks.js';
 import { currencies, parsePrice, typedPrice } from '../loyalty/money.js';
 import { checkPartner, checkPointOfSale, partnerKindLabels, partnerProblem, salesChannelLabels } from '../loyalty/partner-checks.js';
@@ -58,6 +59,10 @@ import type { StaffSession } from './staff-sign-in.js';
 import { campaignResource } from './campaign-resource.js';
 import { segmentResource } from './segment-resource.js';
 import { challengeResource } from './challenge-resource.js';
+import { badgeResource } from './badge-resource.js';
+import { leaderboardResource } from './leaderboard-resource.js';
+import { instantWinDrawResource, instantWinResource } from './instant-win-resource.js';
+import { receiptResource } from './receipt-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -291,6 +296,7 @@ export function backOfficeResources(
     liabilityReport: string;
     settlementLines: string;
     settlementDownload: string;
+    receiptReview: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -694,8 +700,16 @@ export function backOfficeResources(
         code: { description: 'Lowercase letters, digits and dashes, like gold' },
         threshold: { description: 'Qualifying points within the tier window (program settings) that reach the tier' },
         multiplier: { description: "Applied to every earn of the tier's members: 1.25 gives 25% more" },
+        levelName: { description: 'Optional: the level members of this tier see on their dashboard, e.g. Explorer. Empty: no level.' },
+        levelEmblem: {
+          availableValues: Object.entries(emblemLabels).map(([value, label]) => ({ value, label })),
+          description: "The level's emblem on the member's dashboard.",
+        },
       },
-      form: { fields: ['code', 'name', 'threshold', 'multiplier'], check: (values, editing) => checkTierForm(manager, values, editing) },
+      form: {
+        fields: ['code', 'name', 'threshold', 'multiplier', 'levelName', 'levelEmblem'],
+        check: (values, editing) => checkTierForm(manager, values, editing),
+      },
     }),
     resource(ProgramSettings, 'ProgramSettings', {
       navigation: navigation.program,
@@ -898,7 +912,12 @@ export function backOfficeResources(
       care.campaignApprovals,
     ),
     segmentResource(dataSource, components),
-    challengeResource(dataSource),
+    challengeResource(dataSource, care.ledger),
+    badgeResource(dataSource),
+    leaderboardResource(dataSource),
+    instantWinResource(dataSource),
+    instantWinDrawResource(),
+    receiptResource(dataSource, { ledger: care.ledger, images: care.receiptImages, processes: care.processes }, components.receiptReview),
     memberResource(dataSource, care, components),
     companyResource(dataSource),
     companyFundingResource(dataSource, care.ledger),

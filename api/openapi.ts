@@ -146,6 +146,10 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
   'points.expired': 'Points you funded expired (breakage attributed to you)',
   'challenge.completed':
     "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
+  'badge.awarded':
+    "A member earned a badge (yours, or the program's by a purchase of yours): by its rule or by completing a challenge; once per member and badge",
+  'instant_win.won':
+    "A member's purchase won a prize in a winning-moments campaign (yours, or the program's by a purchase of yours); the prize was paid with the purchase",
 };
 
 /** Operations that take what another one answered, for clients and schema-driven tools to follow. */
@@ -253,6 +257,17 @@ export function openApiDocument(serverUrl = '/api/v1') {
           responses: { 200: ok('The member', responses.memberSummary), 404: notFound, ...errors },
         },
       },
+      '/instant-wins/{campaignId}': {
+        get: {
+          operationId: 'getInstantWinCampaign',
+          summary: 'A winning-moments campaign: its budget left, its seed commitment, and once over its seed and every draw to replay',
+          description:
+            "Yours or the program's; another partner's answers 404 (`instant_win_not_found`). Each draw's random value is " +
+            'HMAC-SHA256(seed, purchase id), its first 48 bits as a fraction of 2^48; winning times are drawn the same way with keys `moment:0`, `moment:1`, ….',
+          parameters: [{ name: 'campaignId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: ok('The campaign', responses.instantWinCampaign), 404: notFound, ...errors },
+        },
+      },
       '/members/{externalId}/challenges': {
         get: {
           operationId: 'getMemberChallenges',
@@ -272,6 +287,64 @@ export function openApiDocument(serverUrl = '/api/v1') {
             { name: 'challengeId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
           ],
           responses: { 200: ok('The challenge', responses.memberChallenge), 404: notFound, ...errors },
+        },
+      },
+      '/members/{externalId}/badges': {
+        get: {
+          operationId: 'getMemberBadges',
+          summary: 'The badges a member earned, with their image, name, description and date',
+          description: "The program's badges and your own; another partner's private badges are never listed.",
+          parameters: memberParameters,
+          responses: { 200: ok('The badges', responses.memberBadges), 404: notFound, ...errors },
+        },
+      },
+      '/leaderboards/{leaderboardId}': {
+        get: {
+          operationId: 'getLeaderboard',
+          summary: "A leaderboard's top ten in a period, and a member's own rank",
+          description:
+            "The program's leaderboards and your own; another partner's answers 404 (`leaderboard_not_found`), as one that does not exist. " +
+            'Members show by the display name they agreed to show, else as "Anonymous member". A period that ended shows its frozen, final ranking.',
+          parameters: [
+            { name: 'leaderboardId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            { name: 'period', in: 'query', required: false, schema: { type: 'string', example: '2026-W48' } },
+            { name: 'member', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { 200: ok('The ranking', responses.leaderboard), 404: notFound, ...errors },
+        },
+      },
+      '/members/{externalId}/receipts': {
+        post: {
+          operationId: 'sendReceipt',
+          summary: "Send a photo or scan of a member's receipt: Tessera reads it and pays its points as a purchase",
+          description:
+            'The body is the image itself (`image/jpeg` or `image/png`, at most 10 MB), not JSON. The answer comes at once with the receipt in `reading`; ' +
+            'it is read (OCR), matched to a store and paid through the earning rules, or sent to the care team when it is hard to read, from an unknown store or sent before. ' +
+            'Follow it with `GET /members/{externalId}/receipts/{receiptId}`. The same key and image replay the first answer.',
+          parameters: [...memberParameters, idempotencyKey],
+          requestBody: {
+            required: true,
+            content: {
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            ...writeErrors,
+            202: created('Received, being read', responses.receipt),
+            404: notFound,
+            413: problem(413, 'The image is over 10 MB'),
+            415: problem(415, 'Content-Type is not image/jpeg or image/png'),
+            503: problem(503, 'This installation keeps no receipt images'),
+          },
+        },
+      },
+      '/members/{externalId}/receipts/{receiptId}': {
+        get: {
+          operationId: 'getReceipt',
+          summary: 'A receipt you sent for a member: whether it paid, waits for the care team, or was rejected and why',
+          parameters: [...memberParameters, { name: 'receiptId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: ok('The receipt', responses.receipt), 404: notFound, ...errors },
         },
       },
       '/members/{externalId}/transactions': {

@@ -57,6 +57,7 @@ export const apiCodes = {
   body_too_large: 'Request body too large',
   internal_error: 'Internal server error',
   codes_unavailable: 'Codes cannot be sent',
+  receipts_unavailable: 'Receipts cannot be sent',
 } as const;
 export type ApiCode = keyof typeof apiCodes;
 
@@ -72,6 +73,7 @@ export const statusOfApiCode: Record<ApiCode, number> = {
   body_too_large: 413,
   internal_error: 500,
   codes_unavailable: 503,
+  receipts_unavailable: 503,
 };
 
 /** HTTP status of each kind of refusal: a new kind fails the typecheck until it is mapped. */
@@ -134,6 +136,16 @@ export const titleOfCode: Record<RefusalCode, string> = {
   retirement_refused: 'Partition retirement refused',
   challenge_not_found: 'No such challenge',
   challenge_refused: 'The challenge cannot be saved so',
+  badge_refused: 'The badge cannot be saved so',
+  leaderboard_not_found: 'No such leaderboard',
+  leaderboard_refused: 'The leaderboard cannot be saved so',
+  leaderboard_period_invalid: 'Not a period of a leaderboard',
+  instant_win_not_found: 'No such instant-win campaign',
+  instant_win_refused: 'The instant-win campaign cannot be saved so',
+  receipt_not_found: 'Receipt not found',
+  receipt_refused: 'The receipt cannot be taken',
+  message_campaign_refused: 'The message campaign cannot be saved so',
+  message_campaign_not_cancellable: 'The message campaign cannot be cancelled',
 };
 
 /** Every code a problem may carry with this status (all of them without one), for the OpenAPI document. */

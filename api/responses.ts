@@ -62,6 +62,23 @@ export const recordedEvent = z.object({
     })
     .nullable()
     .describe('Store credit the purchase earned, when your stores take part in a store-credit program; null otherwise'),
+  instantWins: z
+    .array(
+      z.object({
+        campaignId: z.uuid(),
+        name: z.string(),
+        drawNumber: z.int().min(1).describe("The draw's number in the campaign"),
+        won: z.boolean(),
+        outcome: z
+          .enum(['won', 'lost', 'budget_spent', 'payer_short'])
+          .describe('`budget_spent`: the draw would have won but no prize was left; `payer_short`: the payer could not pay the prize'),
+        prize: z
+          .object({ points: z.int().min(1).describe('Already on the member’s balance') })
+          .nullable()
+          .describe('What the member won; null unless won'),
+      }),
+    )
+    .describe('The draws of the live instant-win campaigns this purchase took part in, to show the member at once; empty when none'),
 });
 
 export const eventView = z.object({
@@ -191,6 +208,25 @@ export const rewards = z.object({
   ),
 });
 
+export const memberChallenge = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
+  metric: z.enum(['purchase_count', 'spend', 'distinct_partners']),
+  category: z.string().nullable().describe('For spend: only lines of this category count'),
+  target: z.int(),
+  period: z.enum(['once', 'weekly', 'monthly']),
+  periodKey: z.string().nullable().describe('The current period (`once`, `2026-11`, `2026-W48`); null when the challenge is over'),
+  periodEndsAt: z.iso.datetime().nullable(),
+  progress: z.int().describe("The member's count in the current period"),
+  completed: z.boolean(),
+  completedAt: z.iso.datetime().nullable(),
+  rewardPoints: z.int(),
+  currency: z.string().describe("The program's currency: a spend's target and progress are in its minor units"),
+  timeZone: z.string().describe('The IANA time zone the periods are cut in'),
+});
+
 export const widgetState = z.discriminatedUnion('enabled', [
   z.object({ enabled: z.literal(false).describe("The partner's wallet is empty: the widget shows itself paused") }),
   z.object({
@@ -199,6 +235,29 @@ export const widgetState = z.discriminatedUnion('enabled', [
     pending: points.describe("Points on their way in (purchases' return windows), not spendable yet"),
     signedIn: z.boolean().describe('Whether a member session of this store came with the request (`Member-Authorization: Bearer`)'),
     estimate: z.object({ points, explanation }).nullable().describe('What the cart (amountCents) would earn; null without amountCents'),
+    challenges: z
+      .array(
+        memberChallenge.pick({
+          id: true,
+          name: true,
+          metric: true,
+          category: true,
+          target: true,
+          period: true,
+          periodEndsAt: true,
+          progress: true,
+          completed: true,
+          rewardPoints: true,
+          currency: true,
+        }),
+      )
+      .describe(
+        "The signed-in member's live challenges open at this store (the program's and its own), with their progress; empty when no one signed in",
+      ),
+    instantWin: z
+      .object({ campaign: z.string(), points, wonAt: z.iso.datetime() })
+      .nullable()
+      .describe("The member's latest instant win from a purchase at your store in the last day; null when none"),
   }),
 ]);
 
@@ -225,24 +284,96 @@ export const widgetMemberSession = z.object({
     .describe("What became of the store's id for the customer: now the member's (linked, merged), or left as it was"),
 });
 
-export const memberChallenge = z.object({
+export const instantWinCampaign = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  owner: z.enum(['program', 'partner']).describe('program: for purchases at every partner; partner: yours, for your purchases only'),
+  mode: z.enum(['probability', 'winning_times']),
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+  status: z.enum(['draft', 'live', 'ended']),
+  prizePoints: z.int(),
+  prizesWon: z.int(),
+  prizesLeft: z.int().nullable().describe('Null when the budget limits points only'),
+  pointsLeft: z.int().nullable().describe('Null when the budget limits the number of prizes only'),
+  drawCount: z.int(),
+  seedCommitment: z.string().describe("SHA-256 (hex) of the campaign's secret seed, published before any draw"),
+  seed: z
+    .string()
+    .nullable()
+    .describe('The seed (hex), revealed once the campaign is over; it must hash to seedCommitment. Null until then'),
+  draws: z
+    .array(
+      z.object({
+        drawNumber: z.int(),
+        key: z.uuid().describe('The purchase drawn (the event id): the random value is HMAC-SHA256(seed, key)'),
+        drawnAt: z.iso.datetime().describe('Compared with the winning times: the first purchase at or after each wins'),
+        randomValue: z.number().describe('The first 48 bits of the HMAC as a fraction of 2^48; wins when below the chance'),
+        outcome: z.enum(['won', 'lost', 'budget_spent', 'payer_short']),
+      }),
+    )
+    .nullable()
+    .describe('Every draw in order, to replay from the seed; null until the campaign is over'),
+});
+
+export const memberBadge = z.object({
   id: z.uuid(),
   name: z.string(),
   description: z.string(),
   owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
-  metric: z.enum(['purchase_count', 'spend', 'distinct_partners']),
-  category: z.string().nullable().describe('For spend: only lines of this category count'),
-  target: z.int(),
-  period: z.enum(['once', 'weekly', 'monthly']),
-  periodKey: z.string().nullable().describe('The current period (`once`, `2026-11`, `2026-W48`); null when the challenge is over'),
-  periodEndsAt: z.iso.datetime().nullable(),
-  progress: z.int().describe("The member's count in the current period"),
-  completed: z.boolean(),
-  completedAt: z.iso.datetime().nullable(),
-  rewardPoints: z.int(),
+  emblem: z.string().describe('One of the emblems shipped with Tessera (star, heart, trophy, bag, compass, crown, flame, leaf)'),
+  colour: z.string().describe('The emblem colour, #rrggbb'),
+  image: z.string().describe('The emblem in its colour as an SVG data URL, ready for an <img src>'),
+  rule: z.enum(['challenge', 'first_purchase', 'purchase_count', 'distinct_partners']).describe('What earns the badge'),
+  awardedAt: z.iso.datetime(),
+  challengeId: z.uuid().nullable().describe('The challenge whose completion awarded it; null when its rule did'),
+});
+
+export const memberBadges = z.object({
+  externalId: z.string(),
+  badges: z.array(memberBadge).describe("The badges the member earned that you may see (the program's and yours), newest first"),
 });
 
 export const memberChallenges = z.object({
   externalId: z.string(),
   challenges: z.array(memberChallenge).describe('Live challenges open to you that the member takes part in, with their progress'),
+});
+
+export const leaderboard = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  metric: z
+    .enum(['points_earned', 'challenge'])
+    .describe("points_earned: points members earned in the period; challenge: a challenge's progress"),
+  period: z.enum(['once', 'weekly', 'monthly']),
+  periodKey: z.string().describe('The period shown (`once`, `2026-11`, `2026-W48`)'),
+  periodEndsAt: timestamp.nullable(),
+  final: z.boolean().describe('The period ended: its ranking is frozen and its prizes were paid from it'),
+  prizes: z.array(z.object({ fromRank: z.int(), toRank: z.int(), points })).describe('Points paid to the places fromRank to toRank'),
+  top: z
+    .array(
+      z.object({
+        rank: z.int().describe('Equal scores share a rank (1, 2, 2, 4); of them, who reached the score first is listed (and paid) first'),
+        name: z.string().describe('The display name of a member who agreed to show it, else "Anonymous member"'),
+        score: z.int(),
+      }),
+    )
+    .describe('The first ten'),
+  member: z
+    .object({ externalId: z.string(), rank: z.int(), score: z.int() })
+    .nullable()
+    .describe('The member asked for (`member`), when they have a score in the period'),
+});
+
+export const receipt = z.object({
+  id: z.uuid(),
+  status: z
+    .enum(['reading', 'awarded', 'review', 'rejected'])
+    .describe(
+      "reading: being read; awarded: its points were paid; review: the program's care team checks it; rejected: refused (see rejectionReason)",
+    ),
+  uploadedAt: z.iso.datetime(),
+  points: z.int().nullable().describe('The points it paid, once awarded'),
+  rejectionReason: z.string().nullable().describe('Why care rejected it, in words for the member'),
 });

@@ -138,6 +138,15 @@ export const transactionsQuery = z.object({
 
 export const externalIdParam = externalId;
 
+/** `GET /leaderboards/{id}`: which period (the current one when absent), and whose own rank to add. */
+export const leaderboardQuery = z.object({
+  period: text()
+    .regex(/^(once|\d{4}-W\d{2}|\d{4}-(0[1-9]|1[0-2]))$/, 'must be a period such as 2026-W48, 2026-11 or once')
+    .optional()
+    .describe('The period (`2026-W48`, `2026-11`, `once`); the current one when absent'),
+  member: externalId.optional().describe('A customer of yours whose own rank to add'),
+});
+
 /** `Member-Authorization`: the member's say on a debit (see the OpenAPI document's security schemes). */
 export const memberAuthorizationHeader = z
   .string()

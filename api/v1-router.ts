@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { createHash, randomBytes } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { Partner, Reward } from '../entities/index.js';
+import { Partner, Receipt, Reward } from '../entities/index.js';
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
+import { maxReceiptImageBytes, ReceiptRefusedError, submitReceipt } from '../loyalty/receipts/receipt-upload.js';
 import { viewEvent } from '../loyalty/earning/event-view.js';
 import { recordLeanEvent } from '../loyalty/earning/lean-event.js';
 import { recordEvent, type EventInput, type RecordedEvent } from '../loyalty/earning/record-event.js';
@@ -13,6 +15,10 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { memberHistory } from '../loyalty/member-history.js';
 import { memberSummary } from '../loyalty/member-summary.js';
 import { memberChallenge, memberChallenges, type MemberChallenge } from '../loyalty/engagement/member-challenges.js';
+import { earnedBadges } from '../loyalty/engagement/member-badges.js';
+import { emblemSvg } from '../loyalty/engagement/emblems.js';
+import { leaderboardRanking, visibleLeaderboard } from '../loyalty/engagement/leaderboard-ranking.js';
+import { instantWinDraws, viewInstantWin } from '../loyalty/engagement/instant-win-form.js';
 import { creditBalancesOf } from '../loyalty/store-credit/credit-balances.js';
 import { resolveCustomer } from '../loyalty/member-identity.js';
 import {
@@ -44,6 +50,7 @@ import {
   redemptionBody,
   refundBody,
   spendingCodeBody,
+  leaderboardQuery,
   transactionsQuery,
   widgetSessionBody,
 } from './schemas.js';
@@ -63,6 +70,8 @@ export interface ApiDependencies {
    * authorize spending.
    */
   memberCodes?: { secret: string; messenger: CodeMessenger };
+  /** Where the receipts partners' apps send are kept (without it, receipts cannot be sent). */
+  receiptImages?: ImageStore;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'path'): z.output<T> {
@@ -75,6 +84,9 @@ const partnerOf = (res: Response) => (res.locals as PartnerLocals).partner;
 const memberPath = z.object({ externalId: externalIdParam });
 const eventPath = z.object({ eventId: eventIdParam });
 const challengePath = z.object({ challengeId: z.uuid() });
+const leaderboardPath = z.object({ leaderboardId: z.uuid() });
+const instantWinPath = z.object({ campaignId: z.uuid() });
+const receiptPath = z.object({ receiptId: z.uuid() });
 
 /**
  * A route's handler. Its refusals become problems here, while the route's path parameters are
@@ -98,6 +110,7 @@ export function apiV1Router({
   rateLimitPerMinute = 1_200,
   logFault = (error) => console.error(error),
   memberCodes,
+  receiptImages,
 }: ApiDependencies): Router {
   // A key of this process alone when none is given: no code is issued then, so none needs checking elsewhere.
   const codeSecret = memberCodes?.secret ?? randomBytes(32).toString('hex');
@@ -162,6 +175,14 @@ export function apiV1Router({
         reason: recorded.cashback.reason,
         availableFrom: recorded.cashback.availableFrom?.toISOString() ?? null,
       },
+      instantWins: recorded.instantWins.map((w) => ({
+        campaignId: w.campaignId,
+        name: w.name,
+        drawNumber: w.drawNumber,
+        won: w.won,
+        outcome: w.outcome,
+        prize: w.won ? { points: w.prizePoints } : null,
+      })),
     });
     // The common event in one write statement; anything else (and a replay) by the full path.
     const { key, hash } = idempotencyOf(req, body);
@@ -262,6 +283,31 @@ export function apiV1Router({
     completedAt: c.completedAt?.toISOString() ?? null,
   });
 
+  read('/instant-wins/:campaignId', async (req, res) => {
+    const { campaignId } = parse(instantWinPath, req.params, 'path');
+    const view = await viewInstantWin(dataSource.manager, campaignId, { kind: 'partner', partnerId: partnerOf(res).id });
+    const c = view.campaign;
+    const draws = view.revealedSeed === null ? null : await instantWinDraws(dataSource.manager, c.id);
+    const answered: z.output<typeof responses.instantWinCampaign> = {
+      id: c.id,
+      name: c.name,
+      owner: c.partnerId === null ? 'program' : 'partner',
+      mode: c.mode,
+      startsAt: c.startsAt.toISOString(),
+      endsAt: c.endsAt.toISOString(),
+      status: c.status,
+      prizePoints: c.prizePoints,
+      prizesWon: c.prizesWon,
+      prizesLeft: view.prizesLeft,
+      pointsLeft: view.pointsLeft,
+      drawCount: c.drawCount,
+      seedCommitment: c.seedCommitment,
+      seed: view.revealedSeed,
+      draws: draws && draws.map((d) => ({ ...d, drawnAt: d.drawnAt.toISOString() })),
+    };
+    res.json(answered);
+  });
+
   read('/members/:externalId/challenges', async (req, res) => {
     const { externalId, customer } = customerInPath(req, res);
     const { member } = await resolveCustomer(dataSource.manager, customer);
@@ -276,6 +322,44 @@ export function apiV1Router({
     const { member } = await resolveCustomer(dataSource.manager, customer);
     const found = await memberChallenge(dataSource.manager, member.id, challengeId, { partnerId: partnerOf(res).id });
     res.json(challengeAnswer(found));
+  });
+
+  read('/members/:externalId/badges', async (req, res) => {
+    const { externalId, customer } = customerInPath(req, res);
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const found = await earnedBadges(dataSource.manager, member.id, { partnerId: partnerOf(res).id });
+    const answered: z.output<typeof responses.memberBadges> = {
+      externalId,
+      badges: found.map((b) => ({
+        ...b,
+        image: `data:image/svg+xml;base64,${Buffer.from(emblemSvg(b.emblem, b.colour, { label: b.name })).toString('base64')}`,
+        awardedAt: b.awardedAt.toISOString(),
+      })),
+    };
+    res.json(answered);
+  });
+
+  read('/leaderboards/:leaderboardId', async (req, res) => {
+    const { leaderboardId } = parse(leaderboardPath, { leaderboardId: req.params.leaderboardId }, 'path');
+    const query = parse(leaderboardQuery, req.query, 'query');
+    const partnerId = partnerOf(res).id;
+    const board = await visibleLeaderboard(dataSource.manager, leaderboardId, { partnerId });
+    const member = query.member ? (await resolveCustomer(dataSource.manager, { partnerId, customerId: query.member })).member : null;
+    const ranking = await leaderboardRanking(dataSource.manager, board, { periodKey: query.period, memberId: member?.id });
+    const answered: z.output<typeof responses.leaderboard> = {
+      id: ranking.id,
+      name: ranking.name,
+      description: ranking.description,
+      metric: ranking.metric,
+      period: ranking.period,
+      periodKey: ranking.periodKey,
+      periodEndsAt: ranking.periodEndsAt?.toISOString() ?? null,
+      final: ranking.final,
+      prizes: ranking.prizes,
+      top: ranking.top.map(({ rank, name, score }) => ({ rank, name, score })),
+      member: ranking.member && query.member ? { externalId: query.member, ...ranking.member } : null,
+    };
+    res.json(answered);
   });
 
   read('/members/:externalId/transactions', async (req, res) => {
@@ -322,6 +406,71 @@ export function apiV1Router({
       };
       return { status: 201, body: answered };
     });
+  });
+
+  // A receipt is an image, sent as itself (JPEG or PNG), not as JSON.
+  router.post(
+    '/members/:externalId/receipts',
+    express.raw({ type: () => true, limit: maxReceiptImageBytes }),
+    answer(async (req, res) => {
+      const { externalId, customer } = customerInPath(req, res);
+      const mediaType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (mediaType !== 'image/jpeg' && mediaType !== 'image/png') {
+        throw fieldProblem(415, apiCodes.unsupported_media_type, 'unsupported_media_type', [
+          { field: 'header.Content-Type', message: 'must be image/jpeg or image/png, with the image as the body' },
+        ]);
+      }
+      if (!receiptImages) {
+        throw fieldProblem(503, apiCodes.receipts_unavailable, 'receipts_unavailable', [
+          { field: 'body', message: 'this installation keeps no receipt images' },
+        ]);
+      }
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const { member } = await resolveCustomer(dataSource.manager, customer);
+      const image = createHash('sha256').update(bytes).digest('hex');
+      await idempotentWrite(committed, req, res, { externalId, image }, async (manager) => {
+        const receipt = await submitReceipt(manager, receiptImages, {
+          memberId: member.id,
+          source: 'api',
+          uploadedByPartnerId: partnerOf(res).id,
+          bytes,
+          field: 'body',
+        }).catch((error: unknown) => {
+          // The image is the whole body: the refusal names the body itself, not a field in it.
+          if (!(error instanceof ReceiptRefusedError)) throw error;
+          const problem = refusalProblem(req, error);
+          throw new ProblemError({ ...problem, detail: `body: ${error.reason}`, errors: [{ field: 'body', message: error.reason }] });
+        });
+        const answered: z.output<typeof responses.receipt> = {
+          id: receipt.id,
+          status: receipt.status,
+          uploadedAt: receipt.uploadedAt.toISOString(),
+          points: null,
+          rejectionReason: null,
+        };
+        return { status: 202, body: answered };
+      });
+    }),
+  );
+
+  read('/members/:externalId/receipts/:receiptId', async (req, res) => {
+    const { customer } = customerInPath(req, res);
+    const { receiptId } = parse(receiptPath, req.params, 'path');
+    const { member } = await resolveCustomer(dataSource.manager, customer);
+    const receipt = await dataSource.manager.findOneBy(Receipt, {
+      id: receiptId,
+      memberId: member.id,
+      uploadedByPartnerId: partnerOf(res).id,
+    });
+    if (!receipt) throw new Refusal('receipt_not_found', `no receipt ${receiptId} sent by you for this member`, 'receiptId');
+    const answered: z.output<typeof responses.receipt> = {
+      id: receipt.id,
+      status: receipt.status,
+      uploadedAt: receipt.uploadedAt.toISOString(),
+      points: receipt.points,
+      rejectionReason: receipt.rejectionReason,
+    };
+    res.json(answered);
   });
 
   write('/members/:externalId/redemptions', async (req, res) => {

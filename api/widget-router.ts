@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
 import { Partner } from '../entities/index.js';
+import { recentInstantWin } from '../loyalty/engagement/member-instant-wins.js';
 import { rateLimit } from 'express-rate-limit';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { estimateEarning } from '../loyalty/earning/estimate-earning.js';
+import { memberChallenges } from '../loyalty/engagement/member-challenges.js';
 import { walletStatus } from '../loyalty/funding.js';
 import { balanceOf } from '../loyalty/ledger/accounts.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
@@ -166,12 +168,29 @@ export function widgetRouter({ dataSource, ledger, memberCodes, signInRequestsPe
             amountCents: parsed.data.amountCents,
             occurredAt: new Date(),
           });
+    // Challenges are the signed-in member's own business: a store's customer id alone does not show them.
+    const challenges = session ? await memberChallenges(dataSource.manager, session.memberId, { partnerId: claims.partnerId }) : [];
+    const won = known ? await recentInstantWin(dataSource.manager, known.member.id, claims.partnerId) : null;
     const state: z.output<typeof widgetState> = {
       enabled: true,
       balance,
       pending,
       signedIn: session !== null,
       estimate: estimate && { points: estimate.points, explanation: estimate.explanation },
+      challenges: challenges.map((c) => ({
+        id: c.id,
+        name: c.name,
+        metric: c.metric,
+        category: c.category,
+        target: c.target,
+        period: c.period,
+        periodEndsAt: c.periodEndsAt?.toISOString() ?? null,
+        progress: c.progress,
+        completed: c.completed,
+        rewardPoints: c.rewardPoints,
+        currency: c.currency,
+      })),
+      instantWin: won && { campaign: won.campaign, points: won.points, wonAt: won.wonAt.toISOString() },
     };
     res.json(state);
   });

@@ -84,6 +84,10 @@ export class Challenge extends BaseEntity {
   @Column({ type: 'text', default: 'draft' })
   status: ChallengeStatus;
 
+  /** A badge the member earns on completion too (see engagement/badge-awards.ts), or none. */
+  @Column({ type: 'uuid', nullable: true })
+  badgeId: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -54,7 +54,19 @@ import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
+import {
+  Leaderboard,
+  LeaderboardContribution,
+  LeaderboardNameConsent,
+  LeaderboardRound,
+  LeaderboardScore,
+  LeaderboardStanding,
+} from './leaderboard.js';
 import { ExchangeRate } from './exchange-rate.js';
+import { Badge, MemberBadge } from './badge.js';
+import { InstantWinCampaign, InstantWinDraw } from './instant-win.js';
+import { Receipt } from './receipt.js';
+import { MessageCampaign, MessageCampaignRecipient } from './message-campaign.js';
 
 export {
   ApiKey,
@@ -97,6 +109,8 @@ export {
   MemberErasure,
   MemberCode,
   MemberMessage,
+  MessageCampaign,
+  MessageCampaignRecipient,
   MemberSession,
   OutboxEntry,
   Partner,
@@ -122,13 +136,34 @@ export {
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Badge,
+  MemberBadge,
+  Leaderboard,
+  LeaderboardScore,
+  LeaderboardContribution,
+  LeaderboardRound,
+  LeaderboardStanding,
+  LeaderboardNameConsent,
+  InstantWinCampaign,
+  InstantWinDraw,
+  Receipt,
 };
+export { badgeEmblems, badgeRules, badgeStatuses } from './badge.js';
+export type { BadgeEmblem, BadgeRule, BadgeStatus } from './badge.js';
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
+export { leaderboardMetrics, leaderboardPeriods, leaderboardStatuses } from './leaderboard.js';
+export type { LeaderboardMetric, LeaderboardPeriod, LeaderboardPrize, LeaderboardStatus } from './leaderboard.js';
+export { instantWinModes, instantWinOutcomes, instantWinStatuses } from './instant-win.js';
+export type { InstantWinMode, InstantWinOutcome, InstantWinStatus } from './instant-win.js';
+export { receiptReviewReasons, receiptSources, receiptStatuses } from './receipt.js';
+export type { ReceiptLine, ReceiptReviewReason, ReceiptSource, ReceiptStatus } from './receipt.js';
 export { outboxProcesses } from './outbox-entry.js';
 export type { DailyFigureKind } from './daily-figure.js';
 export type { OutboxProcess } from './outbox-entry.js';
+export { campaignRecipientStatuses, messageCampaignChannels, messageCampaignStatuses } from './message-campaign.js';
+export type { CampaignRecipientStatus, MessageCampaignChannel, MessageCampaignStatus } from './message-campaign.js';
 export type { WebhookEvent } from './webhook.js';
 export { redemptionStatuses } from './redemption.js';
 export { fulfilmentOrderStates, rewardSupplierKinds } from './fulfilment-order.js';
@@ -158,9 +193,20 @@ export { staffRoles } from './staff-user.js';
 export type { StaffRole } from './staff-user.js';
 
 export const entities = [
+  Receipt,
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  Badge,
+  MemberBadge,
+  Leaderboard,
+  LeaderboardScore,
+  LeaderboardContribution,
+  LeaderboardRound,
+  LeaderboardStanding,
+  LeaderboardNameConsent,
+  InstantWinCampaign,
+  InstantWinDraw,
   Partner,
   PointOfSale,
   ApiKey,
@@ -182,6 +228,8 @@ export const entities = [
   MemberCode,
   MemberSession,
   MemberMessage,
+  MessageCampaign,
+  MessageCampaignRecipient,
   MemberErasure,
   ErasureRequest,
   Company,

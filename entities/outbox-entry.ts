@@ -12,6 +12,11 @@ export const outboxProcesses = [
   'campaign_approval',
   'staff_invitation',
   'challenge_progress',
+  'badge_award',
+  'leaderboard_score',
+  'leaderboard_close',
+  'receipt_reading',
+  'message_campaign',
 ] as const;
 export type OutboxProcess = (typeof outboxProcesses)[number];
 

@@ -28,6 +28,10 @@ export class PointOfSale extends BaseEntity {
   @Column({ type: 'text' })
   channel: SalesChannel;
 
+  /** Other names its receipts print (a brand, a legal name), for matching photographed receipts to it. */
+  @Column({ type: 'text', array: true, default: '{}' })
+  receiptNames: string[];
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -25,4 +25,12 @@ export class Tier extends BaseEntity {
 
   @Column({ type: 'text', array: true, default: [] })
   benefits: string[];
+
+  /** The level members of this tier are shown on their dashboard (a game's name for it), or none. */
+  @Column({ type: 'text', nullable: true })
+  levelName: string | null;
+
+  /** The level's emblem, one of those shipped (engagement/emblems.ts). */
+  @Column({ type: 'text', nullable: true })
+  levelEmblem: string | null;
 }

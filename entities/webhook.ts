@@ -6,6 +6,8 @@ export const webhookEvents = [
   'member.tier_changed',
   'redemption.completed',
   'challenge.completed',
+  'badge.awarded',
+  'instant_win.won',
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 

@@ -4,12 +4,18 @@ import { memberWithAccount } from './member-identity.js';
 import { memberSummary } from './member-summary.js';
 import { creditBalancesOf, type CreditBalance } from './store-credit/credit-balances.js';
 
+/** The game's face of a tier, where the program named one (Tier.levelName). */
+export interface Level {
+  name: string;
+  emblem: string;
+}
+
 export interface TierStanding {
-  current: { name: string; multiplier: number; threshold: number } | null;
+  current: { name: string; multiplier: number; threshold: number; level: Level | null } | null;
   /** Qualifying points earned over the window: what decides the tier. */
   qualifying: number;
   windowDays: number;
-  next: { name: string; threshold: number; missing: number } | null;
+  next: { name: string; threshold: number; missing: number; level: Level | null } | null;
 }
 
 export interface MemberDashboard {
@@ -27,6 +33,9 @@ export interface MemberDashboard {
   /** Store credit in money, per program the member has an account in. */
   credit: CreditBalance[];
 }
+
+const levelOf = (tier: { levelName: string | null; levelEmblem: string | null }): Level | null =>
+  tier.levelName ? { name: tier.levelName, emblem: tier.levelEmblem ?? 'star' } : null;
 
 /** What the member sees first: balance, tier and how to reach or keep it, and what expires when. */
 export async function memberDashboard(manager: EntityManager, memberId: string, now = new Date()): Promise<MemberDashboard> {
@@ -47,10 +56,14 @@ export async function memberDashboard(manager: EntityManager, memberId: string, 
     phone: member.phone,
     balance: { available: summary.balance.available, held: summary.balance.held, pending: summary.balance.incoming },
     tier: {
-      current: current ? { name: current.name, multiplier: current.multiplier, threshold: current.threshold } : null,
+      current: current
+        ? { name: current.name, multiplier: current.multiplier, threshold: current.threshold, level: levelOf(current) }
+        : null,
       qualifying: summary.qualifyingPoints,
       windowDays: settings.tierWindowDays,
-      next: next ? { name: next.name, threshold: next.threshold, missing: next.threshold - summary.qualifyingPoints } : null,
+      next: next
+        ? { name: next.name, threshold: next.threshold, missing: next.threshold - summary.qualifyingPoints, level: levelOf(next) }
+        : null,
     },
     expiring: summary.expiring,
     upcoming: upcoming.map((u) => ({ on: new Date(u.on), points: Number(u.points) })),

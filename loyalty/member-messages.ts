@@ -5,7 +5,8 @@ import { queueProcess } from './outbox.js';
 
 /** The messages sent once per occasion, each through the outbox and its workflow. */
 export type OccasionKind =
-  Extract<MessageKind, 'welcome' | 'birthday'> | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked' | 'care_adjustment'>;
+  | Extract<MessageKind, 'welcome' | 'birthday'>
+  | Extract<TransactionalMessageKind, 'reward_code' | 'store_linked' | 'care_adjustment' | 'instant_win'>;
 
 /** Which redemption's code a reward-code message carries (read when it is sent). */
 export interface RewardCodeDetails {
@@ -20,6 +21,12 @@ export interface CareAdjustmentDetails {
 /** What the notice of a new store link tells. */
 export interface StoreLinkedDetails {
   storeName: string;
+}
+
+/** What the message to an instant winner tells. */
+export interface InstantWinDetails {
+  campaignName: string;
+  points: number;
 }
 
 /** What a birthday message tells. */

@@ -15,6 +15,7 @@ export const transactionalMessageKinds = [
   'reward_code',
   'store_linked',
   'care_adjustment',
+  'instant_win',
 ] as const;
 export type TransactionalMessageKind = (typeof transactionalMessageKinds)[number];
 

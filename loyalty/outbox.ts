@@ -19,6 +19,16 @@ export interface OutboxDetails {
   staff_invitation: Record<string, never>;
   /** The subject is the purchase event to count towards live challenges. */
   challenge_progress: Record<string, never>;
+  /** The subject is the purchase event whose badges by rule are awarded. */
+  badge_award: Record<string, never>;
+  /** The subject is the event whose points live leaderboards rank. */
+  leaderboard_score: Record<string, never>;
+  /** The subject is the leaderboard round (one period) to freeze and pay once it ends. */
+  leaderboard_close: Record<string, never>;
+  /** The subject is the uploaded receipt to read, settle and, after its retention, forget the image of. */
+  receipt_reading: Record<string, never>;
+  /** The subject is the message campaign; it waits until its time (ISO 8601). */
+  message_campaign: { sendAt: string };
 }
 
 /** A queued process as the dispatcher sees it. */

@@ -56,6 +56,16 @@ export const refusalCodes = {
   retirement_refused: 'unprocessable',
   challenge_not_found: 'not_found',
   challenge_refused: 'unprocessable',
+  badge_refused: 'unprocessable',
+  leaderboard_not_found: 'not_found',
+  leaderboard_refused: 'unprocessable',
+  leaderboard_period_invalid: 'invalid',
+  instant_win_not_found: 'not_found',
+  instant_win_refused: 'unprocessable',
+  receipt_not_found: 'not_found',
+  receipt_refused: 'unprocessable',
+  message_campaign_refused: 'unprocessable',
+  message_campaign_not_cancellable: 'conflict',
 } as const satisfies Record<string, RefusalKind>;
 export type RefusalCode = keyof typeof refusalCodes;
 

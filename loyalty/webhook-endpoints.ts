@@ -9,6 +9,8 @@ export const webhookEventLabels: Record<WebhookEvent, string> = {
   'member.tier_changed': 'Member changed tier (member.tier_changed)',
   'redemption.completed': 'Reward redeemed (redemption.completed)',
   'challenge.completed': 'Challenge completed (challenge.completed)',
+  'badge.awarded': 'Badge awarded (badge.awarded)',
+  'instant_win.won': 'Instant win (instant_win.won)',
 };
 
 /**

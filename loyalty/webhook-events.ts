@@ -54,11 +54,40 @@ export const challengeCompleted = z.strictObject({
   eventId: z.uuid().describe('The purchase that completed it'),
 });
 
+export const badgeAwarded = z.strictObject({
+  badge: z.uuid().describe('The badge awarded (GET /members/{externalId}/badges)'),
+  name: z.string(),
+  description: z.string(),
+  member: externalId,
+  reason: z
+    .enum(['first_purchase', 'purchase_count', 'distinct_partners', 'challenge'])
+    .describe("The badge's rule the member's purchases reached, or `challenge`: completing a challenge awarded it"),
+  challenge: z.uuid().nullable().describe('The challenge whose completion awarded it; null when its rule did'),
+  eventId: z.uuid().describe('The purchase that earned it'),
+  awardedAt: z.iso.datetime(),
+});
+
+export const instantWinWon = z.strictObject({
+  campaign: z.uuid().describe('The winning-moments campaign'),
+  name: z.string(),
+  member: externalId,
+  eventId: z.uuid().describe("The purchase that won (the draw's key)"),
+  drawNumber: z.int().min(1).describe("The draw's number in the campaign, in the order draws were made"),
+  points: z.int().min(1).describe('The prize paid to the member'),
+  seedCommitment: z
+    .string()
+    .describe(
+      "SHA-256 of the campaign's secret seed (hex), published from the start; the seed is revealed after the end to replay the draws",
+    ),
+});
+
 export type PointsEarned = z.infer<typeof pointsEarned>;
 export type MemberTierChanged = z.infer<typeof memberTierChanged>;
 export type RedemptionCompleted = z.infer<typeof redemptionCompleted>;
 export type PointsExpired = z.infer<typeof pointsExpired>;
 export type ChallengeCompleted = z.infer<typeof challengeCompleted>;
+export type BadgeAwarded = z.infer<typeof badgeAwarded>;
+export type InstantWinWon = z.infer<typeof instantWinWon>;
 
 /** The `data` of each event: a new event fails the typecheck until it has its payload here. */
 export const webhookData = {
@@ -67,6 +96,8 @@ export const webhookData = {
   'redemption.completed': redemptionCompleted,
   'points.expired': pointsExpired,
   'challenge.completed': challengeCompleted,
+  'badge.awarded': badgeAwarded,
+  'instant_win.won': instantWinWon,
 } as const satisfies Record<WebhookEvent, z.ZodType>;
 
 export type WebhookData<E extends WebhookEvent> = z.infer<(typeof webhookData)[E]>;

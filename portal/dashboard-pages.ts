@@ -2,19 +2,31 @@ import { csvDocument } from '../reports/csv.js';
 import type { MemberDashboard } from '../loyalty/member-dashboard.js';
 import type { StatementLine } from '../loyalty/member-statement.js';
 import type { MemberChallenge } from '../loyalty/engagement/member-challenges.js';
+import { zonedLocal } from '../loyalty/campaigns/zoned-time.js';
+import { formatMoney } from '../loyalty/money.js';
+import type { LeaderboardRanking } from '../loyalty/engagement/leaderboard-ranking.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
+import { badgeSection, levelBanner, type MemberBadgeView } from './badge-pages.js';
 
 /** The overview: balance, tier and how to reach the next, points that expire and when. */
-export function dashboardPage(d: MemberDashboard, recent: StatementLine[], challenges: MemberChallenge[] = []): string {
+export function dashboardPage(
+  d: MemberDashboard,
+  recent: StatementLine[],
+  challenges: MemberChallenge[] = [],
+  badges: MemberBadgeView = { earned: [], toEarn: [] },
+  leaderboards: MemberLeaderboards = { rankings: [], nameShown: false },
+): string {
   const hello = d.displayName ? `Hello ${escapeHtml(d.displayName)}` : 'Your points';
   const tier = d.tier.current
     ? `<p>You are <strong>${escapeHtml(d.tier.current.name)}</strong> (points × ${d.tier.current.multiplier}). It stays yours while you have at least
 ${points(d.tier.current.threshold)} qualifying points earned over the last ${d.tier.windowDays} days; you have ${points(d.tier.qualifying)}.</p>`
     : `<p>You have ${points(d.tier.qualifying)} qualifying points earned over the last ${d.tier.windowDays} days.</p>`;
-  const next = d.tier.next
-    ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
+  // A named next level shows its own progress bar (levelBanner) instead of the tier's.
+  const next =
+    d.tier.next && !d.tier.next.level
+      ? `<p><label for="tier-progress">${points(d.tier.next.missing)} more qualifying points to reach ${escapeHtml(d.tier.next.name)}</label>
 <progress id="tier-progress" max="${d.tier.next.threshold}" value="${Math.min(d.tier.qualifying, d.tier.next.threshold)}">${points(d.tier.qualifying)} of ${points(d.tier.next.threshold)}</progress></p>`
-    : '';
+      : '';
   const upcoming = d.upcoming.length
     ? `<table><caption class="hint">Upcoming expiries</caption><thead><tr><th scope="col">Date</th><th scope="col" class="num">Points</th></tr></thead><tbody>
 ${d.upcoming.map((u) => `<tr><td>${day(u.on)}</td><td class="num">${points(u.points)}</td></tr>`).join('')}</tbody></table>`
@@ -31,8 +43,8 @@ ${d.pending.map((p) => `<li>${points(p.points)} points pending, available from $
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-${pending}${storeCredit(d)}${challengeSection(challenges)}
-<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${tier}${next}</section>
+${pending}${storeCredit(d)}${challengeSection(challenges)}${badgeSection(badges)}${leaderboardSection(leaderboards)}
+<section aria-labelledby="tier"><h2 id="tier">Tier</h2>${levelBanner(d.tier)}${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
 <section aria-labelledby="recent"><h2 id="recent">Latest activity</h2>${statementTable(recent)}<p><a href="/member/history">All your history</a></p></section>
@@ -49,8 +61,14 @@ const metricWords = (c: MemberChallenge, n: number): string => {
     case 'distinct_partners':
       return `${points(n)} ${n === 1 ? 'store' : 'different stores'}`;
     case 'spend':
-      return `${(n / 100).toFixed(2)} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
+      return `${escapeHtml(formatMoney(n, c.currency))} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
   }
+};
+/** When the period ends, on the challenge's clock (its time zone): its last day, or the minute a period of hours ends. */
+const lastMoment = (c: MemberChallenge, endsAt: Date): string => {
+  const end = zonedLocal(endsAt, c.timeZone);
+  if (end.endsWith('T00:00')) return `last day ${zonedLocal(new Date(endsAt.getTime() - 1), c.timeZone).slice(0, 10)}`;
+  return `ends ${end.replace('T', ' ')}`;
 };
 const periodWords = { once: '', weekly: ' this week', monthly: ' this month' } as const;
 
@@ -62,12 +80,56 @@ function challengeSection(challenges: MemberChallenge[]): string {
     const status = c.completed
       ? `<strong>Completed</strong>: ${points(c.rewardPoints)} points paid`
       : `${metricWords(c, c.target - done)} to go for ${points(c.rewardPoints)} points`;
-    const ends = c.periodEndsAt ? `<span class="hint"> · last day ${day(new Date(c.periodEndsAt.getTime() - 1))}</span>` : '';
+    const ends = c.periodEndsAt ? `<span class="hint"> · ${lastMoment(c, c.periodEndsAt)}</span>` : '';
     return `<li><label for="challenge-${i}"><strong>${escapeHtml(c.name)}</strong>: ${metricWords(c, done)} of ${metricWords(c, c.target)}${periodWords[c.period]}</label>
 <progress id="challenge-${i}" max="${c.target}" value="${done}">${done} of ${c.target}</progress><p>${status}${ends}</p></li>`;
   });
   return `<section aria-labelledby="challenges"><h2 id="challenges">Challenges</h2><ul class="challenges">
 ${items.join('\n')}</ul></section>`;
+}
+
+/** The leaderboards on the member's dashboard, and whether they agreed to show their name on them. */
+export interface MemberLeaderboards {
+  rankings: LeaderboardRanking[];
+  nameShown: boolean;
+}
+
+const leaderboardPeriodWords = { once: '', weekly: 'This week', monthly: 'This month' } as const;
+
+/** Each live leaderboard's top 10 and the member's own rank; others show by name only if they agreed, the member can choose here. */
+function leaderboardSection({ rankings, nameShown }: MemberLeaderboards): string {
+  if (rankings.length === 0) return '';
+  const boards = rankings.map((r, i) => {
+    const rows = r.top
+      .map(
+        (t) =>
+          `<tr${t.you ? ' class="you"' : ''}><td class="num">${t.rank}</td><td>${escapeHtml(t.name)}${t.you ? ' <strong>(you)</strong>' : ''}</td><td class="num">${points(t.score)}</td></tr>`,
+      )
+      .join('');
+    const own = r.member
+      ? `<p>You are <strong>number ${points(r.member.rank)}</strong> with ${points(r.member.score)}.</p>`
+      : '<p>You are not on it yet: earn points to join.</p>';
+    const ends = r.periodEndsAt ? `<span class="hint"> · ends ${day(r.periodEndsAt)}</span>` : '';
+    const prizes = r.prizes.length
+      ? `<p class="hint">Prizes: ${r.prizes
+          .map(
+            (p) =>
+              `${p.fromRank === p.toRank ? `number ${p.fromRank}` : `numbers ${p.fromRank} to ${p.toRank}`}: ${points(p.points)} points`,
+          )
+          .join(', ')}. Equal scores share a rank; the one who got there first takes the better prize.</p>`
+      : '';
+    const table = rows
+      ? `<table aria-labelledby="leaderboard-${i}"><thead><tr><th scope="col" class="num">Rank</th><th scope="col">Member</th><th scope="col" class="num">Score</th></tr></thead><tbody>${rows}</tbody></table>`
+      : '<p>No one yet.</p>';
+    return `<article><h3 id="leaderboard-${i}">${escapeHtml(r.name)}${r.period === 'once' ? '' : ` <span class="hint">${leaderboardPeriodWords[r.period]}</span>`}${ends}</h3>
+${own}${table}${prizes}</article>`;
+  });
+  const consent = `<form method="post" action="/member/leaderboard-name"><input type="hidden" name="shown" value="${nameShown ? 'off' : 'on'}">
+<p>${nameShown ? 'Others see your display name on leaderboards.' : 'Others see you as an anonymous member.'} <button type="submit">${
+    nameShown ? 'Hide my name' : 'Show my name'
+  }</button></p></form>`;
+  return `<section aria-labelledby="leaderboards"><h2 id="leaderboards">Leaderboards</h2>${consent}
+${boards.join('\n')}</section>`;
 }
 
 /** Store credit is money, not points: shown in its currency, beside the points, once the member has some. */

@@ -31,7 +31,7 @@ export function withNavigation(shown: MemberNavigation, next: () => void): void 
 export function memberPage(title: string, body: string, options: { signedIn?: boolean } = {}): string {
   const nav = options.signedIn
     ? `<nav aria-label="Your account"><a href="/member">Overview</a> <a href="/member/history">History</a>
-<a href="/member/rewards">Rewards</a> <a href="/member/gift">Give points</a> <a href="/member/stores">Stores</a> <a href="/member/profile">Profile</a> <a href="/member/privacy">Your data</a>${navigation.getStore()?.managesCompany ? ' <a href="/member/company">Company</a>' : ''}
+<a href="/member/rewards">Rewards</a> <a href="/member/gift">Give points</a> <a href="/member/stores">Stores</a> <a href="/member/receipts">Receipts</a> <a href="/member/profile">Profile</a> <a href="/member/privacy">Your data</a>${navigation.getStore()?.managesCompany ? ' <a href="/member/company">Company</a>' : ''}
 <form method="post" action="/member/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form></nav>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -17,6 +17,8 @@ import type { CodeMessenger } from '../reports/member-codes-messages.js';
 import { companyRouter } from './company-router.js';
 import { dashboardPage, historyPage, statementCsv } from './dashboard-pages.js';
 import { memberChallenges } from '../loyalty/engagement/member-challenges.js';
+import { badgesToEarn, earnedBadges } from '../loyalty/engagement/member-badges.js';
+import { memberLeaderboards, setLeaderboardNameConsent, showsNameOnLeaderboards } from '../loyalty/engagement/leaderboard-ranking.js';
 import { giftsRouter } from './gifts-router.js';
 import { clearMemberCookie, memberCookieOf, setMemberCookie } from './member-session-cookie.js';
 import { answer, memberOf, signedIn } from './signed-in.js';
@@ -27,6 +29,8 @@ import { profileRouter } from './profile-router.js';
 import { rewardsRouter } from './rewards-router.js';
 import { codePage, linkPage, signInPage, slowDownPage } from './sign-in-pages.js';
 import { storesRouter } from './stores-router.js';
+import { receiptsRouter } from './receipts-router.js';
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
 
 export interface PortalDependencies {
   dataSource: DataSource;
@@ -42,6 +46,8 @@ export interface PortalDependencies {
   ledger?: Ledger;
   /** Starts what a member's redemption queued (its fulfilment, its hold's time limit) once it committed. */
   processes?: ProcessStarter;
+  /** Where the receipts members send are kept (receipts cannot be sent without it). */
+  receiptImages?: ImageStore;
 }
 
 /** The member dashboard at /member: passwordless sign-in, the member's balance, tier, expiries and history, rewards, gifts and stores. */
@@ -67,6 +73,7 @@ export function portalRouter({
   logFault = (error) => console.error(error),
   ledger = new Ledger(dataSource),
   processes,
+  receiptImages,
 }: PortalDependencies): Router {
   const router = Router();
   router.use((_req, res, next) => {
@@ -196,12 +203,25 @@ export function portalRouter({
     '/',
     answer(async (_req, res) => {
       const manager = dataSource.manager;
-      const [dashboard, recent, challenges] = await Promise.all([
+      const [dashboard, recent, challenges, earned, toEarn, rankings, nameShown] = await Promise.all([
         memberDashboard(manager, memberOf(res)),
         memberStatement(manager, memberOf(res), { limit: 5 }),
         memberChallenges(manager, memberOf(res), 'member'),
+        earnedBadges(manager, memberOf(res), 'member'),
+        badgesToEarn(manager, memberOf(res)),
+        memberLeaderboards(manager, memberOf(res)),
+        showsNameOnLeaderboards(manager, memberOf(res)),
       ]);
-      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges));
+      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges, { earned, toEarn }, { rankings, nameShown }));
+    }),
+  );
+
+  router.post(
+    '/leaderboard-name',
+    answer(async (req, res) => {
+      const shown = (req.body as Record<string, unknown> | undefined)?.shown === 'on';
+      await setLeaderboardNameConsent(dataSource.manager, memberOf(res), shown);
+      res.redirect(303, '/member#leaderboards');
     }),
   );
 
@@ -236,6 +256,7 @@ export function portalRouter({
   router.use(storesRouter({ dataSource, ledger }));
   router.use(privacyRouter({ dataSource, ledger }));
   router.use(profileRouter({ dataSource }));
+  if (receiptImages) router.use(receiptsRouter({ dataSource, images: receiptImages, processes, logFault }));
 
   router.use((_req, res) => {
     res.status(404).type('html').send(memberPage('Not found', '<h1>This page does not exist</h1><p><a href="/member">Your points</a></p>'));

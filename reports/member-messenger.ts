@@ -13,7 +13,14 @@ import type { Mailer } from './mailer.js';
 import type { SmsSender } from './sms-sender.js';
 
 /** A message for a member, on one channel. */
-export type MemberMessageContent = { channel: 'email'; subject: string; text: string } | { channel: 'sms'; text: string };
+export type MemberMessageContent =
+  | {
+      channel: 'email';
+      subject: string;
+      text: string;
+      /** An HTML part besides the text (a campaign's tracked links and pixel). */ html?: string;
+    }
+  | { channel: 'sms'; text: string };
 
 /** Sends members the program's messages, through the outbox's workflows. */
 export interface MemberMessenger {
@@ -65,10 +72,12 @@ export function createMemberMessenger({
         await sms.send({ to: address, text: `${message.text} Stop: ${stop}`, memberId: member.id });
         return true;
       }
+      const footer = `You get this email as a member of Tessera. To stop ${messageKindLabels[kind]} by email, open:`;
       await mailer.send({
         to: address,
         subject: message.subject,
-        text: `${message.text}\n\n--\nYou get this email as a member of Tessera. To stop ${messageKindLabels[kind]} by email, open:\n${stop}\n`,
+        text: `${message.text}\n\n--\n${footer}\n${stop}\n`,
+        ...(message.html ? { html: `${message.html}<hr><p>${footer} <a href="${stop}">${stop}</a></p>` } : {}),
         headers: { 'List-Unsubscribe': `<${stop}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       });
       return true;

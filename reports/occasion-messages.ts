@@ -97,6 +97,25 @@ export function rewardCodeMessage(
 }
 
 /** The notice of care's adjustment of the member's balance, with the reason care gave. */
+export function instantWinMessage(
+  member: { displayName: string | null },
+  win: { campaignName: string; points: number },
+  channel: MessageChannel,
+  publicUrl: string,
+): MemberMessageContent {
+  const dashboard = `${publicUrl.replace(/\/+$/, '')}/member`;
+  const points = number.format(win.points);
+  if (channel === 'sms')
+    return { channel, text: `You won ${points} points in ${win.campaignName}! They are on your balance: ${dashboard}` };
+  return {
+    channel,
+    subject: `You won ${points} points`,
+    text:
+      `${hello(member.displayName)}\n\nYour purchase won an instant prize in ${win.campaignName}: ${points} points, ` +
+      `already added to your balance.\n\nSee your balance and your history on your dashboard:\n${dashboard}\n\nTessera`,
+  };
+}
+
 export function careAdjustmentMessage(
   member: { displayName: string | null },
   adjustment: { points: number; reason: string },

@@ -7,6 +7,7 @@ import { ChallengeRefusedError, saveChallenge } from '../loyalty/engagement/chal
 import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
 import { memberChallenge } from '../loyalty/engagement/member-challenges.js';
 import { mergeMembers } from '../loyalty/member-identity.js';
+import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
@@ -71,8 +72,7 @@ it('counts a purchase in another currency towards a spend challenge in the progr
   expect(progress.completedAt).toBeNull();
 });
 
-// Open finding of the review of issue 14 item 1, not fixed yet: `it.fails` until the fix lands (then make it `it`).
-it.fails("pays a completed challenge even when another challenge the same purchase completes waits for its payer's wallet", async () => {
+it("pays a completed challenge even when another challenge the same purchase completes waits for its payer's wallet", async () => {
   const ds = db.dataSource;
   const p = await createProgram(ds);
   const shop = await p.partner(0); // its own challenge, nothing in its wallet to pay it
@@ -88,8 +88,7 @@ it.fails("pays a completed challenge even when another challenge the same purcha
   expect(own.id).toBeTruthy();
 });
 
-// Open finding of the review of issue 14 item 1, not fixed yet: `it.fails` until the fix lands (then make it `it`).
-it.fails('a partial refund of a line outside the category keeps the rest of the spend on the category', async () => {
+it('a partial refund of a line outside the category keeps the rest of the spend on the category', async () => {
   const ds = db.dataSource;
   const p = await createProgram(ds);
   const shop = await p.partner(100_000);
@@ -149,6 +148,7 @@ it("refuses a partner's own 'different partners' challenge that can never be rea
   const refused = await inTransaction(ds, (m) =>
     saveChallenge(
       m,
+      p.ledger,
       {
         name: 'Visit 3 different stores',
         metric: 'distinct_partners',
@@ -166,6 +166,7 @@ it("refuses a partner's own 'different partners' challenge that can never be rea
 
 it('refuses nonsense in a challenge form by field, never with a database error', async () => {
   const ds = db.dataSource;
+  const p = await createProgram(ds);
   const form = {
     name: 'Nonsense',
     metric: 'purchase_count',
@@ -183,7 +184,9 @@ it('refuses nonsense in a challenge form by field, never with a database error',
     [{ startsAt: '-010000-01-01T00:00:00Z' }, 'startsAt'],
     [{ endsAt: '-010000-01-01T00:00:00Z', startsAt: '-020000-01-01T00:00:00Z' }, 'startsAt'],
   ] as [Record<string, string>, string][]) {
-    const error = await inTransaction(ds, (m) => saveChallenge(m, { ...form, ...fields }, { kind: 'operator' })).catch((e: unknown) => e);
+    const error = await inTransaction(ds, (m) => saveChallenge(m, p.ledger, { ...form, ...fields }, { kind: 'operator' })).catch(
+      (e: unknown) => e,
+    );
     const refused = error instanceof ChallengeRefusedError ? Object.keys(error.problems) : String(error);
     answers.push([JSON.stringify(fields), Array.isArray(refused) && refused.includes(field) ? `refused: ${field}` : refused]);
     expected.push([JSON.stringify(fields), `refused: ${field}`]);
@@ -216,8 +219,7 @@ async function mergeFixture() {
   return { buy, merge, rewards };
 }
 
-// Open finding of the review of issue 14 item 1, not fixed yet: `it.fails` until the fix lands (then make it `it`).
-it.fails('a merge carries challenge progress: the merged person completes on their combined purchases', async () => {
+it('a merge carries challenge progress: the merged person completes on their combined purchases', async () => {
   const { buy, merge, rewards } = await mergeFixture();
   // Two purchases on one card, one on another, merged: a fourth purchase makes four, and the challenge asks three.
   const card1 = await buy('card-1');
@@ -229,8 +231,7 @@ it.fails('a merge carries challenge progress: the merged person completes on the
   expect(await rewards()).toBe(1);
 });
 
-// Open finding of the review of issue 14 item 1, not fixed yet: `it.fails` until the fix lands (then make it `it`).
-it.fails('a merge carries a completion: the merged person is paid once per period, not once per card', async () => {
+it('a merge carries a completion: the merged person is paid once per period, not once per card', async () => {
   const { buy, merge, rewards } = await mergeFixture();
   // A card that completed it this month, merged into one that had two purchases: a third purchase pays nothing more.
   const done = await buy('done-1');
@@ -244,43 +245,41 @@ it.fails('a merge carries a completion: the merged person is paid once per perio
   expect(await rewards()).toBe(1);
 });
 
-// Open finding of the review of issue 14 item 1, not fixed yet: `it.fails` until the fix lands (then make it `it`).
-it.fails(
-  'refunding every purchase that completed a challenge takes its reward back, as a refund takes back the purchase bonuses',
-  async () => {
-    const ds = db.dataSource;
-    const p = await createProgram(ds);
-    const shop = await p.partner(100_000);
-    const thrice = await liveChallenge({
-      name: 'Buy three times',
-      target: 3,
-      rewardPoints: 1_000,
-      partnerId: shop.partner.id,
-      fundingPartnerId: shop.partner.id,
-    });
-    const events = [];
-    for (let i = 0; i < 3; i++) {
-      const recorded = await purchase(p, { partnerId: shop.partner.id, externalId: 'serial-returner', amountCents: 1_000 });
-      await countChallengeProgress(ds, p.ledger, recorded.event.id);
-      events.push(recorded);
-    }
-    const member = events[0]!;
-    expect(
-      (await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: thrice.id, memberId: member.memberId })).completedAt,
-    ).not.toBeNull();
-    expect(await p.available(member.memberAccountId)).toBe(1_000);
-    // Everything goes back to the shop: nothing was bought, and the reward for buying three times should not stay.
-    for (const e of events) {
-      await inTransaction(ds, (m) =>
-        refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: e.event.id, key: `back-${e.event.id}` }),
-      );
-    }
-    expect(await p.available(member.memberAccountId)).toBe(0);
-  },
-);
+it('refunding every purchase that completed a challenge takes its reward back, as a refund takes back the purchase bonuses', async () => {
+  const ds = db.dataSource;
+  const p = await createProgram(ds);
+  const shop = await p.partner(100_000);
+  // Alone: the program's challenges of the tests above would count these purchases too.
+  await ds.manager.update(Challenge, { status: 'live' }, { status: 'ended' });
+  const thrice = await liveChallenge({
+    name: 'Buy three times',
+    target: 3,
+    rewardPoints: 1_000,
+    partnerId: shop.partner.id,
+    fundingPartnerId: shop.partner.id,
+  });
+  const events = [];
+  for (let i = 0; i < 3; i++) {
+    const recorded = await purchase(p, { partnerId: shop.partner.id, externalId: 'serial-returner', amountCents: 1_000 });
+    await countChallengeProgress(ds, p.ledger, recorded.event.id);
+    events.push(recorded);
+  }
+  const member = events[0]!;
+  expect(
+    (await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: thrice.id, memberId: member.memberId })).completedAt,
+  ).not.toBeNull();
+  expect(await p.available(member.memberAccountId)).toBe(1_000);
+  // Everything goes back to the shop: nothing was bought, and the reward for buying three times should not stay.
+  for (const e of events) {
+    await inTransaction(ds, (m) =>
+      refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: e.event.id, key: `back-${e.event.id}` }),
+    );
+  }
+  expect(await p.available(member.memberAccountId)).toBe(0);
+  expect((await checkLedger(ds.manager)).violations).toEqual([]);
+});
 
-// Open finding of the review of issue 14 item 1, not fixed yet: `it.fails` until the fix lands (then make it `it`).
-it.fails('lowering the target of a live challenge completes (and pays) the members who already reach it', async () => {
+it('lowering the target of a live challenge completes (and pays) the members who already reach it', async () => {
   const ds = db.dataSource;
   const p = await createProgram(ds);
   const shop = await p.partner(100_000);
@@ -295,7 +294,7 @@ it.fails('lowering the target of a live challenge completes (and pays) the membe
     status: 'live',
   };
   const editor = { kind: 'partner', partnerId: shop.partner.id } as const;
-  const challenge = await inTransaction(ds, (m) => saveChallenge(m, form, editor));
+  const challenge = await inTransaction(ds, (m) => saveChallenge(m, p.ledger, form, editor));
   forgetProgramConfiguration(ds);
   let last;
   for (let i = 0; i < 2; i++) {
@@ -303,7 +302,12 @@ it.fails('lowering the target of a live challenge completes (and pays) the membe
     await countChallengeProgress(ds, p.ledger, last.event.id);
   }
   // The shop makes it easier: two purchases are enough now.
-  await inTransaction(ds, (m) => saveChallenge(m, { ...form, target: '2' }, editor, challenge.id));
+  await inTransaction(ds, (m) => saveChallenge(m, p.ledger, { ...form, target: '2' }, editor, challenge.id));
   const seen = await memberChallenge(ds.manager, last!.memberId, challenge.id, { partnerId: shop.partner.id });
   expect(seen).toMatchObject({ target: 2, progress: 2, completed: true });
+  expect(await p.available(last!.memberAccountId)).toBe(100);
+  // Saved again, it pays no one twice.
+  await inTransaction(ds, (m) => saveChallenge(m, p.ledger, { ...form, target: '2', name: 'Buy twice' }, editor, challenge.id));
+  expect(await p.available(last!.memberAccountId)).toBe(100);
+  expect((await checkLedger(ds.manager)).violations).toEqual([]);
 });

@@ -6,7 +6,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { EarningRule, Partner, ProgramSettings, Reward } from '../entities/index.js';
+import { Challenge, EarningRule, Partner, ProgramSettings, Reward } from '../entities/index.js';
+import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
+import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
+import { openMemberSession } from '../loyalty/member-sessions.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { mintWidgetToken } from '../loyalty/widget-tokens.js';
 import { createCodeMessenger } from '../reports/member-codes-messages.js';
@@ -195,5 +199,75 @@ it('keeps the sign-in form open when the cart changes while the member opens it 
   await page.getByRole('button', { name: 'Sign in to see all your Tessera points' }).click();
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   expect(await page.getByLabel('Email or mobile number').count()).toBe(1);
+  await page.close();
+});
+
+it("shows the signed-in member's live challenges open at this store, with their progress, and no one else's", async () => {
+  const manager = db.dataSource.manager;
+  const ledger = new Ledger(db.dataSource);
+  const shop = await manager.findOneByOrFail(Partner, { code: funded });
+  const other = await manager.findOneByOrFail(Partner, { code: empty });
+  const challenge = (fields: Partial<Challenge>) =>
+    manager.save(
+      manager.create(Challenge, {
+        metric: 'purchase_count',
+        target: 2,
+        period: 'monthly',
+        startsAt: new Date(Date.now() - 86_400_000),
+        rewardPoints: 50,
+        status: 'live',
+        ...fields,
+      }),
+    );
+  await challenge({ name: 'Buy twice this month' });
+  await challenge({ name: 'Spend 100 here', partnerId: shop.id, fundingPartnerId: shop.id, metric: 'spend', target: 10_000 });
+  await challenge({ name: "Another store's regulars", partnerId: other.id, fundingPartnerId: other.id });
+  await challenge({ name: 'Not live yet', status: 'draft' });
+  forgetProgramConfiguration(db.dataSource);
+  const recorded = await db.dataSource.transaction((m) =>
+    recordEvent(m, ledger, {
+      partnerId: shop.id,
+      member: { externalId: 'widget-ann' },
+      type: 'purchase',
+      amountCents: 3_000,
+      occurredAt: new Date(),
+      receivedAt: new Date(),
+    }),
+  );
+  await countChallengeProgress(db.dataSource, ledger, recorded.event.id);
+  const session = await openMemberSession(manager, { memberId: recorded.memberId, partnerId: shop.id });
+  const state = async (authorization?: string) =>
+    (
+      await fetch(`${base}/widget/v1/state?token=${encodeURIComponent(await widgetToken())}`, {
+        headers: authorization ? { 'member-authorization': authorization } : {},
+      })
+    ).json();
+
+  const signedIn = await state(`Bearer ${session.token}`);
+  expect(signedIn.challenges.map((c: { name: string; progress: number; target: number }) => [c.name, c.progress, c.target])).toEqual([
+    ['Buy twice this month', 1, 2],
+    ['Spend 100 here', 3_000, 10_000],
+  ]);
+  // The store's customer id alone shows no challenges: only the member, signed in, sees theirs.
+  expect((await state()).challenges).toEqual([]);
+
+  const page = await browser.newPage();
+  await page.goto(`${base}/demo-store?partner=${funded}&member=widget-ann`);
+  await expect.poll(() => page.locator('tessera-earn .text').innerText(), { timeout: 10_000 }).toContain('You have');
+  // Signed in in this widget before: its session is in the page's session storage.
+  await page.evaluate((token) => {
+    const widget = document.querySelector('tessera-earn')!;
+    sessionStorage.setItem(`tessera-session:${widget.getAttribute('token')}`, token);
+    widget.setAttribute('amount-cents', '450');
+  }, session.token);
+  const list = page.locator('tessera-earn .challenges');
+  await expect.poll(() => list.innerText().catch(() => ''), { timeout: 10_000 }).toContain('Buy twice this month: 1 of 2 purchases');
+  const shown = await list.innerText();
+  expect(shown).toContain('1 purchase to go for 50 points');
+  expect(shown).toContain('Spend 100 here: €30.00 of €100.00 spent');
+  expect(shown).not.toContain("Another store's regulars");
+  expect(shown).not.toContain('Not live yet');
+  expect(await page.getByRole('progressbar').count()).toBe(2);
+  await page.screenshot({ path: join(artifactsDir, 'earn-widget-challenges.png') });
   await page.close();
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   Bonus,
+  Badge,
   Challenge,
   EarningRule,
   MemberLink,
@@ -23,6 +24,9 @@ import { openMemberSession } from '../loyalty/member-sessions.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { expireDueLots } from '../loyalty/expiry.js';
 import { countChallengeProgress } from '../loyalty/engagement/challenge-progress.js';
+import { awardRuleBadges } from '../loyalty/engagement/badge-awards.js';
+import { saveInstantWinCampaign } from '../loyalty/engagement/instant-win-form.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { webhookEnvelope } from '../loyalty/webhook-events.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -556,7 +560,8 @@ describe('the OpenAPI document', () => {
       expect(operation.requestBody.content['application/json'].schema).toBeDefined();
     }
 
-    // An upgrade to gold that completes a one-purchase challenge, an instant redemption, and the expiry of every lot: each event once.
+    // An upgrade to gold that completes a one-purchase challenge, earns a first-purchase badge and wins an instant prize, an instant redemption, and the expiry of every lot: each event once.
+    await db.dataSource.manager.insert(Badge, { name: 'First purchase', emblem: 'star', rule: 'first_purchase', status: 'live' });
     await db.dataSource.manager.insert(Challenge, {
       name: 'One purchase',
       metric: 'purchase_count',
@@ -567,10 +572,28 @@ describe('the OpenAPI document', () => {
       rewardPoints: 5,
       status: 'live',
     });
+    // And wins a winning-moments prize (a sure win, paid by the store).
+    await inTransaction(db.dataSource, (m) =>
+      saveInstantWinCampaign(
+        m,
+        {
+          name: 'Sure win',
+          mode: 'probability',
+          winChance: '100',
+          startsAt: days(-1).toISOString(),
+          endsAt: days(1).toISOString(),
+          prizePoints: '10',
+          prizeBudget: '1',
+          status: 'live',
+        },
+        { kind: 'partner', partnerId: shop.id },
+      ),
+    );
     forgetProgramConfiguration(db.dataSource);
     const bought = await call('POST', '/events', { body: purchase('hook-ann', 600_000) });
     // Its progress step, which a worker runs once the event commits (none runs in this file).
     await countChallengeProgress(db.dataSource, p.ledger, bought.json.id);
+    await awardRuleBadges(db.dataSource, bought.json.id);
     await call('POST', '/members/hook-ann/redemptions', { body: { reward: 'coffee' } });
     await expireDueLots(db.dataSource, p.ledger, days(400));
     const deliveries = await db.dataSource.manager.find(WebhookDelivery, { order: { createdAt: 'ASC' } });

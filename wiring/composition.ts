@@ -21,6 +21,8 @@ import type { Config } from './config.js';
 import type { InboxFolders } from './inbox-page.js';
 import { logger } from './logger.js';
 import { createWebApp } from './web-app.js';
+import { imageFolder } from './receipt-image-folder.js';
+import { receiptReader } from '../workflows/activities/receipt-ocr.js';
 
 /**
  * The one place the product is assembled from its parts: `npm start` runs both halves in one
@@ -53,8 +55,9 @@ export async function composeWeb(
     client,
     taskQueue: config.taskQueue,
     dataSource,
-    timing: productionTiming(config.fulfilmentPollSeconds),
+    timing: productionTiming(config.fulfilmentPollSeconds, config.receiptImageRetentionDays),
   });
+  const receiptImages = imageFolder(config.receiptImagesDir);
   const fulfilment = temporalFulfilmentControl(client, dataSource);
   const backOffice = createBackOffice({
     dataSource,
@@ -66,6 +69,7 @@ export async function composeWeb(
       boosterWindows: temporalBoosterWindows(client, config.taskQueue),
       fulfilment,
       processes,
+      receiptImages,
     },
     databaseUrl: options.databaseUrl,
     sessionSecret: options.sessionSecret,
@@ -79,6 +83,7 @@ export async function composeWeb(
     publicUrl,
     ledger,
     processes,
+    receiptImages,
     logFault: (error, path) => logger.error({ err: error, path }, 'member page failed'),
   });
   const app = createWebApp({
@@ -89,6 +94,7 @@ export async function composeWeb(
       ledger,
       processes,
       memberCodes: codes,
+      receiptImages,
     },
     health: {
       database: () => dataSource.query('SELECT 1'),
@@ -128,6 +134,8 @@ export function composeWorker(
     operatorEmail: config.operatorEmail,
     supplier,
     publicUrl,
-    processTiming: productionTiming(config.fulfilmentPollSeconds),
+    processTiming: productionTiming(config.fulfilmentPollSeconds, config.receiptImageRetentionDays),
+    receiptImages: imageFolder(config.receiptImagesDir),
+    receiptReader: receiptReader(),
   });
 }

@@ -61,6 +61,8 @@ const environmentSchema = z
       .transform((value) => (/^\d+$/.test(value) ? Number(value) : value))
       .optional(),
     TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
+    RECEIPT_IMAGES_DIR: z.string().trim().min(1).optional(),
+    RECEIPT_IMAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     TESSERA_CACHE_DIR: z.string().trim().min(1).optional(),
     TEMPORAL_CLI: z.string().trim().min(1).optional(),
     TEMPORAL_TEST_SERVER: z.string().trim().min(1).optional(),
@@ -115,6 +117,10 @@ export interface Config {
   /** TRUST_PROXY: the proxies in front of the web process (see createWebApp). */
   trustProxy?: number | string;
   dataDir: string;
+  /** The folder receipt images are kept in (RECEIPT_IMAGES_DIR, or receipt-images under the data folder). */
+  receiptImagesDir: string;
+  /** Days a receipt's image is kept after its upload, for care's review, before it is deleted. */
+  receiptImageRetentionDays: number;
   /** Where provisioned tools (Temporal CLI, test server) are kept across clones. */
   cacheDir: string;
   temporalCli?: string;
@@ -197,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     dataDir: resolve(e.TESSERA_DATA_DIR),
+    receiptImagesDir: resolve(e.RECEIPT_IMAGES_DIR ?? join(e.TESSERA_DATA_DIR, 'receipt-images')),
+    receiptImageRetentionDays: e.RECEIPT_IMAGE_RETENTION_DAYS,
     cacheDir: resolve(e.TESSERA_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'tessera')),
     temporalCli: e.TEMPORAL_CLI,
     temporalTestServer: e.TEMPORAL_TEST_SERVER,

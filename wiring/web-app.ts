@@ -5,6 +5,7 @@ import { problemErrorHandler } from '../api/problem.js';
 import { supplierCallbackRouter, type SupplierCallbackDependencies } from '../api/supplier-router.js';
 import { apiV1Router, type ApiDependencies } from '../api/v1-router.js';
 import { widgetRouter } from '../api/widget-router.js';
+import { campaignTrackingRouter } from '../portal/campaign-tracking-router.js';
 import { unsubscribeRouter } from '../portal/unsubscribe-router.js';
 import { demoStoreRouter } from './demo-store-page.js';
 import { inboxRouter, type InboxFolders } from './inbox-page.js';
@@ -61,6 +62,10 @@ export function createWebApp({
   app.use(widgetRouter({ dataSource: api.dataSource, ledger: api.ledger, memberCodes: api.memberCodes }));
   // At the root: the links in members' messages are <public URL>/unsubscribe?t=…
   app.use(unsubscribeRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'unsubscribe') }));
+  // At the root too: a campaign email's tracked links and pixel are <public URL>/m/c/… and /m/o/…
+  app.use(
+    campaignTrackingRouter({ dataSource: api.dataSource, logFault: (error, path) => logger.error({ err: error, path }, 'tracking') }),
+  );
   if (demoStore) app.use(demoStoreRouter({ dataSource: api.dataSource, ledger: api.ledger, processes: api.processes }));
   // Before any body parser: AdminJS reads its own form bodies.
   if (backOffice) app.use('/admin', backOffice);

@@ -5,11 +5,16 @@ import { fulfilmentGiveUpDays } from '../loyalty/fulfilment/fulfilment-terms.js'
 import { markProcessesDispatched, undispatchedProcesses, type QueuedProcess } from '../loyalty/outbox.js';
 import { campaignApprovalWorkflow } from './campaign-approval.workflow.js';
 import { challengeProgressWorkflow } from './challenge-progress.workflow.js';
+import { badgeAwardWorkflow } from './badge-award.workflow.js';
+import { leaderboardCloseWorkflow } from './leaderboard-close.workflow.js';
+import { leaderboardScoreWorkflow } from './leaderboard-score.workflow.js';
+import { receiptReadingWorkflow } from './receipt-reading.workflow.js';
 import { campaignLifecycleWorkflow } from './campaign-lifecycle.workflow.js';
 import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
+import { messageCampaignWorkflow } from './message-campaign.workflow.js';
 import { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
@@ -19,6 +24,8 @@ export interface ProcessTiming {
   fulfilment: Omit<RewardFulfilmentInput, 'redemptionId'>;
   careApproval: Pick<CareApprovalInput, 'remindAfter' | 'expireAfter'>;
   webhookRetry: Omit<WebhookDeliveryInput, 'deliveryId'>;
+  /** How long a receipt's image is kept after its upload (a Temporal duration). */
+  receiptImageRetention: string;
 }
 
 /** The business-readable ids under which the processes show in the Temporal UI; each derives from its subject. */
@@ -33,6 +40,11 @@ export const workflowIds = {
   campaignApproval: (requestId: string) => `campaign-approval-${requestId}`,
   staffInvitation: (invitationId: string) => `staff-invitation-${invitationId}`,
   challengeProgress: (eventId: string) => `challenge-progress-${eventId}`,
+  badgeAward: (eventId: string) => `badge-award-${eventId}`,
+  leaderboardScore: (eventId: string) => `leaderboard-score-${eventId}`,
+  leaderboardClose: (roundId: string) => `leaderboard-close-${roundId}`,
+  receiptReading: (receiptId: string) => `receipt-${receiptId}`,
+  messageCampaign: (campaignId: string) => `message-campaign-${campaignId}`,
 };
 
 type Starter<P extends OutboxProcess> = (entry: Extract<QueuedProcess, { process: P }>) => Promise<unknown>;
@@ -116,6 +128,36 @@ export function temporalProcesses({
         workflowId: workflowIds.challengeProgress(subjectId),
         args: [subjectId],
       }),
+    badge_award: ({ subjectId }) =>
+      client.workflow.start(badgeAwardWorkflow, {
+        ...once,
+        workflowId: workflowIds.badgeAward(subjectId),
+        args: [subjectId],
+      }),
+    leaderboard_score: ({ subjectId }) =>
+      client.workflow.start(leaderboardScoreWorkflow, {
+        ...once,
+        workflowId: workflowIds.leaderboardScore(subjectId),
+        args: [subjectId],
+      }),
+    leaderboard_close: ({ subjectId }) =>
+      client.workflow.start(leaderboardCloseWorkflow, {
+        ...once,
+        workflowId: workflowIds.leaderboardClose(subjectId),
+        args: [subjectId],
+      }),
+    receipt_reading: ({ subjectId }) =>
+      client.workflow.start(receiptReadingWorkflow, {
+        ...once,
+        workflowId: workflowIds.receiptReading(subjectId),
+        args: [{ receiptId: subjectId, keepImageFor: timing.receiptImageRetention }],
+      }),
+    message_campaign: ({ subjectId, details }) =>
+      client.workflow.start(messageCampaignWorkflow, {
+        ...once,
+        workflowId: workflowIds.messageCampaign(subjectId),
+        args: [{ campaignId: subjectId, sendAt: details.sendAt }],
+      }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {
         ...once,
@@ -173,9 +215,10 @@ export function temporalProcesses({
 /**
  * Production's timing. Fulfilment looks at an order when it is placed, again `fulfilmentPollSeconds`
  * later, then twice as long after each look up to once an hour (a report signalled by the supplier
- * or the back office is looked at at once), and gives up with the program's terms.
+ * or the back office is looked at at once), and gives up with the program's terms. Receipt images
+ * are kept `receiptImageRetentionDays` after their upload.
  */
-export function productionTiming(fulfilmentPollSeconds: number): ProcessTiming {
+export function productionTiming(fulfilmentPollSeconds: number, receiptImageRetentionDays = 90): ProcessTiming {
   return {
     fulfilment: {
       firstPollAfter: `${fulfilmentPollSeconds} seconds`,
@@ -184,5 +227,6 @@ export function productionTiming(fulfilmentPollSeconds: number): ProcessTiming {
     },
     careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
     webhookRetry: { firstRetryAfter: '30 seconds', maximumAttempts: 10 },
+    receiptImageRetention: `${receiptImageRetentionDays} days`,
   };
 }

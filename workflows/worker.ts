@@ -20,11 +20,17 @@ import { createHoldActivities } from './activities/hold-activities.js';
 import { createOutboxActivities } from './activities/outbox-activities.js';
 import { createCampaignActivities } from './activities/campaign-activities.js';
 import { createMemberMessageActivities } from './activities/member-message-activities.js';
+import { createMessageCampaignActivities } from './activities/message-campaign-activities.js';
 import { createStaffInvitationActivities } from './activities/staff-invitation-activities.js';
 import { refusalsAreFinal } from './activities/refusals-are-final.js';
 import { createSettlementActivities } from './activities/settlement-activities.js';
 import { createPartitionActivities } from './activities/partition-activities.js';
 import { createChallengeActivities } from './activities/challenge-activities.js';
+import { createBadgeActivities } from './activities/badge-activities.js';
+import { createLeaderboardActivities } from './activities/leaderboard-activities.js';
+import { createReceiptActivities } from './activities/receipt-activities.js';
+import type { ReceiptReader } from './activities/receipt-ocr.js';
+import type { ImageStore } from '../loyalty/receipts/image-store.js';
 import type { ProcessTiming } from './process-dispatch.js';
 
 export const workflowsPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -42,6 +48,10 @@ export interface WorkerDependencies {
   publicUrl?: string;
   /** Where rewards are ordered (the fake supplier until real ones are connected). */
   supplier: RewardSupplier;
+  /** Where receipt images are kept until their retention ends. */
+  receiptImages: ImageStore;
+  /** The OCR of receipts (one engine per process: its owner closes it). */
+  receiptReader: ReceiptReader;
   /** How the processes the outbox sweep starts wait and retry. */
   processTiming: ProcessTiming;
   /** A prebuilt bundle (tests build it once); otherwise the worker bundles the workflows itself. */
@@ -80,6 +90,7 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     }),
     ...createBirthdayActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createMemberMessageActivities({ dataSource: deps.dataSource, messenger, publicUrl }),
+    ...createMessageCampaignActivities({ dataSource: deps.dataSource, messenger, publicUrl }),
     ...createCampaignActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail, publicUrl }),
     ...createStaffInvitationActivities({ dataSource: deps.dataSource, mailer: deps.mailer, publicUrl }),
     ...createWebhookActivities({ dataSource: deps.dataSource }),
@@ -89,6 +100,15 @@ export async function createWorker(deps: WorkerDependencies): Promise<Worker> {
     ...createReportActivities({ dataSource: deps.dataSource, mailer: deps.mailer, operatorEmail: deps.operatorEmail }),
     ...createPartitionActivities({ dataSource: deps.dataSource }),
     ...createChallengeActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
+    ...createBadgeActivities({ dataSource: deps.dataSource, timing: deps.processTiming }),
+    ...createLeaderboardActivities({ dataSource: deps.dataSource, ledger, timing: deps.processTiming }),
+    ...createReceiptActivities({
+      dataSource: deps.dataSource,
+      ledger,
+      images: deps.receiptImages,
+      reader: deps.receiptReader,
+      timing: deps.processTiming,
+    }),
     ...createFulfilmentActivities({ dataSource: deps.dataSource, ledger, mailer: deps.mailer, supplier: deps.supplier }),
     ...createCareActivities({
       dataSource: deps.dataSource,

@@ -5,10 +5,13 @@
 // points to use on this order (within the program's rules and their balance): the event then carries
 // `points` and their `valueMinor` too, for the store's server to authorize the payment with; the page
 // then sets `points-applied` to the points held, and the widget says so instead of offering more.
+// Signed in, the member also sees their challenges open at this store, with their progress.
 // One script tag, no framework; it talks to the Tessera that served it.
 (() => {
   const origin = new URL(document.currentScript.src).origin;
   const format = new Intl.NumberFormat();
+  const time = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'long' });
   const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
   class TesseraEarn extends HTMLElement {
@@ -30,9 +33,15 @@
           .pay { margin-top: 8px; padding-top: 8px; border-top: 1px solid #d0d7de; }
           .pay input { width: 7em; }
           .hint { margin: 4px 0 0; color: #656d76; }
+          .challenges { margin-top: 8px; padding-top: 8px; border-top: 1px solid #d0d7de; }
+          .challenges h2 { font-size: inherit; margin: 0; }
+          .challenges ul { list-style: none; margin: 4px 0 0; padding: 0; }
+          .challenges li { margin-top: 6px; }
+          .challenges label { margin: 0; font-weight: 400; }
+          .challenges progress { display: block; width: 100%; }
           :focus-visible { outline: 2px solid #0b5cad; outline-offset: 2px; }
         </style>
-        <div class="box" part="box"><span class="text">Loading your points…</span><div class="actions"></div></div>`;
+        <div class="box" part="box"><span class="text">Loading your points…</span><div class="challenges-here"></div><div class="actions"></div></div>`;
     }
 
     connectedCallback() {
@@ -49,10 +58,40 @@
       return `tessera-session:${this.getAttribute('token')}`;
     }
 
-    show(state, html, actions = '') {
+    show(state, html, actions = '', challenges = '') {
       this.setAttribute('state', state);
       this.shadowRoot.querySelector('.text').innerHTML = html;
+      this.shadowRoot.querySelector('.challenges-here').innerHTML = challenges;
       this.shadowRoot.querySelector('.actions').innerHTML = actions;
+    }
+
+    /** The signed-in member's challenges at this store, each with its progress bar and what completing it pays. */
+    challengeList(challenges) {
+      if (!challenges?.length) return '';
+      const items = challenges.map((c, i) => {
+        const count = (n) => {
+          if (c.metric === 'spend') return `${this.money(n, c.currency)} spent${c.category ? ` on ${escape(c.category)}` : ''}`;
+          if (c.metric === 'distinct_partners') return `${format.format(n)} ${n === 1 ? 'store' : 'different stores'}`;
+          return `${format.format(n)} ${n === 1 ? 'purchase' : 'purchases'}`;
+        };
+        const done = Math.min(c.progress, c.target);
+        const status = c.completed
+          ? `Completed: ${format.format(c.rewardPoints)} points earned`
+          : `${count(c.target - done)} to go for ${format.format(c.rewardPoints)} points`;
+        // A period ending within a day says when, on the shopper's clock: its last day, or the minute a challenge of hours ends.
+        const end = c.periodEndsAt ? new Date(c.periodEndsAt) : null;
+        const atMidnight = end && end.getHours() === 0 && end.getMinutes() === 0;
+        const ends =
+          c.completed || !end || end.getTime() - Date.now() >= 86_400_000
+            ? ''
+            : atMidnight
+              ? ` · last day ${weekday.format(new Date(end.getTime() - 1))}`
+              : ` · ends ${time.format(end)}`;
+        const reached = c.metric === 'spend' ? this.money(done, c.currency) : format.format(done);
+        return `<li><label for="challenge-${i}"><strong>${escape(c.name)}</strong>: ${reached} of ${count(c.target)}</label>
+          <progress id="challenge-${i}" max="${c.target}" value="${done}">${done} of ${c.target}</progress><p class="hint">${status}${ends}</p></li>`;
+      });
+      return `<section class="challenges"><h2>Your challenges</h2><ul>${items.join('')}</ul></section>`;
     }
 
     on(selector, event, handler) {
@@ -82,7 +121,10 @@
         if (!force && this.getAttribute('state') === 'signing-in') return;
         if (!state.enabled) return this.show('disabled', 'Points are paused at this store for now.');
         if (session && !state.signedIn) sessionStorage.removeItem(this.sessionKey);
-        const earn = state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : '';
+        const won = state.instantWin
+          ? ` · You won <span class="points">${format.format(state.instantWin.points)}</span> points in ${escape(state.instantWin.campaign)}!`
+          : '';
+        const earn = `${state.estimate ? ` · This cart earns <span class="points">${format.format(state.estimate.points)}</span> points` : ''}${won}`;
         // Points in a purchase's return window are shown, apart: they cannot be spent yet.
         const pending = state.pending ? ` (+${format.format(state.pending)} pending)` : '';
         if (state.signedIn) {
@@ -93,6 +135,7 @@
               'signed-in',
               `You have <span class="points">${format.format(state.balance)}</span> Tessera points${pending}${earn}`,
               `<div class="pay"><p class="hint"><strong>${format.format(applied)} points</strong> pay for part of this order.</p></div>`,
+              this.challengeList(state.challenges),
             );
             return;
           }
@@ -103,6 +146,7 @@
             'signed-in',
             `You have <span class="points">${format.format(state.balance)}</span> Tessera points${pending}${earn}`,
             `${quote ? this.payForm(quote) : ''}${!quote || usable > 0 ? '<button class="use">Use my points</button> ' : ''}<button class="plain sign-out">Sign out</button>`,
+            this.challengeList(state.challenges),
           );
           const chosen = () => {
             const points = Math.floor(Number(this.shadowRoot.querySelector('#points').value));

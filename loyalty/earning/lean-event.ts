@@ -19,6 +19,9 @@ import { programConfiguration } from './program-configuration.js';
 import { tierFor, upgradeBetween } from './tiers.js';
 import type { EventInput, RecordedEvent } from './record-event.js';
 import { challengesCouldCount } from '../engagement/challenge-progress.js';
+import { badgesCouldAward } from '../engagement/badge-awards.js';
+import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
+import { instantWinsCouldMatch } from '../engagement/instant-win.js';
 
 /** The partner's request the event answers: its Idempotency-Key, the hash of what it asked, and the answer to keep. */
 export interface EventClaim {
@@ -122,6 +125,11 @@ export async function recordLeanEvent(
   if (input.pointOfSaleCode !== undefined || contact || campaigns.length > 0) return null;
   // A purchase a live challenge could count queues its progress step: the full path does (no round trip here, the configuration is cached).
   if (challengesCouldCount(configuration.challenges, input)) return null;
+  if (badgesCouldAward(configuration.badges, input)) return null;
+  // So does an event a live leaderboard could rank (its points are known only once the rules ran).
+  if (leaderboardsCouldScore(configuration.leaderboards, input)) return null;
+  // So does one a live instant-win campaign could draw for: the draw is in the event's transaction, its result in the answer.
+  if (instantWinsCouldMatch(configuration.instantWins, input)) return null;
   if (rules.some((r) => r.caps?.perMemberPerDay !== undefined || r.caps?.perMemberPerMonth !== undefined)) return null;
   if (input.currency !== undefined && input.currency !== settings.currency) return null;
   try {
@@ -212,6 +220,7 @@ export async function recordLeanEvent(
     pendingPoints: 0,
     availableFrom: null,
     cashback: null,
+    instantWins: [],
   });
   let ledger: object | null = null;
   if (legs.length > 0) {

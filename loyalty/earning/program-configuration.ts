@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Bonus, Booster, Campaign, Challenge, EarningRule, Tier } from '../../entities/index.js';
+import { Badge, Bonus, Booster, Campaign, Challenge, EarningRule, InstantWinCampaign, Leaderboard, Tier } from '../../entities/index.js';
 import { programSettings } from './program-settings.js';
 import { ConfigurationCache, configurationChanged, unwatchedTtlMs } from '../configuration-freshness.js';
 
@@ -12,6 +12,12 @@ export interface ProgramConfiguration {
   tiers: Tier[];
   /** The live challenges: an event that one could count for queues its progress step (see engagement/challenge-progress.ts). */
   challenges: Challenge[];
+  /** The live badges: a purchase one's rule could award on queues its award step (see engagement/badge-awards.ts). */
+  badges: Badge[];
+  /** The live leaderboards: an event one could score for queues its scoring step (see engagement/leaderboard-scores.ts). */
+  leaderboards: Leaderboard[];
+  /** The live winning-moments campaigns: a purchase one could draw for takes the full path, which draws (see engagement/instant-win.ts). */
+  instantWins: InstantWinCampaign[];
   settings: Awaited<ReturnType<typeof programSettings>>;
 }
 
@@ -27,7 +33,21 @@ async function load(manager: EntityManager): Promise<ProgramConfiguration> {
   const campaigns = await manager.findBy(Campaign, { status: 'running' });
   const tiers = await manager.find(Tier, { order: { threshold: 'ASC' } });
   const challenges = await manager.findBy(Challenge, { status: 'live' });
-  return { rules, boosters, bonuses, campaigns, tiers, challenges, settings: await programSettings(manager) };
+  const badges = await manager.findBy(Badge, { status: 'live' });
+  const leaderboards = await manager.findBy(Leaderboard, { status: 'live' });
+  const instantWins = await manager.findBy(InstantWinCampaign, { status: 'live' });
+  return {
+    rules,
+    boosters,
+    bonuses,
+    campaigns,
+    tiers,
+    challenges,
+    badges,
+    leaderboards,
+    instantWins,
+    settings: await programSettings(manager),
+  };
 }
 
 /**

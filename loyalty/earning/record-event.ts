@@ -25,6 +25,9 @@ import { priceInProgramCurrency } from './event-currency.js';
 import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
 import { challengesCouldCount } from '../engagement/challenge-progress.js';
+import { badgesCouldAward } from '../engagement/badge-awards.js';
+import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
+import { drawInstantWins, instantWinsCouldMatch, type InstantWinResult } from '../engagement/instant-win.js';
 
 export interface EventInput {
   partnerId: string;
@@ -62,6 +65,8 @@ export interface RecordedEvent {
   availableFrom: Date | null;
   /** Store credit the purchase earned, when the partner's stores run a credit program. */
   cashback: CashbackPaid | null;
+  /** The draws of the live instant-win campaigns this purchase qualified for. */
+  instantWins: InstantWinResult[];
 }
 
 /** Whether the member holds this bonus for this tier already (paid, and not taken back in full). */
@@ -306,6 +311,11 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   await manager.insert(MemberEvent, record);
   // Challenges count it in their own step once this commits (only when a live one could: the cached configuration says).
   if (challengesCouldCount(configuration.challenges, record)) await queueProcess(manager, 'challenge_progress', eventId, {});
+  // Badges by rule likewise (only when a live badge's rule could award on it).
+  if (badgesCouldAward(configuration.badges, record)) await queueProcess(manager, 'badge_award', eventId, {});
+  // Likewise leaderboards ranked by points earned score it in their own step.
+  if (record.points > 0 && leaderboardsCouldScore(configuration.leaderboards, record))
+    await queueProcess(manager, 'leaderboard_score', eventId, {});
   const creditProgram = input.type === 'purchase' && input.amountCents ? await creditProgramOfPartner(manager, input.partnerId) : null;
   const cashback = creditProgram
     ? await payCashback(manager, ledger, {
@@ -331,6 +341,17 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   if (upgrade)
     await queueWebhooks(manager, input.partnerId, 'member.tier_changed', { member: input.member.externalId, tier: upgrade.code });
+  const instantWins = instantWinsCouldMatch(configuration.instantWins, record)
+    ? await drawInstantWins(manager, ledger, configuration.instantWins, {
+        eventId,
+        partnerId: input.partnerId,
+        customerId: input.member.externalId,
+        memberId: member.id,
+        memberAccountId: account.id,
+        occurredAt: input.occurredAt,
+        receivedAt: input.receivedAt,
+      })
+    : [];
   return {
     event: record,
     memberId: member.id,
@@ -346,5 +367,6 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     pendingPoints: pending ? earned.points + bonusPoints : 0,
     availableFrom: pending && legs.length > 0 ? availableFrom : null,
     cashback,
+    instantWins,
   };
 }

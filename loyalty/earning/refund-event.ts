@@ -10,6 +10,7 @@ import { programConfiguration } from './program-configuration.js';
 import { EventRefusedError } from './event-refused.js';
 import { cancelPendingPoints, creditState, type LivePendingCredit } from '../pending-points.js';
 import { takeBackCashback } from '../store-credit/cashback-refund.js';
+import { refundedSoFar } from './refunded-lines.js';
 
 export interface RefundRequest {
   partnerId: string;
@@ -25,7 +26,7 @@ export interface Refund {
   refundedCents: number;
   /** The rules' points taken back. */
   pointsReversed: number;
-  /** Bonuses the purchase earned, taken back by the refund that completes it. */
+  /** Bonuses the purchase earned, taken back by the refund that completes it, and rewards of challenges it no longer completes. */
   bonusPointsReversed: number;
   /** Points the member had already spent: recovered from their next earns. */
   pointsOwed: number;
@@ -41,16 +42,6 @@ export class EventNotFoundError extends Refusal {
   constructor(eventId: string) {
     super('event_not_found', `no event ${eventId} of this partner`, 'eventId');
   }
-}
-
-/** Quantities refunded so far, by line reference. */
-async function refundedSoFar(manager: EntityManager, eventId: string): Promise<Map<string, number>> {
-  const rows: { reference: string; quantity: string }[] = await manager.query(
-    `SELECT l->>'reference' AS reference, SUM((l->>'quantity')::bigint) AS quantity
-       FROM event_refund r, jsonb_array_elements(r.lines) l WHERE r."eventId" = $1 GROUP BY 1`,
-    [eventId],
-  );
-  return new Map(rows.map((r) => [r.reference, Number(r.quantity)]));
 }
 
 /** What a refund returns, checked line by line against what was bought and refunded before. */
@@ -118,7 +109,7 @@ async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Prom
 /**
  * Refunds a purchase in full or by line items, in the caller's transaction: each line at most as
  * often as it was bought, the rules' points taken back in proportion, and the bonuses the purchase
- * earned with the refund that completes it. Points the member already spent follow the program's
+ * earned with the refund that completes it, as the reward of a challenge the refund leaves short of its target. Points the member already spent follow the program's
  * policy: the refund is refused, or what is left is taken and the rest recovered from the next earns.
  */
 export async function refundEvent(manager: EntityManager, ledger: Ledger, request: RefundRequest): Promise<Refund> {
@@ -133,11 +124,16 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId, unit: pointsUnit });
   await lockMemberAccounts(manager, [member.id]);
 
-  const lines = returnedLines(event, request.lines, await refundedSoFar(manager, event.id));
+  const before = await refundedSoFar(manager, event.id);
+  const lines = returnedLines(event, request.lines, before);
   const unitPrice = (reference: string) => event.lines.find((l) => l.reference === reference)!.unitPriceCents;
   const cents = request.lines ? lines.reduce((sum, l) => sum + l.quantity * unitPrice(l.reference), 0) : remaining;
   if (cents > remaining) throw new EventRefusedError('lines', `refunds ${cents} cents but only ${remaining} are left to refund`);
   const completes = cents === remaining;
+  const after = new Map(before);
+  for (const line of lines) after.set(line.reference, (after.get(line.reference) ?? 0) + line.quantity);
+  // Challenges no longer reached give their rewards back, as the purchase's own bonuses.
+  const challengeRewards = await withdrawChallengeContributions(manager, event, { cents: event.refundedCents + cents, lines: after });
 
   // The rules' points in proportion to what was refunded so far, and all of them with the last refund.
   const target = completes ? event.points : proportion(event.points, event.refundedCents + cents, event.amountCents);
@@ -151,6 +147,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
         }))
       : []),
     ...(completes ? (await purchaseBonuses(manager, event)).map((b) => ({ transferId: b.id, points: b.amount, bonus: true })) : []),
+    ...challengeRewards.map((r) => ({ ...r, bonus: true })),
   ];
   // What expired is gone (breakage, attributed to its funder), and what care reversed or a debt
   // already claims is not taken twice: a refund takes back at most what its transfer still has out.
@@ -218,7 +215,6 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
   Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed, pendingPointsCancelled });
   await manager.insert(EventRefund, refund);
-  await withdrawChallengeContributions(manager, event.id);
   if (debts.length > 0) {
     await manager.insert(
       PointsDebt,

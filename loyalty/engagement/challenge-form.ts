@@ -1,9 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { Challenge, type ChallengeMetric, type ChallengePeriod, type ChallengeStatus } from '../../entities/index.js';
-import { knownZone } from '../campaigns/zoned-time.js';
+import { knownZone, zonedInstant } from '../campaigns/zoned-time.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { Refusal } from '../refusal.js';
+import { payReachedPeriods } from './challenge-progress.js';
+import { badgeProblem } from './badge-form.js';
 
 export const challengeMetricLabels: Record<ChallengeMetric, string> = {
   purchase_count: 'Number of purchases',
@@ -44,11 +47,14 @@ export type ChallengeFields = Pick<
   | 'rewardPoints'
   | 'fundingPartnerId'
   | 'status'
+  | 'badgeId'
 >;
 
 /** PostgreSQL's timestamps end where JavaScript's do not: a date a person means is within years 1 to 9999. */
-const instant = (value: unknown): Date | null => {
-  const parsed = new Date(text(value));
+/** A date and time: with an offset (as the back office's picker sends it), that instant; without ("2026-12-01T14:00"), on the challenge's clock. */
+const instant = (value: unknown, timeZone: string): Date | null => {
+  const typed = text(value);
+  const parsed = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(typed) ? (zonedInstant(typed, timeZone) ?? new Date(NaN)) : new Date(typed);
   const year = parsed.getUTCFullYear();
   return given(value) && !Number.isNaN(parsed.getTime()) && year >= 1 && year <= 9999 ? parsed : null;
 };
@@ -79,20 +85,28 @@ export function readChallengeForm(
   if (given(form.status)) check('status', oneOf(form.status, challengeStatusLabels));
   const timeZone = text(form.timeZone) || 'UTC';
   if (!knownZone(timeZone)) problems.timeZone = 'must be a time zone such as Europe/Amsterdam';
-  const startsAt = instant(form.startsAt);
+  const startsAt = instant(form.startsAt, timeZone);
   if (!startsAt) problems.startsAt = 'is required: a date and time';
-  const endsAt = given(form.endsAt) ? instant(form.endsAt) : null;
+  const endsAt = given(form.endsAt) ? instant(form.endsAt, timeZone) : null;
   if (given(form.endsAt) && !endsAt) problems.endsAt = 'must be a date and time';
   if (form.period === 'once' && !given(form.endsAt)) problems.endsAt = 'is required for a one-off challenge';
   if (startsAt && endsAt && endsAt <= startsAt) problems.endsAt = 'must be after the start';
+  // One-off challenges may be short (a happy hour), but not shorter than anyone could take part in.
+  else if (form.period === 'once' && startsAt && endsAt && endsAt.getTime() - startsAt.getTime() < 3_600_000)
+    problems.endsAt = 'a one-off challenge lasts at least an hour';
   const category = text(form.category) || null;
   if (category && form.metric !== 'spend') problems.category = 'only an amount spent can be limited to a category';
   const partnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.partnerId);
-  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.fundingPartnerId);
+  // A partner's challenge is paid by that partner, whoever sets it up (the field's help says so).
+  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : (optionalId(form.fundingPartnerId) ?? partnerId);
   const segmentId = optionalId(form.segmentId);
+  const badgeId = optionalId(form.badgeId);
+  if (badgeId && !isUuid(badgeId)) problems.badgeId = 'choose a badge from the list';
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
-  if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
+  // Segments are the program's, over all its members (as for campaigns): a partner does not aim through them.
+  if (segmentId && editor.kind === 'partner') problems.segmentId = "segments are the program's: leave empty for all your customers";
+  else if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
   if (partnerId && form.metric === 'distinct_partners')
     problems.metric = "a partner's own challenge counts only its purchases: different partners is for the program's challenges";
   if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
@@ -113,6 +127,7 @@ export function readChallengeForm(
       rewardPoints: Number(text(form.rewardPoints)),
       fundingPartnerId,
       status: given(form.status) ? (form.status as ChallengeStatus) : 'draft',
+      badgeId,
     },
     problems,
   };
@@ -128,6 +143,8 @@ async function recordProblems(manager: EntityManager, fields: ChallengeFields, f
   }
   if (fields.segmentId && !found.segmentId && (await manager.query(`SELECT 1 FROM segment WHERE id = $1`, [fields.segmentId])).length === 0)
     problems.segmentId = 'choose a segment from the list';
+  const badge = found.badgeId ? undefined : await badgeProblem(manager, fields.badgeId, fields.partnerId);
+  if (badge) problems.badgeId = badge;
   return problems;
 }
 
@@ -137,6 +154,7 @@ async function recordProblems(manager: EntityManager, fields: ChallengeFields, f
  */
 export async function saveChallenge(
   manager: EntityManager,
+  ledger: Ledger,
   form: Record<string, unknown>,
   editor: ChallengeEditor,
   id: string | null = null,
@@ -149,9 +167,15 @@ export async function saveChallenge(
   const { fields, problems } = readChallengeForm(form, editor);
   const all = { ...(await recordProblems(manager, fields, problems)), ...problems };
   if (Object.keys(all).length > 0) throw new ChallengeRefusedError(all);
-  if (id) {
-    await manager.update(Challenge, { id }, fields);
-    return manager.findOneByOrFail(Challenge, { id });
+  if (!id) return manager.save(manager.create(Challenge, fields));
+  await manager.update(Challenge, { id }, fields);
+  const saved = await manager.findOneByOrFail(Challenge, { id });
+  // A lower target (or a challenge gone live) completes whoever already reaches it, now.
+  const waiting = await payReachedPeriods(manager, ledger, saved);
+  if (waiting > 0) {
+    throw new ChallengeRefusedError({
+      target: `${waiting} members already reach this target, and the paying wallet cannot pay their ${waiting * saved.rewardPoints} points: top it up first`,
+    });
   }
-  return manager.save(manager.create(Challenge, fields));
+  return saved;
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Challenge, Segment, type ChallengeMetric, type ChallengePeriod } from '../../entities/index.js';
 import { isUuid } from '../ids.js';
 import { Refusal } from '../refusal.js';
+import { programSettings } from '../earning/program-settings.js';
 import { inSegment } from '../segments/segment-query.js';
 import { periodEndAfter, periodKeyAt } from './challenge-periods.js';
 
@@ -31,6 +32,10 @@ export interface MemberChallenge {
   completed: boolean;
   completedAt: Date | null;
   rewardPoints: number;
+  /** The program's currency, that a spend counts in (minor units). */
+  currency: string;
+  /** The time zone the challenge's periods are cut in. */
+  timeZone: string;
 }
 
 const visibleTo = (challenge: Challenge, viewer: ChallengeViewer) =>
@@ -42,7 +47,7 @@ async function inAudience(manager: EntityManager, challenge: Challenge, memberId
   return segment !== null && (await inSegment(manager, segment.conditions, memberId, at));
 }
 
-async function view(manager: EntityManager, challenge: Challenge, memberId: string, now: Date): Promise<MemberChallenge> {
+async function view(manager: EntityManager, challenge: Challenge, memberId: string, now: Date, currency: string): Promise<MemberChallenge> {
   const periodKey = challenge.status === 'live' ? periodKeyAt(challenge, now) : null;
   // A one-off challenge has one period: what the member made of it stays readable once it is over.
   const shownPeriod = periodKey ?? (challenge.period === 'once' ? 'once' : null);
@@ -67,6 +72,8 @@ async function view(manager: EntityManager, challenge: Challenge, memberId: stri
     completed: Boolean(row?.completedAt),
     completedAt: row?.completedAt ? new Date(row.completedAt) : null,
     rewardPoints: challenge.rewardPoints,
+    currency,
+    timeZone: challenge.timeZone,
   };
 }
 
@@ -79,10 +86,11 @@ export async function memberChallenges(
 ): Promise<MemberChallenge[]> {
   const live = await manager.find(Challenge, { where: { status: 'live' }, order: { startsAt: 'ASC', name: 'ASC' } });
   const shown: MemberChallenge[] = [];
+  const { currency } = await programSettings(manager);
   for (const challenge of live) {
     if (!visibleTo(challenge, viewer) || periodKeyAt(challenge, now) === null) continue;
     if (!(await inAudience(manager, challenge, memberId, now))) continue;
-    shown.push(await view(manager, challenge, memberId, now));
+    shown.push(await view(manager, challenge, memberId, now, currency));
   }
   return shown;
 }
@@ -97,5 +105,5 @@ export async function memberChallenge(
 ): Promise<MemberChallenge> {
   const challenge = isUuid(challengeId) ? await manager.findOneBy(Challenge, { id: challengeId }) : null;
   if (!challenge || challenge.status === 'draft' || !visibleTo(challenge, viewer)) throw new ChallengeNotFoundError(challengeId);
-  return view(manager, challenge, memberId, now);
+  return view(manager, challenge, memberId, now, (await programSettings(manager)).currency);
 }

@@ -14,6 +14,9 @@ import { startMailSink, type RunningMailSink } from '../../wiring/embedded/mail-
 import { startSmsSink, type RunningSmsSink } from '../../wiring/embedded/sms-sink.js';
 import { temporalProcesses, type ProcessDispatcher, type ProcessTiming } from '../../workflows/process-dispatch.js';
 import { bundleWorkflows, createWorker } from '../../workflows/worker.js';
+import { receiptReader } from '../../workflows/activities/receipt-ocr.js';
+import type { ImageStore } from '../../loyalty/receipts/image-store.js';
+import { imageFolder } from '../../wiring/receipt-image-folder.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 // Workers' state changes are noise in test output; warnings and errors still show.
@@ -57,6 +60,7 @@ export const testTiming: ProcessTiming = {
   fulfilment: { firstPollAfter: '200 milliseconds', pollAtMostEvery: '1 second', giveUpAfter: '1 minute' },
   careApproval: { remindAfter: '1 day', expireAfter: '2 days' },
   webhookRetry: { firstRetryAfter: '200 milliseconds', maximumAttempts: 4 },
+  receiptImageRetention: '1 hour',
 };
 
 export interface WorkerHarness {
@@ -66,6 +70,8 @@ export interface WorkerHarness {
   smsSink: RunningSmsSink;
   taskQueue: string;
   operatorEmail: string;
+  /** Where the worker keeps receipt images. */
+  receiptImages: ImageStore;
   /** Starts what the outbox holds, on the harness's task queue, with `testTiming` (or the harness's own). */
   processes: ProcessDispatcher;
   stop(): Promise<void>;
@@ -93,7 +99,8 @@ export async function startWorkerHarness(
   {
     timing = testTiming,
     supplier = new FakeRewardSupplier(testSupplierOptions),
-  }: { timing?: ProcessTiming; supplier?: RewardSupplier } = {},
+    receiptImages = imageFolder(mkdtempSync(join(tmpdir(), 'tessera-receipts-'))),
+  }: { timing?: ProcessTiming; supplier?: RewardSupplier; receiptImages?: ImageStore } = {},
 ): Promise<WorkerHarness> {
   const [db, env, sink, smsSink] = await Promise.all([
     createTestDatabase(),
@@ -104,6 +111,7 @@ export async function startWorkerHarness(
   const mailer = createMailer(sink.smtpUrl, 'Tessera <no-reply@tessera.test>');
   const smsSender = createSmppSender(smsSink.smsUrl, 'Tessera');
   const operatorEmail = 'operator@tessera.test';
+  const reader = receiptReader();
   const worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -115,6 +123,8 @@ export async function startWorkerHarness(
     supplier,
     workflowBundle: await workflowBundle(),
     processTiming: timing,
+    receiptImages,
+    receiptReader: reader,
   });
   const running = worker.run();
   return {
@@ -124,12 +134,14 @@ export async function startWorkerHarness(
     smsSink,
     taskQueue,
     operatorEmail,
+    receiptImages,
     processes: temporalProcesses({ client: env.client, taskQueue, dataSource: db.dataSource, timing }),
     async stop() {
       worker.shutdown();
       await running;
       mailer.close();
       smsSender.close();
+      await reader.close();
       await Promise.all([env.teardown(), sink.stop(), smsSink.stop(), db.drop()]);
     },
   };

@@ -2,10 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { countChallengeProgress, type CountedChallenge } from '../../loyalty/engagement/challenge-progress.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
-import { Refusal } from '../../loyalty/refusal.js';
 import { temporalProcesses, type ProcessTiming } from '../process-dispatch.js';
 
-/** The progress step of a purchase: counted and paid in one transaction, then its webhooks started. */
+/** The progress step of a purchase: counted and paid in one transaction, then its webhooks started; tried again while a reward waits for its payer. */
 export function createChallengeActivities({
   dataSource,
   ledger,
@@ -17,13 +16,7 @@ export function createChallengeActivities({
 }) {
   return {
     async countChallengeProgress(eventId: string): Promise<CountedChallenge[]> {
-      const { counted, queued } = await countChallengeProgress(dataSource, ledger, eventId).catch((error: unknown) => {
-        // A payer short of points is no final answer: nothing was written, and the step is tried again
-        // (with the workflow's backoff) until the wallet is topped up and the reward can be paid.
-        if (error instanceof Refusal && error.code === 'insufficient_funds')
-          throw new Error(`the reward of a challenge completed by event ${eventId} waits for its payer: ${error.reason}`);
-        throw error;
-      });
+      const { counted, queued } = await countChallengeProgress(dataSource, ledger, eventId);
       // Committed: its deliveries start now (the outbox sweep starts them if this fails).
       if (queued.length > 0) {
         const context = Context.current();
@@ -31,6 +24,13 @@ export function createChallengeActivities({
           .dispatch(queued)
           .catch(() => undefined);
       }
+      // A payer short of points is no final answer: the rest is committed, and the step is tried again
+      // (with the workflow's backoff) until the wallet is topped up and the waiting reward can be paid.
+      const waiting = counted.filter((c) => c.outcome === 'awaiting_payer');
+      if (waiting.length > 0)
+        throw new Error(
+          `the reward of challenge ${waiting.map((c) => c.challengeId).join(', ')} completed by event ${eventId} waits for its payer`,
+        );
       return counted;
     },
   };

@@ -8,13 +8,20 @@ import {
   turnedOff,
 } from '../../loyalty/member-message-delivery.js';
 import { appliedAdjustment } from '../../loyalty/care-adjustments.js';
-import type { BirthdayDetails, CareAdjustmentDetails, RewardCodeDetails, StoreLinkedDetails } from '../../loyalty/member-messages.js';
+import type {
+  BirthdayDetails,
+  CareAdjustmentDetails,
+  InstantWinDetails,
+  RewardCodeDetails,
+  StoreLinkedDetails,
+} from '../../loyalty/member-messages.js';
 import { memberRedemption } from '../../loyalty/member-rewards.js';
 import type { MessageChannel } from '../../entities/index.js';
 import type { MemberMessageContent, MemberMessenger } from '../../reports/member-messenger.js';
 import {
   birthdayMessage,
   careAdjustmentMessage,
+  instantWinMessage,
   rewardCodeMessage,
   storeLinkedMessage,
   welcomeMessage,
@@ -38,6 +45,8 @@ async function occasionMessage(
       const redemption = await memberRedemption(dataSource.manager, pending.member.id, redemptionId);
       return redemption?.code ? rewardCodeMessage(pending.member, { ...redemption, code: redemption.code }, channel, publicUrl) : null;
     }
+    case 'instant_win':
+      return instantWinMessage(pending.member, pending.details as unknown as InstantWinDetails, channel, publicUrl);
     case 'care_adjustment': {
       const { adjustmentId } = pending.details as unknown as CareAdjustmentDetails;
       const adjustment = await appliedAdjustment(dataSource.manager, adjustmentId);

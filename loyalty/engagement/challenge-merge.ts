@@ -1,0 +1,35 @@
+import type { EntityManager } from 'typeorm';
+import { Challenge } from '../../entities/index.js';
+import { lockProgress, recount } from './challenge-progress.js';
+
+/**
+ * A merge's effect on challenges, in the merge's transaction: the merged member's contributions
+ * become the surviving member's, and each period's progress is recounted over both. A period either
+ * of them completed stays completed (its reward paid once), so the person is not paid again for
+ * it; one they reach only together is paid with their next purchase, as any reached period.
+ */
+export async function mergeChallengeProgress(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
+  const periods: { challengeId: string; periodKey: string }[] = await manager.query(
+    `SELECT "challengeId", "periodKey" FROM challenge_progress WHERE "memberId" = $1 ORDER BY "challengeId", "periodKey"`,
+    [fromMemberId],
+  );
+  await manager.query(`UPDATE challenge_contribution SET "memberId" = $2 WHERE "memberId" = $1`, [fromMemberId, intoMemberId]);
+  for (const { challengeId, periodKey } of periods) {
+    const challenge = await manager.findOneByOrFail(Challenge, { id: challengeId });
+    const from = await lockProgress(manager, challenge, fromMemberId, periodKey);
+    const into = await lockProgress(manager, challenge, intoMemberId, periodKey);
+    if (!into.completedAt && from.completedAt) {
+      await manager.query(
+        `UPDATE challenge_progress SET "completedAt" = $4, "rewardTransferId" = $5
+          WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
+        [challengeId, intoMemberId, periodKey, from.completedAt, from.rewardTransferId],
+      );
+    }
+    await manager.query(`DELETE FROM challenge_progress WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`, [
+      challengeId,
+      fromMemberId,
+      periodKey,
+    ]);
+    await recount(manager, challenge, intoMemberId, periodKey, new Date());
+  }
+}

@@ -1,0 +1,42 @@
+import { expect, it } from 'vitest';
+import { matchStore, nameSimilarity, readReceiptText, receiptFingerprint } from './receipt-reading.js';
+
+const candidates = [
+  { partnerId: 'green', pointOfSaleId: 'green-high-street', names: ['High Street', 'Green Grocer'] },
+  { partnerId: 'green', pointOfSaleId: null, names: ['Green Grocer Ltd'] },
+  { partnerId: 'koffie', pointOfSaleId: null, names: ['Koffie Corner'] },
+];
+
+it('reads the date, total and lines of a receipt through OCR slips', () => {
+  const reading = readReceiptText(
+    'GREEN. GROCER ~~\n12 Market Street\nDate: 28/11/2O26 14:32\nApples 1kg 3.49\nBread ; 2,15\nOlive oil 8.99\nTOTAL 14.63\nCARD 14.63\n',
+  );
+  expect(reading).toMatchObject({
+    purchasedOn: '2026-11-28',
+    totalCents: 1463,
+    lines: [
+      { label: 'Apples 1kg', cents: 349 },
+      { label: 'Bread', cents: 215 },
+      { label: 'Olive oil', cents: 899 },
+    ],
+    linesAddUp: true,
+  });
+  // No readable total: the payment line repeats it; neither: the lines' sum, which then does not "add up".
+  expect(readReceiptText('Shop\n01/02/2026\nTea 1.50\nTOTAL ~~\nCARD 1.50').totalCents).toBe(150);
+  expect(readReceiptText('Shop\n01/02/2026\nTea 1.50\nCake 2.00\nTOTAL 5').linesAddUp).toBe(false);
+  expect(readReceiptText('Shop\n31/02/2026\nTOTAL 3.00').purchasedOn).toBeNull();
+  expect(readReceiptText('Shop\n2026-02-03 10:00\nTOTAL 3.00').purchasedOn).toBe('2026-02-03');
+});
+
+it('matches a store by its names despite OCR errors, and not another one that looks alike', () => {
+  expect(nameSimilarity('GREEN. GROCER ~~', 'Green Grocer')).toBe(1);
+  expect(matchStore(['GREFN GR0CER', '12 Market Street'], candidates)?.candidate.pointOfSaleId).toBe('green-high-street');
+  expect(matchStore(['KOFFIE C0RNER'], candidates)?.candidate.partnerId).toBe('koffie');
+  expect(matchStore(['Corner Bakery', '12 Market Street'], candidates)).toBeNull();
+});
+
+it('fingerprints the same receipt alike, whatever the spacing and punctuation read', () => {
+  const a = receiptFingerprint('GREEN GROCER\nTOTAL 14.63', 'green', '2026-11-28', 1463);
+  expect(receiptFingerprint('Green  Grocer.\n TOTAL: 14.63', 'green', '2026-11-28', 1463)).toBe(a);
+  expect(receiptFingerprint('GREEN GROCER\nTOTAL 14.63', 'green', '2026-11-29', 1463)).not.toBe(a);
+});

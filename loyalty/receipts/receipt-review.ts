@@ -1,0 +1,145 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Partner, PointOfSale, Receipt, type ReceiptReviewReason, type ReceiptStatus } from '../../entities/index.js';
+import { given, text } from '../field-checks.js';
+import { isUuid } from '../ids.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { inTransaction } from '../ledger/transaction.js';
+import { queuedBy } from '../outbox.js';
+import { Refusal } from '../refusal.js';
+import { awardReceipt } from './receipt-outcome.js';
+
+export const receiptStatusLabels: Record<ReceiptStatus, string> = {
+  reading: 'Being read',
+  awarded: 'Points awarded',
+  review: 'Waiting for review',
+  rejected: 'Rejected',
+};
+
+export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
+  low_confidence: 'Hard to read',
+  unreadable: 'Date or total not found',
+  unknown_store: 'Store not recognised',
+  duplicate: 'Same receipt sent before',
+  date_refused: 'Purchase date outside what the program accepts',
+  award_refused: 'The purchase was refused (a store short of points, say)',
+};
+
+/** A review care cannot record as asked; `problems` names each field of the form. */
+export class ReceiptReviewRefusedError extends Refusal {
+  constructor(readonly problems: Record<string, string>) {
+    const [field, reason] = Object.entries(problems)[0]!;
+    super('receipt_refused', reason, field, { problems });
+  }
+}
+
+/** What care may correct before accepting: each field replaces what was read when given. */
+export interface ReceiptCorrections {
+  /** `pos:<id>` for a point of sale, `partner:<id>` for a partner as a whole (see receiptStoreChoices). */
+  store?: unknown;
+  purchasedOn?: unknown;
+  total?: unknown;
+}
+
+const dayFormat = /^\d{4}-\d{2}-\d{2}$/;
+/** "12.50" or "12,50" or "12" in the currency's units, to minor units. */
+const totalFormat = /^\d{1,9}([.,]\d{1,2})?$/;
+
+async function waitingForReview(manager: EntityManager, receiptId: string): Promise<Receipt> {
+  if (!isUuid(receiptId)) throw new Refusal('receipt_not_found', 'no such receipt', 'receipt');
+  const receipt = await manager.findOne(Receipt, { where: { id: receiptId }, lock: { mode: 'pessimistic_write' } });
+  if (!receipt) throw new Refusal('receipt_not_found', 'no such receipt', 'receipt');
+  // A second click (or a colleague) finds it settled: nothing is paid twice.
+  if (receipt.status !== 'review')
+    throw new ReceiptReviewRefusedError({ receipt: `was already settled: ${receiptStatusLabels[receipt.status].toLowerCase()}` });
+  return receipt;
+}
+
+/**
+ * Care accepts a receipt from the review queue, with the store, date or total corrected where the
+ * reading was wrong, and its points are paid through the earning rules, once, in one transaction.
+ * Returns the processes the payment queued, for the caller to start after the commit.
+ */
+export async function acceptReceipt(
+  dataSource: DataSource,
+  ledger: Ledger,
+  request: { receiptId: string; agentId: string; corrections: ReceiptCorrections },
+): Promise<{ points: number; queued: string[] }> {
+  return inTransaction(dataSource, async (manager) => {
+    const receipt = await waitingForReview(manager, request.receiptId);
+    const { store, purchasedOn, total } = request.corrections;
+    const problems: Record<string, string> = {};
+    if (given(store)) {
+      const [kind, id] = text(store).split(':');
+      const pos = kind === 'pos' && isUuid(id) ? await manager.findOneBy(PointOfSale, { id }) : null;
+      const partner = kind === 'partner' && isUuid(id) ? await manager.findOneBy(Partner, { id }) : null;
+      if (pos) Object.assign(receipt, { partnerId: pos.partnerId, pointOfSaleId: pos.id });
+      else if (partner) Object.assign(receipt, { partnerId: partner.id, pointOfSaleId: null });
+      else problems.store = 'choose a store from the list';
+    }
+    if (given(purchasedOn)) {
+      const day = text(purchasedOn).slice(0, 10);
+      const parsed = new Date(`${day}T00:00:00Z`);
+      if (!dayFormat.test(day) || Number.isNaN(parsed.getTime())) problems.purchasedOn = 'must be a date (YYYY-MM-DD)';
+      else if (parsed.getTime() > Date.now()) problems.purchasedOn = 'must not be in the future';
+      else receipt.purchasedOn = day;
+    }
+    if (given(total)) {
+      const typed = text(total);
+      if (!totalFormat.test(typed)) problems.total = 'must be an amount such as 14.63';
+      else {
+        const cents = Math.round(Number(typed.replace(',', '.')) * 100);
+        if (cents <= 0) problems.total = 'must be more than 0';
+        else receipt.totalCents = cents;
+      }
+    }
+    if (!receipt.partnerId && !problems.store) problems.store = 'the store was not recognised: choose it from the list';
+    if (!receipt.purchasedOn && !problems.purchasedOn) problems.purchasedOn = 'the date was not read: type it';
+    if (receipt.totalCents === null && !problems.total) problems.total = 'the total was not read: type it';
+    if (Object.keys(problems).length > 0) throw new ReceiptReviewRefusedError(problems);
+    receipt.reviewedBy = request.agentId;
+    await manager.save(receipt);
+    try {
+      await awardReceipt(manager, ledger, receipt);
+    } catch (error) {
+      // The earning rules refuse some purchases (a date outside the backdate window): said under the field.
+      if (!(error instanceof Refusal)) throw error;
+      if (error.code === 'event_refused' && error.field === 'occurredAt')
+        throw new ReceiptReviewRefusedError({ purchasedOn: error.reason });
+      throw new ReceiptReviewRefusedError({ receipt: `the purchase was refused: ${error.reason}` });
+    }
+    const paid = await manager.findOneByOrFail(Receipt, { id: receipt.id });
+    return { points: paid.points ?? 0, queued: queuedBy(manager) };
+  });
+}
+
+/** Care rejects a receipt with a reason the member reads on their dashboard. */
+export async function rejectReceipt(
+  dataSource: DataSource,
+  request: { receiptId: string; agentId: string; reason: unknown },
+): Promise<void> {
+  const reason = text(request.reason);
+  if (reason.length < 5)
+    throw new ReceiptReviewRefusedError({ rejectionReason: 'tell the member why, in a sentence (at least 5 characters)' });
+  if (reason.length > 500) throw new ReceiptReviewRefusedError({ rejectionReason: 'at most 500 characters' });
+  if (reason.includes('\u0000')) throw new ReceiptReviewRefusedError({ rejectionReason: 'must not contain a NUL character' });
+  await inTransaction(dataSource, async (manager) => {
+    const receipt = await waitingForReview(manager, request.receiptId);
+    await manager.update(Receipt, { id: receipt.id }, { status: 'rejected', rejectionReason: reason, reviewedBy: request.agentId });
+  });
+}
+
+/** The stores care may pick for a receipt: each partner as a whole, and each of its points of sale. */
+export async function receiptStoreChoices(manager: EntityManager): Promise<{ value: string; label: string }[]> {
+  const [partners, points] = await Promise.all([
+    manager.find(Partner, { order: { name: 'ASC' } }),
+    manager.find(PointOfSale, { order: { name: 'ASC' } }),
+  ]);
+  return partners.flatMap((partner) => [
+    { value: `partner:${partner.id}`, label: partner.name },
+    ...points.filter((p) => p.partnerId === partner.id).map((p) => ({ value: `pos:${p.id}`, label: `${partner.name} — ${p.name}` })),
+  ]);
+}
+
+/** The choice that stands for what the receipt was matched to, if anything. */
+export const storeChoiceOf = (receipt: Pick<Receipt, 'partnerId' | 'pointOfSaleId'>): string =>
+  receipt.pointOfSaleId ? `pos:${receipt.pointOfSaleId}` : receipt.partnerId ? `partner:${receipt.partnerId}` : '';

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Leaderboard } from '../entities/index.js';
+import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
+import { join } from 'node:path';
+import { serveBackOffice } from './support/back-office.js';
+import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
+import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+
+let harness: WorkerHarness;
+let served: Awaited<ReturnType<typeof serveBackOffice>>;
+let base: string;
+const partnerIds = { fitapp: '', koffie: '' };
+
+beforeAll(async () => {
+  harness = await startWorkerHarness(startDevServer, 'leaderboards-back-office-test');
+  await seedDemoProgram(harness.db.dataSource);
+  const id = async (code: string) => (await harness.db.dataSource.query(`SELECT id FROM partner WHERE code = $1`, [code]))[0].id as string;
+  partnerIds.fitapp = await id('fitapp');
+  partnerIds.koffie = await id('koffie-corner');
+  served = await serveBackOffice(harness);
+  base = served.base;
+}, 180_000);
+afterAll(async () => {
+  await served?.close();
+  await harness?.stop();
+});
+
+const cookies = new Map<string, string>();
+async function signIn(email: string): Promise<string> {
+  if (cookies.has(email)) return cookies.get(email)!;
+  const response = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    headers: { origin: base },
+    body: new URLSearchParams({ email, password: demoPassword }),
+    redirect: 'manual',
+  });
+  const cookie = response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('tessera_admin='))!
+    .split(';')[0]!;
+  cookies.set(email, cookie);
+  return cookie;
+}
+
+async function post(email: string, path: string, fields: Record<string, string>) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  const response = await fetch(`${base}/admin/api${path}`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: await signIn(email), origin: base },
+  });
+  return { status: response.status, body: await response.json() };
+}
+const get = async (email: string, path: string) => {
+  const response = await fetch(`${base}/admin/api${path}`, { headers: { cookie: await signIn(email), origin: base }, redirect: 'manual' });
+  const text = await response.text();
+  return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : { text } };
+};
+
+const operator = 'operator@tessera.demo';
+const partner = 'partner@tessera.demo'; // Koffie Corner's user
+/** A leaderboard form as the back office posts it, valid in every field: the test spoils one field at a time. */
+const valid = {
+  name: 'Coffee lovers of the week',
+  metric: 'points_earned',
+  period: 'weekly',
+  timeZone: 'Europe/Amsterdam',
+  startsAt: '2026-01-01T00:00:00.000Z',
+  prizes: '1: 1000, 2-3: 500',
+  status: 'live',
+};
+
+it('saves leaderboards from the back office, names the field of a bad input, and keeps partners to their own', async () => {
+  const count = () => harness.db.dataSource.manager.count(Leaderboard);
+  // Bad input: each refusal under its field, nothing saved.
+  for (const [fields, field, message] of [
+    [{ name: ' ' }, 'name', /required/],
+    [{ metric: 'steps' }, 'metric', /one of/],
+    [{ period: 'once' }, 'endsAt', /required for a one-off/],
+    [{ timeZone: 'Mars/Olympus' }, 'timeZone', /time zone/],
+    [{ prizes: 'first: lots' }, 'prizes', /places and points/],
+    [{ prizes: '1-3: 500, 2: 100' }, 'prizes', /not overlap/],
+    [{ metric: 'challenge' }, 'challengeId', /choose the challenge/],
+    [{ companyId: '00000000-0000-4000-8000-000000000000' }, 'companyId', /choose a company/],
+    [{ segmentId: '00000000-0000-4000-8000-000000000000' }, 'segmentId', /choose a segment/],
+    [{ partnerId: partnerIds.fitapp, fundingPartnerId: partnerIds.koffie }, 'fundingPartnerId', /paid by that partner/],
+  ] as [Record<string, string>, string, RegExp][]) {
+    const answer = await post(operator, '/resources/Leaderboard/actions/new', { ...valid, ...fields });
+    expect(answer.body.record?.errors?.[field]?.message, `${field} for ${JSON.stringify(fields)}`).toMatch(message);
+  }
+  expect(await count()).toBe(0);
+
+  // The operator sets one up for FitApp; the partner user sets up its own, whatever partner its form names.
+  const fitapp = await post(operator, '/resources/Leaderboard/actions/new', {
+    ...valid,
+    name: 'FitApp league',
+    partnerId: partnerIds.fitapp,
+  });
+  expect(fitapp.body.notice).toMatchObject({ type: 'success' });
+  const own = await post(partner, '/resources/Leaderboard/actions/new', { ...valid, partnerId: partnerIds.fitapp });
+  expect(own.body.notice).toMatchObject({ type: 'success' });
+  const saved = await harness.db.dataSource.manager.find(Leaderboard, { order: { name: 'ASC' } });
+  expect(saved.map((c) => [c.name, c.partnerId, c.fundingPartnerId, c.prizes])).toEqual([
+    [
+      'Coffee lovers of the week',
+      partnerIds.koffie,
+      partnerIds.koffie,
+      [
+        { fromRank: 1, toRank: 1, points: 1000 },
+        { fromRank: 2, toRank: 3, points: 500 },
+      ],
+    ],
+    [
+      'FitApp league',
+      partnerIds.fitapp,
+      null,
+      [
+        { fromRank: 1, toRank: 1, points: 1000 },
+        { fromRank: 2, toRank: 3, points: 500 },
+      ],
+    ],
+  ]);
+  const [koffieBoard, fitappBoard] = saved as [Leaderboard, Leaderboard];
+
+  // Names, not ids: the list shows the partner by name; prizes read as they were written.
+  const list = await get(operator, '/resources/Leaderboard/actions/list');
+  expect(list.status, JSON.stringify(list.body).slice(0, 300)).toBe(200);
+  const row = list.body.records.find((r: { id: string }) => r.id === fitappBoard.id);
+  expect(row.populated.partnerId.title).toBe('FitApp');
+  const shown = await get(operator, `/resources/Leaderboard/records/${fitappBoard.id}/show`);
+  expect(shown.body.record.params.prizes).toBe('1: 1000, 2-3: 500');
+
+  // The partner user sees only its own, and cannot open or change FitApp's, through AdminJS's own endpoints too.
+  const theirs = await get(partner, '/resources/Leaderboard/actions/list');
+  expect(theirs.body.records.map((r: { id: string }) => r.id)).toEqual([koffieBoard.id]);
+  const other = await get(partner, `/resources/Leaderboard/records/${fitappBoard.id}/show`);
+  expect(other.body?.record?.params?.name).toBeUndefined();
+  await post(partner, `/resources/Leaderboard/records/${fitappBoard.id}/edit`, { ...valid, name: 'Taken over' });
+  expect((await harness.db.dataSource.manager.findOneByOrFail(Leaderboard, { id: fitappBoard.id })).name).toBe('FitApp league');
+
+  // In the browser: the list and a page name the partners, never an id; a bad prize shows under its field.
+  const browser = await launchBrowser();
+  try {
+    const page = await signInToBackOffice(browser, base, operator, demoPassword);
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+    await page.goto(`${base}/admin/resources/Leaderboard`);
+    await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 20_000 }).toBe(2);
+    const listText = await page.locator('table tbody').innerText();
+    await page.screenshot({ path: join(artifactsDir, 'leaderboards-back-office-list.png'), fullPage: true });
+    expect(listText).toContain('FitApp');
+    expect(listText).toContain('Koffie Corner');
+    expect(listText).not.toMatch(uuid);
+    await page.goto(`${base}/admin/resources/Leaderboard/records/${koffieBoard.id}/show`);
+    await expect.poll(() => page.locator('[data-testid^="property-show-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const showText = (await page.locator('[data-testid^="property-show-"]').allInnerTexts()).join('\n');
+    await page.screenshot({ path: join(artifactsDir, 'leaderboards-back-office-show.png'), fullPage: true });
+    expect(showText).toContain('Koffie Corner');
+    expect(showText).toContain('1: 1000, 2-3: 500');
+    expect(showText).not.toMatch(uuid);
+  } finally {
+    await browser.close();
+  }
+}, 180_000);

@@ -1,0 +1,33 @@
+import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import type { MessageCampaignActivities } from './activities/message-campaign-activities.js';
+
+const { startMessageCampaign, sendMessageCampaignBatch } = proxyActivities<MessageCampaignActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
+});
+
+export interface MessageCampaignInput {
+  campaignId: string;
+  /** When it goes out (ISO 8601). */
+  sendAt: string;
+}
+
+/** Batches before the history is carried over to a fresh run. */
+const batchesPerRun = 500;
+
+/**
+ * A message campaign: waits for its time, draws its audience (nothing when it was cancelled), then
+ * sends a batch a minute, waking for members held by their quiet hours, until everyone is settled.
+ * Activities read the workflow's clock, so quiet hours follow Temporal's time.
+ */
+export async function messageCampaignWorkflow({ campaignId, sendAt }: MessageCampaignInput): Promise<'sent' | 'cancelled'> {
+  const wait = new Date(sendAt).getTime() - Date.now();
+  if (wait > 0) await sleep(wait);
+  if (!(await startMessageCampaign(campaignId, new Date().toISOString()))) return 'cancelled';
+  for (let batch = 0; batch < batchesPerRun; batch++) {
+    const next = await sendMessageCampaignBatch(campaignId, new Date().toISOString());
+    if (next === null) return 'sent';
+    await sleep(next);
+  }
+  return continueAsNew<typeof messageCampaignWorkflow>({ campaignId, sendAt });
+}
