@@ -8,11 +8,10 @@ import {
   type ResourceWithOptions,
 } from 'adminjs';
 import type { DataSource } from 'typeorm';
-import { InstantWinCampaign, InstantWinDraw } from '../entities/index.js';
+import { InstantWinCampaign } from '../entities/index.js';
 import {
   InstantWinRefusedError,
   instantWinModeLabels,
-  instantWinOutcomeLabels,
   instantWinStatusLabels,
   saveInstantWinCampaign,
   viewInstantWin,
@@ -180,36 +179,6 @@ export function instantWinResource(dataSource: DataSource): ResourceWithOptions 
         },
         new: save('new'),
         edit: save('edit'),
-        delete: closed,
-        bulkDelete: closed,
-      },
-    },
-  };
-}
-
-/** Every draw, as the operator's staff audit them: read only, never written from the back office. */
-export function instantWinDrawResource(): ResourceWithOptions {
-  return {
-    resource: new ScopedResource(InstantWinDraw),
-    options: {
-      navigation: navigation.program,
-      listProperties: ['campaignId', 'drawNumber', 'memberId', 'drawnAt', 'randomValue', 'outcome', 'prizePoints'],
-      showProperties: ['campaignId', 'drawNumber', 'eventId', 'memberId', 'drawnAt', 'randomValue', 'outcome', 'prizePoints', 'transferId'],
-      filterProperties: ['campaignId', 'outcome', 'memberId'],
-      sort: { sortBy: 'drawNumber', direction: 'asc' },
-      properties: {
-        campaignId: { reference: 'InstantWinCampaign' },
-        memberId: { reference: 'Member' },
-        eventId: { reference: 'MemberEvent' },
-        outcome: { availableValues: choices(instantWinOutcomeLabels) },
-        randomValue: { description: "HMAC-SHA256(seed, purchase id), its first 48 bits as a fraction: the draw's chance value." },
-      },
-      actions: {
-        list: { isAccessible: readable('InstantWinDraw') },
-        search: { isAccessible: readable('InstantWinDraw') },
-        show: { isAccessible: readable('InstantWinDraw') },
-        new: closed,
-        edit: closed,
         delete: closed,
         bulkDelete: closed,
       },

@@ -100,7 +100,6 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
     analyst: 'read',
     partner_user: 'write',
   },
-  InstantWinDraw: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   Segment: { operator_admin: 'write', program_manager: 'write', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
   // A partner user reads its own sources (scoped below); the operator's staff set them up and fill them.
   FundingSource: { operator_admin: 'write', program_manager: 'write', analyst: 'read', partner_user: 'read' },

@@ -61,7 +61,7 @@ import { segmentResource } from './segment-resource.js';
 import { challengeResource } from './challenge-resource.js';
 import { badgeResource } from './badge-resource.js';
 import { leaderboardResource } from './leaderboard-resource.js';
-import { instantWinDrawResource, instantWinResource } from './instant-win-resource.js';
+import { instantWinResource } from './instant-win-resource.js';
 import { receiptResource } from './receipt-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
@@ -916,7 +916,6 @@ export function backOfficeResources(
     badgeResource(dataSource),
     leaderboardResource(dataSource),
     instantWinResource(dataSource),
-    instantWinDrawResource(),
     receiptResource(dataSource, { ledger: care.ledger, images: care.receiptImages, processes: care.processes }, components.receiptReview),
     memberResource(dataSource, care, components),
     companyResource(dataSource),

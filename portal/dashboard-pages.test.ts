@@ -38,7 +38,7 @@ const spend: MemberChallenge = {
 
 it("shows a challenge's spend in its currency's minor units and its last day in the challenge's time zone", () => {
   const page = dashboardPage(dashboard, [], [spend]);
-  expect(page).toContain('¥2,000 spent of ¥5,000 spent this month');
+  expect(page).toContain('¥2,000 of ¥5,000 spent this month');
   expect(page).toContain('¥3,000 spent to go for 300 points');
   expect(page).toContain('last day 2026-11-30');
   expect(page).not.toContain('20.00');

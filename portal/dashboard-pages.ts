@@ -54,6 +54,10 @@ ${pending}${storeCredit(d)}${challengeSection(challenges)}${badgeSection(badges)
   );
 }
 
+/** "1 of 3 purchases", "€12.00 of €100.00 spent": the unit said once. */
+const progressWords = (c: MemberChallenge, done: number): string =>
+  `${c.metric === 'spend' ? escapeHtml(formatMoney(done, c.currency)) : points(done)} of ${metricWords(c, c.target)}`;
+
 const metricWords = (c: MemberChallenge, n: number): string => {
   switch (c.metric) {
     case 'purchase_count':
@@ -81,7 +85,7 @@ function challengeSection(challenges: MemberChallenge[]): string {
       ? `<strong>Completed</strong>: ${points(c.rewardPoints)} points paid`
       : `${metricWords(c, c.target - done)} to go for ${points(c.rewardPoints)} points`;
     const ends = c.periodEndsAt ? `<span class="hint"> · ${lastMoment(c, c.periodEndsAt)}</span>` : '';
-    return `<li><label for="challenge-${i}"><strong>${escapeHtml(c.name)}</strong>: ${metricWords(c, done)} of ${metricWords(c, c.target)}${periodWords[c.period]}</label>
+    return `<li><label for="challenge-${i}"><strong>${escapeHtml(c.name)}</strong>: ${progressWords(c, done)}${periodWords[c.period]}</label>
 <progress id="challenge-${i}" max="${c.target}" value="${done}">${done} of ${c.target}</progress><p>${status}${ends}</p></li>`;
   });
   return `<section aria-labelledby="challenges"><h2 id="challenges">Challenges</h2><ul class="challenges">

@@ -6,21 +6,25 @@ import { hashPassword } from '../admin/passwords.js';
 import { mayRun, partnerScope } from '../admin/permissions.js';
 import type { StaffSession } from '../admin/staff-sign-in.js';
 import {
-  Challenge,
-  CreditProgram,
-  ExchangeRate,
   AuditEntry,
   CareAdjustment,
+  Challenge,
+  CreditProgram,
   ErasureRequest,
+  ExchangeRate,
   FulfilmentOrder,
   Member,
   Partner,
   Payment,
+  Receipt,
   StaffUser,
   WebhookDelivery,
   WebhookEndpoint,
 } from '../entities/index.js';
 import { createCampaign } from '../loyalty/campaigns/campaigns.js';
+import { saveBadge } from '../loyalty/engagement/badge-form.js';
+import { saveInstantWinCampaign } from '../loyalty/engagement/instant-win-form.js';
+import { saveLeaderboard } from '../loyalty/engagement/leaderboard-form.js';
 import { createFundingSource } from '../loyalty/funding-sources/funding-sources.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { computeSettlement } from '../loyalty/settlement/settlement-statements.js';
@@ -84,6 +88,35 @@ beforeAll(async () => {
       rewardPoints: 30,
     });
   }
+  // Each partner's own badge, leaderboard and winning-moments campaign (drafts): no partner user may see another's.
+  for (const partner of partners) {
+    const editor = { kind: 'partner' as const, partnerId: partner.id };
+    await inTransaction(db.dataSource, async (m) => {
+      await saveBadge(
+        m,
+        { name: `${partner.name} regular`, description: 'Ten visits', emblem: 'star', rule: 'purchase_count', threshold: '10' },
+        editor,
+      );
+      await saveLeaderboard(
+        m,
+        { name: `${partner.name} league`, metric: 'points_earned', period: 'weekly', startsAt: '2026-01-01T00:00:00Z' },
+        editor,
+      );
+      await saveInstantWinCampaign(
+        m,
+        {
+          name: `${partner.name} lucky hour`,
+          mode: 'probability',
+          winChance: '10',
+          startsAt: '2026-01-01T00:00:00Z',
+          endsAt: '2026-01-02T00:00:00Z',
+          prizePoints: '50',
+          prizeBudget: '5',
+        },
+        editor,
+      );
+    });
+  }
   // Each partner's own budget: no partner user may see another's.
   for (const partner of partners) {
     await inTransaction(db.dataSource, (m) =>
@@ -135,6 +168,14 @@ beforeAll(async () => {
   });
   await db.dataSource.manager.insert(AuditEntry, { staffEmail: 'operator@tessera.demo', action: 'edit', resource: 'Tier', recordId: null });
   const [member] = await db.dataSource.query(`SELECT id FROM member LIMIT 1`);
+  // A receipt waiting for care (operator staff only).
+  await db.dataSource.manager.insert(Receipt, {
+    memberId: member.id,
+    source: 'dashboard',
+    imageKey: 'demo.png',
+    imageType: 'image/png',
+    status: 'review',
+  });
   await db.dataSource.manager.insert(ErasureRequest, { memberId: member.id, reason: 'Letter of 2 May', requestedBy: 'care@tessera.demo' });
   const [redemption] = await db.dataSource.query(`SELECT id FROM redemption LIMIT 1`);
   await db.dataSource.manager.insert(FulfilmentOrder, {

@@ -1,11 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import {
-  InstantWinCampaign,
-  InstantWinDraw,
-  type InstantWinMode,
-  type InstantWinOutcome,
-  type InstantWinStatus,
-} from '../../entities/index.js';
+import { InstantWinCampaign, InstantWinDraw, type InstantWinMode, type InstantWinStatus } from '../../entities/index.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
 import { Refusal } from '../refusal.js';
@@ -17,12 +11,6 @@ export const instantWinModeLabels: Record<InstantWinMode, string> = {
   winning_times: 'Pre-drawn winning times',
 };
 export const instantWinStatusLabels: Record<InstantWinStatus, string> = { draft: 'Draft', live: 'Live', ended: 'Ended' };
-export const instantWinOutcomeLabels: Record<InstantWinOutcome, string> = {
-  won: 'Won',
-  lost: 'Lost',
-  budget_spent: 'Would have won: no prize left',
-  payer_short: "Won, but the payer's wallet could not pay",
-};
 
 /** A campaign the program will not save as asked; `problems` names each field. */
 export class InstantWinRefusedError extends Refusal {
