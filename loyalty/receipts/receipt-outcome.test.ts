@@ -58,7 +58,7 @@ it('sends a total above what a purchase may be to care as unreadable, paying not
   for (const [name, total] of [
     ['big', '2000000.00'],
     ['huge', '12345678901234567.00'],
-  ]) {
+  ] as const) {
     const { receipt, account } = await uploaded(`rc-${name}`);
     expect((await read(receipt.id, receiptText(total))).outcome).toBe('review');
     expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', reviewReason: 'unreadable', points: null });
