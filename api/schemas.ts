@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { salesChannels } from '../entities/index.js';
+import { maxEventAmountCents } from '../loyalty/earning/earning-event.js';
 import { clockSkewMs } from '../loyalty/earning/event-time.js';
 import { normalizePhone } from '../loyalty/contact-addresses.js';
 import { decodeHistoryCursor } from '../loyalty/history-cursor.js';
@@ -52,7 +53,7 @@ export const eventBody = z
       .string()
       .regex(/^[a-z][a-z0-9_]{1,63}$/, 'must be a lower-case action name such as purchase, review or referral')
       .describe('purchase, registration, referral, review, social_share, event_participation, subscription_renewal, or a custom type'),
-    amountCents: z.int().min(0).max(100_000_000).optional().describe('Amount spent, in the minor unit (cents); needs `currency`'),
+    amountCents: z.int().min(0).max(maxEventAmountCents).optional().describe('Amount spent, in the minor unit (cents); needs `currency`'),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
@@ -64,7 +65,7 @@ export const eventBody = z
           reference: label(100),
           category: label(100).optional(),
           quantity: z.int().min(1).max(10_000),
-          unitPriceCents: z.int().min(0).max(100_000_000),
+          unitPriceCents: z.int().min(0).max(maxEventAmountCents),
         }),
       )
       .max(500)

@@ -11,6 +11,9 @@ export const builtInActionTypes = [
   'subscription_renewal',
 ] as const;
 
+/** The largest purchase amount (cents) the program records: a million in the currency's units. */
+export const maxEventAmountCents = 100_000_000;
+
 export interface EventLine {
   reference: string;
   category?: string;

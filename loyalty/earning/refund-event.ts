@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { withdrawChallengeContributions } from '../engagement/challenge-progress.js';
+import { withdrawLeaderboardPoints } from '../engagement/leaderboard-scores.js';
 import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -95,7 +96,11 @@ async function stillOut(manager: EntityManager, transferId: string): Promise<num
   return Math.max(0, Number(row?.out ?? 0));
 }
 
-/** The bonuses a purchase earned that its full refund takes back (not the welcome bonus: that is for joining). */
+/**
+ * The bonuses a purchase earned that its full refund takes back (not the welcome bonus: that is for
+ * joining), and the instant-win prizes it won: a purchase refunded unless it won would farm them.
+ * The campaign's budget stays spent: the prize was drawn.
+ */
 async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Promise<{ id: string; amount: number }[]> {
   const rows: { id: string; amount: string }[] = await manager.query(
     `SELECT t.id, t.amount FROM ledger_transfer t LEFT JOIN bonus b ON b.id::text = t."references"->>'bonus'
@@ -103,7 +108,12 @@ async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Prom
       ORDER BY t.leg`,
     [`partner:${event.partnerId}`, `event:${event.id}`],
   );
-  return rows.map((r) => ({ id: r.id, amount: Number(r.amount) }));
+  const prizes: { id: string; amount: string }[] = await manager.query(
+    `SELECT "transferId" AS id, "prizePoints" AS amount FROM instant_win_draw
+      WHERE "eventId" = $1 AND "transferId" IS NOT NULL ORDER BY "campaignId"`,
+    [event.id],
+  );
+  return [...rows, ...prizes].map((r) => ({ id: r.id, amount: Number(r.amount) }));
 }
 
 /**
@@ -170,6 +180,8 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
       `the member has already spent ${needed - available} of the ${needed} points this refund takes back`,
     );
   }
+  // Leaderboards ranking points earned keep only the points the purchase still earns.
+  await withdrawLeaderboardPoints(manager, event.id, event.points - target);
 
   const refund = manager.create(EventRefund, { eventId: event.id, partnerId: event.partnerId, lines, refundedCents: cents });
   const refundWords = `refund of ${(cents / 100).toFixed(2)}`;

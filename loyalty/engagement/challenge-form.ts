@@ -148,6 +148,15 @@ async function recordProblems(manager: EntityManager, fields: ChallengeFields, f
   return problems;
 }
 
+/** What decides what a member's purchases count for: fixed once members have progress, or it would pay the old counts against the new rules. */
+const countingFields = ['metric', 'category', 'period', 'startsAt', 'timeZone'] as const;
+
+const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
+
+const hasProgress = async (manager: EntityManager, challengeId: string) =>
+  (await manager.query(`SELECT 1 FROM challenge_contribution WHERE "challengeId" = $1 LIMIT 1`, [challengeId])).length > 0 ||
+  (await manager.query(`SELECT 1 FROM challenge_progress WHERE "challengeId" = $1 LIMIT 1`, [challengeId])).length > 0;
+
 /**
  * Saves a challenge from its form (a new one when `id` is null), or refuses it by field with
  * nothing saved. A partner changes only its own challenges (another's reads as not found).
@@ -159,13 +168,14 @@ export async function saveChallenge(
   editor: ChallengeEditor,
   id: string | null = null,
 ): Promise<Challenge> {
-  if (id) {
-    const current = await manager.findOneBy(Challenge, { id });
-    if (!current || (editor.kind === 'partner' && current.partnerId !== editor.partnerId))
-      throw new ChallengeRefusedError({ name: 'no such challenge of yours' });
-  }
+  const current = id ? await manager.findOne(Challenge, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+  if (id && (!current || (editor.kind === 'partner' && current.partnerId !== editor.partnerId)))
+    throw new ChallengeRefusedError({ name: 'no such challenge of yours' });
   const { fields, problems } = readChallengeForm(form, editor);
   const all = { ...(await recordProblems(manager, fields, problems)), ...problems };
+  if (current && (await hasProgress(manager, current.id)))
+    for (const field of countingFields)
+      if (!same(fields[field], current[field])) all[field] = 'members are already on their way: end it and start a new one';
   if (Object.keys(all).length > 0) throw new ChallengeRefusedError(all);
   if (!id) return manager.save(manager.create(Challenge, fields));
   await manager.update(Challenge, { id }, fields);

@@ -197,9 +197,9 @@ export async function payReward(
   },
 ): Promise<'completed' | 'awaiting_payer'> {
   const { memberId, periodKey, event } = reached;
-  const payer = challenge.fundingPartnerId
-    ? await partnerWallet(manager, challenge.fundingPartnerId)
-    : await accountByCode(manager, programAccounts.marketing);
+  // A partner's challenge saved before it named its payer is paid by that partner, never by marketing.
+  const funder = challenge.fundingPartnerId ?? challenge.partnerId;
+  const payer = funder ? await partnerWallet(manager, funder) : await accountByCode(manager, programAccounts.marketing);
   let written;
   try {
     written = await ledger.transfer(

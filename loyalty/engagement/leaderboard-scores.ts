@@ -84,13 +84,19 @@ export function scoreLeaderboards(dataSource: DataSource, eventId: string): Prom
 
 async function scoreIn(manager: EntityManager, eventId: string): Promise<OfferedScore[]> {
   const event = await manager.findOne(MemberEvent, { where: { id: eventId }, lock: { mode: 'pessimistic_read' } });
-  if (!event || event.points <= 0) return [];
+  if (!event) return [];
+  // A refund recorded before this step ran leaves only the points the purchase still earns.
+  const points =
+    event.amountCents && event.refundedCents > 0
+      ? event.points - Number((BigInt(event.points) * BigInt(event.refundedCents)) / BigInt(event.amountCents))
+      : event.points;
+  if (points <= 0) return [];
   const boards = (await manager.findBy(Leaderboard, { status: 'live' })).filter((b) => couldScore(b, event));
   boards.sort((a, b) => a.id.localeCompare(b.id)); // score rows are locked in one order
   const offered: OfferedScore[] = [];
   for (const board of boards) {
     const periodKey = periodKeyAt(board, event.occurredAt)!;
-    const outcome = await offer(manager, board, event, periodKey);
+    const outcome = await offer(manager, board, { ...event, points }, periodKey);
     offered.push({ leaderboardId: board.id, periodKey, outcome });
   }
   return offered;
@@ -119,6 +125,75 @@ export async function offer(
     [board.id, periodKey, event.memberId, event.points, event.occurredAt],
   );
   return 'scored';
+}
+
+/**
+ * A refund leaves on each open round only the `points` its purchase still earns: the event's
+ * contribution shrinks to them and the member's score by the difference, under the round's shared
+ * lock as scoring takes it (a score left at nothing ranks no one). A frozen round keeps its final
+ * ranking: its prizes were paid on it.
+ */
+export async function withdrawLeaderboardPoints(manager: EntityManager, eventId: string, points: number): Promise<void> {
+  const rows: { leaderboardId: string; periodKey: string; memberId: string; amount: string }[] = await manager.query(
+    `SELECT "leaderboardId", "periodKey", "memberId", amount FROM leaderboard_contribution
+      WHERE "eventId" = $1 AND amount > $2 ORDER BY "leaderboardId"`,
+    [eventId, points],
+  );
+  for (const row of rows) {
+    const [round]: { frozenAt: Date | null }[] = await manager.query(
+      `SELECT "frozenAt" FROM leaderboard_round WHERE "leaderboardId" = $1 AND "periodKey" = $2 FOR SHARE`,
+      [row.leaderboardId, row.periodKey],
+    );
+    if (!round || round.frozenAt !== null) continue;
+    await manager.query(`UPDATE leaderboard_contribution SET amount = $3 WHERE "eventId" = $1 AND "leaderboardId" = $2`, [
+      eventId,
+      row.leaderboardId,
+      points,
+    ]);
+    await manager.query(
+      `UPDATE leaderboard_score SET score = score - $4 WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`,
+      [row.leaderboardId, row.periodKey, row.memberId, Number(row.amount) - points],
+    );
+  }
+}
+
+/**
+ * A merge's effect on the boards not yet frozen, in the merge's transaction: the merged-away
+ * member's points earned become the surviving member's (one person ranks once, with both scores
+ * added, reached when the later of them was), and their challenge scores leave the board (the
+ * challenges' recount over both members scores the survivor). Frozen rounds keep their standings.
+ */
+export async function mergeLeaderboardScores(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
+  const rounds: { leaderboardId: string; periodKey: string; metric: Leaderboard['metric'] }[] = await manager.query(
+    `SELECT s."leaderboardId", s."periodKey", b.metric FROM leaderboard_score s
+       JOIN leaderboard b ON b.id = s."leaderboardId"
+       JOIN leaderboard_round r ON r."leaderboardId" = s."leaderboardId" AND r."periodKey" = s."periodKey"
+      WHERE s."memberId" = $1 AND r."frozenAt" IS NULL
+      ORDER BY s."leaderboardId", s."periodKey" FOR SHARE OF r`,
+    [fromMemberId],
+  );
+  for (const { leaderboardId, periodKey, metric } of rounds) {
+    if (metric === 'points_earned') {
+      await manager.query(
+        `UPDATE leaderboard_contribution SET "memberId" = $4 WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`,
+        [leaderboardId, periodKey, fromMemberId, intoMemberId],
+      );
+      await manager.query(
+        `INSERT INTO leaderboard_score ("leaderboardId", "periodKey", "memberId", score, "reachedAt")
+         SELECT "leaderboardId", "periodKey", $4, score, "reachedAt" FROM leaderboard_score
+          WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3
+         ON CONFLICT ("leaderboardId", "periodKey", "memberId") DO UPDATE
+           SET score = leaderboard_score.score + EXCLUDED.score,
+               "reachedAt" = GREATEST(leaderboard_score."reachedAt", EXCLUDED."reachedAt")`,
+        [leaderboardId, periodKey, fromMemberId, intoMemberId],
+      );
+    }
+    await manager.query(`DELETE FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`, [
+      leaderboardId,
+      periodKey,
+      fromMemberId,
+    ]);
+  }
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { ApiRequest, MemberLink, Partner, PointOfSale, Receipt, type ReceiptReviewReason } from '../../entities/index.js';
+import { MemberLink, Partner, PointOfSale, Receipt, type ReceiptReviewReason } from '../../entities/index.js';
+import { EventRefusedError } from '../earning/event-refused.js';
 import { recordEvent } from '../earning/record-event.js';
 import { checkOccurredAt } from '../earning/event-time.js';
 import { programSettings } from '../earning/program-settings.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { requestHash } from '../ledger/request.js';
+import { pgError } from '../ledger/database-errors.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { currentMember } from '../member-identity.js';
 import { queuedBy } from '../outbox.js';
@@ -41,22 +42,18 @@ const purchaseMoment = (purchasedOn: string) => new Date(`${purchasedOn}T12:00:0
 /**
  * Pays a receipt as a purchase event at its partner through the earning rules, in the caller's
  * transaction. The member is addressed through their link with the partner, made now (the member
- * proved a purchase there) when they have none. The receipt's own idempotency key, claimed like an
- * API request's, pays it once even if a lock were ever bypassed.
+ * proved a purchase there) when they have none. The receipt claims itself (its status moves to
+ * awarded only from where it was, once) so it pays once even if a lock were ever bypassed: its own
+ * row, not a key of the partner's idempotency table, which a partner could send first.
  */
 export async function awardReceipt(manager: EntityManager, ledger: Ledger, receipt: Receipt): Promise<void> {
   const { partnerId, purchasedOn, totalCents } = receipt;
   if (!partnerId || !purchasedOn || totalCents === null) throw new Error(`receipt ${receipt.id} is not complete enough to pay`);
-  const key = `receipt-${receipt.id}`;
-  const claimed = await manager
-    .createQueryBuilder()
-    .insert()
-    .into(ApiRequest)
-    .values({ partnerId, idempotencyKey: key, requestHash: requestHash('receipt', { receipt: receipt.id }), status: 0, response: null })
-    .orIgnore()
-    .returning(['id'])
-    .execute();
-  if (!claimed.raw[0]?.id) throw new Error(`receipt ${receipt.id} was paid already`);
+  const [claimed]: [unknown[], number] = await manager.query(
+    `UPDATE receipt SET status = 'awarded' WHERE id = $1 AND status IN ('reading', 'review') AND "eventId" IS NULL RETURNING id`,
+    [receipt.id],
+  );
+  if (claimed.length === 0) throw new Error(`receipt ${receipt.id} was paid already`);
   const member = await currentMember(manager, receipt.memberId);
   if (!member) throw new Refusal('member_not_found', 'the member who sent this receipt no longer exists');
   let link = await manager.findOne(MemberLink, { where: { partnerId, memberId: member.id }, order: { linkedAt: 'ASC' } });
@@ -74,21 +71,27 @@ export async function awardReceipt(manager: EntityManager, ledger: Ledger, recei
   const pos = receipt.pointOfSaleId ? await manager.findOneBy(PointOfSale, { id: receipt.pointOfSaleId }) : null;
   const receivedAt = new Date();
   const purchasedAt = purchaseMoment(purchasedOn);
-  const recorded = await recordEvent(manager, ledger, {
-    partnerId,
-    member: { externalId: link.customerId },
-    type: 'purchase',
-    amountCents: totalCents,
-    // Lines go with the purchase only when they make its total (a corrected total stands alone).
-    lines: addsUp
-      ? receipt.lines.map((line) => ({ reference: line.label.slice(0, 100), quantity: 1, unitPriceCents: line.cents }))
-      : undefined,
-    pointOfSaleCode: pos?.code,
-    occurredAt: purchasedAt > receivedAt ? receivedAt : purchasedAt,
-    receivedAt,
-  });
+  let recorded;
+  try {
+    recorded = await recordEvent(manager, ledger, {
+      partnerId,
+      member: { externalId: link.customerId },
+      type: 'purchase',
+      amountCents: totalCents,
+      // Lines go with the purchase only when they make its total (a corrected total stands alone).
+      lines: addsUp
+        ? receipt.lines.map((line) => ({ reference: line.label.slice(0, 100), quantity: 1, unitPriceCents: line.cents }))
+        : undefined,
+      pointOfSaleCode: pos?.code,
+      occurredAt: purchasedAt > receivedAt ? receivedAt : purchasedAt,
+      receivedAt,
+    });
+  } catch (error) {
+    // A number too large for its column is this receipt's fault: care decides, the reading is not retried.
+    if (pgError(error).code === '22003') throw new EventRefusedError('amountCents', 'the amount is too large to record');
+    throw error;
+  }
   const points = recorded.points + recorded.bonusPoints;
-  await manager.update(ApiRequest, { partnerId, idempotencyKey: key }, { status: 201, response: { event: recorded.event.id, points } });
   await manager.update(Receipt, { id: receipt.id }, { status: 'awarded', eventId: recorded.event.id, points, reviewReason: null });
 }
 

@@ -28,6 +28,14 @@ it('reads the date, total and lines of a receipt through OCR slips', () => {
   expect(readReceiptText('Shop\n2026-02-03 10:00\nTOTAL 3.00').purchasedOn).toBe('2026-02-03');
 });
 
+it('reads no total above the largest purchase the program records: such a read is not a total to pay', () => {
+  expect(readReceiptText('Shop\n01/02/2026\nTOTAL 1000000.00').totalCents).toBe(100_000_000);
+  expect(readReceiptText('Shop\n01/02/2026\nTOTAL 1000000.01').totalCents).toBeNull();
+  expect(readReceiptText('Shop\n01/02/2026\nTOTAL 12345678901234567.00').totalCents).toBeNull();
+  // Nor lines that add up to more.
+  expect(readReceiptText('Shop\n01/02/2026\nGold bar 900000.00\nGold coin 200000.00').totalCents).toBeNull();
+});
+
 it('matches a store by its names despite OCR errors, and not another one that looks alike', () => {
   expect(nameSimilarity('GREEN. GROCER ~~', 'Green Grocer')).toBe(1);
   expect(matchStore(['GREFN GR0CER', '12 Market Street'], candidates)?.candidate.pointOfSaleId).toBe('green-high-street');

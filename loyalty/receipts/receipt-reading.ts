@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ReceiptLine } from '../../entities/index.js';
+import { maxEventAmountCents } from '../earning/earning-event.js';
 
 /** The facts read from a receipt's OCR text; null where the text did not say. */
 export interface ReceiptReading {
@@ -38,7 +39,10 @@ function amountOf(line: string): number | null {
   const match = amountAtEnd.exec(line);
   if (!match) return null;
   const [euros, cents] = [asDigits(match[1]!), asDigits(match[2]!)];
-  return /^\d+$/.test(euros) && /^\d{2}$/.test(cents) ? Number(euros) * 100 + Number(cents) : null;
+  if (!/^\d+$/.test(euros) || !/^\d{2}$/.test(cents)) return null;
+  // More than a purchase may be is a misread, never paid on: the receipt goes to care as unreadable.
+  const amount = Number(euros) * 100 + Number(cents);
+  return amount <= maxEventAmountCents ? amount : null;
 }
 
 const validDay = (year: number, month: number, day: number) => {
@@ -88,7 +92,7 @@ export function readReceiptText(text: string): ReceiptReading {
   const printed = totalRow ? amountOf(totalRow) : paymentRow ? amountOf(paymentRow) : null;
   // With neither readable, the lines' sum stands for the total: it does not "add up" then, so a
   // poorly read receipt goes to care rather than paying on a guess.
-  const totalCents = printed ?? (lines.length > 0 ? linesTotal : null);
+  const totalCents = printed ?? (lines.length > 0 && linesTotal <= maxEventAmountCents ? linesTotal : null);
   return {
     header,
     purchasedOn: dateIn(text),

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Partner, PointOfSale, Receipt, type ReceiptReviewReason, type ReceiptStatus } from '../../entities/index.js';
+import { maxEventAmountCents } from '../earning/earning-event.js';
 import { given, text } from '../field-checks.js';
 import { isUuid } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -95,6 +96,8 @@ export async function acceptReceipt(
     if (!receipt.partnerId && !problems.store) problems.store = 'the store was not recognised: choose it from the list';
     if (!receipt.purchasedOn && !problems.purchasedOn) problems.purchasedOn = 'the date was not read: type it';
     if (receipt.totalCents === null && !problems.total) problems.total = 'the total was not read: type it';
+    if (receipt.totalCents !== null && receipt.totalCents > maxEventAmountCents && !problems.total)
+      problems.total = `must be at most ${maxEventAmountCents / 100}: the largest purchase the program records`;
     if (Object.keys(problems).length > 0) throw new ReceiptReviewRefusedError(problems);
     receipt.reviewedBy = request.agentId;
     await manager.save(receipt);
@@ -105,6 +108,7 @@ export async function acceptReceipt(
       if (!(error instanceof Refusal)) throw error;
       if (error.code === 'event_refused' && error.field === 'occurredAt')
         throw new ReceiptReviewRefusedError({ purchasedOn: error.reason });
+      if (error.code === 'event_refused' && error.field === 'amountCents') throw new ReceiptReviewRefusedError({ total: error.reason });
       throw new ReceiptReviewRefusedError({ receipt: `the purchase was refused: ${error.reason}` });
     }
     const paid = await manager.findOneByOrFail(Receipt, { id: receipt.id });
