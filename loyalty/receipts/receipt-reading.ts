@@ -41,7 +41,8 @@ function amountOf(line: string): number | null {
   return /^\d+$/.test(euros) && /^\d{2}$/.test(cents) ? Number(euros) * 100 + Number(cents) : null;
 }
 
-const validDay = (year: number, month: number, day: number) => {
+/** Whether the day exists in the calendar (not 30 February). */
+export const validDay = (year: number, month: number, day: number) => {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 };
