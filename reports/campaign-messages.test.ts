@@ -29,13 +29,13 @@ it('tracks each link of an email to where it leads, when one link begins another
   expect(mail.text.replace(tracked, 'LINK')).toBe('Visit LINK for news, and our deals at LINK.\nTerms & more: LINK');
 
   // HTML: each anchor leads where its words say, and nothing of a link is left outside its anchor.
-  const anchors = [...mail.html.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map(([, href, words]) => [destination(href!), words]);
+  const anchors = [...(mail.html ?? '').matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map(([, href, words]) => [destination(href!), words]);
   expect(anchors).toEqual([
     ['https://shop.example', 'https://shop.example'],
     ['https://shop.example/deals', 'https://shop.example/deals'],
     ['https://shop.example/terms?a=1&b=2', 'https://shop.example/terms?a=1&amp;b=2'],
   ]);
-  expect(mail.html.replace(/<a href="[^"]+">[^<]+<\/a>/g, 'LINK').replace(/<img[^>]+>/, '')).toBe(
+  expect((mail.html ?? '').replace(/<a href="[^"]+">[^<]+<\/a>/g, 'LINK').replace(/<img[^>]+>/, '')).toBe(
     '<p>Visit LINK for news, and our deals at LINK.<br>Terms &amp; more: LINK</p>',
   );
 });

@@ -13,7 +13,8 @@ const escapeHtml = (text: string) =>
 export function campaignMessage(campaign: MessageCampaign, member: Member, key: string, publicUrl: string): MemberMessageContent {
   if (campaign.channel === 'sms') return { channel: 'sms', text: campaign.body };
   const base = publicUrl.replace(/\/+$/, '');
-  const tracked = (link: number) => `${base}/m/c/${trackingToken(key, { campaignId: campaign.id, memberId: member.id, link })}`;
+  const token = (link: number) => trackingToken(key, { campaignId: campaign.id, memberId: member.id, link });
+  const tracked = (link: number) => `${base}/m/c/${token(link)}`;
   const links = campaignLinks(campaign.body);
   // One pass over the body, each link found where it stands: a link that begins another (a site and
   // one of its pages) never rewrites part of the longer one.
@@ -34,7 +35,7 @@ export function campaignMessage(campaign: MessageCampaign, member: Member, key: 
   );
   // The body is escaped, and each link (escaped the same way) becomes an anchor to its tracked address.
   const html = rewritten(escapeHtml, (link, address) => `<a href="${address}">${escapeHtml(link)}</a>`);
-  const pixel = `<img src="${tracked(openPixel)}" width="1" height="1" alt="">`;
+  const pixel = `<img src="${base}/m/o/${token(openPixel)}" width="1" height="1" alt="">`;
   return {
     channel: 'email',
     subject: campaign.subject,
