@@ -126,9 +126,14 @@ export function instantWinResource(dataSource: DataSource): ResourceWithOptions 
         },
         fundingPartnerId: {
           reference: 'Partner',
-          description: "Who pays the prizes. Empty: the program's marketing account. A partner's campaign is paid by that partner.",
+          description:
+            "Who pays the prizes. Empty: that partner for a partner's campaign, the program's marketing account for the program's own.",
         },
-        segmentId: { reference: 'Segment', description: 'Only members of this segment take part. Empty: every member.' },
+        segmentId: {
+          reference: 'Segment',
+          description:
+            "Only members of this segment take part. Empty: every member. Segments are the program's: a partner's own campaigns leave it empty.",
+        },
         mode: { availableValues: choices(instantWinModeLabels) },
         status: {
           availableValues: choices(instantWinStatusLabels),

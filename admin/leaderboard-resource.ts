@@ -32,17 +32,20 @@ function refusedFields(error: unknown): never {
   });
 }
 
-/** Prizes read as they are written in the form ("1: 1000, 2-3: 500"), not as the stored list. */
+/**
+ * Prizes read as they are written in the form ("1: 1000, 2-3: 500"), not as the stored list: on
+ * the edit page too, so that saving the form unchanged keeps them.
+ */
 function prizesShown(response: ActionResponse): ActionResponse {
   for (const record of [response.record, ...(response.records ?? [])].filter(Boolean)) {
     const params = record.params as Record<string, unknown>;
-    const prizes = Object.entries(params)
-      .filter(([key]) => /^prizes\.\d+\./.test(key))
-      .reduce<Record<string, Record<string, number>>>((all, [key, value]) => {
-        const [, index, field] = key.split('.') as [string, string, string];
-        (all[index] ??= {})[field] = Number(value);
-        return all;
-      }, {});
+    const prizes: Record<string, Record<string, number>> = {};
+    for (const [key, value] of Object.entries(params)) {
+      if (!/^prizes\.\d+\./.test(key)) continue;
+      const [, index, field] = key.split('.') as [string, string, string];
+      (prizes[index] ??= {})[field] = Number(value);
+      delete params[key];
+    }
     params.prizes = prizesText(Object.values(prizes) as never);
   }
   return response;
@@ -77,7 +80,8 @@ export function leaderboardResource(dataSource: DataSource): ResourceWithOptions
     isAccessible: allowed('Leaderboard', name),
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const id = name === 'edit' ? String(context.record!.params.id) : null;
-      if (request.method !== 'post') return id ? { record: context.record!.toJSON(context.currentAdmin) } : ({} as ActionResponse);
+      if (request.method !== 'post')
+        return id ? prizesShown({ record: context.record!.toJSON(context.currentAdmin) }) : ({} as ActionResponse);
       const form = (request.payload ?? {}) as Record<string, unknown>;
       const saved = await inTransaction(dataSource, async (m) => {
         const board = await saveLeaderboard(m, form, editorOf(context), id);
@@ -109,14 +113,23 @@ export function leaderboardResource(dataSource: DataSource): ResourceWithOptions
         },
         fundingPartnerId: {
           reference: 'Partner',
-          description: "Who pays the prizes. Empty: the program's marketing account. A partner's leaderboard is paid by that partner.",
+          description:
+            "Who pays the prizes. Empty: that partner for a partner's leaderboard, the program's marketing account for the program's own.",
         },
         challengeId: {
           reference: 'Challenge',
           description: "For a challenge's progress: the challenge (its periods and time zone must match).",
         },
-        segmentId: { reference: 'Segment', description: 'Only members of this segment rank. Empty: every member.' },
-        companyId: { reference: 'Company', description: "Only this company's employees rank. Empty: every member." },
+        segmentId: {
+          reference: 'Segment',
+          description:
+            "Only members of this segment rank. Empty: every member. Segments are the program's: a partner's own leaderboards leave it empty.",
+        },
+        companyId: {
+          reference: 'Company',
+          description:
+            "Only this company's employees rank. Empty: every member. Companies are the program's: a partner's own leaderboards leave it empty.",
+        },
         metric: { availableValues: choices(leaderboardMetricLabels) },
         period: { availableValues: choices(leaderboardPeriodLabels) },
         status: { availableValues: choices(leaderboardStatusLabels), description: 'Only a live leaderboard ranks events.' },

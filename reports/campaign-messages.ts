@@ -1,5 +1,5 @@
 import type { Member, MessageCampaign } from '../entities/index.js';
-import { campaignLinks, openPixel, trackingToken } from '../loyalty/messaging/tracking-tokens.js';
+import { campaignLinks, linkOf, linkPattern, openPixel, trackingToken } from '../loyalty/messaging/tracking-tokens.js';
 import type { MemberMessageContent } from './member-messenger.js';
 
 const escapeHtml = (text: string) =>
@@ -13,18 +13,29 @@ const escapeHtml = (text: string) =>
 export function campaignMessage(campaign: MessageCampaign, member: Member, key: string, publicUrl: string): MemberMessageContent {
   if (campaign.channel === 'sms') return { channel: 'sms', text: campaign.body };
   const base = publicUrl.replace(/\/+$/, '');
-  const tracked = (link: number) => trackingToken(key, { campaignId: campaign.id, memberId: member.id, link });
+  const token = (link: number) => trackingToken(key, { campaignId: campaign.id, memberId: member.id, link });
+  const tracked = (link: number) => `${base}/m/c/${token(link)}`;
   const links = campaignLinks(campaign.body);
-  let text = campaign.body;
-  links.forEach((link, index) => {
-    text = text.split(link).join(`${base}/m/c/${tracked(index + 1)}`);
-  });
-  // Escaped first, then each link (escaped the same way) becomes an anchor to its tracked address.
-  let html = escapeHtml(campaign.body);
-  links.forEach((link, index) => {
-    html = html.split(escapeHtml(link)).join(`<a href="${base}/m/c/${tracked(index + 1)}">${escapeHtml(link)}</a>`);
-  });
-  const pixel = `<img src="${base}/m/o/${tracked(openPixel)}" width="1" height="1" alt="">`;
+  // One pass over the body, each link found where it stands: a link that begins another (a site and
+  // one of its pages) never rewrites part of the longer one.
+  const rewritten = (asText: (text: string) => string, asLink: (link: string, address: string) => string) => {
+    let written = '';
+    let from = 0;
+    for (const match of campaign.body.matchAll(linkPattern)) {
+      const link = linkOf(match[0]);
+      const number = links.indexOf(link) + 1;
+      written += asText(campaign.body.slice(from, match.index)) + (number > 0 ? asLink(link, tracked(number)) : asText(link));
+      from = match.index + link.length;
+    }
+    return written + asText(campaign.body.slice(from));
+  };
+  const text = rewritten(
+    (part) => part,
+    (_link, address) => address,
+  );
+  // The body is escaped, and each link (escaped the same way) becomes an anchor to its tracked address.
+  const html = rewritten(escapeHtml, (link, address) => `<a href="${address}">${escapeHtml(link)}</a>`);
+  const pixel = `<img src="${base}/m/o/${token(openPixel)}" width="1" height="1" alt="">`;
   return {
     channel: 'email',
     subject: campaign.subject,

@@ -114,7 +114,7 @@ it('saves leaderboards from the back office, names the field of a bad input, and
     [
       'FitApp league',
       partnerIds.fitapp,
-      null,
+      partnerIds.fitapp, // set up by the operator with no payer named: the partner pays, as for challenges
       [
         { fromRank: 1, toRank: 1, points: 1000 },
         { fromRank: 2, toRank: 3, points: 500 },
@@ -162,3 +162,66 @@ it('saves leaderboards from the back office, names the field of a bad input, and
     await browser.close();
   }
 }, 180_000);
+
+it('keeps the prizes of a leaderboard edited in the back office, unless they are emptied on purpose', async () => {
+  const db = harness.db.dataSource;
+  const created = await post(operator, '/resources/Leaderboard/actions/new', { ...valid, name: 'Prized board' });
+  expect(created.body.notice).toMatchObject({ type: 'success' });
+  const id = created.body.record.id as string;
+  const prizesOf = async () => (await db.manager.findOneByOrFail(Leaderboard, { id })).prizes;
+  const written = [
+    { fromRank: 1, toRank: 1, points: 1000 },
+    { fromRank: 2, toRank: 3, points: 500 },
+  ];
+
+  // The edit page opens with the prizes as written.
+  const editPage = await get(operator, `/resources/Leaderboard/records/${id}/edit`);
+  expect(editPage.status).toBe(200);
+  expect.soft(editPage.body.record.params.prizes).toBe('1: 1000, 2-3: 500');
+  // A form without the prizes field keeps them.
+  const withoutPrizes = Object.fromEntries(Object.entries(valid).filter(([field]) => field !== 'prizes'));
+  const renamed = await post(operator, `/resources/Leaderboard/records/${id}/edit`, { ...withoutPrizes, name: 'Prized board, renamed' });
+  expect(renamed.body.notice).toMatchObject({ type: 'success' });
+  expect.soft(await db.manager.findOneByOrFail(Leaderboard, { id })).toMatchObject({ name: 'Prized board, renamed', prizes: written });
+  // The edit page's own form, sent back as it opened, keeps them too.
+  const asOpened = Object.fromEntries(
+    Object.entries(editPage.body.record.params as Record<string, unknown>)
+      .filter(([key, value]) => !key.includes('.') && value !== null && value !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  );
+  expect((await post(operator, `/resources/Leaderboard/records/${id}/edit`, asOpened)).body.notice).toMatchObject({ type: 'success' });
+  expect(await prizesOf()).toEqual(written);
+  // Emptied on purpose, they are gone.
+  const emptied = await post(operator, `/resources/Leaderboard/records/${id}/edit`, { ...valid, prizes: '' });
+  expect(emptied.body.notice).toMatchObject({ type: 'success' });
+  expect(await prizesOf()).toEqual([]);
+}, 60_000);
+
+it("has a partner's leaderboard set up by the operator with no payer named paid by that partner, as a challenge is", async () => {
+  const created = await post(operator, '/resources/Leaderboard/actions/new', {
+    ...valid,
+    name: 'FitApp sprint',
+    partnerId: partnerIds.fitapp,
+  });
+  expect(created.body.notice).toMatchObject({ type: 'success' });
+  expect(await harness.db.dataSource.manager.findOneByOrFail(Leaderboard, { id: created.body.record.id })).toMatchObject({
+    partnerId: partnerIds.fitapp,
+    fundingPartnerId: partnerIds.fitapp,
+  });
+}, 60_000);
+
+it("refuses a segment or a company on a partner user's leaderboard (ranks would tell who is in them), under the field, saving nothing", async () => {
+  const db = harness.db.dataSource;
+  const [segment] = await db.query(`SELECT id FROM segment ORDER BY name LIMIT 1`);
+  const [company] = await db.query(`SELECT id FROM company ORDER BY name LIMIT 1`);
+  const count = () => db.manager.count(Leaderboard);
+  const before = await count();
+  for (const [field, value, message] of [
+    ['segmentId', segment.id, /segments are the program's/],
+    ['companyId', company.id, /companies are the program's/],
+  ] as [string, string, RegExp][]) {
+    const answer = await post(partner, '/resources/Leaderboard/actions/new', { ...valid, name: 'Aimed', [field]: value });
+    expect.soft(answer.body.record?.errors?.[field]?.message, field).toMatch(message);
+  }
+  expect(await count()).toBe(before);
+}, 60_000);

@@ -279,6 +279,55 @@ it('leaves to care a receipt whose purchase the rules refuse (its store short of
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 120_000);
 
+it("refuses care's impossible purchase date under its field, leaving the receipt waiting and nothing paid", async () => {
+  const db = harness.db.dataSource;
+  // A receipt whose date could not be read, at a store known and able to pay, waiting for care.
+  const { member: dora } = await p.member(`dora-${randomUUID()}`);
+  const store = await p.partner(1_000);
+  const waiting = await db.manager.save(
+    db.manager.create(Receipt, {
+      memberId: dora.id,
+      partnerId: store.partner.id,
+      source: 'dashboard',
+      status: 'review',
+      reviewReason: 'unreadable',
+      imageKey: `never-stored-${randomUUID()}`,
+      imageType: 'image/jpeg',
+      totalCents: 1_463,
+    }),
+  );
+  const signedIn = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    headers: { origin: base },
+    body: new URLSearchParams({ email: 'care@receipts.test', password }),
+    redirect: 'manual',
+  });
+  const cookie = signedIn.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('tessera_admin='))!
+    .split(';')[0]!;
+  const transfers = await p.transferCount();
+  // Crafted requests: the form's date picker would not send these, but the server must not stumble on them.
+  for (const purchasedOn of ['2026-02-30', '0000-01-01']) {
+    const form = new FormData();
+    form.append('purchasedOn', purchasedOn);
+    const answer = await fetch(`${base}/admin/api/resources/Receipt/records/${waiting.id}/review`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie, origin: base },
+    });
+    expect.soft(answer.status, purchasedOn).toBe(200);
+    const body = await answer.json().catch(() => null);
+    expect.soft(body?.record?.errors?.purchasedOn?.message, purchasedOn).toBe('must be a date (YYYY-MM-DD)');
+  }
+  expect(await db.manager.findOneByOrFail(Receipt, { id: waiting.id })).toMatchObject({
+    status: 'review',
+    purchasedOn: null,
+    points: null,
+  });
+  expect(await p.transferCount()).toBe(transfers);
+}, 60_000);
+
 it('deletes a receipt image once its retention ends', async () => {
   const db = harness.db.dataSource;
   const first = await db.manager.findOneByOrFail(Receipt, { id: firstId });

@@ -341,7 +341,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   if (upgrade)
     await queueWebhooks(manager, input.partnerId, 'member.tier_changed', { member: input.member.externalId, tier: upgrade.code });
-  const instantWins = instantWinsCouldMatch(configuration.instantWins, record)
+  const instantWins = instantWinsCouldMatch(configuration.instantWins, input)
     ? await drawInstantWins(manager, ledger, configuration.instantWins, {
         eventId,
         partnerId: input.partnerId,

@@ -114,11 +114,14 @@ export function readInstantWinForm(
   if (!endsAt) problems.endsAt = 'is required: a date and time';
   if (startsAt && endsAt && endsAt <= startsAt) problems.endsAt = 'must be after the start';
   const partnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.partnerId);
-  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.fundingPartnerId);
+  // A partner's campaign is paid by that partner, whoever sets it up (the field's help says so).
+  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : (optionalId(form.fundingPartnerId) ?? partnerId);
   const segmentId = optionalId(form.segmentId);
   if (partnerId && !isUuid(partnerId)) problems.partnerId = 'choose a partner from the list';
   if (fundingPartnerId && !isUuid(fundingPartnerId)) problems.fundingPartnerId = 'choose a partner from the list';
-  if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
+  // Segments are the program's, over all its members: who wins would tell a partner who is in one.
+  if (segmentId && editor.kind === 'partner') problems.segmentId = "segments are the program's: leave empty for all your customers";
+  else if (segmentId && !isUuid(segmentId)) problems.segmentId = 'choose a segment from the list';
   if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
     problems.fundingPartnerId = "a partner's campaign is paid by that partner";
   return {
@@ -197,7 +200,7 @@ export interface InstantWinView {
   rules: DrawRules;
 }
 
-/** One campaign for its owner (a partner sees its own and the program's, never another's). */
+/** One campaign for its owner (a partner sees its own and the program's past their draft, never another's). */
 export async function viewInstantWin(
   manager: EntityManager,
   campaignId: string,
@@ -207,8 +210,11 @@ export async function viewInstantWin(
   const campaign = isUuid(campaignId)
     ? await manager.createQueryBuilder(InstantWinCampaign, 'c').addSelect('c.seed').where('c.id = :campaignId', { campaignId }).getOne()
     : null;
-  if (!campaign || (viewer.kind === 'partner' && campaign.partnerId !== null && campaign.partnerId !== viewer.partnerId))
-    throw new InstantWinNotFoundError(campaignId);
+  if (!campaign) throw new InstantWinNotFoundError(campaignId);
+  // A partner sees its own and the program's once past their draft (as leaderboards), never another partner's.
+  const visible =
+    viewer.kind === 'operator' || campaign.partnerId === viewer.partnerId || (campaign.partnerId === null && campaign.status !== 'draft');
+  if (!visible) throw new InstantWinNotFoundError(campaignId);
   const { seed, ...shown } = campaign;
   return {
     campaign: Object.assign(new InstantWinCampaign(), shown),

@@ -20,19 +20,25 @@ export interface InstantWinResult {
   prizePoints: number;
 }
 
-type Qualifying = { type: string; partnerId: string; occurredAt: Date };
+type Qualifying = { type: string; partnerId: string; occurredAt: Date; receivedAt: Date };
 
 /** Whether a live campaign could draw for this event: cheap, from the cached configuration, so events of no campaign pay nothing for the feature. */
 export function instantWinsCouldMatch(campaigns: InstantWinCampaign[], event: Qualifying): boolean {
   return event.type === 'purchase' && campaigns.some((c) => qualifies(c, event));
 }
 
+/**
+ * Within the window both when it happened and when Tessera heard of it: a purchase backdated into
+ * the window once it is over (a status still live, say) claims none of the prizes left.
+ */
+const within = (campaign: InstantWinCampaign, at: Date) => at >= campaign.startsAt && at < campaign.endsAt;
+
 function qualifies(campaign: InstantWinCampaign, event: Qualifying): boolean {
   return (
     campaign.status === 'live' &&
     (campaign.partnerId === null || campaign.partnerId === event.partnerId) &&
-    event.occurredAt >= campaign.startsAt &&
-    event.occurredAt < campaign.endsAt
+    within(campaign, event.occurredAt) &&
+    within(campaign, event.receivedAt)
   );
 }
 
@@ -101,10 +107,14 @@ async function drawOne(manager: EntityManager, ledger: Ledger, campaignId: strin
   const [campaign] = await manager
     .createQueryBuilder(InstantWinCampaign, 'c')
     .addSelect('c.seed')
-    .where(`c.id = :campaignId AND c.status = 'live' AND c."startsAt" <= :at AND c."endsAt" > :at`, { campaignId, at: event.occurredAt })
+    .where(
+      `c.id = :campaignId AND c.status = 'live'
+       AND c."startsAt" <= :at AND c."endsAt" > :at AND c."startsAt" <= :received AND c."endsAt" > :received`,
+      { campaignId, at: event.occurredAt, received: event.receivedAt },
+    )
     .setLock('pessimistic_write')
     .getMany();
-  if (!campaign) return null; // ended since the configuration was cached
+  if (!campaign) return null; // ended or moved since the configuration was cached
   const rules = drawRules(campaign);
   const value = randomValue(campaign.seed, event.eventId);
   const times = campaign.mode === 'winning_times' ? winningTimes(campaign.seed, rules.winningTimeCount, rules.startsAt, rules.endsAt) : [];

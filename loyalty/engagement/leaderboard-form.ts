@@ -114,9 +114,13 @@ export function readLeaderboardForm(
   const { prizes, problem } = readPrizes(form.prizes);
   check('prizes', problem);
   const partnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.partnerId);
-  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : optionalId(form.fundingPartnerId);
+  // A partner's leaderboard is paid by that partner, whoever sets it up (the field's help says so).
+  const fundingPartnerId = editor.kind === 'partner' ? editor.partnerId : (optionalId(form.fundingPartnerId) ?? partnerId);
   const segmentId = optionalId(form.segmentId);
   const companyId = optionalId(form.companyId);
+  // Segments and companies are the program's, over all its members: ranks would tell a partner who is in one.
+  if (segmentId && editor.kind === 'partner') problems.segmentId = "segments are the program's: leave empty for all your customers";
+  if (companyId && editor.kind === 'partner') problems.companyId = "companies are the program's: leave empty for all your customers";
   const challengeId = form.metric === 'challenge' ? optionalId(form.challengeId) : null;
   if (form.metric === 'challenge' && !challengeId) problems.challengeId = 'choose the challenge whose progress ranks';
   if (form.metric !== 'challenge' && given(form.challengeId))
@@ -128,7 +132,7 @@ export function readLeaderboardForm(
     ['companyId', companyId, 'company'],
     ['challengeId', challengeId, 'challenge'],
   ] as const)
-    if (id && !isUuid(id)) problems[field] = `choose a ${what} from the list`;
+    if (id && !isUuid(id) && !problems[field]) problems[field] = `choose a ${what} from the list`;
   if (partnerId && fundingPartnerId && partnerId !== fundingPartnerId)
     problems.fundingPartnerId = "a partner's leaderboard is paid by that partner";
   return {
@@ -185,12 +189,11 @@ export async function saveLeaderboard(
   editor: LeaderboardEditor,
   id: string | null = null,
 ): Promise<Leaderboard> {
-  if (id) {
-    const current = await manager.findOneBy(Leaderboard, { id });
-    if (!current || (editor.kind === 'partner' && current.partnerId !== editor.partnerId))
-      throw new LeaderboardRefusedError({ name: 'no such leaderboard of yours' });
-  }
-  const { fields, problems } = readLeaderboardForm(form, editor);
+  const current = id ? await manager.findOneBy(Leaderboard, { id }) : null;
+  if (id && (!current || (editor.kind === 'partner' && current.partnerId !== editor.partnerId)))
+    throw new LeaderboardRefusedError({ name: 'no such leaderboard of yours' });
+  // A form without the prizes field leaves them as they are; an empty one clears them.
+  const { fields, problems } = readLeaderboardForm(current && !('prizes' in form) ? { ...form, prizes: current.prizes } : form, editor);
   const all = { ...(await recordProblems(manager, fields, problems, editor)), ...problems };
   if (Object.keys(all).length > 0) throw new LeaderboardRefusedError(all);
   if (id) {

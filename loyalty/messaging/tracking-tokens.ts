@@ -37,9 +37,13 @@ export function readTrackingToken(key: string, token: string): TrackingClaims | 
   return { campaignId: uuidOf(body.subarray(0, 16)), memberId: uuidOf(body.subarray(16, 32)), link: body[32]! };
 }
 
+/** A link as written in a campaign's body, closing punctuation and all (see linkOf). */
+export const linkPattern = /https?:\/\/[^\s<>"']+/g;
+
+/** The link a match of linkPattern stands for: a sentence's closing punctuation is not part of it. */
+export const linkOf = (match: string): string => match.replace(/[.,;:!?)]+$/, '');
+
 /** The campaign's own links, in order: the only places a tracked click leads to (at most 255). */
 export function campaignLinks(body: string): string[] {
-  // A sentence's closing punctuation is not part of the link.
-  const links = (body.match(/https?:\/\/[^\s<>"']+/g) ?? []).map((link) => link.replace(/[.,;:!?)]+$/, ''));
-  return [...new Set(links)].slice(0, 255);
+  return [...new Set((body.match(linkPattern) ?? []).map(linkOf))].slice(0, 255);
 }

@@ -45,7 +45,8 @@ function amountOf(line: string): number | null {
   return amount <= maxEventAmountCents ? amount : null;
 }
 
-const validDay = (year: number, month: number, day: number) => {
+/** Whether the day exists in the calendar (not 30 February). */
+export const validDay = (year: number, month: number, day: number) => {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 };

@@ -8,6 +8,7 @@ import { inTransaction } from '../ledger/transaction.js';
 import { queuedBy } from '../outbox.js';
 import { Refusal } from '../refusal.js';
 import { awardReceipt } from './receipt-outcome.js';
+import { validDay } from './receipt-reading.js';
 
 export const receiptStatusLabels: Record<ReceiptStatus, string> = {
   reading: 'Being read',
@@ -79,9 +80,10 @@ export async function acceptReceipt(
     }
     if (given(purchasedOn)) {
       const day = text(purchasedOn).slice(0, 10);
-      const parsed = new Date(`${day}T00:00:00Z`);
-      if (!dayFormat.test(day) || Number.isNaN(parsed.getTime())) problems.purchasedOn = 'must be a date (YYYY-MM-DD)';
-      else if (parsed.getTime() > Date.now()) problems.purchasedOn = 'must not be in the future';
+      const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+      // A day the calendar has, from year 1 (PostgreSQL has no year 0): 2026-02-30 is refused, not stored.
+      if (!dayFormat.test(day) || year < 1 || !validDay(year, month, date)) problems.purchasedOn = 'must be a date (YYYY-MM-DD)';
+      else if (new Date(`${day}T00:00:00Z`).getTime() > Date.now()) problems.purchasedOn = 'must not be in the future';
       else receipt.purchasedOn = day;
     }
     if (given(total)) {
