@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Challenge } from '../entities/index.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { join } from 'node:path';
-import { serveBackOffice } from './support/back-office.js';
+import { backOfficeApi, serveBackOffice } from './support/back-office.js';
 import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
 import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { validChallengeForm } from './support/challenge-form.js';
@@ -26,38 +26,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const cookies = new Map<string, string>();
-async function signIn(email: string): Promise<string> {
-  if (cookies.has(email)) return cookies.get(email)!;
-  const response = await fetch(`${base}/admin/login`, {
-    method: 'POST',
-    headers: { origin: base },
-    body: new URLSearchParams({ email, password: demoPassword }),
-    redirect: 'manual',
-  });
-  const cookie = response.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('tessera_admin='))!
-    .split(';')[0]!;
-  cookies.set(email, cookie);
-  return cookie;
-}
-
-async function post(email: string, path: string, fields: Record<string, string>) {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  const response = await fetch(`${base}/admin/api${path}`, {
-    method: 'POST',
-    body: form,
-    headers: { cookie: await signIn(email), origin: base },
-  });
-  return { status: response.status, body: await response.json() };
-}
-const get = async (email: string, path: string) => {
-  const response = await fetch(`${base}/admin/api${path}`, { headers: { cookie: await signIn(email), origin: base }, redirect: 'manual' });
-  const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : { text } };
-};
+const { post, get } = backOfficeApi(() => base, demoPassword);
 
 const operator = 'operator@tessera.demo';
 const partner = 'partner@tessera.demo'; // Koffie Corner's user

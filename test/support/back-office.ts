@@ -37,3 +37,45 @@ export async function serveBackOffice(harness: WorkerHarness) {
     },
   };
 }
+
+/**
+ * The back office's own API (`/admin/api/...`) as a signed-in staff member calls it: one session per
+ * email, the form fields posted as AdminJS's pages post them. `base` is read at call time.
+ */
+export function backOfficeApi(base: () => string, password: string) {
+  const cookies = new Map<string, string>();
+  async function signIn(email: string): Promise<string> {
+    if (cookies.has(email)) return cookies.get(email)!;
+    const response = await fetch(`${base()}/admin/login`, {
+      method: 'POST',
+      headers: { origin: base() },
+      body: new URLSearchParams({ email, password }),
+      redirect: 'manual',
+    });
+    const cookie = response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('tessera_admin='))!
+      .split(';')[0]!;
+    cookies.set(email, cookie);
+    return cookie;
+  }
+  async function post(email: string, path: string, fields: Record<string, string>) {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    const response = await fetch(`${base()}/admin/api${path}`, {
+      method: 'POST',
+      body: form,
+      headers: { cookie: await signIn(email), origin: base() },
+    });
+    return { status: response.status, body: await response.json() };
+  }
+  async function get(email: string, path: string) {
+    const response = await fetch(`${base()}/admin/api${path}`, {
+      headers: { cookie: await signIn(email), origin: base() },
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : { text } };
+  }
+  return { post, get };
+}
