@@ -80,7 +80,8 @@ it('refuses to start a production process without the services it needs, naming 
   );
   noStackTrace(web.output());
   noStackTrace(worker.output());
-});
+  // Two cold `node --import tsx` starts beside a full test run: slow to load, however quick to refuse.
+}, 180_000);
 
 it('refuses to start the web process on a development session secret', async () => {
   const { child, output } = run('web', {
