@@ -14,10 +14,9 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => harness?.stop());
 
-const month = (offset: number) => {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
-};
+// Read once: a run that crosses midnight at a month's end must not change the months it expects.
+const today = new Date();
+const month = (offset: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + offset, 1));
 const run = (workflowId: string, asOf?: Date) =>
   harness.env.client.workflow.execute(partitionMaintenanceWorkflow, {
     taskQueue: harness.taskQueue,
@@ -27,8 +26,16 @@ const run = (workflowId: string, asOf?: Date) =>
 
 it('creates the next months as time moves, once, moving rows the default partition held for them, and runs daily', async () => {
   const manager = harness.db.dataSource.manager;
-  // Migrated today: through three months ahead, nothing to do.
-  expect(await run('partitions-today')).toEqual([
+  // Migrated through three months ahead of the day the test database was built (at most the last
+  // month's end, when a run crosses midnight): today's run has at most the third month to add.
+  const tables = ['ledger_transfer', 'point_lot', 'member_event'] as const;
+  const firstRun = await run('partitions-today', today);
+  expect(firstRun.map((r) => r.table)).toEqual(tables);
+  for (const [i, table] of tables.entries()) {
+    expect(firstRun[i]).toMatchObject({ moved: 0, inDefault: 0 });
+    expect([[], [partitionName(table, month(3))]]).toContainEqual(firstRun[i]!.created);
+  }
+  expect(await run('partitions-today-again', today)).toEqual([
     { table: 'ledger_transfer', created: [], moved: 0, inDefault: 0 },
     { table: 'point_lot', created: [], moved: 0, inDefault: 0 },
     { table: 'member_event', created: [], moved: 0, inDefault: 0 },

@@ -26,17 +26,31 @@ let harness: WorkerHarness;
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
 const parties = {} as Record<'a' | 'b' | 'c', string>;
-const moments = { octoberBurnAtB: '', octoberReversal: '', novemberReversal: '', holdPostedInNovember: '', voidedHold: '' };
-const afterNovember = new Date('2026-12-01T05:00:00Z');
+const moments = { earlierBurnAtB: '', earlierReversal: '', currentReversal: '', holdPostedThisMonth: '', voidedHold: '' };
+/**
+ * The test's two months, read once from the clock: the month before this one ("earlier", where the
+ * activity is moved) and this month ("current", where the rest happens as the test runs). Fixed
+ * months would break the day the calendar passes them.
+ */
+const today = new Date();
+const monthStart = (offset: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + offset, 1));
+const periodOfMonth = (offset: number) => monthStart(offset).toISOString().slice(0, 7);
+const monthLabel = (offset: number) =>
+  new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(monthStart(offset));
+const earlier = periodOfMonth(-1);
+const current = periodOfMonth(0);
+const earlierLabel = monthLabel(-1);
+const currentLabel = monthLabel(0);
+const afterCurrent = new Date(monthStart(1).getTime() + 5 * 3_600_000);
 
 const key = () => randomUUID();
 
 /**
- * A month of coalition activity, moved into October 2026 afterwards (the ledger stamps transfers
+ * A month of coalition activity, moved into the earlier month afterwards (the ledger stamps transfers
  * with the time they are made): members earn at one partner and spend at another, a hold is
  * posted and one voided, a burn is partly reversed, lots expire, the operator honours a catalog
- * redemption and funds a care adjustment. A hold made in October is posted in November, and the
- * rest of the October burn is reversed in November.
+ * redemption and funds a care adjustment. A hold made in the earlier month is posted in the
+ * current one, and the rest of the earlier burn is reversed in the current month.
  */
 async function simulateCoalition() {
   await programSettings(db.dataSource.manager);
@@ -94,8 +108,8 @@ async function simulateCoalition() {
   });
 
   const burnAtB = await burn(m1.account, 600, parties.b);
-  moments.octoberBurnAtB = burnAtB.id;
-  moments.octoberReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id, amount: 200 })).transfers[0]!.id;
+  moments.earlierBurnAtB = burnAtB.id;
+  moments.earlierReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id, amount: 200 })).transfers[0]!.id;
   await burn(m1.account, 100); // a catalog redemption: at the operator
   await burn(m1.account, 50, parties.a); // A honours its own points
   await burn(m2.account, 900, parties.c); // B's 800, then the operator's 100
@@ -129,18 +143,20 @@ async function simulateCoalition() {
   const expired = await expireDueLots(db.dataSource, p.ledger, new Date());
   expect(expired.points).toBe(150);
 
-  // Everything so far happened in October.
-  await db.dataSource.query(`UPDATE ledger_transfer SET "createdAt" = '2026-10-10T09:00:00Z'::timestamptz + seq * interval '1 minute'`);
+  // Everything so far happened in the earlier month.
+  await db.dataSource.query(`UPDATE ledger_transfer SET "createdAt" = $1::timestamptz + seq * interval '1 minute'`, [
+    `${earlier}-10T09:00:00Z`,
+  ]);
   // The keys' claims move with their transfers: a replay finds a transfer by id and time.
   await db.dataSource.query(
     `UPDATE ledger_idempotency i SET "createdAt" = t."createdAt" FROM ledger_transfer t WHERE t.id = i."transferId"`,
   );
 
   // A store captures 30 of the 50 points it held (a partial capture): 20 go back to the member's lot.
-  moments.holdPostedInNovember = (
+  moments.holdPostedThisMonth = (
     await p.ledger.post({ source: 'test', key: key(), pendingTransferId: lateHold.id, amount: 30 })
   ).transfers[0]!.id;
-  moments.novemberReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id })).transfers[0]!.id;
+  moments.currentReversal = (await p.ledger.reverse({ source: 'test', key: key(), transferId: burnAtB.id })).transfers[0]!.id;
 }
 
 async function statementsOf(period: string) {
@@ -199,10 +215,10 @@ afterAll(() => harness?.stop());
 
 describe('statements of a month of coalition activity', () => {
   it('says what each party issued, honoured, had honoured elsewhere and lost to expiry', async () => {
-    await computeSettlement(db.dataSource, '2026-10', afterNovember);
-    const october = await statementsOf('2026-10');
-    expect(october.map((s) => s.party).sort()).toEqual([parties.a, parties.b, parties.c, 'operator'].sort());
-    const [a, b, c, operator] = [parties.a, parties.b, parties.c, 'operator'].map((party) => statementOf(october, party));
+    await computeSettlement(db.dataSource, earlier, afterCurrent);
+    const earlierMonth = await statementsOf(earlier);
+    expect(earlierMonth.map((s) => s.party).sort()).toEqual([parties.a, parties.b, parties.c, 'operator'].sort());
+    const [a, b, c, operator] = [parties.a, parties.b, parties.c, 'operator'].map((party) => statementOf(earlierMonth, party));
     // Clearing at 0.8 cent a point; the operator keeps 40% of breakage's value.
     expect(a).toMatchObject({
       issuedPoints: 1_200,
@@ -241,8 +257,8 @@ describe('statements of a month of coalition activity', () => {
   });
 
   it("nets the coalition to exactly zero, and each statement's net to its lines", async () => {
-    for (const period of ['2026-10', '2026-11']) {
-      await computeSettlement(db.dataSource, period, afterNovember);
+    for (const period of [earlier, current]) {
+      await computeSettlement(db.dataSource, period, afterCurrent);
       const statements = await statementsOf(period);
       expect(statements.reduce((sum, s) => sum + s.netMinor, 0)).toBe(0);
       for (const s of statements) expect(s.lines!.reduce((sum, l) => sum + l.amountMinor, 0)).toBe(s.netMinor);
@@ -251,8 +267,8 @@ describe('statements of a month of coalition activity', () => {
 
   it('balances every line to the transfers behind it, and every period to the ledger', async () => {
     for (const [period, start, end] of [
-      ['2026-10', '2026-10-01', '2026-11-01'],
-      ['2026-11', '2026-11-01', '2026-12-01'],
+      [earlier, `${earlier}-01`, `${current}-01`],
+      [current, `${current}-01`, `${periodOfMonth(1)}-01`],
     ] as const) {
       const statements = await statementsOf(period);
       for (const s of statements) {
@@ -271,13 +287,13 @@ describe('statements of a month of coalition activity', () => {
   });
 
   it('counts a hold when it is posted and a reversal when it is made, never a voided hold', async () => {
-    const october = await statementsOf('2026-10');
-    const november = await statementsOf('2026-11');
+    const earlierMonth = await statementsOf(earlier);
+    const currentMonth = await statementsOf(current);
     const lines = (statements: SettlementStatement[]) => statements.flatMap((s) => s.lines!);
-    expect(lines(october).some((l) => l.transferIds.includes(moments.voidedHold))).toBe(false);
+    expect(lines(earlierMonth).some((l) => l.transferIds.includes(moments.voidedHold))).toBe(false);
     expect(
-      lines(october)
-        .filter((l) => l.transferIds.includes(moments.octoberBurnAtB))
+      lines(earlierMonth)
+        .filter((l) => l.transferIds.includes(moments.earlierBurnAtB))
         .map((l) => [l.kind, l.points]),
     ).toEqual(
       expect.arrayContaining([
@@ -285,35 +301,32 @@ describe('statements of a month of coalition activity', () => {
         ['redeemed_elsewhere', 450],
       ]),
     );
-    const b = statementOf(november, parties.b);
+    const b = statementOf(currentMonth, parties.b);
     expect(b.redeemedAtPoints).toBe(30 - 400); // C's 30 captured of 50 held; A's 400 reversed
-    expect(statementOf(november, parties.c).redeemedElsewherePoints).toBe(30);
+    expect(statementOf(currentMonth, parties.c).redeemedElsewherePoints).toBe(30);
     const drillDown = b.lines!.flatMap((l) => l.transferIds);
-    expect(drillDown).toEqual(expect.arrayContaining([moments.holdPostedInNovember, moments.novemberReversal]));
-    expect(statementOf(november, parties.a)).toMatchObject({ redeemedElsewherePoints: -400, netMinor: 320 });
+    expect(drillDown).toEqual(expect.arrayContaining([moments.holdPostedThisMonth, moments.currentReversal]));
+    expect(statementOf(currentMonth, parties.a)).toMatchObject({ redeemedElsewherePoints: -400, netMinor: 320 });
   });
 
   it('changes nothing when a period is computed again, even by two at once', async () => {
     const before = await db.dataSource.query(`SELECT * FROM settlement_statement ORDER BY id`);
     const linesBefore = await db.dataSource.manager.count(SettlementLine);
-    await Promise.all([
-      computeSettlement(db.dataSource, '2026-10', afterNovember),
-      computeSettlement(db.dataSource, '2026-10', afterNovember),
-    ]);
+    await Promise.all([computeSettlement(db.dataSource, earlier, afterCurrent), computeSettlement(db.dataSource, earlier, afterCurrent)]);
     expect(await db.dataSource.query(`SELECT * FROM settlement_statement ORDER BY id`)).toEqual(before);
     expect(await db.dataSource.manager.count(SettlementLine)).toBe(linesBefore);
     expect((await checkLedger(db.dataSource.manager)).ok).toBe(true);
   });
 
   it('computes only whole months that have ended, saying what is wrong with the period', async () => {
-    const refusal = (period: string, now = afterNovember) => computeSettlement(db.dataSource, period, now).catch((error: unknown) => error);
+    const refusal = (period: string, now = afterCurrent) => computeSettlement(db.dataSource, period, now).catch((error: unknown) => error);
     for (const period of ['2026-13', '2026-1', 'October', '']) {
       expect(await refusal(period)).toMatchObject({ code: 'invalid_range', field: 'period', reason: 'must be a month, like 2026-10' });
     }
-    const unfinished = await refusal('2026-11', new Date('2026-11-30T23:00:00Z'));
+    const unfinished = await refusal(current, new Date(monthStart(1).getTime() - 3_600_000));
     expect(unfinished).toBeInstanceOf(Refusal);
     expect(unfinished).toMatchObject({ field: 'period', reason: expect.stringContaining('has ended') });
-    expect(await db.dataSource.manager.count(SettlementStatement, { where: { period: '2026-12' } })).toBe(0);
+    expect(await db.dataSource.manager.count(SettlementStatement, { where: { period: periodOfMonth(1) } })).toBe(0);
   });
 });
 
@@ -325,10 +338,10 @@ describe('the monthly run', () => {
     for (const name of ['a', 'b', 'c'] as const)
       await db.dataSource.manager.update(Partner, { id: parties[name] }, { contactEmail: emails[name] });
     const client = new Client({ connection: harness.env.connection, namespace: harness.env.namespace });
-    // The run of 1 December, 04:00 UTC, as the schedule starts it: it settles November.
+    // The run of the 1st of next month, 04:00 UTC, as the schedule starts it: it settles this month.
     const now = await harness.env.currentTimeMs();
-    const firstOfDecember = Date.UTC(2026, 11, 1, 4);
-    if (firstOfDecember > now) await harness.env.sleep(firstOfDecember - now);
+    const firstOfNextMonth = monthStart(1).getTime() + 4 * 3_600_000;
+    if (firstOfNextMonth > now) await harness.env.sleep(firstOfNextMonth - now);
     const run = () =>
       client.workflow.execute(monthlySettlementWorkflow, {
         taskQueue: harness.taskQueue,
@@ -339,16 +352,16 @@ describe('the monthly run', () => {
     for (const name of ['a', 'b', 'c'] as const) {
       const [mail, ...more] = await inboxOf(emails[name]);
       expect(more).toEqual([]);
-      expect(mail!.subject).toMatch(/^Settlement statement November 2026: you (receive|pay) €/);
+      expect(mail!.subject).toMatch(new RegExp(`^Settlement statement ${currentLabel}: you (receive|pay) €`));
       expect(mail!.attachments.map((a) => [a.filename, a.contentType])).toEqual([
-        ['settlement-2026-11.pdf', 'application/pdf'],
-        ['settlement-2026-11.csv', 'text/csv'],
+        [`settlement-${current}.pdf`, 'application/pdf'],
+        [`settlement-${current}.csv`, 'text/csv'],
       ]);
     }
-    expect((await inboxOf(emails.a))[0]!.subject).toBe('Settlement statement November 2026: you receive €3.20');
-    const november = await statementsOf('2026-11');
-    expect(november.filter((s) => s.partnerId).map((s) => s.status)).toEqual(['emailed', 'emailed', 'emailed']);
-    expect(statementOf(november, 'operator').status).toBe('computed');
+    expect((await inboxOf(emails.a))[0]!.subject).toBe(`Settlement statement ${currentLabel}: you receive €3.20`);
+    const currentMonth = await statementsOf(current);
+    expect(currentMonth.filter((s) => s.partnerId).map((s) => s.status)).toEqual(['emailed', 'emailed', 'emailed']);
+    expect(statementOf(currentMonth, 'operator').status).toBe('computed');
 
     // Run again (a retry, a second start): nothing is computed or sent twice.
     expect(await run()).toBe(0);
@@ -361,26 +374,26 @@ describe('the monthly run', () => {
       client.workflow.execute(monthlySettlementWorkflow, {
         taskQueue: harness.taskQueue,
         workflowId: `settlement-${randomUUID()}`,
-        args: [{ period: '2026-10' }],
+        args: [{ period: earlier }],
       });
     expect(await Promise.all([run(), run()]).then(([x, y]) => x + y)).toBe(3);
-    const octoberMails = async () => (await inboxOf(emails.c)).filter((mail) => mail.subject.includes('October 2026'));
-    expect((await octoberMails()).map((mail) => mail.subject)).toEqual(['Settlement statement October 2026: you receive €4.80']);
+    const earlierMails = async () => (await inboxOf(emails.c)).filter((mail) => mail.subject.includes(earlierLabel));
+    expect((await earlierMails()).map((mail) => mail.subject)).toEqual([`Settlement statement ${earlierLabel}: you receive €4.80`]);
   });
 
   it('writes the statement in the PDF and every line with its transfers in the CSV', async () => {
-    const october = statementOf(await statementsOf('2026-10'), parties.a);
-    const document = (await statementDocument(db.dataSource.manager, october.id))!;
+    const earlierMonth = statementOf(await statementsOf(earlier), parties.a);
+    const document = (await statementDocument(db.dataSource.manager, earlierMonth.id))!;
     const text = pdfText(await settlementPdf(document)).join(' ');
-    expect(text).toContain('Settlement statement October 2026');
+    expect(text).toContain(`Settlement statement ${earlierLabel}`);
     expect(text).toContain(`For: ${document.partyName}`);
     expect(text).toContain('Net: you pay');
     expect(text).toContain('€2.48');
     const csv = settlementCsv(document).trim().split('\r\n');
     expect(csv[0]).toBe('period,party,line,points,value (EUR),amount (EUR),transfers');
-    expect(csv).toHaveLength(1 + october.lines!.length + 1);
-    expect(csv.at(-1)).toBe(`2026-10,${document.partyName},Net: you pay,,,-2.48,`);
-    expect(csv.some((row) => row.includes(moments.octoberBurnAtB))).toBe(true);
+    expect(csv).toHaveLength(1 + earlierMonth.lines!.length + 1);
+    expect(csv.at(-1)).toBe(`${earlier},${document.partyName},Net: you pay,,,-2.48,`);
+    expect(csv.some((row) => row.includes(moments.earlierBurnAtB))).toBe(true);
   });
 });
 
@@ -389,7 +402,7 @@ describe('the back office', () => {
   let served: Awaited<ReturnType<typeof serveBackOffice>>;
 
   beforeAll(async () => {
-    for (const period of ['2026-10', '2026-11']) await computeSettlement(db.dataSource, period, afterNovember);
+    for (const period of [earlier, current]) await computeSettlement(db.dataSource, period, afterCurrent);
     served = await serveBackOffice(harness);
     // AdminJS bundles the components on the first request: made here, not within a test's time.
     await fetch(`${served.base}/admin/frontend/assets/components.bundle.js`);
@@ -437,11 +450,12 @@ describe('the back office', () => {
     expect(listed.records.map((r: { id: string }) => r.id).sort()).toEqual(own.map((s) => s.id).sort());
     for (const path of [
       `/actions/list?filters.partnerId=${parties.b}`,
-      `/actions/list?filters.period=2026-10&filters.partnerId=${parties.b}`,
+      `/actions/list?filters.period=${earlier}&filters.partnerId=${parties.b}`,
       `/search/${parties.b}?searchProperty=partnerId`,
       `/actions/search/${parties.b}?searchProperty=partnerId`,
       `/search/operator?searchProperty=party`,
-      `/search/2026?searchProperty=period`,
+      `/search/${earlier.slice(0, 4)}?searchProperty=period`,
+      `/search/${current.slice(0, 4)}?searchProperty=period`,
     ]) {
       const answer = await call(cookie, path);
       for (const other of others) expect(answer.body, path).not.toContain(other.id);
@@ -461,7 +475,7 @@ describe('the back office', () => {
       }
     }
     const download = JSON.parse((await call(cookie, `/records/${own[0]!.id}/download`, 'POST')).body);
-    expect(download.pdf.filename).toMatch(/^settlement-2026-1[01]-cafe-aroma\.pdf$/);
+    expect(download.pdf.filename).toMatch(new RegExp(`^settlement-(${earlier}|${current})-cafe-aroma\\.pdf$`));
     expect(Buffer.from(download.csv.base64, 'base64').toString()).toContain('Net: you');
   });
 
@@ -491,13 +505,13 @@ describe('the back office', () => {
       await page.setViewportSize({ width: 1400, height: 1000 });
       await page.goto(`${served.base}/admin/resources/SettlementStatement`);
       await page.getByText('The operator').first().waitFor();
-      await page.getByText('October 2026').first().waitFor();
+      await page.getByText(earlierLabel).first().waitFor();
       const partnerA = await db.dataSource.manager.findOneByOrFail(Partner, { id: parties.a });
       await page.getByText(partnerA.name).first().waitFor();
       await page.screenshot({ path: join(artifactsDir, 'settlement-statements-list.png'), fullPage: true });
 
-      const october = statementOf(await statementsOf('2026-10'), parties.a);
-      await page.goto(`${served.base}/admin/resources/SettlementStatement/records/${october.id}/show`);
+      const earlierMonth = statementOf(await statementsOf(earlier), parties.a);
+      await page.goto(`${served.base}/admin/resources/SettlementStatement/records/${earlierMonth.id}/show`);
       const lines = page.getByTestId('settlement-lines');
       await lines.waitFor();
       expect(await lines.innerText()).toContain('Own points honoured by Boekhandel Bas');
@@ -506,12 +520,12 @@ describe('the back office', () => {
       await page.setViewportSize({ width: 1400, height: 1800 });
       await page.screenshot({ path: join(artifactsDir, 'settlement-statement-page.png'), fullPage: true });
       // Each transfer reads by its name (number, kind, points), never its id.
-      const burn = (await recordNames(db.dataSource.manager, 'LedgerTransfer', [moments.octoberBurnAtB])).get(moments.octoberBurnAtB)!;
-      expect(await lines.innerText()).not.toContain(moments.octoberBurnAtB);
+      const burn = (await recordNames(db.dataSource.manager, 'LedgerTransfer', [moments.earlierBurnAtB])).get(moments.earlierBurnAtB)!;
+      expect(await lines.innerText()).not.toContain(moments.earlierBurnAtB);
       // A posted hold's two transfers say which is the hold and which its post: its points count once.
       expect(await lines.innerText()).toMatch(/#\d+: spent, 300 points \(held\)\s+#\d+: spent, 300 points \(hold posted\)/);
       await page.getByRole('link', { name: burn.name, exact: true }).first().click();
-      await page.waitForURL(`**/LedgerTransfer/records/${moments.octoberBurnAtB}/show`);
+      await page.waitForURL(`**/LedgerTransfer/records/${moments.earlierBurnAtB}/show`);
     } finally {
       await browser.close();
     }

@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -36,16 +38,69 @@ export function startDevServer(): Promise<TestWorkflowEnvironment> {
 /** The time-skipping test server: the Java one provisioned from Maven (or the SDK's download). */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const path = provisionTemporalTestServer({ cacheDir: config.cacheDir, explicitPath: config.temporalTestServer, log });
-  // The SDK gives the server 5 s to listen; a JVM on two busy cores can take longer, so it is asked again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: path ? { type: 'existing-path', path } : undefined },
-      });
-    } catch (error) {
-      if (attempt === 3 || !String(error).includes('did not start within')) throw error;
-    }
+  if (!path) return TestWorkflowEnvironment.createTimeSkipping();
+  // The SDK gives a server it starts 5 s to listen, and a JVM on two busy cores can take far longer
+  // (three attempts in a row failed under load). So the server is started here and waited for; the
+  // SDK's own `create` then connects to it with time skipping, which no public factory offers.
+  const port = await freePort();
+  const server = spawn(path, [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  server.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2_000)));
+  try {
+    await listening(port, server, () => errors);
+    const create = Reflect.get(TestWorkflowEnvironment, 'create') as (options: object) => Promise<TestWorkflowEnvironment>;
+    const env = await create.call(TestWorkflowEnvironment, {
+      server: { type: 'existing' },
+      address: `127.0.0.1:${port}`,
+      namespace: 'default',
+      supportsTimeSkipping: true,
+    });
+    const teardown = env.teardown.bind(env);
+    env.teardown = async () => {
+      await teardown();
+      await stopProcess(server);
+    };
+    return env;
+  } catch (error) {
+    await stopProcess(server);
+    throw error;
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the server accepts connections; fails at once if it exits, or after two minutes. */
+async function listening(port: number, server: ChildProcess, errors: () => string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the time-skipping test server exited (${server.exitCode}): ${errors()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the time-skipping test server did not listen on port ${port} within two minutes: ${errors()}`);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
