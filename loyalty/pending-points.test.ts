@@ -125,7 +125,10 @@ it('confirms the points at the end of the window, not before: spendable, in a lo
   );
   expect(lots.map((l) => Number(l.points)).sort()).toEqual([100, 42]);
   const confirmed = order.availableFrom!;
-  const expected = new Date(Date.UTC(confirmed.getUTCFullYear() + 1, confirmed.getUTCMonth(), confirmed.getUTCDate()) + dayMs);
+  // A year after confirmation, at the end of that day; 29 February confirmed expires on 28 February.
+  const [year, monthIndex] = [confirmed.getUTCFullYear() + 1, confirmed.getUTCMonth()];
+  const day = Math.min(confirmed.getUTCDate(), new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate());
+  const expected = new Date(Date.UTC(year, monthIndex, day) + dayMs);
   for (const lot of lots) {
     expect(lot.fundingPartnerId).toBe(shop.partner.id);
     expect(new Date(lot.expiresAt)).toEqual(expected);

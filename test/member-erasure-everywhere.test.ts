@@ -81,7 +81,7 @@ beforeAll(async () => {
   // Ann's birthday is today: celebrated with a bonus.
   const today = new Date();
   birthdayOn = today.toISOString().slice(0, 10);
-  await m.update(Member, { id: ann.memberId }, { birthday: `1987-${birthdayOn.slice(5)}`, timeZone: 'UTC' });
+  await m.update(Member, { id: ann.memberId }, { birthday: `1988-${birthdayOn.slice(5)}`, timeZone: 'UTC' });
   await m.upsert(ProgramSettings, { id: 1, birthdayGreetings: true, birthdayBonusPoints: 15 }, ['id']);
   expect((await celebrateBirthdays(db.dataSource, p.ledger, today)).celebrated).toBe(1);
 
