@@ -169,7 +169,9 @@ it('pays the prizes a leaderboard had when its period froze, whatever the operat
   const [round] = await rounds(board);
   await freezeLeaderboardRound(ds(), round!.id, new Date(now.getTime() + 400 * dayMs));
   // After the freeze, the operator raises the prize (for the weeks to come).
-  await inTransaction(ds(), (m) => saveLeaderboard(m, boardForm({ name: 'Top spender of the week', prizes: '1: 5000' }), operator, board.id));
+  await inTransaction(ds(), (m) =>
+    saveLeaderboard(m, boardForm({ name: 'Top spender of the week', prizes: '1: 5000' }), operator, board.id),
+  );
   expect(await payLeaderboardPrizes(ds(), p.ledger, round!.id)).toBe(1000);
   expect(await p.available(winner.memberAccountId)).toBe(70 + 1000);
 });
@@ -216,23 +218,31 @@ it("ranks a challenge's leaderboard by the metric itself, past the target, and o
 
 it('lets a challenge whose reward waits for its payer be renamed and described; what it counts stays locked and a lower target still waits', async () => {
   const sponsor = await p.partner(0);
-  const form = { name: 'Sponsored first purchase', rewardPoints: '400', fundingPartnerId: sponsor.partner.id };
+  const form = { name: 'Sponsored two purchases', target: '2', rewardPoints: '400', fundingPartnerId: sponsor.partner.id };
   const challenge = await liveChallenge(form);
   const waiting = await buy('ch-waiting', 10);
-  expect(await p.available(waiting.memberAccountId)).toBe(10);
+  await buy('ch-waiting', 10);
+  const halfway = await buy('ch-halfway', 10);
+  expect(await p.available(waiting.memberAccountId)).toBe(20);
 
   const edit = (fields: Record<string, string>) =>
     inTransaction(ds(), (m) => saveChallenge(m, p.ledger, challengeForm({ ...form, ...fields }), operator, challenge.id)).catch(
       (e: unknown) => e,
     );
-  const renamed = await edit({ name: 'Sponsored first purchase of the month', description: 'Thanks to our sponsor' });
-  expect(renamed).toMatchObject({ name: 'Sponsored first purchase of the month', description: 'Thanks to our sponsor' });
+  const renamed = await edit({ name: 'Sponsored purchases', description: 'Thanks to our sponsor' });
+  expect(renamed).toMatchObject({ name: 'Sponsored purchases', description: 'Thanks to our sponsor' });
   const locked = await edit({ metric: 'spend' });
   expect(locked).toBeInstanceOf(ChallengeRefusedError);
   expect((locked as ChallengeRefusedError).problems).toMatchObject({ metric: expect.stringContaining('already on their way') });
+  // A lower target would complete one more member the sponsor cannot pay either: refused, nothing saved.
+  const lower = await edit({ target: '1' });
+  expect(lower).toBeInstanceOf(ChallengeRefusedError);
+  expect((lower as ChallengeRefusedError).problems).toMatchObject({ target: expect.stringContaining('top it up first') });
+  expect(await ds().manager.findOneByOrFail(Challenge, { id: challenge.id })).toMatchObject({ target: 2, name: 'Sponsored purchases' });
 
   // Topped up, the next save pays the member who waited.
   await creditPurchasedPoints(ds().manager, p.ledger, { walletAccountId: sponsor.wallet.id, points: 400, key: randomUUID() });
   await edit({ description: 'Paid by our sponsor' });
-  expect(await p.available(waiting.memberAccountId)).toBe(10 + 400);
+  expect(await p.available(waiting.memberAccountId)).toBe(20 + 400);
+  expect(await p.available(halfway.memberAccountId)).toBe(10);
 });
