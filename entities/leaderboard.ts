@@ -166,6 +166,10 @@ export class LeaderboardRound extends BaseEntity {
   /** Set when the final ranking was copied into `leaderboard_standing`: later events no longer change it. */
   @Column({ type: 'timestamptz', nullable: true })
   frozenAt: Date | null;
+
+  /** The leaderboard's prizes as they were at the freeze, which are what the period pays (null until frozen). */
+  @Column({ type: 'jsonb', nullable: true })
+  prizes: LeaderboardPrize[] | null;
 }
 
 /** A member's place in a frozen period: the final ranking, and the prize it paid. */

@@ -180,9 +180,12 @@ export async function saveChallenge(
   if (!id) return manager.save(manager.create(Challenge, fields));
   await manager.update(Challenge, { id }, fields);
   const saved = await manager.findOneByOrFail(Challenge, { id });
-  // A lower target (or a challenge gone live) completes whoever already reaches it, now.
+  // A lower target (or a challenge gone live) completes whoever already reaches it, now; any save
+  // pays who waited for their payer, if it can now.
   const waiting = await payReachedPeriods(manager, ledger, saved);
-  if (waiting > 0) {
+  // Only the edit that makes members reach is refused for a short payer: a rename is not held up by a reward already waiting.
+  const reaches = !current || current.target !== saved.target || current.status !== saved.status;
+  if (waiting > 0 && reaches) {
     throw new ChallengeRefusedError({
       target: `${waiting} members already reach this target, and the paying wallet cannot pay their ${waiting * saved.rewardPoints} points: top it up first`,
     });

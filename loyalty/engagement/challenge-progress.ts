@@ -158,10 +158,13 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
       continue;
     }
     if (progress.completedAt) {
-      counted.push({ challengeId: challenge.id, periodKey, outcome: 'already_completed', value: progress.value });
+      // Paid once, but the metric goes on past the target: leaderboards ranking the challenge tell apart who did more.
+      const value = await recount(manager, challenge, member.id, periodKey, event.occurredAt, event.recordedAt);
+      counted.push({ challengeId: challenge.id, periodKey, outcome: 'already_completed', value });
       continue;
     }
-    const value = inserted.length === 0 ? progress.value : await recount(manager, challenge, member.id, periodKey, event.occurredAt);
+    const value =
+      inserted.length === 0 ? progress.value : await recount(manager, challenge, member.id, periodKey, event.occurredAt, event.recordedAt);
     if (value < challenge.target) {
       counted.push({ challengeId: challenge.id, periodKey, outcome: 'counted', value });
       continue;
@@ -305,7 +308,8 @@ export async function lockProgress(
 
 /**
  * The progress from the contributions that stand (under the progress row's lock), written back,
- * and the member's score on the leaderboards that rank this challenge (as of `at`).
+ * and the member's score on the leaderboards that rank this challenge (as of `at`; `arrivedAt`
+ * when a new purchase is counted, see scoreChallengeProgress).
  */
 export async function recount(
   manager: EntityManager,
@@ -313,6 +317,7 @@ export async function recount(
   memberId: string,
   periodKey: string,
   at: Date,
+  arrivedAt?: Date,
 ): Promise<number> {
   const measure = challenge.metric === 'distinct_partners' ? 'COUNT(DISTINCT "partnerId")' : 'COALESCE(SUM(amount), 0)';
   const [{ value }] = await manager.query(
@@ -326,7 +331,7 @@ export async function recount(
     `UPDATE challenge_progress SET value = $4, "updatedAt" = now() WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
     [challenge.id, memberId, periodKey, number],
   );
-  await scoreChallengeProgress(manager, challenge.id, memberId, periodKey, number, at);
+  await scoreChallengeProgress(manager, challenge.id, memberId, periodKey, number, at, arrivedAt);
   return number;
 }
 
@@ -374,7 +379,13 @@ export async function withdrawChallengeContributions(
         `UPDATE challenge_progress SET "completedAt" = NULL WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
         [row.challengeId, row.memberId, row.periodKey],
       );
-      if (progress.rewardTransferId) lost.push({ transferId: progress.rewardTransferId, points: challenge.rewardPoints });
+      // What was paid, not the reward as it reads now: the operator may have changed it since.
+      if (progress.rewardTransferId) {
+        const [paid]: { amount: string }[] = await manager.query(`SELECT amount FROM ledger_transfer WHERE id = $1`, [
+          progress.rewardTransferId,
+        ]);
+        if (paid) lost.push({ transferId: progress.rewardTransferId, points: Number(paid.amount) });
+      }
     }
   }
   return lost;

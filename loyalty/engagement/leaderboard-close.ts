@@ -18,7 +18,9 @@ export async function roundTiming(manager: EntityManager, roundId: string): Prom
 
 /**
  * Freezes a period that has ended: copies its ranking into `leaderboard_standing` and marks the
- * round frozen, under the round's lock (scores take it shared, so none lands after the copy).
+ * round frozen with the leaderboard's prizes as they are now (a later edit of the prizes is for the
+ * periods to come: the members of this one played for these), under the round's lock (scores take
+ * it shared, so none lands after the copy) and the leaderboard's (an edit of it waits).
  * The order is score descending, then the earlier `reachedAt`, then the member id (a stable last
  * resort); `rank` is standard competition ranking over the score alone (1, 2, 2, 4), while the
  * position decides prizes: of tied members, the one who reached the score first takes the better
@@ -37,7 +39,12 @@ export function freezeLeaderboardRound(dataSource: DataSource, roundId: string, 
            FROM leaderboard_score WHERE "leaderboardId" = $2 AND "periodKey" = $3 AND score > 0`,
         [roundId, round.leaderboardId, round.periodKey],
       );
-      await manager.query(`UPDATE leaderboard_round SET "frozenAt" = $2 WHERE id = $1`, [roundId, now]);
+      const [board] = await manager.query(`SELECT prizes FROM leaderboard WHERE id = $1 FOR SHARE`, [round.leaderboardId]);
+      await manager.query(`UPDATE leaderboard_round SET "frozenAt" = $2, prizes = $3::jsonb WHERE id = $1`, [
+        roundId,
+        now,
+        JSON.stringify(board.prizes),
+      ]);
     }
     const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM leaderboard_standing WHERE "roundId" = $1`, [roundId]);
     return count as number;
@@ -56,23 +63,24 @@ export const prizeKey = (leaderboardId: string, periodKey: string, position: num
 });
 
 /**
- * Pays the prizes of a frozen round through the ledger, each in its own transaction, from the
+ * Pays the prizes a round froze with through the ledger, each in its own transaction, from the
  * leaderboard's payer (a partner's wallet, or the program's marketing account). A payer short of
  * points refuses that prize (Refusal insufficient_funds) and the caller tries again later; what was
  * paid stays paid. Returns the points paid by this call.
  */
 export async function payLeaderboardPrizes(dataSource: DataSource, ledger: Ledger, roundId: string): Promise<number> {
   const round = await dataSource.manager.findOneByOrFail(LeaderboardRound, { id: roundId });
-  if (!round.frozenAt) throw new Error(`leaderboard round ${roundId} is not frozen`);
+  if (!round.frozenAt || !round.prizes) throw new Error(`leaderboard round ${roundId} is not frozen`);
   const board = await dataSource.manager.findOneByOrFail(Leaderboard, { id: round.leaderboardId });
-  const last = Math.max(0, ...board.prizes.map((p) => p.toRank));
+  const prizes = round.prizes;
+  const last = Math.max(0, ...prizes.map((p) => p.toRank));
   const due: { position: number; memberId: string }[] = await dataSource.manager.query(
     `SELECT position, "memberId" FROM leaderboard_standing WHERE "roundId" = $1 AND position <= $2 AND "prizeTransferId" IS NULL ORDER BY position`,
     [roundId, last],
   );
   let paid = 0;
   for (const { position, memberId } of due) {
-    const points = prizeAt(board.prizes, position);
+    const points = prizeAt(prizes, position);
     if (points <= 0) continue;
     await inTransaction(dataSource, async (manager) => {
       const { account } = await memberWithAccount(manager, memberId);

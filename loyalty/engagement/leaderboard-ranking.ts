@@ -93,7 +93,7 @@ export async function leaderboardRanking(
   const current = periodKeyAt(board, now);
   const key = periodKey ?? current ?? (board.period === 'once' ? 'once' : '');
   const [round] = await manager.query(
-    `SELECT id, "endsAt", "frozenAt" FROM leaderboard_round WHERE "leaderboardId" = $1 AND "periodKey" = $2`,
+    `SELECT id, "endsAt", "frozenAt", prizes FROM leaderboard_round WHERE "leaderboardId" = $1 AND "periodKey" = $2`,
     [board.id, key],
   );
   const final = Boolean(round?.frozenAt);
@@ -122,7 +122,8 @@ export async function leaderboardRanking(
     periodKey: key,
     periodEndsAt: round ? new Date(round.endsAt) : key === current ? periodEndAfter(board, now) : null,
     final,
-    prizes: board.prizes,
+    // A final ranking shows what it pays: the prizes it froze with.
+    prizes: final ? round.prizes : board.prizes,
     top: rows.map((r, i) => ({
       rank: ranks[i]!,
       name: names.get(r.memberId) ?? anonymousName,

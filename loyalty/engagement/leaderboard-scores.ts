@@ -5,8 +5,11 @@ import { queuedBy, queueProcess } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
 import { periodEndAfter, periodKeyAt } from './challenge-periods.js';
 
-/** What became of one leaderboard when a score was offered to it. */
-export type ScoreOutcome = 'scored' | 'already_scored' | 'not_in_audience' | 'frozen';
+/**
+ * What became of one leaderboard when a score was offered to it. `period_over`: the event arrived
+ * after its period ended (backdated), or its period is outside the leaderboard's dates.
+ */
+export type ScoreOutcome = 'scored' | 'already_scored' | 'not_in_audience' | 'frozen' | 'period_over';
 
 export interface OfferedScore {
   leaderboardId: string;
@@ -51,24 +54,37 @@ async function inAudience(manager: EntityManager, board: Leaderboard, memberId: 
 }
 
 /**
- * The period's round, created (and its close workflow queued) with the period's first score, then
- * held shared until the transaction ends: the close takes it exclusively to freeze, so a score
- * either lands before the freeze or finds the round frozen. True when the period is still open.
+ * Whether an event that arrived at `arrivedAt` still counts for the period of `at`: a period takes
+ * what arrived before it ended (its scoring step may run a little later, until the freeze), never a
+ * backdated event into a period already over, which would open or change a past ranking.
  */
-async function openRound(manager: EntityManager, board: Leaderboard, periodKey: string, at: Date): Promise<boolean> {
+function arrivedInTime(board: Leaderboard, at: Date, arrivedAt: Date): boolean {
+  const endsAt = periodEndAfter(board, at);
+  return endsAt === null || arrivedAt < endsAt;
+}
+
+/**
+ * The period's round, created (and its close workflow queued) with the period's first score when
+ * `create`, then held shared until the transaction ends: the close takes it exclusively to freeze,
+ * so a score either lands before the freeze or finds the round frozen. True when the period is
+ * still open. Without `create` (a refund or a merge adjusting scores) a period without a round stays without.
+ */
+async function openRound(manager: EntityManager, board: Leaderboard, periodKey: string, at: Date, create = true): Promise<boolean> {
   const endsAt = periodEndAfter(board, at);
   if (!endsAt) throw new Error(`leaderboard ${board.id}: a period without an end cannot be closed`);
-  const created: { id: string }[] = await manager.query(
-    `INSERT INTO leaderboard_round ("leaderboardId", "periodKey", "endsAt") VALUES ($1, $2, $3)
-     ON CONFLICT ("leaderboardId", "periodKey") DO NOTHING RETURNING id`,
-    [board.id, periodKey, endsAt],
-  );
-  if (created[0]) await queueProcess(manager, 'leaderboard_close', created[0].id, {});
+  if (create) {
+    const created: { id: string }[] = await manager.query(
+      `INSERT INTO leaderboard_round ("leaderboardId", "periodKey", "endsAt") VALUES ($1, $2, $3)
+       ON CONFLICT ("leaderboardId", "periodKey") DO NOTHING RETURNING id`,
+      [board.id, periodKey, endsAt],
+    );
+    if (created[0]) await queueProcess(manager, 'leaderboard_close', created[0].id, {});
+  }
   const [round] = await manager.query(
     `SELECT "frozenAt" FROM leaderboard_round WHERE "leaderboardId" = $1 AND "periodKey" = $2 FOR SHARE`,
     [board.id, periodKey],
   );
-  return round.frozenAt === null;
+  return round !== undefined && round.frozenAt === null;
 }
 
 /**
@@ -96,7 +112,9 @@ async function scoreIn(manager: EntityManager, eventId: string): Promise<Offered
   const offered: OfferedScore[] = [];
   for (const board of boards) {
     const periodKey = periodKeyAt(board, event.occurredAt)!;
-    const outcome = await offer(manager, board, { ...event, points }, periodKey);
+    const outcome = arrivedInTime(board, event.occurredAt, event.recordedAt)
+      ? await offer(manager, board, { ...event, points }, periodKey)
+      : 'period_over';
     offered.push({ leaderboardId: board.id, periodKey, outcome });
   }
   return offered;
@@ -198,7 +216,9 @@ export async function mergeLeaderboardScores(manager: EntityManager, fromMemberI
 
 /**
  * A challenge's progress, as the challenge recounted it (in the challenge's transaction), becomes
- * the member's score on the live leaderboards ranked by that challenge. The score keeps its
+ * the member's score on the live leaderboards ranked by that challenge, within the leaderboard's
+ * own dates. `arrivedAt`: a purchase counted, which opens its period's round if it arrived in time;
+ * without it (a refund, a merge) only a round already open changes. The score keeps its
  * `reachedAt` when the value did not change (a re-count ranks no one later).
  */
 export async function scoreChallengeProgress(
@@ -208,13 +228,16 @@ export async function scoreChallengeProgress(
   periodKey: string,
   value: number,
   at: Date,
+  arrivedAt?: Date,
 ): Promise<OfferedScore[]> {
   const boards = await manager.find(Leaderboard, { where: { challengeId, status: 'live' }, order: { id: 'ASC' } });
   const offered: OfferedScore[] = [];
   for (const board of boards) {
     let outcome: ScoreOutcome = 'scored';
-    if (!(await inAudience(manager, board, memberId, at))) outcome = 'not_in_audience';
-    else if (!(await openRound(manager, board, periodKey, at))) outcome = 'frozen';
+    // A leaderboard may start after its challenge: what was counted before does not rank.
+    if (periodKeyAt(board, at) !== periodKey || (arrivedAt && !arrivedInTime(board, at, arrivedAt))) outcome = 'period_over';
+    else if (!(await inAudience(manager, board, memberId, at))) outcome = 'not_in_audience';
+    else if (!(await openRound(manager, board, periodKey, at, arrivedAt !== undefined))) outcome = 'frozen';
     else
       await manager.query(
         `INSERT INTO leaderboard_score ("leaderboardId", "periodKey", "memberId", score, "reachedAt") VALUES ($1, $2, $3, $4, $5)

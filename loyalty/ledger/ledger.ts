@@ -176,7 +176,9 @@ export class Ledger {
   /**
    * Moves points back along a posted transfer, all of it or part (partial refunds). Points taken
    * from a member return to the very lots they came from; points a member received are taken
-   * back from the lot that transfer created first.
+   * back from the lot that transfer created first. A member merged since holds nothing any more:
+   * what they received is taken back from the member they became, from the lots the merge carried
+   * over first.
    */
   async reverse(request: ReverseRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
@@ -206,14 +208,17 @@ export class Ledger {
         const accounts = await describeAccounts(manager, [original.debitAccountId, original.creditAccountId]);
         const creditedMember = accounts.get(original.creditAccountId)!.kind === 'member';
         const debitedMember = accounts.get(original.debitAccountId)!.kind === 'member';
-        const ownLots: { id: string }[] = creditedMember
-          ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
-          : [];
+        const holder = creditedMember ? await survivingAccount(manager, original.creditAccountId) : original.creditAccountId;
+        const ownLots: { id: string }[] = !creditedMember
+          ? []
+          : holder === original.creditAccountId
+            ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
+            : await carriedLots(manager, original.id, holder);
         // A post's hold took the points; a partial post gave some back itself.
         const consumedBy = original.phase === 'post' ? [original.pendingTransferId!, original.id] : [original.id];
         return [
           {
-            debitAccountId: original.creditAccountId,
+            debitAccountId: holder,
             creditAccountId: original.debitAccountId,
             amount,
             kind: 'reversal',
@@ -342,4 +347,42 @@ function requireTransaction(within: EntityManager): void {
 
 function described(leg: LegRequest) {
   return { references: leg.references ?? {}, explanation: leg.explanation ?? [], lots: leg.fromLotIds && { only: leg.fromLotIds } };
+}
+
+/** The account of the same unit (and credit program) of the member a member account's owner was merged into, or the account itself. */
+async function survivingAccount(manager: EntityManager, accountId: string): Promise<string> {
+  const [owner] = await rows<{ mergedIntoId: string | null }>(
+    manager,
+    `SELECT m."mergedIntoId" FROM ledger_account a JOIN member m ON m.id = a."memberId" WHERE a.id = $1`,
+    [accountId],
+  );
+  let memberId = owner?.mergedIntoId ?? null;
+  if (memberId === null) return accountId;
+  // Merges are never undone and each target was live when merged into: the chain ends.
+  for (;;) {
+    const found: { mergedIntoId: string | null }[] = await rows(manager, `SELECT "mergedIntoId" FROM member WHERE id = $1`, [memberId]);
+    const next: string | null = found[0]?.mergedIntoId ?? null;
+    if (next === null) break;
+    memberId = next;
+  }
+  const [survivor] = await rows<{ id: string }>(
+    manager,
+    `SELECT s.id FROM ledger_account a JOIN ledger_account s
+        ON s."memberId" = $2 AND s.unit = a.unit AND s."creditProgramId" IS NOT DISTINCT FROM a."creditProgramId"
+      WHERE a.id = $1`,
+    [accountId, memberId],
+  );
+  return survivor?.id ?? accountId;
+}
+
+/** The lots a merge made in `holder` from the lots `transferId` created (same funder and expiry). */
+function carriedLots(manager: EntityManager, transferId: string, holder: string): Promise<{ id: string }[]> {
+  return rows<{ id: string }>(
+    manager,
+    `SELECT DISTINCT l.id FROM point_lot o JOIN lot_consumption c ON c."lotId" = o.id
+       JOIN point_lot l ON l."creditTransferId" = c."transferId" AND l."memberAccountId" = $2
+        AND l."fundingPartnerId" IS NOT DISTINCT FROM o."fundingPartnerId" AND l."expiresAt" IS NOT DISTINCT FROM o."expiresAt"
+      WHERE o."creditTransferId" = $1`,
+    [transferId, holder],
+  );
 }
