@@ -78,7 +78,9 @@ const environmentSchema = z
       .trim()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
       .optional(),
-    RECEIPT_IMAGES_S3_ENDPOINT: optionalUrl,
+    RECEIPT_IMAGES_S3_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://s3.eu-west-3.amazonaws.com' })
+      .optional(),
     RECEIPT_IMAGES_S3_REGION: z
       .string()
       .trim()
