@@ -26,6 +26,8 @@ export function imageBucket(settings: ImageBucketSettings): ImageStore {
     // Checksums only where S3 requires them: several S3-compatible servers refuse the SDK's newer default ones.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // An unreachable bucket fails an upload within seconds rather than holding the member's request.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
   const Bucket = settings.bucket;
   return {
