@@ -14,6 +14,7 @@ export const receiptReviewReasons = [
   'unreadable',
   'unknown_store',
   'duplicate',
+  'likely_duplicate',
   'date_refused',
   'award_refused',
 ] as const;

@@ -17,11 +17,12 @@ import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { productionTiming, temporalProcesses } from '../workflows/process-dispatch.js';
 import { registerSchedules } from '../workflows/schedules.js';
 import { createWorker } from '../workflows/worker.js';
-import type { Config } from './config.js';
+import type { Config, ReceiptImageSettings } from './config.js';
 import type { InboxFolders } from './inbox-page.js';
 import { logger } from './logger.js';
 import { createWebApp } from './web-app.js';
 import { imageFolder } from './receipt-image-folder.js';
+import { imageBucket } from './receipt-image-bucket.js';
 import { receiptReader } from '../workflows/activities/receipt-ocr.js';
 
 /**
@@ -42,6 +43,11 @@ function memberCodeSecret(sessionSecret: string): string {
   return createHmac('sha256', sessionSecret).update('tessera member codes').digest('hex');
 }
 
+/** The configured receipt image store: the bucket in production, the folder for `npm start`. */
+function receiptImageStore(settings: ReceiptImageSettings) {
+  return settings.kind === 's3' ? imageBucket(settings) : imageFolder(settings.dir);
+}
+
 /** The HTTP half: partner API, widget, back office, health; schedules registered (a changed spec updates them). */
 export async function composeWeb(
   { config, dataSource, mailer, smsSender, publicUrl }: Foundation,
@@ -57,7 +63,7 @@ export async function composeWeb(
     dataSource,
     timing: productionTiming(config.fulfilmentPollSeconds, config.receiptImageRetentionDays),
   });
-  const receiptImages = imageFolder(config.receiptImagesDir);
+  const receiptImages = receiptImageStore(config.receiptImages);
   const fulfilment = temporalFulfilmentControl(client, dataSource);
   const backOffice = createBackOffice({
     dataSource,
@@ -135,7 +141,7 @@ export function composeWorker(
     supplier,
     publicUrl,
     processTiming: productionTiming(config.fulfilmentPollSeconds, config.receiptImageRetentionDays),
-    receiptImages: imageFolder(config.receiptImagesDir),
+    receiptImages: receiptImageStore(config.receiptImages),
     receiptReader: receiptReader(),
   });
 }

@@ -129,3 +129,53 @@ it('listens on DATABASE_DIRECT_URL, or on DATABASE_URL when no direct connection
     'postgres://u:p@db:5432/tessera',
   );
 });
+
+it('keeps receipt images in a folder, or in the S3 bucket its settings name, refusing settings that do not fit together', () => {
+  expect(loadConfig({ TESSERA_DATA_DIR: '/srv/tessera' }).receiptImages).toEqual({ kind: 'folder', dir: '/srv/tessera/receipt-images' });
+  expect(loadConfig({ RECEIPT_IMAGES_S3_BUCKET: 'tessera-receipts' }).receiptImages).toEqual({
+    kind: 's3',
+    bucket: 'tessera-receipts',
+    endpoint: undefined,
+    region: 'us-east-1',
+    credentials: undefined,
+    forcePathStyle: false,
+  });
+  const bucket = {
+    RECEIPT_IMAGES_S3_BUCKET: 'receipts',
+    RECEIPT_IMAGES_S3_ENDPOINT: 'https://s3.example.net',
+    RECEIPT_IMAGES_S3_REGION: 'eu-west-3',
+    RECEIPT_IMAGES_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY: 'a-real-looking-secret',
+    RECEIPT_IMAGES_S3_PATH_STYLE: 'true',
+  };
+  expect(loadConfig(bucket).receiptImages).toEqual({
+    kind: 's3',
+    bucket: 'receipts',
+    endpoint: 'https://s3.example.net',
+    region: 'eu-west-3',
+    credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'a-real-looking-secret' },
+    forcePathStyle: true,
+  });
+  expect(() => loadConfig({ RECEIPT_IMAGES_S3_BUCKET: 'Receipts_2026' })).toThrow(/RECEIPT_IMAGES_S3_BUCKET: must be a bucket name/);
+  expect(() => loadConfig({ ...bucket, RECEIPT_IMAGES_S3_ENDPOINT: 'minio:9000' })).toThrow(
+    /RECEIPT_IMAGES_S3_ENDPOINT: must be an http\(s\) URL/,
+  );
+  expect(() => loadConfig({ ...bucket, RECEIPT_IMAGES_S3_PATH_STYLE: 'yes' })).toThrow(
+    /RECEIPT_IMAGES_S3_PATH_STYLE: must be true or false/,
+  );
+  expect(() => loadConfig({ RECEIPT_IMAGES_S3_ENDPOINT: 'https://s3.example.net' })).toThrow(
+    /RECEIPT_IMAGES_S3_ENDPOINT: applies only to a bucket: set RECEIPT_IMAGES_S3_BUCKET too/,
+  );
+  expect(() => loadConfig({ ...bucket, RECEIPT_IMAGES_DIR: '/srv/images' })).toThrow(
+    /RECEIPT_IMAGES_DIR: set either RECEIPT_IMAGES_DIR or RECEIPT_IMAGES_S3_BUCKET, not both/,
+  );
+  expect(() => loadConfig({ ...bucket, RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY: '' })).toThrow(
+    /RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY: required with RECEIPT_IMAGES_S3_ACCESS_KEY_ID/,
+  );
+  const services = { DATABASE_URL: 'postgres://u:p@db/t', SESSION_SECRET: 'x'.repeat(40) };
+  expect(() =>
+    requireProductionSettings(loadConfig({ ...services, ...bucket, RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY: 'change-me' }), {
+      databaseUrl: 'DATABASE_URL',
+    }),
+  ).toThrow('RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY is a development placeholder');
+});

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { rewardSupplierKinds } from '../entities/index.js';
 import { parseSmsUrl } from '../reports/sms-url.js';
+import type { ImageBucketSettings } from './receipt-image-bucket.js';
 
 const optionalUrl = z.url().optional();
 
@@ -18,6 +19,15 @@ const smsUrl = z
     }
   })
   .optional();
+
+/** The settings of a receipt image bucket, meaningless without one. */
+const bucketDetails = [
+  'RECEIPT_IMAGES_S3_ENDPOINT',
+  'RECEIPT_IMAGES_S3_REGION',
+  'RECEIPT_IMAGES_S3_ACCESS_KEY_ID',
+  'RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY',
+  'RECEIPT_IMAGES_S3_PATH_STYLE',
+] as const;
 
 const environmentSchema = z
   .object({
@@ -63,6 +73,22 @@ const environmentSchema = z
     TESSERA_DATA_DIR: z.string().trim().min(1).default('.data'),
     RECEIPT_IMAGES_DIR: z.string().trim().min(1).optional(),
     RECEIPT_IMAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    RECEIPT_IMAGES_S3_BUCKET: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+      .optional(),
+    RECEIPT_IMAGES_S3_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://s3.eu-west-3.amazonaws.com' })
+      .optional(),
+    RECEIPT_IMAGES_S3_REGION: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]+$/, 'must be a region name such as eu-west-3')
+      .optional(),
+    RECEIPT_IMAGES_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+    RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+    RECEIPT_IMAGES_S3_PATH_STYLE: z.enum(['true', 'false'], 'must be true or false').optional(),
     TESSERA_CACHE_DIR: z.string().trim().min(1).optional(),
     TEMPORAL_CLI: z.string().trim().min(1).optional(),
     TEMPORAL_TEST_SERVER: z.string().trim().min(1).optional(),
@@ -74,6 +100,23 @@ const environmentSchema = z
       if (env[variable] === undefined)
         context.addIssue({ code: 'custom', path: [variable], message: 'required when REWARD_SUPPLIER is http' });
     }
+  })
+  .superRefine((env, context) => {
+    const problem = (variable: string, message: string) => context.addIssue({ code: 'custom', path: [variable], message });
+    if (env.RECEIPT_IMAGES_S3_BUCKET === undefined) {
+      for (const variable of bucketDetails) {
+        if (env[variable] !== undefined) problem(variable, 'applies only to a bucket: set RECEIPT_IMAGES_S3_BUCKET too');
+      }
+      return;
+    }
+    // Two stores would split the images between web and worker: one of them is the store.
+    if (env.RECEIPT_IMAGES_DIR !== undefined)
+      problem('RECEIPT_IMAGES_DIR', 'set either RECEIPT_IMAGES_DIR or RECEIPT_IMAGES_S3_BUCKET, not both');
+    const [keyId, secret] = [env.RECEIPT_IMAGES_S3_ACCESS_KEY_ID, env.RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY];
+    if (keyId !== undefined && secret === undefined)
+      problem('RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY', 'required with RECEIPT_IMAGES_S3_ACCESS_KEY_ID');
+    if (secret !== undefined && keyId === undefined)
+      problem('RECEIPT_IMAGES_S3_ACCESS_KEY_ID', 'required with RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY');
   });
 
 /**
@@ -82,6 +125,8 @@ const environmentSchema = z
  * the fake supplier of demos and tests.
  */
 export type SupplierSettings = { kind: 'manual' } | { kind: 'http'; url: string; secret: string } | { kind: 'fake' };
+
+export type ReceiptImageSettings = { kind: 'folder'; dir: string } | ({ kind: 's3' } & ImageBucketSettings);
 
 export interface Config {
   /** Absent: `npm start` runs an embedded PostgreSQL under the data folder. */
@@ -117,8 +162,11 @@ export interface Config {
   /** TRUST_PROXY: the proxies in front of the web process (see createWebApp). */
   trustProxy?: number | string;
   dataDir: string;
-  /** The folder receipt images are kept in (RECEIPT_IMAGES_DIR, or receipt-images under the data folder). */
-  receiptImagesDir: string;
+  /**
+   * Where receipt images are kept: an S3-compatible bucket (RECEIPT_IMAGES_S3_*), or a folder
+   * (RECEIPT_IMAGES_DIR, or receipt-images under the data folder).
+   */
+  receiptImages: ReceiptImageSettings;
   /** Days a receipt's image is kept after its upload, for care's review, before it is deleted. */
   receiptImageRetentionDays: number;
   /** Where provisioned tools (Temporal CLI, test server) are kept across clones. */
@@ -157,6 +205,8 @@ export function requireProductionSettings<K extends keyof Config>(config: Config
   const secrets = {
     SESSION_SECRET: required.sessionSecret,
     SUPPLIER_SECRET: required.supplier?.kind === 'http' ? required.supplier.secret : undefined,
+    RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY:
+      required.receiptImages.kind === 's3' ? required.receiptImages.credentials?.secretAccessKey : undefined,
   };
   for (const [variable, secret] of Object.entries(secrets)) {
     if (secret !== undefined && isDevelopmentSecret(secret)) {
@@ -203,12 +253,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
     dataDir: resolve(e.TESSERA_DATA_DIR),
-    receiptImagesDir: resolve(e.RECEIPT_IMAGES_DIR ?? join(e.TESSERA_DATA_DIR, 'receipt-images')),
+    receiptImages: receiptImageSettings(e),
     receiptImageRetentionDays: e.RECEIPT_IMAGE_RETENTION_DAYS,
     cacheDir: resolve(e.TESSERA_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'tessera')),
     temporalCli: e.TEMPORAL_CLI,
     temporalTestServer: e.TEMPORAL_TEST_SERVER,
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+function receiptImageSettings(e: z.infer<typeof environmentSchema>): ReceiptImageSettings {
+  if (e.RECEIPT_IMAGES_S3_BUCKET === undefined)
+    return { kind: 'folder', dir: resolve(e.RECEIPT_IMAGES_DIR ?? join(e.TESSERA_DATA_DIR, 'receipt-images')) };
+  const [accessKeyId, secretAccessKey] = [e.RECEIPT_IMAGES_S3_ACCESS_KEY_ID, e.RECEIPT_IMAGES_S3_SECRET_ACCESS_KEY];
+  return {
+    kind: 's3',
+    bucket: e.RECEIPT_IMAGES_S3_BUCKET,
+    endpoint: e.RECEIPT_IMAGES_S3_ENDPOINT,
+    region: e.RECEIPT_IMAGES_S3_REGION ?? 'us-east-1',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    forcePathStyle: e.RECEIPT_IMAGES_S3_PATH_STYLE === 'true',
   };
 }
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ApiRequest, EarningRule, PointOfSale, ProgramSettings, Receipt } from '../../entities/index.js';
+import { ApiRequest, EarningRule, MemberLink, PointOfSale, ProgramSettings, Receipt } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
 import { forgetProgramConfiguration } from '../earning/program-configuration.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { requestHash } from '../ledger/request.js';
 import { settleReceiptReading } from './receipt-outcome.js';
-import { acceptReceipt } from './receipt-review.js';
+import { acceptReceipt, receiptReviewReasonLabels } from './receipt-review.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -38,17 +38,20 @@ const yesterday = () => {
 };
 const receiptText = (total: string) => `GREEN GROCER\n12 Market Street\nDate: ${yesterday()}\nTOTAL ${total}\nCARD ${total}\n`;
 
-async function uploaded(externalId: string) {
-  const member = await p.member(externalId);
-  const receipt = await db.dataSource.manager.save(
+/** A receipt `memberId` sent, waiting for its reading. */
+const sentBy = (memberId: string) =>
+  db.dataSource.manager.save(
     db.dataSource.manager.create(Receipt, {
-      memberId: member.member.id,
+      memberId,
       source: 'dashboard',
-      imageKey: externalId,
+      imageKey: `receipts/${randomUUID()}.jpg`,
       imageType: 'image/jpeg',
     }),
   );
-  return { receipt, account: member.account.id };
+
+async function uploaded(externalId: string) {
+  const member = await p.member(externalId);
+  return { receipt: await sentBy(member.member.id), account: member.account.id, memberId: member.member.id };
 }
 const read = (id: string, text: string) => settleReceiptReading(db.dataSource, p.ledger, id, { text, confidence: 95 });
 const receiptOf = (id: string) => db.dataSource.manager.findOneByOrFail(Receipt, { id });
@@ -113,5 +116,64 @@ it("pays a receipt whatever Idempotency-Key the store's own API requests used", 
   // Read again (a replayed activity): nothing more.
   expect((await read(read1.receipt.id, receiptText('14.63'))).outcome).toBe('already_settled');
   expect(await p.available(read1.account)).toBe(14);
+  await ledgerTrue();
+});
+
+it('sends a second receipt of the same store, day and total to care as a likely duplicate, however differently it reads', async () => {
+  const { receipt, account, memberId } = await uploaded('rc-near');
+  expect((await read(receipt.id, receiptText('23.40'))).outcome).toBe('awarded');
+  expect(await p.available(account)).toBe(23);
+
+  // Another photo of the same purchase: lines read this time, so another text hash.
+  const again = await sentBy(memberId);
+  const secondPhoto = `GREEN GROCER\n12 Market Street\nDate: ${yesterday()}\nApples 10.40\nPears 13.00\nTOTAL 23.40\n`;
+  expect((await read(again.id, secondPhoto)).outcome).toBe('review');
+  const held = await receiptOf(again.id);
+  expect(held).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
+  expect(held.fingerprint).not.toBe((await receiptOf(receipt.id)).fingerprint);
+  expect(receiptReviewReasonLabels.likely_duplicate).toBe('Same store, date and total as a receipt already paid to this member');
+  expect(await p.available(account)).toBe(23);
+
+  // Another total the same day at the same store is another purchase: it pays.
+  const other = await sentBy(memberId);
+  expect((await read(other.id, receiptText('5.00'))).outcome).toBe('awarded');
+  expect(await p.available(account)).toBe(28);
+  // So does another member's purchase of the same store, day and total.
+  const friend = await uploaded('rc-near-friend');
+  const friendsReceipt = `GREEN GROCER\n12 Market Street\nDate: ${yesterday()}\nCheese 23.40\nTOTAL 23.40\n`;
+  expect((await read(friend.receipt.id, friendsReceipt)).outcome).toBe('awarded');
+  expect(await p.available(friend.account)).toBe(23);
+
+  // Care looked at it: a second purchase after all, and it pays once.
+  const accepted = await acceptReceipt(db.dataSource, p.ledger, { receiptId: again.id, agentId: careAgent, corrections: {} });
+  expect(accepted.points).toBe(23);
+  expect(await p.available(account)).toBe(51);
+  await ledgerTrue();
+});
+
+it("pays the member who sent the receipt, never a customer of the store whose id looks like the receipt's link", async () => {
+  // Ann's reference is the id another store knows her by; Green Grocer has a customer of its own
+  // literally called receipt-<that reference>, and another whose id is receipt-<Ann's member id>.
+  const ann = await uploaded('rc-link-ann');
+  const bob = await p.member('receipt-rc-link-ann', green.partner.id);
+  const carol = await p.member('rc-link-carol');
+  await db.dataSource.manager.insert(MemberLink, {
+    partnerId: green.partner.id,
+    customerId: `receipt-${ann.memberId}`,
+    memberId: carol.member.id,
+    cause: 'store',
+  });
+
+  expect((await read(ann.receipt.id, receiptText('31.00'))).outcome).toBe('awarded');
+  expect(await p.available(ann.account)).toBe(31);
+  expect(await p.available(bob.account.id)).toBe(0);
+  expect(await p.available(carol.account.id)).toBe(0);
+  // Her next receipt at the store goes the same way, through the link the first one made.
+  const next = await sentBy(ann.memberId);
+  expect((await read(next.id, receiptText('9.00'))).outcome).toBe('awarded');
+  expect(await p.available(ann.account)).toBe(40);
+  const annLinks = await db.dataSource.manager.findBy(MemberLink, { partnerId: green.partner.id, memberId: ann.memberId });
+  expect(annLinks).toHaveLength(1);
+  expect(await p.available(carol.account.id)).toBe(0);
   await ledgerTrue();
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MemberLink, Partner, PointOfSale, Receipt, type ReceiptReviewReason } from '../../entities/index.js';
 import { EventRefusedError } from '../earning/event-refused.js';
@@ -36,6 +37,22 @@ async function storeCandidates(manager: EntityManager): Promise<StoreCandidate[]
 const lockedReceipt = (manager: EntityManager, id: string) =>
   manager.findOne(Receipt, { where: { id }, lock: { mode: 'pessimistic_write' } });
 
+/**
+ * A link for a member the store does not know yet. Customer ids are the store's to choose, so any
+ * name Tessera makes may be one of its customers already: the member's own id makes a collision
+ * unlikely, and a name someone else holds is never used (that customer would be paid).
+ */
+async function receiptLink(manager: EntityManager, partnerId: string, memberId: string): Promise<MemberLink> {
+  for (const customerId of [`receipt-${memberId}`, `receipt-${memberId}-${randomUUID()}`]) {
+    const made = manager.create(MemberLink, { partnerId, memberId, customerId, cause: 'member' });
+    // A twin reading of the member's other receipt at this store may make the same link meanwhile.
+    await manager.createQueryBuilder().insert().into(MemberLink).values(made).orIgnore().execute();
+    const link = await manager.findOneByOrFail(MemberLink, { partnerId, customerId });
+    if (link.memberId === memberId) return link;
+  }
+  throw new Error(`no free customer id for member ${memberId} at partner ${partnerId}`);
+}
+
 /** The purchase's moment: noon UTC of the printed day, as receipts rarely print a zone. */
 const purchaseMoment = (purchasedOn: string) => new Date(`${purchasedOn}T12:00:00Z`);
 
@@ -56,17 +73,9 @@ export async function awardReceipt(manager: EntityManager, ledger: Ledger, recei
   if (claimed.length === 0) throw new Error(`receipt ${receipt.id} was paid already`);
   const member = await currentMember(manager, receipt.memberId);
   if (!member) throw new Refusal('member_not_found', 'the member who sent this receipt no longer exists');
-  let link = await manager.findOne(MemberLink, { where: { partnerId, memberId: member.id }, order: { linkedAt: 'ASC' } });
-  if (!link) {
-    const made = manager.create(MemberLink, {
-      partnerId,
-      memberId: member.id,
-      customerId: `receipt-${member.externalId}`,
-      cause: 'member',
-    });
-    await manager.createQueryBuilder().insert().into(MemberLink).values(made).orIgnore().execute();
-    link = await manager.findOneByOrFail(MemberLink, { partnerId, customerId: made.customerId });
-  }
+  const link =
+    (await manager.findOne(MemberLink, { where: { partnerId, memberId: member.id }, order: { linkedAt: 'ASC' } })) ??
+    (await receiptLink(manager, partnerId, member.id));
   const addsUp = receipt.lines.length > 0 && receipt.lines.reduce((sum, line) => sum + line.cents, 0) === totalCents;
   const pos = receipt.pointOfSaleId ? await manager.findOneBy(PointOfSale, { id: receipt.pointOfSaleId }) : null;
   const receivedAt = new Date();
@@ -113,6 +122,18 @@ async function reviewReasonOf(
     );
     if (twin) return 'duplicate';
   }
+  // Another photo of a paid purchase reads differently (another text hash): the same store, day and
+  // total for the same member is most likely it. Two such readings at once decide in turn.
+  const purchase = [receipt.memberId, receipt.partnerId, receipt.purchasedOn, receipt.totalCents].join(':');
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt-purchase:${purchase}`]);
+  const [paid] = await manager.query(
+    `SELECT 1 FROM receipt
+      WHERE "memberId" = $1 AND "partnerId" = $2 AND "purchasedOn" = $3 AND "totalCents" = $4 AND id <> $5 AND status = 'awarded'
+        AND ("pointOfSaleId" IS NULL OR $6::uuid IS NULL OR "pointOfSaleId" = $6)
+      LIMIT 1`,
+    [receipt.memberId, receipt.partnerId, receipt.purchasedOn, receipt.totalCents, receipt.id, receipt.pointOfSaleId],
+  );
+  if (paid) return 'likely_duplicate';
   if (ocr.confidence < minimumConfidence && !linesAddUp) return 'low_confidence';
   const settings = await programSettings(manager);
   try {

@@ -22,6 +22,7 @@ export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   unreadable: 'Date or total not found',
   unknown_store: 'Store not recognised',
   duplicate: 'Same receipt sent before',
+  likely_duplicate: 'Same store, date and total as a receipt already paid to this member',
   date_refused: 'Purchase date outside what the program accepts',
   award_refused: 'The purchase was refused (a store short of points, say)',
 };
