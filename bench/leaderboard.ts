@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Leaderboard } from '../entities/index.js';
 import { periodKeyAt } from '../loyalty/engagement/challenge-periods.js';
-import { leaderboardRanking } from '../loyalty/engagement/leaderboard-ranking.js';
+import { membersAboveSql } from '../loyalty/engagement/leaderboard-buckets.js';
+import { leaderboardRanking, memberRank } from '../loyalty/engagement/leaderboard-ranking.js';
 import { offer } from '../loyalty/engagement/leaderboard-scores.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { openDataSource } from '../wiring/database.js';
@@ -14,8 +15,9 @@ import { postgresCpu } from './postgres-cpu.js';
 
 /**
  * `npm run bench:leaderboard`: one leaderboard period with 1,000,000 members' scores (made with
- * generate_series), then its top 10, a random member's rank and concurrent score updates (an
- * event's points added: the round's shared lock, the contribution, the score's upsert, one
+ * generate_series; the triggers fill their buckets), then its top 10, a random member's rank (with
+ * the top 10, and alone: a sum over the score buckets) and concurrent score updates (an event's
+ * points added: the round's shared lock, the contribution, the score's upsert and its buckets, one
  * transaction each), at 1 and 8 clients, each next to pgbench's simple-update on the same cluster
  * for the same duration. BENCH_SECONDS sets each run's length (default 10), BENCH_MEMBERS the size.
  */
@@ -88,7 +90,7 @@ await dataSource.query(
    SELECT $1, $2, gen_random_uuid(), (random() * 100000)::bigint, now() - random() * interval '3 days' FROM generate_series(1, $3)`,
   [board.id, periodKey, members],
 );
-await dataSource.query('VACUUM ANALYZE leaderboard_score');
+await dataSource.query('VACUUM ANALYZE leaderboard_score, leaderboard_score_bucket');
 const sample: string[] = (
   await dataSource.query(`SELECT "memberId" FROM leaderboard_score TABLESAMPLE SYSTEM (2) WHERE "leaderboardId" = $1 LIMIT 10000`, [
     board.id,
@@ -111,6 +113,7 @@ const rows: string[][] = [['measure', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'p
 const scenarios: [string, () => Promise<unknown>][] = [
   ['top 10', () => leaderboardRanking(dataSource.manager, board, { periodKey })],
   ['a member’s rank (and the top 10)', () => leaderboardRanking(dataSource.manager, board, { periodKey, memberId: pick(sample) })],
+  ['a member’s rank alone', () => memberRank(dataSource.manager, board.id, periodKey, null, pick(sample))],
   [
     'score update (an event’s points)',
     () =>
@@ -142,22 +145,27 @@ for (const clients of clientCounts) {
     ]);
   }
 }
-// The plans behind the figures: the top is an index scan, a rank an index-only count.
+// The plans behind the figures: the top is an index scan, a rank a sum over a few buckets, for a
+// member near the top, in the middle and near the bottom.
+const rankSql = `SELECT 1 + ${membersAboveSql('$1::uuid', '$2::text', '$3::bigint')} AS rank`;
 for (const [what, sql, params] of [
   [
     'top 10',
     `SELECT "memberId", score FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > 0 ORDER BY score DESC, "reachedAt", "memberId" LIMIT 10`,
     [board.id, periodKey],
   ],
-  [
-    'rank',
-    `SELECT count(*) FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > $3`,
-    [board.id, periodKey, 50_000],
-  ],
+  ['rank at 99,000', rankSql, [board.id, periodKey, 99_000]],
+  ['rank at 50,000', rankSql, [board.id, periodKey, 50_000]],
+  ['rank at 100', rankSql, [board.id, periodKey, 100]],
 ] as const) {
-  const plan: { 'QUERY PLAN': string }[] = await dataSource.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql}`, [...params]);
+  const plan: { 'QUERY PLAN': string }[] = await dataSource.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, [...params]);
   console.log(`${what}:\n  ${plan.map((p) => p['QUERY PLAN']).join('\n  ')}`);
 }
+const [{ buckets }] = await dataSource.query(
+  `SELECT count(*)::int AS buckets FROM leaderboard_score_bucket WHERE "leaderboardId" = $1 AND "periodKey" = $2`,
+  [board.id, periodKey],
+);
+console.log(`${buckets.toLocaleString('en')} score buckets for ${members.toLocaleString('en')} scores.`);
 printTable(rows);
 if (!hasPgbench) console.log('pgbench was not found on PATH (Debian: postgresql-client): no ratios.');
 

@@ -60,6 +60,7 @@ import {
   LeaderboardNameConsent,
   LeaderboardRound,
   LeaderboardScore,
+  LeaderboardScoreBucket,
   LeaderboardStanding,
 } from './leaderboard.js';
 import { ExchangeRate } from './exchange-rate.js';
@@ -140,6 +141,7 @@ export {
   MemberBadge,
   Leaderboard,
   LeaderboardScore,
+  LeaderboardScoreBucket,
   LeaderboardContribution,
   LeaderboardRound,
   LeaderboardStanding,
@@ -201,6 +203,7 @@ export const entities = [
   MemberBadge,
   Leaderboard,
   LeaderboardScore,
+  LeaderboardScoreBucket,
   LeaderboardContribution,
   LeaderboardRound,
   LeaderboardStanding,

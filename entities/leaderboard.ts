@@ -101,8 +101,8 @@ export class Leaderboard extends BaseEntity {
 /**
  * A member's score in one period of a leaderboard, kept up to date as events commit. The ranking
  * index `leaderboard_score_ranking` (leaderboardId, periodKey, score DESC, reachedAt, memberId) is
- * written in the migration (TypeORM cannot declare a descending column): the top N is an index scan,
- * a member's rank an index-only count of the scores above theirs.
+ * written in the migration (TypeORM cannot declare a descending column): the top N is an index scan.
+ * A member's rank is read from `leaderboard_score_bucket`.
  */
 @Entity({ name: 'leaderboard_score' })
 @Index('leaderboard_score_ranking', { synchronize: false })
@@ -123,6 +123,38 @@ export class LeaderboardScore extends BaseEntity {
   /** When the member reached this score: of equal scores, the earlier ranks first. */
   @Column({ type: 'timestamptz' })
   reachedAt: Date;
+}
+
+/**
+ * How many members of one period hold a score in a range, kept by triggers on `leaderboard_score`
+ * in the transaction of every change to it (1796085723081-LeaderboardScoreBuckets), so that a
+ * member's rank is one more than a sum over a few of these rows instead of a count of every higher
+ * score. Only scores above 0 count (the ranking leaves the others out).
+ *
+ * A radix tree of 8 levels of 256: the bucket (level, prefix) holds the scores whose bits above
+ * the lowest 8 × level equal prefix (level 0: one score; level 1: 256 scores; ...). The scores
+ * above s are those of the higher siblings of s's bucket at each level, so a rank reads at most 255
+ * rows a level however many distinct scores there are. A bucket whose last 8 bits are 0 is never
+ * such a sibling and is not kept: in particular no coarse bucket holds every low score, which every
+ * new member would write. An emptied bucket stays at 0: deleting it would race with the next score
+ * to land in it, for nothing (a rank still reads at most 255 rows a level).
+ */
+@Entity({ name: 'leaderboard_score_bucket' })
+export class LeaderboardScoreBucket extends BaseEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  leaderboardId: string;
+
+  @PrimaryColumn({ type: 'text' })
+  periodKey: string;
+
+  @PrimaryColumn({ type: 'smallint' })
+  level: number;
+
+  @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
+  prefix: number;
+
+  @Column({ type: 'integer' })
+  members: number;
 }
 
 /** What one event added to one leaderboard (points earned): an event counts once, however often it is counted. */

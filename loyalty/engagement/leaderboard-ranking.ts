@@ -3,6 +3,7 @@ import { Leaderboard, type LeaderboardMetric, type LeaderboardPeriod, type Leade
 import { isUuid } from '../ids.js';
 import { Refusal } from '../refusal.js';
 import { periodEndAfter, periodKeyAt } from './challenge-periods.js';
+import { membersAboveSql } from './leaderboard-buckets.js';
 
 /** How a member who did not agree to show their name appears. */
 export const anonymousName = 'Anonymous member';
@@ -81,7 +82,7 @@ function competitionRanks(scores: number[]): number[] {
 /**
  * A leaderboard's ranking in one period (the current one when `periodKey` is absent): the top
  * `limit` and, when `memberId` is given, that member's own rank. An open period reads the
- * maintained scores (an index scan for the top, an index-only count for a rank); a frozen one
+ * maintained scores (an index scan for the top, a sum of a few score buckets for a rank); a frozen one
  * reads its final standings.
  */
 export async function leaderboardRanking(
@@ -134,7 +135,7 @@ export async function leaderboardRanking(
   };
 }
 
-/** A member's rank: one more than the number of higher scores (an index-only count), or their frozen rank. */
+/** A member's rank: one more than the number of higher scores (summed from the score buckets), or their frozen rank. */
 export async function memberRank(
   manager: EntityManager,
   leaderboardId: string,
@@ -142,23 +143,17 @@ export async function memberRank(
   frozenRoundId: string | null,
   memberId: string,
 ): Promise<{ rank: number; score: number } | null> {
-  if (frozenRoundId) {
-    const [row] = await manager.query(`SELECT rank, score FROM leaderboard_standing WHERE "roundId" = $1 AND "memberId" = $2`, [
-      frozenRoundId,
-      memberId,
-    ]);
-    return row ? { rank: Number(row.rank), score: Number(row.score) } : null;
-  }
-  const [own] = await manager.query(
-    `SELECT score FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3 AND score > 0`,
-    [leaderboardId, periodKey, memberId],
-  );
-  if (!own) return null;
-  const [{ above }] = await manager.query(
-    `SELECT count(*)::int AS above FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND score > $3`,
-    [leaderboardId, periodKey, own.score],
-  );
-  return { rank: above + 1, score: Number(own.score) };
+  const [row] = frozenRoundId
+    ? await manager.query(`SELECT rank, score FROM leaderboard_standing WHERE "roundId" = $1 AND "memberId" = $2`, [
+        frozenRoundId,
+        memberId,
+      ])
+    : await manager.query(
+        `SELECT 1 + ${membersAboveSql('s."leaderboardId"', 's."periodKey"', 's.score')} AS rank, s.score FROM leaderboard_score s
+          WHERE s."leaderboardId" = $1 AND s."periodKey" = $2 AND s."memberId" = $3 AND s.score > 0`,
+        [leaderboardId, periodKey, memberId],
+      );
+  return row ? { rank: Number(row.rank), score: Number(row.score) } : null;
 }
 
 /** The live leaderboards a member ranks on or may rank on (open to everyone, or their segment's or company's), for their dashboard. */

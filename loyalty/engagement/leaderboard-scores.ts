@@ -180,6 +180,9 @@ export async function withdrawLeaderboardPoints(manager: EntityManager, eventId:
  * member's points earned become the surviving member's (one person ranks once, with both scores
  * added, reached when the later of them was), and their challenge scores leave the board (the
  * challenges' recount over both members scores the survivor). Frozen rounds keep their standings.
+ * Both members' scores are locked first, in one order, then changed by one statement, so that their
+ * score buckets change in one sorted batch (see LeaderboardScoreBucket): two merges on one board
+ * cannot deadlock on them.
  */
 export async function mergeLeaderboardScores(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
   const rounds: { leaderboardId: string; periodKey: string; metric: Leaderboard['metric'] }[] = await manager.query(
@@ -191,26 +194,40 @@ export async function mergeLeaderboardScores(manager: EntityManager, fromMemberI
     [fromMemberId],
   );
   for (const { leaderboardId, periodKey, metric } of rounds) {
+    const held: { memberId: string; score: string; reachedAt: Date }[] = await manager.query(
+      `SELECT "memberId", score, "reachedAt" FROM leaderboard_score
+        WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" IN ($3, $4) ORDER BY "memberId" FOR UPDATE`,
+      [leaderboardId, periodKey, fromMemberId, intoMemberId],
+    );
+    const from = held.find((h) => h.memberId === fromMemberId)!;
+    const into = held.find((h) => h.memberId === intoMemberId);
+    const key = [leaderboardId, periodKey, fromMemberId, intoMemberId];
     if (metric === 'points_earned') {
       await manager.query(
         `UPDATE leaderboard_contribution SET "memberId" = $4 WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`,
-        [leaderboardId, periodKey, fromMemberId, intoMemberId],
+        key,
       );
+      if (!into) {
+        // The survivor had no score: the merged-away member's becomes theirs, in the same bucket.
+        await manager.query(
+          `UPDATE leaderboard_score SET "memberId" = $4 WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`,
+          key,
+        );
+        continue;
+      }
+      // Left at 0, the merged-away member's score is in no bucket and its row goes below.
       await manager.query(
-        `INSERT INTO leaderboard_score ("leaderboardId", "periodKey", "memberId", score, "reachedAt")
-         SELECT "leaderboardId", "periodKey", $4, score, "reachedAt" FROM leaderboard_score
-          WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3
-         ON CONFLICT ("leaderboardId", "periodKey", "memberId") DO UPDATE
-           SET score = leaderboard_score.score + EXCLUDED.score,
-               "reachedAt" = GREATEST(leaderboard_score."reachedAt", EXCLUDED."reachedAt")`,
-        [leaderboardId, periodKey, fromMemberId, intoMemberId],
+        `UPDATE leaderboard_score
+            SET score = CASE WHEN "memberId" = $4 THEN score + $5 ELSE 0 END,
+                "reachedAt" = CASE WHEN "memberId" = $4 THEN GREATEST("reachedAt", $6) ELSE "reachedAt" END
+          WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" IN ($3, $4)`,
+        [...key, from.score, from.reachedAt],
       );
     }
-    await manager.query(`DELETE FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`, [
-      leaderboardId,
-      periodKey,
-      fromMemberId,
-    ]);
+    await manager.query(
+      `DELETE FROM leaderboard_score WHERE "leaderboardId" = $1 AND "periodKey" = $2 AND "memberId" = $3`,
+      key.slice(0, 3),
+    );
   }
 }
 
