@@ -71,7 +71,9 @@ export const badgeRevoked = z.strictObject({
   badge: z.uuid().describe('The badge taken back'),
   name: z.string(),
   member: externalId,
-  reason: z.enum(['refund']).describe('refund: a refund left the member short of what earned it (its rule, or a challenge whose reward was taken back)'),
+  reason: z
+    .enum(['refund'])
+    .describe('refund: a refund left the member short of what earned it (its rule, or a challenge whose reward was taken back)'),
   eventId: z.uuid().describe('The purchase refunded'),
   revokedAt: z.iso.datetime(),
 });

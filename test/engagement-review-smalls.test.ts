@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Badge, EarningRule, InstantWinCampaign, MemberBadge, ProgramSettings, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
+import {
+  Badge,
+  EarningRule,
+  InstantWinCampaign,
+  MemberBadge,
+  ProgramSettings,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent, type EventInput } from '../loyalty/earning/record-event.js';
@@ -29,7 +37,10 @@ beforeAll(async () => {
   db = await createTestDatabase();
   p = await createProgram(db.dataSource);
   await db.dataSource.manager.insert(ProgramSettings, { id: 1, eventBackdateDays: 62, refundShortfall: 'debt' });
-  await db.dataSource.manager.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
+  await db.dataSource.manager.insert(EarningRule, {
+    name: '1 point per euro',
+    formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
+  });
   shop = await p.partner(1_000_000);
   apiKey = (await issueApiKey(db.dataSource.manager, shop.partner.id, 'test')).secret;
   await db.dataSource.manager.insert(WebhookEndpoint, {
@@ -67,10 +78,11 @@ async function buy(externalId: string, items = 1) {
 }
 const refund = (eventId: string, lines?: { reference: string; quantity: number }[]) =>
   inTransaction(ds(), (m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId, lines, key: randomUUID() }));
-const badgesOf = async (memberId: string) =>
-  (await ds().manager.find(MemberBadge, { where: { memberId } })).map((b) => b.badgeId).sort();
+const badgesOf = async (memberId: string) => (await ds().manager.find(MemberBadge, { where: { memberId } })).map((b) => b.badgeId).sort();
 const badge = (fields: Partial<Badge>) =>
-  ds().manager.save(ds().manager.create(Badge, { description: '', emblem: 'star', colour: '#c27c0e', status: 'live', threshold: null, ...fields }));
+  ds().manager.save(
+    ds().manager.create(Badge, { description: '', emblem: 'star', colour: '#c27c0e', status: 'live', threshold: null, ...fields }),
+  );
 const hooks = async (event: string) =>
   (await ds().manager.find(WebhookDelivery, { order: { createdAt: 'ASC' } }))
     .map((d) => d.payload as { event: string; data: Record<string, unknown> })
@@ -199,12 +211,24 @@ it('reads an instant-win campaign past its end as ended, in the API and to staff
       { kind: 'partner', partnerId: shop.partner.id },
     ),
   );
-  expect((await getApi(`/instant-wins/${campaign.id}`)).body).toMatchObject({ status: 'ended', seed: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  expect((await getApi(`/instant-wins/${campaign.id}`)).body).toMatchObject({
+    status: 'ended',
+    seed: expect.stringMatching(/^[0-9a-f]{64}$/),
+  });
   expect((await viewInstantWin(ds().manager, campaign.id, { kind: 'operator' })).status).toBe('ended');
   const running = await inTransaction(ds(), (m) =>
     saveInstantWinCampaign(
       m,
-      { name: 'Long moments', mode: 'probability', winChance: '1', startsAt: minutes(-60), endsAt: minutes(60), prizePoints: '5', prizeBudget: '1', status: 'live' },
+      {
+        name: 'Long moments',
+        mode: 'probability',
+        winChance: '1',
+        startsAt: minutes(-60),
+        endsAt: minutes(60),
+        prizePoints: '5',
+        prizeBudget: '1',
+        status: 'live',
+      },
       { kind: 'partner', partnerId: shop.partner.id },
     ),
   );

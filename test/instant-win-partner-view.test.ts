@@ -41,7 +41,8 @@ const form = {
 
 it("shows a partner user, read-only, the program's campaigns that run at its store or that it pays for; never another partner's", async () => {
   const db = harness.db.dataSource;
-  const save = (fields: Record<string, string>) => inTransaction(db, (m) => saveInstantWinCampaign(m, { ...form, ...fields }, { kind: 'operator' }));
+  const save = (fields: Record<string, string>) =>
+    inTransaction(db, (m) => saveInstantWinCampaign(m, { ...form, ...fields }, { kind: 'operator' }));
   const programs = await save({ name: 'Program moments' });
   const paidByKoffie = await save({ name: 'Program moments paid by Koffie', fundingPartnerId: partnerIds.koffie, status: 'draft' });
   const programDraft = await save({ name: 'Program draft', status: 'draft' });
@@ -86,7 +87,10 @@ it("shows a partner user, read-only, the program's campaigns that run at its sto
     expect(edited.status).toBe(403);
     expect((await db.manager.findOneByOrFail(InstantWinCampaign, { id: target.id })).name).toBe(target.name);
   }
-  const ownEdit = await post(partner, `/resources/InstantWinCampaign/records/${koffies.id}/edit`, { ...form, name: 'Koffie moments, renamed' });
+  const ownEdit = await post(partner, `/resources/InstantWinCampaign/records/${koffies.id}/edit`, {
+    ...form,
+    name: 'Koffie moments, renamed',
+  });
   expect(ownEdit.body.notice).toMatchObject({ type: 'success' });
 
   // The operator's staff see them all, as before.

@@ -274,7 +274,11 @@ it('draws 100 concurrent purchases within a budget of 5, pays each prize once, a
   for (const c of [timed, unpaid]) {
     await inTransaction(db, (m) => saveInstantWinCampaign(m, { ...formOf(c), status: 'ended' }, { kind: 'operator' }, c.id));
     const over = await viewInstantWin(db.manager, c.id, { kind: 'operator' });
-    expect(replayDraws(over.revealedSeed!, over.rules, (await instantWinDraws(db.manager, c.id, { after: 0, limit: 1_000 })).draws).every((r) => r.matches)).toBe(true);
+    expect(
+      replayDraws(over.revealedSeed!, over.rules, (await instantWinDraws(db.manager, c.id, { after: 0, limit: 1_000 })).draws).every(
+        (r) => r.matches,
+      ),
+    ).toBe(true);
   }
 }, 240_000);
 

@@ -49,7 +49,8 @@ export async function revokeLapsedBadges(
     revoked.push(badge.id);
     const partnerId = badge.partnerId ?? badge.awardPartnerId ?? event.partnerId;
     // A partner that no longer knows the member is not told another partner's id for them.
-    const customerId = (await customerIdOf(manager, event.memberId, partnerId)) ?? (partnerId === event.partnerId ? event.customerId : null);
+    const customerId =
+      (await customerIdOf(manager, event.memberId, partnerId)) ?? (partnerId === event.partnerId ? event.customerId : null);
     if (customerId === null) continue;
     await queueWebhooks(manager, partnerId, 'badge.revoked', {
       badge: badge.id,
