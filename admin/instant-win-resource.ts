@@ -68,6 +68,10 @@ async function withFigures(dataSource: DataSource, context: ActionContext, param
   params.revealedSeed = view.revealedSeed ?? 'kept secret until the campaign ends';
   // A campaign past its end reads ended, wherever it is shown.
   params.status = view.status;
+  // A partner user reading the program's campaign sees that another partner pays, not which one.
+  const user = staff(context)!;
+  if (user.role === 'partner_user' && c.fundingPartnerId && c.fundingPartnerId !== user.partnerId)
+    params.fundingPartnerId = 'another partner';
 }
 
 /**

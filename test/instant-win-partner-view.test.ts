@@ -46,16 +46,17 @@ it("shows a partner user, read-only, the program's campaigns that run at its sto
   const programs = await save({ name: 'Program moments' });
   const paidByKoffie = await save({ name: 'Program moments paid by Koffie', fundingPartnerId: partnerIds.koffie, status: 'draft' });
   const programDraft = await save({ name: 'Program draft', status: 'draft' });
+  const paidByFitapp = await save({ name: 'Program moments paid by FitApp', fundingPartnerId: partnerIds.fitapp });
   const fitapps = await save({ name: 'FitApp moments', partnerId: partnerIds.fitapp });
   const koffies = await save({ name: 'Koffie moments', partnerId: partnerIds.koffie });
-  const mine = [programs.id, paidByKoffie.id, koffies.id].sort();
-  const ours = [programs, paidByKoffie, programDraft, fitapps, koffies].map((c) => c.id);
+  const mine = [programs.id, paidByKoffie.id, paidByFitapp.id, koffies.id].sort();
+  const ours = [programs, paidByKoffie, programDraft, paidByFitapp, fitapps, koffies].map((c) => c.id);
 
   const listed = await get(partner, '/resources/InstantWinCampaign/actions/list?perPage=100');
   expect(listed.status).toBe(200);
   const ids = listed.body.records.map((r: { id: string }) => r.id).filter((id: string) => ours.includes(id));
   expect(ids.sort()).toEqual(mine);
-  expect(listed.body.meta.total).toBe(3);
+  expect(listed.body.meta.total).toBe(4);
   // Its own may be changed; the program's are read-only.
   const actionsOf = (id: string) =>
     listed.body.records.find((r: { id: string }) => r.id === id).recordActions.map((a: { name: string }) => a.name) as string[];
@@ -69,6 +70,10 @@ it("shows a partner user, read-only, the program's campaigns that run at its sto
   expect((await get(partner, `/resources/InstantWinCampaign/records/${paidByKoffie.id}/show`)).body.record.params.name).toBe(
     'Program moments paid by Koffie',
   );
+  // It runs at its store too, paid by another partner: which one is not its business.
+  const otherPayer = await get(partner, `/resources/InstantWinCampaign/records/${paidByFitapp.id}/show`);
+  expect(otherPayer.body.record.params).toMatchObject({ name: 'Program moments paid by FitApp', fundingPartnerId: 'another partner' });
+  expect(JSON.stringify(otherPayer.body)).not.toContain(partnerIds.fitapp);
   // Another partner's, and the program's draft it does not pay for: as if they did not exist.
   for (const hidden of [fitapps, programDraft]) {
     const answer = await get(partner, `/resources/InstantWinCampaign/records/${hidden.id}/show`);
@@ -95,6 +100,6 @@ it("shows a partner user, read-only, the program's campaigns that run at its sto
 
   // The operator's staff see them all, as before.
   const all = await get(operator, '/resources/InstantWinCampaign/actions/list?perPage=100');
-  expect(all.body.records.map((r: { id: string }) => r.id).filter((id: string) => ours.includes(id))).toHaveLength(5);
+  expect(all.body.records.map((r: { id: string }) => r.id).filter((id: string) => ours.includes(id))).toHaveLength(6);
   await db.manager.update(InstantWinCampaign, ours, { status: 'ended' });
 }, 120_000);
