@@ -66,17 +66,27 @@ async function withFigures(dataSource: DataSource, context: ActionContext, param
   params.prizesLeft = view.prizesLeft === null ? 'no limit by count' : number.format(view.prizesLeft);
   params.pointsLeft = view.pointsLeft === null ? 'no limit by points' : number.format(view.pointsLeft);
   params.revealedSeed = view.revealedSeed ?? 'kept secret until the campaign ends';
+  // A campaign past its end reads ended, wherever it is shown.
+  params.status = view.status;
+  // A partner user reading the program's campaign sees that another partner pays, not which one.
+  const user = staff(context)!;
+  if (user.role === 'partner_user' && c.fundingPartnerId && c.fundingPartnerId !== user.partnerId)
+    params.fundingPartnerId = 'another partner';
 }
 
 /**
  * Winning-moments campaigns in the back office: the operator's staff set up the program's (paid
- * from its marketing account or by a named partner) and any partner's; a partner user sees and
- * changes only its own, which its wallet pays. The page shows the seed's commitment from the start,
+ * from its marketing account or by a named partner) and any partner's; a partner user changes only
+ * its own, which its wallet pays, and reads the program's that concern it (permissions' partnerAlsoReads). The page shows the seed's commitment from the start,
  * the prizes left, and the seed itself once the campaign is over. Checked by engagement/instant-win-form.
  */
 export function instantWinResource(dataSource: DataSource): ResourceWithOptions {
   const save = (name: 'new' | 'edit') => ({
-    isAccessible: allowed('InstantWinCampaign', name),
+    // A partner user reads the program's campaigns that concern it, and changes only its own.
+    isAccessible: allowed('InstantWinCampaign', name, (context) => {
+      const user = staff(context)!;
+      return user.role !== 'partner_user' || !context.record || context.record.params.partnerId === user.partnerId;
+    }),
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
       const id = name === 'edit' ? String(context.record!.params.id) : null;
       if (request.method !== 'post') {

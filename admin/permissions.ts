@@ -1,4 +1,5 @@
 import type { StaffRole } from '../entities/index.js';
+import { concernsPartnerSql } from '../loyalty/engagement/instant-win-form.js';
 import { checkStaffAccount } from '../loyalty/staff-accounts.js';
 import type { StaffSession } from './staff-sign-in.js';
 
@@ -208,8 +209,22 @@ export const partnerScope: Record<string, string> = {
   InstantWinCampaign: 'partnerId',
 };
 
-/** Which records of a resource a staff member may see or change: all of them, none, or one partner's. */
-export type DataScope = { kind: 'all' } | { kind: 'none' } | { kind: 'partner'; column: string; partnerId: string };
+/**
+ * Records of a partner-scoped resource that a partner user reads besides its own, and never
+ * changes: SQL over the table's columns, the partner's id in the given parameter.
+ */
+export const partnerAlsoReads: Record<string, (partnerParameter: string) => string> = {
+  InstantWinCampaign: concernsPartnerSql,
+};
+
+/**
+ * Which records of a resource a staff member may see or change: all of them, none, or one
+ * partner's (which it may also read `alsoReads`, see partnerAlsoReads).
+ */
+export type DataScope =
+  | { kind: 'all' }
+  | { kind: 'none' }
+  | { kind: 'partner'; column: string; partnerId: string; alsoReads?: (partnerParameter: string) => string };
 
 /**
  * The scope of a signed-in staff member on a resource. An account that is not usable (an unknown
@@ -219,7 +234,10 @@ export type DataScope = { kind: 'all' } | { kind: 'none' } | { kind: 'partner'; 
 export function dataScope(resource: string, user: StaffSession | null | undefined): DataScope {
   if (!user || Object.keys(checkStaffAccount(user)).length > 0 || !canRead(resource, user.role)) return { kind: 'none' };
   const column = partnerScope[resource];
-  if (user.role === 'partner_user' && column) return { kind: 'partner', column, partnerId: user.partnerId! };
+  if (user.role === 'partner_user' && column) {
+    const alsoReads = partnerAlsoReads[resource];
+    return { kind: 'partner', column, partnerId: user.partnerId!, ...(alsoReads ? { alsoReads } : {}) };
+  }
   return { kind: 'all' };
 }
 

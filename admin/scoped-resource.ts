@@ -1,6 +1,6 @@
 import { Resource } from '@adminjs/typeorm';
 import { BaseRecord, Filter, ForbiddenError, type ActionContext } from 'adminjs';
-import type { BaseEntity } from 'typeorm';
+import { Raw, type BaseEntity } from 'typeorm';
 import { refusedDeletion, refusedWrite } from './database-refusals.js';
 import { dataScope, type DataScope } from './permissions.js';
 import { isFilterable, isKeyOf } from './record-filters.js';
@@ -78,17 +78,37 @@ export class ScopedResource extends Resource {
   }
 
   override async findOne(id: string | number, context?: Context): Promise<BaseRecord | null> {
-    const scope = this.scope(context);
-    if (scope.kind === 'none' || !this.isKey(id)) return null;
-    const record = await super.findOne(id);
-    return record && inScope(record.params, scope) ? record : null;
+    return (await this.findMany([id], context))[0] ?? null;
   }
 
   override async findMany(ids: (string | number)[], context?: Context): Promise<BaseRecord[]> {
     const scope = this.scope(context);
     const keys = ids.filter((id) => this.isKey(id));
     if (scope.kind === 'none' || keys.length === 0) return [];
-    return (await super.findMany(keys)).filter((record) => inScope(record.params, scope));
+    const found = await super.findMany(keys);
+    const alsoRead = await this.alsoReadable(found, scope);
+    return found.filter((record) => inScope(record.params, scope) || alsoRead.has(String(record.id())));
+  }
+
+  /** A record the staff member may change: within its own scope, not only readable. */
+  private async ownRecord(pk: string | number, context: Context | undefined): Promise<BaseRecord | null> {
+    const scope = this.scope(context);
+    if (scope.kind === 'none' || !this.isKey(pk)) return null;
+    const record = await super.findOne(pk);
+    return record && inScope(record.params, scope) ? record : null;
+  }
+
+  /** Of these records outside a partner's own, the ids it reads all the same (see partnerAlsoReads). */
+  private async alsoReadable(records: BaseRecord[], scope: DataScope): Promise<Set<string>> {
+    if (scope.kind !== 'partner' || !scope.alsoReads) return new Set();
+    const others = records.filter((record) => !inScope(record.params, scope)).map((record) => String(record.id()));
+    if (others.length === 0) return new Set();
+    const repository = this.entity.getRepository();
+    const rows: { id: string }[] = await repository.manager.query(
+      `SELECT "${this.idName()}"::text AS id FROM "${repository.metadata.tableName}" WHERE "${this.idName()}" = ANY($1) AND (${scope.alsoReads('$2')})`,
+      [others, scope.partnerId],
+    );
+    return new Set(rows.map((row) => row.id));
   }
 
   override async create(params: Params, context?: Context): Promise<Params> {
@@ -104,12 +124,12 @@ export class ScopedResource extends Resource {
     const scope = this.scope(context);
     const values = this.writable(params, context);
     const moved = scope.kind === 'partner' && scope.column in values && values[scope.column] !== scope.partnerId;
-    if (moved || !(await this.findOne(pk, context))) throw new ForbiddenError('You may not change this record');
+    if (moved || !(await this.ownRecord(pk, context))) throw new ForbiddenError('You may not change this record');
     return this.withoutHidden(await super.update(pk, values));
   }
 
   override async delete(pk: string | number, context?: Context): Promise<void> {
-    if (!(await this.findOne(pk, context))) throw new ForbiddenError('You may not delete this record');
+    if (!(await this.ownRecord(pk, context))) throw new ForbiddenError('You may not delete this record');
     const repository = this.entity.getRepository();
     const instance = await repository.findOneBy({ [this.idName()]: pk });
     try {
@@ -168,7 +188,8 @@ export class ScopedResource extends Resource {
       if (!property || !isFilterable(property, element.value)) return null;
       scoped.filters[path] = { ...element, property };
     }
-    if (scope.kind === 'partner') {
+    const own = scope.kind === 'partner' && (!scope.alsoReads || scoped.filters[scope.column]);
+    if (scope.kind === 'partner' && own) {
       if (scoped.filters[scope.column] && scoped.filters[scope.column]!.value !== scope.partnerId) return null;
       scoped.filters[scope.column] = { path: scope.column, property: properties.get(scope.column)!, value: scope.partnerId };
     }
@@ -179,6 +200,18 @@ export class ScopedResource extends Resource {
       if (typeof element.value !== 'string' || !uuidText.test(element.value)) return null;
       // The adapter's own way to hand a value to TypeORM as it is (see its CustomParser).
       element.custom = element.value;
+    }
+    if (scope.kind === 'partner' && !own) {
+      // Its own records or those it also reads: the key among theirs (with the key asked for, if one was).
+      const key = this.idName();
+      const asked = scoped.filters[key] as (Filter['filters'][string] & { custom?: unknown }) | undefined;
+      const table = this.entity.getRepository().metadata.tableName;
+      const readableKeys = `SELECT "${key}" FROM "${table}" WHERE "${scope.column}" = :scopePartnerId OR (${scope.alsoReads!(':scopePartnerId')})`;
+      const custom = Raw((alias) => `${alias} IN (${readableKeys})${asked ? ` AND ${alias} = :scopeKey` : ''}`, {
+        scopePartnerId: scope.partnerId,
+        ...(asked ? { scopeKey: asked.value } : {}),
+      });
+      scoped.filters[key] = { path: key, property: properties.get(key)!, value: scope.partnerId, custom } as Filter['filters'][string];
     }
     return scoped;
   }

@@ -13,6 +13,7 @@ import {
   redemptionBody,
   refundBody,
   transactionsQuery,
+  instantWinQuery,
   widgetSessionBody,
   widgetSignInBody,
   widgetSignInCodeBody,
@@ -148,6 +149,8 @@ const webhookSummaries: Record<(typeof webhookEvents)[number], string> = {
     "A member completed a challenge (yours, or the program's by a purchase of yours); its reward was paid once for that member and period",
   'badge.awarded':
     "A member earned a badge (yours, or the program's by a purchase of yours): by its rule or by completing a challenge; once per member and badge",
+  'badge.revoked':
+    'A refund left a member short of what earned a badge you were told of (its rule, or a challenge whose reward was taken back): the badge was taken back',
   'instant_win.won':
     "A member's purchase won a prize in a winning-moments campaign (yours, or the program's by a purchase of yours); the prize was paid with the purchase",
 };
@@ -264,7 +267,10 @@ export function openApiDocument(serverUrl = '/api/v1') {
           description:
             "Yours or the program's; another partner's answers 404 (`instant_win_not_found`). Each draw's random value is " +
             'HMAC-SHA256(seed, purchase id), its first 48 bits as a fraction of 2^48; winning times are drawn the same way with keys `moment:0`, `moment:1`, ….',
-          parameters: [{ name: 'campaignId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [
+            { name: 'campaignId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            ...parametersOf(instantWinQuery, 'query'),
+          ],
           responses: { 200: ok('The campaign', responses.instantWinCampaign), 404: notFound, ...errors },
         },
       },

@@ -313,7 +313,8 @@ export const instantWinCampaign = z.object({
       }),
     )
     .nullable()
-    .describe('Every draw in order, to replay from the seed; null until the campaign is over'),
+    .describe('A page of the draws in order (see limit and cursor), to replay from the seed; null until the campaign is over'),
+  nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next draws; null on the last page and until the campaign is over'),
 });
 
 export const memberBadge = z.object({

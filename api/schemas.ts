@@ -139,6 +139,28 @@ export const transactionsQuery = z.object({
 
 export const externalIdParam = externalId;
 
+const drawsPageSize = 'must be a whole number from 1 to 500';
+
+/** `GET /instant-wins/{id}`: which page of its draws, once they are published. */
+export const instantWinQuery = z.object({
+  cursor: text()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be the nextCursor of a page')
+    .transform((cursor, context) => {
+      const after = decodeHistoryCursor(cursor);
+      if (after === null || after > 2_147_483_647n) context.addIssue({ code: 'custom', message: 'must be the nextCursor of a page' });
+      return after === null ? undefined : Number(after);
+    })
+    .optional()
+    .describe("The previous page's nextCursor"),
+  limit: z
+    .preprocess(
+      (value) => (typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value),
+      z.int({ error: drawsPageSize }).min(1, drawsPageSize).max(500, drawsPageSize),
+    )
+    .default(100)
+    .describe('Draws per page, 100 when absent'),
+});
+
 /** `GET /leaderboards/{id}`: which period (the current one when absent), and whose own rank to add. */
 export const leaderboardQuery = z.object({
   period: text()

@@ -41,6 +41,7 @@ import { refuseOtherMethods } from './method-not-allowed.js';
 import { requireJson } from './require-json.js';
 import { apiCodes, fieldProblem, invalidRequest, noSuchEndpoint, ProblemError, refusalProblem, sendProblem } from './problem.js';
 import * as responses from './responses.js';
+import { encodeHistoryCursor } from '../loyalty/history-cursor.js';
 import {
   eventBody,
   eventIdParam,
@@ -52,6 +53,7 @@ import {
   spendingCodeBody,
   leaderboardQuery,
   transactionsQuery,
+  instantWinQuery,
   widgetSessionBody,
 } from './schemas.js';
 
@@ -285,9 +287,11 @@ export function apiV1Router({
 
   read('/instant-wins/:campaignId', async (req, res) => {
     const { campaignId } = parse(instantWinPath, req.params, 'path');
+    const query = parse(instantWinQuery, req.query, 'query');
     const view = await viewInstantWin(dataSource.manager, campaignId, { kind: 'partner', partnerId: partnerOf(res).id });
     const c = view.campaign;
-    const draws = view.revealedSeed === null ? null : await instantWinDraws(dataSource.manager, c.id);
+    const page =
+      view.revealedSeed === null ? null : await instantWinDraws(dataSource.manager, c.id, { after: query.cursor ?? 0, limit: query.limit });
     const answered: z.output<typeof responses.instantWinCampaign> = {
       id: c.id,
       name: c.name,
@@ -295,7 +299,7 @@ export function apiV1Router({
       mode: c.mode,
       startsAt: c.startsAt.toISOString(),
       endsAt: c.endsAt.toISOString(),
-      status: c.status,
+      status: view.status,
       prizePoints: c.prizePoints,
       prizesWon: c.prizesWon,
       prizesLeft: view.prizesLeft,
@@ -303,7 +307,8 @@ export function apiV1Router({
       drawCount: c.drawCount,
       seedCommitment: c.seedCommitment,
       seed: view.revealedSeed,
-      draws: draws && draws.map((d) => ({ ...d, drawnAt: d.drawnAt.toISOString() })),
+      draws: page && page.draws.map((d) => ({ ...d, drawnAt: d.drawnAt.toISOString() })),
+      nextCursor: page?.lastDrawNumber ? encodeHistoryCursor(page.lastDrawNumber) : null,
     };
     res.json(answered);
   });

@@ -7,6 +7,7 @@ export const webhookEvents = [
   'redemption.completed',
   'challenge.completed',
   'badge.awarded',
+  'badge.revoked',
   'instant_win.won',
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];

@@ -59,7 +59,7 @@ describe('the events of a webhook endpoint', () => {
   it('are events Tessera sends, at least one, each once', () => {
     expect(eventsError(['points.earned', 'member.tier_changed'])).toBeUndefined();
     expect(eventsError(['points.earnd'])).toBe(
-      'points.earnd is not an event Tessera sends: choose among points.earned, points.expired, member.tier_changed, redemption.completed, challenge.completed, badge.awarded, instant_win.won',
+      'points.earnd is not an event Tessera sends: choose among points.earned, points.expired, member.tier_changed, redemption.completed, challenge.completed, badge.awarded, badge.revoked, instant_win.won',
     );
     expect(eventsError([])).toBe('choose at least one event');
     expect(eventsError(undefined)).toBe('choose at least one event');

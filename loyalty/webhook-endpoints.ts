@@ -10,6 +10,7 @@ export const webhookEventLabels: Record<WebhookEvent, string> = {
   'redemption.completed': 'Reward redeemed (redemption.completed)',
   'challenge.completed': 'Challenge completed (challenge.completed)',
   'badge.awarded': 'Badge awarded (badge.awarded)',
+  'badge.revoked': 'Badge taken back (badge.revoked)',
   'instant_win.won': 'Instant win (instant_win.won)',
 };
 

@@ -67,6 +67,17 @@ export const badgeAwarded = z.strictObject({
   awardedAt: z.iso.datetime(),
 });
 
+export const badgeRevoked = z.strictObject({
+  badge: z.uuid().describe('The badge taken back'),
+  name: z.string(),
+  member: externalId,
+  reason: z
+    .enum(['refund'])
+    .describe('refund: a refund left the member short of what earned it (its rule, or a challenge whose reward was taken back)'),
+  eventId: z.uuid().describe('The purchase refunded'),
+  revokedAt: z.iso.datetime(),
+});
+
 export const instantWinWon = z.strictObject({
   campaign: z.uuid().describe('The winning-moments campaign'),
   name: z.string(),
@@ -87,6 +98,7 @@ export type RedemptionCompleted = z.infer<typeof redemptionCompleted>;
 export type PointsExpired = z.infer<typeof pointsExpired>;
 export type ChallengeCompleted = z.infer<typeof challengeCompleted>;
 export type BadgeAwarded = z.infer<typeof badgeAwarded>;
+export type BadgeRevoked = z.infer<typeof badgeRevoked>;
 export type InstantWinWon = z.infer<typeof instantWinWon>;
 
 /** The `data` of each event: a new event fails the typecheck until it has its payload here. */
@@ -97,6 +109,7 @@ export const webhookData = {
   'points.expired': pointsExpired,
   'challenge.completed': challengeCompleted,
   'badge.awarded': badgeAwarded,
+  'badge.revoked': badgeRevoked,
   'instant_win.won': instantWinWon,
 } as const satisfies Record<WebhookEvent, z.ZodType>;
 

@@ -374,6 +374,7 @@ describe('staff users and webhook endpoints', () => {
       'Reward redeemed (redemption.completed)',
       'Challenge completed (challenge.completed)',
       'Badge awarded (badge.awarded)',
+      'Badge taken back (badge.revoked)',
       'Instant win (instant_win.won)',
     ]);
     await page.getByText('Points earned (points.earned)', { exact: true }).click();

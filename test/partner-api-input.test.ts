@@ -560,7 +560,7 @@ describe('the OpenAPI document', () => {
       expect(operation.requestBody.content['application/json'].schema).toBeDefined();
     }
 
-    // An upgrade to gold that completes a one-purchase challenge, earns a first-purchase badge and wins an instant prize, an instant redemption, and the expiry of every lot: each event once.
+    // An upgrade to gold that completes a one-purchase challenge, earns a first-purchase badge and wins an instant prize, an instant redemption, a refund that takes a badge back, and the expiry of every lot: each event once.
     await db.dataSource.manager.insert(Badge, { name: 'First purchase', emblem: 'star', rule: 'first_purchase', status: 'live' });
     await db.dataSource.manager.insert(Challenge, {
       name: 'One purchase',
@@ -595,6 +595,10 @@ describe('the OpenAPI document', () => {
     await countChallengeProgress(db.dataSource, p.ledger, bought.json.id);
     await awardRuleBadges(db.dataSource, bought.json.id);
     await call('POST', '/members/hook-ann/redemptions', { body: { reward: 'coffee' } });
+    // A purchase refunded in full takes back the badge it earned.
+    const returned = await call('POST', '/events', { body: purchase('hook-bob', 1_000) });
+    await awardRuleBadges(db.dataSource, returned.json.id);
+    expect((await call('POST', `/events/${returned.json.id}/refunds`, { body: {} })).status).toBe(201);
     await expireDueLots(db.dataSource, p.ledger, days(400));
     const deliveries = await db.dataSource.manager.find(WebhookDelivery, { order: { createdAt: 'ASC' } });
     expect(new Set(deliveries.map((d) => d.event))).toEqual(new Set(webhookEvents));

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { withdrawChallengeContributions } from '../engagement/challenge-progress.js';
 import { withdrawLeaderboardPoints } from '../engagement/leaderboard-scores.js';
+import { revokeLapsedBadges } from '../engagement/badge-revocation.js';
 import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -119,7 +120,8 @@ async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Prom
 /**
  * Refunds a purchase in full or by line items, in the caller's transaction: each line at most as
  * often as it was bought, the rules' points taken back in proportion, and the bonuses the purchase
- * earned with the refund that completes it, as the reward of a challenge the refund leaves short of its target. Points the member already spent follow the program's
+ * earned with the refund that completes it, as the reward of a challenge the refund leaves short of its target, and the badges
+ * they earned. Points the member already spent follow the program's
  * policy: the refund is refused, or what is left is taken and the rest recovered from the next earns.
  */
 export async function refundEvent(manager: EntityManager, ledger: Ledger, request: RefundRequest): Promise<Refund> {
@@ -234,6 +236,8 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
     );
   }
   await manager.update(MemberEvent, { id: event.id }, { refundedCents: event.refundedCents + cents });
+  // A purchase that no longer stands, or a challenge no longer completed, may have earned a badge.
+  if (completes || challengeRewards.length > 0) await revokeLapsedBadges(manager, event);
   return {
     id: refund.id,
     refundedCents: cents,

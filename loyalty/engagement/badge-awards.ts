@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Badge, MemberEvent, type BadgeRule } from '../../entities/index.js';
 import { inTransaction } from '../ledger/transaction.js';
-import { customerIdOf } from '../member-identity.js';
+import { lockMemberAccounts } from '../ledger/member-locks.js';
+import { customerIdOf, memberWithAccount } from '../member-identity.js';
 import { queuedBy } from '../outbox.js';
 import { queueWebhooks } from '../webhooks.js';
 
@@ -22,10 +23,12 @@ export interface PurchaseRecord {
   partners: number;
 }
 
+/** The purchases that stand: one refunded in full earned nothing (see engagement/badge-revocation.ts). */
 export async function purchaseRecord(manager: EntityManager, memberId: string, partnerId: string | null): Promise<PurchaseRecord> {
   const [row] = await manager.query(
     `SELECT count(*)::int AS purchases, count(DISTINCT "partnerId")::int AS partners FROM member_event
-      WHERE "memberId" = $1 AND type = 'purchase' AND ($2::uuid IS NULL OR "partnerId" = $2)`,
+      WHERE "memberId" = $1 AND type = 'purchase' AND ($2::uuid IS NULL OR "partnerId" = $2)
+        AND NOT ("refundedCents" > 0 AND "refundedCents" >= "amountCents")`,
     [memberId, partnerId],
   );
   return { purchases: Number(row.purchases), partners: Number(row.partners) };
@@ -78,21 +81,24 @@ export async function awardBadge(
 
 /**
  * Awards the live badges whose rules a recorded purchase fulfils (over the member's lifetime
- * purchases, committed before this step), in one transaction. Started from the outbox once the
- * event committed (workflow `badge-award-<eventId>`); running it again awards nothing more.
+ * purchases that stand, committed before this step), in one transaction. Started from the outbox
+ * once the event committed (workflow `badge-award-<eventId>`); running it again awards nothing more.
  */
 export function awardRuleBadges(dataSource: DataSource, eventId: string): Promise<{ awarded: string[]; queued: string[] }> {
   return inTransaction(dataSource, async (manager) => {
     const event = await manager.findOneBy(MemberEvent, { id: eventId });
     const awarded: string[] = [];
     if (!event || event.type !== 'purchase') return { awarded, queued: queuedBy(manager) };
+    // As a refund does: one of them decides after the other, so a refund never misses an award made meanwhile.
+    const { member, account } = await memberWithAccount(manager, event.memberId);
+    await lockMemberAccounts(manager, [account.id]);
     const badges = (await manager.findBy(Badge, { status: 'live' })).filter((b) => byRuleFor(b, event));
     const records = new Map<string | null, PurchaseRecord>();
     for (const badge of badges.sort((a, b) => a.id.localeCompare(b.id))) {
-      if (!records.has(badge.partnerId)) records.set(badge.partnerId, await purchaseRecord(manager, event.memberId, badge.partnerId));
+      if (!records.has(badge.partnerId)) records.set(badge.partnerId, await purchaseRecord(manager, member.id, badge.partnerId));
       const progress = ruleProgress(badge, records.get(badge.partnerId)!);
       if (!progress || progress.value < progress.target) continue;
-      if (await awardBadge(manager, { badgeId: badge.id, memberId: event.memberId, event, challengeId: null })) awarded.push(badge.id);
+      if (await awardBadge(manager, { badgeId: badge.id, memberId: member.id, event, challengeId: null })) awarded.push(badge.id);
     }
     return { awarded, queued: queuedBy(manager) };
   });

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { MoreThan, type EntityManager } from 'typeorm';
 import { InstantWinCampaign, InstantWinDraw, type InstantWinMode, type InstantWinStatus } from '../../entities/index.js';
 import { given, limits, oneOf, requiredText, text, wholeNumber } from '../field-checks.js';
 import { isUuid } from '../ids.js';
@@ -190,9 +190,15 @@ export async function saveInstantWinCampaign(
 /** Whether the campaign is over: draws no longer happen, and its seed may be shown. */
 export const instantWinOver = (c: Pick<InstantWinCampaign, 'status' | 'endsAt'>, now: Date) => c.status === 'ended' || c.endsAt <= now;
 
+/** The status as it is read: a campaign past its end is ended, whatever was last saved (nothing needs to run at its end). */
+export const instantWinStatus = (c: Pick<InstantWinCampaign, 'status' | 'endsAt'>, now: Date): InstantWinStatus =>
+  instantWinOver(c, now) ? 'ended' : c.status;
+
 /** A campaign as staff and partners see it: its budget left, its commitment, and its seed once over. */
 export interface InstantWinView {
   campaign: InstantWinCampaign;
+  /** Ended once past its end (see instantWinStatus). */
+  status: InstantWinStatus;
   prizesLeft: number | null;
   pointsLeft: number | null;
   /** Null until the campaign is over. */
@@ -200,7 +206,18 @@ export interface InstantWinView {
   rules: DrawRules;
 }
 
-/** One campaign for its owner (a partner sees its own and the program's past their draft, never another's). */
+/**
+ * The program's campaigns a partner reads besides its own: those past their draft (they run at its
+ * store too) and those it pays for. Never another partner's.
+ */
+export const concernsPartner = (c: Pick<InstantWinCampaign, 'partnerId' | 'status' | 'fundingPartnerId'>, partnerId: string) =>
+  c.partnerId === null && (c.status !== 'draft' || c.fundingPartnerId === partnerId);
+
+/** concernsPartner as SQL over the campaign's columns, the partner's id in `partnerParameter`. */
+export const concernsPartnerSql = (partnerParameter: string) =>
+  `"partnerId" IS NULL AND ("status" <> 'draft' OR "fundingPartnerId" = ${partnerParameter})`;
+
+/** One campaign for its owner (a partner sees its own and the program's that concern it, never another's). */
 export async function viewInstantWin(
   manager: EntityManager,
   campaignId: string,
@@ -211,13 +228,12 @@ export async function viewInstantWin(
     ? await manager.createQueryBuilder(InstantWinCampaign, 'c').addSelect('c.seed').where('c.id = :campaignId', { campaignId }).getOne()
     : null;
   if (!campaign) throw new InstantWinNotFoundError(campaignId);
-  // A partner sees its own and the program's once past their draft (as leaderboards), never another partner's.
-  const visible =
-    viewer.kind === 'operator' || campaign.partnerId === viewer.partnerId || (campaign.partnerId === null && campaign.status !== 'draft');
+  const visible = viewer.kind === 'operator' || campaign.partnerId === viewer.partnerId || concernsPartner(campaign, viewer.partnerId);
   if (!visible) throw new InstantWinNotFoundError(campaignId);
   const { seed, ...shown } = campaign;
   return {
     campaign: Object.assign(new InstantWinCampaign(), shown),
+    status: instantWinStatus(campaign, now),
     prizesLeft: campaign.prizeBudget === null ? null : campaign.prizeBudget - campaign.prizesWon,
     pointsLeft: campaign.pointsBudget === null ? null : campaign.pointsBudget - campaign.pointsWon,
     revealedSeed: instantWinOver(campaign, now) ? seed : null,
@@ -225,14 +241,33 @@ export async function viewInstantWin(
   };
 }
 
-/** The campaign's draws in order, as anyone replays them (no member in them). */
-export async function instantWinDraws(manager: EntityManager, campaignId: string): Promise<RecordedDraw[]> {
-  const draws = await manager.find(InstantWinDraw, { where: { campaignId }, order: { drawNumber: 'ASC' } });
-  return draws.map((d) => ({
+/** A page of a campaign's draws, and the number of the last one shown when more follow. */
+export interface DrawsPage {
+  draws: RecordedDraw[];
+  lastDrawNumber: number | null;
+}
+
+/**
+ * The campaign's draws in order, as anyone replays them (no member in them), a page at a time: the
+ * `limit` after draw number `after` (a campaign may draw millions of times).
+ */
+export async function instantWinDraws(
+  manager: EntityManager,
+  campaignId: string,
+  page: { after: number; limit: number },
+): Promise<DrawsPage> {
+  const draws = await manager.find(InstantWinDraw, {
+    where: { campaignId, drawNumber: MoreThan(page.after) },
+    order: { drawNumber: 'ASC' },
+    take: page.limit + 1,
+  });
+  const recorded = draws.map((d) => ({
     drawNumber: d.drawNumber,
     key: d.eventId,
     drawnAt: d.drawnAt,
     randomValue: d.randomValue,
     outcome: d.outcome,
   }));
+  const shown = recorded.slice(0, page.limit);
+  return { draws: shown, lastDrawNumber: recorded.length > page.limit ? shown.at(-1)!.drawNumber : null };
 }
