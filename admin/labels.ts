@@ -112,7 +112,7 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       segmentId: 'Sent to (segment)',
       channel: 'By',
       body: 'Message',
-      sendAt: 'Send at',
+      sendAt: 'Send at (on the clock of the time zone below)',
       timeZone: 'Time zone',
       scheduled: 'Goes out',
       ratePerMinute: 'Messages per minute, at most',
