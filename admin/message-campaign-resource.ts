@@ -122,7 +122,16 @@ export function messageCampaignResource(
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'channel', 'segmentId', 'scheduled', 'status'],
-      showProperties: ['name', 'status', 'results', ...editProperties.filter((p) => p !== 'sendAt'), 'scheduled', 'createdBy', 'createdAt', 'startedAt'],
+      showProperties: [
+        'name',
+        'status',
+        'results',
+        ...editProperties.filter((p) => p !== 'sendAt'),
+        'scheduled',
+        'createdBy',
+        'createdAt',
+        'startedAt',
+      ],
       editProperties,
       filterProperties: ['name', 'channel', 'status'],
       sort: { sortBy: 'sendAt', direction: 'desc' },
@@ -138,7 +147,8 @@ export function messageCampaignResource(
         sendAt: {
           components: { edit: components.wallClockInput },
           isRequired: true,
-          description: 'When it goes out, on the clock of the time zone below. Members in their night (21:00 to 09:00) get it at 09:00 of their day.',
+          description:
+            'When it goes out, on the clock of the time zone below. Members in their night (21:00 to 09:00) get it at 09:00 of their day.',
         },
         timeZone: { description: 'The time zone of the send time (IANA), e.g. Europe/Amsterdam. Empty: UTC.' },
         ratePerMinute: { type: 'number', isRequired: true, description: 'At most this many messages a minute.' },

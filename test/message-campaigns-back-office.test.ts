@@ -143,7 +143,11 @@ it('lets the operator set one up in the browser, shows what is wrong under the f
     expect(other.body.notice).toMatchObject({ type: 'success' });
     const never = await campaignNamed('Never mind');
     await page.goto(`${base}/admin/resources/MessageCampaign/records/${never.id}/show`);
-    await page.getByRole('button', { name: 'Cancel' }).or(page.getByRole('link', { name: 'Cancel' })).first().click();
+    await page
+      .getByRole('button', { name: 'Cancel' })
+      .or(page.getByRole('link', { name: 'Cancel' }))
+      .first()
+      .click();
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('is cancelled: nobody will be sent it');
     await expect.poll(() => page.locator('[data-testid="property-show-status"]').innerText(), { timeout: 15_000 }).toContain('cancelled');

@@ -22,7 +22,7 @@ const batchesPerRun = 500;
  * follow Temporal's time.
  */
 export async function messageCampaignWorkflow({ campaignId, sendAt }: MessageCampaignInput): Promise<'sent' | 'cancelled'> {
-  for (let time = sendAt; ; ) {
+  for (let time = sendAt; ;) {
     const wait = new Date(time).getTime() - Date.now();
     if (wait > 0) await sleep(wait);
     const start = await startMessageCampaign(campaignId, new Date().toISOString());

@@ -9,13 +9,12 @@ interface Results {
 
 /** A message campaign's results on its page: a sentence, then each figure with the members behind it. */
 export default function MessageCampaignResults({ record }: BasePropertyProps) {
-  let results: Results | null = null;
+  let results: Results;
   try {
     results = JSON.parse(String(record?.params.results ?? '')) as Results;
   } catch {
-    results = null;
+    return null;
   }
-  if (!results) return null;
   return (
     <ValueGroup label="Results">
       <Box data-testid="message-campaign-results">

@@ -138,7 +138,8 @@ export async function updateMessageCampaign(
 ): Promise<MessageCampaign> {
   const campaign = await manager.findOne(MessageCampaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
   if (!campaign) throw new MessageCampaignRefusedError({ id: 'no such campaign' });
-  if (campaign.status !== 'scheduled') throw new MessageCampaignRefusedError({ status: `it is ${campaign.status}: only a scheduled campaign can be changed` });
+  if (campaign.status !== 'scheduled')
+    throw new MessageCampaignRefusedError({ status: `it is ${campaign.status}: only a scheduled campaign can be changed` });
   const draft = await readMessageCampaignForm(manager, form, now);
   const queued = await queuedDetails(manager, 'message_campaign', id);
   if (queued && draft.sendAt.getTime() < new Date(queued.sendAt).getTime())
