@@ -68,7 +68,7 @@ export function messageCampaignResource(
   dataSource: DataSource,
   /** Starts what a save queued right after its commit; the outbox sweep does it otherwise. */
   processes: { dispatchQueued(): Promise<number> } | undefined,
-  components: { wallClockInput: string; messageCampaignResults: string },
+  components: { wallClockInput: string; messageCampaignResults: string; readableValue: string },
 ): ResourceWithOptions {
   const inWords = (params: Params) => {
     params.scheduled = scheduledAt(params);
@@ -137,7 +137,12 @@ export function messageCampaignResource(
       sort: { sortBy: 'sendAt', direction: 'desc' },
       properties: {
         segmentId: { reference: 'Segment', isRequired: true, description: 'Who it goes to: the members of this segment at the send time.' },
-        channel: { availableValues: choices(messageCampaignChannelLabels), isRequired: true },
+        channel: {
+          availableValues: choices(messageCampaignChannelLabels),
+          isRequired: true,
+          components: { list: components.readableValue, show: components.readableValue },
+          custom: { display: 'choice' },
+        },
         subject: { description: "The email's subject (a text message has none)." },
         body: {
           type: 'textarea',
@@ -163,7 +168,13 @@ export function messageCampaignResource(
           description: 'A member came back when they bought or visited within this many days after it was sent.',
         },
         scheduled: { type: 'string', isVisible: listAndShow, description: 'When it goes out, in the time zone it was typed in' },
-        status: { availableValues: choices(messageCampaignStatusLabels), isVisible: { list: true, filter: true, show: true, edit: false } },
+        // Its label as written (AdminJS would capitalise every word of it).
+        status: {
+          availableValues: choices(messageCampaignStatusLabels),
+          isVisible: { list: true, filter: true, show: true, edit: false },
+          components: { list: components.readableValue, show: components.readableValue },
+          custom: { display: 'choice' },
+        },
         results: { type: 'string', isVisible: showOnly, components: { show: components.messageCampaignResults } },
         createdBy: { isVisible: showOnly },
         createdAt: { isVisible: showOnly },
