@@ -35,6 +35,8 @@ export function backOfficeComponents() {
     settlementLines: component('SettlementLines', 'settlement-lines.tsx'),
     settlementDownload: component('SettlementDownload', 'settlement-download.tsx'),
     receiptReview: component('ReceiptReviewForm', 'receipt-review-form.tsx'),
+    wallClockInput: component('WallClockInput', 'wall-clock-input.tsx'),
+    messageCampaignResults: component('MessageCampaignResults', 'message-campaign-results.tsx'),
   };
   // Care's member search, in front of AdminJS's top bar on every page.
   componentLoader.override('TopBar', fileURLToPath(new URL('top-bar.tsx', componentsFolder)));

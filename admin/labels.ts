@@ -107,6 +107,21 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       approvalRequestedBy: 'Approval asked by',
     },
   },
+  MessageCampaign: {
+    properties: {
+      segmentId: 'Sent to (segment)',
+      channel: 'By',
+      body: 'Message',
+      sendAt: 'Send at (on the clock of the time zone below)',
+      timeZone: 'Time zone',
+      scheduled: 'Goes out',
+      ratePerMinute: 'Messages per minute, at most',
+      holdoutPercent: 'Holdout (% kept out)',
+      returnWindowDays: 'Came back within (days)',
+      createdBy: 'Set up by',
+      startedAt: 'Audience drawn',
+    },
+  },
   MemberEvent: { properties: { type: 'What happened', basket: 'Basket', why: 'Why these points' } },
   Redemption: { properties: { shipTo: 'Ship to', code: 'Code given' } },
   Payment: {

@@ -22,6 +22,14 @@ it('keeps analysts read-only and partner users to partner-scoped or public resou
   expect(canRead('AuditEntry', 'care_agent')).toBe(false);
 });
 
+it("keeps message campaigns to the operator's marketing staff: partner users and care neither see nor run them", () => {
+  for (const role of staffRoles) {
+    expect(canRead('MessageCampaign', role), role).toBe(['operator_admin', 'program_manager', 'analyst'].includes(role));
+    expect(canWrite('MessageCampaign', role), role).toBe(['operator_admin', 'program_manager'].includes(role));
+    expect(mayRun('MessageCampaign', 'cancel', role), role).toBe(['operator_admin', 'program_manager'].includes(role));
+  }
+});
+
 it('deletes nothing in bulk, whoever asks', () => {
   for (const resource of Object.keys(resourceAccess))
     for (const role of staffRoles) expect(mayRun(resource, 'bulkDelete', role)).toBe(false);

@@ -127,6 +127,8 @@ export const resourceAccess: Record<string, Partial<Record<StaffRole, Access>>> 
   ExchangeRate: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
   // Sent by members and stores' apps; care settles those waiting for review (the action below), nobody edits them.
   Receipt: { operator_admin: 'read', program_manager: 'read', care_agent: 'read', care_supervisor: 'read', analyst: 'read' },
+  // Sent to the program's segments, whose members only the operator's marketing reaches: not partners', nor care's.
+  MessageCampaign: { operator_admin: 'write', program_manager: 'write', analyst: 'read' },
 };
 
 /** Custom actions, and the roles that may run them (their resource's write access is not enough). */
@@ -176,6 +178,7 @@ export const actionRoles: Record<string, StaffRole[]> = {
   'SettlementStatement.download': ['operator_admin', 'program_manager', 'analyst', 'partner_user'],
   // Accepting pays points: care's decision, as a care adjustment's request is.
   'Receipt.review': ['operator_admin', 'care_agent', 'care_supervisor'],
+  'MessageCampaign.cancel': ['operator_admin', 'program_manager'],
 };
 
 const standardActions = new Set(['list', 'show', 'search', 'new', 'edit', 'delete', 'bulkDelete']);

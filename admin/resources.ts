@@ -63,6 +63,7 @@ import { badgeResource } from './badge-resource.js';
 import { leaderboardResource } from './leaderboard-resource.js';
 import { instantWinResource } from './instant-win-resource.js';
 import { receiptResource } from './receipt-resource.js';
+import { messageCampaignResource } from './message-campaign-resource.js';
 import { settlementPresentation, settlementStatementOptions } from './settlement-resource.js';
 import { CreditProgram, ExchangeRate, Payment, paymentStatuses, type PaymentStatus } from '../entities/index.js';
 import { checkCreditProgram, checkExchangeRate } from '../loyalty/store-credit/credit-program-checks.js';
@@ -297,6 +298,8 @@ export function backOfficeResources(
     settlementLines: string;
     settlementDownload: string;
     receiptReview: string;
+    wallClockInput: string;
+    messageCampaignResults: string;
   },
   webhookUrls: WebhookUrlPolicy,
 ): ResourceWithOptions[] {
@@ -916,6 +919,7 @@ export function backOfficeResources(
     badgeResource(dataSource),
     leaderboardResource(dataSource),
     instantWinResource(dataSource),
+    messageCampaignResource(dataSource, care.processes, components),
     receiptResource(dataSource, { ledger: care.ledger, images: care.receiptImages, processes: care.processes }, components.receiptReview),
     memberResource(dataSource, care, components),
     companyResource(dataSource),

@@ -14,6 +14,7 @@ import {
   ExchangeRate,
   FulfilmentOrder,
   Member,
+  MessageCampaign,
   Partner,
   Payment,
   Receipt,
@@ -175,6 +176,20 @@ beforeAll(async () => {
     imageKey: 'demo.png',
     imageType: 'image/png',
     status: 'review',
+  });
+  // A message campaign waiting for its time (operator staff only).
+  const [segment] = await db.dataSource.query(`SELECT id FROM segment LIMIT 1`);
+  await db.dataSource.manager.insert(MessageCampaign, {
+    name: 'We miss you',
+    segmentId: segment.id,
+    channel: 'email',
+    subject: 'Come back',
+    body: 'Double points this week',
+    sendAt: new Date('2027-01-04T10:00:00Z'),
+    ratePerMinute: 10,
+    holdoutPercent: 10,
+    returnWindowDays: 7,
+    createdBy: 'operator@tessera.demo',
   });
   await db.dataSource.manager.insert(ErasureRequest, { memberId: member.id, reason: 'Letter of 2 May', requestedBy: 'care@tessera.demo' });
   const [redemption] = await db.dataSource.query(`SELECT id FROM redemption LIMIT 1`);

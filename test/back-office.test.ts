@@ -114,6 +114,7 @@ describe('sign-in and roles', () => {
     'CreditProgram',
     'ExchangeRate',
     'Receipt',
+    'MessageCampaign',
   ];
   const configuration = ['EarningRule', 'Booster', 'Bonus', 'Tier'];
   const expectations: [string, string[]][] = [
@@ -151,6 +152,7 @@ describe('sign-in and roles', () => {
         'CreditProgram',
         'ExchangeRate',
         'Receipt',
+        'MessageCampaign',
       ],
     ],
     [

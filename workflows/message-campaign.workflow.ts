@@ -16,14 +16,20 @@ export interface MessageCampaignInput {
 const batchesPerRun = 500;
 
 /**
- * A message campaign: waits for its time, draws its audience (nothing when it was cancelled), then
- * sends a batch a minute, waking for members held by their quiet hours, until everyone is settled.
- * Activities read the workflow's clock, so quiet hours follow Temporal's time.
+ * A message campaign: waits for its time (again when staff moved it later), draws its audience
+ * (nothing when it was cancelled), then sends a batch a minute, waking for members held by their
+ * quiet hours, until everyone is settled. Activities read the workflow's clock, so quiet hours
+ * follow Temporal's time.
  */
 export async function messageCampaignWorkflow({ campaignId, sendAt }: MessageCampaignInput): Promise<'sent' | 'cancelled'> {
-  const wait = new Date(sendAt).getTime() - Date.now();
-  if (wait > 0) await sleep(wait);
-  if (!(await startMessageCampaign(campaignId, new Date().toISOString()))) return 'cancelled';
+  for (let time = sendAt; ;) {
+    const wait = new Date(time).getTime() - Date.now();
+    if (wait > 0) await sleep(wait);
+    const start = await startMessageCampaign(campaignId, new Date().toISOString());
+    if (start === 'cancelled') return 'cancelled';
+    if (start === 'started') break;
+    time = start.later;
+  }
   for (let batch = 0; batch < batchesPerRun; batch++) {
     const next = await sendMessageCampaignBatch(campaignId, new Date().toISOString());
     if (next === null) return 'sent';

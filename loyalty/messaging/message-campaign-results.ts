@@ -73,3 +73,57 @@ export async function messageCampaignResults(manager: EntityManager, campaignId:
   );
   return row as MessageCampaignResults;
 }
+
+/** One line of a campaign's results as staff read them: what, its share, and the members behind it. */
+export interface ResultLine {
+  figure: string;
+  share: string;
+  members: string;
+}
+
+const percent = (part: number, whole: number): number | null => (whole > 0 ? (100 * part) / whole : null);
+const shown = (share: number | null) => (share === null ? '—' : `${share.toFixed(1)} %`);
+
+/**
+ * A campaign's results in words: what became of its messages, opens and clicks (email only) of
+ * those sent, and whether those sent came back more than the holdout, in percentage points.
+ */
+export function describeMessageCampaignResults(
+  results: MessageCampaignResults,
+  campaign: Pick<MessageCampaign, 'channel' | 'returnWindowDays'>,
+): { lines: ResultLine[]; summary: string } {
+  const { audience, holdout, sent, failed, notSent, waiting, opened, clicked, cameBack, holdoutCameBack } = results;
+  const messaged = audience - holdout;
+  const of = (part: number, whole: number) => `${part} of ${whole}`;
+  const tracked = campaign.channel === 'email';
+  const window = `within ${campaign.returnWindowDays} day${campaign.returnWindowDays === 1 ? '' : 's'}`;
+  const sentBack = percent(cameBack, sent);
+  const heldBack = percent(holdoutCameBack, holdout);
+  const difference = sentBack === null || heldBack === null ? null : sentBack - heldBack;
+  const lines: ResultLine[] = [
+    { figure: 'Sent', share: shown(percent(sent, messaged)), members: of(sent, messaged) },
+    { figure: 'Failed (refused by the relay)', share: shown(percent(failed, messaged)), members: of(failed, messaged) },
+    { figure: 'Not sent (no address, or offers turned off)', share: shown(percent(notSent, messaged)), members: of(notSent, messaged) },
+    ...(waiting > 0 ? [{ figure: 'Still to send', share: shown(percent(waiting, messaged)), members: of(waiting, messaged) }] : []),
+    tracked
+      ? { figure: 'Opened', share: shown(percent(opened, sent)), members: of(opened, sent) }
+      : { figure: 'Opened', share: 'not tracked for text messages', members: '—' },
+    tracked
+      ? { figure: 'Clicked a link', share: shown(percent(clicked, sent)), members: of(clicked, sent) }
+      : { figure: 'Clicked a link', share: 'not tracked for text messages', members: '—' },
+    { figure: `Came back ${window} (sent the message)`, share: shown(sentBack), members: of(cameBack, sent) },
+    { figure: `Came back ${window} (holdout, not sent it)`, share: shown(heldBack), members: of(holdoutCameBack, holdout) },
+    {
+      figure: 'Difference',
+      share: difference === null ? '—' : `${difference >= 0 ? '+' : '−'}${Math.abs(difference).toFixed(1)} points`,
+      members: '',
+    },
+  ];
+  const summary =
+    audience === 0
+      ? 'Nobody has been drawn yet: the audience is drawn from the segment at the send time.'
+      : difference === null
+        ? `${of(sent, messaged)} members were sent the message; ${holdout} ${holdout === 1 ? 'was' : 'were'} kept out as the holdout. Too early or too few to compare who came back.`
+        : `Of the ${sent} members sent the message, ${shown(sentBack)} came back ${window}, against ${shown(heldBack)} of the ${holdout} kept out: ${difference >= 0 ? '+' : '−'}${Math.abs(difference).toFixed(1)} points.`;
+  return { lines, summary };
+}

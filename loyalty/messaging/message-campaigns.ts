@@ -7,10 +7,11 @@ import {
   Segment,
   messageCampaignChannels,
   type MessageCampaignChannel,
+  type MessageCampaignStatus,
 } from '../../entities/index.js';
 import { knownZone, zonedInstant, zonedLocal } from '../campaigns/zoned-time.js';
 import { isUuid } from '../ids.js';
-import { queueProcess } from '../outbox.js';
+import { queueProcess, queuedDetails } from '../outbox.js';
 import { Refusal } from '../refusal.js';
 import { segmentMemberIds } from '../segments/segment-query.js';
 
@@ -47,6 +48,19 @@ export class MessageCampaignNotCancellableError extends Refusal {
     );
   }
 }
+
+/** Where a campaign stands, as staff read it. */
+export const messageCampaignStatusLabels: Record<MessageCampaignStatus, string> = {
+  scheduled: 'scheduled: waiting for its time',
+  sending: 'sending',
+  sent: 'sent',
+  cancelled: 'cancelled',
+};
+
+export const messageCampaignChannelLabels: Record<MessageCampaignChannel, string> = {
+  email: 'Email',
+  sms: 'Text message (SMS)',
+};
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 function wholeNumber(value: unknown, min: number, max: number): number | null {
@@ -112,6 +126,28 @@ export async function scheduleMessageCampaign(
   return campaign;
 }
 
+/**
+ * Changes a campaign that has not started. Its workflow waits for the time it was queued with and
+ * then for the campaign's own time: the time may move later, not sooner (cancel and schedule anew).
+ */
+export async function updateMessageCampaign(
+  manager: EntityManager,
+  id: string,
+  form: MessageCampaignForm,
+  now = new Date(),
+): Promise<MessageCampaign> {
+  const campaign = await manager.findOne(MessageCampaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!campaign) throw new MessageCampaignRefusedError({ id: 'no such campaign' });
+  if (campaign.status !== 'scheduled')
+    throw new MessageCampaignRefusedError({ status: `it is ${campaign.status}: only a scheduled campaign can be changed` });
+  const draft = await readMessageCampaignForm(manager, form, now);
+  const queued = await queuedDetails(manager, 'message_campaign', id);
+  if (queued && draft.sendAt.getTime() < new Date(queued.sendAt).getTime())
+    throw new MessageCampaignRefusedError({ sendAt: 'it can only move later: to send it sooner, cancel it and schedule a new one' });
+  await manager.update(MessageCampaign, { id }, draft);
+  return manager.findOneByOrFail(MessageCampaign, { id });
+}
+
 /** Cancels a campaign that has not started: its workflow then finds it cancelled and sends nothing. */
 export async function cancelMessageCampaign(manager: EntityManager, id: string): Promise<void> {
   const campaign = await manager.findOne(MessageCampaign, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -126,15 +162,20 @@ export function inHoldout(campaignId: string, memberId: string, holdoutPercent: 
   return digest.readUInt32BE(0) % 100 < holdoutPercent;
 }
 
+/** What a campaign's workflow finds at its time: started (or started before), cancelled, or moved later. */
+export type CampaignStart = { outcome: 'started' } | { outcome: 'cancelled' } | { outcome: 'later'; sendAt: Date };
+
 /**
  * Draws the audience once, at `at`: the segment's members then, each recorded with whether they are
- * in the holdout. False when the campaign was cancelled. Drawing again adds no one and changes nothing.
+ * in the holdout. Nothing when the campaign was cancelled or its time moved later. Drawing again adds
+ * no one and changes nothing.
  */
-export async function startMessageCampaign(dataSource: DataSource, campaignId: string, at: Date): Promise<boolean> {
+export async function startMessageCampaign(dataSource: DataSource, campaignId: string, at: Date): Promise<CampaignStart> {
   return dataSource.transaction(async (manager) => {
     const campaign = await manager.findOne(MessageCampaign, { where: { id: campaignId }, lock: { mode: 'pessimistic_write' } });
-    if (!campaign || campaign.status === 'cancelled') return false;
-    if (campaign.status !== 'scheduled') return true;
+    if (!campaign || campaign.status === 'cancelled') return { outcome: 'cancelled' };
+    if (campaign.status !== 'scheduled') return { outcome: 'started' };
+    if (campaign.sendAt.getTime() > at.getTime()) return { outcome: 'later', sendAt: campaign.sendAt };
     const segment = await manager.findOneBy(Segment, { id: campaign.segmentId });
     const memberIds = segment ? await segmentMemberIds(manager, segment.conditions, at) : [];
     for (let i = 0; i < memberIds.length; i += 1000) {
@@ -145,7 +186,7 @@ export async function startMessageCampaign(dataSource: DataSource, campaignId: s
       await manager.createQueryBuilder().insert().into(MessageCampaignRecipient).values(rows).orIgnore().execute();
     }
     await manager.update(MessageCampaign, { id: campaignId }, { status: 'sending', startedAt: at });
-    return true;
+    return { outcome: 'started' };
   });
 }
 

@@ -21,9 +21,10 @@ export function createMessageCampaignActivities({
   publicUrl: string;
 }) {
   return {
-    /** False when the campaign was cancelled before its time. */
-    async startMessageCampaign(campaignId: string, at: string): Promise<boolean> {
-      return startMessageCampaign(dataSource, campaignId, new Date(at));
+    /** Started, cancelled before its time, or moved later (until when, ISO 8601). */
+    async startMessageCampaign(campaignId: string, at: string): Promise<'started' | 'cancelled' | { later: string }> {
+      const start = await startMessageCampaign(dataSource, campaignId, new Date(at));
+      return start.outcome === 'later' ? { later: start.sendAt.toISOString() } : start.outcome;
     },
 
     /**
