@@ -95,14 +95,15 @@ function challengeSection(challenges: MemberChallenge[]): string {
 ${items.join('\n')}</ul></section>`;
 }
 
-/** The member's referral code, in a sentence to pass on (selected whole on a tap, or copied by the button where scripts run). */
+/** The member's referral code, in a sentence to pass on: selected whole on a click, or copied by the button. */
 function referralSection(code: string | null): string {
   if (code === null) return '';
   const message = `Join with my referral code ${code} at any store of the program.`;
   return `<section aria-labelledby="referral"><h2 id="referral">Refer a friend</h2>
 <p>Your referral code is <strong id="referral-code">${escapeHtml(code)}</strong>. A friend gives it to the store when they join; once they have bought something, they count for your "refer a friend" challenges.</p>
-<p><label for="referral-message">Message to send</label><br><input id="referral-message" readonly size="60" value="${escapeHtml(message)}" onfocus="this.select()">
-<button type="button" onclick="navigator.clipboard.writeText(document.getElementById('referral-message').value).then(() => { this.textContent = 'Copied' })">Copy</button></p></section>`;
+<p class="hint">A message to send them:</p>
+<p><span id="referral-message" style="user-select: all">${escapeHtml(message)}</span>
+<button type="button" onclick="navigator.clipboard.writeText(document.getElementById('referral-message').textContent).then(() => { this.textContent = 'Copied' })">Copy</button></p></section>`;
 }
 
 /** The leaderboards on the member's dashboard, and whether they agreed to show their name on them. */
