@@ -105,7 +105,10 @@ export function challengeResource(dataSource: DataSource, ledger: Ledger): Resou
         period: { availableValues: choices(challengePeriodLabels) },
         status: { availableValues: choices(challengeStatusLabels), description: 'Only a live challenge counts purchases.' },
         category: { description: 'For an amount spent: only basket lines of this category count.' },
-        target: { type: 'number', description: 'Purchases, amount in minor units (cents), or partners, by metric.' },
+        target: {
+          type: 'number',
+          description: 'Purchases, amount in minor units (cents), partners, or friends referred who buy, by metric.',
+        },
         rewardPoints: { type: 'number', description: 'Points paid once per member and period, on completion.' },
         timeZone: { description: 'Weeks and months are cut in this time zone (IANA), e.g. Europe/Amsterdam.' },
         createdAt: { isVisible: shownOnly },

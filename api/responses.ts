@@ -213,7 +213,9 @@ export const memberChallenge = z.object({
   name: z.string(),
   description: z.string(),
   owner: z.enum(['program', 'partner']).describe("program: open to every partner's customers; partner: yours, private to you"),
-  metric: z.enum(['purchase_count', 'spend', 'distinct_partners']),
+  metric: z
+    .enum(['purchase_count', 'spend', 'distinct_partners', 'referrals'])
+    .describe('referrals: friends the member referred whose first purchase committed in the period'),
   category: z.string().nullable().describe('For spend: only lines of this category count'),
   target: z.int(),
   period: z.enum(['once', 'weekly', 'monthly']),

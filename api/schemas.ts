@@ -48,6 +48,13 @@ export const eventBody = z
         .optional()
         .describe('In international form (E.164); spaces are allowed'),
       phoneVerified: z.boolean().default(false).describe('True only when the store itself checked that the customer answers at `phone`'),
+      referralCode: label(40)
+        .optional()
+        .describe(
+          "The code of the member who referred this customer (shown on that member's dashboard), given when the customer joins: " +
+            'only with the event that enrols a new member; an unknown code, a customer known already, or their own code is refused ' +
+            'with 422 `event_refused` naming body.member.referralCode',
+        ),
     }),
     type: z
       .string()

@@ -11,8 +11,8 @@ import {
 } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
-/** What a challenge counts from a member's purchases. */
-export const challengeMetrics = ['purchase_count', 'spend', 'distinct_partners'] as const;
+/** What a challenge counts from a member's purchases; `referrals`: friends they referred whose first purchase committed. */
+export const challengeMetrics = ['purchase_count', 'spend', 'distinct_partners', 'referrals'] as const;
 export type ChallengeMetric = (typeof challengeMetrics)[number];
 
 /** once: between its start and end dates; weekly (Monday first) and monthly: each calendar period in its time zone. */
@@ -52,7 +52,7 @@ export class Challenge extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   category: string | null;
 
-  /** Purchases, minor units of the program's currency, or partners, by metric. */
+  /** Purchases, minor units of the program's currency, partners, or friends referred, by metric. */
   @Column({ type: 'bigint', transformer: bigintNumber })
   target: number;
 

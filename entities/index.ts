@@ -54,6 +54,7 @@ import { Tier } from './tier.js';
 import { WebhookDelivery, WebhookEndpoint } from './webhook.js';
 import { CreditProgram } from './credit-program.js';
 import { Challenge, ChallengeContribution, ChallengeProgress } from './challenge.js';
+import { MemberReferral, ReferralCode } from './referral.js';
 import {
   Leaderboard,
   LeaderboardContribution,
@@ -137,6 +138,8 @@ export {
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  ReferralCode,
+  MemberReferral,
   Badge,
   MemberBadge,
   Leaderboard,
@@ -199,6 +202,8 @@ export const entities = [
   Challenge,
   ChallengeProgress,
   ChallengeContribution,
+  ReferralCode,
+  MemberReferral,
   Badge,
   MemberBadge,
   Leaderboard,

@@ -1,4 +1,5 @@
 import { mergeChallengeProgress } from './engagement/challenge-merge.js';
+import { mergeReferrals } from './referrals.js';
 import { mergeBadges } from './engagement/badge-merge.js';
 import { mergeLeaderboardScores } from './engagement/leaderboard-scores.js';
 import { randomBytes } from 'node:crypto';
@@ -257,6 +258,7 @@ export async function mergeMembers(
   await manager.query(`UPDATE member_event SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);
   await manager.query(`UPDATE redemption SET "memberId" = $2 WHERE "memberId" = $1`, [from.member.id, into.member.id]);
   await mergeChallengeProgress(manager, from.member.id, into.member.id);
+  await mergeReferrals(manager, from.member.id, into.member.id);
   await mergeLeaderboardScores(manager, from.member.id, into.member.id);
   await mergeBadges(manager, from.member.id, into.member.id);
   // Signed in as either, the person is signed in as both: signing out everywhere ends them all.

@@ -15,6 +15,7 @@ export function dashboardPage(
   challenges: MemberChallenge[] = [],
   badges: MemberBadgeView = { earned: [], toEarn: [] },
   leaderboards: MemberLeaderboards = { rankings: [], nameShown: false },
+  referralCode: string | null = null,
 ): string {
   const hello = d.displayName ? `Hello ${escapeHtml(d.displayName)}` : 'Your points';
   const tier = d.tier.current
@@ -43,7 +44,7 @@ ${d.pending.map((p) => `<li>${points(p.points)} points pending, available from $
 <div class="card"><span>Available</span><strong>${points(d.balance.available)}</strong></div>
 <div class="card"><span>Held for rewards on their way</span><strong>${points(d.balance.held)}</strong></div>
 <div class="card"><span>Pending</span><strong>${points(d.balance.pending)}</strong></div></div></section>
-${pending}${storeCredit(d)}${challengeSection(challenges)}${badgeSection(badges)}${leaderboardSection(leaderboards)}
+${pending}${storeCredit(d)}${challengeSection(challenges)}${referralSection(referralCode)}${badgeSection(badges)}${leaderboardSection(leaderboards)}
 <section aria-labelledby="tier"><h2 id="tier">Tier</h2>${levelBanner(d.tier)}${tier}${next}</section>
 <section aria-labelledby="expiry"><h2 id="expiry">Expiring points</h2>
 <p>${points(d.expiring.days30)} in the next 30 days, ${points(d.expiring.days60)} within 60, ${points(d.expiring.days90)} within 90.</p>${upcoming}</section>
@@ -64,6 +65,8 @@ const metricWords = (c: MemberChallenge, n: number): string => {
       return `${points(n)} ${n === 1 ? 'purchase' : 'purchases'}`;
     case 'distinct_partners':
       return `${points(n)} ${n === 1 ? 'store' : 'different stores'}`;
+    case 'referrals':
+      return `${points(n)} ${n === 1 ? 'friend who buys' : 'friends who buy'}`;
     case 'spend':
       return `${escapeHtml(formatMoney(n, c.currency))} spent${c.category ? ` on ${escapeHtml(c.category)}` : ''}`;
   }
@@ -90,6 +93,17 @@ function challengeSection(challenges: MemberChallenge[]): string {
   });
   return `<section aria-labelledby="challenges"><h2 id="challenges">Challenges</h2><ul class="challenges">
 ${items.join('\n')}</ul></section>`;
+}
+
+/** The member's referral code, in a sentence to pass on: selected whole on a click, or copied by the button. */
+function referralSection(code: string | null): string {
+  if (code === null) return '';
+  const message = `Join with my referral code ${code} at any store of the program.`;
+  return `<section aria-labelledby="referral"><h2 id="referral">Refer a friend</h2>
+<p>Your referral code is <strong id="referral-code">${escapeHtml(code)}</strong>. A friend gives it to the store when they join; once they have bought something, they count for your "refer a friend" challenges.</p>
+<p class="hint">A message to send them:</p>
+<p><span id="referral-message" style="user-select: all">${escapeHtml(message)}</span>
+<button type="button" onclick="navigator.clipboard.writeText(document.getElementById('referral-message').textContent).then(() => { this.textContent = 'Copied' })">Copy</button></p></section>`;
 }
 
 /** The leaderboards on the member's dashboard, and whether they agreed to show their name on them. */

@@ -1,3 +1,4 @@
+import { referralCodeOf } from '../loyalty/referrals.js';
 import { formField } from './form-fields.js';
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -203,7 +204,7 @@ export function portalRouter({
     '/',
     answer(async (_req, res) => {
       const manager = dataSource.manager;
-      const [dashboard, recent, challenges, earned, toEarn, rankings, nameShown] = await Promise.all([
+      const [dashboard, recent, challenges, earned, toEarn, rankings, nameShown, referralCode] = await Promise.all([
         memberDashboard(manager, memberOf(res)),
         memberStatement(manager, memberOf(res), { limit: 5 }),
         memberChallenges(manager, memberOf(res), 'member'),
@@ -211,8 +212,9 @@ export function portalRouter({
         badgesToEarn(manager, memberOf(res)),
         memberLeaderboards(manager, memberOf(res)),
         showsNameOnLeaderboards(manager, memberOf(res)),
+        referralCodeOf(manager, memberOf(res)),
       ]);
-      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges, { earned, toEarn }, { rankings, nameShown }));
+      res.type('html').send(dashboardPage(dashboard, recent.lines, challenges, { earned, toEarn }, { rankings, nameShown }, referralCode));
     }),
   );
 

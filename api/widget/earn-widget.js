@@ -72,6 +72,7 @@
         const count = (n) => {
           if (c.metric === 'spend') return `${this.money(n, c.currency)} spent${c.category ? ` on ${escape(c.category)}` : ''}`;
           if (c.metric === 'distinct_partners') return `${format.format(n)} ${n === 1 ? 'store' : 'different stores'}`;
+          if (c.metric === 'referrals') return `${format.format(n)} ${n === 1 ? 'friend who buys' : 'friends who buy'}`;
           return `${format.format(n)} ${n === 1 ? 'purchase' : 'purchases'}`;
         };
         const done = Math.min(c.progress, c.target);

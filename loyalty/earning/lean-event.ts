@@ -122,7 +122,8 @@ export async function recordLeanEvent(
   const configuration = await programConfiguration(dataSource.manager);
   const { settings, tiers, campaigns, rules, boosters, bonuses } = configuration;
   const contact = input.member.email || input.member.phone;
-  if (input.pointOfSaleCode !== undefined || contact || campaigns.length > 0) return null;
+  // A referral code joins a new member: the full path enrols (and refuses a known customer's).
+  if (input.pointOfSaleCode !== undefined || contact || input.member.referralCode !== undefined || campaigns.length > 0) return null;
   // A purchase a live challenge could count queues its progress step: the full path does (no round trip here, the configuration is cached).
   if (challengesCouldCount(configuration.challenges, input)) return null;
   if (badgesCouldAward(configuration.badges, input)) return null;

@@ -21,6 +21,7 @@ import { payingSources, refuseSourceShortfall, type PayingSource } from '../fund
 import { upgradeBetween } from './tiers.js';
 import { pendingUntil, pendingWindowDays } from '../pending-points.js';
 import { queueProcess } from '../outbox.js';
+import { recordReferral } from '../referrals.js';
 import { priceInProgramCurrency } from './event-currency.js';
 import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
@@ -31,8 +32,8 @@ import { drawInstantWins, instantWinsCouldMatch, type InstantWinResult } from '.
 
 export interface EventInput {
   partnerId: string;
-  /** The store's customer: its id for them, and what it knows of their addresses. */
-  member: { externalId: string } & CustomerContact;
+  /** The store's customer: its id for them, what it knows of their addresses, and the referral code they joined with. */
+  member: { externalId: string; referralCode?: string } & CustomerContact;
   type: string;
   amountCents?: number;
   currency?: string;
@@ -119,6 +120,13 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   });
   const enrolledNow = enrolled.enrolledNow;
   const [{ member, account }] = locked as [ResolvedMember];
+  if (input.member.referralCode !== undefined)
+    await recordReferral(manager, {
+      referredMemberId: member.id,
+      enrolledNow,
+      partnerId: input.partnerId,
+      typed: input.member.referralCode,
+    });
   // The running campaigns this member is not for (audience, holdout) give them nothing.
   const excluded = await campaignExclusions(manager, campaigns, member, input.occurredAt);
   const forMember = <T extends { id: string }>(list: T[]) => (excluded.size === 0 ? list : list.filter((m) => !excluded.has(m.id)));

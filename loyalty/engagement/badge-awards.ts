@@ -53,7 +53,12 @@ export function ruleProgress(badge: Pick<Badge, 'rule' | 'threshold'>, record: P
  */
 export async function awardBadge(
   manager: EntityManager,
-  award: { badgeId: string; memberId: string; event: Pick<MemberEvent, 'id' | 'partnerId' | 'customerId'>; challengeId: string | null },
+  award: {
+    badgeId: string;
+    memberId: string;
+    event: Pick<MemberEvent, 'id' | 'partnerId' | 'customerId' | 'memberId'>;
+    challengeId: string | null;
+  },
 ): Promise<boolean> {
   const badge = await manager.findOneBy(Badge, { id: award.badgeId });
   if (!badge || badge.status === 'retired') return false;
@@ -65,7 +70,10 @@ export async function awardBadge(
   );
   if (inserted.length === 0) return false;
   const partnerId = badge.partnerId ?? award.event.partnerId;
-  const customerId = (await customerIdOf(manager, award.memberId, partnerId)) ?? award.event.customerId;
+  // A referrer the store does not know (their friend's purchase earned it) is not told to it.
+  const customerId =
+    (await customerIdOf(manager, award.memberId, partnerId)) ?? (award.event.memberId === award.memberId ? award.event.customerId : null);
+  if (customerId === null) return true;
   await queueWebhooks(manager, partnerId, 'badge.awarded', {
     badge: badge.id,
     name: badge.name,

@@ -12,6 +12,7 @@ export const challengeMetricLabels: Record<ChallengeMetric, string> = {
   purchase_count: 'Number of purchases',
   spend: 'Amount spent (minor units)',
   distinct_partners: 'Different partners visited',
+  referrals: 'Friends referred who buy',
 };
 export const challengePeriodLabels: Record<ChallengePeriod, string> = {
   once: 'Once, between its dates',

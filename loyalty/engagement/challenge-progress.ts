@@ -15,6 +15,7 @@ import { awardBadge } from './badge-awards.js';
 import { priceInProgramCurrency } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
 import { refundedSoFar } from '../earning/refunded-lines.js';
+import { qualifyingReferrer, unqualifyReferral } from '../referrals.js';
 
 /**
  * What became of one challenge when an event was counted. `awaiting_payer`: reached, but its
@@ -44,7 +45,7 @@ function couldCount(challenge: Challenge, event: Countable): boolean {
   );
 }
 
-/** What one purchase adds to a challenge's metric (distinct partners are counted over the contributions). */
+/** What one purchase adds to a challenge's metric (distinct partners are counted over the contributions; a friend's first purchase is one referral). */
 export function contributionOf(
   challenge: Pick<Challenge, 'metric' | 'category'>,
   event: Pick<MemberEvent, 'amountCents' | 'lines'>,
@@ -52,6 +53,7 @@ export function contributionOf(
   switch (challenge.metric) {
     case 'purchase_count':
     case 'distinct_partners':
+    case 'referrals':
       return 1;
     case 'spend':
       if (challenge.category === null) return Math.max(0, event.amountCents ?? 0);
@@ -131,7 +133,10 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
   live.sort((a, b) => a.id.localeCompare(b.id)); // progress rows are locked in one order
   const counted: CountedChallenge[] = [];
   if (live.length === 0) return counted;
-  const { member, account } = await memberWithAccount(manager, event.memberId);
+  const buyer = await memberWithAccount(manager, event.memberId);
+  // A friend's first purchase counts for whoever referred them (the referral locked: it qualifies once).
+  const referrer = live.some((c) => c.metric === 'referrals') ? await qualifyingReferrer(manager, event) : null;
+  const referrerAccount = referrer ? await memberWithAccount(manager, referrer.id) : null;
   const left =
     event.refundedCents > 0
       ? remainingOf(event, { cents: event.refundedCents, lines: await refundedSoFar(manager, event.id) })
@@ -139,6 +144,8 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
   // Amounts count in the program's currency, as the rules counted the purchase (the rate it was recorded at).
   const priced = await inProgramCurrency(manager, event, left);
   for (const challenge of live) {
+    const { member, account } = challenge.metric === 'referrals' ? (referrerAccount ?? { member: null, account: null }) : buyer;
+    if (!member) continue;
     const periodKey = periodKeyAt(challenge, event.occurredAt)!;
     if (challenge.segmentId) {
       const segment = await manager.findOneBy(Segment, { id: challenge.segmentId });
@@ -195,8 +202,8 @@ export async function payReward(
     accountId: string;
     periodKey: string;
     takenBackTransferId: string | null;
-    /** The purchase that completed it. */
-    event: Pick<MemberEvent, 'id' | 'partnerId' | 'customerId'>;
+    /** The purchase that completed it (a referred friend's, for a referral challenge). */
+    event: Pick<MemberEvent, 'id' | 'partnerId' | 'customerId' | 'memberId'>;
   },
 ): Promise<'completed' | 'awaiting_payer'> {
   const { memberId, periodKey, event } = reached;
@@ -234,17 +241,19 @@ export async function payReward(
   );
   // The owner hears of it; a program challenge is told to the partner whose purchase completed it.
   const partnerId = challenge.partnerId ?? event.partnerId;
-  const customerId = (await customerIdOf(manager, memberId, partnerId)) ?? event.customerId;
-  await queueWebhooks(manager, partnerId, 'challenge.completed', {
-    challenge: challenge.id,
-    name: challenge.name,
-    member: customerId,
-    period: periodKey,
-    target: challenge.target,
-    points: challenge.rewardPoints,
-    completedAt: completedAt.toISOString(),
-    eventId: event.id,
-  });
+  // A referrer the store does not know is not told to it: the store would learn of another store's customer.
+  const customerId = (await customerIdOf(manager, memberId, partnerId)) ?? (event.memberId === memberId ? event.customerId : null);
+  if (customerId !== null)
+    await queueWebhooks(manager, partnerId, 'challenge.completed', {
+      challenge: challenge.id,
+      name: challenge.name,
+      member: customerId,
+      period: periodKey,
+      target: challenge.target,
+      points: challenge.rewardPoints,
+      completedAt: completedAt.toISOString(),
+      eventId: event.id,
+    });
   // Its badge, if it awards one, in the completion's transaction (once per member, whatever the period).
   if (challenge.badgeId) await awardBadge(manager, { badgeId: challenge.badgeId, memberId, event, challengeId: challenge.id });
   return 'completed';
@@ -268,7 +277,7 @@ export async function payReachedPeriods(manager: EntityManager, ledger: Ledger, 
     const progress = await lockProgress(manager, challenge, memberId, periodKey);
     if (progress.completedAt || progress.value < challenge.target) continue;
     const [event] = await manager.query(
-      `SELECT e.id, e."partnerId", e."customerId" FROM challenge_contribution c JOIN member_event e ON e.id = c."eventId"
+      `SELECT e.id, e."partnerId", e."customerId", e."memberId" FROM challenge_contribution c JOIN member_event e ON e.id = c."eventId"
         WHERE c."challengeId" = $1 AND c."memberId" = $2 AND c."periodKey" = $3 AND c."withdrawnAt" IS NULL
         ORDER BY c."createdAt" DESC LIMIT 1`,
       [challenge.id, memberId, periodKey],
@@ -346,7 +355,9 @@ export interface ChallengeRewardLost {
  * contribution of the purchase is cut to what is left of it — a spend to the part of the refunded
  * lines that counted, a purchase or a partner only once it is refunded in full — and the progress
  * recounted. A period completed that no longer reaches its target is completed no more: its reward
- * is returned for the refund to take back, and a later completion pays it again.
+ * is returned for the refund to take back, and a later completion pays it again. A referral
+ * (the friend's first purchase refunded in full) is un-qualified only while the referrer's period
+ * is unpaid: a paid referral reward is the referrer's, never taken back for a friend's refund.
  */
 export async function withdrawChallengeContributions(
   manager: EntityManager,
@@ -358,16 +369,20 @@ export async function withdrawChallengeContributions(
       WHERE "eventId" = $1 AND "withdrawnAt" IS NULL ORDER BY "challengeId"`,
     [event.id],
   );
-  if (rows.length === 0) return [];
   const whole = event.amountCents === null || refunded.cents >= event.amountCents;
-  const priced = whole ? null : await inProgramCurrency(manager, event, remainingOf(event, refunded));
+  const priced = whole || rows.length === 0 ? null : await inProgramCurrency(manager, event, remainingOf(event, refunded));
   const lost: ChallengeRewardLost[] = [];
+  let referralKept = false;
   for (const row of rows) {
     const challenge = await manager.findOneBy(Challenge, { id: row.challengeId });
     if (!challenge) continue;
     const amount = priced === null ? 0 : challenge.metric === 'spend' ? contributionOf(challenge, priced) : Number(row.amount);
     if (amount === Number(row.amount)) continue;
     const progress = await lockProgress(manager, challenge, row.memberId, row.periodKey);
+    if (challenge.metric === 'referrals' && progress.completedAt) {
+      referralKept = true;
+      continue;
+    }
     await manager.query(
       `UPDATE challenge_contribution SET amount = $3::bigint, "withdrawnAt" = CASE WHEN $3::bigint = 0 THEN now() END
         WHERE "eventId" = $1 AND "challengeId" = $2`,
@@ -388,5 +403,6 @@ export async function withdrawChallengeContributions(
       }
     }
   }
+  if (whole && !referralKept) await unqualifyReferral(manager, event.id);
   return lost;
 }
