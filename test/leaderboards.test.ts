@@ -149,14 +149,15 @@ it('ranks a week by points earned (ties share a rank, names only by consent, sco
   // Bob and Cat tie at 30 points; Bob reached it first.
   const now = Date.now();
   const spent = { ann: 5_000, bob: 3_000, cat: 3_000, dan: 1_000 };
-  let minute = 5;
+  // Seconds apart, not minutes: the first minutes of a week or month would split them across periods.
+  let second = 5;
   for (const [who, amountCents] of Object.entries(spent)) {
     const answer = await post({
       member: { externalId: who },
       type: 'purchase',
       amountCents,
       currency: 'EUR',
-      occurredAt: new Date(now - minute-- * 60_000).toISOString(),
+      occurredAt: new Date(now - second-- * 1_000).toISOString(),
     });
     expect(answer.status).toBe(201);
   }
