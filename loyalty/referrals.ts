@@ -33,8 +33,8 @@ const field = 'member.referralCode';
 /**
  * Records that `referred`, enrolled by this very request, was referred by the owner of `typed`, in
  * the enrolment's transaction: refused (naming the field, nothing written) for a code nobody has, a
- * member who existed before this request or was referred already, and a member referring
- * themselves, even as whom a merge made them.
+ * member who existed before this request or was referred by someone else, and a member referring
+ * themselves, even as whom a merge made them. The code of the member's own referrer is accepted.
  */
 export async function recordReferral(
   manager: EntityManager,
@@ -46,6 +46,10 @@ export async function recordReferral(
   const referrer = await currentMember(manager, owner.memberId);
   if (!referrer || (await erased(manager, referrer.id))) throw new EventRefusedError(field, 'this referral code is no longer valid');
   if (referrer.id === referral.referredMemberId) throw new EventRefusedError(field, 'a member cannot use their own referral code');
+  // The same code again (a retry under a new key, the purchase sent with the registration) must not
+  // cost the member that event: it is accepted and records nothing more.
+  const recorded = await manager.findOneBy(MemberReferral, { referredMemberId: referral.referredMemberId });
+  if (recorded && (await currentMember(manager, recorded.referrerMemberId))?.id === referrer.id) return recorded;
   if (!referral.enrolledNow) throw new EventRefusedError(field, 'only a new member can be referred: this customer is a member already');
   const inserted: unknown[] = await manager.query(
     `INSERT INTO member_referral ("referredMemberId", "referrerMemberId", "partnerId") VALUES ($1, $2, $3)

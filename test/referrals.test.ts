@@ -141,8 +141,11 @@ it("completes the referrer's challenge with the second friend's first purchase, 
       expect.objectContaining({ referredMemberId: fay.member.id, qualifyingEventId: null }),
     ]),
   );
-  // Already referred: a second code is refused too.
-  await refused(joins('fred', code), 'only a new member can be referred');
+  // Already referred by Rita: her code again (a retry under a new key, or the purchase sent with the
+  // registration) is accepted and records nothing more; another member's code is refused.
+  expect((await post(joins('fred', code))).status).toBe(201);
+  expect(await db.manager.countBy(MemberReferral, { referredMemberId: fred.member.id })).toBe(1);
+  await refused(joins('fred', await referralCodeOf(db.manager, fay.member.id)), 'only a new member can be referred');
 
   // Both friends buy at once, Fay's purchase sent twice: the second referral completes the challenge, paid once.
   const repeated = randomUUID();
