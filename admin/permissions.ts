@@ -221,13 +221,22 @@ export const partnerAlsoReads: Record<string, (partnerParameter: string) => stri
 };
 
 /**
+ * What a partner user does not read in a record it only reads (see partnerAlsoReads): blanked in
+ * every answer, and filtering on it keeps to its own records, so no route tells it the value.
+ */
+const partnerReadersDoNotSee: Record<string, string[]> = {
+  // Which other partner pays for a program campaign is that partner's business.
+  InstantWinCampaign: ['fundingPartnerId'],
+};
+
+/**
  * Which records of a resource a staff member may see or change: all of them, none, or one
  * partner's (which it may also read `alsoReads`, see partnerAlsoReads).
  */
 export type DataScope =
   | { kind: 'all' }
   | { kind: 'none' }
-  | { kind: 'partner'; column: string; partnerId: string; alsoReads?: (partnerParameter: string) => string };
+  | { kind: 'partner'; column: string; partnerId: string; alsoReads?: (partnerParameter: string) => string; hidden?: string[] };
 
 /**
  * The scope of a signed-in staff member on a resource. An account that is not usable (an unknown
@@ -239,7 +248,8 @@ export function dataScope(resource: string, user: StaffSession | null | undefine
   const column = partnerScope[resource];
   if (user.role === 'partner_user' && column) {
     const alsoReads = partnerAlsoReads[resource];
-    return { kind: 'partner', column, partnerId: user.partnerId!, ...(alsoReads ? { alsoReads } : {}) };
+    const hidden = partnerReadersDoNotSee[resource];
+    return { kind: 'partner', column, partnerId: user.partnerId!, ...(alsoReads ? { alsoReads } : {}), ...(hidden ? { hidden } : {}) };
   }
   return { kind: 'all' };
 }

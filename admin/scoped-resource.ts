@@ -70,11 +70,12 @@ export class ScopedResource extends Resource {
       this.properties()
         .find((p) => p.path() === params.sort?.sortBy && p.isSortable())
         ?.path() ?? this.idName();
-    return super.find(scoped, {
+    const found = await super.find(scoped, {
       limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, maxPerPage) : 10,
       offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
       sort: { sortBy, direction: params.sort?.direction === 'desc' ? 'desc' : 'asc' },
     });
+    return withoutHidden(found, this.scope(context));
   }
 
   override async findOne(id: string | number, context?: Context): Promise<BaseRecord | null> {
@@ -87,7 +88,10 @@ export class ScopedResource extends Resource {
     if (scope.kind === 'none' || keys.length === 0) return [];
     const found = await super.findMany(keys);
     const alsoRead = await this.alsoReadable(found, scope);
-    return found.filter((record) => inScope(record.params, scope) || alsoRead.has(String(record.id())));
+    return withoutHidden(
+      found.filter((record) => inScope(record.params, scope) || alsoRead.has(String(record.id()))),
+      scope,
+    );
   }
 
   /** A record the staff member may change: within its own scope, not only readable. */
@@ -188,7 +192,8 @@ export class ScopedResource extends Resource {
       if (!property || !isFilterable(property, element.value)) return null;
       scoped.filters[path] = { ...element, property };
     }
-    const own = scope.kind === 'partner' && (!scope.alsoReads || scoped.filters[scope.column]);
+    const own =
+      scope.kind === 'partner' && (!scope.alsoReads || scoped.filters[scope.column] || scope.hidden?.some((path) => scoped.filters[path]));
     if (scope.kind === 'partner' && own) {
       if (scoped.filters[scope.column] && scoped.filters[scope.column]!.value !== scope.partnerId) return null;
       scoped.filters[scope.column] = { path: scope.column, property: properties.get(scope.column)!, value: scope.partnerId };
@@ -240,4 +245,14 @@ export class ScopedResource extends Resource {
 
 function inScope(params: Params, scope: DataScope): boolean {
   return scope.kind === 'all' || (scope.kind === 'partner' && params[scope.column] === scope.partnerId);
+}
+
+/** Records a partner only reads, without what it does not read in them (see partnerReadersDoNotSee). */
+function withoutHidden(records: BaseRecord[], scope: DataScope): BaseRecord[] {
+  if (scope.kind !== 'partner' || !scope.hidden) return records;
+  for (const record of records) {
+    if (inScope(record.params, scope)) continue;
+    for (const path of scope.hidden) record.set(path, null);
+  }
+  return records;
 }

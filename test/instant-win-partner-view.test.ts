@@ -82,6 +82,13 @@ it("shows a partner user, read-only, the program's campaigns that run at its sto
   const searched = await get(partner, '/resources/InstantWinCampaign/search/moments');
   const found = searched.body.records.map((r: { id: string }) => r.id).filter((id: string) => ours.includes(id));
   expect(found.sort()).toEqual(mine);
+  // Nor does a search, a list, or a filter on the payer tell which partner pays.
+  expect(JSON.stringify(searched.body)).not.toContain(partnerIds.fitapp);
+  expect(JSON.stringify((await get(partner, '/resources/InstantWinCampaign/actions/list?perPage=500')).body)).not.toContain(
+    partnerIds.fitapp,
+  );
+  const byPayer = await get(partner, `/resources/InstantWinCampaign/actions/list?filters.fundingPartnerId=${partnerIds.fitapp}`);
+  expect(byPayer.body.records).toEqual([]);
   // A filter on the owner keeps to what it may see.
   const filtered = await get(partner, `/resources/InstantWinCampaign/actions/list?filters.partnerId=${partnerIds.fitapp}`);
   expect(filtered.body.records).toEqual([]);
