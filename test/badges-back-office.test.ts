@@ -1,33 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Badge } from '../entities/index.js';
-import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
-import { backOfficeApi, serveBackOffice } from './support/back-office.js';
-import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { demoBackOffice } from './support/demo-back-office.js';
 import { validChallengeForm } from './support/challenge-form.js';
 
-let harness: WorkerHarness;
-let served: Awaited<ReturnType<typeof serveBackOffice>>;
-let base: string;
-const partnerIds = { fitapp: '', koffie: '' };
-
-beforeAll(async () => {
-  harness = await startWorkerHarness(startDevServer, 'badges-back-office-test');
-  await seedDemoProgram(harness.db.dataSource);
-  const id = async (code: string) => (await harness.db.dataSource.query(`SELECT id FROM partner WHERE code = $1`, [code]))[0].id as string;
-  partnerIds.fitapp = await id('fitapp');
-  partnerIds.koffie = await id('koffie-corner');
-  served = await serveBackOffice(harness);
-  base = served.base;
-}, 180_000);
-afterAll(async () => {
-  await served?.close();
-  await harness?.stop();
-});
-
-const { post, get } = backOfficeApi(() => base, demoPassword);
-
-const operator = 'operator@tessera.demo';
-const partner = 'partner@tessera.demo'; // Koffie Corner's user
+const demo = demoBackOffice('badges-back-office-test');
+const { post, get, partnerIds, operator, partner } = demo;
 const valid = {
   name: 'Regular',
   description: 'Five purchases',
@@ -39,7 +16,7 @@ const valid = {
 };
 
 it('saves badges from the back office, names the field of a bad input, and keeps partners to their own', async () => {
-  const manager = harness.db.dataSource.manager;
+  const manager = demo.harness.db.dataSource.manager;
   for (const [fields, field, message] of [
     [{ name: ' ' }, 'name', /required/],
     [{ emblem: 'https://evil.example/x.png' }, 'emblem', /one of/],

@@ -1,39 +1,17 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Challenge } from '../entities/index.js';
-import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { join } from 'node:path';
-import { backOfficeApi, serveBackOffice } from './support/back-office.js';
+import { demoPassword } from '../wiring/demo-program.js';
+import { demoBackOffice } from './support/demo-back-office.js';
 import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
-import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 import { validChallengeForm } from './support/challenge-form.js';
 
-let harness: WorkerHarness;
-let served: Awaited<ReturnType<typeof serveBackOffice>>;
-let base: string;
-const partnerIds = { fitapp: '', koffie: '' };
-
-beforeAll(async () => {
-  harness = await startWorkerHarness(startDevServer, 'challenges-back-office-test');
-  await seedDemoProgram(harness.db.dataSource);
-  const id = async (code: string) => (await harness.db.dataSource.query(`SELECT id FROM partner WHERE code = $1`, [code]))[0].id as string;
-  partnerIds.fitapp = await id('fitapp');
-  partnerIds.koffie = await id('koffie-corner');
-  served = await serveBackOffice(harness);
-  base = served.base;
-}, 180_000);
-afterAll(async () => {
-  await served?.close();
-  await harness?.stop();
-});
-
-const { post, get } = backOfficeApi(() => base, demoPassword);
-
-const operator = 'operator@tessera.demo';
-const partner = 'partner@tessera.demo'; // Koffie Corner's user
+const demo = demoBackOffice('challenges-back-office-test');
+const { post, get, partnerIds, operator, partner } = demo;
 const valid = validChallengeForm;
 
 it('saves challenges from the back office, names the field of a bad input, and keeps partners to their own', async () => {
-  const count = () => harness.db.dataSource.manager.count(Challenge);
+  const count = () => demo.harness.db.dataSource.manager.count(Challenge);
   // Bad input: each refusal under its field, nothing saved.
   for (const [fields, field, message] of [
     [{ target: '0' }, 'target', /whole number above 0/],
@@ -58,7 +36,7 @@ it('saves challenges from the back office, names the field of a bad input, and k
   expect(fitapp.body.notice).toMatchObject({ type: 'success' });
   const own = await post(partner, '/resources/Challenge/actions/new', { ...valid, partnerId: partnerIds.fitapp });
   expect(own.body.notice).toMatchObject({ type: 'success' });
-  const saved = await harness.db.dataSource.manager.find(Challenge, { order: { name: 'ASC' } });
+  const saved = await demo.harness.db.dataSource.manager.find(Challenge, { order: { name: 'ASC' } });
   expect(saved.map((c) => [c.name, c.partnerId, c.fundingPartnerId])).toEqual([
     // Left without a payer, FitApp's challenge is paid by FitApp (as the field's help says).
     ['FitApp streak', partnerIds.fitapp, partnerIds.fitapp],
@@ -78,21 +56,21 @@ it('saves challenges from the back office, names the field of a bad input, and k
   const other = await get(partner, `/resources/Challenge/records/${fitappChallenge.id}/show`);
   expect(other.body?.record?.params?.name).toBeUndefined();
   await post(partner, `/resources/Challenge/records/${fitappChallenge.id}/edit`, { ...valid, name: 'Taken over' });
-  expect((await harness.db.dataSource.manager.findOneByOrFail(Challenge, { id: fitappChallenge.id })).name).toBe('FitApp streak');
+  expect((await demo.harness.db.dataSource.manager.findOneByOrFail(Challenge, { id: fitappChallenge.id })).name).toBe('FitApp streak');
 
   // In the browser: the list and a page name the partners, never an id.
   const browser = await launchBrowser();
   try {
-    const page = await signInToBackOffice(browser, base, operator, demoPassword);
+    const page = await signInToBackOffice(browser, demo.base, operator, demoPassword);
     const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-    await page.goto(`${base}/admin/resources/Challenge`);
+    await page.goto(`${demo.base}/admin/resources/Challenge`);
     await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 20_000 }).toBe(2);
     const listText = await page.locator('table tbody').innerText();
     await page.screenshot({ path: join(artifactsDir, 'challenges-back-office-list.png'), fullPage: true });
     expect(listText).toMatch(/FitApp streak[\s\S]*FitApp/);
     expect(listText).toContain('Koffie Corner');
     expect(listText).not.toMatch(uuid);
-    await page.goto(`${base}/admin/resources/Challenge/records/${koffieChallenge.id}/show`);
+    await page.goto(`${demo.base}/admin/resources/Challenge/records/${koffieChallenge.id}/show`);
     await expect.poll(() => page.locator('[data-testid^="property-show-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const showText = await page.locator('[data-testid^="property-show-"]').allInnerTexts();
     await page.screenshot({ path: join(artifactsDir, 'challenges-back-office-show.png'), fullPage: true });

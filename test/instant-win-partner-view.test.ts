@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { InstantWinCampaign } from '../entities/index.js';
 import { saveInstantWinCampaign } from '../loyalty/engagement/instant-win-form.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
-import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
-import { backOfficeApi, serveBackOffice } from './support/back-office.js';
-import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
+import { demoBackOffice } from './support/demo-back-office.js';
 
-let harness: WorkerHarness;
-let served: Awaited<ReturnType<typeof serveBackOffice>>;
-let base: string;
-const partnerIds = { fitapp: '', koffie: '' };
-
-beforeAll(async () => {
-  harness = await startWorkerHarness(startDevServer, 'instant-win-partner-view-test');
-  await seedDemoProgram(harness.db.dataSource);
-  const id = async (code: string) => (await harness.db.dataSource.query(`SELECT id FROM partner WHERE code = $1`, [code]))[0].id as string;
-  partnerIds.fitapp = await id('fitapp');
-  partnerIds.koffie = await id('koffie-corner');
-  served = await serveBackOffice(harness);
-  base = served.base;
-}, 180_000);
-afterAll(async () => {
-  await served?.close();
-  await harness?.stop();
-});
-
-const { post, get } = backOfficeApi(() => base, demoPassword);
-const operator = 'operator@tessera.demo';
-const partner = 'partner@tessera.demo'; // Koffie Corner's user
+const demo = demoBackOffice('instant-win-partner-view-test');
+const { post, get, partnerIds, operator, partner } = demo;
 const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
 const form = {
   mode: 'probability',
@@ -40,7 +18,7 @@ const form = {
 };
 
 it("shows a partner user, read-only, the program's campaigns that run at its store or that it pays for; never another partner's", async () => {
-  const db = harness.db.dataSource;
+  const db = demo.harness.db.dataSource;
   const save = (fields: Record<string, string>) =>
     inTransaction(db, (m) => saveInstantWinCampaign(m, { ...form, ...fields }, { kind: 'operator' }));
   const programs = await save({ name: 'Program moments' });

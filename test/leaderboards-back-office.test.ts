@@ -1,34 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Leaderboard } from '../entities/index.js';
-import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { join } from 'node:path';
-import { backOfficeApi, serveBackOffice } from './support/back-office.js';
+import { demoPassword } from '../wiring/demo-program.js';
+import { demoBackOffice } from './support/demo-back-office.js';
 import { artifactsDir, launchBrowser, signInToBackOffice } from './support/browser.js';
-import { startDevServer, startWorkerHarness, type WorkerHarness } from './support/temporal.js';
 
-let harness: WorkerHarness;
-let served: Awaited<ReturnType<typeof serveBackOffice>>;
-let base: string;
-const partnerIds = { fitapp: '', koffie: '' };
-
-beforeAll(async () => {
-  harness = await startWorkerHarness(startDevServer, 'leaderboards-back-office-test');
-  await seedDemoProgram(harness.db.dataSource);
-  const id = async (code: string) => (await harness.db.dataSource.query(`SELECT id FROM partner WHERE code = $1`, [code]))[0].id as string;
-  partnerIds.fitapp = await id('fitapp');
-  partnerIds.koffie = await id('koffie-corner');
-  served = await serveBackOffice(harness);
-  base = served.base;
-}, 180_000);
-afterAll(async () => {
-  await served?.close();
-  await harness?.stop();
-});
-
-const { post, get } = backOfficeApi(() => base, demoPassword);
-
-const operator = 'operator@tessera.demo';
-const partner = 'partner@tessera.demo'; // Koffie Corner's user
+const demo = demoBackOffice('leaderboards-back-office-test');
+const { post, get, partnerIds, operator, partner } = demo;
 /** A leaderboard form as the back office posts it, valid in every field: the test spoils one field at a time. */
 const valid = {
   name: 'Coffee lovers of the week',
@@ -41,7 +19,7 @@ const valid = {
 };
 
 it('saves leaderboards from the back office, names the field of a bad input, and keeps partners to their own', async () => {
-  const count = () => harness.db.dataSource.manager.count(Leaderboard);
+  const count = () => demo.harness.db.dataSource.manager.count(Leaderboard);
   // Bad input: each refusal under its field, nothing saved.
   for (const [fields, field, message] of [
     [{ name: ' ' }, 'name', /required/],
@@ -69,7 +47,7 @@ it('saves leaderboards from the back office, names the field of a bad input, and
   expect(fitapp.body.notice).toMatchObject({ type: 'success' });
   const own = await post(partner, '/resources/Leaderboard/actions/new', { ...valid, partnerId: partnerIds.fitapp });
   expect(own.body.notice).toMatchObject({ type: 'success' });
-  const saved = await harness.db.dataSource.manager.find(Leaderboard, { order: { name: 'ASC' } });
+  const saved = await demo.harness.db.dataSource.manager.find(Leaderboard, { order: { name: 'ASC' } });
   expect(saved.map((c) => [c.name, c.partnerId, c.fundingPartnerId, c.prizes])).toEqual([
     [
       'Coffee lovers of the week',
@@ -106,21 +84,21 @@ it('saves leaderboards from the back office, names the field of a bad input, and
   const other = await get(partner, `/resources/Leaderboard/records/${fitappBoard.id}/show`);
   expect(other.body?.record?.params?.name).toBeUndefined();
   await post(partner, `/resources/Leaderboard/records/${fitappBoard.id}/edit`, { ...valid, name: 'Taken over' });
-  expect((await harness.db.dataSource.manager.findOneByOrFail(Leaderboard, { id: fitappBoard.id })).name).toBe('FitApp league');
+  expect((await demo.harness.db.dataSource.manager.findOneByOrFail(Leaderboard, { id: fitappBoard.id })).name).toBe('FitApp league');
 
   // In the browser: the list and a page name the partners, never an id; a bad prize shows under its field.
   const browser = await launchBrowser();
   try {
-    const page = await signInToBackOffice(browser, base, operator, demoPassword);
+    const page = await signInToBackOffice(browser, demo.base, operator, demoPassword);
     const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-    await page.goto(`${base}/admin/resources/Leaderboard`);
+    await page.goto(`${demo.base}/admin/resources/Leaderboard`);
     await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 20_000 }).toBe(2);
     const listText = await page.locator('table tbody').innerText();
     await page.screenshot({ path: join(artifactsDir, 'leaderboards-back-office-list.png'), fullPage: true });
     expect(listText).toContain('FitApp');
     expect(listText).toContain('Koffie Corner');
     expect(listText).not.toMatch(uuid);
-    await page.goto(`${base}/admin/resources/Leaderboard/records/${koffieBoard.id}/show`);
+    await page.goto(`${demo.base}/admin/resources/Leaderboard/records/${koffieBoard.id}/show`);
     await expect.poll(() => page.locator('[data-testid^="property-show-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const showText = (await page.locator('[data-testid^="property-show-"]').allInnerTexts()).join('\n');
     await page.screenshot({ path: join(artifactsDir, 'leaderboards-back-office-show.png'), fullPage: true });
@@ -133,7 +111,7 @@ it('saves leaderboards from the back office, names the field of a bad input, and
 }, 180_000);
 
 it('keeps the prizes of a leaderboard edited in the back office, unless they are emptied on purpose', async () => {
-  const db = harness.db.dataSource;
+  const db = demo.harness.db.dataSource;
   const created = await post(operator, '/resources/Leaderboard/actions/new', { ...valid, name: 'Prized board' });
   expect(created.body.notice).toMatchObject({ type: 'success' });
   const id = created.body.record.id as string;
@@ -173,14 +151,14 @@ it("has a partner's leaderboard set up by the operator with no payer named paid 
     partnerId: partnerIds.fitapp,
   });
   expect(created.body.notice).toMatchObject({ type: 'success' });
-  expect(await harness.db.dataSource.manager.findOneByOrFail(Leaderboard, { id: created.body.record.id })).toMatchObject({
+  expect(await demo.harness.db.dataSource.manager.findOneByOrFail(Leaderboard, { id: created.body.record.id })).toMatchObject({
     partnerId: partnerIds.fitapp,
     fundingPartnerId: partnerIds.fitapp,
   });
 }, 60_000);
 
 it("refuses a segment or a company on a partner user's leaderboard (ranks would tell who is in them), under the field, saving nothing", async () => {
-  const db = harness.db.dataSource;
+  const db = demo.harness.db.dataSource;
   const [segment] = await db.query(`SELECT id FROM segment ORDER BY name LIMIT 1`);
   const [company] = await db.query(`SELECT id FROM company ORDER BY name LIMIT 1`);
   const count = () => db.manager.count(Leaderboard);
