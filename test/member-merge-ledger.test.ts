@@ -26,7 +26,10 @@ beforeAll(async () => {
   db = await createTestDatabase();
   p = await createProgram(db.dataSource);
   await db.dataSource.manager.insert(ProgramSettings, { id: 1, refundShortfall: 'debt', expiryPolicy: { mode: 'never' } });
-  await db.dataSource.manager.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
+  await db.dataSource.manager.insert(EarningRule, {
+    name: '1 point per euro',
+    formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
+  });
   await db.dataSource.manager.insert(Reward, { code: 'sixty', name: 'Sixty points', pointsPrice: 60 });
   shop = await p.partner(100_000);
   cafe = await p.partner(100_000);
@@ -67,7 +70,7 @@ async function lotsByFunder(accountId: string): Promise<Record<string, number>> 
   return Object.fromEntries(found.map((r) => [r.partner, Number(r.left)]));
 }
 
-it('takes back on a refund after a merge only what is still out of the purchase: what expired in the carried lots stays breakage, what was spent is owed', async () => {
+it('takes back on a refund after a merge only what is still out of the purchase: what expired in the carried lots stays breakage, what was spent comes from the member’s other points', async () => {
   const [shopBefore, cafeBefore] = [await p.available(shop.wallet.id), await p.available(cafe.wallet.id)];
   await expiring(12);
   const old = await record(purchase(shop, 'ml1-old-card', 100));
@@ -75,7 +78,9 @@ it('takes back on a refund after a merge only what is still out of the purchase:
   const current = await record(purchase(cafe, 'ml1-current', 200));
   await merge(old.memberId, current.memberId);
   // The carried shop points expire first: 60 of them are spent, the other 40 expire.
-  await inTransaction(ds(), (m) => redeemReward(m, p.ledger, { memberId: current.memberId, rewardCode: 'sixty', quantity: 1, partnerId: null, key: 'ml1' }));
+  await inTransaction(ds(), (m) =>
+    redeemReward(m, p.ledger, { memberId: current.memberId, rewardCode: 'sixty', quantity: 1, partnerId: null, key: 'ml1' }),
+  );
   expect(await lotsByFunder(current.memberAccountId)).toEqual({ [shop.partner.id]: 40, [cafe.partner.id]: 200 });
   expect((await expireDueLots(ds(), p.ledger, nextYearsRun)).byPartner).toEqual({ [shop.partner.id]: 40 });
 
@@ -115,8 +120,19 @@ it('gives the points of a reversed spend or a refunded checkout payment back to 
   await merge(old.memberId, current.memberId);
 
   // Care reverses the spend (the back office's Reverse action), the cafe refunds 30 of the order's points.
-  await p.ledger.reverse({ source: 'back-office', key: `reverse:${spent.transferId}`, transferId: spent.transferId, references: { agent: 'care@test' } });
-  await inTransaction(ds(), (m) => refundPayment(m, p.ledger, { partnerId: cafe.partner.id, paymentId: payment.id, points: 30, key: 'ml2-return' }));
+  const reverseSpend = () =>
+    p.ledger.reverse({
+      source: 'back-office',
+      key: `reverse:${spent.transferId}`,
+      transferId: spent.transferId,
+      references: { agent: 'care@test' },
+    });
+  expect((await reverseSpend()).replayed).toBe(false);
+  // Clicked twice: the second finds the first reversal and moves nothing.
+  expect((await reverseSpend()).replayed).toBe(true);
+  await inTransaction(ds(), (m) =>
+    refundPayment(m, p.ledger, { partnerId: cafe.partner.id, paymentId: payment.id, points: 30, key: 'ml2-return' }),
+  );
   expect(await p.available(old.memberAccountId)).toBe(0);
   expect(await p.posted(old.memberAccountId)).toBe(0);
   expect(await p.available(current.memberAccountId)).toBe(100 + 50 + 60 + 30);
@@ -125,7 +141,8 @@ it('gives the points of a reversed spend or a refunded checkout payment back to 
   expect((await expireDueLots(ds(), p.ledger, nextYearsRun)).byPartner).toEqual({ [shop.partner.id]: 140 });
   expect(await p.available(current.memberAccountId)).toBe(100);
   // The rest of the payment's refund, replayed too, still comes to the survivor.
-  const rest = () => inTransaction(ds(), (m) => refundPayment(m, p.ledger, { partnerId: cafe.partner.id, paymentId: payment.id, key: 'ml2-rest' }));
+  const rest = () =>
+    inTransaction(ds(), (m) => refundPayment(m, p.ledger, { partnerId: cafe.partner.id, paymentId: payment.id, key: 'ml2-rest' }));
   expect((await rest()).points).toBe(60);
   expect(await p.available(current.memberAccountId)).toBe(160);
   expect(await p.posted(old.memberAccountId)).toBe(0);
@@ -142,8 +159,14 @@ it('refunds a purchase of a member merged twice (A into B, B into C) from the lo
   const a = await record(purchase(shop, 'ml3-a', 100));
   await expiring(null);
   const b = await record(purchase(cafe, 'ml3-b', 50));
-  await merge(a.memberId, b.memberId);
+  const first = await merge(a.memberId, b.memberId);
   await merge(b.memberId, c.memberId);
+  // A merge is not undone by a reversal: the points would go back to a member who is gone.
+  await expect(
+    p.ledger.reverse({ source: 'back-office', key: `reverse:${first.transferId}`, transferId: first.transferId! }),
+  ).rejects.toMatchObject({
+    code: 'not_reversible',
+  });
   expect(await lotsByFunder(c.memberAccountId)).toEqual({ [shop.partner.id]: 100, [cafe.partner.id]: 250 });
 
   expect(await refund(shop, a.event.id)).toMatchObject({ pointsReversed: 100, pointsOwed: 0 });
