@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EarningRule, ProgramSettings, Reward } from '../entities/index.js';
+import { EarningRule, ProgramSettings, Reward, operatorParty } from '../entities/index.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent, type EventInput } from '../loyalty/earning/record-event.js';
 import { refundEvent } from '../loyalty/earning/refund-event.js';
@@ -10,6 +10,7 @@ import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { mergeMembers } from '../loyalty/member-identity.js';
 import { authorizePayment, capturePayment, refundPayment } from '../loyalty/payments/payments.js';
 import { redeemReward } from '../loyalty/redemptions.js';
+import { settlementFlows } from '../loyalty/settlement/settlement-flows.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
 
@@ -59,6 +60,21 @@ const refund = (at: typeof shop, eventId: string) =>
   inTransaction(ds(), (m) => refundEvent(m, p.ledger, { partnerId: at.partner.id, eventId, key: randomUUID() }));
 const merge = (fromMemberId: string, intoMemberId: string) =>
   inTransaction(ds(), (m) => mergeMembers(m, p.ledger, { fromMemberId, intoMemberId, cause: 'care', requestedBy: 'care@test' }));
+/** What the settlement of the days around `now` counts for a funder so far, by kind (and where its points were redeemed). */
+async function settled(funder: typeof shop): Promise<Record<string, number>> {
+  const day = 86_400_000;
+  const flows = await settlementFlows(ds().manager, {
+    period: 'test',
+    start: new Date(now.getTime() - day),
+    end: new Date(now.getTime() + day),
+  });
+  const figures: Record<string, number> = {};
+  for (const flow of flows.filter((f) => f.funder === funder.partner.id)) {
+    const key = flow.kind === 'redeemed' ? `redeemed at ${flow.at}` : flow.kind;
+    figures[key] = (figures[key] ?? 0) + flow.points;
+  }
+  return figures;
+}
 const ledgerTrue = async () => expect((await checkLedger(ds().manager)).violations).toEqual([]);
 /** The points left in an account's lots, by the partner who paid for them. */
 async function lotsByFunder(accountId: string): Promise<Record<string, number>> {
@@ -118,6 +134,7 @@ it('gives the points of a reversed spend or a refunded checkout payment back to 
   await inTransaction(ds(), (m) => capturePayment(m, p.ledger, { partnerId: cafe.partner.id, paymentId: payment.id }));
   expect(await p.available(old.memberAccountId)).toBe(50);
   await merge(old.memberId, current.memberId);
+  const before = await settled(shop);
 
   // Care reverses the spend (the back office's Reverse action), the cafe refunds 30 of the order's points.
   const reverseSpend = () =>
@@ -137,6 +154,12 @@ it('gives the points of a reversed spend or a refunded checkout payment back to 
   expect(await p.posted(old.memberAccountId)).toBe(0);
   expect(await p.available(current.memberAccountId)).toBe(100 + 50 + 60 + 30);
   expect(await lotsByFunder(current.memberAccountId)).toEqual({ [shop.partner.id]: 140, [cafe.partner.id]: 100 });
+  // The settlement sees the shop's points redeemed less, not issued again.
+  expect(await settled(shop)).toEqual({
+    ...before,
+    [`redeemed at ${operatorParty}`]: before[`redeemed at ${operatorParty}`]! - 60,
+    [`redeemed at ${cafe.partner.id}`]: before[`redeemed at ${cafe.partner.id}`]! - 30,
+  });
   // The shop's points came back with their expiry: they expire as the shop's breakage.
   expect((await expireDueLots(ds(), p.ledger, nextYearsRun)).byPartner).toEqual({ [shop.partner.id]: 140 });
   expect(await p.available(current.memberAccountId)).toBe(100);
