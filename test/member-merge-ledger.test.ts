@@ -170,6 +170,11 @@ it('gives the points of a reversed spend or a refunded checkout payment back to 
   expect(await p.available(current.memberAccountId)).toBe(160);
   expect(await p.posted(old.memberAccountId)).toBe(0);
   expect((await expireDueLots(ds(), p.ledger, nextYearsRun)).byPartner).toEqual({ [shop.partner.id]: 60 });
+  // Every point of the old card's purchase expired at last, wherever merges and reversals took it: its refund takes nothing back.
+  const shopBefore = await p.available(shop.wallet.id);
+  expect(await refund(shop, old.event.id)).toMatchObject({ pointsReversed: 0, pointsOwed: 0 });
+  expect(await p.available(current.memberAccountId)).toBe(100);
+  expect(await p.available(shop.wallet.id)).toBe(shopBefore);
   await ledgerTrue();
 });
 

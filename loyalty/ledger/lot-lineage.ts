@@ -29,12 +29,17 @@ const carriedSql = `
     SELECT l.id, l."memberAccountId", m.merge, l."fundingPartnerId" AS funder, l."expiresAt" AS expires, l.points,
            row_number() OVER (PARTITION BY m.merge, l."fundingPartnerId", l."expiresAt", l.points ORDER BY l.id) AS rank
       FROM merges m JOIN point_lot l ON l."creditTransferId" = m.merge
+  ), gone AS (
+    -- Only a merged member's lots have points given back elsewhere.
+    SELECT l.id FROM point_lot l JOIN ledger_account a ON a.id = l."memberAccountId" JOIN member u ON u.id = a."memberId"
+     WHERE l.id = ANY($1::uuid[]) AND u."mergedIntoId" IS NOT NULL
   ), debits AS (
     -- What took points from these lots, and the post of a hold that took them.
-    SELECT c."lotId" AS lot, c."transferId" AS debit FROM lot_consumption c WHERE c."lotId" = ANY($1::uuid[]) AND c.points > 0
+    SELECT c."lotId" AS lot, c."transferId" AS debit FROM gone JOIN lot_consumption c ON c."lotId" = gone.id WHERE c.points > 0
     UNION
-    SELECT c."lotId", p.id FROM lot_consumption c JOIN ledger_transfer p ON p."pendingTransferId" = c."transferId" AND p.phase = 'post'
-     WHERE c."lotId" = ANY($1::uuid[]) AND c.points > 0
+    SELECT c."lotId", p.id FROM gone JOIN lot_consumption c ON c."lotId" = gone.id
+      JOIN ledger_transfer p ON p."pendingTransferId" = c."transferId" AND p.phase = 'post'
+     WHERE c.points > 0
   )
   SELECT made.id, made."memberAccountId" FROM taken JOIN made
       ON made.merge = taken.merge AND made.funder IS NOT DISTINCT FROM taken.funder
