@@ -123,7 +123,7 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
       'reverse',
       (c) =>
         ['single', 'post'].includes(String(c.record?.params.phase)) &&
-        !['reversal', 'rebalance', 'purchase'].includes(String(c.record?.params.kind)),
+        !['reversal', 'rebalance', 'purchase', 'merge'].includes(String(c.record?.params.kind)),
     ),
     handler: async (_request, _response, context) => {
       const id = String(context.record!.params.id);
@@ -135,11 +135,10 @@ export function reverseTransferAction(dataSource: DataSource, ledger: Ledger) {
           references: { agent: staff(context)!.email },
           explanation: [{ rule: 'reversed in the back office', points: 0, reason: `by ${staff(context)!.email}` }],
         });
-        await audited(dataSource, context, 'LedgerTransfer', 'reverse', id, {
-          reversal: result.transfers[0]!.id,
-          amount: result.transfers[0]!.amount,
-        });
-        return notice(context, `Reversed: ${result.transfers[0]!.amount} points moved back`);
+        // Points given back to a merged member's survivor come as one transfer per lot they restore.
+        const amount = result.transfers.reduce((sum, t) => sum + t.amount, 0);
+        await audited(dataSource, context, 'LedgerTransfer', 'reverse', id, { reversal: result.transfers[0]!.id, amount });
+        return notice(context, `Reversed: ${amount} points moved back`);
       } catch (error) {
         if (error instanceof Refusal) return notice(context, error.message, 'error');
         throw error;

@@ -6,6 +6,7 @@ import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type R
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
+import { lotLineage } from '../ledger/lot-lineage.js';
 import { earnShares } from '../funding-sources/earn-shares.js';
 import { Refusal } from '../refusal.js';
 import { programConfiguration } from './program-configuration.js';
@@ -81,20 +82,18 @@ function proportion(points: number, part: number, whole: number): number {
 
 /**
  * What a transfer to the member still has out: its amount, less what was reversed (refunds, care),
- * what refunds left owed on it, and what expired from the lots it created.
+ * what refunds left owed on it, and what expired from its lots, wherever merges carried them.
  */
 async function stillOut(manager: EntityManager, transferId: string): Promise<number> {
   const [row]: { out: string }[] = await manager.query(
     `SELECT t.amount
             - COALESCE((SELECT SUM(r.amount) FROM ledger_transfer r WHERE r."reversesTransferId" = t.id), 0)
-            - COALESCE((SELECT SUM(d.points) FROM points_debt d WHERE d."transferId" = t.id), 0)
-            - COALESCE((SELECT SUM(c.points) FROM point_lot l JOIN lot_consumption c ON c."lotId" = l.id
-                          JOIN ledger_transfer x ON x.id = c."transferId"
-                         WHERE l."creditTransferId" = t.id AND x.kind = 'expire'), 0) AS out
+            - COALESCE((SELECT SUM(d.points) FROM points_debt d WHERE d."transferId" = t.id), 0) AS out
        FROM ledger_transfer t WHERE t.id = $1`,
     [transferId],
   );
-  return Math.max(0, Number(row?.out ?? 0));
+  const expired = (await lotLineage(manager, transferId)).reduce((sum, lot) => sum + lot.expired, 0);
+  return Math.max(0, Number(row?.out ?? 0) - expired);
 }
 
 /**

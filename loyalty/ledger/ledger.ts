@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { rows } from './sql.js';
 import { describeAccounts } from './accounts.js';
 import { lockMemberAccounts } from './member-locks.js';
+import { lotLineage, lotsToRestore } from './lot-lineage.js';
 import { executePlan, executePlanAlone, ledgerWrite, replayOf, type LedgerWrite, type PlannedTransfer } from './engine.js';
 import { LedgerFault, InvalidTransferError, NotReversibleError, PendingTransferResolvedError, TransferNotFoundError } from './errors.js';
 import {
@@ -177,8 +178,9 @@ export class Ledger {
    * Moves points back along a posted transfer, all of it or part (partial refunds). Points taken
    * from a member return to the very lots they came from; points a member received are taken
    * back from the lot that transfer created first. A member merged since holds nothing any more:
-   * what they received is taken back from the member they became, from the lots the merge carried
-   * over first.
+   * what they received is taken back from the member they became (through every merge since),
+   * from the lots the merges carried over first; what they gave comes back to that member, as new
+   * lots of the funder and expiry of the lots it came from.
    */
   async reverse(request: ReverseRequest, within?: EntityManager): Promise<LedgerResult> {
     validateIdempotency(request);
@@ -192,7 +194,8 @@ export class Ledger {
         if (original.phase !== 'single' && original.phase !== 'post') {
           throw new NotReversibleError(original.id, `it is a ${original.phase} transfer; void a hold instead`);
         }
-        if (original.kind === 'reversal' || original.kind === 'rebalance') {
+        // A merge is not undone: the merged member is gone, and the points are the survivor's.
+        if (original.kind === 'reversal' || original.kind === 'rebalance' || original.kind === 'merge') {
           throw new NotReversibleError(original.id, `a ${original.kind} is not reversed; make a new transfer`);
         }
         const prior = await rows<{ id: string; amount: string }>(
@@ -209,27 +212,42 @@ export class Ledger {
         const creditedMember = accounts.get(original.creditAccountId)!.kind === 'member';
         const debitedMember = accounts.get(original.debitAccountId)!.kind === 'member';
         const holder = creditedMember ? await survivingAccount(manager, original.creditAccountId) : original.creditAccountId;
-        const ownLots: { id: string }[] = !creditedMember
-          ? []
-          : holder === original.creditAccountId
-            ? await rows<{ id: string }>(manager, `SELECT id FROM point_lot WHERE "creditTransferId" = $1`, [original.id])
-            : await carriedLots(manager, original.id, holder);
+        const payee = debitedMember ? await survivingAccount(manager, original.debitAccountId) : original.debitAccountId;
+        const ownLots = creditedMember
+          ? (await lotLineage(manager, original.id)).filter((lot) => lot.memberAccountId === holder).map((lot) => lot.id)
+          : [];
         // A post's hold took the points; a partial post gave some back itself.
         const consumedBy = original.phase === 'post' ? [original.pendingTransferId!, original.id] : [original.id];
-        return [
-          {
-            debitAccountId: holder,
-            creditAccountId: original.debitAccountId,
-            amount,
-            kind: 'reversal',
-            phase: 'single',
-            reversesTransferId: original.id,
-            references: { ...original.references, ...request.references },
-            explanation: request.explanation ?? [],
-            lots: { preferred: ownLots.map((lot) => lot.id) },
-            restoresConsumptionOf: debitedMember ? [...consumedBy, ...prior.map((r) => r.id)] : undefined,
-          },
-        ];
+        const reversal: PlannedTransfer = {
+          debitAccountId: holder,
+          creditAccountId: payee,
+          amount,
+          kind: 'reversal',
+          phase: 'single',
+          reversesTransferId: original.id,
+          references: { ...original.references, ...request.references },
+          explanation: request.explanation ?? [],
+          lots: { preferred: ownLots },
+        };
+        if (!debitedMember) return [reversal];
+        if (payee === original.debitAccountId) {
+          return [{ ...reversal, restoresConsumptionOf: [...consumedBy, ...prior.map((r) => r.id)] }];
+        }
+        // Between members, the holder's lots go to the survivor as any transfer's do.
+        if (creditedMember) return [reversal];
+        const lots = await lotsToRestore(
+          manager,
+          [...consumedBy, ...prior.map((r) => r.id)],
+          prior.map((r) => r.id),
+          amount,
+        );
+        return lots.map((lot) => ({
+          ...reversal,
+          amount: lot.points,
+          references: { ...reversal.references, restoresLot: lot.lotId },
+          expiresAt: lot.expiresAt,
+          fundingPartnerId: lot.fundingPartnerId,
+        }));
       },
       within,
     );
@@ -373,16 +391,4 @@ async function survivingAccount(manager: EntityManager, accountId: string): Prom
     [accountId, memberId],
   );
   return survivor?.id ?? accountId;
-}
-
-/** The lots a merge made in `holder` from the lots `transferId` created (same funder and expiry). */
-function carriedLots(manager: EntityManager, transferId: string, holder: string): Promise<{ id: string }[]> {
-  return rows<{ id: string }>(
-    manager,
-    `SELECT DISTINCT l.id FROM point_lot o JOIN lot_consumption c ON c."lotId" = o.id
-       JOIN point_lot l ON l."creditTransferId" = c."transferId" AND l."memberAccountId" = $2
-        AND l."fundingPartnerId" IS NOT DISTINCT FROM o."fundingPartnerId" AND l."expiresAt" IS NOT DISTINCT FROM o."expiresAt"
-      WHERE o."creditTransferId" = $1`,
-    [transferId, holder],
-  );
 }
