@@ -12,7 +12,6 @@ import { createRecordingMailer } from '../reports/mailer.js';
 import { demoPassword, seedDemoProgram } from '../wiring/demo-program.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { launchBrowser } from './support/browser.js';
-import './support/admin-production-assets.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
 /**

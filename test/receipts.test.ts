@@ -16,7 +16,6 @@ import { artifactsDir, launchBrowser, settle, signInToBackOffice } from './suppo
 import { listen } from './support/http.js';
 import { createProgram } from './support/program.js';
 import { receiptImage, totalOf, type ReceiptFacts } from './support/receipt-images.js';
-import './support/admin-production-assets.js';
 import { startDevServer, startWorkerHarness, testTiming, type WorkerHarness } from './support/temporal.js';
 
 let harness: WorkerHarness;

@@ -6,7 +6,6 @@ import { temporalBoosterWindows } from '../../workflows/booster-windows.js';
 import { temporalCampaignApprovals } from '../../workflows/campaign-approvals.js';
 import { temporalCareApprovals } from '../../workflows/care-approvals.js';
 import { temporalFulfilmentControl } from '../../workflows/fulfilment-control.js';
-import './admin-production-assets.js';
 import { listen } from './http.js';
 import type { WorkerHarness } from './temporal.js';
 
