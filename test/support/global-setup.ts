@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openDataSource } from '../../wiring/database.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../wiring/embedded/postgres.js';
@@ -10,10 +13,13 @@ declare module 'vitest' {
     templateDatabaseUrl: string;
     /** Chromium for the browser tests, or why there is none. */
     chromium: { path: string } | { missing: string };
+    /** Where the first test file to run a worker leaves the workflows' bundle for the others. */
+    workflowBundleFile: string;
   }
 }
 
 let cluster: RunningPostgres | undefined;
+let workflowBundleFolder: string | undefined;
 
 /** One throwaway PostgreSQL for the run; each test file copies the migrated template database. */
 export async function setup(project: TestProject) {
@@ -29,11 +35,18 @@ export async function setup(project: TestProject) {
   await dataSource.destroy();
   project.provide('templateDatabaseUrl', url);
   project.provide('chromium', chromium());
+  // The run's own folder: two runs in one worktree do not read each other's bundle.
+  workflowBundleFolder = mkdtempSync(join(tmpdir(), 'tessera-workflows-'));
+  const workflowBundleFile = join(workflowBundleFolder, 'workflows.json');
+  project.provide('workflowBundleFile', workflowBundleFile);
+  // A rerun in watch mode may follow a change to a workflow.
+  project.onTestsRerun(() => rmSync(workflowBundleFile, { force: true }));
   await bundleComponentsOnce();
 }
 
 export async function teardown() {
   await cluster?.stop();
+  if (workflowBundleFolder) rmSync(workflowBundleFolder, { recursive: true, force: true });
 }
 
 /**

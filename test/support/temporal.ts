@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { inject } from 'vitest';
 import { loadConfig } from '../../wiring/config.js';
 import { provisionTemporalCli } from '../../wiring/provision/temporal-cli.js';
 import { provisionTemporalTestServer } from '../../wiring/provision/temporal-test-server.js';
@@ -104,10 +106,24 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundling the workflows takes seconds: do it once per test file. */
+/** Bundling the workflows takes seconds of CPU: once per test file, and in a run only by the first file to need it. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflows();
+  bundle ??= sharedWorkflowBundle(inject('workflowBundleFile'));
   return bundle;
+}
+
+/** The run's bundle if a file left one; else built, and left (whole, by a rename) for the files after. */
+async function sharedWorkflowBundle(file: string): Promise<WorkflowBundleWithSourceMap> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const built = await bundleWorkflows();
+  const partial = `${file}.${process.pid}`;
+  await writeFile(partial, JSON.stringify(built));
+  await rename(partial, file);
+  return built;
 }
 
 /** Processes that wait and retry in a test's time: fulfilment looks at an order every 200 ms to 1 s and gives up after a minute. */
