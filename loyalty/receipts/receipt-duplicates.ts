@@ -31,8 +31,7 @@ export const paidAlreadyLabels: Record<PaidAlreadyKind, (paid: { points: number;
  * fingerprint, then the member's store, day and total), so the second sees what the first paid.
  */
 export async function lockPurchase(manager: EntityManager, receipt: Receipt): Promise<void> {
-  if (receipt.fingerprint)
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt:${receipt.fingerprint}`]);
+  if (receipt.fingerprint) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt:${receipt.fingerprint}`]);
   const purchase = [receipt.memberId, receipt.partnerId, receipt.purchasedOn, receipt.totalCents].join(':');
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt-purchase:${purchase}`]);
 }

@@ -216,7 +216,11 @@ it('pays two copies of one receipt that care accepts at once only once, and refu
   const unpaid = answers[0] === 17 ? second : first;
   for (const copy of [unpaid, third]) {
     expect(await receiptOf(copy.id)).toMatchObject({ status: 'review', points: null });
-    await rejectReceipt(db.dataSource, { receiptId: copy.id, agentId: careAgent, reason: 'You sent this receipt before: it was paid once.' });
+    await rejectReceipt(db.dataSource, {
+      receiptId: copy.id,
+      agentId: careAgent,
+      reason: 'You sent this receipt before: it was paid once.',
+    });
   }
   const seen = await memberReceipts(db.dataSource.manager, memberId);
   expect(seen.filter((r) => r.status === 'rejected').map((r) => r.rejectionReason)).toEqual([

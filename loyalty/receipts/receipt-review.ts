@@ -23,7 +23,7 @@ export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   unreadable: 'Date or total not found',
   unknown_store: 'Store not recognised',
   duplicate: 'Same receipt sent before',
-  likely_duplicate: 'Same store, date and total as a purchase already paid to this member (a receipt, or the store\'s own)',
+  likely_duplicate: "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own)",
   date_refused: 'Purchase date outside what the program accepts',
   award_refused: 'The purchase was refused (a store short of points, say)',
 };
@@ -108,7 +108,8 @@ export async function acceptReceipt(
       receipt.fingerprint = receiptFingerprint(receipt.text, receipt.partnerId!, receipt.purchasedOn!, receipt.totalCents!);
     await lockPurchase(manager, receipt);
     const before = await paidAlready(manager, receipt);
-    if (before) throw new ReceiptReviewRefusedError({ receipt: `Not paid: ${before.description}. Reject it with a reason for the member.` });
+    if (before)
+      throw new ReceiptReviewRefusedError({ receipt: `Not paid: ${before.description}. Reject it with a reason for the member.` });
     receipt.reviewedBy = request.agentId;
     await manager.save(receipt);
     try {
