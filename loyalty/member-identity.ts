@@ -1,4 +1,4 @@
-import { mergeChallengeProgress } from './engagement/challenge-merge.js';
+import { lockMergedProgress, mergeChallengeProgress } from './engagement/challenge-merge.js';
 import { mergeReferrals } from './referrals.js';
 import { mergeBadges } from './engagement/badge-merge.js';
 import { mergeLeaderboardScores } from './engagement/leaderboard-scores.js';
@@ -218,6 +218,8 @@ export async function mergeMembers(
   const from = await memberWithAccount(manager, request.fromMemberId);
   const into = await memberWithAccount(manager, request.intoMemberId);
   if (from.member.id === into.member.id) throw new MergeRefusedError('a member cannot be merged into themselves');
+  // Counting a purchase takes its event and progress before the member's account: so does the merge.
+  await lockMergedProgress(manager, from.member.id, into.member.id);
   await lockMemberAccounts(manager, [from.account.id, into.account.id]);
   const balance = await balanceOf(manager, from.account.id);
   if (balance.held > 0) {

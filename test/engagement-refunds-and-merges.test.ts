@@ -255,3 +255,64 @@ it("moves a merged member's leaderboard scores into the surviving member's: one 
   await endBoards(weekly);
   await ledgerTrue();
 });
+
+it("merges two members while both members' purchases score on a challenge's leaderboard, without a deadlock, losing nothing", async () => {
+  const counting = await inTransaction(ds(), (m) =>
+    saveChallenge(m, p.ledger, { ...challengeForm, name: 'Many purchases a month', target: '3', period: 'monthly' }, { kind: 'operator' }),
+  );
+  const board = await inTransaction(ds(), (m) =>
+    saveLeaderboard(
+      m,
+      {
+        name: 'Most purchases, merged',
+        metric: 'challenge',
+        challengeId: counting.id,
+        period: 'monthly',
+        timeZone: 'Europe/Amsterdam',
+        startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+        status: 'live',
+      },
+      { kind: 'operator' },
+    ),
+  );
+  forgetProgramConfiguration(ds());
+  const deadlocks = async () =>
+    Number((await ds().query(`SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`))[0].deadlocks);
+  const before = await deadlocks();
+  const bought = async (externalId: string) => {
+    const recorded = await record(purchase(externalId, 1));
+    return recorded.event;
+  };
+  // The merged-away member has 2 purchases, the survivor 3; a third member goes from 2 to 3 meanwhile:
+  // their score buckets (2, 3, 5) are the ones the merge changes.
+  const counted = async (externalId: string, purchases: number) => {
+    for (let n = 0; n < purchases; n++) await countChallengeProgress(ds(), p.ledger, (await bought(externalId)).id);
+  };
+  const pairs = 12;
+  for (let i = 0; i < pairs; i++) {
+    await counted(`dl-from-${i}`, 2);
+    await counted(`dl-into-${i}`, 3);
+    await counted(`dl-third-${i}`, 2);
+  }
+  for (let i = 0; i < pairs; i++) {
+    const [from, into, third] = [await bought(`dl-from-${i}`), await bought(`dl-into-${i}`), await bought(`dl-third-${i}`)];
+    await Promise.all([
+      inTransaction(ds(), (m) =>
+        mergeMembers(m, p.ledger, { fromMemberId: from.memberId, intoMemberId: into.memberId, cause: 'care', requestedBy: 'test' }),
+      ),
+      countChallengeProgress(ds(), p.ledger, from.id),
+      countChallengeProgress(ds(), p.ledger, into.id),
+      countChallengeProgress(ds(), p.ledger, third.id),
+    ]);
+  }
+  expect(await deadlocks()).toBe(before);
+  // Each survivor ranks once with the two members' seven purchases; each third member with three.
+  const scores: { score: string }[] = await ds().query(
+    `SELECT score FROM leaderboard_score WHERE "leaderboardId" = $1 ORDER BY score DESC`,
+    [board.id],
+  );
+  expect(scores.map((s) => Number(s.score))).toEqual([...Array(pairs).fill(7), ...Array(pairs).fill(3)]);
+  expect((await leaderboardRanking(ds().manager, board, {})).top.map((r) => r.score)).toEqual(Array(10).fill(7));
+  await endBoards(board);
+  await ledgerTrue();
+}, 120_000);

@@ -208,7 +208,7 @@ it('lets the operator set one up in the browser, shows what is wrong under the f
   }
 }, 240_000);
 
-it('moves a scheduled campaign later (its workflow waits again), never sooner, and refuses bad input under the field', async () => {
+it('moves a scheduled campaign later (its workflow waits again), back sooner than that (it sends then), never before its first time, and refuses bad input under the field', async () => {
   // An hour ahead of both clocks (Temporal's has run ahead, through the first campaign's sends).
   const at = new Date(Math.ceil(Math.max(Date.now(), await harness.env.currentTimeMs()) / 60_000) * 60_000 + 3_600_000);
   const autumnForm = { ...valid(), name: 'Autumn', sendAt: zonedLocal(at, zone) };
@@ -239,11 +239,16 @@ it('moves a scheduled campaign later (its workflow waits again), never sooner, a
   expect(moved.body.notice).toMatchObject({ type: 'success' });
   expect(await campaignNamed('Autumn')).toMatchObject({ subject: 'Autumn offers', status: 'scheduled' });
 
-  // Its workflow wakes at the first time, finds it moved, and sends only at the new one.
+  // Its workflow wakes at the first time and finds it moved; then staff bring it back a day sooner
+  // (still after the first time), and it sends at that time, not at the one it was waiting for.
+  await harness.env.sleep('90 minutes');
+  const sooner = new Date(autumn.sendAt.getTime() + 86_400_000);
+  expect((await edit({ sendAt: zonedLocal(sooner, zone), subject: 'Autumn offers' })).body.notice).toMatchObject({ type: 'success' });
   const handle = harness.env.client.workflow.getHandle(workflowIds.messageCampaign(autumn.id));
   expect(await handle.result()).toBe('sent');
   const started = (await campaignNamed('Autumn')).startedAt!;
-  expect(started.getTime()).toBeGreaterThanOrEqual(later.getTime());
+  expect(started.getTime()).toBeGreaterThanOrEqual(sooner.getTime());
+  expect(started.getTime()).toBeLessThan(sooner.getTime() + 60_000);
 }, 120_000);
 
 it('keeps partner users and care out of message campaigns, the pages and the back office API alike', async () => {

@@ -8,6 +8,7 @@ import {
   inHoldout,
   MessageCampaignRefusedError,
   scheduleMessageCampaign,
+  updateMessageCampaign,
   type MessageCampaignForm,
 } from '../loyalty/messaging/message-campaigns.js';
 import { queuedBy } from '../loyalty/outbox.js';
@@ -15,6 +16,7 @@ import { updateMemberProfile } from '../loyalty/member-preferences.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { readSmsInbox } from '../wiring/embedded/sms-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
+import { temporalMessageCampaignClock } from '../workflows/message-campaign-clock.js';
 import { messageCampaignWorkflow } from '../workflows/message-campaign.workflow.js';
 import { workflowIds } from '../workflows/process-dispatch.js';
 import { listen } from './support/http.js';
@@ -247,6 +249,53 @@ describe('a message campaign', () => {
     expect(texts).toHaveLength(1);
     expect(texts[0]!.text).toMatch(/^Spring offers at https:\/\/shop\.example\/spring Stop: http:\/\/localhost:3000\/unsubscribe\?t=/);
     await expect(inTransaction(db(), (manager) => cancelMessageCampaign(manager, sent.id))).rejects.toThrow(/cannot be cancelled/);
+  }, 60_000);
+
+  it('sends at the time it has after every change: moved later, then back sooner (still after its first time)', async () => {
+    const now = new Date(await harness.env.currentTimeMs());
+    const minute = Math.ceil(now.getTime() / 60_000) * 60_000;
+    const at = (minutes: number) => new Date(minute + minutes * 60_000);
+    const segment = await db().manager.save(
+      db().manager.create(Segment, { name: 'Born in April', conditions: { birthdayMonth: 4 }, createdBy: 'test' }),
+    );
+    const { member } = await p.member('mc-moved');
+    await db().manager.update(
+      Member,
+      { id: member.id },
+      { birthday: '1990-04-12', phone: '+33612345698', phoneVerifiedAt: now, timeZone: zoneAtHour(now, 10, 16) },
+    );
+    await updateMemberProfile(db().manager, member.id, { preferences: { marketing: { sms: true } } });
+    const form = {
+      name: 'April',
+      segmentId: segment.id,
+      channel: 'sms',
+      body: 'April offers at https://shop.example/april',
+      sendAt: wallClock(at(2)),
+      timeZone: 'UTC',
+      ratePerMinute: '10',
+      holdoutPercent: '0',
+      returnWindowDays: '3',
+    };
+    const campaign = await schedule(form, now);
+    const clock = temporalMessageCampaignClock(client);
+    const move = async (minutes: number) => {
+      const current = new Date(await harness.env.currentTimeMs());
+      await inTransaction(db(), (manager) =>
+        updateMessageCampaign(manager, campaign.id, { ...form, sendAt: wallClock(at(minutes)) }, current),
+      );
+      await clock.moved(campaign.id);
+    };
+    await move(30);
+    // Past its first time, it waits for the later one; staff bring it back to 10 minutes after the start.
+    await harness.env.sleep('4 minutes');
+    await move(10);
+    // The test environment's client lets time run while it waits for the result.
+    expect(await harness.env.client.workflow.getHandle(workflowIds.messageCampaign(campaign.id)).result()).toBe('sent');
+    const [recipient] = await db().manager.findBy(MessageCampaignRecipient, { campaignId: campaign.id });
+    expect(recipient).toMatchObject({ memberId: member.id, status: 'sent' });
+    expect(recipient!.sentAt!.getTime()).toBeGreaterThanOrEqual(at(10).getTime());
+    expect(recipient!.sentAt!.getTime()).toBeLessThan(at(11).getTime());
+    expect((await readSmsInbox(harness.smsSink.directory)).filter((sms) => sms.to === '+33612345698')).toHaveLength(1);
   }, 60_000);
 
   it('refuses a form naming each wrong field, and saves nothing', async () => {

@@ -199,7 +199,7 @@ it('refuses what is not a receipt image, naming the field, and keeps nothing', a
   expect(await count()).toBe(before);
 });
 
-it('sends a duplicate and an unknown store to review; care accepts one (once, on a double click) and rejects the other with a reason the member reads', async () => {
+it('sends a duplicate and an unknown store to review; care is refused the duplicate, told what was paid, and rejects it with a reason the member reads; care accepts the other (once, on a double click)', async () => {
   const db = harness.db.dataSource;
   const upload = async (bytes: Buffer) => {
     const form = new FormData();
@@ -231,39 +231,50 @@ it('sends a duplicate and an unknown store to review; care accepts one (once, on
     await page.getByAltText('The receipt as the member sent it').waitFor();
     await settle(page);
     await page.screenshot({ path: join(artifactsDir, 'receipt-review.png'), fullPage: true });
-    // Accepting as read pays once however often it is clicked.
+    // Accepting the copy pays nothing: care is told what was paid, and rejects it with a reason.
+    await page.getByRole('button', { name: 'Accept and pay the points' }).click();
+    await page.getByText(/Not paid: the same receipt was already paid: 14 points, sent on \d{4}-\d{2}-\d{2}\. Reject it/).waitFor();
+    await settle(page);
+    await page.screenshot({ path: join(artifactsDir, 'receipt-duplicate-refused.png'), fullPage: true });
+    expect(await db.manager.findOneByOrFail(Receipt, { id: duplicate.id })).toMatchObject({ status: 'review', points: null });
+    // A reason too short is refused under its field, then the rejection is recorded.
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.getByText('tell the member why, in a sentence').waitFor();
+    await page.fill('#rejectionReason', 'You sent this receipt before: its points were paid once.');
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.getByText('Rejected: the member sees your reason').waitFor();
+    expect((await member('ann')).balance.available).toBe(14);
+
+    // The unknown store: care picks the store (Green Grocer is its High Street shop) and the total it reads on the photo;
+    // it pays once however often it is clicked.
+    await page.goto(`${base}/admin/resources/Receipt/records/${unknown.id}/review`);
+    await page.getByTestId('receipt-review-form').waitFor();
+    await page.locator('#store').fill('High Street');
+    await page.keyboard.press('Enter');
+    await page.fill('#total', '9.99');
     const accept = page.getByRole('button', { name: 'Accept and pay the points' });
     // A double click: both clicks land before the form can disable its button (a forced second click raced the first).
     await accept.dblclick();
-    await page.getByText('Accepted: 14 points paid to the member').waitFor();
+    await page.getByText('Accepted: 9 points paid to the member').waitFor();
     await settle(page);
     await page.screenshot({ path: join(artifactsDir, 'receipt-accepted.png'), fullPage: true });
     const replay = await page.evaluate(
       async (id) => (await fetch(`/admin/api/resources/Receipt/records/${id}/review`, { method: 'POST', body: new FormData() })).status,
-      duplicate.id,
+      unknown.id,
     );
     expect(replay).not.toBe(500);
-    expect(await db.manager.findOneByOrFail(Receipt, { id: duplicate.id })).toMatchObject({ status: 'awarded', points: 14 });
-    expect((await member('ann')).balance.available).toBe(28);
-
-    // The unknown store: a reason too short is refused under its field, then the rejection is recorded.
-    await page.goto(`${base}/admin/resources/Receipt/records/${unknown.id}/review`);
-    await page.getByTestId('receipt-review-form').waitFor();
-    await page.getByRole('button', { name: 'Reject' }).click();
-    await page.getByText('tell the member why, in a sentence').waitFor();
-    await page.fill('#rejectionReason', 'Moonlight Bakery is not one of our stores.');
-    await page.getByRole('button', { name: 'Reject' }).click();
-    await page.getByText('Rejected: the member sees your reason').waitFor();
+    expect(await db.manager.findOneByOrFail(Receipt, { id: unknown.id })).toMatchObject({ status: 'awarded', points: 9 });
+    expect((await member('ann')).balance.available).toBe(23);
 
     await browser.addCookies([{ name: 'tessera_member', value: annCookie.split('=')[1]!, url: base }]);
     const memberPage = await browser.newPage();
     await memberPage.goto(`${base}/member/receipts`);
-    await memberPage.getByText('Rejected: Moonlight Bakery is not one of our stores.').waitFor();
+    await memberPage.getByText('Rejected: You sent this receipt before: its points were paid once.').waitFor();
     await memberPage.screenshot({ path: join(artifactsDir, 'receipt-member-dashboard.png'), fullPage: true });
   } finally {
     await browser.close();
   }
-  expect((await member('ann')).balance.available).toBe(28);
+  expect((await member('ann')).balance.available).toBe(23);
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 240_000);
 
@@ -278,7 +289,7 @@ it('leaves to care a receipt whose purchase the rules refuse (its store short of
   await fetch(`${base}/member/receipts`, { method: 'POST', body: form, headers: { cookie: annCookie, origin: base }, redirect: 'manual' });
   const [latest] = await db.manager.find(Receipt, { where: { memberId: ann.memberId }, order: { uploadedAt: 'DESC' }, take: 1 });
   expect(await settled(latest!.id)).toMatchObject({ status: 'review', reviewReason: 'award_refused', partnerId: broke.partner.id });
-  expect((await member('ann')).balance.available).toBe(28);
+  expect((await member('ann')).balance.available).toBe(23);
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 120_000);
 

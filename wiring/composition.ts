@@ -13,6 +13,7 @@ import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalCampaignApprovals } from '../workflows/campaign-approvals.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
+import { temporalMessageCampaignClock } from '../workflows/message-campaign-clock.js';
 import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { productionTiming, temporalProcesses } from '../workflows/process-dispatch.js';
 import { registerSchedules } from '../workflows/schedules.js';
@@ -76,6 +77,7 @@ export async function composeWeb(
       fulfilment,
       processes,
       receiptImages,
+      messageCampaigns: temporalMessageCampaignClock(client),
     },
     databaseUrl: options.databaseUrl,
     sessionSecret: options.sessionSecret,

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Challenge } from '../../entities/index.js';
 import { lockProgress, recount } from './challenge-progress.js';
+import { holdChallengeRounds } from './leaderboard-scores.js';
 
 /**
  * A merge's effect on challenges, in the merge's transaction: the merged member's contributions
@@ -18,6 +19,7 @@ export async function mergeChallengeProgress(manager: EntityManager, fromMemberI
     const challenge = await manager.findOneByOrFail(Challenge, { id: challengeId });
     const from = await lockProgress(manager, challenge, fromMemberId, periodKey);
     const into = await lockProgress(manager, challenge, intoMemberId, periodKey);
+    await holdChallengeRounds(manager, challengeId, periodKey);
     if (!into.completedAt && from.completedAt) {
       await manager.query(
         `UPDATE challenge_progress SET "completedAt" = $4, "rewardTransferId" = $5
@@ -32,4 +34,25 @@ export async function mergeChallengeProgress(manager: EntityManager, fromMemberI
     ]);
     await recount(manager, challenge, intoMemberId, periodKey, new Date());
   }
+}
+
+/**
+ * Takes, before a merge locks the two members' accounts, the rows that counting a purchase takes
+ * before its reward reaches those accounts, in the order counting takes them: the merged member's
+ * events (counting holds its event shared; the merge moves them), then both members' progress rows
+ * of the merged member's periods, challenge by challenge. Taken after the accounts, a purchase
+ * completing a challenge meanwhile (progress held, waiting for its account) and the merge (account
+ * held, waiting for the progress) deadlocked. Locks only: a merge refused after them writes nothing.
+ */
+export async function lockMergedProgress(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
+  await manager.query(`SELECT count(*) FROM (SELECT 1 FROM member_event WHERE "memberId" = $1 FOR NO KEY UPDATE) e`, [fromMemberId]);
+  await manager.query(
+    `SELECT count(*) FROM (
+       SELECT 1 FROM challenge_progress p
+        WHERE p."memberId" IN ($1, $2)
+          AND EXISTS (SELECT 1 FROM challenge_progress f
+                       WHERE f."memberId" = $1 AND f."challengeId" = p."challengeId" AND f."periodKey" = p."periodKey")
+        ORDER BY p."challengeId", p."periodKey", p."memberId" FOR UPDATE OF p) held`,
+    [fromMemberId, intoMemberId],
+  );
 }

@@ -232,6 +232,24 @@ export async function mergeLeaderboardScores(manager: EntityManager, fromMemberI
 }
 
 /**
+ * A merge's hold on the open rounds of the boards ranking a challenge in a period, taken
+ * exclusively in board order before it rescores the two members there. Scoring takes a round
+ * shared before its score and the score's buckets (see openRound); the merge changes buckets in
+ * two statements (the survivor's recount, then the merged member's score leaving), which a third
+ * member's score crossing the same buckets could interleave with: holding the rounds, the merge
+ * takes the rows in scoring's order (round, score, buckets) and no scoring is between its statements.
+ */
+export async function holdChallengeRounds(manager: EntityManager, challengeId: string, periodKey: string): Promise<void> {
+  await manager.query(
+    `SELECT count(*) FROM (
+       SELECT 1 FROM leaderboard_round r JOIN leaderboard b ON b.id = r."leaderboardId"
+        WHERE b."challengeId" = $1 AND b.status = 'live' AND r."periodKey" = $2 AND r."frozenAt" IS NULL
+        ORDER BY r."leaderboardId" FOR NO KEY UPDATE OF r) held`,
+    [challengeId, periodKey],
+  );
+}
+
+/**
  * A challenge's progress, as the challenge recounted it (in the challenge's transaction), becomes
  * the member's score on the live leaderboards ranked by that challenge, within the leaderboard's
  * own dates. `arrivedAt`: a purchase counted, which opens its period's round if it arrived in time;

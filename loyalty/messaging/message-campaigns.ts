@@ -127,8 +127,9 @@ export async function scheduleMessageCampaign(
 }
 
 /**
- * Changes a campaign that has not started. Its workflow waits for the time it was queued with and
- * then for the campaign's own time: the time may move later, not sooner (cancel and schedule anew).
+ * Changes a campaign that has not started. Its workflow waits for the time it was queued with at
+ * least, then for the campaign's time as it is after each change (the caller wakes it after the
+ * commit): the time may move later than it was first queued for, not sooner (cancel and schedule anew).
  */
 export async function updateMessageCampaign(
   manager: EntityManager,

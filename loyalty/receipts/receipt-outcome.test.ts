@@ -6,8 +6,11 @@ import { createProgram } from '../../test/support/program.js';
 import { forgetProgramConfiguration } from '../earning/program-configuration.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { requestHash } from '../ledger/request.js';
+import { recordEvent } from '../earning/record-event.js';
+import { inTransaction } from '../ledger/transaction.js';
+import { memberReceipts } from './member-receipts.js';
 import { settleReceiptReading } from './receipt-outcome.js';
-import { acceptReceipt, receiptReviewReasonLabels } from './receipt-review.js';
+import { acceptReceipt, receiptReviewReasonLabels, rejectReceipt } from './receipt-review.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -131,7 +134,9 @@ it('sends a second receipt of the same store, day and total to care as a likely 
   const held = await receiptOf(again.id);
   expect(held).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
   expect(held.fingerprint).not.toBe((await receiptOf(receipt.id)).fingerprint);
-  expect(receiptReviewReasonLabels.likely_duplicate).toBe('Same store, date and total as a receipt already paid to this member');
+  expect(receiptReviewReasonLabels.likely_duplicate).toBe(
+    "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own)",
+  );
   expect(await p.available(account)).toBe(23);
 
   // Another total the same day at the same store is another purchase: it pays.
@@ -175,5 +180,86 @@ it("pays the member who sent the receipt, never a customer of the store whose id
   const annLinks = await db.dataSource.manager.findBy(MemberLink, { partnerId: green.partner.id, memberId: ann.memberId });
   expect(annLinks).toHaveLength(1);
   expect(await p.available(carol.account.id)).toBe(0);
+  await ledgerTrue();
+});
+
+/** Care accepts the receipt as read: the points it paid, or the message care reads instead. */
+const accepted = (receiptId: string) =>
+  acceptReceipt(db.dataSource, p.ledger, { receiptId, agentId: careAgent, corrections: {} }).then(
+    (paid) => paid.points,
+    (error: { problems?: Record<string, string> }) => {
+      if (!error.problems) throw error;
+      return error.problems;
+    },
+  );
+
+it('pays two copies of one receipt that care accepts at once only once, and refuses a copy of a paid receipt naming what was paid', async () => {
+  const { receipt: first, account, memberId } = await uploaded('rc-copies');
+  // Hard to read the first time: it waits for care, and its copy waits as a copy.
+  const text = receiptText('17.25');
+  expect((await settleReceiptReading(db.dataSource, p.ledger, first.id, { text, confidence: 30 })).outcome).toBe('review');
+  const second = await sentBy(memberId);
+  expect((await read(second.id, text)).outcome).toBe('review');
+  expect(await receiptOf(second.id)).toMatchObject({ reviewReason: 'duplicate' });
+
+  // Two agents, one copy each, at the same moment.
+  const answers = await Promise.all([accepted(first.id), accepted(second.id)]);
+  expect(answers.filter((a) => a === 17)).toHaveLength(1);
+  const refused = answers.find((a) => a !== 17) as Record<string, string>;
+  expect(refused.receipt).toMatch(/^Not paid: the same receipt was already paid: 17 points, sent on \d{4}-\d{2}-\d{2}\. Reject it/);
+  expect(await p.available(account)).toBe(17);
+
+  // A third copy sent after the payment waits as a copy; care is told the same and rejects it.
+  const third = await sentBy(memberId);
+  expect((await read(third.id, text)).outcome).toBe('review');
+  expect(await accepted(third.id)).toMatchObject({ receipt: expect.stringContaining('the same receipt was already paid: 17 points') });
+  const unpaid = answers[0] === 17 ? second : first;
+  for (const copy of [unpaid, third]) {
+    expect(await receiptOf(copy.id)).toMatchObject({ status: 'review', points: null });
+    await rejectReceipt(db.dataSource, {
+      receiptId: copy.id,
+      agentId: careAgent,
+      reason: 'You sent this receipt before: it was paid once.',
+    });
+  }
+  const seen = await memberReceipts(db.dataSource.manager, memberId);
+  expect(seen.filter((r) => r.status === 'rejected').map((r) => r.rejectionReason)).toEqual([
+    'You sent this receipt before: it was paid once.',
+    'You sent this receipt before: it was paid once.',
+  ]);
+  expect(seen.filter((r) => r.status === 'awarded').map((r) => r.points)).toEqual([17]);
+  expect(await p.available(account)).toBe(17);
+  await ledgerTrue();
+});
+
+it("sends a receipt of a purchase the store sent itself to care as a likely duplicate, and refuses care's acceptance naming it", async () => {
+  const member = await p.member('rc-store-sent', green.partner.id);
+  const purchasedAt = new Date(Date.now() - 86_400_000);
+  purchasedAt.setUTCHours(12, 0, 0, 0);
+  await inTransaction(db.dataSource, (manager) =>
+    recordEvent(manager, p.ledger, {
+      partnerId: green.partner.id,
+      member: { externalId: 'rc-store-sent' },
+      type: 'purchase',
+      amountCents: 1_840,
+      occurredAt: purchasedAt,
+      receivedAt: new Date(),
+    }),
+  );
+  expect(await p.available(member.account.id)).toBe(18);
+
+  const receipt = await sentBy(member.member.id);
+  expect((await read(receipt.id, receiptText('18.40'))).outcome).toBe('review');
+  expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
+  expect(await accepted(receipt.id)).toEqual({
+    receipt: `Not paid: the store already sent this purchase (18.40 on ${purchasedAt.toISOString().slice(0, 10)}) and it paid 18 points. Reject it with a reason for the member.`,
+  });
+  expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', points: null });
+  expect(await p.available(member.account.id)).toBe(18);
+
+  // Another total that day is another purchase: it pays by itself.
+  const other = await sentBy(member.member.id);
+  expect((await read(other.id, receiptText('6.10'))).outcome).toBe('awarded');
+  expect(await p.available(member.account.id)).toBe(24);
   await ledgerTrue();
 });

@@ -11,6 +11,7 @@ import { inTransaction } from '../ledger/transaction.js';
 import { currentMember } from '../member-identity.js';
 import { queuedBy } from '../outbox.js';
 import { Refusal } from '../refusal.js';
+import { lockPurchase, storePurchase } from './receipt-duplicates.js';
 import { matchStore, readReceiptText, receiptFingerprint, type StoreCandidate } from './receipt-reading.js';
 
 /** What the OCR made of the image: its text and mean word confidence (0–100). */
@@ -113,9 +114,9 @@ async function reviewReasonOf(
 ): Promise<ReceiptReviewReason | null> {
   if (!receipt.purchasedOn || receipt.totalCents === null) return 'unreadable';
   if (!receipt.partnerId) return 'unknown_store';
+  // Two uploads of one purchase read at once (or read while care accepts a copy) decide in turn.
+  await lockPurchase(manager, receipt);
   if (receipt.fingerprint) {
-    // Two uploads of one receipt read at once decide in turn.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt:${receipt.fingerprint}`]);
     const [twin] = await manager.query(
       `SELECT 1 FROM receipt WHERE fingerprint = $1 AND id <> $2 AND status IN ('awarded', 'review') LIMIT 1`,
       [receipt.fingerprint, receipt.id],
@@ -123,9 +124,7 @@ async function reviewReasonOf(
     if (twin) return 'duplicate';
   }
   // Another photo of a paid purchase reads differently (another text hash): the same store, day and
-  // total for the same member is most likely it. Two such readings at once decide in turn.
-  const purchase = [receipt.memberId, receipt.partnerId, receipt.purchasedOn, receipt.totalCents].join(':');
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt-purchase:${purchase}`]);
+  // total for the same member is most likely it, as is the same purchase the store sent itself.
   const [paid] = await manager.query(
     `SELECT 1 FROM receipt
       WHERE "memberId" = $1 AND "partnerId" = $2 AND "purchasedOn" = $3 AND "totalCents" = $4 AND id <> $5 AND status = 'awarded'
@@ -133,7 +132,7 @@ async function reviewReasonOf(
       LIMIT 1`,
     [receipt.memberId, receipt.partnerId, receipt.purchasedOn, receipt.totalCents, receipt.id, receipt.pointOfSaleId],
   );
-  if (paid) return 'likely_duplicate';
+  if (paid || (await storePurchase(manager, receipt))) return 'likely_duplicate';
   if (ocr.confidence < minimumConfidence && !linesAddUp) return 'low_confidence';
   const settings = await programSettings(manager);
   try {

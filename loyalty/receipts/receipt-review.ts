@@ -8,7 +8,8 @@ import { inTransaction } from '../ledger/transaction.js';
 import { queuedBy } from '../outbox.js';
 import { Refusal } from '../refusal.js';
 import { awardReceipt } from './receipt-outcome.js';
-import { validDay } from './receipt-reading.js';
+import { lockPurchase, paidAlready } from './receipt-duplicates.js';
+import { receiptFingerprint, validDay } from './receipt-reading.js';
 
 export const receiptStatusLabels: Record<ReceiptStatus, string> = {
   reading: 'Being read',
@@ -22,7 +23,7 @@ export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   unreadable: 'Date or total not found',
   unknown_store: 'Store not recognised',
   duplicate: 'Same receipt sent before',
-  likely_duplicate: 'Same store, date and total as a receipt already paid to this member',
+  likely_duplicate: "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own)",
   date_refused: 'Purchase date outside what the program accepts',
   award_refused: 'The purchase was refused (a store short of points, say)',
 };
@@ -102,6 +103,13 @@ export async function acceptReceipt(
     if (receipt.totalCents !== null && receipt.totalCents > maxEventAmountCents && !problems.total)
       problems.total = `must be at most ${maxEventAmountCents / 100}: the largest purchase the program records`;
     if (Object.keys(problems).length > 0) throw new ReceiptReviewRefusedError(problems);
+    // A copy of an unknown store's receipt is known by its corrected store, date and total.
+    if (!receipt.fingerprint && receipt.text)
+      receipt.fingerprint = receiptFingerprint(receipt.text, receipt.partnerId!, receipt.purchasedOn!, receipt.totalCents!);
+    await lockPurchase(manager, receipt);
+    const before = await paidAlready(manager, receipt);
+    if (before)
+      throw new ReceiptReviewRefusedError({ receipt: `Not paid: ${before.description}. Reject it with a reason for the member.` });
     receipt.reviewedBy = request.agentId;
     await manager.save(receipt);
     try {

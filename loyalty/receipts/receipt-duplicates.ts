@@ -1,0 +1,76 @@
+import type { EntityManager } from 'typeorm';
+import type { Receipt } from '../../entities/index.js';
+import { currentMember } from '../member-identity.js';
+
+/**
+ * What a receipt would pay twice. `same_receipt`: a copy of it (the same text, store, date and
+ * total) was paid; `store_purchase`: the store sent the same purchase (same member, day and total)
+ * through its own API.
+ */
+export type PaidAlreadyKind = 'same_receipt' | 'store_purchase';
+
+export interface PaidAlready {
+  kind: PaidAlreadyKind;
+  /** Said to care: what was paid, when and how much. */
+  description: string;
+}
+
+const points = new Intl.NumberFormat('en');
+const amount = (cents: number) => (cents / 100).toFixed(2);
+const day = (at: Date) => at.toISOString().slice(0, 10);
+
+export const paidAlreadyLabels: Record<PaidAlreadyKind, (paid: { points: number; at: Date; totalCents: number }) => string> = {
+  same_receipt: (paid) => `the same receipt was already paid: ${points.format(paid.points)} points, sent on ${day(paid.at)}`,
+  store_purchase: (paid) =>
+    `the store already sent this purchase (${amount(paid.totalCents)} on ${day(paid.at)}) and it paid ${points.format(paid.points)} points`,
+};
+
+/**
+ * Serialises every decision about one purchase, in the caller's transaction: a reading and an
+ * acceptance of two copies (or two acceptances) take the same locks in the same order (the copy's
+ * fingerprint, then the member's store, day and total), so the second sees what the first paid.
+ */
+export async function lockPurchase(manager: EntityManager, receipt: Receipt): Promise<void> {
+  if (receipt.fingerprint) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt:${receipt.fingerprint}`]);
+  const purchase = [receipt.memberId, receipt.partnerId, receipt.purchasedOn, receipt.totalCents].join(':');
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt-purchase:${purchase}`]);
+}
+
+/**
+ * The store's own purchase for the receipt's member (whoever they were merged into), at its
+ * partner, on its day (UTC) and for its total, that no receipt paid; null when there is none.
+ */
+export async function storePurchase(manager: EntityManager, receipt: Receipt): Promise<PaidAlready | null> {
+  if (!receipt.partnerId || !receipt.purchasedOn || receipt.totalCents === null) return null;
+  const member = await currentMember(manager, receipt.memberId);
+  const from = new Date(`${receipt.purchasedOn}T00:00:00Z`);
+  const [event]: { points: string; bonusPoints: string; occurredAt: Date }[] = await manager.query(
+    `SELECT e.points, e."bonusPoints", e."occurredAt" FROM member_event e
+      WHERE e."memberId" = $1 AND e."occurredAt" >= $2 AND e."occurredAt" < $3
+        AND e."partnerId" = $4 AND e.type = 'purchase' AND e."amountCents" = $5
+        AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r."eventId" = e.id)
+      ORDER BY e."occurredAt" LIMIT 1`,
+    [member?.id ?? receipt.memberId, from, new Date(from.getTime() + 86_400_000), receipt.partnerId, receipt.totalCents],
+  );
+  if (!event) return null;
+  const paid = { points: Number(event.points) + Number(event.bonusPoints), at: event.occurredAt, totalCents: receipt.totalCents };
+  return { kind: 'store_purchase', description: paidAlreadyLabels.store_purchase(paid) };
+}
+
+/**
+ * What this receipt would pay again, under lockPurchase: a paid copy of it, or the store's own
+ * purchase. Null when paying it pays nothing twice.
+ */
+export async function paidAlready(manager: EntityManager, receipt: Receipt): Promise<PaidAlready | null> {
+  if (receipt.fingerprint) {
+    const [copy]: { points: number | null; uploadedAt: Date }[] = await manager.query(
+      `SELECT points, "uploadedAt" FROM receipt WHERE fingerprint = $1 AND id <> $2 AND status = 'awarded' LIMIT 1`,
+      [receipt.fingerprint, receipt.id],
+    );
+    if (copy) {
+      const paid = { points: copy.points ?? 0, at: copy.uploadedAt, totalCents: receipt.totalCents ?? 0 };
+      return { kind: 'same_receipt', description: paidAlreadyLabels.same_receipt(paid) };
+    }
+  }
+  return storePurchase(manager, receipt);
+}
