@@ -22,7 +22,6 @@ import { Refusal } from '../loyalty/refusal.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import type { CampaignApprovals } from '../workflows/campaign-approvals.js';
 import type { CareApprovals } from '../workflows/care-approvals.js';
-import type { MessageCampaignClock } from '../workflows/message-campaign-clock.js';
 import type { FulfilmentControl } from '../workflows/fulfilment-control.js';
 import { audited } from './back-office-actions.js';
 import { mayRun } from './permissions.js';
@@ -41,8 +40,6 @@ export interface CareServices {
   campaignApprovals?: CampaignApprovals;
   /** Where receipt images are kept: care sees them in the review queue. */
   receiptImages?: ImageStore;
-  /** Wakes a message campaign's process when its time changes (a signal to its workflow). */
-  messageCampaigns?: MessageCampaignClock;
 }
 
 const canRun = (action: string) => (context: ActionContext) => {

@@ -16,7 +16,6 @@ import {
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
 import { ScopedResource } from './scoped-resource.js';
-import type { MessageCampaignClock } from '../workflows/message-campaign-clock.js';
 
 const closed = { isAccessible: () => false };
 const choices = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
@@ -70,8 +69,6 @@ export function messageCampaignResource(
   /** Starts what a save queued right after its commit; the outbox sweep does it otherwise. */
   processes: { dispatchQueued(): Promise<number> } | undefined,
   components: { wallClockInput: string; messageCampaignResults: string; readableValue: string },
-  /** Wakes an edited campaign's workflow to wait for its new time. */
-  clock?: MessageCampaignClock,
 ): ResourceWithOptions {
   const inWords = (params: Params) => {
     params.scheduled = scheduledAt(params);
@@ -112,7 +109,6 @@ export function messageCampaignResource(
         return { ...(id ? { record: asTyped(context) } : {}), ...refusal(error) } as ActionResponse;
       }
       await processes?.dispatchQueued().catch(() => undefined);
-      if (id) await clock?.moved(id).catch(() => undefined);
       return {
         record: await shownRecord(context, saved.id),
         redirectUrl: context.h.recordActionUrl({ resourceId: 'MessageCampaign', recordId: saved.id, actionName: 'show' }),

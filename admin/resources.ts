@@ -919,7 +919,7 @@ export function backOfficeResources(
     badgeResource(dataSource),
     leaderboardResource(dataSource),
     instantWinResource(dataSource),
-    messageCampaignResource(dataSource, care.processes, components, care.messageCampaigns),
+    messageCampaignResource(dataSource, care.processes, components),
     receiptResource(dataSource, { ledger: care.ledger, images: care.receiptImages, processes: care.processes }, components.receiptReview),
     memberResource(dataSource, care, components),
     companyResource(dataSource),

@@ -67,6 +67,20 @@ export async function queueProcess<P extends OutboxProcess>(
   if (id) queued.push(id);
 }
 
+/**
+ * Queues a process queued before for `subjectId` to be started again after the caller's commit, with
+ * the details it was first queued with: its dispatcher then wakes the running workflow (a signal
+ * with start), and the sweep does so when a crash came between the commit and the wake.
+ */
+export async function requeueProcess(manager: EntityManager, process: OutboxProcess, subjectId: string): Promise<void> {
+  const queued = collected(manager);
+  const rows: { id: string }[] = await manager.query(
+    `UPDATE outbox_entry SET "dispatchedAt" = NULL WHERE process = $1 AND "subjectId" = $2 RETURNING id`,
+    [process, subjectId],
+  );
+  for (const { id } of rows) if (!queued.includes(id)) queued.push(id);
+}
+
 /** The details `process` was queued with for `subjectId`; undefined when it never was. */
 export async function queuedDetails<P extends OutboxProcess>(
   manager: EntityManager,

@@ -16,7 +16,6 @@ import { updateMemberProfile } from '../loyalty/member-preferences.js';
 import { readInbox } from '../wiring/embedded/mail-sink.js';
 import { readSmsInbox } from '../wiring/embedded/sms-sink.js';
 import { createWebApp } from '../wiring/web-app.js';
-import { temporalMessageCampaignClock } from '../workflows/message-campaign-clock.js';
 import { messageCampaignWorkflow } from '../workflows/message-campaign.workflow.js';
 import { workflowIds } from '../workflows/process-dispatch.js';
 import { listen } from './support/http.js';
@@ -277,18 +276,20 @@ describe('a message campaign', () => {
       returnWindowDays: '3',
     };
     const campaign = await schedule(form, now);
-    const clock = temporalMessageCampaignClock(client);
-    const move = async (minutes: number) => {
+    const move = async (minutes: number, wake: 'after the commit' | 'by the sweep') => {
       const current = new Date(await harness.env.currentTimeMs());
-      await inTransaction(db(), (manager) =>
-        updateMessageCampaign(manager, campaign.id, { ...form, sendAt: wallClock(at(minutes)) }, current),
-      );
-      await clock.moved(campaign.id);
+      const queued = await inTransaction(db(), async (manager) => {
+        await updateMessageCampaign(manager, campaign.id, { ...form, sendAt: wallClock(at(minutes)) }, current);
+        return queuedBy(manager);
+      });
+      if (wake === 'after the commit') await harness.processes.dispatch(queued);
+      else await harness.processes.dispatchQueued();
     };
-    await move(30);
-    // Past its first time, it waits for the later one; staff bring it back to 10 minutes after the start.
+    await move(30, 'after the commit');
+    // Past its first time, it waits for the later one; staff bring it back to 10 minutes after the start,
+    // and the web process dies before waking it: the outbox's sweep wakes it.
     await harness.env.sleep('4 minutes');
-    await move(10);
+    await move(10, 'by the sweep');
     // The test environment's client lets time run while it waits for the result.
     expect(await harness.env.client.workflow.getHandle(workflowIds.messageCampaign(campaign.id)).result()).toBe('sent');
     const [recipient] = await db().manager.findBy(MessageCampaignRecipient, { campaignId: campaign.id });

@@ -13,7 +13,6 @@ import { createCodeMessenger } from '../reports/member-codes-messages.js';
 import { temporalBoosterWindows } from '../workflows/booster-windows.js';
 import { temporalCampaignApprovals } from '../workflows/campaign-approvals.js';
 import { temporalCareApprovals } from '../workflows/care-approvals.js';
-import { temporalMessageCampaignClock } from '../workflows/message-campaign-clock.js';
 import { temporalFulfilmentControl } from '../workflows/fulfilment-control.js';
 import { productionTiming, temporalProcesses } from '../workflows/process-dispatch.js';
 import { registerSchedules } from '../workflows/schedules.js';
@@ -77,7 +76,6 @@ export async function composeWeb(
       fulfilment,
       processes,
       receiptImages,
-      messageCampaigns: temporalMessageCampaignClock(client),
     },
     databaseUrl: options.databaseUrl,
     sessionSecret: options.sessionSecret,

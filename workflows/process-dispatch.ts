@@ -14,7 +14,7 @@ import { campaignNoticeWorkflow } from './campaign-notice.workflow.js';
 import { careApprovalWorkflow, type CareApprovalInput } from './care-approval.workflow.js';
 import { holdTimeoutWorkflow } from './hold-timeout.workflow.js';
 import { memberMessageWorkflow } from './member-message.workflow.js';
-import { messageCampaignWorkflow } from './message-campaign.workflow.js';
+import { messageCampaignMovedSignal, messageCampaignWorkflow } from './message-campaign.workflow.js';
 import { staffInvitationWorkflow } from './staff-invitation.workflow.js';
 import { rewardFulfilmentWorkflow, type RewardFulfilmentInput } from './reward-fulfilment.workflow.js';
 import { webhookDeliveryWorkflow, type WebhookDeliveryInput } from './webhook-delivery.workflow.js';
@@ -152,11 +152,13 @@ export function temporalProcesses({
         workflowId: workflowIds.receiptReading(subjectId),
         args: [{ receiptId: subjectId, keepImageFor: timing.receiptImageRetention }],
       }),
+    // Queued again when staff change its time: the signal wakes a waiting campaign to ask for the time anew.
     message_campaign: ({ subjectId, details }) =>
-      client.workflow.start(messageCampaignWorkflow, {
+      client.workflow.signalWithStart(messageCampaignWorkflow, {
         ...once,
         workflowId: workflowIds.messageCampaign(subjectId),
         args: [{ campaignId: subjectId, sendAt: details.sendAt }],
+        signal: messageCampaignMovedSignal,
       }),
     member_message: ({ subjectId, details }) =>
       client.workflow.start(memberMessageWorkflow, {

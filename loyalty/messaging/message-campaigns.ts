@@ -11,7 +11,7 @@ import {
 } from '../../entities/index.js';
 import { knownZone, zonedInstant, zonedLocal } from '../campaigns/zoned-time.js';
 import { isUuid } from '../ids.js';
-import { queueProcess, queuedDetails } from '../outbox.js';
+import { queueProcess, queuedDetails, requeueProcess } from '../outbox.js';
 import { Refusal } from '../refusal.js';
 import { segmentMemberIds } from '../segments/segment-query.js';
 
@@ -128,8 +128,9 @@ export async function scheduleMessageCampaign(
 
 /**
  * Changes a campaign that has not started. Its workflow waits for the time it was queued with at
- * least, then for the campaign's time as it is after each change (the caller wakes it after the
- * commit): the time may move later than it was first queued for, not sooner (cancel and schedule anew).
+ * least, then for the campaign's time as it is after each change (the change queues a wake-up of the
+ * workflow, sent after the commit): the time may move later than it was first queued for, not sooner
+ * (cancel and schedule anew).
  */
 export async function updateMessageCampaign(
   manager: EntityManager,
@@ -146,6 +147,7 @@ export async function updateMessageCampaign(
   if (queued && draft.sendAt.getTime() < new Date(queued.sendAt).getTime())
     throw new MessageCampaignRefusedError({ sendAt: 'it can only move later: to send it sooner, cancel it and schedule a new one' });
   await manager.update(MessageCampaign, { id }, draft);
+  await requeueProcess(manager, 'message_campaign', id);
   return manager.findOneByOrFail(MessageCampaign, { id });
 }
 

@@ -6,7 +6,6 @@ import { temporalBoosterWindows } from '../../workflows/booster-windows.js';
 import { temporalCampaignApprovals } from '../../workflows/campaign-approvals.js';
 import { temporalCareApprovals } from '../../workflows/care-approvals.js';
 import { temporalFulfilmentControl } from '../../workflows/fulfilment-control.js';
-import { temporalMessageCampaignClock } from '../../workflows/message-campaign-clock.js';
 import { listen } from './http.js';
 import type { WorkerHarness } from './temporal.js';
 
@@ -23,7 +22,6 @@ export async function serveBackOffice(harness: WorkerHarness) {
       boosterWindows: temporalBoosterWindows(harness.env.client, harness.taskQueue),
       fulfilment: temporalFulfilmentControl(harness.env.client, harness.db.dataSource),
       processes: harness.processes,
-      messageCampaigns: temporalMessageCampaignClock(harness.env.client),
     },
     mailer: createRecordingMailer(harness.sink.smtpUrl, 'Tessera <no-reply@tessera.test>', db.dataSource),
     databaseUrl: db.url,
