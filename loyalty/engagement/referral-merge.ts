@@ -17,13 +17,15 @@ export async function withdrawSamePersonReferral(
   merge: { fromMemberId: string; intoMemberId: string },
 ): Promise<number> {
   const [referral]: Pick<MemberReferral, 'referredMemberId' | 'qualifyingEventId'>[] = await manager.query(
-    `UPDATE member_referral SET status = 'same_person'
+    `SELECT "referredMemberId", "qualifyingEventId" FROM member_referral
       WHERE (("referredMemberId" = $1 AND "referrerMemberId" = $2) OR ("referredMemberId" = $2 AND "referrerMemberId" = $1))
         AND status <> 'same_person'
-      RETURNING "referredMemberId", "qualifyingEventId"`,
+      FOR UPDATE`,
     [merge.fromMemberId, merge.intoMemberId],
   );
-  if (!referral?.qualifyingEventId) return 0;
+  if (!referral) return 0;
+  await manager.query(`UPDATE member_referral SET status = 'same_person' WHERE "referredMemberId" = $1`, [referral.referredMemberId]);
+  if (!referral.qualifyingEventId) return 0;
   const [event]: { id: string; occurredAt: Date }[] = await manager.query(`SELECT id, "occurredAt" FROM member_event WHERE id = $1`, [
     referral.qualifyingEventId,
   ]);
