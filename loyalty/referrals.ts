@@ -88,7 +88,10 @@ export async function qualifyReferral(
  * The referrer whose referral this purchase qualified, or null. A referrer merged into another is
  * that other; an erased one refers nobody.
  */
-export async function qualifyingReferrer(manager: EntityManager, event: Pick<MemberEvent, 'id' | 'memberId' | 'type'>): Promise<Member | null> {
+export async function qualifyingReferrer(
+  manager: EntityManager,
+  event: Pick<MemberEvent, 'id' | 'memberId' | 'type'>,
+): Promise<Member | null> {
   if (event.type !== 'purchase') return null;
   const [referral]: Pick<MemberReferral, 'referrerMemberId'>[] = await manager.query(
     `SELECT "referrerMemberId" FROM member_referral WHERE "referredMemberId" = $1 AND "qualifyingEventId" = $2 AND status = 'qualified'`,

@@ -18,7 +18,10 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
   await db.dataSource.manager.insert(ProgramSettings, { id: 1, eventBackdateDays: 62, refundShortfall: 'debt' });
-  await db.dataSource.manager.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
+  await db.dataSource.manager.insert(EarningRule, {
+    name: '1 point per euro',
+    formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' },
+  });
 }, 120_000);
 afterAll(async () => {
   await db?.drop();
@@ -80,7 +83,9 @@ it('counts a purchase towards a challenge while another purchase of the member i
   const results = await Promise.allSettled(
     members.flatMap((m) => [
       countChallengeProgress(racing, ledger, m.second),
-      racing.transaction((manager) => refundEvent(manager, ledger, { partnerId: shop.partner.id, eventId: m.first, key: `lock-${m.first}` })),
+      racing.transaction((manager) =>
+        refundEvent(manager, ledger, { partnerId: shop.partner.id, eventId: m.first, key: `lock-${m.first}` }),
+      ),
     ]),
   );
   // Its sessions end, so the server has counted any deadlock they met.
@@ -91,7 +96,9 @@ it('counts a purchase towards a challenge while another purchase of the member i
 
   // Whatever the order, each member has the second purchase counted, the first withdrawn, and no reward kept.
   for (const m of members) {
-    expect(await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: challenge.id, memberId: m.memberId, periodKey: 'once' })).toMatchObject({
+    expect(
+      await ds.manager.findOneByOrFail(ChallengeProgress, { challengeId: challenge.id, memberId: m.memberId, periodKey: 'once' }),
+    ).toMatchObject({
       value: 1,
       completedAt: null,
     });
