@@ -158,7 +158,10 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
   if (vat) errors.vatRatePercent = vat;
   if (!isCurrency(text(values.currency).toUpperCase())) errors.currency = 'must be a currency code, like EUR or USD';
   // Typed in the program's currency (as chosen on this form, else euros until it is right).
-  const minimum = parsePrice(values.referralMinimum, isCurrency(text(values.currency).toUpperCase()) ? text(values.currency).toUpperCase() : 'EUR');
+  const minimum = parsePrice(
+    values.referralMinimum,
+    isCurrency(text(values.currency).toUpperCase()) ? text(values.currency).toUpperCase() : 'EUR',
+  );
   if ('problem' in minimum) errors.referralMinimum = `${minimum.problem}: the least purchase that qualifies a referred friend`;
   const pointValue = pointValueProblem(values.pointValueMinor);
   if (pointValue) errors.pointValueMinor = pointValue;
