@@ -75,6 +75,8 @@ export const resourceLabels: Record<string, { properties: Record<string, string>
       transferMaxPointsPerDay: 'Most points given per day',
       careApprovalThreshold: 'Care approval above (points)',
       eventBackdateDays: 'Events accepted up to (days old)',
+      referralMinimumCents: 'Least purchase of a referred friend',
+      referralMinimum: 'Least purchase of a referred friend',
       eventRetentionMonths: 'Events kept (months)',
       refundShortfall: 'A refund of points already spent',
       erasureForfeiture: "An erased member's points go",

@@ -387,8 +387,13 @@ export function backOfficeResources(
     Tier: { required: ['name', 'code', 'threshold'] },
     SettlementStatement: settlementPresentation(dataSource),
     ProgramSettings: {
+      money: { referralMinimumCents: { currencyProperty: 'currency' } },
       details: async (records) => {
-        for (const { params } of records) params.expiry = describeExpiryPolicy(flat.get(params, 'expiryPolicy') as Record<string, unknown>);
+        for (const { params } of records) {
+          params.expiry = describeExpiryPolicy(flat.get(params, 'expiryPolicy') as Record<string, unknown>);
+          // The form shows the referral minimum as it is typed, in the program's currency.
+          params.referralMinimum = typedPrice(Number(params.referralMinimumCents), String(params.currency));
+        }
       },
     },
     Reward: { emptyNumbers: { stock: 'Unlimited' }, required: ['name', 'code', 'pointsPrice'] },
@@ -746,9 +751,16 @@ export function backOfficeResources(
         'paymentExcludedCategories',
         'clearingValueMinor',
         'breakageOperatorSharePercent',
+        'referralMinimumCents',
       ],
       properties: {
         expiry: { type: 'string', isVisible: listAndShow },
+        referralMinimum: {
+          type: 'string',
+          isVisible: editOnly,
+          description:
+            "The least purchase, in the program's currency (like 10.00), that makes a referred friend count for their referrer's challenges",
+        },
         invoiceIssuer: { description: "The operator's name at the top of the invoices partners download" },
         vatRatePercent: {
           type: 'string',
@@ -865,13 +877,21 @@ export function backOfficeResources(
           'paymentExcludedCategories',
           'clearingValueMinor',
           'breakageOperatorSharePercent',
+          'referralMinimum',
+          'referralMinimumCents',
         ],
-        check: (values) => checkProgramSettings(values),
+        // An edit that leaves the minimum out keeps it.
+        check: (values) =>
+          checkProgramSettings({
+            ...values,
+            referralMinimum: values.referralMinimum ?? typedPrice(Number(values.referralMinimumCents), String(values.currency)),
+          }),
       },
-      prepare: typedJson(
-        ['expiryPolicy'],
-        ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths'],
-      ),
+      prepare: async (request, context) =>
+        typedJson(
+          ['expiryPolicy'],
+          ['expiryPolicy.months', 'expiryPolicy.month', 'expiryPolicy.day', 'expiryPolicy.yearsAfter', 'expiryPolicy.minimumMonths'],
+        )(await referralMinimumInCents(request, context), context),
       actions: {
         // One row: the program's settings are edited, never made again or deleted.
         new: closed,
@@ -1200,6 +1220,15 @@ const pricedInCents: Before = async (request) => {
   if (price === undefined) return { ...request, payload };
   const parsed = parsePrice(price, String(payload.currency ?? 'EUR'));
   return { ...request, payload: { ...payload, ...('minor' in parsed ? { priceCents: parsed.minor } : {}) } };
+};
+
+/** The program settings' referral minimum, typed in the program's currency (checked already), kept in minor units. */
+const referralMinimumInCents: Before = async (request) => {
+  if (request.method !== 'post' || !request.payload) return request;
+  const { referralMinimum, ...payload } = request.payload;
+  if (referralMinimum === undefined) return { ...request, payload };
+  const parsed = parsePrice(referralMinimum, String(payload.currency ?? 'EUR').toUpperCase());
+  return { ...request, payload: { ...payload, ...('minor' in parsed ? { referralMinimumCents: parsed.minor } : {}) } };
 };
 
 /** The ledger's kinds of transfers and their phases, in words. */

@@ -11,7 +11,7 @@ import {
 } from 'typeorm';
 import { bigintNumber } from './number-columns.js';
 
-/** What a challenge counts from a member's purchases; `referrals`: friends they referred whose first purchase committed. */
+/** What a challenge counts from a member's purchases; `referrals`: friends they referred whose qualifying purchase committed. */
 export const challengeMetrics = ['purchase_count', 'spend', 'distinct_partners', 'referrals'] as const;
 export type ChallengeMetric = (typeof challengeMetrics)[number];
 
@@ -145,7 +145,7 @@ export class ChallengeContribution extends BaseEntity {
   @Column({ type: 'bigint', transformer: bigintNumber })
   amount: number;
 
-  /** When a refund took it back (before the reward was paid). */
+  /** When a refund (or, for a referral, a merge showing a self-referral) took it back. */
   @Column({ type: 'timestamptz', nullable: true })
   withdrawnAt: Date | null;
 

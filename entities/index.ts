@@ -158,6 +158,8 @@ export type { BadgeEmblem, BadgeRule, BadgeStatus } from './badge.js';
 export { webhookEvents } from './webhook.js';
 export { challengeMetrics, challengePeriods, challengeStatuses } from './challenge.js';
 export type { ChallengeMetric, ChallengePeriod, ChallengeStatus } from './challenge.js';
+export { referralStatuses } from './referral.js';
+export type { ReferralStatus } from './referral.js';
 export { leaderboardMetrics, leaderboardPeriods, leaderboardStatuses } from './leaderboard.js';
 export type { LeaderboardMetric, LeaderboardPeriod, LeaderboardPrize, LeaderboardStatus } from './leaderboard.js';
 export { instantWinModes, instantWinOutcomes, instantWinStatuses } from './instant-win.js';

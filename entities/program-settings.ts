@@ -49,6 +49,7 @@ export type ErasureForfeiture = (typeof erasureForfeitures)[number];
 @Check('program_settings_point_value', '"pointValueMinor" > 0')
 @Check('program_settings_pending_days', '"pendingDays" BETWEEN 0 AND 90')
 @Check('program_settings_event_retention', '"eventRetentionMonths" >= 1')
+@Check('program_settings_referral_minimum', '"referralMinimumCents" >= 1')
 export class ProgramSettings extends BaseEntity {
   @PrimaryColumn({ type: 'integer', default: 1 })
   id: number;
@@ -184,4 +185,11 @@ export class ProgramSettings extends BaseEntity {
    */
   @Column({ type: 'numeric', precision: 5, scale: 2, default: 0, transformer: decimalNumber })
   breakageOperatorSharePercent: number;
+
+  /**
+   * The least purchase (minor units of the program's currency, after conversion) that qualifies a
+   * referred friend: a token purchase must not earn the referrer a reward.
+   */
+  @Column({ type: 'bigint', default: 1000, transformer: bigintNumber })
+  referralMinimumCents: number;
 }

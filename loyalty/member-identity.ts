@@ -1,5 +1,6 @@
 import { lockMergedProgress, mergeChallengeProgress } from './engagement/challenge-merge.js';
 import { mergeReferrals } from './referrals.js';
+import { withdrawSamePersonReferral } from './engagement/referral-merge.js';
 import { mergeBadges } from './engagement/badge-merge.js';
 import { mergeLeaderboardScores } from './engagement/leaderboard-scores.js';
 import { randomBytes } from 'node:crypto';
@@ -221,13 +222,13 @@ export async function mergeMembers(
   // Counting a purchase takes its event and progress before the member's account: so does the merge.
   await lockMergedProgress(manager, from.member.id, into.member.id);
   await lockMemberAccounts(manager, [from.account.id, into.account.id]);
-  const balance = await balanceOf(manager, from.account.id);
-  if (balance.held > 0) {
-    throw new MergeRefusedError(`${balance.held} points are held for a redemption or a payment: merge once it settles`);
+  const before = await balanceOf(manager, from.account.id);
+  if (before.held > 0) {
+    throw new MergeRefusedError(`${before.held} points are held for a redemption or a payment: merge once it settles`);
   }
-  if (balance.incoming > 0) {
+  if (before.incoming > 0) {
     throw new MergeRefusedError(
-      `${balance.incoming} points are pending in a purchase's return window: merge once they are confirmed or cancelled`,
+      `${before.incoming} points are pending in a purchase's return window: merge once they are confirmed or cancelled`,
     );
   }
   const [debt] = await manager.query(`SELECT COALESCE(SUM(points), 0) AS owed FROM points_debt WHERE "memberAccountId" = $1`, [
@@ -235,6 +236,9 @@ export async function mergeMembers(
   ]);
   if (Number(debt.owed) > 0)
     throw new MergeRefusedError(`the member owes ${Number(debt.owed)} points from refunds: merge once they are recovered`);
+  // A reward for referring oneself is taken back before the points move: it was paid to the referrer's own account.
+  await withdrawSamePersonReferral(manager, ledger, { fromMemberId: from.member.id, intoMemberId: into.member.id });
+  const balance = await balanceOf(manager, from.account.id);
 
   const moved =
     balance.posted > 0

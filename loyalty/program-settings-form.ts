@@ -2,7 +2,7 @@ import type { BirthdayChannel, ErasureForfeiture, ExpiryPolicy, RefundShortfallP
 import { checkBirthdaySettings } from './birthdays.js';
 import type { FieldErrors } from './earning/configuration-checks.js';
 import { given, limits, oneOf, text, wholeNumber, requiredText } from './field-checks.js';
-import { isCurrency } from './money.js';
+import { isCurrency, parsePrice } from './money.js';
 
 /** How each way points can expire reads to the staff who choose one. */
 export const expiryModeLabels: Record<ExpiryPolicy['mode'], string> = {
@@ -157,6 +157,12 @@ export function checkProgramSettings(values: Record<string, unknown>): FieldErro
   const vat = vatRateProblem(values.vatRatePercent);
   if (vat) errors.vatRatePercent = vat;
   if (!isCurrency(text(values.currency).toUpperCase())) errors.currency = 'must be a currency code, like EUR or USD';
+  // Typed in the program's currency (as chosen on this form, else euros until it is right).
+  const minimum = parsePrice(
+    values.referralMinimum,
+    isCurrency(text(values.currency).toUpperCase()) ? text(values.currency).toUpperCase() : 'EUR',
+  );
+  if ('problem' in minimum) errors.referralMinimum = `${minimum.problem}: the least purchase that qualifies a referred friend`;
   const pointValue = pointValueProblem(values.pointValueMinor);
   if (pointValue) errors.pointValueMinor = pointValue;
   if (text(values.clearingValueMinor) !== '' && pointValueProblem(values.clearingValueMinor)) {

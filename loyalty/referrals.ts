@@ -65,58 +65,63 @@ async function erased(manager: EntityManager, memberId: string): Promise<boolean
   return (await manager.query(`SELECT 1 FROM member_erasure WHERE "memberId" = $1`, [memberId])).length > 0;
 }
 
-/** A purchase refunded in full counts for nothing, as in countChallengeProgress. */
-const refundedInFull = (e: Pick<MemberEvent, 'amountCents' | 'refundedCents'>) =>
-  e.refundedCents > 0 && e.refundedCents >= (e.amountCents ?? 0);
+/**
+ * Qualifies the buyer's referral with this purchase, in the purchase's own transaction (the buyer
+ * locked), whether or not a challenge counts referrals: the friend's first purchase of at least
+ * the program's minimum (in its currency) while the referral waits for one. Its moment is the
+ * purchase's, so a challenge counts it in the period it happened in.
+ */
+export async function qualifyReferral(
+  manager: EntityManager,
+  purchase: Pick<MemberEvent, 'id' | 'memberId' | 'type' | 'occurredAt'> & { programAmountCents: number | null },
+  minimumCents: number,
+): Promise<void> {
+  if (purchase.type !== 'purchase' || (purchase.programAmountCents ?? 0) < minimumCents) return;
+  await manager.query(
+    `UPDATE member_referral SET status = 'qualified', "qualifyingEventId" = $2, "qualifiedAt" = $3
+      WHERE "referredMemberId" = $1 AND status = 'joined'`,
+    [purchase.memberId, purchase.id, purchase.occurredAt],
+  );
+}
 
 /**
- * The referrer this purchase earns a qualified referral for, or null: only the friend's first
- * purchase that stands (not refunded in full) qualifies, and only once. The caller has the event
- * locked; the referral row is locked here, so concurrent purchases of the friend decide in turn and
- * exactly one qualifies. A referrer merged into another is that other; a friend who became the
- * referrer (merged into them) earns nobody anything.
+ * The referrer whose referral this purchase qualified, or null. A referrer merged into another is
+ * that other; an erased one refers nobody.
  */
-export async function qualifyingReferrer(manager: EntityManager, event: MemberEvent): Promise<Member | null> {
-  if (event.type !== 'purchase' || refundedInFull(event)) return null;
-  const [referral]: MemberReferral[] = await manager.query(`SELECT * FROM member_referral WHERE "referredMemberId" = $1 FOR UPDATE`, [
-    event.memberId,
-  ]);
+export async function qualifyingReferrer(
+  manager: EntityManager,
+  event: Pick<MemberEvent, 'id' | 'memberId' | 'type'>,
+): Promise<Member | null> {
+  if (event.type !== 'purchase') return null;
+  const [referral]: Pick<MemberReferral, 'referrerMemberId'>[] = await manager.query(
+    `SELECT "referrerMemberId" FROM member_referral WHERE "referredMemberId" = $1 AND "qualifyingEventId" = $2 AND status = 'qualified'`,
+    [event.memberId, event.id],
+  );
   if (!referral) return null;
-  if (referral.qualifyingEventId !== null && referral.qualifyingEventId !== event.id) return null;
-  if (referral.qualifyingEventId === null) {
-    const [earlier] = await manager.query(
-      `SELECT 1 FROM member_event
-        WHERE "memberId" = $1 AND type = 'purchase' AND id <> $2 AND ("recordedAt", id) < ($3, $2)
-          AND NOT ("refundedCents" > 0 AND "refundedCents" >= COALESCE("amountCents", 0))
-        LIMIT 1`,
-      [event.memberId, event.id, event.recordedAt],
-    );
-    if (earlier) return null;
-    await manager.query(`UPDATE member_referral SET "qualifyingEventId" = $2, "qualifiedAt" = now() WHERE "referredMemberId" = $1`, [
-      event.memberId,
-      event.id,
-    ]);
-  }
   const referrer = await currentMember(manager, referral.referrerMemberId);
   if (!referrer || referrer.id === event.memberId || (await erased(manager, referrer.id))) return null;
   return referrer;
 }
 
-/** A full refund of the qualifying purchase un-qualifies its referral (the refund's transaction; the event locked). */
-export async function unqualifyReferral(manager: EntityManager, eventId: string): Promise<void> {
-  await manager.query(`UPDATE member_referral SET "qualifyingEventId" = NULL, "qualifiedAt" = NULL WHERE "qualifyingEventId" = $1`, [
-    eventId,
-  ]);
+/**
+ * A full refund of the qualifying purchase un-qualifies its referral (the refund's transaction; the
+ * event locked): the friend's next purchase of the minimum that stands qualifies it again.
+ */
+export async function unqualifyReferral(manager: EntityManager, event: Pick<MemberEvent, 'id' | 'memberId'>): Promise<void> {
+  await manager.query(
+    `UPDATE member_referral SET status = 'joined', "qualifyingEventId" = NULL, "qualifiedAt" = NULL
+      WHERE "referredMemberId" = $1 AND "qualifyingEventId" = $2 AND status = 'qualified'`,
+    [event.memberId, event.id],
+  );
 }
 
 /**
- * A merge's effect on referrals (the merge's transaction): what `from` referred is the survivor's,
- * and a referral between the two is none (one person cannot refer themselves).
+ * A merge's effect on referrals (the merge's transaction, after withdrawSamePersonReferral): what `from`
+ * referred is the survivor's.
  */
 export async function mergeReferrals(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
-  await manager.query(
-    `DELETE FROM member_referral WHERE ("referredMemberId" = $1 AND "referrerMemberId" = $2) OR ("referredMemberId" = $2 AND "referrerMemberId" = $1)`,
-    [fromMemberId, intoMemberId],
-  );
-  await manager.query(`UPDATE member_referral SET "referrerMemberId" = $2 WHERE "referrerMemberId" = $1`, [fromMemberId, intoMemberId]);
+  await manager.query(`UPDATE member_referral SET "referrerMemberId" = $2 WHERE "referrerMemberId" = $1 AND status <> 'same_person'`, [
+    fromMemberId,
+    intoMemberId,
+  ]);
 }

@@ -351,8 +351,12 @@ const forms: FormCase[] = [
       partnerCampaignsNeedApproval: 'true',
       clearingValueMinor: '',
       breakageOperatorSharePercent: '40',
+      referralMinimum: '10.00',
     }),
     bad: [
+      [{ referralMinimum: '0' }, 'referralMinimum', /above 0: the least purchase that qualifies a referred friend/],
+      [{ referralMinimum: 'ten euros' }, 'referralMinimum', /must be an amount, like 49.00/],
+      [{ referralMinimum: '9.999' }, 'referralMinimum', /at most 2 decimals/],
       [{ clearingValueMinor: '0' }, 'clearingValueMinor', /above 0.*empty for the value of a point/],
       [{ breakageOperatorSharePercent: '101' }, 'breakageOperatorSharePercent', /from 0 to 100/],
       [{ partnerCampaignMaxMultiplier: '0.5' }, 'partnerCampaignMaxMultiplier', /from 1 to 10/],
@@ -521,6 +525,15 @@ describe.each(forms)('the $resource form', ({ path, by, tables, valid, bad }) =>
     const answer = await post(by, path(), valid());
     expect(answer.body.record?.errors ?? {}).toEqual({});
     expect(answer.body.notice?.type).toBe('success');
+  });
+});
+
+describe('the least purchase of a referred friend', () => {
+  it("is typed in the program's currency, kept in cents and shown as money", async () => {
+    const answer = await post(manager, '/resources/ProgramSettings/records/1/edit', { referralMinimum: '12.50' });
+    expect(answer.body.notice?.type).toBe('success');
+    const [{ cents }] = await db.dataSource.query(`SELECT "referralMinimumCents" AS cents FROM program_settings WHERE id = 1`);
+    expect(Number(cents)).toBe(1_250);
   });
 });
 

@@ -4,7 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ChallengeProgress, EarningRule, LedgerTransfer, MemberReferral, ProgramSettings, WebhookEndpoint } from '../entities/index.js';
+import {
+  Challenge,
+  ChallengeProgress,
+  EarningRule,
+  LedgerTransfer,
+  MemberReferral,
+  ProgramSettings,
+  WebhookEndpoint,
+} from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent } from '../loyalty/earning/record-event.js';
@@ -217,16 +225,27 @@ it("completes the referrer's challenge with the second friend's first purchase, 
     await browser.close();
   }
 
-  // A refund of a qualifying purchase once the challenge was paid takes nothing back from Rita.
+  // Fay's qualifying purchase refunded in full once the challenge was paid: Fay no longer counts,
+  // Rita is below the target again and her reward is taken back, as a refunded purchase's bonus is.
   const refund = await fetch(`${api}/api/v1/events/${fayEvents[0]!.id}/refunds`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
     body: '{}',
   });
   expect(refund.status).toBe(201);
-  expect(await progress()).toMatchObject({ value: 2, completedAt: expect.any(Date) });
-  expect(await p.available(rita.account.id)).toBe(10 + 300);
+  expect(await progress()).toMatchObject({ value: 1, completedAt: null });
+  expect(await p.available(rita.account.id)).toBe(10);
   expect(await p.available(fay.account.id)).toBe(0);
+  expect(await db.manager.findOneByOrFail(MemberReferral, { referredMemberId: fay.member.id })).toMatchObject({
+    status: 'joined',
+    qualifyingEventId: null,
+  });
+  // Fay's next purchase stands: she counts again, Rita completes again and is paid again, once.
+  expect((await post(purchase('fay'))).status).toBe(201);
+  await expect.poll(async () => (await progress())?.completedAt ?? null, { timeout: 30_000 }).not.toBeNull();
+  expect((await progress())!.value).toBe(2);
+  expect(await p.available(rita.account.id)).toBe(10 + 300);
+  await expect.poll(() => hooks.length, { timeout: 30_000 }).toBe(2);
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 180_000);
 
@@ -277,9 +296,134 @@ it("un-qualifies a friend's first purchase refunded in full before the reward, a
   await inTransaction(db, (m) =>
     mergeMembers(m, p.ledger, { fromMemberId: hal.memberId, intoMemberId: ray.memberId, cause: 'care', requestedBy: 'test' }),
   );
-  expect(await db.manager.countBy(MemberReferral, { referredMemberId: hal.memberId })).toBe(0);
+  expect(await db.manager.findOneByOrFail(MemberReferral, { referredMemberId: hal.memberId })).toMatchObject({ status: 'same_person' });
   await event('hal', 'purchase');
   expect(await progress()).toBe(1);
   expect(await db.query(`SELECT 1 FROM ledger_transfer WHERE "references"->>'challenge' = $1`, [challenge.id])).toHaveLength(0);
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
+
+/** Records an event as a store sends it (the full path) and counts it at once, as the outbox would. */
+function recorder(p: Awaited<ReturnType<typeof createProgram>>, partnerId: string) {
+  const db = harness.db.dataSource;
+  const tag = randomUUID().slice(0, 6);
+  return async (externalId: string, type: string, extra: { referralCode?: string; amountCents?: number } = {}) => {
+    const now = new Date();
+    const recorded = await inTransaction(db, (m) =>
+      recordEvent(m, p.ledger, {
+        member: { externalId: `${externalId}-${tag}`, ...(extra.referralCode ? { referralCode: extra.referralCode } : {}) },
+        partnerId,
+        type,
+        ...(type === 'purchase' ? { amountCents: extra.amountCents ?? 2_000, currency: 'EUR' } : {}),
+        occurredAt: now,
+        receivedAt: now,
+      }),
+    );
+    await countChallengeProgress(db, p.ledger, recorded.event.id);
+    return recorded;
+  };
+}
+
+it('withdraws a referral that a merge shows to be a self-referral and takes back the reward it no longer earns, whichever is merged into the other', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const shop = await p.partner(100_000);
+  const challenge = await inTransaction(db, (m) =>
+    saveChallenge(m, p.ledger, { ...referTwo(shop.partner.id, 'Refer 1 (merges)'), target: '1' }, { kind: 'operator' }),
+  );
+  forgetProgramConfiguration(db);
+  const event = recorder(p, shop.partner.id);
+  for (const friendMerged of [true, false]) {
+    const ann = await event(`ann-${friendMerged}`, 'purchase');
+    const code = await referralCodeOf(db.manager, ann.memberId);
+    await event(`ben-${friendMerged}`, 'registration', { referralCode: code });
+    const ben = await event(`ben-${friendMerged}`, 'purchase');
+    const progress = (memberId: string) =>
+      db.manager.findOneBy(ChallengeProgress, { challengeId: challenge.id, memberId, periodKey: 'once' });
+    expect(await progress(ann.memberId)).toMatchObject({ value: 1, completedAt: expect.any(Date) });
+    expect(await p.available(ann.memberAccountId)).toBe(20 + 300);
+
+    // Care finds Ben is Ann: merged one way or the other, the referral is withdrawn and says why.
+    const [from, into] = friendMerged ? [ben, ann] : [ann, ben];
+    await inTransaction(db, (m) =>
+      mergeMembers(m, p.ledger, { fromMemberId: from.memberId, intoMemberId: into.memberId, cause: 'care', requestedBy: 'care-agent' }),
+    );
+    expect(await db.manager.findOneByOrFail(MemberReferral, { referredMemberId: ben.memberId })).toMatchObject({ status: 'same_person' });
+    // The person keeps both purchases' points, not the reward for referring themselves.
+    expect(await p.available(into.memberAccountId)).toBe(20 + 20);
+    expect(await p.available(from.memberAccountId)).toBe(0);
+    expect(await progress(into.memberId)).toMatchObject({ value: 0, completedAt: null });
+    // Ben's purchase no longer counts towards any referral challenge (the earlier tests' ones included).
+    expect(
+      await db.query(
+        `SELECT 1 FROM challenge_contribution c JOIN challenge ch ON ch.id = c."challengeId"
+          WHERE c."eventId" = $1 AND c."withdrawnAt" IS NULL AND ch.metric = 'referrals'`,
+        [ben.event.id],
+      ),
+    ).toEqual([]);
+  }
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
+
+it('qualifies a referral with the first purchase of at least the minimum, whether or not a referral challenge is live', async () => {
+  const db = harness.db.dataSource;
+  // No challenge of the earlier tests runs: a purchase of a member nobody referred takes the lean path.
+  await db.manager.update(Challenge, { status: 'live' }, { status: 'ended' });
+  forgetProgramConfiguration(db);
+  const p = await createProgram(db);
+  const shop = await p.partner(100_000);
+  const key = (await issueApiKey(db.manager, shop.partner.id, 'test')).secret;
+  const api = await listen(createWebApp({ health: {}, api: { dataSource: db, ledger: p.ledger, processes: harness.processes } }));
+  const tag = randomUUID().slice(0, 6);
+  const post = async (externalId: string, body: object) => {
+    const response = await fetch(`${api}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ ...body, member: { externalId: `${externalId}-${tag}`, ...(body as { member?: object }).member } }),
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as { id: string };
+  };
+  const buy = (externalId: string, amountCents: number) => post(externalId, { type: 'purchase', amountCents, currency: 'EUR' });
+
+  await buy('cleo', 5_000);
+  const cleo = await resolveCustomer(db.manager, { partnerId: shop.partner.id, customerId: `cleo-${tag}` });
+  await post('dan', { type: 'registration', member: { referralCode: await referralCodeOf(db.manager, cleo.member.id) } });
+  const dan = await resolveCustomer(db.manager, { partnerId: shop.partner.id, customerId: `dan-${tag}` });
+  const referral = () => db.manager.findOneByOrFail(MemberReferral, { referredMemberId: dan.member.id });
+
+  // Below the program's minimum (€10.00 unless set): a cent, then a cent short of it, qualify nothing.
+  expect((await db.manager.findOneByOrFail(ProgramSettings, { id: 1 })).referralMinimumCents).toBe(1_000);
+  await buy('dan', 1);
+  await buy('dan', 999);
+  expect(await referral()).toMatchObject({ status: 'joined', qualifyingEventId: null, qualifiedAt: null });
+  // At the minimum it qualifies, with no referral challenge live, at the purchase's moment.
+  const qualifying = await buy('dan', 1_000);
+  const qualified = await referral();
+  expect(qualified).toMatchObject({ status: 'qualified', qualifyingEventId: expect.any(String), qualifiedAt: expect.any(Date) });
+  const [recorded] = await db.query(`SELECT id, "occurredAt" FROM member_event WHERE id = $1`, [qualified.qualifyingEventId]);
+  expect(recorded.occurredAt).toEqual(qualified.qualifiedAt);
+  expect(qualifying.id).toBe(recorded.id);
+
+  // A referral challenge that goes live afterwards does not count Dan's later purchases: he qualified once, before it.
+  const challenge = await inTransaction(db, (m) =>
+    saveChallenge(m, p.ledger, { ...referTwo(shop.partner.id, 'Refer 1 (minimum)'), target: '1' }, { kind: 'operator' }),
+  );
+  forgetProgramConfiguration(db);
+  const later = await buy('dan', 5_000);
+  await countChallengeProgress(db, p.ledger, later.id);
+  expect(await db.manager.countBy(ChallengeProgress, { challengeId: challenge.id, memberId: cleo.member.id })).toBe(0);
+  expect((await referral()).qualifyingEventId).toBe(recorded.id);
+
+  // A friend referred while it runs qualifies at the minimum and counts at once.
+  await post('eve', { type: 'registration', member: { referralCode: await referralCodeOf(db.manager, cleo.member.id) } });
+  const eve = await buy('eve', 1_000);
+  await countChallengeProgress(db, p.ledger, eve.id);
+  expect(
+    await db.manager.findOneByOrFail(ChallengeProgress, { challengeId: challenge.id, memberId: cleo.member.id, periodKey: 'once' }),
+  ).toMatchObject({ value: 1, completedAt: expect.any(Date) });
+  expect(await p.available(cleo.account.id)).toBe(50 + 300);
+  await db.manager.update(Challenge, { id: challenge.id }, { status: 'ended' });
+  forgetProgramConfiguration(db);
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 120_000);

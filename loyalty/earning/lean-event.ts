@@ -55,6 +55,8 @@ interface KnownMember {
   enrolledAt: Date;
   /** Qualifying points since the tier window's start (see qualifyingPoints); 0 without tiers. */
   qualifying: number;
+  /** Referred by a member and without a qualifying purchase yet: a purchase may qualify the referral (the full path does). */
+  referralWaits: boolean;
 }
 
 /** What counts for tiers, as qualifyingPoints counts it; the write checks it again under the member's lock. */
@@ -64,7 +66,8 @@ const qualifyingSql = `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id 
         AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
           OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`;
 
-const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", ${qualifying} AS qualifying
+const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", ${qualifying} AS qualifying,
+            EXISTS (SELECT 1 FROM member_referral r WHERE r."referredMemberId" = m.id AND r.status = 'joined') AS "referralWaits"
        FROM member_link l JOIN member m ON m.id = l."memberId" AND m."mergedIntoId" IS NULL
        JOIN ledger_account a ON a."memberId" = m.id AND a.unit = $3
       WHERE l."partnerId" = $1 AND l."customerId" = $2`;
@@ -75,8 +78,8 @@ const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id 
  * is prepared once per connection, as the ledger's statements are (see ledger/sql.ts).
  */
 const knownMemberStatements = {
-  withoutTiers: { name: 'lean_known_member_v1', text: knownMemberSql('0') },
-  withTiers: { name: 'lean_known_member_tiers_v1', text: knownMemberSql(`(${qualifyingSql})`) },
+  withoutTiers: { name: 'lean_known_member_v2', text: knownMemberSql('0') },
+  withTiers: { name: 'lean_known_member_tiers_v2', text: knownMemberSql(`(${qualifyingSql})`) },
 };
 
 interface PgPool {
@@ -146,7 +149,7 @@ export async function recordLeanEvent(
 
   const tiersSince = tiers.length > 0 ? new Date(input.occurredAt.getTime() - settings.tierWindowDays * 86_400_000) : null;
   const member = await knownMember(dataSource, input.partnerId, input.member.externalId, tiersSince);
-  if (!member) return null;
+  if (!member || (member.referralWaits && input.type === 'purchase')) return null;
   const tier = tierFor(member.qualifying, tiers);
   const standing: MemberStanding = {
     tierCode: tier?.code ?? null,

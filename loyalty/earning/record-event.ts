@@ -21,7 +21,7 @@ import { payingSources, refuseSourceShortfall, type PayingSource } from '../fund
 import { upgradeBetween } from './tiers.js';
 import { pendingUntil, pendingWindowDays } from '../pending-points.js';
 import { queueProcess } from '../outbox.js';
-import { recordReferral } from '../referrals.js';
+import { qualifyReferral, recordReferral } from '../referrals.js';
 import { priceInProgramCurrency } from './event-currency.js';
 import { payCashback, type CashbackPaid } from '../store-credit/cashback.js';
 import { creditProgramOfPartner } from '../store-credit/credit-programs.js';
@@ -317,6 +317,8 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     earnTransferId: earnTransfer?.id ?? null,
   });
   await manager.insert(MemberEvent, record);
+  // A referred friend's purchase qualifies their referral whether or not a challenge counts referrals now.
+  await qualifyReferral(manager, { ...record, programAmountCents: priced.amountCents ?? null }, settings.referralMinimumCents);
   // Challenges count it in their own step once this commits (only when a live one could: the cached configuration says).
   if (challengesCouldCount(configuration.challenges, record)) await queueProcess(manager, 'challenge_progress', eventId, {});
   // Badges by rule likewise (only when a live badge's rule could award on it).

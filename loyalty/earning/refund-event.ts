@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { withdrawChallengeContributions } from '../engagement/challenge-progress.js';
+import { withdrawChallengeContributions, type ChallengeRewardLost } from '../engagement/challenge-progress.js';
 import { withdrawLeaderboardPoints } from '../engagement/leaderboard-scores.js';
 import { revokeLapsedBadges } from '../engagement/badge-revocation.js';
 import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
@@ -117,6 +117,40 @@ async function purchaseBonuses(manager: EntityManager, event: MemberEvent): Prom
 }
 
 /**
+ * Takes back from referrers the rewards of referral challenges the refunded purchase no longer
+ * completes (their accounts locked by the caller): what they have, and the rest owed from their next
+ * earns whatever the program's shortfall policy. The friend's store must be able to refund the
+ * friend: another member having spent points is no reason to refuse it.
+ */
+async function takeBackReferralRewards(
+  manager: EntityManager,
+  ledger: Ledger,
+  rewards: ChallengeRewardLost[],
+  refund: { event: MemberEvent; key: string; words: string },
+): Promise<{ accountId: string; transferId: string; points: number }[]> {
+  const owed: { accountId: string; transferId: string; points: number }[] = [];
+  for (const reward of rewards) {
+    const points = Math.min(reward.points, await stillOut(manager, reward.transferId));
+    const now = Math.min(points, (await balanceOf(manager, reward.accountId)).available);
+    if (now > 0) {
+      await ledger.reverse(
+        {
+          source: `partner:${refund.event.partnerId}`,
+          key: `refund:${refund.key}:${reward.transferId}`,
+          transferId: reward.transferId,
+          amount: now,
+          references: { refundOf: refund.event.id },
+          explanation: [{ rule: 'refund', points: -now, reason: `${refund.words} by the friend whose purchase qualified the referral` }],
+        },
+        manager,
+      );
+    }
+    if (points > now) owed.push({ accountId: reward.accountId, transferId: reward.transferId, points: points - now });
+  }
+  return owed;
+}
+
+/**
  * Refunds a purchase in full or by line items, in the caller's transaction: each line at most as
  * often as it was bought, the rules' points taken back in proportion, and the bonuses the purchase
  * earned with the refund that completes it, as the reward of a challenge the refund leaves short of its target, and the badges
@@ -133,7 +167,14 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const remaining = event.amountCents - event.refundedCents;
   if (remaining <= 0) throw new EventRefusedError('eventId', 'this purchase was already refunded in full');
   const member = await manager.findOneByOrFail(LedgerAccount, { memberId: event.memberId, unit: pointsUnit });
-  await lockMemberAccounts(manager, [member.id]);
+  // The buyer's account and those of the members the purchase counted for in challenges (a
+  // referrer), in one call, before any challenge progress row: counting locks in that order too.
+  const counted: { id: string }[] = await manager.query(
+    `SELECT DISTINCT a.id FROM challenge_contribution c JOIN ledger_account a ON a."memberId" = c."memberId" AND a.unit = $2
+      WHERE c."eventId" = $1 AND c."withdrawnAt" IS NULL`,
+    [event.id, pointsUnit],
+  );
+  await lockMemberAccounts(manager, [member.id, ...counted.map((a) => a.id)]);
 
   const before = await refundedSoFar(manager, event.id);
   const lines = returnedLines(event, request.lines, before);
@@ -158,8 +199,9 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
         }))
       : []),
     ...(completes ? (await purchaseBonuses(manager, event)).map((b) => ({ transferId: b.id, points: b.amount, bonus: true })) : []),
-    ...challengeRewards.map((r) => ({ ...r, bonus: true })),
+    ...challengeRewards.filter((r) => r.accountId === member.id).map((r) => ({ ...r, bonus: true })),
   ];
+  const referrerRewards = challengeRewards.filter((r) => r.accountId !== member.id);
   // What expired is gone (breakage, attributed to its funder), and what care reversed or a debt
   // already claims is not taken twice: a refund takes back at most what its transfer still has out.
   // Points still pending (the return window) are cancelled instead: they were never spendable.
@@ -228,10 +270,12 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   const pointsOwed = debts.reduce((sum, d) => sum + d.points, 0);
   Object.assign(refund, { pointsReversed, bonusPointsReversed, pointsOwed, pendingPointsCancelled });
   await manager.insert(EventRefund, refund);
-  if (debts.length > 0) {
+  const owedByReferrers = await takeBackReferralRewards(manager, ledger, referrerRewards, { event, key: request.key, words: refundWords });
+  const owed = [...debts.map((d) => ({ ...d, accountId: member.id })), ...owedByReferrers];
+  if (owed.length > 0) {
     await manager.insert(
       PointsDebt,
-      debts.map((d) => ({ memberAccountId: member.id, transferId: d.transferId, refundId: refund.id, owed: d.points, points: d.points })),
+      owed.map((d) => ({ memberAccountId: d.accountId, transferId: d.transferId, refundId: refund.id, owed: d.points, points: d.points })),
     );
   }
   await manager.update(MemberEvent, { id: event.id }, { refundedCents: event.refundedCents + cents });

@@ -5,6 +5,7 @@ import type { EventLineRecord } from '../../entities/index.js';
 import { accountByCode, partnerWallet, programAccounts } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
+import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { customerIdOf, memberWithAccount } from '../member-identity.js';
 import { queuedBy } from '../outbox.js';
 import { inSegment } from '../segments/segment-query.js';
@@ -134,9 +135,17 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
   const counted: CountedChallenge[] = [];
   if (live.length === 0) return counted;
   const buyer = await memberWithAccount(manager, event.memberId);
-  // A friend's first purchase counts for whoever referred them (the referral locked: it qualifies once).
-  const referrer = live.some((c) => c.metric === 'referrals') ? await qualifyingReferrer(manager, event) : null;
-  const referrerAccount = referrer ? await memberWithAccount(manager, referrer.id) : null;
+  // The purchase that qualified a friend's referral (when it was recorded) counts for whoever referred them.
+  const countsReferrals = live.some((c) => c.metric === 'referrals');
+  const referredBy = countsReferrals ? await qualifyingReferrer(manager, event) : null;
+  const referrerAccount = referredBy ? await memberWithAccount(manager, referredBy.id) : null;
+  // Lock order, shared with refunds, merges and earns: the member accounts first (by id, see
+  // lockMemberAccounts), then progress rows (by challenge), then the payer's wallet (the ledger).
+  // A refund must lock the member before reading what it takes back, so counting comes after it
+  // rather than locking a progress row and then waiting for the account a refund holds.
+  await lockMemberAccounts(manager, [buyer.account.id, ...(referrerAccount ? [referrerAccount.account.id] : [])]);
+  // A merge that committed while this waited may have withdrawn the referral (one person): read it again under the lock.
+  const referrer = referredBy && (await qualifyingReferrer(manager, event))?.id === referredBy.id ? referredBy : null;
   const left =
     event.refundedCents > 0
       ? remainingOf(event, { cents: event.refundedCents, lines: await refundedSoFar(manager, event.id) })
@@ -144,7 +153,8 @@ async function countIn(manager: EntityManager, ledger: Ledger, eventId: string):
   // Amounts count in the program's currency, as the rules counted the purchase (the rate it was recorded at).
   const priced = await inProgramCurrency(manager, event, left);
   for (const challenge of live) {
-    const { member, account } = challenge.metric === 'referrals' ? (referrerAccount ?? { member: null, account: null }) : buyer;
+    const { member, account } =
+      challenge.metric === 'referrals' ? ((referrer && referrerAccount) ?? { member: null, account: null }) : buyer;
     if (!member) continue;
     const periodKey = periodKeyAt(challenge, event.occurredAt)!;
     if (challenge.segmentId) {
@@ -272,6 +282,10 @@ export async function payReachedPeriods(manager: EntityManager, ledger: Ledger, 
       WHERE "challengeId" = $1 AND "periodKey" = $2 AND value >= $3 AND "completedAt" IS NULL ORDER BY "memberId"`,
     [challenge.id, periodKey, challenge.target],
   );
+  // Every member's account before any progress row, as counting and refunds lock them.
+  const accounts = new Map<string, string>();
+  for (const { memberId } of reached) accounts.set(memberId, (await memberWithAccount(manager, memberId)).account.id);
+  await lockMemberAccounts(manager, [...accounts.values()]);
   let waiting = 0;
   for (const { memberId } of reached) {
     const progress = await lockProgress(manager, challenge, memberId, periodKey);
@@ -283,10 +297,9 @@ export async function payReachedPeriods(manager: EntityManager, ledger: Ledger, 
       [challenge.id, memberId, periodKey],
     );
     if (!event) continue;
-    const { account } = await memberWithAccount(manager, memberId);
     const outcome = await payReward(manager, ledger, challenge, {
       memberId,
-      accountId: account.id,
+      accountId: accounts.get(memberId)!,
       periodKey,
       takenBackTransferId: progress.rewardTransferId,
       event,
@@ -344,27 +357,36 @@ export async function recount(
   return number;
 }
 
-/** A challenge reward a refund takes back, as it takes back the purchase's own bonuses. */
+/** A challenge reward a refund or a merge takes back, as a refund takes back the purchase's own bonuses. */
 export interface ChallengeRewardLost {
   transferId: string;
   points: number;
+  /** The account it was paid to: the buyer's, or their referrer's for a referral challenge. */
+  accountId: string;
+}
+
+interface Contribution {
+  challengeId: string;
+  memberId: string;
+  periodKey: string;
+  amount: string;
 }
 
 /**
- * A refund's effect on challenges, in the refund's transaction (the event locked): each
- * contribution of the purchase is cut to what is left of it — a spend to the part of the refunded
- * lines that counted, a purchase or a partner only once it is refunded in full — and the progress
- * recounted. A period completed that no longer reaches its target is completed no more: its reward
- * is returned for the refund to take back, and a later completion pays it again. A referral
- * (the friend's first purchase refunded in full) is un-qualified only while the referrer's period
- * is unpaid: a paid referral reward is the referrer's, never taken back for a friend's refund.
+ * A refund's effect on challenges, in the refund's transaction (the event and the accounts of the
+ * members it counted for locked): each contribution of the purchase is cut to what is left of it —
+ * a spend to the part of the refunded lines that counted, a purchase, a partner or a referral only
+ * once it is refunded in full — and the progress recounted. A period completed that no longer
+ * reaches its target is completed no more: its reward is returned for the refund to take back
+ * (from the referrer, for a referral), and a later completion pays it again. A referral whose
+ * qualifying purchase is refunded in full is un-qualified.
  */
 export async function withdrawChallengeContributions(
   manager: EntityManager,
   event: MemberEvent,
   refunded: { cents: number; lines: Map<string, number> },
 ): Promise<ChallengeRewardLost[]> {
-  const rows: { challengeId: string; memberId: string; periodKey: string; amount: string }[] = await manager.query(
+  const rows: Contribution[] = await manager.query(
     `SELECT "challengeId", "memberId", "periodKey", amount FROM challenge_contribution
       WHERE "eventId" = $1 AND "withdrawnAt" IS NULL ORDER BY "challengeId"`,
     [event.id],
@@ -372,37 +394,64 @@ export async function withdrawChallengeContributions(
   const whole = event.amountCents === null || refunded.cents >= event.amountCents;
   const priced = whole || rows.length === 0 ? null : await inProgramCurrency(manager, event, remainingOf(event, refunded));
   const lost: ChallengeRewardLost[] = [];
-  let referralKept = false;
   for (const row of rows) {
     const challenge = await manager.findOneBy(Challenge, { id: row.challengeId });
     if (!challenge) continue;
     const amount = priced === null ? 0 : challenge.metric === 'spend' ? contributionOf(challenge, priced) : Number(row.amount);
-    if (amount === Number(row.amount)) continue;
-    const progress = await lockProgress(manager, challenge, row.memberId, row.periodKey);
-    if (challenge.metric === 'referrals' && progress.completedAt) {
-      referralKept = true;
-      continue;
-    }
-    await manager.query(
-      `UPDATE challenge_contribution SET amount = $3::bigint, "withdrawnAt" = CASE WHEN $3::bigint = 0 THEN now() END
-        WHERE "eventId" = $1 AND "challengeId" = $2`,
-      [event.id, row.challengeId, amount],
-    );
-    const value = await recount(manager, challenge, row.memberId, row.periodKey, event.occurredAt);
-    if (progress.completedAt && value < challenge.target) {
-      await manager.query(
-        `UPDATE challenge_progress SET "completedAt" = NULL WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
-        [row.challengeId, row.memberId, row.periodKey],
-      );
-      // What was paid, not the reward as it reads now: the operator may have changed it since.
-      if (progress.rewardTransferId) {
-        const [paid]: { amount: string }[] = await manager.query(`SELECT amount FROM ledger_transfer WHERE id = $1`, [
-          progress.rewardTransferId,
-        ]);
-        if (paid) lost.push({ transferId: progress.rewardTransferId, points: Number(paid.amount) });
-      }
-    }
+    const taken = await cutContribution(manager, challenge, event, row, amount);
+    if (taken) lost.push(taken);
   }
-  if (whole && !referralKept) await unqualifyReferral(manager, event.id);
+  if (whole) await unqualifyReferral(manager, event);
   return lost;
+}
+
+/**
+ * Withdraws what a purchase counted towards referral challenges (a merge showed the friend and the
+ * referrer are one person), as a refund in full would: the caller has the referrer's account locked.
+ */
+export async function withdrawReferralContributions(
+  manager: EntityManager,
+  event: Pick<MemberEvent, 'id' | 'occurredAt'>,
+): Promise<ChallengeRewardLost[]> {
+  const rows: Contribution[] = await manager.query(
+    `SELECT c."challengeId", c."memberId", c."periodKey", c.amount FROM challenge_contribution c JOIN challenge ch ON ch.id = c."challengeId"
+      WHERE c."eventId" = $1 AND c."withdrawnAt" IS NULL AND ch.metric = 'referrals' ORDER BY c."challengeId"`,
+    [event.id],
+  );
+  const lost: ChallengeRewardLost[] = [];
+  for (const row of rows) {
+    const taken = await cutContribution(manager, await manager.findOneByOrFail(Challenge, { id: row.challengeId }), event, row, 0);
+    if (taken) lost.push(taken);
+  }
+  return lost;
+}
+
+/** One contribution cut to `amount` (0: withdrawn), its progress recounted: the reward it no longer earns, if it was paid. */
+async function cutContribution(
+  manager: EntityManager,
+  challenge: Challenge,
+  event: Pick<MemberEvent, 'id' | 'occurredAt'>,
+  row: Contribution,
+  amount: number,
+): Promise<ChallengeRewardLost | null> {
+  if (amount === Number(row.amount)) return null;
+  const progress = await lockProgress(manager, challenge, row.memberId, row.periodKey);
+  await manager.query(
+    `UPDATE challenge_contribution SET amount = $3::bigint, "withdrawnAt" = CASE WHEN $3::bigint = 0 THEN now() END
+      WHERE "eventId" = $1 AND "challengeId" = $2`,
+    [event.id, row.challengeId, amount],
+  );
+  const value = await recount(manager, challenge, row.memberId, row.periodKey, event.occurredAt);
+  if (!progress.completedAt || value >= challenge.target) return null;
+  await manager.query(
+    `UPDATE challenge_progress SET "completedAt" = NULL WHERE "challengeId" = $1 AND "memberId" = $2 AND "periodKey" = $3`,
+    [row.challengeId, row.memberId, row.periodKey],
+  );
+  if (!progress.rewardTransferId) return null;
+  // What was paid, not the reward as it reads now: the operator may have changed it since.
+  const [paid]: { amount: string; creditAccountId: string }[] = await manager.query(
+    `SELECT amount, "creditAccountId" FROM ledger_transfer WHERE id = $1`,
+    [progress.rewardTransferId],
+  );
+  return paid ? { transferId: progress.rewardTransferId, points: Number(paid.amount), accountId: paid.creditAccountId } : null;
 }
