@@ -1,4 +1,4 @@
-import { lockMergedProgress, mergeChallengeProgress } from './engagement/challenge-merge.js';
+import { lockMergedEvents, lockMergedProgress, mergeChallengeProgress } from './engagement/challenge-merge.js';
 import { mergeReferrals } from './referrals.js';
 import { withdrawSamePersonReferral } from './engagement/referral-merge.js';
 import { mergeBadges } from './engagement/badge-merge.js';
@@ -219,9 +219,10 @@ export async function mergeMembers(
   const from = await memberWithAccount(manager, request.fromMemberId);
   const into = await memberWithAccount(manager, request.intoMemberId);
   if (from.member.id === into.member.id) throw new MergeRefusedError('a member cannot be merged into themselves');
-  // Counting a purchase takes its event and progress before the member's account: so does the merge.
-  await lockMergedProgress(manager, from.member.id, into.member.id);
+  // In the order counting a purchase and a refund take them: events, accounts, then challenge progress.
+  await lockMergedEvents(manager, from.member.id);
   await lockMemberAccounts(manager, [from.account.id, into.account.id]);
+  await lockMergedProgress(manager, from.member.id, into.member.id);
   const before = await balanceOf(manager, from.account.id);
   if (before.held > 0) {
     throw new MergeRefusedError(`${before.held} points are held for a redemption or a payment: merge once it settles`);

@@ -37,15 +37,20 @@ export async function mergeChallengeProgress(manager: EntityManager, fromMemberI
 }
 
 /**
- * Takes, before a merge locks the two members' accounts, the rows that counting a purchase takes
- * before its reward reaches those accounts, in the order counting takes them: the merged member's
- * events (counting holds its event shared; the merge moves them), then both members' progress rows
- * of the merged member's periods, challenge by challenge. Taken after the accounts, a purchase
- * completing a challenge meanwhile (progress held, waiting for its account) and the merge (account
- * held, waiting for the progress) deadlocked. Locks only: a merge refused after them writes nothing.
+ * Takes, before a merge locks the two members' accounts, the merged member's events (the merge
+ * moves them), as counting a purchase holds its event before the buyer's account.
+ */
+export async function lockMergedEvents(manager: EntityManager, fromMemberId: string): Promise<void> {
+  await manager.query(`SELECT count(*) FROM (SELECT 1 FROM member_event WHERE "memberId" = $1 FOR NO KEY UPDATE) e`, [fromMemberId]);
+}
+
+/**
+ * Takes, after the two members' accounts and before anything is written, both members' progress
+ * rows of the merged member's periods, challenge by challenge: counting and refunds lock accounts
+ * before progress rows, so a purchase completing a challenge meanwhile waits for the merge rather
+ * than holding a progress row the merge needs. Locks only: a merge refused after them writes nothing.
  */
 export async function lockMergedProgress(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
-  await manager.query(`SELECT count(*) FROM (SELECT 1 FROM member_event WHERE "memberId" = $1 FOR NO KEY UPDATE) e`, [fromMemberId]);
   await manager.query(
     `SELECT count(*) FROM (
        SELECT 1 FROM challenge_progress p
