@@ -94,8 +94,8 @@ export async function qualifyingReferrer(
 ): Promise<Member | null> {
   if (event.type !== 'purchase') return null;
   const [referral]: Pick<MemberReferral, 'referrerMemberId'>[] = await manager.query(
-    `SELECT "referrerMemberId" FROM member_referral WHERE "referredMemberId" = $1 AND "qualifyingEventId" = $2 AND status = 'qualified'`,
-    [event.memberId, event.id],
+    `SELECT "referrerMemberId" FROM member_referral WHERE "qualifyingEventId" = $1 AND status = 'qualified'`,
+    [event.id],
   );
   if (!referral) return null;
   const referrer = await currentMember(manager, referral.referrerMemberId);
@@ -105,23 +105,34 @@ export async function qualifyingReferrer(
 
 /**
  * A full refund of the qualifying purchase un-qualifies its referral (the refund's transaction; the
- * event locked): the friend's next purchase of the minimum that stands qualifies it again.
+ * event locked): the friend's next purchase of the minimum that stands qualifies it again. Found by
+ * the event, which stays the same whoever the friend was merged into since.
  */
-export async function unqualifyReferral(manager: EntityManager, event: Pick<MemberEvent, 'id' | 'memberId'>): Promise<void> {
+export async function unqualifyReferral(manager: EntityManager, event: Pick<MemberEvent, 'id'>): Promise<void> {
   await manager.query(
     `UPDATE member_referral SET status = 'joined', "qualifyingEventId" = NULL, "qualifiedAt" = NULL
-      WHERE "referredMemberId" = $1 AND "qualifyingEventId" = $2 AND status = 'qualified'`,
-    [event.memberId, event.id],
+      WHERE "qualifyingEventId" = $1 AND status = 'qualified'`,
+    [event.id],
   );
 }
 
 /**
  * A merge's effect on referrals (the merge's transaction, after withdrawSamePersonReferral): what `from`
- * referred is the survivor's.
+ * referred is the survivor's, and so is `from`'s own referral unless the survivor has one: the person
+ * then qualifies it with their next purchase, and a later merge with its referrer finds it. When both
+ * were referred the survivor keeps its own: one person is one friend, referred once, and the
+ * survivor's is the one its customers see; `from`'s stays as it stands (a refund of its qualifying
+ * purchase still un-qualifies it) and qualifies no more.
  */
 export async function mergeReferrals(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
   await manager.query(`UPDATE member_referral SET "referrerMemberId" = $2 WHERE "referrerMemberId" = $1 AND status <> 'same_person'`, [
     fromMemberId,
     intoMemberId,
   ]);
+  await manager.query(
+    `UPDATE member_referral SET "referredMemberId" = $2
+      WHERE "referredMemberId" = $1 AND status <> 'same_person'
+        AND NOT EXISTS (SELECT 1 FROM member_referral s WHERE s."referredMemberId" = $2)`,
+    [fromMemberId, intoMemberId],
+  );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EarningRule, InstantWinCampaign, Leaderboard, LeaderboardRound, ProgramSettings, Reward } from '../entities/index.js';
+import { createDataSource } from '../entities/data-source.js';
+import { Challenge, EarningRule, InstantWinCampaign, Leaderboard, LeaderboardRound, ProgramSettings, Reward } from '../entities/index.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { recordEvent, type EventInput } from '../loyalty/earning/record-event.js';
 import { refundEvent, type RefundRequest } from '../loyalty/earning/refund-event.js';
@@ -11,9 +12,11 @@ import { saveLeaderboard } from '../loyalty/engagement/leaderboard-form.js';
 import { leaderboardRanking } from '../loyalty/engagement/leaderboard-ranking.js';
 import { scoreLeaderboards } from '../loyalty/engagement/leaderboard-scores.js';
 import { accountByCode, programAccounts } from '../loyalty/ledger/accounts.js';
+import { Ledger } from '../loyalty/ledger/ledger.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { mergeMembers } from '../loyalty/member-identity.js';
+import { referralCodeOf } from '../loyalty/referrals.js';
 import { redeemReward } from '../loyalty/redemptions.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
@@ -294,17 +297,23 @@ it("merges two members while both members' purchases score on a challenge's lead
     await counted(`dl-into-${i}`, 3);
     await counted(`dl-third-${i}`, 2);
   }
+  const racing = createDataSource({ url: db.url, poolSize: 8 });
+  await racing.initialize();
+  const ledger = new Ledger(racing);
   for (let i = 0; i < pairs; i++) {
     const [from, into, third] = [await bought(`dl-from-${i}`), await bought(`dl-into-${i}`), await bought(`dl-third-${i}`)];
     await Promise.all([
-      inTransaction(ds(), (m) =>
-        mergeMembers(m, p.ledger, { fromMemberId: from.memberId, intoMemberId: into.memberId, cause: 'care', requestedBy: 'test' }),
+      inTransaction(racing, (m) =>
+        mergeMembers(m, ledger, { fromMemberId: from.memberId, intoMemberId: into.memberId, cause: 'care', requestedBy: 'test' }),
       ),
-      countChallengeProgress(ds(), p.ledger, from.id),
-      countChallengeProgress(ds(), p.ledger, into.id),
-      countChallengeProgress(ds(), p.ledger, third.id),
+      countChallengeProgress(racing, ledger, from.id),
+      countChallengeProgress(racing, ledger, into.id),
+      countChallengeProgress(racing, ledger, third.id),
     ]);
   }
+  // A deadlock is retried without a word: its sessions end, and the server flushes its count about every second.
+  await racing.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
   expect(await deadlocks()).toBe(before);
   // Each survivor ranks once with the two members' seven purchases; each third member with three.
   const scores: { score: string }[] = await ds().query(
@@ -314,5 +323,83 @@ it("merges two members while both members' purchases score on a challenge's lead
   expect(scores.map((s) => Number(s.score))).toEqual([...Array(pairs).fill(7), ...Array(pairs).fill(3)]);
   expect((await leaderboardRanking(ds().manager, board, {})).top.map((r) => r.score)).toEqual(Array(10).fill(7));
   await endBoards(board);
+  await ledgerTrue();
+}, 120_000);
+
+/** Records an event of `amountCents` (a purchase) for a member of this test, and counts it at once, as the outbox would. */
+function recorderOf(tag: string) {
+  return async (who: string, type: 'purchase' | 'registration', extra: { referralCode?: string } = {}) => {
+    const now = new Date();
+    const recorded = await record({
+      partnerId: shop.partner.id,
+      member: { externalId: `${who}-${tag}`, ...extra },
+      type,
+      ...(type === 'purchase' ? { amountCents: 2_000, currency: 'EUR' } : {}),
+      occurredAt: now,
+      receivedAt: now,
+    });
+    await countChallengeProgress(ds(), p.ledger, recorded.event.id);
+    return recorded;
+  };
+}
+const once = (name: string, metric: string, rewardPoints: string) => ({
+  name,
+  metric,
+  target: '1',
+  period: 'once',
+  timeZone: 'UTC',
+  startsAt: '2026-01-01T00:00:00Z',
+  endsAt: '2099-01-01T00:00:00Z',
+  rewardPoints,
+  fundingPartnerId: shop.partner.id,
+  status: 'live',
+});
+const debtsOf = (...accountIds: string[]) =>
+  ds().query(`SELECT points FROM points_debt WHERE "memberAccountId" = ANY($1::uuid[])`, [accountIds]) as Promise<{ points: string }[]>;
+
+it("takes a challenge reward back from the survivor when the merged member's purchase that earned it is refunded, owing nothing on the merged account", async () => {
+  const challenge = await inTransaction(ds(), (m) =>
+    saveChallenge(m, p.ledger, once('Buy once (merged)', 'purchase_count', '5'), { kind: 'operator' }),
+  );
+  forgetProgramConfiguration(ds());
+  const event = recorderOf(randomUUID().slice(0, 6));
+  const x = await event('x', 'purchase');
+  expect(await p.available(x.memberAccountId)).toBe(20 + 5);
+  const y = await event('y', 'registration');
+  await inTransaction(ds(), (m) =>
+    mergeMembers(m, p.ledger, { fromMemberId: x.memberId, intoMemberId: y.memberId, cause: 'care', requestedBy: 'test' }),
+  );
+  expect(await p.available(y.memberAccountId)).toBe(20 + 5);
+  await refund(x.event.id);
+  // The purchase's 20 points and the reward it no longer earns, both from the person as merged.
+  expect(await p.available(y.memberAccountId)).toBe(0);
+  expect(await p.available(x.memberAccountId)).toBe(0);
+  expect(await debtsOf(x.memberAccountId, y.memberAccountId)).toEqual([]);
+  await ds().manager.update(Challenge, { id: challenge.id }, { status: 'ended' });
+  forgetProgramConfiguration(ds());
+  await ledgerTrue();
+}, 120_000);
+
+it("takes a referral reward back from the referrer's survivor when the friend's qualifying purchase is refunded after the referrer was merged", async () => {
+  const challenge = await inTransaction(ds(), (m) =>
+    saveChallenge(m, p.ledger, once('Refer one (merged)', 'referrals', '300'), { kind: 'operator' }),
+  );
+  forgetProgramConfiguration(ds());
+  const event = recorderOf(randomUUID().slice(0, 6));
+  const ann = await event('ann', 'purchase');
+  await event('ben', 'registration', { referralCode: await referralCodeOf(ds().manager, ann.memberId) });
+  const ben = await event('ben', 'purchase');
+  expect(await p.available(ann.memberAccountId)).toBe(20 + 300);
+  const ann2 = await event('ann2', 'purchase');
+  await inTransaction(ds(), (m) =>
+    mergeMembers(m, p.ledger, { fromMemberId: ann.memberId, intoMemberId: ann2.memberId, cause: 'care', requestedBy: 'test' }),
+  );
+  expect(await p.available(ann2.memberAccountId)).toBe(20 + 300 + 20);
+  await refund(ben.event.id);
+  expect(await p.available(ann2.memberAccountId)).toBe(20 + 20);
+  expect(await p.available(ben.memberAccountId)).toBe(0);
+  expect(await debtsOf(ann.memberAccountId, ann2.memberAccountId, ben.memberAccountId)).toEqual([]);
+  await ds().manager.update(Challenge, { id: challenge.id }, { status: 'ended' });
+  forgetProgramConfiguration(ds());
   await ledgerTrue();
 }, 120_000);

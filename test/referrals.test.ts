@@ -427,3 +427,65 @@ it('qualifies a referral with the first purchase of at least the minimum, whethe
   forgetProgramConfiguration(db);
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 120_000);
+
+it('finds a self-referral through a third account: the referral moves with the friend on each merge, and its reward is taken back', async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const shop = await p.partner(100_000);
+  const challenge = await inTransaction(db, (m) =>
+    saveChallenge(m, p.ledger, { ...referTwo(shop.partner.id, 'Refer 1 (merge chain)'), target: '1' }, { kind: 'operator' }),
+  );
+  forgetProgramConfiguration(db);
+  const event = recorder(p, shop.partner.id);
+  const a = await event('a', 'purchase');
+  await event('b', 'registration', { referralCode: await referralCodeOf(db.manager, a.memberId) });
+  const b = await event('b', 'purchase');
+  const c = await event('c', 'registration');
+  expect(await p.available(a.memberAccountId)).toBe(20 + 300);
+  const merge = (from: string, into: string) =>
+    inTransaction(db, (m) =>
+      mergeMembers(m, p.ledger, { fromMemberId: from, intoMemberId: into, cause: 'care', requestedBy: 'care-agent' }),
+    );
+  await merge(b.memberId, c.memberId);
+  expect(await db.manager.findOneByOrFail(MemberReferral, { referrerMemberId: a.memberId })).toMatchObject({
+    referredMemberId: c.memberId,
+    status: 'qualified',
+  });
+  // C is B, and now A is C: A referred themselves.
+  await merge(c.memberId, a.memberId);
+  expect(await db.manager.findOneByOrFail(MemberReferral, { referrerMemberId: a.memberId })).toMatchObject({ status: 'same_person' });
+  expect(await p.available(a.memberAccountId)).toBe(20 + 20);
+  expect(await p.available(b.memberAccountId)).toBe(0);
+  expect(await p.available(c.memberAccountId)).toBe(0);
+  expect(
+    await db.query(`SELECT 1 FROM points_debt WHERE "memberAccountId" = ANY($1::uuid[])`, [
+      [a.memberAccountId, b.memberAccountId, c.memberAccountId],
+    ]),
+  ).toEqual([]);
+  await db.manager.update(Challenge, { id: challenge.id }, { status: 'ended' });
+  forgetProgramConfiguration(db);
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
+
+it("un-qualifies a referral whose qualifying purchase is refunded after the friend was merged, and the survivor's next purchase qualifies it again", async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const shop = await p.partner(100_000);
+  const event = recorder(p, shop.partner.id);
+  const a = await event('a', 'purchase');
+  await event('b', 'registration', { referralCode: await referralCodeOf(db.manager, a.memberId) });
+  const b = await event('b', 'purchase');
+  const b2 = await event('b2', 'registration');
+  await inTransaction(db, (m) =>
+    mergeMembers(m, p.ledger, { fromMemberId: b.memberId, intoMemberId: b2.memberId, cause: 'care', requestedBy: 'care-agent' }),
+  );
+  const referral = () => db.manager.findOneByOrFail(MemberReferral, { referrerMemberId: a.memberId });
+  expect(await referral()).toMatchObject({ referredMemberId: b2.memberId, status: 'qualified', qualifyingEventId: b.event.id });
+  await inTransaction(db, (m) => refundEvent(m, p.ledger, { partnerId: shop.partner.id, eventId: b.event.id, key: randomUUID() }));
+  expect(await referral()).toMatchObject({ status: 'joined', qualifyingEventId: null });
+  expect(await p.available(b2.memberAccountId)).toBe(0);
+  // The person buys again, as the member the merge left: that purchase qualifies the referral.
+  const again = await event('b2', 'purchase');
+  expect(await referral()).toMatchObject({ status: 'qualified', qualifyingEventId: again.event.id });
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);

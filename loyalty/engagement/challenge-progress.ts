@@ -3,7 +3,7 @@ import { Challenge, MemberEvent, Segment } from '../../entities/index.js';
 import { InsufficientFundsError } from '../ledger/errors.js';
 import type { EventLineRecord } from '../../entities/index.js';
 import { accountByCode, partnerWallet, programAccounts } from '../ledger/accounts.js';
-import type { Ledger } from '../ledger/ledger.js';
+import { survivingAccount, type Ledger } from '../ledger/ledger.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
 import { customerIdOf, memberWithAccount } from '../member-identity.js';
@@ -361,7 +361,7 @@ export async function recount(
 export interface ChallengeRewardLost {
   transferId: string;
   points: number;
-  /** The account it was paid to: the buyer's, or their referrer's for a referral challenge. */
+  /** The account it was paid to, or that of whom its owner was merged into since: the buyer's, or their referrer's for a referral challenge. */
   accountId: string;
 }
 
@@ -453,5 +453,11 @@ async function cutContribution(
     `SELECT amount, "creditAccountId" FROM ledger_transfer WHERE id = $1`,
     [progress.rewardTransferId],
   );
-  return paid ? { transferId: progress.rewardTransferId, points: Number(paid.amount), accountId: paid.creditAccountId } : null;
+  if (!paid) return null;
+  // Paid to a member merged since: the points, and so the take-back, are the survivor's.
+  return {
+    transferId: progress.rewardTransferId,
+    points: Number(paid.amount),
+    accountId: await survivingAccount(manager, paid.creditAccountId),
+  };
 }

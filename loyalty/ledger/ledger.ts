@@ -368,7 +368,7 @@ function described(leg: LegRequest) {
 }
 
 /** The account of the same unit (and credit program) of the member a member account's owner was merged into, or the account itself. */
-async function survivingAccount(manager: EntityManager, accountId: string): Promise<string> {
+export async function survivingAccount(manager: EntityManager, accountId: string): Promise<string> {
   const [owner] = await rows<{ mergedIntoId: string | null }>(
     manager,
     `SELECT m."mergedIntoId" FROM ledger_account a JOIN member m ON m.id = a."memberId" WHERE a.id = $1`,
