@@ -141,6 +141,7 @@ export function createBackOffice({
                 confidence: 'OCR confidence (%)',
                 eventId: 'Purchase event',
                 rejectionReason: 'Rejected because',
+                acceptedAnywayReason: 'Accepted as another purchase because',
                 text: 'Text read',
                 imageDeletedAt: 'Image deleted on',
               },

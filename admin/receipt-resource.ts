@@ -73,14 +73,26 @@ export function receiptResource(dataSource: DataSource, services: ReceiptService
       const paid = await acceptReceipt(dataSource, services.ledger, {
         receiptId: id,
         agentId,
-        corrections: { store: form.store, purchasedOn: form.purchasedOn, total: form.total },
+        corrections: {
+          store: form.store,
+          purchasedOn: form.purchasedOn,
+          total: form.total,
+          anotherPurchase: form.decision === 'acceptAnyway' ? (form.anotherPurchase ?? '') : undefined,
+        },
       }).catch(refusedFields);
-      await audited(dataSource, context, 'Receipt', 'accept', id, { status: 'awarded', points: paid.points });
+      await audited(dataSource, context, 'Receipt', paid.acceptedAnywayReason ? 'acceptAnyway' : 'accept', id, {
+        status: 'awarded',
+        points: paid.points,
+        ...(paid.acceptedAnywayReason ? { acceptedAnywayReason: paid.acceptedAnywayReason } : {}),
+      });
       if (paid.queued.length > 0) await services.processes?.dispatchQueued().catch(() => undefined);
       return {
         record,
         redirectUrl: context.h.resourceActionUrl({ resourceId: 'Receipt', actionName: 'list' }),
-        notice: { message: `Accepted: ${points.format(paid.points)} points paid to the member`, type: 'success' },
+        notice: {
+          message: `Accepted${paid.acceptedAnywayReason ? ' as another purchase' : ''}: ${points.format(paid.points)} points paid to the member`,
+          type: 'success',
+        },
       };
     },
   };
@@ -105,6 +117,7 @@ export function receiptResource(dataSource: DataSource, services: ReceiptService
         'points',
         'eventId',
         'rejectionReason',
+        'acceptedAnywayReason',
         'text',
         'imageDeletedAt',
       ],
@@ -118,6 +131,7 @@ export function receiptResource(dataSource: DataSource, services: ReceiptService
         reviewReason: { availableValues: receiptReviewReasons.map((value) => ({ value, label: receiptReviewReasonLabels[value] })) },
         purchasedOn: { type: 'string' },
         text: { type: 'textarea', description: 'What the OCR read' },
+        acceptedAnywayReason: { description: 'Why care paid it though the store had sent a purchase of the same day and total' },
       },
       actions: {
         list: { isAccessible: readable('Receipt') },

@@ -99,6 +99,13 @@ export class Receipt extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   rejectionReason: string | null;
 
+  /**
+   * Why care paid it though the store had sent a purchase of the same day and total ("two coffees:
+   * one through the app, one paid cash"); null when nothing looked paid already.
+   */
+  @Column({ type: 'text', nullable: true })
+  acceptedAnywayReason: string | null;
+
   /** The purchase event that paid it. */
   @Column({ type: 'uuid', nullable: true })
   eventId: string | null;

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackOffice } from '../admin/back-office.js';
 import { hashPassword } from '../admin/passwords.js';
-import { EarningRule, PointOfSale, ProgramSettings, Receipt, StaffUser } from '../entities/index.js';
+import { AuditEntry, EarningRule, Partner, PointOfSale, ProgramSettings, Receipt, StaffUser } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
+import { recordEvent } from '../loyalty/earning/record-event.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
+import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { openMemberSession } from '../loyalty/member-sessions.js';
 import { portalRouter } from '../portal/portal-router.js';
 import { createRecordingMailer } from '../reports/mailer.js';
@@ -341,6 +343,83 @@ it("refuses care's impossible purchase date under its field, leaving the receipt
   });
   expect(await p.transferCount()).toBe(transfers);
 }, 60_000);
+
+it('lets care accept anyway, with a reason it records, a receipt of a second purchase of the same day and total as the store sent, paying once on a double click', async () => {
+  const db = harness.db.dataSource;
+  const externalId = `eve-${randomUUID()}`;
+  const cafe = await p.partner(10_000);
+  const { member: eve, account } = await p.member(externalId, cafe.partner.id);
+  await db.manager.update(Partner, { id: cafe.partner.id }, { name: 'Corner Café' });
+  // Eve's first coffee came through the café's app; the second, paid cash, on her receipt.
+  const purchasedAt = new Date(`${daysAgo(1)}T08:15:00Z`);
+  await inTransaction(db, (manager) =>
+    recordEvent(manager, p.ledger, {
+      partnerId: cafe.partner.id,
+      member: { externalId },
+      type: 'purchase',
+      amountCents: 350,
+      occurredAt: purchasedAt,
+      receivedAt: new Date(),
+    }),
+  );
+  expect(await p.available(account.id)).toBe(3);
+  const waiting = await db.manager.save(
+    db.manager.create(Receipt, {
+      memberId: eve.id,
+      partnerId: cafe.partner.id,
+      source: 'dashboard',
+      status: 'review',
+      reviewReason: 'likely_duplicate',
+      imageKey: `never-stored-${randomUUID()}`,
+      imageType: 'image/jpeg',
+      purchasedOn: daysAgo(1),
+      totalCents: 350,
+    }),
+  );
+  const browser = await launchBrowser();
+  try {
+    const page = await signInToBackOffice(browser, base, 'care@receipts.test', password);
+    await page.goto(`${base}/admin/resources/Receipt/records/${waiting.id}/review`);
+    await page.getByTestId('receipt-review-form').waitFor();
+    // Accepting is refused as before, naming the store's purchase; only then is the override offered.
+    expect(await page.getByRole('button', { name: 'Accept anyway: it is another purchase' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Accept and pay the points' }).click();
+    await page
+      .getByText(
+        /Not paid: the store already sent this purchase \(3\.50 at \d{4}-\d{2}-\d{2} 08:15 UTC\) and it paid 3 points\. Reject it with a reason for the member, or accept it anyway/,
+      )
+      .waitFor();
+    const anyway = page.getByRole('button', { name: 'Accept anyway: it is another purchase' });
+    await anyway.click();
+    await page.getByText('say why it is another purchase (at least 5 characters)').waitFor();
+    await page.fill('#anotherPurchase', 'Two coffees: one through the app, one paid cash (the till roll shows both)');
+    await settle(page);
+    await page.screenshot({ path: join(artifactsDir, 'receipt-accept-anyway.png'), fullPage: true });
+    await anyway.dblclick();
+    await page.getByText('Accepted as another purchase: 3 points paid to the member').waitFor();
+    await settle(page);
+    await page.screenshot({ path: join(artifactsDir, 'receipt-accepted-anyway.png'), fullPage: true });
+    await page.goto(`${base}/admin/resources/Receipt/records/${waiting.id}/show`);
+    await page.getByText('Two coffees: one through the app, one paid cash').waitFor();
+  } finally {
+    await browser.close();
+  }
+  expect(await db.manager.findOneByOrFail(Receipt, { id: waiting.id })).toMatchObject({
+    status: 'awarded',
+    points: 3,
+    acceptedAnywayReason: 'Two coffees: one through the app, one paid cash (the till roll shows both)',
+  });
+  expect(await p.available(account.id)).toBe(6);
+  const audit = await db.manager.findBy(AuditEntry, { resource: 'Receipt', recordId: waiting.id });
+  expect(audit.map((entry) => [entry.action, entry.staffEmail, entry.after])).toEqual([
+    [
+      'acceptAnyway',
+      'care@receipts.test',
+      { status: 'awarded', points: 3, acceptedAnywayReason: 'Two coffees: one through the app, one paid cash (the till roll shows both)' },
+    ],
+  ]);
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
 
 it('deletes a receipt image once its retention ends', async () => {
   const db = harness.db.dataSource;

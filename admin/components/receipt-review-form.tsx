@@ -24,24 +24,29 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
     params.totalCents == null || params.totalCents === '' ? '' : (Number(params.totalCents) / 100).toFixed(2),
   );
   const [reason, setReason] = useState('');
+  const [anotherPurchase, setAnotherPurchase] = useState('');
+  // Offered once care is told the store sent a purchase of the same day and total (loyalty/receipts/receipt-duplicates.ts).
+  const [storePurchaseRefused, setStorePurchaseRefused] = useState(false);
   const [errors, setErrors] = useState<RecordJSON['errors']>({});
   const [sending, setSending] = useState(false);
   const addNotice = useNotice();
   const navigate = useNavigate();
 
-  async function send(decision: 'accept' | 'reject') {
+  async function send(decision: 'accept' | 'acceptAnyway' | 'reject') {
     setSending(true);
     const data = new FormData();
     data.append('decision', decision);
-    if (decision === 'accept') {
+    if (decision !== 'reject') {
       data.append('store', store);
       data.append('purchasedOn', purchasedOn);
       data.append('total', total);
+      if (decision === 'acceptAnyway') data.append('anotherPurchase', anotherPurchase);
     } else data.append('rejectionReason', reason);
     try {
       const response = await api.recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data });
       const answer = response.data as { notice?: Parameters<typeof addNotice>[0]; record?: RecordJSON; redirectUrl?: string };
       if (answer.notice) addNotice(answer.notice);
+      if (answer.notice?.message?.includes('the store already sent this purchase')) setStorePurchaseRefused(true);
       setErrors(answer.record?.errors ?? {});
       if (answer.redirectUrl) navigate(answer.redirectUrl);
     } finally {
@@ -107,6 +112,23 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
         <Button type="button" variant="contained" color="success" disabled={sending} onClick={() => void send('accept')} mb="xl">
           Accept and pay the points
         </Button>
+        {storePurchaseRefused || errors.anotherPurchase ? (
+          <Box mb="xl">
+            <FormGroup error={!!errors.anotherPurchase}>
+              <Label htmlFor="anotherPurchase">If it is another purchase (two coffees, one through the app and one paid cash): why</Label>
+              <TextArea
+                id="anotherPurchase"
+                value={anotherPurchase}
+                onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setAnotherPurchase(e.target.value)}
+                style={{ width: '100%' }}
+              />
+              <FormMessage>{errors.anotherPurchase?.message}</FormMessage>
+            </FormGroup>
+            <Button type="button" variant="outlined" color="success" disabled={sending} onClick={() => void send('acceptAnyway')}>
+              Accept anyway: it is another purchase
+            </Button>
+          </Box>
+        ) : null}
         <FormGroup error={!!errors.rejectionReason}>
           <Label htmlFor="rejectionReason">Or reject it: why (the member reads this)</Label>
           <TextArea

@@ -18,11 +18,12 @@ export interface PaidAlready {
 const points = new Intl.NumberFormat('en');
 const amount = (cents: number) => (cents / 100).toFixed(2);
 const day = (at: Date) => at.toISOString().slice(0, 10);
+const instant = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export const paidAlreadyLabels: Record<PaidAlreadyKind, (paid: { points: number; at: Date; totalCents: number }) => string> = {
   same_receipt: (paid) => `the same receipt was already paid: ${points.format(paid.points)} points, sent on ${day(paid.at)}`,
   store_purchase: (paid) =>
-    `the store already sent this purchase (${amount(paid.totalCents)} on ${day(paid.at)}) and it paid ${points.format(paid.points)} points`,
+    `the store already sent this purchase (${amount(paid.totalCents)} at ${instant(paid.at)}) and it paid ${points.format(paid.points)} points`,
 };
 
 /**
@@ -36,21 +37,38 @@ export async function lockPurchase(manager: EntityManager, receipt: Receipt): Pr
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`receipt-purchase:${purchase}`]);
 }
 
+/** The furthest time zones from UTC (Kiribati at +14, Baker Island at -12), in milliseconds. */
+const earliestZone = 14 * 3_600_000;
+const latestZone = 12 * 3_600_000;
+
+/**
+ * The instants a receipt's date (the store's local day) can cover. The program knows no store's
+ * time zone (partners and points of sale carry none), so the day is taken in every zone there is:
+ * a store purchase at 00:30 in Amsterdam (23:30 UTC the day before) matches a receipt dated that
+ * local day. A genuine purchase of the same total on the next or previous UTC day is held for care,
+ * who can accept it anyway, rather than paid twice.
+ */
+export function receiptDayInstants(purchasedOn: string): { from: Date; to: Date } {
+  const midnight = new Date(`${purchasedOn}T00:00:00Z`).getTime();
+  return { from: new Date(midnight - earliestZone), to: new Date(midnight + 86_400_000 + latestZone) };
+}
+
 /**
  * The store's own purchase for the receipt's member (whoever they were merged into), at its
- * partner, on its day (UTC) and for its total, that no receipt paid; null when there is none.
+ * partner, on its local day (receiptDayInstants) and for its total, that no receipt paid; null when
+ * there is none.
  */
 export async function storePurchase(manager: EntityManager, receipt: Receipt): Promise<PaidAlready | null> {
   if (!receipt.partnerId || !receipt.purchasedOn || receipt.totalCents === null) return null;
   const member = await currentMember(manager, receipt.memberId);
-  const from = new Date(`${receipt.purchasedOn}T00:00:00Z`);
+  const { from, to } = receiptDayInstants(receipt.purchasedOn);
   const [event]: { points: string; bonusPoints: string; occurredAt: Date }[] = await manager.query(
     `SELECT e.points, e."bonusPoints", e."occurredAt" FROM member_event e
       WHERE e."memberId" = $1 AND e."occurredAt" >= $2 AND e."occurredAt" < $3
         AND e."partnerId" = $4 AND e.type = 'purchase' AND e."amountCents" = $5
         AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r."eventId" = e.id)
       ORDER BY e."occurredAt" LIMIT 1`,
-    [member?.id ?? receipt.memberId, from, new Date(from.getTime() + 86_400_000), receipt.partnerId, receipt.totalCents],
+    [member?.id ?? receipt.memberId, from, to, receipt.partnerId, receipt.totalCents],
   );
   if (!event) return null;
   const paid = { points: Number(event.points) + Number(event.bonusPoints), at: event.occurredAt, totalCents: receipt.totalCents };

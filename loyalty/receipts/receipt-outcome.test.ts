@@ -252,7 +252,7 @@ it("sends a receipt of a purchase the store sent itself to care as a likely dupl
   expect((await read(receipt.id, receiptText('18.40'))).outcome).toBe('review');
   expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
   expect(await accepted(receipt.id)).toEqual({
-    receipt: `Not paid: the store already sent this purchase (18.40 on ${purchasedAt.toISOString().slice(0, 10)}) and it paid 18 points. Reject it with a reason for the member.`,
+    receipt: `Not paid: the store already sent this purchase (18.40 at ${purchasedAt.toISOString().slice(0, 10)} 12:00 UTC) and it paid 18 points. Reject it with a reason for the member, or accept it anyway if it is another purchase.`,
   });
   expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', points: null });
   expect(await p.available(member.account.id)).toBe(18);
@@ -261,5 +261,88 @@ it("sends a receipt of a purchase the store sent itself to care as a likely dupl
   const other = await sentBy(member.member.id);
   expect((await read(other.id, receiptText('6.10'))).outcome).toBe('awarded');
   expect(await p.available(member.account.id)).toBe(24);
+  await ledgerTrue();
+});
+
+it("sees the store's purchase on the receipt's local day on either side of UTC midnight (Amsterdam after midnight, New York in the evening)", async () => {
+  // The receipt is dated D, two days ago: both store purchases below lie in the past whenever the test runs.
+  const day = new Date(Date.now() - 2 * 86_400_000);
+  day.setUTCHours(0, 0, 0, 0);
+  const dated = `${String(day.getUTCDate()).padStart(2, '0')}/${String(day.getUTCMonth() + 1).padStart(2, '0')}/${day.getUTCFullYear()}`;
+  for (const [name, occurredAt, total] of [
+    ['amsterdam', new Date(day.getTime() - 30 * 60_000), '9.99'], // 00:30 on D in Amsterdam: 23:30 UTC the day before
+    ['new-york', new Date(day.getTime() + 86_400_000 + 30 * 60_000), '7.49'], // 19:30 on D in New York: 00:30 UTC the day after
+  ] as const) {
+    const member = await p.member(`rc-midnight-${name}`, green.partner.id);
+    await inTransaction(db.dataSource, (manager) =>
+      recordEvent(manager, p.ledger, {
+        partnerId: green.partner.id,
+        member: { externalId: `rc-midnight-${name}` },
+        type: 'purchase',
+        amountCents: Math.round(Number(total) * 100),
+        occurredAt,
+        receivedAt: new Date(),
+      }),
+    );
+    const paidByStore = await p.available(member.account.id);
+    const receipt = await sentBy(member.member.id);
+    const text = `GREEN GROCER\n12 Market Street\nDate: ${dated}\nTOTAL ${total}\nCARD ${total}\n`;
+    expect((await read(receipt.id, text)).outcome).toBe('review');
+    expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
+    expect(await accepted(receipt.id)).toMatchObject({ receipt: expect.stringContaining('the store already sent this purchase') });
+    expect(await p.available(member.account.id)).toBe(paidByStore);
+  }
+  await ledgerTrue();
+});
+
+it('lets care accept anyway a receipt of another purchase of the same day and total as the store sent, with its reason recorded, paying once however often it is accepted', async () => {
+  const member = await p.member('rc-two-coffees', green.partner.id);
+  const purchasedAt = new Date(Date.now() - 86_400_000);
+  purchasedAt.setUTCHours(9, 0, 0, 0);
+  await inTransaction(db.dataSource, (manager) =>
+    recordEvent(manager, p.ledger, {
+      partnerId: green.partner.id,
+      member: { externalId: 'rc-two-coffees' },
+      type: 'purchase',
+      amountCents: 350,
+      occurredAt: purchasedAt,
+      receivedAt: new Date(),
+    }),
+  );
+  expect(await p.available(member.account.id)).toBe(3);
+  const receipt = await sentBy(member.member.id);
+  expect((await read(receipt.id, receiptText('3.50'))).outcome).toBe('review');
+  const anyway = (reason: unknown) =>
+    acceptReceipt(db.dataSource, p.ledger, { receiptId: receipt.id, agentId: careAgent, corrections: { anotherPurchase: reason } }).then(
+      (paid) => paid,
+      (error: { problems?: Record<string, string> }) => error.problems ?? Promise.reject(error),
+    );
+  // Without a reason it is refused as before; a reason too short is refused under its field.
+  expect(await accepted(receipt.id)).toMatchObject({ receipt: expect.stringContaining('the store already sent this purchase') });
+  expect(await anyway('   ')).toEqual({ anotherPurchase: 'say why it is another purchase (at least 5 characters)' });
+  expect(await anyway('two')).toEqual({ anotherPurchase: 'say why it is another purchase (at least 5 characters)' });
+  expect(await p.available(member.account.id)).toBe(3);
+
+  // Two agents (or a double click) accept at once: it pays once, the other is told it was settled.
+  const reason = 'Two coffees: one through the app, one paid cash (the till roll shows both)';
+  const results = await Promise.all([anyway(reason), anyway(reason)]);
+  expect(results.filter((r) => 'points' in r)).toEqual([expect.objectContaining({ points: 3, acceptedAnywayReason: reason })]);
+  expect(results.filter((r) => !('points' in r))).toEqual([{ receipt: 'was already settled: points awarded' }]);
+  expect(await receiptOf(receipt.id)).toMatchObject({ status: 'awarded', points: 3, acceptedAnywayReason: reason, reviewedBy: careAgent });
+  expect(await p.available(member.account.id)).toBe(6);
+
+  // A copy of the paper it accepted is never another purchase.
+  const copy = await sentBy(member.member.id);
+  expect((await read(copy.id, receiptText('3.50'))).outcome).toBe('review');
+  expect(
+    await acceptReceipt(db.dataSource, p.ledger, {
+      receiptId: copy.id,
+      agentId: careAgent,
+      corrections: { anotherPurchase: reason },
+    }).catch((e: { problems: unknown }) => e.problems),
+  ).toEqual({
+    anotherPurchase: 'the same receipt cannot be another purchase: reject it',
+  });
+  expect(await p.available(member.account.id)).toBe(6);
   await ledgerTrue();
 });

@@ -8,7 +8,7 @@ import { inTransaction } from '../ledger/transaction.js';
 import { queuedBy } from '../outbox.js';
 import { Refusal } from '../refusal.js';
 import { awardReceipt } from './receipt-outcome.js';
-import { lockPurchase, paidAlready } from './receipt-duplicates.js';
+import { lockPurchase, paidAlready, type PaidAlreadyKind } from './receipt-duplicates.js';
 import { receiptFingerprint, validDay } from './receipt-reading.js';
 
 export const receiptStatusLabels: Record<ReceiptStatus, string> = {
@@ -28,6 +28,12 @@ export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   award_refused: 'The purchase was refused (a store short of points, say)',
 };
 
+/** What care may do with a receipt that would pay a purchase again. */
+const nextSteps: Record<PaidAlreadyKind, string> = {
+  same_receipt: 'Reject it with a reason for the member.',
+  store_purchase: 'Reject it with a reason for the member, or accept it anyway if it is another purchase.',
+};
+
 /** A review care cannot record as asked; `problems` names each field of the form. */
 export class ReceiptReviewRefusedError extends Refusal {
   constructor(readonly problems: Record<string, string>) {
@@ -42,6 +48,11 @@ export interface ReceiptCorrections {
   store?: unknown;
   purchasedOn?: unknown;
   total?: unknown;
+  /**
+   * Care's override when the store already sent a purchase of the same day and total: why this is
+   * another purchase (recorded on the receipt). Not sent: such a receipt is refused.
+   */
+  anotherPurchase?: unknown;
 }
 
 const dayFormat = /^\d{4}-\d{2}-\d{2}$/;
@@ -67,10 +78,10 @@ export async function acceptReceipt(
   dataSource: DataSource,
   ledger: Ledger,
   request: { receiptId: string; agentId: string; corrections: ReceiptCorrections },
-): Promise<{ points: number; queued: string[] }> {
+): Promise<{ points: number; queued: string[]; acceptedAnywayReason: string | null }> {
   return inTransaction(dataSource, async (manager) => {
     const receipt = await waitingForReview(manager, request.receiptId);
-    const { store, purchasedOn, total } = request.corrections;
+    const { store, purchasedOn, total, anotherPurchase } = request.corrections;
     const problems: Record<string, string> = {};
     if (given(store)) {
       const [kind, id] = text(store).split(':');
@@ -108,8 +119,19 @@ export async function acceptReceipt(
       receipt.fingerprint = receiptFingerprint(receipt.text, receipt.partnerId!, receipt.purchasedOn!, receipt.totalCents!);
     await lockPurchase(manager, receipt);
     const before = await paidAlready(manager, receipt);
-    if (before)
-      throw new ReceiptReviewRefusedError({ receipt: `Not paid: ${before.description}. Reject it with a reason for the member.` });
+    if (before && anotherPurchase === undefined)
+      throw new ReceiptReviewRefusedError({ receipt: `Not paid: ${before.description}. ${nextSteps[before.kind]}` });
+    if (before) {
+      // The same paper twice is never two purchases; the store's purchase and a receipt of the same total may be.
+      if (before.kind === 'same_receipt')
+        throw new ReceiptReviewRefusedError({ anotherPurchase: 'the same receipt cannot be another purchase: reject it' });
+      const override = text(anotherPurchase);
+      if (override.length < 5)
+        throw new ReceiptReviewRefusedError({ anotherPurchase: 'say why it is another purchase (at least 5 characters)' });
+      if (override.length > 500) throw new ReceiptReviewRefusedError({ anotherPurchase: 'at most 500 characters' });
+      if (override.includes('\u0000')) throw new ReceiptReviewRefusedError({ anotherPurchase: 'must not contain a NUL character' });
+      receipt.acceptedAnywayReason = override;
+    }
     receipt.reviewedBy = request.agentId;
     await manager.save(receipt);
     try {
@@ -123,7 +145,7 @@ export async function acceptReceipt(
       throw new ReceiptReviewRefusedError({ receipt: `the purchase was refused: ${error.reason}` });
     }
     const paid = await manager.findOneByOrFail(Receipt, { id: receipt.id });
-    return { points: paid.points ?? 0, queued: queuedBy(manager) };
+    return { points: paid.points ?? 0, queued: queuedBy(manager), acceptedAnywayReason: paid.acceptedAnywayReason };
   });
 }
 
