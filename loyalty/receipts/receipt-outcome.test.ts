@@ -232,20 +232,25 @@ it('pays two copies of one receipt that care accepts at once only once, and refu
   await ledgerTrue();
 });
 
+/** The store's own purchase for the member, sent through the partner API as `POST /events` records it. */
+function storeSent(externalId: string, amountCents: number, occurredAt: Date) {
+  return inTransaction(db.dataSource, (manager) =>
+    recordEvent(manager, p.ledger, {
+      partnerId: green.partner.id,
+      member: { externalId },
+      type: 'purchase',
+      amountCents,
+      occurredAt,
+      receivedAt: new Date(),
+    }),
+  );
+}
+
 it("sends a receipt of a purchase the store sent itself to care as a likely duplicate, and refuses care's acceptance naming it", async () => {
   const member = await p.member('rc-store-sent', green.partner.id);
   const purchasedAt = new Date(Date.now() - 86_400_000);
   purchasedAt.setUTCHours(12, 0, 0, 0);
-  await inTransaction(db.dataSource, (manager) =>
-    recordEvent(manager, p.ledger, {
-      partnerId: green.partner.id,
-      member: { externalId: 'rc-store-sent' },
-      type: 'purchase',
-      amountCents: 1_840,
-      occurredAt: purchasedAt,
-      receivedAt: new Date(),
-    }),
-  );
+  await storeSent('rc-store-sent', 1_840, purchasedAt);
   expect(await p.available(member.account.id)).toBe(18);
 
   const receipt = await sentBy(member.member.id);
@@ -274,16 +279,7 @@ it("sees the store's purchase on the receipt's local day on either side of UTC m
     ['new-york', new Date(day.getTime() + 86_400_000 + 30 * 60_000), '7.49'], // 19:30 on D in New York: 00:30 UTC the day after
   ] as const) {
     const member = await p.member(`rc-midnight-${name}`, green.partner.id);
-    await inTransaction(db.dataSource, (manager) =>
-      recordEvent(manager, p.ledger, {
-        partnerId: green.partner.id,
-        member: { externalId: `rc-midnight-${name}` },
-        type: 'purchase',
-        amountCents: Math.round(Number(total) * 100),
-        occurredAt,
-        receivedAt: new Date(),
-      }),
-    );
+    await storeSent(`rc-midnight-${name}`, Math.round(Number(total) * 100), occurredAt);
     const paidByStore = await p.available(member.account.id);
     const receipt = await sentBy(member.member.id);
     const text = `GREEN GROCER\n12 Market Street\nDate: ${dated}\nTOTAL ${total}\nCARD ${total}\n`;
@@ -299,16 +295,7 @@ it('lets care accept anyway a receipt of another purchase of the same day and to
   const member = await p.member('rc-two-coffees', green.partner.id);
   const purchasedAt = new Date(Date.now() - 86_400_000);
   purchasedAt.setUTCHours(9, 0, 0, 0);
-  await inTransaction(db.dataSource, (manager) =>
-    recordEvent(manager, p.ledger, {
-      partnerId: green.partner.id,
-      member: { externalId: 'rc-two-coffees' },
-      type: 'purchase',
-      amountCents: 350,
-      occurredAt: purchasedAt,
-      receivedAt: new Date(),
-    }),
-  );
+  await storeSent('rc-two-coffees', 350, purchasedAt);
   expect(await p.available(member.account.id)).toBe(3);
   const receipt = await sentBy(member.member.id);
   expect((await read(receipt.id, receiptText('3.50'))).outcome).toBe('review');
