@@ -21,9 +21,9 @@ const points = new Intl.NumberFormat('en');
 /** The problems of a refused review, each under its field of the form (one about the receipt as a whole: above it). */
 function refusedFields(error: unknown): never {
   if (!(error instanceof ReceiptReviewRefusedError)) throw error;
-  if (error.problems.receipt) throw new ValidationError({}, { message: error.problems.receipt });
-  throw new ValidationError(Object.fromEntries(Object.entries(error.problems).map(([field, message]) => [field, { message }])), {
-    message: 'Please correct the highlighted fields',
+  const { receipt, ...fields } = error.problems;
+  throw new ValidationError(Object.fromEntries(Object.entries(fields).map(([field, message]) => [field, { message }])), {
+    message: receipt ?? 'Please correct the highlighted fields',
   });
 }
 

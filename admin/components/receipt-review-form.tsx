@@ -25,8 +25,8 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
   );
   const [reason, setReason] = useState('');
   const [anotherPurchase, setAnotherPurchase] = useState('');
-  // Offered once care is told the store sent a purchase of the same day and total (loyalty/receipts/receipt-duplicates.ts).
-  const [storePurchaseRefused, setStorePurchaseRefused] = useState(false);
+  // Offered once a refusal names the field: the store sent a purchase of the same day and total (loyalty/receipts/receipt-review.ts).
+  const [overrideOffered, setOverrideOffered] = useState(false);
   const [errors, setErrors] = useState<RecordJSON['errors']>({});
   const [sending, setSending] = useState(false);
   const addNotice = useNotice();
@@ -46,7 +46,7 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
       const response = await api.recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data });
       const answer = response.data as { notice?: Parameters<typeof addNotice>[0]; record?: RecordJSON; redirectUrl?: string };
       if (answer.notice) addNotice(answer.notice);
-      if (answer.notice?.message?.includes('the store already sent this purchase')) setStorePurchaseRefused(true);
+      if (answer.record?.errors?.anotherPurchase) setOverrideOffered(true);
       setErrors(answer.record?.errors ?? {});
       if (answer.redirectUrl) navigate(answer.redirectUrl);
     } finally {
@@ -112,7 +112,7 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
         <Button type="button" variant="contained" color="success" disabled={sending} onClick={() => void send('accept')} mb="xl">
           Accept and pay the points
         </Button>
-        {storePurchaseRefused || errors.anotherPurchase ? (
+        {overrideOffered ? (
           <Box mb="xl">
             <FormGroup error={!!errors.anotherPurchase}>
               <Label htmlFor="anotherPurchase">If it is another purchase (two coffees, one through the app and one paid cash): why</Label>

@@ -258,6 +258,7 @@ it("sends a receipt of a purchase the store sent itself to care as a likely dupl
   expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
   expect(await accepted(receipt.id)).toEqual({
     receipt: `Not paid: the store already sent this purchase (18.40 at ${purchasedAt.toISOString().slice(0, 10)} 12:00 UTC) and it paid 18 points. Reject it with a reason for the member, or accept it anyway if it is another purchase.`,
+    anotherPurchase: 'if it is another purchase, say why here',
   });
   expect(await receiptOf(receipt.id)).toMatchObject({ status: 'review', points: null });
   expect(await p.available(member.account.id)).toBe(18);

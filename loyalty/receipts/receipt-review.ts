@@ -120,7 +120,11 @@ export async function acceptReceipt(
     await lockPurchase(manager, receipt);
     const before = await paidAlready(manager, receipt);
     if (before && anotherPurchase === undefined)
-      throw new ReceiptReviewRefusedError({ receipt: `Not paid: ${before.description}. ${nextSteps[before.kind]}` });
+      throw new ReceiptReviewRefusedError({
+        receipt: `Not paid: ${before.description}. ${nextSteps[before.kind]}`,
+        // The field the override is typed in: the form offers it when the refusal names it.
+        ...(before.kind === 'store_purchase' ? { anotherPurchase: 'if it is another purchase, say why here' } : {}),
+      });
     if (before) {
       // The same paper twice is never two purchases; the store's purchase and a receipt of the same total may be.
       if (before.kind === 'same_receipt')
