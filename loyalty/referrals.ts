@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Member, MemberEvent, MemberReferral, ReferralCode } from '../entities/index.js';
 import { EventRefusedError } from './earning/event-refused.js';
@@ -120,15 +120,28 @@ export async function unqualifyReferral(manager: EntityManager, event: Pick<Memb
  * A merge's effect on referrals (the merge's transaction, after withdrawSamePersonReferral): what `from`
  * referred is the survivor's, and so is `from`'s own referral unless the survivor has one: the person
  * then qualifies it with their next purchase, and a later merge with its referrer finds it. When both
- * were referred the survivor keeps its own: one person is one friend, referred once, and the
- * survivor's is the one its customers see; `from`'s stays as it stands (a refund of its qualifying
- * purchase still un-qualifies it) and qualifies no more.
+ * were referred, one person is one friend, referred once: the survivor keeps its own, unless only
+ * `from`'s qualified (that referrer brought a buyer; the two swap places). The one left on `from`
+ * stays as it stands (a refund of its qualifying purchase still un-qualifies it) and qualifies no more.
  */
 export async function mergeReferrals(manager: EntityManager, fromMemberId: string, intoMemberId: string): Promise<void> {
   await manager.query(`UPDATE member_referral SET "referrerMemberId" = $2 WHERE "referrerMemberId" = $1 AND status <> 'same_person'`, [
     fromMemberId,
     intoMemberId,
   ]);
+  const [swap] = await manager.query(
+    `SELECT 1 FROM member_referral f JOIN member_referral i ON i."referredMemberId" = $2
+      WHERE f."referredMemberId" = $1 AND f.status = 'qualified' AND i.status = 'joined'`,
+    [fromMemberId, intoMemberId],
+  );
+  if (swap) {
+    // The key is unique row by row: the survivor's referral steps aside under a placeholder first.
+    const aside = randomUUID();
+    await manager.query(`UPDATE member_referral SET "referredMemberId" = $2 WHERE "referredMemberId" = $1`, [intoMemberId, aside]);
+    await manager.query(`UPDATE member_referral SET "referredMemberId" = $2 WHERE "referredMemberId" = $1`, [fromMemberId, intoMemberId]);
+    await manager.query(`UPDATE member_referral SET "referredMemberId" = $2 WHERE "referredMemberId" = $1`, [aside, fromMemberId]);
+    return;
+  }
   await manager.query(
     `UPDATE member_referral SET "referredMemberId" = $2
       WHERE "referredMemberId" = $1 AND status <> 'same_person'

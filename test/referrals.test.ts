@@ -489,3 +489,24 @@ it("un-qualifies a referral whose qualifying purchase is refunded after the frie
   expect(await referral()).toMatchObject({ status: 'qualified', qualifyingEventId: again.event.id });
   expect((await checkLedger(db.manager)).violations).toEqual([]);
 }, 120_000);
+
+it("keeps, when both merged members were referred, the referral that qualified: the other referrer's never qualifies with the person's next purchase", async () => {
+  const db = harness.db.dataSource;
+  const p = await createProgram(db);
+  const shop = await p.partner(100_000);
+  const event = recorder(p, shop.partner.id);
+  const a = await event('a', 'purchase');
+  const c = await event('c', 'purchase');
+  await event('b', 'registration', { referralCode: await referralCodeOf(db.manager, a.memberId) });
+  const b = await event('b', 'purchase');
+  const d = await event('d', 'registration', { referralCode: await referralCodeOf(db.manager, c.memberId) });
+  // B and D are one person: B bought (Ann's referral qualified), D never did (Carl's waits).
+  await inTransaction(db, (m) =>
+    mergeMembers(m, p.ledger, { fromMemberId: b.memberId, intoMemberId: d.memberId, cause: 'care', requestedBy: 'care-agent' }),
+  );
+  const referralOf = (referrerMemberId: string) => db.manager.findOneByOrFail(MemberReferral, { referrerMemberId });
+  expect(await referralOf(a.memberId)).toMatchObject({ referredMemberId: d.memberId, status: 'qualified', qualifyingEventId: b.event.id });
+  await event('d', 'purchase');
+  expect(await referralOf(c.memberId)).toMatchObject({ status: 'joined', qualifyingEventId: null });
+  expect((await checkLedger(db.manager)).violations).toEqual([]);
+}, 120_000);
