@@ -300,18 +300,7 @@ it("refuses care's impossible purchase date under its field, leaving the receipt
   // A receipt whose date could not be read, at a store known and able to pay, waiting for care.
   const { member: dora } = await p.member(`dora-${randomUUID()}`);
   const store = await p.partner(1_000);
-  const waiting = await db.manager.save(
-    db.manager.create(Receipt, {
-      memberId: dora.id,
-      partnerId: store.partner.id,
-      source: 'dashboard',
-      status: 'review',
-      reviewReason: 'unreadable',
-      imageKey: `never-stored-${randomUUID()}`,
-      imageType: 'image/jpeg',
-      totalCents: 1_463,
-    }),
-  );
+  const waiting = await waitingForCare({ memberId: dora.id, partnerId: store.partner.id, reviewReason: 'unreadable', totalCents: 1_463 });
   const signedIn = await fetch(`${base}/admin/login`, {
     method: 'POST',
     headers: { origin: base },
@@ -363,19 +352,13 @@ it('lets care accept anyway, with a reason it records, a receipt of a second pur
     }),
   );
   expect(await p.available(account.id)).toBe(3);
-  const waiting = await db.manager.save(
-    db.manager.create(Receipt, {
-      memberId: eve.id,
-      partnerId: cafe.partner.id,
-      source: 'dashboard',
-      status: 'review',
-      reviewReason: 'likely_duplicate',
-      imageKey: `never-stored-${randomUUID()}`,
-      imageType: 'image/jpeg',
-      purchasedOn: daysAgo(1),
-      totalCents: 350,
-    }),
-  );
+  const waiting = await waitingForCare({
+    memberId: eve.id,
+    partnerId: cafe.partner.id,
+    reviewReason: 'likely_duplicate',
+    purchasedOn: daysAgo(1),
+    totalCents: 350,
+  });
   const browser = await launchBrowser();
   try {
     const page = await signInToBackOffice(browser, base, 'care@receipts.test', password);
@@ -429,3 +412,17 @@ it('deletes a receipt image once its retention ends', async () => {
   expect((await db.manager.findOneByOrFail(Receipt, { id: firstId })).imageDeletedAt).not.toBeNull();
   expect(await harness.receiptImages.get(first.imageKey)).toBeNull();
 }, 150_000);
+
+/** A receipt sent from the dashboard that waits for care, its image never stored (the review shows it gone). */
+function waitingForCare(fields: Pick<Receipt, 'memberId' | 'partnerId' | 'reviewReason' | 'totalCents'> & Partial<Receipt>) {
+  const db = harness.db.dataSource;
+  return db.manager.save(
+    db.manager.create(Receipt, {
+      source: 'dashboard',
+      status: 'review',
+      imageKey: `never-stored-${randomUUID()}`,
+      imageType: 'image/jpeg',
+      ...fields,
+    }),
+  );
+}
