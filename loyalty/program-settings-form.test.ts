@@ -25,6 +25,7 @@ const valid = {
   partnerCampaignMaxPoints: '1000',
   partnerCampaignsNeedApproval: 'true',
   currency: 'EUR',
+  referralMinimum: '10.00',
   pointValueMinor: '1',
   pendingDays: '14',
   paymentMinPoints: '1',

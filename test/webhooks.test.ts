@@ -136,8 +136,13 @@ it('tells the partner of redemptions completed (instant and shipped) and of the 
   expect(expiry).toMatchObject({ expiredPoints: 18, breakageByPartner: { [partner.id]: 18 } });
   await expect.poll(() => received('points.expired').reduce((sum, e) => sum + Number(e.points), 0), { timeout: 30_000 }).toBe(18);
   expect(received('points.expired').every((e) => e.member === 'hook-bo')).toBe(true);
+  // The receiver's answer is recorded just after it arrives: wait for the record too.
+  await expect
+    .poll(async () =>
+      (await db.manager.find(WebhookDelivery, { where: { event: 'points.expired' } })).every((d) => d.status === 'delivered'),
+    )
+    .toBe(true);
   const deliveries = await db.manager.find(WebhookDelivery, { where: { event: 'points.expired' } });
-  expect(deliveries.every((d) => d.status === 'delivered')).toBe(true);
   const started = await db.query(`SELECT "dispatchedAt" FROM outbox_entry WHERE "subjectId" = ANY($1::uuid[])`, [
     deliveries.map((d) => d.id),
   ]);
