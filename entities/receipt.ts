@@ -39,6 +39,8 @@ export interface ReceiptLine {
 @Index('receipt_review_queue', ['uploadedAt'], { where: `"status" = 'review'` })
 @Index('receipt_fingerprint', ['fingerprint'])
 @Index('receipt_image_kept', ['uploadedAt'], { where: `"imageDeletedAt" IS NULL` })
+// What a receipt paid: a store purchase it may have been (storePurchase) is found by its event.
+@Index('receipt_event', ['eventId'])
 export class Receipt extends BaseEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -109,6 +111,13 @@ export class Receipt extends BaseEntity {
   /** The purchase event that paid it. */
   @Column({ type: 'uuid', nullable: true })
   eventId: string | null;
+
+  /**
+   * The store's own purchase event that replaced it: the store sent the purchase through its API
+   * after the receipt was paid, so the receipt's event was refunded and the store's paid instead.
+   */
+  @Column({ type: 'uuid', nullable: true })
+  replacedByEventId: string | null;
 
   @Column({ type: 'integer', nullable: true })
   points: number | null;

@@ -57,6 +57,12 @@ interface KnownMember {
   qualifying: number;
   /** Referred by a member and without a qualifying purchase yet: a purchase may qualify the referral (the full path does). */
   referralWaits: boolean;
+  /**
+   * A receipt of theirs is being read or waits for care, or one paid at this store may be this very
+   * purchase (the full path replaces it, see replaceReceiptPaidBefore), or a merged member's may:
+   * the full path looks, under the member's lock, which a receipt's payment takes too.
+   */
+  receiptMayMatch: boolean;
 }
 
 /** What counts for tiers, as qualifyingPoints counts it; the write checks it again under the member's lock. */
@@ -67,7 +73,11 @@ const qualifyingSql = `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id 
           OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`;
 
 const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", ${qualifying} AS qualifying,
-            EXISTS (SELECT 1 FROM member_referral r WHERE r."referredMemberId" = m.id AND r.status = 'joined') AS "referralWaits"
+            EXISTS (SELECT 1 FROM member_referral r WHERE r."referredMemberId" = m.id AND r.status = 'joined') AS "referralWaits",
+            (EXISTS (SELECT 1 FROM receipt c WHERE c."memberId" = m.id
+                       AND (c.status IN ('reading', 'review')
+                         OR (c.status = 'awarded' AND c."partnerId" = $1 AND c."replacedByEventId" IS NULL AND c."acceptedAnywayReason" IS NULL)))
+              OR EXISTS (SELECT 1 FROM member x WHERE x."mergedIntoId" = m.id)) AS "receiptMayMatch"
        FROM member_link l JOIN member m ON m.id = l."memberId" AND m."mergedIntoId" IS NULL
        JOIN ledger_account a ON a."memberId" = m.id AND a.unit = $3
       WHERE l."partnerId" = $1 AND l."customerId" = $2`;
@@ -78,8 +88,8 @@ const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id 
  * is prepared once per connection, as the ledger's statements are (see ledger/sql.ts).
  */
 const knownMemberStatements = {
-  withoutTiers: { name: 'lean_known_member_v2', text: knownMemberSql('0') },
-  withTiers: { name: 'lean_known_member_tiers_v2', text: knownMemberSql(`(${qualifyingSql})`) },
+  withoutTiers: { name: 'lean_known_member_v3', text: knownMemberSql('0') },
+  withTiers: { name: 'lean_known_member_tiers_v3', text: knownMemberSql(`(${qualifyingSql})`) },
 };
 
 interface PgPool {
@@ -149,7 +159,7 @@ export async function recordLeanEvent(
 
   const tiersSince = tiers.length > 0 ? new Date(input.occurredAt.getTime() - settings.tierWindowDays * 86_400_000) : null;
   const member = await knownMember(dataSource, input.partnerId, input.member.externalId, tiersSince);
-  if (!member || (member.referralWaits && input.type === 'purchase')) return null;
+  if (!member || (input.type === 'purchase' && (member.referralWaits || member.receiptMayMatch))) return null;
   const tier = tierFor(member.qualifying, tiers);
   const standing: MemberStanding = {
     tierCode: tier?.code ?? null,

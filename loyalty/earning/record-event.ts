@@ -29,6 +29,7 @@ import { challengesCouldCount } from '../engagement/challenge-progress.js';
 import { badgesCouldAward } from '../engagement/badge-awards.js';
 import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
 import { drawInstantWins, instantWinsCouldMatch, type InstantWinResult } from '../engagement/instant-win.js';
+import { replaceReceiptPaidBefore } from '../receipts/receipt-replaced.js';
 
 export interface EventInput {
   partnerId: string;
@@ -120,6 +121,17 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   });
   const enrolledNow = enrolled.enrolledNow;
   const [{ member, account }] = locked as [ResolvedMember];
+  const eventId = randomUUID();
+  // A receipt the member was paid for is this very purchase when the store sends it later: the
+  // store's purchase replaces it (under the member's lock, which a reading paying it takes too).
+  if (input.type === 'purchase' && input.amountCents)
+    await replaceReceiptPaidBefore(manager, ledger, {
+      eventId,
+      memberId: member.id,
+      partnerId: input.partnerId,
+      amountCents: input.amountCents,
+      occurredAt: input.occurredAt,
+    });
   if (input.member.referralCode !== undefined)
     await recordReferral(manager, {
       referredMemberId: member.id,
@@ -152,7 +164,9 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   if (input.type === 'purchase' && eligible.some((b) => b.moment === 'first_purchase')) {
     const [{ earlier }] = await manager.query(
-      `SELECT COUNT(*)::int AS earlier FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`,
+      // A receipt's purchase the store's own replaced is this purchase, not an earlier one.
+      `SELECT COUNT(*)::int AS earlier FROM member_event e WHERE e."memberId" = $1 AND e.type = 'purchase'
+         AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r."eventId" = e.id AND r."replacedByEventId" IS NOT NULL)`,
       [member.id],
     );
     if (earlier === 0)
@@ -213,7 +227,6 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
 
   // Pending points expire counted from their confirmation (see confirmPendingCredit).
   const expiresAt = computeExpiry(settings.expiryPolicy, pending ? availableFrom : input.occurredAt, member.enrolledAt);
-  const eventId = randomUUID();
   const references = { event: eventId, partner: input.partnerId };
   // Points of campaigns and bonuses a funding source pays come out of it; the rest out of the wallet.
   const payers = await payingSources(manager, campaigns, bonuses);

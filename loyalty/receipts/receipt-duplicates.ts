@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Receipt } from '../../entities/index.js';
 import { currentMember } from '../member-identity.js';
+import { Refusal } from '../refusal.js';
 
 /**
  * What a receipt would pay twice. `same_receipt`: a copy of it (the same text, store, date and
@@ -25,6 +26,13 @@ export const paidAlreadyLabels: Record<PaidAlreadyKind, (paid: { points: number;
   store_purchase: (paid) =>
     `the store already sent this purchase (${amount(paid.totalCents)} at ${instant(paid.at)}) and it paid ${points.format(paid.points)} points`,
 };
+
+/** Found paying a receipt, under the member's lock: the store's purchase committed meanwhile. */
+export class PaidAlreadyRefusal extends Refusal {
+  constructor(readonly paid: PaidAlready) {
+    super('receipt_refused', paid.description);
+  }
+}
 
 /**
  * Serialises every decision about one purchase, in the caller's transaction: a reading and an

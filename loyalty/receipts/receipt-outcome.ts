@@ -8,10 +8,10 @@ import { programSettings } from '../earning/program-settings.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { pgError } from '../ledger/database-errors.js';
 import { inTransaction } from '../ledger/transaction.js';
-import { currentMember } from '../member-identity.js';
+import { currentMember, lockLiveMembers, type ResolvedMember } from '../member-identity.js';
 import { queuedBy } from '../outbox.js';
 import { Refusal } from '../refusal.js';
-import { lockPurchase, storePurchase } from './receipt-duplicates.js';
+import { lockPurchase, PaidAlreadyRefusal, storePurchase } from './receipt-duplicates.js';
 import { matchStore, readReceiptText, receiptFingerprint, type StoreCandidate } from './receipt-reading.js';
 
 /** What the OCR made of the image: its text and mean word confidence (0–100). */
@@ -72,8 +72,15 @@ export async function awardReceipt(manager: EntityManager, ledger: Ledger, recei
     [receipt.id],
   );
   if (claimed.length === 0) throw new Error(`receipt ${receipt.id} was paid already`);
-  const member = await currentMember(manager, receipt.memberId);
-  if (!member) throw new Refusal('member_not_found', 'the member who sent this receipt no longer exists');
+  const found = await currentMember(manager, receipt.memberId);
+  if (!found) throw new Refusal('member_not_found', 'the member who sent this receipt no longer exists');
+  // The store's purchase takes the member's lock too (see replaceReceiptPaidBefore): whichever
+  // comes second sees the other, so a purchase sent while this was read or reviewed pays once.
+  const [{ member }] = (await lockLiveMembers(manager, [found.id])) as [ResolvedMember];
+  if (!receipt.acceptedAnywayReason) {
+    const paid = await storePurchase(manager, receipt);
+    if (paid) throw new PaidAlreadyRefusal(paid);
+  }
   const link =
     (await manager.findOne(MemberLink, { where: { partnerId, memberId: member.id }, order: { linkedAt: 'ASC' } })) ??
     (await receiptLink(manager, partnerId, member.id));
@@ -185,7 +192,8 @@ export async function settleReceiptReading(
       await manager.transaction((nested) => awardReceipt(nested, ledger, receipt));
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      await manager.update(Receipt, { id: receipt.id }, { status: 'review', reviewReason: 'award_refused' });
+      const reviewReason = error instanceof PaidAlreadyRefusal ? 'likely_duplicate' : 'award_refused';
+      await manager.update(Receipt, { id: receipt.id }, { status: 'review', reviewReason });
       return { outcome: 'review', queued: [] };
     }
     return { outcome: 'awarded', queued: queuedBy(manager) };

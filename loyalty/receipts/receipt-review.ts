@@ -8,7 +8,7 @@ import { inTransaction } from '../ledger/transaction.js';
 import { queuedBy } from '../outbox.js';
 import { Refusal } from '../refusal.js';
 import { awardReceipt } from './receipt-outcome.js';
-import { lockPurchase, paidAlready, type PaidAlreadyKind } from './receipt-duplicates.js';
+import { lockPurchase, paidAlready, PaidAlreadyRefusal, type PaidAlready, type PaidAlreadyKind } from './receipt-duplicates.js';
 import { receiptFingerprint, validDay } from './receipt-reading.js';
 
 export const receiptStatusLabels: Record<ReceiptStatus, string> = {
@@ -41,6 +41,14 @@ export class ReceiptReviewRefusedError extends Refusal {
     super('receipt_refused', reason, field, { problems });
   }
 }
+
+/** Care's acceptance refused as it would pay a purchase twice: what was paid, and what care may do. */
+const paidAlreadyRefused = (paid: PaidAlready) =>
+  new ReceiptReviewRefusedError({
+    receipt: `Not paid: ${paid.description}. ${nextSteps[paid.kind]}`,
+    // The field the override is typed in: the form offers it when the refusal names it.
+    ...(paid.kind === 'store_purchase' ? { anotherPurchase: 'if it is another purchase, say why here' } : {}),
+  });
 
 /** What care may correct before accepting: each field replaces what was read when given. */
 export interface ReceiptCorrections {
@@ -119,12 +127,7 @@ export async function acceptReceipt(
       receipt.fingerprint = receiptFingerprint(receipt.text, receipt.partnerId!, receipt.purchasedOn!, receipt.totalCents!);
     await lockPurchase(manager, receipt);
     const before = await paidAlready(manager, receipt);
-    if (before && anotherPurchase === undefined)
-      throw new ReceiptReviewRefusedError({
-        receipt: `Not paid: ${before.description}. ${nextSteps[before.kind]}`,
-        // The field the override is typed in: the form offers it when the refusal names it.
-        ...(before.kind === 'store_purchase' ? { anotherPurchase: 'if it is another purchase, say why here' } : {}),
-      });
+    if (before && anotherPurchase === undefined) throw paidAlreadyRefused(before);
     if (before) {
       // The same paper twice is never two purchases; the store's purchase and a receipt of the same total may be.
       if (before.kind === 'same_receipt')
@@ -143,6 +146,8 @@ export async function acceptReceipt(
     } catch (error) {
       // The earning rules refuse some purchases (a date outside the backdate window): said under the field.
       if (!(error instanceof Refusal)) throw error;
+      // The store sent the purchase while care looked: said as if it had been there before.
+      if (error instanceof PaidAlreadyRefusal) throw paidAlreadyRefused(error.paid);
       if (error.code === 'event_refused' && error.field === 'occurredAt')
         throw new ReceiptReviewRefusedError({ purchasedOn: error.reason });
       if (error.code === 'event_refused' && error.field === 'amountCents') throw new ReceiptReviewRefusedError({ total: error.reason });
