@@ -46,6 +46,8 @@ export interface EventInput {
   occurredAt: Date;
   /** When Tessera received it. */
   receivedAt: Date;
+  /** The member's receipt that proves the purchase, when the store did not send it itself. */
+  receiptId?: string;
 }
 
 export interface RecordedEvent {
@@ -124,7 +126,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const eventId = randomUUID();
   // A receipt the member was paid for is this very purchase when the store sends it later: the
   // store's purchase replaces it (under the member's lock, which a reading paying it takes too).
-  if (input.type === 'purchase' && input.amountCents)
+  if (input.type === 'purchase' && input.amountCents && input.receiptId === undefined)
     await replaceReceiptPaidBefore(manager, ledger, {
       eventId,
       memberId: member.id,

@@ -102,6 +102,7 @@ export async function awardReceipt(manager: EntityManager, ledger: Ledger, recei
       pointOfSaleCode: pos?.code,
       occurredAt: purchasedAt > receivedAt ? receivedAt : purchasedAt,
       receivedAt,
+      receiptId: receipt.id,
     });
   } catch (error) {
     // A number too large for its column is this receipt's fault: care decides, the reading is not retried.
