@@ -379,10 +379,4 @@ export const receipt = z.object({
   uploadedAt: z.iso.datetime(),
   points: z.int().nullable().describe('The points it paid, once awarded'),
   rejectionReason: z.string().nullable().describe('Why care rejected it, in words for the member'),
-  replacedByEventId: z
-    .uuid()
-    .nullable()
-    .describe(
-      "Your own purchase event that replaced it: you sent the same purchase after the receipt was paid, so that event pays the member and the receipt's points were taken back",
-    ),
 });

@@ -452,7 +452,6 @@ export function apiV1Router({
           uploadedAt: receipt.uploadedAt.toISOString(),
           points: null,
           rejectionReason: null,
-          replacedByEventId: null,
         };
         return { status: 202, body: answered };
       });
@@ -475,7 +474,6 @@ export function apiV1Router({
       uploadedAt: receipt.uploadedAt.toISOString(),
       points: receipt.points,
       rejectionReason: receipt.rejectionReason,
-      replacedByEventId: receipt.replacedByEventId,
     };
     res.json(answered);
   });

@@ -113,11 +113,11 @@ export class Receipt extends BaseEntity {
   eventId: string | null;
 
   /**
-   * The store's own purchase event that replaced it: the store sent the purchase through its API
-   * after the receipt was paid, so the receipt's event was refunded and the store's paid instead.
+   * When the store sent this very purchase through its own API, after the receipt had paid it: the
+   * store was answered with the receipt's event, and nothing was paid twice.
    */
-  @Column({ type: 'uuid', nullable: true })
-  replacedByEventId: string | null;
+  @Column({ type: 'timestamptz', nullable: true })
+  confirmedByStoreAt: Date | null;
 
   @Column({ type: 'integer', nullable: true })
   points: number | null;

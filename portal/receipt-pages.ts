@@ -9,9 +9,7 @@ const amount = (cents: number | null) => (cents === null ? '' : `${Math.floor(ce
 function outcome(r: MemberReceipt): string {
   switch (r.status) {
     case 'awarded':
-      return r.replacedByStore
-        ? `Replaced by the store's own record of this purchase, which paid its points (the receipt's ${points(r.points ?? 0)} were taken back)`
-        : `<strong>${points(r.points ?? 0)} points</strong> added`;
+      return `<strong>${points(r.points ?? 0)} points</strong> added${r.confirmedByStore ? ' (the store sent this purchase too: it counts once)' : ''}`;
     case 'rejected':
       return `Rejected: ${escapeHtml(r.rejectionReason ?? '')}`;
     case 'reading':

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Bonus, EarningRule, MemberEvent, PointsDebt, ProgramSettings, Receipt, Reward } from '../entities/index.js';
+import { Bonus, CreditProgram, EarningRule, MemberEvent, ProgramSettings, Receipt } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
@@ -11,16 +11,17 @@ import { mergeMembers } from '../loyalty/member-identity.js';
 import { memberReceipts } from '../loyalty/receipts/member-receipts.js';
 import { settleReceiptReading } from '../loyalty/receipts/receipt-outcome.js';
 import { acceptReceipt } from '../loyalty/receipts/receipt-review.js';
-import { redeemReward } from '../loyalty/redemptions.js';
+import { saveInstantWinCampaign } from '../loyalty/engagement/instant-win-form.js';
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
 
 /**
  * A receipt paid first, then the store sends the same purchase through its API (the till was
- * offline, or the store batches its sales): the member is paid once, by the store's purchase, and the
- * receipt says it was replaced. Through the lean path and the full one, at the same moment as the
- * reading, after the member spent the receipt's points, and after the member was merged.
+ * offline, or the store batches its sales): the member is paid once, the store is answered with the
+ * receipt's purchase, and nothing the purchase earned (cashback, a draw, a goal) happens twice.
+ * Through the lean path and the full one, at the same moment as the reading, after a merge, and
+ * with the sales sent out of order.
  */
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -34,10 +35,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   p = await createProgram(db.dataSource);
   const m = db.dataSource.manager;
-  // Refunds the members spent are refused by the program: the store's purchase must stand anyway.
-  await m.insert(ProgramSettings, { id: 1, eventBackdateDays: 62, refundShortfall: 'refuse' });
+  await m.insert(ProgramSettings, { id: 1, eventBackdateDays: 62 });
   await m.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
-  await m.insert(Reward, { code: 'ten', name: 'Ten points', pointsPrice: 10 });
   forgetProgramConfiguration(db.dataSource);
   shop = await p.partner(funded);
   await m.update('partner', { id: shop.partner.id }, { name: 'Green Grocer' });
@@ -51,11 +50,14 @@ afterAll(async () => {
   await db.drop();
 });
 
-const day = new Date(Date.now() - 86_400_000);
-const printed = `${String(day.getUTCDate()).padStart(2, '0')}/${String(day.getUTCMonth() + 1).padStart(2, '0')}/${day.getUTCFullYear()}`;
-const receiptText = (total: string) => `GREEN GROCER\n12 Market Street\nDate: ${printed}\nTOTAL ${total}\nCARD ${total}\n`;
-/** Noon UTC of the receipt's day, moved by `hours`. */
-const onTheDay = (hours = 0) => new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 12 + hours));
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+const day = daysAgo(1);
+const printed = (d: Date) =>
+  `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+const receiptText = (total: string, on = day, store = 'GREEN GROCER', lines = '') =>
+  `${store}\n12 Market Street\nDate: ${printed(on)}\n${lines}TOTAL ${total}\nCARD ${total}\n`;
+/** Noon UTC of the receipt's day (yesterday unless said), moved by `hours`. */
+const onTheDay = (hours = 0, on = day) => new Date(Date.UTC(on.getUTCFullYear(), on.getUTCMonth(), on.getUTCDate(), 12 + hours));
 
 async function memberWithReceipt(externalId: string) {
   const member = await p.member(externalId, shop.partner.id);
@@ -69,107 +71,127 @@ async function memberWithReceipt(externalId: string) {
   );
   return { memberId: member.member.id, account: member.account.id, receipt };
 }
-const read = (id: string, total: string) => settleReceiptReading(db.dataSource, p.ledger, id, { text: receiptText(total), confidence: 95 });
+const read = (id: string, total: string, text = receiptText(total)) =>
+  settleReceiptReading(db.dataSource, p.ledger, id, { text, confidence: 95 });
+const eventsOf = (memberId: string) => db.dataSource.manager.countBy(MemberEvent, { memberId });
 const receiptOf = (id: string) => db.dataSource.manager.findOneByOrFail(Receipt, { id });
 const wallet = () => p.available(shop.wallet.id);
 
-/** The store's purchase through `POST /events`; a point of sale's code takes the full path, none the lean one. */
-async function storeSends(externalId: string, amountCents: number, occurredAt = onTheDay(), extra: object = {}) {
+/** The store's purchase through `POST /events` (the lean path unless something sends it to the full one). */
+async function storeSends(externalId: string, amountCents: number, occurredAt = onTheDay(), apiKey = key, idempotencyKey = randomUUID()) {
   const response = await fetch(`${base}/events`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
     body: JSON.stringify({
       member: { externalId },
       type: 'purchase',
       amountCents,
       currency: 'EUR',
       occurredAt: occurredAt.toISOString(),
-      ...extra,
     }),
   });
-  const body = (await response.json()) as { id: string; points: number; recoveredPoints: number };
+  const body = (await response.json()) as { id: string; points: number; bonusPoints: number; explanation: { reason: string }[] };
   expect({ status: response.status, body }).toMatchObject({ status: 201 });
-  return { ...body, eventId: body.id };
+  return body;
 }
 const ledgerTrue = async () => expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 
-it("pays a purchase once when the member's receipt was paid before the store sent it: the store's purchase replaces the receipt's", async () => {
-  const { memberId, account, receipt } = await memberWithReceipt('rs-replaced');
+it("pays a purchase once when the member's receipt was paid before the store sent it: the store is answered with the receipt's purchase", async () => {
+  const { memberId, account, receipt } = await memberWithReceipt('rs-confirmed');
   expect((await read(receipt.id, '18.40')).outcome).toBe('awarded');
   expect(await p.available(account)).toBe(18);
   const walletAfterReceipt = await wallet();
+  const paidBy = (await receiptOf(receipt.id)).eventId!;
 
-  const sent = await storeSends('rs-replaced', 1_840);
-  expect(sent.points).toBe(18);
-  // Once: the member has 18, and the store's wallet paid 18 in all.
+  const sent = await storeSends('rs-confirmed', 1_840);
+  expect(sent).toMatchObject({ id: paidBy, points: 18, bonusPoints: 0 });
+  expect(sent.explanation.at(-1)!.reason).toMatch(
+    /^paid already from the member's receipt of \d{4}-\d{2}-\d{2}: the same purchase, recorded once$/,
+  );
+  // Once: the member has 18, the store's wallet paid 18 in all, and there is one purchase.
   expect(await p.available(account)).toBe(18);
   expect(await wallet()).toBe(walletAfterReceipt);
-  const replaced = await receiptOf(receipt.id);
-  expect(replaced).toMatchObject({ status: 'awarded', replacedByEventId: sent.eventId });
-  const paidByReceipt = await db.dataSource.manager.findOneByOrFail(MemberEvent, { id: replaced.eventId! });
-  expect(paidByReceipt.refundedCents).toBe(1_840);
-  // The member reads why on their receipt.
+  expect(await eventsOf(memberId)).toBe(1);
+  expect((await receiptOf(receipt.id)).confirmedByStoreAt).not.toBeNull();
   const [shown] = await memberReceipts(db.dataSource.manager, memberId);
-  expect(shown).toMatchObject({ id: receipt.id, replacedByStore: true });
+  expect(shown).toMatchObject({ id: receipt.id, points: 18, confirmedByStore: true });
 
-  // The store sending a second purchase of the same total that day is another purchase: it pays.
-  await storeSends('rs-replaced', 1_840, onTheDay(2));
+  // A second sale of the same total that day is another purchase: it pays.
+  await storeSends('rs-confirmed', 1_840, onTheDay(2));
   expect(await p.available(account)).toBe(36);
+  // The store refunds the sale it was answered with: the receipt's points go back.
+  const refunded = await fetch(`${base}/events/${sent.id}/refunds`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({}),
+  });
+  expect(refunded.status).toBe(201);
+  expect(await p.available(account)).toBe(18);
   await ledgerTrue();
 });
 
-it("does not replace the receipt for another total, another day or another store, and does late on the receipt's day in New York", async () => {
+it("does not take the store's sale for the receipt at another total, another day or another store, and does late on the receipt's day in New York", async () => {
   const { account, receipt } = await memberWithReceipt('rs-full');
   expect((await read(receipt.id, '7.25')).outcome).toBe('awarded');
   await storeSends('rs-full', 726);
   await storeSends('rs-full', 725, onTheDay(-72));
   expect(await p.available(account)).toBe(7 + 7 + 7);
-  expect((await receiptOf(receipt.id)).replacedByEventId).toBeNull();
+  expect((await receiptOf(receipt.id)).confirmedByStoreAt).toBeNull();
 
+  // Another store's sale of the total (its own customer of that id) is not this receipt's.
   const other = await p.partner(1_000);
-  const otherKey = (await issueApiKey(db.dataSource.manager, other.partner.id, 'till')).secret;
-  const elsewhere = await fetch(`${base}/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${otherKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({
-      member: { externalId: 'rs-full' },
-      type: 'purchase',
-      amountCents: 725,
-      currency: 'EUR',
-      occurredAt: onTheDay().toISOString(),
-    }),
-  });
-  expect(elsewhere.status).toBe(201);
-  expect((await receiptOf(receipt.id)).replacedByEventId).toBeNull();
+  await storeSends('rs-full', 725, onTheDay(), (await issueApiKey(db.dataSource.manager, other.partner.id, 'till')).secret);
+  expect((await receiptOf(receipt.id)).confirmedByStoreAt).toBeNull();
 
   // Late in the evening in New York is the receipt's day too (00:30 UTC the day after).
   const lateInNewYork = new Date(onTheDay().getTime() + 12.5 * 3_600_000);
   const sent = await storeSends('rs-full', 725, lateInNewYork < new Date() ? lateInNewYork : onTheDay());
-  expect((await receiptOf(receipt.id)).replacedByEventId).toBe(sent.eventId);
+  expect(sent.id).toBe((await receiptOf(receipt.id)).eventId);
   expect(await p.available(account)).toBe(7 + 7 + 7);
   await ledgerTrue();
 });
 
-it('replaces a receipt whose points the member spent, though refunds the member cannot cover are refused: the debt is paid by the store purchase itself', async () => {
-  const { memberId, account, receipt } = await memberWithReceipt('rs-spent');
-  expect((await read(receipt.id, '12.00')).outcome).toBe('awarded');
-  await inTransaction(db.dataSource, (m) =>
-    redeemReward(m, p.ledger, { memberId, rewardCode: 'ten', quantity: 1, partnerId: null, key: `rs-spent-${memberId}` }),
+it('pairs each sale with the receipt of its own day when the till sends Tuesday before Monday', async () => {
+  const { memberId, account, receipt: monday } = await memberWithReceipt('rs-order');
+  expect((await read(monday.id, '8.00', receiptText('8.00', daysAgo(3)))).outcome).toBe('awarded');
+  const tuesday = await db.dataSource.manager.save(
+    db.dataSource.manager.create(Receipt, {
+      memberId,
+      source: 'dashboard',
+      imageKey: `receipts/${randomUUID()}.jpg`,
+      imageType: 'image/jpeg',
+    }),
   );
-  expect(await p.available(account)).toBe(2);
-  const walletBefore = await wallet();
-
-  expect((await storeSends('rs-spent', 1_200)).recoveredPoints).toBe(10);
-  // 12 paid once: 10 spent, 2 left; nothing owed.
-  expect(await p.available(account)).toBe(2);
-  const debts = await db.dataSource.manager.findBy(PointsDebt, { memberAccountId: account });
-  expect(debts.map((d) => ({ owed: d.owed, stillOwed: d.points }))).toEqual([{ owed: 10, stillOwed: 0 }]);
-  expect(await wallet()).toBe(walletBefore);
-  expect((await receiptOf(receipt.id)).replacedByEventId).not.toBeNull();
+  expect((await read(tuesday.id, '8.00', receiptText('8.00', daysAgo(2)))).outcome).toBe('awarded');
+  // Morning coffees at 09:00 UTC: each day's sale is on both receipts' local days.
+  const tuesdaySale = await storeSends('rs-order', 800, onTheDay(-3, daysAgo(2)));
+  const mondaySale = await storeSends('rs-order', 800, onTheDay(-3, daysAgo(3)));
+  expect([tuesdaySale.id, mondaySale.id]).toEqual([(await receiptOf(tuesday.id)).eventId, (await receiptOf(monday.id)).eventId]);
+  expect(await p.available(account)).toBe(16);
   await ledgerTrue();
 });
 
-it('keeps a receipt care accepted anyway as another purchase: its reason stands', async () => {
+it("answers with what is left of a receipt's purchase the store refunded in part, paying nothing again", async () => {
+  const { account, receipt } = await memberWithReceipt('rs-returned');
+  const text = receiptText('18.40', day, 'GREEN GROCER', 'APPLES 5.00\nBREAD 13.40\n');
+  expect((await read(receipt.id, '18.40', text)).outcome).toBe('awarded');
+  const eventId = (await receiptOf(receipt.id)).eventId!;
+  const { lines } = await db.dataSource.manager.findOneByOrFail(MemberEvent, { id: eventId });
+  const apples = lines.find((l) => l.unitPriceCents === 500)!.reference;
+  const returned = await fetch(`${base}/events/${eventId}/refunds`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ lines: [{ reference: apples, quantity: 1 }] }),
+  });
+  expect(returned.status).toBe(201);
+  const afterReturn = await p.available(account);
+  expect(afterReturn).toBe(14);
+  expect((await storeSends('rs-returned', 1_840)).id).toBe(eventId);
+  expect(await p.available(account)).toBe(afterReturn);
+  await ledgerTrue();
+});
+
+it('takes the sale for a receipt care accepted as another purchase: that sale is the other purchase', async () => {
   const { account, receipt } = await memberWithReceipt('rs-anyway');
   await storeSends('rs-anyway', 350, onTheDay(-3));
   expect((await read(receipt.id, '3.50')).outcome).toBe('review');
@@ -179,13 +201,16 @@ it('keeps a receipt care accepted anyway as another purchase: its reason stands'
     corrections: { anotherPurchase: 'Two coffees: one through the app, one paid cash' },
   });
   expect(await p.available(account)).toBe(6);
-  await storeSends('rs-anyway', 350, onTheDay(-1));
+  // The store sends the cash coffee afterwards: the receipt paid it.
+  expect((await storeSends('rs-anyway', 350, onTheDay(-1))).id).toBe((await receiptOf(receipt.id)).eventId);
+  expect(await p.available(account)).toBe(6);
+  // A third coffee pays.
+  await storeSends('rs-anyway', 350, onTheDay(1));
   expect(await p.available(account)).toBe(9);
-  expect((await receiptOf(receipt.id)).replacedByEventId).toBeNull();
   await ledgerTrue();
 });
 
-it('replaces the receipt a member sent before they were merged, when the store sends the purchase for whom they became', async () => {
+it('takes the sale for the receipt a member sent before they were merged, when the store sends it for whom they became', async () => {
   const { memberId, receipt } = await memberWithReceipt('rs-old-card');
   expect((await read(receipt.id, '21.00')).outcome).toBe('awarded');
   const survivor = await p.member('rs-new-card', shop.partner.id);
@@ -193,9 +218,88 @@ it('replaces the receipt a member sent before they were merged, when the store s
     mergeMembers(m, p.ledger, { fromMemberId: memberId, intoMemberId: survivor.member.id, cause: 'care', requestedBy: 'care@test' }),
   );
   expect(await p.available(survivor.account.id)).toBe(21);
-  const sent = await storeSends('rs-new-card', 2_100);
+  expect((await storeSends('rs-new-card', 2_100)).id).toBe((await receiptOf(receipt.id)).eventId);
   expect(await p.available(survivor.account.id)).toBe(21);
-  expect((await receiptOf(receipt.id)).replacedByEventId).toBe(sent.eventId);
+  await ledgerTrue();
+});
+
+it('answers a sale sent three times at once and replayed with one purchase, paid once', async () => {
+  const { account, receipt } = await memberWithReceipt('rs-replay');
+  expect((await read(receipt.id, '23.00')).outcome).toBe('awarded');
+  const idempotencyKey = randomUUID();
+  const answers = await Promise.all([1, 2, 3].map(() => storeSends('rs-replay', 2_300, onTheDay(), key, idempotencyKey)));
+  const replayed = await storeSends('rs-replay', 2_300, onTheDay(), key, idempotencyKey);
+  expect(new Set([...answers, replayed].map((a) => a.id))).toEqual(new Set([(await receiptOf(receipt.id)).eventId]));
+  expect(await p.available(account)).toBe(23);
+  await ledgerTrue();
+});
+
+it('pays cashback once when the store sends the sale a receipt paid', async () => {
+  const m = db.dataSource.manager;
+  const baker = await p.partner(1_000_000);
+  await m.update('partner', { id: baker.partner.id }, { name: 'Blue Baker' });
+  const bakerKey = (await issueApiKey(m, baker.partner.id, 'till')).secret;
+  await m.insert(CreditProgram, { name: 'Baker cashback', currency: 'EUR', partnerIds: [baker.partner.id], cashbackPercent: 10 });
+  const member = await p.member('rs-cash', baker.partner.id);
+  const receipt = await m.save(
+    m.create(Receipt, {
+      memberId: member.member.id,
+      source: 'dashboard',
+      imageKey: `receipts/${randomUUID()}.jpg`,
+      imageType: 'image/jpeg',
+    }),
+  );
+  expect((await read(receipt.id, '50.00', receiptText('50.00', day, 'BLUE BAKER'))).outcome).toBe('awarded');
+  const credit = async () => {
+    const response = await fetch(`${base}/members/rs-cash`, { headers: { authorization: `Bearer ${bakerKey}` } });
+    return ((await response.json()) as { credit: { availableMinor: number }[] }).credit[0]!.availableMinor;
+  };
+  expect(await credit()).toBe(500);
+  await storeSends('rs-cash', 5_000, onTheDay(), bakerKey);
+  expect(await credit()).toBe(500);
+  expect(await p.available(member.account.id)).toBe(50);
+  await ledgerTrue();
+});
+
+it('draws an instant win once for a purchase the receipt paid and the store sent, leaving the budget to others', async () => {
+  const m = db.dataSource.manager;
+  const ring = await p.partner(1_000_000);
+  await m.update('partner', { id: ring.partner.id }, { name: 'Red Ring' });
+  const ringKey = (await issueApiKey(m, ring.partner.id, 'till')).secret;
+  await inTransaction(db.dataSource, (tx) =>
+    saveInstantWinCampaign(
+      tx,
+      {
+        name: 'Every purchase wins',
+        mode: 'probability',
+        winChance: '100',
+        startsAt: daysAgo(5).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        prizePoints: '200',
+        prizeBudget: '2',
+        status: 'live',
+      },
+      { kind: 'partner', partnerId: ring.partner.id },
+    ),
+  );
+  forgetProgramConfiguration(db.dataSource);
+  const member = await p.member('rs-win', ring.partner.id);
+  const other = await p.member('rs-win-other', ring.partner.id);
+  const receipt = await m.save(
+    m.create(Receipt, {
+      memberId: member.member.id,
+      source: 'dashboard',
+      imageKey: `receipts/${randomUUID()}.jpg`,
+      imageType: 'image/jpeg',
+    }),
+  );
+  expect((await read(receipt.id, '10.00', receiptText('10.00', day, 'RED RING'))).outcome).toBe('awarded');
+  expect(await p.available(member.account.id)).toBe(210);
+  await storeSends('rs-win', 1_000, onTheDay(), ringKey);
+  expect(await p.available(member.account.id)).toBe(210);
+  // The budget's second prize is still there for another customer.
+  await storeSends('rs-win-other', 1_000, new Date(Date.now() - 60_000), ringKey);
+  expect(await p.available(other.account.id)).toBe(210);
   await ledgerTrue();
 });
 
@@ -206,11 +310,11 @@ it('pays once when the reading and the store purchase arrive at the same moment'
   await Promise.all(members.flatMap((m, i) => [read(m.receipt.id, `${31 + i}.00`), storeSends(`rs-race-${i}`, (31 + i) * 100)]));
   for (const [i, m] of members.entries()) {
     expect(await p.available(m.account)).toBe(31 + i);
-    // Either the receipt waits for care as the store's purchase, or it paid first and was replaced.
+    // Either the receipt waits for care as the store's purchase, or it paid first and the store's sale was answered with it.
     const settled = await receiptOf(m.receipt.id);
     expect(
-      settled.status === 'review' ? settled.reviewReason : settled.replacedByEventId ? 'replaced' : `paid twice: ${settled.status}`,
-    ).toMatch(/likely_duplicate|replaced/);
+      settled.status === 'review' ? settled.reviewReason : settled.confirmedByStoreAt ? 'confirmed' : `paid twice: ${settled.status}`,
+    ).toMatch(/likely_duplicate|confirmed/);
   }
   expect(walletBefore - (await wallet())).toBe(8 * 31 + 28);
   await ledgerTrue();
@@ -248,14 +352,21 @@ it("pays once when the store's purchase takes the member's lock just before the 
   await ledgerTrue();
 });
 
-it("keeps the first-purchase bonus when the store's purchase replaces the receipt of the member's first purchase", async () => {
-  await db.dataSource.manager.insert(Bonus, { name: 'first order', moment: 'first_purchase', points: 100 });
+it('pays no "two purchases" goal bonus for one purchase the receipt paid and the store sent (last: adds a program-wide goal)', async () => {
+  await db.dataSource.manager.insert(Bonus, {
+    name: 'two visits',
+    moment: 'goal',
+    points: 50,
+    goal: { eventType: 'purchase', count: 2, withinDays: 30 },
+  });
   forgetProgramConfiguration(db.dataSource);
-  const { account, receipt } = await memberWithReceipt('rs-first');
-  expect((await read(receipt.id, '5.00')).outcome).toBe('awarded');
-  expect(await p.available(account)).toBe(105);
-  await storeSends('rs-first', 500);
-  // The receipt's 105 were taken back; the store's purchase is the first one and pays its bonus.
-  expect(await p.available(account)).toBe(105);
+  const { account, receipt } = await memberWithReceipt('rs-goal');
+  expect((await read(receipt.id, '6.00')).outcome).toBe('awarded');
+  expect(await p.available(account)).toBe(6);
+  expect(await storeSends('rs-goal', 600)).toMatchObject({ bonusPoints: 0 });
+  expect(await p.available(account)).toBe(6);
+  // A second purchase reaches the goal.
+  expect(await storeSends('rs-goal', 700, onTheDay(3))).toMatchObject({ bonusPoints: 50 });
+  expect(await p.available(account)).toBe(63);
   await ledgerTrue();
 });

@@ -58,9 +58,9 @@ interface KnownMember {
   /** Referred by a member and without a qualifying purchase yet: a purchase may qualify the referral (the full path does). */
   referralWaits: boolean;
   /**
-   * A receipt of theirs is being read or waits for care, or one paid at this store may be this very
-   * purchase (the full path replaces it, see replaceReceiptPaidBefore), or a merged member's may:
-   * the full path looks, under the member's lock, which a receipt's payment takes too.
+   * A receipt of theirs is being read or waits for care, or one of this total paid at this store is
+   * not yet matched to the store's sale (the full path answers with it, see paidReceiptOfSale), or
+   * a merged member's may be: the full path looks, under the member's lock a receipt's payment takes too.
    */
   receiptMayMatch: boolean;
 }
@@ -68,15 +68,16 @@ interface KnownMember {
 /** What counts for tiers, as qualifyingPoints counts it; the write checks it again under the member's lock. */
 const qualifyingSql = `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id THEN t.amount ELSE -t.amount END), 0)::bigint
        FROM ledger_transfer t LEFT JOIN ledger_transfer o ON o.id = t."reversesTransferId"
-      WHERE t."createdAt" >= $4 AND t.phase IN ('single', 'post')
+      WHERE t."createdAt" >= $5 AND t.phase IN ('single', 'post')
         AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
           OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`;
 
+/** $4 is the purchase's amount (null for other events), $5 the tier window's start. */
 const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", ${qualifying} AS qualifying,
             EXISTS (SELECT 1 FROM member_referral r WHERE r."referredMemberId" = m.id AND r.status = 'joined') AS "referralWaits",
             (EXISTS (SELECT 1 FROM receipt c WHERE c."memberId" = m.id
                        AND (c.status IN ('reading', 'review')
-                         OR (c.status = 'awarded' AND c."partnerId" = $1 AND c."replacedByEventId" IS NULL AND c."acceptedAnywayReason" IS NULL)))
+                         OR (c.status = 'awarded' AND c."partnerId" = $1 AND c."totalCents" = $4 AND c."confirmedByStoreAt" IS NULL)))
               OR EXISTS (SELECT 1 FROM member x WHERE x."mergedIntoId" = m.id)) AS "receiptMayMatch"
        FROM member_link l JOIN member m ON m.id = l."memberId" AND m."mergedIntoId" IS NULL
        JOIN ledger_account a ON a."memberId" = m.id AND a.unit = $3
@@ -103,10 +104,12 @@ async function knownMember(
   dataSource: DataSource,
   partnerId: string,
   customerId: string,
+  amountCents: number | null,
   tiersSince: Date | null,
 ): Promise<KnownMember | undefined> {
   const { name, text } = tiersSince ? knownMemberStatements.withTiers : knownMemberStatements.withoutTiers;
-  const values = tiersSince ? [partnerId, customerId, pointsUnit, tiersSince] : [partnerId, customerId, pointsUnit];
+  const common = [partnerId, customerId, pointsUnit, amountCents];
+  const values = tiersSince ? [...common, tiersSince] : common;
   // Through a pooler in transaction mode the next statement may reach a connection that never prepared it.
   const statement = isTransactionPooled(dataSource) ? { text, values } : { name, text, values };
   const [found] = (await poolOf(dataSource).query<KnownMember & { qualifying: string | number }>(statement)).rows;
@@ -158,7 +161,8 @@ export async function recordLeanEvent(
   if (setup.paysCashback && input.type === 'purchase' && input.amountCents) return null;
 
   const tiersSince = tiers.length > 0 ? new Date(input.occurredAt.getTime() - settings.tierWindowDays * 86_400_000) : null;
-  const member = await knownMember(dataSource, input.partnerId, input.member.externalId, tiersSince);
+  const amountCents = input.type === 'purchase' ? (input.amountCents ?? null) : null;
+  const member = await knownMember(dataSource, input.partnerId, input.member.externalId, amountCents, tiersSince);
   if (!member || (input.type === 'purchase' && (member.referralWaits || member.receiptMayMatch))) return null;
   const tier = tierFor(member.qualifying, tiers);
   const standing: MemberStanding = {

@@ -16,7 +16,7 @@ import { computeExpiry } from './expiry-policy.js';
 import { memberStanding } from './member-standing.js';
 import { campaignExclusions } from '../campaigns/campaign-audience.js';
 import { lockCampaignBudgets, spendCampaignBudgets } from '../campaigns/campaign-budgets.js';
-import { programConfiguration } from './program-configuration.js';
+import { programConfiguration, type ProgramConfiguration } from './program-configuration.js';
 import { payingSources, refuseSourceShortfall, type PayingSource } from '../funding-sources/paying-sources.js';
 import { upgradeBetween } from './tiers.js';
 import { pendingUntil, pendingWindowDays } from '../pending-points.js';
@@ -29,7 +29,8 @@ import { challengesCouldCount } from '../engagement/challenge-progress.js';
 import { badgesCouldAward } from '../engagement/badge-awards.js';
 import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
 import { drawInstantWins, instantWinsCouldMatch, type InstantWinResult } from '../engagement/instant-win.js';
-import { replaceReceiptPaidBefore } from '../receipts/receipt-replaced.js';
+import { confirmReceiptByStore, paidReceiptOfSale } from '../receipts/receipt-confirmed.js';
+import { viewEvent } from './event-view.js';
 
 export interface EventInput {
   partnerId: string;
@@ -94,6 +95,50 @@ function cashbackPendingUntil(input: EventInput, programDays: number, pointsDays
 }
 
 /**
+ * What the store is answered when the member's receipt paid its sale already: the receipt's
+ * purchase event, its points and pending points as they stand, and why nothing more was paid.
+ */
+async function answeredByReceipt(
+  manager: EntityManager,
+  eventId: string,
+  payee: ResolvedMember & { enrolledNow: boolean },
+  configuration: ProgramConfiguration,
+): Promise<RecordedEvent> {
+  const event = await manager.findOneByOrFail(MemberEvent, { id: eventId });
+  const view = await viewEvent(manager, event.partnerId, event.id);
+  const [lot]: { expiresAt: Date | null }[] = event.earnTransferId
+    ? await manager.query(`SELECT "expiresAt" FROM point_lot WHERE "creditTransferId" = $1 LIMIT 1`, [event.earnTransferId])
+    : [];
+  const standing = await memberStanding(manager, { id: payee.member.id, accountId: payee.account.id }, event.occurredAt, {
+    tiers: configuration.tiers,
+    tierWindowDays: configuration.settings.tierWindowDays,
+    rules: configuration.rules,
+  });
+  const day = event.occurredAt.toISOString().slice(0, 10);
+  const explanation = [
+    ...event.explanation,
+    { rule: 'receipt', points: 0, reason: `paid already from the member's receipt of ${day}: the same purchase, recorded once` },
+  ];
+  return {
+    event,
+    memberId: payee.member.id,
+    memberAccountId: payee.account.id,
+    enrolledNow: payee.enrolledNow,
+    points: event.points,
+    bonusPoints: event.bonusPoints,
+    explanation,
+    tier: standing.tierCode,
+    upgradedTo: null,
+    expiresAt: lot?.expiresAt ?? null,
+    recoveredPoints: 0,
+    pendingPoints: view.pending?.points ?? 0,
+    availableFrom: view.pending?.availableFrom ?? null,
+    cashback: null,
+    instantWins: [],
+  };
+}
+
+/**
  * Records what a member did at a partner and pays what it earns: the rules' points and any
  * bonus (registration, first purchase, goal, tier upgrade), all from the partner's wallet, in the
  * caller's transaction. An unknown member is enrolled on the way.
@@ -123,17 +168,6 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   });
   const enrolledNow = enrolled.enrolledNow;
   const [{ member, account }] = locked as [ResolvedMember];
-  const eventId = randomUUID();
-  // A receipt the member was paid for is this very purchase when the store sends it later: the
-  // store's purchase replaces it (under the member's lock, which a reading paying it takes too).
-  if (input.type === 'purchase' && input.amountCents && input.receiptId === undefined)
-    await replaceReceiptPaidBefore(manager, ledger, {
-      eventId,
-      memberId: member.id,
-      partnerId: input.partnerId,
-      amountCents: input.amountCents,
-      occurredAt: input.occurredAt,
-    });
   if (input.member.referralCode !== undefined)
     await recordReferral(manager, {
       referredMemberId: member.id,
@@ -141,6 +175,16 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
       partnerId: input.partnerId,
       typed: input.member.referralCode,
     });
+  // The member's receipt paid this very sale before the store sent it (a till offline, a nightly
+  // batch): the store is answered with that purchase, and nothing is paid or counted twice.
+  if (input.type === 'purchase' && input.amountCents && input.receiptId === undefined) {
+    const sale = { memberId: member.id, partnerId: input.partnerId, amountCents: input.amountCents, occurredAt: input.occurredAt };
+    const receipt = await paidReceiptOfSale(manager, { ...sale, pointOfSaleId: pointOfSaleId ?? null });
+    if (receipt) {
+      await confirmReceiptByStore(manager, receipt.id);
+      return answeredByReceipt(manager, receipt.eventId, { member, account, enrolledNow }, configuration);
+    }
+  }
   // The running campaigns this member is not for (audience, holdout) give them nothing.
   const excluded = await campaignExclusions(manager, campaigns, member, input.occurredAt);
   const forMember = <T extends { id: string }>(list: T[]) => (excluded.size === 0 ? list : list.filter((m) => !excluded.has(m.id)));
@@ -166,9 +210,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   }
   if (input.type === 'purchase' && eligible.some((b) => b.moment === 'first_purchase')) {
     const [{ earlier }] = await manager.query(
-      // A receipt's purchase the store's own replaced is this purchase, not an earlier one.
-      `SELECT COUNT(*)::int AS earlier FROM member_event e WHERE e."memberId" = $1 AND e.type = 'purchase'
-         AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r."eventId" = e.id AND r."replacedByEventId" IS NOT NULL)`,
+      `SELECT COUNT(*)::int AS earlier FROM member_event WHERE "memberId" = $1 AND type = 'purchase'`,
       [member.id],
     );
     if (earlier === 0)
@@ -229,6 +271,7 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
 
   // Pending points expire counted from their confirmation (see confirmPendingCredit).
   const expiresAt = computeExpiry(settings.expiryPolicy, pending ? availableFrom : input.occurredAt, member.enrolledAt);
+  const eventId = randomUUID();
   const references = { event: eventId, partner: input.partnerId };
   // Points of campaigns and bonuses a funding source pays come out of it; the rest out of the wallet.
   const payers = await payingSources(manager, campaigns, bonuses);

@@ -2,15 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { withdrawChallengeContributions, type ChallengeRewardLost } from '../engagement/challenge-progress.js';
 import { withdrawLeaderboardPoints } from '../engagement/leaderboard-scores.js';
 import { revokeLapsedBadges } from '../engagement/badge-revocation.js';
-import {
-  EventRefund,
-  LedgerAccount,
-  MemberEvent,
-  PointsDebt,
-  pointsUnit,
-  type RefundedLine,
-  type RefundShortfallPolicy,
-} from '../../entities/index.js';
+import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockMemberAccounts } from '../ledger/member-locks.js';
@@ -30,13 +22,6 @@ export interface RefundRequest {
   lines?: RefundedLine[];
   /** Makes the ledger writes idempotent (the API passes its request id). */
   key: string;
-  /**
-   * What to do with points the member spent, when not the program's policy: a refund the member
-   * did not ask for (a receipt replaced by the store's own purchase) must not be refused.
-   */
-  shortfall?: RefundShortfallPolicy;
-  /** Why, in the member's history; the refunded amount by default. */
-  words?: string;
 }
 
 export interface Refund {
@@ -231,7 +216,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   }
   const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
   let available = (await balanceOf(manager, member.id)).available;
-  const refundShortfall = request.shortfall ?? (await programConfiguration(manager)).settings.refundShortfall;
+  const { refundShortfall } = (await programConfiguration(manager)).settings;
   if (needed > available && refundShortfall === 'refuse') {
     throw new Refusal(
       'refund_refused',
@@ -242,7 +227,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   await withdrawLeaderboardPoints(manager, event.id, event.points - target);
 
   const refund = manager.create(EventRefund, { eventId: event.id, partnerId: event.partnerId, lines, refundedCents: cents });
-  const refundWords = request.words ?? `refund of ${(cents / 100).toFixed(2)}`;
+  const refundWords = `refund of ${(cents / 100).toFixed(2)}`;
   for (const { hold, points } of cancel) {
     await cancelPendingPoints(manager, ledger, {
       source: `partner:${event.partnerId}`,

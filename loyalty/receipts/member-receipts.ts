@@ -11,8 +11,8 @@ export interface MemberReceipt {
   totalCents: number | null;
   points: number | null;
   rejectionReason: string | null;
-  /** The store sent this purchase itself afterwards: its own record pays the points instead. */
-  replacedByStore: boolean;
+  /** The store sent this purchase itself afterwards: recorded once, the receipt's points stand. */
+  confirmedByStore: boolean;
 }
 
 /** The member's latest receipts, newest first. */
@@ -29,6 +29,6 @@ export async function memberReceipts(manager: EntityManager, memberId: string, l
     totalCents: r.totalCents,
     points: r.points,
     rejectionReason: r.rejectionReason,
-    replacedByStore: r.replacedByEventId !== null,
+    confirmedByStore: r.confirmedByStoreAt !== null,
   }));
 }

@@ -1,12 +1,12 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class ReceiptReplacedByStore1796113522490 implements MigrationInterface {
-    name = 'ReceiptReplacedByStore1796113522490'
+export class ReceiptConfirmedByStore1796115106419 implements MigrationInterface {
+    name = 'ReceiptConfirmedByStore1796115106419'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
             ALTER TABLE "receipt"
-            ADD "replacedByEventId" uuid
+            ADD "confirmedByStoreAt" TIMESTAMP WITH TIME ZONE
         `);
         await queryRunner.query(`
             CREATE INDEX "receipt_event" ON "receipt" ("eventId")
@@ -18,7 +18,7 @@ export class ReceiptReplacedByStore1796113522490 implements MigrationInterface {
             DROP INDEX "public"."receipt_event"
         `);
         await queryRunner.query(`
-            ALTER TABLE "receipt" DROP COLUMN "replacedByEventId"
+            ALTER TABLE "receipt" DROP COLUMN "confirmedByStoreAt"
         `);
     }
 
