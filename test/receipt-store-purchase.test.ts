@@ -105,8 +105,9 @@ it("pays a purchase once when the member's receipt was paid before the store sen
 
   const sent = await storeSends('rs-confirmed', 1_840);
   expect(sent).toMatchObject({ id: paidBy, points: 18, bonusPoints: 0 });
-  expect(sent.explanation.at(-1)!.reason).toMatch(
-    /^paid already from the member's receipt of \d{4}-\d{2}-\d{2}: the same purchase, recorded once$/,
+  // The receipt's printed day, whenever it was read.
+  expect(sent.explanation.at(-1)!.reason).toBe(
+    `paid already from the member's receipt of ${day.toISOString().slice(0, 10)}: the same purchase, recorded once`,
   );
   // Once: the member has 18, the store's wallet paid 18 in all, and there is one purchase.
   expect(await p.available(account)).toBe(18);
@@ -188,6 +189,90 @@ it("answers with what is left of a receipt's purchase the store refunded in part
   expect(afterReturn).toBe(14);
   expect((await storeSends('rs-returned', 1_840)).id).toBe(eventId);
   expect(await p.available(account)).toBe(afterReturn);
+  await ledgerTrue();
+});
+
+it("pays a sale the store says happened after the member sent the receipt: it cannot be the receipt's purchase", async () => {
+  const { account, receipt } = await memberWithReceipt('rs-evening');
+  // The photo was sent at 10:00 UTC on the receipt's day (a reading moves nothing but the receipt's own row).
+  await db.dataSource.manager.update(Receipt, { id: receipt.id }, { uploadedAt: onTheDay(-2) });
+  expect((await read(receipt.id, '4.00')).outcome).toBe('awarded');
+  // 18:00 UTC: the same again, the card shown this time; and 07:00 UTC the next day.
+  const evening = await storeSends('rs-evening', 400, onTheDay(6));
+  expect(evening.id).not.toBe((await receiptOf(receipt.id)).eventId);
+  expect(await p.available(account)).toBe(8);
+  // A till a few minutes fast is still the receipt's own sale.
+  expect((await storeSends('rs-evening', 400, new Date(onTheDay(-2).getTime() + 4 * 60_000))).id).toBe(
+    (await receiptOf(receipt.id)).eventId,
+  );
+  expect(await p.available(account)).toBe(8);
+  await ledgerTrue();
+});
+
+it("takes a sale sent with lines and no amount for the receipt of their total, and gives the receipt's purchase the store's lines, so the store refunds by its own references", async () => {
+  const { account, receipt } = await memberWithReceipt('rs-lines');
+  expect((await read(receipt.id, '20.00', receiptText('20.00', day, 'GREEN GROCER', 'APPLES 12.00\nPEARS 8.00\n'))).outcome).toBe(
+    'awarded',
+  );
+  const paidBy = (await receiptOf(receipt.id)).eventId!;
+  const response = await fetch(`${base}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({
+      member: { externalId: 'rs-lines' },
+      type: 'purchase',
+      lines: [
+        { reference: 'SKU-APPLES', quantity: 2, unitPriceCents: 600 },
+        { reference: 'SKU-PEARS', quantity: 1, unitPriceCents: 800 },
+      ],
+      occurredAt: onTheDay().toISOString(),
+    }),
+  });
+  expect(response.status).toBe(201);
+  expect(((await response.json()) as { id: string }).id).toBe(paidBy);
+  expect(await p.available(account)).toBe(20);
+  // What the store reads back is its own sale: its customer and its lines.
+  const view = (await (await fetch(`${base}/events/${paidBy}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+    member: { externalId: string };
+    lines: { reference: string }[];
+  };
+  expect({ member: view.member.externalId, lines: view.lines.map((l) => l.reference) }).toEqual({
+    member: 'rs-lines',
+    lines: ['SKU-APPLES', 'SKU-PEARS'],
+  });
+  const pears = await fetch(`${base}/events/${paidBy}/refunds`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ lines: [{ reference: 'SKU-PEARS', quantity: 1 }] }),
+  });
+  expect(pears.status).toBe(201);
+  expect(await p.available(account)).toBe(12);
+  await ledgerTrue();
+});
+
+it('sends a receipt of a sale the store sent with lines and no amount to care, as for one with an amount', async () => {
+  const member = await p.member('rs-lines-first', shop.partner.id);
+  const response = await fetch(`${base}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({
+      member: { externalId: 'rs-lines-first' },
+      type: 'purchase',
+      lines: [{ reference: 'SKU-KALE', quantity: 3, unitPriceCents: 250 }],
+      occurredAt: onTheDay(-1).toISOString(),
+    }),
+  });
+  expect(response.status).toBe(201);
+  const receipt = await db.dataSource.manager.save(
+    db.dataSource.manager.create(Receipt, {
+      memberId: member.member.id,
+      source: 'dashboard',
+      imageKey: `receipts/${randomUUID()}.jpg`,
+      imageType: 'image/jpeg',
+    }),
+  );
+  expect((await read(receipt.id, '7.50')).outcome).toBe('review');
+  expect(await receiptOf(receipt.id)).toMatchObject({ reviewReason: 'likely_duplicate', points: null });
   await ledgerTrue();
 });
 

@@ -15,6 +15,7 @@ import { applies, evaluateEarning } from './evaluate-earning.js';
 import { priceInProgramCurrency } from './event-currency.js';
 import { checkOccurredAt } from './event-time.js';
 import { computeExpiry } from './expiry-policy.js';
+import { saleTotalCents } from '../receipts/receipt-confirmed.js';
 import { programConfiguration } from './program-configuration.js';
 import { tierFor, upgradeBetween } from './tiers.js';
 import type { EventInput, RecordedEvent } from './record-event.js';
@@ -72,7 +73,7 @@ const qualifyingSql = `SELECT COALESCE(SUM(CASE WHEN t."creditAccountId" = a.id 
         AND ((t."creditAccountId" = a.id AND t.kind IN ('earn', 'bonus'))
           OR (t."debitAccountId" = a.id AND t.kind = 'reversal' AND o.kind IN ('earn', 'bonus')))`;
 
-/** $4 is the purchase's amount (null for other events), $5 the tier window's start. */
+/** $4 is what the purchase cost (saleTotalCents; null for other events), $5 the tier window's start. */
 const knownMemberSql = (qualifying: string) => `SELECT m.id AS "memberId", a.id AS "accountId", m."enrolledAt", ${qualifying} AS qualifying,
             EXISTS (SELECT 1 FROM member_referral r WHERE r."referredMemberId" = m.id AND r.status = 'joined') AS "referralWaits",
             (EXISTS (SELECT 1 FROM receipt c WHERE c."memberId" = m.id
@@ -161,7 +162,7 @@ export async function recordLeanEvent(
   if (setup.paysCashback && input.type === 'purchase' && input.amountCents) return null;
 
   const tiersSince = tiers.length > 0 ? new Date(input.occurredAt.getTime() - settings.tierWindowDays * 86_400_000) : null;
-  const amountCents = input.type === 'purchase' ? (input.amountCents ?? null) : null;
+  const amountCents = input.type === 'purchase' ? saleTotalCents(input) : null;
   const member = await knownMember(dataSource, input.partnerId, input.member.externalId, amountCents, tiersSince);
   if (!member || (input.type === 'purchase' && (member.referralWaits || member.receiptMayMatch))) return null;
   const tier = tierFor(member.qualifying, tiers);

@@ -29,7 +29,13 @@ import { challengesCouldCount } from '../engagement/challenge-progress.js';
 import { badgesCouldAward } from '../engagement/badge-awards.js';
 import { leaderboardsCouldScore } from '../engagement/leaderboard-scores.js';
 import { drawInstantWins, instantWinsCouldMatch, type InstantWinResult } from '../engagement/instant-win.js';
-import { confirmReceiptByStore, paidReceiptOfSale } from '../receipts/receipt-confirmed.js';
+import {
+  confirmReceiptByStore,
+  lockPaidReceiptOfSale,
+  paidReceiptOfSale,
+  saleTotalCents,
+  type PaidReceipt,
+} from '../receipts/receipt-confirmed.js';
 import { viewEvent } from './event-view.js';
 
 export interface EventInput {
@@ -100,24 +106,27 @@ function cashbackPendingUntil(input: EventInput, programDays: number, pointsDays
  */
 async function answeredByReceipt(
   manager: EntityManager,
-  eventId: string,
-  payee: ResolvedMember & { enrolledNow: boolean },
+  receipt: PaidReceipt,
+  payee: ResolvedMember & { enrolledNow: boolean; occurredAt: Date },
   configuration: ProgramConfiguration,
 ): Promise<RecordedEvent> {
-  const event = await manager.findOneByOrFail(MemberEvent, { id: eventId });
+  const event = await manager.findOneByOrFail(MemberEvent, { id: receipt.eventId });
   const view = await viewEvent(manager, event.partnerId, event.id);
   const [lot]: { expiresAt: Date | null }[] = event.earnTransferId
     ? await manager.query(`SELECT "expiresAt" FROM point_lot WHERE "creditTransferId" = $1 LIMIT 1`, [event.earnTransferId])
     : [];
-  const standing = await memberStanding(manager, { id: payee.member.id, accountId: payee.account.id }, event.occurredAt, {
+  const standing = await memberStanding(manager, { id: payee.member.id, accountId: payee.account.id }, payee.occurredAt, {
     tiers: configuration.tiers,
     tierWindowDays: configuration.settings.tierWindowDays,
     rules: configuration.rules,
   });
-  const day = event.occurredAt.toISOString().slice(0, 10);
   const explanation = [
     ...event.explanation,
-    { rule: 'receipt', points: 0, reason: `paid already from the member's receipt of ${day}: the same purchase, recorded once` },
+    {
+      rule: 'receipt',
+      points: 0,
+      reason: `paid already from the member's receipt of ${receipt.purchasedOn}: the same purchase, recorded once`,
+    },
   ];
   return {
     event,
@@ -158,6 +167,12 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
   const wallet = await partnerWallet(manager, input.partnerId);
   const customer = { ...input.member, partnerId: input.partnerId, customerId: input.member.externalId };
   let enrolled = await enrolCustomer(manager, ledger, customer);
+  const totalCents = input.type === 'purchase' && input.receiptId === undefined ? saleTotalCents(input) : null;
+  const sale = totalCents
+    ? { partnerId: input.partnerId, totalCents, occurredAt: input.occurredAt, pointOfSaleId: pointOfSaleId ?? null }
+    : null;
+  // A receipt's purchase this sale may be is updated below: its event is locked before the member, as refunds and merges lock.
+  if (sale) await lockPaidReceiptOfSale(manager, { ...sale, memberId: enrolled.member.id });
   // What the member already has decides the bonuses and caps: concurrent events for them decide in
   // turn. A merge that committed while this waited sends the points to whom the member became; an
   // erasure leaves the store's id free, so the customer is enrolled anew, as any unknown one.
@@ -177,12 +192,15 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     });
   // The member's receipt paid this very sale before the store sent it (a till offline, a nightly
   // batch): the store is answered with that purchase, and nothing is paid or counted twice.
-  if (input.type === 'purchase' && input.amountCents && input.receiptId === undefined) {
-    const sale = { memberId: member.id, partnerId: input.partnerId, amountCents: input.amountCents, occurredAt: input.occurredAt };
-    const receipt = await paidReceiptOfSale(manager, { ...sale, pointOfSaleId: pointOfSaleId ?? null });
+  if (sale) {
+    const receipt = await paidReceiptOfSale(manager, { ...sale, memberId: member.id });
     if (receipt) {
-      await confirmReceiptByStore(manager, receipt.id);
-      return answeredByReceipt(manager, receipt.eventId, { member, account, enrolledNow }, configuration);
+      await confirmReceiptByStore(manager, receipt, {
+        customerId: input.member.externalId,
+        lines: input.lines,
+        totalCents: sale.totalCents,
+      });
+      return answeredByReceipt(manager, receipt, { member, account, enrolledNow, occurredAt: input.occurredAt }, configuration);
     }
   }
   // The running campaigns this member is not for (audience, holdout) give them nothing.

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Receipt } from '../../entities/index.js';
+import { clockSkewMs } from '../earning/event-time.js';
 import { currentMember } from '../member-identity.js';
 import { Refusal } from '../refusal.js';
 
@@ -63,20 +64,25 @@ export function receiptDayInstants(purchasedOn: string): { from: Date; to: Date 
 
 /**
  * The store's own purchase for the receipt's member (whoever they were merged into), at its
- * partner, on its local day (receiptDayInstants) and for its total, that no receipt paid; null when
- * there is none.
+ * partner, on its local day (receiptDayInstants) before the receipt was sent, and for its total,
+ * that no receipt paid; null when there is none.
  */
 export async function storePurchase(manager: EntityManager, receipt: Receipt): Promise<PaidAlready | null> {
   if (!receipt.partnerId || !receipt.purchasedOn || receipt.totalCents === null) return null;
   const member = await currentMember(manager, receipt.memberId);
   const { from, to } = receiptDayInstants(receipt.purchasedOn);
+  // Not after the receipt was sent (a till's clock may run a few minutes fast): a later sale is another purchase.
+  const sentBy = new Date(Math.min(to.getTime(), receipt.uploadedAt.getTime() + clockSkewMs));
+  // A sale sent with lines and no amount costs what its lines add up to.
   const [event]: { points: string; bonusPoints: string; occurredAt: Date }[] = await manager.query(
     `SELECT e.points, e."bonusPoints", e."occurredAt" FROM member_event e
       WHERE e."memberId" = $1 AND e."occurredAt" >= $2 AND e."occurredAt" < $3
-        AND e."partnerId" = $4 AND e.type = 'purchase' AND e."amountCents" = $5
+        AND e."partnerId" = $4 AND e.type = 'purchase'
+        AND COALESCE(e."amountCents",
+              (SELECT SUM((l->>'quantity')::bigint * (l->>'unitPriceCents')::bigint) FROM jsonb_array_elements(e.lines) l)) = $5
         AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r."eventId" = e.id)
       ORDER BY e."occurredAt" LIMIT 1`,
-    [member?.id ?? receipt.memberId, from, to, receipt.partnerId, receipt.totalCents],
+    [member?.id ?? receipt.memberId, from, sentBy, receipt.partnerId, receipt.totalCents],
   );
   if (!event) return null;
   const paid = { points: Number(event.points) + Number(event.bonusPoints), at: event.occurredAt, totalCents: receipt.totalCents };
