@@ -17,6 +17,8 @@ export interface StoreSale {
 export interface PaidReceipt {
   id: string;
   eventId: string;
+  /** The event's time: names its monthly partition. */
+  eventOccurredAt: Date;
   /** The day printed on it (YYYY-MM-DD). */
   purchasedOn: string;
 }
@@ -48,7 +50,7 @@ function receiptDaysHolding(occurredAt: Date): { from: string; to: string; utc: 
  * The paid receipt this sale is, when the member sent one first: a receipt of the member (or of a
  * member merged into them) at this store, of this total, dated on the sale's local day, at its
  * point of sale when both name one, sent after the sale happened (a till's clock may run a few
- * minutes fast), whose purchase stands (not refunded in full) and that no earlier sale confirmed.
+ * minutes fast: a sale up to clockSkewMs after the upload, not at it, as storePurchase counts), whose purchase stands (not refunded in full) and that no earlier sale confirmed.
  * Of several, the one dated the sale's UTC day, then the earliest sent: a till sending Tuesday's
  * sale before Monday's pairs each with its own day.
  *
@@ -59,12 +61,12 @@ export async function paidReceiptOfSale(manager: EntityManager, sale: StoreSale)
   const { from, to, utc } = receiptDaysHolding(sale.occurredAt);
   const [receipt]: PaidReceipt[] = await manager.query(
     `WITH RECURSIVE person(id) AS (SELECT $1::uuid UNION SELECT m.id FROM member m JOIN person ON m."mergedIntoId" = person.id)
-     SELECT r.id, r."eventId", to_char(r."purchasedOn", 'YYYY-MM-DD') AS "purchasedOn"
+     SELECT r.id, r."eventId", e."occurredAt" AS "eventOccurredAt", to_char(r."purchasedOn", 'YYYY-MM-DD') AS "purchasedOn"
        FROM receipt r JOIN member_event e ON e.id = r."eventId"
       WHERE r."memberId" IN (SELECT id FROM person) AND r.status = 'awarded' AND r."confirmedByStoreAt" IS NULL
         AND r."partnerId" = $2 AND r."totalCents" = $3 AND r."purchasedOn" BETWEEN $4::date AND $5::date
         AND (r."pointOfSaleId" IS NULL OR $7::uuid IS NULL OR r."pointOfSaleId" = $7::uuid)
-        AND r."uploadedAt" >= $8 AND e."refundedCents" < e."amountCents"
+        AND r."uploadedAt" > $8 AND e."refundedCents" < e."amountCents"
       ORDER BY abs(r."purchasedOn" - $6::date), r."uploadedAt"
       LIMIT 1`,
     [sale.memberId, sale.partnerId, sale.totalCents, from, to, utc, sale.pointOfSaleId, new Date(sale.occurredAt.getTime() - clockSkewMs)],
@@ -75,7 +77,11 @@ export async function paidReceiptOfSale(manager: EntityManager, sale: StoreSale)
 /** Locks the purchase event of the receipt a sale may be, before the member's lock (the order refunds and merges take). */
 export async function lockPaidReceiptOfSale(manager: EntityManager, sale: StoreSale): Promise<void> {
   const receipt = await paidReceiptOfSale(manager, sale);
-  if (receipt) await manager.query(`SELECT 1 FROM member_event WHERE id = $1 FOR UPDATE`, [receipt.eventId]);
+  if (receipt)
+    await manager.query(`SELECT 1 FROM member_event WHERE id = $1 AND "occurredAt" = $2 FOR UPDATE`, [
+      receipt.eventId,
+      receipt.eventOccurredAt,
+    ]);
 }
 
 /**
@@ -93,7 +99,7 @@ export async function confirmReceiptByStore(
   const lines = sale.lines?.length && saleTotalCents({ lines: sale.lines }) === sale.totalCents ? sale.lines : null;
   await manager.query(
     `UPDATE member_event SET "customerId" = $2, lines = CASE WHEN $3::jsonb IS NOT NULL AND "refundedCents" = 0 THEN $3::jsonb ELSE lines END
-      WHERE id = $1`,
-    [receipt.eventId, sale.customerId, lines && JSON.stringify(lines)],
+      WHERE id = $1 AND "occurredAt" = $4`,
+    [receipt.eventId, sale.customerId, lines && JSON.stringify(lines), receipt.eventOccurredAt],
   );
 }
