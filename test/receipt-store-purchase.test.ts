@@ -15,6 +15,7 @@ import { saveInstantWinCampaign } from '../loyalty/engagement/instant-win-form.j
 import { createWebApp } from '../wiring/web-app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { createProgram } from './support/program.js';
+import { receiptSent } from './support/receipt-sent.js';
 
 /**
  * A receipt paid first, then the store sends the same purchase through its API (the till was
@@ -59,17 +60,19 @@ const receiptText = (total: string, on = day, store = 'GREEN GROCER', lines = ''
 /** Noon UTC of the receipt's day (yesterday unless said), moved by `hours`. */
 const onTheDay = (hours = 0, on = day) => new Date(Date.UTC(on.getUTCFullYear(), on.getUTCMonth(), on.getUTCDate(), 12 + hours));
 
+/** A receipt `memberId` sent, waiting for its reading. */
+const receiptSentBy = (memberId: string) => receiptSent(db.dataSource.manager, memberId);
+
 async function memberWithReceipt(externalId: string) {
   const member = await p.member(externalId, shop.partner.id);
-  const receipt = await db.dataSource.manager.save(
-    db.dataSource.manager.create(Receipt, {
-      memberId: member.member.id,
-      source: 'dashboard',
-      imageKey: `receipts/${randomUUID()}.jpg`,
-      imageType: 'image/jpeg',
-    }),
-  );
-  return { memberId: member.member.id, account: member.account.id, receipt };
+  return { memberId: member.member.id, account: member.account.id, receipt: await receiptSentBy(member.member.id) };
+}
+
+/** Another store, with the name its receipts print and a key for its till. */
+async function storeNamed(name: string) {
+  const store = await p.partner(1_000_000);
+  await db.dataSource.manager.update('partner', { id: store.partner.id }, { name });
+  return { ...store, key: (await issueApiKey(db.dataSource.manager, store.partner.id, 'till')).secret };
 }
 const read = (id: string, total: string, text = receiptText(total)) =>
   settleReceiptReading(db.dataSource, p.ledger, id, { text, confidence: 95 });
@@ -155,14 +158,7 @@ it("does not take the store's sale for the receipt at another total, another day
 it('pairs each sale with the receipt of its own day when the till sends Tuesday before Monday', async () => {
   const { memberId, account, receipt: monday } = await memberWithReceipt('rs-order');
   expect((await read(monday.id, '8.00', receiptText('8.00', daysAgo(3)))).outcome).toBe('awarded');
-  const tuesday = await db.dataSource.manager.save(
-    db.dataSource.manager.create(Receipt, {
-      memberId,
-      source: 'dashboard',
-      imageKey: `receipts/${randomUUID()}.jpg`,
-      imageType: 'image/jpeg',
-    }),
-  );
+  const tuesday = await receiptSentBy(memberId);
   expect((await read(tuesday.id, '8.00', receiptText('8.00', daysAgo(2)))).outcome).toBe('awarded');
   // Morning coffees at 09:00 UTC: each day's sale is on both receipts' local days.
   const tuesdaySale = await storeSends('rs-order', 800, onTheDay(-3, daysAgo(2)));
@@ -268,14 +264,7 @@ it('sends a receipt of a sale the store sent with lines and no amount to care, a
     }),
   });
   expect(response.status).toBe(201);
-  const receipt = await db.dataSource.manager.save(
-    db.dataSource.manager.create(Receipt, {
-      memberId: member.member.id,
-      source: 'dashboard',
-      imageKey: `receipts/${randomUUID()}.jpg`,
-      imageType: 'image/jpeg',
-    }),
-  );
+  const receipt = await receiptSentBy(member.member.id);
   expect((await read(receipt.id, '7.50')).outcome).toBe('review');
   expect(await receiptOf(receipt.id)).toMatchObject({ reviewReason: 'likely_duplicate', points: null });
   await ledgerTrue();
@@ -326,19 +315,11 @@ it('answers a sale sent three times at once and replayed with one purchase, paid
 
 it('pays cashback once when the store sends the sale a receipt paid', async () => {
   const m = db.dataSource.manager;
-  const baker = await p.partner(1_000_000);
-  await m.update('partner', { id: baker.partner.id }, { name: 'Blue Baker' });
-  const bakerKey = (await issueApiKey(m, baker.partner.id, 'till')).secret;
+  const baker = await storeNamed('Blue Baker');
+  const bakerKey = baker.key;
   await m.insert(CreditProgram, { name: 'Baker cashback', currency: 'EUR', partnerIds: [baker.partner.id], cashbackPercent: 10 });
   const member = await p.member('rs-cash', baker.partner.id);
-  const receipt = await m.save(
-    m.create(Receipt, {
-      memberId: member.member.id,
-      source: 'dashboard',
-      imageKey: `receipts/${randomUUID()}.jpg`,
-      imageType: 'image/jpeg',
-    }),
-  );
+  const receipt = await receiptSentBy(member.member.id);
   expect((await read(receipt.id, '50.00', receiptText('50.00', day, 'BLUE BAKER'))).outcome).toBe('awarded');
   const credit = async () => {
     const response = await fetch(`${base}/members/rs-cash`, { headers: { authorization: `Bearer ${bakerKey}` } });
@@ -352,10 +333,8 @@ it('pays cashback once when the store sends the sale a receipt paid', async () =
 });
 
 it('draws an instant win once for a purchase the receipt paid and the store sent, leaving the budget to others', async () => {
-  const m = db.dataSource.manager;
-  const ring = await p.partner(1_000_000);
-  await m.update('partner', { id: ring.partner.id }, { name: 'Red Ring' });
-  const ringKey = (await issueApiKey(m, ring.partner.id, 'till')).secret;
+  const ring = await storeNamed('Red Ring');
+  const ringKey = ring.key;
   await inTransaction(db.dataSource, (tx) =>
     saveInstantWinCampaign(
       tx,
@@ -375,14 +354,7 @@ it('draws an instant win once for a purchase the receipt paid and the store sent
   forgetProgramConfiguration(db.dataSource);
   const member = await p.member('rs-win', ring.partner.id);
   const other = await p.member('rs-win-other', ring.partner.id);
-  const receipt = await m.save(
-    m.create(Receipt, {
-      memberId: member.member.id,
-      source: 'dashboard',
-      imageKey: `receipts/${randomUUID()}.jpg`,
-      imageType: 'image/jpeg',
-    }),
-  );
+  const receipt = await receiptSentBy(member.member.id);
   expect((await read(receipt.id, '10.00', receiptText('10.00', day, 'RED RING'))).outcome).toBe('awarded');
   expect(await p.available(member.account.id)).toBe(210);
   await storeSends('rs-win', 1_000, onTheDay(), ringKey);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiRequest, EarningRule, MemberLink, PointOfSale, ProgramSettings, Receipt } from '../../entities/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { createProgram } from '../../test/support/program.js';
+import { receiptSent } from '../../test/support/receipt-sent.js';
 import { forgetProgramConfiguration } from '../earning/program-configuration.js';
 import { checkLedger } from '../ledger/invariants.js';
 import { requestHash } from '../ledger/request.js';
@@ -42,15 +43,7 @@ const yesterday = () => {
 const receiptText = (total: string) => `GREEN GROCER\n12 Market Street\nDate: ${yesterday()}\nTOTAL ${total}\nCARD ${total}\n`;
 
 /** A receipt `memberId` sent, waiting for its reading. */
-const sentBy = (memberId: string) =>
-  db.dataSource.manager.save(
-    db.dataSource.manager.create(Receipt, {
-      memberId,
-      source: 'dashboard',
-      imageKey: `receipts/${randomUUID()}.jpg`,
-      imageType: 'image/jpeg',
-    }),
-  );
+const sentBy = (memberId: string) => receiptSent(db.dataSource.manager, memberId);
 
 async function uploaded(externalId: string) {
   const member = await p.member(externalId);
