@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../free-port.js';
+import type { AddressInfo } from 'node:net';
 
 export interface RunningMailSink {
   /** What nodemailer is given: `smtp://127.0.0.1:<port>`. */
@@ -47,11 +47,12 @@ export async function startMailSink(directory: string, port?: number): Promise<R
       });
     },
   });
-  const listenPort = port ?? (await freePort());
+  // Port 0 when none is asked for: the kernel's choice, which no other process can take in between.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(listenPort, '127.0.0.1', () => resolve());
+    server.listen(port ?? 0, '127.0.0.1', () => resolve());
   });
+  const listenPort = (server.server.address() as AddressInfo).port;
   return {
     smtpUrl: `smtp://127.0.0.1:${listenPort}`,
     directory,

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import smpp from 'smpp';
-import { freePort } from '../free-port.js';
+import type { AddressInfo } from 'node:net';
 
 export interface RunningSmsSink {
   /** What the SMS sender is given: `smpp://<system_id>:<password>@127.0.0.1:<port>`. */
@@ -156,11 +156,12 @@ export async function startSmsSink(directory: string, options: SmsSinkOptions = 
     });
   });
 
-  const listenPort = options.port ?? (await freePort());
+  // Port 0 when none is asked for: the kernel's choice, which no other process can take in between.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(listenPort, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  const listenPort = (server.address() as AddressInfo).port;
   return {
     smsUrl: `smpp://${encodeURIComponent(systemId)}:${encodeURIComponent(password)}@127.0.0.1:${listenPort}`,
     directory,
