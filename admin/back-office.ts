@@ -135,7 +135,7 @@ export function createBackOffice({
                 partnerId: 'Store',
                 pointOfSaleId: 'Point of sale',
                 purchasedOn: 'Bought on',
-                totalCents: 'Total (cents)',
+                totalCents: 'Total',
                 reviewReason: 'Waits because',
                 storeName: 'Store as printed',
                 confidence: 'OCR confidence (%)',

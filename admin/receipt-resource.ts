@@ -5,6 +5,7 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import type { ImageStore } from '../loyalty/receipts/image-store.js';
 import {
   acceptReceipt,
+  receiptReviewReasonExplanations,
   receiptReviewReasonLabels,
   ReceiptReviewRefusedError,
   receiptStatusLabels,
@@ -55,6 +56,7 @@ export function receiptResource(dataSource: DataSource, services: ReceiptService
           storeChoices: JSON.stringify(await receiptStoreChoices(dataSource.manager)),
           storeChoice: storeChoiceOf(receipt),
           reviewReasonLabel: receipt.reviewReason ? receiptReviewReasonLabels[receipt.reviewReason] : '',
+          reviewReasonExplanation: receipt.reviewReason ? receiptReviewReasonExplanations[receipt.reviewReason] : '',
           imageDataUrl: image ? `data:${receipt.imageType};base64,${image.toString('base64')}` : '',
         });
         return { record };

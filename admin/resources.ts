@@ -53,6 +53,7 @@ import {
 } from '../loyalty/program-settings-form.js';
 import { checkBooster, checkEarningRule, type FieldErrors } from '../loyalty/earning/configuration-checks.js';
 import { forgetProgramConfiguration } from '../loyalty/earning/program-configuration.js';
+import { programSettings } from '../loyalty/earning/program-settings.js';
 import { hashPassword } from './passwords.js';
 import { canRead, canWrite, mayRun } from './permissions.js';
 import type { StaffSession } from './staff-sign-in.js';
@@ -498,6 +499,20 @@ export function backOfficeResources(
       },
     },
     ErasureRequest: { names: { memberId: { kind: 'Member', reference: 'Member' } } },
+    Receipt: {
+      names: {
+        memberId: { kind: 'Member', reference: 'Member' },
+        partnerId: { kind: 'Partner', reference: 'Partner', empty: 'Not matched' },
+        pointOfSaleId: { kind: 'PointOfSale', reference: 'PointOfSale', empty: 'Not matched' },
+        eventId: { kind: 'MemberEvent', reference: 'MemberEvent', empty: 'Not paid' },
+      },
+      // A receipt's figures are read in the program's currency: its purchase is recorded in it.
+      money: { totalCents: { currencyProperty: 'currency' } },
+      details: async (records) => {
+        const { currency } = await programSettings(manager);
+        for (const { params } of records) params.currency = currency;
+      },
+    },
     WebhookEndpoint: { names: { partnerId: { kind: 'Partner', reference: 'Partner' } }, required: ['partnerId', 'url', 'events'] },
     WebhookDelivery: {
       names: { endpointId: { kind: 'WebhookEndpoint', reference: 'WebhookEndpoint' } },

@@ -228,7 +228,8 @@ it('sends a duplicate and an unknown store to review; care is refused the duplic
     const page = await signInToBackOffice(browser, base, 'care@receipts.test', password);
     await page.goto(`${base}/admin/resources/Receipt/records/${duplicate.id}/review`);
     await page.getByTestId('receipt-review-form').waitFor();
-    await page.getByText('Same receipt sent before').waitFor();
+    await page.getByText('Why it waits: Same receipt sent before').waitFor();
+    await page.getByText('The member sent this same receipt before.').waitFor();
     // Still within its retention: care sees the photo itself.
     await page.getByAltText('The receipt as the member sent it').waitFor();
     await settle(page);
@@ -382,6 +383,10 @@ it('lets care accept anyway, with a reason it records, a receipt of a second pur
     await page.getByText('Accepted as another purchase: 3 points paid to the member').waitFor();
     await settle(page);
     await page.screenshot({ path: join(artifactsDir, 'receipt-accepted-anyway.png'), fullPage: true });
+    // The queue reads as care reads a receipt: the total as money, the status as written.
+    const row = page.getByRole('row').filter({ hasText: 'Corner Café' });
+    await row.getByText('Points awarded', { exact: true }).waitFor();
+    expect(await row.textContent()).toMatch(/€3\.50/);
     await page.goto(`${base}/admin/resources/Receipt/records/${waiting.id}/show`);
     await page.getByText('Two coffees: one through the app, one paid cash').waitFor();
   } finally {

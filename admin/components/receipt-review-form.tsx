@@ -70,6 +70,7 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
       </Box>
       <Box style={{ flex: '1 1 320px' }}>
         <H3>Why it waits: {String(params.reviewReasonLabel ?? '')}</H3>
+        <Text mb="default">{String(params.reviewReasonExplanation ?? '')}</Text>
         <Text mb="lg">
           Read as: store “{String(params.storeName ?? '—')}”, OCR confidence {String(params.confidence ?? '—')}%.
         </Text>

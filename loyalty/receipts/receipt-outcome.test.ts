@@ -11,7 +11,7 @@ import { recordEvent } from '../earning/record-event.js';
 import { inTransaction } from '../ledger/transaction.js';
 import { memberReceipts } from './member-receipts.js';
 import { settleReceiptReading } from './receipt-outcome.js';
-import { acceptReceipt, receiptReviewReasonLabels, rejectReceipt } from './receipt-review.js';
+import { acceptReceipt, receiptReviewReasonExplanations, rejectReceipt } from './receipt-review.js';
 
 let db: TestDatabase;
 let p: Awaited<ReturnType<typeof createProgram>>;
@@ -127,8 +127,8 @@ it('sends a second receipt of the same store, day and total to care as a likely 
   const held = await receiptOf(again.id);
   expect(held).toMatchObject({ status: 'review', reviewReason: 'likely_duplicate', points: null });
   expect(held.fingerprint).not.toBe((await receiptOf(receipt.id)).fingerprint);
-  expect(receiptReviewReasonLabels.likely_duplicate).toBe(
-    "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own)",
+  expect(receiptReviewReasonExplanations.likely_duplicate).toBe(
+    "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own).",
   );
   expect(await p.available(account)).toBe(23);
 

@@ -18,14 +18,26 @@ export const receiptStatusLabels: Record<ReceiptStatus, string> = {
   rejected: 'Rejected',
 };
 
+/** Short enough for a column of the review queue. */
 export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   low_confidence: 'Hard to read',
   unreadable: 'Date or total not found',
   unknown_store: 'Store not recognised',
   duplicate: 'Same receipt sent before',
-  likely_duplicate: "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own)",
-  date_refused: 'Purchase date outside what the program accepts',
-  award_refused: 'The purchase was refused (a store short of points, say)',
+  likely_duplicate: 'Looks like a purchase already paid',
+  date_refused: 'Date the program does not accept',
+  award_refused: 'Refused by the earning rules',
+};
+
+/** What care reads above the review form: why the receipt waits, and what to look at. */
+export const receiptReviewReasonExplanations: Record<ReceiptReviewReason, string> = {
+  low_confidence: 'The reading was unsure: check the store, date and total against the photo.',
+  unreadable: 'The date or the total could not be read: type them from the photo.',
+  unknown_store: 'No store of the program matched the name printed: choose the store.',
+  duplicate: 'The member sent this same receipt before.',
+  likely_duplicate: "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own).",
+  date_refused: 'The purchase date is outside what the program accepts (too long ago, or ahead).',
+  award_refused: 'The earning rules refused the purchase (a store short of points, say).',
 };
 
 /** What care may do with a receipt that would pay a purchase again. */
