@@ -6,7 +6,6 @@ import { emblemLabels } from '../loyalty/engagement/emblems.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
-import { ScopedResource } from './scoped-resource.js';
 
 const closed = { isAccessible: () => false };
 const choices = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
@@ -54,7 +53,7 @@ export function badgeResource(dataSource: DataSource): ResourceWithOptions {
     },
   });
   return {
-    resource: new ScopedResource(Badge),
+    resource: Badge,
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'partnerId', 'emblem', 'rule', 'threshold', 'status'],

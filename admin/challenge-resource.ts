@@ -13,7 +13,6 @@ import type { Ledger } from '../loyalty/ledger/ledger.js';
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
-import { ScopedResource } from './scoped-resource.js';
 
 const closed = { isAccessible: () => false };
 const choices = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
@@ -77,7 +76,7 @@ export function challengeResource(dataSource: DataSource, ledger: Ledger): Resou
     },
   });
   return {
-    resource: new ScopedResource(Challenge),
+    resource: Challenge,
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'partnerId', 'metric', 'target', 'period', 'rewardPoints', 'status'],

@@ -20,7 +20,6 @@ import {
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
-import { ScopedResource } from './scoped-resource.js';
 
 const closed = { isAccessible: () => false };
 const choices = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
@@ -110,7 +109,7 @@ export function instantWinResource(dataSource: DataSource): ResourceWithOptions 
     },
   });
   return {
-    resource: new ScopedResource(InstantWinCampaign),
+    resource: InstantWinCampaign,
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'partnerId', 'mode', 'prizePoints', 'prizesWon', 'prizesLeft', 'drawCount', 'endsAt', 'status'],

@@ -13,7 +13,6 @@ import {
 import { inTransaction } from '../loyalty/ledger/transaction.js';
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
-import { ScopedResource } from './scoped-resource.js';
 
 const closed = { isAccessible: () => false };
 const choices = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
@@ -97,7 +96,7 @@ export function leaderboardResource(dataSource: DataSource): ResourceWithOptions
     },
   });
   return {
-    resource: new ScopedResource(Leaderboard),
+    resource: Leaderboard,
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'partnerId', 'metric', 'period', 'status'],

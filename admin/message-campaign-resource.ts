@@ -15,7 +15,6 @@ import {
 } from '../loyalty/messaging/message-campaigns.js';
 import { allowed, audited } from './back-office-actions.js';
 import { navigation, readable, staff } from './resources.js';
-import { ScopedResource } from './scoped-resource.js';
 
 const closed = { isAccessible: () => false };
 const choices = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
@@ -118,7 +117,7 @@ export function messageCampaignResource(
   });
 
   return {
-    resource: new ScopedResource(MessageCampaign),
+    resource: MessageCampaign,
     options: {
       navigation: navigation.program,
       listProperties: ['name', 'channel', 'segmentId', 'scheduled', 'status'],

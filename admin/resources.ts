@@ -499,6 +499,12 @@ export function backOfficeResources(
       },
     },
     ErasureRequest: { names: { memberId: { kind: 'Member', reference: 'Member' } } },
+    // Engagement: choices as written, moments in the reader's time zone, numbers grouped.
+    Challenge: {},
+    Badge: {},
+    Leaderboard: {},
+    InstantWinCampaign: {},
+    MessageCampaign: {},
     Receipt: {
       names: {
         memberId: { kind: 'Member', reference: 'Member' },

@@ -69,6 +69,8 @@ it('saves challenges from the back office, names the field of a bad input, and k
     await page.screenshot({ path: join(artifactsDir, 'challenges-back-office-list.png'), fullPage: true });
     expect(listText).toMatch(/FitApp streak[\s\S]*FitApp/);
     expect(listText).toContain('Koffie Corner');
+    // Choices read as written: AdminJS's own display would capitalise every word and drop the brackets.
+    expect(listText).toContain('Every week (Monday to Sunday)');
     expect(listText).not.toMatch(uuid);
     await page.goto(`${demo.base}/admin/resources/Challenge/records/${koffieChallenge.id}/show`);
     await expect.poll(() => page.locator('[data-testid^="property-show-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
