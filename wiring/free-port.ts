@@ -11,7 +11,7 @@ const lowestOffered = 10_000;
  * thousands (CI once failed with EADDRINUSE on a mail sink's port that way).
  */
 export async function freePort(): Promise<number> {
-  const [low, high] = ephemeralRange();
+  const [low, high] = ephemeralPortRange();
   const below = Math.max(0, low - lowestOffered);
   const above = Math.max(0, 65_535 - high);
   for (let attempt = 0; attempt < 50 && below + above > 0; attempt++) {
@@ -28,7 +28,7 @@ export async function preferredPort(preferred: number): Promise<number> {
 }
 
 /** The ports the kernel gives outgoing connections (Linux's default where it cannot be read). */
-function ephemeralRange(): [number, number] {
+export function ephemeralPortRange(): [number, number] {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];

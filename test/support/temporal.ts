@@ -30,11 +30,21 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const config = loadConfig();
 const log = (line: string) => console.log(line);
 
-/** The dev server from the provisioned `temporal` CLI (or the SDK's download where none is found). */
-export function startDevServer(): Promise<TestWorkflowEnvironment> {
+/**
+ * The dev server from the provisioned `temporal` CLI (or the SDK's download where none is found). Its
+ * ports are drawn here: the SDK's and the CLI's own picks come from the ephemeral range, where an
+ * outgoing connection can take one in the seconds the CLI takes to bind it.
+ */
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   const path = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
+  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   return TestWorkflowEnvironment.createLocal({
-    server: { ip: '127.0.0.1', executable: path ? { type: 'existing-path', path } : undefined },
+    server: {
+      ip: '127.0.0.1',
+      port,
+      executable: path ? { type: 'existing-path', path } : undefined,
+      extraArgs: ['--http-port', String(httpPort), '--metrics-port', String(metricsPort)],
+    },
   });
 }
 
