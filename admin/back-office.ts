@@ -136,7 +136,7 @@ export function createBackOffice({
                 pointOfSaleId: 'Point of sale',
                 purchasedOn: 'Bought on',
                 totalCents: 'Total',
-                reviewReason: 'Waits because',
+                reviewReason: 'Sent to care because',
                 storeName: 'Store as printed',
                 confidence: 'OCR confidence (%)',
                 eventId: 'Purchase event',

@@ -13,6 +13,8 @@ export interface NamedId {
   reference?: string;
   /** Shown when the id is empty (no partner: the program's account). */
   empty?: string;
+  /** Shown when the id names nothing any more (past its retention), where the `empty` words would mislead. */
+  gone?: string;
 }
 
 export interface Presentation {
@@ -56,7 +58,10 @@ async function withNames(dataSource: DataSource, names: Record<string, NamedId>,
         if (typeof record.params.customerId === 'string') record.params[`${path}Name`] = record.params.customerId;
         continue;
       }
-      if (!name) continue;
+      if (!name) {
+        if (named.gone) record.params[`${path}Name`] = named.gone;
+        continue;
+      }
       record.params[`${path}Name`] = name.name;
       if (name.page && user && canRead(name.page.kind, user.role)) {
         record.params[`${path}Link`] = context.h.recordActionUrl({

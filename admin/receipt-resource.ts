@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import { Receipt, receiptReviewReasons, receiptStatuses } from '../entities/index.js';
 import type { Ledger } from '../loyalty/ledger/ledger.js';
 import type { ImageStore } from '../loyalty/receipts/image-store.js';
+import { typedPrice } from '../loyalty/money.js';
+import { programSettings } from '../loyalty/earning/program-settings.js';
 import {
   acceptReceipt,
   receiptReviewReasonExplanations,
@@ -55,6 +57,9 @@ export function receiptResource(dataSource: DataSource, services: ReceiptService
         Object.assign(record.params, {
           storeChoices: JSON.stringify(await receiptStoreChoices(dataSource.manager)),
           storeChoice: storeChoiceOf(receipt),
+          // In the program's currency, as care types it back ("14.63", "1200" yen).
+          totalTyped:
+            receipt.totalCents === null ? '' : typedPrice(receipt.totalCents, (await programSettings(dataSource.manager)).currency),
           reviewReasonLabel: receipt.reviewReason ? receiptReviewReasonLabels[receipt.reviewReason] : '',
           reviewReasonExplanation: receipt.reviewReason ? receiptReviewReasonExplanations[receipt.reviewReason] : '',
           imageDataUrl: image ? `data:${receipt.imageType};base64,${image.toString('base64')}` : '',

@@ -510,7 +510,7 @@ export function backOfficeResources(
         memberId: { kind: 'Member', reference: 'Member' },
         partnerId: { kind: 'Partner', reference: 'Partner', empty: 'Not matched' },
         pointOfSaleId: { kind: 'PointOfSale', reference: 'PointOfSale', empty: 'Not matched' },
-        eventId: { kind: 'MemberEvent', reference: 'MemberEvent', empty: 'Not paid' },
+        eventId: { kind: 'MemberEvent', reference: 'MemberEvent', empty: 'Not paid', gone: 'Paid (the purchase is no longer kept)' },
       },
       // A receipt's figures are read in the program's currency: its purchase is recorded in it.
       money: { totalCents: { currencyProperty: 'currency' } },

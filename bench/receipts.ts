@@ -42,7 +42,7 @@ const rows: string[] = [];
 try {
   for (const [i, { facts, level, format }] of receipts.entries()) {
     const ocr = await reader.read(receiptImage(facts, { level, seed: i + 1 }, format));
-    const reading = readReceiptText(ocr.text);
+    const reading = readReceiptText(ocr.text, 'EUR');
     const store = matchStore(reading.header, candidates)?.candidate.names[0] ?? null;
     const right = { store: store === facts.store, date: reading.purchasedOn === facts.date, total: reading.totalCents === totalOf(facts) };
     if (right.store && right.date && right.total) allRight++;

@@ -387,8 +387,17 @@ it('lets care accept anyway, with a reason it records, a receipt of a second pur
     const row = page.getByRole('row').filter({ hasText: 'Corner Café' });
     await row.getByText('Points awarded', { exact: true }).waitFor();
     expect(await row.textContent()).toMatch(/€3\.50/);
+    // Why each was sent to care stays on settled receipts too; the store short of points reads as a refused payment.
+    await page.getByText('Sent to care because', { exact: true }).first().waitFor();
+    await page.getByText('Payment refused', { exact: true }).first().waitFor();
     await page.goto(`${base}/admin/resources/Receipt/records/${waiting.id}/show`);
     await page.getByText('Two coffees: one through the app, one paid cash').waitFor();
+    // Its purchase past its retention (the month's partition dropped): still paid, never "Not paid".
+    const { eventId } = await db.manager.findOneByOrFail(Receipt, { id: waiting.id });
+    await db.manager.update(Receipt, { id: waiting.id }, { eventId: randomUUID() });
+    await page.reload();
+    await page.getByText('Paid (the purchase is no longer kept)').waitFor();
+    await db.manager.update(Receipt, { id: waiting.id }, { eventId });
   } finally {
     await browser.close();
   }

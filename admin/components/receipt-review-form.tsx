@@ -20,9 +20,7 @@ export default function ReceiptReviewForm({ action, resource, record }: ActionPr
   const stores = JSON.parse(String(params.storeChoices ?? '[]')) as StoreChoice[];
   const [store, setStore] = useState<string>(String(params.storeChoice ?? ''));
   const [purchasedOn, setPurchasedOn] = useState<string>(String(params.purchasedOn ?? ''));
-  const [total, setTotal] = useState<string>(
-    params.totalCents == null || params.totalCents === '' ? '' : (Number(params.totalCents) / 100).toFixed(2),
-  );
+  const [total, setTotal] = useState<string>(String(params.totalTyped ?? ''));
   const [reason, setReason] = useState('');
   const [anotherPurchase, setAnotherPurchase] = useState('');
   // Offered once a refusal names the field: the store sent a purchase of the same day and total (loyalty/receipts/receipt-review.ts).

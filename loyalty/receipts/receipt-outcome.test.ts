@@ -327,3 +327,38 @@ it('lets care accept anyway a receipt of another purchase of the same day and to
   expect(await p.available(member.account.id)).toBe(6);
   await ledgerTrue();
 });
+
+it("counts a yen program's receipts in yen, as its stores' purchases are: the receipt of the store's own ¥1,200 purchase is seen as it, and care types whole yen", async () => {
+  await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { currency: 'JPY' });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    const member = await p.member('rc-yen', green.partner.id);
+    const purchasedAt = new Date(Date.now() - 86_400_000);
+    purchasedAt.setUTCHours(12, 0, 0, 0);
+    await storeSent('rc-yen', 1_200, purchasedAt);
+    const paid = await p.available(member.account.id);
+
+    const copy = await sentBy(member.member.id);
+    expect((await read(copy.id, receiptText('1200.00'))).outcome).toBe('review');
+    expect(await receiptOf(copy.id)).toMatchObject({ totalCents: 1_200, reviewReason: 'likely_duplicate', points: null });
+
+    const unread = await sentBy(member.member.id);
+    expect((await read(unread.id, 'GREEN GROCER\nTOTAL ~~\n')).outcome).toBe('review');
+    const accept = (total: string) =>
+      acceptReceipt(db.dataSource, p.ledger, {
+        receiptId: unread.id,
+        agentId: careAgent,
+        corrections: { store: `partner:${green.partner.id}`, purchasedOn: purchasedAt.toISOString().slice(0, 10), total },
+      });
+    expect(await accept('980.50').catch((e: { problems: unknown }) => e.problems)).toEqual({
+      total: 'must be a whole amount: JPY has no decimals',
+    });
+    const accepted = await accept('980');
+    expect(await receiptOf(unread.id)).toMatchObject({ status: 'awarded', totalCents: 980 });
+    expect(await p.available(member.account.id)).toBe(paid + accepted.points);
+    await ledgerTrue();
+  } finally {
+    await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { currency: 'EUR' });
+    forgetProgramConfiguration(db.dataSource);
+  }
+});

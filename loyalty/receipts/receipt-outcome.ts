@@ -166,7 +166,7 @@ export async function settleReceiptReading(
   return inTransaction(dataSource, async (manager) => {
     const receipt = await lockedReceipt(manager, receiptId);
     if (!receipt || receipt.status !== 'reading') return { outcome: 'already_settled', queued: [] };
-    const reading = readReceiptText(ocr.text);
+    const reading = readReceiptText(ocr.text, (await programSettings(manager)).currency);
     const match = matchStore(reading.header, await storeCandidates(manager));
     Object.assign(receipt, {
       text: ocr.text,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReceiptLine } from '../../entities/index.js';
 import { maxEventAmountCents } from '../earning/earning-event.js';
+import { isCurrency, minorDigits } from '../money.js';
 
 /** The facts read from a receipt's OCR text; null where the text did not say. */
 export interface ReceiptReading {
@@ -35,13 +36,20 @@ const amountAtEnd = /(\d[\dOoIl|SB]*)\s?[.,]\s?([\dOoIl|SB]{2})\s*[€$£]?\s*[^
 const totalWords = /^\s*[^\w]*\s*(total|tota1|t0tal|totai|tot\b|amount due|to pay|montant)/i;
 const notItems = /^\s*[^\w]*\s*(total|tota1|t0tal|totai|subtotal|sub-total|card|cash|change|visa|tax|vat|tva|paid|balance)/i;
 
-function amountOf(line: string): number | null {
+/**
+ * The amount at the end of a line in the currency's minor unit, as the store's API sends purchases:
+ * "1200.00" is 1200 for yen, 120000 for euros. Tills print two decimals; a yen amount with cents is
+ * a misread.
+ */
+function amountIn(line: string, digits: number): number | null {
   const match = amountAtEnd.exec(line);
   if (!match) return null;
-  const [euros, cents] = [asDigits(match[1]!), asDigits(match[2]!)];
-  if (!/^\d+$/.test(euros) || !/^\d{2}$/.test(cents)) return null;
+  const [units, hundredths] = [asDigits(match[1]!), asDigits(match[2]!)];
+  if (!/^\d+$/.test(units) || !/^\d{2}$/.test(hundredths)) return null;
+  const fraction = digits >= 2 ? Number(hundredths) * 10 ** (digits - 2) : Number(hundredths) / 10 ** (2 - digits);
+  if (!Number.isInteger(fraction)) return null;
   // More than a purchase may be is a misread, never paid on: the receipt goes to care as unreadable.
-  const amount = Number(euros) * 100 + Number(cents);
+  const amount = Number(units) * 10 ** digits + fraction;
   return amount <= maxEventAmountCents ? amount : null;
 }
 
@@ -68,8 +76,13 @@ function dateIn(text: string): string | null {
   return null;
 }
 
-/** Reads store candidates, date, total and item lines from a receipt's OCR text. */
-export function readReceiptText(text: string): ReceiptReading {
+/**
+ * Reads store candidates, date, total and item lines from a receipt's OCR text, amounts in the minor
+ * unit of `currency` (the program's).
+ */
+export function readReceiptText(text: string, currency: string): ReceiptReading {
+  const digits = isCurrency(currency) ? minorDigits(currency) : 2;
+  const amountOf = (line: string) => amountIn(line, digits);
   const rows = text
     .split('\n')
     .map((line) => line.trim())

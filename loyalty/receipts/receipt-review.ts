@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Partner, PointOfSale, Receipt, type ReceiptReviewReason, type ReceiptStatus } from '../../entities/index.js';
 import { maxEventAmountCents } from '../earning/earning-event.js';
+import { isCurrency, minorDigits, parsePrice, typedPrice } from '../money.js';
+import { programSettings } from '../earning/program-settings.js';
 import { given, text } from '../field-checks.js';
 import { isUuid } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -26,7 +28,7 @@ export const receiptReviewReasonLabels: Record<ReceiptReviewReason, string> = {
   duplicate: 'Same receipt sent before',
   likely_duplicate: 'Looks like a purchase already paid',
   date_refused: 'Date the program does not accept',
-  award_refused: 'Refused by the earning rules',
+  award_refused: 'Payment refused',
 };
 
 /** What care reads above the review form: why the receipt waits, and what to look at. */
@@ -37,7 +39,8 @@ export const receiptReviewReasonExplanations: Record<ReceiptReviewReason, string
   duplicate: 'The member sent this same receipt before.',
   likely_duplicate: "Same store, date and total as a purchase already paid to this member (a receipt, or the store's own).",
   date_refused: 'The purchase date is outside what the program accepts (too long ago, or ahead).',
-  award_refused: 'The earning rules refused the purchase (a store short of points, say).',
+  award_refused:
+    "Paying the purchase was refused: the store is short of points, the member's account was closed, or the earning rules refuse it.",
 };
 
 /** What care may do with a receipt that would pay a purchase again. */
@@ -76,8 +79,17 @@ export interface ReceiptCorrections {
 }
 
 const dayFormat = /^\d{4}-\d{2}-\d{2}$/;
-/** "12.50" or "12,50" or "12" in the currency's units, to minor units. */
-const totalFormat = /^\d{1,9}([.,]\d{1,2})?$/;
+/**
+ * A total as care types it in the program's currency ("12.50", "12,50", "12", "1,200" yen) in its
+ * minor unit, as the store's API sends purchases; a decimal comma is taken where the currency has
+ * decimals.
+ */
+function typedTotal(typed: string, currency: string): { minor: number } | { problem: string } {
+  const decimals = isCurrency(currency) ? minorDigits(currency) : 2;
+  const decimalComma = decimals > 0 && new RegExp(`^\\d+,\\d{1,${decimals}}$`).test(typed) && !/^\d{1,3},\d{3}$/.test(typed);
+  const parsed = parsePrice(decimalComma ? typed.replace(',', '.') : typed, currency);
+  return 'problem' in parsed && parsed.problem === 'must be an amount above 0' ? { problem: 'must be more than 0' } : parsed;
+}
 
 async function waitingForReview(manager: EntityManager, receiptId: string): Promise<Receipt> {
   if (!isUuid(receiptId)) throw new Refusal('receipt_not_found', 'no such receipt', 'receipt');
@@ -119,20 +131,17 @@ export async function acceptReceipt(
       else if (new Date(`${day}T00:00:00Z`).getTime() > Date.now()) problems.purchasedOn = 'must not be in the future';
       else receipt.purchasedOn = day;
     }
+    const { currency } = await programSettings(manager);
     if (given(total)) {
-      const typed = text(total);
-      if (!totalFormat.test(typed)) problems.total = 'must be an amount such as 14.63';
-      else {
-        const cents = Math.round(Number(typed.replace(',', '.')) * 100);
-        if (cents <= 0) problems.total = 'must be more than 0';
-        else receipt.totalCents = cents;
-      }
+      const typed = typedTotal(text(total), currency);
+      if ('problem' in typed) problems.total = typed.problem;
+      else receipt.totalCents = typed.minor;
     }
     if (!receipt.partnerId && !problems.store) problems.store = 'the store was not recognised: choose it from the list';
     if (!receipt.purchasedOn && !problems.purchasedOn) problems.purchasedOn = 'the date was not read: type it';
     if (receipt.totalCents === null && !problems.total) problems.total = 'the total was not read: type it';
     if (receipt.totalCents !== null && receipt.totalCents > maxEventAmountCents && !problems.total)
-      problems.total = `must be at most ${maxEventAmountCents / 100}: the largest purchase the program records`;
+      problems.total = `must be at most ${typedPrice(maxEventAmountCents, currency)}: the largest purchase the program records`;
     if (Object.keys(problems).length > 0) throw new ReceiptReviewRefusedError(problems);
     // A copy of an unknown store's receipt is known by its corrected store, date and total.
     if (!receipt.fingerprint && receipt.text)
