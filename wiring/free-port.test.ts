@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
-import { ephemeralPortRange, freePort } from './free-port.js';
+import { ephemeralPortRange, freePort, freePorts } from './free-port.js';
 
 it('hands out ports no outgoing connection can take between the probe and the server binding them', async () => {
   // A test run opens thousands of connections to PostgreSQL and Temporal; each takes a local port from
@@ -15,4 +15,9 @@ it('hands out ports no outgoing connection can take between the probe and the se
     server.listen(ports[0], '127.0.0.1', () => resolve());
   });
   await new Promise((resolve) => server.close(resolve));
+});
+
+it('hands a server that listens on several ports different ones', async () => {
+  const ports = await freePorts(40);
+  expect(new Set(ports).size).toBe(40);
 });

@@ -22,6 +22,13 @@ export async function freePort(): Promise<number> {
   return kernelPort();
 }
 
+/** `count` different free ports, for a server that listens on several (two equal draws would clash). */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 /** `preferred` when nobody listens on it (stable URLs across restarts), else any free port. */
 export async function preferredPort(preferred: number): Promise<number> {
   return (await bindable(preferred)) ? preferred : freePort();

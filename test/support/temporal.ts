@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadConfig } from '../../wiring/config.js';
-import { freePort } from '../../wiring/free-port.js';
+import { freePort, freePorts } from '../../wiring/free-port.js';
 import { provisionTemporalCli } from '../../wiring/provision/temporal-cli.js';
 import { provisionTemporalTestServer } from '../../wiring/provision/temporal-test-server.js';
 import { FakeRewardSupplier, type FakeSupplierOptions } from '../../loyalty/fulfilment/fake-supplier.js';
@@ -37,7 +37,7 @@ const log = (line: string) => console.log(line);
  */
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   const path = provisionTemporalCli({ cacheDir: config.cacheDir, explicitPath: config.temporalCli, log });
-  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, httpPort, metricsPort] = (await freePorts(3)) as [number, number, number];
   return TestWorkflowEnvironment.createLocal({
     server: {
       ip: '127.0.0.1',
