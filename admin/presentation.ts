@@ -108,6 +108,8 @@ export function presented(
   for (const [path, named] of Object.entries(names)) {
     defaults[path] = {
       ...display({ display: 'name', empty: named.empty }),
+      // Sorting would order by the id, which reads as no order at all.
+      isSortable: false,
       ...(named.reference ? { type: 'reference', reference: named.reference } : {}),
     };
   }

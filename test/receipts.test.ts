@@ -390,6 +390,9 @@ it('lets care accept anyway, with a reason it records, a receipt of a second pur
     // Why each was sent to care stays on settled receipts too; the store short of points reads as a refused payment.
     await page.getByText('Sent to care because', { exact: true }).first().waitFor();
     await page.getByText('Payment refused', { exact: true }).first().waitFor();
+    // Members and stores are not offered as sort orders: they would sort by their ids, an order nobody reads.
+    await page.getByText('Member', { exact: true }).first().waitFor();
+    expect(await page.locator('a[href*="sortBy=memberId"], a[href*="sortBy=partnerId"]').count()).toBe(0);
     await page.goto(`${base}/admin/resources/Receipt/records/${waiting.id}/show`);
     await page.getByText('Two coffees: one through the app, one paid cash').waitFor();
     // Its purchase past its retention (the month's partition dropped): still paid, never "Not paid".
