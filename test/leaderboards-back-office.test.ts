@@ -99,6 +99,8 @@ it('saves leaderboards from the back office, names the field of a bad input, and
     expect(listText).toContain('Koffie Corner');
     // Choices read as written: AdminJS's own display would capitalise every word and drop the brackets.
     expect(listText).toContain('Every week (Monday to Sunday)');
+    // The page says what it lists, as every list of the back office does (not AdminJS's "List" under "Leaderboard").
+    await page.getByRole('heading', { name: /^Leaderboards/ }).waitFor({ timeout: 5_000 });
     expect(listText).not.toMatch(uuid);
     await page.goto(`${demo.base}/admin/resources/Leaderboard/records/${koffieBoard.id}/show`);
     await expect.poll(() => page.locator('[data-testid^="property-show-"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { Receipt } from '../../entities/index.js';
 import { clockSkewMs } from '../earning/event-time.js';
+import { programSettings } from '../earning/program-settings.js';
+import { typedPrice } from '../money.js';
 import { currentMember } from '../member-identity.js';
 import { Refusal } from '../refusal.js';
 
@@ -18,14 +20,16 @@ export interface PaidAlready {
 }
 
 const points = new Intl.NumberFormat('en');
-const amount = (cents: number) => (cents / 100).toFixed(2);
 const day = (at: Date) => at.toISOString().slice(0, 10);
 const instant = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-export const paidAlreadyLabels: Record<PaidAlreadyKind, (paid: { points: number; at: Date; totalCents: number }) => string> = {
+export const paidAlreadyLabels: Record<
+  PaidAlreadyKind,
+  (paid: { points: number; at: Date; totalCents: number; currency: string }) => string
+> = {
   same_receipt: (paid) => `the same receipt was already paid: ${points.format(paid.points)} points, sent on ${day(paid.at)}`,
   store_purchase: (paid) =>
-    `the store already sent this purchase (${amount(paid.totalCents)} at ${instant(paid.at)}) and it paid ${points.format(paid.points)} points`,
+    `the store already sent this purchase (${typedPrice(paid.totalCents, paid.currency)} at ${instant(paid.at)}) and it paid ${points.format(paid.points)} points`,
 };
 
 /** Found paying a receipt, under the member's lock: the store's purchase committed meanwhile. */
@@ -85,7 +89,8 @@ export async function storePurchase(manager: EntityManager, receipt: Receipt): P
     [member?.id ?? receipt.memberId, from, sentBy, receipt.partnerId, receipt.totalCents],
   );
   if (!event) return null;
-  const paid = { points: Number(event.points) + Number(event.bonusPoints), at: event.occurredAt, totalCents: receipt.totalCents };
+  const { currency } = await programSettings(manager);
+  const paid = { points: Number(event.points) + Number(event.bonusPoints), at: event.occurredAt, totalCents: receipt.totalCents, currency };
   return { kind: 'store_purchase', description: paidAlreadyLabels.store_purchase(paid) };
 }
 
@@ -100,7 +105,7 @@ export async function paidAlready(manager: EntityManager, receipt: Receipt): Pro
       [receipt.fingerprint, receipt.id],
     );
     if (copy) {
-      const paid = { points: copy.points ?? 0, at: copy.uploadedAt, totalCents: receipt.totalCents ?? 0 };
+      const paid = { points: copy.points ?? 0, at: copy.uploadedAt, totalCents: receipt.totalCents ?? 0, currency: '' };
       return { kind: 'same_receipt', description: paidAlreadyLabels.same_receipt(paid) };
     }
   }

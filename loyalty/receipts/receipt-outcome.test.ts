@@ -341,6 +341,12 @@ it("counts a yen program's receipts in yen, as its stores' purchases are: the re
     const copy = await sentBy(member.member.id);
     expect((await read(copy.id, receiptText('1200.00'))).outcome).toBe('review');
     expect(await receiptOf(copy.id)).toMatchObject({ totalCents: 1_200, reviewReason: 'likely_duplicate', points: null });
+    // Care reads the store's purchase in yen.
+    expect(
+      await acceptReceipt(db.dataSource, p.ledger, { receiptId: copy.id, agentId: careAgent, corrections: {} }).catch(
+        (e: { problems: Record<string, string> }) => e.problems.receipt,
+      ),
+    ).toMatch(/^Not paid: the store already sent this purchase \(1200 at /);
 
     const unread = await sentBy(member.member.id);
     expect((await read(unread.id, 'GREEN GROCER\nTOTAL ~~\n')).outcome).toBe('review');
