@@ -3,8 +3,6 @@ import { maxReceiptImageBytes } from '../loyalty/receipts/receipt-upload.js';
 import { fieldError } from './form-fields.js';
 import { day, escapeHtml, memberPage, points } from './page-layout.js';
 
-const amount = (cents: number | null) => (cents === null ? '' : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`);
-
 /** What became of a receipt, in the member's words. */
 function outcome(r: MemberReceipt): string {
   switch (r.status) {
@@ -24,7 +22,7 @@ export function receiptsPage(receipts: MemberReceipt[], options: { error?: strin
   const rows = receipts
     .map(
       (r) => `<tr><td>${day(r.uploadedAt)}</td><td>${escapeHtml(r.store ?? '')}</td><td>${escapeHtml(r.purchasedOn ?? '')}</td>
-<td class="num">${amount(r.totalCents)}</td><td>${outcome(r)}</td></tr>`,
+<td class="num">${escapeHtml(r.total ?? '')}</td><td>${outcome(r)}</td></tr>`,
     )
     .join('');
   const list = receipts.length

@@ -118,7 +118,7 @@ it("pays a purchase once when the member's receipt was paid before the store sen
   expect(await eventsOf(memberId)).toBe(1);
   expect((await receiptOf(receipt.id)).confirmedByStoreAt).not.toBeNull();
   const [shown] = await memberReceipts(db.dataSource.manager, memberId);
-  expect(shown).toMatchObject({ id: receipt.id, points: 18, confirmedByStore: true });
+  expect(shown).toMatchObject({ id: receipt.id, points: 18, total: '€18.40', confirmedByStore: true });
 
   // A second sale of the same total that day is another purchase: it pays.
   await storeSends('rs-confirmed', 1_840, onTheDay(2));

@@ -362,6 +362,9 @@ it("counts a yen program's receipts in yen, as its stores' purchases are: the re
     const accepted = await accept('980');
     expect(await receiptOf(unread.id)).toMatchObject({ status: 'awarded', totalCents: 980 });
     expect(await p.available(member.account.id)).toBe(paid + accepted.points);
+    // The member reads their receipt's total in yen too.
+    const [shown] = await memberReceipts(db.dataSource.manager, member.member.id);
+    expect(shown).toMatchObject({ id: unread.id, total: '¥980' });
     await ledgerTrue();
   } finally {
     await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { currency: 'EUR' });
