@@ -72,6 +72,7 @@ it("replays the demo's history with the same totals from the campaigns' terms as
     const event = {
       type: e.type,
       partnerId: e.partnerId,
+      currency: e.currency ?? 'EUR',
       amountCents: e.amountCents ?? undefined,
       lines: e.lines,
       channel: e.channel ?? undefined,

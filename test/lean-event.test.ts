@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EarningRule, OutboxEntry, ProgramSettings, Tier, WebhookDelivery, WebhookEndpoint } from '../entities/index.js';
 import { issueApiKey } from '../loyalty/api-keys.js';
+import { generationOf } from '../loyalty/configuration-freshness.js';
 import { checkLedger } from '../loyalty/ledger/invariants.js';
 import { listenForConfigurationChanges, type ConfigurationListener } from '../wiring/configuration-listener.js';
 import { createWebApp } from '../wiring/web-app.js';
@@ -28,7 +29,8 @@ beforeAll(async () => {
   const { partner, wallet } = await p.partner(1_000);
   shop = { id: partner.id, walletId: wallet.id, key: (await issueApiKey(m, partner.id, 'till')).secret };
   await m.insert(WebhookEndpoint, { partnerId: partner.id, url: 'http://127.0.0.1:9/hooks', events: ['points.earned'], secret: 'whsec-x' });
-  listener = await listenForConfigurationChanges(db.dataSource, db.url);
+  // No heartbeat during a test: its SELECT 1 would count as one of an event's round trips.
+  listener = await listenForConfigurationChanges(db.dataSource, db.url, { heartbeatMs: 600_000 });
   server = createWebApp({ health: {}, api: { dataSource: db.dataSource, ledger: p.ledger } }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
@@ -205,6 +207,32 @@ it('takes the full path when the member comes to owe points between the read and
     expect(body).toMatchObject({ points: 9, recoveredPoints: 4 });
   } finally {
     await holder.end();
+  }
+  expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
+});
+
+/** Changes the settings and waits until the listener heard it: a change heard later would reload them inside a measured request. */
+async function settingsHeard(change: Partial<ProgramSettings>) {
+  const before = generationOf(db.dataSource);
+  await db.dataSource.manager.update(ProgramSettings, { id: 1 }, change);
+  for (let tries = 0; generationOf(db.dataSource) === before && tries < 250; tries++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(generationOf(db.dataSource)).toBeGreaterThan(before);
+}
+
+it('pays a point a yen in a yen program, as the full path does: the rules count units of the program’s currency', async () => {
+  await settingsHeard({ currency: 'JPY' });
+  try {
+    const yen = (externalId: string, amountCents: number) => ({ ...purchase(externalId, amountCents), currency: 'JPY' });
+    expect(await (await post(yen('kenji', 120))).json()).toMatchObject({ points: 120, member: { enrolledNow: true } });
+    let lean: Response | undefined;
+    const statements = await statementsDuring(async () => {
+      lean = await post(yen('kenji', 300));
+    });
+    expect(statements, statements.join('\n---\n')).toHaveLength(2);
+    expect(await lean!.json()).toMatchObject({ points: 300, explanation: [{ reason: 'spent 300 at 1 per unit' }] });
+  } finally {
+    await settingsHeard({ currency: 'EUR' });
   }
   expect((await checkLedger(db.dataSource.manager)).violations).toEqual([]);
 });

@@ -143,6 +143,7 @@ export async function previewCampaign(
 ): Promise<CampaignPreview> {
   const rules = await manager.findBy(EarningRule, { active: true });
   const boosters = await manager.findBy(Booster, { active: true });
+  const { currency } = await programSettings(manager);
   // Previewed as running over the preview's moment, wherever its window lies.
   const mechanism = mechanismOf({ ...draft, status: 'running', startsAt: null, endsAt: null });
   const withCampaign = (event: EarningEvent) => {
@@ -166,6 +167,7 @@ export async function previewCampaign(
   const sample: EarningEvent = {
     type: basket.type ?? 'purchase',
     partnerId: basket.partnerId,
+    currency,
     // At the campaign's first store when it names stores: there it counts.
     pointOfSaleId: draft.places?.pointOfSaleIds?.[0] ?? undefined,
     amountCents,
@@ -187,6 +189,7 @@ export async function previewCampaign(
     const event: EarningEvent = {
       type: e.type,
       partnerId: e.partnerId,
+      currency: e.currency ?? currency,
       amountCents: e.amountCents ?? undefined,
       lines: e.lines,
       channel: e.channel ?? undefined,

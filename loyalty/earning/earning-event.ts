@@ -26,6 +26,8 @@ export interface EventLine {
 export interface EarningEvent {
   type: string;
   partnerId: string;
+  /** The program's currency, which the amounts are in (an event in another one is converted first). */
+  currency: string;
   /** Total spent, in the currency's minor unit; absent for actions that are not purchases. */
   amountCents?: number;
   lines?: EventLine[];

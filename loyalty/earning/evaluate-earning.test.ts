@@ -10,6 +10,7 @@ const purchase = (extra: Partial<EarningEvent> = {}): EarningEvent => ({
   type: 'purchase',
   partnerId: shop,
   amountCents: 4_250,
+  currency: 'EUR',
   channel: 'web',
   occurredAt: at,
   lines: [
@@ -46,6 +47,21 @@ describe('rule types', () => {
     expect(evaluateEarning(purchase({ amountCents: 300 }), member(), [third('up')], []).points).toBe(1);
   });
 
+  it("counts a unit of the program's currency, whatever its decimals: ¥1,200 at 1 per unit is 1,200 points, 1.250 dinars 1", () => {
+    const yen = purchase({
+      currency: 'JPY',
+      amountCents: 1_200,
+      lines: [{ reference: 'RAMEN', category: 'food', quantity: 2, unitPriceCents: 600 }],
+    });
+    const food = rule({ kind: 'per_category', category: 'food', pointsPerUnit: 1, rounding: 'down' });
+    const outcome = evaluateEarning(yen, member(), [perEuro(1), food], []);
+    expect(outcome.points).toBe(2_400);
+    expect(outcome.explanation.map((e) => e.reason)).toEqual(['spent 1200 at 1 per unit', 'spent 1200 on food at 1 per unit']);
+    expect(evaluateEarning(purchase({ currency: 'KWD', amountCents: 1_250, lines: [] }), member(), [perEuro(1)], []).explanation).toEqual([
+      { rule: 'per_amount', points: 1, reason: 'spent 1.250 at 1 per unit' },
+    ]);
+  });
+
   it('pays per product reference and per category from the line items', () => {
     const mugs = rule({ kind: 'per_product', reference: 'SKU-MUG', pointsPerItem: 15 });
     const books = rule({ kind: 'per_category', category: 'books', pointsPerUnit: 3, rounding: 'down' });
@@ -60,11 +76,16 @@ describe('rule types', () => {
     const review = rule({ kind: 'per_action', actionType: 'review', points: 50 });
     const referral = rule({ kind: 'per_action', actionType: 'referral', points: 200 });
     expect(evaluateEarning(purchase(), member(), [visit, review, referral], []).points).toBe(10);
-    const reviewed = evaluateEarning({ type: 'review', partnerId: shop, occurredAt: at }, member(), [visit, review, referral], []);
+    const reviewed = evaluateEarning(
+      { type: 'review', partnerId: shop, currency: 'EUR', occurredAt: at },
+      member(),
+      [visit, review, referral],
+      [],
+    );
     expect(reviewed.points).toBe(50);
     expect(
       evaluateEarning(
-        { type: 'unboxing_video', partnerId: shop, occurredAt: at },
+        { type: 'unboxing_video', partnerId: shop, currency: 'EUR', occurredAt: at },
         member(),
         [rule({ kind: 'per_action', actionType: 'unboxing_video', points: 70 })],
         [],

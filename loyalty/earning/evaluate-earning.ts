@@ -1,4 +1,5 @@
 import type { Rounding, RuleExplanation } from '../../entities/index.js';
+import { isCurrency, minorDigits, typedPrice } from '../money.js';
 import type { EarningEvent, MemberStanding } from './earning-event.js';
 import type { BoosterTerms, RuleTerms, Scope } from './earning-rule.js';
 
@@ -37,7 +38,8 @@ function round(value: number, rounding: Rounding): number {
   return rounding === 'up' ? Math.ceil(tidy) : rounding === 'nearest' ? Math.round(tidy) : Math.floor(tidy);
 }
 
-const money = (cents: number) => (cents / 100).toFixed(2);
+/** Minor units in units of the event's currency: rules pay per euro, per yen, per dinar. */
+const units = (minor: number, event: EarningEvent) => minor / 10 ** (isCurrency(event.currency) ? minorDigits(event.currency) : 2);
 
 interface BasePoints {
   points: number;
@@ -53,8 +55,8 @@ function basePoints(rule: RuleTerms, event: EarningEvent): BasePoints | undefine
   switch (f.kind) {
     case 'per_amount': {
       if (event.amountCents === undefined) return undefined;
-      const points = round((event.amountCents / 100) * f.pointsPerUnit, f.rounding);
-      return { points, reason: `spent ${money(event.amountCents)} at ${f.pointsPerUnit} per unit`, tags };
+      const points = round(units(event.amountCents, event) * f.pointsPerUnit, f.rounding);
+      return { points, reason: `spent ${typedPrice(event.amountCents, event.currency)} at ${f.pointsPerUnit} per unit`, tags };
     }
     case 'per_product': {
       const items = lines.filter((l) => l.reference === f.reference).reduce((sum, l) => sum + l.quantity, 0);
@@ -70,8 +72,8 @@ function basePoints(rule: RuleTerms, event: EarningEvent): BasePoints | undefine
       const cents = lines.filter((l) => l.category === f.category).reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
       if (cents === 0) return undefined;
       return {
-        points: round((cents / 100) * f.pointsPerUnit, f.rounding),
-        reason: `spent ${money(cents)} on ${f.category} at ${f.pointsPerUnit} per unit`,
+        points: round(units(cents, event) * f.pointsPerUnit, f.rounding),
+        reason: `spent ${typedPrice(cents, event.currency)} on ${f.category} at ${f.pointsPerUnit} per unit`,
         tags: { ...tags, category: f.category },
       };
     }

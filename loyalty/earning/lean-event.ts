@@ -157,7 +157,13 @@ export async function recordLeanEvent(
     return null;
   }
   const priced = await priceInProgramCurrency(dataSource.manager, input, settings.currency);
-  const event: EarningEvent = { ...input, amountCents: priced.amountCents, lines: priced.lines, pointOfSaleId: undefined };
+  const event: EarningEvent = {
+    ...input,
+    currency: settings.currency,
+    amountCents: priced.amountCents,
+    lines: priced.lines,
+    pointOfSaleId: undefined,
+  };
   const setup = await partnerSetup(dataSource, input.partnerId);
   if (setup.paysCashback && input.type === 'purchase' && input.amountCents) return null;
 

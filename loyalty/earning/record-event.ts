@@ -213,7 +213,13 @@ export async function recordEvent(manager: EntityManager, ledger: Ledger, input:
     rules,
   });
 
-  const event: EarningEvent = { ...input, amountCents: priced.amountCents, lines: priced.lines, pointOfSaleId };
+  const event: EarningEvent = {
+    ...input,
+    currency: settings.currency,
+    amountCents: priced.amountCents,
+    lines: priced.lines,
+    pointOfSaleId,
+  };
   const budgeted = new Set(campaigns.filter((c) => c.budgetPoints !== null).map((c) => c.mechanismId));
   const budgets = await lockCampaignBudgets(
     manager,

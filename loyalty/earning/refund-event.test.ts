@@ -246,3 +246,21 @@ it('pays a tier-upgrade bonus once: refunding the lines that made the tier and b
     forgetProgramConfiguration(db.dataSource);
   }
 });
+
+it("takes back a yen purchase's points a yen at a time, and says the refund in yen", async () => {
+  await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { currency: 'JPY' });
+  forgetProgramConfiguration(db.dataSource);
+  try {
+    const ramen = await record(coffeeOrder('rf-yen', { amountCents: 1_200, currency: 'JPY', lines: [] }));
+    expect(ramen.points).toBe(1_200);
+    expect(await refund(ramen.event.id)).toMatchObject({ refundedCents: 1_200, pointsReversed: 1_200 });
+    const [{ explanation }] = await db.dataSource.query(`SELECT explanation FROM ledger_transfer WHERE "references"->>'refundOf' = $1`, [
+      ramen.event.id,
+    ]);
+    expect(explanation).toEqual([{ rule: 'refund', points: -1_200, reason: 'refund of 1200' }]);
+  } finally {
+    await db.dataSource.manager.update(ProgramSettings, { id: 1 }, { currency: 'EUR' });
+    forgetProgramConfiguration(db.dataSource);
+  }
+  await ledgerTrue();
+});

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { withdrawChallengeContributions, type ChallengeRewardLost } from '../engagement/challenge-progress.js';
+import { typedPrice } from '../money.js';
 import { withdrawLeaderboardPoints } from '../engagement/leaderboard-scores.js';
 import { revokeLapsedBadges } from '../engagement/badge-revocation.js';
 import { EventRefund, LedgerAccount, MemberEvent, PointsDebt, pointsUnit, type RefundedLine } from '../../entities/index.js';
@@ -216,7 +217,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   }
   const needed = takeBack.reduce((sum, t) => sum + t.points, 0);
   let available = (await balanceOf(manager, member.id)).available;
-  const { refundShortfall } = (await programConfiguration(manager)).settings;
+  const { refundShortfall, currency } = (await programConfiguration(manager)).settings;
   if (needed > available && refundShortfall === 'refuse') {
     throw new Refusal(
       'refund_refused',
@@ -227,7 +228,7 @@ export async function refundEvent(manager: EntityManager, ledger: Ledger, reques
   await withdrawLeaderboardPoints(manager, event.id, event.points - target);
 
   const refund = manager.create(EventRefund, { eventId: event.id, partnerId: event.partnerId, lines, refundedCents: cents });
-  const refundWords = `refund of ${(cents / 100).toFixed(2)}`;
+  const refundWords = `refund of ${typedPrice(cents, event.currency ?? currency)}`;
   for (const { hold, points } of cancel) {
     await cancelPendingPoints(manager, ledger, {
       source: `partner:${event.partnerId}`,

@@ -337,6 +337,8 @@ it("counts a yen program's receipts in yen, as its stores' purchases are: the re
     purchasedAt.setUTCHours(12, 0, 0, 0);
     await storeSent('rc-yen', 1_200, purchasedAt);
     const paid = await p.available(member.account.id);
+    // A point a yen, as a point a euro: the rules count units of the program's currency.
+    expect(paid).toBe(1_200);
 
     const copy = await sentBy(member.member.id);
     expect((await read(copy.id, receiptText('1200.00'))).outcome).toBe('review');
@@ -360,6 +362,7 @@ it("counts a yen program's receipts in yen, as its stores' purchases are: the re
       total: 'must be a whole amount: JPY has no decimals',
     });
     const accepted = await accept('980');
+    expect(accepted.points).toBe(980);
     expect(await receiptOf(unread.id)).toMatchObject({ status: 'awarded', totalCents: 980 });
     expect(await p.available(member.account.id)).toBe(paid + accepted.points);
     // The member reads their receipt's total in yen too.
