@@ -26,7 +26,7 @@ beforeAll(async () => {
   const m = db.dataSource.manager;
   await m.insert(ProgramSettings, { id: 1, expiryPolicy: { mode: 'period', months: 12 } });
   await m.insert(EarningRule, { name: '1 point per euro', formula: { kind: 'per_amount', pointsPerUnit: 1, rounding: 'down' } });
-  const { partner, wallet } = await p.partner(1_000);
+  const { partner, wallet } = await p.partner(10_000);
   shop = { id: partner.id, walletId: wallet.id, key: (await issueApiKey(m, partner.id, 'till')).secret };
   await m.insert(WebhookEndpoint, { partnerId: partner.id, url: 'http://127.0.0.1:9/hooks', events: ['points.earned'], secret: 'whsec-x' });
   // No heartbeat during a test: its SELECT 1 would count as one of an event's round trips.

@@ -3,6 +3,8 @@ import { Booster, EarningRule, MemberEvent, Segment, type RuleExplanation } from
 import { segmentSize } from '../segments/segment-query.js';
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
+import { priceInProgramCurrency } from '../earning/event-currency.js';
+import { ExchangeRateMissingError } from '../store-credit/exchange-rates.js';
 import { isUuid } from '../ids.js';
 import { sourceFigures } from '../funding-sources/source-figures.js';
 import { programSettings } from '../earning/program-settings.js';
@@ -130,6 +132,15 @@ async function audienceSize(manager: EntityManager, draft: CampaignDraft): Promi
   }
 }
 
+/** A stored event's amounts in the program's currency, or null when no rate converts them any more. */
+async function inProgramCurrency(manager: EntityManager, e: MemberEvent, programCurrency: string) {
+  const sent = { amountCents: e.amountCents ?? undefined, currency: e.currency ?? undefined, lines: e.lines, occurredAt: e.occurredAt };
+  return priceInProgramCurrency(manager, sent, programCurrency).catch((error: unknown) => {
+    if (error instanceof ExchangeRateMissingError) return null;
+    throw error;
+  });
+}
+
 /**
  * Previews a draft against the program as it runs now: what `basket` would earn with it and
  * without it (with the reasons), the audience's size, and the pace at which it would have given
@@ -186,12 +197,15 @@ export async function previewCampaign(
     .getMany();
   let extra = 0;
   for (const e of events) {
+    // Kept as the store sent it: the rules saw it in the program's currency, and so does the preview.
+    const priced = await inProgramCurrency(manager, e, currency);
+    if (!priced) continue;
     const event: EarningEvent = {
       type: e.type,
       partnerId: e.partnerId,
-      currency: e.currency ?? currency,
-      amountCents: e.amountCents ?? undefined,
-      lines: e.lines,
+      currency,
+      amountCents: priced.amountCents,
+      lines: priced.lines,
       channel: e.channel ?? undefined,
       pointOfSaleId: e.pointOfSaleId ?? undefined,
       occurredAt: e.occurredAt,

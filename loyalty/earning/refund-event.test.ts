@@ -254,8 +254,8 @@ it("takes back a yen purchase's points a yen at a time, and says the refund in y
     const ramen = await record(coffeeOrder('rf-yen', { amountCents: 1_200, currency: 'JPY', lines: [] }));
     expect(ramen.points).toBe(1_200);
     expect(await refund(ramen.event.id)).toMatchObject({ refundedCents: 1_200, pointsReversed: 1_200 });
-    const [{ explanation }] = await db.dataSource.query(`SELECT explanation FROM ledger_transfer WHERE "references"->>'refundOf' = $1`, [
-      ramen.event.id,
+    const [{ explanation }] = await db.dataSource.query(`SELECT explanation FROM ledger_transfer WHERE "reversesTransferId" = $1`, [
+      ramen.event.earnTransferId,
     ]);
     expect(explanation).toEqual([{ rule: 'refund', points: -1_200, reason: 'refund of 1200' }]);
   } finally {
