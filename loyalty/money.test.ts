@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { isCurrency, parsePrice, typedPrice } from './money.js';
+import { inUnits, isCurrency, minorDigits, parsePrice, typedPrice } from './money.js';
 
 it('reads a price typed in the currency’s units as minor units', () => {
   expect(parsePrice('1400', 'EUR')).toEqual({ minor: 140_000 });
@@ -21,4 +21,9 @@ it('shows minor units back as typed, and knows ISO 4217 codes', () => {
   expect(isCurrency('EUR')).toBe(true);
   expect(isCurrency('EURO')).toBe(false);
   expect(isCurrency('eur')).toBe(false);
+});
+
+it('counts decimals per currency, and hundredths for a code it does not know rather than failing', () => {
+  expect([minorDigits('EUR'), minorDigits('JPY'), minorDigits('KWD'), minorDigits('nonsense')]).toEqual([2, 0, 3, 2]);
+  expect([inUnits(1_200, 'JPY'), inUnits(1_250, 'KWD'), inUnits(4_250, 'EUR'), inUnits(4_250, '')]).toEqual([1_200, 1.25, 42.5, 42.5]);
 });

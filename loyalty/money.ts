@@ -5,10 +5,14 @@ export const currencies: readonly string[] = Intl.supportedValuesOf('currency');
 
 export const isCurrency = (value: unknown): value is string => typeof value === 'string' && currencies.includes(value);
 
-/** How many decimals the currency has (2 for EUR, 0 for JPY). */
+/** How many decimals the currency has (2 for EUR, 0 for JPY); 2 for a code that is no currency, so nothing stored fails to read. */
 export function minorDigits(currency: string): number {
+  if (!isCurrency(currency)) return 2;
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
+
+/** Minor units in the currency's units: 1200 is ¥1,200 and €12.00. */
+export const inUnits = (minor: number, currency: string): number => minor / 10 ** minorDigits(currency);
 
 /**
  * A price typed in the currency's units ("1400", "49.90", "1,400.00") as minor units, or what is
@@ -17,7 +21,7 @@ export function minorDigits(currency: string): number {
 export function parsePrice(typed: unknown, currency: string): { minor: number } | { problem: string } {
   const text = typeof typed === 'string' ? typed.trim().replace(/,(?=\d{3}(\D|$))/g, '') : '';
   if (text === '') return { problem: 'is required' };
-  const digits = isCurrency(currency) ? minorDigits(currency) : 2;
+  const digits = minorDigits(currency);
   const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
   if (!match) return { problem: `must be an amount, like ${digits > 0 ? `49.${'0'.repeat(digits)}` : '4900'}` };
   const [, sign, whole, fraction = ''] = match;
@@ -32,12 +36,10 @@ export function parsePrice(typed: unknown, currency: string): { minor: number } 
 
 /** Minor units as people read them: `€40.00`, `$1,250.50`, `¥300`. */
 export function formatMoney(minor: number, currency: string): string {
-  const digits = isCurrency(currency) ? minorDigits(currency) : 2;
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 10 ** digits);
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).format(inUnits(minor, currency));
 }
 
 /** Minor units as the form shows them back ("1400.00"), for an edit. */
 export function typedPrice(minor: number, currency: string): string {
-  const digits = isCurrency(currency) ? minorDigits(currency) : 2;
-  return (minor / 10 ** digits).toFixed(digits);
+  return inUnits(minor, currency).toFixed(minorDigits(currency));
 }

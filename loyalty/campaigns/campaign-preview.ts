@@ -3,7 +3,7 @@ import { Booster, EarningRule, MemberEvent, Segment, type RuleExplanation } from
 import { segmentSize } from '../segments/segment-query.js';
 import { builtInActionTypes, type EarningEvent, type EventLine, type MemberStanding } from '../earning/earning-event.js';
 import { evaluateEarning } from '../earning/evaluate-earning.js';
-import { priceInProgramCurrency } from '../earning/event-currency.js';
+import { priceRecordedEvent } from '../earning/event-currency.js';
 import { ExchangeRateMissingError } from '../store-credit/exchange-rates.js';
 import { isUuid } from '../ids.js';
 import { sourceFigures } from '../funding-sources/source-figures.js';
@@ -132,10 +132,9 @@ async function audienceSize(manager: EntityManager, draft: CampaignDraft): Promi
   }
 }
 
-/** A stored event's amounts in the program's currency, or null when no rate converts them any more. */
-async function inProgramCurrency(manager: EntityManager, e: MemberEvent, programCurrency: string) {
-  const sent = { amountCents: e.amountCents ?? undefined, currency: e.currency ?? undefined, lines: e.lines, occurredAt: e.occurredAt };
-  return priceInProgramCurrency(manager, sent, programCurrency).catch((error: unknown) => {
+/** A recorded event's amounts in the program's currency, or null when no rate converts them any more. */
+function inProgramCurrency(manager: EntityManager, e: MemberEvent, programCurrency: string) {
+  return priceRecordedEvent(manager, e, programCurrency).catch((error: unknown) => {
     if (error instanceof ExchangeRateMissingError) return null;
     throw error;
   });

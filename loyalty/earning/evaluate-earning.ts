@@ -1,5 +1,5 @@
 import type { Rounding, RuleExplanation } from '../../entities/index.js';
-import { isCurrency, minorDigits, typedPrice } from '../money.js';
+import { inUnits, typedPrice } from '../money.js';
 import type { EarningEvent, MemberStanding } from './earning-event.js';
 import type { BoosterTerms, RuleTerms, Scope } from './earning-rule.js';
 
@@ -38,9 +38,6 @@ function round(value: number, rounding: Rounding): number {
   return rounding === 'up' ? Math.ceil(tidy) : rounding === 'nearest' ? Math.round(tidy) : Math.floor(tidy);
 }
 
-/** Minor units in units of the event's currency: rules pay per euro, per yen, per dinar. */
-const units = (minor: number, event: EarningEvent) => minor / 10 ** (isCurrency(event.currency) ? minorDigits(event.currency) : 2);
-
 interface BasePoints {
   points: number;
   reason: string;
@@ -55,7 +52,8 @@ function basePoints(rule: RuleTerms, event: EarningEvent): BasePoints | undefine
   switch (f.kind) {
     case 'per_amount': {
       if (event.amountCents === undefined) return undefined;
-      const points = round(units(event.amountCents, event) * f.pointsPerUnit, f.rounding);
+      // Rules pay per euro, per yen, per dinar: units of the program's currency.
+      const points = round(inUnits(event.amountCents, event.currency) * f.pointsPerUnit, f.rounding);
       return { points, reason: `spent ${typedPrice(event.amountCents, event.currency)} at ${f.pointsPerUnit} per unit`, tags };
     }
     case 'per_product': {
@@ -72,7 +70,7 @@ function basePoints(rule: RuleTerms, event: EarningEvent): BasePoints | undefine
       const cents = lines.filter((l) => l.category === f.category).reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
       if (cents === 0) return undefined;
       return {
-        points: round(units(cents, event) * f.pointsPerUnit, f.rounding),
+        points: round(inUnits(cents, event.currency) * f.pointsPerUnit, f.rounding),
         reason: `spent ${typedPrice(cents, event.currency)} on ${f.category} at ${f.pointsPerUnit} per unit`,
         tags: { ...tags, category: f.category },
       };

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { RuleExplanation } from '../../entities/index.js';
+import type { MemberEvent, RuleExplanation } from '../../entities/index.js';
 import { convertMoney } from '../store-credit/exchange-rates.js';
 import type { EventLine } from './earning-event.js';
 
@@ -32,4 +32,18 @@ export async function priceInProgramCurrency(
     lines: converted,
     explanation: total ? [{ rule: 'exchange rate', points: 0, reason: total.description }] : [],
   };
+}
+
+/** A recorded event's amounts, kept as the store sent them, in the program's currency at the rate of its time. */
+export function priceRecordedEvent(
+  manager: EntityManager,
+  event: Pick<MemberEvent, 'amountCents' | 'currency' | 'lines' | 'occurredAt'>,
+  programCurrency: string,
+): Promise<PricedEvent> {
+  const { amountCents, currency, lines, occurredAt } = event;
+  return priceInProgramCurrency(
+    manager,
+    { amountCents: amountCents ?? undefined, currency: currency ?? undefined, lines, occurredAt },
+    programCurrency,
+  );
 }

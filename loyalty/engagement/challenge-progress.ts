@@ -13,7 +13,7 @@ import { queueWebhooks } from '../webhooks.js';
 import { periodKeyAt } from './challenge-periods.js';
 import { scoreChallengeProgress } from './leaderboard-scores.js';
 import { awardBadge } from './badge-awards.js';
-import { priceInProgramCurrency } from '../earning/event-currency.js';
+import { priceRecordedEvent } from '../earning/event-currency.js';
 import { programSettings } from '../earning/program-settings.js';
 import { refundedSoFar } from '../earning/refunded-lines.js';
 import { qualifyingReferrer, unqualifyReferral } from '../referrals.js';
@@ -97,11 +97,7 @@ async function inProgramCurrency(
   event: Pick<MemberEvent, 'currency' | 'occurredAt'>,
   left: Pick<MemberEvent, 'amountCents' | 'lines'>,
 ): Promise<Pick<MemberEvent, 'amountCents' | 'lines'>> {
-  const priced = await priceInProgramCurrency(
-    manager,
-    { amountCents: left.amountCents ?? undefined, currency: event.currency ?? undefined, lines: left.lines, occurredAt: event.occurredAt },
-    (await programSettings(manager)).currency,
-  );
+  const priced = await priceRecordedEvent(manager, { ...event, ...left }, (await programSettings(manager)).currency);
   return { amountCents: priced.amountCents ?? null, lines: priced.lines ?? [] };
 }
 

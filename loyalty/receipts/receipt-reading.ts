@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReceiptLine } from '../../entities/index.js';
 import { maxEventAmountCents } from '../earning/earning-event.js';
-import { isCurrency, minorDigits } from '../money.js';
+import { minorDigits } from '../money.js';
 
 /** The facts read from a receipt's OCR text; null where the text did not say. */
 export interface ReceiptReading {
@@ -81,7 +81,7 @@ function dateIn(text: string): string | null {
  * unit of `currency` (the program's).
  */
 export function readReceiptText(text: string, currency: string): ReceiptReading {
-  const digits = isCurrency(currency) ? minorDigits(currency) : 2;
+  const digits = minorDigits(currency);
   const amountOf = (line: string) => amountIn(line, digits);
   const rows = text
     .split('\n')

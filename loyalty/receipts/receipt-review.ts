@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Partner, PointOfSale, Receipt, type ReceiptReviewReason, type ReceiptStatus } from '../../entities/index.js';
 import { maxEventAmountCents } from '../earning/earning-event.js';
-import { isCurrency, minorDigits, parsePrice, typedPrice } from '../money.js';
+import { minorDigits, parsePrice, typedPrice } from '../money.js';
 import { programSettings } from '../earning/program-settings.js';
 import { given, text } from '../field-checks.js';
 import { isUuid } from '../ids.js';
@@ -85,7 +85,7 @@ const dayFormat = /^\d{4}-\d{2}-\d{2}$/;
  * decimals.
  */
 function typedTotal(typed: string, currency: string): { minor: number } | { problem: string } {
-  const decimals = isCurrency(currency) ? minorDigits(currency) : 2;
+  const decimals = minorDigits(currency);
   const decimalComma = decimals > 0 && new RegExp(`^\\d+,\\d{1,${decimals}}$`).test(typed) && !/^\d{1,3},\d{3}$/.test(typed);
   const parsed = parsePrice(decimalComma ? typed.replace(',', '.') : typed, currency);
   return 'problem' in parsed && parsed.problem === 'must be an amount above 0' ? { problem: 'must be more than 0' } : parsed;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ExchangeRate } from '../../entities/index.js';
-import { formatMoney, isCurrency, minorDigits } from '../money.js';
+import { formatMoney, minorDigits } from '../money.js';
 import { Refusal } from '../refusal.js';
 
 export class ExchangeRateMissingError extends Refusal {
@@ -37,7 +37,7 @@ export interface Converted {
 export async function convertMoney(manager: EntityManager, minor: number, from: string, to: string, at: Date): Promise<Converted> {
   const rate = await rateAt(manager, from, to, at);
   if (!rate) throw new ExchangeRateMissingError(from, to, at);
-  const scale = 10 ** ((isCurrency(to) ? minorDigits(to) : 2) - (isCurrency(from) ? minorDigits(from) : 2));
+  const scale = 10 ** (minorDigits(to) - minorDigits(from));
   const converted = Math.floor(Math.round(minor * Number(rate.rate) * scale * 1e6) / 1e6);
   return {
     minor: converted,
