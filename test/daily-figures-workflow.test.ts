@@ -39,3 +39,12 @@ it('counts the points issued since its last run, and is scheduled every quarter 
   expect(schedule.workflow).toBe(dailyFiguresWorkflow);
   expect(schedule.spec).toEqual({ intervals: [{ every: '15 minutes' }] });
 });
+
+it('heartbeats while it counts: a worker lost mid-run is noticed within a minute, not at its hour-long timeout', async () => {
+  const workflowId = 'figures-heartbeat';
+  await harness.env.client.workflow.execute(dailyFiguresWorkflow, { taskQueue: harness.taskQueue, workflowId });
+  const { events } = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = events!.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+  expect(Number(scheduled.heartbeatTimeout?.seconds ?? 0)).toBeGreaterThan(0);
+  expect(Number(scheduled.heartbeatTimeout?.seconds)).toBeLessThanOrEqual(60);
+});

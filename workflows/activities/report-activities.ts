@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { Partner } from '../../entities/index.js';
 import { refreshDailyFigures } from '../../reports/daily-figures.js';
@@ -23,7 +24,13 @@ export function createReportActivities({
       ];
     },
     async refreshDailyFigures(): Promise<number> {
-      return (await refreshDailyFigures(dataSource)).rows;
+      const context = Context.current();
+      const alive = setInterval(() => context.heartbeat(), 5_000);
+      try {
+        return (await refreshDailyFigures(dataSource)).rows;
+      } finally {
+        clearInterval(alive);
+      }
     },
     async sendReport(recipient: { partnerId: string | null; to: string }, period: ReportPeriod): Promise<void> {
       await mailer.send(await buildReport(dataSource, { partnerId: recipient.partnerId ?? undefined, period, to: recipient.to }));
